@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The whole test suite: every .NET test project, which drives the real SDKs and CLIs (.NET, Node, boto3, AWS CLI).
+# Prints `N passed, M failed` last. Exit status is non-zero when anything failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+# npm dependencies come from committed lock files; install them only when missing.
+for dir in tests/clients samples/put-record-node; do
+  if [ -f "$dir/package-lock.json" ] && [ ! -d "$dir/node_modules" ]; then
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || { echo "npm ci failed in $dir"; echo "0 passed, 1 failed"; exit 1; }
+  fi
+done
+
+results=$(mktemp -d)
+dotnet build Handshake.slnx -c Release --nologo -v q 2>&1 | tail -n 30
+build_status=${PIPESTATUS[0]}
+if [ "$build_status" -ne 0 ]; then
+  echo "build failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+dotnet test Handshake.slnx -c Release --no-build --nologo \
+  --logger "trx;LogFilePrefix=r" --results-directory "$results" \
+  -- RunConfiguration.TestSessionTimeout=1500000 2>&1 | grep -v '^\s*$' | tail -n 200
+test_status=${PIPESTATUS[0]}
+
+# Sum the counters of every TRX file: one per test project.
+passed=0; failed=0; skipped=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  t=$(sed -n 's/.* total="\([0-9]*\)".*/\1/p' <<<"$counters"); e=$(sed -n 's/.* executed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${t:-0} - ${e:-0}))
+done
+if [ "$test_status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; echo "dotnet test exited $test_status with no failed test counted (a crash or a timeout)"; fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
