@@ -1,0 +1,1 @@
+namespace Handshake.Runtime.AwsSdk;
