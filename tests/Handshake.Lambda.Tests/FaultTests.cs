@@ -75,10 +75,12 @@ public sealed class FaultTests
     [Fact]
     public async Task Out_of_order_Runtime_API_calls_get_403_and_unknown_paths_404()
     {
-        await using TestHost test = TestHost.Start(new FunctionHostOptions { FreezeBetweenInvocations = false });
+        await using TestHost test = TestHost.Start();
         test.AddBash("order");
         await test.InvokeAsync("order", "{}");
         ExecutionEnvironment environment = Assert.Single(test.Host.Environments("order"));
+        // Frozen means parked in next.
+        await environment.WhenFrozen().WaitAsync(TestHost.Wait);
         using HttpClient http = new() { BaseAddress = new Uri("http://" + environment.RuntimeApiAddress), Timeout = TestHost.Wait };
 
         // The runtime is parked in next: a second next is out of order.
