@@ -2,8 +2,11 @@ using System.Text.Json;
 
 namespace Handshake.Clients.Tests.Infrastructure;
 
-/// <summary>The error an official client surfaced for one call: its exception or class name, AWS error code, message, status.</summary>
-public sealed record OracleError(string? Name, string? Code, string? Message, int? Status);
+/// <summary>
+/// The error an official client surfaced for one call: its error name, AWS error code, message, HTTP status, and the
+/// class the SDK built for it (v3 builds one class per modeled error).
+/// </summary>
+public sealed record OracleError(string? Name, string? Code, string? Message, int? Status, string? Class);
 
 /// <summary>
 /// What one oracle script run observed: named observations (a returned value or a surfaced error) and counters.
@@ -66,7 +69,8 @@ public sealed class OracleReport
         var error = observation.GetProperty("error");
         return new OracleError(
             StringOrNull(error, "name"), StringOrNull(error, "code"), StringOrNull(error, "message"),
-            error.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.Number ? status.GetInt32() : null);
+            error.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.Number ? status.GetInt32() : null,
+            StringOrNull(error, "constructorName"));
     }
 
     public long Stat(string name) => stats.GetProperty(name).GetInt64();
