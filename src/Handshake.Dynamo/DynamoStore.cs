@@ -1,0 +1,119 @@
+using Handshake.Dynamo.Model;
+using Handshake.Dynamo.Protocol;
+using Handshake.Dynamo.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Handshake.Dynamo;
+
+/// <summary>
+/// The DynamoDB-compatible store: tables and items on one SQLite database, a single group-commit writer and pooled
+/// concurrent readers. The wire protocol lives in <see cref="Protocol.DynamoHttpEndpoint"/>; this class is storage
+/// and metadata only, so the function host, tests and benchmarks can embed it.
+/// </summary>
+public sealed class DynamoStore : IAsyncDisposable
+{
+    private readonly SqliteDatabase _database;
+    private readonly SqliteConnection _writerConnection;
+    private readonly ReadSessionPool _readers;
+    private readonly WriteQueue _writes;
+    private int _disposed;
+
+    private DynamoStore(DynamoStoreOptions options, SqliteDatabase database, SqliteConnection writer)
+    {
+        Options = options;
+        _database = database;
+        _writerConnection = writer;
+        Catalog = new TableCatalog();
+        LoadCatalog();
+        _readers = new ReadSessionPool(database);
+        _writes = new WriteQueue(new WriteContext(writer, Catalog, options), LoadCatalog);
+    }
+
+    /// <summary>Opens (or creates) the store. Throws <see cref="DynamoStoreOpenException"/> for a damaged database.</summary>
+    public static DynamoStore Open(DynamoStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var database = new SqliteDatabase(options);
+        SqliteConnection? writer = null;
+        try
+        {
+            writer = database.OpenWriter();
+            return new DynamoStore(options, database, writer);
+        }
+        catch (SqliteException e)
+        {
+            writer?.Dispose();
+            throw new DynamoStoreOpenException(
+                $"The store database {database.FilePath ?? "(in memory)"} is damaged or unreadable: {e.Message.ReplaceLineEndings(" ")}", e);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or ArgumentException)
+        {
+            writer?.Dispose();
+            throw new DynamoStoreOpenException(
+                $"The store database {database.FilePath ?? "(in memory)"} holds damaged table metadata: {e.Message.ReplaceLineEndings(" ")}", e);
+        }
+    }
+
+    public DynamoStoreOptions Options { get; }
+
+    /// <summary>The database file, or null in memory.</summary>
+    public string? DatabasePath => _database.FilePath;
+
+    internal TableCatalog Catalog { get; }
+
+    internal TimeProvider Clock => Options.Clock;
+
+    internal string TableArn(string tableName) => $"arn:aws:dynamodb:{Options.Region}:{Options.AccountId}:table/{tableName}";
+
+    /// <summary>
+    /// Finds a table by name or ARN. Item operations report AWS's bare "Requested resource not found"; table
+    /// operations pass <paramref name="describeMissing"/> to get the form that names the table.
+    /// </summary>
+    internal TableDefinition GetTable(string nameOrArn, bool describeMissing = false)
+    {
+        var name = TableNames.FromNameOrArn(nameOrArn);
+        if (Catalog.TryGet(name, out var table)) return table;
+        throw describeMissing ? DynamoException.TableNotFound(name) : DynamoException.ResourceNotFound();
+    }
+
+    internal byte[]? ReadItem(TableDefinition table, PrimaryKey key, out int size)
+    {
+        var session = _readers.Rent();
+        try
+        {
+            return session.GetItem(table.InternalId, key, out size);
+        }
+        finally
+        {
+            _readers.Return(session);
+        }
+    }
+
+    internal Task WriteAsync(WriteCommand command)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return _writes.ExecuteAsync(command);
+    }
+
+    // Called at open and, on the writer thread, after a failed commit to drop metadata changes that did not persist.
+    private void LoadCatalog()
+    {
+        Catalog.Clear();
+        using var command = _writerConnection.CreateCommand();
+        command.CommandText = "SELECT id, name, definition, item_count, size_bytes FROM tables";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            Catalog.Add(TableDefinitionJson.Deserialize(
+                reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetInt64(4)));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        await _writes.DisposeAsync().ConfigureAwait(false);
+        _readers.Dispose();
+        _writerConnection.Dispose();
+    }
+}

@@ -1,0 +1,18 @@
+namespace Handshake.Dynamo;
+
+/// <summary>How to open a store: where its database lives (or in memory), its clock and its AWS identity.</summary>
+public sealed class DynamoStoreOptions
+{
+    /// <summary>Directory holding the store's single SQLite database (created if missing). Ignored when <see cref="InMemory"/>.</summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>Keep everything in memory: for tests and throwaway runs. Nothing survives disposal.</summary>
+    public bool InMemory { get; init; }
+
+    /// <summary>The clock for CreationDateTime and other timestamps; injectable so tests need not wait.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    public string Region { get; init; } = "us-east-1";
+
+    public string AccountId { get; init; } = "000000000000";
+}

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using Handshake.Dynamo.Expressions;
+using Handshake.Dynamo.Model;
+using Handshake.Dynamo.Protocol;
+
+namespace Handshake.Dynamo.Operations;
+
+/// <summary>
+/// ExpressionAttributeNames and ExpressionAttributeValues as request members: parsing, and the checks AWS makes
+/// before any expression is parsed (present without an expression, empty, badly named keys, invalid values).
+/// </summary>
+internal sealed class ExpressionMembers
+{
+    public Dictionary<string, string>? Names;
+    public Dictionary<string, AttributeValue>? Values;
+    private string? _valueError;
+
+    public void ReadNames(ref Utf8JsonReader reader)
+    {
+        JsonRequest.ExpectObject(ref reader, JsonShape.Map);
+        Names = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (JsonRequest.NextMember(ref reader))
+        {
+            var key = JsonRequest.GetString(ref reader);
+            if (JsonRequest.ValueOf(ref reader)) Names[key] = JsonRequest.ReadString(ref reader);
+        }
+    }
+
+    public void ReadValues(ref Utf8JsonReader reader)
+    {
+        JsonRequest.ExpectObject(ref reader, JsonShape.Map);
+        Values = new Dictionary<string, AttributeValue>(StringComparer.Ordinal);
+        while (JsonRequest.NextMember(ref reader))
+        {
+            var key = JsonRequest.GetString(ref reader);
+            if (!JsonRequest.ValueOf(ref reader)) continue;
+            string? error = null;
+            var value = AttributeValueJson.Read(ref reader, ref error);
+            if (value is not null) Values[key] = value;
+            else _valueError ??= "ExpressionAttributeValues contains invalid value: " + error + " for key " + key;
+        }
+    }
+
+    /// <summary>
+    /// AWS's checks, given which expression members the request has. <paramref name="valueExpressions"/> names the
+    /// expressions that could use values, for the "can only be specified" message (e.g. "ConditionExpression").
+    /// </summary>
+    public ExpressionAttributes Prepare(bool anyExpression, string valueExpressions)
+    {
+        if (Names is not null && !anyExpression)
+            throw DynamoException.Validation("ExpressionAttributeNames can only be specified when using expressions");
+        if (Values is not null && !anyExpression)
+            throw DynamoException.Validation("ExpressionAttributeValues can only be specified when using expressions: " + valueExpressions + " is null");
+        if (Names is { Count: 0 }) throw DynamoException.Validation("ExpressionAttributeNames must not be empty");
+        if (Values is { Count: 0 } && _valueError is null) throw DynamoException.Validation("ExpressionAttributeValues must not be empty");
+        if (Names is not null)
+            foreach (var key in Names.Keys)
+                if (key.Length < 2 || key[0] != '#')
+                    throw DynamoException.Validation("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" + key + "\"");
+        if (Values is not null)
+            foreach (var key in Values.Keys)
+                if (key.Length < 2 || key[0] != ':')
+                    throw DynamoException.Validation("ExpressionAttributeValues contains invalid key: Syntax error; key: \"" + key + "\"");
+        if (_valueError is not null) throw DynamoException.Validation(_valueError);
+        return new ExpressionAttributes(Names, Values);
+    }
+}

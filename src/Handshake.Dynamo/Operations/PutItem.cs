@@ -1,0 +1,94 @@
+using Handshake.Dynamo.Expressions;
+using Handshake.Dynamo.Model;
+using Handshake.Dynamo.Protocol;
+using Handshake.Dynamo.Storage;
+
+namespace Handshake.Dynamo.Operations;
+
+/// <summary>PutItem: validate, encode the key, serialize the canonical item, and write it through the group commit.</summary>
+internal static class PutItem
+{
+    public static async Task ExecuteAsync(DynamoStore store, ReadOnlyMemory<byte> body, ResponseBuffer response)
+    {
+        var command = Prepare(store, body.Span, out var capacity);
+        await store.WriteAsync(command).ConfigureAwait(false);
+        var w = response.Writer;
+        w.WriteStartObject();
+        if (command.ReturnOld && command.OldItem is not null)
+        {
+            w.WritePropertyName("Attributes"u8);
+            response.WriteRawValue(command.OldItem);
+        }
+        ConsumedCapacity.WriteMember(w, capacity, command.Table.Name, ConsumedCapacity.WriteUnits(command.OldSize, command.Size), isRead: false);
+        w.WriteEndObject();
+    }
+
+    private static PutItemCommand Prepare(DynamoStore store, ReadOnlySpan<byte> body, out CapacityMode capacity)
+    {
+        var reader = JsonRequest.Begin(body);
+        string? tableName = null, condition = null, returnValues = null, returnCapacity = null, metrics = null, onFailure = null;
+        Dictionary<string, AttributeValue>? item = null;
+        string? valueError = null;
+        bool legacyExpected = false;
+        var expressions = new ExpressionMembers();
+        while (JsonRequest.NextMember(ref reader))
+        {
+            if (reader.ValueTextEquals("TableName"u8)) { if (JsonRequest.ValueOf(ref reader)) tableName = JsonRequest.ReadString(ref reader); }
+            else if (reader.ValueTextEquals("Item"u8)) { if (JsonRequest.ValueOf(ref reader)) item = AttributeValueJson.ReadMap(ref reader, ref valueError); }
+            else if (reader.ValueTextEquals("ConditionExpression"u8)) { if (JsonRequest.ValueOf(ref reader)) condition = JsonRequest.ReadString(ref reader); }
+            else if (reader.ValueTextEquals("ExpressionAttributeNames"u8)) { if (JsonRequest.ValueOf(ref reader)) expressions.ReadNames(ref reader); }
+            else if (reader.ValueTextEquals("ExpressionAttributeValues"u8)) { if (JsonRequest.ValueOf(ref reader)) expressions.ReadValues(ref reader); }
+            else if (reader.ValueTextEquals("ReturnValues"u8)) { if (JsonRequest.ValueOf(ref reader)) returnValues = JsonRequest.ReadString(ref reader); }
+            else if (reader.ValueTextEquals("ReturnConsumedCapacity"u8)) { if (JsonRequest.ValueOf(ref reader)) returnCapacity = JsonRequest.ReadString(ref reader); }
+            else if (reader.ValueTextEquals("ReturnItemCollectionMetrics"u8)) { if (JsonRequest.ValueOf(ref reader)) metrics = JsonRequest.ReadString(ref reader); }
+            else if (reader.ValueTextEquals("ReturnValuesOnConditionCheckFailure"u8)) { if (JsonRequest.ValueOf(ref reader)) onFailure = JsonRequest.ReadString(ref reader); }
+            else if (reader.ValueTextEquals("Expected"u8)) { legacyExpected = JsonRequest.ValueOf(ref reader); reader.Skip(); }
+            else JsonRequest.SkipValue(ref reader);
+        }
+
+        var errors = new ValidationErrors();
+        errors.TableNameOrArn(tableName);
+        errors.NotNull(item, "item");
+        ConsumedCapacity.Validate(returnCapacity, errors);
+        ReturnValuesMember.Validate(returnValues, errors);
+        ReturnValuesMember.ValidateItemCollectionMetrics(metrics, errors);
+        ReturnValuesMember.ValidateOnConditionCheckFailure(onFailure, errors);
+        errors.ThrowIfAny();
+        if (valueError is not null) throw DynamoException.Validation(valueError);
+        if (legacyExpected && condition is not null)
+            throw DynamoException.Validation("Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {Expected} Expression parameters: {ConditionExpression}");
+        if (legacyExpected) throw DynamoException.Validation("The legacy Expected parameter is not supported yet; use ConditionExpression");
+        var attributes = expressions.Prepare(condition is not null, "ConditionExpression");
+        bool returnOld = ReturnValuesMember.ReturnsOld(returnValues);
+        var node = condition is null ? null : ExpressionParser.ParseCondition(condition, attributes);
+        attributes.ThrowIfUnused();
+        int size = ItemSize.Of(item!);
+        if (size > ItemSize.MaxItemBytes) throw DynamoException.Validation("Item size has exceeded the maximum allowed size");
+
+        var table = store.GetTable(tableName!);
+        var key = PrimaryKey.FromItem(table, item!);
+        capacity = ConsumedCapacity.Mode(returnCapacity);
+        return new PutItemCommand(table, key, StoredItem.Serialize(item!), size, node, returnOld, onFailure == "ALL_OLD");
+    }
+
+    private sealed class PutItemCommand(TableDefinition table, PrimaryKey key, byte[] item, int size, ConditionNode? condition,
+        bool returnOld, bool returnOldOnFailure) : WriteCommand
+    {
+        public TableDefinition Table => table;
+        public int Size => size;
+        public bool ReturnOld => returnOld;
+        public byte[]? OldItem { get; private set; }
+        public int OldSize { get; private set; }
+
+        public override void Apply(WriteContext context)
+        {
+            if (table.IsDeleted) throw DynamoException.ResourceNotFound();
+            bool existed = context.TryReadItem(table, key, wantItem: returnOld || condition is not null, out int oldSize, out var oldItem);
+            if (condition is not null && !condition.Evaluate(oldItem is null ? null : StoredItem.Parse(oldItem)))
+                throw ConditionFailure.Create(returnOldOnFailure ? oldItem : null);
+            context.Upsert(table, key, size, item, existed, oldSize);
+            OldItem = oldItem;
+            OldSize = oldSize;
+        }
+    }
+}

@@ -1,0 +1,238 @@
+using System.Text.Json;
+using Handshake.Dynamo.Model;
+using Handshake.Dynamo.Protocol;
+
+namespace Handshake.Dynamo.Operations;
+
+/// <summary>
+/// Parsing and validation of the schema members shared by CreateTable and UpdateTable: key schemas, attribute
+/// definitions, provisioned throughput and secondary indexes, with AWS's messages.
+/// </summary>
+internal static class SchemaJson
+{
+    private const string Invalid = "One or more parameter values were invalid: ";
+
+    public sealed record Throughput(long? Read, long? Write);
+
+    public sealed class Index
+    {
+        public string? IndexName;
+        public List<(string? Name, string? KeyType)>? KeySchema;
+        public bool HasProjection;
+        public string? ProjectionType;
+        public List<string>? NonKeyAttributes;
+        public Throughput? ProvisionedThroughput;
+    }
+
+    /// <summary>Reads a list of two-string structures, e.g. KeySchema or Tags.</summary>
+    public static List<(string?, string?)> ReadPairs(ref Utf8JsonReader reader, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
+    {
+        JsonRequest.ExpectArray(ref reader);
+        var list = new List<(string?, string?)>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType == JsonTokenType.Null) continue;
+            JsonRequest.ExpectObject(ref reader, JsonShape.Structure);
+            string? a = null, b = null;
+            while (JsonRequest.NextMember(ref reader))
+            {
+                if (reader.ValueTextEquals(first)) { if (JsonRequest.ValueOf(ref reader)) a = JsonRequest.ReadString(ref reader); }
+                else if (reader.ValueTextEquals(second)) { if (JsonRequest.ValueOf(ref reader)) b = JsonRequest.ReadString(ref reader); }
+                else JsonRequest.SkipValue(ref reader);
+            }
+            list.Add((a, b));
+        }
+        return list;
+    }
+
+    public static Throughput ReadThroughput(ref Utf8JsonReader reader)
+    {
+        JsonRequest.ExpectObject(ref reader, JsonShape.Structure);
+        long? read = null, write = null;
+        while (JsonRequest.NextMember(ref reader))
+        {
+            if (reader.ValueTextEquals("ReadCapacityUnits"u8)) { if (JsonRequest.ValueOf(ref reader)) read = JsonRequest.ReadLong(ref reader); }
+            else if (reader.ValueTextEquals("WriteCapacityUnits"u8)) { if (JsonRequest.ValueOf(ref reader)) write = JsonRequest.ReadLong(ref reader); }
+            else JsonRequest.SkipValue(ref reader);
+        }
+        return new Throughput(read, write);
+    }
+
+    public static List<Index> ReadIndexes(ref Utf8JsonReader reader)
+    {
+        JsonRequest.ExpectArray(ref reader);
+        var list = new List<Index>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType == JsonTokenType.Null) continue;
+            JsonRequest.ExpectObject(ref reader, JsonShape.Structure);
+            var index = new Index();
+            while (JsonRequest.NextMember(ref reader))
+            {
+                if (reader.ValueTextEquals("IndexName"u8)) { if (JsonRequest.ValueOf(ref reader)) index.IndexName = JsonRequest.ReadString(ref reader); }
+                else if (reader.ValueTextEquals("KeySchema"u8)) { if (JsonRequest.ValueOf(ref reader)) index.KeySchema = ReadPairs(ref reader, "AttributeName"u8, "KeyType"u8); }
+                else if (reader.ValueTextEquals("ProvisionedThroughput"u8)) { if (JsonRequest.ValueOf(ref reader)) index.ProvisionedThroughput = ReadThroughput(ref reader); }
+                else if (reader.ValueTextEquals("Projection"u8))
+                {
+                    if (!JsonRequest.ValueOf(ref reader)) continue;
+                    JsonRequest.ExpectObject(ref reader, JsonShape.Structure);
+                    index.HasProjection = true;
+                    while (JsonRequest.NextMember(ref reader))
+                    {
+                        if (reader.ValueTextEquals("ProjectionType"u8)) { if (JsonRequest.ValueOf(ref reader)) index.ProjectionType = JsonRequest.ReadString(ref reader); }
+                        else if (reader.ValueTextEquals("NonKeyAttributes"u8))
+                        {
+                            if (!JsonRequest.ValueOf(ref reader)) continue;
+                            JsonRequest.ExpectArray(ref reader);
+                            index.NonKeyAttributes = [];
+                            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                                if (reader.TokenType != JsonTokenType.Null) index.NonKeyAttributes.Add(JsonRequest.ReadString(ref reader));
+                        }
+                        else JsonRequest.SkipValue(ref reader);
+                    }
+                }
+                else JsonRequest.SkipValue(ref reader);
+            }
+            list.Add(index);
+        }
+        return list;
+    }
+
+    public static void ValidateThroughput(Throughput? t, string path, ValidationErrors errors)
+    {
+        if (t is null) return;
+        if (t.Write is null) errors.Add(null, path + ".writeCapacityUnits", "Member must not be null");
+        else if (t.Write < 1) errors.Add(t.Write.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), path + ".writeCapacityUnits", "Member must have value greater than or equal to 1");
+        if (t.Read is null) errors.Add(null, path + ".readCapacityUnits", "Member must not be null");
+        else if (t.Read < 1) errors.Add(t.Read.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), path + ".readCapacityUnits", "Member must have value greater than or equal to 1");
+    }
+
+    public static void CheckThroughputBounds(Throughput t)
+    {
+        const long Max = 1_000_000_000_000;
+        if (t.Read > Max) throw DynamoException.Validation($"Given value {t.Read} for ReadCapacityUnits is out of bounds");
+        if (t.Write > Max) throw DynamoException.Validation($"Given value {t.Write} for WriteCapacityUnits is out of bounds");
+    }
+
+    public static void ValidateKeySchema(List<(string? Name, string? KeyType)> keys, string path, ValidationErrors errors)
+    {
+        for (int i = 0; i < keys.Count; i++)
+        {
+            errors.NotNull(keys[i].Name, $"{path}.{i + 1}.member.attributeName");
+            errors.NotNull(keys[i].KeyType, $"{path}.{i + 1}.member.keyType");
+            errors.Enum(keys[i].KeyType, $"{path}.{i + 1}.member.keyType", "HASH, RANGE", "HASH", "RANGE");
+        }
+        if (keys.Count < 1) errors.Add("[]", path, "Member must have length greater than or equal to 1");
+        if (keys.Count > 2) errors.Add("[" + string.Join(", ", keys.ConvertAll(k => "KeySchemaElement(attributeName=" + k.Name + ", keyType=" + k.KeyType + ")")) + "]", path, "Member must have length less than or equal to 2");
+    }
+
+    /// <summary>Checks a key schema against the definitions (AWS's custom checks, in its order).</summary>
+    public static (KeyAttribute Hash, KeyAttribute? Range) ResolveKeySchema(
+        List<(string? Name, string? KeyType)> keys, List<KeyAttribute> definitions, bool tableLevel)
+    {
+        var names = new List<string>();
+        foreach (var (name, _) in keys) names.Add(name!);
+        if (tableLevel && keys.Count > definitions.Count)
+            throw DynamoException.Validation("Invalid KeySchema: Some index key attribute have no definition");
+        foreach (var name in names)
+        {
+            if (Find(definitions, name) is null)
+                throw DynamoException.Validation(Invalid + "Some index key attributes are not defined in AttributeDefinitions. Keys: ["
+                    + string.Join(", ", names) + "], AttributeDefinitions: [" + string.Join(", ", definitions.ConvertAll(d => d.Name)) + "]");
+        }
+        if (keys.Count == 2 && names[0] == names[1])
+            throw DynamoException.Validation("Both the Hash Key and the Range Key element in the KeySchema have the same name");
+        if (keys[0].KeyType != "HASH")
+            throw DynamoException.Validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+        if (keys.Count == 2 && keys[1].KeyType != "RANGE")
+            throw DynamoException.Validation("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+        return (Find(definitions, names[0])!, keys.Count == 2 ? Find(definitions, names[1]) : null);
+    }
+
+    public static void ResolveIndexes(List<Index>? indexes, bool global, KeyAttribute tableHash, KeyAttribute? tableRange,
+        List<KeyAttribute> definitions, bool payPerRequest, List<SecondaryIndexDefinition> resolved)
+    {
+        if (indexes is null) return;
+        string kind = global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes";
+        var errors = new ValidationErrors();
+        for (int i = 0; i < indexes.Count; i++)
+        {
+            var index = indexes[i];
+            string path = (global ? "globalSecondaryIndexes" : "localSecondaryIndexes") + "." + (i + 1) + ".member";
+            errors.NotNull(index.IndexName, path + ".indexName");
+            if (index.IndexName is { } n)
+            {
+                if (!TableNames.MatchesPattern(n)) errors.Add(n, path + ".indexName", "Member must satisfy regular expression pattern: " + TableNames.Pattern);
+                if (n.Length < 3) errors.Add(n, path + ".indexName", "Member must have length greater than or equal to 3");
+                if (n.Length > 255) errors.Add(n, path + ".indexName", "Member must have length less than or equal to 255");
+            }
+            if (index.KeySchema is null) errors.Add(null, path + ".keySchema", "Member must not be null");
+            else ValidateKeySchema(index.KeySchema, path + ".keySchema", errors);
+            if (!index.HasProjection) errors.Add(null, path + ".projection", "Member must not be null");
+            errors.Enum(index.ProjectionType, path + ".projection.projectionType", "ALL, INCLUDE, KEYS_ONLY", "ALL", "INCLUDE", "KEYS_ONLY");
+            ValidateThroughput(index.ProvisionedThroughput, path + ".provisionedThroughput", errors);
+        }
+        errors.ThrowIfAny();
+        if (indexes.Count == 0) throw DynamoException.Validation(Invalid + "List of " + kind + " is empty");
+        if (!global && tableRange is null)
+            throw DynamoException.Validation(Invalid + "Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex");
+        foreach (var index in indexes)
+        {
+            var (hash, range) = ResolveKeySchema(index.KeySchema!, definitions, tableLevel: false);
+            if (!global)
+            {
+                if (range is null)
+                    throw DynamoException.Validation(Invalid + "Index KeySchema does not have a range key for index: " + index.IndexName);
+                if (hash.Name != tableHash.Name)
+                    throw DynamoException.Validation(Invalid + "Index KeySchema does not have the same leading hash key as table KeySchema for index: "
+                        + index.IndexName + ". index hash key: " + hash.Name + ", table hash key: " + tableHash.Name);
+            }
+            if (index.ProjectionType is null) throw DynamoException.Validation(Invalid + "Unknown ProjectionType: null");
+            if (index.NonKeyAttributes is not null && index.ProjectionType != "INCLUDE")
+                throw DynamoException.Validation(Invalid + "ProjectionType is " + index.ProjectionType + ", but NonKeyAttributes is specified");
+            if (global && payPerRequest && index.ProvisionedThroughput is not null)
+                throw DynamoException.Validation(Invalid + "ProvisionedThroughput should not be specified for index: " + index.IndexName + " when BillingMode is PAY_PER_REQUEST");
+            if (global && !payPerRequest && index.ProvisionedThroughput is null)
+                throw DynamoException.Validation(Invalid + "ProvisionedThroughput must be specified for index: " + index.IndexName);
+            foreach (var existing in resolved)
+                if (existing.IndexName == index.IndexName)
+                    throw DynamoException.Validation(Invalid + "Duplicate index name: " + index.IndexName);
+            resolved.Add(new SecondaryIndexDefinition(index.IndexName!, global, hash, range, index.ProjectionType, index.NonKeyAttributes,
+                index.ProvisionedThroughput?.Read ?? 0, index.ProvisionedThroughput?.Write ?? 0));
+        }
+        int count = 0;
+        foreach (var r in resolved) if (r.IsGlobal == global) count++;
+        if (!global && count > 5)
+            throw DynamoException.Validation(Invalid + "Number of LocalSecondaryIndexes exceeds per-table limit of 5");
+        if (global && count > 20)
+            throw DynamoException.Validation(Invalid + "GlobalSecondaryIndex count exceeds the per-table limit of 20");
+    }
+
+    public static void CheckAllDefinitionsUsed(List<KeyAttribute> definitions, KeyAttribute hash, KeyAttribute? range, List<SecondaryIndexDefinition> indexes)
+    {
+        var used = new HashSet<string>(StringComparer.Ordinal) { hash.Name };
+        if (range is not null) used.Add(range.Name);
+        foreach (var index in indexes)
+        {
+            used.Add(index.Hash.Name);
+            if (index.Range is not null) used.Add(index.Range.Name);
+        }
+        var defined = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var d in definitions)
+        {
+            if (!defined.Add(d.Name))
+                throw DynamoException.Validation("Cannot have two attributes with the same name");
+        }
+        if (defined.SetEquals(used)) return;
+        if (indexes.Count == 0)
+            throw DynamoException.Validation(Invalid + "Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions");
+        throw DynamoException.Validation(Invalid + "Some AttributeDefinitions are not used. AttributeDefinitions: ["
+            + string.Join(", ", definitions.ConvertAll(d => d.Name)) + "], keys used: [" + string.Join(", ", used) + "]");
+    }
+
+    private static KeyAttribute? Find(List<KeyAttribute> definitions, string name)
+    {
+        foreach (var d in definitions) if (d.Name == name) return d;
+        return null;
+    }
+}

@@ -1,0 +1,105 @@
+using System.Text.Json;
+using Handshake.Dynamo.Model;
+
+namespace Handshake.Dynamo.Operations;
+
+/// <summary>
+/// Writes a TableDescription as CreateTable, DescribeTable, UpdateTable and DeleteTable return it. Status is a
+/// parameter: the store finishes every transition at once, so only the response to the call that starts one says
+/// CREATING, UPDATING or DELETING, and the next DescribeTable says ACTIVE (or not found), which SDK waiters accept.
+/// </summary>
+internal static class TableDescription
+{
+    public static void Write(Utf8JsonWriter w, TableDefinition t, string status)
+    {
+        w.WriteStartObject();
+        w.WriteStartArray("AttributeDefinitions"u8);
+        foreach (var a in t.AttributeDefinitions)
+        {
+            w.WriteStartObject();
+            w.WriteString("AttributeName"u8, a.Name);
+            w.WriteString("AttributeType"u8, a.Type.ToString());
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteString("TableName"u8, t.Name);
+        WriteKeySchema(w, t.Hash, t.Range);
+        w.WriteString("TableStatus"u8, status);
+        w.WriteNumber("CreationDateTime"u8, EpochSeconds(t.CreationDateTime));
+        w.WriteStartObject("ProvisionedThroughput"u8);
+        if (t.LastIncreaseDateTime is { } inc) w.WriteNumber("LastIncreaseDateTime"u8, EpochSeconds(inc));
+        if (t.LastDecreaseDateTime is { } dec) w.WriteNumber("LastDecreaseDateTime"u8, EpochSeconds(dec));
+        w.WriteNumber("NumberOfDecreasesToday"u8, t.NumberOfDecreasesToday);
+        w.WriteNumber("ReadCapacityUnits"u8, t.ReadCapacityUnits);
+        w.WriteNumber("WriteCapacityUnits"u8, t.WriteCapacityUnits);
+        w.WriteEndObject();
+        w.WriteNumber("TableSizeBytes"u8, t.TableSizeBytes);
+        w.WriteNumber("ItemCount"u8, t.ItemCount);
+        w.WriteString("TableArn"u8, t.Arn);
+        w.WriteString("TableId"u8, t.TableId);
+        w.WriteStartObject("BillingModeSummary"u8);
+        w.WriteString("BillingMode"u8, t.BillingMode);
+        if (t.LastUpdateToPayPerRequestDateTime is { } ppr) w.WriteNumber("LastUpdateToPayPerRequestDateTime"u8, EpochSeconds(ppr));
+        w.WriteEndObject();
+        WriteIndexes(w, t, global: false);
+        WriteIndexes(w, t, global: true);
+        w.WriteBoolean("DeletionProtectionEnabled"u8, t.DeletionProtectionEnabled);
+        w.WriteEndObject();
+    }
+
+    private static void WriteIndexes(Utf8JsonWriter w, TableDefinition t, bool global)
+    {
+        bool any = false;
+        foreach (var index in t.Indexes)
+        {
+            if (index.IsGlobal != global) continue;
+            if (!any) w.WriteStartArray(global ? "GlobalSecondaryIndexes"u8 : "LocalSecondaryIndexes"u8);
+            any = true;
+            w.WriteStartObject();
+            w.WriteString("IndexName"u8, index.IndexName);
+            WriteKeySchema(w, index.Hash, index.Range);
+            w.WriteStartObject("Projection"u8);
+            w.WriteString("ProjectionType"u8, index.ProjectionType);
+            if (index.NonKeyAttributes is { } nonKey)
+            {
+                w.WriteStartArray("NonKeyAttributes"u8);
+                foreach (var n in nonKey) w.WriteStringValue(n);
+                w.WriteEndArray();
+            }
+            w.WriteEndObject();
+            if (global)
+            {
+                w.WriteString("IndexStatus"u8, "ACTIVE");
+                w.WriteStartObject("ProvisionedThroughput"u8);
+                w.WriteNumber("NumberOfDecreasesToday"u8, 0);
+                w.WriteNumber("ReadCapacityUnits"u8, index.ReadCapacityUnits);
+                w.WriteNumber("WriteCapacityUnits"u8, index.WriteCapacityUnits);
+                w.WriteEndObject();
+            }
+            w.WriteNumber("IndexSizeBytes"u8, 0);
+            w.WriteNumber("ItemCount"u8, 0);
+            w.WriteString("IndexArn"u8, t.Arn + "/index/" + index.IndexName);
+            w.WriteEndObject();
+        }
+        if (any) w.WriteEndArray();
+    }
+
+    public static void WriteKeySchema(Utf8JsonWriter w, KeyAttribute hash, KeyAttribute? range)
+    {
+        w.WriteStartArray("KeySchema"u8);
+        w.WriteStartObject();
+        w.WriteString("AttributeName"u8, hash.Name);
+        w.WriteString("KeyType"u8, "HASH");
+        w.WriteEndObject();
+        if (range is not null)
+        {
+            w.WriteStartObject();
+            w.WriteString("AttributeName"u8, range.Name);
+            w.WriteString("KeyType"u8, "RANGE");
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+
+    public static double EpochSeconds(DateTimeOffset time) => time.ToUnixTimeMilliseconds() / 1000.0;
+}

@@ -1,0 +1,194 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.IO.Hashing;
+using System.IO.Pipelines;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace Handshake.Dynamo.Protocol;
+
+/// <summary>
+/// The DynamoDB wire protocol over HTTP: POST / with <c>X-Amz-Target: DynamoDB_20120810.Operation</c> and a JSON body,
+/// GET / as the health check, and DynamoDB-shaped 4xx answers for everything malformed. Every response carries
+/// <c>x-amzn-RequestId</c> and <c>x-amz-crc32</c>, the CRC32 of the exact body bytes sent (aws-sdk v2 verifies it).
+/// This is the single seam between the network and the store: one method, any host can mount it.
+/// </summary>
+public sealed class DynamoHttpEndpoint
+{
+    /// <summary>DynamoDB's request limit; larger bodies are refused before they are read.</summary>
+    public const int MaxRequestBytes = 16 * 1024 * 1024;
+
+    private const string TargetPrefix = "DynamoDB_20120810.";
+    private const string JsonContentType = "application/x-amz-json-1.0";
+    private static readonly byte[] UnknownOperationXml = "<UnknownOperationException/>\n"u8.ToArray();
+
+    private readonly DynamoStore _store;
+    private readonly byte[] _healthBody;
+
+    public DynamoHttpEndpoint(DynamoStore store)
+    {
+        _store = store;
+        _healthBody = Encoding.UTF8.GetBytes("healthy: dynamodb." + store.Options.Region + ".amazonaws.com");
+    }
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var response = context.Response;
+        response.Headers["x-amzn-RequestId"] = RequestIds.Next();
+
+        if (HttpMethods.IsOptions(request.Method) && request.Headers.Origin.Count > 0)
+        {
+            WriteCorsPreflight(request, response);
+            return;
+        }
+        if (request.Headers.Origin.Count > 0) response.Headers.AccessControlAllowOrigin = "*";
+        if (HttpMethods.IsGet(request.Method) && request.Path == "/")
+        {
+            await SendAsync(response, 200, "text/plain", _healthBody).ConfigureAwait(false);
+            return;
+        }
+        if (!HttpMethods.IsPost(request.Method))
+        {
+            await SendAsync(response, 404, "text/plain", UnknownOperationXml).ConfigureAwait(false);
+            return;
+        }
+        if (request.ContentLength > MaxRequestBytes)
+        {
+            await SendErrorAsync(response, new DynamoException(DynamoErrorCode.RequestEntityTooLarge,
+                "Request must be smaller than " + MaxRequestBytes + " bytes for the " + TargetOperation(request) + " operation")).ConfigureAwait(false);
+            return;
+        }
+
+        long started = Stopwatch.GetTimestamp();
+        string operation = TargetOperation(request) ?? "Unknown";
+        byte[]? body = null;
+        int length = 0;
+        var buffer = ResponseBuffer.Rent();
+        try
+        {
+            (body, length) = await ReadBodyAsync(request.BodyReader, request.ContentLength).ConfigureAwait(false);
+            if (body is null)
+            {
+                await SendErrorAsync(response, new DynamoException(DynamoErrorCode.RequestEntityTooLarge,
+                    "Request must be smaller than " + MaxRequestBytes + " bytes")).ConfigureAwait(false);
+                return;
+            }
+            CheckEnvelope(request, length);
+            try
+            {
+                await OperationRouter.ExecuteAsync(operation, _store, body.AsMemory(0, length), buffer).ConfigureAwait(false);
+            }
+            catch (JsonException)
+            {
+                throw DynamoException.Serialization(null);
+            }
+            await SendAsync(response, 200, JsonContentType, buffer.Written).ConfigureAwait(false);
+        }
+        catch (DynamoException e)
+        {
+            await SendErrorAsync(response, e).ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The store is shutting down under this request: tell the client to retry elsewhere, never hang.
+            await SendErrorAsync(response, new DynamoException(DynamoErrorCode.InternalServerError, "Internal server error")).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (body is not null) ArrayPool<byte>.Shared.Return(body);
+            ResponseBuffer.Return(buffer);
+            DynamoMetrics.RecordRequest(operation, started);
+        }
+    }
+
+    private static string? TargetOperation(HttpRequest request)
+    {
+        string? target = request.Headers["X-Amz-Target"];
+        return target is not null && target.StartsWith(TargetPrefix, StringComparison.Ordinal) ? target[TargetPrefix.Length..] : null;
+    }
+
+    // The order of these checks is AWS's: an unknown target beats a missing signature, which beats an empty body.
+    private static void CheckEnvelope(HttpRequest request, int length)
+    {
+        var operation = TargetOperation(request);
+        if (operation is null || !OperationRouter.IsKnown(operation))
+            throw new DynamoException(DynamoErrorCode.UnknownOperationException, null);
+        string? authorization = request.Headers.Authorization;
+        if (string.IsNullOrWhiteSpace(authorization) || !authorization.TrimStart().StartsWith("AWS4-", StringComparison.Ordinal))
+            throw new DynamoException(DynamoErrorCode.MissingAuthenticationTokenException, "Request is missing Authentication Token");
+        if (length == 0) throw DynamoException.Serialization(null);
+    }
+
+    private static async ValueTask<(byte[]? Body, int Length)> ReadBodyAsync(PipeReader reader, long? contentLength)
+    {
+        byte[] body = ArrayPool<byte>.Shared.Rent(contentLength is > 0 and <= MaxRequestBytes ? (int)contentLength.Value : 4096);
+        int length = 0;
+        while (true)
+        {
+            var result = await reader.ReadAsync().ConfigureAwait(false);
+            var data = result.Buffer;
+            if (length + data.Length > MaxRequestBytes)
+            {
+                reader.AdvanceTo(data.End);
+                ArrayPool<byte>.Shared.Return(body);
+                return (null, 0);
+            }
+            if (length + data.Length > body.Length)
+            {
+                var larger = ArrayPool<byte>.Shared.Rent((int)Math.Max(body.Length * 2L, length + data.Length));
+                body.AsSpan(0, length).CopyTo(larger);
+                ArrayPool<byte>.Shared.Return(body);
+                body = larger;
+            }
+            data.CopyTo(body.AsSpan(length));
+            length += (int)data.Length;
+            reader.AdvanceTo(data.End);
+            if (result.IsCompleted || result.IsCanceled) return (body, length);
+        }
+    }
+
+    private static Task SendErrorAsync(HttpResponse response, DynamoException error)
+    {
+        var buffer = ResponseBuffer.Rent();
+        try
+        {
+            var w = buffer.Writer;
+            w.WriteStartObject();
+            w.WriteString("__type"u8, DynamoErrorCode.WireType(error.Code));
+            if (error.WireMessage is not null) w.WriteString(DynamoErrorCode.MessageMember(error.Code), error.WireMessage);
+            error.WriteExtraMembers?.Invoke(w);
+            w.WriteEndObject();
+            // Copy out: the buffer returns to the pool before the send completes.
+            var body = buffer.Written.ToArray();
+            return SendAsync(response, DynamoErrorCode.HttpStatus(error.Code), JsonContentType, body);
+        }
+        finally
+        {
+            ResponseBuffer.Return(buffer);
+        }
+    }
+
+    private static Task SendAsync(HttpResponse response, int status, string contentType, ReadOnlyMemory<byte> body)
+    {
+        response.StatusCode = status;
+        response.ContentType = contentType;
+        response.ContentLength = body.Length;
+        response.Headers["x-amz-crc32"] = Crc32.HashToUInt32(body.Span).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return response.Body.WriteAsync(body).AsTask();
+    }
+
+    private static void WriteCorsPreflight(HttpRequest request, HttpResponse response)
+    {
+        response.Headers.AccessControlAllowOrigin = "*";
+        if (request.Headers.AccessControlRequestHeaders.Count > 0)
+            response.Headers.AccessControlAllowHeaders = request.Headers.AccessControlRequestHeaders;
+        if (request.Headers.AccessControlRequestMethod.Count > 0)
+            response.Headers.AccessControlAllowMethods = request.Headers.AccessControlRequestMethod;
+        response.Headers.AccessControlMaxAge = "172800";
+        response.Headers["x-amz-crc32"] = "0";
+        response.StatusCode = 200;
+        response.ContentLength = 0;
+    }
+}

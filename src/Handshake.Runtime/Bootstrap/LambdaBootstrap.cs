@@ -1,0 +1,82 @@
+using Handshake.Runtime.Client;
+using Handshake.Runtime.Context;
+
+namespace Handshake.Runtime.Bootstrap;
+
+/// <summary>
+/// The Runtime API loop: get the next event, run the handler, post its result or its error, repeat. One iteration is
+/// <see cref="InvokeOnceAsync"/>, so tests can drive the loop one event at a time.
+/// </summary>
+public sealed class LambdaBootstrap
+{
+    private readonly LambdaHandler _handler;
+    private readonly RuntimeApiClient _client;
+    private readonly LambdaEnvironment _environment;
+    private readonly TimeProvider _clock;
+
+    // One response buffer for the life of the environment: invocations are sequential, and the buffer's capacity
+    // settles at the largest response, so warm invocations allocate no new response storage.
+    private readonly MemoryStream _response = new();
+
+    public LambdaBootstrap(LambdaHandler handler, RuntimeApiClient client, LambdaEnvironment environment, TimeProvider? clock = null)
+    {
+        _handler = handler ?? throw new ArgumentNullException(nameof(handler));
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _environment = environment ?? throw new ArgumentNullException(nameof(environment));
+        _clock = clock ?? TimeProvider.System;
+    }
+
+    /// <summary>Runs invocations until <paramref name="cancellationToken"/> is cancelled or the Runtime API says to exit.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken = default)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await InvokeOnceAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// One iteration: waits for an event, runs the handler and posts the outcome. A handler's exception is posted as the
+    /// invocation's error and does not escape. A rejected post (400 for a stale request id, 413 for an oversized
+    /// response) is logged and the loop goes on, as Lambda's runtimes do; a 500 or a lost Runtime API escapes, because
+    /// then the runtime must exit.
+    /// </summary>
+    public async Task InvokeOnceAsync(CancellationToken cancellationToken = default)
+    {
+        var invocation = await _client.GetNextInvocationAsync(cancellationToken).ConfigureAwait(false);
+
+        // Lambda's runtimes expose the trace header to SDKs through this variable, changed per invocation.
+        Environment.SetEnvironmentVariable("_X_AMZN_TRACE_ID", invocation.TraceId);
+
+        var context = new LambdaContext(invocation, _environment, _clock);
+        _response.SetLength(0);
+        LambdaError? error = null;
+        try
+        {
+            using var payload = new MemoryStream(invocation.Payload, writable: false);
+            await _handler(payload, context, _response).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            error = LambdaError.FromException(exception);
+            Console.Error.WriteLine($"{invocation.AwsRequestId}\tERROR\t{error.ErrorType}: {error.ErrorMessage}");
+        }
+
+        try
+        {
+            if (error is null)
+            {
+                var body = new ReadOnlyMemory<byte>(_response.GetBuffer(), 0, (int)_response.Length);
+                await _client.PostInvocationResponseAsync(invocation.AwsRequestId, body, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await _client.PostInvocationErrorAsync(invocation.AwsRequestId, error, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (RuntimeApiException rejected) when (!rejected.RuntimeShouldExit)
+        {
+            Console.Error.WriteLine($"{invocation.AwsRequestId}\tERROR\t{rejected.Message}");
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using Handshake.Runtime.Client;
+using Handshake.Runtime.Context;
+
+namespace Handshake.Runtime.Bootstrap;
+
+/// <summary>
+/// The entry point of a function executable: <c>return await LambdaRuntime.RunAsync(...)</c> from Main. It reads
+/// AWS_LAMBDA_RUNTIME_API, runs the function's initialization (whose exceptions go to <c>/init/error</c>), then loops.
+/// The same executable runs under Handshake and, published NativeAOT as <c>bootstrap</c>, on Lambda's provided.al2023.
+/// </summary>
+public static class LambdaRuntime
+{
+    /// <summary>Exit code after an init error was posted, as Lambda expects the runtime to exit then.</summary>
+    public const int InitErrorExitCode = 1;
+
+    /// <summary>Exit code when the Runtime API is missing, answered 500 or went away.</summary>
+    public const int RuntimeApiExitCode = 2;
+
+    /// <summary>Runs <paramref name="handler"/> for every invocation.</summary>
+    public static Task<int> RunAsync(LambdaHandler handler, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return RunAsync(_ => Task.FromResult(handler), cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="initialize"/> once (Lambda's Init phase: build SDK clients, read configuration) and then the
+    /// handler it returns for every invocation. An exception from <paramref name="initialize"/> is posted to
+    /// <c>/init/error</c> in Lambda's error shape, and the process exits with <see cref="InitErrorExitCode"/>.
+    /// </summary>
+    public static async Task<int> RunAsync(Func<CancellationToken, Task<LambdaHandler>> initialize, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(initialize);
+        var environment = LambdaEnvironment.FromEnvironmentVariables();
+        if (environment.RuntimeApi.Length == 0)
+        {
+            Console.Error.WriteLine("AWS_LAMBDA_RUNTIME_API is not set: this executable is a Lambda function and runs under a Lambda host.");
+            return RuntimeApiExitCode;
+        }
+
+        using var client = new RuntimeApiClient(environment.RuntimeApi);
+        LambdaHandler handler;
+        try
+        {
+            handler = await initialize(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var error = LambdaError.FromException(exception);
+            Console.Error.WriteLine($"INIT_ERROR\t{error.ErrorType}: {error.ErrorMessage}");
+            try
+            {
+                await client.PostInitErrorAsync(error, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception postFailed) when (postFailed is HttpRequestException or RuntimeApiException)
+            {
+                Console.Error.WriteLine($"INIT_ERROR\tcould not post the init error: {postFailed.Message}");
+            }
+
+            return InitErrorExitCode;
+        }
+
+        var bootstrap = new LambdaBootstrap(handler, client, environment);
+        try
+        {
+            await bootstrap.RunAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return 0;
+        }
+        catch (Exception exception) when (exception is HttpRequestException or RuntimeApiException)
+        {
+            // The host said "exit" (500) or is gone: a runtime must not spin on a dead Runtime API.
+            Console.Error.WriteLine($"Runtime API unavailable, exiting: {exception.Message}");
+            return RuntimeApiExitCode;
+        }
+    }
+}
