@@ -105,4 +105,46 @@ public static class JsonAssert
         using var document = JsonDocument.Parse(root.ToJsonString());
         return document.RootElement.Clone();
     }
+
+    /// <summary>
+    /// A copy in which every capacity object's ReadCapacityUnits/WriteCapacityUnits (which DynamoDB may send beside
+    /// CapacityUnits) are checked to equal its CapacityUnits and then removed, so expectations can name CapacityUnits only.
+    /// </summary>
+    public static JsonElement FoldUnitBreakdown(JsonElement element)
+    {
+        var root = JsonNode.Parse(element.GetRawText())!;
+        Fold(root);
+        using var document = JsonDocument.Parse(root.ToJsonString());
+        return document.RootElement.Clone();
+    }
+
+    private static void Fold(JsonNode? node)
+    {
+        if (node is JsonArray array)
+        {
+            foreach (var member in array)
+            {
+                Fold(member);
+            }
+        }
+        else if (node is JsonObject obj)
+        {
+            if (obj["CapacityUnits"] is { } total)
+            {
+                foreach (var name in new[] { "ReadCapacityUnits", "WriteCapacityUnits" })
+                {
+                    if (obj[name] is { } part)
+                    {
+                        Assert.Equal(total.GetValue<double>(), part.GetValue<double>());
+                        obj.Remove(name);
+                    }
+                }
+            }
+
+            foreach (var (_, child) in obj.ToList())
+            {
+                Fold(child);
+            }
+        }
+    }
 }
