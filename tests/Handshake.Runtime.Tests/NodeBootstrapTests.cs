@@ -16,7 +16,7 @@ public sealed class NodeBootstrapTests
         var deadline = DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeMilliseconds();
         const string trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1";
 
-        var outcome = await api.InvokeAsync("""{"a":1}""", deadline, trace).WaitAsync(Timeout);
+        var outcome = await api.InvokeAsync("""{"a":1}""", deadline, trace, """{"custom":{"k":"v"}}""").WaitAsync(Timeout);
 
         Assert.False(outcome.IsError, function.Output);
         using var json = JsonDocument.Parse(outcome.Body);
@@ -30,6 +30,7 @@ public sealed class NodeBootstrapTests
         Assert.Equal("/aws/lambda/test-function", root.GetProperty("logGroupName").GetString());
         Assert.Equal("2026/11/26/[$LATEST]0123456789abcdef", root.GetProperty("logStreamName").GetString());
         Assert.Equal(trace, root.GetProperty("traceIdVariable").GetString());
+        Assert.Equal("v", root.GetProperty("clientContext").GetProperty("custom").GetProperty("k").GetString());
         Assert.InRange(root.GetProperty("remainingTimeInMillis").GetInt64(), 1, 10 * 60 * 1000);
     }
 
@@ -83,6 +84,47 @@ public sealed class NodeBootstrapTests
 
         Assert.False(outcome.IsError, function.Output);
         Assert.Equal("""{"esm":true,"echo":{"x":"y"}}""", outcome.Body);
+    }
+
+    [Fact]
+    public async Task Js_file_under_type_module_is_loaded_as_esm()
+    {
+        await using var api = await FakeRuntimeApi.StartAsync();
+        await using var function = Functions.StartNode(api, "index.handler", Path.Combine(Functions.NodeFunctionsDirectory, "esm-package"));
+
+        var outcome = await api.InvokeAsync("""{"x":1}""").WaitAsync(Timeout);
+
+        Assert.False(outcome.IsError, function.Output);
+        Assert.Equal("""{"typeModule":true,"echo":{"x":1}}""", outcome.Body);
+    }
+
+    [Theory]
+    [InlineData(400)]
+    [InlineData(413)]
+    public async Task Rejected_response_is_logged_and_the_loop_goes_on(int status)
+    {
+        await using var api = await FakeRuntimeApi.StartAsync();
+        await using var function = Functions.StartNode(api, "esm.handler");
+
+        var rejected = await api.InvokeAsync("1", rejectWith: status).WaitAsync(Timeout);
+        var next = await api.InvokeAsync("2").WaitAsync(Timeout);
+
+        Assert.Equal("""{"esm":true,"echo":1}""", rejected.Body);
+        Assert.Equal("""{"esm":true,"echo":2}""", next.Body);
+        Assert.Equal(1, api.Connections);
+    }
+
+    [Fact]
+    public async Task Console_lines_carry_the_request_id()
+    {
+        await using var api = await FakeRuntimeApi.StartAsync();
+        await using var function = Functions.StartNode(api, "async.logs");
+
+        var outcome = await api.InvokeAsync("{}").WaitAsync(Timeout);
+
+        Assert.False(outcome.IsError, function.Output);
+        var requestId = outcome.Body.Trim('"');
+        Assert.Contains($"\t{requestId}\tINFO\tlogged from the handler 42", function.Output);
     }
 
     [Fact]

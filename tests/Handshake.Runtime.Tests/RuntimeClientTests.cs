@@ -107,7 +107,7 @@ public sealed class RuntimeClientTests
         var deadline = DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeMilliseconds();
         const string trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
 
-        var outcome = await api.InvokeAsync("""{"item":"a","quantity":1,"unitPrice":1}""", deadline, trace).WaitAsync(Timeout);
+        var outcome = await api.InvokeAsync("""{"item":"a","quantity":1,"unitPrice":1}""", deadline, trace, """{"custom":{"k":"v"}}""").WaitAsync(Timeout);
         var past = await api.InvokeAsync("""{"item":"a","quantity":1,"unitPrice":1}""", deadlineMs: 1).WaitAsync(Timeout);
 
         Assert.False(outcome.IsError, function.Output);
@@ -121,6 +121,7 @@ public sealed class RuntimeClientTests
         Assert.Equal("2026/11/26/[$LATEST]0123456789abcdef", root.GetProperty("logStreamName").GetString());
         Assert.Equal(trace, root.GetProperty("traceId").GetString());
         Assert.Equal(trace, root.GetProperty("traceIdVariable").GetString());
+        Assert.Equal("""{"custom":{"k":"v"}}""", root.GetProperty("clientContext").GetString());
         // The remaining time comes from the deadline header: positive, and never more than what the deadline allows.
         var remaining = root.GetProperty("remainingTimeMs").GetInt64();
         Assert.InRange(remaining, 1, 10 * 60 * 1000);
@@ -146,6 +147,22 @@ public sealed class RuntimeClientTests
 
         Assert.Equal(1, api.Connections);
         Assert.True(api.NextCalls >= invocations, $"{api.NextCalls} next calls");
+    }
+
+    [Theory]
+    [InlineData(400)]
+    [InlineData(413)]
+    public async Task Rejected_response_is_logged_and_the_loop_goes_on(int status)
+    {
+        await using var api = await FakeRuntimeApi.StartAsync();
+        await using var function = Functions.StartDotnet(api, Functions.NoopDll, "Noop");
+
+        var rejected = await api.InvokeAsync("\"first\"", rejectWith: status).WaitAsync(Timeout);
+        var next = await api.InvokeAsync("\"second\"").WaitAsync(Timeout);
+
+        Assert.Equal("\"first\"", rejected.Body);
+        Assert.Equal("\"second\"", next.Body);
+        Assert.Equal(1, api.Connections);
     }
 
     [Fact]

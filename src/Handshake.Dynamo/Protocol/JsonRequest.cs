@@ -35,7 +35,10 @@ internal static class JsonRequest
     public static bool NextMember(ref Utf8JsonReader reader)
     {
         reader.Read();
-        return reader.TokenType == JsonTokenType.PropertyName;
+        if (reader.TokenType == JsonTokenType.PropertyName) return true;
+        // The end of the request object: anything after it but whitespace is malformed JSON (Read throws then).
+        if (reader.CurrentDepth == 0 && reader.Read()) throw DynamoException.Serialization(null);
+        return false;
     }
 
     /// <summary>Moves from a member name to its value; true unless the value is JSON null (which AWS treats as absent).</summary>

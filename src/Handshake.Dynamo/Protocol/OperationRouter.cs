@@ -4,14 +4,17 @@ namespace Handshake.Dynamo.Protocol;
 
 /// <summary>
 /// Maps an X-Amz-Target operation name to its handler. A switch rather than a dictionary of delegates: no
-/// allocation, and the list of supported operations reads in one place.
+/// allocation, and the list of supported operations reads in one place. Operations DynamoDB has but this store
+/// does not yet (Query, Scan, UpdateItem, transactions: issue 5) answer UnknownOperationException.
 /// </summary>
 internal static class OperationRouter
 {
     public static bool IsKnown(string operation) => operation switch
     {
-        "CreateTable" or "DescribeTable" or "ListTables" or "DeleteTable"
-            or "PutItem" or "GetItem" or "DeleteItem" => true,
+        "PutItem" or "GetItem" or "DeleteItem" or "BatchGetItem" or "BatchWriteItem"
+            or "CreateTable" or "DescribeTable" or "ListTables" or "DeleteTable" or "UpdateTable"
+            or "DescribeLimits" or "DescribeEndpoints" or "TagResource" or "UntagResource" or "ListTagsOfResource"
+            or "UpdateTimeToLive" or "DescribeTimeToLive" => true,
         _ => false,
     };
 
@@ -20,10 +23,20 @@ internal static class OperationRouter
         "PutItem" => PutItem.ExecuteAsync(store, body, response),
         "GetItem" => GetItem.ExecuteAsync(store, body, response),
         "DeleteItem" => DeleteItem.ExecuteAsync(store, body, response),
+        "BatchGetItem" => BatchGetItem.ExecuteAsync(store, body, response),
+        "BatchWriteItem" => BatchWriteItem.ExecuteAsync(store, body, response),
         "CreateTable" => CreateTable.ExecuteAsync(store, body, response),
         "DescribeTable" => DescribeTable.ExecuteAsync(store, body, response),
         "ListTables" => ListTables.ExecuteAsync(store, body, response),
         "DeleteTable" => DeleteTable.ExecuteAsync(store, body, response),
+        "UpdateTable" => UpdateTable.ExecuteAsync(store, body, response),
+        "DescribeLimits" => DescribeLimits.ExecuteAsync(store, body, response),
+        "DescribeEndpoints" => DescribeEndpoints.ExecuteAsync(store, body, response),
+        "TagResource" => TagResource.ExecuteAsync(store, body, response),
+        "UntagResource" => UntagResource.ExecuteAsync(store, body, response),
+        "ListTagsOfResource" => ListTagsOfResource.ExecuteAsync(store, body, response),
+        "UpdateTimeToLive" => UpdateTimeToLive.ExecuteAsync(store, body, response),
+        "DescribeTimeToLive" => DescribeTimeToLive.ExecuteAsync(store, body, response),
         _ => throw new DynamoException(DynamoErrorCode.UnknownOperationException, null),
     };
 }

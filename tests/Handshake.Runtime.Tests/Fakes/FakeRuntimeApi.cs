@@ -61,14 +61,20 @@ public sealed class FakeRuntimeApi : IAsyncDisposable
         return api;
     }
 
-    /// <summary>Queues one event and returns what the runtime posts for it.</summary>
-    public Task<RuntimeOutcome> InvokeAsync(string payload, long? deadlineMs = null, string? traceId = null)
+    /// <summary>
+    /// Queues one event and returns what the runtime posts for it. <paramref name="rejectWith"/> makes the fake answer
+    /// that post with a 4xx, as a host does for a stale request id (400) or an oversized response (413).
+    /// </summary>
+    public Task<RuntimeOutcome> InvokeAsync(
+        string payload, long? deadlineMs = null, string? traceId = null, string? clientContext = null, int? rejectWith = null)
     {
         var invocation = new FakeInvocation(
             Guid.NewGuid().ToString(),
             payload,
             deadlineMs ?? DateTimeOffset.UtcNow.AddMinutes(5).ToUnixTimeMilliseconds(),
-            traceId);
+            traceId,
+            clientContext,
+            rejectWith);
         _pending[invocation.RequestId] = invocation;
         _queue.Writer.TryWrite(invocation);
         return invocation.Outcome.Task;
@@ -104,6 +110,11 @@ public sealed class FakeRuntimeApi : IAsyncDisposable
             headers["Lambda-Runtime-Trace-Id"] = invocation.TraceId;
         }
 
+        if (invocation.ClientContext is not null)
+        {
+            headers["Lambda-Runtime-Client-Context"] = invocation.ClientContext;
+        }
+
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(invocation.Payload);
     }
@@ -119,6 +130,13 @@ public sealed class FakeRuntimeApi : IAsyncDisposable
         }
 
         invocation.Outcome.TrySetResult(outcome);
+        if (invocation.RejectWith is { } status)
+        {
+            context.Response.StatusCode = status;
+            await context.Response.WriteAsync("{\"errorMessage\":\"rejected by the test\",\"errorType\":\"InvalidRequestID\"}");
+            return;
+        }
+
         await AcceptedAsync(context);
     }
 
@@ -142,7 +160,7 @@ public sealed class FakeRuntimeApi : IAsyncDisposable
         return context.Response.WriteAsync("{\"status\":\"OK\"}");
     }
 
-    private sealed record FakeInvocation(string RequestId, string Payload, long DeadlineMs, string? TraceId)
+    private sealed record FakeInvocation(string RequestId, string Payload, long DeadlineMs, string? TraceId, string? ClientContext, int? RejectWith)
     {
         public TaskCompletionSource<RuntimeOutcome> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -14,6 +14,10 @@ public static class Functions
 
     public static string NoopDll => Path.Combine(RepositoryRoot, "samples", "noop-dotnet", "bin", Configuration, "net10.0", "Noop.dll");
 
+    public static string PutRecordDll => Path.Combine(RepositoryRoot, "samples", "put-record-dotnet", "bin", Configuration, "net10.0", "PutRecord.dll");
+
+    public static string PutRecordNodeDirectory => Path.Combine(RepositoryRoot, "samples", "put-record-node");
+
     public static string NodeBootstrap => Path.Combine(RepositoryRoot, "runtimes", "node", "bootstrap.js");
 
     public static string NodeFunctionsDirectory => Path.Combine(RepositoryRoot, "tests", "Handshake.Runtime.Tests", "NodeFunctions");

@@ -11,6 +11,7 @@ exports.handler = async (event, context) => ({
   logGroupName: context.logGroupName,
   logStreamName: context.logStreamName,
   traceIdVariable: process.env._X_AMZN_TRACE_ID || null,
+  clientContext: context.clientContext || null,
 });
 
 exports.throws = async () => {
@@ -20,3 +21,8 @@ exports.throws = async () => {
 exports.nested = { handler: async (event) => ({ nested: true, n: event.n }) };
 
 exports.notAFunction = 42;
+
+exports.logs = async (event, context) => {
+  console.log('logged from the handler %d', 42);
+  return context.awsRequestId;
+};

@@ -35,7 +35,8 @@ static Task<ContextReport> Context(Order order, ILambdaContext context)
         context.LogGroupName,
         context.LogStreamName,
         context.TraceId,
-        Environment.GetEnvironmentVariable("_X_AMZN_TRACE_ID")));
+        Environment.GetEnvironmentVariable("_X_AMZN_TRACE_ID"),
+        context.ClientContext));
 }
 
 static Task<Receipt> Throw(Order order, ILambdaContext context) =>
@@ -66,7 +67,8 @@ namespace Handshake.Runtime.Tests.TestFunction
         string LogGroupName,
         string LogStreamName,
         string? TraceId,
-        string? TraceIdVariable);
+        string? TraceIdVariable,
+        string? ClientContext);
 
     [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
     [JsonSerializable(typeof(Order))]

@@ -1,0 +1,87 @@
+using Handshake.Dynamo.Protocol;
+using Handshake.Dynamo.Storage;
+
+namespace Handshake.Dynamo.Operations;
+
+/// <summary>
+/// UpdateTable: billing mode, provisioned throughput and deletion protection. The response says UPDATING; the
+/// change is already complete, so the next DescribeTable says ACTIVE. Index changes come with issue 5.
+/// </summary>
+internal static class UpdateTable
+{
+    private const string Invalid = "One or more parameter values were invalid: ";
+
+    public static async Task ExecuteAsync(DynamoStore store, ReadOnlyMemory<byte> body, ResponseBuffer response)
+    {
+        var reader = JsonRequest.Begin(body.Span);
+        string? tableName = null, billingMode = null;
+        SchemaJson.Throughput? throughput = null;
+        bool? deletionProtection = null;
+        bool indexUpdates = false, streamUpdate = false;
+        while (JsonRequest.NextMember(ref reader))
+        {
+            if (reader.ValueTextEquals("TableName"u8)) { if (JsonRequest.ValueOf(ref reader)) tableName = JsonRequest.ReadString(ref reader); }
+            else if (reader.ValueTextEquals("BillingMode"u8)) { if (JsonRequest.ValueOf(ref reader)) billingMode = JsonRequest.ReadString(ref reader); }
+            else if (reader.ValueTextEquals("ProvisionedThroughput"u8)) { if (JsonRequest.ValueOf(ref reader)) throughput = SchemaJson.ReadThroughput(ref reader); }
+            else if (reader.ValueTextEquals("DeletionProtectionEnabled"u8)) { if (JsonRequest.ValueOf(ref reader)) deletionProtection = JsonRequest.ReadBoolean(ref reader); }
+            else if (reader.ValueTextEquals("GlobalSecondaryIndexUpdates"u8)) { indexUpdates = JsonRequest.ValueOf(ref reader); reader.Skip(); }
+            else if (reader.ValueTextEquals("StreamSpecification"u8)) { streamUpdate = JsonRequest.ValueOf(ref reader); reader.Skip(); }
+            else JsonRequest.SkipValue(ref reader);
+        }
+        var errors = new ValidationErrors();
+        errors.TableNameOrArn(tableName);
+        errors.Enum(billingMode, "billingMode", "PROVISIONED, PAY_PER_REQUEST", "PROVISIONED", "PAY_PER_REQUEST");
+        SchemaJson.ValidateThroughput(throughput, "provisionedThroughput", errors);
+        errors.ThrowIfAny();
+        if (indexUpdates)
+            throw DynamoException.Validation("GlobalSecondaryIndexUpdates are not supported by this store yet");
+        if (billingMode is null && throughput is null && deletionProtection is null && !streamUpdate)
+            throw DynamoException.Validation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
+        if (throughput is not null) SchemaJson.CheckThroughputBounds(throughput);
+
+        var table = store.GetTable(tableName!, describeMissing: true);
+        string newMode = billingMode ?? table.BillingMode;
+        if (newMode == "PAY_PER_REQUEST" && throughput is not null)
+            throw DynamoException.Validation(Invalid + "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+        if (newMode == "PROVISIONED" && table.BillingMode == "PAY_PER_REQUEST" && throughput is null)
+            throw DynamoException.Validation(Invalid + "ProvisionedThroughput must be specified when BillingMode is PROVISIONED");
+        if (throughput is not null && billingMode is null && throughput.Read == table.ReadCapacityUnits && throughput.Write == table.WriteCapacityUnits)
+            throw DynamoException.Validation("The provisioned throughput for the table will not change. The requested value equals the current value. "
+                + $"Current ReadCapacityUnits provisioned for the table: {table.ReadCapacityUnits}. Requested ReadCapacityUnits: {throughput.Read}. "
+                + $"Current WriteCapacityUnits provisioned for the table: {table.WriteCapacityUnits}. Requested WriteCapacityUnits: {throughput.Write}. "
+                + "Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.");
+
+        var now = store.Clock.GetUtcNow();
+        await store.WriteAsync(new UpdateTableMetadataCommand(table, t =>
+        {
+            if (newMode != t.BillingMode)
+            {
+                t.BillingMode = newMode;
+                if (newMode == "PAY_PER_REQUEST")
+                {
+                    t.LastUpdateToPayPerRequestDateTime = now;
+                    t.ReadCapacityUnits = 0;
+                    t.WriteCapacityUnits = 0;
+                }
+            }
+            if (throughput is not null)
+            {
+                if (throughput.Read > t.ReadCapacityUnits || throughput.Write > t.WriteCapacityUnits) t.LastIncreaseDateTime = now;
+                if (throughput.Read < t.ReadCapacityUnits || throughput.Write < t.WriteCapacityUnits)
+                {
+                    t.LastDecreaseDateTime = now;
+                    t.NumberOfDecreasesToday++;
+                }
+                t.ReadCapacityUnits = throughput.Read!.Value;
+                t.WriteCapacityUnits = throughput.Write!.Value;
+            }
+            if (deletionProtection is { } protect) t.DeletionProtectionEnabled = protect;
+        })).ConfigureAwait(false);
+
+        var w = response.Writer;
+        w.WriteStartObject();
+        w.WritePropertyName("TableDescription"u8);
+        TableDescription.Write(w, table, "UPDATING");
+        w.WriteEndObject();
+    }
+}

@@ -1,0 +1,404 @@
+using Handshake.Lambda.Functions;
+
+namespace Handshake.Lambda.Environments;
+
+/// <summary>
+/// One function's execution environments. An invocation takes the most recently used idle environment (it is the
+/// warmest), or starts a new one while the function's reserved concurrency and the account limit allow; otherwise it
+/// waits in a FIFO queue (up to MaxQueuedInvocationsPerFunction) or is throttled with 429.
+/// </summary>
+internal sealed class EnvironmentPool
+{
+    private readonly FunctionHost _host;
+    private readonly Lock _gate = new();
+    private readonly Stack<ExecutionEnvironment> _idle = new();
+    private readonly HashSet<ExecutionEnvironment> _all = [];
+    private readonly LinkedList<TaskCompletionSource<ExecutionEnvironment>> _waiters = new();
+    private FunctionDefinition _definition;
+    private int _generation;
+    private bool _deleted;
+
+    public EnvironmentPool(FunctionHost host, FunctionDefinition definition)
+    {
+        _host = host;
+        _definition = definition;
+    }
+
+    public FunctionDefinition Definition
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _definition;
+            }
+        }
+    }
+
+    /// <summary>The most environments this function has had at once.</summary>
+    public int PeakEnvironmentCount { get; private set; }
+
+    public int EnvironmentCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _all.Count;
+            }
+        }
+    }
+
+    public bool HasWaiters
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _waiters.Count > 0;
+            }
+        }
+    }
+
+    public List<ExecutionEnvironment> Snapshot()
+    {
+        lock (_gate)
+        {
+            return [.. _all];
+        }
+    }
+
+    /// <summary>New code or configuration: running environments finish their invocation, then are replaced.</summary>
+    public void Update(Func<FunctionDefinition, FunctionDefinition> change)
+    {
+        List<ExecutionEnvironment> retired;
+        lock (_gate)
+        {
+            FunctionDefinition updated = change(_definition);
+            bool needsNewEnvironments = !ReferenceEquals(updated, _definition) && !OnlyConcurrencyChanged(_definition, updated);
+            _definition = updated;
+            if (!needsNewEnvironments)
+            {
+                return;
+            }
+
+            _generation++;
+            retired = RemoveIdle();
+        }
+
+        Retire(retired);
+    }
+
+    public void Delete()
+    {
+        List<ExecutionEnvironment> all;
+        List<TaskCompletionSource<ExecutionEnvironment>> waiters;
+        lock (_gate)
+        {
+            _deleted = true;
+            all = [.. _all];
+            waiters = [.. _waiters];
+            _waiters.Clear();
+            _idle.Clear();
+        }
+
+        foreach (TaskCompletionSource<ExecutionEnvironment> waiter in waiters)
+        {
+            waiter.TrySetException(LambdaException.FunctionNotFound(_host.Arn(_definition.Name)));
+        }
+
+        foreach (ExecutionEnvironment environment in all)
+        {
+            _ = environment.ShutdownAsync();
+        }
+    }
+
+    public async Task<InvocationResult> InvokeAsync(Invocation invocation, CancellationToken cancellationToken)
+    {
+        ExecutionEnvironment environment = await AcquireAsync(cancellationToken).ConfigureAwait(false);
+        InvocationResult? result = null;
+        try
+        {
+            result = await environment.InvokeAsync(invocation).ConfigureAwait(false);
+            return result;
+        }
+        finally
+        {
+            Release(environment, result is null || result.ResetEnvironment);
+        }
+    }
+
+    /// <summary>Shuts down environments idle since before <paramref name="cutoff"/>.</summary>
+    public void ReapIdle(DateTimeOffset cutoff)
+    {
+        List<ExecutionEnvironment> reaped = [];
+        lock (_gate)
+        {
+            if (_idle.Count == 0)
+            {
+                return;
+            }
+
+            ExecutionEnvironment[] idle = [.. _idle];
+            _idle.Clear();
+            // Stack enumeration is most recent first; push back oldest first to keep the order.
+            for (int i = idle.Length - 1; i >= 0; i--)
+            {
+                if (idle[i].LastUsed < cutoff)
+                {
+                    reaped.Add(idle[i]);
+                    _all.Remove(idle[i]);
+                }
+                else
+                {
+                    _idle.Push(idle[i]);
+                }
+            }
+        }
+
+        Retire(reaped);
+    }
+
+    /// <summary>Gives up one idle environment so that another function can use the account's capacity.</summary>
+    public bool TryEvictIdle()
+    {
+        ExecutionEnvironment? evicted = null;
+        lock (_gate)
+        {
+            if (_idle.Count > 0)
+            {
+                // The least recently used: the bottom of the stack.
+                ExecutionEnvironment[] idle = [.. _idle];
+                evicted = idle[^1];
+                _idle.Clear();
+                for (int i = idle.Length - 2; i >= 0; i--)
+                {
+                    _idle.Push(idle[i]);
+                }
+
+                _all.Remove(evicted);
+            }
+        }
+
+        if (evicted is null)
+        {
+            return false;
+        }
+
+        Retire([evicted]);
+        return true;
+    }
+
+    /// <summary>Account capacity was freed elsewhere: start environments for queued invocations.</summary>
+    public void ServeWaiters()
+    {
+        List<(TaskCompletionSource<ExecutionEnvironment>, ExecutionEnvironment)> handed = [];
+        lock (_gate)
+        {
+            while (_waiters.Count > 0 && !_deleted && _all.Count < (_definition.ReservedConcurrency ?? int.MaxValue) && _host.TryTakeAccountSlot())
+            {
+                ExecutionEnvironment created = CreateLocked();
+                handed.Add((DequeueWaiterLocked()!, created));
+            }
+        }
+
+        foreach ((TaskCompletionSource<ExecutionEnvironment> waiter, ExecutionEnvironment environment) in handed)
+        {
+            if (!waiter.TrySetResult(environment))
+            {
+                Release(environment, reset: false);
+            }
+        }
+    }
+
+    private async Task<ExecutionEnvironment> AcquireAsync(CancellationToken cancellationToken)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            string reason;
+            TaskCompletionSource<ExecutionEnvironment> waiter;
+            List<ExecutionEnvironment> retired = [];
+            lock (_gate)
+            {
+                if (_deleted)
+                {
+                    throw LambdaException.FunctionNotFound(_host.Arn(_definition.Name));
+                }
+
+                while (_idle.TryPop(out ExecutionEnvironment? idle))
+                {
+                    if (!idle.IsDead && idle.Generation == _generation)
+                    {
+                        return idle;
+                    }
+
+                    _all.Remove(idle);
+                    retired.Add(idle);
+                }
+
+                int reserved = _definition.ReservedConcurrency ?? int.MaxValue;
+                if (reserved == 0)
+                {
+                    throw LambdaException.Throttled(LambdaException.ReservedConcurrencyReason);
+                }
+
+                if (_all.Count < reserved)
+                {
+                    if (_host.TryTakeAccountSlot())
+                    {
+                        return CreateLocked();
+                    }
+
+                    reason = LambdaException.AccountConcurrencyReason;
+                }
+                else
+                {
+                    reason = LambdaException.ReservedConcurrencyReason;
+                }
+
+                if (reason == LambdaException.AccountConcurrencyReason && attempt == 0)
+                {
+                    waiter = null!;
+                }
+                else if (_waiters.Count >= _host.Options.MaxQueuedInvocationsPerFunction)
+                {
+                    throw LambdaException.Throttled(reason);
+                }
+                else
+                {
+                    waiter = new(TaskCreationOptions.RunContinuationsAsynchronously);
+                    _waiters.AddLast(waiter);
+                }
+            }
+
+            Retire(retired);
+            if (waiter is null)
+            {
+                // The account is full: take an idle environment from another function, then try once more.
+                _host.TryEvictIdleElsewhere(this);
+                continue;
+            }
+
+            try
+            {
+                return await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                lock (_gate)
+                {
+                    _waiters.Remove(waiter);
+                }
+
+                // It may have been handed an environment just before the cancellation: give it back.
+                if (waiter.Task.IsCompletedSuccessfully)
+                {
+                    Release(waiter.Task.Result, reset: false);
+                }
+
+                throw;
+            }
+        }
+    }
+
+    private void Release(ExecutionEnvironment environment, bool reset)
+    {
+        List<(TaskCompletionSource<ExecutionEnvironment>, ExecutionEnvironment)> handed = [];
+        bool slotFreed = false;
+        bool wentIdle = false;
+        lock (_gate)
+        {
+            if (reset || environment.IsDead || environment.Generation != _generation || _deleted)
+            {
+                if (_all.Remove(environment))
+                {
+                    _host.ReturnAccountSlot();
+                    slotFreed = true;
+                }
+
+                _ = environment.ShutdownAsync();
+                // A waiter gets a fresh environment in its place.
+                while (_waiters.Count > 0 && !_deleted && _all.Count < (_definition.ReservedConcurrency ?? int.MaxValue) && _host.TryTakeAccountSlot())
+                {
+                    handed.Add((DequeueWaiterLocked()!, CreateLocked()));
+                    slotFreed = false;
+                }
+            }
+            else if (DequeueWaiterLocked() is { } waiter)
+            {
+                handed.Add((waiter, environment));
+            }
+            else
+            {
+                environment.LastUsed = _host.Options.Clock.GetUtcNow();
+                _idle.Push(environment);
+                wentIdle = true;
+            }
+        }
+
+        foreach ((TaskCompletionSource<ExecutionEnvironment> waiter, ExecutionEnvironment handedEnvironment) in handed)
+        {
+            if (!waiter.TrySetResult(handedEnvironment))
+            {
+                Release(handedEnvironment, reset: false);
+            }
+        }
+
+        if (slotFreed || wentIdle)
+        {
+            _host.OnCapacityAvailable(this);
+        }
+    }
+
+    /// <summary>Environments freed by the pool itself (reaped, evicted, outdated) are shut down and their slots returned.</summary>
+    private void Retire(List<ExecutionEnvironment> environments)
+    {
+        foreach (ExecutionEnvironment environment in environments)
+        {
+            _host.ReturnAccountSlot();
+            _ = environment.ShutdownAsync();
+        }
+
+        if (environments.Count > 0)
+        {
+            _host.OnCapacityAvailable(this);
+        }
+    }
+
+    private List<ExecutionEnvironment> RemoveIdle()
+    {
+        List<ExecutionEnvironment> removed = [.. _idle];
+        _idle.Clear();
+        foreach (ExecutionEnvironment environment in removed)
+        {
+            _all.Remove(environment);
+        }
+
+        return removed;
+    }
+
+    private ExecutionEnvironment CreateLocked()
+    {
+        ExecutionEnvironment created = new(_host, _definition, _generation);
+        _all.Add(created);
+        PeakEnvironmentCount = Math.Max(PeakEnvironmentCount, _all.Count);
+        return created;
+    }
+
+    private TaskCompletionSource<ExecutionEnvironment>? DequeueWaiterLocked()
+    {
+        while (_waiters.First is { } first)
+        {
+            _waiters.RemoveFirst();
+            if (!first.Value.Task.IsCompleted)
+            {
+                return first.Value;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool OnlyConcurrencyChanged(FunctionDefinition before, FunctionDefinition after) =>
+        before with { ReservedConcurrency = after.ReservedConcurrency, RevisionId = after.RevisionId, LastModified = after.LastModified } == after;
+}

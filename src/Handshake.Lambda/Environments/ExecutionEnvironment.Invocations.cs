@@ -1,0 +1,282 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Handshake.Lambda.Logs;
+
+namespace Handshake.Lambda.Environments;
+
+/// <summary>The Runtime API's side of an environment: next, answers, init errors, and the START/END/REPORT lines.</summary>
+internal sealed partial class ExecutionEnvironment
+{
+    private long _deliveredAt;
+    private TaskCompletionSource _frozenSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the environment is frozen (now, or next time). For tests and diagnostics.</summary>
+    public Task WhenFrozen()
+    {
+        lock (_gate)
+        {
+            return _frozenSignal.Task;
+        }
+    }
+    private long _connectionsBefore;
+
+    /// <summary>
+    /// The runtime asks for the next event. Returns the task that completes with it (null: the environment is going
+    /// away), or null with a reason when the call is out of order.
+    /// </summary>
+    public Task<Invocation?>? BeginNext(out string? refusal)
+    {
+        refusal = null;
+        bool initCompleted = false;
+        Task<Invocation?> next;
+        lock (_gate)
+        {
+            if (_dead)
+            {
+                return Task.FromResult<Invocation?>(null);
+            }
+
+            if (_parkedNext is not null)
+            {
+                refusal = "State transition from RuntimeNext to RuntimeNext failed: a next request is already waiting";
+                return null;
+            }
+
+            if (_current is { Answered: 0 })
+            {
+                refusal = $"State transition from Invoke to RuntimeNext failed: invocation {_current.RequestId} has not been answered";
+                return null;
+            }
+
+            _current = null;
+            if (!_initialized)
+            {
+                _initialized = true;
+                _initDurationMs = ElapsedMs(_startedAt);
+                initCompleted = true;
+            }
+
+            if (_assigned is { } assigned)
+            {
+                _assigned = null;
+                Deliver(assigned);
+                next = Task.FromResult<Invocation?>(assigned);
+            }
+            else
+            {
+                TaskCompletionSource<Invocation?> parked = new(TaskCreationOptions.RunContinuationsAsynchronously);
+                _parkedNext = parked;
+                next = parked.Task;
+                if (_host.Options.FreezeBetweenInvocations && _process is not null)
+                {
+                    // The runtime is blocked reading this response: freeze it, as Lambda does between invocations.
+                    _process.SignalGroup(ProcessSignal.Stop);
+                    _frozen = true;
+                    _frozenSignal.TrySetResult();
+                }
+            }
+        }
+
+        if (initCompleted)
+        {
+            _init.TrySetResult(null);
+        }
+
+        return next;
+    }
+
+    /// <summary>Claims the right to answer the current invocation; null (answered 400) for a wrong or already-answered id.</summary>
+    public Invocation? ClaimAnswer(string requestId)
+    {
+        lock (_gate)
+        {
+            if (_current is { } current && current.RequestId == requestId && Interlocked.CompareExchange(ref current.Answered, 1, 0) == 0)
+            {
+                return current;
+            }
+
+            return null;
+        }
+    }
+
+    public void CompleteResponse(Invocation invocation, byte[] payload) =>
+        invocation.Completion.TrySetResult(InvocationResult.Success(payload));
+
+    public void CompleteError(Invocation invocation, byte[] body, string? errorType)
+    {
+        string type = errorType ?? "Function.Unknown";
+        // With no body, Lambda builds the error from the header.
+        byte[] payload = body.Length > 0 ? body : InvocationResult.ErrorPayload(type, "");
+        invocation.Completion.TrySetResult(new InvocationResult { Payload = payload, FunctionError = "Unhandled", ErrorType = type });
+    }
+
+    public void CompleteTooLarge(Invocation invocation) =>
+        invocation.Completion.TrySetResult(InvocationResult.Error(
+            "Function.ResponseSizeTooLarge",
+            $"Response payload size exceeded maximum allowed payload size ({RuntimeApi.RuntimeApiHandler.MaxResponseBytes} bytes).",
+            reset: true));
+
+    public void CompleteTruncated(Invocation invocation) =>
+        invocation.Completion.TrySetResult(InvocationResult.Error("Runtime.TruncatedResponse", $"RequestId: {invocation.RequestId} Error: Runtime sent a truncated response", reset: true));
+
+    /// <summary>The runtime reports that init failed. Accepted only before its first `next`.</summary>
+    public bool PostInitError(byte[] body, string? errorType)
+    {
+        lock (_gate)
+        {
+            if (_initialized)
+            {
+                return false;
+            }
+
+            string type = errorType ?? "Runtime.Unknown";
+            _postedInitError = new InitFailure(type, body.Length > 0 ? body : InvocationResult.ErrorPayload(type, ""), "init error");
+        }
+
+        // Lambda answers the invocation with the init error and resets the environment; the runtime should exit.
+        _init.TrySetResult(_postedInitError);
+        return true;
+    }
+
+    private void TryDeliverToParkedNext(Invocation invocation)
+    {
+        TaskCompletionSource<Invocation?>? parked = null;
+        lock (_gate)
+        {
+            if (_assigned == invocation && _parkedNext is not null)
+            {
+                parked = _parkedNext;
+                _parkedNext = null;
+                _assigned = null;
+                Deliver(invocation);
+            }
+        }
+
+        parked?.TrySetResult(invocation);
+    }
+
+    // Under _gate: the event leaves for the runtime now.
+    private void Deliver(Invocation invocation)
+    {
+        if (_frozen)
+        {
+            _process?.SignalGroup(ProcessSignal.Cont);
+            _frozen = false;
+            _frozenSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        _current = invocation;
+        _deliveredAt = Stopwatch.GetTimestamp();
+        invocation.DeadlineUnixMs = _host.Options.Clock.GetUtcNow().ToUnixTimeMilliseconds() + (long)(Definition.Timeout * 1000);
+        _connectionsBefore = _host.Options.NewConnectionsByAccessKey?.Invoke(AccessKeyId) ?? 0;
+        _tail = invocation.TailLog ? new InvocationTail() : null;
+        AppendLog($"START RequestId: {invocation.RequestId} Version: {Functions.FunctionDefinition.LatestVersion}");
+    }
+
+    private async Task FinishInvocationAsync(Invocation invocation, InvocationResult result)
+    {
+        double durationMs = ElapsedMs(_deliveredAt);
+        await DrainOutputAsync().ConfigureAwait(false);
+        StringBuilder report = new();
+        report.Append(CultureInfo.InvariantCulture, $"REPORT RequestId: {invocation.RequestId}\tDuration: {durationMs:0.00} ms\tBilled Duration: {Math.Max(1, Math.Ceiling(durationMs)):0} ms\t");
+        report.Append(CultureInfo.InvariantCulture, $"Memory Size: {Definition.MemorySize} MB\tMax Memory Used: {MaxMemoryUsedMb()} MB\t");
+        if (!_initReported)
+        {
+            _initReported = true;
+            report.Append(CultureInfo.InvariantCulture, $"Init Duration: {_initDurationMs:0.00} ms\t");
+        }
+
+        if (_host.Options.NewConnectionsByAccessKey is { } connections)
+        {
+            report.Append(CultureInfo.InvariantCulture, $"New Connections: {connections(AccessKeyId) - _connectionsBefore}\t");
+        }
+
+        if (result.ErrorType == "Sandbox.Timedout")
+        {
+            report.Append("Status: timeout");
+        }
+        else if (result.ResetEnvironment)
+        {
+            report.Append("Status: error\tError Type: ").Append(result.ErrorType);
+        }
+
+        AppendLog($"END RequestId: {invocation.RequestId}");
+        AppendLog(report.ToString().TrimEnd('\t'));
+        InvocationTail? tail;
+        lock (_gate)
+        {
+            tail = _tail;
+            _tail = null;
+        }
+
+        if (tail is not null)
+        {
+            result.LogResult = tail.ToBase64();
+        }
+
+        LastUsed = _host.Options.Clock.GetUtcNow();
+    }
+
+    /// <summary>
+    /// Output written before the answer may still sit in the pipes: read it before END, so that the log and the tail
+    /// are complete. Bounded, so that a function that keeps printing cannot hold the answer back.
+    /// </summary>
+    private async Task DrainOutputAsync()
+    {
+        if (_process is null || _output is null)
+        {
+            return;
+        }
+
+        for (int round = 0; round < 50; round++)
+        {
+            // Pipes first, then the reader: it marks itself busy before it takes bytes out of a pipe.
+            Task progress = _output.Progress;
+            if (_process.PendingOutputBytes() == 0 && !_output.IsProcessing)
+            {
+                return;
+            }
+
+            try
+            {
+                await progress.WaitAsync(TimeSpan.FromMilliseconds(20)).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+    }
+
+    private void AppendLog(string line)
+    {
+        _log.Append(_host.Options.Clock.GetUtcNow(), LogStreamName, line);
+        Volatile.Read(ref _tail)?.AppendLine(line);
+    }
+
+    /// <summary>Peak resident memory of the runtime process (VmHWM), in MB.</summary>
+    private long MaxMemoryUsedMb()
+    {
+        if (_process is null)
+        {
+            return 0;
+        }
+
+        try
+        {
+            foreach (string line in File.ReadLines($"/proc/{_process.ProcessId}/status"))
+            {
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                {
+                    string kb = line["VmHWM:".Length..].Trim().Split(' ')[0];
+                    return long.Parse(kb, CultureInfo.InvariantCulture) / 1024;
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,293 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Handshake.Lambda.Functions;
+using Handshake.Lambda.Logs;
+using Handshake.Lambda.RuntimeApi;
+
+namespace Handshake.Lambda.Environments;
+
+/// <summary>
+/// One execution environment: a process group with its own Runtime API, running one invocation at a time.
+/// States: starting (until the runtime's first `next`), ready and frozen (parked in `next`), busy, dead.
+/// Freeze: once the runtime is back in `next` with nothing to do, its process group gets SIGSTOP; SIGCONT just before
+/// the next invocation is handed over. A timeout, a crash, an init failure or a too-large response ends it.
+/// </summary>
+internal sealed partial class ExecutionEnvironment : IAsyncDisposable
+{
+    private readonly FunctionHost _host;
+    private readonly Lock _gate = new();
+    private readonly TaskCompletionSource<InitFailure?> _init = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly FunctionLog _log;
+    private RuntimeApiServer? _server;
+    private IChildProcess? _process;
+    private OutputCapture? _output;
+    private TaskCompletionSource<Invocation?>? _parkedNext;
+    private Invocation? _assigned;
+    private Invocation? _current;
+    private InvocationTail? _tail;
+    private bool _initialized;
+    private bool _frozen;
+    private bool _dead;
+    private bool _initReported;
+    private long _startedAt;
+    private double _initDurationMs;
+    private InitFailure? _postedInitError;
+    private Task? _shutdown;
+
+    public ExecutionEnvironment(FunctionHost host, FunctionDefinition definition, int generation)
+    {
+        _host = host;
+        Definition = definition;
+        Generation = generation;
+        Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        DateTimeOffset now = host.Options.Clock.GetUtcNow();
+        LogStreamName = $"{now:yyyy'/'MM'/'dd}/[{FunctionDefinition.LatestVersion}]{Id}";
+        // Per-environment credentials, as Lambda gives each environment its own: the store attributes connections by key.
+        AccessKeyId = "ASIA" + Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
+        SecretAccessKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(30));
+        SessionToken = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
+        _log = host.Logs.For(definition.Name);
+        LastUsed = now;
+    }
+
+    public string Id { get; }
+
+    public FunctionDefinition Definition { get; }
+
+    public int Generation { get; }
+
+    public string LogStreamName { get; }
+
+    public string AccessKeyId { get; }
+
+    public string SecretAccessKey { get; }
+
+    public string SessionToken { get; }
+
+    public DateTimeOffset LastUsed { get; set; }
+
+    public int? ProcessId => _process?.ProcessId;
+
+    public string? RuntimeApiAddress => _server?.Address;
+
+    public bool IsDead
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _dead;
+            }
+        }
+    }
+
+    public bool IsFrozen
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _frozen;
+            }
+        }
+    }
+
+    /// <summary>Runs one invocation: starts the environment if needed, hands the event over, waits for the answer or the timeout.</summary>
+    public async Task<InvocationResult> InvokeAsync(Invocation invocation)
+    {
+        lock (_gate)
+        {
+            // Assigned before init completes, so that the runtime's first `next` takes it at once (no freeze on a cold start).
+            _assigned = invocation;
+        }
+
+        if (_server is null)
+        {
+            InitFailure? launchFailure = await StartAsync().ConfigureAwait(false);
+            if (launchFailure is not null)
+            {
+                _init.TrySetResult(launchFailure);
+            }
+        }
+
+        InitFailure? failure;
+        try
+        {
+            failure = await _init.Task.WaitAsync(_host.Options.InitTimeout, _host.Options.Clock).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            failure = new InitFailure("Sandbox.Timedout", null, $"Task timed out after {_host.Options.InitTimeout.TotalSeconds:0.00} seconds");
+        }
+
+        if (failure is not null)
+        {
+            lock (_gate)
+            {
+                _assigned = null;
+                _dead = true;
+            }
+
+            _log.Append(_host.Options.Clock.GetUtcNow(), LogStreamName, $"INIT_REPORT Init Duration: {ElapsedMs(_startedAt):0.00} ms\tPhase: init\tStatus: error\tError Type: {failure.ErrorType}");
+            InvocationResult initResult = failure.Payload is byte[] posted
+                ? new InvocationResult { Payload = posted, FunctionError = "Unhandled", ErrorType = failure.ErrorType, ResetEnvironment = true }
+                : InvocationResult.Error(failure.ErrorType, $"RequestId: {invocation.RequestId} Error: {failure.Reason}", reset: true);
+            _ = ShutdownAsync();
+            return initResult;
+        }
+
+        TryDeliverToParkedNext(invocation);
+        TimeSpan timeout = TimeSpan.FromSeconds(Definition.Timeout);
+        InvocationResult result;
+        try
+        {
+            result = await invocation.Completion.Task.WaitAsync(timeout, _host.Options.Clock).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Kill first, so that a late answer finds the invocation already completed.
+            result = InvocationResult.Error("Sandbox.Timedout", $"RequestId: {invocation.RequestId} Error: Task timed out after {timeout.TotalSeconds:0.00} seconds", reset: true);
+            invocation.Completion.TrySetResult(result);
+            lock (_gate)
+            {
+                _dead = true;
+            }
+
+            _process?.SignalGroup(ProcessSignal.Kill);
+            AppendLog($"{_host.Options.Clock.GetUtcNow():yyyy-MM-dd'T'HH:mm:ss.fff'Z'} {invocation.RequestId} Task timed out after {timeout.TotalSeconds:0.00} seconds");
+        }
+
+        await FinishInvocationAsync(invocation, result).ConfigureAwait(false);
+        if (result.ResetEnvironment)
+        {
+            _ = ShutdownAsync();
+        }
+
+        return result;
+    }
+
+    /// <summary>The ARN the runtime sees: with the qualifier when the caller gave one.</summary>
+    public string InvokedFunctionArn(Invocation invocation)
+    {
+        string arn = FunctionName.Arn(_host.Options.Region, _host.Options.AccountId, Definition.Name);
+        return invocation.Qualifier is null ? arn : arn + ":" + invocation.Qualifier;
+    }
+
+    /// <summary>Shutdown: SIGTERM, a grace period, then SIGKILL. Idempotent.</summary>
+    public Task ShutdownAsync()
+    {
+        lock (_gate)
+        {
+            _dead = true;
+            _shutdown ??= ShutdownCoreAsync();
+            return _shutdown;
+        }
+    }
+
+    public ValueTask DisposeAsync() => new(ShutdownAsync());
+
+    /// <summary>Completes when the environment's process has exited (immediately if it never started).</summary>
+    public Task ExitedAsync() => _process?.Exited ?? Task.CompletedTask;
+
+    private async Task<InitFailure?> StartAsync()
+    {
+        _startedAt = Stopwatch.GetTimestamp();
+        (string FileName, string[] Arguments)? command = RuntimeCommand.Resolve(Definition, _host.Options.NodeBootstrapPath, out string? missing);
+        if (command is null)
+        {
+            return new InitFailure("Runtime.InvalidEntrypoint", null, missing ?? "Invalid entrypoint");
+        }
+
+        if (!Directory.Exists(Definition.CodeDirectory))
+        {
+            return new InitFailure("Runtime.InvalidWorkingDir", null, $"Invalid working directory: {Definition.CodeDirectory}");
+        }
+
+        try
+        {
+            _server = await RuntimeApiServer.StartAsync(this, _host.Transport, _host.LoggerFactory, CancellationToken.None).ConfigureAwait(false);
+            Dictionary<string, string> variables = EnvironmentVariables.For(this, _host.Options, _server.Address);
+            _process = _host.Launcher.Start(new ProcessLaunchSpec(command.Value.FileName, command.Value.Arguments, Definition.CodeDirectory, variables));
+        }
+        catch (Exception e) when (e is IOException or System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            return new InitFailure("Runtime.InvalidEntrypoint", null, e.Message);
+        }
+
+        _host.OnEnvironmentStarted(this);
+        _output = new OutputCapture(_process.StandardOutput, _process.StandardError, AppendLog);
+        _ = MonitorExitAsync(_process);
+        return null;
+    }
+
+    private async Task MonitorExitAsync(IChildProcess process)
+    {
+        string how = await process.Exited.ConfigureAwait(false);
+        Invocation? current;
+        TaskCompletionSource<Invocation?>? parked;
+        bool initPending;
+        lock (_gate)
+        {
+            _dead = true;
+            _frozen = false;
+            current = _current is { } c && c.Answered == 0 ? c : null;
+            initPending = !_initialized;
+            parked = _parkedNext;
+            _parkedNext = null;
+        }
+
+        if (initPending)
+        {
+            _init.TrySetResult(_postedInitError ?? new InitFailure("Runtime.ExitError", null, $"Runtime exited with error: {how}"));
+        }
+
+        if (current is not null && Interlocked.Exchange(ref current.Answered, 1) == 0)
+        {
+            AppendLog($"RequestId: {current.RequestId} Error: Runtime exited with error: {how}\nRuntime.ExitError");
+            current.Completion.TrySetResult(InvocationResult.Error("Runtime.ExitError", $"RequestId: {current.RequestId} Error: Runtime exited with error: {how}", reset: true));
+        }
+
+        parked?.TrySetResult(null);
+        _host.OnEnvironmentExited(this);
+    }
+
+    private async Task ShutdownCoreAsync()
+    {
+        await Task.Yield();
+        TaskCompletionSource<Invocation?>? parked;
+        lock (_gate)
+        {
+            parked = _parkedNext;
+            _parkedNext = null;
+        }
+
+        if (_process is { } process)
+        {
+            process.SignalGroup(ProcessSignal.Term);
+            // A frozen process cannot handle SIGTERM until it is continued.
+            process.SignalGroup(ProcessSignal.Cont);
+            try
+            {
+                await process.Exited.WaitAsync(_host.Options.ShutdownGracePeriod, _host.Options.Clock).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+            }
+
+            await process.DisposeAsync().ConfigureAwait(false);
+            await (_output?.Completion ?? Task.CompletedTask).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+
+        parked?.TrySetResult(null);
+        if (_server is not null)
+        {
+            await _server.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _host.OnEnvironmentExited(this);
+    }
+
+    private static double ElapsedMs(long since) => since == 0 ? 0 : Stopwatch.GetElapsedTime(since).TotalMilliseconds;
+
+    private sealed record InitFailure(string ErrorType, byte[]? Payload, string Reason);
+}

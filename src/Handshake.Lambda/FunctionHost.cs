@@ -1,0 +1,318 @@
+using System.Collections.Concurrent;
+using Handshake.Lambda.Environments;
+using Handshake.Lambda.Functions;
+using Handshake.Lambda.Logs;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Handshake.Lambda;
+
+/// <summary>
+/// The function host: the registry of functions, their execution environments (child process groups with Lambda's
+/// lifecycle), synchronous and asynchronous invocations, and the functions' logs. The Invoke and control-plane APIs
+/// (<see cref="InvokeApi.LambdaHttpEndpoint"/>) are a thin layer over it.
+/// </summary>
+public sealed partial class FunctionHost : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, EnvironmentPool> _functions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ExecutionEnvironment> _byAccessKey = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<ExecutionEnvironment, byte> _started = new();
+    private readonly ConcurrentDictionary<Task, byte> _eventInvocations = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly OrphanGuard _guard = new();
+    private readonly SocketTransportFactory _transport;
+    private readonly ITimer _reaper;
+    private readonly ILogger _logger;
+    private readonly string? _temporaryDataDirectory;
+    private int _accountSlotsInUse;
+    private int _peakAccountSlots;
+    private int _disposed;
+
+    public FunctionHost(FunctionHostOptions options, ILoggerFactory? loggerFactory = null)
+        : this(options, loggerFactory, launcher: null)
+    {
+    }
+
+    internal FunctionHost(FunctionHostOptions options, ILoggerFactory? loggerFactory, IProcessLauncher? launcher)
+    {
+        Options = options;
+        LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = LoggerFactory.CreateLogger("Handshake.Lambda.FunctionHost");
+        Logs = new FunctionLogStore(options.LogEventsPerFunction);
+        Launcher = launcher ?? new ProcessGroupLauncher(_guard);
+        _transport = new SocketTransportFactory(Microsoft.Extensions.Options.Options.Create(new SocketTransportOptions()), LoggerFactory);
+        if (options.DataDirectory is null)
+        {
+            _temporaryDataDirectory = Path.Combine(Path.GetTempPath(), "handshake-functions-" + Guid.NewGuid().ToString("N")[..12]);
+        }
+
+        DataDirectory = options.DataDirectory ?? _temporaryDataDirectory!;
+        TimeSpan period = TimeSpan.FromTicks(Math.Clamp(options.IdleTimeout.Ticks / 4, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromMinutes(1).Ticks));
+        _reaper = options.Clock.CreateTimer(_ => ReapIdle(), null, period, period);
+    }
+
+    public FunctionHostOptions Options { get; }
+
+    public FunctionLogStore Logs { get; }
+
+    /// <summary>Where zipped code is unpacked: DATA/functions/NAME/REVISION.</summary>
+    public string DataDirectory { get; }
+
+    internal IProcessLauncher Launcher { get; }
+
+    internal IConnectionListenerFactory Transport => _transport;
+
+    internal ILoggerFactory LoggerFactory { get; }
+
+    /// <summary>The functions, by name.</summary>
+    public IReadOnlyList<FunctionDefinition> ListFunctions()
+    {
+        List<FunctionDefinition> functions = [];
+        foreach (EnvironmentPool pool in _functions.Values)
+        {
+            functions.Add(pool.Definition);
+        }
+
+        functions.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return functions;
+    }
+
+    public bool TryGetFunction(string name, out FunctionDefinition definition)
+    {
+        if (_functions.TryGetValue(name, out EnvironmentPool? pool))
+        {
+            definition = pool.Definition;
+            return true;
+        }
+
+        definition = null!;
+        return false;
+    }
+
+    /// <exception cref="LambdaException">ResourceConflictException when the function exists.</exception>
+    public FunctionDefinition CreateFunction(FunctionDefinition definition)
+    {
+        if (!_functions.TryAdd(definition.Name, new EnvironmentPool(this, definition)))
+        {
+            throw LambdaException.Conflict($"Function already exist: {definition.Name}");
+        }
+
+        return definition;
+    }
+
+    /// <summary>Replaces a function's definition; its environments are replaced after their current invocation.</summary>
+    public FunctionDefinition UpdateFunction(string name, Func<FunctionDefinition, FunctionDefinition> change)
+    {
+        EnvironmentPool pool = Pool(name);
+        pool.Update(change);
+        return pool.Definition;
+    }
+
+    public void DeleteFunction(string name)
+    {
+        if (!_functions.TryRemove(name, out EnvironmentPool? pool))
+        {
+            throw LambdaException.FunctionNotFound(Arn(name));
+        }
+
+        pool.Delete();
+    }
+
+    /// <summary>Declares the functions of a project file (handshake.json), replacing functions of the same name.</summary>
+    public IReadOnlyList<FunctionDefinition> LoadProjectFile(string path)
+    {
+        IReadOnlyList<FunctionDefinition> functions = ProjectFile.Load(path, Options.Clock);
+        foreach (FunctionDefinition function in functions)
+        {
+            if (_functions.TryGetValue(function.Name, out EnvironmentPool? existing))
+            {
+                existing.Update(_ => function);
+            }
+            else
+            {
+                CreateFunction(function);
+            }
+        }
+
+        return functions;
+    }
+
+    /// <summary>A synchronous invocation (RequestResponse).</summary>
+    /// <exception cref="LambdaException">ResourceNotFoundException, or TooManyRequestsException when throttled.</exception>
+    public Task<InvocationResult> InvokeAsync(string functionName, Invocation invocation, CancellationToken cancellationToken = default)
+    {
+        if (invocation.Qualifier is { } qualifier && qualifier != FunctionDefinition.LatestVersion)
+        {
+            throw LambdaException.FunctionNotFound(Arn(functionName) + ":" + qualifier);
+        }
+
+        return Pool(functionName).InvokeAsync(invocation, cancellationToken);
+    }
+
+    /// <summary>Which function environment an access key was given to. The store attributes connections with it.</summary>
+    public bool TryGetEnvironment(string accessKeyId, out ExecutionEnvironmentIdentity id)
+    {
+        if (_byAccessKey.TryGetValue(accessKeyId, out ExecutionEnvironment? environment))
+        {
+            id = new ExecutionEnvironmentIdentity(environment.Definition.Name, environment.Id);
+            return true;
+        }
+
+        id = default;
+        return false;
+    }
+
+    /// <summary>Environments the function has now (starting, busy or frozen).</summary>
+    public int EnvironmentCount(string functionName) => _functions.TryGetValue(functionName, out EnvironmentPool? pool) ? pool.EnvironmentCount : 0;
+
+    /// <summary>The most environments the function has had at once.</summary>
+    public int PeakEnvironmentCount(string functionName) => _functions.TryGetValue(functionName, out EnvironmentPool? pool) ? pool.PeakEnvironmentCount : 0;
+
+    /// <summary>The most environments the account (every function together) has had at once.</summary>
+    public int PeakAccountEnvironmentCount => Volatile.Read(ref _peakAccountSlots);
+
+    /// <summary>Process ids of every environment started so far and not yet exited (for tests and diagnostics).</summary>
+    public IReadOnlyList<int> RunningProcessIds()
+    {
+        List<int> ids = [];
+        foreach (ExecutionEnvironment environment in _started.Keys)
+        {
+            if (environment.ProcessId is int id)
+            {
+                ids.Add(id);
+            }
+        }
+
+        return ids;
+    }
+
+    internal IReadOnlyList<ExecutionEnvironment> Environments(string functionName) =>
+        _functions.TryGetValue(functionName, out EnvironmentPool? pool) ? pool.Snapshot() : [];
+
+    internal string Arn(string functionName) => FunctionName.Arn(Options.Region, Options.AccountId, functionName);
+
+    internal bool TryTakeAccountSlot()
+    {
+        while (true)
+        {
+            int inUse = Volatile.Read(ref _accountSlotsInUse);
+            if (inUse >= Options.AccountConcurrencyLimit)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _accountSlotsInUse, inUse + 1, inUse) == inUse)
+            {
+                int peak;
+                while ((peak = Volatile.Read(ref _peakAccountSlots)) < inUse + 1 && Interlocked.CompareExchange(ref _peakAccountSlots, inUse + 1, peak) != peak)
+                {
+                }
+
+                return true;
+            }
+        }
+    }
+
+    internal void ReturnAccountSlot() => Interlocked.Decrement(ref _accountSlotsInUse);
+
+    internal void TryEvictIdleElsewhere(EnvironmentPool except)
+    {
+        foreach (EnvironmentPool pool in _functions.Values)
+        {
+            if (pool != except && pool.TryEvictIdle())
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>An environment went idle or away: functions queued on the account limit may proceed.</summary>
+    internal void OnCapacityAvailable(EnvironmentPool source)
+    {
+        foreach (EnvironmentPool pool in _functions.Values)
+        {
+            if (pool != source && pool.HasWaiters)
+            {
+                if (Volatile.Read(ref _accountSlotsInUse) >= Options.AccountConcurrencyLimit && !source.TryEvictIdle())
+                {
+                    return;
+                }
+
+                pool.ServeWaiters();
+            }
+        }
+    }
+
+    internal void OnEnvironmentStarted(ExecutionEnvironment environment)
+    {
+        _byAccessKey[environment.AccessKeyId] = environment;
+        _started[environment] = 0;
+    }
+
+    internal void OnEnvironmentExited(ExecutionEnvironment environment) => _started.TryRemove(environment, out _);
+
+    private EnvironmentPool Pool(string name) =>
+        _functions.TryGetValue(name, out EnvironmentPool? pool) ? pool : throw LambdaException.FunctionNotFound(Arn(name));
+
+    private void ReapIdle()
+    {
+        DateTimeOffset cutoff = Options.Clock.GetUtcNow() - Options.IdleTimeout;
+        foreach (EnvironmentPool pool in _functions.Values)
+        {
+            pool.ReapIdle(cutoff);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _reaper.DisposeAsync().ConfigureAwait(false);
+        _stopping.Cancel();
+        List<Task> shutdowns = [];
+        foreach (EnvironmentPool pool in _functions.Values)
+        {
+            foreach (ExecutionEnvironment environment in pool.Snapshot())
+            {
+                shutdowns.Add(environment.ShutdownAsync());
+            }
+        }
+
+        foreach (ExecutionEnvironment environment in _started.Keys)
+        {
+            shutdowns.Add(environment.ShutdownAsync());
+        }
+
+        try
+        {
+            await Task.WhenAll(shutdowns).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            await Task.WhenAll(_eventInvocations.Keys).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException or LambdaException)
+        {
+            LogShutdownIncomplete(_logger, e.Message);
+        }
+
+        _guard.Dispose();
+        _stopping.Dispose();
+        if (_temporaryDataDirectory is not null && Directory.Exists(_temporaryDataDirectory))
+        {
+            try
+            {
+                Directory.Delete(_temporaryDataDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Function host shutdown incomplete: {Reason}")]
+    private static partial void LogShutdownIncomplete(ILogger logger, string reason);
+}

@@ -1,0 +1,56 @@
+namespace Handshake.Lambda;
+
+/// <summary>Settings of a <see cref="FunctionHost"/>. Every limit has Lambda's value or a value that suits a small machine.</summary>
+public sealed class FunctionHostOptions
+{
+    /// <summary>The store's endpoint, exported to functions as AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_DYNAMODB.</summary>
+    public string? StoreEndpoint { get; init; }
+
+    public string Region { get; init; } = "us-east-1";
+
+    public string AccountId { get; init; } = "000000000000";
+
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>Where zipped code is unpacked. Null: a temporary directory removed when the host is disposed.</summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>
+    /// Execution environments across all functions (Lambda's account concurrency). Each is a process, so the default
+    /// is 8 per core (16 on a 2-core machine) rather than Lambda's 1,000.
+    /// </summary>
+    public int AccountConcurrencyLimit { get; init; } = Math.Max(4, Environment.ProcessorCount * 8);
+
+    /// <summary>
+    /// Synchronous invocations that may wait per function when every environment it may have is busy. Beyond this
+    /// the invocation is throttled with 429. Zero gives Lambda's behaviour: throttle at once.
+    /// </summary>
+    public int MaxQueuedInvocationsPerFunction { get; init; } = 1000;
+
+    /// <summary>Environments idle longer than this are shut down (10 minutes, as measured on Lambda).</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Init (process start until the runtime's first call to next) is limited to 10 s, as on Lambda.</summary>
+    public TimeSpan InitTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Delays before the two retries of an asynchronous invocation that failed (Lambda: about 1 and 2 minutes).</summary>
+    public IReadOnlyList<TimeSpan> EventRetryDelays { get; init; } = [TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2)];
+
+    /// <summary>Time the runtime gets between SIGTERM and SIGKILL when an environment is shut down.</summary>
+    public TimeSpan ShutdownGracePeriod { get; init; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>Freeze environments (SIGSTOP) between invocations, as Lambda does. Off only for diagnosis.</summary>
+    public bool FreezeBetweenInvocations { get; init; } = true;
+
+    /// <summary>The Node.js bootstrap run for `nodejs` functions. Null: runtimes/node/bootstrap.js next to the app or in the repository.</summary>
+    public string? NodeBootstrapPath { get; init; }
+
+    /// <summary>Log events kept in memory per function.</summary>
+    public int LogEventsPerFunction { get; init; } = 10_000;
+
+    /// <summary>
+    /// New TCP connections opened so far with an access key (from the store's connection accounting). When set,
+    /// REPORT lines carry `New Connections: N`, the delta across the invocation.
+    /// </summary>
+    public Func<string, long>? NewConnectionsByAccessKey { get; init; }
+}

@@ -1,0 +1,70 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+
+namespace Handshake.Lambda.Functions;
+
+/// <summary>Deployment packages: a zip unpacked under the data directory, or a local directory used in place.</summary>
+public static class FunctionCode
+{
+    /// <summary>LocalStack's convention, which deploy tools know: S3Bucket "hot-reload" with S3Key = a local directory.</summary>
+    public const string LocalDirectoryBucket = "hot-reload";
+
+    /// <summary>Unpacks a zip into DATA/functions/NAME/SHA and returns the directory, CodeSha256 and CodeSize.</summary>
+    /// <exception cref="LambdaException">InvalidParameterValueException when the zip cannot be read.</exception>
+    public static (string Directory, string Sha256, long Size) InstallZip(string dataDirectory, string functionName, byte[] zip)
+    {
+        string sha = Convert.ToBase64String(SHA256.HashData(zip));
+        string directory = Path.Combine(dataDirectory, "functions", functionName, Convert.ToHexStringLower(SHA256.HashData(zip))[..16]);
+        string staging = directory + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
+        try
+        {
+            using MemoryStream stream = new(zip);
+            using ZipArchive archive = new(stream, ZipArchiveMode.Read);
+            // Extraction restores Unix permissions from the entries, so a `bootstrap` stays executable.
+            archive.ExtractToDirectory(staging, overwriteFiles: true);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            TryDelete(staging);
+            throw LambdaException.InvalidParameter("Could not unzip uploaded file. Please check your file, then try to upload again.");
+        }
+
+        if (Directory.Exists(directory))
+        {
+            TryDelete(staging);
+        }
+        else
+        {
+            Directory.Move(staging, directory);
+        }
+
+        return (directory, sha, zip.Length);
+    }
+
+    /// <summary>A local directory used in place (code changes are picked up by new environments).</summary>
+    public static (string Directory, string Sha256, long Size) UseDirectory(string directory)
+    {
+        string full = Path.GetFullPath(directory);
+        if (!Directory.Exists(full))
+        {
+            throw LambdaException.InvalidParameter($"Code directory {full} does not exist.");
+        }
+
+        (string sha, long size) = CodeDirectoryHash.Compute(full);
+        return (full, sha, size);
+    }
+
+    private static void TryDelete(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

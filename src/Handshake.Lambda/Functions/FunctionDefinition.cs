@@ -1,0 +1,44 @@
+namespace Handshake.Lambda.Functions;
+
+/// <summary>One function's configuration (Lambda's FunctionConfiguration). Immutable: updates replace it.</summary>
+public sealed record FunctionDefinition
+{
+    public required string Name { get; init; }
+
+    /// <summary>The runtime as declared: `provided`, `dotnet`, `nodejs` or an AWS identifier.</summary>
+    public required string Runtime { get; init; }
+
+    public FunctionRuntimeKind RuntimeKind => FunctionRuntime.TryParse(Runtime, out FunctionRuntimeKind kind) ? kind : FunctionRuntimeKind.Provided;
+
+    /// <summary>`file.export` for nodejs, an assembly or executable name for dotnet, free text for provided.</summary>
+    public string Handler { get; init; } = "";
+
+    /// <summary>The directory the process starts in (LAMBDA_TASK_ROOT).</summary>
+    public required string CodeDirectory { get; init; }
+
+    /// <summary>Megabytes, 128 to 10,240; reported on REPORT lines and in AWS_LAMBDA_FUNCTION_MEMORY_SIZE.</summary>
+    public int MemorySize { get; init; } = 128;
+
+    /// <summary>Seconds, 1 to 900 (Lambda's default is 3).</summary>
+    public double Timeout { get; init; } = 3;
+
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Null: no reservation (limited only by the account limit).</summary>
+    public int? ReservedConcurrency { get; init; }
+
+    public string Description { get; init; } = "";
+
+    public string Role { get; init; } = "";
+
+    public DateTimeOffset LastModified { get; init; }
+
+    /// <summary>Base64 SHA-256 of the deployment package (of the zip, or of the directory's file names and contents).</summary>
+    public string CodeSha256 { get; init; } = "";
+
+    public long CodeSize { get; init; }
+
+    public string RevisionId { get; init; } = Guid.NewGuid().ToString();
+
+    public const string LatestVersion = "$LATEST";
+}

@@ -1,0 +1,79 @@
+namespace Handshake.Lambda;
+
+/// <summary>One invocation on its way to a runtime: what `next` hands over, and where the answer goes.</summary>
+public sealed class Invocation
+{
+    public Invocation(string requestId, ReadOnlyMemory<byte> payload)
+    {
+        RequestId = requestId;
+        Payload = payload;
+    }
+
+    public string RequestId { get; }
+
+    public ReadOnlyMemory<byte> Payload { get; }
+
+    /// <summary>JSON, already base64-decoded from X-Amz-Client-Context.</summary>
+    public string? ClientContext { get; init; }
+
+    public string? CognitoIdentity { get; init; }
+
+    public string TraceId { get; init; } = "";
+
+    /// <summary>The qualifier the caller gave (only $LATEST exists); null when unqualified.</summary>
+    public string? Qualifier { get; init; }
+
+    /// <summary>Collect the invocation's log for X-Amz-Log-Result.</summary>
+    public bool TailLog { get; init; }
+
+    internal TaskCompletionSource<InvocationResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Set once an answer (response or error) has been claimed, so that a second answer gets 400.</summary>
+    internal int Answered;
+
+    internal long DeadlineUnixMs;
+}
+
+/// <summary>What the caller of Invoke gets: the payload, or an error payload with X-Amz-Function-Error.</summary>
+public sealed class InvocationResult
+{
+    public required ReadOnlyMemory<byte> Payload { get; init; }
+
+    /// <summary>Null on success; "Unhandled" for every error, as current runtimes report.</summary>
+    public string? FunctionError { get; init; }
+
+    /// <summary>The error type, for logs (e.g. Runtime.ExitError, Sandbox.Timedout, or what the runtime posted).</summary>
+    public string? ErrorType { get; init; }
+
+    /// <summary>The environment must not be used again (timeout, crash, init failure, response too large).</summary>
+    internal bool ResetEnvironment { get; init; }
+
+    /// <summary>Base64 of the last 4 KB of the invocation's log, when a tail was asked for.</summary>
+    public string? LogResult { get; set; }
+
+    public string ExecutedVersion { get; init; } = Functions.FunctionDefinition.LatestVersion;
+
+    public static InvocationResult Success(ReadOnlyMemory<byte> payload) => new() { Payload = payload };
+
+    public static InvocationResult Error(string errorType, string errorMessage, bool reset) => new()
+    {
+        Payload = ErrorPayload(errorType, errorMessage),
+        FunctionError = "Unhandled",
+        ErrorType = errorType,
+        ResetEnvironment = reset,
+    };
+
+    public static byte[] ErrorPayload(string errorType, string errorMessage)
+    {
+        using MemoryStream buffer = new();
+        using (System.Text.Json.Utf8JsonWriter writer = new(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("errorType", errorType);
+            writer.WriteString("errorMessage", errorMessage);
+            writer.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+}

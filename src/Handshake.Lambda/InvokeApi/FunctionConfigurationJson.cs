@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Text.Json;
+using Handshake.Lambda.Functions;
+
+namespace Handshake.Lambda.InvokeApi;
+
+/// <summary>Lambda's FunctionConfiguration shape, as GetFunctionConfiguration, CreateFunction and ListFunctions return it.</summary>
+internal static class FunctionConfigurationJson
+{
+    public static void Write(Utf8JsonWriter writer, FunctionHost host, FunctionDefinition function)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("FunctionName", function.Name);
+        writer.WriteString("FunctionArn", host.Arn(function.Name));
+        writer.WriteString("Runtime", function.Runtime);
+        writer.WriteString("Role", function.Role.Length > 0 ? function.Role : $"arn:aws:iam::{host.Options.AccountId}:role/lambda-role");
+        writer.WriteString("Handler", function.Handler);
+        writer.WriteNumber("CodeSize", function.CodeSize);
+        writer.WriteString("Description", function.Description);
+        writer.WriteNumber("Timeout", (int)Math.Ceiling(function.Timeout));
+        writer.WriteNumber("MemorySize", function.MemorySize);
+        writer.WriteString("LastModified", function.LastModified.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'+0000'", CultureInfo.InvariantCulture));
+        writer.WriteString("CodeSha256", function.CodeSha256);
+        writer.WriteString("Version", FunctionDefinition.LatestVersion);
+        if (function.Environment.Count > 0)
+        {
+            writer.WriteStartObject("Environment");
+            writer.WriteStartObject("Variables");
+            foreach ((string name, string value) in function.Environment)
+            {
+                writer.WriteString(name, value);
+            }
+
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        writer.WriteStartObject("TracingConfig");
+        writer.WriteString("Mode", "PassThrough");
+        writer.WriteEndObject();
+        writer.WriteString("RevisionId", function.RevisionId);
+        writer.WriteString("State", "Active");
+        writer.WriteString("LastUpdateStatus", "Successful");
+        writer.WriteString("PackageType", "Zip");
+        writer.WriteStartArray("Architectures");
+        writer.WriteStringValue("x86_64");
+        writer.WriteEndArray();
+        writer.WriteStartObject("EphemeralStorage");
+        writer.WriteNumber("Size", 512);
+        writer.WriteEndObject();
+        writer.WriteStartObject("SnapStart");
+        writer.WriteString("ApplyOn", "None");
+        writer.WriteString("OptimizationStatus", "Off");
+        writer.WriteEndObject();
+        writer.WriteStartObject("LoggingConfig");
+        writer.WriteString("LogFormat", "Text");
+        writer.WriteString("LogGroup", "/aws/lambda/" + function.Name);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+}

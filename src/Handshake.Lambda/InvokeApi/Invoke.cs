@@ -1,0 +1,141 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace Handshake.Lambda.InvokeApi;
+
+/// <summary>
+/// POST /2015-03-31/functions/{name}/invocations: RequestResponse (200 with the function's payload), Event (202,
+/// queued), DryRun (204). Tail logs, X-Amz-Function-Error, X-Amz-Executed-Version, the 6 MB limits and 429 throttles.
+/// </summary>
+internal static class Invoke
+{
+    /// <summary>Lambda's synchronous request limit.</summary>
+    public const int MaxSyncPayloadBytes = 6 * 1024 * 1024;
+
+    /// <summary>Lambda's asynchronous request limit (1 MB since 2025).</summary>
+    public const int MaxAsyncPayloadBytes = 1024 * 1024;
+
+    public static async Task HandleAsync(FunctionHost host, HttpContext context, string functionName, string? qualifier)
+    {
+        HttpRequest request = context.Request;
+        string invocationType = request.Headers["X-Amz-Invocation-Type"].ToString();
+        if (invocationType.Length == 0)
+        {
+            invocationType = "RequestResponse";
+        }
+
+        if (invocationType is not ("RequestResponse" or "Event" or "DryRun"))
+        {
+            throw LambdaException.InvalidParameter($"1 validation error detected: Value '{invocationType}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]");
+        }
+
+        if (!host.TryGetFunction(functionName, out _) || (qualifier is not null && qualifier != Functions.FunctionDefinition.LatestVersion))
+        {
+            throw LambdaException.FunctionNotFound(host.Arn(functionName) + (qualifier is null ? "" : ":" + qualifier));
+        }
+
+        int limit = invocationType == "Event" ? MaxAsyncPayloadBytes : MaxSyncPayloadBytes;
+        byte[] payload = await RequestBody.ReadAsync(request, limit, context.RequestAborted).ConfigureAwait(false)
+            ?? throw new LambdaException(413, "RequestTooLargeException", $"Request must be smaller than {limit} bytes for the InvokeFunction operation");
+        if (payload.Length == 0)
+        {
+            // An invocation without a payload gets {} (what the CLI's `lambda invoke` sends to a function).
+            payload = "{}"u8.ToArray();
+        }
+        else
+        {
+            ValidateJson(payload);
+        }
+
+        string requestId = Guid.NewGuid().ToString();
+        HttpResponse response = context.Response;
+        response.Headers["x-amzn-RequestId"] = requestId;
+        if (invocationType == "DryRun")
+        {
+            response.StatusCode = 204;
+            return;
+        }
+
+        Invocation invocation = new(requestId, payload)
+        {
+            Qualifier = qualifier,
+            TraceId = TraceId(host.Options.Clock),
+            ClientContext = ClientContext(request.Headers["X-Amz-Client-Context"].ToString()),
+            TailLog = invocationType == "RequestResponse" && string.Equals(request.Headers["X-Amz-Log-Type"].ToString(), "Tail", StringComparison.Ordinal),
+        };
+
+        if (invocationType == "Event")
+        {
+            host.InvokeEvent(functionName, invocation);
+            response.StatusCode = 202;
+            response.ContentLength = 0;
+            return;
+        }
+
+        InvocationResult result = await host.InvokeAsync(functionName, invocation, context.RequestAborted).ConfigureAwait(false);
+        response.StatusCode = 200;
+        response.ContentType = "application/json";
+        response.Headers["X-Amz-Executed-Version"] = result.ExecutedVersion;
+        response.Headers["X-Amzn-Trace-Id"] = invocation.TraceId;
+        if (result.FunctionError is not null)
+        {
+            response.Headers["X-Amz-Function-Error"] = result.FunctionError;
+        }
+
+        if (result.LogResult is not null)
+        {
+            response.Headers["X-Amz-Log-Result"] = result.LogResult;
+        }
+
+        response.ContentLength = result.Payload.Length;
+        await response.Body.WriteAsync(result.Payload, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static void ValidateJson(byte[] payload)
+    {
+        Utf8JsonReader reader = new(payload, new JsonReaderOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow });
+        try
+        {
+            while (reader.Read())
+            {
+            }
+        }
+        catch (JsonException e)
+        {
+            throw new LambdaException(400, "InvalidRequestContentException", $"Could not parse request body into json: Could not parse payload into json: {e.Message}");
+        }
+    }
+
+    /// <summary>X-Amz-Client-Context is base64 JSON; the runtime gets it decoded.</summary>
+    private static string? ClientContext(string header)
+    {
+        if (header.Length == 0)
+        {
+            return null;
+        }
+
+        if (header.Length > 3583)
+        {
+            throw LambdaException.InvalidParameter("Client context must be smaller than 3583 bytes.");
+        }
+
+        try
+        {
+            return Encoding.UTF8.GetString(Convert.FromBase64String(header));
+        }
+        catch (FormatException)
+        {
+            throw LambdaException.InvalidParameter("Client context must be a valid Base64-encoded JSON object.");
+        }
+    }
+
+    /// <summary>An X-Ray trace header: Root=1-{epoch hex}-{24 hex};Parent={16 hex};Sampled=0.</summary>
+    private static string TraceId(TimeProvider clock)
+    {
+        long seconds = clock.GetUtcNow().ToUnixTimeSeconds();
+        Span<byte> random = stackalloc byte[20];
+        System.Security.Cryptography.RandomNumberGenerator.Fill(random);
+        return $"Root=1-{seconds:x8}-{Convert.ToHexStringLower(random[..12])};Parent={Convert.ToHexStringLower(random[12..])};Sampled=0";
+    }
+}

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace Handshake.Lambda.InvokeApi;
+
+/// <summary>Control-plane bodies: parse a JSON request, write a JSON response.</summary>
+internal static class JsonResponse
+{
+    private const int MaxControlPlaneBody = 70 * 1024 * 1024;
+
+    public static async Task WriteAsync(HttpContext context, int status, Action<Utf8JsonWriter> write)
+    {
+        using MemoryStream buffer = new();
+        using (Utf8JsonWriter writer = new(buffer))
+        {
+            write(writer);
+        }
+
+        HttpResponse response = context.Response;
+        response.StatusCode = status;
+        response.ContentType = "application/json";
+        response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+        response.ContentLength = buffer.Length;
+        await response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length)).ConfigureAwait(false);
+    }
+
+    /// <exception cref="LambdaException">RequestTooLargeException, or InvalidRequestContentException for bad JSON.</exception>
+    public static async Task<JsonDocument> ReadAsync(HttpContext context)
+    {
+        byte[] body = await RequestBody.ReadAsync(context.Request, MaxControlPlaneBody, context.RequestAborted).ConfigureAwait(false)
+            ?? throw new LambdaException(413, "RequestTooLargeException", "Request must be smaller than 69905067 bytes for the CreateFunction operation");
+        try
+        {
+            JsonDocument document = JsonDocument.Parse(body.Length == 0 ? "{}"u8.ToArray() : body);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                document.Dispose();
+                throw new LambdaException(400, "InvalidRequestContentException", "Could not parse request body into json: the body is not a JSON object");
+            }
+
+            return document;
+        }
+        catch (JsonException e)
+        {
+            throw new LambdaException(400, "InvalidRequestContentException", $"Could not parse request body into json: {e.Message}");
+        }
+    }
+
+    public static string? String(JsonElement element, string name) =>
+        element.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    /// <exception cref="LambdaException">InvalidParameterValueException when present but not an integer in range.</exception>
+    public static int? Int(JsonElement element, string name, int min, int max)
+    {
+        if (!element.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (!value.TryGetInt32(out int number) || number < min || number > max)
+        {
+            throw LambdaException.InvalidParameter($"1 validation error detected: Value '{value.GetRawText()}' at '{char.ToLowerInvariant(name[0])}{name[1..]}' failed to satisfy constraint: Member must have value {(number < min ? "greater than or equal to " + min : "less than or equal to " + max)}");
+        }
+
+        return number;
+    }
+}

@@ -1,0 +1,38 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace Handshake.Lambda.InvokeApi;
+
+/// <summary>Lambda's REST-JSON errors: the type in x-amzn-ErrorType, and a body {"Type":"User","message":...}.</summary>
+internal static class LambdaErrorWriter
+{
+    public static async Task WriteAsync(HttpContext context, LambdaException error)
+    {
+        HttpResponse response = context.Response;
+        response.StatusCode = error.StatusCode;
+        response.ContentType = "application/json";
+        response.Headers["x-amzn-ErrorType"] = error.ErrorType;
+        response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+        if (error.StatusCode == 429)
+        {
+            response.Headers.RetryAfter = "1";
+        }
+
+        using MemoryStream buffer = new();
+        using (Utf8JsonWriter writer = new(buffer))
+        {
+            writer.WriteStartObject();
+            if (error.Reason is not null)
+            {
+                writer.WriteString("Reason", error.Reason);
+            }
+
+            writer.WriteString("Type", error.StatusCode >= 500 ? "Service" : "User");
+            writer.WriteString("message", error.Message);
+            writer.WriteEndObject();
+        }
+
+        response.ContentLength = buffer.Length;
+        await response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length)).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,126 @@
+using Handshake.Lambda.Functions;
+using Microsoft.AspNetCore.Http;
+
+namespace Handshake.Lambda.InvokeApi;
+
+/// <summary>
+/// The Lambda APIs on the shared endpoint (REST-JSON, Lambda's exact shapes): Invoke and the control plane.
+/// Every service error is answered in one place with x-amzn-ErrorType and Lambda's body.
+/// </summary>
+public sealed class LambdaHttpEndpoint(FunctionHost host)
+{
+    private const string Functions2015 = "/2015-03-31/functions";
+    private const string Functions2017 = "/2017-10-31/functions/";
+    private const string Functions2019 = "/2019-09-30/functions/";
+
+    /// <summary>True for the paths of the Lambda API (which never carry X-Amz-Target, unlike DynamoDB's).</summary>
+    public static bool IsLambdaRequest(HttpRequest request)
+    {
+        string path = request.Path.Value ?? "";
+        return path.StartsWith(Functions2015, StringComparison.Ordinal)
+            || path.StartsWith(Functions2017, StringComparison.Ordinal)
+            || path.StartsWith(Functions2019, StringComparison.Ordinal);
+    }
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        try
+        {
+            await RouteAsync(context).ConfigureAwait(false);
+        }
+        catch (LambdaException e) when (!context.Response.HasStarted)
+        {
+            await LambdaErrorWriter.WriteAsync(context, e).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException) when (!context.Response.HasStarted)
+        {
+            await LambdaErrorWriter.WriteAsync(context, new LambdaException(400, "InvalidRequestContentException", "Could not read the request body.")).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The caller went away.
+        }
+    }
+
+    /// <summary>GET /_handshake/logs/{function}?from=SEQUENCE&amp;wait=SECONDS: the function's log events as JSON (see README `host`).</summary>
+    public Task HandleLogsAsync(HttpContext context) => LogsRoute.HandleAsync(host, context);
+
+    internal static FunctionDefinition Find(FunctionHost host, string nameOrArn, string? qualifier)
+    {
+        if (!FunctionName.TryParse(nameOrArn, out string name, out string? arnQualifier))
+        {
+            throw LambdaException.InvalidParameter($"1 validation error detected: Value '{nameOrArn}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{{2}}(-gov)?-[a-z]+-\\d{{1}}:)?(\\d{{12}}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?");
+        }
+
+        qualifier ??= arnQualifier;
+        if (!host.TryGetFunction(name, out FunctionDefinition function) || (qualifier is not null && qualifier != FunctionDefinition.LatestVersion))
+        {
+            throw LambdaException.FunctionNotFound(host.Arn(name) + (qualifier is null ? "" : ":" + qualifier));
+        }
+
+        return function;
+    }
+
+    private Task RouteAsync(HttpContext context)
+    {
+        string path = context.Request.Path.Value ?? "";
+        string method = context.Request.Method;
+        string? qualifier = context.Request.Query["Qualifier"].ToString() is { Length: > 0 } q ? q : null;
+        if (path.StartsWith(Functions2015, StringComparison.Ordinal))
+        {
+            string rest = path[Functions2015.Length..].Trim('/');
+            if (rest.Length == 0)
+            {
+                return method switch
+                {
+                    "POST" => CreateFunction.HandleAsync(host, context),
+                    "GET" => ListFunctions.HandleAsync(host, context),
+                    _ => throw UnknownOperation(),
+                };
+            }
+
+            int slash = rest.IndexOf('/');
+            string name = slash < 0 ? rest : rest[..slash];
+            string action = slash < 0 ? "" : rest[(slash + 1)..];
+            return (method, action) switch
+            {
+                ("GET", "") => GetFunction.HandleAsync(host, context, name, qualifier),
+                ("DELETE", "") => DeleteFunction.HandleAsync(host, context, name),
+                ("GET", "configuration") => GetFunctionConfiguration.HandleAsync(host, context, name, qualifier),
+                ("PUT", "configuration") => UpdateFunctionConfiguration.HandleAsync(host, context, name),
+                ("PUT", "code") => UpdateFunctionCode.HandleAsync(host, context, name),
+                ("POST", "invocations") => InvokeFunction(context, name, qualifier),
+                _ => throw UnknownOperation(),
+            };
+        }
+
+        bool is2017 = path.StartsWith(Functions2017, StringComparison.Ordinal);
+        string concurrencyPath = path[(is2017 ? Functions2017.Length : Functions2019.Length)..];
+        if (concurrencyPath.EndsWith("/concurrency", StringComparison.Ordinal))
+        {
+            string name = concurrencyPath[..^"/concurrency".Length];
+            return (is2017, method) switch
+            {
+                (true, "PUT") => PutFunctionConcurrency.HandleAsync(host, context, name),
+                (true, "DELETE") => DeleteFunctionConcurrency.HandleAsync(host, context, name),
+                (false, "GET") => GetFunctionConcurrency.HandleAsync(host, context, name),
+                _ => throw UnknownOperation(),
+            };
+        }
+
+        throw UnknownOperation();
+    }
+
+    private Task InvokeFunction(HttpContext context, string nameOrArn, string? qualifier)
+    {
+        if (!FunctionName.TryParse(nameOrArn, out string name, out string? arnQualifier))
+        {
+            _ = Find(host, nameOrArn, qualifier);
+        }
+
+        return Invoke.HandleAsync(host, context, name, qualifier ?? arnQualifier);
+    }
+
+    private static LambdaException UnknownOperation() =>
+        new(404, "UnknownOperationException", "Unknown operation.");
+}

@@ -1,0 +1,73 @@
+using System.Globalization;
+using Handshake.Lambda.Logs;
+using Microsoft.AspNetCore.Http;
+
+namespace Handshake.Lambda.InvokeApi;
+
+/// <summary>
+/// GET /_handshake/logs/{function}?from=SEQUENCE&amp;wait=SECONDS&amp;limit=N, for `handshake logs`:
+/// {"events":[{"sequence":0,"timestamp":1732630000000,"logStreamName":"...","message":"START RequestId: ..."}],"nextSequence":1}.
+/// With wait, the call returns as soon as an event at or after `from` exists (long poll for --follow).
+/// </summary>
+internal static class LogsRoute
+{
+    public const string Prefix = "/_handshake/logs/";
+
+    public static async Task HandleAsync(FunctionHost host, HttpContext context)
+    {
+        try
+        {
+            string path = context.Request.Path.Value ?? "";
+            string name = path.StartsWith(Prefix, StringComparison.Ordinal) ? path[Prefix.Length..].Trim('/') : "";
+            if (!host.TryGetFunction(name, out _) && !host.Logs.TryGet(name, out _))
+            {
+                throw LambdaException.FunctionNotFound(host.Arn(name));
+            }
+
+            FunctionLog log = host.Logs.For(name);
+            long from = long.TryParse(context.Request.Query["from"], NumberStyles.None, CultureInfo.InvariantCulture, out long f) ? f : 0;
+            int limit = int.TryParse(context.Request.Query["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out int l) ? Math.Clamp(l, 1, 10_000) : 10_000;
+            double wait = double.TryParse(context.Request.Query["wait"], NumberStyles.Float, CultureInfo.InvariantCulture, out double w) ? Math.Clamp(w, 0, 60) : 0;
+            if (wait > 0)
+            {
+                using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+                timeout.CancelAfter(TimeSpan.FromSeconds(wait));
+                try
+                {
+                    await log.WaitAsync(from, timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+                {
+                }
+            }
+
+            List<LogEvent> events = log.Read(from, limit);
+            long next = events.Count > 0 ? events[^1].Sequence + 1 : Math.Max(from, 0);
+            await JsonResponse.WriteAsync(context, 200, writer =>
+            {
+                writer.WriteStartObject();
+                writer.WriteStartArray("events");
+                foreach (LogEvent e in events)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteNumber("sequence", e.Sequence);
+                    writer.WriteNumber("timestamp", e.Timestamp.ToUnixTimeMilliseconds());
+                    writer.WriteString("logStreamName", e.LogStreamName);
+                    writer.WriteString("message", e.Message);
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+                writer.WriteNumber("nextSequence", next);
+                writer.WriteEndObject();
+            }).ConfigureAwait(false);
+        }
+        catch (LambdaException e) when (!context.Response.HasStarted)
+        {
+            await LambdaErrorWriter.WriteAsync(context, e).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using System.Text.Json;
+using Handshake.Lambda.Functions;
+using Microsoft.AspNetCore.Http;
+
+namespace Handshake.Lambda.InvokeApi;
+
+/// <summary>PUT /2017-10-31/functions/{name}/concurrency {"ReservedConcurrentExecutions": N}. Zero throttles every invocation.</summary>
+internal static class PutFunctionConcurrency
+{
+    public static async Task HandleAsync(FunctionHost host, HttpContext context, string name)
+    {
+        FunctionDefinition current = LambdaHttpEndpoint.Find(host, name, null);
+        using JsonDocument document = await JsonResponse.ReadAsync(context).ConfigureAwait(false);
+        int reserved = JsonResponse.Int(document.RootElement, "ReservedConcurrentExecutions", 0, int.MaxValue)
+            ?? throw LambdaException.InvalidParameter("1 validation error detected: Value null at 'reservedConcurrentExecutions' failed to satisfy constraint: Member must not be null");
+        if (reserved > host.Options.AccountConcurrencyLimit)
+        {
+            throw LambdaException.InvalidParameter($"Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [0]. (account limit: {host.Options.AccountConcurrencyLimit})");
+        }
+
+        host.UpdateFunction(current.Name, f => f with { ReservedConcurrency = reserved });
+        await JsonResponse.WriteAsync(context, 200, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("ReservedConcurrentExecutions", reserved);
+            writer.WriteEndObject();
+        }).ConfigureAwait(false);
+    }
+}

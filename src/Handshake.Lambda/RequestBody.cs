@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Handshake.Lambda;
+
+/// <summary>Reads a request body into one array, refusing bodies above a limit without reading them whole.</summary>
+internal static class RequestBody
+{
+    /// <summary>The body, or null when it is larger than <paramref name="limit"/> bytes.</summary>
+    public static async Task<byte[]?> ReadAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    {
+        long? declared = request.ContentLength;
+        if (declared > limit)
+        {
+            return null;
+        }
+
+        if (declared is long length)
+        {
+            byte[] exact = new byte[length];
+            await request.Body.ReadExactlyAsync(exact, cancellationToken).ConfigureAwait(false);
+            return exact;
+        }
+
+        // Chunked: grow up to the limit, then one byte more tells that it is too large.
+        using MemoryStream buffer = new();
+        byte[] chunk = new byte[16 * 1024];
+        while (true)
+        {
+            int read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return buffer.ToArray();
+            }
+
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > limit)
+            {
+                return null;
+            }
+        }
+    }
+}

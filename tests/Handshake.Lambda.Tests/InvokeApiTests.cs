@@ -1,0 +1,156 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+
+namespace Handshake.Lambda.Tests;
+
+/// <summary>POST /2015-03-31/functions/{name}/invocations over HTTP, with Lambda's statuses, headers and errors.</summary>
+public sealed class InvokeApiTests
+{
+    private static HttpRequestMessage Invoke(string function, string payload, string? type = null, string? logType = null, string? qualifier = null)
+    {
+        HttpRequestMessage request = new(HttpMethod.Post, $"/2015-03-31/functions/{function}/invocations" + (qualifier is null ? "" : "?Qualifier=" + Uri.EscapeDataString(qualifier)))
+        {
+            Content = new StringContent(payload, Encoding.UTF8, "application/json"),
+        };
+        if (type is not null)
+        {
+            request.Headers.Add("X-Amz-Invocation-Type", type);
+        }
+
+        if (logType is not null)
+        {
+            request.Headers.Add("X-Amz-Log-Type", logType);
+        }
+
+        return request;
+    }
+
+    private static string Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out IEnumerable<string>? values) ? string.Join(",", values) : "";
+
+    [Fact]
+    public async Task RequestResponse_answers_200_with_the_payload_and_the_version()
+    {
+        await using LambdaServer server = await LambdaServer.StartAsync();
+        server.Test.AddBash("echo");
+        using HttpClient http = server.Client();
+
+        HttpResponseMessage response = await http.SendAsync(Invoke("echo", """{"a":1}""", logType: "Tail"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("""{"a":1}""", await response.Content.ReadAsStringAsync());
+        Assert.Equal("$LATEST", Header(response, "X-Amz-Executed-Version"));
+        Assert.Equal("", Header(response, "X-Amz-Function-Error"));
+        Assert.Contains("START RequestId:", Encoding.UTF8.GetString(Convert.FromBase64String(Header(response, "X-Amz-Log-Result"))));
+        Assert.NotEmpty(Header(response, "x-amzn-RequestId"));
+    }
+
+    [Fact]
+    public async Task A_function_error_sets_X_Amz_Function_Error_Unhandled()
+    {
+        await using LambdaServer server = await LambdaServer.StartAsync();
+        server.Test.AddBash("fails");
+        using HttpClient http = server.Client();
+
+        HttpResponseMessage response = await http.SendAsync(Invoke("fails", """{"fail":true}"""));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Unhandled", Header(response, "X-Amz-Function-Error"));
+        Assert.Equal("failed on purpose", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("errorMessage").GetString());
+    }
+
+    [Fact]
+    public async Task DryRun_answers_204_without_running_and_Event_answers_202_and_runs()
+    {
+        await using LambdaServer server = await LambdaServer.StartAsync();
+        server.Test.AddBash("modes");
+        using HttpClient http = server.Client();
+
+        HttpResponseMessage dry = await http.SendAsync(Invoke("modes", "{}", type: "DryRun"));
+        Assert.Equal(HttpStatusCode.NoContent, dry.StatusCode);
+        Assert.Equal(0, server.Test.Host.EnvironmentCount("modes"));
+
+        HttpResponseMessage queued = await http.SendAsync(Invoke("modes", "{}", type: "Event"));
+        Assert.Equal(HttpStatusCode.Accepted, queued.StatusCode);
+        await server.Test.WaitForLogAsync("modes", m => m.StartsWith("REPORT", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Service_errors_have_Lambdas_types_statuses_and_bodies()
+    {
+        await using LambdaServer server = await LambdaServer.StartAsync(new FunctionHostOptions { AccountId = "123456789012" });
+        server.Test.AddBash("echo");
+        server.Test.AddBash("off", reserved: 0);
+        using HttpClient http = server.Client();
+
+        HttpResponseMessage missing = await http.SendAsync(Invoke("nope", "{}"));
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("ResourceNotFoundException", Header(missing, "x-amzn-ErrorType"));
+        Assert.Equal("""{"Type":"User","message":"Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope"}""", await missing.Content.ReadAsStringAsync());
+
+        HttpResponseMessage version = await http.SendAsync(Invoke("echo", "{}", qualifier: "7"));
+        Assert.Equal(HttpStatusCode.NotFound, version.StatusCode);
+        Assert.Contains("function:echo:7", await version.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(Invoke("echo", "{}", qualifier: "$LATEST"))).StatusCode);
+
+        HttpResponseMessage tooLarge = await http.SendAsync(Invoke("echo", "\"" + new string('x', 6 * 1024 * 1024) + "\""));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
+        Assert.Equal("RequestTooLargeException", Header(tooLarge, "x-amzn-ErrorType"));
+        Assert.Contains("Request must be smaller than 6291456 bytes for the InvokeFunction operation", await tooLarge.Content.ReadAsStringAsync());
+
+        HttpResponseMessage badJson = await http.SendAsync(Invoke("echo", "{not json"));
+        Assert.Equal(HttpStatusCode.BadRequest, badJson.StatusCode);
+        Assert.Equal("InvalidRequestContentException", Header(badJson, "x-amzn-ErrorType"));
+
+        HttpResponseMessage throttled = await http.SendAsync(Invoke("off", "{}"));
+        Assert.Equal((HttpStatusCode)429, throttled.StatusCode);
+        Assert.Equal("TooManyRequestsException", Header(throttled, "x-amzn-ErrorType"));
+        Assert.Equal("""{"Reason":"ReservedFunctionConcurrentInvocationLimitExceeded","Type":"User","message":"Rate Exceeded."}""", await throttled.Content.ReadAsStringAsync());
+
+        HttpResponseMessage badType = await http.SendAsync(Invoke("echo", "{}", type: "Sometimes"));
+        Assert.Equal(HttpStatusCode.BadRequest, badType.StatusCode);
+        Assert.Equal("InvalidParameterValueException", Header(badType, "x-amzn-ErrorType"));
+
+        // The host goes on serving.
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(Invoke("echo", "{}"))).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_invocation_by_ARN_works()
+    {
+        await using LambdaServer server = await LambdaServer.StartAsync();
+        server.Test.AddBash("byarn");
+        using HttpClient http = server.Client();
+
+        HttpResponseMessage response = await http.SendAsync(Invoke(Uri.EscapeDataString("arn:aws:lambda:us-east-1:000000000000:function:byarn"), "[1]"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("[1]", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Logs_are_served_as_JSON_pages_and_long_polls()
+    {
+        await using LambdaServer server = await LambdaServer.StartAsync();
+        server.Test.AddBash("logged");
+        using HttpClient http = server.Client();
+        await http.SendAsync(Invoke("logged", "{}"));
+
+        JsonElement page = JsonDocument.Parse(await http.GetStringAsync("/_handshake/logs/logged")).RootElement;
+        List<string> messages = [.. page.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("message").GetString()!)];
+        Assert.Contains(messages, m => m.StartsWith("START RequestId:", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.StartsWith("REPORT RequestId:", StringComparison.Ordinal));
+        long next = page.GetProperty("nextSequence").GetInt64();
+        Assert.Equal(messages.Count, next);
+
+        Task<string> follow = http.GetStringAsync($"/_handshake/logs/logged?from={next}&wait=20");
+        await http.SendAsync(Invoke("logged", "{}"));
+        JsonElement followed = JsonDocument.Parse(await follow.WaitAsync(TestHost.Wait)).RootElement;
+        Assert.NotEqual(0, followed.GetProperty("events").GetArrayLength());
+        Assert.Equal(next, followed.GetProperty("events")[0].GetProperty("sequence").GetInt64());
+
+        HttpResponseMessage unknown = await http.GetAsync("/_handshake/logs/nope");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+}

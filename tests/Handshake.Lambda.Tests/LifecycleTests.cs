@@ -1,0 +1,167 @@
+using System.Text.Json;
+using Handshake.Lambda.Environments;
+
+namespace Handshake.Lambda.Tests;
+
+/// <summary>Freeze, thaw, timeouts, crashes, init failures and idle reaping, with real processes.</summary>
+public sealed class LifecycleTests
+{
+    [Fact]
+    public async Task The_environment_is_frozen_between_invocations_and_thawed_for_the_next()
+    {
+        await using TestHost test = TestHost.Start();
+        test.AddBash("freeze");
+
+        int pid = TestHost.Json(await test.InvokeAsync("freeze", """{"pid":1}""")).GetProperty("pid").GetInt32();
+        ExecutionEnvironment environment = Assert.Single(test.Host.Environments("freeze"));
+        await environment.WhenFrozen().WaitAsync(TestHost.Wait);
+
+        Assert.Equal('T', await ProcessTable.WaitForStateAsync(pid, 'T'));
+        Assert.True(environment.IsFrozen);
+
+        // Thawed for the next invocation: the same process answers, and is frozen again afterwards.
+        int again = TestHost.Json(await test.InvokeAsync("freeze", """{"pid":1}""")).GetProperty("pid").GetInt32();
+        Assert.Equal(pid, again);
+        await environment.WhenFrozen().WaitAsync(TestHost.Wait);
+        Assert.Equal('T', await ProcessTable.WaitForStateAsync(pid, 'T'));
+    }
+
+    [Fact]
+    public async Task Without_freezing_the_runtime_waits_in_next_running()
+    {
+        await using TestHost test = TestHost.Start(new FunctionHostOptions { FreezeBetweenInvocations = false });
+        test.AddBash("nofreeze");
+
+        int pid = TestHost.Json(await test.InvokeAsync("nofreeze", """{"pid":1}""")).GetProperty("pid").GetInt32();
+
+        Assert.NotEqual('T', ProcessTable.State(pid));
+        Assert.False(Assert.Single(test.Host.Environments("nofreeze")).IsFrozen);
+    }
+
+    [Fact]
+    public async Task A_timeout_kills_the_environment_and_the_next_invocation_starts_a_fresh_one()
+    {
+        await using TestHost test = TestHost.Start();
+        test.AddBash("slow", timeout: 1);
+        int pid = TestHost.Json(await test.InvokeAsync("slow", """{"pid":1}""")).GetProperty("pid").GetInt32();
+
+        InvocationResult result = await test.InvokeAsync("slow", """{"sleep":true}""");
+
+        Assert.Equal("Unhandled", result.FunctionError);
+        JsonElement error = TestHost.Json(result);
+        Assert.Equal("Sandbox.Timedout", error.GetProperty("errorType").GetString());
+        Assert.EndsWith("Task timed out after 1.00 seconds", error.GetProperty("errorMessage").GetString());
+        Assert.Contains(test.LogMessages("slow"), m => m.EndsWith("Task timed out after 1.00 seconds", StringComparison.Ordinal));
+
+        int fresh = TestHost.Json(await test.InvokeAsync("slow", """{"pid":1}""")).GetProperty("pid").GetInt32();
+        Assert.NotEqual(pid, fresh);
+        Assert.Equal('?', ProcessTable.State(pid));
+    }
+
+    [Fact]
+    public async Task A_crash_mid_invocation_answers_Runtime_ExitError_and_the_environment_is_replaced()
+    {
+        await using TestHost test = TestHost.Start();
+        test.AddBash("crash");
+        int pid = TestHost.Json(await test.InvokeAsync("crash", """{"pid":1}""")).GetProperty("pid").GetInt32();
+
+        InvocationResult result = await test.InvokeAsync("crash", """{"crash":true}""");
+
+        Assert.Equal("Unhandled", result.FunctionError);
+        JsonElement error = TestHost.Json(result);
+        Assert.Equal("Runtime.ExitError", error.GetProperty("errorType").GetString());
+        Assert.EndsWith("Error: Runtime exited with error: exit status 7", error.GetProperty("errorMessage").GetString());
+        int fresh = TestHost.Json(await test.InvokeAsync("crash", """{"pid":1}""")).GetProperty("pid").GetInt32();
+        Assert.NotEqual(pid, fresh);
+    }
+
+    [Fact]
+    public async Task An_init_error_is_the_answer_to_the_invocation()
+    {
+        await using TestHost test = TestHost.Start();
+        test.AddBash("initerror", environment: new() { ["INIT_MODE"] = "init-error" });
+
+        InvocationResult result = await test.InvokeAsync("initerror", "{}");
+
+        Assert.Equal("Unhandled", result.FunctionError);
+        JsonElement error = TestHost.Json(result);
+        Assert.Equal("InitFailedOnPurpose", error.GetProperty("errorType").GetString());
+        Assert.Equal("init failed on purpose", error.GetProperty("errorMessage").GetString());
+        Assert.Contains(test.LogMessages("initerror"), m => m.StartsWith("INIT_REPORT", StringComparison.Ordinal) && m.Contains("Runtime.InitFailedOnPurpose"));
+
+        // Every invocation retries init in a new environment.
+        Assert.Equal("Unhandled", (await test.InvokeAsync("initerror", "{}")).FunctionError);
+    }
+
+    [Fact]
+    public async Task A_crash_during_init_answers_Runtime_ExitError()
+    {
+        await using TestHost test = TestHost.Start();
+        test.AddBash("initcrash", environment: new() { ["INIT_MODE"] = "crash-init" });
+
+        JsonElement error = TestHost.Json(await test.InvokeAsync("initcrash", "{}"));
+
+        Assert.Equal("Runtime.ExitError", error.GetProperty("errorType").GetString());
+        Assert.EndsWith("Runtime exited with error: exit status 3", error.GetProperty("errorMessage").GetString());
+        Assert.Contains(test.LogMessages("initcrash"), m => m == "crashing during init");
+    }
+
+    [Fact]
+    public async Task A_runtime_that_never_calls_next_is_killed_at_the_init_limit()
+    {
+        await using TestHost test = TestHost.Start(new FunctionHostOptions { InitTimeout = TimeSpan.FromSeconds(1) });
+        test.AddBash("nonext", environment: new() { ["INIT_MODE"] = "never-next" });
+
+        JsonElement error = TestHost.Json(await test.InvokeAsync("nonext", "{}"));
+
+        Assert.Equal("Sandbox.Timedout", error.GetProperty("errorType").GetString());
+        Assert.EndsWith("Task timed out after 1.00 seconds", error.GetProperty("errorMessage").GetString());
+        await test.WaitForLogAsync("nonext", m => m == "never calling next");
+    }
+
+    [Fact]
+    public async Task A_missing_bootstrap_is_an_invalid_entrypoint()
+    {
+        await using TestHost test = TestHost.Start();
+        test.Host.CreateFunction(new Functions.FunctionDefinition { Name = "nothing", Runtime = "provided", CodeDirectory = Path.GetTempPath() });
+
+        JsonElement error = TestHost.Json(await test.InvokeAsync("nothing", "{}"));
+
+        Assert.Equal("Runtime.InvalidEntrypoint", error.GetProperty("errorType").GetString());
+        Assert.Contains("Couldn't find valid bootstrap(s)", error.GetProperty("errorMessage").GetString());
+    }
+
+    [Fact]
+    public async Task Idle_environments_are_shut_down_after_the_idle_timeout()
+    {
+        await using TestHost test = TestHost.Start(new FunctionHostOptions { IdleTimeout = TimeSpan.FromMilliseconds(300) });
+        test.AddBash("idle");
+        int pid = TestHost.Json(await test.InvokeAsync("idle", """{"pid":1}""")).GetProperty("pid").GetInt32();
+        Task exited = Assert.Single(test.Host.Environments("idle")).ExitedAsync();
+
+        await exited.WaitAsync(TestHost.Wait);
+
+        Assert.Equal(0, test.Host.EnvironmentCount("idle"));
+        Assert.Equal('?', ProcessTable.State(pid));
+        // A later invocation starts a new environment.
+        Assert.NotEqual(pid, TestHost.Json(await test.InvokeAsync("idle", """{"pid":1}""")).GetProperty("pid").GetInt32());
+    }
+
+    [Fact]
+    public async Task Disposing_the_host_stops_frozen_and_busy_environments()
+    {
+        TestHost test = TestHost.Start();
+        await using (test)
+        {
+            test.AddBash("a");
+            test.AddBash("b", timeout: 60);
+            await test.InvokeAsync("a", "{}");
+            _ = test.Host.InvokeAsync("b", new Invocation("busy", """{"sleep":true}"""u8.ToArray()));
+            await test.WaitForLogAsync("b", m => m.StartsWith("handling busy", StringComparison.Ordinal));
+            Assert.Equal(2, test.Host.RunningProcessIds().Count);
+        }
+
+        // DisposeAsync asserted that no process with the test's marker is left.
+        Assert.Empty(ProcessTable.WithMarker(test.Marker));
+    }
+}

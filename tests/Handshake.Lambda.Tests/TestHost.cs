@@ -1,0 +1,148 @@
+using System.Text;
+using System.Text.Json;
+using Handshake.Lambda.Functions;
+
+namespace Handshake.Lambda.Tests;
+
+/// <summary>
+/// A FunctionHost for one test, with bash custom-runtime functions. Every process it starts carries a marker in its
+/// environment; disposing asserts that no process with the marker is left.
+/// </summary>
+internal sealed class TestHost : IAsyncDisposable
+{
+    public static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+
+    private TestHost(FunctionHostOptions options)
+    {
+        Host = new FunctionHost(options);
+    }
+
+    public FunctionHost Host { get; }
+
+    public string Marker { get; } = Guid.NewGuid().ToString("N");
+
+    public static TestHost Start(FunctionHostOptions? options = null) => new(options ?? new FunctionHostOptions());
+
+    public static string FunctionDirectory(string name)
+    {
+        string directory = Path.Combine(AppContext.BaseDirectory, "functions", name);
+        string bootstrap = Path.Combine(directory, "bootstrap");
+        // MSBuild's copy may drop the executable bit.
+        File.SetUnixFileMode(bootstrap, File.GetUnixFileMode(bootstrap) | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        return directory;
+    }
+
+    public FunctionDefinition AddBash(string name, double timeout = 10, int? reserved = null, Dictionary<string, string>? environment = null)
+    {
+        Dictionary<string, string> variables = new(environment ?? []) { ["HANDSHAKE_TEST_MARKER"] = Marker };
+        return Host.CreateFunction(new FunctionDefinition
+        {
+            Name = name,
+            Runtime = "provided.al2023",
+            Handler = "function.handler",
+            CodeDirectory = FunctionDirectory("bash-runtime"),
+            Timeout = timeout,
+            ReservedConcurrency = reserved,
+            Environment = variables,
+        });
+    }
+
+    public Task<InvocationResult> InvokeAsync(string function, string payload, bool tail = false) =>
+        Host.InvokeAsync(function, new Invocation(Guid.NewGuid().ToString(), Encoding.UTF8.GetBytes(payload)) { TailLog = tail }).WaitAsync(Wait);
+
+    public static string Text(InvocationResult result) => Encoding.UTF8.GetString(result.Payload.Span);
+
+    public static JsonElement Json(InvocationResult result) => JsonDocument.Parse(result.Payload).RootElement.Clone();
+
+    public List<string> LogMessages(string function) => Host.Logs.For(function).Read(0, int.MaxValue).ConvertAll(e => e.Message);
+
+    /// <summary>Waits until the function's log has <paramref name="count"/> messages matching <paramref name="match"/>.</summary>
+    public async Task WaitForLogAsync(string function, Func<string, bool> match, int count = 1)
+    {
+        Logs.FunctionLog log = Host.Logs.For(function);
+        using CancellationTokenSource timeout = new(Wait);
+        long from = 0;
+        int seen = 0;
+        while (true)
+        {
+            foreach (Logs.LogEvent e in log.Read(from, int.MaxValue))
+            {
+                from = e.Sequence + 1;
+                if (match(e.Message) && ++seen >= count)
+                {
+                    return;
+                }
+            }
+
+            await log.WaitAsync(from, timeout.Token);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.DisposeAsync().AsTask().WaitAsync(Wait);
+        Assert.Empty(ProcessTable.WithMarker(Marker));
+    }
+}
+
+/// <summary>Processes by what /proc says about them.</summary>
+internal static class ProcessTable
+{
+    /// <summary>Live (not zombie) processes whose environment contains the marker.</summary>
+    public static List<int> WithMarker(string marker)
+    {
+        List<int> found = [];
+        foreach (string directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), out int pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                string environment = File.ReadAllText(Path.Combine(directory, "environ"));
+                if (environment.Contains(marker, StringComparison.Ordinal) && State(pid) != 'Z')
+                {
+                    found.Add(pid);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// Waits (bounded) until the process shows a state. A signal is delivered asynchronously after kill() returns, and
+    /// the kernel has no notification for /proc state changes, so this reads it again after short delays.
+    /// </summary>
+    public static async Task<char> WaitForStateAsync(int pid, char state)
+    {
+        char seen = State(pid);
+        for (int i = 0; i < 400 && seen != state; i++)
+        {
+            await Task.Delay(5);
+            seen = State(pid);
+        }
+
+        return seen;
+    }
+
+    /// <summary>The state letter of /proc/PID/stat (R, S, T for stopped, Z...), or '?' when the process is gone.</summary>
+    public static char State(int pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            // The command may contain spaces and parentheses: the state follows the last ')'.
+            return stat[stat.LastIndexOf(')') + 2];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return '?';
+        }
+    }
+}
