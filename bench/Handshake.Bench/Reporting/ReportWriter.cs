@@ -44,7 +44,7 @@ public static class ReportWriter
         text.AppendLine(CultureInfo.InvariantCulture,
             $"Run {report.StartedUtc} on {report.ProcessorCount} cores (1-minute load average at the end: {report.LoadAverage1m:F2}); " +
             $"{report.DurationSeconds:0.#} s per scenario after {report.WarmupSeconds:0.#} s of warm-up; {report.Keys} items of ~100 bytes; " +
-            "targets started one at a time, then each scenario run against every target back to back.");
+            $"targets started one at a time, then each scenario run against every target back to back.");
         text.AppendLine();
         text.AppendLine("| target | operation | connections | requests/s | p50 ms | p99 ms | errors |");
         text.AppendLine("|---|---|---:|---:|---:|---:|---:|");
