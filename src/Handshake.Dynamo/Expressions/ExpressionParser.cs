@@ -1,3 +1,4 @@
+using Handshake.Dynamo.Model;
 using Handshake.Dynamo.Protocol;
 
 namespace Handshake.Dynamo.Expressions;
@@ -12,10 +13,20 @@ internal sealed class ExpressionParser
     private readonly string _source;
     private readonly string _expressionName;
     private readonly List<Token> _tokens;
+
+    internal Token PeekAt(int offset) => _tokens[Math.Min(_position + offset, _tokens.Count - 1)];
+
+    internal string TextOf(Token token) => token.Text(_source);
+
+    internal string ExpressionName => _expressionName;
+
+    internal void Skip(int count) => _position += count;
+
+    internal AttributeValue ResolveValue(Token token) => _attributes.ResolveValue(token.Text(_source), _expressionName);
     private readonly ExpressionAttributes _attributes;
     private int _position;
 
-    private ExpressionParser(string source, string expressionName, ExpressionAttributes attributes)
+    internal ExpressionParser(string source, string expressionName, ExpressionAttributes attributes)
     {
         _source = source;
         _expressionName = expressionName;
@@ -49,25 +60,25 @@ internal sealed class ExpressionParser
         return paths;
     }
 
-    private static void CheckNotEmpty(string source, string expressionName)
+    internal static void CheckNotEmpty(string source, string expressionName)
     {
         if (string.IsNullOrWhiteSpace(source))
             throw DynamoException.Validation("Invalid " + expressionName + ": The expression can not be empty;");
     }
 
-    private Token Peek => _tokens[_position];
+    internal Token Peek => _tokens[_position];
 
-    private Token Next() => _tokens[_position++];
+    internal Token Next() => _tokens[_position++];
 
-    private void Expect(TokenKind kind)
+    internal void Expect(TokenKind kind)
     {
         if (Peek.Kind != kind) throw Syntax();
         _position++;
     }
 
-    private DynamoException Syntax() => ExpressionTokenizer.SyntaxError(_expressionName, _source, _tokens.GetRange(0, _position), Peek);
+    internal DynamoException Syntax() => ExpressionTokenizer.SyntaxError(_expressionName, _source, _tokens.GetRange(0, _position), Peek);
 
-    private bool IsKeyword(string keyword) =>
+    internal bool IsKeyword(string keyword) =>
         Peek.Kind == TokenKind.Name && string.Equals(Peek.Text(_source), keyword, StringComparison.OrdinalIgnoreCase);
 
     private ConditionNode ParseOr()
@@ -196,7 +207,7 @@ internal sealed class ExpressionParser
         return new PathOperand(ParsePath());
     }
 
-    private AttributePath ParsePath()
+    internal AttributePath ParsePath()
     {
         var elements = new List<PathElement> { new(ParseName(), 0) };
         while (true)
