@@ -21,25 +21,67 @@ public sealed class StoreComparison(TargetLauncher launcher, ComparisonSettings 
     private static readonly TimeSpan IdleSettle = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan SeedLimit = TimeSpan.FromSeconds(120);
 
+    /// <summary>
+    /// Starts every target one after the other (so each start is measured alone), then runs each scenario against
+    /// every target back to back, so that a noisy machine skews all targets of a scenario alike.
+    /// </summary>
     public async Task<IReadOnlyList<TargetResult>> RunAsync(CancellationToken ct)
     {
-        var results = new List<TargetResult>();
-        foreach (var name in settings.Targets)
+        var prepared = new List<PreparedTarget>();
+        var failed = new Dictionary<string, string>();
+        try
         {
-            Console.Error.WriteLine($"== {name}");
-            try
+            foreach (var name in settings.Targets)
             {
-                await using var target = await StartAsync(name, ct);
-                results.Add(await MeasureAsync(target, ct));
+                Console.Error.WriteLine($"== starting {name}");
+                RunningTarget? target = null;
+                try
+                {
+                    target = await StartAsync(name, ct);
+                    prepared.Add(await PrepareAsync(target, ct));
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    Console.Error.WriteLine($"   {name} could not be measured: {e.Message}");
+                    failed[name] = Shorten(e.Message.Split('\n')[0]);
+                    if (target is not null)
+                    {
+                        await target.DisposeAsync();
+                    }
+                }
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+
+            foreach (var operation in new[] { "PutItem", "GetItem" })
             {
-                Console.Error.WriteLine($"   {name} could not be measured: {e.Message}");
-                results.Add(new TargetResult(name, name, null, null, null, [], Shorten(e.Message.Split('\n')[0])));
+                foreach (var connections in settings.Connections)
+                {
+                    Console.Error.WriteLine($"== {operation} x{connections}");
+                    foreach (var target in prepared)
+                    {
+                        target.Scenarios.Add(await MeasureAsync(target, operation, connections, ct));
+                    }
+                }
+            }
+
+            var results = new List<TargetResult>();
+            foreach (var name in settings.Targets)
+            {
+                var target = prepared.Find(t => t.Target.Name == name);
+                results.Add(target is null
+                    ? new TargetResult(name, name, null, null, null, [], failed.GetValueOrDefault(name, "not started"))
+                    : new TargetResult(name, target.Target.Description, target.Target.FirstAnswer.TotalMilliseconds,
+                        target.IdleRss / 1048576.0, target.Target.Process.ResidentBytes() / 1048576.0, target.Scenarios, null));
+            }
+
+            return results;
+        }
+        finally
+        {
+            foreach (var target in prepared)
+            {
+                await target.Target.DisposeAsync();
             }
         }
-
-        return results;
     }
 
     private Task<RunningTarget> StartAsync(string name, CancellationToken ct) => name switch
@@ -51,50 +93,46 @@ public sealed class StoreComparison(TargetLauncher launcher, ComparisonSettings 
         _ => throw new ArgumentException($"unknown target {name}; known: {string.Join(", ", AllTargets)}"),
     };
 
-    private async Task<TargetResult> MeasureAsync(RunningTarget target, CancellationToken ct)
+    /// <summary>Idle memory after the first answer, then the table and its seeded items.</summary>
+    private async Task<PreparedTarget> PrepareAsync(RunningTarget target, CancellationToken ct)
     {
         Console.Error.WriteLine($"   {target.Description}: first answer after {target.FirstAnswer.TotalMilliseconds:F0} ms");
         await Task.Delay(IdleSettle, ct);
         var idleRss = target.Process.ResidentBytes();
         var requests = new DynamoRequests($"127.0.0.1:{target.Endpoint.Port}");
-        var puts = requests.PutItems(settings.Keys);
-        var gets = requests.GetItems(settings.Keys);
+        var prepared = new PreparedTarget(target, idleRss, requests.PutItems(settings.Keys), requests.GetItems(settings.Keys));
         if (target.SpeaksDynamo)
         {
             await CreateTableAsync(target.Endpoint, requests, ct);
-            var seed = await LoadGenerator.RunAsync(target.Endpoint, puts, Math.Min(32, settings.Keys), SeedLimit, settings.Keys, null, ct);
+            var seed = await LoadGenerator.RunAsync(target.Endpoint, prepared.Puts, Math.Min(32, settings.Keys), SeedLimit, settings.Keys, null, ct);
             if (seed.Errors > 0 || seed.Requests < settings.Keys)
             {
                 throw new InvalidOperationException($"seeding wrote {seed.Requests - seed.Errors} of {settings.Keys} items: {seed.FirstError}");
             }
         }
 
-        var scenarios = new List<ScenarioResult>();
-        foreach (var (operation, set) in new[] { ("PutItem", puts), ("GetItem", gets) })
-        {
-            BodyCheck? check = operation == "GetItem" && target.SpeaksDynamo ? HasItem : null;
-            foreach (var connections in settings.Connections)
-            {
-                if (settings.Warmup > TimeSpan.Zero)
-                {
-                    await LoadGenerator.RunAsync(target.Endpoint, set, connections, settings.Warmup, settings.MaxRequests, check, ct);
-                }
+        return prepared;
+    }
 
-                var result = await LoadGenerator.RunAsync(target.Endpoint, set, connections, settings.Duration, settings.MaxRequests, check, ct);
-                ct.ThrowIfCancellationRequested();
-                var scenario = new ScenarioResult(operation, connections, result.Requests, result.Errors, result.Reconnects,
-                    result.Elapsed.TotalSeconds, result.RequestsPerSecond, result.PercentileMilliseconds(50), result.PercentileMilliseconds(99),
-                    result.PercentileMilliseconds(99.9), result.Requests == 0 ? double.NaN : result.Latency.GetValueAtPercentile(100) / 1000.0, result.FirstError);
-                scenarios.Add(scenario);
-                Console.Error.WriteLine(
-                    $"   {operation,-7} x{connections,-3} {scenario.RequestsPerSecond,9:F0} req/s  p50 {scenario.P50Ms,7:F3} ms  p99 {scenario.P99Ms,7:F3} ms  errors {scenario.Errors}" +
-                    (scenario.FirstError is null ? "" : $" (first: {Shorten(scenario.FirstError)})"));
-            }
+    private async Task<ScenarioResult> MeasureAsync(PreparedTarget prepared, string operation, int connections, CancellationToken ct)
+    {
+        var target = prepared.Target;
+        var set = operation == "PutItem" ? prepared.Puts : prepared.Gets;
+        BodyCheck? check = operation == "GetItem" && target.SpeaksDynamo ? HasItem : null;
+        if (settings.Warmup > TimeSpan.Zero)
+        {
+            await LoadGenerator.RunAsync(target.Endpoint, set, connections, settings.Warmup, settings.MaxRequests, check, ct);
         }
 
-        var loadedRss = target.Process.ResidentBytes();
-        return new TargetResult(target.Name, target.Description, target.FirstAnswer.TotalMilliseconds,
-            idleRss / 1048576.0, loadedRss / 1048576.0, scenarios, null);
+        var result = await LoadGenerator.RunAsync(target.Endpoint, set, connections, settings.Duration, settings.MaxRequests, check, ct);
+        ct.ThrowIfCancellationRequested();
+        var scenario = new ScenarioResult(operation, connections, result.Requests, result.Errors, result.Reconnects,
+            result.Elapsed.TotalSeconds, result.RequestsPerSecond, result.PercentileMilliseconds(50), result.PercentileMilliseconds(99),
+            result.PercentileMilliseconds(99.9), result.PercentileMilliseconds(100), result.FirstError);
+        Console.Error.WriteLine(
+            $"   {target.Name,-9} {scenario.RequestsPerSecond,9:F0} req/s  p50 {scenario.P50Ms,7:F3} ms  p99 {scenario.P99Ms,7:F3} ms  errors {scenario.Errors}" +
+            (scenario.FirstError is null ? "" : $" (first: {Shorten(scenario.FirstError)})"));
+        return scenario;
     }
 
     private static bool IsActive(string describeTable)
@@ -142,4 +180,9 @@ public sealed class StoreComparison(TargetLauncher launcher, ComparisonSettings 
     }
 
     private static string Shorten(string text) => text.Length <= 160 ? text : text[..160] + "...";
+
+    private sealed record PreparedTarget(RunningTarget Target, long IdleRss, RequestSet Puts, RequestSet Gets)
+    {
+        public List<ScenarioResult> Scenarios { get; } = [];
+    }
 }

@@ -36,7 +36,7 @@ public sealed class UpdateItemTests(ServerFixture fixture)
         }).WaitAsync(ServerFixture.Timeout);
 
         var result = await UpdateAsync(table, "a",
-            "SET profile.#n = :name, #c = if_not_exists(#c, :zero) + :one, copy = list_append(list, :more) REMOVE gone, list[0] ADD tags :z DELETE oldtags :x",
+            "SET profile.#n = :name, #c = if_not_exists(#c, :zero) + :one, #cp = list_append(#l, :more) REMOVE gone, #l[0] ADD tags :z DELETE oldtags :x",
             new()
             {
                 [":name"] = new AttributeValue { S = "Bob" },
@@ -46,7 +46,7 @@ public sealed class UpdateItemTests(ServerFixture fixture)
                 [":z"] = new AttributeValue { SS = ["z"] },
                 [":x"] = new AttributeValue { SS = ["x"] },
             },
-            new() { ["#n"] = "name", ["#c"] = "count" }, ReturnValue.ALL_NEW);
+            new() { ["#n"] = "name", ["#c"] = "count", ["#cp"] = "copy", ["#l"] = "list" }, ReturnValue.ALL_NEW); // copy and list are reserved words
 
         var item = result.Attributes;
         Assert.Equal("Bob", item["profile"].M["name"].S);

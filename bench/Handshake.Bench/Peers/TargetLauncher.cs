@@ -24,7 +24,7 @@ public sealed class TargetLauncher(string repositoryRoot, string? handshakeExecu
             var port = StartupProbe.FreePort();
             var peer = PeerProcess.Start("handshake up", handshakeExecutable,
                 ["up", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data-dir", dataDirectory]);
-            var target = new RunningTarget("handshake", $"`handshake up` (durable, SQLite in {dataDirectory})", peer, port, true, dataDirectory);
+            var target = new RunningTarget("handshake", "`handshake up` (durable, SQLite on disk)", peer, port, true, dataDirectory);
             return await ProbeAsync(target, ct);
         }
 

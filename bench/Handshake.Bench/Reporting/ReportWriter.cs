@@ -22,9 +22,9 @@ public static class ReportWriter
         var put32 = handshake?.Scenario("PutItem", 32);
         var goals = new List<GoalResult>
         {
-            Ratio("PutItem/s at 32 connections >= 5x dynalite", put32?.RequestsPerSecond, dynalite?.Scenario("PutItem", 32)?.RequestsPerSecond, 5, atLeast: true),
-            Ratio("PutItem/s at 32 connections >= 0.5x bare Kestrel", put32?.RequestsPerSecond, bare?.Scenario("PutItem", 32)?.RequestsPerSecond, 0.5, atLeast: true),
-            Ratio("PutItem p50 at 1 connection <= 0.25x dynalite's", handshake?.Scenario("PutItem", 1)?.P50Ms, dynalite?.Scenario("PutItem", 1)?.P50Ms, 0.25, atLeast: false),
+            Ratio("PutItem/s at 32 connections >= 5x dynalite", put32?.RequestsPerSecond, dynalite?.Scenario("PutItem", 32)?.RequestsPerSecond, 5, atLeast: true, "F0", "req/s"),
+            Ratio("PutItem/s at 32 connections >= 0.5x bare Kestrel", put32?.RequestsPerSecond, bare?.Scenario("PutItem", 32)?.RequestsPerSecond, 0.5, atLeast: true, "F0", "req/s"),
+            Ratio("PutItem p50 at 1 connection <= 0.25x dynalite's", handshake?.Scenario("PutItem", 1)?.P50Ms, dynalite?.Scenario("PutItem", 1)?.P50Ms, 0.25, atLeast: false, "F3", "ms"),
         };
         var via = handshakeUpMeasured ? "`handshake up`" : "the store process (`handshake up` not available)";
         goals.Add(handshake?.FirstAnswerMs is { } first
@@ -43,7 +43,8 @@ public static class ReportWriter
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture,
             $"Run {report.StartedUtc} on {report.ProcessorCount} cores (1-minute load average at the end: {report.LoadAverage1m:F2}); " +
-            $"{report.DurationSeconds:F0} s per scenario after {report.WarmupSeconds:F0} s of warm-up; {report.Keys} items of ~100 bytes.");
+            $"{report.DurationSeconds:0.#} s per scenario after {report.WarmupSeconds:0.#} s of warm-up; {report.Keys} items of ~100 bytes; " +
+            $"targets started one at a time, then each scenario run against every target back to back.");
         text.AppendLine();
         text.AppendLine("| target | operation | connections | requests/s | p50 ms | p99 ms | errors |");
         text.AppendLine("|---|---|---:|---:|---:|---:|---:|");
@@ -82,7 +83,7 @@ public static class ReportWriter
         return text.ToString();
     }
 
-    private static GoalResult Ratio(string goal, double? value, double? reference, double bound, bool atLeast)
+    private static GoalResult Ratio(string goal, double? value, double? reference, double bound, bool atLeast, string format, string unit)
     {
         if (value is not { } v || reference is not { } r || r <= 0 || double.IsNaN(v) || double.IsNaN(r))
         {
@@ -90,7 +91,8 @@ public static class ReportWriter
         }
 
         var ratio = v / r;
-        return new GoalResult(goal, $"{ratio:F2}x ({v:F1} vs {r:F1})", atLeast ? ratio >= bound : ratio <= bound);
+        var measured = string.Create(CultureInfo.InvariantCulture, $"{ratio:F2}x ({v.ToString(format, CultureInfo.InvariantCulture)} vs {r.ToString(format, CultureInfo.InvariantCulture)} {unit})");
+        return new GoalResult(goal, measured, atLeast ? ratio >= bound : ratio <= bound);
     }
 
     private static TargetResult? Find(IReadOnlyList<TargetResult> targets, string name)
