@@ -11,6 +11,8 @@ Command[] verbs =
 [
     UpCommand.Create(),
     ConnectionsCommand.Create(),
+    InvokeCommand.Create(),
+    LogsCommand.Create(),
 ];
 foreach (Command verb in verbs)
 {
