@@ -55,6 +55,29 @@ public sealed class ExecutableTests : IDisposable
     }
 
     [Fact]
+    public async Task A_damaged_database_gives_one_line_and_a_non_zero_exit()
+    {
+        string data = Directory.CreateDirectory(Path.Combine(_directory, "data")).FullName;
+        File.WriteAllText(Path.Combine(data, "handshake.db"), "this is not a SQLite database, and it is long enough to have a header");
+        using HandshakeProcess process = HandshakeProcess.Start(_directory, "up", "--port", "0", "--data-dir", data);
+        Assert.Equal(1, await process.WaitForExitAsync());
+        string line = Assert.Single((await process.StandardErrorAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("handshake: ", line);
+        Assert.Contains("handshake.db", line);
+    }
+
+    [Fact]
+    public async Task A_broken_handshake_json_gives_one_line_and_a_non_zero_exit()
+    {
+        File.WriteAllText(Path.Combine(_directory, "handshake.json"), "{ \"functions\": ");
+        using HandshakeProcess process = HandshakeProcess.Start(_directory, "up", "--port", "0", "--in-memory");
+        Assert.Equal(1, await process.WaitForExitAsync());
+        string line = Assert.Single((await process.StandardErrorAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("handshake: ", line);
+        Assert.Contains("handshake.json", line);
+    }
+
+    [Fact]
     public async Task Connections_on_an_unreachable_endpoint_gives_one_line_and_a_non_zero_exit()
     {
         using TcpListener reserved = new(IPAddress.Loopback, 0);
@@ -85,7 +108,65 @@ public sealed class ExecutableTests : IDisposable
         Assert.Contains("Total", table);
     }
 
+    [Fact]
+    public async Task Up_declares_the_functions_of_handshake_json_and_leaves_no_process_behind()
+    {
+        using StoreCallerFunction function = new();
+        using HandshakeProcess process = HandshakeProcess.Start(function.Directory, "up", "--port", "0", "--in-memory");
+        List<string> banner = await process.ReadUntilAsync("Press Ctrl-C");
+        Assert.Contains(banner, line => line.StartsWith("Functions from ", StringComparison.Ordinal) && line.Contains("store-caller (provided.al2023)"));
+        Uri endpoint = new(ExportedValue(banner, "AWS_ENDPOINT_URL"));
+
+        using (HttpClient client = new())
+        {
+            Assert.Contains("New Connections: 1", await StoreCallerFunction.InvokeAsync(client, endpoint));
+        }
+
+        using (HandshakeProcess connections = HandshakeProcess.Start(_directory, "connections", "--endpoint", endpoint.ToString()))
+        {
+            string table = await connections.ReadToEndAsync();
+            Assert.Equal(0, await connections.WaitForExitAsync());
+            Assert.Contains("store-caller", table);
+        }
+
+        Assert.NotEmpty(ProcessesUnder(function.Directory));
+        process.Terminate();
+        Assert.Equal(0, await process.WaitForExitAsync());
+        Assert.Empty(ProcessesUnder(function.Directory));
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    /// <summary>Live processes whose command line or working directory is under <paramref name="directory"/>.</summary>
+    private static List<int> ProcessesUnder(string directory)
+    {
+        List<int> found = [];
+        foreach (string proc in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(proc), out int pid) || pid == Environment.ProcessId)
+            {
+                continue;
+            }
+
+            try
+            {
+                string commandLine = File.ReadAllText(Path.Combine(proc, "cmdline")).Replace('\0', ' ');
+                string? workingDirectory = new DirectoryInfo(Path.Combine(proc, "cwd")).LinkTarget;
+                bool zombie = File.ReadAllText(Path.Combine(proc, "stat")).Split(' ')[2] == "Z";
+                if (!zombie && (commandLine.Contains(directory, StringComparison.Ordinal)
+                    || (workingDirectory?.StartsWith(directory, StringComparison.Ordinal) ?? false)))
+                {
+                    found.Add(pid);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The process ended while being read.
+            }
+        }
+
+        return found;
+    }
 
     private static string ExportedValue(List<string> banner, string name)
     {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Handshake.Composition;
 using Handshake.Dynamo;
+using Handshake.Lambda.Functions;
 
 namespace Handshake.Commands;
 
@@ -49,6 +50,7 @@ internal static class UpCommand
                 Tls = parseResult.GetValue(tls),
                 TlsPort = parseResult.GetValue(tlsPort) ?? (httpPort == 0 ? 0 : httpPort + 1),
                 StoreIdleTimeout = parseResult.GetValue(idleTimeout),
+                ProjectFile = File.Exists(ProjectFile.DefaultFileName) ? Path.GetFullPath(ProjectFile.DefaultFileName) : null,
             };
             return RunAsync(options, cancellationToken);
         });
@@ -62,7 +64,7 @@ internal static class UpCommand
         {
             server = await HandshakeServer.StartAsync(options, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is HandshakeStartException or DynamoStoreOpenException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is HandshakeStartException or DynamoStoreOpenException or ProjectFileException or IOException or UnauthorizedAccessException)
         {
             await Console.Error.WriteLineAsync($"handshake: {FirstLine(e.Message)}").ConfigureAwait(false);
             return 1;
@@ -100,6 +102,15 @@ internal static class UpCommand
         {
             Console.WriteLine($"HTTPS on {tlsEndpoint.GetLeftPart(UriPartial.Authority)} with a self-signed certificate: {server.CertificatePemPath}");
             Console.WriteLine("  (trust it with AWS_CA_BUNDLE or NODE_EXTRA_CA_CERTS set to that file)");
+        }
+
+        if (options.ProjectFile is { } projectFile)
+        {
+            Console.WriteLine($"Functions from {projectFile}: {(server.DeclaredFunctions.Count == 0 ? "none" : string.Join(", ", server.DeclaredFunctions.Select(f => $"{f.Name} ({f.Runtime})")))}");
+        }
+        else
+        {
+            Console.WriteLine($"No {ProjectFile.DefaultFileName} here: no functions declared (create them with the Lambda API).");
         }
 
         Console.WriteLine("Point any AWS SDK, the AWS CLI or boto3 at it:");

@@ -2,6 +2,10 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Handshake.Dynamo;
 using Handshake.Dynamo.Protocol;
+using Handshake.Lambda;
+using Handshake.Lambda.Environments;
+using Handshake.Lambda.Functions;
+using Handshake.Lambda.InvokeApi;
 using Handshake.Network.Accounting;
 using Handshake.Network.Metrics;
 using Handshake.Network.Tls;
@@ -49,23 +53,33 @@ public sealed class HandshakeServer : IAsyncDisposable
 
     public DynamoStore Store { get; }
 
+    /// <summary>The function host; its environments get this endpoint as AWS_ENDPOINT_URL(_DYNAMODB).</summary>
+    public FunctionHost Functions { get; private set; } = null!;
+
+    /// <summary>The functions declared from <see cref="HandshakeServerOptions.ProjectFile"/> at start.</summary>
+    public IReadOnlyList<FunctionDefinition> DeclaredFunctions { get; private set; } = [];
+
     public ConnectionLedger Connections { get; }
 
     /// <summary>
-    /// Opens the store and starts listening. Throws <see cref="DynamoStoreOpenException"/> for a damaged database and
-    /// <see cref="HandshakeStartException"/> when a port is taken; both carry a one-line message.
+    /// Opens the store, starts listening, then starts the function host. Throws <see cref="DynamoStoreOpenException"/>
+    /// for a damaged database, <see cref="HandshakeStartException"/> when a port is taken and
+    /// <see cref="ProjectFileException"/> for a bad handshake.json; each carries a one-line message.
     /// </summary>
     public static async Task<HandshakeServer> StartAsync(HandshakeServerOptions options, CancellationToken cancellationToken = default)
     {
         string dataDirectory = Path.GetFullPath(options.DataDirectory);
-        DynamoStore store = DynamoStore.Open(new DynamoStoreOptions
+
+        // The store opens on the other core while Kestrel is being built: together they are most of the time to the
+        // first request.
+        Task<DynamoStore> opening = Task.Run(() => DynamoStore.Open(new DynamoStoreOptions
         {
             DataDirectory = options.InMemory ? null : dataDirectory,
             InMemory = options.InMemory,
             Clock = options.Clock,
             Region = options.Region,
             AccountId = options.AccountId,
-        });
+        }), cancellationToken);
 
         object scope = new();
         ConnectionLedger ledger = new(new ConnectionLedgerOptions { Clock = options.Clock, MeterScope = scope });
@@ -76,6 +90,7 @@ public sealed class HandshakeServer : IAsyncDisposable
             : meter.Name.StartsWith("Handshake.", StringComparison.Ordinal));
         X509Certificate2? certificate = null;
         WebApplication? app = null;
+        HandshakeServer? server = null;
         try
         {
             string? pemPath = null;
@@ -86,15 +101,23 @@ public sealed class HandshakeServer : IAsyncDisposable
             }
 
             app = Build(options, ledger, certificate);
+            DynamoStore store = await opening.ConfigureAwait(false);
             RequestRouter router = new(ledger, new AdminEndpoint(ledger, exporter), new DynamoHttpEndpoint(store));
             app.Run(router.HandleAsync);
-            HandshakeServer server = new(app, store, ledger, exporter, certificate, options) { CertificatePemPath = pemPath };
+            server = new(app, store, ledger, exporter, certificate, options) { CertificatePemPath = pemPath };
             await StartListeningAsync(app, options, cancellationToken).ConfigureAwait(false);
             server.ReadAddresses();
+            server.StartFunctionHost(router, dataDirectory);
             return server;
         }
         catch
         {
+            if (server is not null)
+            {
+                await server.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+
             if (app is not null)
             {
                 await app.DisposeAsync().ConfigureAwait(false);
@@ -103,7 +126,15 @@ public sealed class HandshakeServer : IAsyncDisposable
             certificate?.Dispose();
             exporter.Dispose();
             ledger.Dispose();
-            await store.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                await (await opening.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception) when (opening.IsFaulted || opening.IsCanceled)
+            {
+                // The store did not open; if that is the failure being reported, it is rethrown below.
+            }
+
             throw;
         }
     }
@@ -155,6 +186,29 @@ public sealed class HandshakeServer : IAsyncDisposable
         }
     }
 
+    // The host starts after Kestrel because its environments need the endpoint's bound port (port 0 in tests).
+    private void StartFunctionHost(RequestRouter router, string dataDirectory)
+    {
+        Functions = new FunctionHost(new FunctionHostOptions
+        {
+            StoreEndpoint = Endpoint.GetLeftPart(UriPartial.Authority),
+            Region = Options.Region,
+            AccountId = Options.AccountId,
+            Clock = Options.Clock,
+            DataDirectory = Options.InMemory ? null : Path.Combine(dataDirectory, "lambda"),
+            NewConnectionsByAccessKey = Connections.NewConnections,
+        });
+        FunctionHost host = Functions;
+        Connections.Resolver = accessKeyId =>
+            host.TryGetEnvironment(accessKeyId, out ExecutionEnvironmentIdentity id) ? (id.FunctionName, id.EnvironmentId) : null;
+        if (Options.ProjectFile is { } projectFile)
+        {
+            DeclaredFunctions = host.LoadProjectFile(projectFile);
+        }
+
+        router.Lambda = new LambdaHttpEndpoint(host);
+    }
+
     private void ReadAddresses()
     {
         foreach (string address in _app.Urls)
@@ -178,7 +232,13 @@ public sealed class HandshakeServer : IAsyncDisposable
             return;
         }
 
-        // Stop accepting and drain in-flight requests before the store closes under them.
+        // Environments first (their invocations fail fast instead of holding requests open), then stop accepting and
+        // drain in-flight requests before the store closes under them.
+        if (Functions is not null)
+        {
+            await Functions.DisposeAsync().ConfigureAwait(false);
+        }
+
         using (CancellationTokenSource drain = new(TimeSpan.FromSeconds(5)))
         {
             await _app.StopAsync(drain.Token).ConfigureAwait(false);

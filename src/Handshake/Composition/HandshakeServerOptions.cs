@@ -23,6 +23,9 @@ public sealed class HandshakeServerOptions
     /// </summary>
     public TimeSpan? StoreIdleTimeout { get; init; }
 
+    /// <summary>A project file (handshake.json) whose functions the host declares at start; null for none.</summary>
+    public string? ProjectFile { get; init; }
+
     public string Region { get; init; } = "us-east-1";
 
     public string AccountId { get; init; } = "000000000000";
