@@ -89,6 +89,20 @@ public sealed class DynamoStore : IAsyncDisposable
         }
     }
 
+    /// <summary>Runs a read on a pooled read session.</summary>
+    internal T Read<T>(Func<ReadSession, T> read)
+    {
+        var session = _readers.Rent();
+        try
+        {
+            return read(session);
+        }
+        finally
+        {
+            _readers.Return(session);
+        }
+    }
+
     internal Task WriteAsync(WriteCommand command)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
