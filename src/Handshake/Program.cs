@@ -12,6 +12,8 @@ Command[] verbs =
     UpCommand.Create(),
     ConnectionsCommand.Create(),
     BenchCommand.Create(),
+    InvokeCommand.Create(),
+    LogsCommand.Create(),
 ];
 foreach (Command verb in verbs)
 {
