@@ -13,6 +13,8 @@ Command[] verbs =
     ConnectionsCommand.Create(),
     BenchCommand.Create(),
     DemoCommand.Create(),
+    InvokeCommand.Create(),
+    LogsCommand.Create(),
 ];
 foreach (Command verb in verbs)
 {
