@@ -25,6 +25,9 @@ internal sealed class ReadSession : IDisposable
         _getItem.Prepare();
     }
 
+    /// <summary>The session's connection, for reads beyond GetItem (index reads, Query and Scan).</summary>
+    public SqliteConnection Connection => _connection;
+
     /// <summary>The stored item JSON and its DynamoDB size, or null when absent.</summary>
     public byte[]? GetItem(long tableId, PrimaryKey key, out int size)
     {
