@@ -1,1 +1,53 @@
-return 0;
+using System.CommandLine;
+using Handshake.Bench;
+using Handshake.Bench.Peers;
+using Handshake.Bench.Servers;
+
+// Load drivers and peer comparisons. `store` is issue 2's comparison of the store with dynalite, moto and bare Kestrel:
+//   dotnet run -c Release --project bench/Handshake.Bench -- store [--duration 5] [--connections 1,32] [--json]
+var root = new RootCommand("Handshake benchmarks: the same load generator against Handshake and its peers, in one run.");
+
+var duration = new Option<double>("--duration") { Description = "Seconds measured per scenario (operation x connections).", DefaultValueFactory = _ => 5 };
+var warmup = new Option<double>("--warmup") { Description = "Seconds of unmeasured load before each scenario.", DefaultValueFactory = _ => 1 };
+var connections = new Option<string>("--connections") { Description = "Comma-separated connection counts.", DefaultValueFactory = _ => "1,32" };
+var keys = new Option<int>("--keys") { Description = "Distinct ~100-byte items seeded and cycled through.", DefaultValueFactory = _ => 4000 };
+var targets = new Option<string>("--targets") { Description = "Comma-separated targets: handshake,dynalite,moto,bare.", DefaultValueFactory = _ => string.Join(',', StoreComparison.AllTargets) };
+var maxRequests = new Option<long>("--max-requests") { Description = "Upper bound on requests per scenario.", DefaultValueFactory = _ => 5_000_000 };
+var json = new Option<bool>("--json") { Description = "Print the results as JSON instead of markdown tables." };
+var handshake = new Option<string?>("--handshake") { Description = "The handshake executable (default: src/Handshake/bin/Release/net10.0/handshake, built if missing)." };
+var noUp = new Option<bool>("--no-up") { Description = "Measure the store in its own DynamoServer process instead of `handshake up`." };
+
+var store = new Command("store", "PutItem and GetItem of ~100-byte items at each connection count against Handshake (durable), dynalite (on disk), moto and a bare Kestrel endpoint.")
+{
+    duration, warmup, connections, keys, targets, maxRequests, json, handshake, noUp,
+};
+store.SetAction(async (parse, ct) =>
+{
+    try
+    {
+        var settings = new ComparisonSettings(
+            TimeSpan.FromSeconds(parse.GetValue(duration)), TimeSpan.FromSeconds(parse.GetValue(warmup)),
+            [.. parse.GetValue(connections)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse)],
+            parse.GetValue(keys),
+            parse.GetValue(targets)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            parse.GetValue(maxRequests));
+        return await StoreCommand.RunAsync(settings, parse.GetValue(handshake), parse.GetValue(noUp), parse.GetValue(json), string.Join(' ', args), ct);
+    }
+    finally
+    {
+        PeerProcess.KillAll();
+    }
+});
+root.Subcommands.Add(store);
+
+var serveBare = new Command("serve-bare", "(internal) the bare Kestrel endpoint, as a child of the bench.") { Hidden = true };
+serveBare.SetAction((_, ct) => BareEndpoint.RunAsync(ct));
+root.Subcommands.Add(serveBare);
+
+var dataDir = new Option<string>("--data-dir") { Required = true };
+var serveStore = new Command("serve-store", "(internal) the store alone on a durable data directory, as a child of the bench.") { dataDir };
+serveStore.Hidden = true;
+serveStore.SetAction((parse, ct) => StoreEndpoint.RunAsync(parse.GetValue(dataDir)!, ct));
+root.Subcommands.Add(serveStore);
+
+return await root.Parse(args).InvokeAsync();

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Handshake.Commands;
 
 // The `handshake` executable is a thin shell: each verb parses its options and calls into the libraries
 // (Handshake.Dynamo, Handshake.Lambda, Handshake.Network). Composition lives in HandshakeServer, not here.
@@ -8,6 +9,8 @@ RootCommand root = new("Handshake: DynamoDB and Lambda on one machine, with ever
 // To add one: write Commands/<Verb>Command.cs with `internal static Command Create()` and add one line below.
 Command[] verbs =
 [
+    UpCommand.Create(),
+    ConnectionsCommand.Create(),
 ];
 foreach (Command verb in verbs)
 {

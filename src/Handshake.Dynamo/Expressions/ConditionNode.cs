@@ -25,9 +25,11 @@ internal sealed class ValueOperand(AttributeValue value) : Operand
 /// <summary>size(path): string length, binary length, or element count; absent for other types.</summary>
 internal sealed class SizeOperand(PathOperand path) : Operand
 {
+    public PathOperand Path { get; } = path;
+
     public override AttributeValue? Evaluate(Dictionary<string, AttributeValue>? item)
     {
-        var value = path.Evaluate(item);
+        var value = Path.Evaluate(item);
         if (value is null) return null;
         long size = value.Type switch
         {
@@ -53,19 +55,34 @@ internal abstract class ConditionNode
     public abstract bool Evaluate(Dictionary<string, AttributeValue>? item);
 }
 
+/// <summary>Always true: what an empty legacy condition map (Expected: {}) translates to.</summary>
+internal sealed class TrueNode : ConditionNode
+{
+    public static readonly TrueNode Instance = new();
+    public override bool Evaluate(Dictionary<string, AttributeValue>? item) => true;
+}
+
 internal sealed class AndNode(ConditionNode left, ConditionNode right) : ConditionNode
 {
-    public override bool Evaluate(Dictionary<string, AttributeValue>? item) => left.Evaluate(item) && right.Evaluate(item);
+    public ConditionNode Left { get; } = left;
+    public ConditionNode Right { get; } = right;
+
+    public override bool Evaluate(Dictionary<string, AttributeValue>? item) => Left.Evaluate(item) && Right.Evaluate(item);
 }
 
 internal sealed class OrNode(ConditionNode left, ConditionNode right) : ConditionNode
 {
-    public override bool Evaluate(Dictionary<string, AttributeValue>? item) => left.Evaluate(item) || right.Evaluate(item);
+    public ConditionNode Left { get; } = left;
+    public ConditionNode Right { get; } = right;
+
+    public override bool Evaluate(Dictionary<string, AttributeValue>? item) => Left.Evaluate(item) || Right.Evaluate(item);
 }
 
 internal sealed class NotNode(ConditionNode operand) : ConditionNode
 {
-    public override bool Evaluate(Dictionary<string, AttributeValue>? item) => !operand.Evaluate(item);
+    public ConditionNode Operand { get; } = operand;
+
+    public override bool Evaluate(Dictionary<string, AttributeValue>? item) => !Operand.Evaluate(item);
 }
 
 internal enum Comparator : byte
@@ -75,16 +92,20 @@ internal enum Comparator : byte
 
 internal sealed class ComparisonNode(Comparator comparator, Operand left, Operand right) : ConditionNode
 {
+    public Comparator Comparator { get; } = comparator;
+    public Operand Left { get; } = left;
+    public Operand Right { get; } = right;
+
     public override bool Evaluate(Dictionary<string, AttributeValue>? item)
     {
-        var a = left.Evaluate(item);
-        var b = right.Evaluate(item);
-        if (comparator == Comparator.Equal) return a is not null && b is not null && a.ValueEquals(b);
-        if (comparator == Comparator.NotEqual) return a is null || b is null || !a.ValueEquals(b);
+        var a = Left.Evaluate(item);
+        var b = Right.Evaluate(item);
+        if (Comparator == Comparator.Equal) return a is not null && b is not null && a.ValueEquals(b);
+        if (Comparator == Comparator.NotEqual) return a is null || b is null || !a.ValueEquals(b);
         if (a is null || b is null) return false;
         int? order = ValueOrder.Compare(a, b);
         if (order is not { } c) return false;
-        return comparator switch
+        return Comparator switch
         {
             Comparator.Less => c < 0,
             Comparator.LessOrEqual => c <= 0,
@@ -96,11 +117,15 @@ internal sealed class ComparisonNode(Comparator comparator, Operand left, Operan
 
 internal sealed class BetweenNode(Operand value, Operand low, Operand high) : ConditionNode
 {
+    public Operand Value { get; } = value;
+    public Operand Low { get; } = low;
+    public Operand High { get; } = high;
+
     public override bool Evaluate(Dictionary<string, AttributeValue>? item)
     {
-        var v = value.Evaluate(item);
-        var lo = low.Evaluate(item);
-        var hi = high.Evaluate(item);
+        var v = Value.Evaluate(item);
+        var lo = Low.Evaluate(item);
+        var hi = High.Evaluate(item);
         if (v is null || lo is null || hi is null) return false;
         return ValueOrder.Compare(v, lo) is >= 0 && ValueOrder.Compare(v, hi) is <= 0;
     }
@@ -108,11 +133,14 @@ internal sealed class BetweenNode(Operand value, Operand low, Operand high) : Co
 
 internal sealed class InNode(Operand value, List<Operand> candidates) : ConditionNode
 {
+    public Operand Value { get; } = value;
+    public List<Operand> Candidates { get; } = candidates;
+
     public override bool Evaluate(Dictionary<string, AttributeValue>? item)
     {
-        var v = value.Evaluate(item);
+        var v = Value.Evaluate(item);
         if (v is null) return false;
-        foreach (var candidate in candidates)
+        foreach (var candidate in Candidates)
         {
             var c = candidate.Evaluate(item);
             if (c is not null && v.ValueEquals(c)) return true;
@@ -124,21 +152,24 @@ internal sealed class InNode(Operand value, List<Operand> candidates) : Conditio
 /// <summary>attribute_exists, attribute_not_exists, attribute_type, begins_with and contains.</summary>
 internal sealed class FunctionNode(string function, List<Operand> arguments) : ConditionNode
 {
+    public string Function { get; } = function;
+    public List<Operand> Arguments { get; } = arguments;
+
     public override bool Evaluate(Dictionary<string, AttributeValue>? item)
     {
-        var first = arguments[0].Evaluate(item);
-        switch (function)
+        var first = Arguments[0].Evaluate(item);
+        switch (Function)
         {
             case "attribute_exists": return first is not null;
             case "attribute_not_exists": return first is null;
             case "attribute_type":
             {
-                var type = arguments[1].Evaluate(item);
+                var type = Arguments[1].Evaluate(item);
                 return first is not null && type is { Type: AttributeType.S } && first.Type.ToString() == type.S;
             }
             case "begins_with":
             {
-                var prefix = arguments[1].Evaluate(item);
+                var prefix = Arguments[1].Evaluate(item);
                 if (first is null || prefix is null || first.Type != prefix.Type) return false;
                 if (first.Type == AttributeType.S) return first.S.StartsWith(prefix.S, StringComparison.Ordinal);
                 if (first.Type == AttributeType.B) return first.B.AsSpan().StartsWith(prefix.B);
@@ -146,7 +177,7 @@ internal sealed class FunctionNode(string function, List<Operand> arguments) : C
             }
             case "contains":
             {
-                var operand = arguments[1].Evaluate(item);
+                var operand = Arguments[1].Evaluate(item);
                 if (first is null || operand is null) return false;
                 return first.Type switch
                 {

@@ -28,6 +28,30 @@ internal sealed class ExpressionAttributes(Dictionary<string, string>? names, Di
         return value;
     }
 
+    /// <summary>Resolves a name placeholder, recording AWS's error (and returning the placeholder) when undefined.</summary>
+    public string ResolveName(string placeholder, ExpressionErrors errors)
+    {
+        if (names is null || !names.TryGetValue(placeholder, out var name))
+        {
+            errors.Add(ExpressionErrors.Undefined, "An expression attribute name used in the document path is not defined; attribute name: " + placeholder);
+            return placeholder;
+        }
+        (_usedNames ??= new HashSet<string>(StringComparer.Ordinal)).Add(placeholder);
+        return name;
+    }
+
+    /// <summary>Resolves a value placeholder, recording AWS's error (and returning NULL) when undefined.</summary>
+    public AttributeValue ResolveValue(string placeholder, ExpressionErrors errors)
+    {
+        if (values is null || !values.TryGetValue(placeholder, out var value))
+        {
+            errors.Add(ExpressionErrors.Undefined, "An expression attribute value used in expression is not defined; attribute value: " + placeholder);
+            return AttributeValue.Null;
+        }
+        (_usedValues ??= new HashSet<string>(StringComparer.Ordinal)).Add(placeholder);
+        return value;
+    }
+
     /// <summary>Raises AWS's "unused" errors once all of a request's expressions are parsed.</summary>
     public void ThrowIfUnused()
     {

@@ -1,3 +1,4 @@
+using Handshake.Dynamo.Model;
 using Handshake.Dynamo.Protocol;
 
 namespace Handshake.Dynamo.Expressions;
@@ -5,31 +6,41 @@ namespace Handshake.Dynamo.Expressions;
 /// <summary>
 /// Recursive-descent parser for DynamoDB expressions. Precedence, lowest first: OR, AND, NOT, then comparisons,
 /// BETWEEN, IN and functions; parentheses group. One parser instance reads one expression; the placeholders it
-/// meets are resolved (and marked used) through <see cref="ExpressionAttributes"/>.
+/// meets are resolved (and marked used) through <see cref="ExpressionAttributes"/>. Syntax errors throw at once;
+/// semantic errors are collected and raised after the parse in AWS's precedence (<see cref="ExpressionErrors"/>).
+/// The UpdateExpression grammar lives in the other part of this class.
 /// </summary>
-internal sealed class ExpressionParser
+internal sealed partial class ExpressionParser
 {
+    private const int MaxInOperands = 100;
+
     private readonly string _source;
     private readonly string _expressionName;
     private readonly List<Token> _tokens;
     private readonly ExpressionAttributes _attributes;
+    private readonly ExpressionErrors _errors;
+    // Parenthesised groups parsed so far, open token index to close token index: "((x))" is a redundant-parens error.
+    private readonly Dictionary<int, int> _groups = [];
     private int _position;
 
-    private ExpressionParser(string source, string expressionName, ExpressionAttributes attributes)
+    private ExpressionParser(string source, string expressionName, ExpressionAttributes attributes, string[] errorOrder)
     {
         _source = source;
         _expressionName = expressionName;
         _attributes = attributes;
+        _errors = new ExpressionErrors(expressionName, errorOrder);
         _tokens = ExpressionTokenizer.Tokenize(source, expressionName);
     }
 
     /// <summary>Parses a ConditionExpression (or any expression of the same grammar, named for messages).</summary>
     public static ConditionNode ParseCondition(string source, ExpressionAttributes attributes, string expressionName = "ConditionExpression")
     {
-        CheckNotEmpty(source, expressionName);
-        var parser = new ExpressionParser(source, expressionName, attributes);
+        ExpressionErrors.CheckNotEmpty(source, expressionName);
+        ExpressionErrors.CheckSize(source, expressionName);
+        var parser = new ExpressionParser(source, expressionName, attributes, ExpressionErrors.ConditionOrder);
         var node = parser.ParseOr();
         parser.Expect(TokenKind.End);
+        parser._errors.ThrowIfAny();
         return node;
     }
 
@@ -37,8 +48,9 @@ internal sealed class ExpressionParser
     public static List<AttributePath> ParseProjection(string source, ExpressionAttributes attributes)
     {
         const string Name = "ProjectionExpression";
-        CheckNotEmpty(source, Name);
-        var parser = new ExpressionParser(source, Name, attributes);
+        ExpressionErrors.CheckNotEmpty(source, Name);
+        ExpressionErrors.CheckSize(source, Name);
+        var parser = new ExpressionParser(source, Name, attributes, ExpressionErrors.ConditionOrder);
         var paths = new List<AttributePath>();
         while (true)
         {
@@ -46,18 +58,13 @@ internal sealed class ExpressionParser
             if (parser.Peek.Kind == TokenKind.End) break;
             parser.Expect(TokenKind.Comma);
         }
+        parser._errors.ThrowIfAny();
         return paths;
-    }
-
-    private static void CheckNotEmpty(string source, string expressionName)
-    {
-        if (string.IsNullOrWhiteSpace(source))
-            throw DynamoException.Validation("Invalid " + expressionName + ": The expression can not be empty;");
     }
 
     private Token Peek => _tokens[_position];
 
-    private Token Next() => _tokens[_position++];
+    private TokenKind PeekAt(int offset) => _position + offset < _tokens.Count ? _tokens[_position + offset].Kind : TokenKind.End;
 
     private void Expect(TokenKind kind)
     {
@@ -69,6 +76,9 @@ internal sealed class ExpressionParser
 
     private bool IsKeyword(string keyword) =>
         Peek.Kind == TokenKind.Name && string.Equals(Peek.Text(_source), keyword, StringComparison.OrdinalIgnoreCase);
+
+    private bool IsKeywordAt(int index, string keyword) =>
+        _tokens[index].Kind == TokenKind.Name && string.Equals(_tokens[index].Text(_source), keyword, StringComparison.OrdinalIgnoreCase);
 
     private ConditionNode ParseOr()
     {
@@ -102,16 +112,44 @@ internal sealed class ExpressionParser
         return ParsePrimary();
     }
 
+    // A '(' opens a condition group unless what follows its matching ')' makes it an operand: "(a) = :v".
+    private bool OpensOperandGroup()
+    {
+        int depth = 0;
+        for (int i = _position; i < _tokens.Count; i++)
+        {
+            var kind = _tokens[i].Kind;
+            if (kind == TokenKind.LeftParen) depth++;
+            else if (kind == TokenKind.RightParen && --depth == 0)
+            {
+                if (i + 1 >= _tokens.Count) return false;
+                return _tokens[i + 1].Kind is TokenKind.Equal or TokenKind.NotEqual or TokenKind.Less or TokenKind.LessOrEqual
+                    or TokenKind.Greater or TokenKind.GreaterOrEqual || IsKeywordAt(i + 1, "BETWEEN") || IsKeywordAt(i + 1, "IN");
+            }
+            else if (kind == TokenKind.End) return false;
+        }
+        return false;
+    }
+
+    private void CloseGroup(int open)
+    {
+        int close = _position;
+        Expect(TokenKind.RightParen);
+        if (_tokens[open + 1].Kind == TokenKind.LeftParen && _groups.TryGetValue(open + 1, out int inner) && inner == close - 1)
+            _errors.Add(ExpressionErrors.Parens, "The expression has redundant parentheses;");
+        _groups[open] = close;
+    }
+
     private ConditionNode ParsePrimary()
     {
-        if (Peek.Kind == TokenKind.LeftParen)
+        if (Peek.Kind == TokenKind.LeftParen && !OpensOperandGroup())
         {
-            _position++;
+            int open = _position++;
             var inner = ParseOr();
-            Expect(TokenKind.RightParen);
+            CloseGroup(open);
             return inner;
         }
-        if (Peek.Kind == TokenKind.Name && _tokens[_position + 1].Kind == TokenKind.LeftParen)
+        if (Peek.Kind == TokenKind.Name && PeekAt(1) == TokenKind.LeftParen)
         {
             var function = Peek.Text(_source);
             if (function != "size") return ParseFunction(function);
@@ -123,7 +161,10 @@ internal sealed class ExpressionParser
             var low = ParseOperand();
             if (!IsKeyword("AND")) throw Syntax();
             _position++;
-            return new BetweenNode(left, low, ParseOperand());
+            var high = ParseOperand();
+            CheckMisused(left, low, high);
+            CheckBounds(low, high);
+            return new BetweenNode(left, low, high);
         }
         if (IsKeyword("IN"))
         {
@@ -136,30 +177,46 @@ internal sealed class ExpressionParser
                 candidates.Add(ParseOperand());
             }
             Expect(TokenKind.RightParen);
+            CheckMisused(left);
+            foreach (var candidate in candidates) CheckMisused(candidate);
+            if (candidates.Count > MaxInOperands)
+                _errors.Add(ExpressionErrors.Function, "The IN operator is provided with too many operands; number of operands: " + candidates.Count);
             return new InNode(left, candidates);
         }
-        Comparator comparator = Peek.Kind switch
+        Comparator comparator;
+        switch (Peek.Kind)
         {
-            TokenKind.Equal => Comparator.Equal,
-            TokenKind.NotEqual => Comparator.NotEqual,
-            TokenKind.Less => Comparator.Less,
-            TokenKind.LessOrEqual => Comparator.LessOrEqual,
-            TokenKind.Greater => Comparator.Greater,
-            TokenKind.GreaterOrEqual => Comparator.GreaterOrEqual,
-            _ => throw Syntax(),
-        };
+            case TokenKind.Equal: comparator = Comparator.Equal; break;
+            case TokenKind.NotEqual: comparator = Comparator.NotEqual; break;
+            case TokenKind.Less: comparator = Comparator.Less; break;
+            case TokenKind.LessOrEqual: comparator = Comparator.LessOrEqual; break;
+            case TokenKind.Greater: comparator = Comparator.Greater; break;
+            case TokenKind.GreaterOrEqual: comparator = Comparator.GreaterOrEqual; break;
+            default:
+                // size(a) alone is not a condition; anything else here is a syntax error.
+                if (left is not SizeOperand) throw Syntax();
+                _errors.Add(ExpressionErrors.MisusedFunction, "The function is not allowed to be used this way in an expression; function: size");
+                return TrueNode.Instance;
+        }
         _position++;
-        return new ComparisonNode(comparator, left, ParseOperand());
+        var right = ParseOperand();
+        CheckMisused(left, right);
+        CheckDistinct(ComparatorText(comparator), left, right);
+        return new ComparisonNode(comparator, left, right);
     }
 
-    private ConditionNode ParseFunction(string function)
+    public static string ComparatorText(Comparator comparator) => comparator switch
     {
-        int expected = function switch
-        {
-            "attribute_exists" or "attribute_not_exists" => 1,
-            "attribute_type" or "begins_with" or "contains" => 2,
-            _ => throw DynamoException.Validation("Invalid " + _expressionName + ": Invalid function name; function: " + function),
-        };
+        Comparator.Equal => "=",
+        Comparator.NotEqual => "<>",
+        Comparator.Less => "<",
+        Comparator.LessOrEqual => "<=",
+        Comparator.Greater => ">",
+        _ => ">=",
+    };
+
+    private List<Operand> ParseArguments()
+    {
         _position += 2; // name and '('
         var arguments = new List<Operand> { ParseOperand() };
         while (Peek.Kind == TokenKind.Comma)
@@ -168,29 +225,140 @@ internal sealed class ExpressionParser
             arguments.Add(ParseOperand());
         }
         Expect(TokenKind.RightParen);
+        return arguments;
+    }
+
+    private static int ConditionFunctionArity(string function) => function switch
+    {
+        "attribute_exists" or "attribute_not_exists" => 1,
+        "attribute_type" or "begins_with" or "contains" => 2,
+        "size" => 1,
+        _ => -1,
+    };
+
+    private ConditionNode ParseFunction(string function)
+    {
+        var arguments = ParseArguments();
+        foreach (var argument in arguments) CheckMisused(argument);
+        int expected = ConditionFunctionArity(function);
+        if (expected < 0)
+        {
+            _errors.Add(ExpressionErrors.UnknownFunction, "Invalid function name; function: " + function);
+            return TrueNode.Instance;
+        }
         if (arguments.Count != expected)
-            throw DynamoException.Validation("Invalid " + _expressionName + ": Incorrect number of operands for operator or function; operator or function: "
+        {
+            _errors.Add(ExpressionErrors.OperandCount, "Incorrect number of operands for operator or function; operator or function: "
                 + function + ", number of operands: " + arguments.Count);
-        if (arguments[0] is not PathOperand)
-            throw DynamoException.Validation("Invalid " + _expressionName + ": Operator or function requires a document path; operator or function: " + function);
+            return TrueNode.Instance;
+        }
+        if (arguments.Count == 2) CheckDistinct(function, arguments[0], arguments[1]);
+        switch (function)
+        {
+            case "attribute_exists":
+            case "attribute_not_exists":
+                if (arguments[0] is not PathOperand) RequiresPath(function);
+                break;
+            case "begins_with":
+                foreach (var argument in arguments)
+                    if (argument is ValueOperand { Value.Type: not (AttributeType.S or AttributeType.B) } v)
+                    {
+                        IncorrectOperandType(function, v.Value.Type.ToString());
+                        break;
+                    }
+                break;
+            case "attribute_type":
+                if (arguments[1] is not ValueOperand { Value: var type } || type.Type != AttributeType.S)
+                    IncorrectOperandType(function, arguments[1] is ValueOperand vo ? vo.Value.Type.ToString() : "{NS,SS,L,BS,N,M,B,BOOL,NULL,S}");
+                else if (!Enum.TryParse<AttributeType>(type.S, ignoreCase: false, out _) || type.S.Length == 0 || char.IsDigit(type.S[0]))
+                    _errors.Add(ExpressionErrors.Function, "Invalid attribute type name found; type: " + type.S + ", valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}");
+                break;
+            case "size":
+                _errors.Add(ExpressionErrors.MisusedFunction, "The function is not allowed to be used this way in an expression; function: size");
+                break;
+        }
+        if (arguments[0] is not PathOperand && function is not ("attribute_exists" or "attribute_not_exists")) RequiresPath(function);
         return new FunctionNode(function, arguments);
     }
+
+    private void RequiresPath(string function) =>
+        _errors.Add(ExpressionErrors.Function, "Operator or function requires a document path; operator or function: " + function);
+
+    private void IncorrectOperandType(string function, string type) =>
+        _errors.Add(ExpressionErrors.Function, "Incorrect operand type for operator or function; operator or function: " + function + ", operand type: " + type);
+
+    // A function other than size() cannot be an operand; ParseOperand marks those with a MisusedFunctionOperand.
+    private void CheckMisused(params Operand[] operands)
+    {
+        foreach (var operand in operands)
+            if (operand is MisusedFunctionOperand misused)
+                _errors.Add(ExpressionErrors.MisusedFunction, "The function is not allowed to be used this way in an expression; function: " + misused.Function);
+    }
+
+    private void CheckDistinct(string operatorName, Operand first, Operand second)
+    {
+        if (first is PathOperand a && second is PathOperand b && a.Path.Elements.SequenceEqual(b.Path.Elements))
+            _errors.Add(ExpressionErrors.Distinct, "The first operand must be distinct from the remaining operands for this operator or function; operator: "
+                + operatorName + ", first operand: " + a.Path);
+    }
+
+    private void CheckBounds(Operand low, Operand high)
+    {
+        if (low is not ValueOperand { Value: var lo } || high is not ValueOperand { Value: var hi }) return;
+        string bounds = "lower bound operand: AttributeValue: {" + Describe(lo) + "}, upper bound operand: AttributeValue: {" + Describe(hi) + "}";
+        if (lo.Type != hi.Type)
+            _errors.Add(ExpressionErrors.Function, "The BETWEEN operator requires same data type for lower and upper bounds; " + bounds);
+        else if (ValueOrder.Compare(lo, hi) is > 0)
+            _errors.Add(ExpressionErrors.Function, "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; " + bounds);
+    }
+
+    /// <summary>AWS's short form of a scalar in messages, e.g. <c>N:5</c> or <c>S:abc</c>.</summary>
+    internal static string Describe(AttributeValue value) => value.Type switch
+    {
+        AttributeType.S => "S:" + value.S,
+        AttributeType.N => "N:" + value.N,
+        AttributeType.B => "B:" + Convert.ToBase64String(value.B),
+        _ => value.Type.ToString(),
+    };
 
     private Operand ParseOperand()
     {
         var token = Peek;
+        if (token.Kind == TokenKind.LeftParen)
+        {
+            int open = _position++;
+            var inner = ParseOperand();
+            CloseGroup(open);
+            return inner;
+        }
         if (token.Kind == TokenKind.ValuePlaceholder)
         {
             _position++;
-            return new ValueOperand(_attributes.ResolveValue(token.Text(_source), _expressionName));
+            return new ValueOperand(_attributes.ResolveValue(token.Text(_source), _errors));
         }
-        if (token.Kind == TokenKind.Name && token.Text(_source) == "size" && _tokens[_position + 1].Kind == TokenKind.LeftParen)
+        if (token.Kind == TokenKind.Name && PeekAt(1) == TokenKind.LeftParen)
         {
-            _position += 2;
-            var operand = ParseOperand();
-            Expect(TokenKind.RightParen);
-            if (operand is not PathOperand path)
-                throw DynamoException.Validation("Invalid " + _expressionName + ": Operator or function requires a document path; operator or function: size");
+            var function = token.Text(_source);
+            var arguments = ParseArguments();
+            if (function != "size")
+            {
+                if (ConditionFunctionArity(function) < 0)
+                    _errors.Add(ExpressionErrors.UnknownFunction, "Invalid function name; function: " + function);
+                return new MisusedFunctionOperand(function);
+            }
+            CheckMisused(arguments[0]);
+            if (arguments.Count != 1)
+            {
+                _errors.Add(ExpressionErrors.OperandCount, "Incorrect number of operands for operator or function; operator or function: size, number of operands: " + arguments.Count);
+                return new MisusedFunctionOperand(function);
+            }
+            if (arguments[0] is ValueOperand { Value.Type: AttributeType.N or AttributeType.BOOL or AttributeType.NULL } v)
+                IncorrectOperandType("size", v.Value.Type.ToString());
+            if (arguments[0] is not PathOperand path)
+            {
+                RequiresPath("size");
+                return new MisusedFunctionOperand(function);
+            }
             return new SizeOperand(path);
         }
         return new PathOperand(ParsePath());
@@ -227,13 +395,23 @@ internal sealed class ExpressionParser
         if (token.Kind == TokenKind.Name)
         {
             _position++;
-            return token.Text(_source);
+            var name = token.Text(_source);
+            if (ReservedWords.Contains(name))
+                _errors.Add(ExpressionErrors.Reserved, "Attribute name is a reserved keyword; reserved keyword: " + name);
+            return name;
         }
         if (token.Kind == TokenKind.NamePlaceholder)
         {
             _position++;
-            return _attributes.ResolveName(token.Text(_source), _expressionName);
+            return _attributes.ResolveName(token.Text(_source), _errors);
         }
         throw Syntax();
     }
+}
+
+/// <summary>A function other than size() where an operand belongs; only ever part of a rejected expression.</summary>
+internal sealed class MisusedFunctionOperand(string function) : Operand
+{
+    public string Function { get; } = function;
+    public override AttributeValue? Evaluate(Dictionary<string, AttributeValue>? item) => null;
 }

@@ -198,7 +198,7 @@ public readonly struct DynamoNumber : IEquatable<DynamoNumber>, IComparable<Dyna
     {
         get
         {
-            if (IsZero) return 1;
+            if (IsZero) return 3; // "0" is one digit at exponent 0
             int scientificExponent = Exponent - 1;
             return (Digits.Length + 1) / 2 + (scientificExponent % 2 != 0 ? 1 : 2);
         }

@@ -50,7 +50,7 @@ internal sealed class ExpressionMembers
         if (Names is not null && !anyExpression)
             throw DynamoException.Validation("ExpressionAttributeNames can only be specified when using expressions");
         if (Values is not null && !anyExpression)
-            throw DynamoException.Validation("ExpressionAttributeValues can only be specified when using expressions: " + valueExpressions + " is null");
+            throw DynamoException.Validation("ExpressionAttributeValues can only be specified when using expressions: " + valueExpressions + (valueExpressions.Contains(" and ", StringComparison.Ordinal) ? " are null" : " is null"));
         if (Names is { Count: 0 }) throw DynamoException.Validation("ExpressionAttributeNames must not be empty");
         if (Values is { Count: 0 } && _valueError is null) throw DynamoException.Validation("ExpressionAttributeValues must not be empty");
         if (Names is not null)

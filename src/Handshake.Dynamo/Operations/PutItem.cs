@@ -29,7 +29,7 @@ internal static class PutItem
         string? tableName = null, condition = null, returnValues = null, returnCapacity = null, metrics = null, onFailure = null;
         Dictionary<string, AttributeValue>? item = null;
         string? valueError = null;
-        bool legacyExpected = false;
+        var legacy = new LegacyMembers();
         var expressions = new ExpressionMembers();
         while (JsonRequest.NextMember(ref reader))
         {
@@ -42,8 +42,7 @@ internal static class PutItem
             else if (reader.ValueTextEquals("ReturnConsumedCapacity"u8)) { if (JsonRequest.ValueOf(ref reader)) returnCapacity = JsonRequest.ReadString(ref reader); }
             else if (reader.ValueTextEquals("ReturnItemCollectionMetrics"u8)) { if (JsonRequest.ValueOf(ref reader)) metrics = JsonRequest.ReadString(ref reader); }
             else if (reader.ValueTextEquals("ReturnValuesOnConditionCheckFailure"u8)) { if (JsonRequest.ValueOf(ref reader)) onFailure = JsonRequest.ReadString(ref reader); }
-            else if (reader.ValueTextEquals("Expected"u8)) { legacyExpected = JsonRequest.ValueOf(ref reader); reader.Skip(); }
-            else JsonRequest.SkipValue(ref reader);
+            else if (!legacy.TryRead(ref reader, ref valueError)) JsonRequest.SkipValue(ref reader);
         }
 
         var errors = new ValidationErrors();
@@ -53,14 +52,13 @@ internal static class PutItem
         ReturnValuesMember.Validate(returnValues, errors);
         ReturnValuesMember.ValidateItemCollectionMetrics(metrics, errors);
         ReturnValuesMember.ValidateOnConditionCheckFailure(onFailure, errors);
+        legacy.ValidateMembers(errors);
         errors.ThrowIfAny();
         if (valueError is not null) throw DynamoException.Validation(valueError);
-        if (legacyExpected && condition is not null)
-            throw DynamoException.Validation("Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {Expected} Expression parameters: {ConditionExpression}");
-        if (legacyExpected) throw DynamoException.Validation("The legacy Expected parameter is not supported yet; use ConditionExpression");
+        LegacyMembers.ThrowIfMixed([(condition, "ConditionExpression")], [(legacy.Expected, "Expected")]);
         var attributes = expressions.Prepare(condition is not null, "ConditionExpression");
         bool returnOld = ReturnValuesMember.ReturnsOld(returnValues);
-        var node = condition is null ? null : ExpressionParser.ParseCondition(condition, attributes);
+        var node = condition is null ? legacy.TranslateExpected() : ExpressionParser.ParseCondition(condition, attributes);
         attributes.ThrowIfUnused();
         int size = ItemSize.Of(item!);
         if (size > ItemSize.MaxItemBytes) throw DynamoException.Validation("Item size has exceeded the maximum allowed size");

@@ -43,7 +43,6 @@ internal static class TagResource
             if (updated.Count > MaxTags) throw new DynamoException(DynamoErrorCode.LimitExceededException, "The number of tags exceeds the limit of 50.");
             t.Tags = updated;
         })).ConfigureAwait(false);
-        response.Writer.WriteStartObject();
-        response.Writer.WriteEndObject();
+        // No output members: DynamoDB sends an empty body, and the SDKs check x-amz-crc32 against what they read.
     }
 }

@@ -29,7 +29,6 @@ internal static class UntagResource
             foreach (var k in keys) updated.Remove(k);
             t.Tags = updated;
         })).ConfigureAwait(false);
-        response.Writer.WriteStartObject();
-        response.Writer.WriteEndObject();
+        // No output members: DynamoDB sends an empty body, and the SDKs check x-amz-crc32 against what they read.
     }
 }

@@ -5,13 +5,13 @@ namespace Handshake.Dynamo.Protocol;
 /// <summary>
 /// Maps an X-Amz-Target operation name to its handler. A switch rather than a dictionary of delegates: no
 /// allocation, and the list of supported operations reads in one place. Operations DynamoDB has but this store
-/// does not yet (Query, Scan, UpdateItem, transactions: issue 5) answer UnknownOperationException.
+/// does not yet (Query, Scan, transactions: issue 5) answer UnknownOperationException.
 /// </summary>
 internal static class OperationRouter
 {
     public static bool IsKnown(string operation) => operation switch
     {
-        "PutItem" or "GetItem" or "DeleteItem" or "BatchGetItem" or "BatchWriteItem"
+        "PutItem" or "GetItem" or "UpdateItem" or "DeleteItem" or "BatchGetItem" or "BatchWriteItem"
             or "CreateTable" or "DescribeTable" or "ListTables" or "DeleteTable" or "UpdateTable"
             or "DescribeLimits" or "DescribeEndpoints" or "TagResource" or "UntagResource" or "ListTagsOfResource"
             or "UpdateTimeToLive" or "DescribeTimeToLive" => true,
@@ -22,6 +22,7 @@ internal static class OperationRouter
     {
         "PutItem" => PutItem.ExecuteAsync(store, body, response),
         "GetItem" => GetItem.ExecuteAsync(store, body, response),
+        "UpdateItem" => UpdateItem.ExecuteAsync(store, body, response),
         "DeleteItem" => DeleteItem.ExecuteAsync(store, body, response),
         "BatchGetItem" => BatchGetItem.ExecuteAsync(store, body, response),
         "BatchWriteItem" => BatchWriteItem.ExecuteAsync(store, body, response),

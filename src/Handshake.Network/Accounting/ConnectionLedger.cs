@@ -40,6 +40,12 @@ public sealed class ConnectionLedger : IDisposable
     /// </summary>
     public Func<string, (string FunctionName, string EnvironmentId)?>? Resolver { get; set; }
 
+    /// <summary>
+    /// Raised after a connection closed and was counted, on the thread that closed it. For observers such as a
+    /// benchmark's timeline and tests; keep handlers short.
+    /// </summary>
+    public event Action<ConnectionRecord>? ConnectionClosed;
+
     /// <summary>The "Handshake.Network" meter of this ledger (its Scope identifies the server that owns it).</summary>
     public Meter Meter => Metrics.Meter;
 
@@ -100,6 +106,8 @@ public sealed class ConnectionLedger : IDisposable
                 _recent.Dequeue();
             }
         }
+
+        ConnectionClosed?.Invoke(record);
     }
 
     internal bool TryAttribute(ConnectionRecord record, ReadOnlySpan<char> authorization)

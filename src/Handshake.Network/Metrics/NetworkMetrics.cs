@@ -4,7 +4,7 @@ using Handshake.Network.Accounting;
 namespace Handshake.Network.Metrics;
 
 /// <summary>The "Handshake.Network" meter: recorded at connection open and close, never per request.</summary>
-internal sealed class NetworkMetrics : IDisposable
+public sealed class NetworkMetrics : IDisposable
 {
     public const string MeterName = "Handshake.Network";
 
@@ -17,7 +17,7 @@ internal sealed class NetworkMetrics : IDisposable
     private readonly Counter<long> _bytesIn;
     private readonly Counter<long> _bytesOut;
 
-    public NetworkMetrics(object scope)
+    internal NetworkMetrics(object scope)
     {
         Meter = new Meter(new MeterOptions(MeterName) { Scope = scope });
         _opened = Meter.CreateCounter<long>("handshake.network.connections.opened", "{connection}",
@@ -35,14 +35,14 @@ internal sealed class NetworkMetrics : IDisposable
 
     public Meter Meter { get; }
 
-    public void Opened(bool isTls)
+    internal void Opened(bool isTls)
     {
         KeyValuePair<string, object?> security = isTls ? Https : Http;
         _opened.Add(1, security);
         _active.Add(1, security);
     }
 
-    public void Closed(ConnectionRecord record)
+    internal void Closed(ConnectionRecord record)
     {
         KeyValuePair<string, object?> security = record.IsTls ? Https : Http;
         _active.Add(-1, security);

@@ -10,6 +10,7 @@ namespace Handshake.Network.Tls;
 public static class SelfSignedCertificate
 {
     public const string FileName = "handshake-tls.pfx";
+    public const string PemFileName = "handshake-tls.crt";
 
     public static X509Certificate2 LoadOrCreate(string directory, TimeProvider? clock = null)
     {
@@ -32,6 +33,19 @@ public static class SelfSignedCertificate
         File.WriteAllBytes(temporary, pfx);
         File.Move(temporary, path, overwrite: true);
         return X509CertificateLoader.LoadPkcs12(pfx, password: null);
+    }
+
+    /// <summary>Writes the certificate (public part only) as PEM beside the PFX, for clients to trust; returns its path.</summary>
+    public static string WritePem(X509Certificate2 certificate, string directory)
+    {
+        string path = Path.Combine(directory, PemFileName);
+        string pem = certificate.ExportCertificatePem() + "\n";
+        if (!File.Exists(path) || File.ReadAllText(path) != pem)
+        {
+            File.WriteAllText(path, pem);
+        }
+
+        return path;
     }
 
     public static X509Certificate2 Create(TimeProvider clock)

@@ -1,0 +1,131 @@
+using Handshake.Dynamo.Expressions;
+using Handshake.Dynamo.Model;
+using Handshake.Dynamo.Protocol;
+using Handshake.Dynamo.Storage;
+
+namespace Handshake.Dynamo.Operations;
+
+/// <summary>
+/// UpdateItem: an UpdateExpression (or legacy AttributeUpdates) applied to the current item, or to a new item made of
+/// the key when none exists, under an optional condition. Everything is computed inside the writer's transaction
+/// before the single write, so a failed condition or a type error changes nothing.
+/// </summary>
+internal static class UpdateItem
+{
+    public static async Task ExecuteAsync(DynamoStore store, ReadOnlyMemory<byte> body, ResponseBuffer response)
+    {
+        var command = Prepare(store, body.Span, out var capacity);
+        await store.WriteAsync(command).ConfigureAwait(false);
+        var w = response.Writer;
+        w.WriteStartObject();
+        var attributes = command.ReturnedAttributes();
+        if (attributes is { Count: > 0 })
+        {
+            w.WritePropertyName("Attributes"u8);
+            AttributeValueJson.WriteMap(w, attributes);
+        }
+        ConsumedCapacity.WriteMember(w, capacity, command.Table.Name, ConsumedCapacity.WriteUnits(command.OldSize, command.NewSize), isRead: false);
+        w.WriteEndObject();
+    }
+
+    private static UpdateItemCommand Prepare(DynamoStore store, ReadOnlySpan<byte> body, out CapacityMode capacity)
+    {
+        var reader = JsonRequest.Begin(body);
+        string? tableName = null, update = null, condition = null, returnValues = null, returnCapacity = null, metrics = null, onFailure = null;
+        Dictionary<string, AttributeValue>? key = null;
+        string? valueError = null;
+        var legacy = new LegacyMembers();
+        var expressions = new ExpressionMembers();
+        while (JsonRequest.NextMember(ref reader))
+        {
+            if (reader.ValueTextEquals("TableName"u8)) { if (JsonRequest.ValueOf(ref reader)) tableName = JsonRequest.ReadString(ref reader); }
+            else if (reader.ValueTextEquals("Key"u8)) { if (JsonRequest.ValueOf(ref reader)) key = AttributeValueJson.ReadMap(ref reader, ref valueError); }
+            else if (reader.ValueTextEquals("UpdateExpression"u8)) { if (JsonRequest.ValueOf(ref reader)) update = JsonRequest.ReadString(ref reader); }
+            else if (reader.ValueTextEquals("ConditionExpression"u8)) { if (JsonRequest.ValueOf(ref reader)) condition = JsonRequest.ReadString(ref reader); }
+            else if (reader.ValueTextEquals("ExpressionAttributeNames"u8)) { if (JsonRequest.ValueOf(ref reader)) expressions.ReadNames(ref reader); }
+            else if (reader.ValueTextEquals("ExpressionAttributeValues"u8)) { if (JsonRequest.ValueOf(ref reader)) expressions.ReadValues(ref reader); }
+            else if (reader.ValueTextEquals("ReturnValues"u8)) { if (JsonRequest.ValueOf(ref reader)) returnValues = JsonRequest.ReadString(ref reader); }
+            else if (reader.ValueTextEquals("ReturnConsumedCapacity"u8)) { if (JsonRequest.ValueOf(ref reader)) returnCapacity = JsonRequest.ReadString(ref reader); }
+            else if (reader.ValueTextEquals("ReturnItemCollectionMetrics"u8)) { if (JsonRequest.ValueOf(ref reader)) metrics = JsonRequest.ReadString(ref reader); }
+            else if (reader.ValueTextEquals("ReturnValuesOnConditionCheckFailure"u8)) { if (JsonRequest.ValueOf(ref reader)) onFailure = JsonRequest.ReadString(ref reader); }
+            else if (!legacy.TryRead(ref reader, ref valueError)) JsonRequest.SkipValue(ref reader);
+        }
+
+        var errors = new ValidationErrors();
+        errors.TableNameOrArn(tableName);
+        errors.NotNull(key, "key");
+        ConsumedCapacity.Validate(returnCapacity, errors);
+        ReturnValuesMember.Validate(returnValues, errors);
+        ReturnValuesMember.ValidateItemCollectionMetrics(metrics, errors);
+        ReturnValuesMember.ValidateOnConditionCheckFailure(onFailure, errors);
+        legacy.ValidateMembers(errors);
+        errors.ThrowIfAny();
+        if (valueError is not null) throw DynamoException.Validation(valueError);
+        LegacyMembers.ThrowIfMixed(
+            [(update, "UpdateExpression"), (condition, "ConditionExpression")],
+            [(legacy.AttributeUpdates, "AttributeUpdates"), (legacy.Expected, "Expected")]);
+        var attributes = expressions.Prepare(update is not null || condition is not null, "UpdateExpression and ConditionExpression");
+        var updates = update is not null ? ExpressionParser.ParseUpdate(update, attributes) : legacy.TranslateAttributeUpdates();
+        var node = condition is not null ? ExpressionParser.ParseCondition(condition, attributes) : legacy.TranslateExpected();
+        attributes.ThrowIfUnused();
+
+        var table = store.GetTable(tableName!);
+        var primaryKey = PrimaryKey.FromKey(table, key!);
+        if (updates is not null)
+            foreach (var action in updates.Actions)
+            {
+                var top = action.Path.TopLevelName;
+                if (top == table.Hash.Name || top == table.Range?.Name)
+                    throw DynamoException.Validation("One or more parameter values were invalid: Cannot update attribute " + top + ". This attribute is part of the key");
+            }
+        capacity = ConsumedCapacity.Mode(returnCapacity);
+        return new UpdateItemCommand(table, primaryKey, key!, updates, node, returnValues ?? "NONE", onFailure == "ALL_OLD");
+    }
+
+    private sealed class UpdateItemCommand(TableDefinition table, PrimaryKey key, Dictionary<string, AttributeValue> keyAttributes,
+        UpdateExpression? update, ConditionNode? condition, string returnValues, bool returnOldOnFailure) : WriteCommand
+    {
+        public TableDefinition Table => table;
+        public int OldSize { get; private set; }
+        public int NewSize { get; private set; }
+        private Dictionary<string, AttributeValue>? _old;
+        private Dictionary<string, AttributeValue>? _new;
+
+        public override void Apply(WriteContext context)
+        {
+            if (table.IsDeleted) throw DynamoException.ResourceNotFound();
+            bool existed = context.TryReadItem(table, key, wantItem: true, out int oldSize, out var oldItem);
+            var old = oldItem is null ? null : StoredItem.Parse(oldItem);
+            if (condition is not null && !condition.Evaluate(old))
+                throw ConditionFailure.Create(returnOldOnFailure ? oldItem : null);
+            var basis = old ?? new Dictionary<string, AttributeValue>(keyAttributes, StringComparer.Ordinal);
+            var updated = update is null ? basis : update.Apply(basis);
+            int size = ItemSize.Of(updated);
+            if (size > ItemSize.MaxItemBytes) throw DynamoException.Validation("Item size to update has exceeded the maximum allowed size");
+            context.Upsert(table, key, size, StoredItem.Serialize(updated), existed, oldSize);
+            _old = old;
+            _new = updated;
+            OldSize = oldSize;
+            NewSize = size;
+        }
+
+        public Dictionary<string, AttributeValue>? ReturnedAttributes()
+        {
+            switch (returnValues)
+            {
+                case "ALL_OLD": return _old;
+                case "ALL_NEW": return _new;
+                case "UPDATED_OLD": return _old is null || update is null ? null : Projection.Apply(_old, UpdatedPaths());
+                case "UPDATED_NEW": return update is null ? null : Projection.Apply(_new!, UpdatedPaths());
+                default: return null;
+            }
+        }
+
+        private List<AttributePath> UpdatedPaths()
+        {
+            var paths = new List<AttributePath>(update!.Actions.Count);
+            foreach (var action in update.Actions) paths.Add(action.Path);
+            return paths;
+        }
+    }
+}

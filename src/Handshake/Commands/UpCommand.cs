@@ -1,0 +1,131 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Handshake.Composition;
+using Handshake.Dynamo;
+using Handshake.Lambda.Functions;
+
+namespace Handshake.Commands;
+
+/// <summary><c>handshake up</c>: serve the store (and the function host) on 127.0.0.1 until Ctrl-C or SIGTERM.</summary>
+internal static class UpCommand
+{
+    // Dummy credentials: the store does not check signatures, but every SDK insists on having some, and the access key
+    // is what connection accounting groups this shell's clients under.
+    public const string AccessKeyId = "handshake";
+    public const string SecretAccessKey = "handshake";
+
+    internal static Command Create()
+    {
+        Option<int> port = CommandOptions.Port("--port", "The HTTP port on 127.0.0.1.", CommandOptions.DefaultPort);
+        Option<string> dataDirectory = new("--data-dir")
+        {
+            Description = "Where the store's database and the TLS certificate are kept.",
+            DefaultValueFactory = _ => "./.handshake",
+        };
+        Option<bool> inMemory = new("--in-memory") { Description = "Keep the store in memory; nothing survives a restart." };
+        Option<bool> tls = new("--tls") { Description = "Also serve HTTPS, with a self-signed certificate kept in the data directory." };
+        Option<int?> tlsPort = new("--tls-port") { Description = "The HTTPS port on 127.0.0.1 (default: --port + 1)." };
+        tlsPort.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is { } value and (< 0 or > 65535))
+            {
+                result.AddError($"--tls-port must be between 0 and 65535, not {value}.");
+            }
+        });
+        Option<TimeSpan?> idleTimeout = CommandOptions.Duration("--store-idle-timeout",
+            "Close kept-alive connections idle this long, e.g. 60s (default 130s, Kestrel's).");
+
+        Command command = new("up", "Serve the DynamoDB-compatible store and the Lambda APIs on one endpoint on 127.0.0.1.")
+        {
+            port, dataDirectory, inMemory, tls, tlsPort, idleTimeout,
+        };
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            int httpPort = parseResult.GetValue(port);
+            HandshakeServerOptions options = new()
+            {
+                Port = httpPort,
+                DataDirectory = parseResult.GetValue(dataDirectory)!,
+                InMemory = parseResult.GetValue(inMemory),
+                Tls = parseResult.GetValue(tls),
+                TlsPort = parseResult.GetValue(tlsPort) ?? (httpPort == 0 ? 0 : httpPort + 1),
+                StoreIdleTimeout = parseResult.GetValue(idleTimeout),
+                ProjectFile = File.Exists(ProjectFile.DefaultFileName) ? Path.GetFullPath(ProjectFile.DefaultFileName) : null,
+            };
+            return RunAsync(options, cancellationToken);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(HandshakeServerOptions options, CancellationToken cancellationToken)
+    {
+        HandshakeServer server;
+        try
+        {
+            server = await HandshakeServer.StartAsync(options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HandshakeStartException or DynamoStoreOpenException or ProjectFileException or IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"handshake: {FirstLine(e.Message)}").ConfigureAwait(false);
+            return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            return 0;
+        }
+
+        await using (server.ConfigureAwait(false))
+        {
+            TimeSpan sinceStart = DateTime.Now - Process.GetCurrentProcess().StartTime;
+            PrintBanner(server, sinceStart);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                Console.WriteLine("Stopping.");
+            }
+        }
+
+        Console.WriteLine("Stopped.");
+        return 0;
+    }
+
+    private static void PrintBanner(HandshakeServer server, TimeSpan sinceStart)
+    {
+        string endpoint = server.Endpoint.GetLeftPart(UriPartial.Authority);
+        HandshakeServerOptions options = server.Options;
+        string storage = options.InMemory ? "in memory" : Path.GetFullPath(options.DataDirectory);
+        Console.WriteLine($"Handshake is up on {endpoint} (store: {storage}; ready {sinceStart.TotalMilliseconds:F0} ms after process start).");
+        if (server.TlsEndpoint is { } tlsEndpoint)
+        {
+            Console.WriteLine($"HTTPS on {tlsEndpoint.GetLeftPart(UriPartial.Authority)} with a self-signed certificate: {server.CertificatePemPath}");
+            Console.WriteLine("  (trust it with AWS_CA_BUNDLE or NODE_EXTRA_CA_CERTS set to that file)");
+        }
+
+        if (options.ProjectFile is { } projectFile)
+        {
+            Console.WriteLine($"Functions from {projectFile}: {(server.DeclaredFunctions.Count == 0 ? "none" : string.Join(", ", server.DeclaredFunctions.Select(f => $"{f.Name} ({f.Runtime})")))}");
+        }
+        else
+        {
+            Console.WriteLine($"No {ProjectFile.DefaultFileName} here: no functions declared (create them with the Lambda API).");
+        }
+
+        Console.WriteLine("Point any AWS SDK, the AWS CLI or boto3 at it:");
+        Console.WriteLine($"export AWS_ENDPOINT_URL={endpoint}");
+        Console.WriteLine($"export AWS_ENDPOINT_URL_DYNAMODB={endpoint}");
+        Console.WriteLine($"export AWS_REGION={options.Region}");
+        Console.WriteLine($"export AWS_ACCESS_KEY_ID={AccessKeyId}");
+        Console.WriteLine($"export AWS_SECRET_ACCESS_KEY={SecretAccessKey}");
+        Console.WriteLine($"Connections: handshake connections --endpoint {endpoint}   Metrics: {endpoint}/metrics");
+        Console.WriteLine("Press Ctrl-C to stop.");
+    }
+
+    private static string FirstLine(string message)
+    {
+        int newline = message.IndexOfAny(['\r', '\n']);
+        return newline < 0 ? message : message[..newline];
+    }
+}

@@ -1,0 +1,243 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Handshake.Dynamo;
+using Handshake.Dynamo.Protocol;
+using Handshake.Lambda;
+using Handshake.Lambda.Environments;
+using Handshake.Lambda.Functions;
+using Handshake.Lambda.InvokeApi;
+using Handshake.Network.Accounting;
+using Handshake.Network.Metrics;
+using Handshake.Network.Tls;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Handshake.Composition;
+
+/// <summary>
+/// The whole of Handshake on one Kestrel endpoint on 127.0.0.1: the Lambda APIs, the admin routes, and the store for
+/// everything else. A library, so that tests start it in-process on port 0; <c>handshake up</c> is a thin shell over it.
+/// </summary>
+public sealed class HandshakeServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly PrometheusExporter _exporter;
+    private readonly X509Certificate2? _certificate;
+    private int _disposed;
+
+    private HandshakeServer(WebApplication app, DynamoStore store, ConnectionLedger ledger, PrometheusExporter exporter,
+        X509Certificate2? certificate, HandshakeServerOptions options)
+    {
+        _app = app;
+        Store = store;
+        Connections = ledger;
+        _exporter = exporter;
+        _certificate = certificate;
+        Options = options;
+    }
+
+    public HandshakeServerOptions Options { get; }
+
+    /// <summary>The plain-HTTP endpoint, e.g. http://127.0.0.1:4566/.</summary>
+    public Uri Endpoint { get; private set; } = null!;
+
+    /// <summary>The HTTPS endpoint when TLS is on.</summary>
+    public Uri? TlsEndpoint { get; private set; }
+
+    public int Port => Endpoint.Port;
+
+    /// <summary>The PEM copy of the self-signed certificate, for clients to trust (AWS_CA_BUNDLE, NODE_EXTRA_CA_CERTS).</summary>
+    public string? CertificatePemPath { get; private set; }
+
+    public DynamoStore Store { get; }
+
+    /// <summary>The function host; its environments get this endpoint as AWS_ENDPOINT_URL(_DYNAMODB).</summary>
+    public FunctionHost Functions { get; private set; } = null!;
+
+    /// <summary>The functions declared from <see cref="HandshakeServerOptions.ProjectFile"/> at start.</summary>
+    public IReadOnlyList<FunctionDefinition> DeclaredFunctions { get; private set; } = [];
+
+    public ConnectionLedger Connections { get; }
+
+    /// <summary>
+    /// Opens the store, starts listening, then starts the function host. Throws <see cref="DynamoStoreOpenException"/>
+    /// for a damaged database, <see cref="HandshakeStartException"/> when a port is taken and
+    /// <see cref="ProjectFileException"/> for a bad handshake.json; each carries a one-line message.
+    /// </summary>
+    public static async Task<HandshakeServer> StartAsync(HandshakeServerOptions options, CancellationToken cancellationToken = default)
+    {
+        string dataDirectory = Path.GetFullPath(options.DataDirectory);
+        DynamoStore store = DynamoStore.Open(new DynamoStoreOptions
+        {
+            DataDirectory = options.InMemory ? null : dataDirectory,
+            InMemory = options.InMemory,
+            Clock = options.Clock,
+            Region = options.Region,
+            AccountId = options.AccountId,
+        });
+
+        object scope = new();
+        ConnectionLedger ledger = new(new ConnectionLedgerOptions { Clock = options.Clock, MeterScope = scope });
+
+        // This server's network meter, and every other Handshake meter in the process (the store's, the host's).
+        PrometheusExporter exporter = new(meter => meter.Name == NetworkMetrics.MeterName
+            ? meter.Scope == scope
+            : meter.Name.StartsWith("Handshake.", StringComparison.Ordinal));
+        X509Certificate2? certificate = null;
+        WebApplication? app = null;
+        try
+        {
+            string? pemPath = null;
+            if (options.Tls)
+            {
+                certificate = SelfSignedCertificate.LoadOrCreate(dataDirectory, options.Clock);
+                pemPath = SelfSignedCertificate.WritePem(certificate, dataDirectory);
+            }
+
+            app = Build(options, ledger, certificate);
+            RequestRouter router = new(ledger, new AdminEndpoint(ledger, exporter), new DynamoHttpEndpoint(store));
+            app.Run(router.HandleAsync);
+            HandshakeServer server = new(app, store, ledger, exporter, certificate, options) { CertificatePemPath = pemPath };
+            await StartListeningAsync(app, options, cancellationToken).ConfigureAwait(false);
+            server.ReadAddresses();
+            try
+            {
+                server.StartFunctionHost(router, dataDirectory);
+            }
+            catch
+            {
+                await server.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+
+            return server;
+        }
+        catch
+        {
+            if (app is not null)
+            {
+                await app.DisposeAsync().ConfigureAwait(false);
+            }
+
+            certificate?.Dispose();
+            exporter.Dispose();
+            ledger.Dispose();
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static WebApplication Build(HandshakeServerOptions options, ConnectionLedger ledger, X509Certificate2? certificate)
+    {
+        // The empty builder: no configuration sources, no logging providers, no routing. Startup time and the store's
+        // per-request budget both go to Kestrel and the store alone.
+        WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = DynamoHttpEndpoint.MaxRequestBytes;
+            if (options.StoreIdleTimeout is { } idle)
+            {
+                kestrel.Limits.KeepAliveTimeout = idle;
+            }
+
+            kestrel.Listen(IPAddress.Loopback, options.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                listen.UseConnectionAccounting(ledger, isTls: false);
+            });
+            if (certificate is not null)
+            {
+                kestrel.Listen(IPAddress.Loopback, options.TlsPort, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1;
+                    listen.UseConnectionAccounting(ledger, isTls: true);
+                    listen.UseHttps(certificate);
+                });
+            }
+        });
+        return builder.Build();
+    }
+
+    private static async Task StartListeningAsync(WebApplication app, HandshakeServerOptions options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+        {
+            int port = e.Message.Contains($":{options.TlsPort}", StringComparison.Ordinal) && options.Tls && options.TlsPort != 0
+                ? options.TlsPort
+                : options.Port;
+            throw new HandshakeStartException($"port {port} on 127.0.0.1 is already in use (choose another with --port{(port == options.Port ? "" : " / --tls-port")})", e);
+        }
+    }
+
+    // The host starts after Kestrel because its environments need the endpoint's bound port (port 0 in tests).
+    private void StartFunctionHost(RequestRouter router, string dataDirectory)
+    {
+        Functions = new FunctionHost(new FunctionHostOptions
+        {
+            StoreEndpoint = Endpoint.GetLeftPart(UriPartial.Authority),
+            Region = Options.Region,
+            AccountId = Options.AccountId,
+            Clock = Options.Clock,
+            DataDirectory = Options.InMemory ? null : Path.Combine(dataDirectory, "lambda"),
+            NewConnectionsByAccessKey = Connections.NewConnections,
+        });
+        FunctionHost host = Functions;
+        Connections.Resolver = accessKeyId =>
+            host.TryGetEnvironment(accessKeyId, out ExecutionEnvironmentIdentity id) ? (id.FunctionName, id.EnvironmentId) : null;
+        if (Options.ProjectFile is { } projectFile)
+        {
+            DeclaredFunctions = host.LoadProjectFile(projectFile);
+        }
+
+        router.Lambda = new LambdaHttpEndpoint(host);
+    }
+
+    private void ReadAddresses()
+    {
+        foreach (string address in _app.Urls)
+        {
+            Uri uri = new(address);
+            if (uri.Scheme == Uri.UriSchemeHttps)
+            {
+                TlsEndpoint = uri;
+            }
+            else
+            {
+                Endpoint = uri;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        // Environments first (their invocations fail fast instead of holding requests open), then stop accepting and
+        // drain in-flight requests before the store closes under them.
+        if (Functions is not null)
+        {
+            await Functions.DisposeAsync().ConfigureAwait(false);
+        }
+
+        using (CancellationTokenSource drain = new(TimeSpan.FromSeconds(5)))
+        {
+            await _app.StopAsync(drain.Token).ConfigureAwait(false);
+        }
+
+        await _app.DisposeAsync().ConfigureAwait(false);
+        _exporter.Dispose();
+        Connections.Dispose();
+        await Store.DisposeAsync().ConfigureAwait(false);
+        _certificate?.Dispose();
+    }
+}

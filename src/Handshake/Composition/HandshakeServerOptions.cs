@@ -1,0 +1,34 @@
+namespace Handshake.Composition;
+
+public sealed class HandshakeServerOptions
+{
+    /// <summary>The HTTP port on 127.0.0.1; 0 picks a free one (tests), the CLI defaults to 4566.</summary>
+    public int Port { get; init; }
+
+    /// <summary>Where the store's database and the TLS certificate live. Defaults to ./.handshake.</summary>
+    public string DataDirectory { get; init; } = ".handshake";
+
+    /// <summary>Keep the store in memory: nothing survives a restart.</summary>
+    public bool InMemory { get; init; }
+
+    /// <summary>Also serve HTTPS with a self-signed certificate kept in the data directory.</summary>
+    public bool Tls { get; init; }
+
+    /// <summary>The HTTPS port on 127.0.0.1 when <see cref="Tls"/> is set; 0 picks a free one.</summary>
+    public int TlsPort { get; init; }
+
+    /// <summary>
+    /// How long a kept-alive connection may sit idle before the server closes it (Kestrel's KeepAliveTimeout,
+    /// default 130 s). Shorter than a frozen environment's gap, it reproduces Lambda's stale-socket resets.
+    /// </summary>
+    public TimeSpan? StoreIdleTimeout { get; init; }
+
+    /// <summary>A project file (handshake.json) whose functions the host declares at start; null for none.</summary>
+    public string? ProjectFile { get; init; }
+
+    public string Region { get; init; } = "us-east-1";
+
+    public string AccountId { get; init; } = "000000000000";
+
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+}

@@ -1,1 +1,0 @@
-namespace Handshake.EndToEnd.Tests;

@@ -1,0 +1,165 @@
+using System.Net;
+using System.Net.Sockets;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Amazon.Runtime;
+
+namespace Handshake.EndToEnd.Tests;
+
+public sealed class ExecutableTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("handshake-e2e-").FullName;
+
+    [Fact]
+    public async Task Up_prints_the_exports_serves_the_store_and_exits_0_on_SIGTERM()
+    {
+        using HandshakeProcess process = HandshakeProcess.Start(_directory, "up", "--port", "0", "--data-dir", Path.Combine(_directory, "data"));
+        List<string> banner = await process.ReadUntilAsync("Press Ctrl-C");
+
+        string endpoint = ExportedValue(banner, "AWS_ENDPOINT_URL");
+        Assert.Matches(@"^http://127\.0\.0\.1:\d+$", endpoint);
+        Assert.Equal(endpoint, ExportedValue(banner, "AWS_ENDPOINT_URL_DYNAMODB"));
+        Assert.Equal("us-east-1", ExportedValue(banner, "AWS_REGION"));
+        Assert.NotEmpty(ExportedValue(banner, "AWS_ACCESS_KEY_ID"));
+        Assert.NotEmpty(ExportedValue(banner, "AWS_SECRET_ACCESS_KEY"));
+
+        // The exported values work as they are for the real SDK, and the durable store is in the data directory.
+        using AmazonDynamoDBClient client = new(
+            new BasicAWSCredentials(ExportedValue(banner, "AWS_ACCESS_KEY_ID"), ExportedValue(banner, "AWS_SECRET_ACCESS_KEY")),
+            new AmazonDynamoDBConfig { ServiceURL = endpoint, AuthenticationRegion = ExportedValue(banner, "AWS_REGION") });
+        ListTablesResponse tables = await client.ListTablesAsync(new ListTablesRequest()).WaitAsync(HandshakeProcess.Timeout);
+        Assert.Empty(tables.TableNames);
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(_directory, "data")));
+
+        process.Terminate();
+        Assert.Equal(0, await process.WaitForExitAsync());
+        Assert.Contains("Stopped.", await process.ReadToEndAsync());
+        Assert.Equal("", await process.StandardErrorAsync());
+    }
+
+    [Fact]
+    public async Task A_port_in_use_gives_one_line_and_a_non_zero_exit()
+    {
+        using TcpListener taken = new(IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((IPEndPoint)taken.LocalEndpoint).Port;
+
+        using HandshakeProcess process = HandshakeProcess.Start(_directory, "up", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--in-memory");
+        Assert.NotEqual(0, await process.WaitForExitAsync());
+        string stderr = await process.StandardErrorAsync();
+        string line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"port {port}", line);
+        Assert.Contains("already in use", line);
+        Assert.DoesNotContain("Exception", stderr);
+        Assert.Equal("", await process.ReadToEndAsync());
+    }
+
+    [Fact]
+    public async Task A_broken_handshake_json_gives_one_line_and_a_non_zero_exit()
+    {
+        File.WriteAllText(Path.Combine(_directory, "handshake.json"), "{ \"functions\": ");
+        using HandshakeProcess process = HandshakeProcess.Start(_directory, "up", "--port", "0", "--in-memory");
+        Assert.Equal(1, await process.WaitForExitAsync());
+        string line = Assert.Single((await process.StandardErrorAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("handshake: ", line);
+        Assert.Contains("handshake.json", line);
+    }
+
+    [Fact]
+    public async Task Connections_on_an_unreachable_endpoint_gives_one_line_and_a_non_zero_exit()
+    {
+        using TcpListener reserved = new(IPAddress.Loopback, 0);
+        reserved.Start();
+        int port = ((IPEndPoint)reserved.LocalEndpoint).Port;
+        reserved.Stop();
+
+        using HandshakeProcess process = HandshakeProcess.Start(_directory, "connections", "--endpoint", $"http://127.0.0.1:{port}");
+        Assert.Equal(1, await process.WaitForExitAsync());
+        string line = Assert.Single((await process.StandardErrorAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("handshake: cannot read connections from", line);
+    }
+
+    [Fact]
+    public async Task Connections_prints_the_accounting_as_a_table()
+    {
+        await using Composition.HandshakeServer server = await ComposedServer.StartAsync();
+        using (AmazonDynamoDBClient client = ComposedServer.Client(server, "TABLEKEY"))
+        {
+            await client.ListTablesAsync(new ListTablesRequest()).WaitAsync(HandshakeProcess.Timeout);
+        }
+
+        using HandshakeProcess process = HandshakeProcess.Start(_directory, "connections", "--endpoint", server.Endpoint.ToString());
+        string table = await process.ReadToEndAsync();
+        Assert.Equal(0, await process.WaitForExitAsync());
+        Assert.Contains("TABLEKEY", table);
+        Assert.Contains("(outside the host)", table);
+        Assert.Contains("Total", table);
+    }
+
+    [Fact]
+    public async Task Up_declares_the_functions_of_handshake_json_and_leaves_no_process_behind()
+    {
+        using StoreCallerFunction function = new();
+        using HandshakeProcess process = HandshakeProcess.Start(function.Directory, "up", "--port", "0", "--in-memory");
+        List<string> banner = await process.ReadUntilAsync("Press Ctrl-C");
+        Assert.Contains(banner, line => line.StartsWith("Functions from ", StringComparison.Ordinal) && line.Contains("store-caller (provided.al2023)"));
+        Uri endpoint = new(ExportedValue(banner, "AWS_ENDPOINT_URL"));
+
+        using (HttpClient client = new())
+        {
+            Assert.Contains("New Connections: 1", await StoreCallerFunction.InvokeAsync(client, endpoint));
+        }
+
+        using (HandshakeProcess connections = HandshakeProcess.Start(_directory, "connections", "--endpoint", endpoint.ToString()))
+        {
+            string table = await connections.ReadToEndAsync();
+            Assert.Equal(0, await connections.WaitForExitAsync());
+            Assert.Contains("store-caller", table);
+        }
+
+        Assert.NotEmpty(ProcessesUnder(function.Directory));
+        process.Terminate();
+        Assert.Equal(0, await process.WaitForExitAsync());
+        Assert.Empty(ProcessesUnder(function.Directory));
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    /// <summary>Live processes whose command line or working directory is under <paramref name="directory"/>.</summary>
+    private static List<int> ProcessesUnder(string directory)
+    {
+        List<int> found = [];
+        foreach (string proc in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(proc), out int pid) || pid == Environment.ProcessId)
+            {
+                continue;
+            }
+
+            try
+            {
+                string commandLine = File.ReadAllText(Path.Combine(proc, "cmdline")).Replace('\0', ' ');
+                string? workingDirectory = new DirectoryInfo(Path.Combine(proc, "cwd")).LinkTarget;
+                bool zombie = File.ReadAllText(Path.Combine(proc, "stat")).Split(' ')[2] == "Z";
+                if (!zombie && (commandLine.Contains(directory, StringComparison.Ordinal)
+                    || (workingDirectory?.StartsWith(directory, StringComparison.Ordinal) ?? false)))
+                {
+                    found.Add(pid);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The process ended while being read.
+            }
+        }
+
+        return found;
+    }
+
+    private static string ExportedValue(List<string> banner, string name)
+    {
+        string prefix = $"export {name}=";
+        string line = Assert.Single(banner, l => l.StartsWith(prefix, StringComparison.Ordinal));
+        return line[prefix.Length..];
+    }
+}

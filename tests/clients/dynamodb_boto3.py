@@ -1,0 +1,192 @@
+"""boto3 (client and resource APIs) against the store.
+
+Usage: python3 dynamodb_boto3.py <endpoint-url>. Prints one JSON object on the last line of stdout: named observations
+(the value boto3 returned, or the error it raised) and counters. botocore verifies x-amz-crc32 for DynamoDB in its
+legacy retry mode and retries on a mismatch, so the script counts retry attempts and also checks each CRC itself.
+"""
+import base64
+import datetime
+import decimal
+import json
+import sys
+import zlib
+
+import boto3
+from boto3.dynamodb.conditions import Attr
+from boto3.dynamodb.types import Binary
+from botocore.config import Config
+from botocore.exceptions import ClientError, WaiterError
+
+endpoint = sys.argv[1]
+observations = {}
+stats = {"calls": 0, "retried_calls": 0, "missing_crc32": 0, "crc_mismatches": 0, "missing_request_id": 0}
+errors = 0
+
+
+def plain(value):
+    if isinstance(value, decimal.Decimal):
+        return {"$decimal": str(value)}
+    if isinstance(value, Binary):
+        return {"$binary": base64.b64encode(value.value).decode()}
+    if isinstance(value, (bytes, bytearray)):
+        return {"$binary": base64.b64encode(bytes(value)).decode()}
+    if isinstance(value, (set, frozenset)):
+        return {"$set": sorted((plain(v) for v in value), key=json.dumps)}
+    if isinstance(value, datetime.datetime):
+        return {"$date": value.isoformat()}
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items() if k != "ResponseMetadata"}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
+def observe(name, fn):
+    global errors
+    assert name not in observations, name
+    try:
+        observations[name] = {"ok": True, "value": plain(fn())}
+    except ClientError as e:
+        errors += 1
+        err = e.response.get("Error", {})
+        observations[name] = {"ok": False, "error": {
+            "name": type(e).__name__, "code": err.get("Code"), "message": err.get("Message"),
+            "status": e.response.get("ResponseMetadata", {}).get("HTTPStatusCode")}}
+    except Exception as e:  # a waiter failure or a client-side validation error is an observation too
+        errors += 1
+        observations[name] = {"ok": False, "error": {"name": type(e).__name__, "code": None, "message": str(e), "status": None}}
+
+
+def after_call(http_response, parsed, **kwargs):
+    stats["calls"] += 1
+    if parsed.get("ResponseMetadata", {}).get("RetryAttempts", 0) > 0:
+        stats["retried_calls"] += 1
+    header = http_response.headers.get("x-amz-crc32")
+    if header is None:
+        stats["missing_crc32"] += 1
+    elif int(header) != zlib.crc32(http_response.content) & 0xFFFFFFFF:
+        stats["crc_mismatches"] += 1
+    if http_response.headers.get("x-amzn-requestid") is None:
+        stats["missing_request_id"] += 1
+
+
+session = boto3.session.Session(aws_access_key_id="AKIDORACLEBOTO3", aws_secret_access_key="secret", region_name="us-east-1")
+config = Config(retries={"mode": "legacy", "max_attempts": 3}, connect_timeout=5, read_timeout=10)
+client = session.client("dynamodb", endpoint_url=endpoint, config=config)
+resource = session.resource("dynamodb", endpoint_url=endpoint, config=config)
+for c in (client, resource.meta.client):
+    c.meta.events.register("after-call.dynamodb", after_call)
+waiter_config = {"Delay": 1, "MaxAttempts": 20}
+
+
+def key_schema(name, attr, attr_type, **extra):
+    return dict(TableName=name, AttributeDefinitions=[{"AttributeName": attr, "AttributeType": attr_type}],
+                KeySchema=[{"AttributeName": attr, "KeyType": "HASH"}], **extra)
+
+
+def wait(waiter_name, table):
+    client.get_waiter(waiter_name).wait(TableName=table, WaiterConfig=waiter_config)
+    return {"waited": True}
+
+
+# ---- client API: tables ----
+observe("createTable", lambda: client.create_table(**key_schema("py-items", "id", "S", BillingMode="PAY_PER_REQUEST")))
+observe("waitTableExists", lambda: wait("table_exists", "py-items"))
+for name in ("py-a", "py-b"):
+    observe("create:" + name, lambda: client.create_table(**key_schema(
+        name, "k", "N", ProvisionedThroughput={"ReadCapacityUnits": 2, "WriteCapacityUnits": 2})))
+    observe("wait:" + name, lambda: wait("table_exists", name))
+observe("createTableAgain", lambda: client.create_table(**key_schema("py-items", "id", "S", BillingMode="PAY_PER_REQUEST")))
+observe("describeMissingTable", lambda: client.describe_table(TableName="py-missing"))
+observe("listTablesPaginated", lambda: {"pages": [p["TableNames"] for p in
+                                                  client.get_paginator("list_tables").paginate(PaginationConfig={"PageSize": 1})]})
+observe("updateTable", lambda: client.update_table(TableName="py-a", ProvisionedThroughput={"ReadCapacityUnits": 9, "WriteCapacityUnits": 4}))
+observe("waitAfterUpdate", lambda: wait("table_exists", "py-a"))
+observe("describeAfterUpdate", lambda: client.describe_table(TableName="py-a"))
+
+# ---- client API: items ----
+observe("putNew", lambda: client.put_item(TableName="py-items", Item={"id": {"S": "a"}, "v": {"N": "1"}}, ReturnValues="ALL_OLD"))
+observe("putOverwrite", lambda: client.put_item(TableName="py-items", Item={"id": {"S": "a"}, "v": {"N": "2"}}, ReturnValues="ALL_OLD",
+                                                ReturnConsumedCapacity="TOTAL"))
+observe("putConditionFailed", lambda: client.put_item(TableName="py-items", Item={"id": {"S": "a"}},
+                                                      ConditionExpression="attribute_not_exists(id)"))
+observe("getProjected", lambda: client.get_item(TableName="py-items", Key={"id": {"S": "a"}}, ProjectionExpression="v",
+                                                ConsistentRead=True, ReturnConsumedCapacity="TOTAL"))
+observe("getMissingTable", lambda: client.get_item(TableName="py-missing", Key={"id": {"S": "a"}}))
+observe("putMissingKey", lambda: client.put_item(TableName="py-items", Item={"v": {"S": "x"}}))
+observe("number39Digits", lambda: client.put_item(TableName="py-a", Item={"k": {"N": "1" * 39}}))
+observe("numberKeyPut", lambda: client.put_item(TableName="py-a", Item={"k": {"N": "1e3"}, "v": {"N": "-0.0"}}))
+observe("numberKeyGet", lambda: client.get_item(TableName="py-a", Key={"k": {"N": "1000"}}, ConsistentRead=True))
+observe("deleteAllOld", lambda: client.delete_item(TableName="py-items", Key={"id": {"S": "a"}}, ReturnValues="ALL_OLD"))
+observe("deleteConditionFailed", lambda: client.delete_item(TableName="py-items", Key={"id": {"S": "a"}},
+                                                            ConditionExpression="attribute_exists(id)"))
+
+# ---- resource API ----
+table = resource.Table("py-items")
+observe("resourcePut", lambda: table.put_item(Item={
+    "id": "r1", "n": decimal.Decimal("1E+3"), "f": decimal.Decimal("0.10"), "bin": Binary(bytes(range(256))),
+    "empty": b"", "ss": {"x", "y"}, "ns": {decimal.Decimal(1), decimal.Decimal("2.5")}, "bs": {b"\x00", b"\xff"},
+    "m": {"l": [1, "two", None, True]}}))
+observe("resourceGet", lambda: table.get_item(Key={"id": "r1"}, ConsistentRead=True))
+observe("resourceGetProjected", lambda: table.get_item(Key={"id": "r1"}, ProjectionExpression="#n, ss",
+                                                       ExpressionAttributeNames={"#n": "n"}))
+observe("resourceConditionFailed", lambda: table.put_item(Item={"id": "r1"}, ConditionExpression=Attr("id").not_exists()))
+observe("resourceConditionOk", lambda: table.put_item(Item={"id": "r2"}, ConditionExpression=Attr("id").not_exists()))
+observe("resourceDelete", lambda: table.delete_item(Key={"id": "r2"}, ReturnValues="ALL_OLD"))
+
+
+def batch_write_60():
+    with table.batch_writer() as writer:
+        for i in range(60):
+            writer.put_item(Item={"id": "bw-%02d" % i, "i": i})
+    return {"written": 60}
+
+
+observe("resourceBatchWriter", batch_write_60)
+observe("batchGet100", lambda: {"count": len(resource.batch_get_item(RequestItems={"py-items": {
+    "Keys": [{"id": "bw-%02d" % i} for i in range(60)] + [{"id": "none-%02d" % i} for i in range(40)]}})["Responses"]["py-items"])})
+observe("batchGet101", lambda: resource.batch_get_item(RequestItems={"py-items": {"Keys": [{"id": "k%d" % i} for i in range(101)]}}))
+observe("batchWrite26", lambda: client.batch_write_item(RequestItems={"py-items": [
+    {"PutRequest": {"Item": {"id": {"S": "x%d" % i}}}} for i in range(26)]}))
+observe("batchWriteDuplicates", lambda: client.batch_write_item(RequestItems={"py-items": [
+    {"PutRequest": {"Item": {"id": {"S": "same"}}}}, {"PutRequest": {"Item": {"id": {"S": "same"}}}}]}))
+
+
+def table_counts():
+    t = resource.Table("py-items")
+    t.reload()
+    return {"status": t.table_status, "arn": t.table_arn, "keys": t.key_schema, "billing": t.billing_mode_summary}
+
+
+observe("resourceTableAttributes", table_counts)
+observe("resourceCreateTable", lambda: {"status": resource.create_table(**key_schema(
+    "py-resource", "id", "S", BillingMode="PAY_PER_REQUEST")).table_status})
+
+
+def resource_wait_and_delete():
+    t = resource.Table("py-resource")
+    t.wait_until_exists(WaiterConfig=waiter_config)
+    t.delete()
+    t.wait_until_not_exists(WaiterConfig=waiter_config)
+    return {"deleted": True}
+
+
+observe("resourceWaitAndDelete", resource_wait_and_delete)
+
+# ---- service calls ----
+arn = client.describe_table(TableName="py-items")["Table"]["TableArn"]
+observe("tagResource", lambda: client.tag_resource(ResourceArn=arn, Tags=[{"Key": "owner", "Value": "oracle"}]))
+observe("listTags", lambda: client.list_tags_of_resource(ResourceArn=arn))
+observe("untagResource", lambda: client.untag_resource(ResourceArn=arn, TagKeys=["owner"]))
+observe("listTagsAfterUntag", lambda: client.list_tags_of_resource(ResourceArn=arn))
+observe("updateTtl", lambda: client.update_time_to_live(TableName="py-items",
+                                                        TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"}))
+observe("describeTtl", lambda: client.describe_time_to_live(TableName="py-items"))
+observe("describeLimits", lambda: client.describe_limits())
+observe("describeEndpoints", lambda: client.describe_endpoints())
+observe("deleteTable", lambda: client.delete_table(TableName="py-b"))
+observe("waitTableNotExists", lambda: wait("table_not_exists", "py-b"))
+observe("deleteMissingTable", lambda: client.delete_table(TableName="py-b"))
+observe("listTablesAfterDelete", lambda: client.list_tables())
+
+sys.stdout.write("\n" + json.dumps({"observations": observations, "stats": stats, "errors": errors, "fatal": None}) + "\n")
