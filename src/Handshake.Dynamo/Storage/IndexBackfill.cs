@@ -17,9 +17,10 @@ internal static class IndexBackfill
     public static async Task RunAsync(DynamoStore store, TableDefinition table, SecondaryIndexDefinition index)
     {
         var chunk = new ChunkCommand(table, index);
-        while (!chunk.Done)
+        while (true)
         {
             await store.WriteAsync(chunk).ConfigureAwait(false);
+            if (chunk.Done) return;
             chunk = chunk.Next();
         }
     }
