@@ -147,4 +147,44 @@ public sealed class IndexMaintenanceTests(ServerFixture fixture)
         Assert.Equal(4, total.ConsumedCapacity.CapacityUnits);
         Assert.Null(total.ConsumedCapacity.Table);
     }
+
+    [Fact]
+    public async Task UpdatesMoveItemsBetweenIndexKeysAndRefuseEmptyOnes()
+    {
+        var table = await CreateAsync(Client, fixture.NewTableName());
+        var key = new Dictionary<string, AttributeValue> { ["pk"] = S("a"), ["sk"] = N("1") };
+        var update = await Client.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = table, Key = key, UpdateExpression = "SET category = :c, note = :n",
+            ExpressionAttributeValues = new() { [":c"] = S("books"), [":n"] = S("hello") },
+            ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES,
+        }).WaitAsync(ServerFixture.Timeout);
+        Assert.Equal(1, update.ConsumedCapacity.GlobalSecondaryIndexes[CategoryGsi].CapacityUnits);
+        Assert.Equal("books", Assert.Single(Rows(Store, table, CategoryGsi)).Item["category"].S);
+
+        await Client.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = table, Key = key, UpdateExpression = "SET category = :c REMOVE note",
+            ExpressionAttributeValues = new() { [":c"] = S("music") },
+        }).WaitAsync(ServerFixture.Timeout);
+        var row = Assert.Single(Rows(Store, table, CategoryGsi));
+        Assert.Equal("music", row.Item["category"].S);
+        Assert.False(row.Item.ContainsKey("note"));
+
+        var (_, type, message) = await ErrorAsync(fixture, "UpdateItem", $$$$"""
+            {"TableName":"{{{{table}}}}","Key":{"pk":{"S":"a"},"sk":{"N":"1"}},"UpdateExpression":"SET category = :c","ExpressionAttributeValues":{":c":{"S":""}}}
+            """);
+        Assert.Equal("ValidationException", type);
+        Assert.Equal("One or more parameter values are not valid. The update expression attempted to update a secondary index key to a value that is not supported. The AttributeValue for a key attribute cannot contain an empty string value.", message);
+
+        (_, _, message) = await ErrorAsync(fixture, "UpdateItem", $$$$"""
+            {"TableName":"{{{{table}}}}","Key":{"pk":{"S":"a"},"sk":{"N":"1"}},"UpdateExpression":"SET created = :c","ExpressionAttributeValues":{":c":{"S":"x"}}}
+            """);
+        Assert.Equal("One or more parameter values were invalid: Type mismatch for Index Key created Expected: N Actual: S IndexName: gsi-owner", message);
+        Assert.Equal("music", Assert.Single(Rows(Store, table, CategoryGsi)).Item["category"].S);
+
+        await Client.UpdateItemAsync(new UpdateItemRequest { TableName = table, Key = key, UpdateExpression = "REMOVE category" })
+            .WaitAsync(ServerFixture.Timeout);
+        Assert.Empty(Rows(Store, table, CategoryGsi));
+    }
 }
