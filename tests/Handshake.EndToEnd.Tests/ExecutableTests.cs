@@ -55,6 +55,18 @@ public sealed class ExecutableTests : IDisposable
     }
 
     [Fact]
+    public async Task A_damaged_database_gives_one_line_and_a_non_zero_exit()
+    {
+        string data = Directory.CreateDirectory(Path.Combine(_directory, "data")).FullName;
+        File.WriteAllText(Path.Combine(data, "handshake.db"), "this is not a SQLite database, and it is long enough to have a header");
+        using HandshakeProcess process = HandshakeProcess.Start(_directory, "up", "--port", "0", "--data-dir", data);
+        Assert.Equal(1, await process.WaitForExitAsync());
+        string line = Assert.Single((await process.StandardErrorAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("handshake: ", line);
+        Assert.Contains("handshake.db", line);
+    }
+
+    [Fact]
     public async Task A_broken_handshake_json_gives_one_line_and_a_non_zero_exit()
     {
         File.WriteAllText(Path.Combine(_directory, "handshake.json"), "{ \"functions\": ");

@@ -69,14 +69,17 @@ public sealed class HandshakeServer : IAsyncDisposable
     public static async Task<HandshakeServer> StartAsync(HandshakeServerOptions options, CancellationToken cancellationToken = default)
     {
         string dataDirectory = Path.GetFullPath(options.DataDirectory);
-        DynamoStore store = DynamoStore.Open(new DynamoStoreOptions
+
+        // The store opens on the other core while Kestrel is being built: together they are most of the time to the
+        // first request.
+        Task<DynamoStore> opening = Task.Run(() => DynamoStore.Open(new DynamoStoreOptions
         {
             DataDirectory = options.InMemory ? null : dataDirectory,
             InMemory = options.InMemory,
             Clock = options.Clock,
             Region = options.Region,
             AccountId = options.AccountId,
-        });
+        }), cancellationToken);
 
         object scope = new();
         ConnectionLedger ledger = new(new ConnectionLedgerOptions { Clock = options.Clock, MeterScope = scope });
@@ -87,6 +90,7 @@ public sealed class HandshakeServer : IAsyncDisposable
             : meter.Name.StartsWith("Handshake.", StringComparison.Ordinal));
         X509Certificate2? certificate = null;
         WebApplication? app = null;
+        HandshakeServer? server = null;
         try
         {
             string? pemPath = null;
@@ -97,25 +101,23 @@ public sealed class HandshakeServer : IAsyncDisposable
             }
 
             app = Build(options, ledger, certificate);
+            DynamoStore store = await opening.ConfigureAwait(false);
             RequestRouter router = new(ledger, new AdminEndpoint(ledger, exporter), new DynamoHttpEndpoint(store));
             app.Run(router.HandleAsync);
-            HandshakeServer server = new(app, store, ledger, exporter, certificate, options) { CertificatePemPath = pemPath };
+            server = new(app, store, ledger, exporter, certificate, options) { CertificatePemPath = pemPath };
             await StartListeningAsync(app, options, cancellationToken).ConfigureAwait(false);
             server.ReadAddresses();
-            try
-            {
-                server.StartFunctionHost(router, dataDirectory);
-            }
-            catch
+            server.StartFunctionHost(router, dataDirectory);
+            return server;
+        }
+        catch
+        {
+            if (server is not null)
             {
                 await server.DisposeAsync().ConfigureAwait(false);
                 throw;
             }
 
-            return server;
-        }
-        catch
-        {
             if (app is not null)
             {
                 await app.DisposeAsync().ConfigureAwait(false);
@@ -124,7 +126,15 @@ public sealed class HandshakeServer : IAsyncDisposable
             certificate?.Dispose();
             exporter.Dispose();
             ledger.Dispose();
-            await store.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                await (await opening.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception) when (opening.IsFaulted || opening.IsCanceled)
+            {
+                // The store did not open; if that is the failure being reported, it is rethrown below.
+            }
+
             throw;
         }
     }
