@@ -19,4 +19,23 @@ foreach (Command verb in verbs)
 
 // Ctrl-C and SIGTERM cancel the action's CancellationToken; a verb that stops cleanly within this time exits normally.
 InvocationConfiguration invocation = new() { ProcessTerminationTimeout = TimeSpan.FromSeconds(10) };
-return await root.Parse(args).InvokeAsync(invocation);
+ParseResult parsed = root.Parse(args.Length == 0 ? ["--help"] : args);
+
+// A mistyped option is one line on stderr, not a page of help (`handshake VERB --help` shows that).
+if (parsed.UnmatchedTokens.Count > 0)
+{
+    await Console.Error.WriteLineAsync($"handshake: unknown command or option '{parsed.UnmatchedTokens[0]}' (see handshake --help)");
+    return 1;
+}
+
+if (parsed.Errors.Count > 0)
+{
+    foreach (System.CommandLine.Parsing.ParseError error in parsed.Errors)
+    {
+        await Console.Error.WriteLineAsync($"handshake: {error.Message}");
+    }
+
+    return 1;
+}
+
+return await parsed.InvokeAsync(invocation);

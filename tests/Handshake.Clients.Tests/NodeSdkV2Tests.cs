@@ -71,6 +71,7 @@ public sealed class NodeSdkV2Tests(NodeSdkV2Run run) : IClassFixture<NodeSdkV2Ru
     {
         var report = run.For(mode);
         var updated = JsonAssert.At(report.Value("updateTableToProvisioned"), "TableDescription");
+        Assert.Equal("UPDATING", JsonAssert.Text(updated, "TableStatus"));
         Assert.Equal("PROVISIONED", JsonAssert.Text(updated, "BillingModeSummary.BillingMode"));
         var described = JsonAssert.At(report.Value("describeAfterUpdate"), "Table");
         Assert.Equal("ACTIVE", JsonAssert.Text(described, "TableStatus"));
@@ -132,6 +133,10 @@ public sealed class NodeSdkV2Tests(NodeSdkV2Run run) : IClassFixture<NodeSdkV2Ru
         Assert.Equal("ValidationException", duplicate.Code);
         Assert.Contains("contains duplicates", duplicate.Message, StringComparison.Ordinal);
         AwsErrorAssert.Is(report.Error("putTooLarge"), "ValidationException", "Item size has exceeded the maximum allowed size");
+        JsonAssert.Equal("{}", report.Value("putHashKeyMaxLength"));
+        // AWS's own text, without the space before 2048.
+        AwsErrorAssert.Is(report.Error("putHashKeyTooLong"), "ValidationException",
+            "One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes");
     }
 
     [Theory, BothStores]

@@ -103,6 +103,21 @@ public sealed class NodeSdkV3Tests(NodeSdkV3Run run) : IClassFixture<NodeSdkV3Ru
     }
 
     [Theory, BothStores]
+    public void Composite_keys_keep_items_apart_and_limit_the_sort_key(StoreMode mode)
+    {
+        var report = run.For(mode);
+        JsonAssert.Equal("""{"state":"SUCCESS"}""", report.Value("waitRangeTable"));
+        JsonAssert.Equal("{}", report.Value("rangeKeyMaxLength"));
+        AwsErrorAssert.Is(report.Error("rangeKeyTooLong"), "ValidationException",
+            "One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
+        AwsErrorAssert.Is(report.Error("rangeGetWithoutSortKey"), "ValidationException", "The provided key element does not match the schema");
+        JsonAssert.Equal(
+            """{"a":{"pk":{"S":"p"},"sk":{"S":"a"},"v":{"N":"1"}},"b":{"pk":{"S":"p"},"sk":{"S":"b"},"v":{"N":"2"}}}""",
+            report.Value("rangePutTwoSortKeys"));
+        JsonAssert.Equal("""{"state":"SUCCESS"}""", report.Value("waitRangeTableGone"));
+    }
+
+    [Theory, BothStores]
     public void Batches_write_across_tables_and_enforce_limits(StoreMode mode)
     {
         var report = run.For(mode);

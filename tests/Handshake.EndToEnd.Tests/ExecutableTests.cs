@@ -54,6 +54,19 @@ public sealed class ExecutableTests : IDisposable
         Assert.Equal("", await process.ReadToEndAsync());
     }
 
+    [Theory]
+    [InlineData("--port abc", "--port takes a port number from 0 to 65535, not 'abc'.")]
+    [InlineData("--port 70000", "--port takes a port number from 0 to 65535, not '70000'.")]
+    [InlineData("--store-idle-timeout soon", "--store-idle-timeout takes a duration such as 500ms, 60s or 2m, not 'soon'.")]
+    [InlineData("--no-such-option", "unknown command or option '--no-such-option' (see handshake --help)")]
+    public async Task Bad_options_give_one_line_and_a_non_zero_exit(string arguments, string message)
+    {
+        using HandshakeProcess process = HandshakeProcess.Start(_directory, ["up", .. arguments.Split(' ')]);
+        Assert.Equal(1, await process.WaitForExitAsync());
+        Assert.Equal($"handshake: {message}\n", await process.StandardErrorAsync());
+        Assert.Equal("", await process.ReadToEndAsync());
+    }
+
     [Fact]
     public async Task A_damaged_database_gives_one_line_and_a_non_zero_exit()
     {

@@ -127,15 +127,19 @@ public sealed class NodeBootstrapTests
         Assert.Contains($"\t{requestId}\tINFO\tlogged from the handler 42", function.Output);
     }
 
-    [Fact]
-    public async Task Nested_export_path_is_resolved()
+    [Theory]
+    [InlineData("async.nested.handler", """{"nested":true,"n":3}""")]
+    [InlineData("lib/deep.handler", "\"deep\"")]
+    [InlineData("common.handler", "\"cjs\"")]
+    public async Task Handler_strings_resolve_like_Lambdas(string handler, string expected)
     {
         await using var api = await FakeRuntimeApi.StartAsync();
-        await using var function = Functions.StartNode(api, "async.nested.handler");
+        await using var function = Functions.StartNode(api, handler);
 
         var outcome = await api.InvokeAsync("""{"n":3}""").WaitAsync(Timeout);
 
-        Assert.Equal("""{"nested":true,"n":3}""", outcome.Body);
+        Assert.False(outcome.IsError, function.Output);
+        Assert.Equal(expected, outcome.Body);
     }
 
     [Fact]

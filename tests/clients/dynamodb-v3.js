@@ -78,6 +78,23 @@ run(async ({ endpoint, observe, stats }) => {
     for await (const page of paginateListTables({ client, pageSize: 2 }, {})) pages.push(page.TableNames);
     return { pages };
   });
+  // A composite key: the sort key has its own size limit (1024 bytes) and is part of the key schema.
+  await observe('createRangeTable', () => ddb(new CreateTableCommand({ TableName: 'v3-range', BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }] })));
+  await observe('waitRangeTable', async () => { const r = await waitUntilTableExists(waiterConfig, { TableName: 'v3-range' }); return { state: r.state }; });
+  await observe('rangeKeyMaxLength', () => ddb(new PutItemCommand({ TableName: 'v3-range', Item: { pk: { S: 'p' }, sk: { S: 's'.repeat(1024) } } })));
+  await observe('rangeKeyTooLong', () => ddb(new PutItemCommand({ TableName: 'v3-range', Item: { pk: { S: 'p' }, sk: { S: 's'.repeat(1025) } } })));
+  await observe('rangeGetWithoutSortKey', () => ddb(new GetItemCommand({ TableName: 'v3-range', Key: { pk: { S: 'p' } } })));
+  await observe('rangePutTwoSortKeys', async () => {
+    await ddb(new PutItemCommand({ TableName: 'v3-range', Item: { pk: { S: 'p' }, sk: { S: 'a' }, v: { N: '1' } } }));
+    await ddb(new PutItemCommand({ TableName: 'v3-range', Item: { pk: { S: 'p' }, sk: { S: 'b' }, v: { N: '2' } } }));
+    const a = await ddb(new GetItemCommand({ TableName: 'v3-range', Key: { pk: { S: 'p' }, sk: { S: 'a' } }, ConsistentRead: true }));
+    const b = await ddb(new GetItemCommand({ TableName: 'v3-range', Key: { pk: { S: 'p' }, sk: { S: 'b' } }, ConsistentRead: true }));
+    return { a: a.Item, b: b.Item };
+  });
+  await observe('deleteRangeTable', () => ddb(new DeleteTableCommand({ TableName: 'v3-range' })));
+  await observe('waitRangeTableGone', async () => { const r = await waitUntilTableNotExists(waiterConfig, { TableName: 'v3-range' }); return { state: r.state }; });
   await observe('describeTable', () => ddb(new DescribeTableCommand({ TableName: 'v3-a' })));
   await observe('updateTableToPayPerRequest', () => ddb(new UpdateTableCommand({ TableName: 'v3-a', BillingMode: 'PAY_PER_REQUEST' })));
   await observe('waitAfterUpdate', async () => { const r = await waitUntilTableExists(waiterConfig, { TableName: 'v3-a' }); return { state: r.state }; });

@@ -11,7 +11,7 @@ internal static class OperationRouter
 {
     public static bool IsKnown(string operation) => operation switch
     {
-        "PutItem" or "GetItem" or "UpdateItem" or "DeleteItem" or "BatchGetItem" or "BatchWriteItem"
+        "PutItem" or "GetItem" or "UpdateItem" or "DeleteItem" or "Query" or "Scan" or "BatchGetItem" or "BatchWriteItem"
             or "CreateTable" or "DescribeTable" or "ListTables" or "DeleteTable" or "UpdateTable"
             or "DescribeLimits" or "DescribeEndpoints" or "TagResource" or "UntagResource" or "ListTagsOfResource"
             or "UpdateTimeToLive" or "DescribeTimeToLive" => true,
@@ -24,6 +24,8 @@ internal static class OperationRouter
         "GetItem" => GetItem.ExecuteAsync(store, body, response),
         "UpdateItem" => UpdateItem.ExecuteAsync(store, body, response),
         "DeleteItem" => DeleteItem.ExecuteAsync(store, body, response),
+        "Query" => Query.ExecuteAsync(store, body, response),
+        "Scan" => Scan.ExecuteAsync(store, body, response),
         "BatchGetItem" => BatchGetItem.ExecuteAsync(store, body, response),
         "BatchWriteItem" => BatchWriteItem.ExecuteAsync(store, body, response),
         "CreateTable" => CreateTable.ExecuteAsync(store, body, response),

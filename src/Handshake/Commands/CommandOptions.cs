@@ -13,18 +13,29 @@ internal static class CommandOptions
             ? fromEnvironment
             : $"http://127.0.0.1:{DefaultPort}";
 
-    public static Option<int> Port(string name, string description, int defaultValue)
+    public static Option<int> Port(string name, string description, int defaultValue) => new(name)
     {
-        Option<int> option = new(name) { Description = description, DefaultValueFactory = _ => defaultValue };
-        option.Validators.Add(result =>
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = result => ParsePort(result, name) ?? defaultValue,
+    };
+
+    public static Option<int?> OptionalPort(string name, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = result => ParsePort(result, name),
+    };
+
+    private static int? ParsePort(ArgumentResult result, string name)
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int port) && port <= 65535)
         {
-            int value = result.GetValueOrDefault<int>();
-            if (value is < 0 or > 65535)
-            {
-                result.AddError($"{name} must be between 0 and 65535, not {value}.");
-            }
-        });
-        return option;
+            return port;
+        }
+
+        result.AddError($"{name} takes a port number from 0 to 65535, not '{text}'.");
+        return null;
     }
 
     public static Option<TimeSpan?> Duration(string name, string description) => new(name)

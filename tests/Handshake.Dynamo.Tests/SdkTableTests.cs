@@ -1,0 +1,271 @@
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+
+namespace Handshake.Dynamo.Tests;
+
+/// <summary>The control plane through the .NET SDK: lifecycle and metadata, paging, billing, tags, TTL, limits.</summary>
+[Collection(ServerCollection.Name)]
+public sealed class SdkTableTests(ServerFixture fixture)
+{
+    private AmazonDynamoDBClient Client => fixture.Client;
+
+    [Fact]
+    public async Task CreateDescribeDeleteLifecycle()
+    {
+        var name = fixture.NewTableName();
+        var created = await Client.CreateTableAsync(new CreateTableRequest
+        {
+            TableName = name,
+            AttributeDefinitions = [new("pk", ScalarAttributeType.S), new("sk", ScalarAttributeType.B)],
+            KeySchema = [new("pk", KeyType.HASH), new("sk", KeyType.RANGE)],
+            ProvisionedThroughput = new ProvisionedThroughput(5, 7),
+        }).WaitAsync(ServerFixture.Timeout);
+        Assert.Equal(TableStatus.CREATING, created.TableDescription.TableStatus);
+
+        var described = (await Client.DescribeTableAsync(name).WaitAsync(ServerFixture.Timeout)).Table;
+        Assert.Equal(TableStatus.ACTIVE, described.TableStatus);
+        Assert.Equal($"arn:aws:dynamodb:us-east-1:000000000000:table/{name}", described.TableArn);
+        Assert.True(Guid.TryParse(described.TableId, out _));
+        Assert.Equal(5, described.ProvisionedThroughput.ReadCapacityUnits);
+        Assert.Equal(7, described.ProvisionedThroughput.WriteCapacityUnits);
+        Assert.Equal(BillingMode.PROVISIONED, described.BillingModeSummary.BillingMode);
+        Assert.Equal(0, described.ItemCount);
+        Assert.Equal(created.TableDescription.CreationDateTime, described.CreationDateTime);
+        Assert.Equal("sk", described.KeySchema[1].AttributeName);
+
+        var deleted = await Client.DeleteTableAsync(name).WaitAsync(ServerFixture.Timeout);
+        Assert.Equal(TableStatus.DELETING, deleted.TableDescription.TableStatus);
+        var error = await Assert.ThrowsAsync<ResourceNotFoundException>(() => Client.DescribeTableAsync(name).WaitAsync(ServerFixture.Timeout));
+        Assert.Equal($"Requested resource not found: Table: {name} not found", error.Message);
+    }
+
+    [Fact]
+    public async Task ItemCountAndSizeAreMaintained()
+    {
+        var name = await SdkItemTests.CreateTableAsync(Client, fixture.NewTableName());
+        await Client.PutItemAsync(name, new() { ["pk"] = new AttributeValue { S = "a" }, ["v"] = new AttributeValue { S = "12345" } }).WaitAsync(ServerFixture.Timeout);
+        await Client.PutItemAsync(name, new() { ["pk"] = new AttributeValue { S = "b" } }).WaitAsync(ServerFixture.Timeout);
+        await Client.PutItemAsync(name, new() { ["pk"] = new AttributeValue { S = "a" }, ["v"] = new AttributeValue { S = "1" } }).WaitAsync(ServerFixture.Timeout);
+        var table = (await Client.DescribeTableAsync(name).WaitAsync(ServerFixture.Timeout)).Table;
+        Assert.Equal(2, table.ItemCount);
+        // "pk"+"a" (3) + "v"+"1" (2) for a, "pk"+"b" (3) for b.
+        Assert.Equal(8, table.TableSizeBytes);
+    }
+
+    [Fact]
+    public async Task ListTablesPagesInOrder()
+    {
+        var prefix = "page-" + Guid.NewGuid().ToString("N")[..6];
+        for (int i = 0; i < 5; i++) await SdkItemTests.CreateTableAsync(Client, $"{prefix}-{i}");
+        var names = new List<string>();
+        string? start = prefix;
+        do
+        {
+            var page = await Client.ListTablesAsync(new ListTablesRequest { ExclusiveStartTableName = start, Limit = 2 }).WaitAsync(ServerFixture.Timeout);
+            names.AddRange(page.TableNames.Where(n => n.StartsWith(prefix, StringComparison.Ordinal)));
+            start = page.LastEvaluatedTableName;
+            if (page.TableNames.Count > 0 && !page.TableNames[^1].StartsWith(prefix, StringComparison.Ordinal)) break;
+        } while (start is not null);
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => $"{prefix}-{i}"), names);
+    }
+
+    [Fact]
+    public async Task UpdateTableSwitchesBillingAndThroughput()
+    {
+        var name = fixture.NewTableName();
+        await Client.CreateTableAsync(new CreateTableRequest
+        {
+            TableName = name,
+            AttributeDefinitions = [new("pk", ScalarAttributeType.S)],
+            KeySchema = [new("pk", KeyType.HASH)],
+            ProvisionedThroughput = new ProvisionedThroughput(1, 1),
+        }).WaitAsync(ServerFixture.Timeout);
+
+        var raised = await Client.UpdateTableAsync(new UpdateTableRequest { TableName = name, ProvisionedThroughput = new ProvisionedThroughput(10, 20) })
+            .WaitAsync(ServerFixture.Timeout);
+        Assert.Equal(TableStatus.UPDATING, raised.TableDescription.TableStatus);
+        var onDemand = await Client.UpdateTableAsync(new UpdateTableRequest { TableName = name, BillingMode = BillingMode.PAY_PER_REQUEST })
+            .WaitAsync(ServerFixture.Timeout);
+        var table = (await Client.DescribeTableAsync(name).WaitAsync(ServerFixture.Timeout)).Table;
+
+        Assert.Equal(10, raised.TableDescription.ProvisionedThroughput.ReadCapacityUnits);
+        Assert.Equal(BillingMode.PAY_PER_REQUEST, onDemand.TableDescription.BillingModeSummary.BillingMode);
+        Assert.Equal(TableStatus.ACTIVE, table.TableStatus);
+        Assert.Equal(BillingMode.PAY_PER_REQUEST, table.BillingModeSummary.BillingMode);
+
+        var same = await Assert.ThrowsAsync<AmazonDynamoDBException>(() =>
+            Client.UpdateTableAsync(new UpdateTableRequest { TableName = name, ProvisionedThroughput = new ProvisionedThroughput(10, 20) }).WaitAsync(ServerFixture.Timeout));
+        Assert.Equal("One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST", same.Message);
+    }
+
+    [Fact]
+    public async Task CreateTableValidatesTheSchema()
+    {
+        var error = await Assert.ThrowsAsync<AmazonDynamoDBException>(() => Client.CreateTableAsync(new CreateTableRequest
+        {
+            TableName = fixture.NewTableName(),
+            BillingMode = BillingMode.PAY_PER_REQUEST,
+            AttributeDefinitions = [new("pk", ScalarAttributeType.S), new("extra", ScalarAttributeType.S)],
+            KeySchema = [new("pk", KeyType.HASH)],
+        }).WaitAsync(ServerFixture.Timeout));
+        Assert.Equal("One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions", error.Message);
+
+        error = await Assert.ThrowsAsync<AmazonDynamoDBException>(() => Client.CreateTableAsync(new CreateTableRequest
+        {
+            TableName = fixture.NewTableName(),
+            AttributeDefinitions = [new("pk", ScalarAttributeType.S)],
+            KeySchema = [new("pk", KeyType.HASH)],
+        }).WaitAsync(ServerFixture.Timeout));
+        Assert.Equal("One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED", error.Message);
+    }
+
+    [Fact]
+    public async Task SecondaryIndexesAreDescribed()
+    {
+        var name = fixture.NewTableName();
+        await Client.CreateTableAsync(new CreateTableRequest
+        {
+            TableName = name,
+            BillingMode = BillingMode.PAY_PER_REQUEST,
+            AttributeDefinitions = [new("pk", ScalarAttributeType.S), new("sk", ScalarAttributeType.S), new("g", ScalarAttributeType.N)],
+            KeySchema = [new("pk", KeyType.HASH), new("sk", KeyType.RANGE)],
+            GlobalSecondaryIndexes = [new GlobalSecondaryIndex
+            {
+                IndexName = "by-g",
+                KeySchema = [new("g", KeyType.HASH)],
+                Projection = new Projection { ProjectionType = ProjectionType.KEYS_ONLY },
+            }],
+        }).WaitAsync(ServerFixture.Timeout);
+        var table = (await Client.DescribeTableAsync(name).WaitAsync(ServerFixture.Timeout)).Table;
+        var index = Assert.Single(table.GlobalSecondaryIndexes);
+        Assert.Equal("by-g", index.IndexName);
+        Assert.Equal(IndexStatus.ACTIVE, index.IndexStatus);
+        Assert.Equal(table.TableArn + "/index/by-g", index.IndexArn);
+    }
+
+    [Fact]
+    public async Task TagsAddListAndRemove()
+    {
+        var name = await SdkItemTests.CreateTableAsync(Client, fixture.NewTableName());
+        var arn = (await Client.DescribeTableAsync(name).WaitAsync(ServerFixture.Timeout)).Table.TableArn;
+        await Client.TagResourceAsync(new TagResourceRequest { ResourceArn = arn, Tags = [new Tag { Key = "a", Value = "1" }, new Tag { Key = "b", Value = "2" }] })
+            .WaitAsync(ServerFixture.Timeout);
+        await Client.UntagResourceAsync(new UntagResourceRequest { ResourceArn = arn, TagKeys = ["a"] }).WaitAsync(ServerFixture.Timeout);
+        var tags = await Client.ListTagsOfResourceAsync(new ListTagsOfResourceRequest { ResourceArn = arn }).WaitAsync(ServerFixture.Timeout);
+        var tag = Assert.Single(tags.Tags);
+        Assert.Equal(("b", "2"), (tag.Key, tag.Value));
+
+        await Assert.ThrowsAsync<ResourceNotFoundException>(() =>
+            Client.ListTagsOfResourceAsync(new ListTagsOfResourceRequest { ResourceArn = arn + "-missing" }).WaitAsync(ServerFixture.Timeout));
+    }
+
+    [Fact]
+    public async Task TimeToLiveCanBeEnabledAndDescribed()
+    {
+        var name = await SdkItemTests.CreateTableAsync(Client, fixture.NewTableName());
+        var before = await Client.DescribeTimeToLiveAsync(new DescribeTimeToLiveRequest { TableName = name }).WaitAsync(ServerFixture.Timeout);
+        await Client.UpdateTimeToLiveAsync(new UpdateTimeToLiveRequest
+        {
+            TableName = name,
+            TimeToLiveSpecification = new TimeToLiveSpecification { AttributeName = "expires", Enabled = true },
+        }).WaitAsync(ServerFixture.Timeout);
+        var after = await Client.DescribeTimeToLiveAsync(new DescribeTimeToLiveRequest { TableName = name }).WaitAsync(ServerFixture.Timeout);
+        var again = await Assert.ThrowsAsync<AmazonDynamoDBException>(() => Client.UpdateTimeToLiveAsync(new UpdateTimeToLiveRequest
+        {
+            TableName = name,
+            TimeToLiveSpecification = new TimeToLiveSpecification { AttributeName = "expires", Enabled = true },
+        }).WaitAsync(ServerFixture.Timeout));
+
+        Assert.Equal(TimeToLiveStatus.DISABLED, before.TimeToLiveDescription.TimeToLiveStatus);
+        Assert.Equal(TimeToLiveStatus.ENABLED, after.TimeToLiveDescription.TimeToLiveStatus);
+        Assert.Equal("expires", after.TimeToLiveDescription.AttributeName);
+        Assert.Equal("TimeToLive is already enabled", again.Message);
+    }
+
+    [Fact]
+    public async Task LimitsAndEndpoints()
+    {
+        var limits = await Client.DescribeLimitsAsync(new DescribeLimitsRequest()).WaitAsync(ServerFixture.Timeout);
+        var endpoints = await Client.DescribeEndpointsAsync(new DescribeEndpointsRequest()).WaitAsync(ServerFixture.Timeout);
+        Assert.Equal(40000, limits.TableMaxWriteCapacityUnits);
+        Assert.Equal(1440, Assert.Single(endpoints.Endpoints).CachePeriodInMinutes);
+    }
+
+    [Fact]
+    public async Task BatchWriteThenBatchGetWithProjection()
+    {
+        var name = await SdkItemTests.CreateTableAsync(Client, fixture.NewTableName());
+        var writes = Enumerable.Range(0, 25).Select(i => new WriteRequest(new PutRequest(new()
+        {
+            ["pk"] = new AttributeValue { S = "k" + i },
+            ["n"] = new AttributeValue { N = i.ToString() },
+            ["other"] = new AttributeValue { S = "x" },
+        }))).ToList();
+        var written = await Client.BatchWriteItemAsync(new BatchWriteItemRequest
+        {
+            RequestItems = new() { [name] = writes },
+            ReturnConsumedCapacity = ReturnConsumedCapacity.TOTAL,
+        }).WaitAsync(ServerFixture.Timeout);
+        Assert.Empty(written.UnprocessedItems);
+        Assert.Equal(25, Assert.Single(written.ConsumedCapacity).CapacityUnits);
+
+        await Client.BatchWriteItemAsync(new BatchWriteItemRequest
+        {
+            RequestItems = new() { [name] = [new WriteRequest(new DeleteRequest(new() { ["pk"] = new AttributeValue { S = "k0" } }))] },
+        }).WaitAsync(ServerFixture.Timeout);
+
+        var got = await Client.BatchGetItemAsync(new BatchGetItemRequest
+        {
+            RequestItems = new()
+            {
+                [name] = new KeysAndAttributes
+                {
+                    Keys = Enumerable.Range(0, 100).Select(i => new Dictionary<string, AttributeValue> { ["pk"] = new AttributeValue { S = "k" + i } }).ToList(),
+                    ProjectionExpression = "#n",
+                    ExpressionAttributeNames = new() { ["#n"] = "n" },
+                },
+            },
+            ReturnConsumedCapacity = ReturnConsumedCapacity.TOTAL,
+        }).WaitAsync(ServerFixture.Timeout);
+
+        var items = got.Responses[name];
+        Assert.Equal(24, items.Count);
+        Assert.All(items, item => Assert.Equal(["n"], item.Keys));
+        Assert.Empty(got.UnprocessedKeys);
+        Assert.Equal(50, Assert.Single(got.ConsumedCapacity).CapacityUnits); // 100 keys, eventually consistent
+        var description = await Client.DescribeTableAsync(name).WaitAsync(ServerFixture.Timeout);
+        Assert.Equal(24, description.Table.ItemCount);
+    }
+
+    [Fact]
+    public async Task BatchGetOfMoreThanOneHundredKeysIsRejected()
+    {
+        var name = await SdkItemTests.CreateTableAsync(Client, fixture.NewTableName());
+        var error = await Assert.ThrowsAsync<AmazonDynamoDBException>(() => Client.BatchGetItemAsync(new BatchGetItemRequest
+        {
+            RequestItems = new()
+            {
+                [name] = new KeysAndAttributes { Keys = Enumerable.Range(0, 101).Select(i => new Dictionary<string, AttributeValue> { ["pk"] = new AttributeValue { S = "k" + i } }).ToList() },
+            },
+        }).WaitAsync(ServerFixture.Timeout));
+        Assert.Contains("Member must have length less than or equal to 100", error.Message);
+    }
+
+    [Fact]
+    public async Task GetItemProjectionOfNestedPaths()
+    {
+        var name = await SdkItemTests.CreateTableAsync(Client, fixture.NewTableName());
+        await Client.PutItemAsync(name, new()
+        {
+            ["pk"] = new AttributeValue { S = "p" },
+            ["m"] = new AttributeValue { M = new() { ["a"] = new AttributeValue { S = "1" }, ["b"] = new AttributeValue { S = "2" } } },
+            ["l"] = new AttributeValue { L = [new AttributeValue { S = "x" }, new AttributeValue { S = "y" }, new AttributeValue { S = "z" }] },
+            ["skip"] = new AttributeValue { S = "no" },
+        }).WaitAsync(ServerFixture.Timeout);
+        var got = await Client.GetItemAsync(new GetItemRequest { TableName = name, Key = new() { ["pk"] = new AttributeValue { S = "p" } }, ProjectionExpression = "m.b, l[2], pk" })
+            .WaitAsync(ServerFixture.Timeout);
+        Assert.Equal(["l", "m", "pk"], got.Item.Keys.Order());
+        Assert.Equal(["b"], got.Item["m"].M.Keys);
+        Assert.Equal("z", Assert.Single(got.Item["l"].L).S);
+    }
+}

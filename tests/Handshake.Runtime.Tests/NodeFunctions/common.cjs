@@ -1,0 +1,3 @@
+'use strict';
+// A .cjs handler: _HANDLER=common.handler.
+exports.handler = async () => 'cjs';
