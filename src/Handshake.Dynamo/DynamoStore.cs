@@ -18,6 +18,7 @@ public sealed class DynamoStore : IAsyncDisposable
     private readonly WriteQueue _writes;
     private readonly TimeToLiveSweeper _sweeper;
     private readonly List<Task> _backfills = [];
+    private readonly WalCheckpointer? _checkpointer;
     private int _disposed;
 
     private DynamoStore(DynamoStoreOptions options, SqliteDatabase database, SqliteConnection writer)
@@ -32,6 +33,8 @@ public sealed class DynamoStore : IAsyncDisposable
         _sweeper = new TimeToLiveSweeper(this, database);
         foreach (var table in _loaded) ResumeBackfills(table);
         _loaded.Clear();
+        // Real time, not Options.Clock: a test's frozen clock must not stop the WAL from being checkpointed.
+        _checkpointer = database.InMemory ? null : new WalCheckpointer(database, TimeProvider.System);
     }
 
     /// <summary>Opens (or creates) the store. Throws <see cref="DynamoStoreOpenException"/> for a damaged database.</summary>
@@ -178,6 +181,7 @@ public sealed class DynamoStore : IAsyncDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await _sweeper.DisposeAsync().ConfigureAwait(false);
         await _writes.DisposeAsync().ConfigureAwait(false);
+        if (_checkpointer is not null) await _checkpointer.DisposeAsync().ConfigureAwait(false);
         _readers.Dispose();
         _writerConnection.Dispose();
     }

@@ -11,6 +11,7 @@ Command[] verbs =
 [
     UpCommand.Create(),
     ConnectionsCommand.Create(),
+    BenchCommand.Create(),
 ];
 foreach (Command verb in verbs)
 {

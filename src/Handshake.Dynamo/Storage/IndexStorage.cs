@@ -12,9 +12,6 @@ namespace Handshake.Dynamo.Storage;
 /// </summary>
 internal static class IndexStorage
 {
-    /// <summary>One index row: its position (index keys, then table keys), the projected item's size and JSON.</summary>
-    public sealed record IndexEntry(byte[] Hash, byte[] Range, byte[] TableHash, byte[] TableRange, int Size, byte[] Item);
-
     public const string Schema = """
         CREATE TABLE IF NOT EXISTS secondary_indexes(
             id INTEGER PRIMARY KEY,
@@ -55,51 +52,6 @@ internal static class IndexStorage
     public static void DropAll(WriteContext context, TableDefinition table)
     {
         foreach (var index in table.Indexes) Drop(context, index);
-    }
-
-    /// <summary>
-    /// Reads an index in key order: one index partition (<paramref name="hash"/>) or all of it (a Scan), after an
-    /// exclusive start position, forward or backward. Rows with equal index keys are ordered by their table key,
-    /// so a position (index keys + table keys) resumes exactly. Range conditions on the index sort key are the
-    /// caller's (Query) to add through <paramref name="rangeCondition"/>, an SQL fragment over range_key.
-    /// </summary>
-    public static List<IndexEntry> Read(SqliteConnection connection, SecondaryIndexDefinition index, byte[]? hash,
-        IndexEntry? exclusiveStart, bool forward, int limit, string? rangeCondition = null, Action<SqliteCommand>? bindRange = null)
-    {
-        using var select = connection.CreateCommand();
-        var sql = new System.Text.StringBuilder("SELECT hash_key, range_key, table_hash, table_range, size, item FROM index_items WHERE index_id = $i");
-        select.Parameters.AddWithValue("$i", index.InternalId);
-        if (hash is not null)
-        {
-            sql.Append(" AND hash_key = $h");
-            select.Parameters.AddWithValue("$h", hash);
-        }
-        if (rangeCondition is not null) sql.Append(" AND (").Append(rangeCondition).Append(')');
-        bindRange?.Invoke(select);
-        if (exclusiveStart is { } s)
-        {
-            sql.Append(forward
-                ? " AND (hash_key, range_key, table_hash, table_range) > ($sh, $sr, $sth, $str)"
-                : " AND (hash_key, range_key, table_hash, table_range) < ($sh, $sr, $sth, $str)");
-            select.Parameters.AddWithValue("$sh", s.Hash);
-            select.Parameters.AddWithValue("$sr", s.Range);
-            select.Parameters.AddWithValue("$sth", s.TableHash);
-            select.Parameters.AddWithValue("$str", s.TableRange);
-        }
-        sql.Append(forward
-            ? " ORDER BY hash_key, range_key, table_hash, table_range"
-            : " ORDER BY hash_key DESC, range_key DESC, table_hash DESC, table_range DESC");
-        sql.Append(" LIMIT $n");
-        select.Parameters.AddWithValue("$n", limit);
-        select.CommandText = sql.ToString();
-        var rows = new List<IndexEntry>();
-        using var reader = select.ExecuteReader();
-        while (reader.Read())
-        {
-            rows.Add(new IndexEntry((byte[])reader.GetValue(0), (byte[])reader.GetValue(1), (byte[])reader.GetValue(2),
-                (byte[])reader.GetValue(3), reader.GetInt32(4), (byte[])reader.GetValue(5)));
-        }
-        return rows;
     }
 
     /// <summary>

@@ -63,8 +63,14 @@ internal static class IndexTables
     public static List<(byte[] Hash, Dictionary<string, Model.AttributeValue> Item)> Rows(DynamoStore store, string table, string index)
     {
         var definition = store.GetTable(table).FindIndex(index)!;
-        var entries = store.Read(session => IndexStorage.Read(session.Connection, definition, null, null, forward: true, limit: 100_000));
-        return entries.ConvertAll(e => (e.Hash, Protocol.StoredItem.Parse(e.Item)));
+        var space = new IndexKeySpace(store.GetTable(table), definition);
+        return store.Read(session =>
+        {
+            var rows = new List<(byte[], Dictionary<string, Model.AttributeValue>)>();
+            foreach (var row in space.Read(session.Connection, null, default, null, forward: true))
+                rows.Add((row.Hash, Protocol.StoredItem.Parse(row.Item)));
+            return rows;
+        });
     }
 
     public static async Task<(HttpStatusCode Status, string Type, string Message)> ErrorAsync(ServerFixture fixture, string operation, string body)
