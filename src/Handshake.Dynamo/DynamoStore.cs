@@ -16,6 +16,7 @@ public sealed class DynamoStore : IAsyncDisposable
     private readonly SqliteConnection _writerConnection;
     private readonly ReadSessionPool _readers;
     private readonly WriteQueue _writes;
+    private readonly WalCheckpointer? _checkpointer;
     private int _disposed;
 
     private DynamoStore(DynamoStoreOptions options, SqliteDatabase database, SqliteConnection writer)
@@ -27,6 +28,8 @@ public sealed class DynamoStore : IAsyncDisposable
         LoadCatalog();
         _readers = new ReadSessionPool(database);
         _writes = new WriteQueue(new WriteContext(writer, Catalog, options), LoadCatalog);
+        // Real time, not Options.Clock: a test's frozen clock must not stop the WAL from being checkpointed.
+        _checkpointer = database.InMemory ? null : new WalCheckpointer(database, TimeProvider.System);
     }
 
     /// <summary>Opens (or creates) the store. Throws <see cref="DynamoStoreOpenException"/> for a damaged database.</summary>
@@ -127,6 +130,7 @@ public sealed class DynamoStore : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await _writes.DisposeAsync().ConfigureAwait(false);
+        if (_checkpointer is not null) await _checkpointer.DisposeAsync().ConfigureAwait(false);
         _readers.Dispose();
         _writerConnection.Dispose();
     }
