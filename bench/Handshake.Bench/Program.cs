@@ -5,6 +5,13 @@ using Handshake.Bench.Servers;
 
 // Load drivers and peer comparisons. `store` is issue 2's comparison of the store with dynalite, moto and bare Kestrel:
 //   dotnet run -c Release --project bench/Handshake.Bench -- store [--duration 5] [--connections 1,32] [--json]
+// `host` is issue 3's function-host benchmark (its own argument parsing; see bench/Handshake.Bench/Host and README `host`):
+//   dotnet run -c Release --project bench/Handshake.Bench -- host [--warm 2000] [--cold 5] [--scale 500] [--concurrency 32] [--aot DIR]
+if (args is ["host", ..])
+{
+    return await Handshake.Bench.Host.HostBenchmark.RunAsync(args[1..]);
+}
+
 var root = new RootCommand("Handshake benchmarks: the same load generator against Handshake and its peers, in one run.");
 
 var duration = new Option<double>("--duration") { Description = "Seconds measured per scenario (operation x connections).", DefaultValueFactory = _ => 5 };
@@ -23,6 +30,10 @@ var store = new Command("store", "PutItem and GetItem of ~100-byte items at each
 };
 store.SetAction(async (parse, ct) =>
 {
+    // The load generator runs its socket continuations on the epoll thread, as wrk does, instead of hopping to the
+    // thread pool: it then takes less of the two shared cores from the servers it measures. Read by the socket engine
+    // on first use, so it is set before any socket exists; PeerProcess removes it from every server's environment.
+    Environment.SetEnvironmentVariable(PeerProcess.InlineCompletionsVariable, "1");
     try
     {
         var settings = new ComparisonSettings(

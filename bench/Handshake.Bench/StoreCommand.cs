@@ -19,7 +19,7 @@ public static class StoreCommand
         var report = new ComparisonReport(
             "dotnet run -c Release --project bench/Handshake.Bench -- " + commandLine, startedUtc, Environment.ProcessorCount,
             LoadAverage(), settings.Duration.TotalSeconds, settings.Warmup.TotalSeconds, settings.Keys, results,
-            ReportWriter.Goals(results, executable is not null));
+            ReportWriter.Ratios(results), ReportWriter.Goals(results, executable is not null));
         Console.Out.Write(json ? ReportWriter.Json(report) + "\n" : ReportWriter.Markdown(report));
         return results.Any(r => r.Failure is not null || r.Scenarios.Any(s => s.Errors > 0)) ? 1 : 0;
     }

@@ -128,9 +128,9 @@ public sealed class StoreComparison(TargetLauncher launcher, ComparisonSettings 
         ct.ThrowIfCancellationRequested();
         var scenario = new ScenarioResult(operation, connections, result.Requests, result.Errors, result.Reconnects,
             result.Elapsed.TotalSeconds, result.RequestsPerSecond, result.PercentileMilliseconds(50), result.PercentileMilliseconds(99),
-            result.PercentileMilliseconds(99.9), result.PercentileMilliseconds(100), result.FirstError);
+            result.PercentileMilliseconds(99.9), result.PercentileMilliseconds(100), result.ClientCpuMicrosecondsPerRequest, result.FirstError);
         Console.Error.WriteLine(
-            $"   {target.Name,-9} {scenario.RequestsPerSecond,9:F0} req/s  p50 {scenario.P50Ms,7:F3} ms  p99 {scenario.P99Ms,7:F3} ms  errors {scenario.Errors}" +
+            $"   {target.Name,-9} {scenario.RequestsPerSecond,9:F0} req/s  p50 {scenario.P50Ms,7:F3} ms  p99 {scenario.P99Ms,7:F3} ms  client CPU {scenario.ClientCpuMicrosecondsPerRequest,5:F1} us/req  errors {scenario.Errors}" +
             (scenario.FirstError is null ? "" : $" (first: {Shorten(scenario.FirstError)})"));
         return scenario;
     }

@@ -11,6 +11,9 @@ Command[] verbs =
 [
     UpCommand.Create(),
     ConnectionsCommand.Create(),
+    BenchCommand.Create(),
+    InvokeCommand.Create(),
+    LogsCommand.Create(),
 ];
 foreach (Command verb in verbs)
 {

@@ -30,6 +30,7 @@ public static class LoadGenerator
         stop.CancelAfter(duration + TimeSpan.FromSeconds(10));
         var deadline = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var started = Stopwatch.GetTimestamp();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var loops = new Task<LongHistogram>[connections];
         for (var i = 0; i < connections; i++)
         {
@@ -39,13 +40,14 @@ public static class LoadGenerator
 
         var histograms = await Task.WhenAll(loops);
         var elapsed = Stopwatch.GetElapsedTime(started);
+        var clientCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         var merged = new LongHistogram(HighestLatencyMicroseconds, 3);
         foreach (var histogram in histograms)
         {
             merged.Add(histogram);
         }
 
-        return new LoadResult(connections, shared.Completed, shared.Errors, shared.Reconnects, elapsed, merged, shared.FirstError);
+        return new LoadResult(connections, shared.Completed, shared.Errors, shared.Reconnects, elapsed, merged, shared.FirstError, clientCpu);
     }
 
     private static async Task<LongHistogram> ConnectionLoopAsync(

@@ -10,9 +10,13 @@ public sealed record LoadResult(
     long Reconnects,
     TimeSpan Elapsed,
     HistogramBase Latency,
-    string? FirstError)
+    string? FirstError,
+    TimeSpan ClientCpu)
 {
     public double RequestsPerSecond => Elapsed.TotalSeconds > 0 ? Requests / Elapsed.TotalSeconds : 0;
+
+    /// <summary>CPU time the load generator's process spent per request: what the client takes from the shared cores.</summary>
+    public double ClientCpuMicrosecondsPerRequest => Requests == 0 ? double.NaN : ClientCpu.TotalMicroseconds / Requests;
 
     public double PercentileMilliseconds(double percentile) =>
         Requests == 0 ? double.NaN : Latency.GetValueAtPercentile(percentile) / 1000.0;

@@ -11,6 +11,9 @@ namespace Handshake.Bench.Peers;
 /// </summary>
 public sealed class PeerProcess : IAsyncDisposable
 {
+    /// <summary>The load generator's socket setting, which no measured server may inherit.</summary>
+    public const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
     private static readonly ConcurrentDictionary<int, PeerProcess> Live = new();
     private readonly Process process;
     private readonly Channel<string> lines = Channel.CreateUnbounded<string>();
@@ -59,6 +62,7 @@ public sealed class PeerProcess : IAsyncDisposable
             startInfo.ArgumentList.Add(argument);
         }
 
+        startInfo.Environment.Remove(InlineCompletionsVariable);
         if (environment is not null)
         {
             foreach (var (key, value) in environment)

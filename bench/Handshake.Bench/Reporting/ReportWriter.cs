@@ -36,6 +36,33 @@ public static class ReportWriter
         return goals;
     }
 
+    /// <summary>Handshake's throughput and p50 divided by each peer's, scenario by scenario.</summary>
+    public static IReadOnlyList<RatioResult> Ratios(IReadOnlyList<TargetResult> targets)
+    {
+        var ratios = new List<RatioResult>();
+        var handshake = Find(targets, "handshake");
+        if (handshake is null)
+        {
+            return ratios;
+        }
+
+        foreach (var scenario in handshake.Scenarios)
+        {
+            foreach (var peer in targets)
+            {
+                if (peer.Name == "handshake" || peer.Failure is not null || peer.Scenario(scenario.Operation, scenario.Connections) is not { } other)
+                {
+                    continue;
+                }
+
+                ratios.Add(new RatioResult(scenario.Operation, scenario.Connections, peer.Name,
+                    scenario.RequestsPerSecond / other.RequestsPerSecond, scenario.P50Ms / other.P50Ms));
+            }
+        }
+
+        return ratios;
+    }
+
     public static string Json(ComparisonReport report) => JsonSerializer.Serialize(report, JsonOptions);
 
     public static string Markdown(ComparisonReport report)
@@ -60,6 +87,18 @@ public static class ReportWriter
             {
                 text.AppendLine(CultureInfo.InvariantCulture,
                     $"| {target.Name} | {s.Operation} | {s.Connections} | {s.RequestsPerSecond:N0} | {s.P50Ms:F3} | {s.P99Ms:F3} | {s.Errors} |");
+            }
+        }
+
+        if (report.Ratios.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("| Handshake vs | operation | connections | throughput ratio | p50 ratio |");
+            text.AppendLine("|---|---|---:|---:|---:|");
+            foreach (var ratio in report.Ratios)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {ratio.Peer} | {ratio.Operation} | {ratio.Connections} | {ratio.ThroughputRatio:F2}x | {ratio.P50Ratio:F2}x |");
             }
         }
 

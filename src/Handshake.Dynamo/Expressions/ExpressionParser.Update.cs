@@ -124,6 +124,14 @@ internal sealed partial class ExpressionParser
 
     private UpdateValue ParseUpdateOperand()
     {
+        Enter();
+        var operand = ParseUpdateOperandInner();
+        _depth--;
+        return operand;
+    }
+
+    private UpdateValue ParseUpdateOperandInner()
+    {
         if (Peek.Kind == TokenKind.LeftParen)
         {
             _position++;

@@ -22,6 +22,16 @@ internal sealed partial class ExpressionParser
     // Parenthesised groups parsed so far, open token index to close token index: "((x))" is a redundant-parens error.
     private readonly Dictionary<int, int> _groups = [];
     private int _position;
+    private int _depth;
+
+    // A 4 KB expression of nested parentheses or NOTs would recurse thousands of frames deep; far beyond anything
+    // meaningful, it is cut off as a syntax error at the token where it happens instead of risking the stack.
+    private const int MaxDepth = 400;
+
+    private void Enter()
+    {
+        if (++_depth > MaxDepth) throw Syntax();
+    }
 
     private ExpressionParser(string source, string expressionName, ExpressionAttributes attributes, string[] errorOrder)
     {
@@ -107,7 +117,10 @@ internal sealed partial class ExpressionParser
         if (IsKeyword("NOT"))
         {
             _position++;
-            return new NotNode(ParseNot());
+            Enter();
+            var operand = ParseNot();
+            _depth--;
+            return new NotNode(operand);
         }
         return ParsePrimary();
     }
@@ -145,7 +158,9 @@ internal sealed partial class ExpressionParser
         if (Peek.Kind == TokenKind.LeftParen && !OpensOperandGroup())
         {
             int open = _position++;
+            Enter();
             var inner = ParseOr();
+            _depth--;
             CloseGroup(open);
             return inner;
         }
@@ -218,6 +233,7 @@ internal sealed partial class ExpressionParser
     private List<Operand> ParseArguments()
     {
         _position += 2; // name and '('
+        Enter();
         var arguments = new List<Operand> { ParseOperand() };
         while (Peek.Kind == TokenKind.Comma)
         {
@@ -225,6 +241,7 @@ internal sealed partial class ExpressionParser
             arguments.Add(ParseOperand());
         }
         Expect(TokenKind.RightParen);
+        _depth--;
         return arguments;
     }
 
@@ -327,7 +344,9 @@ internal sealed partial class ExpressionParser
         if (token.Kind == TokenKind.LeftParen)
         {
             int open = _position++;
+            Enter();
             var inner = ParseOperand();
+            _depth--;
             CloseGroup(open);
             return inner;
         }

@@ -191,7 +191,7 @@ public sealed class HandshakeServer : IAsyncDisposable
     {
         Functions = new FunctionHost(new FunctionHostOptions
         {
-            StoreEndpoint = Endpoint.GetLeftPart(UriPartial.Authority),
+            StoreEndpoint = Options.FunctionStoreEndpoint?.Invoke(this) ?? Endpoint.GetLeftPart(UriPartial.Authority),
             Region = Options.Region,
             AccountId = Options.AccountId,
             Clock = Options.Clock,

@@ -26,6 +26,13 @@ public sealed class HandshakeServerOptions
     /// <summary>A project file (handshake.json) whose functions the host declares at start; null for none.</summary>
     public string? ProjectFile { get; init; }
 
+    /// <summary>
+    /// The store endpoint the function host gives its environments (AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_DYNAMODB),
+    /// computed once the server listens. Null: this server's HTTP endpoint. `handshake bench` points functions at the
+    /// HTTPS listener (--tls) or at an emulated link in front of the store (--link-rtt, --freeze-gap).
+    /// </summary>
+    public Func<HandshakeServer, string>? FunctionStoreEndpoint { get; init; }
+
     public string Region { get; init; } = "us-east-1";
 
     public string AccountId { get; init; } = "000000000000";

@@ -1,0 +1,142 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using Handshake.Composition;
+using Handshake.Dynamo;
+using Handshake.Experiment;
+using Spectre.Console;
+
+namespace Handshake.Commands;
+
+/// <summary><c>handshake bench</c>: the seed's put-record function under each SDK mode, with every store connection counted.</summary>
+internal static class BenchCommand
+{
+    internal static Command Create()
+    {
+        Option<string> modes = new("--modes")
+        {
+            Description = $"Comma-separated modes: {string.Join(", ", BenchMode.All.Select(m => m.Name))}.",
+            DefaultValueFactory = _ => BenchMode.DefaultNames,
+        };
+        Option<long> invocations = Positive<long>("--invocations", "Invocations per mode.", 10_000);
+        Option<int> concurrency = Positive<int>("--concurrency", "Invocations in flight at once (and the function's reserved concurrency).", 4);
+        concurrency.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() > 256)
+            {
+                r.AddError("--concurrency must be at most 256.");
+            }
+        });
+        Option<bool> tls = new("--tls") { Description = "Send the functions' store traffic over the HTTPS listener (real TLS handshakes)." };
+        Option<TimeSpan?> linkRtt = CommandOptions.Duration("--link-rtt", "Route store traffic through an emulated link adding this round-trip time per exchange and handshake, e.g. 2ms.");
+        Option<TimeSpan?> freezeGap = CommandOptions.Duration("--freeze-gap", "Pause this long between bursts with every environment frozen, e.g. 70s (with --store-idle-timeout shorter: stale sockets).");
+        Option<int> gaps = Positive<int>("--gaps", "How many freeze gaps split the invocations.", 1);
+        Option<TimeSpan?> idle = CommandOptions.Duration("--store-idle-timeout", "Close kept-alive store connections idle this long, e.g. 60s (default 130s, Kestrel's).");
+        Option<Uri?> endpoint = new("--endpoint") { Description = "Use a running Handshake endpoint instead of starting one in this process.", CustomParser = ParseEndpoint };
+        Option<string?> dataDirectory = new("--data-dir") { Description = "Keep the in-process store here (default: a temporary directory, removed afterwards)." };
+        Option<string?> json = new("--json") { Description = "Write the results as JSON to this file." };
+        Option<string?> html = new("--html") { Description = "Write a self-contained HTML report with charts to this file." };
+
+        Command command = new("bench", "Run the seed's put-record function under each SDK mode and report handshakes, latency and throughput.")
+        {
+            modes, invocations, concurrency, tls, linkRtt, freezeGap, gaps, idle, endpoint, dataDirectory, json, html,
+        };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            if (!BenchMode.TryParseList(parseResult.GetValue(modes)!, out List<BenchMode> selected, out string? error))
+            {
+                return await FailAsync(error!).ConfigureAwait(false);
+            }
+
+            BenchOptions options = new()
+            {
+                Modes = selected,
+                Invocations = parseResult.GetValue(invocations),
+                Concurrency = parseResult.GetValue(concurrency),
+                Tls = parseResult.GetValue(tls),
+                LinkRtt = parseResult.GetValue(linkRtt),
+                FreezeGap = parseResult.GetValue(freezeGap),
+                Gaps = parseResult.GetValue(gaps),
+                StoreIdleTimeout = parseResult.GetValue(idle),
+                Endpoint = parseResult.GetValue(endpoint),
+                DataDirectory = parseResult.GetValue(dataDirectory),
+                JsonPath = parseResult.GetValue(json),
+                HtmlPath = parseResult.GetValue(html),
+            };
+            if (options.Endpoint is not null && (options.Tls || options.LinkRtt is not null || options.StoreIdleTimeout is not null || options.DataDirectory is not null))
+            {
+                return await FailAsync("--tls, --link-rtt, --store-idle-timeout and --data-dir configure the in-process store; they cannot be used with --endpoint").ConfigureAwait(false);
+            }
+
+            return await RunAsync(options, cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    /// <summary>Runs a bench and prints it; shared with `demo`. Exit status: 0, 1 for an error, 130 after Ctrl-C.</summary>
+    internal static async Task<int> RunAsync(BenchOptions options, CancellationToken cancellationToken, Action<BenchRun>? summary = null)
+    {
+        BenchRun run;
+        try
+        {
+            run = await new BenchRunner(options, new BenchConsole()).RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ExperimentException or HandshakeStartException or DynamoStoreOpenException or IOException or UnauthorizedAccessException)
+        {
+            return await FailAsync(e.Message).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync("handshake: stopped before any mode ran.").ConfigureAwait(false);
+            return 130;
+        }
+
+        AnsiConsole.Write(BenchConsole.Render(run));
+        BenchConsole.WriteDetails(run);
+        summary?.Invoke(run);
+        if (!await BenchReports.WriteAsync(run).ConfigureAwait(false))
+        {
+            return 1;
+        }
+
+        if (run.Cancelled)
+        {
+            Console.WriteLine("Stopped by Ctrl-C: the numbers above are what was measured until then.");
+            return 130;
+        }
+
+        return 0;
+    }
+
+    internal static async Task<int> FailAsync(string message)
+    {
+        int newline = message.IndexOfAny(['\r', '\n']);
+        await Console.Error.WriteLineAsync($"handshake: {(newline < 0 ? message : message[..newline])}").ConfigureAwait(false);
+        return 1;
+    }
+
+    private static Option<T> Positive<T>(string name, string description, T defaultValue)
+        where T : struct, System.Numerics.INumber<T>
+    {
+        Option<T> option = new(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<T>() <= T.Zero)
+            {
+                result.AddError($"{name} must be a positive whole number, not {result.GetValueOrDefault<T>()}.");
+            }
+        });
+        return option;
+    }
+
+    private static Uri? ParseEndpoint(ArgumentResult result)
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (Uri.TryCreate(text, UriKind.Absolute, out Uri? uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+        {
+            return uri;
+        }
+
+        result.AddError($"--endpoint takes an http:// or https:// URL, not '{text}'.");
+        return null;
+    }
+}

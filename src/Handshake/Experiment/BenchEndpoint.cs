@@ -1,0 +1,220 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+namespace Handshake.Experiment;
+
+/// <summary>
+/// The bench's side of a Handshake endpoint, all over loopback HTTP so that an in-process server and one given with
+/// --endpoint are driven the same way: the table (CreateTable, DescribeTable's ItemCount), the function (the Lambda
+/// control plane), Invoke, the connection accounting and the functions' logs.
+/// </summary>
+internal sealed class BenchEndpoint : IDisposable
+{
+    // The store does not check signatures; the access key names the bench in the connection accounting.
+    private const string Authorization = "AWS4-HMAC-SHA256 Credential=handshake-bench/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0";
+    private readonly HttpClient _control;
+    private readonly HttpClient _invoke;
+
+    public BenchEndpoint(Uri endpoint, int concurrency)
+    {
+        Endpoint = endpoint;
+        _control = new HttpClient { BaseAddress = endpoint, Timeout = TimeSpan.FromSeconds(30) };
+        // The invoking client keeps one kept-alive connection per worker (its connections are not the function's).
+        _invoke = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Math.Max(1, concurrency), PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) })
+        {
+            BaseAddress = endpoint,
+            Timeout = TimeSpan.FromMinutes(2),
+        };
+    }
+
+    public Uri Endpoint { get; }
+
+    /// <summary>Throws ExperimentException (one line) when nothing answers, or something that is not Handshake.</summary>
+    public async Task CheckReachableAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            using HttpResponseMessage response = await _control.GetAsync("/_handshake/connections", timeout.Token).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new ExperimentException($"{Endpoint} answered {(int)response.StatusCode} for /_handshake/connections: not a Handshake endpoint");
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ExperimentException($"cannot reach {Endpoint}: {e.Message}");
+        }
+    }
+
+    public async Task CreateTableAsync(string tableName, CancellationToken cancellationToken)
+    {
+        string body = $$"""{"TableName":"{{tableName}}","KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST"}""";
+        using JsonDocument _ = await DynamoAsync("CreateTable", body, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>DescribeTable's ItemCount, which Handshake keeps exact.</summary>
+    public async Task<long> ItemCountAsync(string tableName, CancellationToken cancellationToken)
+    {
+        using JsonDocument table = await DynamoAsync("DescribeTable", $$"""{"TableName":"{{tableName}}"}""", cancellationToken).ConfigureAwait(false);
+        return table.RootElement.GetProperty("Table").GetProperty("ItemCount").GetInt64();
+    }
+
+    public async Task DeleteTableAsync(string tableName, CancellationToken cancellationToken)
+    {
+        using JsonDocument _ = await DynamoAsync("DeleteTable", $$"""{"TableName":"{{tableName}}"}""", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Declares the function on a local code directory (LocalStack's hot-reload convention) with reserved concurrency.</summary>
+    public async Task CreateFunctionAsync(string name, BenchMode mode, string codeDirectory, IReadOnlyDictionary<string, string> environment,
+        int reservedConcurrency, CancellationToken cancellationToken)
+    {
+        using MemoryStream buffer = new();
+        using (Utf8JsonWriter writer = new(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("FunctionName", name);
+            writer.WriteString("Runtime", mode.Runtime);
+            writer.WriteString("Handler", mode.Handler);
+            writer.WriteString("Role", "arn:aws:iam::000000000000:role/handshake-bench");
+            writer.WriteNumber("Timeout", 30);
+            writer.WriteNumber("MemorySize", 512);
+            writer.WriteStartObject("Code");
+            writer.WriteString("S3Bucket", "hot-reload");
+            writer.WriteString("S3Key", codeDirectory);
+            writer.WriteEndObject();
+            writer.WriteStartObject("Environment");
+            writer.WriteStartObject("Variables");
+            foreach ((string key, string value) in environment)
+            {
+                writer.WriteString(key, value);
+            }
+
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        await SendAsync(HttpMethod.Post, "/2015-03-31/functions", buffer.ToArray(), cancellationToken).ConfigureAwait(false);
+        byte[] concurrency = Encoding.UTF8.GetBytes($$"""{"ReservedConcurrentExecutions":{{reservedConcurrency}}}""");
+        await SendAsync(HttpMethod.Put, $"/2017-10-31/functions/{name}/concurrency", concurrency, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task DeleteFunctionAsync(string name, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Delete, $"/2015-03-31/functions/{name}", null, cancellationToken);
+
+    /// <summary>One synchronous Invoke. Returns null on success, else the error's type (function error, HTTP status).</summary>
+    public async Task<string?> InvokeAsync(string name, byte[] payload, CancellationToken cancellationToken)
+    {
+        using ByteArrayContent content = new(payload);
+        using HttpResponseMessage response = await _invoke.PostAsync($"/2015-03-31/functions/{name}/invocations", content, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            return $"HTTP {(int)response.StatusCode}";
+        }
+
+        if (!response.Headers.Contains("X-Amz-Function-Error"))
+        {
+            return null;
+        }
+
+        // {"errorType":"...","errorMessage":"..."}: the type, plus the errno-like code Node puts in the message.
+        byte[] body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using JsonDocument error = JsonDocument.Parse(body);
+            string type = error.RootElement.TryGetProperty("errorType", out JsonElement t) ? t.GetString() ?? "Unhandled" : "Unhandled";
+            string message = error.RootElement.TryGetProperty("errorMessage", out JsonElement m) ? m.GetString() ?? "" : "";
+            foreach (string code in new[] { "EADDRNOTAVAIL", "ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EMFILE" })
+            {
+                if (message.Contains(code, StringComparison.Ordinal))
+                {
+                    return $"{type} ({code})";
+                }
+            }
+
+            return type;
+        }
+        catch (JsonException)
+        {
+            return "Unhandled";
+        }
+    }
+
+    /// <summary>The function's store connections: opened, over TLS, and how many environments opened any.</summary>
+    public async Task<(long Opened, long Tls, int Environments, long Requests)> FunctionConnectionsAsync(string name, CancellationToken cancellationToken)
+    {
+        using HttpResponseMessage response = await _control.GetAsync("/_handshake/connections", cancellationToken).ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+        using JsonDocument report = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), default, cancellationToken).ConfigureAwait(false);
+        foreach (JsonElement function in report.RootElement.GetProperty("functions").EnumerateArray())
+        {
+            if (function.GetProperty("functionName").GetString() == name)
+            {
+                JsonElement totals = function.GetProperty("totals");
+                return (totals.GetProperty("opened").GetInt64(), totals.GetProperty("tls").GetInt64(),
+                    function.GetProperty("environments").GetArrayLength(), totals.GetProperty("requests").GetInt64());
+            }
+        }
+
+        return (0, 0, 0, 0);
+    }
+
+    /// <summary>A page of the function's log events from <paramref name="from"/>, waiting up to 1 s for the first.</summary>
+    public async Task<(List<(long Sequence, string Message)> Events, long Next)> LogsAsync(string name, long from, CancellationToken cancellationToken)
+    {
+        using HttpResponseMessage response = await _control.GetAsync($"/_handshake/logs/{name}?from={from}&wait=1&limit=10000", cancellationToken).ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+        using JsonDocument page = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), default, cancellationToken).ConfigureAwait(false);
+        List<(long, string)> events = [];
+        foreach (JsonElement e in page.RootElement.GetProperty("events").EnumerateArray())
+        {
+            events.Add((e.GetProperty("sequence").GetInt64(), e.GetProperty("message").GetString() ?? ""));
+        }
+
+        return (events, page.RootElement.GetProperty("nextSequence").GetInt64());
+    }
+
+    private async Task<JsonDocument> DynamoAsync(string operation, string body, CancellationToken cancellationToken)
+    {
+        using HttpRequestMessage request = new(HttpMethod.Post, "/");
+        request.Headers.TryAddWithoutValidation("X-Amz-Target", "DynamoDB_20120810." + operation);
+        request.Headers.TryAddWithoutValidation("Authorization", Authorization);
+        request.Content = new StringContent(body, Encoding.UTF8);
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.0");
+        using HttpResponseMessage response = await _control.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        string text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new ExperimentException($"the store refused {operation}: {text}");
+        }
+
+        return JsonDocument.Parse(text);
+    }
+
+    private async Task SendAsync(HttpMethod method, string path, byte[]? body, CancellationToken cancellationToken)
+    {
+        using HttpRequestMessage request = new(method, path);
+        if (body is not null)
+        {
+            request.Content = new ByteArrayContent(body);
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        }
+
+        using HttpResponseMessage response = await _control.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            string text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            throw new ExperimentException($"the function host refused {method} {path}: {text}");
+        }
+    }
+
+    public void Dispose()
+    {
+        _control.Dispose();
+        _invoke.Dispose();
+    }
+}

@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using Handshake.Network.Link;
+
+namespace Handshake.Experiment;
+
+/// <summary>
+/// Runs the modes one after another against one endpoint: the in-process Handshake (store and function host on a
+/// durable store in a temporary directory) or a running one given with --endpoint. Each mode gets its own table and
+/// function, so its connections, REPORT lines and records are counted apart.
+/// </summary>
+internal sealed class BenchRunner(BenchOptions options, BenchConsole console)
+{
+    private static readonly TimeSpan CollectTimeout = TimeSpan.FromSeconds(20);
+    private readonly Dictionary<BenchMode, string> _skipped = [];
+
+    public async Task<BenchRun> RunAsync(CancellationToken cancellationToken)
+    {
+        BenchRun run = new(options);
+        string repository = SamplePackages.FindRepositoryRoot();
+        SamplePackages packages = new(repository, console.Message);
+        Dictionary<BenchMode, string> code = await PrepareAsync(run, packages, cancellationToken).ConfigureAwait(false);
+
+        string? temporary = null;
+        BenchServer? server = null;
+        StoreLatencyListener? storeLatency = null;
+        try
+        {
+            Uri endpointUri;
+            if (options.Endpoint is { } remote)
+            {
+                endpointUri = remote;
+                run.InvokePath = $"the Invoke API of {remote} over HTTP (another process)";
+            }
+            else
+            {
+                temporary = options.DataDirectory is null ? Path.Combine(Path.GetTempPath(), "handshake-bench-" + Guid.NewGuid().ToString("N")[..12]) : null;
+                server = await BenchServer.StartAsync(options, options.DataDirectory ?? temporary!, run, cancellationToken).ConfigureAwait(false);
+                endpointUri = server.Server.Endpoint;
+                storeLatency = new StoreLatencyListener();
+                run.InvokePath = $"the Invoke API over loopback HTTP ({server.Server.Endpoint.GetLeftPart(UriPartial.Authority)}, served in this process)";
+            }
+
+            using BenchEndpoint endpoint = new(endpointUri, options.Concurrency);
+            await endpoint.CheckReachableAsync(cancellationToken).ConfigureAwait(false);
+            run.StoreEndpoint = run.StoreEndpoint.Length > 0 ? run.StoreEndpoint : endpointUri.GetLeftPart(UriPartial.Authority);
+            string runId = Guid.NewGuid().ToString("N")[..6];
+            foreach (BenchMode mode in options.Modes)
+            {
+                ModeResult result = new(mode) { Requested = options.Invocations };
+                run.Results.Add(result);
+                if (!code.TryGetValue(mode, out string? directory))
+                {
+                    result.SkippedBecause = _skipped.GetValueOrDefault(mode, "its code could not be prepared");
+                    continue;
+                }
+
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    result.SkippedBecause = "stopped by Ctrl-C before it started";
+                    continue;
+                }
+
+                await RunModeAsync(endpoint, server, storeLatency, result, directory, runId, cancellationToken).ConfigureAwait(false);
+            }
+
+            run.Cancelled = cancellationToken.IsCancellationRequested;
+            return run;
+        }
+        finally
+        {
+            storeLatency?.Dispose();
+            if (server is not null)
+            {
+                await server.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (temporary is not null && Directory.Exists(temporary))
+            {
+                try
+                {
+                    Directory.Delete(temporary, recursive: true);
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+    }
+
+    private async Task<Dictionary<BenchMode, string>> PrepareAsync(BenchRun run, SamplePackages packages, CancellationToken cancellationToken)
+    {
+        Dictionary<BenchMode, string> code = [];
+        string? nodeProblem = null;
+        if (options.Modes.Any(m => m.NeedsNode))
+        {
+            (run.NodeVersion, nodeProblem) = await SamplePackages.ProbeNodeAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (BenchMode mode in options.Modes)
+        {
+            string? problem = mode.NeedsNode ? nodeProblem : null;
+            if (problem is null)
+            {
+                try
+                {
+                    TimeSpan? timeout = mode.Package == SamplePackage.DotnetAot ? options.AotPublishTimeout : null;
+                    code[mode] = await packages.PrepareAsync(mode.Package, timeout, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+                catch (ExperimentException e)
+                {
+                    problem = e.Message;
+                }
+            }
+
+            if (!options.SkipUnavailableModes)
+            {
+                throw new ExperimentException($"mode {mode.Name}: {problem}");
+            }
+
+            console.Message($"Skipping {mode.Name}: {problem}");
+            _skipped[mode] = problem!;
+        }
+
+        return code;
+    }
+
+    private async Task RunModeAsync(BenchEndpoint endpoint, BenchServer? server, StoreLatencyListener? storeLatency, ModeResult result,
+        string codeDirectory, string runId, CancellationToken cancellationToken)
+    {
+        BenchMode mode = result.Mode;
+        string name = $"bench-{mode.Name}-{runId}";
+        string table = name;
+        await endpoint.CreateTableAsync(table, cancellationToken).ConfigureAwait(false);
+        Dictionary<string, string> environment = new(mode.Environment) { ["TABLE_NAME"] = table };
+        if (server?.Server.CertificatePemPath is { } pem && options.Tls)
+        {
+            // Trust the self-signed certificate: Node through NODE_EXTRA_CA_CERTS, .NET (OpenSSL) through SSL_CERT_FILE.
+            environment["NODE_EXTRA_CA_CERTS"] = pem;
+            environment["SSL_CERT_FILE"] = pem;
+        }
+
+        await endpoint.CreateFunctionAsync(name, mode, codeDirectory, environment, options.Concurrency, cancellationToken).ConfigureAwait(false);
+        EmulatedLink? link = server?.Link;
+        long resetsBefore = link?.Resets ?? 0;
+        result.StoreLatency = storeLatency?.Begin();
+
+        using CancellationTokenSource observe = new();
+        ReportLogTail logs = new(endpoint, name);
+        Task logTask = logs.RunAsync(observe.Token);
+        int storePort = server?.StorePort ?? endpoint.Endpoint.Port;
+        Task samplerTask = SampleAsync(endpoint, server, name, storePort, result, observe.Token);
+
+        int bursts = options.FreezeGap is null ? 1 : options.Gaps + 1;
+        LoadLoop loop = new(endpoint, name, result, options.Concurrency, bursts, options.FreezeGap ?? TimeSpan.Zero);
+        Task loopTask = loop.RunAsync(options.Invocations, cancellationToken);
+        await console.TrackAsync(result, loop, loopTask).ConfigureAwait(false);
+        await loopTask.ConfigureAwait(false);
+        storeLatency?.End();
+
+        // Collect with a fresh deadline: after Ctrl-C the run's token is cancelled, and the partial numbers still count.
+        using CancellationTokenSource collect = new(CollectTimeout);
+        await observe.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(logTask, samplerTask).ConfigureAwait(false);
+        try
+        {
+            await logs.DrainAsync(collect.Token).ConfigureAwait(false);
+            (result.ConnectionsOpened, result.TlsConnections, result.EnvironmentsConnected, result.StoreRequests) =
+                await endpoint.FunctionConnectionsAsync(name, collect.Token).ConfigureAwait(false);
+            result.ItemsInTable = await endpoint.ItemCountAsync(table, collect.Token).ConfigureAwait(false);
+            result.Timeline.Add((result.Elapsed.TotalSeconds, result.ConnectionsOpened));
+            await endpoint.DeleteFunctionAsync(name, collect.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or ExperimentException)
+        {
+            console.Message($"{mode.Name}: could not collect every count: {e.Message}");
+        }
+
+        result.ReportLines = logs.ReportLines;
+        result.EnvironmentsStarted = logs.ColdStarts;
+        result.ReportedNewConnections = logs.NewConnectionsTotal;
+        result.LogEventsMissed = logs.Missed;
+        if (link is not null)
+        {
+            result.Resets = link.Resets - resetsBefore;
+        }
+
+        console.ModeFinished(result);
+    }
+
+    /// <summary>Connections opened over time (for the chart) and the peak of TIME_WAIT sockets on the store's port.</summary>
+    private static async Task SampleAsync(BenchEndpoint endpoint, BenchServer? server, string name, int storePort, ModeResult result, CancellationToken stop)
+    {
+        long start = Stopwatch.GetTimestamp();
+        long baseline = server?.Server.Connections.TotalOpened ?? 0;
+        TimeSpan interval = TimeSpan.FromMilliseconds(server is null ? 1000 : 250);
+        long peakTimeWait = -1;
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await Task.Delay(interval, stop).ConfigureAwait(false);
+                long opened = server is not null
+                    ? server.Server.Connections.TotalOpened - baseline
+                    : (await endpoint.FunctionConnectionsAsync(name, stop).ConfigureAwait(false)).Opened;
+                result.Timeline.Add((Stopwatch.GetElapsedTime(start).TotalSeconds, opened));
+                if (result.Timeline.Count >= 1200)
+                {
+                    // Bounded memory on long runs: keep every other point and sample half as often.
+                    List<(double, long)> kept = [.. result.Timeline.Where((_, i) => i % 2 == 0)];
+                    result.Timeline.Clear();
+                    result.Timeline.AddRange(kept);
+                    interval *= 2;
+                }
+
+                peakTimeWait = Math.Max(peakTimeWait, TimeWaitCounter.Count(storePort));
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or HttpRequestException)
+        {
+        }
+
+        result.PeakTimeWait = Math.Max(peakTimeWait, TimeWaitCounter.Count(storePort));
+    }
+}

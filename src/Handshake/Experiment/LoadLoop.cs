@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Handshake.Experiment;
+
+/// <summary>
+/// Invokes the function N times from C workers (a closed loop: each worker invokes, waits for the answer, invokes
+/// again). With a freeze gap the invocations run in bursts separated by pauses in which every environment sits frozen.
+/// Latencies go into the result's histogram; errors are counted by type, never thrown, so a run that meets
+/// EADDRNOTAVAIL or a reset reports it instead of stopping.
+/// </summary>
+internal sealed class LoadLoop(BenchEndpoint endpoint, string functionName, ModeResult result, int concurrency, int bursts, TimeSpan gap)
+{
+    private const int MaxErrorTypes = 20;
+    private long _issued;
+    private long _completed;
+    private long _errors;
+
+    public int Concurrency => concurrency;
+
+    public long Completed => Interlocked.Read(ref _completed);
+
+    public long Errors => Interlocked.Read(ref _errors);
+
+    /// <summary>Set while the loop pauses between bursts (for the progress line).</summary>
+    public bool Pausing { get; private set; }
+
+    public async Task RunAsync(long invocations, CancellationToken cancellationToken)
+    {
+        long perBurst = (invocations + bursts - 1) / bursts;
+        long start = Stopwatch.GetTimestamp();
+        TimeSpan paused = TimeSpan.Zero;
+        try
+        {
+            for (int burst = 0; burst < bursts && !cancellationToken.IsCancellationRequested; burst++)
+            {
+                if (burst > 0)
+                {
+                    Pausing = true;
+                    long pauseStart = Stopwatch.GetTimestamp();
+                    await Task.Delay(gap, cancellationToken).ConfigureAwait(false);
+                    paused += Stopwatch.GetElapsedTime(pauseStart);
+                    Pausing = false;
+                }
+
+                long limit = Math.Min(invocations, perBurst * (burst + 1));
+                Task[] workers = new Task[concurrency];
+                for (int i = 0; i < workers.Length; i++)
+                {
+                    workers[i] = WorkAsync(limit, cancellationToken);
+                }
+
+                await Task.WhenAll(workers).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            result.Elapsed = Stopwatch.GetElapsedTime(start);
+            result.Paused = paused;
+            result.Completed = Completed;
+            result.Errors = Errors;
+            result.Cancelled = cancellationToken.IsCancellationRequested;
+        }
+    }
+
+    private async Task WorkAsync(long limit, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            long number = Interlocked.Increment(ref _issued);
+            if (number > limit)
+            {
+                Interlocked.Decrement(ref _issued);
+                return;
+            }
+
+            byte[] payload = Encoding.UTF8.GetBytes($$"""{"invocation":{{number}},"mode":"{{result.Mode.Name}}"}""");
+            long started = Stopwatch.GetTimestamp();
+            string? error;
+            try
+            {
+                error = await endpoint.InvokeAsync(functionName, payload, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
+            {
+                error = "Invoke failed: " + (e.InnerException ?? e).GetType().Name;
+            }
+
+            long micros = (long)Stopwatch.GetElapsedTime(started).TotalMicroseconds;
+            result.Latency.RecordValue(Math.Clamp(micros, 1, ModeResult.HighestMicroseconds));
+            if (error is not null)
+            {
+                Interlocked.Increment(ref _errors);
+                lock (result.ErrorTypes)
+                {
+                    if (result.ErrorTypes.ContainsKey(error) || result.ErrorTypes.Count < MaxErrorTypes)
+                    {
+                        result.ErrorTypes[error] = result.ErrorTypes.GetValueOrDefault(error) + 1;
+                    }
+                }
+            }
+
+            Interlocked.Increment(ref _completed);
+        }
+    }
+}
