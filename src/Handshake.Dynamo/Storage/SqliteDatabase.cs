@@ -66,7 +66,7 @@ internal sealed class SqliteDatabase
         connection.Open();
         Execute(connection, InMemory
             ? "PRAGMA foreign_keys=OFF;"
-            : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;");
+            : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=0;");
         if (!InMemory) CheckIntegrity(connection);
         Execute(connection, """
             CREATE TABLE IF NOT EXISTS store_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -84,6 +84,7 @@ internal sealed class SqliteDatabase
                 item BLOB NOT NULL,
                 PRIMARY KEY(table_id, hash_key, range_key)) WITHOUT ROWID;
             """);
+        Execute(connection, IndexStorage.Schema);
         using var version = connection.CreateCommand();
         version.CommandText = "INSERT OR IGNORE INTO store_meta(key, value) VALUES ('schema_version', $v); SELECT value FROM store_meta WHERE key = 'schema_version';";
         version.Parameters.AddWithValue("$v", SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -94,10 +95,15 @@ internal sealed class SqliteDatabase
     }
 
     /// <summary>Opens a connection for reads; WAL gives each read a consistent snapshot without blocking the writer.</summary>
-    public SqliteConnection OpenReader()
+    public SqliteConnection OpenReader(bool forCheckpoints = false)
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
+        if (forCheckpoints)
+        {
+            Execute(connection, "PRAGMA busy_timeout=1000;");
+            return connection;
+        }
         // Readers map the file: page reads become memory reads, without a copy into each connection's cache.
         Execute(connection, InMemory ? "PRAGMA read_uncommitted=1;" : "PRAGMA busy_timeout=5000; PRAGMA query_only=1; PRAGMA mmap_size=268435456;");
         return connection;
