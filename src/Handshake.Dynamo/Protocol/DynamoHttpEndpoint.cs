@@ -84,8 +84,9 @@ public sealed class DynamoHttpEndpoint
                     "Request must be smaller than " + MaxRequestBytes + " bytes")).ConfigureAwait(false);
                 return;
             }
-            // A body in another content type is not a DynamoDB request at all: AWS answers as for a wrong method.
-            if (length > 0 && !IsJsonContentType(request.ContentType))
+            // A body declared in another content type is not a DynamoDB request at all: AWS answers as for a wrong
+            // method. A body with no Content-Type is read as JSON (hand-written clients often omit it).
+            if (length > 0 && request.ContentType is { } contentType && !IsJsonContentType(contentType))
             {
                 await SendAsync(response, 404, "text/plain", UnknownOperationXml).ConfigureAwait(false);
                 return;
@@ -146,9 +147,9 @@ public sealed class DynamoHttpEndpoint
         if (!System.Text.Unicode.Utf8.IsValid(body.Span)) throw DynamoException.Serialization(null);
     }
 
-    private static bool IsJsonContentType(string? contentType)
+    private static bool IsJsonContentType(string contentType)
     {
-        var mediaType = (contentType ?? "").AsSpan();
+        var mediaType = contentType.AsSpan();
         int semicolon = mediaType.IndexOf(';');
         if (semicolon >= 0) mediaType = mediaType[..semicolon];
         mediaType = mediaType.Trim();

@@ -82,9 +82,9 @@ public static class BadInputCorpus
     {
         // A body that would be valid for the operation (or harmless), sent with everything around it wrong.
         byte[] body = Encoding.UTF8.GetBytes(ValidLookingBody(operation));
-        foreach (string? contentType in new[] { "text/plain", "application/xml", "multipart/form-data", "application/x-www-form-urlencoded", null })
+        foreach (string contentType in new[] { "text/plain", "application/xml", "multipart/form-data", "application/x-www-form-urlencoded", "application/x-amz-json-1.1" })
         {
-            corpus.Add(new("content-type", contentType ?? "none", operation, body, contentType, BadRequest.DummyAuthorization));
+            corpus.Add(new("content-type", contentType, operation, body, contentType, BadRequest.DummyAuthorization));
         }
 
         foreach (string? authorization in new[] { null, "", "Bearer token", "AWS3 Credential=x", "aws4-hmac-sha256 Credential=x", "Basic dXNlcjpwYXNz", "AWS4" })
