@@ -5,6 +5,13 @@ using Handshake.Bench.Servers;
 
 // Load drivers and peer comparisons. `store` is issue 2's comparison of the store with dynalite, moto and bare Kestrel:
 //   dotnet run -c Release --project bench/Handshake.Bench -- store [--duration 5] [--connections 1,32] [--json]
+// `host` is issue 3's function-host benchmark (its own argument parsing; see bench/Handshake.Bench/Host and README `host`):
+//   dotnet run -c Release --project bench/Handshake.Bench -- host [--warm 2000] [--cold 5] [--scale 500] [--concurrency 32] [--aot DIR]
+if (args is ["host", ..])
+{
+    return await Handshake.Bench.Host.HostBenchmark.RunAsync(args[1..]);
+}
+
 var root = new RootCommand("Handshake benchmarks: the same load generator against Handshake and its peers, in one run.");
 
 var duration = new Option<double>("--duration") { Description = "Seconds measured per scenario (operation x connections).", DefaultValueFactory = _ => 5 };

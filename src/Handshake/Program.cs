@@ -12,6 +12,9 @@ Command[] verbs =
     UpCommand.Create(),
     ConnectionsCommand.Create(),
     BenchCommand.Create(),
+    DemoCommand.Create(),
+    InvokeCommand.Create(),
+    LogsCommand.Create(),
 ];
 foreach (Command verb in verbs)
 {

@@ -162,6 +162,6 @@ public sealed class LifecycleTests
         }
 
         // DisposeAsync asserted that no process with the test's marker is left.
-        Assert.Empty(ProcessTable.WithMarker(test.Marker));
+        Assert.Empty(await ProcessTable.RemainingWithMarkerAsync(test.Marker));
     }
 }

@@ -26,6 +26,6 @@ public sealed class OrphanGuardTests
         await Task.WhenAll(first.Exited, second.Exited).WaitAsync(TestHost.Wait);
         Assert.Equal("signal: killed", await first.Exited);
         Assert.Equal("signal: killed", await second.Exited);
-        Assert.Empty(ProcessTable.WithMarker(marker));
+        Assert.Empty(await ProcessTable.RemainingWithMarkerAsync(marker));
     }
 }

@@ -65,7 +65,8 @@ internal sealed partial class ExecutionEnvironment
             }
             else
             {
-                TaskCompletionSource<Invocation?> parked = new(TaskCreationOptions.RunContinuationsAsynchronously);
+                // Completed outside the lock; its continuation (writing the event to the runtime) may run inline: one thread hop less.
+                TaskCompletionSource<Invocation?> parked = new();
                 _parkedNext = parked;
                 next = parked.Task;
                 if (_host.Options.FreezeBetweenInvocations && _process is not null)

@@ -33,6 +33,7 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
     private double _initDurationMs;
     private InitFailure? _postedInitError;
     private Task? _shutdown;
+    private Task _finishing = Task.CompletedTask;
 
     public ExecutionEnvironment(FunctionHost host, FunctionDefinition definition, int generation)
     {
@@ -95,6 +96,8 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
     /// <summary>Runs one invocation: starts the environment if needed, hands the event over, waits for the answer or the timeout.</summary>
     public async Task<InvocationResult> InvokeAsync(Invocation invocation)
     {
+        // The previous invocation's END/REPORT lines come first (written after its caller had its answer).
+        await _finishing.ConfigureAwait(false);
         lock (_gate)
         {
             // Assigned before init completes, so that the runtime's first `next` takes it at once (no freeze on a cold start).
@@ -157,7 +160,16 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
             AppendLog($"{_host.Options.Clock.GetUtcNow():yyyy-MM-dd'T'HH:mm:ss.fff'Z'} {invocation.RequestId} Task timed out after {timeout.TotalSeconds:0.00} seconds");
         }
 
-        await FinishInvocationAsync(invocation, result).ConfigureAwait(false);
+        if (invocation.TailLog || result.ResetEnvironment)
+        {
+            await FinishInvocationAsync(invocation, result).ConfigureAwait(false);
+        }
+        else
+        {
+            // The caller does not wait for the log: END/REPORT (and draining the pipes) happen off its path.
+            _finishing = FinishInvocationAsync(invocation, result);
+        }
+
         if (result.ResetEnvironment)
         {
             _ = ShutdownAsync();

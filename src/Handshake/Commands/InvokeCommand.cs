@@ -1,0 +1,75 @@
+using System.CommandLine;
+using System.Text;
+
+namespace Handshake.Commands;
+
+/// <summary>
+/// <c>handshake invoke FUNCTION [--payload JSON] [--tail]</c>: a synchronous invocation through the running endpoint's
+/// Invoke API. The function's payload goes to stdout; with --tail, the invocation's log (last 4 KB) goes to stderr.
+/// Exit status: 0 on success, 1 when the function failed or the endpoint refused the call.
+/// </summary>
+internal static class InvokeCommand
+{
+    internal static Command Create()
+    {
+        Argument<string> function = new("function") { Description = "The function's name or ARN." };
+        Option<string> payload = new("--payload") { Description = "The event, as JSON.", DefaultValueFactory = _ => "{}" };
+        Option<bool> tail = new("--tail") { Description = "Print the invocation's log (the last 4 KB) to stderr." };
+        Option<Uri> endpoint = CommandOptions.Endpoint();
+        Command command = new("invoke", "Invoke a function on a running `handshake up` and print its response.")
+        {
+            function,
+            payload,
+            tail,
+            endpoint,
+        };
+        command.SetAction((parseResult, cancellationToken) => RunAsync(
+            parseResult.GetValue(endpoint)!, parseResult.GetValue(function)!, parseResult.GetValue(payload)!, parseResult.GetValue(tail), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(Uri endpoint, string function, string payload, bool tail, CancellationToken cancellationToken)
+    {
+        // A synchronous invocation may run up to the function's timeout (900 s at most).
+        using HttpClient client = new() { Timeout = TimeSpan.FromSeconds(910) };
+        using HttpRequestMessage request = new(HttpMethod.Post, new Uri(endpoint, $"/2015-03-31/functions/{Uri.EscapeDataString(function)}/invocations"))
+        {
+            Content = new StringContent(payload, Encoding.UTF8, "application/json"),
+        };
+        if (tail)
+        {
+            request.Headers.Add("X-Amz-Log-Type", "Tail");
+        }
+
+        try
+        {
+            using HttpResponseMessage response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            if (response.Headers.TryGetValues("X-Amz-Log-Result", out IEnumerable<string>? log))
+            {
+                await Console.Error.WriteAsync(Encoding.UTF8.GetString(Convert.FromBase64String(log.First()))).ConfigureAwait(false);
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                string type = response.Headers.TryGetValues("x-amzn-ErrorType", out IEnumerable<string>? types) ? types.First() : $"HTTP {(int)response.StatusCode}";
+                await Console.Error.WriteLineAsync($"handshake: {type}: {body}").ConfigureAwait(false);
+                return 1;
+            }
+
+            Console.Out.WriteLine(body);
+            if (response.Headers.TryGetValues("X-Amz-Function-Error", out IEnumerable<string>? error))
+            {
+                await Console.Error.WriteLineAsync($"handshake: the function failed ({error.First()})").ConfigureAwait(false);
+                return 1;
+            }
+
+            return 0;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync($"handshake: cannot invoke {function} at {endpoint}: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+    }
+}

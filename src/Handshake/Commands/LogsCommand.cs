@@ -1,0 +1,73 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Handshake.Commands;
+
+/// <summary>
+/// <c>handshake logs FUNCTION [--follow]</c>: the function's log events (START/END/REPORT and what it printed) from a
+/// running `handshake up`, read from GET /_handshake/logs/{function}. --follow long-polls for new events until Ctrl-C.
+/// </summary>
+internal static class LogsCommand
+{
+    private const int FollowWaitSeconds = 20;
+
+    internal static Command Create()
+    {
+        Argument<string> function = new("function") { Description = "The function's name." };
+        Option<bool> follow = new("--follow", "-f") { Description = "Keep printing new events as they come." };
+        Option<Uri> endpoint = CommandOptions.Endpoint();
+        Command command = new("logs", "Print a function's logs from a running `handshake up`.")
+        {
+            function,
+            follow,
+            endpoint,
+        };
+        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult.GetValue(endpoint)!, parseResult.GetValue(function)!, parseResult.GetValue(follow), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(Uri endpoint, string function, bool follow, CancellationToken cancellationToken)
+    {
+        using HttpClient client = new() { Timeout = TimeSpan.FromSeconds(FollowWaitSeconds + 10) };
+        long from = 0;
+        try
+        {
+            do
+            {
+                string wait = follow ? $"&wait={FollowWaitSeconds}" : "";
+                using HttpResponseMessage response = await client.GetAsync(
+                    new Uri(endpoint, $"/_handshake/logs/{Uri.EscapeDataString(function)}?from={from.ToString(CultureInfo.InvariantCulture)}{wait}"), cancellationToken).ConfigureAwait(false);
+                if (!response.IsSuccessStatusCode)
+                {
+                    string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                    await Console.Error.WriteLineAsync($"handshake: {endpoint} answered {(int)response.StatusCode}: {body}").ConfigureAwait(false);
+                    return 1;
+                }
+
+                using JsonDocument page = await response.Content.ReadFromJsonAsync<JsonDocument>(cancellationToken).ConfigureAwait(false)
+                    ?? throw new JsonException("empty body");
+                foreach (JsonElement e in page.RootElement.GetProperty("events").EnumerateArray())
+                {
+                    DateTimeOffset timestamp = DateTimeOffset.FromUnixTimeMilliseconds(e.GetProperty("timestamp").GetInt64());
+                    Console.Out.WriteLine($"{timestamp:yyyy-MM-dd'T'HH:mm:ss.fff'Z'} {e.GetProperty("message").GetString()}");
+                }
+
+                from = page.RootElement.GetProperty("nextSequence").GetInt64();
+            }
+            while (follow && !cancellationToken.IsCancellationRequested);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return 0;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
+        {
+            await Console.Error.WriteLineAsync($"handshake: cannot read the logs of {function} from {endpoint}: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        return 0;
+    }
+}

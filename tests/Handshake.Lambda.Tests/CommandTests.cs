@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace Handshake.Lambda.Tests;
+
+/// <summary>
+/// `handshake invoke` and `handshake logs` against a real `handshake up`, and the host killed with SIGKILL: its
+/// function processes must not outlive it.
+/// </summary>
+public sealed partial class CommandTests
+{
+    private static string Executable => Path.Combine(Repository.Root, "src", "Handshake", "bin",
+        AppContext.BaseDirectory.Contains("/bin/Release/", StringComparison.Ordinal) ? "Release" : "Debug", "net10.0", "handshake");
+
+    [Fact]
+    public async Task Invoke_and_logs_talk_to_a_running_endpoint_and_SIGKILL_of_the_host_leaves_no_function_process()
+    {
+        string marker = Guid.NewGuid().ToString("N");
+        string directory = Directory.CreateTempSubdirectory("handshake-verbs-").FullName;
+        string code = TestHost.FunctionDirectory("bash-runtime");
+        await File.WriteAllTextAsync(Path.Combine(directory, "handshake.json"), $$"""
+            { "functions": { "bash": { "runtime": "provided", "code": "{{code}}", "environment": { "HANDSHAKE_TEST_MARKER": "{{marker}}" } } } }
+            """);
+        ProcessStartInfo info = new(Executable, ["up", "--port", "0", "--in-memory"])
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using Process up = Process.Start(info)!;
+        try
+        {
+            string endpoint = await ReadEndpointAsync(up).WaitAsync(TestHost.Wait);
+
+            var invoked = await Repository.RunAsync(Executable, ["invoke", "bash", "--payload", """{"verb":"invoke"}""", "--endpoint", endpoint]);
+            Assert.True(invoked.ExitCode == 0, invoked.Stderr);
+            Assert.Equal("""{"verb":"invoke"}""", invoked.Stdout.Trim());
+
+            var failed = await Repository.RunAsync(Executable, ["invoke", "bash", "--payload", """{"fail":1}""", "--tail", "--endpoint", endpoint]);
+            Assert.Equal(1, failed.ExitCode);
+            Assert.Contains("failed on purpose", failed.Stdout);
+            Assert.Contains("REPORT RequestId", failed.Stderr);
+
+            var missing = await Repository.RunAsync(Executable, ["invoke", "nope", "--endpoint", endpoint]);
+            Assert.Equal(1, missing.ExitCode);
+            Assert.Contains("ResourceNotFoundException", missing.Stderr);
+
+            var logs = await Repository.RunAsync(Executable, ["logs", "bash", "--endpoint", endpoint]);
+            Assert.True(logs.ExitCode == 0, logs.Stderr);
+            Assert.Equal(2, logs.Stdout.Split('\n').Count(l => l.Contains(" START RequestId: ", StringComparison.Ordinal)));
+            Assert.Contains("handling ", logs.Stdout);
+
+            // The host dies without any chance to clean up: the orphan guard must take its functions with it.
+            Assert.NotEmpty(ProcessTable.WithMarker(marker));
+            up.Kill();
+            await up.WaitForExitAsync().WaitAsync(TestHost.Wait);
+            Assert.Empty(await ProcessTable.RemainingWithMarkerAsync(marker));
+        }
+        finally
+        {
+            if (!up.HasExited)
+            {
+                up.Kill();
+            }
+
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task<string> ReadEndpointAsync(Process up)
+    {
+        while (await up.StandardOutput.ReadLineAsync() is string line)
+        {
+            Match match = EndpointLine().Match(line);
+            if (match.Success)
+            {
+                // Keep draining stdout so that the host never blocks on a full pipe.
+                _ = up.StandardOutput.ReadToEndAsync();
+                _ = up.StandardError.ReadToEndAsync();
+                return match.Groups[1].Value;
+            }
+        }
+
+        throw new InvalidOperationException("handshake up exited: " + await up.StandardError.ReadToEndAsync());
+    }
+
+    [GeneratedRegex(@"is up on (http://127\.0\.0\.1:\d+)")]
+    private static partial Regex EndpointLine();
+}
