@@ -16,6 +16,8 @@ public sealed class DynamoStore : IAsyncDisposable
     private readonly SqliteConnection _writerConnection;
     private readonly ReadSessionPool _readers;
     private readonly WriteQueue _writes;
+    private readonly TimeToLiveSweeper _sweeper;
+    private readonly List<Task> _backfills = [];
     private readonly WalCheckpointer? _checkpointer;
     private int _disposed;
 
@@ -28,6 +30,9 @@ public sealed class DynamoStore : IAsyncDisposable
         LoadCatalog();
         _readers = new ReadSessionPool(database);
         _writes = new WriteQueue(new WriteContext(writer, Catalog, options), LoadCatalog);
+        _sweeper = new TimeToLiveSweeper(this, database);
+        foreach (var table in _loaded) ResumeBackfills(table);
+        _loaded.Clear();
         // Real time, not Options.Clock: a test's frozen clock must not stop the WAL from being checkpointed.
         _checkpointer = database.InMemory ? null : new WalCheckpointer(database, TimeProvider.System);
     }
@@ -92,6 +97,38 @@ public sealed class DynamoStore : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Deletes the items whose TTL attribute (a Number of epoch seconds, by <see cref="DynamoStoreOptions.Clock"/>)
+    /// is in the past, in every table with TTL enabled, now; returns how many were deleted. The background sweeper
+    /// does the same every <see cref="DynamoStoreOptions.TimeToLiveSweepInterval"/>.
+    /// </summary>
+    public Task<int> SweepExpiredItemsAsync(CancellationToken cancellationToken = default) => _sweeper.SweepAsync(cancellationToken);
+
+    /// <summary>Completes after the next background TTL sweep, with how many items it deleted (for tests).</summary>
+    internal Task<int> NextBackgroundSweep => _sweeper.NextBackgroundSweep;
+
+    /// <summary>Completes when every global secondary index being backfilled (UpdateTable Create) is ACTIVE.</summary>
+    public Task WhenIndexesActiveAsync()
+    {
+        lock (_backfills) return Task.WhenAll(_backfills);
+    }
+
+    /// <summary>Starts building a GSI that UpdateTable added (status CREATING) in the background.</summary>
+    internal void StartBackfill(TableDefinition table, SecondaryIndexDefinition index)
+    {
+        var task = IndexBackfill.RunAsync(this, table, index);
+        lock (_backfills)
+        {
+            _backfills.RemoveAll(static t => t.IsCompleted);
+            _backfills.Add(task);
+        }
+    }
+
+    private void ResumeBackfills(TableDefinition table)
+    {
+        foreach (var index in table.Indexes) if (index.IndexStatus == "CREATING") StartBackfill(table, index);
+    }
+
     /// <summary>Runs a read on a pooled read session.</summary>
     internal T Read<T>(Func<ReadSession, T> read)
     {
@@ -121,14 +158,28 @@ public sealed class DynamoStore : IAsyncDisposable
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            Catalog.Add(TableDefinitionJson.Deserialize(
-                reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetInt64(4)));
+            var table = TableDefinitionJson.Deserialize(
+                reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetInt64(4));
+            Catalog.Add(table);
+            _loaded.Add(table);
+        }
+        reader.Close();
+        foreach (var table in _loaded) IndexStorage.Attach(_writerConnection, table);
+        // After a failed commit the writer is running: the GSIs that were building start again.
+        if (_writes is not null)
+        {
+            foreach (var table in _loaded) ResumeBackfills(table);
+            _loaded.Clear();
         }
     }
+
+    // Tables loaded at open, whose unfinished index builds start once the writer exists.
+    private readonly List<TableDefinition> _loaded = [];
 
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        await _sweeper.DisposeAsync().ConfigureAwait(false);
         await _writes.DisposeAsync().ConfigureAwait(false);
         if (_checkpointer is not null) await _checkpointer.DisposeAsync().ConfigureAwait(false);
         _readers.Dispose();

@@ -12,6 +12,13 @@ public sealed class DynamoStoreOptions
     /// <summary>The clock for CreationDateTime and other timestamps; injectable so tests need not wait.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// How often the TTL sweeper deletes expired items (DynamoDB does it "within a few days"; one minute keeps local
+    /// runs honest without waiting). Zero or negative turns the background sweeper off;
+    /// <see cref="DynamoStore.SweepExpiredItemsAsync"/> still sweeps on demand.
+    /// </summary>
+    public TimeSpan TimeToLiveSweepInterval { get; init; } = TimeSpan.FromMinutes(1);
+
     public string Region { get; init; } = "us-east-1";
 
     public string AccountId { get; init; } = "000000000000";

@@ -12,6 +12,7 @@ Command[] verbs =
     UpCommand.Create(),
     ConnectionsCommand.Create(),
     BenchCommand.Create(),
+    DemoCommand.Create(),
     InvokeCommand.Create(),
     LogsCommand.Create(),
 ];

@@ -3,16 +3,64 @@ namespace Handshake.Dynamo.Model;
 /// <summary>A key attribute of a table or index: its name and scalar type (S, N or B).</summary>
 public sealed record KeyAttribute(string Name, AttributeType Type);
 
-/// <summary>A secondary index as declared at creation; described back to clients. Maintenance comes with issue 5.</summary>
-public sealed record SecondaryIndexDefinition(
-    string IndexName,
-    bool IsGlobal,
-    KeyAttribute Hash,
-    KeyAttribute? Range,
-    string ProjectionType,
-    IReadOnlyList<string>? NonKeyAttributes,
-    long ReadCapacityUnits,
-    long WriteCapacityUnits);
+/// <summary>
+/// A secondary index: its schema as declared (immutable) and its live state (status, counters), changed only on the
+/// writer thread and read racily for descriptions. <see cref="InternalId"/> keys its rows in the index_items table.
+/// </summary>
+public sealed class SecondaryIndexDefinition(
+    string indexName,
+    bool isGlobal,
+    KeyAttribute hash,
+    KeyAttribute? range,
+    string projectionType,
+    IReadOnlyList<string>? nonKeyAttributes,
+    long readCapacityUnits,
+    long writeCapacityUnits)
+{
+    public string IndexName { get; } = indexName;
+    public bool IsGlobal { get; } = isGlobal;
+    public KeyAttribute Hash { get; } = hash;
+    public KeyAttribute? Range { get; } = range;
+    public string ProjectionType { get; } = projectionType;
+    public IReadOnlyList<string>? NonKeyAttributes { get; } = nonKeyAttributes;
+    public long ReadCapacityUnits { get; set; } = readCapacityUnits;
+    public long WriteCapacityUnits { get; set; } = writeCapacityUnits;
+
+    /// <summary>The index_items key of this index; assigned when the index is stored.</summary>
+    public long InternalId { get; internal set; }
+
+    /// <summary>CREATING while a GSI added by UpdateTable is backfilled, then ACTIVE.</summary>
+    public string IndexStatus { get; internal set; } = "ACTIVE";
+
+    public bool Backfilling { get; internal set; }
+
+    private long _itemCount;
+    private long _sizeBytes;
+
+    public long ItemCount => Volatile.Read(ref _itemCount);
+    public long IndexSizeBytes => Volatile.Read(ref _sizeBytes);
+
+    internal void SetCounters(long itemCount, long sizeBytes)
+    {
+        Volatile.Write(ref _itemCount, itemCount);
+        Volatile.Write(ref _sizeBytes, sizeBytes);
+    }
+
+    internal void AddCounters(long itemDelta, long sizeDelta)
+    {
+        Interlocked.Add(ref _itemCount, itemDelta);
+        Interlocked.Add(ref _sizeBytes, sizeDelta);
+    }
+
+    /// <summary>Whether the index holds <paramref name="attribute"/> besides its keys and the table's keys.</summary>
+    public bool Projects(string attribute)
+    {
+        if (ProjectionType == "ALL") return true;
+        if (NonKeyAttributes is null) return false;
+        foreach (var name in NonKeyAttributes) if (name == attribute) return true;
+        return false;
+    }
+}
 
 /// <summary>
 /// A table's metadata. Mutated only on the store's single writer thread (copy-on-write for collections), and read
@@ -29,9 +77,16 @@ public sealed class TableDefinition
     public KeyAttribute? Range { get; init; }
 
     /// <summary>The AttributeDefinitions as given (name, type), in request order.</summary>
-    public required IReadOnlyList<KeyAttribute> AttributeDefinitions { get; init; }
+    public required IReadOnlyList<KeyAttribute> AttributeDefinitions { get; set; }
 
-    public IReadOnlyList<SecondaryIndexDefinition> Indexes { get; init; } = [];
+    /// <summary>Secondary indexes, replaced as a whole (copy-on-write) when UpdateTable adds or deletes one.</summary>
+    public IReadOnlyList<SecondaryIndexDefinition> Indexes { get; set; } = [];
+
+    public SecondaryIndexDefinition? FindIndex(string indexName)
+    {
+        foreach (var index in Indexes) if (index.IndexName == indexName) return index;
+        return null;
+    }
 
     public string BillingMode { get; set; } = "PROVISIONED";
     public long ReadCapacityUnits { get; set; }

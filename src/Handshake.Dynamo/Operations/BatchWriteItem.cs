@@ -34,7 +34,7 @@ internal static class BatchWriteItem
                 perTable[requests[i].Table.Name] = units + ConsumedCapacity.WriteUnits(command.OldSizes[i], requests[i].Size);
             }
             w.WriteStartArray("ConsumedCapacity"u8);
-            foreach (var (table, units) in perTable) ConsumedCapacity.WriteValue(w, capacityMode, table, units, isRead: false);
+            foreach (var (table, units) in perTable) ConsumedCapacity.WriteValue(w, capacityMode, table, units, isRead: false, command.IndexUnits);
             w.WriteEndArray();
         }
         w.WriteEndObject();
@@ -89,6 +89,7 @@ internal static class BatchWriteItem
             foreach (var (put, delete) in requests)
             {
                 var key = put is not null ? PrimaryKey.FromItem(table, put) : PrimaryKey.FromKey(table, delete!);
+                if (put is not null) SecondaryIndexKey.Validate(table, put);
                 if (!seen.Add((table.InternalId, key))) throw DynamoException.Validation("Provided list of item keys contains duplicates");
                 prepared.Add(put is not null
                     ? new WriteRequest(table, key, StoredItem.Serialize(put), ItemSize.Of(put))
@@ -145,6 +146,8 @@ internal static class BatchWriteItem
 
         public int[] OldSizes { get; } = new int[requests.Count];
 
+        public List<IndexWriteUnits>? IndexUnits { get; private set; }
+
         public override void Apply(WriteContext context)
         {
             foreach (var r in requests)
@@ -157,6 +160,7 @@ internal static class BatchWriteItem
                 if (r.Item is not null) context.Upsert(r.Table, r.Key, r.Size, r.Item, existed, oldSize);
                 else if (existed) context.Delete(r.Table, r.Key, oldSize);
             }
+            IndexUnits = context.TakeIndexUnits();
         }
     }
 }

@@ -40,26 +40,61 @@ internal static class ConsumedCapacity
     }
 
     /// <summary>Writes one ConsumedCapacity object (the value only; the caller writes the member name or array).</summary>
-    public static void WriteValue(Utf8JsonWriter w, CapacityMode mode, string tableName, double units, bool isRead)
+    /// <remarks>
+    /// Index writes (<paramref name="indexes"/>, from <see cref="Storage.WriteContext.TakeIndexUnits"/>) add to the
+    /// total; INDEXES mode breaks them down per index under GlobalSecondaryIndexes and LocalSecondaryIndexes.
+    /// Entries for other tables are ignored, so a batch can pass all of its units for each table.
+    /// </remarks>
+    public static void WriteValue(Utf8JsonWriter w, CapacityMode mode, string tableName, double units, bool isRead,
+        List<Storage.IndexWriteUnits>? indexes = null)
     {
+        double total = units;
+        if (indexes is not null) foreach (var i in indexes) if (i.Table.Name == tableName) total += i.Units;
         w.WriteStartObject();
         w.WriteString("TableName"u8, tableName);
-        w.WriteNumber("CapacityUnits"u8, units);
-        w.WriteNumber(isRead ? "ReadCapacityUnits"u8 : "WriteCapacityUnits"u8, units);
+        w.WriteNumber("CapacityUnits"u8, total);
+        w.WriteNumber(isRead ? "ReadCapacityUnits"u8 : "WriteCapacityUnits"u8, total);
         if (mode == CapacityMode.Indexes)
         {
             w.WriteStartObject("Table"u8);
             w.WriteNumber("CapacityUnits"u8, units);
             w.WriteNumber(isRead ? "ReadCapacityUnits"u8 : "WriteCapacityUnits"u8, units);
             w.WriteEndObject();
+            if (indexes is not null)
+            {
+                WriteIndexUnits(w, tableName, indexes, global: true, isRead);
+                WriteIndexUnits(w, tableName, indexes, global: false, isRead);
+            }
         }
         w.WriteEndObject();
     }
 
-    public static void WriteMember(Utf8JsonWriter w, CapacityMode mode, string tableName, double units, bool isRead)
+    private static void WriteIndexUnits(Utf8JsonWriter w, string tableName, List<Storage.IndexWriteUnits> indexes, bool global, bool isRead)
+    {
+        var perIndex = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var i in indexes)
+        {
+            if (i.Table.Name != tableName || i.Index.IsGlobal != global) continue;
+            perIndex.TryGetValue(i.Index.IndexName, out var sum);
+            perIndex[i.Index.IndexName] = sum + i.Units;
+        }
+        if (perIndex.Count == 0) return;
+        w.WriteStartObject(global ? "GlobalSecondaryIndexes"u8 : "LocalSecondaryIndexes"u8);
+        foreach (var (name, value) in perIndex)
+        {
+            w.WriteStartObject(name);
+            w.WriteNumber("CapacityUnits"u8, value);
+            w.WriteNumber(isRead ? "ReadCapacityUnits"u8 : "WriteCapacityUnits"u8, value);
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+    }
+
+    public static void WriteMember(Utf8JsonWriter w, CapacityMode mode, string tableName, double units, bool isRead,
+        List<Storage.IndexWriteUnits>? indexes = null)
     {
         if (mode == CapacityMode.None) return;
         w.WritePropertyName("ConsumedCapacity"u8);
-        WriteValue(w, mode, tableName, units, isRead);
+        WriteValue(w, mode, tableName, units, isRead, indexes);
     }
 }

@@ -124,6 +124,8 @@ internal static class CreateTable
     {
         public TableDefinition? Created { get; private set; }
 
+        public override bool NeedsSavepoint => proposed.Indexes.Count > 0;
+
         public override void Apply(WriteContext context)
         {
             if (context.Catalog.TryGet(proposed.Name, out _))
@@ -142,6 +144,7 @@ internal static class CreateTable
                 LastUpdateToPayPerRequestDateTime = proposed.LastUpdateToPayPerRequestDateTime,
                 DeletionProtectionEnabled = proposed.DeletionProtectionEnabled, Tags = proposed.Tags,
             };
+            foreach (var index in Created.Indexes) IndexStorage.Create(context, Created, index);
             // Visible to later commands of the same batch at once; rebuilt from the database if the commit fails.
             context.Catalog.Add(Created);
         }

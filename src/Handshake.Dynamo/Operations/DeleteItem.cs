@@ -19,7 +19,7 @@ internal static class DeleteItem
             w.WritePropertyName("Attributes"u8);
             response.WriteRawValue(command.OldItem);
         }
-        ConsumedCapacity.WriteMember(w, capacity, command.Table.Name, ConsumedCapacity.WriteUnits(command.OldSize, 0), isRead: false);
+        ConsumedCapacity.WriteMember(w, capacity, command.Table.Name, ConsumedCapacity.WriteUnits(command.OldSize, 0), isRead: false, command.IndexUnits);
         w.WriteEndObject();
     }
 
@@ -74,6 +74,10 @@ internal static class DeleteItem
         public bool ReturnOld => returnOld;
         public byte[]? OldItem { get; private set; }
         public int OldSize { get; private set; }
+        public List<IndexWriteUnits>? IndexUnits { get; private set; }
+
+        // An indexed table writes index rows too: all of them or none.
+        public override bool NeedsSavepoint => table.Indexes.Count > 0;
 
         public override void Apply(WriteContext context)
         {
@@ -84,6 +88,7 @@ internal static class DeleteItem
             if (existed) context.Delete(table, key, oldSize);
             OldItem = oldItem;
             OldSize = oldSize;
+            IndexUnits = context.TakeIndexUnits();
         }
     }
 }

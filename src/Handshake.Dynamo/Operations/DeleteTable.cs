@@ -34,6 +34,7 @@ internal static class DeleteTable
             // Deleted (or deleted and re-created) by an earlier command: this request lost the race.
             if (table.IsDeleted || !context.Catalog.TryGet(table.Name, out var current) || current != table)
                 throw DynamoException.TableNotFound(table.Name);
+            IndexStorage.DropAll(context, table);
             using (var items = context.CreateCommand("DELETE FROM items WHERE table_id = $id"))
             {
                 items.Parameters.AddWithValue("$id", table.InternalId);

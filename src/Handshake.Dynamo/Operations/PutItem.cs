@@ -19,7 +19,7 @@ internal static class PutItem
             w.WritePropertyName("Attributes"u8);
             response.WriteRawValue(command.OldItem);
         }
-        ConsumedCapacity.WriteMember(w, capacity, command.Table.Name, ConsumedCapacity.WriteUnits(command.OldSize, command.Size), isRead: false);
+        ConsumedCapacity.WriteMember(w, capacity, command.Table.Name, ConsumedCapacity.WriteUnits(command.OldSize, command.Size), isRead: false, command.IndexUnits);
         w.WriteEndObject();
     }
 
@@ -65,6 +65,7 @@ internal static class PutItem
 
         var table = store.GetTable(tableName!);
         var key = PrimaryKey.FromItem(table, item!);
+        SecondaryIndexKey.Validate(table, item!);
         capacity = ConsumedCapacity.Mode(returnCapacity);
         return new PutItemCommand(table, key, StoredItem.Serialize(item!), size, node, returnOld, onFailure == "ALL_OLD");
     }
@@ -77,6 +78,10 @@ internal static class PutItem
         public bool ReturnOld => returnOld;
         public byte[]? OldItem { get; private set; }
         public int OldSize { get; private set; }
+        public List<IndexWriteUnits>? IndexUnits { get; private set; }
+
+        // An indexed table writes index rows too: all of them or none.
+        public override bool NeedsSavepoint => table.Indexes.Count > 0;
 
         public override void Apply(WriteContext context)
         {
@@ -87,6 +92,7 @@ internal static class PutItem
             context.Upsert(table, key, size, item, existed, oldSize);
             OldItem = oldItem;
             OldSize = oldSize;
+            IndexUnits = context.TakeIndexUnits();
         }
     }
 }

@@ -65,6 +65,15 @@ internal static class SchemaJson
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             if (reader.TokenType == JsonTokenType.Null) continue;
+            list.Add(ReadIndex(ref reader));
+        }
+        return list;
+    }
+
+    /// <summary>Reads one index structure (CreateTable's indexes, UpdateTable's GSI Create).</summary>
+    public static Index ReadIndex(ref Utf8JsonReader reader)
+    {
+        {
             JsonRequest.ExpectObject(ref reader, JsonShape.Structure);
             var index = new Index();
             while (JsonRequest.NextMember(ref reader))
@@ -93,9 +102,8 @@ internal static class SchemaJson
                 }
                 else JsonRequest.SkipValue(ref reader);
             }
-            list.Add(index);
+            return index;
         }
-        return list;
     }
 
     public static void ValidateThroughput(Throughput? t, string path, ValidationErrors errors)

@@ -69,15 +69,16 @@ internal static class TableDescription
             w.WriteEndObject();
             if (global)
             {
-                w.WriteString("IndexStatus"u8, "ACTIVE");
+                w.WriteString("IndexStatus"u8, index.IndexStatus);
+                if (index.IndexStatus == "CREATING") w.WriteBoolean("Backfilling"u8, index.Backfilling);
                 w.WriteStartObject("ProvisionedThroughput"u8);
                 w.WriteNumber("NumberOfDecreasesToday"u8, 0);
                 w.WriteNumber("ReadCapacityUnits"u8, index.ReadCapacityUnits);
                 w.WriteNumber("WriteCapacityUnits"u8, index.WriteCapacityUnits);
                 w.WriteEndObject();
             }
-            w.WriteNumber("IndexSizeBytes"u8, 0);
-            w.WriteNumber("ItemCount"u8, 0);
+            w.WriteNumber("IndexSizeBytes"u8, index.IndexSizeBytes);
+            w.WriteNumber("ItemCount"u8, index.ItemCount);
             w.WriteString("IndexArn"u8, t.Arn + "/index/" + index.IndexName);
             w.WriteEndObject();
         }

@@ -24,7 +24,7 @@ internal static class UpdateItem
             w.WritePropertyName("Attributes"u8);
             AttributeValueJson.WriteMap(w, attributes);
         }
-        ConsumedCapacity.WriteMember(w, capacity, command.Table.Name, ConsumedCapacity.WriteUnits(command.OldSize, command.NewSize), isRead: false);
+        ConsumedCapacity.WriteMember(w, capacity, command.Table.Name, ConsumedCapacity.WriteUnits(command.OldSize, command.NewSize), isRead: false, command.IndexUnits);
         w.WriteEndObject();
     }
 
@@ -90,6 +90,10 @@ internal static class UpdateItem
         public int NewSize { get; private set; }
         private Dictionary<string, AttributeValue>? _old;
         private Dictionary<string, AttributeValue>? _new;
+        public List<IndexWriteUnits>? IndexUnits { get; private set; }
+
+        // An indexed table writes index rows too: all of them or none.
+        public override bool NeedsSavepoint => table.Indexes.Count > 0;
 
         public override void Apply(WriteContext context)
         {
@@ -102,7 +106,9 @@ internal static class UpdateItem
             var updated = update is null ? basis : update.Apply(basis);
             int size = ItemSize.Of(updated);
             if (size > ItemSize.MaxItemBytes) throw DynamoException.Validation("Item size to update has exceeded the maximum allowed size");
+            SecondaryIndexKey.Validate(table, updated, fromUpdateExpression: update is not null);
             context.Upsert(table, key, size, StoredItem.Serialize(updated), existed, oldSize);
+            IndexUnits = context.TakeIndexUnits();
             _old = old;
             _new = updated;
             OldSize = oldSize;

@@ -17,14 +17,17 @@ internal static class UpdateTable
         string? tableName = null, billingMode = null;
         SchemaJson.Throughput? throughput = null;
         bool? deletionProtection = null;
-        bool indexUpdates = false, streamUpdate = false;
+        bool streamUpdate = false;
+        List<GlobalSecondaryIndexUpdates.Update>? indexUpdates = null;
+        List<(string? Name, string? Type)>? definitions = null;
         while (JsonRequest.NextMember(ref reader))
         {
             if (reader.ValueTextEquals("TableName"u8)) { if (JsonRequest.ValueOf(ref reader)) tableName = JsonRequest.ReadString(ref reader); }
             else if (reader.ValueTextEquals("BillingMode"u8)) { if (JsonRequest.ValueOf(ref reader)) billingMode = JsonRequest.ReadString(ref reader); }
             else if (reader.ValueTextEquals("ProvisionedThroughput"u8)) { if (JsonRequest.ValueOf(ref reader)) throughput = SchemaJson.ReadThroughput(ref reader); }
             else if (reader.ValueTextEquals("DeletionProtectionEnabled"u8)) { if (JsonRequest.ValueOf(ref reader)) deletionProtection = JsonRequest.ReadBoolean(ref reader); }
-            else if (reader.ValueTextEquals("GlobalSecondaryIndexUpdates"u8)) { indexUpdates = JsonRequest.ValueOf(ref reader); reader.Skip(); }
+            else if (reader.ValueTextEquals("GlobalSecondaryIndexUpdates"u8)) { if (JsonRequest.ValueOf(ref reader)) indexUpdates = GlobalSecondaryIndexUpdates.Read(ref reader); }
+            else if (reader.ValueTextEquals("AttributeDefinitions"u8)) { if (JsonRequest.ValueOf(ref reader)) definitions = SchemaJson.ReadPairs(ref reader, "AttributeName"u8, "AttributeType"u8); }
             else if (reader.ValueTextEquals("StreamSpecification"u8)) { streamUpdate = JsonRequest.ValueOf(ref reader); reader.Skip(); }
             else JsonRequest.SkipValue(ref reader);
         }
@@ -32,14 +35,35 @@ internal static class UpdateTable
         errors.TableNameOrArn(tableName);
         errors.Enum(billingMode, "billingMode", "PROVISIONED, PAY_PER_REQUEST", "PROVISIONED", "PAY_PER_REQUEST");
         SchemaJson.ValidateThroughput(throughput, "provisionedThroughput", errors);
+        if (definitions is not null)
+        {
+            for (int i = 0; i < definitions.Count; i++)
+            {
+                errors.NotNull(definitions[i].Name, $"attributeDefinitions.{i + 1}.member.attributeName");
+                errors.NotNull(definitions[i].Type, $"attributeDefinitions.{i + 1}.member.attributeType");
+                errors.Enum(definitions[i].Type, $"attributeDefinitions.{i + 1}.member.attributeType", "B, N, S", "B", "N", "S");
+            }
+        }
+        if (indexUpdates is not null) GlobalSecondaryIndexUpdates.ValidateMembers(indexUpdates, errors);
         errors.ThrowIfAny();
-        if (indexUpdates)
-            throw DynamoException.Validation("GlobalSecondaryIndexUpdates are not supported by this store yet");
-        if (billingMode is null && throughput is null && deletionProtection is null && !streamUpdate)
+        bool hasIndexUpdates = indexUpdates is { Count: > 0 };
+        if (billingMode is null && throughput is null && deletionProtection is null && !streamUpdate && !hasIndexUpdates)
             throw DynamoException.Validation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
         if (throughput is not null) SchemaJson.CheckThroughputBounds(throughput);
+        if (hasIndexUpdates) GlobalSecondaryIndexUpdates.ValidateShape(indexUpdates!);
 
         var table = store.GetTable(tableName!, describeMissing: true);
+        if (hasIndexUpdates)
+        {
+            var created = GlobalSecondaryIndexUpdates.Resolve(table, indexUpdates!, definitions, billingMode ?? table.BillingMode);
+            await store.WriteAsync(new GlobalSecondaryIndexUpdates.Command(table, indexUpdates!, created, definitions)).ConfigureAwait(false);
+            foreach (var index in created) store.StartBackfill(table, index);
+            if (billingMode is null && throughput is null && deletionProtection is null)
+            {
+                WriteResponse(response, table);
+                return;
+            }
+        }
         string newMode = billingMode ?? table.BillingMode;
         if (newMode == "PAY_PER_REQUEST" && throughput is not null)
             throw DynamoException.Validation(Invalid + "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
@@ -78,6 +102,11 @@ internal static class UpdateTable
             if (deletionProtection is { } protect) t.DeletionProtectionEnabled = protect;
         })).ConfigureAwait(false);
 
+        WriteResponse(response, table);
+    }
+
+    private static void WriteResponse(ResponseBuffer response, Model.TableDefinition table)
+    {
         var w = response.Writer;
         w.WriteStartObject();
         w.WritePropertyName("TableDescription"u8);

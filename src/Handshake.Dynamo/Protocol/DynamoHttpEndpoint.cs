@@ -63,6 +63,8 @@ public sealed class DynamoHttpEndpoint
 
         long started = Stopwatch.GetTimestamp();
         string operation = TargetOperation(request) ?? "Unknown";
+        // The metric tag takes only known operation names: a client's arbitrary target must not grow its cardinality.
+        string metricOperation = OperationRouter.IsKnown(operation) ? operation : "Unknown";
         byte[]? body = null;
         int length = 0;
         var buffer = ResponseBuffer.Rent();
@@ -95,11 +97,16 @@ public sealed class DynamoHttpEndpoint
             // The store is shutting down under this request: tell the client to retry elsewhere, never hang.
             await SendErrorAsync(response, new DynamoException(DynamoErrorCode.InternalServerError, "Internal server error")).ConfigureAwait(false);
         }
+        catch (Exception) when (!response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+        {
+            // A bug, not bad input: still answer in DynamoDB's shape (a retryable 500) rather than drop the connection.
+            await SendErrorAsync(response, new DynamoException(DynamoErrorCode.InternalServerError, "Internal server error")).ConfigureAwait(false);
+        }
         finally
         {
             if (body is not null) ArrayPool<byte>.Shared.Return(body);
             ResponseBuffer.Return(buffer);
-            DynamoMetrics.RecordRequest(operation, started);
+            DynamoMetrics.RecordRequest(metricOperation, started);
         }
     }
 

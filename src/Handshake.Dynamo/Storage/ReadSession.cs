@@ -54,7 +54,9 @@ internal sealed class ReadSession : IDisposable
 /// <summary>A pool of <see cref="ReadSession"/>s, grown on demand and bounded in what it keeps.</summary>
 internal sealed class ReadSessionPool : IDisposable
 {
-    private const int MaxIdle = 16;
+    // Enough for every connection of a 32-connection client plus headroom: a pool that is too small thrashes,
+    // and opening a connection (open, pragmas, prepare) costs more than the read it serves.
+    private const int MaxIdle = 64;
     private readonly SqliteDatabase _database;
     private readonly ConcurrentBag<ReadSession> _idle = [];
     private int _idleCount;

@@ -41,6 +41,7 @@ internal static class TableDefinitionJson
                 }
                 w.WriteNumber("ReadCapacityUnits", i.ReadCapacityUnits);
                 w.WriteNumber("WriteCapacityUnits", i.WriteCapacityUnits);
+                w.WriteString("IndexStatus", i.IndexStatus);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -77,11 +78,18 @@ internal static class TableDefinitionJson
                 nonKey = [];
                 foreach (var n in nk.EnumerateArray()) nonKey.Add(n.GetString()!);
             }
-            indexes.Add(new SecondaryIndexDefinition(
+            var index = new SecondaryIndexDefinition(
                 i.GetProperty("IndexName").GetString()!, i.GetProperty("IsGlobal").GetBoolean(),
                 ReadKey(i.GetProperty("Hash")), i.TryGetProperty("Range", out var ir) ? ReadKey(ir) : null,
                 i.GetProperty("ProjectionType").GetString()!, nonKey,
-                i.GetProperty("ReadCapacityUnits").GetInt64(), i.GetProperty("WriteCapacityUnits").GetInt64()));
+                i.GetProperty("ReadCapacityUnits").GetInt64(), i.GetProperty("WriteCapacityUnits").GetInt64());
+            // An index still CREATING when the store stopped is backfilled again from the start (idempotent).
+            if (i.TryGetProperty("IndexStatus", out var status) && status.GetString() == "CREATING")
+            {
+                index.IndexStatus = "CREATING";
+                index.Backfilling = true;
+            }
+            indexes.Add(index);
         }
         var tags = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var tag in r.GetProperty("Tags").EnumerateObject()) tags[tag.Name] = tag.Value.GetString()!;

@@ -14,6 +14,7 @@ internal sealed class WriteContext : IDisposable
     private readonly SqliteParameter _uTable, _uHash, _uRange, _uSize, _uItem;
     private readonly SqliteParameter _dTable, _dHash, _dRange;
     private readonly SqliteParameter _cId, _cItems, _cBytes;
+    private readonly IndexWriter _indexes;
 
     // Deltas of the command being applied, merged into the batch only if it succeeds.
     private readonly Dictionary<TableDefinition, (long Items, long Bytes)> _commandDeltas = [];
@@ -37,12 +38,19 @@ internal sealed class WriteContext : IDisposable
         _cItems = _counters.Parameters.Add("$n", SqliteType.Integer);
         _cBytes = _counters.Parameters.Add("$b", SqliteType.Integer);
         _counters.Prepare();
+        _indexes = new IndexWriter(connection);
     }
 
     public SqliteConnection Connection { get; }
     public TableCatalog Catalog { get; }
     public DynamoStoreOptions Options { get; }
     public SqliteTransaction? Transaction { get; set; }
+
+    /// <summary>Secondary index maintenance; used directly only by the GSI backfill.</summary>
+    public IndexWriter Indexes => _indexes;
+
+    /// <summary>The index write capacity of the command being applied so far (null: none), for ReturnConsumedCapacity.</summary>
+    public List<IndexWriteUnits>? TakeIndexUnits() => _indexes.TakeUnits();
 
     private SqliteCommand Prepare(string sql, out SqliteParameter table, out SqliteParameter hash, out SqliteParameter range)
     {
@@ -75,8 +83,14 @@ internal sealed class WriteContext : IDisposable
     }
 
     /// <summary>Writes an item, given whether it replaced one and that one's size (for the table's counters).</summary>
+    /// <remarks>
+    /// An item that a secondary index refuses (wrong type or empty index key) throws here before anything is
+    /// written, so every writer gets AWS's index checks. A table with indexes writes more than one row: commands
+    /// that may touch one should run in a savepoint (<see cref="WriteCommand.NeedsSavepoint"/>).
+    /// </remarks>
     public void Upsert(TableDefinition table, PrimaryKey key, int size, byte[] item, bool existed, int oldSize)
     {
+        var parsed = IndexWriter.Prepare(table, item);
         _upsert.Transaction = Transaction;
         _uTable.Value = table.InternalId;
         _uHash.Value = key.Hash;
@@ -85,6 +99,7 @@ internal sealed class WriteContext : IDisposable
         _uItem.Value = item;
         _upsert.ExecuteNonQuery();
         Account(table, existed ? 0 : 1, size - oldSize);
+        if (parsed is not null) _indexes.Write(Transaction, table, key, parsed, item, size);
     }
 
     public void Delete(TableDefinition table, PrimaryKey key, int oldSize)
@@ -93,7 +108,9 @@ internal sealed class WriteContext : IDisposable
         _dTable.Value = table.InternalId;
         _dHash.Value = key.Hash;
         _dRange.Value = key.Range;
-        if (_delete.ExecuteNonQuery() > 0) Account(table, -1, -oldSize);
+        if (_delete.ExecuteNonQuery() == 0) return;
+        Account(table, -1, -oldSize);
+        if (table.Indexes.Count > 0) _indexes.Write(Transaction, table, key, null, null, 0);
     }
 
     public SqliteCommand CreateCommand(string sql)
@@ -118,9 +135,14 @@ internal sealed class WriteContext : IDisposable
             _batchDeltas[table] = (d.Items + delta.Items, d.Bytes + delta.Bytes);
         }
         _commandDeltas.Clear();
+        _indexes.CommandSucceeded();
     }
 
-    internal void CommandFailed() => _commandDeltas.Clear();
+    internal void CommandFailed()
+    {
+        _commandDeltas.Clear();
+        _indexes.CommandFailed();
+    }
 
     /// <summary>Persists the batch's counter deltas in the open transaction (one UPDATE per touched table).</summary>
     internal void PersistCounters()
@@ -134,6 +156,7 @@ internal sealed class WriteContext : IDisposable
             _cBytes.Value = delta.Bytes;
             _counters.ExecuteNonQuery();
         }
+        _indexes.PersistCounters(Transaction);
     }
 
     /// <summary>After the commit: the in-memory counters follow the durable ones.</summary>
@@ -141,12 +164,14 @@ internal sealed class WriteContext : IDisposable
     {
         foreach (var (table, delta) in _batchDeltas) table.AddCounters(delta.Items, delta.Bytes);
         _batchDeltas.Clear();
+        _indexes.PublishCounters();
     }
 
     internal void DiscardCounters()
     {
         _batchDeltas.Clear();
         _commandDeltas.Clear();
+        _indexes.DiscardCounters();
     }
 
     public void Dispose()
@@ -155,5 +180,6 @@ internal sealed class WriteContext : IDisposable
         _upsert.Dispose();
         _delete.Dispose();
         _counters.Dispose();
+        _indexes.Dispose();
     }
 }

@@ -18,14 +18,7 @@ internal static class BenchCommand
             DefaultValueFactory = _ => BenchMode.DefaultNames,
         };
         Option<long> invocations = Positive<long>("--invocations", "Invocations per mode.", 10_000);
-        Option<int> concurrency = Positive<int>("--concurrency", "Invocations in flight at once (and the function's reserved concurrency).", 4);
-        concurrency.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() > 256)
-            {
-                r.AddError("--concurrency must be at most 256.");
-            }
-        });
+        Option<int> concurrency = Positive<int>("--concurrency", "Invocations in flight at once (and the function's reserved concurrency), at most 256.", 4, max: 256);
         Option<bool> tls = new("--tls") { Description = "Send the functions' store traffic over the HTTPS listener (real TLS handshakes)." };
         Option<TimeSpan?> linkRtt = CommandOptions.Duration("--link-rtt", "Route store traffic through an emulated link adding this round-trip time per exchange and handshake, e.g. 2ms.");
         Option<TimeSpan?> freezeGap = CommandOptions.Duration("--freeze-gap", "Pause this long between bursts with every environment frozen, e.g. 70s (with --store-idle-timeout shorter: stale sockets).");
@@ -114,18 +107,31 @@ internal static class BenchCommand
         return 1;
     }
 
-    private static Option<T> Positive<T>(string name, string description, T defaultValue)
+    /// <summary>A positive whole number; anything else is a one-line parse error (never an exception in a validator).</summary>
+    internal static Option<T> Positive<T>(string name, string description, T defaultValue, T? max = null)
         where T : struct, System.Numerics.INumber<T>
     {
-        Option<T> option = new(name) { Description = description, DefaultValueFactory = _ => defaultValue };
-        option.Validators.Add(result =>
+        return new Option<T>(name)
         {
-            if (result.GetValueOrDefault<T>() <= T.Zero)
+            Description = description,
+            DefaultValueFactory = _ => defaultValue,
+            CustomParser = result =>
             {
-                result.AddError($"{name} must be a positive whole number, not {result.GetValueOrDefault<T>()}.");
-            }
-        });
-        return option;
+                string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+                if (T.TryParse(text.Replace("_", "", StringComparison.Ordinal), System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture, out T value) && value > T.Zero)
+                {
+                    if (max is { } limit && value > limit)
+                    {
+                        result.AddError($"{name} must be at most {limit}, not {value}.");
+                    }
+
+                    return value;
+                }
+
+                result.AddError($"{name} must be a positive whole number, not '{text}'.");
+                return defaultValue;
+            },
+        };
     }
 
     private static Uri? ParseEndpoint(ArgumentResult result)

@@ -132,7 +132,12 @@ internal sealed class BenchRunner(BenchOptions options, BenchConsole console)
         string name = $"bench-{mode.Name}-{runId}";
         string table = name;
         await endpoint.CreateTableAsync(table, cancellationToken).ConfigureAwait(false);
-        Dictionary<string, string> environment = new(mode.Environment) { ["TABLE_NAME"] = table };
+        Dictionary<string, string> environment = new(mode.Environment)
+        {
+            ["TABLE_NAME"] = table,
+            // Names the bench process in every environment, so that a test can prove none outlives it.
+            ["HANDSHAKE_BENCH_PID"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
         if (server?.Server.CertificatePemPath is { } pem && options.Tls)
         {
             // Trust the self-signed certificate: Node through NODE_EXTRA_CA_CERTS, .NET (OpenSSL) through SSL_CERT_FILE.

@@ -68,7 +68,32 @@ internal sealed class BenchServer : IAsyncDisposable
             run.StoreEndpoint = $"{scheme}://127.0.0.1:{link.Port} (emulated link) -> {run.StoreEndpoint}";
         }
 
+        AddNotes(options, run, server);
         return new BenchServer(server, link);
+    }
+
+    private static void AddNotes(BenchOptions options, BenchRun run, HandshakeServer server)
+    {
+        if (options.Tls)
+        {
+            run.Notes.Add("TLS: the functions' store traffic used the HTTPS listener (self-signed certificate, trusted through NODE_EXTRA_CA_CERTS and SSL_CERT_FILE), so every new connection paid a real TLS handshake.");
+        }
+
+        if (options.LinkRtt is { } rtt)
+        {
+            run.Notes.Add($"EMULATED LINK: the functions' store traffic went through a relay in this process that adds {rtt.TotalMilliseconds:0.###} ms per request/response exchange " +
+                "and once more per TCP handshake (TLS handshake messages pay it per exchange as well). Timer resolution is about 1 ms. " +
+                "These latencies project what such a round-trip time would do; they were not measured across a real network.");
+        }
+
+        if (options.FreezeGap is { } gap)
+        {
+            TimeSpan idle = server.Options.StoreIdleTimeout ?? TimeSpan.FromSeconds(130);
+            run.Notes.Add($"Freeze gap: the invocations ran in {options.Gaps + 1} bursts separated by {gap.TotalSeconds:0.###} s pauses in which every environment stayed frozen (SIGSTOP); " +
+                $"the store closed connections idle for {idle.TotalSeconds:0.###} s. The emulated link in front of the store held back a close that arrived while the connection was idle, " +
+                "as a paused Lambda microVM does not see it, and answered the next write on that connection with a reset (RST): 'resets' counts those; the SDK's retry then opened a new connection." +
+                (idle >= gap ? " The store's idle timeout is not shorter than the gap, so no socket was expected to go stale." : ""));
+        }
     }
 
     public async ValueTask DisposeAsync()

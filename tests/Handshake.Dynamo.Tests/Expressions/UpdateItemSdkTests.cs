@@ -37,6 +37,21 @@ public sealed class UpdateItemSdkTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task ConcurrentAddCountersNeverLoseAnIncrement()
+    {
+        var table = await SdkItemTests.CreateTableAsync(Client, fixture.NewTableName());
+        var updates = Enumerable.Range(0, 64).Select(_ => Client.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = table,
+            Key = Key("hot"),
+            UpdateExpression = "ADD hits :one",
+            ExpressionAttributeValues = new() { [":one"] = new AttributeValue { N = "1" } },
+        }));
+        await Task.WhenAll(updates).WaitAsync(Timeout);
+        Assert.Equal("64", (await GetAsync(table, "hot"))["hits"].N);
+    }
+
+    [Fact]
     public async Task ReturnValuesGiveTheOldAndNewAttributes()
     {
         var table = await SdkItemTests.CreateTableAsync(Client, fixture.NewTableName());

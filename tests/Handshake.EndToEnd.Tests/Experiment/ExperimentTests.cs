@@ -1,0 +1,136 @@
+using Handshake.Experiment;
+
+namespace Handshake.EndToEnd.Tests.Experiment;
+
+/// <summary>
+/// The seed's experiment, counted: each mode's put-record function runs in the in-process Handshake, and the store's
+/// own connection accounting, the REPORT lines and the table must agree. Counts only, never times. One class, so that
+/// the runs (each a few child processes) never overlap on the 2-core machine.
+/// </summary>
+public sealed class ExperimentTests
+{
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(150);
+
+    private static async Task<BenchRun> BenchAsync(string modes, int invocations, int concurrency = 2, TimeSpan? freezeGap = null, TimeSpan? idle = null)
+    {
+        Assert.True(BenchMode.TryParseList(modes, out List<BenchMode> selected, out string? error), error);
+        BenchOptions options = new()
+        {
+            Modes = selected,
+            Invocations = invocations,
+            Concurrency = concurrency,
+            FreezeGap = freezeGap,
+            StoreIdleTimeout = idle,
+        };
+        BenchRun run = await new BenchRunner(options, new BenchConsole()).RunAsync(CancellationToken.None).WaitAsync(RunTimeout);
+        Assert.Equal(selected.Count, run.Results.Count);
+        foreach (ModeResult result in run.Results)
+        {
+            Assert.Null(result.SkippedBecause);
+            Assert.Equal(invocations, result.Completed);
+            Assert.Equal(0, result.Errors);
+            // Every invocation's record is in the table, and the REPORT lines add up to the store's own count.
+            Assert.Equal(invocations, result.ItemsInTable);
+            Assert.Equal(invocations, result.ReportLines);
+            Assert.Equal(result.ConnectionsOpened, result.ReportedNewConnections);
+            Assert.InRange(result.EnvironmentsStarted, 1, concurrency);
+        }
+
+        return run;
+    }
+
+    [Fact]
+    public async Task With_reuse_the_store_sees_one_connection_per_environment()
+    {
+        BenchRun run = await BenchAsync("node-v2-reuse,node-v3,dotnet", invocations: 30);
+
+        foreach (ModeResult result in run.Results)
+        {
+            Assert.Equal(result.EnvironmentsStarted, result.ConnectionsOpened);
+            Assert.Equal(result.EnvironmentsStarted, result.EnvironmentsConnected);
+        }
+    }
+
+    [Fact]
+    public async Task Without_reuse_the_store_sees_one_connection_per_invocation()
+    {
+        BenchRun run = await BenchAsync("node-v2,dotnet-no-reuse", invocations: 30);
+
+        foreach (ModeResult result in run.Results)
+        {
+            Assert.Equal(30, result.ConnectionsOpened);
+        }
+    }
+
+    [Fact]
+    public async Task A_freeze_gap_longer_than_the_store_idle_timeout_resets_reused_sockets_and_loses_no_record()
+    {
+        BenchRun run = await BenchAsync("node-v3,dotnet", invocations: 20, freezeGap: TimeSpan.FromSeconds(3), idle: TimeSpan.FromSeconds(1));
+
+        foreach (ModeResult result in run.Results)
+        {
+            // Each environment's kept-alive socket went stale during the gap: a reset, an SDK retry, a second handshake.
+            Assert.InRange(result.Resets, 1, result.EnvironmentsStarted);
+            Assert.Equal(result.EnvironmentsStarted + result.Resets, result.ConnectionsOpened);
+        }
+
+        Assert.Contains(run.Notes, note => note.Contains("emulated link", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Theory]
+    [InlineData("bench --modes node-v9", "unknown mode 'node-v9'")]
+    [InlineData("bench --invocations lots", "--invocations must be a positive whole number, not 'lots'")]
+    [InlineData("bench --invocations 0", "--invocations must be a positive whole number, not '0'")]
+    [InlineData("bench --concurrency 1.5", "--concurrency must be a positive whole number")]
+    [InlineData("bench --concurrency 1000", "--concurrency must be at most 256, not 1000")]
+    [InlineData("demo --invocations -2", "--invocations must be a positive whole number")]
+    [InlineData("bench --link-rtt fast", "--link-rtt takes a duration")]
+    [InlineData("bench --modes dotnet --endpoint http://127.0.0.1:1", "cannot reach http://127.0.0.1:1/")]
+    [InlineData("bench --endpoint not-a-url", "--endpoint takes an http:// or https:// URL")]
+    public async Task Bad_input_is_one_line_without_a_stack_trace(string arguments, string expected)
+    {
+        (int exit, string stdout, string stderr) = await BenchCli.RunAsync(null, arguments.Split(' '));
+
+        Assert.Equal(1, exit);
+        Assert.Equal("", stdout);
+        string line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.StartsWith("handshake: ", line, StringComparison.Ordinal);
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_nodejs_is_one_line()
+    {
+        string empty = Directory.CreateTempSubdirectory("handshake-no-node-").FullName;
+        try
+        {
+            (int exit, string stdout, string stderr) = await BenchCli.RunAsync(new Dictionary<string, string> { ["PATH"] = empty }, "bench", "--modes", "node-v3", "--invocations", "5");
+
+            Assert.Equal(1, exit);
+            Assert.Equal("handshake: mode node-v3: Node.js (`node`) is not on PATH", stderr.Trim());
+            Assert.DoesNotContain("   at ", stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(empty);
+        }
+    }
+
+    [Fact]
+    public async Task Ctrl_C_stops_the_bench_prints_what_was_measured_and_leaves_no_environment_behind()
+    {
+        using BenchCli cli = BenchCli.Start(null, "dotnet: 100,000 invocations", "bench", "--modes", "dotnet", "--invocations", "100000", "--concurrency", "2");
+        await cli.MarkerSeen;
+        // Let a few invocations complete, so that there is something to report.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        int benchId = cli.Id;
+        cli.Interrupt();
+        int exit = await cli.WaitForExitAsync();
+
+        Assert.Equal(130, exit);
+        Assert.Contains("(partial)", cli.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("Stopped by Ctrl-C", cli.StandardOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", cli.StandardError, StringComparison.Ordinal);
+        Assert.Empty(BenchCli.EnvironmentsOf(benchId));
+    }
+}
