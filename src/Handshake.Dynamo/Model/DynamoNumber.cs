@@ -154,6 +154,9 @@ public readonly struct DynamoNumber : IEquatable<DynamoNumber>, IComparable<Dyna
         var a = Unscaled() * BigInteger.Pow(10, scaleA - scale);
         var b = other.Unscaled() * BigInteger.Pow(10, scaleB - scale);
         var error = TryFromScaled(a + b, scale, out var sum);
+        // A sum that needs more than 38 digits (1E50 + 1) is reported by DynamoDB as an overflow, not as the
+        // "more than 38 significant digits" it says for such a literal (scylla test_number.py records this).
+        if (error == TooManyDigitsMessage) error = OverflowMessage;
         if (error is not null) throw DynamoException.Validation(error);
         return sum;
     }
