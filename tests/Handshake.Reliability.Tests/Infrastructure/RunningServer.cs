@@ -12,7 +12,11 @@ internal sealed class RunningServer : IAsyncDisposable
     {
         Server = server;
         Http = new HttpClient { BaseAddress = server.Endpoint, Timeout = Timeouts.Default };
-        Client = NewClient(server.Endpoint, "reliability", "reliability");
+        // Under strict auth the client must sign with a key the server knows: the first configured one.
+        (string key, string secret) = server.Options.Credentials.Count > 0
+            ? (server.Options.Credentials.First().Key, server.Options.Credentials.First().Value)
+            : ("reliability", "reliability");
+        Client = NewClient(server.Endpoint, key, secret);
     }
 
     public HandshakeServer Server { get; }
