@@ -146,6 +146,8 @@ public sealed class DynamoStore : IAsyncDisposable
         }
     }
 
+    internal WriteQueue Writes => _writes;
+
     internal Task WriteAsync(WriteCommand command)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);

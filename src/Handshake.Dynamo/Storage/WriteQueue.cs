@@ -19,6 +19,13 @@ internal sealed class WriteQueue : IAsyncDisposable
     private readonly WriteContext _context;
     private readonly Action _reloadCatalog;
     private readonly Task _loop;
+    private long _commits;
+
+    /// <summary>Transactions committed so far: fewer than writes when writers share commits.</summary>
+    public long Commits => Interlocked.Read(ref _commits);
+
+    /// <summary>Commands queued and not yet taken by the writer.</summary>
+    public int Pending => _channel.Reader.Count;
 
     public WriteQueue(WriteContext context, Action reloadCatalog)
     {
@@ -54,6 +61,7 @@ internal sealed class WriteQueue : IAsyncDisposable
             while (batch.Count < MaxBatch && reader.TryRead(out var command)) batch.Add(command);
             if (batch.Count == 0) continue;
             CommitBatch(batch);
+            Interlocked.Increment(ref _commits);
         }
     }
 
