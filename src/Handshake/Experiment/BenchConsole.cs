@@ -135,7 +135,7 @@ internal sealed class BenchConsole
 
             if (r.PeakTimeWait >= 0)
             {
-                parts.Add($"peak TIME_WAIT on the store port {r.PeakTimeWait:N0}");
+                parts.Add($"peak TIME_WAIT on the store port {r.PeakTimeWait:N0} ({r.TimeWaitAtStart:N0} at the mode's start)");
             }
 
             if (r.Resets >= 0 && run.Options.FreezeGap is not null)

@@ -106,6 +106,7 @@ internal static class BenchJson
         w.WriteNumber("itemsInTable", r.ItemsInTable);
         w.WriteBoolean("allRecordsLanded", r.AllRecordsLanded);
         w.WriteNumber("peakTimeWait", r.PeakTimeWait);
+        w.WriteNumber("timeWaitAtStart", r.TimeWaitAtStart);
         w.WriteNumber("resets", r.Resets);
         w.WriteNumber("extraHandshakes", r.ExtraHandshakes);
         w.WriteStartArray("connectionsTimeline");

@@ -200,6 +200,7 @@ internal sealed class BenchRunner(BenchOptions options, BenchConsole console)
         long baseline = server?.Server.Connections.TotalOpened ?? 0;
         TimeSpan interval = TimeSpan.FromMilliseconds(server is null ? 1000 : 250);
         long peakTimeWait = -1;
+        result.TimeWaitAtStart = TimeWaitCounter.Count(storePort);
         try
         {
             while (!stop.IsCancellationRequested)

@@ -65,6 +65,9 @@ internal sealed class ModeResult(BenchMode mode)
     /// <summary>The most sockets in TIME_WAIT on the store's port seen during the run (-1: not measured).</summary>
     public long PeakTimeWait { get; set; } = -1;
 
+    /// <summary>TIME_WAIT sockets on the store's port when the mode started (left by the modes before it).</summary>
+    public long TimeWaitAtStart { get; set; } = -1;
+
     /// <summary>Requests written on connections the store had closed, answered with a reset by the emulated link (-1: no link).</summary>
     public long Resets { get; set; } = -1;
 

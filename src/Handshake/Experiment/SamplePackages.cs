@@ -190,7 +190,8 @@ internal sealed class SamplePackages(string repositoryRoot, Action<string> progr
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             if (e is TimeoutException)
             {
-                throw new ExperimentException($"{fileName} {arguments[0]} took longer than {timeout.TotalSeconds:F0} s and was stopped");
+                throw new ExperimentException($"{fileName} {arguments[0]} took longer than {timeout.TotalSeconds:F0} s and was stopped" +
+                    (arguments.Contains("-p:PublishAot=true") ? " (run `handshake bench --modes dotnet-aot` once: it waits for the publish and caches it)" : ""));
             }
 
             throw;

@@ -11,7 +11,8 @@ public sealed class ExperimentTests
 {
     private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(150);
 
-    private static async Task<BenchRun> BenchAsync(string modes, int invocations, int concurrency = 2, TimeSpan? freezeGap = null, TimeSpan? idle = null)
+    private static async Task<BenchRun> BenchAsync(string modes, int invocations, int concurrency = 2, TimeSpan? freezeGap = null, TimeSpan? idle = null,
+        bool tls = false, TimeSpan? linkRtt = null)
     {
         Assert.True(BenchMode.TryParseList(modes, out List<BenchMode> selected, out string? error), error);
         BenchOptions options = new()
@@ -21,6 +22,8 @@ public sealed class ExperimentTests
             Concurrency = concurrency,
             FreezeGap = freezeGap,
             StoreIdleTimeout = idle,
+            Tls = tls,
+            LinkRtt = linkRtt,
         };
         BenchRun run = await new BenchRunner(options, new BenchConsole()).RunAsync(CancellationToken.None).WaitAsync(RunTimeout);
         Assert.Equal(selected.Count, run.Results.Count);
@@ -75,6 +78,21 @@ public sealed class ExperimentTests
         }
 
         Assert.Contains(run.Notes, note => note.Contains("emulated link", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task With_tls_through_the_emulated_link_every_store_connection_is_a_tls_handshake()
+    {
+        BenchRun run = await BenchAsync("node-v3,dotnet-no-reuse", invocations: 10, tls: true, linkRtt: TimeSpan.FromMilliseconds(1));
+
+        ModeResult reuse = run.Results[0];
+        Assert.Equal(reuse.EnvironmentsStarted, reuse.ConnectionsOpened);
+        Assert.Equal(reuse.ConnectionsOpened, reuse.TlsConnections);
+        ModeResult noReuse = run.Results[1];
+        Assert.Equal(10, noReuse.ConnectionsOpened);
+        Assert.Equal(10, noReuse.TlsConnections);
+        Assert.StartsWith("https://127.0.0.1:", run.StoreEndpoint, StringComparison.Ordinal);
+        Assert.Contains(run.Notes, note => note.StartsWith("EMULATED LINK", StringComparison.Ordinal));
     }
 
     [Theory]
