@@ -69,6 +69,9 @@ public sealed class DynamoStore : IAsyncDisposable
 
     internal TableCatalog Catalog { get; }
 
+    /// <summary>ClientRequestTokens of recent TransactWriteItems (writer thread only).</summary>
+    internal TransactionTokens TransactionTokens { get; } = new();
+
     internal TimeProvider Clock => Options.Clock;
 
     internal string TableArn(string tableName) => $"arn:aws:dynamodb:{Options.Region}:{Options.AccountId}:table/{tableName}";

@@ -152,6 +152,25 @@ public sealed partial class FunctionHost : IAsyncDisposable
         return Pool(functionName).InvokeAsync(invocation, cancellationToken);
     }
 
+    /// <summary>
+    /// Completes when every invocation of the function that has been answered has its END/REPORT lines in the log
+    /// (they are written just after the answer leaves). Log readers wait for this, so that an invocation's REPORT is
+    /// there as soon as its caller has the answer.
+    /// </summary>
+    public Task LogsSettledAsync(string functionName)
+    {
+        List<Task> pending = [];
+        foreach (ExecutionEnvironment environment in Environments(functionName))
+        {
+            if (!environment.Finishing.IsCompleted)
+            {
+                pending.Add(environment.Finishing);
+            }
+        }
+
+        return pending.Count == 0 ? Task.CompletedTask : Task.WhenAll(pending);
+    }
+
     /// <summary>Which function environment an access key was given to. The store attributes connections with it.</summary>
     public bool TryGetEnvironment(string accessKeyId, out ExecutionEnvironmentIdentity id)
     {

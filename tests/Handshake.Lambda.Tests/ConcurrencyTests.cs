@@ -81,7 +81,7 @@ public sealed class ConcurrencyTests
         test.Host.InvokeEvent("retry", new Invocation("event-2", Encoding.UTF8.GetBytes("{}")));
         await test.WaitForLogAsync("retry", m => m.StartsWith("REPORT RequestId: event-2", StringComparison.Ordinal));
 
-        Assert.Equal(3, test.LogMessages("retry").Count(m => m == "START RequestId: event-1 Version: $LATEST"));
+        Assert.Equal(3, (await test.LogMessagesAsync("retry")).Count(m => m == "START RequestId: event-1 Version: $LATEST"));
     }
 
     [Fact]
@@ -95,6 +95,6 @@ public sealed class ConcurrencyTests
         test.Host.InvokeEvent("once", new Invocation("ok-2", Encoding.UTF8.GetBytes("{}")));
         await test.WaitForLogAsync("once", m => m.StartsWith("REPORT RequestId: ok-2", StringComparison.Ordinal));
 
-        Assert.Equal(1, test.LogMessages("once").Count(m => m.StartsWith("START RequestId: ok-1", StringComparison.Ordinal)));
+        Assert.Equal(1, (await test.LogMessagesAsync("once")).Count(m => m.StartsWith("START RequestId: ok-1", StringComparison.Ordinal)));
     }
 }

@@ -22,7 +22,7 @@ public sealed class FaultTests
         string text = Encoding.UTF8.GetString(tail);
         Assert.Contains("printed 3 MB", text);
         Assert.Contains("REPORT RequestId", text);
-        List<string> log = test.LogMessages("loud");
+        List<string> log = await test.LogMessagesAsync("loud");
         Assert.Equal(1000, log.Count);
         Assert.Contains(log, m => m.EndsWith("printed 3 MB", StringComparison.Ordinal));
         Assert.Equal("{}", TestHost.Text(await test.InvokeAsync("quiet", "{}")));
@@ -38,7 +38,7 @@ public sealed class FaultTests
         await test.WaitForLogAsync("twice", m => m.StartsWith("second answer", StringComparison.Ordinal));
 
         Assert.Equal("""{"answer":1}""", TestHost.Text(result));
-        string line = test.LogMessages("twice").Single(m => m.StartsWith("second answer", StringComparison.Ordinal));
+        string line = (await test.LogMessagesAsync("twice")).Single(m => m.StartsWith("second answer", StringComparison.Ordinal));
         Assert.Equal("""second answer status=400 {"errorType":"InvalidRequestID","errorMessage":"Invalid request ID"}""", line);
         Assert.Null((await test.InvokeAsync("twice", "{}")).FunctionError);
     }
@@ -52,7 +52,7 @@ public sealed class FaultTests
         InvocationResult result = await test.InvokeAsync("wrong", """{"wrong-id":true}""");
 
         Assert.Equal("""{"wrong-id":true}""", TestHost.Text(result));
-        Assert.Contains(test.LogMessages("wrong"), m => m == """wrong id status=400 {"errorType":"InvalidRequestID","errorMessage":"Invalid request ID"}""");
+        Assert.Contains((await test.LogMessagesAsync("wrong")), m => m == """wrong id status=400 {"errorType":"InvalidRequestID","errorMessage":"Invalid request ID"}""");
     }
 
     [Fact]

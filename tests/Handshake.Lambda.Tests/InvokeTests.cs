@@ -140,6 +140,6 @@ public sealed class InvokeTests
         await test.InvokeAsync("counted", "{}");
 
         await test.WaitForLogAsync("counted", m => m.StartsWith("REPORT", StringComparison.Ordinal));
-        Assert.Contains(test.LogMessages("counted"), m => m.StartsWith("REPORT", StringComparison.Ordinal) && m.EndsWith("New Connections: 2", StringComparison.Ordinal));
+        Assert.Contains((await test.LogMessagesAsync("counted")), m => m.StartsWith("REPORT", StringComparison.Ordinal) && m.EndsWith("New Connections: 2", StringComparison.Ordinal));
     }
 }

@@ -51,7 +51,7 @@ public sealed class LifecycleTests
         JsonElement error = TestHost.Json(result);
         Assert.Equal("Sandbox.Timedout", error.GetProperty("errorType").GetString());
         Assert.EndsWith("Task timed out after 1.00 seconds", error.GetProperty("errorMessage").GetString());
-        Assert.Contains(test.LogMessages("slow"), m => m.EndsWith("Task timed out after 1.00 seconds", StringComparison.Ordinal));
+        Assert.Contains((await test.LogMessagesAsync("slow")), m => m.EndsWith("Task timed out after 1.00 seconds", StringComparison.Ordinal));
 
         int fresh = TestHost.Json(await test.InvokeAsync("slow", """{"pid":1}""")).GetProperty("pid").GetInt32();
         Assert.NotEqual(pid, fresh);
@@ -87,7 +87,7 @@ public sealed class LifecycleTests
         JsonElement error = TestHost.Json(result);
         Assert.Equal("InitFailedOnPurpose", error.GetProperty("errorType").GetString());
         Assert.Equal("init failed on purpose", error.GetProperty("errorMessage").GetString());
-        Assert.Contains(test.LogMessages("initerror"), m => m.StartsWith("INIT_REPORT", StringComparison.Ordinal) && m.Contains("Runtime.InitFailedOnPurpose"));
+        Assert.Contains((await test.LogMessagesAsync("initerror")), m => m.StartsWith("INIT_REPORT", StringComparison.Ordinal) && m.Contains("Runtime.InitFailedOnPurpose"));
 
         // Every invocation retries init in a new environment.
         Assert.Equal("Unhandled", (await test.InvokeAsync("initerror", "{}")).FunctionError);
@@ -103,7 +103,7 @@ public sealed class LifecycleTests
 
         Assert.Equal("Runtime.ExitError", error.GetProperty("errorType").GetString());
         Assert.EndsWith("Runtime exited with error: exit status 3", error.GetProperty("errorMessage").GetString());
-        Assert.Contains(test.LogMessages("initcrash"), m => m == "crashing during init");
+        Assert.Contains((await test.LogMessagesAsync("initcrash")), m => m == "crashing during init");
     }
 
     [Fact]

@@ -28,4 +28,26 @@ public sealed class OrphanGuardTests
         Assert.Equal("signal: killed", await second.Exited);
         Assert.Empty(await ProcessTable.RemainingWithMarkerAsync(marker));
     }
+
+    [Fact]
+    public async Task A_killed_guard_is_replaced_and_still_knows_every_group()
+    {
+        string marker = Guid.NewGuid().ToString("N");
+        OrphanGuard guard = new();
+        ProcessGroupLauncher launcher = new(guard);
+        Dictionary<string, string> environment = new() { ["HANDSHAKE_TEST_MARKER"] = marker };
+        IChildProcess first = launcher.Start(new ProcessLaunchSpec("/bin/sleep", ["600"], "/", environment));
+        using (System.Diagnostics.Process old = System.Diagnostics.Process.GetProcessById(guard.ProcessId!.Value))
+        {
+            old.Kill();
+            await old.WaitForExitAsync().WaitAsync(TestHost.Wait);
+        }
+
+        // The next registration finds the pipe broken, starts a new guard and registers both groups with it.
+        IChildProcess second = launcher.Start(new ProcessLaunchSpec("/bin/sleep", ["600"], "/", environment));
+        guard.Dispose();
+
+        await Task.WhenAll(first.Exited, second.Exited).WaitAsync(TestHost.Wait);
+        Assert.Empty(await ProcessTable.RemainingWithMarkerAsync(marker));
+    }
 }

@@ -54,7 +54,12 @@ internal sealed class TestHost : IAsyncDisposable
 
     public static JsonElement Json(InvocationResult result) => JsonDocument.Parse(result.Payload).RootElement.Clone();
 
-    public List<string> LogMessages(string function) => Host.Logs.For(function).Read(0, int.MaxValue).ConvertAll(e => e.Message);
+    /// <summary>The function's log messages, once the END/REPORT lines of every answered invocation are in.</summary>
+    public async Task<List<string>> LogMessagesAsync(string function)
+    {
+        await Host.LogsSettledAsync(function).WaitAsync(Wait);
+        return Host.Logs.For(function).Read(0, int.MaxValue).ConvertAll(e => e.Message);
+    }
 
     /// <summary>Waits until the function's log has <paramref name="count"/> messages matching <paramref name="match"/>.</summary>
     public async Task WaitForLogAsync(string function, Func<string, bool> match, int count = 1)

@@ -34,6 +34,22 @@ public static class SecondaryIndexKey
         }
     }
 
+    /// <summary>
+    /// Only the emptiness check: a transaction reports an empty index key as a top-level error before it runs, but a
+    /// wrong-typed one as a cancellation reason (as DynamoDB does).
+    /// </summary>
+    public static void ValidateNotEmpty(TableDefinition table, Dictionary<string, AttributeValue> item, bool fromUpdateExpression)
+    {
+        if (table.Indexes.Count == 0) return;
+        var ordered = new List<SecondaryIndexDefinition>(table.Indexes);
+        ordered.Sort(static (a, b) => string.CompareOrdinal(a.IndexName, b.IndexName));
+        foreach (var index in ordered)
+        {
+            CheckNotEmpty(index, index.Hash, item, fromUpdateExpression);
+            if (index.Range is not null) CheckNotEmpty(index, index.Range, item, fromUpdateExpression);
+        }
+    }
+
     /// <summary>The item's key in <paramref name="index"/>; false when the item is not in it (sparse).</summary>
     public static bool TryEncode(SecondaryIndexDefinition index, Dictionary<string, AttributeValue> item, out byte[] hash, out byte[] range)
     {

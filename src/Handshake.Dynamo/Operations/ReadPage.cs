@@ -65,7 +65,12 @@ internal sealed class ReadPage
             w.WritePropertyName("LastEvaluatedKey"u8);
             AttributeValueJson.WriteMap(w, LastEvaluatedKey(space, position));
         }
-        ConsumedCapacity.WriteMember(w, Capacity, space.Table.Name, ConsumedCapacity.ReadUnits((int)Math.Min(bytes, int.MaxValue), Consistent), isRead: true);
+        double units = ConsumedCapacity.ReadUnits((int)Math.Min(bytes, int.MaxValue), Consistent);
+        // A read of an index is charged to the index (INDEXES mode shows it under its name, the table at 0).
+        if (space.Index is { } index)
+            ConsumedCapacity.WriteMember(w, Capacity, space.Table.Name, 0, isRead: true, [new IndexWriteUnits(space.Table, index, units)]);
+        else
+            ConsumedCapacity.WriteMember(w, Capacity, space.Table.Name, units, isRead: true);
         w.WriteEndObject();
     }
 

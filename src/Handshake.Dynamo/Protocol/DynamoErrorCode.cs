@@ -51,6 +51,7 @@ public static class DynamoErrorCode
 
     /// <summary>
     /// The Coral serialization layer spells the member "Message"; everything else uses "message". SDKs read both.
+    /// AWS's TransactionCanceledException spells it "Message" too, beside its CancellationReasons.
     /// </summary>
-    public static string MessageMember(string code) => code == SerializationException ? "Message" : "message";
+    public static string MessageMember(string code) => code is SerializationException or TransactionCanceledException ? "Message" : "message";
 }

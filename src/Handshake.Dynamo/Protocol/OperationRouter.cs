@@ -5,13 +5,14 @@ namespace Handshake.Dynamo.Protocol;
 /// <summary>
 /// Maps an X-Amz-Target operation name to its handler. A switch rather than a dictionary of delegates: no
 /// allocation, and the list of supported operations reads in one place. Operations DynamoDB has but this store
-/// does not yet (Query, Scan, transactions: issue 5) answer UnknownOperationException.
+/// does not (streams, PartiQL, backups) answer UnknownOperationException.
 /// </summary>
 internal static class OperationRouter
 {
     public static bool IsKnown(string operation) => operation switch
     {
         "PutItem" or "GetItem" or "UpdateItem" or "DeleteItem" or "Query" or "Scan" or "BatchGetItem" or "BatchWriteItem"
+            or "TransactWriteItems" or "TransactGetItems"
             or "CreateTable" or "DescribeTable" or "ListTables" or "DeleteTable" or "UpdateTable"
             or "DescribeLimits" or "DescribeEndpoints" or "TagResource" or "UntagResource" or "ListTagsOfResource"
             or "UpdateTimeToLive" or "DescribeTimeToLive" => true,
@@ -25,6 +26,8 @@ internal static class OperationRouter
         "UpdateItem" => UpdateItem.ExecuteAsync(store, body, response),
         "DeleteItem" => DeleteItem.ExecuteAsync(store, body, response),
         "Query" => Query.ExecuteAsync(store, body, response),
+        "TransactWriteItems" => TransactWriteItems.ExecuteAsync(store, body, response),
+        "TransactGetItems" => TransactGetItems.ExecuteAsync(store, body, response),
         "Scan" => Scan.ExecuteAsync(store, body, response),
         "BatchGetItem" => BatchGetItem.ExecuteAsync(store, body, response),
         "BatchWriteItem" => BatchWriteItem.ExecuteAsync(store, body, response),

@@ -131,6 +131,8 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
                 _dead = true;
             }
 
+            // What the runtime printed before it failed belongs in the log before the INIT_REPORT line.
+            await DrainOutputAsync().ConfigureAwait(false);
             _log.Append(_host.Options.Clock.GetUtcNow(), LogStreamName, $"INIT_REPORT Init Duration: {ElapsedMs(_startedAt):0.00} ms\tPhase: init\tStatus: error\tError Type: {failure.ErrorType}");
             InvocationResult initResult = failure.Payload is byte[] posted
                 ? new InvocationResult { Payload = posted, FunctionError = "Unhandled", ErrorType = failure.ErrorType, ResetEnvironment = true }
@@ -197,6 +199,9 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => new(ShutdownAsync());
+
+    /// <summary>Completes when the last invocation's END/REPORT lines are in the log.</summary>
+    public Task Finishing => Volatile.Read(ref _finishing);
 
     /// <summary>Completes when the environment's process has exited (immediately if it never started).</summary>
     public Task ExitedAsync() => _process?.Exited ?? Task.CompletedTask;

@@ -23,12 +23,41 @@ public sealed class OrphanGuard : IDisposable
         """;
 
     private readonly Lock _gate = new();
+    private readonly HashSet<int> _groups = [];
     private Process? _guard;
     private bool _disposed;
 
-    public void Register(int processGroupId) => Send($"+{processGroupId}");
+    /// <summary>The guard's process id, once started (for tests).</summary>
+    internal int? ProcessId
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _guard?.Id;
+            }
+        }
+    }
 
-    public void Unregister(int processGroupId) => Send($"-{processGroupId}");
+    public void Register(int processGroupId)
+    {
+        lock (_gate)
+        {
+            _groups.Add(processGroupId);
+            Send($"+{processGroupId}");
+        }
+    }
+
+    public void Unregister(int processGroupId)
+    {
+        lock (_gate)
+        {
+            if (_groups.Remove(processGroupId))
+            {
+                Send($"-{processGroupId}");
+            }
+        }
+    }
 
     /// <summary>Closes the pipe: the guard kills what is still registered and exits.</summary>
     public void Dispose()
@@ -51,17 +80,30 @@ public sealed class OrphanGuard : IDisposable
         }
     }
 
+    // Under _gate.
     private void Send(string line)
     {
-        lock (_gate)
+        if (_disposed)
         {
-            if (_disposed)
-            {
-                return;
-            }
+            return;
+        }
 
+        try
+        {
             _guard ??= StartGuard();
             _guard.StandardInput.WriteLine(line);
+            _guard.StandardInput.Flush();
+        }
+        catch (IOException)
+        {
+            // The guard itself was killed: start another and hand it every group still registered.
+            _guard?.Dispose();
+            _guard = StartGuard();
+            foreach (int group in _groups)
+            {
+                _guard.StandardInput.WriteLine($"+{group}");
+            }
+
             _guard.StandardInput.Flush();
         }
     }

@@ -25,6 +25,15 @@ internal static class LogsRoute
             }
 
             FunctionLog log = host.Logs.For(name);
+            try
+            {
+                await host.LogsSettledAsync(name).WaitAsync(TimeSpan.FromSeconds(2), context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // A function still printing: serve what is there.
+            }
+
             long from = long.TryParse(context.Request.Query["from"], NumberStyles.None, CultureInfo.InvariantCulture, out long f) ? f : 0;
             int limit = int.TryParse(context.Request.Query["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out int l) ? Math.Clamp(l, 1, 10_000) : 10_000;
             double wait = double.TryParse(context.Request.Query["wait"], NumberStyles.Float, CultureInfo.InvariantCulture, out double w) ? Math.Clamp(w, 0, 60) : 0;

@@ -1,0 +1,137 @@
+using System.Text.Json;
+using Handshake.Dynamo.Expressions;
+using Handshake.Dynamo.Model;
+using Handshake.Dynamo.Protocol;
+
+namespace Handshake.Dynamo.Operations;
+
+internal enum TransactActionKind : byte
+{
+    ConditionCheck, Put, Delete, Update,
+}
+
+/// <summary>
+/// One action of TransactWriteItems, read from its request member and resolved against its table before the
+/// transaction runs: everything that does not depend on the items (member constraints, expressions, key schema,
+/// index key emptiness) is a top-level ValidationException, as in DynamoDB; what depends on the items is decided on
+/// the writer thread and becomes a cancellation reason.
+/// </summary>
+internal sealed class TransactAction
+{
+    public TransactActionKind Kind;
+    public string? TableName, ConditionExpression, UpdateExpression, OnFailure;
+    public Dictionary<string, AttributeValue>? Key, Item;
+    public readonly ExpressionMembers Expressions = new();
+    public string? ValueError;
+    public bool HasMember;
+    public int Members;
+
+    // Resolved by Prepare.
+    public TableDefinition Table = null!;
+    public PrimaryKey PrimaryKey;
+    public byte[]? ItemBytes;
+    public int ItemSize;
+    public ConditionNode? Condition;
+    public UpdateExpression? Update;
+    public bool ReturnOldOnFailure;
+
+    /// <summary>Reads one element of TransactItems (an object holding exactly one action).</summary>
+    public static TransactAction Read(ref Utf8JsonReader reader)
+    {
+        JsonRequest.ExpectObject(ref reader, JsonShape.Structure);
+        var action = new TransactAction();
+        while (JsonRequest.NextMember(ref reader))
+        {
+            TransactActionKind? kind = null;
+            if (reader.ValueTextEquals("ConditionCheck"u8)) kind = TransactActionKind.ConditionCheck;
+            else if (reader.ValueTextEquals("Put"u8)) kind = TransactActionKind.Put;
+            else if (reader.ValueTextEquals("Delete"u8)) kind = TransactActionKind.Delete;
+            else if (reader.ValueTextEquals("Update"u8)) kind = TransactActionKind.Update;
+            if (kind is null || !JsonRequest.ValueOf(ref reader))
+            {
+                JsonRequest.SkipValue(ref reader);
+                continue;
+            }
+            action.Kind = kind.Value;
+            action.Members++;
+            action.HasMember = true;
+            action.ReadBody(ref reader);
+        }
+        return action;
+    }
+
+    private void ReadBody(ref Utf8JsonReader reader)
+    {
+        JsonRequest.ExpectObject(ref reader, JsonShape.Structure);
+        while (JsonRequest.NextMember(ref reader))
+        {
+            if (reader.ValueTextEquals("TableName"u8)) { if (JsonRequest.ValueOf(ref reader)) TableName = JsonRequest.ReadString(ref reader); }
+            else if (reader.ValueTextEquals("Key"u8)) { if (JsonRequest.ValueOf(ref reader)) Key = AttributeValueJson.ReadMap(ref reader, ref ValueError); }
+            else if (reader.ValueTextEquals("Item"u8)) { if (JsonRequest.ValueOf(ref reader)) Item = AttributeValueJson.ReadMap(ref reader, ref ValueError); }
+            else if (reader.ValueTextEquals("ConditionExpression"u8)) { if (JsonRequest.ValueOf(ref reader)) ConditionExpression = JsonRequest.ReadString(ref reader); }
+            else if (reader.ValueTextEquals("UpdateExpression"u8)) { if (JsonRequest.ValueOf(ref reader)) UpdateExpression = JsonRequest.ReadString(ref reader); }
+            else if (reader.ValueTextEquals("ExpressionAttributeNames"u8)) { if (JsonRequest.ValueOf(ref reader)) Expressions.ReadNames(ref reader); }
+            else if (reader.ValueTextEquals("ExpressionAttributeValues"u8)) { if (JsonRequest.ValueOf(ref reader)) Expressions.ReadValues(ref reader); }
+            else if (reader.ValueTextEquals("ReturnValuesOnConditionCheckFailure"u8)) { if (JsonRequest.ValueOf(ref reader)) OnFailure = JsonRequest.ReadString(ref reader); }
+            else JsonRequest.SkipValue(ref reader);
+        }
+    }
+
+    private string MemberPath(int index) => "transactItems." + (index + 1) + ".member." + Kind switch
+    {
+        TransactActionKind.ConditionCheck => "conditionCheck",
+        TransactActionKind.Put => "put",
+        TransactActionKind.Delete => "delete",
+        _ => "update",
+    };
+
+    /// <summary>The member constraints of this action (reported with the request's other member errors).</summary>
+    public void ValidateMembers(int index, ValidationErrors errors)
+    {
+        if (!HasMember) return;
+        string path = MemberPath(index);
+        errors.TableNameOrArn(TableName, path + ".tableName");
+        if (Kind == TransactActionKind.Put) errors.NotNull(Item, path + ".item");
+        else errors.NotNull(Key, path + ".key");
+        if (Kind == TransactActionKind.ConditionCheck) errors.NotNull(ConditionExpression, path + ".conditionExpression");
+        if (Kind == TransactActionKind.Update) errors.NotNull(UpdateExpression, path + ".updateExpression");
+        errors.Enum(OnFailure, path + ".returnValuesOnConditionCheckFailure", "ALL_OLD, NONE", "ALL_OLD", "NONE");
+    }
+
+    /// <summary>Parses the expressions and resolves table and key; throws the top-level errors.</summary>
+    public void Prepare(DynamoStore store)
+    {
+        if (Members != 1) throw DynamoException.Validation("TransactItems can only contain one of Check, Put, Update or Delete");
+        if (ValueError is not null) throw DynamoException.Validation(ValueError);
+        string names = Kind == TransactActionKind.Update ? "UpdateExpression and ConditionExpression" : "ConditionExpression";
+        var attributes = Expressions.Prepare(ConditionExpression is not null || UpdateExpression is not null, names);
+        if (UpdateExpression is not null) Update = ExpressionParser.ParseUpdate(UpdateExpression, attributes);
+        if (ConditionExpression is not null) Condition = ExpressionParser.ParseCondition(ConditionExpression, attributes);
+        attributes.ThrowIfUnused();
+        ReturnOldOnFailure = OnFailure == "ALL_OLD";
+
+        Table = store.GetTable(TableName!);
+        if (Kind == TransactActionKind.Put)
+        {
+            ItemSize = Model.ItemSize.Of(Item!);
+            if (ItemSize > Model.ItemSize.MaxItemBytes) throw DynamoException.Validation("Item size has exceeded the maximum allowed size");
+            PrimaryKey = PrimaryKey.FromItem(Table, Item!);
+            SecondaryIndexKey.ValidateNotEmpty(Table, Item!, fromUpdateExpression: false);
+            ItemBytes = StoredItem.Serialize(Item!);
+            return;
+        }
+        PrimaryKey = PrimaryKey.FromKey(Table, Key!);
+        if (Update is not null)
+        {
+            foreach (var action in Update.Actions)
+            {
+                var top = action.Path.TopLevelName;
+                if (top == Table.Hash.Name || top == Table.Range?.Name)
+                    throw DynamoException.Validation("One or more parameter values were invalid: Cannot update attribute " + top + ". This attribute is part of the key");
+            }
+        }
+    }
+
+    /// <summary>The request size this action adds toward the 4 MB transaction limit.</summary>
+    public int RequestBytes => ItemSize + (Key is null ? 0 : Model.ItemSize.Of(Key));
+}

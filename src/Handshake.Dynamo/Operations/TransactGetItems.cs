@@ -1,0 +1,157 @@
+using System.Text.Json;
+using Handshake.Dynamo.Expressions;
+using Handshake.Dynamo.Model;
+using Handshake.Dynamo.Protocol;
+using Handshake.Dynamo.Storage;
+
+namespace Handshake.Dynamo.Operations;
+
+/// <summary>
+/// TransactGetItems: up to 100 Gets of distinct items, read as one snapshot. The reads run as a command on the
+/// writer thread, between two writes and never during one, so no transaction or write is ever seen half-applied;
+/// the answer is released only after the surrounding group commit, so nothing it read can be rolled back.
+/// Each item costs 2 read units per 4 KB, a missing one 2.
+/// </summary>
+internal static class TransactGetItems
+{
+    private sealed class Get
+    {
+        public string? TableName, Projection;
+        public Dictionary<string, AttributeValue>? Key;
+        public readonly ExpressionMembers Expressions = new();
+        public string? ValueError;
+        public int Members;
+        public TableDefinition Table = null!;
+        public PrimaryKey PrimaryKey;
+        public List<AttributePath>? Paths;
+    }
+
+    public static async Task ExecuteAsync(DynamoStore store, ReadOnlyMemory<byte> body, ResponseBuffer response)
+    {
+        var (gets, returnCapacity) = Parse(body.Span);
+        var errors = new ValidationErrors();
+        TransactWriteItems.ValidateCount(gets, errors);
+        if (gets is not null)
+        {
+            for (int i = 0; i < gets.Count; i++)
+            {
+                if (gets[i].Members == 0) continue;
+                errors.TableNameOrArn(gets[i].TableName, "transactItems." + (i + 1) + ".member.get.tableName");
+                errors.NotNull(gets[i].Key, "transactItems." + (i + 1) + ".member.get.key");
+            }
+        }
+        ConsumedCapacity.Validate(returnCapacity, errors);
+        errors.ThrowIfAny();
+
+        var seen = new HashSet<(long, PrimaryKey)>();
+        foreach (var get in gets!)
+        {
+            if (get.Members != 1) throw DynamoException.Validation("1 validation error detected: Value null at 'transactItems.member.get' failed to satisfy constraint: Member must not be null");
+            if (get.ValueError is not null) throw DynamoException.Validation(get.ValueError);
+            var attributes = get.Expressions.Prepare(get.Projection is not null, "ProjectionExpression");
+            get.Paths = get.Projection is null ? null : ProjectionChecks.CheckOverlaps(ExpressionParser.ParseProjection(get.Projection, attributes));
+            attributes.ThrowIfUnused();
+            get.Table = store.GetTable(get.TableName!);
+            get.PrimaryKey = PrimaryKey.FromKey(get.Table, get.Key!);
+            if (!seen.Add((get.Table.InternalId, get.PrimaryKey)))
+                throw DynamoException.Validation("Transaction request cannot include multiple operations on one item");
+        }
+
+        var command = new ReadCommand(gets);
+        await store.WriteAsync(command).ConfigureAwait(false);
+
+        var w = response.Writer;
+        w.WriteStartObject();
+        w.WriteStartArray("Responses"u8);
+        for (int i = 0; i < gets.Count; i++)
+        {
+            w.WriteStartObject();
+            if (command.Items[i] is { } item)
+            {
+                w.WritePropertyName("Item"u8);
+                if (gets[i].Paths is { } paths) AttributeValueJson.WriteMap(w, Projection.Apply(StoredItem.Parse(item), paths));
+                else response.WriteRawValue(item);
+            }
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        var mode = ConsumedCapacity.Mode(returnCapacity);
+        if (mode != CapacityMode.None)
+        {
+            var perTable = new List<(string Table, double Units)>();
+            for (int i = 0; i < gets.Count; i++)
+            {
+                double units = 2 * ConsumedCapacity.ReadUnits(command.Sizes[i], consistent: true);
+                int at = perTable.FindIndex(t => t.Table == gets[i].Table.Name);
+                if (at < 0) perTable.Add((gets[i].Table.Name, units));
+                else perTable[at] = (perTable[at].Table, perTable[at].Units + units);
+            }
+            w.WriteStartArray("ConsumedCapacity"u8);
+            foreach (var (table, units) in perTable) ConsumedCapacity.WriteValue(w, mode, table, units, isRead: true);
+            w.WriteEndArray();
+        }
+        w.WriteEndObject();
+    }
+
+    private static (List<Get>?, string?) Parse(ReadOnlySpan<byte> body)
+    {
+        var reader = JsonRequest.Begin(body);
+        List<Get>? gets = null;
+        string? returnCapacity = null;
+        while (JsonRequest.NextMember(ref reader))
+        {
+            if (reader.ValueTextEquals("TransactItems"u8))
+            {
+                if (!JsonRequest.ValueOf(ref reader)) continue;
+                JsonRequest.ExpectArray(ref reader);
+                gets = [];
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                    if (reader.TokenType != JsonTokenType.Null) gets.Add(ReadGet(ref reader));
+            }
+            else if (reader.ValueTextEquals("ReturnConsumedCapacity"u8)) { if (JsonRequest.ValueOf(ref reader)) returnCapacity = JsonRequest.ReadString(ref reader); }
+            else JsonRequest.SkipValue(ref reader);
+        }
+        return (gets, returnCapacity);
+    }
+
+    private static Get ReadGet(ref Utf8JsonReader reader)
+    {
+        JsonRequest.ExpectObject(ref reader, JsonShape.Structure);
+        var get = new Get();
+        while (JsonRequest.NextMember(ref reader))
+        {
+            if (!reader.ValueTextEquals("Get"u8) || !JsonRequest.ValueOf(ref reader))
+            {
+                JsonRequest.SkipValue(ref reader);
+                continue;
+            }
+            get.Members++;
+            JsonRequest.ExpectObject(ref reader, JsonShape.Structure);
+            while (JsonRequest.NextMember(ref reader))
+            {
+                if (reader.ValueTextEquals("TableName"u8)) { if (JsonRequest.ValueOf(ref reader)) get.TableName = JsonRequest.ReadString(ref reader); }
+                else if (reader.ValueTextEquals("Key"u8)) { if (JsonRequest.ValueOf(ref reader)) get.Key = AttributeValueJson.ReadMap(ref reader, ref get.ValueError); }
+                else if (reader.ValueTextEquals("ProjectionExpression"u8)) { if (JsonRequest.ValueOf(ref reader)) get.Projection = JsonRequest.ReadString(ref reader); }
+                else if (reader.ValueTextEquals("ExpressionAttributeNames"u8)) { if (JsonRequest.ValueOf(ref reader)) get.Expressions.ReadNames(ref reader); }
+                else JsonRequest.SkipValue(ref reader);
+            }
+        }
+        return get;
+    }
+
+    /// <summary>Reads every item in the writer's transaction: a consistent snapshot between two writes.</summary>
+    private sealed class ReadCommand(List<Get> gets) : WriteCommand
+    {
+        public byte[]?[] Items { get; } = new byte[]?[gets.Count];
+        public int[] Sizes { get; } = new int[gets.Count];
+
+        public override void Apply(WriteContext context)
+        {
+            for (int i = 0; i < gets.Count; i++)
+            {
+                if (gets[i].Table.IsDeleted) throw DynamoException.ResourceNotFound();
+                context.TryReadItem(gets[i].Table, gets[i].PrimaryKey, wantItem: true, out Sizes[i], out Items[i]);
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Handshake.Dynamo.Model;
+using Handshake.Dynamo.Protocol;
+using Handshake.Dynamo.Storage;
+
+namespace Handshake.Dynamo.Operations;
+
+/// <summary>
+/// TransactWriteItems: up to 100 ConditionCheck, Put, Delete and Update actions on distinct items, at most 4 MB,
+/// all applied or none (<see cref="TransactWriteCommand"/>). A ClientRequestToken makes a retry within 10 minutes
+/// a no-op. Transactions cost twice the capacity of the equivalent plain writes.
+/// </summary>
+internal static class TransactWriteItems
+{
+    public const int MaxActions = 100;
+    public const int MaxRequestBytes = 4 * 1024 * 1024;
+
+    public static async Task ExecuteAsync(DynamoStore store, ReadOnlyMemory<byte> body, ResponseBuffer response)
+    {
+        var reader = JsonRequest.Begin(body.Span);
+        List<TransactAction>? actions = null;
+        string? token = null, returnCapacity = null, metrics = null;
+        while (JsonRequest.NextMember(ref reader))
+        {
+            if (reader.ValueTextEquals("TransactItems"u8))
+            {
+                if (!JsonRequest.ValueOf(ref reader)) continue;
+                JsonRequest.ExpectArray(ref reader);
+                actions = [];
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                    if (reader.TokenType != JsonTokenType.Null) actions.Add(TransactAction.Read(ref reader));
+            }
+            else if (reader.ValueTextEquals("ClientRequestToken"u8)) { if (JsonRequest.ValueOf(ref reader)) token = JsonRequest.ReadString(ref reader); }
+            else if (reader.ValueTextEquals("ReturnConsumedCapacity"u8)) { if (JsonRequest.ValueOf(ref reader)) returnCapacity = JsonRequest.ReadString(ref reader); }
+            else if (reader.ValueTextEquals("ReturnItemCollectionMetrics"u8)) { if (JsonRequest.ValueOf(ref reader)) metrics = JsonRequest.ReadString(ref reader); }
+            else JsonRequest.SkipValue(ref reader);
+        }
+
+        var errors = new ValidationErrors();
+        ValidateCount(actions, errors);
+        if (actions is not null) for (int i = 0; i < actions.Count; i++) actions[i].ValidateMembers(i, errors);
+        ConsumedCapacity.Validate(returnCapacity, errors);
+        ReturnValuesMember.ValidateItemCollectionMetrics(metrics, errors);
+        if (token is { Length: 0 }) errors.Add(token, "clientRequestToken", "Member must have length greater than or equal to 1");
+        if (token is { Length: > 36 }) errors.Add(token, "clientRequestToken", "Member must have length less than or equal to 36");
+        errors.ThrowIfAny();
+
+        var seen = new HashSet<(long, PrimaryKey)>();
+        long bytes = 0;
+        foreach (var action in actions!)
+        {
+            action.Prepare(store);
+            bytes += action.RequestBytes;
+            if (!seen.Add((action.Table.InternalId, action.PrimaryKey)))
+                throw DynamoException.Validation("Transaction request cannot include multiple operations on one item");
+        }
+        if (bytes > MaxRequestBytes)
+            throw DynamoException.Validation("Transaction request size has exceeded the maximum allowed size of 4 MB");
+
+        var command = new TransactWriteCommand(actions, token, SHA256.HashData(body.Span), store.TransactionTokens, store.Clock);
+        await store.WriteAsync(command).ConfigureAwait(false);
+
+        var w = response.Writer;
+        w.WriteStartObject();
+        var mode = ConsumedCapacity.Mode(returnCapacity);
+        if (mode != CapacityMode.None)
+        {
+            // Per table, in order of first appearance; a transaction costs twice its plain writes, index writes too.
+            var perTable = new List<(string Table, double Units)>();
+            for (int i = 0; i < actions.Count; i++)
+            {
+                double units = 2 * ConsumedCapacity.WriteUnits(command.Sizes[i], 0);
+                int at = perTable.FindIndex(t => t.Table == actions[i].Table.Name);
+                if (at < 0) perTable.Add((actions[i].Table.Name, units));
+                else perTable[at] = (perTable[at].Table, perTable[at].Units + units);
+            }
+            List<IndexWriteUnits>? indexUnits = null;
+            if (command.IndexUnits is { } raw)
+            {
+                indexUnits = new List<IndexWriteUnits>(raw.Count);
+                foreach (var u in raw) indexUnits.Add(u with { Units = 2 * u.Units });
+            }
+            w.WriteStartArray("ConsumedCapacity"u8);
+            // A replay applied nothing: like DynamoDB, it reports read capacity for looking the token up.
+            foreach (var (table, units) in perTable)
+                ConsumedCapacity.WriteValue(w, mode, table, units, isRead: command.Replayed, command.Replayed ? null : indexUnits);
+            w.WriteEndArray();
+        }
+        w.WriteEndObject();
+    }
+
+    /// <summary>TransactItems must be present with 1 to 100 actions (the message AWS's model validation gives).</summary>
+    public static void ValidateCount<T>(List<T>? actions, ValidationErrors errors)
+    {
+        if (actions is null)
+        {
+            errors.Add(null, "transactItems", "Member must not be null");
+            return;
+        }
+        if (actions.Count == 0) errors.Add("[]", "transactItems", "Member must have length greater than or equal to 1");
+        if (actions.Count > MaxActions)
+            errors.Add("[" + string.Join(", ", Enumerable.Repeat("TransactWriteItem", actions.Count)) + "]", "transactItems",
+                "Member must have length less than or equal to " + MaxActions);
+    }
+}

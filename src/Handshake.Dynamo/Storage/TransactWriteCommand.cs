@@ -1,0 +1,174 @@
+using Handshake.Dynamo.Model;
+using Handshake.Dynamo.Operations;
+using Handshake.Dynamo.Protocol;
+
+namespace Handshake.Dynamo.Storage;
+
+/// <summary>
+/// A whole TransactWriteItems as one command of the group commit, inside a savepoint. The single writer thread
+/// makes it serializable against every other write: first every action is evaluated against the items as they are
+/// (conditions, the update's result, index key types, sizes), collecting one cancellation reason per action in
+/// request order; only if none failed are the writes applied. A cancelled transaction writes nothing.
+/// </summary>
+internal sealed class TransactWriteCommand(List<TransactAction> actions, string? token, byte[] requestHash, TransactionTokens tokens, TimeProvider clock)
+    : WriteCommand
+{
+    public override bool NeedsSavepoint => true;
+
+    /// <summary>The larger of each item's old and new size, for capacity.</summary>
+    public int[] Sizes { get; } = new int[actions.Count];
+
+    public List<IndexWriteUnits>? IndexUnits { get; private set; }
+
+    /// <summary>True when the token matched an earlier identical transaction: nothing was applied again.</summary>
+    public bool Replayed { get; private set; }
+
+    public override void Apply(WriteContext context)
+    {
+        if (token is not null && tokens.Check(token, requestHash, clock.GetUtcNow()))
+        {
+            Replayed = true;
+            return;
+        }
+        foreach (var a in actions) if (a.Table.IsDeleted) throw DynamoException.ResourceNotFound();
+
+        var reasons = new CancellationReason[actions.Count];
+        var newItems = new (byte[] Bytes, int Size)?[actions.Count];
+        var existed = new (bool Existed, int Size)[actions.Count];
+        bool cancelled = false;
+        for (int i = 0; i < actions.Count; i++)
+        {
+            var a = actions[i];
+            bool wantItem = a.Condition is not null || a.Kind == TransactActionKind.Update;
+            bool exists = context.TryReadItem(a.Table, a.PrimaryKey, wantItem, out int oldSize, out var oldBytes);
+            existed[i] = (exists, oldSize);
+            var old = oldBytes is null ? null : StoredItem.Parse(oldBytes);
+            if (a.Condition is not null && !a.Condition.Evaluate(old))
+            {
+                reasons[i] = new CancellationReason("ConditionalCheckFailed", "The conditional request failed", a.ReturnOldOnFailure ? oldBytes : null);
+                cancelled = true;
+                continue;
+            }
+            try
+            {
+                newItems[i] = Compute(a, old);
+            }
+            catch (DynamoException e) when (e.Code == DynamoErrorCode.ValidationException && !e.Message.StartsWith("One or more parameter values are not valid.", StringComparison.Ordinal))
+            {
+                reasons[i] = new CancellationReason("ValidationError", e.Message, null);
+                cancelled = true;
+            }
+            Sizes[i] = Math.Max(oldSize, newItems[i]?.Size ?? 0);
+        }
+        if (cancelled) throw TransactionCanceled.Create(reasons);
+
+        for (int i = 0; i < actions.Count; i++)
+        {
+            var a = actions[i];
+            if (newItems[i] is { } item) context.Upsert(a.Table, a.PrimaryKey, item.Size, item.Bytes, existed[i].Existed, existed[i].Size);
+            else if (a.Kind == TransactActionKind.Delete && existed[i].Existed) context.Delete(a.Table, a.PrimaryKey, existed[i].Size);
+        }
+        IndexUnits = context.TakeIndexUnits();
+    }
+
+    // The item an action writes (null: it writes none). Throws the item-dependent validation errors; an empty index
+    // key set by an UpdateExpression stays a top-level error, as DynamoDB checks it before the transaction.
+    private static (byte[], int)? Compute(TransactAction a, Dictionary<string, AttributeValue>? old)
+    {
+        switch (a.Kind)
+        {
+            case TransactActionKind.Put:
+                SecondaryIndexKey.Validate(a.Table, a.Item!);
+                return (a.ItemBytes!, a.ItemSize);
+            case TransactActionKind.Update:
+            {
+                var basis = old ?? new Dictionary<string, AttributeValue>(a.Key!, StringComparer.Ordinal);
+                var updated = a.Update!.Apply(basis);
+                int size = ItemSize.Of(updated);
+                if (size > ItemSize.MaxItemBytes) throw DynamoException.Validation("Item size to update has exceeded the maximum allowed size");
+                SecondaryIndexKey.Validate(a.Table, updated, fromUpdateExpression: true);
+                return (StoredItem.Serialize(updated), size);
+            }
+            default:
+                return null;
+        }
+    }
+
+    public override void Committed(WriteContext context)
+    {
+        if (token is not null && !Replayed) tokens.Remember(token, requestHash, clock.GetUtcNow());
+    }
+}
+
+/// <summary>One entry of TransactionCanceledException.CancellationReasons.</summary>
+internal readonly record struct CancellationReason(string? Code, string? Message, byte[]? Item);
+
+/// <summary>TransactionCanceledException with its reasons, one per action in request order ("None" for the rest).</summary>
+internal static class TransactionCanceled
+{
+    public static DynamoException Create(CancellationReason[] reasons)
+    {
+        var codes = new string[reasons.Length];
+        for (int i = 0; i < reasons.Length; i++) codes[i] = reasons[i].Code ?? "None";
+        return new DynamoException(DynamoErrorCode.TransactionCanceledException,
+            "Transaction cancelled, please refer cancellation reasons for specific reasons [" + string.Join(", ", codes) + "]")
+        {
+            WriteExtraMembers = w =>
+            {
+                w.WriteStartArray("CancellationReasons"u8);
+                foreach (var r in reasons)
+                {
+                    w.WriteStartObject();
+                    if (r.Item is not null)
+                    {
+                        w.WritePropertyName("Item"u8);
+                        w.WriteRawValue(r.Item, skipInputValidation: true);
+                    }
+                    w.WriteString("Code"u8, r.Code ?? "None");
+                    if (r.Message is not null) w.WriteString("Message"u8, r.Message);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            },
+        };
+    }
+}
+
+/// <summary>
+/// ClientRequestToken idempotency: a token is remembered for 10 minutes (by the store's clock) with a hash of its
+/// request. The same token with the same request is a no-op success; with another request, an error. Touched only
+/// on the writer thread, so no locking.
+/// </summary>
+internal sealed class TransactionTokens
+{
+    private static readonly TimeSpan Window = TimeSpan.FromMinutes(10);
+    private readonly Dictionary<string, (byte[] Hash, DateTimeOffset At)> _tokens = new(StringComparer.Ordinal);
+
+    /// <summary>True when this exact transaction already ran under the token.</summary>
+    public bool Check(string token, byte[] hash, DateTimeOffset now)
+    {
+        if (!_tokens.TryGetValue(token, out var seen)) return false;
+        if (now - seen.At >= Window)
+        {
+            _tokens.Remove(token);
+            return false;
+        }
+        if (!seen.Hash.AsSpan().SequenceEqual(hash))
+            throw new DynamoException(DynamoErrorCode.IdempotentParameterMismatchException,
+                "DynamoDB rejected the request because you retried a request with a different payload but with an idempotent token that was already used.");
+        return true;
+    }
+
+    public void Remember(string token, byte[] hash, DateTimeOffset now)
+    {
+        if (_tokens.Count > 10_000) Expire(now);
+        _tokens[token] = (hash, now);
+    }
+
+    private void Expire(DateTimeOffset now)
+    {
+        var expired = new List<string>();
+        foreach (var (token, seen) in _tokens) if (now - seen.At >= Window) expired.Add(token);
+        foreach (var token in expired) _tokens.Remove(token);
+    }
+}
