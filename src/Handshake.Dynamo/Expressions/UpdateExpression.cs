@@ -41,7 +41,16 @@ internal sealed class UpdateExpression(List<UpdateAction> actions, string typeMi
         var item = new Dictionary<string, AttributeValue>(old.Count + Actions.Count, StringComparer.Ordinal);
         foreach (var (name, value) in old) item[name] = DocumentValues.DeepCopy(value);
         List<UpdateAction>? removes = null;
-        for (int i = 0; i < Actions.Count; i++)
+        // SETs that append to a list (an index past its end) append in index order, whatever the expression order.
+        var order = new int[Actions.Count];
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        Array.Sort(order, (a, b) =>
+        {
+            int byIndex = (Actions[a].Kind == UpdateActionKind.Set ? LastIndex(Actions[a]) : -1)
+                .CompareTo(Actions[b].Kind == UpdateActionKind.Set ? LastIndex(Actions[b]) : -1);
+            return byIndex != 0 ? byIndex : a.CompareTo(b);
+        });
+        foreach (int i in order)
         {
             var action = Actions[i];
             switch (action.Kind)

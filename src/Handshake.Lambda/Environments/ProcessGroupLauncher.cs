@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.IO.Pipes;
+using Microsoft.Win32.SafeHandles;
 using System.Runtime.InteropServices;
 
 namespace Handshake.Lambda.Environments;
@@ -64,19 +65,25 @@ public sealed partial class ProcessGroupLauncher(OrphanGuard guard) : IProcessLa
         private readonly OrphanGuard _guard;
         private readonly Task<string> _exited;
 
+        private readonly PipeStream _stdout;
+        private readonly PipeStream _stderr;
+
         public GroupProcess(Process process, OrphanGuard guard)
         {
             _process = process;
             _guard = guard;
             ProcessId = process.Id;
+            // Kept here: Process refuses access to its streams once disposed, and log draining may come after that.
+            _stdout = (PipeStream)process.StandardOutput.BaseStream;
+            _stderr = (PipeStream)process.StandardError.BaseStream;
             _exited = WaitAsync();
         }
 
         public int ProcessId { get; }
 
-        public SafeHandle StandardOutput => ((PipeStream)_process.StandardOutput.BaseStream).SafePipeHandle;
+        public SafeHandle StandardOutput => _stdout.SafePipeHandle;
 
-        public SafeHandle StandardError => ((PipeStream)_process.StandardError.BaseStream).SafePipeHandle;
+        public SafeHandle StandardError => _stderr.SafePipeHandle;
 
         public Task<string> Exited => _exited;
 
@@ -94,7 +101,7 @@ public sealed partial class ProcessGroupLauncher(OrphanGuard guard) : IProcessLa
             }
         }
 
-        public int PendingOutputBytes() => Pending(_process.StandardOutput.BaseStream) + Pending(_process.StandardError.BaseStream);
+        public int PendingOutputBytes() => Pending(_stdout) + Pending(_stderr);
 
         public async ValueTask DisposeAsync()
         {
@@ -103,15 +110,37 @@ public sealed partial class ProcessGroupLauncher(OrphanGuard guard) : IProcessLa
             _process.Dispose();
         }
 
-        private static int Pending(Stream stream)
+        private static int Pending(PipeStream pipe)
         {
-            if (stream is PipeStream pipe && !pipe.SafePipeHandle.IsClosed)
+            SafePipeHandle handle;
+            try
             {
-                int count = 0;
-                return ioctl((int)pipe.SafePipeHandle.DangerousGetHandle(), FIONREAD, ref count) == 0 ? count : 0;
+                handle = pipe.SafePipeHandle;
+            }
+            catch (ObjectDisposedException)
+            {
+                return 0;
             }
 
-            return 0;
+            bool added = false;
+            try
+            {
+                // Held while asking, so that the descriptor cannot be closed (and reused) in between.
+                handle.DangerousAddRef(ref added);
+                int count = 0;
+                return ioctl((int)handle.DangerousGetHandle(), FIONREAD, ref count) == 0 ? count : 0;
+            }
+            catch (ObjectDisposedException)
+            {
+                return 0;
+            }
+            finally
+            {
+                if (added)
+                {
+                    handle.DangerousRelease();
+                }
+            }
         }
 
         private async Task<string> WaitAsync()

@@ -112,6 +112,10 @@ internal sealed unsafe partial class OutputCapture
                 }
             }
         }
+        catch (ObjectDisposedException)
+        {
+            // The process was disposed before this thread got hold of its pipes: nothing left to read.
+        }
         finally
         {
             for (int i = 0; i < count; i++)

@@ -50,6 +50,14 @@ public sealed class UpdateExpressionTests
     }
 
     [Fact]
+    public void SeveralAppendsPastTheEndLandInIndexOrder()
+    {
+        var updated = Apply("SET lst[12] = :n, lst[10] = :v", Item());
+        Assert.Equal(["a", "b", "c", "d", "x"], updated["lst"].L.Take(5).Select(v => v.S));
+        Assert.Equal("5", updated["lst"].L[5].N.ToString());
+    }
+
+    [Fact]
     public void AddAndDeleteOnNumbersAndSets()
     {
         var updated = Apply("ADD #k :n, tags :ss, cnt :one DELETE mp.nothing :ss", Item());
