@@ -5,7 +5,10 @@ using Microsoft.Data.Sqlite;
 
 namespace Handshake.Dynamo.Storage;
 
-/// <summary>The write capacity one command spent on one secondary index (ReturnConsumedCapacity INDEXES).</summary>
+/// <summary>
+/// The capacity one request spent on one secondary index (ReturnConsumedCapacity INDEXES): writes that maintain it,
+/// or a Query/Scan that read it.
+/// </summary>
 internal readonly record struct IndexWriteUnits(TableDefinition Table, SecondaryIndexDefinition Index, double Units);
 
 /// <summary>

@@ -79,7 +79,11 @@ internal sealed class TableKeySpace(TableDefinition table) : KeySpace(table)
     public override KeyAttribute Hash => Table.Hash;
     public override KeyAttribute? Range => Table.Range;
 
-    public override IEnumerable<KeySpaceRow> Read(SqliteConnection connection, byte[]? hash, RangeBounds range, KeySpaceRow? exclusiveStart, bool forward)
+    public override IEnumerable<KeySpaceRow> Read(SqliteConnection connection, byte[]? hash, RangeBounds range, KeySpaceRow? exclusiveStart, bool forward) =>
+        Stream(CreateCommand(connection, hash, range, exclusiveStart, forward), withTableKey: false);
+
+    /// <summary>The statement <see cref="Read"/> runs; tests check its plan is a primary-key seek.</summary>
+    internal SqliteCommand CreateCommand(SqliteConnection connection, byte[]? hash, RangeBounds range, KeySpaceRow? exclusiveStart, bool forward)
     {
         var command = connection.CreateCommand();
         var sql = new StringBuilder("SELECT hash_key, range_key, size, item FROM items WHERE table_id = $t");
@@ -98,6 +102,6 @@ internal sealed class TableKeySpace(TableDefinition table) : KeySpace(table)
         }
         sql.Append(forward ? " ORDER BY hash_key, range_key" : " ORDER BY hash_key DESC, range_key DESC");
         command.CommandText = sql.ToString();
-        return Stream(command, withTableKey: false);
+        return command;
     }
 }

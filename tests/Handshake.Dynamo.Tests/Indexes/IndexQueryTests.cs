@@ -109,4 +109,21 @@ public sealed class IndexQueryTests(ServerFixture fixture)
         }).WaitAsync(ServerFixture.Timeout);
         Assert.Equal(3, count.Count);
     }
+
+    [Fact]
+    public async Task ReadsOfAnIndexAreChargedToTheIndex()
+    {
+        var table = await FillAsync();
+        var query = await Client.QueryAsync(new QueryRequest
+        {
+            TableName = table, IndexName = CategoryGsi, KeyConditionExpression = "category = :c",
+            ExpressionAttributeValues = new() { [":c"] = S("c") }, ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES,
+        }).WaitAsync(ServerFixture.Timeout);
+        Assert.Equal(0.5, query.ConsumedCapacity.CapacityUnits);
+        Assert.Equal(0, query.ConsumedCapacity.Table.CapacityUnits);
+        Assert.Equal(0.5, query.ConsumedCapacity.GlobalSecondaryIndexes[CategoryGsi].CapacityUnits);
+        var lsi = await Client.ScanAsync(new ScanRequest { TableName = table, IndexName = Lsi, ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES, ConsistentRead = true })
+            .WaitAsync(ServerFixture.Timeout);
+        Assert.Equal(1, lsi.ConsumedCapacity.LocalSecondaryIndexes[Lsi].CapacityUnits);
+    }
 }
