@@ -71,12 +71,12 @@ public static class QueryCommand
             $"{settings.Duration.TotalSeconds:0.#} s per scenario after {settings.Warmup.TotalSeconds:0.#} s of warm-up; " +
             $"~100-byte items, {settings.PartitionSize} per partition. Command: `{commandLine}`");
         text.AppendLine();
-        text.AppendLine("| target | operation | connections | requests/s | p50 ms | p99 ms | errors |");
-        text.AppendLine("|---|---|---:|---:|---:|---:|---:|");
+        text.AppendLine("| target | operation | connections | requests/s | p50 ms | p99 ms | client CPU us/req | errors |");
+        text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
         foreach (var m in benchmark.Seek.Concat(benchmark.Comparison))
         {
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {m.Target} | {m.Operation} | {m.Connections} | {m.RequestsPerSecond:N0} | {m.P50Ms:F3} | {m.P99Ms:F3} | {m.Errors} |");
+                $"| {m.Target} | {m.Operation} | {m.Connections} | {m.RequestsPerSecond:N0} | {m.P50Ms:F3} | {m.P99Ms:F3} | {m.ClientCpuMicrosecondsPerRequest:F0} | {m.Errors} |");
         }
 
         text.AppendLine();
@@ -104,11 +104,11 @@ public static class QueryCommand
         }
 
         text.AppendLine();
-        text.AppendLine("| table load (BatchWriteItem, 25 items per request, over HTTP) | items | seconds | items/s |");
-        text.AppendLine("|---|---:|---:|---:|");
+        text.AppendLine("| table load (BatchWriteItem, 25 items per request, over HTTP) | items added | seconds | items/s | ItemCount after |");
+        text.AppendLine("|---|---:|---:|---:|---:|");
         foreach (var load in benchmark.Loads)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {load.Target} | {load.Items:N0} | {load.Seconds:F1} | {load.ItemsPerSecond:N0} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {load.Target} | {load.Items:N0} | {load.Seconds:F1} | {load.ItemsPerSecond:N0} | {load.ItemCount} |");
         }
 
         text.AppendLine();
