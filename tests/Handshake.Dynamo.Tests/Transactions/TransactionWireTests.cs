@@ -51,4 +51,15 @@ public sealed class TransactionWireTests(ServerFixture fixture)
             index.IndexStatus = "ACTIVE";
         }
     }
+
+    [Theory]
+    [InlineData("TransactWriteItems", "{\"TransactItems\":[{\"Put\":{\"TableName\":\"t\",\"Item\":{\"pk\":{\"\\ud800\":\"a\"}}}}]}")]
+    [InlineData("PutItem", "{\"TableName\":\"t\",\"\\ud800\":{\"pk\":{\"S\":\"a\"}}}")]
+    public async Task AnEscapedLoneSurrogateInAMemberNameIsASerializationException(string operation, string body)
+    {
+        var response = await fixture.PostAsync(operation, body);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync().WaitAsync(ServerFixture.Timeout));
+        Assert.Equal("com.amazon.coral.service#SerializationException", doc.RootElement.GetProperty("__type").GetString());
+    }
 }
