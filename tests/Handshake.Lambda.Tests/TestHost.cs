@@ -32,7 +32,7 @@ internal sealed class TestHost : IAsyncDisposable
         return directory;
     }
 
-    public FunctionDefinition AddBash(string name, double timeout = 10, int? reserved = null, Dictionary<string, string>? environment = null)
+    public FunctionDefinition AddBash(string name, double timeout = 10, int? reserved = null, Dictionary<string, string>? environment = null, int memorySize = 128)
     {
         Dictionary<string, string> variables = new(environment ?? []) { ["HANDSHAKE_TEST_MARKER"] = Marker };
         return Host.CreateFunction(new FunctionDefinition
@@ -42,6 +42,7 @@ internal sealed class TestHost : IAsyncDisposable
             Handler = "function.handler",
             CodeDirectory = FunctionDirectory("bash-runtime"),
             Timeout = timeout,
+            MemorySize = memorySize,
             ReservedConcurrency = reserved,
             Environment = variables,
         });
@@ -49,6 +50,19 @@ internal sealed class TestHost : IAsyncDisposable
 
     public Task<InvocationResult> InvokeAsync(string function, string payload, bool tail = false) =>
         Host.InvokeAsync(function, new Invocation(Guid.NewGuid().ToString(), Encoding.UTF8.GetBytes(payload)) { TailLog = tail }).WaitAsync(Wait);
+
+    /// <summary>After a fault: another function (created on first use) is still served, by a new process.</summary>
+    public async Task AssertServesAnotherFunctionAsync()
+    {
+        if (!Host.TryGetFunction("bystander", out _))
+        {
+            AddBash("bystander");
+        }
+
+        InvocationResult result = await InvokeAsync("bystander", "{}");
+        Assert.Null(result.FunctionError);
+        Assert.Equal("{}", Text(result));
+    }
 
     public static string Text(InvocationResult result) => Encoding.UTF8.GetString(result.Payload.Span);
 

@@ -92,14 +92,26 @@ internal sealed class EnvironmentPool
     public void Delete()
     {
         List<ExecutionEnvironment> all;
+        List<ExecutionEnvironment> idle;
         List<TaskCompletionSource<ExecutionEnvironment>> waiters;
         lock (_gate)
         {
             _deleted = true;
             all = [.. _all];
+            idle = [.. _idle];
             waiters = [.. _waiters];
             _waiters.Clear();
             _idle.Clear();
+            // Idle environments give their account slots back now; busy ones do when their invocation ends (Release).
+            foreach (ExecutionEnvironment environment in idle)
+            {
+                _all.Remove(environment);
+            }
+        }
+
+        foreach (ExecutionEnvironment _ in idle)
+        {
+            _host.ReturnAccountSlot();
         }
 
         foreach (TaskCompletionSource<ExecutionEnvironment> waiter in waiters)

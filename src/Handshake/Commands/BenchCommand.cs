@@ -26,12 +26,13 @@ internal static class BenchCommand
         Option<TimeSpan?> idle = CommandOptions.Duration("--store-idle-timeout", "Close kept-alive store connections idle this long, e.g. 60s (default 130s, Kestrel's).");
         Option<Uri?> endpoint = new("--endpoint") { Description = "Use a running Handshake endpoint instead of starting one in this process.", CustomParser = ParseEndpoint };
         Option<string?> dataDirectory = new("--data-dir") { Description = "Keep the in-process store here (default: a temporary directory, removed afterwards)." };
+        Option<bool> inProcessInvoke = new("--in-process-invoke") { Description = "Invoke through the function host directly instead of the Invoke API over loopback HTTP (saves the bench's own HTTP cost)." };
         Option<string?> json = new("--json") { Description = "Write the results as JSON to this file." };
         Option<string?> html = new("--html") { Description = "Write a self-contained HTML report with charts to this file." };
 
         Command command = new("bench", "Run the seed's put-record function under each SDK mode and report handshakes, latency and throughput.")
         {
-            modes, invocations, concurrency, tls, linkRtt, freezeGap, gaps, idle, endpoint, dataDirectory, json, html,
+            modes, invocations, concurrency, tls, linkRtt, freezeGap, gaps, idle, endpoint, dataDirectory, inProcessInvoke, json, html,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -54,10 +55,11 @@ internal static class BenchCommand
                 DataDirectory = parseResult.GetValue(dataDirectory),
                 JsonPath = parseResult.GetValue(json),
                 HtmlPath = parseResult.GetValue(html),
+                InvokeInProcess = parseResult.GetValue(inProcessInvoke),
             };
-            if (options.Endpoint is not null && (options.Tls || options.LinkRtt is not null || options.StoreIdleTimeout is not null || options.DataDirectory is not null))
+            if (options.Endpoint is not null && (options.InvokeInProcess || options.Tls || options.LinkRtt is not null || options.StoreIdleTimeout is not null || options.DataDirectory is not null))
             {
-                return await FailAsync("--tls, --link-rtt, --store-idle-timeout and --data-dir configure the in-process store; they cannot be used with --endpoint").ConfigureAwait(false);
+                return await FailAsync("--tls, --link-rtt, --store-idle-timeout, --data-dir and --in-process-invoke need the in-process store; they cannot be used with --endpoint").ConfigureAwait(false);
             }
 
             return await RunAsync(options, cancellationToken).ConfigureAwait(false);

@@ -121,14 +121,19 @@ internal sealed class BenchEndpoint : IDisposable
             return null;
         }
 
-        // {"errorType":"...","errorMessage":"..."}: the type, plus the errno-like code Node puts in the message.
-        byte[] body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        return ClassifyError(await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>A function error payload {"errorType","errorMessage"} as a short key: the type, plus the errno it names.</summary>
+    public static string ClassifyError(ReadOnlySpan<byte> body)
+    {
         try
         {
-            using JsonDocument error = JsonDocument.Parse(body);
+            Utf8JsonReader reader = new(body);
+            using JsonDocument error = JsonDocument.ParseValue(ref reader);
             string type = error.RootElement.TryGetProperty("errorType", out JsonElement t) ? t.GetString() ?? "Unhandled" : "Unhandled";
             string message = error.RootElement.TryGetProperty("errorMessage", out JsonElement m) ? m.GetString() ?? "" : "";
-            foreach (string code in new[] { "EADDRNOTAVAIL", "ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EMFILE" })
+            foreach (string code in new[] { "EADDRNOTAVAIL", "ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EMFILE", "Cannot assign requested address", "Connection reset" })
             {
                 if (message.Contains(code, StringComparison.Ordinal))
                 {

@@ -40,5 +40,8 @@ internal sealed record BenchOptions
     /// <summary>Longest wait for the NativeAOT publish (demo keeps it short; bench waits for it).</summary>
     public TimeSpan? AotPublishTimeout { get; init; }
 
+    /// <summary>Invoke through FunctionHost.InvokeAsync instead of the Invoke API over loopback HTTP (in-process store only).</summary>
+    public bool InvokeInProcess { get; init; }
+
     public bool InProcess => Endpoint is null;
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Handshake.Lambda;
 using Handshake.Network.Link;
 
 namespace Handshake.Experiment;
@@ -20,29 +21,28 @@ internal sealed class BenchRunner(BenchOptions options, BenchConsole console)
         SamplePackages packages = new(repository, console.Message);
         Dictionary<BenchMode, string> code = await PrepareAsync(run, packages, cancellationToken).ConfigureAwait(false);
 
-        string? temporary = null;
-        BenchServer? server = null;
-        StoreLatencyListener? storeLatency = null;
+        // Each mode gets a fresh in-process Handshake (its own port, store directory, ledger and function host), so that
+        // nothing one mode leaves behind (environments, TIME_WAIT on the port, account slots) weighs on the next.
+        string? temporary = options.Endpoint is null && options.DataDirectory is null
+            ? Path.Combine(Path.GetTempPath(), "handshake-bench-" + Guid.NewGuid().ToString("N")[..12])
+            : null;
+        using StoreLatencyListener? storeLatency = options.Endpoint is null ? new StoreLatencyListener() : null;
+        using BenchEndpoint? remote = options.Endpoint is { } uri ? new BenchEndpoint(uri, options.Concurrency) : null;
         try
         {
-            Uri endpointUri;
-            if (options.Endpoint is { } remote)
+            if (remote is not null)
             {
-                endpointUri = remote;
-                run.InvokePath = $"the Invoke API of {remote} over HTTP (another process)";
+                await remote.CheckReachableAsync(cancellationToken).ConfigureAwait(false);
+                run.InvokePath = $"the Invoke API of {remote.Endpoint} over HTTP (another process)";
+                run.StoreEndpoint = remote.Endpoint.GetLeftPart(UriPartial.Authority);
             }
             else
             {
-                temporary = options.DataDirectory is null ? Path.Combine(Path.GetTempPath(), "handshake-bench-" + Guid.NewGuid().ToString("N")[..12]) : null;
-                server = await BenchServer.StartAsync(options, options.DataDirectory ?? temporary!, run, cancellationToken).ConfigureAwait(false);
-                endpointUri = server.Server.Endpoint;
-                storeLatency = new StoreLatencyListener();
-                run.InvokePath = $"the Invoke API over loopback HTTP ({server.Server.Endpoint.GetLeftPart(UriPartial.Authority)}, served in this process)";
+                run.InvokePath = options.InvokeInProcess
+                    ? "FunctionHost.InvokeAsync (the Invoke API without its HTTP hop) of a fresh in-process Handshake per mode"
+                    : "the Invoke API over loopback HTTP of a fresh in-process Handshake per mode";
             }
 
-            using BenchEndpoint endpoint = new(endpointUri, options.Concurrency);
-            await endpoint.CheckReachableAsync(cancellationToken).ConfigureAwait(false);
-            run.StoreEndpoint = run.StoreEndpoint.Length > 0 ? run.StoreEndpoint : endpointUri.GetLeftPart(UriPartial.Authority);
             string runId = Guid.NewGuid().ToString("N")[..6];
             foreach (BenchMode mode in options.Modes)
             {
@@ -60,6 +60,15 @@ internal sealed class BenchRunner(BenchOptions options, BenchConsole console)
                     continue;
                 }
 
+                if (remote is not null)
+                {
+                    await RunModeAsync(remote, null, null, result, directory, runId, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                string dataDirectory = Path.Combine(options.DataDirectory ?? temporary!, mode.Name);
+                await using BenchServer server = await BenchServer.StartAsync(options, dataDirectory, run, cancellationToken).ConfigureAwait(false);
+                using BenchEndpoint endpoint = new(server.Server.Endpoint, options.Concurrency);
                 await RunModeAsync(endpoint, server, storeLatency, result, directory, runId, cancellationToken).ConfigureAwait(false);
             }
 
@@ -68,12 +77,6 @@ internal sealed class BenchRunner(BenchOptions options, BenchConsole console)
         }
         finally
         {
-            storeLatency?.Dispose();
-            if (server is not null)
-            {
-                await server.DisposeAsync().ConfigureAwait(false);
-            }
-
             if (temporary is not null && Directory.Exists(temporary))
             {
                 try
@@ -157,7 +160,10 @@ internal sealed class BenchRunner(BenchOptions options, BenchConsole console)
         Task samplerTask = SampleAsync(endpoint, server, name, storePort, result, observe.Token);
 
         int bursts = options.FreezeGap is null ? 1 : options.Gaps + 1;
-        LoadLoop loop = new(endpoint, name, result, options.Concurrency, bursts, options.FreezeGap ?? TimeSpan.Zero);
+        Func<byte[], CancellationToken, Task<string?>> invoke = options.InvokeInProcess && server is not null
+            ? (payload, ct) => InvokeInProcessAsync(server.Server.Functions, name, payload, ct)
+            : (payload, ct) => endpoint.InvokeAsync(name, payload, ct);
+        LoadLoop loop = new(invoke, result, options.Concurrency, bursts, options.FreezeGap ?? TimeSpan.Zero);
         Task loopTask = loop.RunAsync(options.Invocations, cancellationToken);
         await console.TrackAsync(result, loop, loopTask).ConfigureAwait(false);
         await loopTask.ConfigureAwait(false);
@@ -191,6 +197,13 @@ internal sealed class BenchRunner(BenchOptions options, BenchConsole console)
         }
 
         console.ModeFinished(result);
+    }
+
+    /// <summary>FunctionHost.InvokeAsync directly: what the Invoke API does, without its HTTP hop.</summary>
+    private static async Task<string?> InvokeInProcessAsync(FunctionHost host, string name, byte[] payload, CancellationToken cancellationToken)
+    {
+        InvocationResult answer = await host.InvokeAsync(name, new Invocation(Guid.NewGuid().ToString(), payload), cancellationToken).ConfigureAwait(false);
+        return answer.FunctionError is null ? null : BenchEndpoint.ClassifyError(answer.Payload.Span);
     }
 
     /// <summary>Connections opened over time (for the chart) and the peak of TIME_WAIT sockets on the store's port.</summary>

@@ -68,7 +68,11 @@ internal sealed class BenchServer : IAsyncDisposable
             run.StoreEndpoint = $"{scheme}://127.0.0.1:{link.Port} (emulated link) -> {run.StoreEndpoint}";
         }
 
-        AddNotes(options, run, server);
+        if (run.Notes.Count == 0)
+        {
+            AddNotes(options, run, server);
+        }
+
         return new BenchServer(server, link);
     }
 

@@ -9,7 +9,7 @@ namespace Handshake.Experiment;
 /// Latencies go into the result's histogram; errors are counted by type, never thrown, so a run that meets
 /// EADDRNOTAVAIL or a reset reports it instead of stopping.
 /// </summary>
-internal sealed class LoadLoop(BenchEndpoint endpoint, string functionName, ModeResult result, int concurrency, int bursts, TimeSpan gap)
+internal sealed class LoadLoop(Func<byte[], CancellationToken, Task<string?>> invoke, ModeResult result, int concurrency, int bursts, TimeSpan gap)
 {
     private const int MaxErrorTypes = 20;
     private long _issued;
@@ -83,7 +83,7 @@ internal sealed class LoadLoop(BenchEndpoint endpoint, string functionName, Mode
             string? error;
             try
             {
-                error = await endpoint.InvokeAsync(functionName, payload, cancellationToken).ConfigureAwait(false);
+                error = await invoke(payload, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -92,6 +92,10 @@ internal sealed class LoadLoop(BenchEndpoint endpoint, string functionName, Mode
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
             {
                 error = "Invoke failed: " + (e.InnerException ?? e).GetType().Name;
+            }
+            catch (Handshake.Lambda.LambdaException e)
+            {
+                error = $"{e.ErrorType} ({e.StatusCode})";
             }
 
             long micros = (long)Stopwatch.GetElapsedTime(started).TotalMicroseconds;
