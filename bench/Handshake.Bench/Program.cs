@@ -50,6 +50,7 @@ store.SetAction(async (parse, ct) =>
     }
 });
 root.Subcommands.Add(store);
+root.Subcommands.Add(Handshake.Bench.Query.QueryCommand.Create());
 
 var serveBare = new Command("serve-bare", "(internal) the bare Kestrel endpoint, as a child of the bench.") { Hidden = true };
 serveBare.SetAction((_, ct) => BareEndpoint.RunAsync(ct));

@@ -157,6 +157,7 @@ public sealed class DynamoStore : IAsyncDisposable
     // Called at open and, on the writer thread, after a failed commit to drop metadata changes that did not persist.
     private void LoadCatalog()
     {
+        TransactionTokens.DropPending();
         Catalog.Clear();
         using var command = _writerConnection.CreateCommand();
         command.CommandText = "SELECT id, name, definition, item_count, size_bytes FROM tables";

@@ -39,6 +39,13 @@ public sealed class FunctionHostOptions
     /// <summary>Time the runtime gets between SIGTERM and SIGKILL when an environment is shut down.</summary>
     public TimeSpan ShutdownGracePeriod { get; init; } = TimeSpan.FromMilliseconds(300);
 
+    /// <summary>
+    /// How often a running environment's process-group resident memory is compared with the function's MemorySize.
+    /// Above it the environment is killed and the invocation answered Runtime.OutOfMemory. A group can overshoot
+    /// the limit for up to one interval.
+    /// </summary>
+    public TimeSpan MemoryCheckInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Freeze environments (SIGSTOP) between invocations, as Lambda does. Off only for diagnosis.</summary>
     public bool FreezeBetweenInvocations { get; init; } = true;
 

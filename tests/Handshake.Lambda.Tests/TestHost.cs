@@ -32,7 +32,7 @@ internal sealed class TestHost : IAsyncDisposable
         return directory;
     }
 
-    public FunctionDefinition AddBash(string name, double timeout = 10, int? reserved = null, Dictionary<string, string>? environment = null)
+    public FunctionDefinition AddBash(string name, double timeout = 10, int? reserved = null, Dictionary<string, string>? environment = null, int memorySize = 128)
     {
         Dictionary<string, string> variables = new(environment ?? []) { ["HANDSHAKE_TEST_MARKER"] = Marker };
         return Host.CreateFunction(new FunctionDefinition
@@ -42,6 +42,7 @@ internal sealed class TestHost : IAsyncDisposable
             Handler = "function.handler",
             CodeDirectory = FunctionDirectory("bash-runtime"),
             Timeout = timeout,
+            MemorySize = memorySize,
             ReservedConcurrency = reserved,
             Environment = variables,
         });

@@ -78,6 +78,25 @@ internal static class HostBenchmark
         Console.WriteLine($"| host overhead (invoke − bare) | {invokeP50 - bareP50:F0} | {Percentile(invokeTimes, 0.99) - Percentile(bareTimes, 0.99):F0} |");
         Console.WriteLine($"p50 ratio invoke / bare: {invokeP50 / bareP50:F2}x");
 
+        // The same, with the runtime loop inside this process: what the host itself adds, without a second process.
+        await using (FunctionHost inProcess = new(new FunctionHostOptions(), null, new InProcessRuntimeLauncher()))
+        {
+            inProcess.CreateFunction(Noop("in-process", "dotnet8", "Noop", jitDirectory));
+            LambdaHttpEndpoint inProcessLambda = new(inProcess);
+            await using Endpoint inProcessEndpoint = await Endpoint.StartAsync(inProcessLambda.HandleAsync);
+            List<double> inProcessTimes = [];
+            List<double> bareAgain = [];
+            await TimeAsync(http, inProcessEndpoint.Url, "/2015-03-31/functions/in-process/invocations", 200, []);
+            for (int block = 0; block < 10; block++)
+            {
+                await TimeAsync(http, bare.Url, "/", warm / 10, bareAgain);
+                await TimeAsync(http, inProcessEndpoint.Url, "/2015-03-31/functions/in-process/invocations", warm / 10, inProcessTimes);
+            }
+
+            Console.WriteLine($"| same, runtime loop in-process (host alone, no second process) | {Percentile(inProcessTimes, 0.50):F0} | {Percentile(inProcessTimes, 0.99):F0} |");
+            Console.WriteLine($"p50 ratio in-process invoke / bare: {Percentile(inProcessTimes, 0.50) / Percentile(bareAgain, 0.50):F2}x (bare p50 in this block {Percentile(bareAgain, 0.50):F0} µs)");
+        }
+
         if (warmOnly)
         {
             return 0;

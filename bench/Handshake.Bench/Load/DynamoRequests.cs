@@ -44,7 +44,7 @@ public sealed class DynamoRequests(string host)
         return new RequestSet(operation, requests);
     }
 
-    private ReadOnlyMemory<byte> Request(string operation, string json)
+    public ReadOnlyMemory<byte> Request(string operation, string json)
     {
         var body = Encoding.UTF8.GetBytes(json);
         var now = DateTime.UtcNow;

@@ -124,8 +124,22 @@ internal static class BatchGetItem
             {
                 if (current is not null) { w.WriteEndArray(); w.WriteEndObject(); }
                 current = t;
+                // The entry is the request's own, minus the keys already answered, so a client resends it as is.
                 w.WriteStartObject(t.Name);
                 w.WriteBoolean("ConsistentRead"u8, t.Consistent);
+                if (t.Projection is not null) w.WriteString("ProjectionExpression"u8, t.Projection);
+                if (t.Expressions.Names is { } names)
+                {
+                    w.WriteStartObject("ExpressionAttributeNames"u8);
+                    foreach (var (placeholder, name) in names) w.WriteString(placeholder, name);
+                    w.WriteEndObject();
+                }
+                if (t.AttributesToGet is { } attributes)
+                {
+                    w.WriteStartArray("AttributesToGet"u8);
+                    foreach (var a in attributes) w.WriteStringValue(a);
+                    w.WriteEndArray();
+                }
                 w.WriteStartArray("Keys"u8);
             }
             AttributeValueJson.WriteMap(w, t.Keys[index]);

@@ -86,6 +86,12 @@ public sealed class DynamoHttpEndpoint
             {
                 throw DynamoException.Serialization(null);
             }
+            catch (InvalidOperationException e) when (e.TargetSite?.DeclaringType?.Namespace == "System.Text.Json")
+            {
+                // The reader refuses a name or string it cannot transcode (an escaped lone surrogate, "\ud800"): the
+                // body is not valid input, as for malformed JSON.
+                throw DynamoException.Serialization(null);
+            }
             await SendAsync(response, 200, JsonContentType, buffer.Written).ConfigureAwait(false);
         }
         catch (DynamoException e)

@@ -69,6 +69,14 @@ internal sealed class TransactWriteCommand(List<TransactAction> actions, string?
             else if (a.Kind == TransactActionKind.Delete && existed[i].Existed) context.Delete(a.Table, a.PrimaryKey, existed[i].Size);
         }
         IndexUnits = context.TakeIndexUnits();
+        // Remembered now, as pending: a retry with the same token may sit in the same group commit and must already
+        // see it. The commit confirms it; a failed commit drops it (the store reloads its state), so a retry runs.
+        if (token is not null) tokens.Remember(token, requestHash, clock.GetUtcNow());
+    }
+
+    public override void Committed(WriteContext context)
+    {
+        if (token is not null && !Replayed) tokens.Confirm(token);
     }
 
     // The item an action writes (null: it writes none). Throws the item-dependent validation errors; an empty index
@@ -92,11 +100,6 @@ internal sealed class TransactWriteCommand(List<TransactAction> actions, string?
             default:
                 return null;
         }
-    }
-
-    public override void Committed(WriteContext context)
-    {
-        if (token is not null && !Replayed) tokens.Remember(token, requestHash, clock.GetUtcNow());
     }
 }
 
@@ -142,7 +145,7 @@ internal static class TransactionCanceled
 internal sealed class TransactionTokens
 {
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(10);
-    private readonly Dictionary<string, (byte[] Hash, DateTimeOffset At)> _tokens = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (byte[] Hash, DateTimeOffset At, bool Pending)> _tokens = new(StringComparer.Ordinal);
 
     /// <summary>True when this exact transaction already ran under the token.</summary>
     public bool Check(string token, byte[] hash, DateTimeOffset now)
@@ -162,7 +165,20 @@ internal sealed class TransactionTokens
     public void Remember(string token, byte[] hash, DateTimeOffset now)
     {
         if (_tokens.Count > 10_000) Expire(now);
-        _tokens[token] = (hash, now);
+        _tokens[token] = (hash, now, true);
+    }
+
+    public void Confirm(string token)
+    {
+        if (_tokens.TryGetValue(token, out var seen)) _tokens[token] = seen with { Pending = false };
+    }
+
+    /// <summary>After a failed group commit: the transactions it held never happened.</summary>
+    public void DropPending()
+    {
+        var pending = new List<string>();
+        foreach (var (token, seen) in _tokens) if (seen.Pending) pending.Add(token);
+        foreach (var token in pending) _tokens.Remove(token);
     }
 
     private void Expire(DateTimeOffset now)

@@ -255,8 +255,10 @@ internal sealed partial class ExecutionEnvironment
         Volatile.Read(ref _tail)?.AppendLine(line);
     }
 
-    /// <summary>Peak resident memory of the runtime process (VmHWM), in MB.</summary>
-    private long MaxMemoryUsedMb()
+    /// <summary>Peak resident memory: the process group's measured peak, or the leader's VmHWM, in MB.</summary>
+    private long MaxMemoryUsedMb() => PeakMemoryUsedMb(LeaderHighWaterMb());
+
+    private long LeaderHighWaterMb()
     {
         if (_process is null)
         {

@@ -234,6 +234,7 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
         _host.OnEnvironmentStarted(this);
         _output = new OutputCapture(_process.StandardOutput, _process.StandardError, AppendLog);
         _ = MonitorExitAsync(_process);
+        _ = WatchMemoryAsync(_process);
         return null;
     }
 
@@ -243,8 +244,10 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
         Invocation? current;
         TaskCompletionSource<Invocation?>? parked;
         bool initPending;
+        bool outOfMemory;
         lock (_gate)
         {
+            outOfMemory = _outOfMemory;
             _dead = true;
             _frozen = false;
             current = _current is { } c && c.Answered == 0 ? c : null;
@@ -253,15 +256,17 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
             _parkedNext = null;
         }
 
+        // Lambda words an out-of-memory kill as the exit it is, with its own error type.
+        string errorType = outOfMemory ? "Runtime.OutOfMemory" : "Runtime.ExitError";
         if (initPending)
         {
-            _init.TrySetResult(_postedInitError ?? new InitFailure("Runtime.ExitError", null, $"Runtime exited with error: {how}"));
+            _init.TrySetResult(_postedInitError ?? new InitFailure(errorType, null, $"Runtime exited with error: {how}"));
         }
 
         if (current is not null && Interlocked.Exchange(ref current.Answered, 1) == 0)
         {
-            AppendLog($"RequestId: {current.RequestId} Error: Runtime exited with error: {how}\nRuntime.ExitError");
-            current.Completion.TrySetResult(InvocationResult.Error("Runtime.ExitError", $"RequestId: {current.RequestId} Error: Runtime exited with error: {how}", reset: true));
+            AppendLog($"RequestId: {current.RequestId} Error: Runtime exited with error: {how}\n{errorType}");
+            current.Completion.TrySetResult(InvocationResult.Error(errorType, $"RequestId: {current.RequestId} Error: Runtime exited with error: {how}", reset: true));
         }
 
         parked?.TrySetResult(null);
