@@ -41,6 +41,7 @@ public sealed class FaultTests
         string line = (await test.LogMessagesAsync("twice")).Single(m => m.StartsWith("second answer", StringComparison.Ordinal));
         Assert.Equal("""second answer status=400 {"errorType":"InvalidRequestID","errorMessage":"Invalid request ID"}""", line);
         Assert.Null((await test.InvokeAsync("twice", "{}")).FunctionError);
+        await test.AssertServesAnotherFunctionAsync();
     }
 
     [Fact]
@@ -53,6 +54,7 @@ public sealed class FaultTests
 
         Assert.Equal("""{"wrong-id":true}""", TestHost.Text(result));
         Assert.Contains((await test.LogMessagesAsync("wrong")), m => m == """wrong id status=400 {"errorType":"InvalidRequestID","errorMessage":"Invalid request ID"}""");
+        await test.AssertServesAnotherFunctionAsync();
     }
 
     [Fact]
@@ -70,6 +72,7 @@ public sealed class FaultTests
         Assert.Equal("Response payload size exceeded maximum allowed payload size (6291556 bytes).", error.GetProperty("errorMessage").GetString());
         // The environment is reset: the next invocation runs in a new one.
         Assert.NotEqual(pid, TestHost.Json(await test.InvokeAsync("big", """{"pid":1}""")).GetProperty("pid").GetInt32());
+        await test.AssertServesAnotherFunctionAsync();
     }
 
     [Fact]
@@ -112,5 +115,23 @@ public sealed class FaultTests
         }
 
         Assert.False(hanging.IsCompleted);
+    }
+
+    [Fact]
+    public async Task A_runtime_that_answers_and_never_calls_next_again_times_out_the_next_invocation()
+    {
+        await using TestHost test = TestHost.Start();
+        test.AddBash("stuck", timeout: 1);
+        int pid = TestHost.Json(await test.InvokeAsync("stuck", """{"pid":1}""")).GetProperty("pid").GetInt32();
+
+        // Answered, then the runtime leaves its loop without calling next: the environment can never take another event.
+        Assert.Equal("""{"no-next":true}""", TestHost.Text(await test.InvokeAsync("stuck", """{"no-next":true}""")));
+        await test.WaitForLogAsync("stuck", m => m == "leaving the loop");
+        JsonElement error = TestHost.Json(await test.InvokeAsync("stuck", "{}"));
+
+        Assert.Equal("Sandbox.Timedout", error.GetProperty("errorType").GetString());
+        Assert.Equal('?', await ProcessTable.WaitForStateAsync(pid, '?'));
+        Assert.NotEqual(pid, TestHost.Json(await test.InvokeAsync("stuck", """{"pid":1}""")).GetProperty("pid").GetInt32());
+        await test.AssertServesAnotherFunctionAsync();
     }
 }

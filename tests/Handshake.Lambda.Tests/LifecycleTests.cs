@@ -56,6 +56,7 @@ public sealed class LifecycleTests
         int fresh = TestHost.Json(await test.InvokeAsync("slow", """{"pid":1}""")).GetProperty("pid").GetInt32();
         Assert.NotEqual(pid, fresh);
         Assert.Equal('?', ProcessTable.State(pid));
+        await test.AssertServesAnotherFunctionAsync();
     }
 
     [Fact]
@@ -73,6 +74,7 @@ public sealed class LifecycleTests
         Assert.EndsWith("Error: Runtime exited with error: exit status 7", error.GetProperty("errorMessage").GetString());
         int fresh = TestHost.Json(await test.InvokeAsync("crash", """{"pid":1}""")).GetProperty("pid").GetInt32();
         Assert.NotEqual(pid, fresh);
+        await test.AssertServesAnotherFunctionAsync();
     }
 
     [Fact]
@@ -91,6 +93,7 @@ public sealed class LifecycleTests
 
         // Every invocation retries init in a new environment.
         Assert.Equal("Unhandled", (await test.InvokeAsync("initerror", "{}")).FunctionError);
+        await test.AssertServesAnotherFunctionAsync();
     }
 
     [Fact]
@@ -104,6 +107,7 @@ public sealed class LifecycleTests
         Assert.Equal("Runtime.ExitError", error.GetProperty("errorType").GetString());
         Assert.EndsWith("Runtime exited with error: exit status 3", error.GetProperty("errorMessage").GetString());
         Assert.Contains((await test.LogMessagesAsync("initcrash")), m => m == "crashing during init");
+        await test.AssertServesAnotherFunctionAsync();
     }
 
     [Fact]
@@ -117,6 +121,7 @@ public sealed class LifecycleTests
         Assert.Equal("Sandbox.Timedout", error.GetProperty("errorType").GetString());
         Assert.EndsWith("Task timed out after 1.00 seconds", error.GetProperty("errorMessage").GetString());
         await test.WaitForLogAsync("nonext", m => m == "never calling next");
+        await test.AssertServesAnotherFunctionAsync();
     }
 
     [Fact]

@@ -51,6 +51,19 @@ internal sealed class TestHost : IAsyncDisposable
     public Task<InvocationResult> InvokeAsync(string function, string payload, bool tail = false) =>
         Host.InvokeAsync(function, new Invocation(Guid.NewGuid().ToString(), Encoding.UTF8.GetBytes(payload)) { TailLog = tail }).WaitAsync(Wait);
 
+    /// <summary>After a fault: another function (created on first use) is still served, by a new process.</summary>
+    public async Task AssertServesAnotherFunctionAsync()
+    {
+        if (!Host.TryGetFunction("bystander", out _))
+        {
+            AddBash("bystander");
+        }
+
+        InvocationResult result = await InvokeAsync("bystander", "{}");
+        Assert.Null(result.FunctionError);
+        Assert.Equal("{}", Text(result));
+    }
+
     public static string Text(InvocationResult result) => Encoding.UTF8.GetString(result.Payload.Span);
 
     public static JsonElement Json(InvocationResult result) => JsonDocument.Parse(result.Payload).RootElement.Clone();

@@ -14,10 +14,10 @@ public sealed record QuerySettings(
 
 /// <summary>One measured load of the `query` scenario.</summary>
 public sealed record QueryMeasurement(string Target, string Operation, int Connections, long Requests, long Errors,
-    double RequestsPerSecond, double P50Ms, double P99Ms, string? FirstError);
+    double RequestsPerSecond, double P50Ms, double P99Ms, double ClientCpuMicrosecondsPerRequest, string? FirstError);
 
-/// <summary>How a table was filled: items, seconds, and so items per second.</summary>
-public sealed record TableLoad(string Target, int Items, double Seconds)
+/// <summary>How a table was filled: items, seconds, and the table's ItemCount afterwards (DescribeTable), as a check.</summary>
+public sealed record TableLoad(string Target, int Items, double Seconds, string ItemCount)
 {
     public double ItemsPerSecond => Seconds > 0 ? Items / Seconds : 0;
 }
@@ -135,9 +135,19 @@ public sealed class QueryBenchmark(TargetLauncher launcher, QuerySettings settin
             Console.Error.WriteLine($"   {target.Name}: {end:N0} items written");
         }
 
-        var load = new TableLoad(target.Name, to - from, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var (_, description) = await OneRequestAsync(target.Endpoint, requests.DescribeTable(), ct);
+        var load = new TableLoad(target.Name, to - from, seconds, ItemCount(description));
         Loads.Add(load);
-        Console.Error.WriteLine($"   {target.Name}: {load.Items:N0} items in {load.Seconds:F1} s ({load.ItemsPerSecond:N0} items/s)");
+        Console.Error.WriteLine($"   {target.Name}: {load.Items:N0} items in {load.Seconds:F1} s ({load.ItemsPerSecond:N0} items/s); ItemCount now {load.ItemCount}");
+    }
+
+    private static string ItemCount(string describeTable)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(describeTable);
+        return document.RootElement.TryGetProperty("Table", out var table) && table.TryGetProperty("ItemCount", out var count)
+            ? count.GetRawText()
+            : "-";
     }
 
     private async Task<QueryMeasurement> MeasureAsync(
@@ -151,7 +161,7 @@ public sealed class QueryBenchmark(TargetLauncher launcher, QuerySettings settin
         var result = await LoadGenerator.RunAsync(target.Endpoint, set, connections, settings.Duration, settings.MaxRequests, check, ct);
         ct.ThrowIfCancellationRequested();
         var measured = new QueryMeasurement(target.Name, operation, connections, result.Requests, result.Errors, result.RequestsPerSecond,
-            result.PercentileMilliseconds(50), result.PercentileMilliseconds(99), result.FirstError);
+            result.PercentileMilliseconds(50), result.PercentileMilliseconds(99), result.ClientCpuMicrosecondsPerRequest, result.FirstError);
         Console.Error.WriteLine(
             $"   {target.Name,-9} {operation,-32} x{connections,-3} {measured.RequestsPerSecond,9:F0} req/s  p50 {measured.P50Ms,7:F3} ms  p99 {measured.P99Ms,7:F3} ms  errors {measured.Errors}" +
             (measured.FirstError is null ? "" : $" (first: {Shorten(measured.FirstError)})"));
