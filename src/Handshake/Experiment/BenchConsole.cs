@@ -101,7 +101,7 @@ internal sealed class BenchConsole
                 r.Errors == 0 ? "0" : $"[red]{r.Errors.ToString("N0", Invariant)}[/]",
                 r.EnvironmentsStarted.ToString(Invariant),
                 r.ConnectionsOpened.ToString("N0", Invariant),
-                r.ConnectionsPerThousand.ToString("N1", Invariant),
+                r.ConnectionsPerThousand.ToString(r.ConnectionsPerThousand < 1 ? "0.###" : "N1", Invariant),
                 r.LatencyMs(50).ToString("F2", Invariant),
                 r.LatencyMs(90).ToString("F2", Invariant),
                 r.LatencyMs(99).ToString("F2", Invariant),

@@ -118,7 +118,7 @@ internal static class BenchHtml
         double plotWidth = Width - Left - Right;
         double plotHeight = Height - Top - Bottom;
         double X(double percentile) => Left + (plotWidth * Spread(percentile) / Spread(100));
-        double Y(double ms) => Top + plotHeight - (plotHeight * (Math.Log10(Math.Max(ms, minMs)) - logMin) / (logMax - logMin));
+        double Y(double ms) => Top + plotHeight - (plotHeight * (Math.Log10(Math.Max(ms, Math.Pow(10, logMin))) - logMin) / (logMax - logMin));
         StringBuilder s = Svg(Height);
         Axes(s);
         foreach (double p in Percentiles)

@@ -63,6 +63,29 @@ public sealed class ExperimentTests
         {
             Assert.Equal(30, result.ConnectionsOpened);
         }
+
+        // The same counts in --json, and a self-contained --html (inline SVG, no script, nothing fetched).
+        string directory = Directory.CreateTempSubdirectory("handshake-bench-report-").FullName;
+        try
+        {
+            string json = Path.Combine(directory, "bench.json");
+            string html = Path.Combine(directory, "bench.html");
+            await BenchJson.WriteAsync(run, json);
+            await BenchHtml.WriteAsync(run, html);
+            using System.Text.Json.JsonDocument document = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(json));
+            System.Text.Json.JsonElement[] modes = [.. document.RootElement.GetProperty("modes").EnumerateArray()];
+            Assert.Equal(["node-v2", "dotnet-no-reuse"], modes.Select(m => m.GetProperty("mode").GetString()));
+            Assert.All(modes, m => Assert.Equal(30, m.GetProperty("storeConnections").GetInt64()));
+            Assert.All(modes, m => Assert.True(m.GetProperty("allRecordsLanded").GetBoolean()));
+            string page = await File.ReadAllTextAsync(html);
+            Assert.Equal(3, page.Split("<svg ").Length - 1);
+            Assert.DoesNotContain("<script", page, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("src=", page, StringComparison.OrdinalIgnoreCase);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     [Fact]
