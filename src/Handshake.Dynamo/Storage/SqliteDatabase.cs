@@ -124,7 +124,7 @@ internal sealed class SqliteDatabase
 
     // A page damaged on disk would otherwise surface only when a request touches it (a 500, or worse a wrong answer),
     // so the whole file is checked once at open. quick_check verifies every b-tree page and record format but skips
-    // the index-to-table cross check of integrity_check: it reads the file once, about a second per GB here.
+    // the index-to-table cross check of integrity_check: it reads the file once, so its cost grows with the database.
     private void CheckIntegrity(SqliteConnection connection)
     {
         using var command = connection.CreateCommand();
