@@ -68,9 +68,9 @@ public sealed class StoreComparison(TargetLauncher launcher, ComparisonSettings 
             {
                 var target = prepared.Find(t => t.Target.Name == name);
                 results.Add(target is null
-                    ? new TargetResult(name, name, null, null, null, [], failed.GetValueOrDefault(name, "not started"))
+                    ? new TargetResult(name, name, null, null, null, null, [], failed.GetValueOrDefault(name, "not started"))
                     : new TargetResult(name, target.Target.Description, target.Target.FirstAnswer.TotalMilliseconds,
-                        target.IdleRss / 1048576.0, target.Target.Process.ResidentBytes() / 1048576.0, target.Scenarios, null));
+                        target.Target.FirstAnswerCpu.TotalMilliseconds, target.IdleRss / 1048576.0, target.Target.Process.ResidentBytes() / 1048576.0, target.Scenarios, null));
             }
 
             return results;
@@ -96,7 +96,7 @@ public sealed class StoreComparison(TargetLauncher launcher, ComparisonSettings 
     /// <summary>Idle memory after the first answer, then the table and its seeded items.</summary>
     private async Task<PreparedTarget> PrepareAsync(RunningTarget target, CancellationToken ct)
     {
-        Console.Error.WriteLine($"   {target.Description}: first answer after {target.FirstAnswer.TotalMilliseconds:F0} ms");
+        Console.Error.WriteLine($"   {target.Description}: first answer after {target.FirstAnswer.TotalMilliseconds:F0} ms ({target.FirstAnswerCpu.TotalMilliseconds:F0} ms of CPU)");
         await Task.Delay(IdleSettle, ct);
         var idleRss = target.Process.ResidentBytes();
         var requests = new DynamoRequests($"127.0.0.1:{target.Endpoint.Port}");

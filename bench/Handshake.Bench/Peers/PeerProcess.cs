@@ -139,6 +139,27 @@ public sealed class PeerProcess : IAsyncDisposable
         return 0;
     }
 
+    /// <summary>
+    /// User + system CPU time the process has used, from /proc/PID/stat (in clock ticks of 10 ms): unlike wall-clock
+    /// startup time, it does not grow when other work on the machine delays the process.
+    /// </summary>
+    public TimeSpan CpuTime()
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{process.Id}/stat");
+            // Fields after the command name, which is in parentheses and may contain spaces.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture)
+                + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+            return TimeSpan.FromMilliseconds(ticks * 10);
+        }
+        catch (IOException)
+        {
+            return TimeSpan.Zero;
+        }
+    }
+
     public static void KillAll()
     {
         foreach (var peer in Live.Values)

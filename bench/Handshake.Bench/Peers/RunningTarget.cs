@@ -20,6 +20,9 @@ public sealed class RunningTarget(string name, string description, PeerProcess p
     /// <summary>From just before the process started to the first complete 200 answer.</summary>
     public TimeSpan FirstAnswer { get; set; }
 
+    /// <summary>CPU time the process used up to its first answer.</summary>
+    public TimeSpan FirstAnswerCpu { get; set; }
+
     public async ValueTask DisposeAsync()
     {
         await Process.DisposeAsync();

@@ -68,6 +68,7 @@ public sealed class TargetLauncher(string repositoryRoot, string? handshakeExecu
         {
             var probe = new DynamoRequests($"127.0.0.1:{target.Endpoint.Port}").ListTables();
             target.FirstAnswer = await StartupProbe.WaitForFirstAnswerAsync(target.Process, target.Endpoint, probe, StartLimit, ct);
+            target.FirstAnswerCpu = target.Process.CpuTime();
             return target;
         }
         catch

@@ -7,7 +7,7 @@ public sealed record ScenarioResult(
 
 /// <summary>Everything measured for one target, or why it could not be measured.</summary>
 public sealed record TargetResult(
-    string Name, string Description, double? FirstAnswerMs, double? IdleRssMb, double? LoadedRssMb,
+    string Name, string Description, double? FirstAnswerMs, double? FirstAnswerCpuMs, double? IdleRssMb, double? LoadedRssMb,
     IReadOnlyList<ScenarioResult> Scenarios, string? Failure)
 {
     public ScenarioResult? Scenario(string operation, int connections)

@@ -28,7 +28,8 @@ public static class ReportWriter
         };
         var via = handshakeUpMeasured ? "`handshake up`" : "the store process (`handshake up` not available)";
         goals.Add(handshake?.FirstAnswerMs is { } first
-            ? new GoalResult($"first answered request <= 150 ms after start ({via})", $"{first:F0} ms", handshakeUpMeasured ? first <= 150 : null)
+            ? new GoalResult($"first answered request <= 150 ms after start ({via})",
+                $"{first:F0} ms ({handshake.FirstAnswerCpuMs:F0} ms of CPU)", handshakeUpMeasured ? first <= 150 : null)
             : new GoalResult("first answered request <= 150 ms after start", "not measured", null));
         goals.Add(handshake?.IdleRssMb is { } rss
             ? new GoalResult($"idle memory < 60 MB ({via})", $"{rss:F1} MB", handshakeUpMeasured ? rss < 60 : null)
@@ -103,12 +104,12 @@ public static class ReportWriter
         }
 
         text.AppendLine();
-        text.AppendLine("| target | what ran | first answer ms | idle RSS MB | RSS after load MB |");
-        text.AppendLine("|---|---|---:|---:|---:|");
+        text.AppendLine("| target | what ran | first answer ms | CPU to first answer ms | idle RSS MB | RSS after load MB |");
+        text.AppendLine("|---|---|---:|---:|---:|---:|");
         foreach (var target in report.Targets)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {target.Name} | {target.Description} | {Format(target.FirstAnswerMs, "F0")} | {Format(target.IdleRssMb, "F1")} | {Format(target.LoadedRssMb, "F1")} |");
+                $"| {target.Name} | {target.Description} | {Format(target.FirstAnswerMs, "F0")} | {Format(target.FirstAnswerCpuMs, "F0")} | {Format(target.IdleRssMb, "F1")} | {Format(target.LoadedRssMb, "F1")} |");
         }
 
         text.AppendLine();

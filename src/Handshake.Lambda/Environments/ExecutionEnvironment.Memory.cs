@@ -30,7 +30,7 @@ internal sealed partial class ExecutionEnvironment
         {
             if (!IsFrozen)
             {
-                long resident = ProcessGroupMemory.ResidentBytes(process.ProcessId);
+                long resident = ProcessGroupMemory.ResidentBytes(process.ProcessId, _host.Options.MemoryCheckInterval / 2);
                 if (resident > Interlocked.Read(ref _peakResidentBytes))
                 {
                     Interlocked.Exchange(ref _peakResidentBytes, resident);

@@ -1,19 +1,39 @@
+using System.Diagnostics;
 using System.Globalization;
 
 namespace Handshake.Lambda.Environments;
 
 /// <summary>
-/// The resident memory of a process group, summed over every process whose /proc/PID/stat names the group. Children
+/// The resident memory of process groups, summed over every process whose /proc/PID/stat names the group. Children
 /// a function forks (and those reparented to init when their parent exits) are counted, as Lambda counts the sandbox.
+/// One walk of /proc serves every environment that asks within <c>maxAge</c>: the walk reads one file per process on
+/// the machine, so it is shared rather than repeated per environment.
 /// </summary>
 internal static class ProcessGroupMemory
 {
     private static readonly long PageSize = Environment.SystemPageSize;
+    private static readonly Lock Gate = new();
+    private static Dictionary<int, long> _snapshot = [];
+    private static long _takenAt;
 
-    /// <summary>Bytes resident in the group's processes now (0 when none is left).</summary>
-    public static long ResidentBytes(int groupId)
+    /// <summary>Bytes resident in the group's processes (0 when none is left), from a walk no older than maxAge.</summary>
+    public static long ResidentBytes(int groupId, TimeSpan maxAge)
     {
-        long pages = 0;
+        lock (Gate)
+        {
+            if (_takenAt == 0 || Stopwatch.GetElapsedTime(_takenAt) > maxAge)
+            {
+                _snapshot = Walk();
+                _takenAt = Stopwatch.GetTimestamp();
+            }
+
+            return _snapshot.GetValueOrDefault(groupId);
+        }
+    }
+
+    private static Dictionary<int, long> Walk()
+    {
+        Dictionary<int, long> bytesByGroup = [];
         foreach (string directory in Directory.EnumerateDirectories("/proc"))
         {
             ReadOnlySpan<char> name = Path.GetFileName(directory.AsSpan());
@@ -24,9 +44,9 @@ internal static class ProcessGroupMemory
 
             try
             {
-                if (GroupOf(File.ReadAllText(directory + "/stat")) == groupId)
+                if (Parse(File.ReadAllText(directory + "/stat"), out int group, out long pages))
                 {
-                    pages += ResidentPages(File.ReadAllText(directory + "/statm"));
+                    bytesByGroup[group] = bytesByGroup.GetValueOrDefault(group) + pages * PageSize;
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -35,27 +55,44 @@ internal static class ProcessGroupMemory
             }
         }
 
-        return pages * PageSize;
+        return bytesByGroup;
     }
 
-    // "pid (comm) state ppid pgrp ...": the command may hold spaces and parentheses, so count from the last ')'.
-    private static int GroupOf(string stat)
+    // "pid (comm) state ppid pgrp ... rss ...": pgrp is field 5 and rss (pages) field 24. The command may hold spaces
+    // and parentheses, so fields are counted from the last ')'; the field after it is state, field 3.
+    private static bool Parse(string stat, out int group, out long pages)
     {
-        ReadOnlySpan<char> rest = stat.AsSpan(stat.LastIndexOf(')') + 2);
-        for (int field = 0; field < 2; field++)
+        group = -1;
+        pages = 0;
+        int close = stat.LastIndexOf(')');
+        if (close < 0 || close + 2 >= stat.Length)
         {
-            rest = rest[(rest.IndexOf(' ') + 1)..];
+            return false;
         }
 
-        int end = rest.IndexOf(' ');
-        return int.TryParse(end < 0 ? rest : rest[..end], NumberStyles.None, CultureInfo.InvariantCulture, out int group) ? group : -1;
-    }
+        ReadOnlySpan<char> rest = stat.AsSpan(close + 2);
+        for (int field = 3; field <= 24; field++)
+        {
+            int end = rest.IndexOf(' ');
+            ReadOnlySpan<char> value = end < 0 ? rest : rest[..end];
+            if (field == 5 && !int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out group))
+            {
+                return false;
+            }
 
-    // "size resident shared ...", in pages.
-    private static long ResidentPages(string statm)
-    {
-        ReadOnlySpan<char> rest = statm.AsSpan(statm.IndexOf(' ') + 1);
-        int end = rest.IndexOf(' ');
-        return long.TryParse(end < 0 ? rest : rest[..end], NumberStyles.None, CultureInfo.InvariantCulture, out long pages) ? pages : 0;
+            if (field == 24)
+            {
+                return long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out pages);
+            }
+
+            if (end < 0)
+            {
+                return false;
+            }
+
+            rest = rest[(end + 1)..];
+        }
+
+        return false;
     }
 }
