@@ -12,6 +12,14 @@ if (args is ["host", ..])
     return await Handshake.Bench.Host.HostBenchmark.RunAsync(args[1..]);
 }
 
+// `reliability` is issue 6's long runs: kill -9 cycles and the mixed load (see bench/Handshake.Bench/Reliability):
+//   dotnet run -c Release --project bench/Handshake.Bench -- reliability kill-nine [--cycles 100]
+//   dotnet run -c Release --project bench/Handshake.Bench -- reliability mixed-load [--duration 10m] [--interval 60s]
+if (args is ["reliability", ..])
+{
+    return await Handshake.Bench.Reliability.ReliabilityCommand.RunAsync(args[1..]);
+}
+
 var root = new RootCommand("Handshake benchmarks: the same load generator against Handshake and its peers, in one run.");
 
 var duration = new Option<double>("--duration") { Description = "Seconds measured per scenario (operation x connections).", DefaultValueFactory = _ => 5 };

@@ -184,6 +184,23 @@ public sealed partial class FunctionHost : IAsyncDisposable
         return false;
     }
 
+    /// <summary>
+    /// The secret and session token issued with a live environment's access key, for strict signature checks. False
+    /// once the environment is gone: its credentials stop working with it, as an expired Lambda role session does.
+    /// </summary>
+    public bool TryGetCredentials(string accessKeyId, out string secretAccessKey, out string sessionToken)
+    {
+        if (_byAccessKey.TryGetValue(accessKeyId, out ExecutionEnvironment? environment) && _started.ContainsKey(environment) && !environment.IsDead)
+        {
+            secretAccessKey = environment.SecretAccessKey;
+            sessionToken = environment.SessionToken;
+            return true;
+        }
+
+        secretAccessKey = sessionToken = "";
+        return false;
+    }
+
     /// <summary>Environments the function has now (starting, busy or frozen).</summary>
     public int EnvironmentCount(string functionName) => _functions.TryGetValue(functionName, out EnvironmentPool? pool) ? pool.EnvironmentCount : 0;
 

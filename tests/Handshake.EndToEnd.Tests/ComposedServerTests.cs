@@ -99,7 +99,7 @@ public sealed class ComposedServerTests
         Assert.Contains("/_handshake/connections", await admin.Content.ReadAsStringAsync().WaitAsync(Timeout));
 
         // A POST without X-Amz-Target is the store's to answer, in DynamoDB's error shape.
-        using HttpResponseMessage store = await http.PostAsync("/", new StringContent("{}")).WaitAsync(Timeout);
+        using HttpResponseMessage store = await http.PostAsync("/", new StringContent("{}", System.Text.Encoding.UTF8, "application/x-amz-json-1.0")).WaitAsync(Timeout);
         Assert.Equal(HttpStatusCode.BadRequest, store.StatusCode);
         Assert.Contains("__type", await store.Content.ReadAsStringAsync().WaitAsync(Timeout));
     }

@@ -32,6 +32,13 @@ public sealed class DynamoHttpEndpoint
         _healthBody = Encoding.UTF8.GetBytes("healthy: dynamodb." + store.Options.Region + ".amazonaws.com");
     }
 
+    /// <summary>
+    /// Verifies a request's signature once its body is read (SigV4 signs the payload's hash); returns the error to send,
+    /// or null to accept. The composition sets it for <c>--auth strict</c>; without it any Authorization that starts
+    /// with AWS4- is accepted, as DynamoDB Local does.
+    /// </summary>
+    public Func<HttpRequest, ReadOnlyMemory<byte>, DynamoException?>? Authenticator { get; init; }
+
     public async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
@@ -77,7 +84,14 @@ public sealed class DynamoHttpEndpoint
                     "Request must be smaller than " + MaxRequestBytes + " bytes")).ConfigureAwait(false);
                 return;
             }
-            CheckEnvelope(request, length);
+            // A body declared in another content type is not a DynamoDB request at all: AWS answers as for a wrong
+            // method. A body with no Content-Type is read as JSON (hand-written clients often omit it).
+            if (length > 0 && request.ContentType is { } contentType && !IsJsonContentType(contentType))
+            {
+                await SendAsync(response, 404, "text/plain", UnknownOperationXml).ConfigureAwait(false);
+                return;
+            }
+            CheckEnvelope(request, body.AsMemory(0, length));
             try
             {
                 await OperationRouter.ExecuteAsync(operation, _store, body.AsMemory(0, length), buffer).ConfigureAwait(false);
@@ -123,15 +137,30 @@ public sealed class DynamoHttpEndpoint
     }
 
     // The order of these checks is AWS's: an unknown target beats a missing signature, which beats an empty body.
-    private static void CheckEnvelope(HttpRequest request, int length)
+    private void CheckEnvelope(HttpRequest request, ReadOnlyMemory<byte> body)
     {
+        int length = body.Length;
         var operation = TargetOperation(request);
         if (operation is null || !OperationRouter.IsKnown(operation))
             throw new DynamoException(DynamoErrorCode.UnknownOperationException, null);
         string? authorization = request.Headers.Authorization;
         if (string.IsNullOrWhiteSpace(authorization) || !authorization.TrimStart().StartsWith("AWS4-", StringComparison.Ordinal))
             throw new DynamoException(DynamoErrorCode.MissingAuthenticationTokenException, "Request is missing Authentication Token");
+        if (Authenticator?.Invoke(request, body) is { } rejected) throw rejected;
         if (length == 0) throw DynamoException.Serialization(null);
+        // The JSON reader checks UTF-8 only in the strings it decodes; members an operation ignores would let invalid
+        // bytes through. AWS's parser refuses the whole body, and the check is one vectorised pass.
+        if (!System.Text.Unicode.Utf8.IsValid(body.Span)) throw DynamoException.Serialization(null);
+    }
+
+    private static bool IsJsonContentType(string contentType)
+    {
+        var mediaType = contentType.AsSpan();
+        int semicolon = mediaType.IndexOf(';');
+        if (semicolon >= 0) mediaType = mediaType[..semicolon];
+        mediaType = mediaType.Trim();
+        return mediaType.Equals(JsonContentType, StringComparison.OrdinalIgnoreCase)
+            || mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase);
     }
 
     private static async ValueTask<(byte[]? Body, int Length)> ReadBodyAsync(PipeReader reader, long? contentLength)

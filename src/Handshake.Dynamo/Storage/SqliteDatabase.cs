@@ -67,6 +67,7 @@ internal sealed class SqliteDatabase
         Execute(connection, InMemory
             ? "PRAGMA foreign_keys=OFF;"
             : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=0;");
+        if (!InMemory) CheckIntegrity(connection);
         Execute(connection, """
             CREATE TABLE IF NOT EXISTS store_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS tables(
@@ -119,6 +120,19 @@ internal sealed class SqliteDatabase
     {
         using var command = context.CreateCommand(sql);
         command.ExecuteNonQuery();
+    }
+
+    // A page damaged on disk would otherwise surface only when a request touches it (a 500, or worse a wrong answer),
+    // so the whole file is checked once at open. quick_check verifies every b-tree page and record format but skips
+    // the index-to-table cross check of integrity_check: it reads the file once, about a second per GB here.
+    private void CheckIntegrity(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA quick_check(1);";
+        var result = Convert.ToString(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        if (result != "ok")
+            throw new DynamoStoreOpenException(
+                $"The store database {FilePath} is damaged ({(result ?? "no answer").ReplaceLineEndings(" ")}); move it aside or restore a copy to start.");
     }
 
     // SQLite would report a non-database file only at the first query, with a generic message; a damaged or foreign

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Handshake.Composition;
 using Handshake.Dynamo;
 using Handshake.Lambda.Functions;
+using Handshake.Network.SigV4;
 
 namespace Handshake.Commands;
 
@@ -28,10 +29,39 @@ internal static class UpCommand
         Option<TimeSpan?> idleTimeout = CommandOptions.Duration("--store-idle-timeout",
             "Close kept-alive connections idle this long, e.g. 60s (default 130s, Kestrel's).");
 
+        Option<string> host = new("--host")
+        {
+            Description = "The address to listen on; 127.0.0.1 keeps the store and the admin routes off the network.",
+            DefaultValueFactory = _ => "127.0.0.1",
+            CustomParser = result => ParseHost(result),
+        };
+        Option<AuthMode> auth = new("--auth")
+        {
+            Description = "off: accept any AWS4 signature, as DynamoDB Local does; strict: verify SigV4 against known credentials.",
+            DefaultValueFactory = _ => AuthMode.Off,
+            CustomParser = result => ParseAuth(result),
+        };
+        Option<string[]> credentials = new("--credentials")
+        {
+            Description = "AKID:SECRET accepted under --auth strict (repeatable), besides the printed key and the functions' own.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+
         Command command = new("up", "Serve the DynamoDB-compatible store and the Lambda APIs on one endpoint on 127.0.0.1.")
         {
-            port, dataDirectory, inMemory, tls, tlsPort, idleTimeout,
+            port, dataDirectory, inMemory, tls, tlsPort, idleTimeout, host, auth, credentials,
         };
+        command.Validators.Add(result =>
+        {
+            foreach (string pair in result.GetValue(credentials) ?? [])
+            {
+                int colon = pair.IndexOf(':');
+                if (colon <= 0 || colon == pair.Length - 1)
+                {
+                    result.AddError($"--credentials takes AKID:SECRET, not '{pair}'.");
+                }
+            }
+        });
         command.SetAction((parseResult, cancellationToken) =>
         {
             int httpPort = parseResult.GetValue(port);
@@ -43,11 +73,52 @@ internal static class UpCommand
                 Tls = parseResult.GetValue(tls),
                 TlsPort = parseResult.GetValue(tlsPort) ?? (httpPort == 0 ? 0 : httpPort + 1),
                 StoreIdleTimeout = parseResult.GetValue(idleTimeout),
+                Host = parseResult.GetValue(host)!,
+                Auth = parseResult.GetValue(auth),
+                Credentials = KnownCredentials(parseResult.GetValue(credentials) ?? []),
                 ProjectFile = File.Exists(ProjectFile.DefaultFileName) ? Path.GetFullPath(ProjectFile.DefaultFileName) : null,
             };
             return RunAsync(options, cancellationToken);
         });
         return command;
+    }
+
+    private static string ParseHost(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (System.Net.IPAddress.TryParse(text, out _))
+        {
+            return text;
+        }
+
+        result.AddError($"--host takes an IP address such as 127.0.0.1 or 0.0.0.0, not '{text}'.");
+        return "127.0.0.1";
+    }
+
+    private static AuthMode ParseAuth(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        switch (text)
+        {
+            case "off": return AuthMode.Off;
+            case "strict": return AuthMode.Strict;
+            default:
+                result.AddError($"--auth takes off or strict, not '{text}'.");
+                return AuthMode.Off;
+        }
+    }
+
+    // The printed dummy key always works, so that the exports in the banner work under strict auth too.
+    private static Dictionary<string, string> KnownCredentials(string[] pairs)
+    {
+        Dictionary<string, string> known = new(StringComparer.Ordinal) { [AccessKeyId] = SecretAccessKey };
+        foreach (string pair in pairs)
+        {
+            int colon = pair.IndexOf(':');
+            known[pair[..colon]] = pair[(colon + 1)..];
+        }
+
+        return known;
     }
 
     private static async Task<int> RunAsync(HandshakeServerOptions options, CancellationToken cancellationToken)
@@ -91,6 +162,11 @@ internal static class UpCommand
         HandshakeServerOptions options = server.Options;
         string storage = options.InMemory ? "in memory" : Path.GetFullPath(options.DataDirectory);
         Console.WriteLine($"Handshake is up on {endpoint} (store: {storage}; ready {sinceStart.TotalMilliseconds:F0} ms after process start).");
+        if (options.Auth == AuthMode.Strict)
+        {
+            Console.WriteLine($"Signatures: strict (SigV4 verified; known keys: {string.Join(", ", options.Credentials.Keys)} and each function environment's own).");
+        }
+
         if (server.TlsEndpoint is { } tlsEndpoint)
         {
             Console.WriteLine($"HTTPS on {tlsEndpoint.GetLeftPart(UriPartial.Authority)} with a self-signed certificate: {server.CertificatePemPath}");

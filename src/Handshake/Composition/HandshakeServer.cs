@@ -8,6 +8,7 @@ using Handshake.Lambda.Functions;
 using Handshake.Lambda.InvokeApi;
 using Handshake.Network.Accounting;
 using Handshake.Network.Metrics;
+using Handshake.Network.SigV4;
 using Handshake.Network.Tls;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -102,9 +103,13 @@ public sealed class HandshakeServer : IAsyncDisposable
 
             app = Build(options, ledger, certificate);
             DynamoStore store = await opening.ConfigureAwait(false);
-            RequestRouter router = new(ledger, new AdminEndpoint(ledger, exporter), new DynamoHttpEndpoint(store));
+            HandshakeServer? started = null;
+            DynamoHttpEndpoint storeEndpoint = options.Auth == AuthMode.Strict
+                ? new DynamoHttpEndpoint(store) { Authenticator = StrictAuthenticator(options, () => started?.Functions) }
+                : new DynamoHttpEndpoint(store);
+            RequestRouter router = new(ledger, new AdminEndpoint(ledger, exporter), storeEndpoint);
             app.Run(router.HandleAsync);
-            server = new(app, store, ledger, exporter, certificate, options) { CertificatePemPath = pemPath };
+            server = started = new(app, store, ledger, exporter, certificate, options) { CertificatePemPath = pemPath };
             await StartListeningAsync(app, options, cancellationToken).ConfigureAwait(false);
             server.ReadAddresses();
             server.StartFunctionHost(router, dataDirectory);
@@ -139,6 +144,24 @@ public sealed class HandshakeServer : IAsyncDisposable
         }
     }
 
+    // Strict auth knows the configured keys and the live environments' keys; the host starts after the endpoint, so
+    // it is looked up per request.
+    private static Func<HttpRequest, ReadOnlyMemory<byte>, DynamoException?> StrictAuthenticator(HandshakeServerOptions options, Func<FunctionHost?> host)
+    {
+        SigV4Verifier verifier = new(accessKeyId =>
+        {
+            if (options.Credentials.TryGetValue(accessKeyId, out string? secret))
+            {
+                return new SigV4Credentials(secret);
+            }
+
+            return host() is { } functions && functions.TryGetCredentials(accessKeyId, out string environmentSecret, out string token)
+                ? new SigV4Credentials(environmentSecret, token)
+                : null;
+        }, "dynamodb", options.Clock);
+        return (request, body) => verifier.Verify(request, body.Span) is { } failure ? new DynamoException(failure.Code, failure.Message) : null;
+    }
+
     private static WebApplication Build(HandshakeServerOptions options, ConnectionLedger ledger, X509Certificate2? certificate)
     {
         // The empty builder: no configuration sources, no logging providers, no routing. Startup time and the store's
@@ -153,14 +176,15 @@ public sealed class HandshakeServer : IAsyncDisposable
                 kestrel.Limits.KeepAliveTimeout = idle;
             }
 
-            kestrel.Listen(IPAddress.Loopback, options.Port, listen =>
+            IPAddress address = IPAddress.Parse(options.Host);
+            kestrel.Listen(address, options.Port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1;
                 listen.UseConnectionAccounting(ledger, isTls: false);
             });
             if (certificate is not null)
             {
-                kestrel.Listen(IPAddress.Loopback, options.TlsPort, listen =>
+                kestrel.Listen(address, options.TlsPort, listen =>
                 {
                     listen.Protocols = HttpProtocols.Http1;
                     listen.UseConnectionAccounting(ledger, isTls: true);
@@ -182,7 +206,7 @@ public sealed class HandshakeServer : IAsyncDisposable
             int port = e.Message.Contains($":{options.TlsPort}", StringComparison.Ordinal) && options.Tls && options.TlsPort != 0
                 ? options.TlsPort
                 : options.Port;
-            throw new HandshakeStartException($"port {port} on 127.0.0.1 is already in use (choose another with --port{(port == options.Port ? "" : " / --tls-port")})", e);
+            throw new HandshakeStartException($"port {port} on {options.Host} is already in use (choose another with --port{(port == options.Port ? "" : " / --tls-port")})", e);
         }
     }
 

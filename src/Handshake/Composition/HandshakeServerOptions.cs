@@ -33,6 +33,15 @@ public sealed class HandshakeServerOptions
     /// </summary>
     public Func<HandshakeServer, string>? FunctionStoreEndpoint { get; init; }
 
+    /// <summary>The address to listen on: 127.0.0.1 unless the user asks (--host), for the store and admin routes alike.</summary>
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>Off: any AWS4 signature is accepted (DynamoDB Local's behaviour). Strict: SigV4 is verified.</summary>
+    public Handshake.Network.SigV4.AuthMode Auth { get; init; }
+
+    /// <summary>Access key id to secret: the keys accepted under strict auth, besides the function environments' own.</summary>
+    public IReadOnlyDictionary<string, string> Credentials { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     public string Region { get; init; } = "us-east-1";
 
     public string AccountId { get; init; } = "000000000000";

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace Handshake.Bench.Reliability;
+
+/// <summary>`handshake up --port 0` on a data directory as a child process, and the endpoint its banner reports.</summary>
+public static partial class HandshakeUp
+{
+    /// <param name="handshake">handshake.dll (run with dotnet) or the handshake executable.</param>
+    public static Process Start(string handshake, string dataDirectory)
+    {
+        bool dll = handshake.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        ProcessStartInfo start = new(dll ? dotnet : handshake)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = dataDirectory,
+        };
+        if (dll) start.ArgumentList.Add(handshake);
+        foreach (string argument in new[] { "up", "--port", "0", "--data-dir", dataDirectory })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment.Remove("AWS_ENDPOINT_URL");
+        Directory.CreateDirectory(dataDirectory);
+        Process process = Process.Start(start) ?? throw new InvalidOperationException("could not start handshake");
+        _ = process.StandardError.ReadToEndAsync();
+        return process;
+    }
+
+    public static async Task<Uri> WaitUntilUpAsync(Process server, CancellationToken cancellationToken)
+    {
+        using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            string? line = await server.StandardOutput.ReadLineAsync(timeout.Token).ConfigureAwait(false)
+                ?? throw new InvalidOperationException("handshake exited before it was up (a refused database?)");
+            Match match = UpLine().Match(line);
+            if (match.Success)
+            {
+                // The rest of the banner is drained so that the child never blocks on a full pipe.
+                _ = server.StandardOutput.ReadToEndAsync(CancellationToken.None);
+                return new Uri(match.Groups[1].Value + "/");
+            }
+        }
+    }
+
+    /// <summary>Resident memory of a process in bytes (VmRSS), or 0 once it is gone.</summary>
+    public static long ResidentBytes(int processId)
+    {
+        try
+        {
+            foreach (string line in File.ReadLines($"/proc/{processId}/status"))
+            {
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                {
+                    return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), System.Globalization.CultureInfo.InvariantCulture) * 1024;
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return 0;
+    }
+
+    [GeneratedRegex(@"Handshake is up on (http://[^ ]+) ")]
+    private static partial Regex UpLine();
+}

@@ -1,0 +1,93 @@
+using System.Text.Json;
+using Amazon.DynamoDBv2;
+using Amazon.Runtime;
+using Handshake.Composition;
+using Handshake.Reliability.Tests.Infrastructure;
+
+namespace Handshake.Reliability.Tests.SigV4;
+
+/// <summary>
+/// Under strict auth, a function environment's own credentials (key, secret and session token, as Lambda issues them)
+/// sign its store calls; once the environment is gone they stop working.
+/// </summary>
+public sealed class EnvironmentCredentialTests : IDisposable
+{
+    // A custom runtime (bash + curl, AWS's documented one) whose handler calls the store with boto3 and the environment's
+    // credentials, and answers with the table list and the credentials it used.
+    private const string Bootstrap = """
+        #!/bin/bash
+        set -uo pipefail
+        API="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime"
+        while true; do
+          ID=$(curl -sS -D - -o /dev/null "$API/invocation/next" | grep -Fi Lambda-Runtime-Aws-Request-Id | tr -d '[:space:]' | cut -d: -f2)
+          [ -n "$ID" ] || exit 1
+          RESULT=$(python3 -c '
+        import json, os, boto3, botocore.exceptions
+        c = boto3.client("dynamodb", endpoint_url=os.environ["AWS_ENDPOINT_URL_DYNAMODB"])
+        try:
+            outcome = "tables:" + ",".join(c.list_tables()["TableNames"])
+        except botocore.exceptions.ClientError as e:
+            outcome = "error:" + e.response["Error"]["Code"]
+        print(json.dumps({"outcome": outcome, "key": os.environ["AWS_ACCESS_KEY_ID"], "secret": os.environ["AWS_SECRET_ACCESS_KEY"], "token": os.environ["AWS_SESSION_TOKEN"]}))
+        ' 2>&1)
+          curl -sS -o /dev/null -X POST "$API/invocation/$ID/response" -d "$RESULT"
+        done
+
+        """;
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("handshake-strict-env-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task AnEnvironmentsCredentialsWorkWhileItLivesAndStopWhenItIsGone()
+    {
+        string code = Path.Combine(_directory, "signer");
+        Directory.CreateDirectory(code);
+        string bootstrap = Path.Combine(code, "bootstrap");
+        File.WriteAllText(bootstrap, Bootstrap.ReplaceLineEndings("\n"));
+        File.SetUnixFileMode(bootstrap, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string project = Path.Combine(_directory, "handshake.json");
+        File.WriteAllText(project, """{ "functions": { "signer": { "runtime": "provided.al2023", "code": "signer", "timeout": 20 } } }""");
+
+        HandshakeServerOptions strict = StrictServer.Options();
+        await using RunningServer server = await RunningServer.StartAsync(new HandshakeServerOptions
+        {
+            InMemory = true,
+            DataDirectory = _directory,
+            ProjectFile = project,
+            Auth = strict.Auth,
+            Credentials = strict.Credentials,
+        });
+        await server.CreateTableAsync("visible");
+
+        using HttpClient http = new() { Timeout = Timeouts.Default };
+        using HttpResponseMessage invoked = await http.PostAsync(new Uri(server.Server.Endpoint, "/2015-03-31/functions/signer/invocations"), new StringContent("{}")).WaitAsync(Timeouts.Default);
+        string answer = await invoked.Content.ReadAsStringAsync().WaitAsync(Timeouts.Default);
+        using JsonDocument document = JsonDocument.Parse(answer);
+        JsonElement root = document.RootElement;
+        Assert.Equal("tables:visible", root.GetProperty("outcome").GetString());
+        SessionAWSCredentials credentials = new(root.GetProperty("key").GetString(), root.GetProperty("secret").GetString(), root.GetProperty("token").GetString());
+        AmazonDynamoDBConfig config = new() { ServiceURL = server.Server.Endpoint.ToString(), AuthenticationRegion = "us-east-1", MaxErrorRetry = 0 };
+
+        // The same credentials from outside work while the environment lives; a wrong session token does not.
+        using (AmazonDynamoDBClient alive = new(credentials, config))
+        {
+            Assert.Equal(["visible"], (await alive.ListTablesAsync().WaitAsync(Timeouts.Default)).TableNames);
+        }
+
+        using (AmazonDynamoDBClient badToken = new(new SessionAWSCredentials(credentials.GetCredentials().AccessKey, credentials.GetCredentials().SecretKey, "forged"), config))
+        {
+            AmazonDynamoDBException forged = await Assert.ThrowsAnyAsync<AmazonDynamoDBException>(() => badToken.ListTablesAsync().WaitAsync(Timeouts.Default));
+            Assert.Equal("UnrecognizedClientException", forged.ErrorCode);
+        }
+
+        using HttpResponseMessage deleted = await http.DeleteAsync(new Uri(server.Server.Endpoint, "/2015-03-31/functions/signer")).WaitAsync(Timeouts.Default);
+        Assert.True(deleted.IsSuccessStatusCode, await deleted.Content.ReadAsStringAsync());
+
+        using AmazonDynamoDBClient gone = new(credentials, config);
+        AmazonDynamoDBException refused = await Assert.ThrowsAnyAsync<AmazonDynamoDBException>(() => gone.ListTablesAsync().WaitAsync(Timeouts.Default));
+        Assert.Equal("UnrecognizedClientException", refused.ErrorCode);
+        Assert.Equal("The security token included in the request is invalid.", refused.Message);
+    }
+}

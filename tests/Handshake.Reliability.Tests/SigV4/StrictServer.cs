@@ -1,0 +1,51 @@
+using System.Text.Json;
+using Handshake.Composition;
+using Handshake.Network.SigV4;
+using Handshake.Reliability.Tests.Infrastructure;
+
+namespace Handshake.Reliability.Tests.SigV4;
+
+/// <summary>A composed server under <c>--auth strict</c> with one configured key, and raw replays against it.</summary>
+internal static class StrictServer
+{
+    public const string AccessKeyId = "AKIDSTRICTTEST";
+    public const string SecretAccessKey = "strict/Secret+Key";
+
+    public static HandshakeServerOptions Options(TimeProvider? clock = null) => new()
+    {
+        InMemory = true,
+        Auth = AuthMode.Strict,
+        Credentials = new Dictionary<string, string> { [AccessKeyId] = SecretAccessKey },
+        Clock = clock ?? TimeProvider.System,
+    };
+
+    public sealed record Answer(int Status, string? Type, string? Message);
+
+    /// <summary>Sends a captured request again, with headers rewritten (null drops one) and optionally another body.</summary>
+    public static async Task<Answer> ReplayAsync(HttpClient http, CapturedRequest captured, Func<string, string, string?>? rewrite = null, byte[]? body = null)
+    {
+        using HttpRequestMessage request = new(HttpMethod.Post, captured.Uri);
+        request.Content = new ByteArrayContent(body ?? captured.Body);
+        foreach ((string name, string value) in captured.Headers)
+        {
+            string? sent = rewrite is null ? value : rewrite(name, value);
+            if (sent is null) continue;
+            if (name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase))
+            {
+                request.Content.Headers.TryAddWithoutValidation(name, sent);
+            }
+            else
+            {
+                request.Headers.TryAddWithoutValidation(name, sent);
+            }
+        }
+
+        using HttpResponseMessage response = await http.SendAsync(request).WaitAsync(Timeouts.Default);
+        string text = await response.Content.ReadAsStringAsync().WaitAsync(Timeouts.Default);
+        if ((int)response.StatusCode == 200) return new((int)response.StatusCode, null, null);
+        using JsonDocument document = JsonDocument.Parse(text);
+        string type = document.RootElement.GetProperty("__type").GetString()!;
+        string? message = document.RootElement.TryGetProperty("message", out JsonElement m) ? m.GetString() : null;
+        return new((int)response.StatusCode, type[(type.IndexOf('#') + 1)..], message);
+    }
+}
