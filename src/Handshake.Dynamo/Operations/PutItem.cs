@@ -26,48 +26,27 @@ internal static class PutItem
     private static PutItemCommand Prepare(DynamoStore store, ReadOnlySpan<byte> body, out CapacityMode capacity)
     {
         var reader = JsonRequest.Begin(body);
-        string? tableName = null, condition = null, returnValues = null, returnCapacity = null, metrics = null, onFailure = null;
+        var members = new ConditionalWriteMembers();
         Dictionary<string, AttributeValue>? item = null;
-        string? valueError = null;
-        var legacy = new LegacyMembers();
-        var expressions = new ExpressionMembers();
         while (JsonRequest.NextMember(ref reader))
         {
-            if (reader.ValueTextEquals("TableName"u8)) { if (JsonRequest.ValueOf(ref reader)) tableName = JsonRequest.ReadString(ref reader); }
-            else if (reader.ValueTextEquals("Item"u8)) { if (JsonRequest.ValueOf(ref reader)) item = AttributeValueJson.ReadMap(ref reader, ref valueError); }
-            else if (reader.ValueTextEquals("ConditionExpression"u8)) { if (JsonRequest.ValueOf(ref reader)) condition = JsonRequest.ReadString(ref reader); }
-            else if (reader.ValueTextEquals("ExpressionAttributeNames"u8)) { if (JsonRequest.ValueOf(ref reader)) expressions.ReadNames(ref reader); }
-            else if (reader.ValueTextEquals("ExpressionAttributeValues"u8)) { if (JsonRequest.ValueOf(ref reader)) expressions.ReadValues(ref reader); }
-            else if (reader.ValueTextEquals("ReturnValues"u8)) { if (JsonRequest.ValueOf(ref reader)) returnValues = JsonRequest.ReadString(ref reader); }
-            else if (reader.ValueTextEquals("ReturnConsumedCapacity"u8)) { if (JsonRequest.ValueOf(ref reader)) returnCapacity = JsonRequest.ReadString(ref reader); }
-            else if (reader.ValueTextEquals("ReturnItemCollectionMetrics"u8)) { if (JsonRequest.ValueOf(ref reader)) metrics = JsonRequest.ReadString(ref reader); }
-            else if (reader.ValueTextEquals("ReturnValuesOnConditionCheckFailure"u8)) { if (JsonRequest.ValueOf(ref reader)) onFailure = JsonRequest.ReadString(ref reader); }
-            else if (!legacy.TryRead(ref reader, ref valueError)) JsonRequest.SkipValue(ref reader);
+            if (reader.ValueTextEquals("Item"u8)) { if (JsonRequest.ValueOf(ref reader)) item = AttributeValueJson.ReadMap(ref reader, ref members.ValueError); }
+            else if (!members.TryRead(ref reader)) JsonRequest.SkipValue(ref reader);
         }
 
         var errors = new ValidationErrors();
-        errors.TableNameOrArn(tableName);
+        errors.TableNameOrArn(members.TableName);
         errors.NotNull(item, "item");
-        ConsumedCapacity.Validate(returnCapacity, errors);
-        ReturnValuesMember.Validate(returnValues, errors);
-        ReturnValuesMember.ValidateItemCollectionMetrics(metrics, errors);
-        ReturnValuesMember.ValidateOnConditionCheckFailure(onFailure, errors);
-        legacy.ValidateMembers(errors);
-        errors.ThrowIfAny();
-        if (valueError is not null) throw DynamoException.Validation(valueError);
-        LegacyMembers.ThrowIfMixed([(condition, "ConditionExpression")], [(legacy.Expected, "Expected")]);
-        var attributes = expressions.Prepare(condition is not null, "ConditionExpression");
-        bool returnOld = ReturnValuesMember.ReturnsOld(returnValues);
-        var node = condition is null ? legacy.TranslateExpected() : ExpressionParser.ParseCondition(condition, attributes);
-        attributes.ThrowIfUnused();
+        members.ValidateRest(errors);
+        var node = members.ParseCondition();
         int size = ItemSize.Of(item!);
         if (size > ItemSize.MaxItemBytes) throw DynamoException.Validation("Item size has exceeded the maximum allowed size");
 
-        var table = store.GetTable(tableName!);
+        var table = store.GetTable(members.TableName!);
         var key = PrimaryKey.FromItem(table, item!);
         SecondaryIndexKey.Validate(table, item!);
-        capacity = ConsumedCapacity.Mode(returnCapacity);
-        return new PutItemCommand(table, key, StoredItem.Serialize(item!), size, node, returnOld, onFailure == "ALL_OLD");
+        capacity = members.CapacityMode;
+        return new PutItemCommand(table, key, StoredItem.Serialize(item!), size, node, members.ReturnOld, members.ReturnOldOnFailure);
     }
 
     private sealed class PutItemCommand(TableDefinition table, PrimaryKey key, byte[] item, int size, ConditionNode? condition,
