@@ -6,7 +6,8 @@ namespace Handshake.Lambda.Environments;
 /// Makes sure no environment outlives the host, even when the host is killed with SIGKILL. A tiny shell process, in its
 /// own session, reads "+pgid" and "-pgid" lines on a pipe from the host; when the pipe reaches EOF (the host exited,
 /// however) it kills every group still registered. PR_SET_PDEATHSIG cannot do this: it fires when the parent *thread*
-/// exits, and .NET starts children from pool threads.
+/// exits, and .NET starts children from pool threads. A process registered before its `setsid` ran has no group yet
+/// (and may have been stopped there), so when the group does not exist the guard kills the process itself.
 /// </summary>
 public sealed class OrphanGuard : IDisposable
 {
@@ -19,7 +20,7 @@ public sealed class OrphanGuard : IDisposable
             -*) kept=""; for g in $groups; do [ "$g" = "${line#-}" ] || kept="$kept $g"; done; groups="$kept" ;;
           esac
         done
-        for g in $groups; do kill -s CONT -- "-$g" 2>/dev/null; kill -s KILL -- "-$g" 2>/dev/null; done
+        for g in $groups; do kill -s CONT -- "-$g" 2>/dev/null; kill -s KILL -- "-$g" 2>/dev/null || kill -s KILL "$g" 2>/dev/null; done
         """;
 
     private readonly Lock _gate = new();
