@@ -9,6 +9,8 @@ public static partial class HandshakeUp
     /// <param name="handshake">handshake.dll (run with dotnet) or the handshake executable.</param>
     public static Process Start(string handshake, string dataDirectory)
     {
+        // The child runs in the data directory (where it reads handshake.json), so a relative path would miss.
+        handshake = Path.GetFullPath(handshake);
         bool dll = handshake.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
         string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
         ProcessStartInfo start = new(dll ? dotnet : handshake)
