@@ -11,15 +11,15 @@ internal sealed class ExpressionErrors(string expressionName, string[] precedenc
 {
     // Condition-grammar precedence (ConditionExpression, FilterExpression, KeyConditionExpression, projections).
     public static readonly string[] ConditionOrder =
-        [Parens, UnknownFunction, MisusedFunction, Reserved, Undefined, OperandCount, Distinct, Function];
+        [Parens, UnknownFunction, Nesting, Operators, MisusedFunction, Reserved, Undefined, OperandCount, Distinct, Function];
 
     // UpdateExpression precedence.
     public static readonly string[] UpdateOrder =
-        [Reserved, UnknownFunction, Section, Undefined, PathOverlap, PathConflict, Operand, Function];
+        [Reserved, UnknownFunction, Nesting, Operators, Section, Undefined, PathOverlap, PathConflict, Operand, Function];
 
     public const string Parens = "parens", UnknownFunction = "unknownFunction", MisusedFunction = "misusedFunction",
         Reserved = "reserved", Undefined = "undefined", OperandCount = "operandCount", Distinct = "distinct",
-        Function = "function", Section = "section", PathOverlap = "pathOverlap", PathConflict = "pathConflict", Operand = "operand";
+        Function = "function", Nesting = "nesting", Operators = "operators", Section = "section", PathOverlap = "pathOverlap", PathConflict = "pathConflict", Operand = "operand";
 
     private Dictionary<string, string>? _first;
 

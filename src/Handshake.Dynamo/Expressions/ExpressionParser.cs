@@ -14,6 +14,10 @@ internal sealed partial class ExpressionParser
 {
     private const int MaxInOperands = 100;
 
+    // AWS's limits: at most 300 operators and functions per expression, and document paths of at most 32 levels.
+    private const int MaxOperators = 300;
+    private const int MaxPathLevels = 32;
+
     private readonly string _source;
     private readonly string _expressionName;
     private readonly List<Token> _tokens;
@@ -23,6 +27,7 @@ internal sealed partial class ExpressionParser
     private readonly Dictionary<int, int> _groups = [];
     private int _position;
     private int _depth;
+    private int _operators;
 
     // A 4 KB expression of nested parentheses or NOTs would recurse thousands of frames deep; far beyond anything
     // meaningful, it is cut off as a syntax error at the token where it happens instead of risking the stack.
@@ -30,7 +35,22 @@ internal sealed partial class ExpressionParser
 
     private void Enter()
     {
-        if (++_depth > MaxDepth) throw Syntax();
+        if (++_depth <= MaxDepth) return;
+        // So deep an expression has long passed AWS's operator limit (a NOT or a parenthesised comparison per level):
+        // that is the error AWS gives for it.
+        if (_operators > MaxOperators) throw DynamoException.Validation("Invalid " + _expressionName + ": The expression contains too many operators; operator count: " + (MaxOperators + 1));
+        throw Syntax();
+    }
+
+    /// <summary>
+    /// Counts one operator or function (a comparator, AND, OR, NOT, BETWEEN, IN, a function call, an update's + or -);
+    /// parentheses, paths, placeholders and the <c>=</c> of a SET action do not count. AWS reports the count at which
+    /// it stopped, so the message always says 301.
+    /// </summary>
+    private void CountOperator()
+    {
+        if (++_operators > MaxOperators)
+            _errors.Add(ExpressionErrors.Operators, "The expression contains too many operators; operator count: " + _operators);
     }
 
     private ExpressionParser(string source, string expressionName, ExpressionAttributes attributes, string[] errorOrder)
@@ -96,6 +116,7 @@ internal sealed partial class ExpressionParser
         while (IsKeyword("OR"))
         {
             _position++;
+            CountOperator();
             left = new OrNode(left, ParseAnd());
         }
         return left;
@@ -107,6 +128,7 @@ internal sealed partial class ExpressionParser
         while (IsKeyword("AND"))
         {
             _position++;
+            CountOperator();
             left = new AndNode(left, ParseNot());
         }
         return left;
@@ -117,6 +139,7 @@ internal sealed partial class ExpressionParser
         if (IsKeyword("NOT"))
         {
             _position++;
+            CountOperator();
             Enter();
             var operand = ParseNot();
             _depth--;
@@ -173,6 +196,7 @@ internal sealed partial class ExpressionParser
         if (IsKeyword("BETWEEN"))
         {
             _position++;
+            CountOperator();
             var low = ParseOperand();
             if (!IsKeyword("AND")) throw Syntax();
             _position++;
@@ -184,6 +208,7 @@ internal sealed partial class ExpressionParser
         if (IsKeyword("IN"))
         {
             _position++;
+            CountOperator();
             Expect(TokenKind.LeftParen);
             var candidates = new List<Operand> { ParseOperand() };
             while (Peek.Kind == TokenKind.Comma)
@@ -214,6 +239,7 @@ internal sealed partial class ExpressionParser
                 return TrueNode.Instance;
         }
         _position++;
+        CountOperator();
         var right = ParseOperand();
         CheckMisused(left, right);
         CheckDistinct(ComparatorText(comparator), left, right);
@@ -233,6 +259,7 @@ internal sealed partial class ExpressionParser
     private List<Operand> ParseArguments()
     {
         _position += 2; // name and '('
+        CountOperator();
         Enter();
         var arguments = new List<Operand> { ParseOperand() };
         while (Peek.Kind == TokenKind.Comma)
@@ -311,7 +338,12 @@ internal sealed partial class ExpressionParser
                 Expect(TokenKind.RightBracket);
                 elements.Add(new PathElement(null, value));
             }
-            else return new AttributePath(elements);
+            else
+            {
+                if (elements.Count > MaxPathLevels)
+                    _errors.Add(ExpressionErrors.Nesting, "The document path has too many nesting levels; nesting levels: " + elements.Count);
+                return new AttributePath(elements);
+            }
         }
     }
 

@@ -26,6 +26,26 @@ internal sealed class ReadPage
     /// <summary>Rows that belong to the request (a parallel scan's segment); null takes every row.</summary>
     public Func<KeySpaceRow, bool>? Include { get; init; }
 
+    /// <summary>The page a Query or Scan asks for: its Limit, Select=COUNT, ConsistentRead and capacity mode.</summary>
+    public static ReadPage For(ReadRequest request, ConditionNode? filter, List<AttributePath>? projection, Func<KeySpaceRow, bool>? include = null) => new()
+    {
+        Limit = request.Limit is { } limit ? (int)Math.Min(limit, int.MaxValue) : null,
+        Filter = filter,
+        Projection = projection,
+        CountOnly = request.Select == "COUNT",
+        Consistent = request.ConsistentRead,
+        Capacity = ConsumedCapacity.Mode(request.ReturnConsumedCapacity),
+        Include = include,
+    };
+
+    /// <summary>Reads the rows on one of the store's read connections and writes the page as the response.</summary>
+    public void Respond(DynamoStore store, ResponseBuffer response, KeySpace space, Func<Microsoft.Data.Sqlite.SqliteConnection, IEnumerable<KeySpaceRow>> read) =>
+        store.Read(session =>
+        {
+            Write(response, space, read(session.Connection));
+            return 0;
+        });
+
     public void Write(ResponseBuffer response, KeySpace space, IEnumerable<KeySpaceRow> rows)
     {
         var w = response.Writer;
