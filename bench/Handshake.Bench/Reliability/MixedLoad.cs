@@ -83,7 +83,7 @@ public static class MixedLoad
                 Interval finished = Interlocked.Exchange(ref current, new Interval());
                 double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
                 started = Stopwatch.GetTimestamp();
-                MixedLoadInterval result = new(i, seconds, finished.Figures(seconds), HandshakeUp.ResidentBytes(server.Id));
+                MixedLoadInterval result = new(i, seconds, finished.Figures(seconds), HandshakeUp.Memory(server.Id), StoreFileBytes(options.DataDirectory));
                 intervals.Add(result);
                 report(result);
             }
@@ -110,6 +110,25 @@ public static class MixedLoad
         File.WriteAllText(Path.Combine(code, "index.js"), "'use strict';\nexports.handler = async (event) => event;\n");
         File.WriteAllText(Path.Combine(dataDirectory, "handshake.json"),
             $"{{\"functions\":{{\"{FunctionName}\":{{\"runtime\":\"nodejs20.x\",\"handler\":\"index.handler\",\"code\":\"functions/{FunctionName}\",\"timeout\":10}}}}}}");
+    }
+
+    /// <summary>The store's files (handshake.db*) at the top of the data directory.</summary>
+    private static long StoreFileBytes(string dataDirectory)
+    {
+        long bytes = 0;
+        foreach (FileInfo file in new DirectoryInfo(dataDirectory).EnumerateFiles("*.db*"))
+        {
+            try
+            {
+                bytes += file.Length;
+            }
+            catch (FileNotFoundException)
+            {
+                // A -shm or -journal file that went away between listing and reading.
+            }
+        }
+
+        return bytes;
     }
 
     private sealed class Interval
