@@ -56,4 +56,27 @@ public sealed class KeyConditionOperandTests(ServerFixture fixture)
         Assert.Equal((HttpStatusCode.BadRequest, "ValidationException"), (status, error));
         Assert.Equal(expected, message);
     }
+
+    // The same suite's tests/tier3/validation-ordering/queryKeyCondition.test.ts: AWS reports the first problem met
+    // walking the clauses as written, and checks operands before it looks for the table.
+    [Theory]
+    [InlineData("pk = :missing AND begins_with(sk, :n)", """{":n":{"N":"1"}}""", "undefined")]
+    [InlineData("begins_with(sk, :n) AND pk = :missing", """{":n":{"N":"1"}}""", "operand")]
+    [InlineData("pk = :p AND begins_with(sk, :n) AND sk = :missing", """{":p":{"S":"q"},":n":{"N":"1"}}""", "operand")]
+    [InlineData("pk = :p AND begins_with(sk, :n) AND sk > :s", """{":p":{"S":"q"},":n":{"N":"1"},":s":{"S":"a"}}""", "operand")]
+    public async Task The_first_problem_written_is_the_one_reported(string condition, string values, string expected)
+    {
+        var table = await TableAsync("S");
+        foreach (var name in new[] { table, "missing-" + table })
+        {
+            var (status, error, message) = await ErrorAsync(fixture, "Query", "{\"TableName\":\"" + name + "\",\"KeyConditionExpression\":\"" + condition
+                + "\",\"ExpressionAttributeValues\":" + values + "}");
+            Assert.Equal((HttpStatusCode.BadRequest, "ValidationException"), (status, error));
+            Assert.Equal(expected == "operand" ? Operand("begins_with", "N")
+                : "Invalid KeyConditionExpression: An expression attribute value used in expression is not defined; attribute value: :missing", message);
+        }
+        var (_, missing, _) = await ErrorAsync(fixture, "Query", "{\"TableName\":\"missing-" + table
+            + "\",\"KeyConditionExpression\":\"pk = :p AND begins_with(sk, :s)\",\"ExpressionAttributeValues\":{\":p\":{\"S\":\"q\"},\":s\":{\"S\":\"a\"}}}");
+        Assert.Equal("ResourceNotFoundException", missing);
+    }
 }
