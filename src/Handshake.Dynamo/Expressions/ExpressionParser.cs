@@ -47,18 +47,20 @@ internal sealed partial class ExpressionParser
     /// parentheses, paths, placeholders and the <c>=</c> of a SET action do not count. AWS reports the count at which
     /// it stopped, so the message always says 301.
     /// </summary>
+    // NOT and functions are counted where they start, the others after their operands: a nesting too deep to parse
+    // has then always passed the limit already (see Enter).
     private void CountOperator()
     {
         if (++_operators > MaxOperators)
             _errors.Add(ExpressionErrors.Operators, "The expression contains too many operators; operator count: " + _operators);
     }
 
-    private ExpressionParser(string source, string expressionName, ExpressionAttributes attributes, string[] errorOrder)
+    private ExpressionParser(string source, string expressionName, ExpressionAttributes attributes, string[] errorOrder, string[]? positional = null)
     {
         _source = source;
         _expressionName = expressionName;
         _attributes = attributes;
-        _errors = new ExpressionErrors(expressionName, errorOrder);
+        _errors = new ExpressionErrors(expressionName, errorOrder, positional);
         _tokens = ExpressionTokenizer.Tokenize(source, expressionName);
     }
 
@@ -67,7 +69,7 @@ internal sealed partial class ExpressionParser
     {
         ExpressionErrors.CheckNotEmpty(source, expressionName);
         ExpressionErrors.CheckSize(source, expressionName);
-        var parser = new ExpressionParser(source, expressionName, attributes, ExpressionErrors.ConditionOrder);
+        var parser = new ExpressionParser(source, expressionName, attributes, ExpressionErrors.ConditionOrder, ExpressionErrors.ConditionPositional);
         var node = parser.ParseOr();
         parser.Expect(TokenKind.End);
         parser._errors.ThrowIfAny();
@@ -80,7 +82,7 @@ internal sealed partial class ExpressionParser
         const string Name = "ProjectionExpression";
         ExpressionErrors.CheckNotEmpty(source, Name);
         ExpressionErrors.CheckSize(source, Name);
-        var parser = new ExpressionParser(source, Name, attributes, ExpressionErrors.ConditionOrder);
+        var parser = new ExpressionParser(source, Name, attributes, ExpressionErrors.ConditionOrder, ExpressionErrors.ConditionPositional);
         var paths = new List<AttributePath>();
         while (true)
         {
@@ -116,8 +118,8 @@ internal sealed partial class ExpressionParser
         while (IsKeyword("OR"))
         {
             _position++;
-            CountOperator();
             left = new OrNode(left, ParseAnd());
+            CountOperator(); // after its operands, as AWS's validation walks the tree
         }
         return left;
     }
@@ -128,8 +130,8 @@ internal sealed partial class ExpressionParser
         while (IsKeyword("AND"))
         {
             _position++;
-            CountOperator();
             left = new AndNode(left, ParseNot());
+            CountOperator();
         }
         return left;
     }
@@ -196,19 +198,18 @@ internal sealed partial class ExpressionParser
         if (IsKeyword("BETWEEN"))
         {
             _position++;
-            CountOperator();
             var low = ParseOperand();
             if (!IsKeyword("AND")) throw Syntax();
             _position++;
             var high = ParseOperand();
             CheckMisused(left, low, high);
             CheckBounds(low, high);
+            CountOperator();
             return new BetweenNode(left, low, high);
         }
         if (IsKeyword("IN"))
         {
             _position++;
-            CountOperator();
             Expect(TokenKind.LeftParen);
             var candidates = new List<Operand> { ParseOperand() };
             while (Peek.Kind == TokenKind.Comma)
@@ -221,6 +222,7 @@ internal sealed partial class ExpressionParser
             foreach (var candidate in candidates) CheckMisused(candidate);
             if (candidates.Count > MaxInOperands)
                 _errors.Add(ExpressionErrors.Function, "The IN operator is provided with too many operands; number of operands: " + candidates.Count);
+            CountOperator();
             return new InNode(left, candidates);
         }
         Comparator comparator;
@@ -239,10 +241,10 @@ internal sealed partial class ExpressionParser
                 return TrueNode.Instance;
         }
         _position++;
-        CountOperator();
         var right = ParseOperand();
         CheckMisused(left, right);
         CheckDistinct(ComparatorText(comparator), left, right);
+        CountOperator();
         return new ComparisonNode(comparator, left, right);
     }
 

@@ -38,6 +38,7 @@ public sealed class ExpressionLimitTests
         Assert.Equal("Invalid ConditionExpression: " + TooManyOperators, ConditionError(Chain(149) + " AND NOT a = :n OR a = :n"));
         Assert.Equal("Invalid ConditionExpression: " + TooManyOperators, ConditionError(Chain(151)));
         Assert.Equal("Invalid FilterExpression: " + TooManyOperators, ConditionError(Chain(200, " OR "), "FilterExpression"));
+        Assert.Equal("Invalid KeyConditionExpression: " + TooManyOperators, ConditionError(Chain(151), "KeyConditionExpression"));
     }
 
     [Fact]
