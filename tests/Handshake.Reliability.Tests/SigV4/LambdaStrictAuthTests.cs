@@ -128,14 +128,7 @@ public sealed class LambdaStrictAuthTests : IDisposable
     {
         await using RunningServer server = await StartAsync();
         string output = Path.Combine(_directory, "answer.json");
-        Dictionary<string, string> environment = new()
-        {
-            ["AWS_ACCESS_KEY_ID"] = StrictServer.AccessKeyId,
-            ["AWS_SECRET_ACCESS_KEY"] = StrictServer.SecretAccessKey,
-            ["AWS_DEFAULT_REGION"] = "us-east-1",
-            ["AWS_MAX_ATTEMPTS"] = "1",
-            ["AWS_PAGER"] = "",
-        };
+        Dictionary<string, string> environment = StrictServer.CliEnvironment();
         string[] invoke = ["lambda", "invoke", "--endpoint-url", server.Server.Endpoint.GetLeftPart(UriPartial.Authority), "--function-name", "echo",
             "--payload", "{\"n\":1}", output];
 
