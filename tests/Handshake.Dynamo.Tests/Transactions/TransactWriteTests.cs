@@ -152,6 +152,27 @@ public sealed class TransactWriteTests(ServerFixture fixture)
         Assert.Equal("10", await BalanceAsync(table, "a"));
     }
 
+    // The same suite's transactGetItems.test.ts: an empty Key cancels the reads with a ValidationError reason.
+    [Fact]
+    public async Task TransactGetItemsCancelsAKeyThatDoesNotMatchTheSchema()
+    {
+        var table = await AccountsAsync(("a", 10));
+        var response = await fixture.PostAsync("TransactGetItems", "{\"TransactItems\":[{\"Get\":{\"TableName\":\"" + table
+            + "\",\"Key\":{\"pk\":{\"S\":\"a\"}}}},{\"Get\":{\"TableName\":\"" + table + "\",\"Key\":{}}}]}");
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync().WaitAsync(ServerFixture.Timeout));
+        Assert.EndsWith("#TransactionCanceledException", body.RootElement.GetProperty("__type").GetString());
+        Assert.Equal("Transaction cancelled, please refer cancellation reasons for specific reasons [None, ValidationError]", body.RootElement.GetProperty("Message").GetString());
+        var reasons = body.RootElement.GetProperty("CancellationReasons");
+        Assert.Equal("None", reasons[0].GetProperty("Code").GetString());
+        Assert.Equal("ValidationError", reasons[1].GetProperty("Code").GetString());
+        Assert.Equal("The provided key element does not match the schema", reasons[1].GetProperty("Message").GetString());
+
+        // An empty string in a key is still a top-level error.
+        var (_, type, message) = await ErrorAsync(fixture, "TransactGetItems", "{\"TransactItems\":[{\"Get\":{\"TableName\":\"" + table
+            + "\",\"Key\":{\"pk\":{\"S\":\"\"}}}}]}");
+        Assert.Equal(("ValidationException", "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: pk"), (type, message));
+    }
+
     [Fact]
     public async Task IndexKeysAreCheckedLikeDynamoDbDoesInTransactions()
     {
