@@ -321,6 +321,10 @@ internal sealed partial class ExpressionParser
 
     private AttributePath ParsePath()
     {
+        // AWS checks a path's depth before the placeholders in it, so its levels are counted before any is resolved.
+        int levels = PathLevelsAhead();
+        if (levels > MaxPathLevels)
+            _errors.Add(ExpressionErrors.Nesting, "The document path has too many nesting levels; nesting levels: " + levels);
         var elements = new List<PathElement> { new(ParseName(), 0) };
         while (true)
         {
@@ -340,12 +344,21 @@ internal sealed partial class ExpressionParser
                 Expect(TokenKind.RightBracket);
                 elements.Add(new PathElement(null, value));
             }
-            else
-            {
-                if (elements.Count > MaxPathLevels)
-                    _errors.Add(ExpressionErrors.Nesting, "The document path has too many nesting levels; nesting levels: " + elements.Count);
-                return new AttributePath(elements);
-            }
+            else return new AttributePath(elements);
+        }
+    }
+
+    // The levels of the path starting at the cursor (a name, then .name or [n] steps), without consuming it.
+    private int PathLevelsAhead()
+    {
+        int i = _position, levels = 1;
+        while (true)
+        {
+            if (PeekAt(i + 1 - _position) == TokenKind.Dot && PeekAt(i + 2 - _position) is TokenKind.Name or TokenKind.NamePlaceholder) i += 2;
+            else if (PeekAt(i + 1 - _position) == TokenKind.LeftBracket && PeekAt(i + 2 - _position) == TokenKind.Integer
+                && PeekAt(i + 3 - _position) == TokenKind.RightBracket) i += 3;
+            else return levels;
+            levels++;
         }
     }
 

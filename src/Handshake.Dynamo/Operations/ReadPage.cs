@@ -1,4 +1,3 @@
-using System.Text;
 using Handshake.Dynamo.Expressions;
 using Handshake.Dynamo.Model;
 using Handshake.Dynamo.Protocol;
@@ -134,19 +133,7 @@ internal sealed class ReadPage
         return new KeySpaceRow(hash, range, table.Hash, table.Range, 0, []);
     }
 
-    /// <summary>A key value in the order-preserving storage encoding (see <see cref="PrimaryKey"/>).</summary>
-    public static byte[] Encode(AttributeValue value)
-    {
-        switch (value.Type)
-        {
-            case AttributeType.S: return Encoding.UTF8.GetBytes(value.S);
-            case AttributeType.B: return value.B;
-            default:
-            {
-                Span<byte> buffer = stackalloc byte[DynamoNumber.MaxKeyBytes];
-                int length = value.N.WriteKeyBytes(buffer);
-                return buffer[..length].ToArray();
-            }
-        }
-    }
+    /// <summary>A key value in the order-preserving storage encoding (see <see cref="PrimaryKey"/>): one encoding
+    /// for table and index keys, so a seek bound compares with the stored rows byte for byte.</summary>
+    public static byte[] Encode(AttributeValue value) => SecondaryIndexKey.Encode(value);
 }

@@ -102,5 +102,8 @@ public sealed class ExpressionLimitTests
             ConditionError("attribute_exists(a" + string.Concat(Enumerable.Repeat("[0]", 33)) + ")"));
         error = Assert.Throws<DynamoException>(() => ExpressionParser.ParseUpdate("SET a" + string.Concat(Enumerable.Repeat(".b", 32)) + " = :n", attributes));
         Assert.Equal("Invalid UpdateExpression: The document path has too many nesting levels; nesting levels: 33", error.Message);
+        // The depth is checked before the placeholders in the path: an undefined one deep inside it comes second.
+        Assert.Equal("Invalid ConditionExpression: The document path has too many nesting levels; nesting levels: 33",
+            ConditionError("attribute_exists(a.#undefined" + string.Concat(Enumerable.Repeat(".b", 31)) + ")"));
     }
 }
