@@ -6,7 +6,7 @@ namespace Handshake.Reliability.Tests.SigV4;
 
 /// <summary>
 /// Under <c>--auth strict</c> the Lambda API (Invoke and the control plane) is verified like the store, and refused
-/// the way Lambda refuses: 403, x-amzn-ErrorType and {"message":...}. Signed by @aws-sdk/client-lambda and boto3;
+/// the way Lambda refuses: 403, x-amzn-ErrorType and {"message":...}. Signed by @aws-sdk/client-lambda, boto3 and the CLI;
 /// requests the SDK signed and a middleware then altered (body, a signed header, the date) are refused.
 /// </summary>
 public sealed class LambdaStrictAuthTests : IDisposable
@@ -121,6 +121,25 @@ public sealed class LambdaStrictAuthTests : IDisposable
 
         Assert.True(lines.GetValueOrDefault("good") == "OK {\"n\":1}", all);
         Assert.True(lines.GetValueOrDefault("wrong-secret") == $"ERR InvalidSignatureException 403 {SignatureMismatch}", all);
+    }
+
+    [Fact]
+    public async Task TheAwsCliSignsCorrectlyAndAWrongSecretIsRefused()
+    {
+        await using RunningServer server = await StartAsync();
+        string output = Path.Combine(_directory, "answer.json");
+        Dictionary<string, string> environment = StrictServer.CliEnvironment();
+        string[] invoke = ["lambda", "invoke", "--endpoint-url", server.Server.Endpoint.GetLeftPart(UriPartial.Authority), "--function-name", "echo",
+            "--payload", "{\"n\":1}", output];
+
+        ChildProcess.Result good = await ChildProcess.RunAsync("aws", invoke, environment);
+        Assert.True(good.ExitCode == 0, good.StandardError);
+        Assert.Equal("{\"n\":1}", File.ReadAllText(output));
+
+        environment["AWS_SECRET_ACCESS_KEY"] = "wrong-secret";
+        ChildProcess.Result bad = await ChildProcess.RunAsync("aws", invoke, environment);
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("(InvalidSignatureException)", bad.StandardError, StringComparison.Ordinal);
     }
 
     [Fact]
