@@ -13,6 +13,7 @@ internal sealed partial class ExecutionEnvironment
     // Set by the pool while the environment sits idle (nothing queued for it): only then is a runtime in `next` frozen.
     private bool _idle;
     private int _freezes;
+    private Microsoft.Win32.SafeHandles.SafeFileHandle? _statusFile;
     private TaskCompletionSource _frozenSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Completes once the environment is frozen (now, or next time). For tests and diagnostics.</summary>
@@ -333,19 +334,25 @@ internal sealed partial class ExecutionEnvironment
 
         try
         {
-            foreach (string line in File.ReadLines($"/proc/{_process.ProcessId}/status"))
+            // One pread on a handle kept open for the environment's life, instead of opening and reading the file
+            // line by line for every REPORT line.
+            _statusFile ??= File.OpenHandle($"/proc/{_process.ProcessId}/status");
+            Span<byte> status = stackalloc byte[4096];
+            int length = RandomAccess.Read(_statusFile, status, 0);
+            ReadOnlySpan<byte> text = status[..length];
+            int at = text.IndexOf("VmHWM:"u8);
+            if (at < 0)
             {
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                {
-                    string kb = line["VmHWM:".Length..].Trim().Split(' ')[0];
-                    return long.Parse(kb, CultureInfo.InvariantCulture) / 1024;
-                }
+                return 0;
             }
-        }
-        catch (IOException)
-        {
-        }
 
-        return 0;
+            text = text[(at + "VmHWM:".Length)..].TrimStart(" \t"u8);
+            int end = text.IndexOfAnyExceptInRange((byte)'0', (byte)'9');
+            return System.Buffers.Text.Utf8Parser.TryParse(end < 0 ? text : text[..end], out long kb, out _) ? kb / 1024 : 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
+        {
+            return 0;
+        }
     }
 }
