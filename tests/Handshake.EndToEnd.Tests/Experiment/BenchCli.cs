@@ -80,24 +80,26 @@ internal sealed partial class BenchCli : IDisposable
     /// is inherited across fork and exec (dotnet test, the test host, this process): .NET then keeps it ignored, and
     /// the bench would never see the test's SIGINT. env execs, so the process id is the bench's own.
     /// </summary>
-    public static BenchCli Start(IReadOnlyDictionary<string, string>? environment, Predicate<string>? marker, params string[] arguments)
+    public static BenchCli Start(IReadOnlyDictionary<string, string>? environment, Predicate<string>? marker, params string[] arguments) =>
+        StartWrapped([], environment, marker, arguments);
+
+    /// <summary>Starts handshake under a wrapper command (e.g. unshare) that execs the rest of its arguments.</summary>
+    public static BenchCli StartWrapped(IReadOnlyList<string> wrapper, IReadOnlyDictionary<string, string>? environment, Predicate<string>? marker, params string[] arguments)
     {
         // An absolute path: env looks the command up on the child's PATH, which a test may empty.
         string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host
             : Environment.ProcessPath is { } self && Path.GetFileName(self) == "dotnet" ? self : "dotnet";
-        ProcessStartInfo start = new("env")
+        List<string> command = [.. wrapper, "env", "--default-signal=INT", dotnet, Path.Combine(AppContext.BaseDirectory, "handshake.dll"), .. arguments];
+        ProcessStartInfo start = new(command[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = Path.GetTempPath(),
         };
-        start.ArgumentList.Add("--default-signal=INT");
-        start.ArgumentList.Add(dotnet);
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "handshake.dll"));
-        foreach (string argument in arguments)
+        foreach (string part in command.Skip(1))
         {
-            start.ArgumentList.Add(argument);
+            start.ArgumentList.Add(part);
         }
 
         start.Environment.Remove("AWS_ENDPOINT_URL");
@@ -113,9 +115,13 @@ internal sealed partial class BenchCli : IDisposable
     }
 
     /// <summary>Runs to the end and returns the exit status.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IReadOnlyDictionary<string, string>? environment, params string[] arguments)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IReadOnlyDictionary<string, string>? environment, params string[] arguments) =>
+        RunWrappedAsync([], environment, arguments);
+
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunWrappedAsync(IReadOnlyList<string> wrapper, IReadOnlyDictionary<string, string>? environment,
+        params string[] arguments)
     {
-        using BenchCli cli = Start(environment, null, arguments);
+        using BenchCli cli = StartWrapped(wrapper, environment, null, arguments);
         int exit = await cli.WaitForExitAsync();
         return (exit, cli.StandardOutput, cli.StandardError);
     }
