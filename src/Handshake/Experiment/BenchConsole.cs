@@ -153,7 +153,7 @@ internal sealed class BenchConsole
 
             if (r.Resets >= 0 && run.Options.FreezeGap is not null)
             {
-                parts.Add($"resets after the freeze gap {r.Resets:N0}, SDK retries that recovered {(r.Errors == 0 ? r.Resets : Math.Max(0, r.Resets - r.Errors)):N0}, extra handshakes {r.ExtraHandshakes:N0}");
+                parts.Add($"resets after the freeze gap {r.Resets:N0}, retried by the SDK {Math.Max(0, r.Resets - r.Errors):N0}, extra handshakes {r.ExtraHandshakes:N0}");
             }
 
             if (r.TlsConnections > 0)
