@@ -19,6 +19,12 @@ public sealed class DynamoStoreOptions
     /// </summary>
     public TimeSpan TimeToLiveSweepInterval { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// The WAL size, in frames (pages), above which the background checkpoint empties the WAL instead of only copying
+    /// it back (see <see cref="Storage.WalCheckpointer"/>). Internal: tests lower it to see a truncation quickly.
+    /// </summary>
+    internal int WalTruncateAboveFrames { get; init; } = Storage.WalCheckpointer.DefaultTruncateAboveFrames;
+
     public string Region { get; init; } = "us-east-1";
 
     public string AccountId { get; init; } = "000000000000";

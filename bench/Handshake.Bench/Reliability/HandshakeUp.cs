@@ -9,6 +9,8 @@ public static partial class HandshakeUp
     /// <param name="handshake">handshake.dll (run with dotnet) or the handshake executable.</param>
     public static Process Start(string handshake, string dataDirectory)
     {
+        // The child runs in the data directory (where it reads handshake.json), so a relative path would miss.
+        handshake = Path.GetFullPath(handshake);
         bool dll = handshake.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
         string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
         ProcessStartInfo start = new(dll ? dotnet : handshake)
@@ -50,25 +52,38 @@ public static partial class HandshakeUp
     }
 
     /// <summary>Resident memory of a process in bytes (VmRSS), or 0 once it is gone.</summary>
-    public static long ResidentBytes(int processId)
+    public static long ResidentBytes(int processId) => Memory(processId).Resident;
+
+    /// <summary>
+    /// VmRSS and its two parts from /proc/PID/status: RssAnon (the heap, stacks, SQLite's page cache: what a leak grows)
+    /// and RssFile (mapped files: the code, and the store's database file mapped by its readers, which grows with the data).
+    /// Zeros once the process is gone.
+    /// </summary>
+    public static ProcessMemory Memory(int processId)
     {
+        long resident = 0, anonymous = 0, file = 0;
         try
         {
             foreach (string line in File.ReadLines($"/proc/{processId}/status"))
             {
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                {
-                    return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), System.Globalization.CultureInfo.InvariantCulture) * 1024;
-                }
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal)) resident = Kilobytes(line);
+                else if (line.StartsWith("RssAnon:", StringComparison.Ordinal)) anonymous = Kilobytes(line);
+                else if (line.StartsWith("RssFile:", StringComparison.Ordinal)) file = Kilobytes(line);
             }
         }
         catch (IOException)
         {
         }
 
-        return 0;
+        return new ProcessMemory(resident, anonymous, file);
     }
+
+    private static long Kilobytes(string line) =>
+        long.Parse(line.AsSpan(line.IndexOf(':') + 1).Trim().TrimEnd("kB").Trim(), System.Globalization.CultureInfo.InvariantCulture) * 1024;
 
     [GeneratedRegex(@"Handshake is up on (http://[^ ]+) ")]
     private static partial Regex UpLine();
 }
+
+/// <summary>Resident memory in bytes: all of it, the anonymous part and the file-backed part.</summary>
+public readonly record struct ProcessMemory(long Resident, long Anonymous, long File);

@@ -5,7 +5,7 @@ namespace Handshake.Bench.Reliability;
 /// <summary>
 /// The long reliability runs (issue 6), with their own small argument parsing:
 ///   reliability kill-nine [--cycles 100] [--workers 8] [--handshake PATH]
-///   reliability mixed-load [--duration 10m] [--interval 60s] [--workers 16] [--handshake PATH]
+///   reliability mixed-load [--duration 10m] [--interval 60s] [--workers 14] [--invoke-workers 2] [--handshake PATH]
 /// PATH is handshake.dll or the handshake executable (default: src/Handshake/bin/Release/net10.0/handshake.dll).
 /// </summary>
 public static class ReliabilityCommand
@@ -37,27 +37,44 @@ public static class ReliabilityCommand
 
                 case "mixed-load":
                 {
-                    Console.WriteLine("| interval | requests | requests/s | p99 ms | server RSS MB | errors |");
-                    Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
-                    List<MixedLoadInterval> intervals = await MixedLoad.RunAsync(new MixedLoadOptions
+                    Console.WriteLine($"mixed load started {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss} UTC, load average {LoadAverage()}");
+                    Console.WriteLine(MixedLoadResult.TableHeader(MixedLoad.Operations));
+                    MixedLoadResult result = await MixedLoad.RunAsync(new MixedLoadOptions
                     {
                         Handshake = handshake,
                         DataDirectory = directory,
                         Duration = ParseDuration(options.GetValueOrDefault("--duration") ?? "10m"),
                         Interval = ParseDuration(options.GetValueOrDefault("--interval") ?? "60s"),
-                        Workers = int.Parse(options.GetValueOrDefault("--workers") ?? "16", CultureInfo.InvariantCulture),
-                    }, i => Console.WriteLine($"| {i.Index} | {i.Requests} | {i.PerSecond:F0} | {i.P99Milliseconds:F2} | {i.ResidentBytes / 1048576.0:F0} | {i.Errors} |"), CancellationToken.None).ConfigureAwait(false);
-                    return intervals.Sum(i => i.Errors) == 0 ? 0 : 1;
+                        Workers = int.Parse(options.GetValueOrDefault("--workers") ?? "14", CultureInfo.InvariantCulture),
+                        InvokeWorkers = int.Parse(options.GetValueOrDefault("--invoke-workers") ?? "2", CultureInfo.InvariantCulture),
+                    }, i => Console.WriteLine(MixedLoadResult.TableRow(i)), CancellationToken.None).ConfigureAwait(false);
+                    Console.WriteLine($"mixed load ended {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss} UTC, load average {LoadAverage()}");
+                    Console.WriteLine(result.Summary());
+                    foreach (string error in result.FirstErrors) Console.WriteLine("  " + error);
+                    return result.Errors == 0 && result.MemoryStable ? 0 : 1;
                 }
 
                 default:
-                    Console.Error.WriteLine("usage: reliability kill-nine [--cycles N] [--workers N] | mixed-load [--duration 10m] [--interval 60s] [--workers N]  [--handshake PATH]");
+                    Console.Error.WriteLine("usage: reliability kill-nine [--cycles N] [--workers N] | mixed-load [--duration 10m] [--interval 60s] [--workers N] [--invoke-workers N]  [--handshake PATH]");
                     return 2;
             }
         }
         finally
         {
             if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>The 1-, 5- and 15-minute load averages, for the record of what else the machine was doing.</summary>
+    private static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "unknown";
         }
     }
 

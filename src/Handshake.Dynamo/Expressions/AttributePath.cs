@@ -38,6 +38,16 @@ internal sealed class AttributePath(List<PathElement> elements)
         return current;
     }
 
+    /// <summary>The same path with its last step replaced by another list index.</summary>
+    public AttributePath WithLastIndex(int index) => WithIndexAt(Elements.Count - 1, index);
+
+    /// <summary>The same path with the list index at <paramref name="position"/> replaced.</summary>
+    public AttributePath WithIndexAt(int position, int index)
+    {
+        var elements = new List<PathElement>(Elements) { [position] = new PathElement(null, index) };
+        return new AttributePath(elements);
+    }
+
     /// <summary>AWS prints paths in overlap errors as <c>[a, b, [2]]</c>.</summary>
     public override string ToString() => "[" + string.Join(", ", Elements) + "]";
 }

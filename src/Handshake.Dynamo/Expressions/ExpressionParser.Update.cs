@@ -111,6 +111,7 @@ internal sealed partial class ExpressionParser
         if (Peek.Kind is not (TokenKind.Plus or TokenKind.Minus)) return left;
         bool plus = Peek.Kind == TokenKind.Plus;
         _position++;
+        CountOperator();
         var right = ParseUpdateOperand();
         string name = plus ? "+" : "-";
         foreach (var operand in new[] { left, right })
@@ -149,6 +150,7 @@ internal sealed partial class ExpressionParser
         {
             var function = Peek.Text(_source);
             _position += 2;
+            CountOperator();
             var arguments = new List<UpdateValue> { ParseUpdateOperand() };
             while (Peek.Kind == TokenKind.Comma)
             {

@@ -14,6 +14,10 @@ internal sealed partial class ExpressionParser
 {
     private const int MaxInOperands = 100;
 
+    // AWS's limits: at most 300 operators and functions per expression, and document paths of at most 32 levels.
+    private const int MaxOperators = 300;
+    private const int MaxPathLevels = 32;
+
     private readonly string _source;
     private readonly string _expressionName;
     private readonly List<Token> _tokens;
@@ -23,6 +27,7 @@ internal sealed partial class ExpressionParser
     private readonly Dictionary<int, int> _groups = [];
     private int _position;
     private int _depth;
+    private int _operators;
 
     // A 4 KB expression of nested parentheses or NOTs would recurse thousands of frames deep; far beyond anything
     // meaningful, it is cut off as a syntax error at the token where it happens instead of risking the stack.
@@ -30,15 +35,32 @@ internal sealed partial class ExpressionParser
 
     private void Enter()
     {
-        if (++_depth > MaxDepth) throw Syntax();
+        if (++_depth <= MaxDepth) return;
+        // So deep an expression has long passed AWS's operator limit (a NOT or a parenthesised comparison per level):
+        // that is the error AWS gives for it.
+        if (_operators > MaxOperators) throw DynamoException.Validation("Invalid " + _expressionName + ": The expression contains too many operators; operator count: " + (MaxOperators + 1));
+        throw Syntax();
     }
 
-    private ExpressionParser(string source, string expressionName, ExpressionAttributes attributes, string[] errorOrder)
+    /// <summary>
+    /// Counts one operator or function (a comparator, AND, OR, NOT, BETWEEN, IN, a function call, an update's + or -);
+    /// parentheses, paths, placeholders and the <c>=</c> of a SET action do not count. AWS reports the count at which
+    /// it stopped, so the message always says 301.
+    /// </summary>
+    // NOT and functions are counted where they start, the others after their operands: a nesting too deep to parse
+    // has then always passed the limit already (see Enter).
+    private void CountOperator()
+    {
+        if (++_operators > MaxOperators)
+            _errors.Add(ExpressionErrors.Operators, "The expression contains too many operators; operator count: " + _operators);
+    }
+
+    private ExpressionParser(string source, string expressionName, ExpressionAttributes attributes, string[] errorOrder, string[]? positional = null)
     {
         _source = source;
         _expressionName = expressionName;
         _attributes = attributes;
-        _errors = new ExpressionErrors(expressionName, errorOrder);
+        _errors = new ExpressionErrors(expressionName, errorOrder, positional);
         _tokens = ExpressionTokenizer.Tokenize(source, expressionName);
     }
 
@@ -47,7 +69,7 @@ internal sealed partial class ExpressionParser
     {
         ExpressionErrors.CheckNotEmpty(source, expressionName);
         ExpressionErrors.CheckSize(source, expressionName);
-        var parser = new ExpressionParser(source, expressionName, attributes, ExpressionErrors.ConditionOrder);
+        var parser = new ExpressionParser(source, expressionName, attributes, ExpressionErrors.ConditionOrder, ExpressionErrors.ConditionPositional);
         var node = parser.ParseOr();
         parser.Expect(TokenKind.End);
         parser._errors.ThrowIfAny();
@@ -60,7 +82,7 @@ internal sealed partial class ExpressionParser
         const string Name = "ProjectionExpression";
         ExpressionErrors.CheckNotEmpty(source, Name);
         ExpressionErrors.CheckSize(source, Name);
-        var parser = new ExpressionParser(source, Name, attributes, ExpressionErrors.ConditionOrder);
+        var parser = new ExpressionParser(source, Name, attributes, ExpressionErrors.ConditionOrder, ExpressionErrors.ConditionPositional);
         var paths = new List<AttributePath>();
         while (true)
         {
@@ -97,6 +119,7 @@ internal sealed partial class ExpressionParser
         {
             _position++;
             left = new OrNode(left, ParseAnd());
+            CountOperator(); // after its operands, as AWS's validation walks the tree
         }
         return left;
     }
@@ -108,6 +131,7 @@ internal sealed partial class ExpressionParser
         {
             _position++;
             left = new AndNode(left, ParseNot());
+            CountOperator();
         }
         return left;
     }
@@ -117,6 +141,7 @@ internal sealed partial class ExpressionParser
         if (IsKeyword("NOT"))
         {
             _position++;
+            CountOperator();
             Enter();
             var operand = ParseNot();
             _depth--;
@@ -179,6 +204,7 @@ internal sealed partial class ExpressionParser
             var high = ParseOperand();
             CheckMisused(left, low, high);
             CheckBounds(low, high);
+            CountOperator();
             return new BetweenNode(left, low, high);
         }
         if (IsKeyword("IN"))
@@ -196,6 +222,7 @@ internal sealed partial class ExpressionParser
             foreach (var candidate in candidates) CheckMisused(candidate);
             if (candidates.Count > MaxInOperands)
                 _errors.Add(ExpressionErrors.Function, "The IN operator is provided with too many operands; number of operands: " + candidates.Count);
+            CountOperator();
             return new InNode(left, candidates);
         }
         Comparator comparator;
@@ -217,6 +244,7 @@ internal sealed partial class ExpressionParser
         var right = ParseOperand();
         CheckMisused(left, right);
         CheckDistinct(ComparatorText(comparator), left, right);
+        CountOperator();
         return new ComparisonNode(comparator, left, right);
     }
 
@@ -233,6 +261,7 @@ internal sealed partial class ExpressionParser
     private List<Operand> ParseArguments()
     {
         _position += 2; // name and '('
+        CountOperator();
         Enter();
         var arguments = new List<Operand> { ParseOperand() };
         while (Peek.Kind == TokenKind.Comma)
@@ -292,6 +321,10 @@ internal sealed partial class ExpressionParser
 
     private AttributePath ParsePath()
     {
+        // AWS checks a path's depth before the placeholders in it, so its levels are counted before any is resolved.
+        int levels = PathLevelsAhead();
+        if (levels > MaxPathLevels)
+            _errors.Add(ExpressionErrors.Nesting, "The document path has too many nesting levels; nesting levels: " + levels);
         var elements = new List<PathElement> { new(ParseName(), 0) };
         while (true)
         {
@@ -312,6 +345,20 @@ internal sealed partial class ExpressionParser
                 elements.Add(new PathElement(null, value));
             }
             else return new AttributePath(elements);
+        }
+    }
+
+    // The levels of the path starting at the cursor (a name, then .name or [n] steps), without consuming it.
+    private int PathLevelsAhead()
+    {
+        int i = _position, levels = 1;
+        while (true)
+        {
+            if (PeekAt(i + 1 - _position) == TokenKind.Dot && PeekAt(i + 2 - _position) is TokenKind.Name or TokenKind.NamePlaceholder) i += 2;
+            else if (PeekAt(i + 1 - _position) == TokenKind.LeftBracket && PeekAt(i + 2 - _position) == TokenKind.Integer
+                && PeekAt(i + 3 - _position) == TokenKind.RightBracket) i += 3;
+            else return levels;
+            levels++;
         }
     }
 

@@ -84,16 +84,46 @@ internal static class ExpressionTokenizer
 
     private static bool IsNamePart(char c) => IsNameStart(c) || c is >= '0' and <= '9';
 
-    /// <summary>AWS's syntax error: the offending token, and the text from the token before it through it.</summary>
+    /// <summary>
+    /// AWS's syntax error: the offending token, and "near" two tokens: the one before it through it, or, when it is
+    /// the first, it and the one after it (<c>INVALID SYNTAX HERE</c> is near "INVALID SYNTAX", <c>!!!</c> near "!!").
+    /// </summary>
     public static DynamoException SyntaxError(string expressionName, string source, List<Token> tokens, Token bad)
     {
-        int nearStart = bad.Start;
+        int nearStart = -1;
         for (int i = tokens.Count - 1; i >= 0; i--)
         {
             if (tokens[i].Start < bad.Start) { nearStart = tokens[i].Start; break; }
         }
         int nearEnd = bad.Kind == TokenKind.End ? source.Length : bad.Start + bad.Length;
+        if (nearStart < 0)
+        {
+            nearStart = bad.Start;
+            if (bad.Kind != TokenKind.End) nearEnd = NextTokenEnd(source, nearEnd);
+        }
         string near = source[nearStart..nearEnd].Trim();
         return DynamoException.Validation("Invalid " + expressionName + ": Syntax error; token: \"" + bad.Text(source) + "\", near: \"" + near + "\"");
+    }
+
+    // Where the token starting at or after `from` ends, by the same rules as Tokenize; `from` itself at the end.
+    private static int NextTokenEnd(string source, int from)
+    {
+        int i = from;
+        while (i < source.Length && char.IsWhiteSpace(source[i])) i++;
+        if (i == source.Length) return from;
+        char c = source[i];
+        if (IsNameStart(c) || c is '#' or ':')
+        {
+            i++;
+            while (i < source.Length && IsNamePart(source[i])) i++;
+            return i;
+        }
+        if (c is >= '0' and <= '9')
+        {
+            while (i < source.Length && source[i] is >= '0' and <= '9') i++;
+            return i;
+        }
+        if (i + 1 < source.Length && ((c == '<' && source[i + 1] is '=' or '>') || (c == '>' && source[i + 1] == '='))) return i + 2;
+        return i + 1;
     }
 }

@@ -26,7 +26,7 @@ internal sealed class KeyCondition
     {
         var parts = new List<KeyConditionPart>();
         Collect(node, parts);
-        return Checked(parts);
+        return Checked(parts, fromExpression: true);
     }
 
     /// <summary>Legacy KeyConditions, already checked by <see cref="LegacyConditions"/>'s filter rules.</summary>
@@ -35,10 +35,10 @@ internal sealed class KeyCondition
         LegacyConditions.FromFilter(conditions, null);
         var parts = new List<KeyConditionPart>();
         foreach (var (name, c) in conditions) parts.Add(new KeyConditionPart(name, c.ComparisonOperator!, c.AttributeValueList ?? []));
-        return Checked(parts);
+        return Checked(parts, fromExpression: false);
     }
 
-    private static KeyCondition Checked(List<KeyConditionPart> parts)
+    private static KeyCondition Checked(List<KeyConditionPart> parts, bool fromExpression)
     {
         foreach (var part in parts)
         {
@@ -47,7 +47,8 @@ internal sealed class KeyCondition
             if (part.Operator == "BETWEEN" && ValueOrder.Compare(part.Values[0], part.Values[1]) is > 0)
                 throw DynamoException.Validation("The BETWEEN condition was provided a range where the lower bound is greater than the upper bound");
         }
-        if (parts.Count is not (1 or 2)) throw DynamoException.Validation("Conditions can be of length 1 or 2 only");
+        // An expression with more conditions than the key has attributes is refused once the schema is known (Bind).
+        if (!fromExpression && parts.Count is not (1 or 2)) throw DynamoException.Validation("Conditions can be of length 1 or 2 only");
         return new KeyCondition(parts);
     }
 
@@ -71,6 +72,7 @@ internal sealed class KeyCondition
                 bool flipped = c.Left is not PathOperand && c.Right is PathOperand;
                 var (path, value) = flipped ? (c.Right, c.Left) : (c.Left, c.Right);
                 CheckOperands(path, value);
+                if (c.Comparator != Comparator.Equal) CheckOrderable(ExpressionParser.ComparatorText(c.Comparator), value);
                 string op = (c.Comparator, flipped) switch
                 {
                     (Comparator.Equal, _) => "EQ",
@@ -89,6 +91,7 @@ internal sealed class KeyCondition
                     throw Fail("Invalid condition in KeyConditionExpression: BETWEEN operator must have the key attribute as its first operand");
                 }
                 CheckOperands(b.Value, b.Low, b.High);
+                CheckOrderable("BETWEEN", b.Low, b.High);
                 Add(parts, (PathOperand)b.Value, "BETWEEN", [((ValueOperand)b.Low).Value, ((ValueOperand)b.High).Value]);
                 return;
             case FunctionNode f:
@@ -116,17 +119,29 @@ internal sealed class KeyCondition
         if (paths == 0) throw Fail("Invalid condition in KeyConditionExpression: No key attribute specified");
     }
 
+    // No key is ever a BOOL, NULL, list, map or set: ordering one against such a value is an expression error naming
+    // the operator as written (a value of another key type fails the schema check in Bind instead).
+    private static void CheckOrderable(string op, params Operand[] values)
+    {
+        foreach (var value in values)
+            if (value is ValueOperand { Value.Type: not (AttributeType.S or AttributeType.N or AttributeType.B) } v)
+                throw Fail("Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: " + op + ", operand type: " + v.Value.Type);
+    }
+
     private static void Add(List<KeyConditionPart> parts, PathOperand path, string op, List<AttributeValue> values)
     {
         var name = path.Path.TopLevelName;
         foreach (var part in parts)
-            if (part.Attribute == name) throw Fail("KeyConditionExpressions must only contain one condition per key");
+            if (part.Attribute == name) throw Fail("Invalid KeyConditionExpression: KeyConditionExpressions must only contain one condition per key");
         parts.Add(new KeyConditionPart(name, op, values));
     }
 
     /// <summary>Matches the condition to the key schema queried, with AWS's messages, in AWS's order.</summary>
     public void Bind(KeyAttribute hash, KeyAttribute? range)
     {
+        int keyAttributes = range is null ? 1 : 2;
+        if (_parts.Count > 2)
+            throw Fail("The number of query conditions (" + _parts.Count + ") exceeds the number of key attributes defined in the schema (" + keyAttributes + ")");
         if (range is null && _parts.Count > 1) throw Fail("Query key condition not supported");
         KeyConditionPart? hashPart = null, rangePart = null;
         foreach (var part in _parts)

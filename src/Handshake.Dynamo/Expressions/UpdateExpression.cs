@@ -32,7 +32,14 @@ internal sealed class UpdateExpression(List<UpdateAction> actions, string typeMi
     public List<UpdateAction> Actions { get; } = actions;
 
     /// <summary>The updated item, built from <paramref name="old"/> (which is left untouched).</summary>
-    public Dictionary<string, AttributeValue> Apply(Dictionary<string, AttributeValue> old)
+    public Dictionary<string, AttributeValue> Apply(Dictionary<string, AttributeValue> old) => Apply(old, null);
+
+    /// <summary>
+    /// The updated item; <paramref name="landed"/>, when given (one slot per action), receives where each action's
+    /// path is in the new item: a SET past the end of a list lands on the index it was appended at, and list
+    /// elements after a removed one move down. UPDATED_NEW reads the new values there.
+    /// </summary>
+    public Dictionary<string, AttributeValue> Apply(Dictionary<string, AttributeValue> old, AttributePath?[]? landed)
     {
         var values = new AttributeValue?[Actions.Count];
         for (int i = 0; i < Actions.Count; i++)
@@ -55,7 +62,10 @@ internal sealed class UpdateExpression(List<UpdateAction> actions, string typeMi
             var action = Actions[i];
             switch (action.Kind)
             {
-                case UpdateActionKind.Set: Set(item, action.Path, values[i]!); break;
+                case UpdateActionKind.Set:
+                    int appendedAt = Set(item, action.Path, values[i]!);
+                    if (landed is not null) landed[i] = appendedAt < 0 ? action.Path : action.Path.WithLastIndex(appendedAt);
+                    break;
                 case UpdateActionKind.Add: Add(item, action.Path, ((LiteralValue)action.Value!).Value); break;
                 case UpdateActionKind.Delete: Delete(item, action.Path, ((LiteralValue)action.Value!).Value); break;
                 default: (removes ??= []).Add(action); break;
@@ -65,9 +75,27 @@ internal sealed class UpdateExpression(List<UpdateAction> actions, string typeMi
         {
             // Highest list index first, so removing one element does not shift the next one to remove.
             removes.Sort(static (a, b) => LastIndex(b).CompareTo(LastIndex(a)));
-            foreach (var remove in removes) Remove(item, remove.Path);
+            foreach (var remove in removes)
+                if (Remove(item, remove.Path) && landed is not null && remove.Path.Elements[^1].IsIndex) ShiftAfterRemove(landed, remove.Path);
         }
+        if (landed is not null)
+            for (int i = 0; i < Actions.Count; i++)
+                if (Actions[i].Kind is UpdateActionKind.Add or UpdateActionKind.Delete) landed[i] ??= Actions[i].Path;
         return item;
+    }
+
+    // A removed list element moves every later element of that list down by one, including where other actions landed.
+    private void ShiftAfterRemove(AttributePath?[] landed, AttributePath removed)
+    {
+        int depth = removed.Elements.Count - 1;
+        for (int i = 0; i < landed.Length; i++)
+        {
+            var path = landed[i] ?? (Actions[i].Kind is UpdateActionKind.Add or UpdateActionKind.Delete ? Actions[i].Path : null);
+            if (path is null || path.Elements.Count <= depth || !path.Elements[depth].IsIndex || path.Elements[depth].Index <= removed.Elements[depth].Index) continue;
+            bool sameList = true;
+            for (int k = 0; k < depth && sameList; k++) sameList = path.Elements[k] == removed.Elements[k];
+            if (sameList) landed[i] = path.WithIndexAt(depth, path.Elements[depth].Index - 1);
+        }
     }
 
     private static int LastIndex(UpdateAction action)
@@ -103,23 +131,32 @@ internal sealed class UpdateExpression(List<UpdateAction> actions, string typeMi
         return parent!.M.GetValueOrDefault(last.Name!);
     }
 
-    private static void Set(Dictionary<string, AttributeValue> item, AttributePath path, AttributeValue value)
+    // Returns the index a SET past the end of a list appended at, or -1.
+    private static int Set(Dictionary<string, AttributeValue> item, AttributePath path, AttributeValue value)
     {
         var parent = Parent(item, path, out bool isItem);
         var last = path.Elements[^1];
         if (isItem) item[last.Name!] = value;
         else if (!last.IsIndex) parent!.M[last.Name!] = value;
         else if (last.Index < parent!.L.Count) parent.L[last.Index] = value;
-        else parent.L.Add(value); // past the end appends, as DynamoDB does
+        else
+        {
+            parent.L.Add(value); // past the end appends, as DynamoDB does
+            return parent.L.Count - 1;
+        }
+        return -1;
     }
 
-    private static void Remove(Dictionary<string, AttributeValue> item, AttributePath path)
+    // Returns whether something was removed.
+    private static bool Remove(Dictionary<string, AttributeValue> item, AttributePath path)
     {
         var parent = Parent(item, path, out bool isItem);
         var last = path.Elements[^1];
-        if (isItem) item.Remove(last.Name!);
-        else if (!last.IsIndex) parent!.M.Remove(last.Name!);
-        else if (last.Index < parent!.L.Count) parent.L.RemoveAt(last.Index);
+        if (isItem) return item.Remove(last.Name!);
+        if (!last.IsIndex) return parent!.M.Remove(last.Name!);
+        if (last.Index >= parent!.L.Count) return false;
+        parent.L.RemoveAt(last.Index);
+        return true;
     }
 
     private void Add(Dictionary<string, AttributeValue> item, AttributePath path, AttributeValue operand)

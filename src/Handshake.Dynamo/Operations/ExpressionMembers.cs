@@ -11,6 +11,10 @@ namespace Handshake.Dynamo.Operations;
 /// </summary>
 internal sealed class ExpressionMembers
 {
+    // AWS: "The maximum length of any single expression attribute name or expression attribute value is 255 bytes"
+    // (the placeholder, #name or :value, not what it stands for).
+    private const int MaxKeyBytes = 255;
+
     public Dictionary<string, string>? Names;
     public Dictionary<string, AttributeValue>? Values;
     private string? _valueError;
@@ -55,12 +59,22 @@ internal sealed class ExpressionMembers
         if (Values is { Count: 0 } && _valueError is null) throw DynamoException.Validation("ExpressionAttributeValues must not be empty");
         if (Names is not null)
             foreach (var key in Names.Keys)
+            {
+                if (System.Text.Encoding.UTF8.GetByteCount(key) > MaxKeyBytes)
+                    throw DynamoException.Validation("ExpressionAttributeNames contains invalid key: The expression attribute map contains a key that is too long; size of key: "
+                        + System.Text.Encoding.UTF8.GetByteCount(key));
                 if (key.Length < 2 || key[0] != '#')
                     throw DynamoException.Validation("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" + key + "\"");
+            }
         if (Values is not null)
             foreach (var key in Values.Keys)
+            {
+                // DynamoDB Local words this one without the size; AWS's own text for it was not found.
+                if (System.Text.Encoding.UTF8.GetByteCount(key) > MaxKeyBytes)
+                    throw DynamoException.Validation("ExpressionAttributeValues contains invalid key: The expression attribute map contains a key that is too long");
                 if (key.Length < 2 || key[0] != ':')
                     throw DynamoException.Validation("ExpressionAttributeValues contains invalid key: Syntax error; key: \"" + key + "\"");
+            }
         if (_valueError is not null) throw DynamoException.Validation(_valueError);
         return new ExpressionAttributes(Names, Values);
     }

@@ -13,9 +13,7 @@ internal static class Query
 {
     public static Task ExecuteAsync(DynamoStore store, ReadOnlyMemory<byte> body, ResponseBuffer response)
     {
-        var request = ReadRequest.Parse(body.Span);
-        request.ValidateMembers(isScan: false);
-        if (request.ValueError is not null) throw DynamoException.Validation(request.ValueError);
+        var request = ReadRequest.ParseValidated(body.Span, isScan: false);
         var legacy = request.Legacy;
         LegacyMembers.ThrowIfMixed(
             [(request.ProjectionExpression, "ProjectionExpression"), (request.FilterExpression, "FilterExpression"), (request.KeyConditionExpression, "KeyConditionExpression")],
@@ -30,9 +28,7 @@ internal static class Query
             request.ProjectionExpression is not null || request.FilterExpression is not null || request.KeyConditionExpression is not null,
             "FilterExpression and KeyConditionExpression");
         var keyNode = request.KeyConditionExpression is null ? null : ExpressionParser.ParseCondition(request.KeyConditionExpression, attributes, "KeyConditionExpression");
-        var filter = request.FilterExpression is null ? legacyFilter : ExpressionParser.ParseCondition(request.FilterExpression, attributes, "FilterExpression");
-        var projection = request.Projection(attributes);
-        attributes.ThrowIfUnused();
+        var (filter, projection) = request.FilterAndProjection(attributes, legacyFilter);
         var keyCondition = keyNode is not null ? KeyCondition.FromExpression(keyNode) : KeyCondition.FromLegacy(legacy.KeyConditions!);
 
         var table = store.GetTable(request.TableName!);
@@ -60,20 +56,8 @@ internal static class Query
             start = position;
         }
         var bounds = Bounds(keyCondition.Range);
-        var page = new ReadPage
-        {
-            Limit = request.Limit is { } limit ? (int)Math.Min(limit, int.MaxValue) : null,
-            Filter = filter,
-            Projection = projection,
-            CountOnly = request.Select == "COUNT",
-            Consistent = request.ConsistentRead,
-            Capacity = ConsumedCapacity.Mode(request.ReturnConsumedCapacity),
-        };
-        store.Read(session =>
-        {
-            page.Write(response, space, space.Read(session.Connection, hash, bounds, start, request.ScanIndexForward));
-            return 0;
-        });
+        ReadPage.For(request, filter, projection)
+            .Respond(store, response, space, connection => space.Read(connection, hash, bounds, start, request.ScanIndexForward));
         return Task.CompletedTask;
     }
 

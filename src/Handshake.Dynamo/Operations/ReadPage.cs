@@ -1,4 +1,3 @@
-using System.Text;
 using Handshake.Dynamo.Expressions;
 using Handshake.Dynamo.Model;
 using Handshake.Dynamo.Protocol;
@@ -25,6 +24,26 @@ internal sealed class ReadPage
 
     /// <summary>Rows that belong to the request (a parallel scan's segment); null takes every row.</summary>
     public Func<KeySpaceRow, bool>? Include { get; init; }
+
+    /// <summary>The page a Query or Scan asks for: its Limit, Select=COUNT, ConsistentRead and capacity mode.</summary>
+    public static ReadPage For(ReadRequest request, ConditionNode? filter, List<AttributePath>? projection, Func<KeySpaceRow, bool>? include = null) => new()
+    {
+        Limit = request.Limit is { } limit ? (int)Math.Min(limit, int.MaxValue) : null,
+        Filter = filter,
+        Projection = projection,
+        CountOnly = request.Select == "COUNT",
+        Consistent = request.ConsistentRead,
+        Capacity = ConsumedCapacity.Mode(request.ReturnConsumedCapacity),
+        Include = include,
+    };
+
+    /// <summary>Reads the rows on one of the store's read connections and writes the page as the response.</summary>
+    public void Respond(DynamoStore store, ResponseBuffer response, KeySpace space, Func<Microsoft.Data.Sqlite.SqliteConnection, IEnumerable<KeySpaceRow>> read) =>
+        store.Read(session =>
+        {
+            Write(response, space, read(session.Connection));
+            return 0;
+        });
 
     public void Write(ResponseBuffer response, KeySpace space, IEnumerable<KeySpaceRow> rows)
     {
@@ -114,19 +133,7 @@ internal sealed class ReadPage
         return new KeySpaceRow(hash, range, table.Hash, table.Range, 0, []);
     }
 
-    /// <summary>A key value in the order-preserving storage encoding (see <see cref="PrimaryKey"/>).</summary>
-    public static byte[] Encode(AttributeValue value)
-    {
-        switch (value.Type)
-        {
-            case AttributeType.S: return Encoding.UTF8.GetBytes(value.S);
-            case AttributeType.B: return value.B;
-            default:
-            {
-                Span<byte> buffer = stackalloc byte[DynamoNumber.MaxKeyBytes];
-                int length = value.N.WriteKeyBytes(buffer);
-                return buffer[..length].ToArray();
-            }
-        }
-    }
+    /// <summary>A key value in the order-preserving storage encoding (see <see cref="PrimaryKey"/>): one encoding
+    /// for table and index keys, so a seek bound compares with the stored rows byte for byte.</summary>
+    public static byte[] Encode(AttributeValue value) => SecondaryIndexKey.Encode(value);
 }

@@ -46,6 +46,27 @@ internal sealed class ReadRequest
         return r;
     }
 
+    /// <summary>A Query or Scan request with its member constraints checked, then its attribute values.</summary>
+    public static ReadRequest ParseValidated(ReadOnlySpan<byte> body, bool isScan)
+    {
+        var request = Parse(body);
+        request.ValidateMembers(isScan);
+        if (request.ValueError is not null) throw DynamoException.Validation(request.ValueError);
+        return request;
+    }
+
+    /// <summary>
+    /// The filter (the FilterExpression, else the legacy one) and the projection, parsed in that order after any key
+    /// condition, then AWS's check that every ExpressionAttributeNames/Values entry was used.
+    /// </summary>
+    public (ConditionNode? Filter, List<AttributePath>? Projection) FilterAndProjection(ExpressionAttributes attributes, ConditionNode? legacyFilter)
+    {
+        var filter = FilterExpression is null ? legacyFilter : ExpressionParser.ParseCondition(FilterExpression, attributes, "FilterExpression");
+        var projection = Projection(attributes);
+        attributes.ThrowIfUnused();
+        return (filter, projection);
+    }
+
     /// <summary>Member constraints, in one "N validation errors detected" message as AWS sends them.</summary>
     public void ValidateMembers(bool isScan)
     {

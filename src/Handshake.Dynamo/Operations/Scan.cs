@@ -13,9 +13,7 @@ internal static class Scan
 {
     public static Task ExecuteAsync(DynamoStore store, ReadOnlyMemory<byte> body, ResponseBuffer response)
     {
-        var request = ReadRequest.Parse(body.Span);
-        request.ValidateMembers(isScan: true);
-        if (request.ValueError is not null) throw DynamoException.Validation(request.ValueError);
+        var request = ReadRequest.ParseValidated(body.Span, isScan: true);
         var legacy = request.Legacy;
         LegacyMembers.ThrowIfMixed(
             [(request.ProjectionExpression, "ProjectionExpression"), (request.FilterExpression, "FilterExpression")],
@@ -31,9 +29,7 @@ internal static class Scan
                 + request.Segment + " is not less than TotalSegments: " + request.TotalSegments);
         request.CheckValuesHaveAnExpression("FilterExpression", request.FilterExpression is not null);
         var attributes = request.Expressions.Prepare(request.ProjectionExpression is not null || request.FilterExpression is not null, "FilterExpression");
-        var filter = request.FilterExpression is null ? legacyFilter : ExpressionParser.ParseCondition(request.FilterExpression, attributes, "FilterExpression");
-        var projection = request.Projection(attributes);
-        attributes.ThrowIfUnused();
+        var (filter, projection) = request.FilterAndProjection(attributes, legacyFilter);
 
         var table = store.GetTable(request.TableName!);
         var space = KeySpaces.Resolve(table, request);
@@ -46,21 +42,8 @@ internal static class Scan
                 throw DynamoException.Validation("The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: "
                     + total + " Segment: " + segment);
         }
-        var page = new ReadPage
-        {
-            Limit = request.Limit is { } limit ? (int)Math.Min(limit, int.MaxValue) : null,
-            Filter = filter,
-            Projection = projection,
-            CountOnly = request.Select == "COUNT",
-            Consistent = request.ConsistentRead,
-            Capacity = ConsumedCapacity.Mode(request.ReturnConsumedCapacity),
-            Include = total > 1 ? row => SegmentOf(row.Hash, total) == segment : null,
-        };
-        store.Read(session =>
-        {
-            page.Write(response, space, space.Read(session.Connection, null, default, start, forward: true));
-            return 0;
-        });
+        ReadPage.For(request, filter, projection, total > 1 ? row => SegmentOf(row.Hash, total) == segment : null)
+            .Respond(store, response, space, connection => space.Read(connection, null, default, start, forward: true));
         return Task.CompletedTask;
     }
 

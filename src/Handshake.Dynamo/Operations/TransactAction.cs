@@ -35,6 +35,13 @@ internal sealed class TransactAction
     public UpdateExpression? Update;
     public bool ReturnOldOnFailure;
 
+    /// <summary>
+    /// A table key of the wrong type (a list or map included): DynamoDB decides it per action and cancels the
+    /// transaction with this ValidationError reason instead of refusing the request (as the public DynamoDB
+    /// conformance suite captured from AWS). A missing or empty key attribute stays a top-level error.
+    /// </summary>
+    public string? KeyError;
+
     /// <summary>Reads one element of TransactItems (an object holding exactly one action).</summary>
     public static TransactAction Read(ref Utf8JsonReader reader)
     {
@@ -115,12 +122,14 @@ internal sealed class TransactAction
         {
             ItemSize = Model.ItemSize.Of(Item!);
             if (ItemSize > Model.ItemSize.MaxItemBytes) throw DynamoException.Validation("Item size has exceeded the maximum allowed size");
-            PrimaryKey = PrimaryKey.FromItem(Table, Item!);
             SecondaryIndexKey.ValidateNotEmpty(Table, Item!, fromUpdateExpression: false);
             ItemBytes = StoredItem.Serialize(Item!);
+            KeyError = WrongTypedKey(Item!, fromItem: true);
+            if (KeyError is null) PrimaryKey = PrimaryKey.FromItem(Table, Item!);
             return;
         }
-        PrimaryKey = PrimaryKey.FromKey(Table, Key!);
+        KeyError = WrongTypedKey(Key!, fromItem: false);
+        if (KeyError is null) PrimaryKey = PrimaryKey.FromKey(Table, Key!);
         if (Update is not null)
         {
             foreach (var action in Update.Actions)
@@ -130,6 +139,22 @@ internal sealed class TransactAction
                     throw DynamoException.Validation("One or more parameter values were invalid: Cannot update attribute " + top + ". This attribute is part of the key");
             }
         }
+    }
+
+    // The message PutItem (an item) or the key-only operations (a Key) give for a wrong-typed key; null when every key
+    // attribute is present with its type, or when one is missing (PrimaryKey reports that at the top level).
+    private string? WrongTypedKey(Dictionary<string, AttributeValue> values, bool fromItem)
+    {
+        if (!fromItem && values.Count != (Table.Range is null ? 1 : 2)) return null;
+        foreach (var attribute in Table.Range is null ? [Table.Hash] : new[] { Table.Hash, Table.Range })
+        {
+            if (!values.TryGetValue(attribute.Name, out var value)) return null;
+            if (value.Type != attribute.Type)
+                return fromItem
+                    ? "One or more parameter values were invalid: Type mismatch for key " + attribute.Name + " expected: " + attribute.Type + " actual: " + value.Type
+                    : PrimaryKey.KeyMismatch;
+        }
+        return null;
     }
 
     /// <summary>The request size this action adds toward the 4 MB transaction limit.</summary>

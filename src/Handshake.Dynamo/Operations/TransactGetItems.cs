@@ -44,18 +44,32 @@ internal static class TransactGetItems
         errors.ThrowIfAny();
 
         var seen = new HashSet<(long, PrimaryKey)>();
-        foreach (var get in gets!)
+        CancellationReason[]? keyErrors = null;
+        for (int i = 0; i < gets!.Count; i++)
         {
+            var get = gets[i];
             if (get.Members != 1) throw DynamoException.Validation("1 validation error detected: Value null at 'transactItems.member.get' failed to satisfy constraint: Member must not be null");
             if (get.ValueError is not null) throw DynamoException.Validation(get.ValueError);
             var attributes = get.Expressions.Prepare(get.Projection is not null, "ProjectionExpression");
             get.Paths = get.Projection is null ? null : ProjectionChecks.CheckOverlaps(ExpressionParser.ParseProjection(get.Projection, attributes));
             attributes.ThrowIfUnused();
             get.Table = store.GetTable(get.TableName!);
-            get.PrimaryKey = PrimaryKey.FromKey(get.Table, get.Key!);
+            try
+            {
+                get.PrimaryKey = PrimaryKey.FromKey(get.Table, get.Key!);
+            }
+            catch (DynamoException e) when (e.Message == PrimaryKey.KeyMismatch)
+            {
+                // A key that does not match the schema (an empty Key included) is decided per action: the reads are
+                // cancelled with a ValidationError reason, as the public conformance suite captured from AWS.
+                keyErrors ??= new CancellationReason[gets.Count];
+                keyErrors[i] = new CancellationReason("ValidationError", e.Message, null);
+                continue;
+            }
             if (!seen.Add((get.Table.InternalId, get.PrimaryKey)))
                 throw DynamoException.Validation("Transaction request cannot include multiple operations on one item");
         }
+        if (keyErrors is not null) throw TransactionCanceled.Create(keyErrors); // the other reasons: None
 
         var command = new ReadCommand(gets);
         await store.WriteAsync(command).ConfigureAwait(false);

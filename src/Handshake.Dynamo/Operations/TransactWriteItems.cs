@@ -52,7 +52,7 @@ internal static class TransactWriteItems
         {
             action.Prepare(store);
             bytes += action.RequestBytes;
-            if (!seen.Add((action.Table.InternalId, action.PrimaryKey)))
+            if (action.KeyError is null && !seen.Add((action.Table.InternalId, action.PrimaryKey)))
                 throw DynamoException.Validation("Transaction request cannot include multiple operations on one item");
         }
         if (bytes > MaxRequestBytes)

@@ -90,6 +90,7 @@ internal static class UpdateItem
         public int NewSize { get; private set; }
         private Dictionary<string, AttributeValue>? _old;
         private Dictionary<string, AttributeValue>? _new;
+        private AttributePath?[]? _landed;
         public List<IndexWriteUnits>? IndexUnits { get; private set; }
 
         // An indexed table writes index rows too: all of them or none.
@@ -103,7 +104,8 @@ internal static class UpdateItem
             if (condition is not null && !condition.Evaluate(old))
                 throw ConditionFailure.Create(returnOldOnFailure ? oldItem : null);
             var basis = old ?? new Dictionary<string, AttributeValue>(keyAttributes, StringComparer.Ordinal);
-            var updated = update is null ? basis : update.Apply(basis);
+            if (update is not null && returnValues == "UPDATED_NEW") _landed = new AttributePath?[update.Actions.Count];
+            var updated = update is null ? basis : update.Apply(basis, _landed);
             int size = ItemSize.Of(updated);
             if (size > ItemSize.MaxItemBytes) throw DynamoException.Validation("Item size to update has exceeded the maximum allowed size");
             SecondaryIndexKey.Validate(table, updated, fromUpdateExpression: update is not null);
@@ -122,9 +124,17 @@ internal static class UpdateItem
                 case "ALL_OLD": return _old;
                 case "ALL_NEW": return _new;
                 case "UPDATED_OLD": return _old is null || update is null ? null : Projection.Apply(_old, UpdatedPaths());
-                case "UPDATED_NEW": return update is null ? null : Projection.Apply(_new!, UpdatedPaths());
+                case "UPDATED_NEW": return update is null ? null : Projection.Apply(_new!, LandedPaths());
                 default: return null;
             }
+        }
+
+        // Where the SET, ADD and DELETE actions' values are in the new item; a REMOVE has no new value.
+        private List<AttributePath> LandedPaths()
+        {
+            var paths = new List<AttributePath>(_landed!.Length);
+            foreach (var path in _landed) if (path is not null) paths.Add(path);
+            return paths;
         }
 
         private List<AttributePath> UpdatedPaths()

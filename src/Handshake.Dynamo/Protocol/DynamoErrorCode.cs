@@ -51,7 +51,9 @@ public static class DynamoErrorCode
 
     /// <summary>
     /// The Coral serialization layer spells the member "Message"; everything else uses "message". SDKs read both.
-    /// AWS's TransactionCanceledException spells it "Message" too, beside its CancellationReasons.
+    /// DynamoDB's model spells it "Message" for TransactionCanceledException (beside its CancellationReasons) and
+    /// IdempotentParameterMismatchException too.
     /// </summary>
-    public static string MessageMember(string code) => code is SerializationException or TransactionCanceledException ? "Message" : "message";
+    public static string MessageMember(string code) =>
+        code is SerializationException or TransactionCanceledException or IdempotentParameterMismatchException ? "Message" : "message";
 }

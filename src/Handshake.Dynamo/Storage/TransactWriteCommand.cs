@@ -39,6 +39,12 @@ internal sealed class TransactWriteCommand(List<TransactAction> actions, string?
         for (int i = 0; i < actions.Count; i++)
         {
             var a = actions[i];
+            if (a.KeyError is not null)
+            {
+                reasons[i] = new CancellationReason("ValidationError", a.KeyError, null);
+                cancelled = true;
+                continue;
+            }
             bool wantItem = a.Condition is not null || a.Kind == TransactActionKind.Update;
             bool exists = context.TryReadItem(a.Table, a.PrimaryKey, wantItem, out int oldSize, out var oldBytes);
             existed[i] = (exists, oldSize);

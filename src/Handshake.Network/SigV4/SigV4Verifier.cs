@@ -20,13 +20,13 @@ public sealed class SigV4Verifier
 
     private const string BasicFormat = "yyyyMMdd'T'HHmmss'Z'";
     private readonly Func<string, SigV4Credentials?> _credentials;
-    private readonly string _service;
+    private readonly string? _service;
     private readonly TimeProvider _clock;
 
     /// <param name="credentials">The secret (and session token) for an access key id, or null for a key nobody issued.</param>
-    /// <param name="service">The service the credential scope must name, e.g. "dynamodb".</param>
+    /// <param name="service">The service the credential scope must name, e.g. "dynamodb"; null accepts any (the admin routes).</param>
     /// <param name="clock">The server's clock, for the 15-minute window.</param>
-    public SigV4Verifier(Func<string, SigV4Credentials?> credentials, string service, TimeProvider clock)
+    public SigV4Verifier(Func<string, SigV4Credentials?> credentials, string? service, TimeProvider clock)
     {
         _credentials = credentials;
         _service = service;
@@ -145,7 +145,7 @@ public sealed class SigV4Verifier
             message.Append(CultureInfo.InvariantCulture, $"Credential should be scoped to a valid region, not '{scope[2]}'. ");
         }
 
-        if (scope[3] != _service)
+        if (_service is not null && scope[3] != _service)
         {
             message.Append(CultureInfo.InvariantCulture, $"Credential should be scoped to correct service: '{_service}'. ");
         }

@@ -104,10 +104,15 @@ public sealed class HandshakeServer : IAsyncDisposable
             app = Build(options, ledger, certificate);
             DynamoStore store = await opening.ConfigureAwait(false);
             HandshakeServer? started = null;
-            DynamoHttpEndpoint storeEndpoint = options.Auth == AuthMode.Strict
-                ? new DynamoHttpEndpoint(store) { Authenticator = StrictAuthenticator(options, () => started?.Functions) }
+            Func<string, SigV4Credentials?> known = KnownCredentials(options, () => started?.Functions);
+            bool strict = options.Auth == AuthMode.Strict;
+            DynamoHttpEndpoint storeEndpoint = strict
+                ? new DynamoHttpEndpoint(store) { Authenticator = StoreAuthenticator(known, options.Clock) }
                 : new DynamoHttpEndpoint(store);
-            RequestRouter router = new(ledger, new AdminEndpoint(ledger, exporter), storeEndpoint);
+            RequestRouter router = new(ledger, new AdminEndpoint(ledger, exporter), storeEndpoint)
+            {
+                Strict = strict ? new StrictAuthentication(known, options.Clock) : null,
+            };
             app.Run(router.HandleAsync);
             server = started = new(app, store, ledger, exporter, certificate, options) { CertificatePemPath = pemPath };
             await StartListeningAsync(app, options, cancellationToken).ConfigureAwait(false);
@@ -145,20 +150,22 @@ public sealed class HandshakeServer : IAsyncDisposable
     }
 
     // Strict auth knows the configured keys and the live environments' keys; the host starts after the endpoint, so
-    // it is looked up per request.
-    private static Func<HttpRequest, ReadOnlyMemory<byte>, DynamoException?> StrictAuthenticator(HandshakeServerOptions options, Func<FunctionHost?> host)
+    // it is looked up per request, and a key stops working the moment its environment is gone.
+    private static Func<string, SigV4Credentials?> KnownCredentials(HandshakeServerOptions options, Func<FunctionHost?> host) => accessKeyId =>
     {
-        SigV4Verifier verifier = new(accessKeyId =>
+        if (options.Credentials.TryGetValue(accessKeyId, out string? secret))
         {
-            if (options.Credentials.TryGetValue(accessKeyId, out string? secret))
-            {
-                return new SigV4Credentials(secret);
-            }
+            return new SigV4Credentials(secret);
+        }
 
-            return host() is { } functions && functions.TryGetCredentials(accessKeyId, out string environmentSecret, out string token)
-                ? new SigV4Credentials(environmentSecret, token)
-                : null;
-        }, "dynamodb", options.Clock);
+        return host() is { } functions && functions.TryGetCredentials(accessKeyId, out string environmentSecret, out string token)
+            ? new SigV4Credentials(environmentSecret, token)
+            : null;
+    };
+
+    private static Func<HttpRequest, ReadOnlyMemory<byte>, DynamoException?> StoreAuthenticator(Func<string, SigV4Credentials?> known, TimeProvider clock)
+    {
+        SigV4Verifier verifier = new(known, "dynamodb", clock);
         return (request, body) => verifier.Verify(request, body.Span) is { } failure ? new DynamoException(failure.Code, failure.Message) : null;
     }
 

@@ -14,6 +14,9 @@ internal sealed class RequestRouter(ConnectionLedger ledger, AdminEndpoint admin
     /// <summary>Set once the function host runs; it needs the endpoint's bound port first.</summary>
     public LambdaHttpEndpoint? Lambda { get; set; }
 
+    /// <summary>Under <c>--auth strict</c>: the checks of the Lambda API and the admin routes (the store checks its own).</summary>
+    public StrictAuthentication? Strict { get; init; }
+
     public Task HandleAsync(HttpContext context)
     {
         ledger.OnRequest(context);
@@ -25,21 +28,33 @@ internal sealed class RequestRouter(ConnectionLedger ledger, AdminEndpoint admin
 
         if (LambdaHttpEndpoint.IsLambdaRequest(request))
         {
-            return Lambda is { } lambda ? lambda.HandleAsync(context) : NotReadyAsync(context);
+            return Strict is { } strict ? AuthorizedAsync(context, strict.AuthorizeLambdaAsync, HandleLambdaAsync) : HandleLambdaAsync(context);
         }
 
         if (request.Path.StartsWithSegments(LogsPath, StringComparison.Ordinal))
         {
-            return Lambda is { } lambda ? lambda.HandleLogsAsync(context) : NotReadyAsync(context);
+            return Strict is { } strict ? AuthorizedAsync(context, strict.AuthorizeAdminAsync, HandleLogsAsync) : HandleLogsAsync(context);
         }
 
         if (AdminEndpoint.IsAdminRequest(request))
         {
-            return admin.HandleAsync(context);
+            return Strict is { } strict ? AuthorizedAsync(context, strict.AuthorizeAdminAsync, admin.HandleAsync) : admin.HandleAsync(context);
         }
 
         return store.HandleAsync(context);
     }
+
+    private static async Task AuthorizedAsync(HttpContext context, Func<HttpContext, Task<bool>> authorize, Func<HttpContext, Task> next)
+    {
+        if (await authorize(context).ConfigureAwait(false))
+        {
+            await next(context).ConfigureAwait(false);
+        }
+    }
+
+    private Task HandleLambdaAsync(HttpContext context) => Lambda is { } lambda ? lambda.HandleAsync(context) : NotReadyAsync(context);
+
+    private Task HandleLogsAsync(HttpContext context) => Lambda is { } lambda ? lambda.HandleLogsAsync(context) : NotReadyAsync(context);
 
     private const string LogsPath = "/_handshake/logs";
 

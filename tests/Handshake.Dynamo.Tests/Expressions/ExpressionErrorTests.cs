@@ -52,6 +52,13 @@ public sealed class ExpressionErrorTests
     [InlineData("a BETWEEN :n AND :v", "Invalid ConditionExpression: The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: AttributeValue: {N:5}, upper bound operand: AttributeValue: {S:x}")]
     public void ConditionMessages(string expression, string message) => Assert.Equal(message, ConditionError(expression));
 
+    [Theory]
+    [InlineData("!!!", "Invalid ProjectionExpression: Syntax error; token: \"!\", near: \"!!\"")]
+    [InlineData("!", "Invalid ProjectionExpression: Syntax error; token: \"!\", near: \"!\"")]
+    [InlineData("a, !b", "Invalid ProjectionExpression: Syntax error; token: \"!\", near: \", !\"")]
+    public void ProjectionSyntaxMessages(string expression, string message) =>
+        Assert.Equal(message, Assert.Throws<DynamoException>(() => ExpressionParser.ParseProjection(expression, Attributes())).Message);
+
     [Fact]
     public void ReservedWordsAreTheFullAwsList()
     {
@@ -88,7 +95,9 @@ public sealed class ExpressionErrorTests
     [InlineData("SET a.b = :v REMOVE a[1]", "Invalid UpdateExpression: Two document paths conflict with each other; must remove or rewrite one of these paths; path one: [a, b], path two: [a, [1]]")]
     [InlineData("SET a = ", "Invalid UpdateExpression: Syntax error; token: \"<EOF>\", near: \"=\"")]
     [InlineData("SET a :v", "Invalid UpdateExpression: Syntax error; token: \":v\", near: \"a :v\"")]
-    [InlineData("UPSERT a = :v", "Invalid UpdateExpression: Syntax error; token: \"UPSERT\", near: \"UPSERT\"")]
+    // A first token that is wrong is "near" itself and the next one (AWS, as the public conformance suite captured it).
+    [InlineData("UPSERT a = :v", "Invalid UpdateExpression: Syntax error; token: \"UPSERT\", near: \"UPSERT a\"")]
+    [InlineData("INVALID SYNTAX HERE", "Invalid UpdateExpression: Syntax error; token: \"INVALID\", near: \"INVALID SYNTAX\"")]
     [InlineData("SET a = :v + :one", "Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: +, operand type: S")]
     [InlineData("SET a = list_append(:m, :l)", "Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: list_append, operand type: M")]
     [InlineData("SET a = if_not_exists(:v, :v)", "Invalid UpdateExpression: Operator or function requires a document path; operator or function: if_not_exists")]

@@ -8,7 +8,8 @@ namespace Handshake.Dynamo.Tests.Expressions;
 
 /// <summary>
 /// Property tests: the parser against a printer (round trip, and precedence with minimal parentheses), the
-/// evaluator against a small reference model, and number arithmetic against BigInteger.
+/// evaluator against a small reference model, the operator limit against a reference count, and number arithmetic
+/// against BigInteger.
 /// </summary>
 public sealed class ExpressionPropertyTests
 {
@@ -184,6 +185,31 @@ public sealed class ExpressionPropertyTests
                 Assert.Equal(Model(cond, item), node.Evaluate(item));
             }
         }, iter: 400);
+    }
+
+    // The reference count of operators: every atom here holds exactly one (a comparator, IN, BETWEEN or a function),
+    // and every AND, OR and NOT is one more; parentheses count nothing.
+    private static int Operators(Cond c) => c switch
+    {
+        And a => 1 + Operators(a.L) + Operators(a.R),
+        Or o => 1 + Operators(o.L) + Operators(o.R),
+        Not n => 1 + Operators(n.X),
+        _ => 1,
+    };
+
+    [Fact]
+    public void OperatorLimitCountsWhatTheReferenceCounts()
+    {
+        Gen.Int.Sample(seed =>
+        {
+            var cond = RandomCond(new Random(seed), 4);
+            int count = Operators(cond);
+            // Topped up with NOTs to exactly 300 operators it parses; one NOT more and it is refused.
+            string Padded(int nots) => string.Concat(Enumerable.Repeat("NOT ", nots)) + "(" + Minimal(cond) + ")";
+            Parse(Padded(300 - count));
+            var error = Assert.Throws<DynamoException>(() => Parse(Padded(301 - count)));
+            Assert.Equal("Invalid ConditionExpression: The expression contains too many operators; operator count: 301", error.Message);
+        }, iter: 200);
     }
 
     private static readonly Gen<(BigInteger Unscaled, int Scale)> Decimals =

@@ -82,6 +82,39 @@ public sealed class UpdateItemSdkTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task UpdatedNewReturnsListElementsWhereTheyLanded()
+    {
+        var table = await SdkItemTests.CreateTableAsync(Client, fixture.NewTableName());
+        AttributeValue S(string s) => new() { S = s };
+        await Client.PutItemAsync(table, new() { ["pk"] = S("l"), ["l"] = new AttributeValue { L = [S("a"), S("b"), S("c")] } }).WaitAsync(Timeout);
+        async Task<UpdateItemResponse> Update(string expression, string returnValues) => await Client.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = table,
+            Key = Key("l"),
+            UpdateExpression = expression,
+            // Only the placeholders the expression uses: unused ones are an error.
+            ExpressionAttributeValues = new[] { "x", "y" }.Where(v => expression.Contains(":" + v, StringComparison.Ordinal)).ToDictionary(v => ":" + v, S) is { Count: > 0 } used ? used : null,
+            ReturnValues = returnValues,
+        }).WaitAsync(Timeout);
+
+        // A SET past the end appends: UPDATED_NEW shows the element at the index it was appended at (3), not nothing.
+        var appended = await Update("SET l[10] = :x", "UPDATED_NEW");
+        Assert.Equal(["x"], appended.Attributes["l"].L.Select(v => v.S));
+        // It had no old value.
+        var old = await Update("SET l[20] = :y", "UPDATED_OLD");
+        Assert.Null(old.Attributes?.GetValueOrDefault("l"));
+        // l is now [a, b, c, x, y]. Removing l[0] moves the SET l[2] value down to l[1]: UPDATED_NEW follows it, and
+        // the removed element has no new value.
+        var shifted = await Update("SET l[2] = :x, l[30] = :y REMOVE l[0]", "UPDATED_NEW");
+        Assert.Equal(["x", "y"], shifted.Attributes["l"].L.Select(v => v.S));
+        var item = await GetAsync(table, "l");
+        Assert.Equal(["b", "x", "x", "y", "y"], item["l"].L.Select(v => v.S));
+        var removedOld = await Update("REMOVE l[0]", "UPDATED_OLD");
+        Assert.Equal(["b"], removedOld.Attributes["l"].L.Select(v => v.S));
+        Assert.Null((await Update("REMOVE l[0]", "UPDATED_NEW")).Attributes?.GetValueOrDefault("l"));
+    }
+
+    [Fact]
     public async Task AFailedConditionChangesNothingAndCanReturnTheOldItem()
     {
         var table = await SdkItemTests.CreateTableAsync(Client, fixture.NewTableName());

@@ -36,6 +36,30 @@ public sealed class IndexContextTests(ServerFixture fixture)
         Assert.Equal(["c0/0", "c0/3", "c1/1", "c1/4", "c2/2"], books.Select(o => o.Customer + "/" + o.Number));
         Assert.All(books, o => Assert.StartsWith("n", o.Note));
 
+        // The context itself paging the index two items at a time (Limit 2): the same five, in the same order.
+        var paged = context.FromQueryAsync<Order>(
+            new Amazon.DynamoDBv2.DocumentModel.QueryOperationConfig
+            {
+                IndexName = CategoryGsi, Limit = 2,
+                KeyExpression = new Amazon.DynamoDBv2.DocumentModel.Expression
+                {
+                    ExpressionStatement = "category = :c",
+                    ExpressionAttributeValues = new() { [":c"] = "books" },
+                },
+            },
+            new FromQueryConfig { OverrideTableName = table });
+        var pageSizes = new List<int>();
+        var pagedBooks = new List<Order>();
+        while (!paged.IsDone && pageSizes.Count < 10)
+        {
+            var page = await paged.GetNextSetAsync().WaitAsync(ServerFixture.Timeout);
+            pageSizes.Add(page.Count);
+            pagedBooks.AddRange(page);
+        }
+        Assert.Equal(books.Select(o => o.Customer + "/" + o.Number), pagedBooks.Select(o => o.Customer + "/" + o.Number));
+        Assert.True(pageSizes.Count >= 3, string.Join(",", pageSizes));
+        Assert.All(pageSizes, size => Assert.True(size <= 2));
+
         // The low-level client pages the same index two at a time and sees each item once.
         var seen = new List<string>();
         Dictionary<string, AttributeValue>? start = null;

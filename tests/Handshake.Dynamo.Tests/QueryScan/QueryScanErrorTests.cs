@@ -29,7 +29,7 @@ public sealed class QueryScanErrorTests(ServerFixture fixture)
         { """ "KeyConditionExpression":"pk = :p OR sk = :n","ExpressionAttributeValues":{":p":{"S":"a"},":n":{"N":"1"}} """, "Invalid operator used in KeyConditionExpression: OR" },
         { """ "KeyConditionExpression":"pk = :p AND sk <> :n","ExpressionAttributeValues":{":p":{"S":"a"},":n":{"N":"1"}} """, "Invalid operator used in KeyConditionExpression: <>" },
         { """ "KeyConditionExpression":"pk = :p AND attribute_exists(sk)","ExpressionAttributeValues":{":p":{"S":"a"}} """, "Invalid operator used in KeyConditionExpression: attribute_exists" },
-        { """ "KeyConditionExpression":"pk = :p AND pk = :p","ExpressionAttributeValues":{":p":{"S":"a"}} """, "KeyConditionExpressions must only contain one condition per key" },
+        { """ "KeyConditionExpression":"pk = :p AND pk = :p","ExpressionAttributeValues":{":p":{"S":"a"}} """, "Invalid KeyConditionExpression: KeyConditionExpressions must only contain one condition per key" },
         { """ "KeyConditionExpression":"pk = :p AND sk.x = :n","ExpressionAttributeValues":{":p":{"S":"a"},":n":{"N":"1"}} """, "KeyConditionExpressions cannot have conditions on nested attributes" },
         { """ "KeyConditionExpression":"sk = :n","ExpressionAttributeValues":{":n":{"N":"1"}} """, "Query condition missed key schema element: pk" },
         { """ "KeyConditionExpression":"pk = :p AND attr1 = :n","ExpressionAttributeValues":{":p":{"S":"a"},":n":{"N":"1"}} """, "Query condition missed key schema element: sk" },

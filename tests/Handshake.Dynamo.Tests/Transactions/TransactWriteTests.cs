@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using static Handshake.Dynamo.Tests.Indexes.IndexTables;
@@ -127,6 +128,49 @@ public sealed class TransactWriteTests(ServerFixture fixture)
             "{\"TransactItems\":[{\"ConditionCheck\":{\"TableName\":\"" + table + "\",\"Key\":{\"pk\":{\"S\":\"a\"}}}}]}");
         Assert.Equal("1 validation error detected: Value null at 'transactItems.1.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null", message);
         Assert.Equal("10", await BalanceAsync(table, "a"));
+    }
+
+    // As captured from AWS by the public DynamoDB conformance suite (paritysuite/dynamodb-conformance,
+    // tests/tier3/error-messages/transactWriteItems.test.ts): a wrong-typed or non-scalar table key cancels the
+    // transaction with a ValidationError reason; an empty one is a top-level error.
+    [Theory]
+    [InlineData("""{"Put":{"TableName":"T","Item":{"pk":{"N":"5"}}}}""", "One or more parameter values were invalid: Type mismatch for key pk expected: S actual: N")]
+    [InlineData("""{"Put":{"TableName":"T","Item":{"pk":{"L":[{"S":"x"}]}}}}""", "One or more parameter values were invalid: Type mismatch for key pk expected: S actual: L")]
+    [InlineData("""{"Update":{"TableName":"T","Key":{"pk":{"N":"5"}},"UpdateExpression":"SET a = :v","ExpressionAttributeValues":{":v":{"S":"x"}}}}""", "The provided key element does not match the schema")]
+    [InlineData("""{"Delete":{"TableName":"T","Key":{"pk":{"L":[{"S":"x"}]}}}}""", "The provided key element does not match the schema")]
+    [InlineData("""{"ConditionCheck":{"TableName":"T","Key":{"pk":{"N":"5"}},"ConditionExpression":"attribute_not_exists(pk)"}}""", "The provided key element does not match the schema")]
+    public async Task WrongTypedTableKeysCancelWithAValidationErrorReason(string action, string reason)
+    {
+        var table = await AccountsAsync(("a", 10));
+        var response = await fixture.PostAsync("TransactWriteItems", "{\"TransactItems\":[" + action.Replace("\"T\"", "\"" + table + "\"") + "]}");
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync().WaitAsync(ServerFixture.Timeout));
+        Assert.Equal("Transaction cancelled, please refer cancellation reasons for specific reasons [ValidationError]", body.RootElement.GetProperty("Message").GetString());
+        var reasons = body.RootElement.GetProperty("CancellationReasons");
+        Assert.Equal(1, reasons.GetArrayLength());
+        Assert.Equal("ValidationError", reasons[0].GetProperty("Code").GetString());
+        Assert.Equal(reason, reasons[0].GetProperty("Message").GetString());
+        Assert.Equal("10", await BalanceAsync(table, "a"));
+    }
+
+    // The same suite's transactGetItems.test.ts: an empty Key cancels the reads with a ValidationError reason.
+    [Fact]
+    public async Task TransactGetItemsCancelsAKeyThatDoesNotMatchTheSchema()
+    {
+        var table = await AccountsAsync(("a", 10));
+        var response = await fixture.PostAsync("TransactGetItems", "{\"TransactItems\":[{\"Get\":{\"TableName\":\"" + table
+            + "\",\"Key\":{\"pk\":{\"S\":\"a\"}}}},{\"Get\":{\"TableName\":\"" + table + "\",\"Key\":{}}}]}");
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync().WaitAsync(ServerFixture.Timeout));
+        Assert.EndsWith("#TransactionCanceledException", body.RootElement.GetProperty("__type").GetString());
+        Assert.Equal("Transaction cancelled, please refer cancellation reasons for specific reasons [None, ValidationError]", body.RootElement.GetProperty("Message").GetString());
+        var reasons = body.RootElement.GetProperty("CancellationReasons");
+        Assert.Equal("None", reasons[0].GetProperty("Code").GetString());
+        Assert.Equal("ValidationError", reasons[1].GetProperty("Code").GetString());
+        Assert.Equal("The provided key element does not match the schema", reasons[1].GetProperty("Message").GetString());
+
+        // An empty string in a key is still a top-level error.
+        var (_, type, message) = await ErrorAsync(fixture, "TransactGetItems", "{\"TransactItems\":[{\"Get\":{\"TableName\":\"" + table
+            + "\",\"Key\":{\"pk\":{\"S\":\"\"}}}}]}");
+        Assert.Equal(("ValidationException", "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: pk"), (type, message));
     }
 
     [Fact]

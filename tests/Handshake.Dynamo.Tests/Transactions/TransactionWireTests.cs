@@ -35,6 +35,21 @@ public sealed class TransactionWireTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task AnIdempotencyMismatchSpellsItsMessageMemberAsDynamoDbsModelDoes()
+    {
+        var table = await SdkItemTests.CreateTableAsync(fixture.Client, fixture.NewTableName());
+        string Put(string pk) => "{\"ClientRequestToken\":\"wire-token\",\"TransactItems\":[{\"Put\":{\"TableName\":\"" + table + "\",\"Item\":{\"pk\":{\"S\":\"" + pk + "\"}}}}]}";
+        Assert.Equal(HttpStatusCode.OK, (await fixture.PostAsync("TransactWriteItems", Put("a"))).StatusCode);
+        var response = await fixture.PostAsync("TransactWriteItems", Put("b"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync().WaitAsync(ServerFixture.Timeout));
+        Assert.Equal("com.amazonaws.dynamodb.v20120810#IdempotentParameterMismatchException", doc.RootElement.GetProperty("__type").GetString());
+        // DynamoDB's model (as botocore ships it) names this member "Message", as for TransactionCanceledException.
+        Assert.True(doc.RootElement.TryGetProperty("Message", out _), doc.RootElement.ToString());
+        Assert.False(doc.RootElement.TryGetProperty("message", out _));
+    }
+
+    [Fact]
     public async Task AnIndexStillBuildingCannotBeRead()
     {
         var table = await CreateAsync(fixture.Client, fixture.NewTableName());

@@ -94,14 +94,7 @@ public sealed class ClientSigningTests
     {
         await using RunningServer server = await StartWithTableAsync();
         string endpoint = server.Server.Endpoint.GetLeftPart(UriPartial.Authority);
-        Dictionary<string, string> environment = new()
-        {
-            ["AWS_ACCESS_KEY_ID"] = StrictServer.AccessKeyId,
-            ["AWS_SECRET_ACCESS_KEY"] = StrictServer.SecretAccessKey,
-            ["AWS_DEFAULT_REGION"] = "us-east-1",
-            ["AWS_MAX_ATTEMPTS"] = "1",
-            ["AWS_PAGER"] = "",
-        };
+        Dictionary<string, string> environment = StrictServer.CliEnvironment();
         string[] put = ["dynamodb", "put-item", "--endpoint-url", endpoint, "--table-name", "signed", "--item", "{\"pk\":{\"S\":\"cli\"}}"];
         ChildProcess.Result good = await ChildProcess.RunAsync("aws", put, environment);
         Assert.True(good.ExitCode == 0, good.StandardError);

@@ -8,7 +8,7 @@ namespace Handshake.Reliability.Tests.SigV4;
 
 /// <summary>
 /// Under strict auth, a function environment's own credentials (key, secret and session token, as Lambda issues them)
-/// sign its store calls; once the environment is gone they stop working.
+/// sign its store calls and its Lambda API calls; once the environment is gone they stop working for both.
 /// </summary>
 public sealed class EnvironmentCredentialTests : IDisposable
 {
@@ -62,7 +62,9 @@ public sealed class EnvironmentCredentialTests : IDisposable
         await server.CreateTableAsync("visible");
 
         using HttpClient http = new() { Timeout = Timeouts.Default };
-        using HttpResponseMessage invoked = await http.PostAsync(new Uri(server.Server.Endpoint, "/2015-03-31/functions/signer/invocations"), new StringContent("{}")).WaitAsync(Timeouts.Default);
+        using HttpRequestMessage invoke = TestSigner.Request(HttpMethod.Post, server.Server.Endpoint, "/2015-03-31/functions/signer/invocations", "{}",
+            StrictServer.AccessKeyId, StrictServer.SecretAccessKey);
+        using HttpResponseMessage invoked = await http.SendAsync(invoke).WaitAsync(Timeouts.Default);
         string answer = await invoked.Content.ReadAsStringAsync().WaitAsync(Timeouts.Default);
         using JsonDocument document = JsonDocument.Parse(answer);
         JsonElement root = document.RootElement;
@@ -82,12 +84,33 @@ public sealed class EnvironmentCredentialTests : IDisposable
             Assert.Equal("UnrecognizedClientException", forged.ErrorCode);
         }
 
-        using HttpResponseMessage deleted = await http.DeleteAsync(new Uri(server.Server.Endpoint, "/2015-03-31/functions/signer")).WaitAsync(Timeouts.Default);
+        // They sign Lambda API calls too while the environment lives.
+        ImmutableCredentials keys = credentials.GetCredentials();
+        Assert.Equal(200, await ListFunctionsStatusAsync(http, server, keys));
+
+        using HttpRequestMessage delete = TestSigner.Request(HttpMethod.Delete, server.Server.Endpoint, "/2015-03-31/functions/signer", null,
+            StrictServer.AccessKeyId, StrictServer.SecretAccessKey);
+        using HttpResponseMessage deleted = await http.SendAsync(delete).WaitAsync(Timeouts.Default);
         Assert.True(deleted.IsSuccessStatusCode, await deleted.Content.ReadAsStringAsync());
+        Assert.Equal(403, await ListFunctionsStatusAsync(http, server, keys));
 
         using AmazonDynamoDBClient gone = new(credentials, config);
         AmazonDynamoDBException refused = await Assert.ThrowsAnyAsync<AmazonDynamoDBException>(() => gone.ListTablesAsync().WaitAsync(Timeouts.Default));
         Assert.Equal("UnrecognizedClientException", refused.ErrorCode);
         Assert.Equal("The security token included in the request is invalid.", refused.Message);
+    }
+
+    private static async Task<int> ListFunctionsStatusAsync(HttpClient http, RunningServer server, ImmutableCredentials keys)
+    {
+        using HttpRequestMessage list = TestSigner.Request(HttpMethod.Get, server.Server.Endpoint, "/2015-03-31/functions/", null, keys.AccessKey, keys.SecretKey, sessionToken: keys.Token);
+        using HttpResponseMessage listed = await http.SendAsync(list).WaitAsync(Timeouts.Default);
+        if ((int)listed.StatusCode == 403)
+        {
+            // Lambda's shape for a key nobody knows (any more).
+            Assert.Equal("UnrecognizedClientException", listed.Headers.GetValues("x-amzn-ErrorType").Single());
+            Assert.Equal("{\"message\":\"The security token included in the request is invalid.\"}", await listed.Content.ReadAsStringAsync().WaitAsync(Timeouts.Default));
+        }
+
+        return (int)listed.StatusCode;
     }
 }

@@ -21,6 +21,16 @@ internal static class StrictServer
 
     public sealed record Answer(int Status, string? Type, string? Message);
 
+    /// <summary>The AWS CLI's environment for the configured key: one attempt, no pager.</summary>
+    public static Dictionary<string, string> CliEnvironment() => new()
+    {
+        ["AWS_ACCESS_KEY_ID"] = AccessKeyId,
+        ["AWS_SECRET_ACCESS_KEY"] = SecretAccessKey,
+        ["AWS_DEFAULT_REGION"] = "us-east-1",
+        ["AWS_MAX_ATTEMPTS"] = "1",
+        ["AWS_PAGER"] = "",
+    };
+
     /// <summary>Sends a captured request again, with headers rewritten (null drops one) and optionally another body.</summary>
     public static async Task<Answer> ReplayAsync(HttpClient http, CapturedRequest captured, Func<string, string, string?>? rewrite = null, byte[]? body = null)
     {

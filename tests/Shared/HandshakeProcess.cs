@@ -1,16 +1,21 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.RegularExpressions;
 
-namespace Handshake.EndToEnd.Tests;
+namespace Handshake.Tests.Shared;
 
 /// <summary>
-/// The real <c>handshake</c> executable (built beside the tests) as a child process, with its output captured line by
-/// line. Disposing kills it and its children if it is still running, so no test leaves a process behind.
+/// The real <c>handshake</c> executable (built beside the tests) as a child process, with its output read line by line
+/// and its standard error captured. <see cref="Terminate"/> sends SIGTERM (Ctrl-C's twin), <see cref="KillHard"/>
+/// SIGKILL (a crash, the OOM killer); disposing kills it and its children if it is still running, so no test leaves a
+/// process behind. One source file, linked into every test project that starts `handshake` (tests/Shared).
 /// </summary>
 internal sealed partial class HandshakeProcess : IDisposable
 {
+    /// <summary>The bound on every wait here, and on the callers' awaits that go with it.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private const int SigKill = 9;
     private const int SigTerm = 15;
 
     private readonly Process _process;
@@ -44,6 +49,7 @@ internal sealed partial class HandshakeProcess : IDisposable
 
         // The child must not pick up a shell's endpoint: tests say where to connect.
         start.Environment.Remove("AWS_ENDPOINT_URL");
+        Directory.CreateDirectory(workingDirectory);
         return new HandshakeProcess(Process.Start(start) ?? throw new InvalidOperationException("could not start handshake"));
     }
 
@@ -67,21 +73,36 @@ internal sealed partial class HandshakeProcess : IDisposable
         }
     }
 
+    /// <summary>Reads the banner up to "Handshake is up on URL" and returns the URL; the rest of the output is drained.</summary>
+    public async Task<Uri> WaitUntilUpAsync()
+    {
+        List<string> lines = await ReadUntilAsync("Handshake is up on ");
+        Match match = UpLine().Match(lines[^1]);
+        if (!match.Success)
+        {
+            throw new InvalidOperationException($"not a banner: {lines[^1]}");
+        }
+
+        // Drained in the background so that the child never blocks on a full pipe.
+        _ = _process.StandardOutput.ReadToEndAsync();
+        return new Uri(match.Groups[1].Value + "/");
+    }
+
     public async Task<string> ReadToEndAsync() => await _process.StandardOutput.ReadToEndAsync().WaitAsync(Timeout);
 
+    /// <summary>Everything the child wrote to standard error, once it has closed it (exited).</summary>
     public async Task<string> StandardErrorAsync()
     {
         await _stderrPump.WaitAsync(Timeout);
-        return _stderr.ToString();
-    }
-
-    public void Terminate()
-    {
-        if (Kill(_process.Id, SigTerm) != 0)
+        lock (_stderr)
         {
-            throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
+            return _stderr.ToString();
         }
     }
+
+    public void Terminate() => Signal(SigTerm, "SIGTERM");
+
+    public void KillHard() => Signal(SigKill, "SIGKILL");
 
     public async Task<int> WaitForExitAsync()
     {
@@ -100,6 +121,14 @@ internal sealed partial class HandshakeProcess : IDisposable
         _process.Dispose();
     }
 
+    private void Signal(int signal, string name)
+    {
+        if (Kill(_process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, {name}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
     private async Task PumpStandardErrorAsync()
     {
         char[] buffer = new char[4096];
@@ -112,6 +141,9 @@ internal sealed partial class HandshakeProcess : IDisposable
             }
         }
     }
+
+    [GeneratedRegex(@"Handshake is up on (http://[^ ]+) ")]
+    private static partial Regex UpLine();
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
