@@ -43,7 +43,10 @@ public sealed partial class FunctionHost : IAsyncDisposable
         _logger = LoggerFactory.CreateLogger("Handshake.Lambda.FunctionHost");
         Logs = new FunctionLogStore(options.LogEventsPerFunction);
         Launcher = launcher ?? new ProcessGroupLauncher(_guard);
-        _transport = new SocketTransportFactory(Microsoft.Extensions.Options.Options.Create(new SocketTransportOptions()), LoggerFactory);
+        // The Runtime API handlers never block (they complete or park a task), so Kestrel may run them and write their
+        // answers on the socket's completion thread: two thread-pool hops less per Runtime API exchange.
+        _transport = new SocketTransportFactory(
+            Microsoft.Extensions.Options.Options.Create(new SocketTransportOptions { UnsafePreferInlineScheduling = true }), LoggerFactory);
         if (options.DataDirectory is null)
         {
             _temporaryDataDirectory = Path.Combine(Path.GetTempPath(), "handshake-functions-" + Guid.NewGuid().ToString("N")[..12]);

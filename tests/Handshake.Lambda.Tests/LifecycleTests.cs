@@ -24,6 +24,26 @@ public sealed class LifecycleTests
         Assert.Equal(pid, again);
         await environment.WhenFrozen().WaitAsync(TestHost.Wait);
         Assert.Equal('T', await ProcessTable.WaitForStateAsync(pid, 'T'));
+        Assert.Equal(2, environment.Freezes);
+    }
+
+    [Fact]
+    public async Task An_environment_with_invocations_queued_for_it_is_not_frozen_until_it_is_idle()
+    {
+        await using TestHost test = TestHost.Start();
+        test.AddBash("queued", reserved: 1);
+
+        // The first naps for a second, so the other three queue behind it: each is handed over at `next` directly.
+        Task<InvocationResult> first = test.InvokeAsync("queued", """{"nap":true}""");
+        await test.WaitForLogAsync("queued", m => m.StartsWith("START", StringComparison.Ordinal));
+        InvocationResult[] queued = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => test.InvokeAsync("queued", """{"pid":1}""")));
+        Assert.Null((await first).FunctionError);
+        Assert.All(queued, r => Assert.Null(r.FunctionError));
+
+        ExecutionEnvironment environment = Assert.Single(test.Host.Environments("queued"));
+        await environment.WhenFrozen().WaitAsync(TestHost.Wait);
+        Assert.Equal(1, environment.Freezes);
+        Assert.Equal('T', await ProcessTable.WaitForStateAsync(TestHost.Json(queued[0]).GetProperty("pid").GetInt32(), 'T'));
     }
 
     [Fact]

@@ -241,6 +241,7 @@ internal sealed class EnvironmentPool
                 {
                     if (!idle.IsDead && idle.Generation == _generation)
                     {
+                        idle.LeaveIdle();
                         return idle;
                     }
 
@@ -344,6 +345,7 @@ internal sealed class EnvironmentPool
             {
                 environment.LastUsed = _host.Options.Clock.GetUtcNow();
                 _idle.Push(environment);
+                environment.EnterIdle();
                 wentIdle = true;
             }
         }

@@ -9,6 +9,11 @@ namespace Handshake.Lambda.Environments;
 internal sealed partial class ExecutionEnvironment
 {
     private long _deliveredAt;
+
+    // Set by the pool while the environment sits idle (nothing queued for it): only then is a runtime in `next` frozen.
+    private bool _idle;
+    private int _freezes;
+    private Microsoft.Win32.SafeHandles.SafeFileHandle? _statusFile;
     private TaskCompletionSource _frozenSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Completes once the environment is frozen (now, or next time). For tests and diagnostics.</summary>
@@ -60,7 +65,8 @@ internal sealed partial class ExecutionEnvironment
             if (_assigned is { } assigned)
             {
                 _assigned = null;
-                Deliver(assigned);
+                // Not frozen: a runtime that is calling `next` is running.
+                _ = Deliver(assigned);
                 next = Task.FromResult<Invocation?>(assigned);
             }
             else
@@ -69,12 +75,10 @@ internal sealed partial class ExecutionEnvironment
                 TaskCompletionSource<Invocation?> parked = new();
                 _parkedNext = parked;
                 next = parked.Task;
-                if (_host.Options.FreezeBetweenInvocations && _process is not null)
+                if (_idle)
                 {
-                    // The runtime is blocked reading this response: freeze it, as Lambda does between invocations.
-                    _process.SignalGroup(ProcessSignal.Stop);
-                    _frozen = true;
-                    _frozenSignal.TrySetResult();
+                    // Back in `next` with nothing to do: freeze it, as Lambda does between invocations.
+                    FreezeLocked();
                 }
             }
         }
@@ -85,6 +89,61 @@ internal sealed partial class ExecutionEnvironment
         }
 
         return next;
+    }
+
+    /// <summary>
+    /// The pool has nothing for this environment: freeze it now if the runtime is already waiting in `next`, or as soon
+    /// as it gets there. Called under the pool's lock.
+    /// </summary>
+    public void EnterIdle()
+    {
+        lock (_gate)
+        {
+            _idle = true;
+            if (_parkedNext is not null && _assigned is null)
+            {
+                FreezeLocked();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The pool has handed this environment an invocation. Until then a runtime that is back in `next` is not frozen:
+    /// an environment with an invocation waiting for it is not idle, and Lambda only freezes idle ones. Called under
+    /// the pool's lock.
+    /// </summary>
+    public void LeaveIdle()
+    {
+        lock (_gate)
+        {
+            _idle = false;
+        }
+    }
+
+    // Under _gate.
+    private void FreezeLocked()
+    {
+        if (_frozen || _dead || _process is null || !_host.Options.FreezeBetweenInvocations)
+        {
+            return;
+        }
+
+        _process.SignalGroup(ProcessSignal.Stop);
+        _frozen = true;
+        _freezes++;
+        _frozenSignal.TrySetResult();
+    }
+
+    /// <summary>How many times the environment has been frozen. For tests and diagnostics.</summary>
+    public int Freezes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _freezes;
+            }
+        }
     }
 
     /// <summary>Claims the right to answer the current invocation; null (answered 400) for a wrong or already-answered id.</summary>
@@ -143,6 +202,7 @@ internal sealed partial class ExecutionEnvironment
     private void TryDeliverToParkedNext(Invocation invocation)
     {
         TaskCompletionSource<Invocation?>? parked = null;
+        bool thaw = false;
         lock (_gate)
         {
             if (_assigned == invocation && _parkedNext is not null)
@@ -150,19 +210,25 @@ internal sealed partial class ExecutionEnvironment
                 parked = _parkedNext;
                 _parkedNext = null;
                 _assigned = null;
-                Deliver(invocation);
+                thaw = Deliver(invocation);
             }
         }
 
+        // The event is written to the runtime's socket first (the Runtime API writes inline), then the group is
+        // continued: the thawed runtime finds its answer waiting instead of going back to sleep for it.
         parked?.TrySetResult(invocation);
-    }
-
-    // Under _gate: the event leaves for the runtime now.
-    private void Deliver(Invocation invocation)
-    {
-        if (_frozen)
+        if (thaw)
         {
             _process?.SignalGroup(ProcessSignal.Cont);
+        }
+    }
+
+    // Under _gate: the event leaves for the runtime now. True when the caller must continue (SIGCONT) the frozen group.
+    private bool Deliver(Invocation invocation)
+    {
+        bool thaw = _frozen;
+        if (_frozen)
+        {
             _frozen = false;
             _frozenSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
         }
@@ -173,6 +239,7 @@ internal sealed partial class ExecutionEnvironment
         _connectionsBefore = _host.Options.NewConnectionsByAccessKey?.Invoke(AccessKeyId) ?? 0;
         _tail = invocation.TailLog ? new InvocationTail() : null;
         AppendLog($"START RequestId: {invocation.RequestId} Version: {Functions.FunctionDefinition.LatestVersion}");
+        return thaw;
     }
 
     private async Task FinishInvocationAsync(Invocation invocation, InvocationResult result)
@@ -267,19 +334,25 @@ internal sealed partial class ExecutionEnvironment
 
         try
         {
-            foreach (string line in File.ReadLines($"/proc/{_process.ProcessId}/status"))
+            // One pread on a handle kept open for the environment's life, instead of opening and reading the file
+            // line by line for every REPORT line.
+            _statusFile ??= File.OpenHandle($"/proc/{_process.ProcessId}/status");
+            Span<byte> status = stackalloc byte[4096];
+            int length = RandomAccess.Read(_statusFile, status, 0);
+            ReadOnlySpan<byte> text = status[..length];
+            int at = text.IndexOf("VmHWM:"u8);
+            if (at < 0)
             {
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                {
-                    string kb = line["VmHWM:".Length..].Trim().Split(' ')[0];
-                    return long.Parse(kb, CultureInfo.InvariantCulture) / 1024;
-                }
+                return 0;
             }
-        }
-        catch (IOException)
-        {
-        }
 
-        return 0;
+            text = text[(at + "VmHWM:".Length)..].TrimStart(" \t"u8);
+            int end = text.IndexOfAnyExceptInRange((byte)'0', (byte)'9');
+            return System.Buffers.Text.Utf8Parser.TryParse(end < 0 ? text : text[..end], out long kb, out _) ? kb / 1024 : 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
+        {
+            return 0;
+        }
     }
 }

@@ -297,6 +297,7 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
             }
 
             await process.DisposeAsync().ConfigureAwait(false);
+            _statusFile?.Dispose();
             await (_output?.Completion ?? Task.CompletedTask).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         }
 

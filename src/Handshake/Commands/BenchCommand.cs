@@ -18,7 +18,8 @@ internal static class BenchCommand
             DefaultValueFactory = _ => BenchMode.DefaultNames,
         };
         Option<long> invocations = Positive<long>("--invocations", "Invocations per mode.", 10_000);
-        Option<int> concurrency = Positive<int>("--concurrency", "Invocations in flight at once (and the function's reserved concurrency), at most 256.", 4, max: 256);
+        Option<int> concurrency = Positive<int>("--concurrency", "Invocations in flight at once, at most 256.", 4, max: 256);
+        Option<int> environments = Positive<int>("--environments", "At most this many environments (the function's reserved concurrency; never more than --concurrency). Default: one per core.", Math.Max(1, Environment.ProcessorCount), max: 256);
         Option<bool> tls = new("--tls") { Description = "Send the functions' store traffic over the HTTPS listener (real TLS handshakes)." };
         Option<TimeSpan?> linkRtt = CommandOptions.Duration("--link-rtt", "Route store traffic through an emulated link adding this round-trip time per exchange and handshake, e.g. 2ms.");
         Option<TimeSpan?> freezeGap = CommandOptions.Duration("--freeze-gap", "Pause this long between bursts with every environment frozen, e.g. 70s (with --store-idle-timeout shorter: stale sockets).");
@@ -32,7 +33,7 @@ internal static class BenchCommand
 
         Command command = new("bench", "Run the seed's put-record function under each SDK mode and report handshakes, latency and throughput.")
         {
-            modes, invocations, concurrency, tls, linkRtt, freezeGap, gaps, idle, endpoint, dataDirectory, inProcessInvoke, json, html,
+            modes, invocations, concurrency, environments, tls, linkRtt, freezeGap, gaps, idle, endpoint, dataDirectory, inProcessInvoke, json, html,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -46,6 +47,7 @@ internal static class BenchCommand
                 Modes = selected,
                 Invocations = parseResult.GetValue(invocations),
                 Concurrency = parseResult.GetValue(concurrency),
+                Environments = parseResult.GetValue(environments),
                 Tls = parseResult.GetValue(tls),
                 LinkRtt = parseResult.GetValue(linkRtt),
                 FreezeGap = parseResult.GetValue(freezeGap),

@@ -90,7 +90,7 @@ internal sealed class BenchConsole
     public static Table Render(BenchRun run)
     {
         Table table = new Table().Border(TableBorder.Rounded)
-            .Title($"handshake bench: {run.Options.Invocations.ToString("N0", Invariant)} invocations per mode at concurrency {run.Options.Concurrency}");
+            .Title($"handshake bench: {run.Options.Invocations.ToString("N0", Invariant)} invocations per mode at concurrency {run.Options.Concurrency}, at most {run.Options.ReservedConcurrency} environments");
         table.AddColumns("Mode", "Invocations", "Errors", "Envs", "Store conns", "Conns/1k inv", "p50 ms", "p90 ms", "p99 ms", "max ms",
             "Store p50/p99 ms", "Inv/s", "Records");
         for (int column = 1; column < 12; column++)

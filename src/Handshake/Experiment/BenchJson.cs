@@ -23,6 +23,7 @@ internal static class BenchJson
         w.WriteStartObject("options");
         w.WriteNumber("invocations", run.Options.Invocations);
         w.WriteNumber("concurrency", run.Options.Concurrency);
+        w.WriteNumber("environments", run.Options.ReservedConcurrency);
         w.WriteBoolean("tls", run.Options.Tls);
         WriteSeconds(w, "linkRttMs", run.Options.LinkRtt, 1000);
         WriteSeconds(w, "freezeGapSeconds", run.Options.FreezeGap, 1);

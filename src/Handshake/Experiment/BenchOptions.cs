@@ -9,6 +9,16 @@ internal sealed record BenchOptions
 
     public int Concurrency { get; init; } = 4;
 
+    /// <summary>
+    /// At most this many environments (the function's reserved concurrency), never more than <see cref="Concurrency"/>.
+    /// One per core by default: with fewer environments than invocations in flight, each environment finds the next
+    /// invocation queued when it calls `next` and gets it at once, without a freeze and a thaw (Lambda only freezes
+    /// an idle environment), which on 2 cores runs the same load with about a third less CPU than one per invocation.
+    /// </summary>
+    public int Environments { get; init; } = Math.Max(1, Environment.ProcessorCount);
+
+    public int ReservedConcurrency => Math.Min(Environments, Concurrency);
+
     /// <summary>Store traffic over the HTTPS listener (real TLS handshakes).</summary>
     public bool Tls { get; init; }
 

@@ -19,6 +19,14 @@ internal sealed class ReportLogTail(BenchEndpoint endpoint, string functionName)
 
     public long Missed { get; private set; }
 
+    /// <summary>
+    /// Between short pages the tail pauses, so that it reads the log in batches rather than one long poll per line:
+    /// the counts are only needed at the end, and a request per invocation cost the run a noticeable share of its CPU.
+    /// The log keeps the last 10,000 events per function; at 2,000 invocations/s (three lines each) a 200 ms pause is
+    /// 1,200 lines, and a line that still fell out would be counted in <see cref="Missed"/>.
+    /// </summary>
+    private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(200);
+
     /// <summary>Reads until cancelled, then once more to the end of what was written.</summary>
     public async Task RunAsync(CancellationToken stop)
     {
@@ -26,7 +34,10 @@ internal sealed class ReportLogTail(BenchEndpoint endpoint, string functionName)
         {
             try
             {
-                await ReadPageAsync(stop).ConfigureAwait(false);
+                if (await ReadPageAsync(stop).ConfigureAwait(false) < 1000)
+                {
+                    await Task.Delay(Pause, stop).ConfigureAwait(false);
+                }
             }
             catch (Exception e) when (e is OperationCanceledException or HttpRequestException)
             {
