@@ -124,6 +124,15 @@ public sealed class NodeSdkV3QueryTests(NodeSdkV3QueryRun run) : IClassFixture<N
         var mismatch = report.Error("transactMismatch");
         Assert.Equal("IdempotentParameterMismatchException", mismatch.Class);
         JsonAssert.Equal("""{"Item":{"total":{"N":"21"}}}""", report.Value("afterTransact"));
+
+        var wrongKey = report.Value("transactWrongKeyType");
+        Assert.Equal("TransactionCanceledException", JsonAssert.Text(wrongKey, "name"));
+        var wrongReasons = JsonAssert.At(wrongKey, "reasons").EnumerateArray().ToList();
+        Assert.Equal(["None", "ValidationError"], wrongReasons.Select(r => JsonAssert.Text(r, "Code")));
+        Assert.Equal("The provided key element does not match the schema", JsonAssert.Text(wrongReasons[1], "Message"));
+        var emptyKey = report.Value("transactGetEmptyKey");
+        Assert.Equal("TransactionCanceledException", JsonAssert.Text(emptyKey, "name"));
+        Assert.Equal(["ValidationError"], JsonAssert.At(emptyKey, "reasons").EnumerateArray().Select(r => JsonAssert.Text(r, "Code")));
     }
 
     [Theory, BothStores]

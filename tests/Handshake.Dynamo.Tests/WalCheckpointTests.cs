@@ -23,6 +23,11 @@ public sealed class WalCheckpointTests
         }
     }
 
+    private const int TruncateAboveFrames = 50;
+
+    // A WAL file is a 32-byte header and frames of a 24-byte header plus a 4 KB page.
+    private const long MaxWalBytes = 32 + TruncateAboveFrames * (24 + 4096);
+
     private static long WalBytes(FileInfo wal)
     {
         wal.Refresh();
@@ -38,7 +43,7 @@ public sealed class WalCheckpointTests
             await using var store = DynamoStore.Open(new DynamoStoreOptions
             {
                 DataDirectory = directory,
-                WalTruncateAboveFrames = 50,
+                WalTruncateAboveFrames = TruncateAboveFrames,
                 TimeToLiveSweepInterval = TimeSpan.Zero,
             });
             await ExecuteAsync(store, "CreateTable",
@@ -69,14 +74,16 @@ public sealed class WalCheckpointTests
 
             var wal = new FileInfo(store.DatabasePath + "-wal");
             // Each tick waits at most its busy timeout for readers of old frames; a few tries are plenty.
-            for (int tick = 0; tick < 10 && WalBytes(wal) > 0; tick++)
+            for (int tick = 0; tick < 10 && WalBytes(wal) > MaxWalBytes; tick++)
             {
                 store.Checkpointer!.Tick();
             }
 
             Assert.False(stopReading.IsCancellationRequested, "the readers must still be reading while the WAL is emptied");
             Assert.True(store.Checkpointer!.Truncations >= 1);
-            Assert.Equal(0, WalBytes(wal));
+            // Emptied, or (when a background tick emptied it during the writes) holding only what came after: at most
+            // the limit's frames. Without the truncation it holds every write: about 15 MB here.
+            Assert.InRange(WalBytes(wal), 0, MaxWalBytes);
 
             await stopReading.CancelAsync();
             var reads = await Task.WhenAll(readers).WaitAsync(ServerFixture.Timeout);

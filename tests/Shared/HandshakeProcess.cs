@@ -30,7 +30,11 @@ internal sealed partial class HandshakeProcess : IDisposable
 
     public int Id => _process.Id;
 
-    public static HandshakeProcess Start(string workingDirectory, params string[] arguments)
+    public static HandshakeProcess Start(string workingDirectory, params string[] arguments) =>
+        Start(workingDirectory, [], arguments);
+
+    /// <summary>Starts it with these environment variables set (a null value removes one).</summary>
+    public static HandshakeProcess Start(string workingDirectory, IEnumerable<KeyValuePair<string, string?>> environment, params string[] arguments)
     {
         string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
         ProcessStartInfo start = new(dotnet)
@@ -49,6 +53,12 @@ internal sealed partial class HandshakeProcess : IDisposable
 
         // The child must not pick up a shell's endpoint: tests say where to connect.
         start.Environment.Remove("AWS_ENDPOINT_URL");
+        foreach ((string name, string? value) in environment)
+        {
+            if (value is null) start.Environment.Remove(name);
+            else start.Environment[name] = value;
+        }
+
         Directory.CreateDirectory(workingDirectory);
         return new HandshakeProcess(Process.Start(start) ?? throw new InvalidOperationException("could not start handshake"));
     }

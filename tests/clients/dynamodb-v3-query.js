@@ -170,6 +170,15 @@ run(async ({ endpoint, observe, stats }) => {
   await observe('transactMismatch', () => ddb(new TransactWriteItemsCommand({ ClientRequestToken: 'q-token-1', TransactItems: [
     { Put: { TableName: 'q-orders', Item: { customer: S('dee'), order: N(2) } } },
   ] })));
+  // A wrong-typed key is decided per action (a ValidationError reason); a TransactGet key that does not match the
+  // schema likewise.
+  await observe('transactWrongKeyType', () => failure(() => ddb(new TransactWriteItemsCommand({ TransactItems: [
+    { Put: { TableName: 'q-orders', Item: { customer: S('eve'), order: N(1) } } },
+    { Delete: { TableName: 'q-orders', Key: { customer: N(5), order: N(1) } } },
+  ] }))));
+  await observe('transactGetEmptyKey', () => failure(() => ddb(new TransactGetItemsCommand({ TransactItems: [
+    { Get: { TableName: 'q-orders', Key: {} } },
+  ] }))));
   await observe('afterTransact', () => ddb(new GetItemCommand({ TableName: 'q-orders', Key: { customer: S('bob'), order: N(2) },
     ConsistentRead: true, ProjectionExpression: '#t', ExpressionAttributeNames: { '#t': 'total' } })));
 

@@ -81,6 +81,7 @@ internal static class BatchWriteItem
                     throw DynamoException.Validation(AttributeValueJson.MultipleTypes);
                 if (put is not null && ItemSize.Of(put) > ItemSize.MaxItemBytes)
                     throw DynamoException.Validation("Item size has exceeded the maximum allowed size");
+                if (put is not null) ItemNesting.Validate(put);
             }
         }
         foreach (var (tableName, requests) in items)

@@ -18,6 +18,7 @@ internal sealed class ExpressionMembers
     public Dictionary<string, string>? Names;
     public Dictionary<string, AttributeValue>? Values;
     private string? _valueError;
+    private string? _bareValueError;
 
     public void ReadNames(ref Utf8JsonReader reader)
     {
@@ -41,7 +42,11 @@ internal sealed class ExpressionMembers
             string? error = null;
             var value = AttributeValueJson.Read(ref reader, ref error);
             if (value is not null) Values[key] = value;
-            else _valueError ??= "ExpressionAttributeValues contains invalid value: " + error + " for key " + key;
+            else if (_valueError is null)
+            {
+                _valueError = "ExpressionAttributeValues contains invalid value: " + error + " for key " + key;
+                _bareValueError = error;
+            }
         }
     }
 
@@ -49,7 +54,12 @@ internal sealed class ExpressionMembers
     /// AWS's checks, given which expression members the request has. <paramref name="valueExpressions"/> names the
     /// expressions that could use values, for the "can only be specified" message (e.g. "ConditionExpression").
     /// </summary>
-    public ExpressionAttributes Prepare(bool anyExpression, string valueExpressions)
+    /// <param name="bareValueErrors">
+    /// Query answers an invalid value with the value's own error, unwrapped, and an empty number with AWS's newer
+    /// "...numeric value: " (captured from AWS by the public conformance suite); Scan and the transactions still wrap
+    /// it in "ExpressionAttributeValues contains invalid value: ... for key :v".
+    /// </param>
+    public ExpressionAttributes Prepare(bool anyExpression, string valueExpressions, bool bareValueErrors = false)
     {
         if (Names is not null && !anyExpression)
             throw DynamoException.Validation("ExpressionAttributeNames can only be specified when using expressions");
@@ -75,7 +85,9 @@ internal sealed class ExpressionMembers
                 if (key.Length < 2 || key[0] != ':')
                     throw DynamoException.Validation("ExpressionAttributeValues contains invalid key: Syntax error; key: \"" + key + "\"");
             }
-        if (_valueError is not null) throw DynamoException.Validation(_valueError);
+        if (_valueError is not null)
+            throw DynamoException.Validation(!bareValueErrors ? _valueError
+                : _bareValueError == "The parameter cannot be converted to a numeric value" ? _bareValueError + ": " : _bareValueError!);
         return new ExpressionAttributes(Names, Values);
     }
 }

@@ -41,6 +41,7 @@ internal static class PutItem
         var node = members.ParseCondition();
         int size = ItemSize.Of(item!);
         if (size > ItemSize.MaxItemBytes) throw DynamoException.Validation("Item size has exceeded the maximum allowed size");
+        ItemNesting.Validate(item!);
 
         var table = store.GetTable(members.TableName!);
         var key = PrimaryKey.FromItem(table, item!);

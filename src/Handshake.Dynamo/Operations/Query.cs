@@ -26,7 +26,7 @@ internal static class Query
         request.CheckValuesHaveAnExpression("FilterExpression and KeyConditionExpression", request.FilterExpression is not null || request.KeyConditionExpression is not null);
         var attributes = request.Expressions.Prepare(
             request.ProjectionExpression is not null || request.FilterExpression is not null || request.KeyConditionExpression is not null,
-            "FilterExpression and KeyConditionExpression");
+            "FilterExpression and KeyConditionExpression", bareValueErrors: true);
         var keyNode = request.KeyConditionExpression is null ? null : ExpressionParser.ParseCondition(request.KeyConditionExpression, attributes, "KeyConditionExpression");
         var (filter, projection) = request.FilterAndProjection(attributes, legacyFilter);
         var keyCondition = keyNode is not null ? KeyCondition.FromExpression(keyNode) : KeyCondition.FromLegacy(legacy.KeyConditions!);

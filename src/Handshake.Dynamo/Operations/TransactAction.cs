@@ -122,6 +122,7 @@ internal sealed class TransactAction
         {
             ItemSize = Model.ItemSize.Of(Item!);
             if (ItemSize > Model.ItemSize.MaxItemBytes) throw DynamoException.Validation("Item size has exceeded the maximum allowed size");
+            ItemNesting.Validate(Item!);
             SecondaryIndexKey.ValidateNotEmpty(Table, Item!, fromUpdateExpression: false);
             ItemBytes = StoredItem.Serialize(Item!);
             KeyError = WrongTypedKey(Item!, fromItem: true);

@@ -108,6 +108,7 @@ internal static class UpdateItem
             var updated = update is null ? basis : update.Apply(basis, _landed);
             int size = ItemSize.Of(updated);
             if (size > ItemSize.MaxItemBytes) throw DynamoException.Validation("Item size to update has exceeded the maximum allowed size");
+            ItemNesting.Validate(updated);
             SecondaryIndexKey.Validate(table, updated, fromUpdateExpression: update is not null);
             context.Upsert(table, key, size, StoredItem.Serialize(updated), existed, oldSize);
             IndexUnits = context.TakeIndexUnits();

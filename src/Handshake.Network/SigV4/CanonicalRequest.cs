@@ -63,7 +63,7 @@ internal static class CanonicalRequest
         }
     }
 
-    private static void AppendQuery(StringBuilder canonical, string rawQuery)
+    internal static void AppendQuery(StringBuilder canonical, string rawQuery)
     {
         if (rawQuery.Length == 0) return;
         List<(string Key, string Value)> parameters = [];

@@ -1,12 +1,15 @@
 using System.CommandLine;
 using System.Text;
+using Handshake.Network.SigV4;
 
 namespace Handshake.Commands;
 
 /// <summary>
 /// <c>handshake invoke FUNCTION [--payload JSON] [--tail]</c>: a synchronous invocation through the running endpoint's
 /// Invoke API. The function's payload goes to stdout; with --tail, the invocation's log (last 4 KB) goes to stderr.
-/// Exit status: 0 on success, 1 when the function failed or the endpoint refused the call.
+/// Exit status: 0 on success, 1 when the function failed or the endpoint refused the call. The request is signed
+/// (SigV4, service lambda) with the environment's AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, else the
+/// key `handshake up` prints, so it passes `--auth strict` as an SDK would.
 /// </summary>
 internal static class InvokeCommand
 {
@@ -32,14 +35,21 @@ internal static class InvokeCommand
     {
         // A synchronous invocation may run up to the function's timeout (900 s at most).
         using HttpClient client = new() { Timeout = TimeSpan.FromSeconds(910) };
+        byte[] eventBytes = Encoding.UTF8.GetBytes(payload);
         using HttpRequestMessage request = new(HttpMethod.Post, new Uri(endpoint, $"/2015-03-31/functions/{Uri.EscapeDataString(function)}/invocations"))
         {
-            Content = new StringContent(payload, Encoding.UTF8, "application/json"),
+            Content = new ByteArrayContent(eventBytes) { Headers = { { "Content-Type", "application/json" } } },
         };
         if (tail)
         {
             request.Headers.Add("X-Amz-Log-Type", "Tail");
         }
+
+        string accessKeyId = Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID") is { Length: > 0 } key ? key : UpCommand.AccessKeyId;
+        string secret = Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY") is { Length: > 0 } s ? s : UpCommand.SecretAccessKey;
+        string? token = Environment.GetEnvironmentVariable("AWS_SESSION_TOKEN") is { Length: > 0 } t ? t : null;
+        string region = Environment.GetEnvironmentVariable("AWS_REGION") is { Length: > 0 } r ? r : "us-east-1";
+        SigV4Signer.Sign(request, eventBytes, accessKeyId, new SigV4Credentials(secret, token), region, "lambda", DateTimeOffset.UtcNow);
 
         try
         {

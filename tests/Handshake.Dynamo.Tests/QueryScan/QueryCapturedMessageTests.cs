@@ -4,13 +4,13 @@ using static Handshake.Dynamo.Tests.Indexes.IndexTables;
 namespace Handshake.Dynamo.Tests.QueryScan;
 
 /// <summary>
-/// KeyConditionExpression operands of the wrong type and key conditions of the wrong shape, with the messages the
-/// public DynamoDB conformance suite pinned against AWS (paritysuite/dynamodb-conformance,
-/// tests/tier3/error-messages/queryKeyConditionOperands.test.ts): an operand no key type could satisfy is an
-/// expression error; a key type that is not the attribute's fails the schema check.
+/// Query's messages as the public DynamoDB conformance suite pinned them against AWS (paritysuite/dynamodb-conformance,
+/// tests/tier3): KeyConditionExpression operands of the wrong type (an operand no key type could satisfy is an
+/// expression error; a key type that is not the attribute's fails the schema check), key conditions of the wrong
+/// shape, which of two problems is reported, and malformed expression values.
 /// </summary>
 [Collection(ServerCollection.Name)]
-public sealed class KeyConditionOperandTests(ServerFixture fixture)
+public sealed class QueryCapturedMessageTests(ServerFixture fixture)
 {
     private const string Schema = "One or more parameter values were invalid: Condition parameter type does not match schema type";
 
@@ -78,5 +78,22 @@ public sealed class KeyConditionOperandTests(ServerFixture fixture)
         var (_, missing, _) = await ErrorAsync(fixture, "Query", "{\"TableName\":\"missing-" + table
             + "\",\"KeyConditionExpression\":\"pk = :p AND begins_with(sk, :s)\",\"ExpressionAttributeValues\":{\":p\":{\"S\":\"q\"},\":s\":{\"S\":\"a\"}}}");
         Assert.Equal("ResourceNotFoundException", missing);
+    }
+
+    // The same suite's tests/tier3/error-messages/valueLayers.test.ts: Query answers a malformed expression value
+    // with the value's own message, bare; Scan still wraps it with the placeholder's name.
+    [Theory]
+    [InlineData("abc", "The parameter cannot be converted to a numeric value: abc")]
+    [InlineData("", "The parameter cannot be converted to a numeric value: ")]
+    [InlineData("1e126", "Number overflow. Attempting to store a number with magnitude larger than supported range")]
+    public async Task A_malformed_value_is_bare_in_Query_and_wrapped_in_Scan(string number, string expected)
+    {
+        var table = await TableAsync("S");
+        var (_, _, query) = await ErrorAsync(fixture, "Query", "{\"TableName\":\"" + table
+            + "\",\"KeyConditionExpression\":\"pk = :p\",\"FilterExpression\":\"n = :v\",\"ExpressionAttributeValues\":{\":p\":{\"S\":\"q\"},\":v\":{\"N\":\"" + number + "\"}}}");
+        Assert.Equal(expected, query);
+        var (_, _, scan) = await ErrorAsync(fixture, "Scan", "{\"TableName\":\"" + table
+            + "\",\"FilterExpression\":\"n = :v\",\"ExpressionAttributeValues\":{\":v\":{\"N\":\"" + number + "\"}}}");
+        Assert.Equal("ExpressionAttributeValues contains invalid value: " + expected.TrimEnd(' ', ':') + " for key :v", scan);
     }
 }
