@@ -279,7 +279,9 @@ internal sealed class EnvironmentPool
                 }
                 else
                 {
-                    waiter = new(TaskCreationOptions.RunContinuationsAsynchronously);
+                    // Completed outside the lock, by the invocation that frees an environment: the queued invocation
+                    // then starts on that thread, before the runtime's next `next` arrives (no hop, no freeze).
+                    waiter = new();
                     _waiters.AddLast(waiter);
                 }
             }

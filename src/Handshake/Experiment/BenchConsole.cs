@@ -8,6 +8,7 @@ namespace Handshake.Experiment;
 internal sealed class BenchConsole
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+    private static readonly TimeSpan ProgressLineInterval = TimeSpan.FromSeconds(5);
 
     public BenchConsole()
     {
@@ -28,6 +29,14 @@ internal sealed class BenchConsole
         if (!Live)
         {
             Message($"{result.Mode.Name}: {result.Requested.ToString("N0", Invariant)} invocations at concurrency {loop.Concurrency}...");
+            // Redirected (a CI log, a pipe): a progress line every few seconds instead of the bar.
+            while (await Task.WhenAny(loopTask, Task.Delay(ProgressLineInterval)).ConfigureAwait(false) != loopTask)
+            {
+                string state = loop.Pausing ? ", frozen gap" : "";
+                Message($"{result.Mode.Name}: {loop.Completed.ToString("N0", Invariant)} of {result.Requested.ToString("N0", Invariant)} invocations done, " +
+                    $"{loop.Errors.ToString("N0", Invariant)} errors{state}");
+            }
+
             await loopTask.ConfigureAwait(false);
             return;
         }
@@ -68,10 +77,14 @@ internal sealed class BenchConsole
 
     public void ModeFinished(ModeResult r)
     {
-        string landed = r.AllRecordsLanded ? "all records landed" : $"ITEMS IN TABLE {r.ItemsInTable} != {r.Successful} successful";
+        string landed = r.AllRecordsLanded ? "all records landed" + InFlight(r) : $"ITEMS IN TABLE {r.ItemsInTable} != {r.Successful} successful";
         Message($"{r.Mode.Name}: {r.Completed.ToString("N0", Invariant)} invocations, {r.Errors} errors, {r.EnvironmentsStarted} environments, " +
             $"{r.ConnectionsOpened.ToString("N0", Invariant)} store connections, p50 {r.LatencyMs(50):F2} ms, {r.Throughput:N0} inv/s, {landed}{(r.Cancelled ? " (stopped by Ctrl-C)" : "")}");
     }
+
+    /// <summary>After Ctrl-C: records of invocations abandoned in flight, which the host finished anyway.</summary>
+    private static string InFlight(ModeResult r) =>
+        r.Abandoned > 0 ? $" (+{(r.ItemsInTable - r.Successful).ToString("N0", Invariant)} of {r.Abandoned.ToString("N0", Invariant)} in flight at Ctrl-C)" : "";
 
     /// <summary>The end-of-run table, one row per mode.</summary>
     public static Table Render(BenchRun run)
@@ -94,7 +107,7 @@ internal sealed class BenchConsole
             }
 
             string store = r.StoreLatencyMs(50) is { } p50 ? $"{p50:F2} / {r.StoreLatencyMs(99):F2}" : "n/a";
-            string records = r.ItemsInTable < 0 ? "[yellow]unknown[/]" : r.AllRecordsLanded ? "[green]all landed[/]" : $"[red]{r.ItemsInTable:N0} of {r.Successful:N0}[/]";
+            string records = r.ItemsInTable < 0 ? "[yellow]unknown[/]" : r.AllRecordsLanded ? "[green]all landed[/]" + Markup.Escape(InFlight(r)) : $"[red]{r.ItemsInTable:N0} of {r.Successful:N0}[/]";
             table.AddRow(
                 Markup.Escape(r.Mode.Name) + (r.Cancelled ? " [yellow](partial)[/]" : ""),
                 r.Completed.ToString("N0", Invariant),
@@ -140,7 +153,7 @@ internal sealed class BenchConsole
 
             if (r.Resets >= 0 && run.Options.FreezeGap is not null)
             {
-                parts.Add($"resets after the freeze gap {r.Resets:N0}, SDK retries that recovered {(r.Errors == 0 ? r.Resets : Math.Max(0, r.Resets - r.Errors)):N0}, extra handshakes {r.ExtraHandshakes:N0}");
+                parts.Add($"resets after the freeze gap {r.Resets:N0}, retried by the SDK {Math.Max(0, r.Resets - r.Errors):N0}, extra handshakes {r.ExtraHandshakes:N0}");
             }
 
             if (r.TlsConnections > 0)

@@ -14,6 +14,15 @@ internal sealed class BenchEndpoint : IDisposable
 {
     // The store does not check signatures; the access key names the bench in the connection accounting.
     private const string Authorization = "AWS4-HMAC-SHA256 Credential=handshake-bench/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0";
+    private static readonly (string Text, string Code)[] Errnos =
+    [
+        ("EADDRNOTAVAIL", "EADDRNOTAVAIL"), ("Cannot assign requested address", "EADDRNOTAVAIL"),
+        ("ECONNRESET", "ECONNRESET"), ("Connection reset", "ECONNRESET"),
+        ("ECONNREFUSED", "ECONNREFUSED"), ("Connection refused", "ECONNREFUSED"),
+        ("EPIPE", "EPIPE"), ("Broken pipe", "EPIPE"),
+        ("ETIMEDOUT", "ETIMEDOUT"), ("EMFILE", "EMFILE"), ("Too many open files", "EMFILE"),
+    ];
+
     private readonly HttpClient _control;
     private readonly HttpClient _invoke;
 
@@ -133,9 +142,10 @@ internal sealed class BenchEndpoint : IDisposable
             using JsonDocument error = JsonDocument.ParseValue(ref reader);
             string type = error.RootElement.TryGetProperty("errorType", out JsonElement t) ? t.GetString() ?? "Unhandled" : "Unhandled";
             string message = error.RootElement.TryGetProperty("errorMessage", out JsonElement m) ? m.GetString() ?? "" : "";
-            foreach (string code in new[] { "EADDRNOTAVAIL", "ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EMFILE", "Cannot assign requested address", "Connection reset" })
+            // Node names the errno; .NET gives strerror's text, which is named back to its errno here.
+            foreach ((string text, string code) in Errnos)
             {
-                if (message.Contains(code, StringComparison.Ordinal))
+                if (message.Contains(text, StringComparison.Ordinal))
                 {
                     return $"{type} ({code})";
                 }

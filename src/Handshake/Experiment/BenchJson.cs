@@ -104,6 +104,7 @@ internal static class BenchJson
         w.WriteNumber("elapsedSeconds", Math.Round(r.Elapsed.TotalSeconds, 3));
         w.WriteNumber("pausedSeconds", Math.Round(r.Paused.TotalSeconds, 3));
         w.WriteNumber("throughputPerSecond", Math.Round(r.Throughput, 1));
+        w.WriteNumber("abandonedInFlight", r.Abandoned);
         w.WriteNumber("itemsInTable", r.ItemsInTable);
         w.WriteBoolean("allRecordsLanded", r.AllRecordsLanded);
         w.WriteNumber("peakTimeWait", r.PeakTimeWait);

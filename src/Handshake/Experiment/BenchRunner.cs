@@ -72,6 +72,11 @@ internal sealed class BenchRunner(BenchOptions options, BenchConsole console)
                 await RunModeAsync(endpoint, server, storeLatency, result, directory, runId, cancellationToken).ConfigureAwait(false);
             }
 
+            foreach (ModeResult result in run.Results)
+            {
+                NotePortExhaustion(run, result);
+            }
+
             run.Cancelled = cancellationToken.IsCancellationRequested;
             return run;
         }
@@ -197,6 +202,33 @@ internal sealed class BenchRunner(BenchOptions options, BenchConsole console)
         }
 
         console.ModeFinished(result);
+    }
+
+    /// <summary>EADDRNOTAVAIL means the client ran out of ephemeral ports: say so in the report, with this machine's range.</summary>
+    private static void NotePortExhaustion(BenchRun run, ModeResult result)
+    {
+        long failed = result.ErrorTypes.Where(e => e.Key.Contains("(EADDRNOTAVAIL)", StringComparison.Ordinal)).Sum(e => e.Value);
+        if (failed == 0)
+        {
+            return;
+        }
+
+        string range = "";
+        try
+        {
+            string[] bounds = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (bounds.Length == 2 && int.TryParse(bounds[0], out int low) && int.TryParse(bounds[1], out int high))
+            {
+                range = $" (ip_local_port_range {low}-{high}: {high - low + 1:N0} ports per destination)";
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        run.Notes.Add($"{result.Mode.Name}: {failed:N0} invocations failed with EADDRNOTAVAIL: the function's side ran out of ephemeral ports{range}, " +
+            "each held for 60 s in TIME_WAIT after a connection it closed. They are counted as errors and the run went on; with reuse this cannot happen " +
+            "(README: TIME_WAIT and the ephemeral ports).");
     }
 
     /// <summary>FunctionHost.InvokeAsync directly: what the Invoke API does, without its HTTP hop.</summary>

@@ -93,9 +93,10 @@ internal sealed class BenchServer : IAsyncDisposable
         if (options.FreezeGap is { } gap)
         {
             TimeSpan idle = server.Options.StoreIdleTimeout ?? TimeSpan.FromSeconds(130);
-            run.Notes.Add($"Freeze gap: the invocations ran in {options.Gaps + 1} bursts separated by {gap.TotalSeconds:0.###} s pauses in which every environment stayed frozen (SIGSTOP); " +
-                $"the store closed connections idle for {idle.TotalSeconds:0.###} s. The emulated link in front of the store held back a close that arrived while the connection was idle, " +
-                "as a paused Lambda microVM does not see it, and answered the next write on that connection with a reset (RST): 'resets' counts those; the SDK's retry then opened a new connection." +
+            run.Notes.Add($"Freeze gap: the invocations ran in {options.Gaps + 1} bursts separated by {gap.TotalSeconds:0.###} s pauses in which every environment stayed frozen (SIGSTOP, real); " +
+                $"the store closed connections idle for {idle.TotalSeconds:0.###} s (real). EMULATED: a stopped process's kernel still acknowledges that close, which a paused Lambda microVM does not, " +
+                "so the emulated link in front of the store held back the close of an idle connection and answered the next write on it with a reset (RST). 'Resets' counts those; " +
+                "'retried' counts the resets that did not become an invocation error (the SDK retried on a new connection); 'extra handshakes' are connections beyond one per environment." +
                 (idle >= gap ? " The store's idle timeout is not shorter than the gap, so no socket was expected to go stale." : ""));
         }
     }

@@ -15,6 +15,7 @@ internal sealed class LoadLoop(Func<byte[], CancellationToken, Task<string?>> in
     private long _issued;
     private long _completed;
     private long _errors;
+    private long _abandoned;
 
     public int Concurrency => concurrency;
 
@@ -62,6 +63,7 @@ internal sealed class LoadLoop(Func<byte[], CancellationToken, Task<string?>> in
             result.Paused = paused;
             result.Completed = Completed;
             result.Errors = Errors;
+            result.Abandoned = Interlocked.Read(ref _abandoned);
             result.Cancelled = cancellationToken.IsCancellationRequested;
         }
     }
@@ -87,6 +89,8 @@ internal sealed class LoadLoop(Func<byte[], CancellationToken, Task<string?>> in
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
+                // Ctrl-C: the host still runs it, and its record may land; the records check allows for it.
+                Interlocked.Increment(ref _abandoned);
                 return;
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)

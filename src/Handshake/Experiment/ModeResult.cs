@@ -55,9 +55,16 @@ internal sealed class ModeResult(BenchMode mode)
     /// <summary>Time spent in --freeze-gap pauses, excluded from throughput.</summary>
     public TimeSpan Paused { get; set; }
 
+    /// <summary>
+    /// Invocations in flight when Ctrl-C stopped the load: the bench stopped waiting for their answers, but the host
+    /// still runs them, so their records may or may not be in the table.
+    /// </summary>
+    public long Abandoned { get; set; }
+
     public long ItemsInTable { get; set; } = -1;
 
-    public bool AllRecordsLanded => ItemsInTable == Successful;
+    /// <summary>Every successful invocation's record is in the table, and nothing else but those abandoned in flight.</summary>
+    public bool AllRecordsLanded => ItemsInTable >= Successful && ItemsInTable <= Successful + Abandoned;
 
     /// <summary>Cumulative connections opened, sampled during the run: (seconds since start, count).</summary>
     public List<(double Seconds, long Opened)> Timeline { get; } = [];

@@ -13,12 +13,12 @@ internal sealed partial class BenchCli : IDisposable
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
     private readonly TaskCompletionSource _marker = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly string? _markerText;
+    private readonly Predicate<string>? _markerMatches;
 
-    private BenchCli(Process process, string? marker)
+    private BenchCli(Process process, Predicate<string>? marker)
     {
         _process = process;
-        _markerText = marker;
+        _markerMatches = marker;
         _process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null)
@@ -31,7 +31,7 @@ internal sealed partial class BenchCli : IDisposable
                 _stdout.AppendLine(e.Data);
             }
 
-            if (_markerText is not null && e.Data.Contains(_markerText, StringComparison.Ordinal))
+            if (_markerMatches is not null && _markerMatches(e.Data))
             {
                 _marker.TrySetResult();
             }
@@ -74,20 +74,32 @@ internal sealed partial class BenchCli : IDisposable
         }
     }
 
-    public static BenchCli Start(IReadOnlyDictionary<string, string>? environment, string? marker, params string[] arguments)
+    /// <summary>
+    /// Starts handshake as a terminal starts a foreground command: through env(1) with SIGINT at its default
+    /// disposition. A shell without job control starts background commands with SIGINT ignored, and an ignored signal
+    /// is inherited across fork and exec (dotnet test, the test host, this process): .NET then keeps it ignored, and
+    /// the bench would never see the test's SIGINT. env execs, so the process id is the bench's own.
+    /// </summary>
+    public static BenchCli Start(IReadOnlyDictionary<string, string>? environment, Predicate<string>? marker, params string[] arguments) =>
+        StartWrapped([], environment, marker, arguments);
+
+    /// <summary>Starts handshake under a wrapper command (e.g. unshare) that execs the rest of its arguments.</summary>
+    public static BenchCli StartWrapped(IReadOnlyList<string> wrapper, IReadOnlyDictionary<string, string>? environment, Predicate<string>? marker, params string[] arguments)
     {
-        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-        ProcessStartInfo start = new(dotnet)
+        // An absolute path: env looks the command up on the child's PATH, which a test may empty.
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host
+            : Environment.ProcessPath is { } self && Path.GetFileName(self) == "dotnet" ? self : "dotnet";
+        List<string> command = [.. wrapper, "env", "--default-signal=INT", dotnet, Path.Combine(AppContext.BaseDirectory, "handshake.dll"), .. arguments];
+        ProcessStartInfo start = new(command[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = Path.GetTempPath(),
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "handshake.dll"));
-        foreach (string argument in arguments)
+        foreach (string part in command.Skip(1))
         {
-            start.ArgumentList.Add(argument);
+            start.ArgumentList.Add(part);
         }
 
         start.Environment.Remove("AWS_ENDPOINT_URL");
@@ -103,17 +115,29 @@ internal sealed partial class BenchCli : IDisposable
     }
 
     /// <summary>Runs to the end and returns the exit status.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IReadOnlyDictionary<string, string>? environment, params string[] arguments)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IReadOnlyDictionary<string, string>? environment, params string[] arguments) =>
+        RunWrappedAsync([], environment, arguments);
+
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunWrappedAsync(IReadOnlyList<string> wrapper, IReadOnlyDictionary<string, string>? environment,
+        params string[] arguments)
     {
-        using BenchCli cli = Start(environment, null, arguments);
+        using BenchCli cli = StartWrapped(wrapper, environment, null, arguments);
         int exit = await cli.WaitForExitAsync();
         return (exit, cli.StandardOutput, cli.StandardError);
     }
 
     public Task MarkerSeen => _marker.Task.WaitAsync(Timeout);
 
+    /// <summary>Ctrl-C: SIGINT to the bench, after checking that it catches SIGINT (else the test could only time out).</summary>
     public void Interrupt()
     {
+        (ulong ignored, ulong caught) = SignalMasks(_process.Id);
+        ulong sigInt = 1UL << (SigInt - 1);
+        if ((caught & sigInt) == 0)
+        {
+            throw new InvalidOperationException($"handshake does not catch SIGINT (SigIgn {ignored:x16}, SigCgt {caught:x16}): Ctrl-C could not stop it");
+        }
+
         if (Kill(_process.Id, SigInt) != 0)
         {
             throw new InvalidOperationException($"kill({_process.Id}, SIGINT) failed: errno {Marshal.GetLastPInvokeError()}");
@@ -165,6 +189,25 @@ internal sealed partial class BenchCli : IDisposable
         }
 
         return found;
+    }
+
+    private static (ulong Ignored, ulong Caught) SignalMasks(int processId)
+    {
+        ulong ignored = 0;
+        ulong caught = 0;
+        foreach (string line in File.ReadLines($"/proc/{processId}/status"))
+        {
+            if (line.StartsWith("SigIgn:", StringComparison.Ordinal))
+            {
+                ignored = ulong.Parse(line.AsSpan(7).Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+            }
+            else if (line.StartsWith("SigCgt:", StringComparison.Ordinal))
+            {
+                caught = ulong.Parse(line.AsSpan(7).Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        return (ignored, caught);
     }
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
