@@ -29,7 +29,7 @@ var keys = new Option<int>("--keys") { Description = "Distinct ~100-byte items s
 var targets = new Option<string>("--targets") { Description = "Comma-separated targets: handshake,dynalite,moto,bare.", DefaultValueFactory = _ => string.Join(',', StoreComparison.AllTargets) };
 var maxRequests = new Option<long>("--max-requests") { Description = "Upper bound on requests per scenario.", DefaultValueFactory = _ => 5_000_000 };
 var json = new Option<bool>("--json") { Description = "Print the results as JSON instead of markdown tables." };
-var handshake = new Option<string?>("--handshake") { Description = "The handshake executable (default: src/Handshake/bin/Release/net10.0/handshake, built if missing)." };
+var handshake = new Option<string?>("--handshake") { Description = "The handshake executable (default: the NativeAOT publish, src/Handshake/bin/Release/net10.0/RID/publish/handshake, published if missing)." };
 var noUp = new Option<bool>("--no-up") { Description = "Measure the store in its own DynamoServer process instead of `handshake up`." };
 
 var store = new Command("store", "PutItem and GetItem of ~100-byte items at each connection count against Handshake (durable), dynalite (on disk), moto and a bare Kestrel endpoint.")

@@ -47,7 +47,8 @@ public sealed class GroupCommitTests
             long before = store.Writes.Commits;
 
             var gate = new GateCommand();
-            var gated = store.WriteAsync(gate);
+            // The write that finds the writer idle commits on its own thread: the gate holds a thread-pool thread.
+            var gated = Task.Run(() => store.WriteAsync(gate));
             await gate.Entered.Task.WaitAsync(ServerFixture.Timeout);
 
             const int Writes = 50;

@@ -51,16 +51,23 @@ public sealed class WalCheckpointTests
 
             // Readers never pause: some read is always in flight, as under a real mixed load.
             using var stopReading = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            var reading = Enumerable.Range(0, 2).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToList();
             var readers = Enumerable.Range(0, 2).Select(r => Task.Run(async () =>
             {
                 int reads = 0;
                 for (; reads < 1_000_000 && !stopReading.IsCancellationRequested; reads++)
                 {
                     await ExecuteAsync(store, "GetItem", "{\"TableName\":\"wal\",\"Key\":{\"pk\":{\"S\":\"k" + (reads % 500) + "\"}}}");
+                    reading[r].TrySetResult();
+                    // A read and a write may both complete without an await that yields (a write that finds the
+                    // writer idle commits on its own thread): yield, so no loop holds a pool thread to itself.
+                    await Task.Yield();
                 }
 
                 return reads;
             })).ToList();
+            // Both readers are reading before the first write.
+            await Task.WhenAll(reading.Select(t => t.Task)).WaitAsync(ServerFixture.Timeout);
 
             const int Writers = 8, PutsEach = 150;
             await Task.WhenAll(Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>

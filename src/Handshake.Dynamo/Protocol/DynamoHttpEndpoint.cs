@@ -100,7 +100,7 @@ public sealed class DynamoHttpEndpoint
             {
                 throw DynamoException.Serialization(null);
             }
-            catch (InvalidOperationException e) when (e.TargetSite?.DeclaringType?.Namespace == "System.Text.Json")
+            catch (InvalidOperationException e) when (e.StackTrace?.Contains("System.Text.Json.", StringComparison.Ordinal) == true)
             {
                 // The reader refuses a name or string it cannot transcode (an escaped lone surrogate, "\ud800"): the
                 // body is not valid input, as for malformed JSON.

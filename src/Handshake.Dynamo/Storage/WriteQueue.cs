@@ -1,68 +1,95 @@
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 using Handshake.Dynamo.Protocol;
 
 namespace Handshake.Dynamo.Storage;
 
 /// <summary>
-/// Group commit. Every write in the store goes through this one queue to one writer loop, which takes all the
+/// Group commit. Every write in the store goes through this one queue, and one writer at a time takes all the
 /// commands waiting (up to <see cref="MaxBatch"/>), applies them in one transaction, commits once, and only then
 /// completes each command. Under concurrency many writers share one commit; a lone writer pays one commit. A single
 /// writer also serializes conditional writes, so a condition is evaluated against the latest committed state.
 /// </summary>
+/// <remarks>
+/// There is no dedicated writer thread. The request that finds the writer idle becomes the writer: it commits the
+/// batch on its own thread and goes on to answer, so a lone write crosses no thread at all (a writer loop costs two
+/// hops per write: waking the loop, then waking the request). When more writes queued up meanwhile, a thread-pool
+/// work item keeps committing until the queue is empty, and the next write to arrive becomes the writer again.
+/// </remarks>
 internal sealed class WriteQueue : IAsyncDisposable
 {
     private const int MaxBatch = 512;
-    private const int QueueCapacity = 8192;
 
-    private readonly Channel<WriteCommand> _channel = Channel.CreateBounded<WriteCommand>(
-        new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly ConcurrentQueue<WriteCommand> _queue = new();
+    // Held by whoever is committing: at most one writer at a time; disposal takes it for good.
+    private readonly SemaphoreSlim _writer = new(1, 1);
+    private readonly Lock _gate = new();
+    private readonly List<WriteCommand> _batch = new(MaxBatch);
     private readonly WriteContext _context;
     private readonly Action _reloadCatalog;
-    private readonly Task _loop;
+    private bool _closed;
     private long _commits;
 
     /// <summary>Transactions committed so far: fewer than writes when writers share commits.</summary>
     public long Commits => Interlocked.Read(ref _commits);
 
     /// <summary>Commands queued and not yet taken by the writer.</summary>
-    public int Pending => _channel.Reader.Count;
+    public int Pending => _queue.Count;
 
     public WriteQueue(WriteContext context, Action reloadCatalog)
     {
         _context = context;
         _reloadCatalog = reloadCatalog;
-        _loop = Task.Run(RunAsync);
     }
 
     /// <summary>Queues a command and waits until it is durably committed (or failed).</summary>
-    public async Task ExecuteAsync(WriteCommand command)
+    public Task ExecuteAsync(WriteCommand command)
     {
-        if (!_channel.Writer.TryWrite(command))
+        // Queued under the gate, so that disposal (which closes it) drains every command queued before it closed.
+        lock (_gate)
         {
-            try
-            {
-                await _channel.Writer.WriteAsync(command).ConfigureAwait(false);
-            }
-            catch (ChannelClosedException)
-            {
-                throw new ObjectDisposedException(nameof(DynamoStore));
-            }
+            if (_closed) return Task.FromException(new ObjectDisposedException(nameof(DynamoStore)));
+            _queue.Enqueue(command);
         }
-        await command.Completion.ConfigureAwait(false);
+        if (_writer.Wait(0))
+        {
+            CommitOnce();
+            ReleaseOrHandOff();
+        }
+        return command.Completion;
     }
 
-    private async Task RunAsync()
+    /// <summary>Takes the commands waiting (up to <see cref="MaxBatch"/>) and commits them; the caller is the writer.</summary>
+    private void CommitOnce()
     {
-        var batch = new List<WriteCommand>(MaxBatch);
-        var reader = _channel.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        var batch = _batch;
+        batch.Clear();
+        while (batch.Count < MaxBatch && _queue.TryDequeue(out var command)) batch.Add(command);
+        if (batch.Count == 0) return;
+        CommitBatch(batch);
+        batch.Clear();
+        Interlocked.Increment(ref _commits);
+    }
+
+    // The writer's last step: commands that queued during its commit are committed on the thread pool (the writer's
+    // own request answers meanwhile); otherwise it stands down, unless one slipped in between the check and the release.
+    private void ReleaseOrHandOff()
+    {
+        while (true)
         {
-            batch.Clear();
-            while (batch.Count < MaxBatch && reader.TryRead(out var command)) batch.Add(command);
-            if (batch.Count == 0) continue;
-            CommitBatch(batch);
-            Interlocked.Increment(ref _commits);
+            if (!_queue.IsEmpty)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(static queue => queue.Drain(), this, preferLocal: false);
+                return;
+            }
+            _writer.Release();
+            if (_queue.IsEmpty || !_writer.Wait(0)) return;
         }
+    }
+
+    private void Drain()
+    {
+        while (!_queue.IsEmpty) CommitOnce();
+        ReleaseOrHandOff();
     }
 
     private void CommitBatch(List<WriteCommand> batch)
@@ -119,8 +146,10 @@ internal sealed class WriteQueue : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _channel.Writer.TryComplete();
-        await _loop.ConfigureAwait(false);
+        lock (_gate) _closed = true;
+        // Once the writer is free, nothing else can take it: commit whatever was queued before closing, then stop.
+        await _writer.WaitAsync().ConfigureAwait(false);
+        while (!_queue.IsEmpty) CommitOnce();
         _context.Dispose();
     }
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Spectre.Console;
 
@@ -32,8 +31,9 @@ internal static class ConnectionsCommand
                 return 1;
             }
 
-            report = await response.Content.ReadFromJsonAsync<JsonDocument>(cancellationToken).ConfigureAwait(false)
-                ?? throw new JsonException("empty body");
+            // Parsed as a document, not deserialized: no reflection, so the NativeAOT build of `handshake` keeps this verb.
+            await using Stream body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            report = await JsonDocument.ParseAsync(body, default, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException && !cancellationToken.IsCancellationRequested)
         {

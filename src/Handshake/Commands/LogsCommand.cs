@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Net.Http.Json;
 using System.Text.Json;
 
 namespace Handshake.Commands;
@@ -46,8 +45,9 @@ internal static class LogsCommand
                     return 1;
                 }
 
-                using JsonDocument page = await response.Content.ReadFromJsonAsync<JsonDocument>(cancellationToken).ConfigureAwait(false)
-                    ?? throw new JsonException("empty body");
+                // Parsed as a document, not deserialized: no reflection, so the NativeAOT build of `handshake` keeps this verb.
+                await using Stream pageBody = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                using JsonDocument page = await JsonDocument.ParseAsync(pageBody, default, cancellationToken).ConfigureAwait(false);
                 foreach (JsonElement e in page.RootElement.GetProperty("events").EnumerateArray())
                 {
                     DateTimeOffset timestamp = DateTimeOffset.FromUnixTimeMilliseconds(e.GetProperty("timestamp").GetInt64());
