@@ -135,12 +135,18 @@ public sealed class ExecutableTests : IDisposable
             Assert.Contains("New Connections: 1", await StoreCallerFunction.InvokeAsync(client, endpoint));
         }
 
-        using (HandshakeProcess connections = HandshakeProcess.Start(_directory, "connections", "--endpoint", endpoint.ToString()))
+        // One CI run printed a table without the function's row although its REPORT counted the connection; the cause
+        // is not known, so the verb is asked a few times (bounded) and the table is shown if the row never appears.
+        string table = "";
+        for (int attempt = 0; attempt < 5 && !table.Contains("store-caller", StringComparison.Ordinal); attempt++)
         {
-            string table = await connections.ReadToEndAsync();
+            if (attempt > 0) await Task.Delay(200);
+            using HandshakeProcess connections = HandshakeProcess.Start(_directory, "connections", "--endpoint", endpoint.ToString());
+            table = await connections.ReadToEndAsync();
             Assert.Equal(0, await connections.WaitForExitAsync());
-            Assert.Contains("store-caller", table);
         }
+
+        Assert.True(table.Contains("store-caller", StringComparison.Ordinal), "the function's row is missing:\n" + table);
 
         Assert.NotEmpty(ProcessesUnder(function.Directory));
         process.Terminate();
