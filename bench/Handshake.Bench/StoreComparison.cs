@@ -43,7 +43,7 @@ public sealed class StoreComparison(TargetLauncher launcher, ComparisonSettings 
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     Console.Error.WriteLine($"   {name} could not be measured: {e.Message}");
-                    failed[name] = Shorten(e.Message.Split('\n')[0]);
+                    failed[name] = TableSetup.Shorten(e.Message.Split('\n')[0]);
                     if (target is not null)
                     {
                         await target.DisposeAsync();
@@ -131,55 +131,14 @@ public sealed class StoreComparison(TargetLauncher launcher, ComparisonSettings 
             result.PercentileMilliseconds(99.9), result.PercentileMilliseconds(100), result.ClientCpuMicrosecondsPerRequest, result.FirstError);
         Console.Error.WriteLine(
             $"   {target.Name,-9} {scenario.RequestsPerSecond,9:F0} req/s  p50 {scenario.P50Ms,7:F3} ms  p99 {scenario.P99Ms,7:F3} ms  client CPU {scenario.ClientCpuMicrosecondsPerRequest,5:F1} us/req  errors {scenario.Errors}" +
-            (scenario.FirstError is null ? "" : $" (first: {Shorten(scenario.FirstError)})"));
+            (scenario.FirstError is null ? "" : $" (first: {TableSetup.Shorten(scenario.FirstError)})"));
         return scenario;
-    }
-
-    private static bool IsActive(string describeTable)
-    {
-        using var document = System.Text.Json.JsonDocument.Parse(describeTable);
-        return document.RootElement.TryGetProperty("Table", out var table)
-            && table.TryGetProperty("TableStatus", out var status) && status.GetString() == "ACTIVE";
     }
 
     private static bool HasItem(ReadOnlySpan<byte> body) => body.IndexOf("\"Item\""u8) >= 0;
 
-    private static async Task CreateTableAsync(IPEndPoint endpoint, DynamoRequests requests, CancellationToken ct)
-    {
-        var (status, body) = await OneRequestAsync(endpoint, requests.CreateTable(), ct);
-        if (status != 200)
-        {
-            throw new InvalidOperationException($"CreateTable answered {status}: {body}");
-        }
-
-        // Peers that model CREATING need a moment; every poll is bounded and so is their number.
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            (status, body) = await OneRequestAsync(endpoint, requests.DescribeTable(), ct);
-            if (status == 200 && IsActive(body))
-            {
-                return;
-            }
-
-            await Task.Delay(50, ct);
-        }
-
-        throw new TimeoutException($"the table did not become ACTIVE: {body}");
-    }
-
-    private static async Task<(int Status, string Body)> OneRequestAsync(IPEndPoint endpoint, ReadOnlyMemory<byte> request, CancellationToken ct)
-    {
-        using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        bound.CancelAfter(TimeSpan.FromSeconds(30));
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        await socket.ConnectAsync(endpoint, bound.Token);
-        await socket.SendAsync(request, SocketFlags.None, bound.Token);
-        var reader = new HttpResponseReader(socket);
-        var head = await reader.ReadAsync(bound.Token);
-        return (head.Status, Encoding.UTF8.GetString(reader.Body(head)));
-    }
-
-    private static string Shorten(string text) => text.Length <= 160 ? text : text[..160] + "...";
+    private static Task CreateTableAsync(IPEndPoint endpoint, DynamoRequests requests, CancellationToken ct) =>
+        TableSetup.CreateTableAsync(endpoint, requests.CreateTable(), requests.DescribeTable(), ct);
 
     private sealed record PreparedTarget(RunningTarget Target, long IdleRss, RequestSet Puts, RequestSet Gets)
     {

@@ -136,7 +136,7 @@ public sealed class QueryBenchmark(TargetLauncher launcher, QuerySettings settin
         }
 
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        var (_, description) = await OneRequestAsync(target.Endpoint, requests.DescribeTable(), ct);
+        var (_, description) = await TableSetup.OneRequestAsync(target.Endpoint, requests.DescribeTable(), ct);
         var load = new TableLoad(target.Name, to - from, seconds, ItemCount(description));
         Loads.Add(load);
         Console.Error.WriteLine($"   {target.Name}: {load.Items:N0} items in {load.Seconds:F1} s ({load.ItemsPerSecond:N0} items/s); ItemCount now {load.ItemCount}");
@@ -164,7 +164,7 @@ public sealed class QueryBenchmark(TargetLauncher launcher, QuerySettings settin
             result.PercentileMilliseconds(50), result.PercentileMilliseconds(99), result.ClientCpuMicrosecondsPerRequest, result.FirstError);
         Console.Error.WriteLine(
             $"   {target.Name,-9} {operation,-32} x{connections,-3} {measured.RequestsPerSecond,9:F0} req/s  p50 {measured.P50Ms,7:F3} ms  p99 {measured.P99Ms,7:F3} ms  errors {measured.Errors}" +
-            (measured.FirstError is null ? "" : $" (first: {Shorten(measured.FirstError)})"));
+            (measured.FirstError is null ? "" : $" (first: {TableSetup.Shorten(measured.FirstError)})"));
         return measured;
     }
 
@@ -174,40 +174,6 @@ public sealed class QueryBenchmark(TargetLauncher launcher, QuerySettings settin
 
     private static bool NothingUnprocessed(ReadOnlySpan<byte> body) => body.IndexOf("\"UnprocessedItems\":{}"u8) >= 0;
 
-    private static async Task CreateTableAsync(IPEndPoint endpoint, QueryRequests requests, CancellationToken ct)
-    {
-        var (status, body) = await OneRequestAsync(endpoint, requests.CreateTable(), ct);
-        if (status != 200)
-        {
-            throw new InvalidOperationException($"CreateTable answered {status}: {body}");
-        }
-
-        // Peers that model CREATING need a moment; every poll is bounded and so is their number.
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            (status, body) = await OneRequestAsync(endpoint, requests.DescribeTable(), ct);
-            if (status == 200 && body.Contains("\"TableStatus\":\"ACTIVE\"", StringComparison.Ordinal))
-            {
-                return;
-            }
-
-            await Task.Delay(50, ct);
-        }
-
-        throw new TimeoutException($"the table did not become ACTIVE: {body}");
-    }
-
-    private static async Task<(int Status, string Body)> OneRequestAsync(IPEndPoint endpoint, ReadOnlyMemory<byte> request, CancellationToken ct)
-    {
-        using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        bound.CancelAfter(TimeSpan.FromSeconds(30));
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        await socket.ConnectAsync(endpoint, bound.Token);
-        await socket.SendAsync(request, SocketFlags.None, bound.Token);
-        var reader = new HttpResponseReader(socket);
-        var head = await reader.ReadAsync(bound.Token);
-        return (head.Status, Encoding.UTF8.GetString(reader.Body(head)));
-    }
-
-    private static string Shorten(string text) => text.Length <= 160 ? text : text[..160] + "...";
+    private static Task CreateTableAsync(IPEndPoint endpoint, QueryRequests requests, CancellationToken ct) =>
+        TableSetup.CreateTableAsync(endpoint, requests.CreateTable(), requests.DescribeTable(), ct);
 }

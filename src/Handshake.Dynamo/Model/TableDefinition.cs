@@ -34,23 +34,10 @@ public sealed class SecondaryIndexDefinition(
 
     public bool Backfilling { get; internal set; }
 
-    private long _itemCount;
-    private long _sizeBytes;
+    internal ItemCounters Counters { get; } = new();
 
-    public long ItemCount => Volatile.Read(ref _itemCount);
-    public long IndexSizeBytes => Volatile.Read(ref _sizeBytes);
-
-    internal void SetCounters(long itemCount, long sizeBytes)
-    {
-        Volatile.Write(ref _itemCount, itemCount);
-        Volatile.Write(ref _sizeBytes, sizeBytes);
-    }
-
-    internal void AddCounters(long itemDelta, long sizeDelta)
-    {
-        Interlocked.Add(ref _itemCount, itemDelta);
-        Interlocked.Add(ref _sizeBytes, sizeDelta);
-    }
+    public long ItemCount => Counters.ItemCount;
+    public long IndexSizeBytes => Counters.SizeBytes;
 
     /// <summary>Whether the index holds <paramref name="attribute"/> besides its keys and the table's keys.</summary>
     public bool Projects(string attribute)
@@ -103,23 +90,10 @@ public sealed class TableDefinition
     public string? TimeToLiveAttribute { get; set; }
     public bool TimeToLiveEnabled { get; set; }
 
-    private long _itemCount;
-    private long _sizeBytes;
+    internal ItemCounters Counters { get; } = new();
 
-    public long ItemCount => Volatile.Read(ref _itemCount);
-    public long TableSizeBytes => Volatile.Read(ref _sizeBytes);
-
-    internal void SetCounters(long itemCount, long sizeBytes)
-    {
-        Volatile.Write(ref _itemCount, itemCount);
-        Volatile.Write(ref _sizeBytes, sizeBytes);
-    }
-
-    internal void AddCounters(long itemDelta, long sizeDelta)
-    {
-        Interlocked.Add(ref _itemCount, itemDelta);
-        Interlocked.Add(ref _sizeBytes, sizeDelta);
-    }
+    public long ItemCount => Counters.ItemCount;
+    public long TableSizeBytes => Counters.SizeBytes;
 
     /// <summary>Set by DeleteTable on the writer thread, so a write queued before the delete finds the table gone.</summary>
     public bool IsDeleted { get; internal set; }

@@ -70,7 +70,7 @@ internal static class IndexStorage
             if (reader.Read())
             {
                 index.InternalId = reader.GetInt64(0);
-                index.SetCounters(reader.GetInt64(1), reader.GetInt64(2));
+                index.Counters.Set(reader.GetInt64(1), reader.GetInt64(2));
                 continue;
             }
             reader.Close();

@@ -191,7 +191,7 @@ internal sealed class IndexWriter : IDisposable
 
     internal void PublishCounters()
     {
-        foreach (var (index, delta) in _batchDeltas) index.AddCounters(delta.Items, delta.Bytes);
+        foreach (var (index, delta) in _batchDeltas) index.Counters.Add(delta.Items, delta.Bytes);
         _batchDeltas.Clear();
     }
 

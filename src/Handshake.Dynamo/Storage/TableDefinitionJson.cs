@@ -116,7 +116,7 @@ internal static class TableDefinitionJson
             TimeToLiveAttribute = r.TryGetProperty("TimeToLiveAttribute", out var ttl) ? ttl.GetString() : null,
             TimeToLiveEnabled = r.GetProperty("TimeToLiveEnabled").GetBoolean(),
         };
-        table.SetCounters(itemCount, sizeBytes);
+        table.Counters.Set(itemCount, sizeBytes);
         return table;
     }
 

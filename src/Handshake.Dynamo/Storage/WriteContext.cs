@@ -162,7 +162,7 @@ internal sealed class WriteContext : IDisposable
     /// <summary>After the commit: the in-memory counters follow the durable ones.</summary>
     internal void PublishCounters()
     {
-        foreach (var (table, delta) in _batchDeltas) table.AddCounters(delta.Items, delta.Bytes);
+        foreach (var (table, delta) in _batchDeltas) table.Counters.Add(delta.Items, delta.Bytes);
         _batchDeltas.Clear();
         _indexes.PublishCounters();
     }
