@@ -146,6 +146,16 @@ internal sealed class BenchRunner(BenchOptions options, BenchConsole console)
             // Names the bench process in every environment, so that a test can prove none outlives it.
             ["HANDSHAKE_BENCH_PID"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
+        foreach (string profiling in (string[])["DOTNET_PerfMapEnabled", "DOTNET_EnableWriteXorExecute"])
+        {
+            // Profiling the bench with perf: the functions' JIT frames resolve only if they write perf maps as well
+            // (and keep their code out of W^X's double mapping, which perf cannot name).
+            if (Environment.GetEnvironmentVariable(profiling) is { Length: > 0 } value)
+            {
+                environment[profiling] = value;
+            }
+        }
+
         if (server?.Server.CertificatePemPath is { } pem && options.Tls)
         {
             // Trust the self-signed certificate: Node through NODE_EXTRA_CA_CERTS, .NET (OpenSSL) through SSL_CERT_FILE.
