@@ -3,6 +3,14 @@ using Handshake.Commands;
 
 // The `handshake` executable is a thin shell: each verb parses its options and calls into the libraries
 // (Handshake.Dynamo, Handshake.Lambda, Handshake.Network). Composition lives in HandshakeServer, not here.
+// bench and demo run the load generator, the host, the store and (in other processes) the functions on the same cores:
+// a thread-pool worker spinning for its next work item burns CPU that one of the others needs (measured: about a
+// quarter of this process's CPU at 1,000 invocations/s on 2 cores). Read when the thread pool starts, so set first.
+if (args is ["bench" or "demo", ..])
+{
+    AppContext.SetData("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit", 0);
+}
+
 RootCommand root = new("Handshake: DynamoDB and Lambda on one machine, with every TCP connection counted.");
 
 // The verbs, one line each. A verb is listed only when it works: no stubs.

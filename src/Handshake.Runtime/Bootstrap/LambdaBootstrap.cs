@@ -27,11 +27,21 @@ public sealed class LambdaBootstrap
     }
 
     /// <summary>Runs invocations until <paramref name="cancellationToken"/> is cancelled or the Runtime API says to exit.</summary>
+    /// <remarks>
+    /// The loop runs on the caller's thread and stays there while handlers complete synchronously (the no-op function,
+    /// anything CPU-bound): that thread blocks in <c>recv()</c> for the next event, runs the handler and posts the
+    /// answer, with no hop to another thread. After a handler that really awaits, the loop goes on on the thread that
+    /// finished it.
+    /// </remarks>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            await InvokeOnceAsync(cancellationToken).ConfigureAwait(false);
+            var once = InvokeOnceAsync(cancellationToken);
+            if (!once.IsCompletedSuccessfully)
+            {
+                await once.ConfigureAwait(false);
+            }
         }
     }
 
@@ -39,26 +49,57 @@ public sealed class LambdaBootstrap
     /// One iteration: waits for an event, runs the handler and posts the outcome. A handler's exception is posted as the
     /// invocation's error and does not escape. A rejected post (400 for a stale request id, 413 for an oversized
     /// response) is logged and the loop goes on, as Lambda's runtimes do; a 500 or a lost Runtime API escapes, because
-    /// then the runtime must exit.
+    /// then the runtime must exit. Completes synchronously unless the handler itself awaits.
     /// </summary>
-    public async Task InvokeOnceAsync(CancellationToken cancellationToken = default)
+    public Task InvokeOnceAsync(CancellationToken cancellationToken = default)
     {
-        var invocation = await _client.GetNextInvocationAsync(cancellationToken).ConfigureAwait(false);
+        var invocation = _client.GetNextInvocation(cancellationToken);
 
         // Lambda's runtimes expose the trace header to SDKs through this variable, changed per invocation.
         Environment.SetEnvironmentVariable("_X_AMZN_TRACE_ID", invocation.TraceId);
 
         var context = new LambdaContext(invocation, _environment, _clock);
         _response.SetLength(0);
-        LambdaError? error = null;
+        var payload = new MemoryStream(invocation.Payload, writable: false);
+        Task handled;
         try
         {
-            using var payload = new MemoryStream(invocation.Payload, writable: false);
-            await _handler(payload, context, _response).ConfigureAwait(false);
+            handled = _handler(payload, context, _response);
         }
         catch (Exception exception)
         {
-            error = LambdaError.FromException(exception);
+            handled = Task.FromException(exception);
+        }
+
+        if (handled.IsCompleted)
+        {
+            Answer(invocation, handled, cancellationToken);
+            return Task.CompletedTask;
+        }
+
+        return AnswerWhenHandledAsync(invocation, handled, cancellationToken);
+    }
+
+    private async Task AnswerWhenHandledAsync(InvocationRequest invocation, Task handled, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await handled.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Observed here; Answer reads the exception from the task.
+        }
+
+        Answer(invocation, handled, cancellationToken);
+    }
+
+    private void Answer(InvocationRequest invocation, Task handled, CancellationToken cancellationToken)
+    {
+        LambdaError? error = null;
+        if (!handled.IsCompletedSuccessfully)
+        {
+            error = LambdaError.FromException(handled.Exception ?? (Exception)new TaskCanceledException(handled));
             Console.Error.WriteLine($"{invocation.AwsRequestId}\tERROR\t{error.ErrorType}: {error.ErrorMessage}");
         }
 
@@ -66,12 +107,11 @@ public sealed class LambdaBootstrap
         {
             if (error is null)
             {
-                var body = new ReadOnlyMemory<byte>(_response.GetBuffer(), 0, (int)_response.Length);
-                await _client.PostInvocationResponseAsync(invocation.AwsRequestId, body, cancellationToken).ConfigureAwait(false);
+                _client.PostInvocationResponse(invocation.AwsRequestId, new ReadOnlySpan<byte>(_response.GetBuffer(), 0, (int)_response.Length), cancellationToken);
             }
             else
             {
-                await _client.PostInvocationErrorAsync(invocation.AwsRequestId, error, cancellationToken).ConfigureAwait(false);
+                _client.PostInvocationError(invocation.AwsRequestId, error, cancellationToken);
             }
         }
         catch (RuntimeApiException rejected) when (!rejected.RuntimeShouldExit)

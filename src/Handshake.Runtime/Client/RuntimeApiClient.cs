@@ -1,132 +1,202 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Unicode;
 
 namespace Handshake.Runtime.Client;
 
 /// <summary>
-/// The Lambda Runtime API (2018-06-01) over one HttpClient: <c>GET invocation/next</c>, <c>POST invocation/{id}/response</c>,
-/// <c>POST invocation/{id}/error</c> and <c>POST init/error</c>. Calls are sequential, so one kept-alive connection to the
-/// Runtime API carries every call for the life of the environment.
+/// The Lambda Runtime API (2018-06-01): <c>GET invocation/next</c>, <c>POST invocation/{id}/response</c>,
+/// <c>POST invocation/{id}/error</c> and <c>POST init/error</c>, over one kept-alive TCP connection with blocking calls,
+/// as AWS's own runtime clients do it over blocking curl.
 /// </summary>
+/// <remarks>
+/// Synchronous on purpose. The loop is strictly sequential, and the event must wake exactly one thread: the one blocked in
+/// <c>recv()</c> on the socket, which then runs the handler and posts the answer. An async HTTP stack parks the wait on
+/// an epoll thread and hops to a thread-pool thread for every call, which on a small, shared machine costs more than the
+/// rest of a warm invocation; and it keeps more threads alive for the host to stop and continue on every freeze.
+/// The <c>...Async</c> methods keep the familiar shape but complete before they return.
+/// </remarks>
 public sealed class RuntimeApiClient : IDisposable
 {
-    private const string ApiVersion = "2018-06-01";
+    private const string Prefix = "/2018-06-01/runtime/";
 
-    private readonly HttpClient _http;
+    private readonly RuntimeApiConnection _connection;
+    private readonly string _host;
+    private readonly byte[] _nextRequest;
+    private byte[] _head = new byte[512];
 
     /// <param name="runtimeApi">The value of AWS_LAMBDA_RUNTIME_API: <c>host:port</c>.</param>
     public RuntimeApiClient(string runtimeApi)
-        : this(runtimeApi, CreateHandler())
+        : this(runtimeApi, connect: null)
     {
     }
 
-    public RuntimeApiClient(string runtimeApi, HttpMessageHandler handler)
+    /// <summary>For tests: <paramref name="connect"/> opens the connection (a stream that splits reads, say).</summary>
+    internal RuntimeApiClient(string runtimeApi, Func<Stream>? connect)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(runtimeApi);
-        _http = new HttpClient(handler, disposeHandler: true)
+        if (!Uri.TryCreate($"http://{runtimeApi}/", UriKind.Absolute, out var uri) || uri.PathAndQuery != "/" || uri.UserInfo.Length > 0)
         {
-            BaseAddress = new Uri($"http://{runtimeApi}/{ApiVersion}/runtime/"),
-            // No timeout, and this is not an oversight: GET invocation/next is a long poll that stays pending for as long
-            // as no event arrives, and Lambda freezes the whole environment while it is pending (minutes, hours). A
-            // timeout would fire on thaw and abandon an event the platform has already handed to this environment.
-            // AWS's Runtime API documentation says it in so many words: "Do not set a timeout on the GET request".
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
-    }
-
-    private static SocketsHttpHandler CreateHandler() => new()
-    {
-        // The Runtime API is a local endpoint: never route it through HTTP_PROXY, never follow redirects.
-        UseProxy = false,
-        AllowAutoRedirect = false,
-        UseCookies = false,
-        AutomaticDecompression = DecompressionMethods.None,
-        // The connection is idle only while the environment is frozen inside /next, where no timer can run anyway;
-        // never drop it client-side, so every call rides the same connection.
-        PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
-        MaxConnectionsPerServer = 1,
-    };
-
-    /// <summary>Waits, without a timeout, for the next event. Throws <see cref="RuntimeApiException"/> on a non-200 answer.</summary>
-    public async Task<InvocationRequest> GetNextInvocationAsync(CancellationToken cancellationToken = default)
-    {
-        using var response = await _http.GetAsync("invocation/next", HttpCompletionOption.ResponseHeadersRead, cancellationToken)
-            .ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.OK)
-        {
-            throw await ErrorAsync("invocation/next", response, cancellationToken).ConfigureAwait(false);
+            throw new ArgumentException($"AWS_LAMBDA_RUNTIME_API must be host:port, not '{runtimeApi}'", nameof(runtimeApi));
         }
 
-        var headers = response.Headers.NonValidated;
-        var requestId = Header(headers, RuntimeApiHeaders.AwsRequestId)
-            ?? throw new RuntimeApiException("invocation/next", response.StatusCode, $"no {RuntimeApiHeaders.AwsRequestId} header");
-        var deadline = Header(headers, RuntimeApiHeaders.DeadlineMs);
-        var payload = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        var host = uri.Host.Trim('[', ']');
+        var port = uri.Port;
+        _host = runtimeApi;
+        _connection = new RuntimeApiConnection(connect ?? (() => Connect(host, port)));
+        _nextRequest = Encoding.ASCII.GetBytes($"GET {Prefix}invocation/next HTTP/1.1\r\nHost: {runtimeApi}\r\n\r\n");
+    }
+
+    /// <summary>TCP connections this client opened so far.</summary>
+    public int Connections => _connection.Connections;
+
+    /// <summary>
+    /// Blocks, without a timeout, until the next event arrives. Throws <see cref="RuntimeApiException"/> on a non-200
+    /// answer, <see cref="HttpRequestException"/> when the Runtime API is gone.
+    /// </summary>
+    /// <remarks>
+    /// No timeout, and this is not an oversight: the call stays pending for as long as no event arrives, and Lambda
+    /// freezes the whole environment meanwhile (minutes, hours). A timeout would fire on thaw and abandon an event the
+    /// platform already handed to this environment. AWS's documentation: "Do not set a timeout on the GET request".
+    /// </remarks>
+    public InvocationRequest GetNextInvocation(CancellationToken cancellationToken = default)
+    {
+        var response = _connection.Send(_nextRequest, default, keepBody: true, cancellationToken);
+        if (response.StatusCode != 200)
+        {
+            throw Error("invocation/next", response);
+        }
+
+        var requestId = response.AwsRequestId
+            ?? throw new RuntimeApiException("invocation/next", HttpStatusCode.OK, $"no {RuntimeApiHeaders.AwsRequestId} header");
         return new InvocationRequest
         {
             AwsRequestId = requestId,
-            DeadlineMs = long.TryParse(deadline, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) ? ms : 0,
-            InvokedFunctionArn = Header(headers, RuntimeApiHeaders.InvokedFunctionArn) ?? string.Empty,
-            TraceId = Header(headers, RuntimeApiHeaders.TraceId),
-            ClientContext = Header(headers, RuntimeApiHeaders.ClientContext),
-            CognitoIdentity = Header(headers, RuntimeApiHeaders.CognitoIdentity),
-            Payload = payload,
+            DeadlineMs = long.TryParse(response.DeadlineMs, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) ? ms : 0,
+            InvokedFunctionArn = response.InvokedFunctionArn ?? string.Empty,
+            TraceId = response.TraceId,
+            ClientContext = response.ClientContext,
+            CognitoIdentity = response.CognitoIdentity,
+            Payload = response.Body,
         };
     }
 
     /// <summary>Posts the function's result for <paramref name="awsRequestId"/>.</summary>
-    public Task PostInvocationResponseAsync(string awsRequestId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
+    public void PostInvocationResponse(string awsRequestId, ReadOnlySpan<byte> payload, CancellationToken cancellationToken = default)
     {
-        var path = $"invocation/{Uri.EscapeDataString(awsRequestId)}/response";
-        return PostAsync(path, new ReadOnlyMemoryContent(payload), errorType: null, cancellationToken);
+        ArgumentNullException.ThrowIfNull(awsRequestId);
+        Post("invocation/", awsRequestId, "/response", payload, errorType: null, cancellationToken);
     }
 
     /// <summary>Posts a function error in Lambda's error shape, with Lambda-Runtime-Function-Error-Type.</summary>
-    public Task PostInvocationErrorAsync(string awsRequestId, LambdaError error, CancellationToken cancellationToken = default)
+    public void PostInvocationError(string awsRequestId, LambdaError error, CancellationToken cancellationToken = default)
     {
-        var path = $"invocation/{Uri.EscapeDataString(awsRequestId)}/error";
-        return PostAsync(path, ErrorContent(error), error.ErrorType, cancellationToken);
+        ArgumentNullException.ThrowIfNull(awsRequestId);
+        ArgumentNullException.ThrowIfNull(error);
+        Post("invocation/", awsRequestId, "/error", error.ToUtf8Json(), error.ErrorType, cancellationToken);
     }
 
     /// <summary>Posts an initialization error; Lambda answers the pending invocation with it, and the runtime exits.</summary>
+    public void PostInitError(LambdaError error, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        Post("init/error", null, null, error.ToUtf8Json(), error.ErrorType, cancellationToken);
+    }
+
+    /// <summary><see cref="GetNextInvocation"/>; blocks the calling thread and returns a completed task.</summary>
+    public Task<InvocationRequest> GetNextInvocationAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return Task.FromResult(GetNextInvocation(cancellationToken));
+        }
+        catch (Exception exception)
+        {
+            return Task.FromException<InvocationRequest>(exception);
+        }
+    }
+
+    /// <summary><see cref="PostInvocationResponse"/>; blocks the calling thread and returns a completed task.</summary>
+    public Task PostInvocationResponseAsync(string awsRequestId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default) =>
+        Completed(() => PostInvocationResponse(awsRequestId, payload.Span, cancellationToken));
+
+    /// <summary><see cref="PostInvocationError"/>; blocks the calling thread and returns a completed task.</summary>
+    public Task PostInvocationErrorAsync(string awsRequestId, LambdaError error, CancellationToken cancellationToken = default) =>
+        Completed(() => PostInvocationError(awsRequestId, error, cancellationToken));
+
+    /// <summary><see cref="PostInitError"/>; blocks the calling thread and returns a completed task.</summary>
     public Task PostInitErrorAsync(LambdaError error, CancellationToken cancellationToken = default) =>
-        PostAsync("init/error", ErrorContent(error), error.ErrorType, cancellationToken);
+        Completed(() => PostInitError(error, cancellationToken));
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose() => _connection.Dispose();
 
-    private static ByteArrayContent ErrorContent(LambdaError error)
+    private static Task Completed(Action call)
     {
-        var content = new ByteArrayContent(error.ToUtf8Json());
-        content.Headers.ContentType = new MediaTypeHeaderValue(RuntimeApiHeaders.ErrorContentType);
-        return content;
+        try
+        {
+            call();
+            return Task.CompletedTask;
+        }
+        catch (Exception exception)
+        {
+            return Task.FromException(exception);
+        }
     }
 
-    private async Task PostAsync(string path, HttpContent content, string? errorType, CancellationToken cancellationToken)
+    private void Post(string first, string? awsRequestId, string? last, ReadOnlySpan<byte> body, string? errorType, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
-        if (errorType is not null)
+        var id = awsRequestId is null ? null : Uri.EscapeDataString(awsRequestId);
+        var type = errorType is null ? null : HeaderValue(errorType);
+        int written;
+        while (!(type is null
+            ? Utf8.TryWrite(_head, CultureInfo.InvariantCulture,
+                $"POST {Prefix}{first}{id}{last} HTTP/1.1\r\nHost: {_host}\r\nContent-Length: {body.Length}\r\n\r\n", out written)
+            : Utf8.TryWrite(_head, CultureInfo.InvariantCulture,
+                $"POST {Prefix}{first}{id}{last} HTTP/1.1\r\nHost: {_host}\r\nContent-Length: {body.Length}\r\nContent-Type: {RuntimeApiHeaders.ErrorContentType}\r\n{RuntimeApiHeaders.FunctionErrorType}: {type}\r\n\r\n", out written)))
         {
-            request.Headers.TryAddWithoutValidation(RuntimeApiHeaders.FunctionErrorType, errorType);
+            _head = new byte[_head.Length * 2];
         }
 
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken)
-            .ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.Accepted && response.StatusCode != HttpStatusCode.OK)
+        var response = _connection.Send(_head.AsSpan(0, written), body, keepBody: false, cancellationToken);
+        if (response.StatusCode is not (202 or 200))
         {
-            throw await ErrorAsync(path, response, cancellationToken).ConfigureAwait(false);
+            throw Error($"{first}{id}{last}", response);
         }
-
-        // Drain the small {"status":"OK"} body so the connection goes back to the pool ready for /next.
-        await response.Content.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
     }
 
-    private static string? Header(HttpHeadersNonValidated headers, string name) =>
-        headers.TryGetValues(name, out var values) && values.Count > 0 ? values.ToString() : null;
+    /// <summary>An error type is the user's text: never let it end the header early.</summary>
+    private static string HeaderValue(string value) =>
+        value.AsSpan().IndexOfAny('\r', '\n') < 0 ? value : value.Replace('\r', ' ').Replace('\n', ' ');
 
-    private static async Task<RuntimeApiException> ErrorAsync(string operation, HttpResponseMessage response, CancellationToken cancellationToken)
+    private static RuntimeApiException Error(string operation, RuntimeApiResponse response) =>
+        new(operation, (HttpStatusCode)response.StatusCode, Encoding.UTF8.GetString(response.Body));
+
+    private static NetworkStream Connect(string host, int port)
     {
-        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        return new RuntimeApiException(operation, response.StatusCode, body);
+        var socket = IPAddress.TryParse(host, out var address)
+            ? new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
+            : new Socket(SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            // Requests are small and each waits for its answer: Nagle would only hold them back.
+            socket.NoDelay = true;
+            if (address is not null)
+            {
+                socket.Connect(address, port);
+            }
+            else
+            {
+                socket.Connect(host, port);
+            }
+
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 }

@@ -8,7 +8,7 @@ namespace Handshake.Experiment;
 /// <summary>
 /// The bench's side of a Handshake endpoint, all over loopback HTTP so that an in-process server and one given with
 /// --endpoint are driven the same way: the table (CreateTable, DescribeTable's ItemCount), the function (the Lambda
-/// control plane), Invoke, the connection accounting and the functions' logs.
+/// control plane), the connection accounting and the functions' logs.
 /// </summary>
 internal sealed class BenchEndpoint : IDisposable
 {
@@ -24,18 +24,12 @@ internal sealed class BenchEndpoint : IDisposable
     ];
 
     private readonly HttpClient _control;
-    private readonly HttpClient _invoke;
 
-    public BenchEndpoint(Uri endpoint, int concurrency)
+    /// <summary>The control plane and the accounting; the invocations themselves go through <see cref="InvokeConnection"/>.</summary>
+    public BenchEndpoint(Uri endpoint)
     {
         Endpoint = endpoint;
         _control = new HttpClient { BaseAddress = endpoint, Timeout = TimeSpan.FromSeconds(30) };
-        // The invoking client keeps one kept-alive connection per worker (its connections are not the function's).
-        _invoke = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Math.Max(1, concurrency), PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) })
-        {
-            BaseAddress = endpoint,
-            Timeout = TimeSpan.FromMinutes(2),
-        };
     }
 
     public Uri Endpoint { get; }
@@ -114,24 +108,6 @@ internal sealed class BenchEndpoint : IDisposable
 
     public Task DeleteFunctionAsync(string name, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Delete, $"/2015-03-31/functions/{name}", null, cancellationToken);
-
-    /// <summary>One synchronous Invoke. Returns null on success, else the error's type (function error, HTTP status).</summary>
-    public async Task<string?> InvokeAsync(string name, byte[] payload, CancellationToken cancellationToken)
-    {
-        using ByteArrayContent content = new(payload);
-        using HttpResponseMessage response = await _invoke.PostAsync($"/2015-03-31/functions/{name}/invocations", content, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.OK)
-        {
-            return $"HTTP {(int)response.StatusCode}";
-        }
-
-        if (!response.Headers.Contains("X-Amz-Function-Error"))
-        {
-            return null;
-        }
-
-        return ClassifyError(await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false));
-    }
 
     /// <summary>A function error payload {"errorType","errorMessage"} as a short key: the type, plus the errno it names.</summary>
     public static string ClassifyError(ReadOnlySpan<byte> body)
@@ -230,6 +206,5 @@ internal sealed class BenchEndpoint : IDisposable
     public void Dispose()
     {
         _control.Dispose();
-        _invoke.Dispose();
     }
 }

@@ -27,7 +27,7 @@ internal sealed class BenchRunner(BenchOptions options, BenchConsole console)
             ? Path.Combine(Path.GetTempPath(), "handshake-bench-" + Guid.NewGuid().ToString("N")[..12])
             : null;
         using StoreLatencyListener? storeLatency = options.Endpoint is null ? new StoreLatencyListener() : null;
-        using BenchEndpoint? remote = options.Endpoint is { } uri ? new BenchEndpoint(uri, options.Concurrency) : null;
+        using BenchEndpoint? remote = options.Endpoint is { } uri ? new BenchEndpoint(uri) : null;
         try
         {
             if (remote is not null)
@@ -68,7 +68,7 @@ internal sealed class BenchRunner(BenchOptions options, BenchConsole console)
 
                 string dataDirectory = Path.Combine(options.DataDirectory ?? temporary!, mode.Name);
                 await using BenchServer server = await BenchServer.StartAsync(options, dataDirectory, run, cancellationToken).ConfigureAwait(false);
-                using BenchEndpoint endpoint = new(server.Server.Endpoint, options.Concurrency);
+                using BenchEndpoint endpoint = new(server.Server.Endpoint);
                 await RunModeAsync(endpoint, server, storeLatency, result, directory, runId, cancellationToken).ConfigureAwait(false);
             }
 
@@ -146,6 +146,16 @@ internal sealed class BenchRunner(BenchOptions options, BenchConsole console)
             // Names the bench process in every environment, so that a test can prove none outlives it.
             ["HANDSHAKE_BENCH_PID"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
+        foreach (string profiling in (string[])["DOTNET_PerfMapEnabled", "DOTNET_EnableWriteXorExecute"])
+        {
+            // Profiling the bench with perf: the functions' JIT frames resolve only if they write perf maps as well
+            // (and keep their code out of W^X's double mapping, which perf cannot name).
+            if (Environment.GetEnvironmentVariable(profiling) is { Length: > 0 } value)
+            {
+                environment[profiling] = value;
+            }
+        }
+
         if (server?.Server.CertificatePemPath is { } pem && options.Tls)
         {
             // Trust the self-signed certificate: Node through NODE_EXTRA_CA_CERTS, .NET (OpenSSL) through SSL_CERT_FILE.
@@ -165,10 +175,9 @@ internal sealed class BenchRunner(BenchOptions options, BenchConsole console)
         Task samplerTask = SampleAsync(endpoint, server, name, storePort, result, observe.Token);
 
         int bursts = options.FreezeGap is null ? 1 : options.Gaps + 1;
-        Func<byte[], CancellationToken, Task<string?>> invoke = options.InvokeInProcess && server is not null
-            ? (payload, ct) => InvokeInProcessAsync(server.Server.Functions, name, payload, ct)
-            : (payload, ct) => endpoint.InvokeAsync(name, payload, ct);
-        LoadLoop loop = new(invoke, result, options.Concurrency, bursts, options.FreezeGap ?? TimeSpan.Zero);
+        LoadLoop loop = options.InvokeInProcess && server is not null
+            ? new((payload, ct) => InvokeInProcessAsync(server.Server.Functions, name, payload, ct), null, result, options.Concurrency, bursts, options.FreezeGap ?? TimeSpan.Zero)
+            : new(null, () => new InvokeConnection(endpoint.Endpoint, name), result, options.Concurrency, bursts, options.FreezeGap ?? TimeSpan.Zero);
         Task loopTask = loop.RunAsync(options.Invocations, cancellationToken);
         await console.TrackAsync(result, loop, loopTask).ConfigureAwait(false);
         await loopTask.ConfigureAwait(false);

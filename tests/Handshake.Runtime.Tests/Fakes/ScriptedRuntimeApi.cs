@@ -1,0 +1,143 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Handshake.Runtime.Tests.Fakes;
+
+/// <summary>
+/// A raw TCP server on 127.0.0.1:0 that answers each HTTP request with the next scripted bytes, byte for byte, so the
+/// tests can send what Kestrel never would: chunked bodies, odd header case, unframed bodies, a close between calls.
+/// </summary>
+public sealed class ScriptedRuntimeApi : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly ConcurrentQueue<Answer> _answers = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _accepting;
+    private readonly TaskCompletionSource _firstRequest = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _connections;
+
+    public ScriptedRuntimeApi()
+    {
+        _listener.Start();
+        _accepting = AcceptAsync();
+    }
+
+    /// <summary>host:port, as AWS_LAMBDA_RUNTIME_API carries it.</summary>
+    public string Address => $"127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+
+    public int Connections => Volatile.Read(ref _connections);
+
+    /// <summary>Every request received: its head and body as text.</summary>
+    public ConcurrentQueue<string> Requests { get; } = new();
+
+    /// <summary>Completes when the first request has arrived.</summary>
+    public Task FirstRequest => _firstRequest.Task;
+
+    /// <summary>Queues the raw bytes of the next answer; <paramref name="close"/> closes the connection after writing them.</summary>
+    public void Enqueue(string raw, bool close = false) => _answers.Enqueue(new Answer(Encoding.UTF8.GetBytes(raw), close));
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        await _accepting.WaitAsync(TimeSpan.FromSeconds(30));
+        _stop.Dispose();
+    }
+
+    private async Task AcceptAsync()
+    {
+        List<Task> connections = [];
+        try
+        {
+            while (true)
+            {
+                var socket = await _listener.AcceptSocketAsync(_stop.Token);
+                Interlocked.Increment(ref _connections);
+                connections.Add(ServeAsync(socket));
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+        }
+
+        await Task.WhenAll(connections);
+    }
+
+    private async Task ServeAsync(Socket socket)
+    {
+        using var _ = socket;
+        await using var stream = new NetworkStream(socket);
+        var pending = new List<byte>();
+        var buffer = new byte[4096];
+        try
+        {
+            while (true)
+            {
+                var request = await ReadRequestAsync(stream, pending, buffer);
+                if (request is null)
+                {
+                    return;
+                }
+
+                Requests.Enqueue(request);
+                _firstRequest.TrySetResult();
+                if (!_answers.TryDequeue(out var answer))
+                {
+                    // Nothing scripted: hold the request open, as a Runtime API holds /next while no event comes.
+                    await Task.Delay(Timeout.Infinite, _stop.Token);
+                    return;
+                }
+
+                await stream.WriteAsync(answer.Bytes, _stop.Token);
+                if (answer.Close)
+                {
+                    socket.Shutdown(SocketShutdown.Both);
+                    return;
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or SocketException)
+        {
+        }
+    }
+
+    /// <summary>One request: the head up to the blank line, then Content-Length bytes of body; null at the end of the stream.</summary>
+    private async Task<string?> ReadRequestAsync(NetworkStream stream, List<byte> pending, byte[] buffer)
+    {
+        while (true)
+        {
+            var text = Encoding.UTF8.GetString([.. pending]);
+            var headEnd = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+            if (headEnd >= 0)
+            {
+                var length = 0;
+                foreach (var line in text[..headEnd].Split("\r\n"))
+                {
+                    if (line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
+                    {
+                        length = int.Parse(line["Content-Length:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+                    }
+                }
+
+                if (pending.Count >= headEnd + 4 + length)
+                {
+                    var request = Encoding.UTF8.GetString([.. pending.GetRange(0, headEnd + 4 + length)]);
+                    pending.RemoveRange(0, headEnd + 4 + length);
+                    return request;
+                }
+            }
+
+            var read = await stream.ReadAsync(buffer, _stop.Token);
+            if (read == 0)
+            {
+                return null;
+            }
+
+            pending.AddRange(buffer.AsSpan(0, read));
+        }
+    }
+
+    private sealed record Answer(byte[] Bytes, bool Close);
+}
