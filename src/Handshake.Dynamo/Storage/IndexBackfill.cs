@@ -68,7 +68,7 @@ internal static class IndexBackfill
                 // backfill leaves it out of the index rather than failing (it is reported as a violation there).
                 if (!SecondaryIndexKey.TryEncode(index, parsed, out _, out _)) continue;
                 if (IsEmptyKey(index, parsed)) continue;
-                context.Indexes.Write(context.Transaction, table, index, key, parsed, item, size, countUnits: false);
+                context.Indexes.Write(table, index, key, parsed, item, size, countUnits: false);
             }
             if (rows.Count > 0)
             {

@@ -65,17 +65,16 @@ internal sealed class IndexWriter : IDisposable
     }
 
     /// <summary>Replaces the index rows of one item (null <paramref name="item"/>: the item was deleted).</summary>
-    public void Write(SqliteTransaction? transaction, TableDefinition table, PrimaryKey key,
+    public void Write(TableDefinition table, PrimaryKey key,
         Dictionary<string, AttributeValue>? item, byte[]? itemBytes, int itemSize)
     {
-        foreach (var index in table.Indexes) Write(transaction, table, index, key, item, itemBytes, itemSize, countUnits: true);
+        foreach (var index in table.Indexes) Write(table, index, key, item, itemBytes, itemSize, countUnits: true);
     }
 
     /// <summary>Writes one item's row of one index; the GSI backfill calls this directly.</summary>
-    public void Write(SqliteTransaction? transaction, TableDefinition table, SecondaryIndexDefinition index, PrimaryKey key,
+    public void Write(TableDefinition table, SecondaryIndexDefinition index, PrimaryKey key,
         Dictionary<string, AttributeValue>? item, byte[]? itemBytes, int itemSize, bool countUnits)
     {
-        _remove.Transaction = transaction;
         _rIndex.Value = index.InternalId;
         _rTableHash.Value = key.Hash;
         _rTableRange.Value = key.Range;
@@ -110,7 +109,6 @@ internal sealed class IndexWriter : IDisposable
                 projected = StoredItem.Serialize(projection);
                 newSize = ItemSize.Of(projection);
             }
-            _insert.Transaction = transaction;
             _iIndex.Value = index.InternalId;
             _iHash.Value = hash;
             _iRange.Value = range;
@@ -176,9 +174,8 @@ internal sealed class IndexWriter : IDisposable
         _units.Clear();
     }
 
-    internal void PersistCounters(SqliteTransaction? transaction)
+    internal void PersistCounters()
     {
-        _counters.Transaction = transaction;
         foreach (var (index, delta) in _batchDeltas)
         {
             if (delta.Items == 0 && delta.Bytes == 0) continue;

@@ -116,12 +116,6 @@ internal sealed class SqliteDatabase
         command.ExecuteNonQuery();
     }
 
-    public static void ExecuteIn(WriteContext context, string sql)
-    {
-        using var command = context.CreateCommand(sql);
-        command.ExecuteNonQuery();
-    }
-
     // A page damaged on disk would otherwise surface only when a request touches it (a 500, or worse a wrong answer),
     // so the whole file is checked once at open. quick_check verifies every b-tree page and record format but skips
     // the index-to-table cross check of integrity_check: it reads the file once, so its cost grows with the database.

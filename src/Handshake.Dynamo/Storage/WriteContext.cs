@@ -7,13 +7,15 @@ namespace Handshake.Dynamo.Storage;
 /// What a <see cref="WriteCommand"/> sees on the writer thread: the open transaction's prepared item statements, the
 /// catalog, and per-table counter deltas (ItemCount, TableSizeBytes) that are persisted once per group commit.
 /// </summary>
+/// <remarks>
+/// The transaction is opened and committed with prepared statements (<see cref="Begin"/>, <see cref="Commit"/>), not
+/// a SqliteTransaction, so SqliteCommands that run inside it (indexes, table metadata) leave their Transaction unset.
+/// </remarks>
 internal sealed class WriteContext : IDisposable
 {
-    private readonly SqliteCommand _select, _upsert, _delete, _counters;
-    private readonly SqliteParameter _sTable, _sHash, _sRange;
-    private readonly SqliteParameter _uTable, _uHash, _uRange, _uSize, _uItem;
-    private readonly SqliteParameter _dTable, _dHash, _dRange;
-    private readonly SqliteParameter _cId, _cItems, _cBytes;
+    // Parameters bind by position: ?1 table id, ?2 hash key, ?3 range key, then the statement's own.
+    private readonly SqliteStatement _begin, _commit, _rollback, _savepoint, _release, _rollbackTo;
+    private readonly SqliteStatement _select, _upsert, _delete, _counters;
     private readonly IndexWriter _indexes;
 
     // Deltas of the command being applied, merged into the batch only if it succeeds.
@@ -25,26 +27,47 @@ internal sealed class WriteContext : IDisposable
         Connection = connection;
         Catalog = catalog;
         Options = options;
-        _select = Prepare("SELECT size, item FROM items WHERE table_id = $t AND hash_key = $h AND range_key = $r", out _sTable, out _sHash, out _sRange);
-        _delete = Prepare("DELETE FROM items WHERE table_id = $t AND hash_key = $h AND range_key = $r", out _dTable, out _dHash, out _dRange);
-        _upsert = Prepare("INSERT OR REPLACE INTO items(table_id, hash_key, range_key, size, item) VALUES ($t, $h, $r, $s, $i)",
-            out _uTable, out _uHash, out _uRange);
-        _uSize = _upsert.Parameters.Add("$s", SqliteType.Integer);
-        _uItem = _upsert.Parameters.Add("$i", SqliteType.Blob);
-        _upsert.Prepare();
-        _counters = connection.CreateCommand();
-        _counters.CommandText = "UPDATE tables SET item_count = item_count + $n, size_bytes = size_bytes + $b WHERE id = $id";
-        _cId = _counters.Parameters.Add("$id", SqliteType.Integer);
-        _cItems = _counters.Parameters.Add("$n", SqliteType.Integer);
-        _cBytes = _counters.Parameters.Add("$b", SqliteType.Integer);
-        _counters.Prepare();
+        // IMMEDIATE: the writer takes the write lock at BEGIN rather than upgrading at its first write.
+        _begin = new SqliteStatement(connection, "BEGIN IMMEDIATE");
+        _commit = new SqliteStatement(connection, "COMMIT");
+        _rollback = new SqliteStatement(connection, "ROLLBACK");
+        _savepoint = new SqliteStatement(connection, "SAVEPOINT command");
+        _release = new SqliteStatement(connection, "RELEASE command");
+        _rollbackTo = new SqliteStatement(connection, "ROLLBACK TO command");
+        _select = new SqliteStatement(connection, "SELECT size, item FROM items WHERE table_id = ?1 AND hash_key = ?2 AND range_key = ?3");
+        _delete = new SqliteStatement(connection, "DELETE FROM items WHERE table_id = ?1 AND hash_key = ?2 AND range_key = ?3");
+        _upsert = new SqliteStatement(connection, "INSERT OR REPLACE INTO items(table_id, hash_key, range_key, size, item) VALUES (?1, ?2, ?3, ?4, ?5)");
+        _counters = new SqliteStatement(connection, "UPDATE tables SET item_count = item_count + ?2, size_bytes = size_bytes + ?3 WHERE id = ?1");
         _indexes = new IndexWriter(connection);
     }
 
     public SqliteConnection Connection { get; }
     public TableCatalog Catalog { get; }
     public DynamoStoreOptions Options { get; }
-    public SqliteTransaction? Transaction { get; set; }
+
+    /// <summary>Opens the group commit's transaction.</summary>
+    public void Begin() => _begin.Execute();
+
+    /// <summary>Commits the open transaction; when that fails, the transaction is rolled back and the error thrown.</summary>
+    public void Commit() => _commit.Execute();
+
+    /// <summary>Rolls back whatever is still open after a failure (SQLite may already have rolled back by itself).</summary>
+    public void Rollback()
+    {
+        if (SqliteStatement.InTransaction(Connection)) _rollback.Execute();
+    }
+
+    /// <summary>Starts a savepoint for a command that writes more than one row.</summary>
+    public void Savepoint() => _savepoint.Execute();
+
+    public void ReleaseSavepoint() => _release.Execute();
+
+    /// <summary>Undoes the command's writes since <see cref="Savepoint"/> and ends the savepoint.</summary>
+    public void RollbackSavepoint()
+    {
+        _rollbackTo.Execute();
+        _release.Execute();
+    }
 
     /// <summary>Secondary index maintenance; used directly only by the GSI backfill.</summary>
     public IndexWriter Indexes => _indexes;
@@ -52,34 +75,33 @@ internal sealed class WriteContext : IDisposable
     /// <summary>The index write capacity of the command being applied so far (null: none), for ReturnConsumedCapacity.</summary>
     public List<IndexWriteUnits>? TakeIndexUnits() => _indexes.TakeUnits();
 
-    private SqliteCommand Prepare(string sql, out SqliteParameter table, out SqliteParameter hash, out SqliteParameter range)
-    {
-        var command = Connection.CreateCommand();
-        command.CommandText = sql;
-        table = command.Parameters.Add("$t", SqliteType.Integer);
-        hash = command.Parameters.Add("$h", SqliteType.Blob);
-        range = command.Parameters.Add("$r", SqliteType.Blob);
-        if (!sql.StartsWith("INSERT", StringComparison.Ordinal)) command.Prepare();
-        return command;
-    }
-
     /// <summary>Reads the current item; <paramref name="item"/> is loaded only when asked for.</summary>
     public bool TryReadItem(TableDefinition table, PrimaryKey key, bool wantItem, out int size, out byte[]? item)
     {
-        _select.Transaction = Transaction;
-        _sTable.Value = table.InternalId;
-        _sHash.Value = key.Hash;
-        _sRange.Value = key.Range;
-        using var reader = _select.ExecuteReader(System.Data.CommandBehavior.SingleRow);
-        if (!reader.Read())
+        BindKey(_select, table, key);
+        if (!_select.Step())
         {
             size = 0;
             item = null;
             return false;
         }
-        size = reader.GetInt32(0);
-        item = wantItem ? (byte[])reader.GetValue(1) : null;
+        try
+        {
+            size = _select.ColumnInt32(0);
+            item = wantItem ? _select.ColumnBlob(1).ToArray() : null;
+        }
+        finally
+        {
+            _select.Reset();
+        }
         return true;
+    }
+
+    private static void BindKey(SqliteStatement statement, TableDefinition table, PrimaryKey key)
+    {
+        statement.Bind(1, table.InternalId);
+        statement.Bind(2, key.Hash);
+        statement.Bind(3, key.Range);
     }
 
     /// <summary>Writes an item, given whether it replaced one and that one's size (for the table's counters).</summary>
@@ -91,33 +113,26 @@ internal sealed class WriteContext : IDisposable
     public void Upsert(TableDefinition table, PrimaryKey key, int size, byte[] item, bool existed, int oldSize)
     {
         var parsed = IndexWriter.Prepare(table, item);
-        _upsert.Transaction = Transaction;
-        _uTable.Value = table.InternalId;
-        _uHash.Value = key.Hash;
-        _uRange.Value = key.Range;
-        _uSize.Value = size;
-        _uItem.Value = item;
-        _upsert.ExecuteNonQuery();
+        BindKey(_upsert, table, key);
+        _upsert.Bind(4, size);
+        _upsert.Bind(5, item);
+        _upsert.Execute();
         Account(table, existed ? 0 : 1, size - oldSize);
-        if (parsed is not null) _indexes.Write(Transaction, table, key, parsed, item, size);
+        if (parsed is not null) _indexes.Write(table, key, parsed, item, size);
     }
 
     public void Delete(TableDefinition table, PrimaryKey key, int oldSize)
     {
-        _delete.Transaction = Transaction;
-        _dTable.Value = table.InternalId;
-        _dHash.Value = key.Hash;
-        _dRange.Value = key.Range;
-        if (_delete.ExecuteNonQuery() == 0) return;
+        BindKey(_delete, table, key);
+        if (_delete.Execute() == 0) return;
         Account(table, -1, -oldSize);
-        if (table.Indexes.Count > 0) _indexes.Write(Transaction, table, key, null, null, 0);
+        if (table.Indexes.Count > 0) _indexes.Write(table, key, null, null, 0);
     }
 
     public SqliteCommand CreateCommand(string sql)
     {
         var command = Connection.CreateCommand();
         command.CommandText = sql;
-        command.Transaction = Transaction;
         return command;
     }
 
@@ -147,16 +162,15 @@ internal sealed class WriteContext : IDisposable
     /// <summary>Persists the batch's counter deltas in the open transaction (one UPDATE per touched table).</summary>
     internal void PersistCounters()
     {
-        _counters.Transaction = Transaction;
         foreach (var (table, delta) in _batchDeltas)
         {
             if (table.IsDeleted || (delta.Items == 0 && delta.Bytes == 0)) continue;
-            _cId.Value = table.InternalId;
-            _cItems.Value = delta.Items;
-            _cBytes.Value = delta.Bytes;
-            _counters.ExecuteNonQuery();
+            _counters.Bind(1, table.InternalId);
+            _counters.Bind(2, delta.Items);
+            _counters.Bind(3, delta.Bytes);
+            _counters.Execute();
         }
-        _indexes.PersistCounters(Transaction);
+        _indexes.PersistCounters();
     }
 
     /// <summary>After the commit: the in-memory counters follow the durable ones.</summary>
@@ -176,10 +190,8 @@ internal sealed class WriteContext : IDisposable
 
     public void Dispose()
     {
-        _select.Dispose();
-        _upsert.Dispose();
-        _delete.Dispose();
-        _counters.Dispose();
+        foreach (var statement in (ReadOnlySpan<SqliteStatement>)[_begin, _commit, _rollback, _savepoint, _release, _rollbackTo, _select, _upsert, _delete, _counters])
+            statement.Dispose();
         _indexes.Dispose();
     }
 }
