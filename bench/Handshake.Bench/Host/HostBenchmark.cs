@@ -48,35 +48,27 @@ internal static class HostBenchmark
         await using Endpoint endpoint = await Endpoint.StartAsync(lambda.HandleAsync);
         using HttpClient http = new(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency * 2 }) { Timeout = TimeSpan.FromSeconds(60) };
 
-        host.CreateFunction(Noop("noop-jit", "dotnet8", "Noop", jitDirectory));
+        // --function-env NAME=VALUE (repeatable): set in the no-op functions' configuration, as a user sets a variable
+        // on a real function (DOTNET_EnableDiagnostics=0 takes the debugger and EventPipe threads out of the process).
+        Dictionary<string, string> functionEnvironment = FunctionEnvironment(args);
+        host.CreateFunction(Noop("noop-jit", "dotnet8", "Noop", jitDirectory) with { Environment = functionEnvironment });
         host.CreateFunction(Noop("noop-node", "nodejs20.x", "index.handler", Path.Combine(root, "samples", "noop-node")));
         bool aot = File.Exists(Path.Combine(aotDirectory, "bootstrap"));
         if (aot)
         {
-            host.CreateFunction(Noop("noop-aot", "provided.al2023", "bootstrap", aotDirectory));
+            host.CreateFunction(Noop("noop-aot", "provided.al2023", "bootstrap", aotDirectory) with { Environment = functionEnvironment });
         }
 
-        // Warm: the same client, keep-alive, sequential; bare round trip and invocation interleaved in blocks.
-        List<double> bareTimes = [];
-        List<double> invokeTimes = [];
-        await TimeAsync(http, bare.Url, "/", 200, []);
-        await TimeAsync(http, endpoint.Url, "/2015-03-31/functions/noop-jit/invocations", 200, []);
-        for (int block = 0; block < 10; block++)
-        {
-            await TimeAsync(http, bare.Url, "/", warm / 10, bareTimes);
-            await TimeAsync(http, endpoint.Url, "/2015-03-31/functions/noop-jit/invocations", warm / 10, invokeTimes);
-        }
-
-        double bareP50 = Percentile(bareTimes, 0.50);
-        double invokeP50 = Percentile(invokeTimes, 0.50);
         Console.WriteLine();
-        Console.WriteLine($"## Warm invocation, no-op C# (JIT), {warm} sequential calls{(freeze ? "" : ", freezing off")}");
-        Console.WriteLine("| path | p50 µs | p99 µs |");
-        Console.WriteLine("|---|---:|---:|");
-        Console.WriteLine($"| bare loopback HTTP round trip | {bareP50:F0} | {Percentile(bareTimes, 0.99):F0} |");
-        Console.WriteLine($"| Invoke API → Runtime API → function → back | {invokeP50:F0} | {Percentile(invokeTimes, 0.99):F0} |");
-        Console.WriteLine($"| host overhead (invoke − bare) | {invokeP50 - bareP50:F0} | {Percentile(invokeTimes, 0.99) - Percentile(bareTimes, 0.99):F0} |");
-        Console.WriteLine($"p50 ratio invoke / bare: {invokeP50 / bareP50:F2}x");
+        string environmentNote = functionEnvironment.Count == 0 ? "" : $", function environment {string.Join(' ', functionEnvironment.Select(e => $"{e.Key}={e.Value}"))}";
+        Console.WriteLine($"## Warm invocation of the no-op function, {warm} sequential calls each{(freeze ? "" : ", freezing off")}{environmentNote}");
+        Console.WriteLine("| path | p50 µs | p99 µs | p50 ratio to bare |");
+        Console.WriteLine("|---|---:|---:|---:|");
+        await WarmAsync(http, bare.Url, endpoint.Url, "noop-jit", "Invoke API → Runtime API → no-op C# (JIT) → back", warm, host);
+        if (aot)
+        {
+            await WarmAsync(http, bare.Url, endpoint.Url, "noop-aot", "Invoke API → Runtime API → no-op C# (NativeAOT) → back", warm, host);
+        }
 
         // The same, with the runtime loop inside this process: what the host itself adds, without a second process.
         await using (FunctionHost inProcess = new(new FunctionHostOptions(), null, new InProcessRuntimeLauncher()))
@@ -84,17 +76,7 @@ internal static class HostBenchmark
             inProcess.CreateFunction(Noop("in-process", "dotnet8", "Noop", jitDirectory));
             LambdaHttpEndpoint inProcessLambda = new(inProcess);
             await using Endpoint inProcessEndpoint = await Endpoint.StartAsync(inProcessLambda.HandleAsync);
-            List<double> inProcessTimes = [];
-            List<double> bareAgain = [];
-            await TimeAsync(http, inProcessEndpoint.Url, "/2015-03-31/functions/in-process/invocations", 200, []);
-            for (int block = 0; block < 10; block++)
-            {
-                await TimeAsync(http, bare.Url, "/", warm / 10, bareAgain);
-                await TimeAsync(http, inProcessEndpoint.Url, "/2015-03-31/functions/in-process/invocations", warm / 10, inProcessTimes);
-            }
-
-            Console.WriteLine($"| same, runtime loop in-process (host alone, no second process) | {Percentile(inProcessTimes, 0.50):F0} | {Percentile(inProcessTimes, 0.99):F0} |");
-            Console.WriteLine($"p50 ratio in-process invoke / bare: {Percentile(inProcessTimes, 0.50) / Percentile(bareAgain, 0.50):F2}x (bare p50 in this block {Percentile(bareAgain, 0.50):F0} µs)");
+            await WarmAsync(http, bare.Url, inProcessEndpoint.Url, "in-process", "same, runtime loop in-process (host alone, no second process)", warm, inProcess);
         }
 
         if (warmOnly)
@@ -161,6 +143,97 @@ internal static class HostBenchmark
         Console.WriteLine($"## Scale-out: {scale} invocations at once, reserved concurrency {concurrency}");
         Console.WriteLine($"completed {scale - throttled - failed}, throttled {throttled}, failed {failed}, peak environments {host.PeakEnvironmentCount("noop-jit")} (limit {concurrency}), {seconds:F2} s, {scale / seconds:F0} invocations/s");
         return failed == 0 && host.PeakEnvironmentCount("noop-jit") <= concurrency ? 0 : 1;
+    }
+
+    /// <summary>
+    /// One row: the bare round trip and the invocation timed in 10 interleaved blocks (after 200 unmeasured of each),
+    /// so both see the same machine; also the function's thread count, which every freeze and thaw signals.
+    /// </summary>
+    private static async Task WarmAsync(HttpClient http, Uri bare, Uri endpoint, string function, string label, int warm, FunctionHost host)
+    {
+        string path = $"/2015-03-31/functions/{function}/invocations";
+        List<double> bareTimes = [];
+        List<double> invokeTimes = [];
+        await TimeAsync(http, bare, "/", 200, []);
+        await TimeAsync(http, endpoint, path, 200, []);
+        int functionPid = FunctionProcessId(host, function);
+        long benchCpu = 0;
+        long functionCpu = 0;
+        long bareCpu = 0;
+        for (int block = 0; block < 10; block++)
+        {
+            long bareBefore = CpuNanoseconds(Environment.ProcessId);
+            await TimeAsync(http, bare, "/", warm / 10, bareTimes);
+            bareCpu += CpuNanoseconds(Environment.ProcessId) - bareBefore;
+            long benchBefore = CpuNanoseconds(Environment.ProcessId);
+            long functionBefore = CpuNanoseconds(functionPid);
+            await TimeAsync(http, endpoint, path, warm / 10, invokeTimes);
+            benchCpu += CpuNanoseconds(Environment.ProcessId) - benchBefore;
+            functionCpu += CpuNanoseconds(functionPid) - functionBefore;
+        }
+
+        double bareP50 = Percentile(bareTimes, 0.50);
+        double invokeP50 = Percentile(invokeTimes, 0.50);
+        int measured = warm / 10 * 10;
+        string threads = functionPid > 0 ? $", {Directory.GetDirectories($"/proc/{functionPid}/task").Length} threads" : "";
+        Console.WriteLine($"| bare loopback HTTP round trip (same block) | {bareP50:F0} | {Percentile(bareTimes, 0.99):F0} | |");
+        Console.WriteLine($"| {label}{threads} | {invokeP50:F0} | {Percentile(invokeTimes, 0.99):F0} | **{invokeP50 / bareP50:F2}x** |");
+        // CPU time per invocation (from /proc/<pid>/task/*/schedstat, in ns) holds still when the machine is busy,
+        // where wall-clock latency does not: it says whether a change made the path cheaper.
+        Console.WriteLine($"|   CPU per invocation: benchmark process (client + host) {benchCpu / 1000.0 / measured:F0} µs, function process {functionCpu / 1000.0 / measured:F0} µs (a bare round trip: {bareCpu / 1000.0 / measured:F0} µs) | | | |");
+    }
+
+    /// <summary>The function's process, or 0 when it runs inside this process (the in-process launcher).</summary>
+    private static int FunctionProcessId(FunctionHost host, string function)
+    {
+        foreach (ExecutionEnvironment environment in host.Environments(function))
+        {
+            if (environment.ProcessId is int pid && pid != Environment.ProcessId && Directory.Exists($"/proc/{pid}/task"))
+            {
+                return pid;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>Time on CPU of every thread of <paramref name="pid"/>, in ns (the first field of schedstat).</summary>
+    private static long CpuNanoseconds(int pid)
+    {
+        long total = 0;
+        if (pid <= 0)
+        {
+            return 0;
+        }
+
+        foreach (string task in Directory.GetDirectories($"/proc/{pid}/task"))
+        {
+            try
+            {
+                string text = File.ReadAllText(Path.Combine(task, "schedstat"));
+                total += long.Parse(text.AsSpan(0, text.IndexOf(' ')), CultureInfo.InvariantCulture);
+            }
+            catch (IOException)
+            {
+                // The thread exited between the listing and the read.
+            }
+        }
+
+        return total;
+    }
+
+    private static Dictionary<string, string> FunctionEnvironment(string[] args)
+    {
+        Dictionary<string, string> environment = [];
+        for (int i = 0; i + 1 < args.Length; i++)
+        {
+            if (args[i] == "--function-env" && args[i + 1].Split('=', 2) is [string name, string value])
+            {
+                environment[name] = value;
+            }
+        }
+
+        return environment;
     }
 
     private static FunctionDefinition Noop(string name, string runtime, string handler, string code) => new()

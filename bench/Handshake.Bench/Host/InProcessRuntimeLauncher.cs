@@ -1,12 +1,12 @@
 using System.IO.Pipes;
-using System.Net;
 using System.Runtime.InteropServices;
 using Handshake.Lambda.Environments;
+using Handshake.Runtime.Client;
 
 namespace Handshake.Bench.Host;
 
 /// <summary>
-/// A launcher whose "process" is a Runtime API loop inside the benchmark itself (an echo function over HttpClient).
+/// A launcher whose "process" is a Runtime API loop inside the benchmark itself (an echo function over the runtime client).
 /// It takes the second process and its scheduling out of the warm path, isolating the host's own overhead.
 /// </summary>
 internal sealed class InProcessRuntimeLauncher : IProcessLauncher
@@ -20,9 +20,12 @@ internal sealed class InProcessRuntimeLauncher : IProcessLauncher
         private readonly CancellationTokenSource _stop = new();
         private readonly TaskCompletionSource<string> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        private readonly RuntimeApiClient _client;
+
         public LoopRuntime(string runtimeApi)
         {
-            _ = RunAsync(new Uri($"http://{runtimeApi}/2018-06-01/runtime/"));
+            _client = new RuntimeApiClient(runtimeApi);
+            new Thread(Run) { IsBackground = true, Name = "in-process runtime" }.Start();
         }
 
         public int ProcessId => Environment.ProcessId;
@@ -52,29 +55,24 @@ internal sealed class InProcessRuntimeLauncher : IProcessLauncher
             _stderr.DisposeLocalCopyOfClientHandle();
         }
 
-        private async Task RunAsync(Uri api)
+        // The same synchronous client as the functions, on one dedicated thread: the thread blocked on the socket is
+        // the one that answers, as in a function process.
+        private void Run()
         {
-            using HttpClient http = new(new SocketsHttpHandler { PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan }) { Timeout = Timeout.InfiniteTimeSpan };
             try
             {
                 while (!_stop.IsCancellationRequested)
                 {
-                    using HttpResponseMessage next = await http.GetAsync(new Uri(api, "invocation/next"), _stop.Token).ConfigureAwait(false);
-                    if (next.StatusCode != HttpStatusCode.OK)
-                    {
-                        break;
-                    }
-
-                    string id = next.Headers.GetValues("Lambda-Runtime-Aws-Request-Id").First();
-                    byte[] payload = await next.Content.ReadAsByteArrayAsync(_stop.Token).ConfigureAwait(false);
-                    using HttpResponseMessage answered = await http.PostAsync(new Uri(api, $"invocation/{id}/response"), new ByteArrayContent(payload), _stop.Token).ConfigureAwait(false);
+                    InvocationRequest invocation = _client.GetNextInvocation(_stop.Token);
+                    _client.PostInvocationResponse(invocation.AwsRequestId, invocation.Payload, _stop.Token);
                 }
             }
-            catch (Exception e) when (e is OperationCanceledException or HttpRequestException)
+            catch (Exception e) when (e is OperationCanceledException or HttpRequestException or RuntimeApiException)
             {
             }
             finally
             {
+                _client.Dispose();
                 _exited.TrySetResult("exit status 0");
             }
         }

@@ -58,7 +58,8 @@ public sealed class ScriptedRuntimeApi : IAsyncDisposable
                 connections.Add(ServeAsync(socket));
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        // Stop() ends a pending accept with one of these, and a later accept with InvalidOperationException.
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
         }
 
