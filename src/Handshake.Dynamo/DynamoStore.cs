@@ -34,7 +34,7 @@ public sealed class DynamoStore : IAsyncDisposable
         foreach (var table in _loaded) ResumeBackfills(table);
         _loaded.Clear();
         // Real time, not Options.Clock: a test's frozen clock must not stop the WAL from being checkpointed.
-        _checkpointer = database.InMemory ? null : new WalCheckpointer(database, TimeProvider.System, options.WalTruncateAboveFrames);
+        _checkpointer = database.InMemory ? null : new WalCheckpointer(database, TimeProvider.System, options.WalTruncateAboveFrames, options.WalCheckpointInterval);
     }
 
     /// <summary>Opens (or creates) the store. Throws <see cref="DynamoStoreOpenException"/> for a damaged database.</summary>

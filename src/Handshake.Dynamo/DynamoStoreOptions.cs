@@ -20,10 +20,13 @@ public sealed class DynamoStoreOptions
     public TimeSpan TimeToLiveSweepInterval { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// The WAL size, in frames (pages), above which the background checkpoint empties the WAL instead of only copying
-    /// it back (see <see cref="Storage.WalCheckpointer"/>). Internal: tests lower it to see a truncation quickly.
+    /// The WAL size, in frames (pages), above which the background checkpoint rewinds the WAL instead of only copying
+    /// it back (see <see cref="Storage.WalCheckpointer"/>). Internal: tests lower it to see a rewind quickly.
     /// </summary>
     internal int WalTruncateAboveFrames { get; init; } = Storage.WalCheckpointer.DefaultTruncateAboveFrames;
+
+    /// <summary>How often the background checkpoint runs. Internal: tests that drive checkpoints themselves lengthen it.</summary>
+    internal TimeSpan WalCheckpointInterval { get; init; } = Storage.WalCheckpointer.DefaultInterval;
 
     public string Region { get; init; } = "us-east-1";
 

@@ -20,10 +20,13 @@ internal sealed class SqliteDatabase
     private const int SchemaVersion = 1;
 
     private readonly string _connectionString;
+    // When a commit rewinds the WAL it cuts the file back to this size: the checkpointer's limit in bytes (4 KB pages).
+    private readonly long _walLimitBytes;
 
     public SqliteDatabase(DynamoStoreOptions options)
     {
         InMemory = options.InMemory;
+        _walLimitBytes = WalCheckpointer.WalBytes(options.WalTruncateAboveFrames);
         if (InMemory)
         {
             _connectionString = new SqliteConnectionStringBuilder
@@ -66,7 +69,7 @@ internal sealed class SqliteDatabase
         connection.Open();
         Execute(connection, InMemory
             ? "PRAGMA foreign_keys=OFF;"
-            : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=0;");
+            : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=" + _walLimitBytes + ";");
         if (!InMemory) CheckIntegrity(connection);
         Execute(connection, """
             CREATE TABLE IF NOT EXISTS store_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
