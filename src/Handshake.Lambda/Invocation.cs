@@ -27,6 +27,12 @@ public sealed class Invocation
     public bool TailLog { get; init; }
 
     /// <summary>
+    /// The caller writes the answer first and then calls <see cref="InvocationResult.SettleLog"/>, so that END/REPORT
+    /// are not on the answer's path (the Invoke API does this; other callers get the lines before the result).
+    /// </summary>
+    internal bool DeferLog { get; init; }
+
+    /// <summary>
     /// Completed by the Runtime API handler that received the answer (or by a timeout or an exit). Its continuation
     /// (END/REPORT, handing the environment to the next queued invocation, answering the caller) runs inline on that
     /// thread, before the runtime's 202: no lock is held there, and a thread-pool hop less per invocation.
@@ -57,6 +63,12 @@ public sealed class InvocationResult
     public string? LogResult { get; set; }
 
     public string ExecutedVersion { get; init; } = Functions.FunctionDefinition.LatestVersion;
+
+    /// <summary>The environment whose END/REPORT lines for this answer wait for <see cref="SettleLog"/>.</summary>
+    internal Environments.ExecutionEnvironment? LogOwner { get; set; }
+
+    /// <summary>The answer has left: write the invocation's END/REPORT lines now (see <see cref="Invocation.DeferLog"/>).</summary>
+    internal void SettleLog() => LogOwner?.SettleLog();
 
     public static InvocationResult Success(ReadOnlyMemory<byte> payload) => new() { Payload = payload };
 

@@ -153,4 +153,26 @@ public sealed class InvokeApiTests
         HttpResponseMessage unknown = await http.GetAsync("/_handshake/logs/nope");
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }
+    [Fact]
+    public async Task Invoke_API_answers_before_END_and_REPORT_yet_each_invocation_gets_them_once_and_in_order()
+    {
+        await using LambdaServer server = await LambdaServer.StartAsync();
+        server.Test.AddBash("ordered");
+        using HttpClient http = server.Client();
+        List<string> ids = [];
+        for (int i = 0; i < 3; i++)
+        {
+            HttpResponseMessage response = await http.SendAsync(Invoke("ordered", "{}"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            ids.Add(response.Headers.GetValues("x-amzn-RequestId").Single());
+        }
+
+        JsonElement page = JsonDocument.Parse(await http.GetStringAsync("/_handshake/logs/ordered")).RootElement;
+        List<string> lifecycle = [.. page.GetProperty("events").EnumerateArray()
+            .Select(e => e.GetProperty("message").GetString()!)
+            .Where(m => m.StartsWith("START ", StringComparison.Ordinal) || m.StartsWith("END ", StringComparison.Ordinal) || m.StartsWith("REPORT ", StringComparison.Ordinal))
+            .Select(m => m[..m.IndexOf(' ', StringComparison.Ordinal)] + " " + m.Split(' ', '\t')[2])];
+        List<string> expected = [.. ids.SelectMany(id => new[] { "START " + id, "END " + id, "REPORT " + id })];
+        Assert.Equal(expected, lifecycle);
+    }
 }

@@ -242,9 +242,8 @@ internal sealed partial class ExecutionEnvironment
         return thaw;
     }
 
-    private async Task FinishInvocationAsync(Invocation invocation, InvocationResult result)
+    private async Task FinishInvocationAsync(Invocation invocation, InvocationResult result, double durationMs)
     {
-        double durationMs = ElapsedMs(_deliveredAt);
         await DrainOutputAsync().ConfigureAwait(false);
         StringBuilder report = new();
         report.Append(CultureInfo.InvariantCulture, $"REPORT RequestId: {invocation.RequestId}\tDuration: {durationMs:0.00} ms\tBilled Duration: {Math.Max(1, Math.Ceiling(durationMs)):0} ms\t");

@@ -35,6 +35,10 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
     private Task? _shutdown;
     private Task _finishing = Task.CompletedTask;
 
+    // An answered invocation whose END/REPORT lines wait until its caller has the answer (see SettleLog).
+    private readonly Lock _reportGate = new();
+    private PendingReport? _pendingReport;
+
     public ExecutionEnvironment(FunctionHost host, FunctionDefinition definition, int generation)
     {
         _host = host;
@@ -97,7 +101,7 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
     public async Task<InvocationResult> InvokeAsync(Invocation invocation)
     {
         // The previous invocation's END/REPORT lines come first (written after its caller had its answer).
-        await _finishing.ConfigureAwait(false);
+        await Finishing.ConfigureAwait(false);
         lock (_gate)
         {
             // Assigned before init completes, so that the runtime's first `next` takes it at once (no freeze on a cold start).
@@ -162,14 +166,28 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
             AppendLog($"{_host.Options.Clock.GetUtcNow():yyyy-MM-dd'T'HH:mm:ss.fff'Z'} {invocation.RequestId} Task timed out after {timeout.TotalSeconds:0.00} seconds");
         }
 
+        double durationMs = ElapsedMs(_deliveredAt);
         if (invocation.TailLog || result.ResetEnvironment)
         {
-            await FinishInvocationAsync(invocation, result).ConfigureAwait(false);
+            await FinishInvocationAsync(invocation, result, durationMs).ConfigureAwait(false);
+        }
+        else if (invocation.DeferLog)
+        {
+            // The caller does not wait for the log: END/REPORT (draining the pipes, reading VmHWM, formatting) are
+            // written once its answer has been sent (InvocationResult.SettleLog), not on the way to it.
+            lock (_reportGate)
+            {
+                _pendingReport = new PendingReport(invocation, result, durationMs);
+            }
+
+            result.LogOwner = this;
         }
         else
         {
-            // The caller does not wait for the log: END/REPORT (and draining the pipes) happen off its path.
-            _finishing = FinishInvocationAsync(invocation, result);
+            lock (_reportGate)
+            {
+                _finishing = FinishInvocationAsync(invocation, result, durationMs);
+            }
         }
 
         if (result.ResetEnvironment)
@@ -200,8 +218,35 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
 
     public ValueTask DisposeAsync() => new(ShutdownAsync());
 
-    /// <summary>Completes when the last invocation's END/REPORT lines are in the log.</summary>
-    public Task Finishing => Volatile.Read(ref _finishing);
+    /// <summary>Completes when the last invocation's END/REPORT lines are in the log (writing them now if they wait).</summary>
+    public Task Finishing
+    {
+        get
+        {
+            SettleLog();
+            lock (_reportGate)
+            {
+                return _finishing;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes the END/REPORT lines of an invocation answered with <see cref="Invocation.DeferLog"/>: called once its
+    /// answer has left, and by anything that needs the log complete (the next invocation, log readers, shutdown).
+    /// Idempotent; the lock makes a concurrent caller wait until the lines are started.
+    /// </summary>
+    public void SettleLog()
+    {
+        lock (_reportGate)
+        {
+            if (_pendingReport is { } pending)
+            {
+                _pendingReport = null;
+                _finishing = FinishInvocationAsync(pending.Invocation, pending.Result, pending.DurationMs);
+            }
+        }
+    }
 
     /// <summary>Completes when the environment's process has exited (immediately if it never started).</summary>
     public Task ExitedAsync() => _process?.Exited ?? Task.CompletedTask;
@@ -276,6 +321,7 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
     private async Task ShutdownCoreAsync()
     {
         await Task.Yield();
+        SettleLog();
         TaskCompletionSource<Invocation?>? parked;
         lock (_gate)
         {
@@ -313,4 +359,6 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
     private static double ElapsedMs(long since) => since == 0 ? 0 : Stopwatch.GetElapsedTime(since).TotalMilliseconds;
 
     private sealed record InitFailure(string ErrorType, byte[]? Payload, string Reason);
+
+    private sealed record PendingReport(Invocation Invocation, InvocationResult Result, double DurationMs);
 }

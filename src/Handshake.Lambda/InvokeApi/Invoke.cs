@@ -63,6 +63,7 @@ internal static class Invoke
             TraceId = TraceId(host.Options.Clock),
             ClientContext = ClientContext(request.Headers["X-Amz-Client-Context"].ToString()),
             TailLog = invocationType == "RequestResponse" && string.Equals(request.Headers["X-Amz-Log-Type"].ToString(), "Tail", StringComparison.Ordinal),
+            DeferLog = invocationType == "RequestResponse",
         };
 
         if (invocationType == "Event")
@@ -89,7 +90,14 @@ internal static class Invoke
         }
 
         response.ContentLength = result.Payload.Length;
-        await response.Body.WriteAsync(result.Payload, context.RequestAborted).ConfigureAwait(false);
+        try
+        {
+            await response.Body.WriteAsync(result.Payload, context.RequestAborted).ConfigureAwait(false);
+        }
+        finally
+        {
+            result.SettleLog();
+        }
     }
 
     private static void ValidateJson(byte[] payload)
