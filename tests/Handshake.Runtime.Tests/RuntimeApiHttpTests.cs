@@ -54,6 +54,26 @@ public sealed class RuntimeApiHttpTests
     }
 
     [Fact]
+    public async Task Headers_larger_than_the_read_buffer_and_a_large_body_are_read_whole()
+    {
+        await using var api = new ScriptedRuntimeApi();
+        var context = new string('c', 40_000);
+        var payload = new string('p', 3_000_000);
+        api.Enqueue($"HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: big\r\nLambda-Runtime-Client-Context: {context}\r\nContent-Length: {payload.Length}\r\n\r\n{payload}");
+        api.Enqueue(NextHead + "Content-Length: 1\r\n\r\n2");
+        using var client = new RuntimeApiClient(api.Address);
+
+        var first = await Off(() => client.GetNextInvocation());
+        var second = await Off(() => client.GetNextInvocation());
+
+        Assert.Equal(context, first.ClientContext);
+        Assert.Equal(payload.Length, first.Payload.Length);
+        Assert.True(first.Payload.AsSpan().IndexOfAnyExcept((byte)'p') < 0);
+        Assert.Equal("2", Encoding.UTF8.GetString(second.Payload));
+        Assert.Equal(1, api.Connections);
+    }
+
+    [Fact]
     public async Task Chunked_body_with_extensions_and_trailers_is_reassembled()
     {
         await using var api = new ScriptedRuntimeApi();

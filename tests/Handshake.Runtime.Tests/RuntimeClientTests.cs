@@ -149,6 +149,30 @@ public sealed class RuntimeClientTests
         Assert.True(api.NextCalls >= invocations, $"{api.NextCalls} next calls");
     }
 
+    [Fact]
+    public async Task Noop_function_runs_no_socket_engine_thread_pool_or_tiering_threads()
+    {
+        // Every thread of a function is stopped and woken again on each freeze and thaw: the synchronous client and the
+        // sample's settings keep the threads that would only sit there out of the process.
+        await using var api = await FakeRuntimeApi.StartAsync();
+        await using var function = Functions.StartDotnet(api, Functions.NoopDll, "Noop");
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal($"{i}", (await api.InvokeAsync($"{i}").WaitAsync(Timeout)).Body);
+        }
+
+        var names = new List<string>();
+        foreach (var task in Directory.GetDirectories($"/proc/{function.ProcessId}/task"))
+        {
+            names.Add(File.ReadAllText(Path.Combine(task, "comm")).Trim());
+        }
+
+        Assert.DoesNotContain(names, name => name.StartsWith(".NET Sockets", StringComparison.Ordinal));
+        Assert.DoesNotContain(names, name => name.StartsWith(".NET TP", StringComparison.Ordinal));
+        Assert.DoesNotContain(names, name => name.StartsWith(".NET Tiered", StringComparison.Ordinal));
+        Assert.DoesNotContain(names, name => name.StartsWith(".NET BGC", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData(400)]
     [InlineData(413)]

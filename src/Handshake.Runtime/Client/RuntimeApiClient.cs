@@ -173,9 +173,24 @@ public sealed class RuntimeApiClient : IDisposable
     private static RuntimeApiException Error(string operation, RuntimeApiResponse response) =>
         new(operation, (HttpStatusCode)response.StatusCode, Encoding.UTF8.GetString(response.Body));
 
-    private static NetworkStream Connect(string host, int port)
+    private static Stream Connect(string host, int port)
     {
-        var socket = IPAddress.TryParse(host, out var address)
+        var address = IPAddress.TryParse(host, out var parsed) ? parsed : null;
+        if (OperatingSystem.IsLinux())
+        {
+            // Straight from libc: no socket engine thread in the function (see LinuxSocketStream).
+            address ??= Resolve(host);
+            try
+            {
+                return LinuxSocketStream.Connect(address, port);
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+                // A libc without these exports: the portable path below.
+            }
+        }
+
+        var socket = address is not null
             ? new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
             : new Socket(SocketType.Stream, ProtocolType.Tcp);
         try
@@ -199,4 +214,19 @@ public sealed class RuntimeApiClient : IDisposable
             throw;
         }
     }
+
+    private static IPAddress Resolve(string host)
+    {
+        var addresses = Dns.GetHostAddresses(host);
+        foreach (var candidate in addresses)
+        {
+            if (candidate.AddressFamily == AddressFamily.InterNetwork)
+            {
+                return candidate;
+            }
+        }
+
+        return addresses.Length > 0 ? addresses[0] : throw new IOException($"{host} has no address");
+    }
+
 }

@@ -90,8 +90,16 @@ internal sealed class RuntimeApiConnection : IDisposable
 
     private void Abort()
     {
-        // Disposing the socket from another thread shuts it down, which wakes the read blocked in recv().
-        _stream?.Dispose();
+        // Shutting the connection down from another thread wakes the read blocked in recv() (disposing a Socket does
+        // that too; closing a bare descriptor would not).
+        if (_stream is LinuxSocketStream socket)
+        {
+            socket.Abort();
+        }
+        else
+        {
+            _stream?.Dispose();
+        }
     }
 
     private void Close()

@@ -7,7 +7,7 @@ namespace Handshake.Experiment;
 
 /// <summary>
 /// One kept-alive HTTP/1.1 connection to the Invoke API, owned by one load worker on its own thread and driven with
-/// blocking socket calls: a load generator in the manner of wrk. An invocation costs one send and usually one receive,
+/// blocking socket calls: a lean load generator in the spirit of wrk. An invocation costs one send and usually one receive,
 /// with no HttpClient pipeline, no thread-pool hop and no epoll round; on 2 cores that CPU goes to the host, the store
 /// and the functions instead. Answers like BenchEndpoint.InvokeAsync: null on success, else the error's type. A failed
 /// exchange throws IOException and closes the connection; the next call opens a new one (never retried: an invocation
