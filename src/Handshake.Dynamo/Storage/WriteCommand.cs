@@ -8,7 +8,12 @@ namespace Handshake.Dynamo.Storage;
 /// </summary>
 internal abstract class WriteCommand
 {
-    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Continuations run where the commit completes them: the writer answers each waiting request in turn (response
+    // write, then back to Kestrel's read of the next request) instead of queuing one thread-pool item per write
+    // (measured at 32 connections on 2 cores: 0.57-0.61x the bare endpoint against 0.54-0.58x). Nothing awaiting a
+    // write blocks synchronously, so the writer never waits on its own continuations; a write queued from one of them
+    // finds the writer held and is committed by the hand-off after this batch.
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.None);
 
     public Task Completion => _completion.Task;
 

@@ -99,7 +99,6 @@ internal sealed class WriteQueue : IAsyncDisposable
         if (batch.Count == 0) return;
         CommitBatch(batch);
         batch.Clear();
-        Interlocked.Increment(ref _commits);
     }
 
     // The writer's last step: commands that queued during its commit are committed on the thread pool (the writer's
@@ -143,9 +142,12 @@ internal sealed class WriteQueue : IAsyncDisposable
             foreach (var command in batch)
                 command.Failure ??= new DynamoException(DynamoErrorCode.InternalServerError, "Internal server error");
             _reloadCatalog();
+            Interlocked.Increment(ref _commits);
             foreach (var command in batch) command.Complete();
             return;
         }
+        // Counted before any command completes: completions run their waiters' continuations on this thread.
+        Interlocked.Increment(ref _commits);
         context.PublishCounters();
         foreach (var command in batch)
         {
