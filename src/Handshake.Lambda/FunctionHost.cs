@@ -271,7 +271,9 @@ public sealed partial class FunctionHost : IAsyncDisposable
     /// <summary>An environment went idle or away: functions queued on the account limit may proceed.</summary>
     internal void OnCapacityAvailable(EnvironmentPool source)
     {
-        foreach (EnvironmentPool pool in _functions.Values)
+        // Runs on every release of an environment: enumerate the dictionary itself, which takes no lock and copies
+        // nothing, rather than .Values (all of its locks and a new list per call).
+        foreach ((_, EnvironmentPool pool) in _functions)
         {
             if (pool != source && pool.HasWaiters)
             {
