@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Handshake.Runtime.Client;
-using Handshake.Runtime.Tests.Fakes;
+using Handshake.Tests.Shared;
 
 namespace Handshake.Runtime.Tests;
 
@@ -21,7 +21,7 @@ public sealed class RuntimeApiHttpTests
         "Lambda-Runtime-Client-Context: {\"custom\":1}\r\nLambda-Runtime-Cognito-Identity: {\"cognitoIdentityId\":\"x\"}\r\n";
 
     /// <summary>A client whose every read returns at most one byte, so each header, chunk line and body is split across reads.</summary>
-    private static RuntimeApiClient Trickling(ScriptedRuntimeApi api) =>
+    private static RuntimeApiClient Trickling(ScriptedHttpServer api) =>
         new(api.Address, () =>
         {
             var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -36,7 +36,7 @@ public sealed class RuntimeApiHttpTests
     [Fact]
     public async Task Headers_split_across_reads_and_case_insensitive_names_are_parsed()
     {
-        await using var api = new ScriptedRuntimeApi();
+        await using var api = new ScriptedHttpServer();
         api.Enqueue(NextHead + "Content-Length: 13\r\n\r\n{\"hello\":\"w\"}");
         using var client = Trickling(api);
 
@@ -56,7 +56,7 @@ public sealed class RuntimeApiHttpTests
     [Fact]
     public async Task Headers_larger_than_the_read_buffer_and_a_large_body_are_read_whole()
     {
-        await using var api = new ScriptedRuntimeApi();
+        await using var api = new ScriptedHttpServer();
         var context = new string('c', 40_000);
         var payload = new string('p', 3_000_000);
         api.Enqueue($"HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: big\r\nLambda-Runtime-Client-Context: {context}\r\nContent-Length: {payload.Length}\r\n\r\n{payload}");
@@ -76,7 +76,7 @@ public sealed class RuntimeApiHttpTests
     [Fact]
     public async Task Chunked_body_with_extensions_and_trailers_is_reassembled()
     {
-        await using var api = new ScriptedRuntimeApi();
+        await using var api = new ScriptedHttpServer();
         api.Enqueue(NextHead + "Transfer-Encoding: chunked\r\n\r\n4;ext=1\r\n{\"a\"\r\nA\r\n:[1,2,3,4]\r\n1\r\n}\r\n0\r\nX-Trailer: t\r\n\r\n");
         api.Enqueue("HTTP/1.1 202 Accepted\r\ntransfer-encoding: chunked\r\n\r\nF\r\n{\"status\":\"OK\"}\r\n0\r\n\r\n");
         using var client = Trickling(api);
@@ -92,7 +92,7 @@ public sealed class RuntimeApiHttpTests
     [Fact]
     public async Task Posts_carry_content_length_and_the_error_type()
     {
-        await using var api = new ScriptedRuntimeApi();
+        await using var api = new ScriptedHttpServer();
         api.Enqueue("HTTP/1.1 202 Accepted\r\nContent-Length: 16\r\n\r\n{\"status\":\"OK\"}\n");
         api.Enqueue("HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n");
         api.Enqueue("HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n");
@@ -123,7 +123,7 @@ public sealed class RuntimeApiHttpTests
     [InlineData(500, "Runtime.ExitError")]
     public async Task Error_answers_become_RuntimeApiException_and_the_connection_stays_usable(int status, string errorType)
     {
-        await using var api = new ScriptedRuntimeApi();
+        await using var api = new ScriptedHttpServer();
         var body = $"{{\"errorMessage\":\"m\",\"errorType\":\"{errorType}\"}}";
         api.Enqueue($"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n{body}");
         api.Enqueue($"HTTP/1.1 {status} X\r\nContent-Length: {body.Length}\r\n\r\n{body}");
@@ -145,7 +145,7 @@ public sealed class RuntimeApiHttpTests
     [Fact]
     public async Task A_connection_the_server_closed_between_calls_is_reopened()
     {
-        await using var api = new ScriptedRuntimeApi();
+        await using var api = new ScriptedHttpServer();
         api.Enqueue(NextHead + "Content-Length: 1\r\n\r\n1", close: true);
         api.Enqueue("HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n", close: true);
         api.Enqueue(NextHead + "Content-Length: 1\r\n\r\n2");
@@ -163,7 +163,7 @@ public sealed class RuntimeApiHttpTests
     [Fact]
     public async Task Connection_close_header_and_an_unframed_body_end_the_connection()
     {
-        await using var api = new ScriptedRuntimeApi();
+        await using var api = new ScriptedHttpServer();
         api.Enqueue(NextHead + "Connection: close\r\n\r\nunframed until close", close: true);
         api.Enqueue(NextHead + "Content-Length: 1\r\n\r\n2");
         using var client = Trickling(api);
@@ -179,7 +179,7 @@ public sealed class RuntimeApiHttpTests
     [Fact]
     public async Task A_body_cut_short_is_a_connection_error_not_a_payload()
     {
-        await using var api = new ScriptedRuntimeApi();
+        await using var api = new ScriptedHttpServer();
         api.Enqueue(NextHead + "Content-Length: 100\r\n\r\nonly this", close: true);
         using var client = new RuntimeApiClient(api.Address);
 
@@ -197,7 +197,7 @@ public sealed class RuntimeApiHttpTests
     [InlineData("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")]
     public async Task A_malformed_answer_is_an_invalid_response(string raw)
     {
-        await using var api = new ScriptedRuntimeApi();
+        await using var api = new ScriptedHttpServer();
         api.Enqueue(raw);
         using var client = new RuntimeApiClient(api.Address);
 
@@ -223,7 +223,7 @@ public sealed class RuntimeApiHttpTests
     [Fact]
     public async Task Cancelling_wakes_a_next_that_is_waiting_for_an_event()
     {
-        await using var api = new ScriptedRuntimeApi();
+        await using var api = new ScriptedHttpServer();
         using var client = new RuntimeApiClient(api.Address);
         using var cancel = new CancellationTokenSource();
 

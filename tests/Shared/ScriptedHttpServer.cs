@@ -3,13 +3,14 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Handshake.Runtime.Tests.Fakes;
+namespace Handshake.Tests.Shared;
 
 /// <summary>
 /// A raw TCP server on 127.0.0.1:0 that answers each HTTP request with the next scripted bytes, byte for byte, so the
-/// tests can send what Kestrel never would: chunked bodies, odd header case, unframed bodies, a close between calls.
+/// tests of Handshake's own HTTP/1.1 clients (the Runtime API client, the bench's Invoke client) can send what Kestrel
+/// never would: chunked bodies, odd header case, unframed bodies, a close between calls, an answer cut short.
 /// </summary>
-public sealed class ScriptedRuntimeApi : IAsyncDisposable
+public sealed class ScriptedHttpServer : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly ConcurrentQueue<Answer> _answers = new();
@@ -18,7 +19,7 @@ public sealed class ScriptedRuntimeApi : IAsyncDisposable
     private readonly TaskCompletionSource _firstRequest = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _connections;
 
-    public ScriptedRuntimeApi()
+    public ScriptedHttpServer()
     {
         _listener.Start();
         _accepting = AcceptAsync();
@@ -26,6 +27,9 @@ public sealed class ScriptedRuntimeApi : IAsyncDisposable
 
     /// <summary>host:port, as AWS_LAMBDA_RUNTIME_API carries it.</summary>
     public string Address => $"127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+
+    /// <summary>http://host:port/, for clients that take a URI.</summary>
+    public Uri Endpoint => new($"http://{Address}/");
 
     public int Connections => Volatile.Read(ref _connections);
 
