@@ -193,7 +193,8 @@ public sealed partial class FunctionHost : IAsyncDisposable
     /// </summary>
     public bool TryGetCredentials(string accessKeyId, out string secretAccessKey, out string sessionToken)
     {
-        if (_byAccessKey.TryGetValue(accessKeyId, out ExecutionEnvironment? environment) && _started.ContainsKey(environment) && !environment.IsDead)
+        // Not "started": the process may sign its first request before OnEnvironmentStarted runs. IsDead ends them.
+        if (_byAccessKey.TryGetValue(accessKeyId, out ExecutionEnvironment? environment) && !environment.IsDead)
         {
             secretAccessKey = environment.SecretAccessKey;
             sessionToken = environment.SessionToken;
@@ -287,11 +288,14 @@ public sealed partial class FunctionHost : IAsyncDisposable
         }
     }
 
-    internal void OnEnvironmentStarted(ExecutionEnvironment environment)
-    {
-        _byAccessKey[environment.AccessKeyId] = environment;
-        _started[environment] = 0;
-    }
+    /// <summary>Just before the process starts: from here its access key attributes connections and signs requests.</summary>
+    internal void OnCredentialsIssued(ExecutionEnvironment environment) => _byAccessKey[environment.AccessKeyId] = environment;
+
+    /// <summary>The process never started: its credentials were never handed out, so they are withdrawn.</summary>
+    internal void OnLaunchFailed(ExecutionEnvironment environment) =>
+        _byAccessKey.TryRemove(new KeyValuePair<string, ExecutionEnvironment>(environment.AccessKeyId, environment));
+
+    internal void OnEnvironmentStarted(ExecutionEnvironment environment) => _started[environment] = 0;
 
     internal void OnEnvironmentExited(ExecutionEnvironment environment) => _started.TryRemove(environment, out _);
 

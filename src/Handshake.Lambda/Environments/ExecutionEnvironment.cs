@@ -269,10 +269,15 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
         {
             _server = await RuntimeApiServer.StartAsync(this, _host.Transport, _host.LoggerFactory, CancellationToken.None).ConfigureAwait(false);
             Dictionary<string, string> variables = EnvironmentVariables.For(this, _host.Options, _server.Address);
+            // The access key must be known before the process can use it: a fast function's first store request may
+            // arrive before Start returns here, and would otherwise be attributed to no function (and refused by
+            // --auth strict).
+            _host.OnCredentialsIssued(this);
             _process = _host.Launcher.Start(new ProcessLaunchSpec(command.Value.FileName, command.Value.Arguments, Definition.CodeDirectory, variables));
         }
         catch (Exception e) when (e is IOException or System.ComponentModel.Win32Exception or InvalidOperationException)
         {
+            _host.OnLaunchFailed(this);
             return new InitFailure("Runtime.InvalidEntrypoint", null, e.Message);
         }
 
