@@ -243,24 +243,24 @@ internal sealed class InvokeConnection : IDisposable
         return read;
     }
 
-    private void Close()
-    {
-        _socket?.Dispose();
-        _socket = null;
-    }
+    private void Close() => Interlocked.Exchange(ref _socket, null)?.Dispose();
 
-    /// <summary>Closes the connection; a worker blocked in Receive on it gets an exception at once (Ctrl-C).</summary>
+    /// <summary>
+    /// Closes the connection; a worker blocked in Receive on it gets an exception at once (Ctrl-C). Called twice on
+    /// Ctrl-C (by the cancellation and by the worker's <c>using</c>), possibly while the worker closes the socket
+    /// itself, so whoever takes the socket first closes it and the others find nothing.
+    /// </summary>
     public void Dispose()
     {
         _disposed = true;
-        Socket? socket = _socket;
+        Socket? socket = Interlocked.Exchange(ref _socket, null);
         if (socket is not null)
         {
             try
             {
                 socket.Shutdown(SocketShutdown.Both);
             }
-            catch (SocketException)
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
             }
 

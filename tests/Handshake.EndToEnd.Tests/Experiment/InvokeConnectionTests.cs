@@ -71,4 +71,21 @@ public sealed class InvokeConnectionTests
 
         await Assert.ThrowsAsync<IOException>(() => Task.Run(() => connection.Invoke("{}"u8)).WaitAsync(Timeout));
     }
+
+    [Fact]
+    public async Task Disposing_twice_as_Ctrl_C_and_the_worker_do_is_quiet_and_ends_the_connection()
+    {
+        await using ScriptedHttpServer server = new();
+        server.Enqueue("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}");
+        InvokeConnection connection = new(server.Endpoint, "f");
+        Assert.Null(await Task.Run(() => connection.Invoke("{}"u8)).WaitAsync(Timeout));
+
+        // Ctrl-C's cancellation disposes the connection, then the worker's `using` does it again (a bench once died of
+        // ObjectDisposedException here).
+        connection.Dispose();
+        connection.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => connection.Invoke("{}"u8));
+        Assert.Equal(1, connection.Opened);
+    }
 }
