@@ -141,12 +141,16 @@ internal static class BenchCommand
     private static Uri? ParseEndpoint(ArgumentResult result)
     {
         string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
-        if (Uri.TryCreate(text, UriKind.Absolute, out Uri? uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+        if (Uri.TryCreate(text, UriKind.Absolute, out Uri? uri) && uri.Scheme == Uri.UriSchemeHttp)
         {
             return uri;
         }
 
-        result.AddError($"--endpoint takes an http:// or https:// URL, not '{text}'.");
+        // The bench's Invoke client (InvokeConnection) speaks plain HTTP/1.1 on a raw socket; `handshake up --tls` serves
+        // plain HTTP beside HTTPS, so the http:// address always exists.
+        result.AddError(uri?.Scheme == Uri.UriSchemeHttps
+            ? $"--endpoint takes the http:// address of `handshake up` (the bench invokes over plain HTTP), not '{text}'."
+            : $"--endpoint takes an http:// URL, not '{text}'.");
         return null;
     }
 }

@@ -213,7 +213,8 @@ public sealed class ExperimentTests
     [InlineData("bench --store-idle-timeout 1h30", "--store-idle-timeout takes a duration")]
     [InlineData("bench --gaps 0", "--gaps must be a positive whole number")]
     [InlineData("bench --modes dotnet --endpoint http://127.0.0.1:1", "cannot reach http://127.0.0.1:1/")]
-    [InlineData("bench --endpoint not-a-url", "--endpoint takes an http:// or https:// URL")]
+    [InlineData("bench --endpoint not-a-url", "--endpoint takes an http:// URL, not 'not-a-url'")]
+    [InlineData("bench --endpoint https://127.0.0.1:4567", "--endpoint takes the http:// address of `handshake up`")]
     public async Task Bad_input_is_one_line_without_a_stack_trace(string arguments, string expected)
     {
         (int exit, string stdout, string stderr) = await BenchCli.RunAsync(null, arguments.Split(' '));
