@@ -1,3 +1,4 @@
+using Amazon.DynamoDBv2.Model;
 using Handshake.Bench.Reliability;
 using Handshake.Reliability.Tests.Infrastructure;
 
@@ -18,8 +19,16 @@ public sealed class KillNineVerifierTests
         Assert.Equal((0L, 0L, 0L), (clean.Lost, clean.Torn, clean.CounterViolations));
 
         ledger.Puts["never-written"] = KillNineWorkload.Value("never-written", 20);
-        ledger.AcknowledgedIncrements[0] += 3;
-        ledger.SentIncrements[0] += 3;
+        // Counter 0 three short of its acknowledgements. The stored value lies anywhere between the acknowledged and the
+        // sent increments (cancelling the worker can leave an increment applied but unacknowledged), so the ledger is
+        // pinned to the stored value first and the shortfall is exactly 3.
+        GetItemResponse counter = await server.Client.GetItemAsync("counters", new()
+        {
+            ["pk"] = new() { S = KillNineWorkload.Counter(0) },
+        }, consistentRead: true).WaitAsync(Timeouts.Default);
+        long stored = counter.Item is { Count: > 0 } item ? long.Parse(item["n"].N, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        ledger.AcknowledgedIncrements[0] = stored + 3;
+        ledger.SentIncrements[0] = stored + 3;
         await server.Client.PutItemAsync("transactions", new()
         {
             ["pk"] = new() { S = "half-a" },
