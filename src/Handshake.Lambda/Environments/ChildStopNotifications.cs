@@ -50,6 +50,17 @@ internal static partial class ChildStopNotifications
         _ = sigaction(SIGCHLD, ref MemoryMarshal.GetReference(action), IntPtr.Zero);
     }
 
+    /// <summary>Whether SIGCHLD now has a handler installed with SA_NOCLDSTOP. For tests.</summary>
+    internal static bool AreOff()
+    {
+        Span<byte> action = stackalloc byte[SigactionSize];
+        action.Clear();
+        return OperatingSystem.IsLinux()
+            && sigaction(SIGCHLD, IntPtr.Zero, ref MemoryMarshal.GetReference(action)) == 0
+            && MemoryMarshal.Read<nint>(action) is not (0 or 1)
+            && (MemoryMarshal.Read<int>(action[FlagsOffset..]) & SA_NOCLDSTOP) != 0;
+    }
+
     [LibraryImport("libc", SetLastError = true)]
     private static partial int sigaction(int signal, IntPtr action, ref byte oldAction);
 
