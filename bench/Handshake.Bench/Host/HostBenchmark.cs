@@ -52,6 +52,12 @@ internal static class HostBenchmark
         // on a real function (DOTNET_EnableDiagnostics=0 takes the debugger and EventPipe threads out of the process).
         Dictionary<string, string> functionEnvironment = FunctionEnvironment(args);
         host.CreateFunction(Noop("noop-jit", "dotnet8", "Noop", jitDirectory) with { Environment = functionEnvironment });
+        // The same build, configured as a user may configure a function: DOTNET_EnableDiagnostics=0 takes the debugger
+        // and EventPipe threads out (6 threads -> 3). A runtimeconfig.json cannot say this; only the environment can.
+        host.CreateFunction(Noop("noop-jit-nodiag", "dotnet8", "Noop", jitDirectory) with
+        {
+            Environment = new Dictionary<string, string>(functionEnvironment) { ["DOTNET_EnableDiagnostics"] = "0" },
+        });
         host.CreateFunction(Noop("noop-node", "nodejs20.x", "index.handler", Path.Combine(root, "samples", "noop-node")));
         bool aot = File.Exists(Path.Combine(aotDirectory, "bootstrap"));
         if (aot)
@@ -65,6 +71,7 @@ internal static class HostBenchmark
         Console.WriteLine("| path | p50 µs | p99 µs | p50 ratio to bare |");
         Console.WriteLine("|---|---:|---:|---:|");
         await WarmAsync(http, bare.Url, endpoint.Url, "noop-jit", "Invoke API → Runtime API → no-op C# (JIT) → back", warm, host);
+        await WarmAsync(http, bare.Url, endpoint.Url, "noop-jit-nodiag", "same, JIT with DOTNET_EnableDiagnostics=0", warm, host);
         if (aot)
         {
             await WarmAsync(http, bare.Url, endpoint.Url, "noop-aot", "Invoke API → Runtime API → no-op C# (NativeAOT) → back", warm, host);
@@ -154,21 +161,41 @@ internal static class HostBenchmark
         string path = $"/2015-03-31/functions/{function}/invocations";
         List<double> bareTimes = [];
         List<double> invokeTimes = [];
-        await TimeAsync(http, bare, "/", 200, []);
-        await TimeAsync(http, endpoint, path, 200, []);
+        // Warm means steady state: both paths run until the JIT has stopped compiling (tier-0 code is replaced by
+        // instrumented and then optimized code, each step after ~30 calls and a pause; until then parts of the host
+        // run as tier-0 code, and the bare round trip, framework code only, measures about twice its steady time).
+        // Settled = no method compiled for 1.5 s (tiering waits for 100 ms pauses and compiles in the background, so
+        // a shorter quiet spell can fall between two steps); at most 20 s.
+        long warmStart = Stopwatch.GetTimestamp();
+        long quietSince = warmStart;
+        long compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+        while (Stopwatch.GetElapsedTime(quietSince) < TimeSpan.FromSeconds(1.5) && Stopwatch.GetElapsedTime(warmStart) < TimeSpan.FromSeconds(20))
+        {
+            await TimeAsync(http, bare, "/", 200, []);
+            await TimeAsync(http, endpoint, path, 200, []);
+            long now = System.Runtime.JitInfo.GetCompiledMethodCount();
+            if (now != compiled)
+            {
+                compiled = now;
+                quietSince = Stopwatch.GetTimestamp();
+            }
+        }
+
+        double warmedSeconds = Stopwatch.GetElapsedTime(warmStart).TotalSeconds;
+
         int functionPid = FunctionProcessId(host, function);
         long benchCpu = 0;
         long functionCpu = 0;
         long bareCpu = 0;
         for (int block = 0; block < 10; block++)
         {
-            long bareBefore = CpuNanoseconds(Environment.ProcessId);
+            long bareBefore = OwnCpuNanoseconds();
             await TimeAsync(http, bare, "/", warm / 10, bareTimes);
-            bareCpu += CpuNanoseconds(Environment.ProcessId) - bareBefore;
-            long benchBefore = CpuNanoseconds(Environment.ProcessId);
+            bareCpu += OwnCpuNanoseconds() - bareBefore;
+            long benchBefore = OwnCpuNanoseconds();
             long functionBefore = CpuNanoseconds(functionPid);
             await TimeAsync(http, endpoint, path, warm / 10, invokeTimes);
-            benchCpu += CpuNanoseconds(Environment.ProcessId) - benchBefore;
+            benchCpu += OwnCpuNanoseconds() - benchBefore;
             functionCpu += CpuNanoseconds(functionPid) - functionBefore;
         }
 
@@ -178,9 +205,9 @@ internal static class HostBenchmark
         string threads = functionPid > 0 ? $", {Directory.GetDirectories($"/proc/{functionPid}/task").Length} threads" : "";
         Console.WriteLine($"| bare loopback HTTP round trip (same block) | {bareP50:F0} | {Percentile(bareTimes, 0.99):F0} | |");
         Console.WriteLine($"| {label}{threads} | {invokeP50:F0} | {Percentile(invokeTimes, 0.99):F0} | **{invokeP50 / bareP50:F2}x** |");
-        // CPU time per invocation (from /proc/<pid>/task/*/schedstat, in ns) holds still when the machine is busy,
-        // where wall-clock latency does not: it says whether a change made the path cheaper.
-        Console.WriteLine($"|   CPU per invocation: benchmark process (client + host) {benchCpu / 1000.0 / measured:F0} µs, function process {functionCpu / 1000.0 / measured:F0} µs (a bare round trip: {bareCpu / 1000.0 / measured:F0} µs) | | | |");
+        // CPU time per invocation holds still when the machine is busy, where wall-clock latency does not: it says
+        // whether a change made the path cheaper.
+        Console.WriteLine($"|   CPU per invocation: benchmark process (client + host) {benchCpu / 1000.0 / measured:F0} µs, function process {functionCpu / 1000.0 / measured:F0} µs (a bare round trip: {bareCpu / 1000.0 / measured:F0} µs); warm-up until the JIT settled {warmedSeconds:F1} s | | | |");
     }
 
     /// <summary>The function's process, or 0 when it runs inside this process (the in-process launcher).</summary>
@@ -197,7 +224,13 @@ internal static class HostBenchmark
         return 0;
     }
 
-    /// <summary>Time on CPU of every thread of <paramref name="pid"/>, in ns (the first field of schedstat).</summary>
+    /// <summary>
+    /// This process's CPU time in ns (getrusage: threads that exited count too; thread-pool threads come and go during
+    /// the long warm-up, and a sum over the live threads could then go backwards).
+    /// </summary>
+    private static long OwnCpuNanoseconds() => Environment.CpuUsage.TotalTime.Ticks * 100;
+
+    /// <summary>Time on CPU of every live thread of <paramref name="pid"/>, in ns (the first field of schedstat).</summary>
     private static long CpuNanoseconds(int pid)
     {
         long total = 0;

@@ -53,6 +53,7 @@ public sealed partial class ProcessGroupLauncher(OrphanGuard guard) : IProcessLa
 
         Process process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {spec.FileName}");
         guard.Register(process.Id);
+        ChildStopNotifications.Disable();
         // Functions do not read stdin; EOF at once rather than a pipe that never ends.
         process.StandardInput.Close();
         return new GroupProcess(process, guard);

@@ -37,7 +37,7 @@ public sealed class LambdaBootstrap
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            var once = InvokeOnceAsync(cancellationToken);
+            var once = InvokeOnceAsync(thenNext: true, cancellationToken);
             if (!once.IsCompletedSuccessfully)
             {
                 await once.ConfigureAwait(false);
@@ -51,7 +51,10 @@ public sealed class LambdaBootstrap
     /// response) is logged and the loop goes on, as Lambda's runtimes do; a 500 or a lost Runtime API escapes, because
     /// then the runtime must exit. Completes synchronously unless the handler itself awaits.
     /// </summary>
-    public Task InvokeOnceAsync(CancellationToken cancellationToken = default)
+    public Task InvokeOnceAsync(CancellationToken cancellationToken = default) => InvokeOnceAsync(thenNext: false, cancellationToken);
+
+    // thenNext: the loop asks for the next event in the same write as this one's answer (RuntimeApiClient.PostInvocationResponse).
+    private Task InvokeOnceAsync(bool thenNext, CancellationToken cancellationToken)
     {
         var invocation = _client.GetNextInvocation(cancellationToken);
 
@@ -73,14 +76,14 @@ public sealed class LambdaBootstrap
 
         if (handled.IsCompleted)
         {
-            Answer(invocation, handled, cancellationToken);
+            Answer(invocation, handled, thenNext, cancellationToken);
             return Task.CompletedTask;
         }
 
-        return AnswerWhenHandledAsync(invocation, handled, cancellationToken);
+        return AnswerWhenHandledAsync(invocation, handled, thenNext, cancellationToken);
     }
 
-    private async Task AnswerWhenHandledAsync(InvocationRequest invocation, Task handled, CancellationToken cancellationToken)
+    private async Task AnswerWhenHandledAsync(InvocationRequest invocation, Task handled, bool thenNext, CancellationToken cancellationToken)
     {
         try
         {
@@ -91,10 +94,10 @@ public sealed class LambdaBootstrap
             // Observed here; Answer reads the exception from the task.
         }
 
-        Answer(invocation, handled, cancellationToken);
+        Answer(invocation, handled, thenNext, cancellationToken);
     }
 
-    private void Answer(InvocationRequest invocation, Task handled, CancellationToken cancellationToken)
+    private void Answer(InvocationRequest invocation, Task handled, bool thenNext, CancellationToken cancellationToken)
     {
         LambdaError? error = null;
         if (!handled.IsCompletedSuccessfully)
@@ -107,11 +110,11 @@ public sealed class LambdaBootstrap
         {
             if (error is null)
             {
-                _client.PostInvocationResponse(invocation.AwsRequestId, new ReadOnlySpan<byte>(_response.GetBuffer(), 0, (int)_response.Length), cancellationToken);
+                _client.PostInvocationResponse(invocation.AwsRequestId, new ReadOnlySpan<byte>(_response.GetBuffer(), 0, (int)_response.Length), thenNext, cancellationToken);
             }
             else
             {
-                _client.PostInvocationError(invocation.AwsRequestId, error, cancellationToken);
+                _client.PostInvocationError(invocation.AwsRequestId, error, thenNext, cancellationToken);
             }
         }
         catch (RuntimeApiException rejected) when (!rejected.RuntimeShouldExit)

@@ -5,8 +5,10 @@ namespace Handshake.Runtime.Client;
 
 /// <summary>
 /// One kept-alive HTTP/1.1 connection to the Runtime API, driven by blocking reads and writes on the caller's thread.
-/// Calls are strictly sequential (request, then its whole answer), so there is no pipelining and no second connection.
-/// A kept-alive connection the server closed between calls is reopened once, when no byte of the answer arrived.
+/// Calls are sequential (request, then its whole answer) on one connection. One request may be sent ahead with another
+/// (<c>then</c>): the loop's <c>GET next</c> goes out in the same write as the answer it follows, and its own answer is
+/// read by the next call. A kept-alive connection the server closed between calls is reopened once, when no byte of the
+/// answer arrived.
 /// </summary>
 internal sealed class RuntimeApiConnection : IDisposable
 {
@@ -23,6 +25,9 @@ internal sealed class RuntimeApiConnection : IDisposable
     private int _end;
     private bool _received;
 
+    // The request the next call asks for already went out behind the previous one; only its answer is left to read.
+    private bool _sentAhead;
+
     public RuntimeApiConnection(Func<Stream> connect)
     {
         _connect = connect;
@@ -35,9 +40,10 @@ internal sealed class RuntimeApiConnection : IDisposable
     /// Writes <paramref name="head"/> and <paramref name="body"/> and reads the whole answer; the body of a 2xx answer is
     /// kept only when <paramref name="keepBody"/> says so. Connection failures become
     /// <see cref="HttpRequestException"/>; cancellation closes the connection (which wakes a blocked read) and throws
-    /// <see cref="OperationCanceledException"/>.
+    /// <see cref="OperationCanceledException"/>. <paramref name="then"/>, when given, is a whole request written right
+    /// behind this one (HTTP/1.1 pipelining); the caller's next call must be that request, and only reads its answer.
     /// </summary>
-    public RuntimeApiResponse Send(ReadOnlySpan<byte> head, ReadOnlySpan<byte> body, bool keepBody, CancellationToken cancellationToken)
+    public RuntimeApiResponse Send(ReadOnlySpan<byte> head, ReadOnlySpan<byte> body, bool keepBody, CancellationToken cancellationToken, ReadOnlySpan<byte> then = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         using var registration = cancellationToken.CanBeCanceled
@@ -55,8 +61,17 @@ internal sealed class RuntimeApiConnection : IDisposable
                     Connections++;
                 }
 
-                Write(_stream, head, body);
+                if (_sentAhead)
+                {
+                    _sentAhead = false;
+                }
+                else
+                {
+                    Write(_stream, head, body, then);
+                }
+
                 var response = ReadResponse(_stream, keepBody);
+                _sentAhead = !then.IsEmpty;
                 if (response.ConnectionClose)
                 {
                     Close();
@@ -108,27 +123,31 @@ internal sealed class RuntimeApiConnection : IDisposable
         _stream = null;
         _start = 0;
         _end = 0;
+        // A request sent ahead on a closed connection is lost with it: the next call writes it again.
+        _sentAhead = false;
     }
 
-    private static void Write(Stream stream, ReadOnlySpan<byte> head, ReadOnlySpan<byte> body)
+    private static void Write(Stream stream, ReadOnlySpan<byte> head, ReadOnlySpan<byte> body, ReadOnlySpan<byte> then)
     {
-        if (body.IsEmpty)
+        if (body.IsEmpty && then.IsEmpty)
         {
             stream.Write(head);
             return;
         }
 
-        var total = head.Length + body.Length;
+        var total = head.Length + body.Length + then.Length;
         if (total > CoalesceBytes)
         {
             stream.Write(head);
             stream.Write(body);
+            stream.Write(then);
             return;
         }
 
         Span<byte> one = total <= 1024 ? stackalloc byte[total] : new byte[total];
         head.CopyTo(one);
         body.CopyTo(one[head.Length..]);
+        then.CopyTo(one[(head.Length + body.Length)..]);
         stream.Write(one);
     }
 
