@@ -124,13 +124,18 @@ public sealed class StoreComparison(TargetLauncher launcher, ComparisonSettings 
             await LoadGenerator.RunAsync(target.Endpoint, set, connections, settings.Warmup, settings.MaxRequests, check, ct);
         }
 
+        // The target's own CPU per request (user + system, all its threads): what a change to the server costs or
+        // saves, which throughput alone hides on a machine whose cores the load generator shares.
+        var serverCpuBefore = target.Process.CpuTime();
         var result = await LoadGenerator.RunAsync(target.Endpoint, set, connections, settings.Duration, settings.MaxRequests, check, ct);
+        var serverCpu = target.Process.CpuTime() - serverCpuBefore;
         ct.ThrowIfCancellationRequested();
         var scenario = new ScenarioResult(operation, connections, result.Requests, result.Errors, result.Reconnects,
             result.Elapsed.TotalSeconds, result.RequestsPerSecond, result.PercentileMilliseconds(50), result.PercentileMilliseconds(99),
-            result.PercentileMilliseconds(99.9), result.PercentileMilliseconds(100), result.ClientCpuMicrosecondsPerRequest, result.FirstError);
+            result.PercentileMilliseconds(99.9), result.PercentileMilliseconds(100), result.ClientCpuMicrosecondsPerRequest,
+            result.Requests > 0 ? serverCpu.TotalMicroseconds / result.Requests : 0, result.FirstError);
         Console.Error.WriteLine(
-            $"   {target.Name,-9} {scenario.RequestsPerSecond,9:F0} req/s  p50 {scenario.P50Ms,7:F3} ms  p99 {scenario.P99Ms,7:F3} ms  client CPU {scenario.ClientCpuMicrosecondsPerRequest,5:F1} us/req  errors {scenario.Errors}" +
+            $"   {target.Name,-9} {scenario.RequestsPerSecond,9:F0} req/s  p50 {scenario.P50Ms,7:F3} ms  p99 {scenario.P99Ms,7:F3} ms  client CPU {scenario.ClientCpuMicrosecondsPerRequest,5:F1} us/req  server CPU {scenario.ServerCpuMicrosecondsPerRequest,5:F1} us/req  errors {scenario.Errors}" +
             (scenario.FirstError is null ? "" : $" (first: {TableSetup.Shorten(scenario.FirstError)})"));
         return scenario;
     }

@@ -16,15 +16,20 @@ public sealed class DynamoRequests(string host)
     private const string Region = "us-east-1";
 
     // Pads each item to about 100 bytes by DynamoDB's size rules: "pk" + 12-char key + "payload" + 79 characters.
+    // Two versions of the same size, which the PutItem set alternates per item, so that every put changes the item.
     private static readonly string Payload = new('p', 79);
+    private static readonly string AlternatePayload = new('q', 79);
 
     public static string Key(int index) => $"item-{index:D7}";
 
-    public RequestSet PutItems(int count) => Build("PutItem", count,
-        i => "{\"TableName\":\"" + TableName + "\",\"Item\":{\"pk\":{\"S\":\"" + Key(i) + "\"},\"payload\":{\"S\":\"" + Payload + "\"}}}");
+    public RequestSet PutItems(int count) => new("PutItem", Build("PutItem", count, i => PutItemBody(i, Payload)),
+        Build("PutItem", count, i => PutItemBody(i, AlternatePayload)));
 
-    public RequestSet GetItems(int count) => Build("GetItem", count,
-        i => "{\"TableName\":\"" + TableName + "\",\"Key\":{\"pk\":{\"S\":\"" + Key(i) + "\"}}}");
+    private static string PutItemBody(int index, string payload) =>
+        "{\"TableName\":\"" + TableName + "\",\"Item\":{\"pk\":{\"S\":\"" + Key(index) + "\"},\"payload\":{\"S\":\"" + payload + "\"}}}";
+
+    public RequestSet GetItems(int count) => new("GetItem", Build("GetItem", count,
+        i => "{\"TableName\":\"" + TableName + "\",\"Key\":{\"pk\":{\"S\":\"" + Key(i) + "\"}}}"));
 
     public ReadOnlyMemory<byte> CreateTable() => Request("CreateTable",
         $$"""{"TableName":"{{TableName}}","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}""");
@@ -33,7 +38,7 @@ public sealed class DynamoRequests(string host)
 
     public ReadOnlyMemory<byte> ListTables() => Request("ListTables", "{}");
 
-    private RequestSet Build(string operation, int count, Func<int, string> body)
+    private ReadOnlyMemory<byte>[] Build(string operation, int count, Func<int, string> body)
     {
         var requests = new ReadOnlyMemory<byte>[count];
         for (var i = 0; i < count; i++)
@@ -41,7 +46,7 @@ public sealed class DynamoRequests(string host)
             requests[i] = Request(operation, body(i));
         }
 
-        return new RequestSet(operation, requests);
+        return requests;
     }
 
     public ReadOnlyMemory<byte> Request(string operation, string json)

@@ -62,7 +62,7 @@ public static class LoadGenerator
         {
             while (Stopwatch.GetTimestamp() < deadline && shared.TryTake())
             {
-                var request = requests[next];
+                var request = requests.Next(next);
                 next = (next + connections) % requests.Count;
                 var sent = Stopwatch.GetTimestamp();
                 try

@@ -3,7 +3,7 @@ namespace Handshake.Bench.Reporting;
 /// <summary>One measured load: an operation at a connection count against one target.</summary>
 public sealed record ScenarioResult(
     string Operation, int Connections, long Requests, long Errors, long Reconnects, double Seconds,
-    double RequestsPerSecond, double P50Ms, double P99Ms, double P999Ms, double MaxMs, double ClientCpuMicrosecondsPerRequest, string? FirstError);
+    double RequestsPerSecond, double P50Ms, double P99Ms, double P999Ms, double MaxMs, double ClientCpuMicrosecondsPerRequest, double ServerCpuMicrosecondsPerRequest, string? FirstError);
 
 /// <summary>Everything measured for one target, or why it could not be measured.</summary>
 public sealed record TargetResult(
