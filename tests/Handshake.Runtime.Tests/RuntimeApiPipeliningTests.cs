@@ -22,91 +22,103 @@ public sealed class RuntimeApiPipeliningTests
 
     private const string Accepted = "HTTP/1.1 202 Accepted\r\nContent-Length: 15\r\n\r\n{\"status\":\"OK\"}";
 
-    private static Task RunLoop(string address, CancellationToken stop)
-    {
-        LambdaHandler echo = async (payload, context, response) => await payload.CopyToAsync(response);
-        // A thread of its own: the loop blocks in recv() and never yields it.
-        return Task.Factory.StartNew(
-            () => new LambdaBootstrap(echo, new RuntimeApiClient(address), new LambdaEnvironment { FunctionName = "f" }).RunAsync(stop),
-            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
-    }
-
     [Fact]
     public async Task The_answer_and_the_next_request_leave_before_any_reply()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        using var stop = new CancellationTokenSource();
-        var loop = RunLoop(listener.LocalEndpoint.ToString()!, stop.Token);
-        using var socket = await listener.AcceptSocketAsync().WaitAsync(Timeout);
-        var reader = new RequestReader(socket);
-
-        Assert.StartsWith(NextRequestLine, await reader.UntilAsync(NextRequestLine));
-        await socket.SendAsync(Encoding.ASCII.GetBytes(Event("r1", "[1]")));
+        await using var api = await Loop.StartAsync();
 
         // No reply to the answer yet: the next request must already be on the wire behind it.
-        var sent = await reader.UntilAsync(NextRequestLine);
+        var sent = await api.AnswerFirstNextAsync();
         Assert.StartsWith("POST /2018-06-01/runtime/invocation/r1/response HTTP/1.1\r\n", sent);
-        Assert.EndsWith("\r\n\r\n[1]" + NextRequestLine + $"Host: {listener.LocalEndpoint}\r\n\r\n", sent);
+        Assert.EndsWith("\r\n\r\n[1]" + NextRequestLine + $"Host: {api.Address}\r\n\r\n", sent);
 
         // Both replies together: the loop reads the 202, then runs the second event and pipelines again.
-        await socket.SendAsync(Encoding.ASCII.GetBytes(Accepted + Event("r2", "[2]")));
-        var second = await reader.UntilAsync(NextRequestLine);
+        await api.SendAsync(Accepted + Event("r2", "[2]"));
+        var second = await api.Reader.UntilAsync(NextRequestLine);
         Assert.StartsWith("POST /2018-06-01/runtime/invocation/r2/response HTTP/1.1\r\n", second);
         Assert.Contains("\r\n\r\n[2]" + NextRequestLine, second, StringComparison.Ordinal);
-
-        await stop.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => loop.WaitAsync(Timeout));
     }
 
     [Fact]
     public async Task A_rejected_answer_is_logged_and_the_pipelined_next_still_gets_its_event()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        using var stop = new CancellationTokenSource();
-        var loop = RunLoop(listener.LocalEndpoint.ToString()!, stop.Token);
-        using var socket = await listener.AcceptSocketAsync().WaitAsync(Timeout);
-        var reader = new RequestReader(socket);
-        await reader.UntilAsync(NextRequestLine);
-        await socket.SendAsync(Encoding.ASCII.GetBytes(Event("r1", "[1]")));
-        await reader.UntilAsync(NextRequestLine);
+        await using var api = await Loop.StartAsync();
+        await api.AnswerFirstNextAsync();
 
         const string rejected = "{\"errorMessage\":\"Invalid request ID\",\"errorType\":\"InvalidRequestID\"}";
-        await socket.SendAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 400 Bad Request\r\nContent-Length: {rejected.Length}\r\n\r\n{rejected}" + Event("r2", "[2]")));
+        await api.SendAsync($"HTTP/1.1 400 Bad Request\r\nContent-Length: {rejected.Length}\r\n\r\n{rejected}" + Event("r2", "[2]"));
 
-        var second = await reader.UntilAsync(NextRequestLine);
+        var second = await api.Reader.UntilAsync(NextRequestLine);
         Assert.StartsWith("POST /2018-06-01/runtime/invocation/r2/response HTTP/1.1\r\n", second);
-        Assert.False(loop.IsCompleted);
-
-        await stop.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => loop.WaitAsync(Timeout));
+        Assert.False(api.Running.IsCompleted);
     }
 
     [Fact]
     public async Task A_next_request_lost_with_a_closed_connection_is_sent_again_on_a_new_one()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        using var stop = new CancellationTokenSource();
-        var loop = RunLoop(listener.LocalEndpoint.ToString()!, stop.Token);
-        using (var first = await listener.AcceptSocketAsync().WaitAsync(Timeout))
+        await using var api = await Loop.StartAsync();
+        await api.AnswerFirstNextAsync();
+
+        // The server accepts the answer and closes: the GET that went out behind it is lost with the connection.
+        await api.SendAsync("HTTP/1.1 202 Accepted\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+        api.Socket.Shutdown(SocketShutdown.Both);
+
+        using var second = await api.Listener.AcceptSocketAsync().WaitAsync(Timeout);
+        Assert.StartsWith(NextRequestLine, await new RequestReader(second).UntilAsync(NextRequestLine));
+    }
+
+    /// <summary>The echo function's loop on a thread of its own (it blocks in recv()), connected to a raw listener.</summary>
+    private sealed class Loop : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+
+        private Loop(TcpListener listener)
         {
-            var reader = new RequestReader(first);
-            await reader.UntilAsync(NextRequestLine);
-            await first.SendAsync(Encoding.ASCII.GetBytes(Event("r1", "[1]")));
-            await reader.UntilAsync(NextRequestLine);
-            // The server accepts the answer and closes: the GET that went out behind it is lost with the connection.
-            await first.SendAsync(Encoding.ASCII.GetBytes("HTTP/1.1 202 Accepted\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"));
-            first.Shutdown(SocketShutdown.Both);
+            Listener = listener;
+            LambdaHandler echo = async (payload, context, response) => await payload.CopyToAsync(response);
+            Running = Task.Factory.StartNew(
+                () => new LambdaBootstrap(echo, new RuntimeApiClient(Address), new LambdaEnvironment { FunctionName = "f" }).RunAsync(_stop.Token),
+                CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
         }
 
-        using var second = await listener.AcceptSocketAsync().WaitAsync(Timeout);
-        var again = await new RequestReader(second).UntilAsync(NextRequestLine);
-        Assert.StartsWith(NextRequestLine, again);
+        public TcpListener Listener { get; }
 
-        await stop.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => loop.WaitAsync(Timeout));
+        public string Address => Listener.LocalEndpoint.ToString()!;
+
+        public Task Running { get; }
+
+        public Socket Socket { get; private set; } = null!;
+
+        public RequestReader Reader { get; private set; } = null!;
+
+        public static async Task<Loop> StartAsync()
+        {
+            TcpListener listener = new(IPAddress.Loopback, 0);
+            listener.Start();
+            Loop loop = new(listener);
+            loop.Socket = await listener.AcceptSocketAsync().WaitAsync(Timeout);
+            loop.Reader = new RequestReader(loop.Socket);
+            return loop;
+        }
+
+        public Task SendAsync(string raw) => Socket.SendAsync(Encoding.ASCII.GetBytes(raw));
+
+        /// <summary>Answers the first `next` with event r1 ("[1]"); returns what the loop sent next, up to its next `next`.</summary>
+        public async Task<string> AnswerFirstNextAsync()
+        {
+            Assert.StartsWith(NextRequestLine, await Reader.UntilAsync(NextRequestLine));
+            await SendAsync(Event("r1", "[1]"));
+            return await Reader.UntilAsync(NextRequestLine);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Running.WaitAsync(Timeout));
+            Socket.Dispose();
+            Listener.Dispose();
+            _stop.Dispose();
+        }
     }
 
     /// <summary>Accumulates what the client sent and hands it out up to the end of the request that starts with a marker.</summary>

@@ -33,15 +33,7 @@ internal static partial class ChildStopNotifications
         }
 
         Span<byte> action = stackalloc byte[SigactionSize];
-        action.Clear();
-        if (sigaction(SIGCHLD, IntPtr.Zero, ref MemoryMarshal.GetReference(action)) != 0)
-        {
-            return;
-        }
-
-        int flags = MemoryMarshal.Read<int>(action[FlagsOffset..]);
-        // Only a handler (not SIG_DFL or SIG_IGN, which send nothing to wait for) is worth changing.
-        if ((flags & SA_NOCLDSTOP) != 0 || MemoryMarshal.Read<nint>(action) is 0 or 1)
+        if (!TryReadHandler(action, out int flags) || (flags & SA_NOCLDSTOP) != 0)
         {
             return;
         }
@@ -54,11 +46,21 @@ internal static partial class ChildStopNotifications
     internal static bool AreOff()
     {
         Span<byte> action = stackalloc byte[SigactionSize];
+        return OperatingSystem.IsLinux() && TryReadHandler(action, out int flags) && (flags & SA_NOCLDSTOP) != 0;
+    }
+
+    // Reads SIGCHLD's disposition into action; false unless it is a handler (SIG_DFL and SIG_IGN send nothing to wait for).
+    private static bool TryReadHandler(Span<byte> action, out int flags)
+    {
         action.Clear();
-        return OperatingSystem.IsLinux()
-            && sigaction(SIGCHLD, IntPtr.Zero, ref MemoryMarshal.GetReference(action)) == 0
-            && MemoryMarshal.Read<nint>(action) is not (0 or 1)
-            && (MemoryMarshal.Read<int>(action[FlagsOffset..]) & SA_NOCLDSTOP) != 0;
+        flags = 0;
+        if (sigaction(SIGCHLD, IntPtr.Zero, ref MemoryMarshal.GetReference(action)) != 0 || MemoryMarshal.Read<nint>(action) is 0 or 1)
+        {
+            return false;
+        }
+
+        flags = MemoryMarshal.Read<int>(action[FlagsOffset..]);
+        return true;
     }
 
     [LibraryImport("libc", SetLastError = true)]
