@@ -69,7 +69,9 @@ public sealed class DynamoHttpEndpoint
         }
 
         long started = Stopwatch.GetTimestamp();
-        string operation = TargetOperation(request) ?? "Unknown";
+        // Read once: X-Amz-Target is not one of Kestrel's known headers, so each read is a case-insensitive lookup.
+        string? target = TargetOperation(request);
+        string operation = target ?? "Unknown";
         // The metric tag takes only known operation names: a client's arbitrary target must not grow its cardinality.
         string metricOperation = OperationRouter.IsKnown(operation) ? operation : "Unknown";
         byte[]? body = null;
@@ -91,7 +93,7 @@ public sealed class DynamoHttpEndpoint
                 await SendAsync(response, 404, "text/plain", UnknownOperationXml).ConfigureAwait(false);
                 return;
             }
-            CheckEnvelope(request, body.AsMemory(0, length));
+            CheckEnvelope(request, target, body.AsMemory(0, length));
             try
             {
                 await OperationRouter.ExecuteAsync(operation, _store, body.AsMemory(0, length), buffer).ConfigureAwait(false);
@@ -137,10 +139,9 @@ public sealed class DynamoHttpEndpoint
     }
 
     // The order of these checks is AWS's: an unknown target beats a missing signature, which beats an empty body.
-    private void CheckEnvelope(HttpRequest request, ReadOnlyMemory<byte> body)
+    private void CheckEnvelope(HttpRequest request, string? operation, ReadOnlyMemory<byte> body)
     {
         int length = body.Length;
-        var operation = TargetOperation(request);
         if (operation is null || !OperationRouter.IsKnown(operation))
             throw new DynamoException(DynamoErrorCode.UnknownOperationException, null);
         string? authorization = request.Headers.Authorization;
