@@ -1,5 +1,3 @@
-using System.Text;
-using Handshake.Dynamo.Protocol;
 using Handshake.Dynamo.Storage;
 
 namespace Handshake.Dynamo.Tests;
@@ -20,19 +18,6 @@ public sealed class GroupCommitTests
         }
     }
 
-    private static async Task ExecuteAsync(DynamoStore store, string operation, string body)
-    {
-        var buffer = ResponseBuffer.Rent();
-        try
-        {
-            await OperationRouter.ExecuteAsync(operation, store, Encoding.UTF8.GetBytes(body), buffer);
-        }
-        finally
-        {
-            ResponseBuffer.Return(buffer);
-        }
-    }
-
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
@@ -42,7 +27,7 @@ public sealed class GroupCommitTests
         try
         {
             await using var store = DynamoStore.Open(inMemory ? new DynamoStoreOptions { InMemory = true } : new DynamoStoreOptions { DataDirectory = directory });
-            await ExecuteAsync(store, "CreateTable",
+            await StoreCalls.ExecuteAsync(store, "CreateTable",
                 """{"TableName":"group","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}""");
             long before = store.Writes.Commits;
 
@@ -53,7 +38,7 @@ public sealed class GroupCommitTests
 
             const int Writes = 50;
             var puts = Enumerable.Range(0, Writes)
-                .Select(i => ExecuteAsync(store, "PutItem", "{\"TableName\":\"group\",\"Item\":{\"pk\":{\"S\":\"k" + i + "\"}}}"))
+                .Select(i => StoreCalls.ExecuteAsync(store, "PutItem", "{\"TableName\":\"group\",\"Item\":{\"pk\":{\"S\":\"k" + i + "\"}}}"))
                 .ToList();
             // Every put is parsed and queued synchronously before its first await; none can complete yet.
             Assert.Equal(Writes, store.Writes.Pending);

@@ -1,5 +1,3 @@
-using System.Text;
-using Handshake.Dynamo.Protocol;
 
 namespace Handshake.Dynamo.Tests;
 
@@ -10,20 +8,6 @@ namespace Handshake.Dynamo.Tests;
 /// </summary>
 public sealed class IdenticalPutTests
 {
-    private static async Task<string> ExecuteAsync(DynamoStore store, string operation, string body)
-    {
-        var buffer = ResponseBuffer.Rent();
-        try
-        {
-            await OperationRouter.ExecuteAsync(operation, store, Encoding.UTF8.GetBytes(body), buffer);
-            return Encoding.UTF8.GetString(buffer.Written.Span);
-        }
-        finally
-        {
-            ResponseBuffer.Return(buffer);
-        }
-    }
-
     private static string Put(string value) =>
         "{\"TableName\":\"same\",\"Item\":{\"pk\":{\"S\":\"k\"},\"v\":{\"S\":\"" + value + "\"}},\"ReturnValues\":\"ALL_OLD\"}";
 
@@ -47,9 +31,9 @@ public sealed class IdenticalPutTests
                 TimeToLiveSweepInterval = TimeSpan.Zero,
             }))
             {
-                await ExecuteAsync(store, "CreateTable",
+                await StoreCalls.ExecuteAsync(store, "CreateTable",
                     """{"TableName":"same","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}""");
-                await ExecuteAsync(store, "PutItem", Put("one"));
+                await StoreCalls.ExecuteAsync(store, "PutItem", Put("one"));
                 var wal = new FileInfo(store.DatabasePath + "-wal");
                 long afterFirst = Length(wal);
                 Assert.True(afterFirst > 0);
@@ -57,22 +41,22 @@ public sealed class IdenticalPutTests
                 for (int i = 0; i < 20; i++)
                 {
                     // Still a complete PutItem: the old item comes back, the write is acknowledged.
-                    Assert.Contains("\"Attributes\":{", await ExecuteAsync(store, "PutItem", Put("one")));
+                    Assert.Contains("\"Attributes\":{", await StoreCalls.ExecuteAsync(store, "PutItem", Put("one")));
                 }
 
                 Assert.Equal(afterFirst, Length(wal));
 
-                Assert.Contains("\"one\"", await ExecuteAsync(store, "PutItem", Put("two")));
+                Assert.Contains("\"one\"", await StoreCalls.ExecuteAsync(store, "PutItem", Put("two")));
                 Assert.True(Length(wal) > afterFirst, "a put that changes the item appends its page to the WAL");
 
-                string described = await ExecuteAsync(store, "DescribeTable", """{"TableName":"same"}""");
+                string described = await StoreCalls.ExecuteAsync(store, "DescribeTable", """{"TableName":"same"}""");
                 Assert.Contains("\"ItemCount\":1", described);
             }
 
             // The changed item is the one that survives a restart.
             await using (var reopened = DynamoStore.Open(new DynamoStoreOptions { DataDirectory = directory, TimeToLiveSweepInterval = TimeSpan.Zero }))
             {
-                Assert.Contains("\"two\"", await ExecuteAsync(reopened, "GetItem", """{"TableName":"same","Key":{"pk":{"S":"k"}}}"""));
+                Assert.Contains("\"two\"", await StoreCalls.ExecuteAsync(reopened, "GetItem", """{"TableName":"same","Key":{"pk":{"S":"k"}}}"""));
             }
         }
         finally

@@ -1,5 +1,3 @@
-using System.Text;
-using Handshake.Dynamo.Protocol;
 
 namespace Handshake.Dynamo.Tests;
 
@@ -9,20 +7,6 @@ namespace Handshake.Dynamo.Tests;
 /// </summary>
 public sealed class WalCheckpointTests
 {
-    private static async Task<string> ExecuteAsync(DynamoStore store, string operation, string body)
-    {
-        var buffer = ResponseBuffer.Rent();
-        try
-        {
-            await OperationRouter.ExecuteAsync(operation, store, Encoding.UTF8.GetBytes(body), buffer);
-            return Encoding.UTF8.GetString(buffer.Written.Span);
-        }
-        finally
-        {
-            ResponseBuffer.Return(buffer);
-        }
-    }
-
     private const int TruncateAboveFrames = 50;
 
     // A WAL file is a 32-byte header and frames of a 24-byte header plus a 4 KB page.
@@ -48,7 +32,7 @@ public sealed class WalCheckpointTests
                 WalCheckpointInterval = TimeSpan.FromHours(1),
                 TimeToLiveSweepInterval = TimeSpan.Zero,
             });
-            await ExecuteAsync(store, "CreateTable",
+            await StoreCalls.ExecuteAsync(store, "CreateTable",
                 """{"TableName":"wal","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}""");
 
             // Readers never pause: some read is always in flight, as under a real mixed load.
@@ -59,7 +43,7 @@ public sealed class WalCheckpointTests
                 int reads = 0;
                 for (; reads < 1_000_000 && !stopReading.IsCancellationRequested; reads++)
                 {
-                    await ExecuteAsync(store, "GetItem", "{\"TableName\":\"wal\",\"Key\":{\"pk\":{\"S\":\"k" + (reads % 500) + "\"}}}");
+                    await StoreCalls.ExecuteAsync(store, "GetItem", "{\"TableName\":\"wal\",\"Key\":{\"pk\":{\"S\":\"k" + (reads % 500) + "\"}}}");
                     reading[r].TrySetResult();
                     // A read and a write may both complete without an await that yields (a write that finds the
                     // writer idle commits on its own thread): yield, so no loop holds a pool thread to itself.
@@ -76,7 +60,7 @@ public sealed class WalCheckpointTests
             {
                 for (int i = 0; i < PutsEach; i++)
                 {
-                    await ExecuteAsync(store, "PutItem",
+                    await StoreCalls.ExecuteAsync(store, "PutItem",
                         "{\"TableName\":\"wal\",\"Item\":{\"pk\":{\"S\":\"k" + (w * PutsEach + i) + "\"},\"pad\":{\"S\":\"" + new string('x', 600) + "\"}}}");
                 }
             }))).WaitAsync(ServerFixture.Timeout);
@@ -87,7 +71,7 @@ public sealed class WalCheckpointTests
             {
                 store.Checkpointer!.Tick();
                 // The commit after a RESTART checkpoint writes the WAL from its start and cuts the file to the limit.
-                await ExecuteAsync(store, "PutItem",
+                await StoreCalls.ExecuteAsync(store, "PutItem",
                     "{\"TableName\":\"wal\",\"Item\":{\"pk\":{\"S\":\"k0\"},\"pad\":{\"S\":\"rewound\"}}}");
             }
 
@@ -101,7 +85,7 @@ public sealed class WalCheckpointTests
             var reads = await Task.WhenAll(readers).WaitAsync(ServerFixture.Timeout);
             Assert.All(reads, count => Assert.True(count > 0));
 
-            string count = await ExecuteAsync(store, "Scan", """{"TableName":"wal","Select":"COUNT"}""");
+            string count = await StoreCalls.ExecuteAsync(store, "Scan", """{"TableName":"wal","Select":"COUNT"}""");
             Assert.Contains($"\"Count\":{Writers * PutsEach}", count);
         }
         finally
