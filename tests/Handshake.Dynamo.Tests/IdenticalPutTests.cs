@@ -1,4 +1,3 @@
-
 namespace Handshake.Dynamo.Tests;
 
 /// <summary>
