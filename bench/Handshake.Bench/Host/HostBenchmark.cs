@@ -31,6 +31,8 @@ internal static class HostBenchmark
         int scale = IntArg(args, "--scale", 500);
         int concurrency = IntArg(args, "--concurrency", 32);
         bool warmOnly = args.Contains("--warm-only");
+        // --rows noop-aot,in-process: only these warm rows (for profiling one path); default all.
+        string[] rows = StringArg(args, "--rows")?.Split(',') ?? ["noop-jit", "noop-jit-nodiag", "noop-aot", "in-process"];
         string root = FindRoot();
         string configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
         string jitDirectory = Path.Combine(root, "samples", "noop-dotnet", "bin", configuration, "net10.0");
@@ -70,16 +72,25 @@ internal static class HostBenchmark
         Console.WriteLine($"## Warm invocation of the no-op function, {warm} sequential calls each{(freeze ? "" : ", freezing off")}{environmentNote}");
         Console.WriteLine("| path | p50 µs | p99 µs | p50 ratio to bare |");
         Console.WriteLine("|---|---:|---:|---:|");
-        await WarmAsync(http, bare.Url, endpoint.Url, "noop-jit", "Invoke API → Runtime API → no-op C# (JIT) → back", warm, host);
-        await WarmAsync(http, bare.Url, endpoint.Url, "noop-jit-nodiag", "same, JIT with DOTNET_EnableDiagnostics=0", warm, host);
-        if (aot)
+        if (rows.Contains("noop-jit"))
+        {
+            await WarmAsync(http, bare.Url, endpoint.Url, "noop-jit", "Invoke API → Runtime API → no-op C# (JIT) → back", warm, host);
+        }
+
+        if (rows.Contains("noop-jit-nodiag"))
+        {
+            await WarmAsync(http, bare.Url, endpoint.Url, "noop-jit-nodiag", "same, JIT with DOTNET_EnableDiagnostics=0", warm, host);
+        }
+
+        if (aot && rows.Contains("noop-aot"))
         {
             await WarmAsync(http, bare.Url, endpoint.Url, "noop-aot", "Invoke API → Runtime API → no-op C# (NativeAOT) → back", warm, host);
         }
 
-        // The same, with the runtime loop inside this process: what the host itself adds, without a second process.
-        await using (FunctionHost inProcess = new(new FunctionHostOptions(), null, new InProcessRuntimeLauncher()))
+        if (rows.Contains("in-process"))
         {
+            // The same, with the runtime loop inside this process: what the host itself adds, without a second process.
+            await using FunctionHost inProcess = new(new FunctionHostOptions(), null, new InProcessRuntimeLauncher());
             inProcess.CreateFunction(Noop("in-process", "dotnet8", "Noop", jitDirectory));
             LambdaHttpEndpoint inProcessLambda = new(inProcess);
             await using Endpoint inProcessEndpoint = await Endpoint.StartAsync(inProcessLambda.HandleAsync);
@@ -127,7 +138,7 @@ internal static class HostBenchmark
             await server.DisposeAsync();
         }
 
-        Console.WriteLine($"Runtime API listener (bare Kestrel on 127.0.0.1:0) start, part of every cold start: first {listener[0]:F2} ms, then median {Percentile(listener.Skip(1).ToList(), 0.5):F2} ms");
+        Console.WriteLine($"Runtime API listener (Kestrel socket transport on 127.0.0.1:0) start, part of every cold start: first {listener[0]:F2} ms, then median {Percentile(listener.Skip(1).ToList(), 0.5):F2} ms");
 
         Console.WriteLine();
         host.UpdateFunction("noop-jit", f => f with { ReservedConcurrency = concurrency });
@@ -187,16 +198,25 @@ internal static class HostBenchmark
         long benchCpu = 0;
         long functionCpu = 0;
         long bareCpu = 0;
+        long bareSwitches = 0;
+        long benchSwitches = 0;
+        long functionSwitches = 0;
         for (int block = 0; block < 10; block++)
         {
             long bareBefore = OwnCpuNanoseconds();
+            long bareSwitchesBefore = ContextSwitches(Environment.ProcessId);
             await TimeAsync(http, bare, "/", warm / 10, bareTimes);
             bareCpu += OwnCpuNanoseconds() - bareBefore;
+            bareSwitches += ContextSwitches(Environment.ProcessId) - bareSwitchesBefore;
             long benchBefore = OwnCpuNanoseconds();
             long functionBefore = CpuNanoseconds(functionPid);
+            long benchSwitchesBefore = ContextSwitches(Environment.ProcessId);
+            long functionSwitchesBefore = ContextSwitches(functionPid);
             await TimeAsync(http, endpoint, path, warm / 10, invokeTimes);
             benchCpu += OwnCpuNanoseconds() - benchBefore;
             functionCpu += CpuNanoseconds(functionPid) - functionBefore;
+            benchSwitches += ContextSwitches(Environment.ProcessId) - benchSwitchesBefore;
+            functionSwitches += ContextSwitches(functionPid) - functionSwitchesBefore;
         }
 
         double bareP50 = Percentile(bareTimes, 0.50);
@@ -208,6 +228,9 @@ internal static class HostBenchmark
         // CPU time per invocation holds still when the machine is busy, where wall-clock latency does not: it says
         // whether a change made the path cheaper.
         Console.WriteLine($"|   CPU per invocation: benchmark process (client + host) {benchCpu / 1000.0 / measured:F0} µs, function process {functionCpu / 1000.0 / measured:F0} µs (a bare round trip: {bareCpu / 1000.0 / measured:F0} µs); warm-up until the JIT settled {warmedSeconds:F1} s | | | |");
+        // Each switch is a thread put to sleep or preempted: on a busy machine every one of them can cost a scheduler
+        // time slice, so this count says how many chances the path gives the machine to delay it.
+        Console.WriteLine($"|   context switches per invocation: benchmark process {(double)benchSwitches / measured:F1}, function process {(double)functionSwitches / measured:F1} (a bare round trip: {(double)bareSwitches / measured:F1}) | | | |");
     }
 
     /// <summary>The function's process, or 0 when it runs inside this process (the in-process launcher).</summary>
@@ -245,6 +268,36 @@ internal static class HostBenchmark
             {
                 string text = File.ReadAllText(Path.Combine(task, "schedstat"));
                 total += long.Parse(text.AsSpan(0, text.IndexOf(' ')), CultureInfo.InvariantCulture);
+            }
+            catch (IOException)
+            {
+                // The thread exited between the listing and the read.
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>Voluntary and involuntary context switches of every live thread of <paramref name="pid"/>.</summary>
+    private static long ContextSwitches(int pid)
+    {
+        long total = 0;
+        if (pid <= 0)
+        {
+            return 0;
+        }
+
+        foreach (string task in Directory.GetDirectories($"/proc/{pid}/task"))
+        {
+            try
+            {
+                foreach (string line in File.ReadLines(Path.Combine(task, "status")))
+                {
+                    if (line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal) || line.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal))
+                    {
+                        total += long.Parse(line.AsSpan(line.IndexOf(':') + 1).Trim(), CultureInfo.InvariantCulture);
+                    }
+                }
             }
             catch (IOException)
             {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Handshake.Lambda.Environments;
-using Microsoft.AspNetCore.Http;
 
 namespace Handshake.Lambda.RuntimeApi;
 
@@ -16,24 +15,25 @@ internal sealed class RuntimeApiHandler(ExecutionEnvironment environment)
     private const string Prefix = "/2018-06-01/runtime/";
     private static readonly byte[] Accepted = """{"status":"OK"}"""u8.ToArray();
 
-    public Task HandleAsync(HttpContext context)
+    /// <summary>Serves one request; false when the connection must close after it.</summary>
+    public ValueTask<bool> HandleAsync(RuntimeApiRequest request, RuntimeApiConnection connection)
     {
-        string path = context.Request.Path.Value ?? "";
+        string path = request.Path;
         if (!path.StartsWith(Prefix, StringComparison.Ordinal))
         {
-            return WriteErrorAsync(context, 404, "NotFound", "Not found");
+            return RefuseAsync(request, connection, 404, "NotFound", "Not found");
         }
 
         ReadOnlySpan<char> rest = path.AsSpan(Prefix.Length);
-        string method = context.Request.Method;
+        string method = request.Method;
         if (rest.SequenceEqual("invocation/next"))
         {
-            return method == "GET" ? NextAsync(context) : WriteErrorAsync(context, 405, "MethodNotAllowed", "Method not allowed");
+            return method == "GET" ? NextAsync(request, connection) : RefuseAsync(request, connection, 405, "MethodNotAllowed", "Method not allowed");
         }
 
         if (rest.SequenceEqual("init/error"))
         {
-            return method == "POST" ? InitErrorAsync(context) : WriteErrorAsync(context, 405, "MethodNotAllowed", "Method not allowed");
+            return method == "POST" ? InitErrorAsync(request, connection) : RefuseAsync(request, connection, 405, "MethodNotAllowed", "Method not allowed");
         }
 
         if (rest.StartsWith("invocation/"))
@@ -47,135 +47,145 @@ internal sealed class RuntimeApiHandler(ExecutionEnvironment environment)
                 if (action.SequenceEqual("response") || action.SequenceEqual("error"))
                 {
                     return method == "POST"
-                        ? AnswerAsync(context, requestId, isError: action[0] == 'e')
-                        : WriteErrorAsync(context, 405, "MethodNotAllowed", "Method not allowed");
+                        ? AnswerAsync(request, connection, requestId, isError: action[0] == 'e')
+                        : RefuseAsync(request, connection, 405, "MethodNotAllowed", "Method not allowed");
                 }
             }
         }
 
-        return WriteErrorAsync(context, 404, "NotFound", "Not found");
+        return RefuseAsync(request, connection, 404, "NotFound", "Not found");
     }
 
-    private async Task NextAsync(HttpContext context)
+    private async ValueTask<bool> NextAsync(RuntimeApiRequest request, RuntimeApiConnection connection)
     {
+        if (!await connection.DiscardBodyAsync(request).ConfigureAwait(false))
+        {
+            return Error(connection, 413, "RequestEntityTooLarge", $"Exceeded maximum allowed payload size ({MaxResponseBytes} bytes).", close: true);
+        }
+
         Task<Invocation?>? next = environment.BeginNext(out string? refusal);
         if (next is null)
         {
-            await WriteErrorAsync(context, 403, "InvalidStateTransition", refusal ?? "Invalid state transition").ConfigureAwait(false);
-            return;
+            return Error(connection, 403, "InvalidStateTransition", refusal ?? "Invalid state transition");
         }
 
         // No timeout: the environment is frozen while this waits, for as long as no invocation comes.
-        Invocation? invocation;
-        try
+        (bool closed, Invocation? invocation) = await connection.WaitAsync(next).ConfigureAwait(false);
+        if (closed)
         {
-            invocation = await next.WaitAsync(context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            return;
+            return false;
         }
 
         if (invocation is null)
         {
-            await WriteErrorAsync(context, 500, "Runtime.ExitError", "Non-recoverable state. Runtime should exit promptly.").ConfigureAwait(false);
-            return;
+            return Error(connection, 500, "Runtime.ExitError", "Non-recoverable state. Runtime should exit promptly.");
         }
 
-        HttpResponse response = context.Response;
-        response.StatusCode = 200;
-        response.ContentType = "application/json";
-        IHeaderDictionary headers = response.Headers;
-        headers["Lambda-Runtime-Aws-Request-Id"] = invocation.RequestId;
-        headers["Lambda-Runtime-Deadline-Ms"] = invocation.DeadlineUnixMs.ToString(CultureInfo.InvariantCulture);
-        headers["Lambda-Runtime-Invoked-Function-Arn"] = environment.InvokedFunctionArn(invocation);
-        headers["Lambda-Runtime-Trace-Id"] = invocation.TraceId;
+        List<KeyValuePair<string, string>> headers = new(6)
+        {
+            new("Lambda-Runtime-Aws-Request-Id", invocation.RequestId),
+            new("Lambda-Runtime-Deadline-Ms", invocation.DeadlineUnixMs.ToString(CultureInfo.InvariantCulture)),
+            new("Lambda-Runtime-Invoked-Function-Arn", environment.InvokedFunctionArn(invocation)),
+            new("Lambda-Runtime-Trace-Id", invocation.TraceId),
+        };
         if (!string.IsNullOrEmpty(invocation.ClientContext))
         {
-            headers["Lambda-Runtime-Client-Context"] = invocation.ClientContext;
+            headers.Add(new("Lambda-Runtime-Client-Context", invocation.ClientContext));
         }
 
         if (!string.IsNullOrEmpty(invocation.CognitoIdentity))
         {
-            headers["Lambda-Runtime-Cognito-Identity"] = invocation.CognitoIdentity;
+            headers.Add(new("Lambda-Runtime-Cognito-Identity", invocation.CognitoIdentity));
         }
 
-        response.ContentLength = invocation.Payload.Length;
-        await response.Body.WriteAsync(invocation.Payload, context.RequestAborted).ConfigureAwait(false);
+        connection.Respond(200, invocation.Payload.Span, headers: headers);
+        return true;
     }
 
-    private async Task AnswerAsync(HttpContext context, string requestId, bool isError)
+    private async ValueTask<bool> AnswerAsync(RuntimeApiRequest request, RuntimeApiConnection connection, string requestId, bool isError)
     {
         Invocation? invocation = environment.ClaimAnswer(requestId);
         if (invocation is null)
         {
-            await WriteErrorAsync(context, 400, "InvalidRequestID", "Invalid request ID").ConfigureAwait(false);
-            return;
+            return await RefuseAsync(request, connection, 400, "InvalidRequestID", "Invalid request ID").ConfigureAwait(false);
         }
 
         byte[]? body;
         try
         {
-            body = await RequestBody.ReadAsync(context.Request, MaxResponseBytes, context.RequestAborted).ConfigureAwait(false);
+            body = await connection.ReadBodyAsync(request, MaxResponseBytes).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or OperationCanceledException or BadHttpRequestException)
+        catch (InvalidDataException)
         {
             environment.CompleteTruncated(invocation);
-            await WriteErrorAsync(context, 400, "TruncatedHTTPRequest", "Truncated HTTP request").ConfigureAwait(false);
-            return;
+            return Error(connection, 400, "TruncatedHTTPRequest", "Truncated HTTP request", close: true);
         }
 
         if (body is null)
         {
+            // The rest of the body is not read, so nothing after it on this connection can be found: close.
             environment.CompleteTooLarge(invocation);
-            await WriteErrorAsync(context, 413, "RequestEntityTooLarge", $"Exceeded maximum allowed payload size ({MaxResponseBytes} bytes).").ConfigureAwait(false);
-            return;
+            return Error(connection, 413, "RequestEntityTooLarge", $"Exceeded maximum allowed payload size ({MaxResponseBytes} bytes).", close: true);
         }
 
         if (isError)
         {
-            environment.CompleteError(invocation, body, ErrorTypeHeader(context));
+            environment.CompleteError(invocation, body, request.FunctionErrorType);
         }
         else
         {
             environment.CompleteResponse(invocation, body);
         }
 
-        await WriteAcceptedAsync(context).ConfigureAwait(false);
+        connection.Respond(202, Accepted);
+        return true;
     }
 
-    private async Task InitErrorAsync(HttpContext context)
+    private async ValueTask<bool> InitErrorAsync(RuntimeApiRequest request, RuntimeApiConnection connection)
     {
-        byte[] body = await RequestBody.ReadAsync(context.Request, MaxResponseBytes, context.RequestAborted).ConfigureAwait(false) ?? [];
-        if (!environment.PostInitError(body, ErrorTypeHeader(context)))
+        byte[]? body;
+        try
         {
-            await WriteErrorAsync(context, 403, "InvalidStateTransition", "Init error reported after init").ConfigureAwait(false);
-            return;
+            body = await connection.ReadBodyAsync(request, MaxResponseBytes).ConfigureAwait(false);
+        }
+        catch (InvalidDataException)
+        {
+            return Error(connection, 400, "TruncatedHTTPRequest", "Truncated HTTP request", close: true);
         }
 
-        await WriteAcceptedAsync(context).ConfigureAwait(false);
+        if (body is null)
+        {
+            return Error(connection, 413, "RequestEntityTooLarge", $"Exceeded maximum allowed payload size ({MaxResponseBytes} bytes).", close: true);
+        }
+
+        if (!environment.PostInitError(body, request.FunctionErrorType))
+        {
+            return Error(connection, 403, "InvalidStateTransition", "Init error reported after init");
+        }
+
+        connection.Respond(202, Accepted);
+        return true;
     }
 
-    private static string? ErrorTypeHeader(HttpContext context)
+    /// <summary>An error answer for a request whose body is not wanted: the body is skipped (or, too large, the connection closes).</summary>
+    private static async ValueTask<bool> RefuseAsync(RuntimeApiRequest request, RuntimeApiConnection connection, int status, string errorType, string message)
     {
-        string? value = context.Request.Headers["Lambda-Runtime-Function-Error-Type"];
-        return string.IsNullOrEmpty(value) ? null : value;
+        bool skipped;
+        try
+        {
+            skipped = await connection.DiscardBodyAsync(request).ConfigureAwait(false);
+        }
+        catch (InvalidDataException)
+        {
+            skipped = false;
+        }
+
+        return Error(connection, status, errorType, message, close: !skipped);
     }
 
-    private static Task WriteAcceptedAsync(HttpContext context)
+    private static bool Error(RuntimeApiConnection connection, int status, string errorType, string message, bool close = false)
     {
-        context.Response.StatusCode = 202;
-        context.Response.ContentType = "application/json";
-        context.Response.ContentLength = Accepted.Length;
-        return context.Response.Body.WriteAsync(Accepted).AsTask();
-    }
-
-    private static Task WriteErrorAsync(HttpContext context, int status, string errorType, string message)
-    {
-        byte[] body = InvocationResult.ErrorPayload(errorType, message);
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json";
-        context.Response.ContentLength = body.Length;
-        return context.Response.Body.WriteAsync(body).AsTask();
+        connection.Respond(status, InvocationResult.ErrorPayload(errorType, message), close);
+        return !close;
     }
 }

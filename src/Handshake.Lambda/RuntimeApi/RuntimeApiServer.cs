@@ -1,30 +1,29 @@
 using System.Net;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Handshake.Lambda.Environments;
 
 namespace Handshake.Lambda.RuntimeApi;
 
 /// <summary>
-/// One environment's Runtime API: a small Kestrel server on 127.0.0.1:0, since a runtime client knows only host:port
-/// (AWS_LAMBDA_RUNTIME_API). Kestrel is used bare (no host builder) to keep it cheap on the cold-start path.
+/// One environment's Runtime API on 127.0.0.1:0, since a runtime client knows only host:port (AWS_LAMBDA_RUNTIME_API).
+/// Kestrel's socket transport accepts and carries the connections; <see cref="RuntimeApiConnection"/> speaks HTTP/1.1
+/// on them (why not Kestrel's HTTP layer: see there). No server to build and start: binding is the whole cold-start cost.
 /// </summary>
 internal sealed class RuntimeApiServer : IAsyncDisposable
 {
-    private static readonly IServiceProvider EmptyServices = new ServiceCollection().BuildServiceProvider();
-    private readonly KestrelServer _server;
+    private readonly IConnectionListener _listener;
+    private readonly RuntimeApiHandler _handler;
+    private readonly ILogger _logger;
+    private readonly Dictionary<ConnectionContext, Task> _connections = [];
+    private Task _accepting = Task.CompletedTask;
 
-    private RuntimeApiServer(KestrelServer server, string address)
+    private RuntimeApiServer(IConnectionListener listener, RuntimeApiHandler handler, ILogger logger)
     {
-        _server = server;
-        Address = address;
+        _listener = listener;
+        _handler = handler;
+        _logger = logger;
+        Address = ((IPEndPoint)listener.EndPoint).ToString();
     }
 
     /// <summary>host:port, the value of AWS_LAMBDA_RUNTIME_API.</summary>
@@ -32,42 +31,68 @@ internal sealed class RuntimeApiServer : IAsyncDisposable
 
     public static async Task<RuntimeApiServer> StartAsync(ExecutionEnvironment session, IConnectionListenerFactory transport, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
-        KestrelServerOptions options = new() { AddServerHeader = false, ApplicationServices = EmptyServices };
-        // Bodies are limited by the handlers (6 MB + 100 bytes, answered 413), not by Kestrel.
-        options.Limits.MaxRequestBodySize = null;
-        // A frozen runtime sends nothing for minutes: no data-rate or header timeouts may end its connection.
-        options.Limits.MinRequestBodyDataRate = null;
-        options.Limits.MinResponseDataRate = null;
-        options.Limits.KeepAliveTimeout = TimeSpan.FromDays(1);
-        options.Listen(IPAddress.Loopback, 0);
-        KestrelServer server = new(Options.Create(options), transport, loggerFactory);
-        await server.StartAsync(new Application(new RuntimeApiHandler(session)), cancellationToken).ConfigureAwait(false);
-        string url = server.Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new RuntimeApiServer(server, new Uri(url).Authority);
+        IConnectionListener listener = await transport.BindAsync(new IPEndPoint(IPAddress.Loopback, 0), cancellationToken).ConfigureAwait(false);
+        RuntimeApiServer server = new(listener, new RuntimeApiHandler(session), loggerFactory.CreateLogger<RuntimeApiServer>());
+        server._accepting = server.AcceptAsync();
+        return server;
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (await _listener.AcceptAsync().ConfigureAwait(false) is { } connection)
+        {
+            lock (_connections)
+            {
+                _connections[connection] = ServeAsync(connection);
+            }
+        }
+    }
+
+    private async Task ServeAsync(ConnectionContext connection)
+    {
+        // Off the accept loop: the first request must not wait for the next accept.
+        await Task.Yield();
+        try
+        {
+            await new RuntimeApiConnection(connection, _handler).RunAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // A fault here is a bug in the host, not the runtime's doing: say so, and drop only this connection.
+            _logger.LogError(e, "Runtime API connection {ConnectionId} failed", connection.ConnectionId);
+        }
+        finally
+        {
+            lock (_connections)
+            {
+                _connections.Remove(connection);
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
-        using CancellationTokenSource quick = new(TimeSpan.FromSeconds(1));
+        await _listener.UnbindAsync().ConfigureAwait(false);
+        Task[] open;
+        lock (_connections)
+        {
+            foreach (ConnectionContext connection in _connections.Keys)
+            {
+                connection.Abort(new ConnectionAbortedException("The environment is shutting down."));
+            }
+
+            open = [.. _connections.Values];
+        }
+
         try
         {
-            await _server.StopAsync(quick.Token).ConfigureAwait(false);
+            await Task.WhenAll(open).WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (TimeoutException)
         {
         }
 
-        _server.Dispose();
-    }
-
-    private sealed class Application(RuntimeApiHandler handler) : IHttpApplication<HttpContext>
-    {
-        public HttpContext CreateContext(IFeatureCollection contextFeatures) => new DefaultHttpContext(contextFeatures);
-
-        public Task ProcessRequestAsync(HttpContext context) => handler.HandleAsync(context);
-
-        public void DisposeContext(HttpContext context, Exception? exception)
-        {
-        }
+        await _accepting.ConfigureAwait(false);
+        await _listener.DisposeAsync().ConfigureAwait(false);
     }
 }

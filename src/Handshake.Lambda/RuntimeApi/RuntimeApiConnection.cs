@@ -1,0 +1,292 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
+
+namespace Handshake.Lambda.RuntimeApi;
+
+/// <summary>
+/// One runtime's HTTP/1.1 connection to its Runtime API, over Kestrel's socket transport. The requests are read and
+/// answered here rather than by Kestrel's HTTP layer because a runtime pipelines `next` behind each answer, and only
+/// code that sees both in the buffer can order what follows the way Lambda's timeline needs it: the answer completes
+/// the invocation, the `next` behind it freezes the idle environment, and only then are the answer's 202 and anything
+/// else written, in one send that wakes nobody (a stopped process is not woken by data). Through Kestrel's HTTP layer
+/// the 202 left first, waking the runtime once more only to be stopped, and each exchange cost two requests' worth of
+/// feature collections and header dictionaries. Responses are buffered and flushed only before the connection waits.
+/// </summary>
+internal sealed class RuntimeApiConnection(ConnectionContext connection, RuntimeApiHandler handler)
+{
+    private readonly PipeReader _input = connection.Transport.Input;
+    private readonly PipeWriter _output = connection.Transport.Output;
+    private bool _unflushed;
+
+    // The request being served asked to close the connection after its response (Connection: close, HTTP/1.0).
+    private bool _closing;
+
+    public async Task RunAsync()
+    {
+        try
+        {
+            while (await ServeOneAsync().ConfigureAwait(false))
+            {
+            }
+
+            await FlushAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ConnectionResetException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The runtime went away (or the environment is shutting down and aborted the connection).
+        }
+        finally
+        {
+            await _input.CompleteAsync().ConfigureAwait(false);
+            await _output.CompleteAsync().ConfigureAwait(false);
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Serves one request; false once the connection is to be closed.</summary>
+    private async ValueTask<bool> ServeOneAsync()
+    {
+        ReadResult result = await ReadAsync(waitForMore: false).ConfigureAwait(false);
+        while (true)
+        {
+            ReadOnlySequence<byte> buffer = result.Buffer;
+            if (RuntimeApiRequest.TryParse(buffer, out RuntimeApiRequest? request, out (int Status, string Message)? failure, out SequencePosition end))
+            {
+                if (failure is { } bad)
+                {
+                    _input.AdvanceTo(buffer.End);
+                    Respond(bad.Status, InvocationResult.ErrorPayload("BadRequest", bad.Message), close: true);
+                    return false;
+                }
+
+                _input.AdvanceTo(end);
+                _closing = request!.Close;
+                return await handler.HandleAsync(request!, this).ConfigureAwait(false) && !request!.Close;
+            }
+
+            if (result.IsCompleted)
+            {
+                // Closed between requests (or in the middle of a head, which nothing can answer).
+                _input.AdvanceTo(buffer.End);
+                return false;
+            }
+
+            _input.AdvanceTo(buffer.Start, buffer.End);
+            result = await ReadAsync(waitForMore: true).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Queues a response; it leaves with the next flush (before the connection waits for anything).</summary>
+    public void Respond(int status, ReadOnlySpan<byte> body, bool close = false, IReadOnlyList<KeyValuePair<string, string>>? headers = null)
+    {
+        RuntimeApiResponse.Write(_output, status, body, close || _closing, headers);
+        _unflushed = true;
+    }
+
+    /// <summary>
+    /// Waits for <paramref name="task"/> (the event for a parked `next`) while watching the connection: Closed when the
+    /// runtime closed it first. What was written so far is flushed before the wait.
+    /// </summary>
+    public async Task<(bool Closed, T? Value)> WaitAsync<T>(Task<T> task)
+    {
+        if (!task.IsCompleted)
+        {
+            await FlushAsync().ConfigureAwait(false);
+            // Completing the task ends the pending read, so the response is written on the completing thread.
+            _ = task.ContinueWith(static (_, state) => ((PipeReader)state!).CancelPendingRead(), _input, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            while (!task.IsCompleted)
+            {
+                ReadResult result = await _input.ReadAsync().ConfigureAwait(false);
+                if (task.IsCompleted)
+                {
+                    // Unexamined: whatever came in is read again after the answer.
+                    _input.AdvanceTo(result.Buffer.Start);
+                    break;
+                }
+
+                _input.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+                if (result.IsCompleted)
+                {
+                    return (true, default);
+                }
+            }
+        }
+
+        return (false, await task.ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// Reads a body of at most <paramref name="limit"/> bytes: null when it is larger (nothing more is read; the
+    /// connection must close), or throws <see cref="InvalidDataException"/> when the runtime sent it truncated or with
+    /// broken chunk framing.
+    /// </summary>
+    public async ValueTask<byte[]?> ReadBodyAsync(RuntimeApiRequest request, int limit)
+    {
+        if (request.ContentLength > limit)
+        {
+            return null;
+        }
+
+        ArrayBufferWriter<byte>? chunks = request.Chunked ? new() : null;
+        byte[] body = request.Chunked ? [] : new byte[request.ContentLength ?? 0];
+        if (!request.HasBody)
+        {
+            return body;
+        }
+
+        if (request.ExpectContinue)
+        {
+            // Only when the body has not started to arrive: a client that did not wait needs no invitation.
+            if (_input.TryRead(out ReadResult peek))
+            {
+                _input.AdvanceTo(peek.Buffer.Start);
+            }
+            else
+            {
+                RuntimeApiResponse.WriteContinue(_output);
+                _unflushed = true;
+            }
+        }
+
+        if (chunks is null)
+        {
+            await CopyAsync(body).ConfigureAwait(false);
+            return body;
+        }
+
+        return await ReadChunkedAsync(chunks, limit).ConfigureAwait(false) ? chunks.WrittenSpan.ToArray() : null;
+    }
+
+    /// <summary>Reads and drops a body nobody asked for, so that the next request can be found. False: too large to skip.</summary>
+    public async ValueTask<bool> DiscardBodyAsync(RuntimeApiRequest request)
+    {
+        byte[]? body = await ReadBodyAsync(request, RuntimeApiHandler.MaxResponseBytes).ConfigureAwait(false);
+        return body is not null;
+    }
+
+    private async ValueTask CopyAsync(byte[] body)
+    {
+        int filled = 0;
+        while (filled < body.Length)
+        {
+            ReadResult result = await ReadAsync(waitForMore: false).ConfigureAwait(false);
+            ReadOnlySequence<byte> buffer = result.Buffer;
+            long take = Math.Min(buffer.Length, body.Length - filled);
+            buffer.Slice(0, take).CopyTo(body.AsSpan(filled));
+            filled += (int)take;
+            _input.AdvanceTo(buffer.GetPosition(take));
+            if (filled < body.Length && result.IsCompleted)
+            {
+                throw new InvalidDataException("Truncated body");
+            }
+        }
+    }
+
+    // Chunked framing (RFC 9112 7.1): size in hex, optional extensions, CRLF, data, CRLF; a zero size, trailers, CRLF.
+    private async ValueTask<bool> ReadChunkedAsync(ArrayBufferWriter<byte> body, int limit)
+    {
+        while (true)
+        {
+            long size = await ReadChunkSizeAsync().ConfigureAwait(false);
+            if (size == 0)
+            {
+                // Trailer fields, ignored, up to the empty line.
+                while (!(await ReadLineAsync().ConfigureAwait(false)).IsEmpty)
+                {
+                }
+
+                return true;
+            }
+
+            if (body.WrittenCount + size > limit)
+            {
+                return false;
+            }
+
+            byte[] chunk = new byte[size];
+            await CopyAsync(chunk).ConfigureAwait(false);
+            body.Write(chunk);
+            if (!(await ReadLineAsync().ConfigureAwait(false)).IsEmpty)
+            {
+                throw new InvalidDataException("Chunk data not followed by CRLF");
+            }
+        }
+    }
+
+    private async ValueTask<long> ReadChunkSizeAsync()
+    {
+        ReadOnlyMemory<byte> line = await ReadLineAsync().ConfigureAwait(false);
+        ReadOnlySpan<byte> digits = line.Span;
+        int extension = digits.IndexOf((byte)';');
+        digits = (extension >= 0 ? digits[..extension] : digits).Trim(" \t"u8);
+        if (digits.IsEmpty || digits.Length > 8 || !Utf8Parser.TryParse(digits, out uint size, out int used, 'x') || used != digits.Length)
+        {
+            throw new InvalidDataException("Bad chunk size");
+        }
+
+        return size;
+    }
+
+    /// <summary>One CRLF-terminated line of chunk framing (at most 4 KB), without the CRLF.</summary>
+    private async ValueTask<ReadOnlyMemory<byte>> ReadLineAsync()
+    {
+        bool waitForMore = false;
+        while (true)
+        {
+            ReadResult result = await ReadAsync(waitForMore).ConfigureAwait(false);
+            ReadOnlySequence<byte> buffer = result.Buffer;
+            SequenceReader<byte> reader = new(buffer);
+            if (reader.TryReadTo(out ReadOnlySequence<byte> line, "\r\n"u8))
+            {
+                byte[] copy = line.ToArray();
+                _input.AdvanceTo(reader.Position);
+                return copy;
+            }
+
+            _input.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted || buffer.Length > 4096)
+            {
+                throw new InvalidDataException("Truncated or oversized chunk line");
+            }
+
+            waitForMore = true;
+        }
+    }
+
+    /// <summary>
+    /// Bytes from the connection. With <paramref name="waitForMore"/> false, what is already buffered comes back at
+    /// once (a pipelined request); otherwise, and when nothing is buffered, the pending responses leave first.
+    /// </summary>
+    private async ValueTask<ReadResult> ReadAsync(bool waitForMore)
+    {
+        while (true)
+        {
+            ReadResult result;
+            if (waitForMore || !_input.TryRead(out result))
+            {
+                await FlushAsync().ConfigureAwait(false);
+                result = await _input.ReadAsync().ConfigureAwait(false);
+            }
+
+            if (!result.IsCanceled)
+            {
+                return result;
+            }
+
+            // A cancellation left over from a `next` wait (see WaitAsync): not data.
+            _input.AdvanceTo(result.Buffer.Start);
+            waitForMore = false;
+        }
+    }
+
+    private async ValueTask FlushAsync()
+    {
+        if (_unflushed)
+        {
+            _unflushed = false;
+            await _output.FlushAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.IO.Pipelines;
+using System.Text;
+
+namespace Handshake.Lambda.RuntimeApi;
+
+/// <summary>
+/// Writes HTTP/1.1 responses of the Runtime API into a connection's output: status line, Content-Type, Date, the
+/// Lambda-Runtime-* headers, Content-Length, body. Nothing is flushed here; the connection decides when bytes leave.
+/// </summary>
+internal static class RuntimeApiResponse
+{
+    private static (long Second, byte[] Line) _date = (-1, []);
+
+    public static void Write(PipeWriter output, int status, ReadOnlySpan<byte> body, bool close, IReadOnlyList<KeyValuePair<string, string>>? headers = null)
+    {
+        WriteAscii(output, "HTTP/1.1 ");
+        WriteNumber(output, status);
+        output.Write(" "u8);
+        WriteAscii(output, Reason(status));
+        output.Write("\r\nContent-Type: application/json\r\n"u8);
+        output.Write(DateLine());
+        if (headers is not null)
+        {
+            foreach (KeyValuePair<string, string> header in headers)
+            {
+                WriteAscii(output, header.Key);
+                output.Write(": "u8);
+                WriteValue(output, header.Value);
+                output.Write("\r\n"u8);
+            }
+        }
+
+        output.Write("Content-Length: "u8);
+        WriteNumber(output, body.Length);
+        output.Write(close ? "\r\nConnection: close\r\n\r\n"u8 : "\r\n\r\n"u8);
+        output.Write(body);
+    }
+
+    /// <summary>The interim answer to Expect: 100-continue (curl sends it before large bodies and waits up to 1 s for it).</summary>
+    public static void WriteContinue(PipeWriter output) => output.Write("HTTP/1.1 100 Continue\r\n\r\n"u8);
+
+    private static string Reason(int status) => status switch
+    {
+        200 => "OK",
+        202 => "Accepted",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        413 => "Request Entity Too Large",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        _ => "Unknown",
+    };
+
+    /// <summary>RFC 9110 asks an origin server with a clock for a Date header; formatted once a second, as Kestrel does.</summary>
+    private static byte[] DateLine()
+    {
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        long second = now.ToUnixTimeSeconds();
+        (long Second, byte[] Line) cached = _date;
+        if (cached.Second != second)
+        {
+            cached = (second, Encoding.ASCII.GetBytes($"Date: {now:r}\r\n"));
+            _date = cached;
+        }
+
+        return cached.Line;
+    }
+
+    private static void WriteAscii(PipeWriter output, string text)
+    {
+        Span<byte> span = output.GetSpan(text.Length);
+        int written = Encoding.ASCII.GetBytes(text, span);
+        output.Advance(written);
+    }
+
+    /// <summary>
+    /// A header value as UTF-8, with CR and LF replaced by spaces, as Go's net/http (Lambda's own Runtime API) does: a
+    /// caller's client context may hold newlines, and a newline in a header would end it.
+    /// </summary>
+    private static void WriteValue(PipeWriter output, string value)
+    {
+        Span<byte> span = output.GetSpan(Encoding.UTF8.GetMaxByteCount(value.Length));
+        int written = Encoding.UTF8.GetBytes(value, span);
+        span[..written].Replace((byte)'\r', (byte)' ');
+        span[..written].Replace((byte)'\n', (byte)' ');
+        output.Advance(written);
+    }
+
+    private static void WriteNumber(PipeWriter output, long value)
+    {
+        Span<byte> span = output.GetSpan(20);
+        Utf8Formatter.TryFormat(value, span, out int written);
+        output.Advance(written);
+    }
+}
