@@ -33,7 +33,7 @@ internal sealed class RuntimeApiConnection(ConnectionContext connection, Runtime
 
             await FlushAsync().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or ConnectionResetException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or ConnectionResetException or OperationCanceledException or ObjectDisposedException)
         {
             // The runtime went away (or the environment is shutting down and aborted the connection).
         }
@@ -139,11 +139,14 @@ internal sealed class RuntimeApiConnection(ConnectionContext connection, Runtime
         if (request.ExpectContinue)
         {
             // Only when the body has not started to arrive: a client that did not wait needs no invitation.
+            bool arriving = false;
             if (_input.TryRead(out ReadResult peek))
             {
+                arriving = !peek.Buffer.IsEmpty;
                 _input.AdvanceTo(peek.Buffer.Start);
             }
-            else
+
+            if (!arriving)
             {
                 RuntimeApiResponse.WriteContinue(_output);
                 _unflushed = true;
