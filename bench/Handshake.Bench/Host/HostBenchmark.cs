@@ -254,32 +254,22 @@ internal static class HostBenchmark
     private static long OwnCpuNanoseconds() => Environment.CpuUsage.TotalTime.Ticks * 100;
 
     /// <summary>Time on CPU of every live thread of <paramref name="pid"/>, in ns (the first field of schedstat).</summary>
-    private static long CpuNanoseconds(int pid)
-    {
-        long total = 0;
-        if (pid <= 0)
-        {
-            return 0;
-        }
-
-        foreach (string task in Directory.GetDirectories($"/proc/{pid}/task"))
-        {
-            try
-            {
-                string text = File.ReadAllText(Path.Combine(task, "schedstat"));
-                total += long.Parse(text.AsSpan(0, text.IndexOf(' ')), CultureInfo.InvariantCulture);
-            }
-            catch (IOException)
-            {
-                // The thread exited between the listing and the read.
-            }
-        }
-
-        return total;
-    }
+    private static long CpuNanoseconds(int pid) => SumOverThreads(pid, "schedstat", static text =>
+        long.Parse(text.AsSpan(0, text.IndexOf(' ')), CultureInfo.InvariantCulture));
 
     /// <summary>Voluntary and involuntary context switches of every live thread of <paramref name="pid"/>.</summary>
-    private static long ContextSwitches(int pid)
+    private static long ContextSwitches(int pid) => SumOverThreads(pid, "status", static text =>
+        StatusField(text, "\nvoluntary_ctxt_switches:") + StatusField(text, "\nnonvoluntary_ctxt_switches:"));
+
+    private static long StatusField(string status, string name)
+    {
+        int at = status.IndexOf(name, StringComparison.Ordinal) + name.Length;
+        int end = status.IndexOf('\n', at);
+        return long.Parse(status.AsSpan(at, (end < 0 ? status.Length : end) - at).Trim(), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>A number read from /proc/PID/task/TID/FILE, summed over the live threads (0 for no process).</summary>
+    private static long SumOverThreads(int pid, string file, Func<string, long> read)
     {
         long total = 0;
         if (pid <= 0)
@@ -291,13 +281,7 @@ internal static class HostBenchmark
         {
             try
             {
-                foreach (string line in File.ReadLines(Path.Combine(task, "status")))
-                {
-                    if (line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal) || line.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal))
-                    {
-                        total += long.Parse(line.AsSpan(line.IndexOf(':') + 1).Trim(), CultureInfo.InvariantCulture);
-                    }
-                }
+                total += read(File.ReadAllText(Path.Combine(task, file)));
             }
             catch (IOException)
             {
