@@ -7,7 +7,7 @@ using Handshake.Bench.Servers;
 //   dotnet run -c Release --project bench/Handshake.Bench -- store [--duration 5] [--connections 1,32] [--json]
 // `host` is issue 3's function-host benchmark (its own argument parsing; see bench/Handshake.Bench/Host and README `host`):
 //   dotnet run -c Release --project bench/Handshake.Bench -- host [--warm 2000] [--cold 5] [--scale 500] [--concurrency 32] [--aot DIR]
-//     [--warm-only] [--rows noop-jit,noop-jit-nodiag,noop-aot,in-process] [--no-freeze] [--function-env NAME=VALUE]
+//     [--warm-only] [--rows noop-jit,noop-jit-nodiag,noop-aot,in-process,up] [--up PATH] [--no-freeze] [--function-env NAME=VALUE]
 if (args is ["host", ..])
 {
     return await Handshake.Bench.Host.HostBenchmark.RunAsync(args[1..]);

@@ -22,7 +22,7 @@ namespace Handshake.Bench.Host;
 /// API against a bare loopback HTTP round trip in the same run; cold starts (NativeAOT, JIT, Node); the per-environment
 /// Runtime API listener's start time; and scale-out of many invocations at once under reserved concurrency.
 /// </summary>
-internal static class HostBenchmark
+internal static partial class HostBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
@@ -32,7 +32,7 @@ internal static class HostBenchmark
         int concurrency = IntArg(args, "--concurrency", 32);
         bool warmOnly = args.Contains("--warm-only");
         // --rows noop-aot,in-process: only these warm rows (for profiling one path); default all.
-        string[] rows = StringArg(args, "--rows")?.Split(',') ?? ["noop-jit", "noop-jit-nodiag", "noop-aot", "in-process"];
+        string[] rows = StringArg(args, "--rows")?.Split(',') ?? ["noop-jit", "noop-jit-nodiag", "noop-aot", "in-process", "up"];
         string root = FindRoot();
         string configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
         string jitDirectory = Path.Combine(root, "samples", "noop-dotnet", "bin", configuration, "net10.0");
@@ -74,17 +74,17 @@ internal static class HostBenchmark
         Console.WriteLine("|---|---:|---:|---:|");
         if (rows.Contains("noop-jit"))
         {
-            await WarmAsync(http, bare.Url, endpoint.Url, "noop-jit", "Invoke API → Runtime API → no-op C# (JIT) → back", warm, host);
+            await WarmAsync(http, bare.Url, endpoint.Url, "noop-jit", "Invoke API → Runtime API → no-op C# (JIT) → back", warm, () => ProcessCounters.FunctionProcessId(host, "noop-jit"));
         }
 
         if (rows.Contains("noop-jit-nodiag"))
         {
-            await WarmAsync(http, bare.Url, endpoint.Url, "noop-jit-nodiag", "same, JIT with DOTNET_EnableDiagnostics=0", warm, host);
+            await WarmAsync(http, bare.Url, endpoint.Url, "noop-jit-nodiag", "same, JIT with DOTNET_EnableDiagnostics=0", warm, () => ProcessCounters.FunctionProcessId(host, "noop-jit-nodiag"));
         }
 
         if (aot && rows.Contains("noop-aot"))
         {
-            await WarmAsync(http, bare.Url, endpoint.Url, "noop-aot", "Invoke API → Runtime API → no-op C# (NativeAOT) → back", warm, host);
+            await WarmAsync(http, bare.Url, endpoint.Url, "noop-aot", "Invoke API → Runtime API → no-op C# (NativeAOT) → back", warm, () => ProcessCounters.FunctionProcessId(host, "noop-aot"));
         }
 
         if (rows.Contains("in-process"))
@@ -94,7 +94,12 @@ internal static class HostBenchmark
             inProcess.CreateFunction(Noop("in-process", "dotnet8", "Noop", jitDirectory));
             LambdaHttpEndpoint inProcessLambda = new(inProcess);
             await using Endpoint inProcessEndpoint = await Endpoint.StartAsync(inProcessLambda.HandleAsync);
-            await WarmAsync(http, bare.Url, inProcessEndpoint.Url, "in-process", "same, runtime loop in-process (host alone, no second process)", warm, inProcess);
+            await WarmAsync(http, bare.Url, inProcessEndpoint.Url, "in-process", "same, runtime loop in-process (host alone, no second process)", warm, () => 0);
+        }
+
+        if (aot && rows.Contains("up"))
+        {
+            await WarmThroughUpAsync(args, root, http, bare.Url, aotDirectory, warm);
         }
 
         if (warmOnly)
@@ -167,7 +172,7 @@ internal static class HostBenchmark
     /// One row: the bare round trip and the invocation timed in 10 interleaved blocks (after 200 unmeasured of each),
     /// so both see the same machine; also the function's thread count, which every freeze and thaw signals.
     /// </summary>
-    private static async Task WarmAsync(HttpClient http, Uri bare, Uri endpoint, string function, string label, int warm, FunctionHost host)
+    private static async Task WarmAsync(HttpClient http, Uri bare, Uri endpoint, string function, string label, int warm, Func<int> findFunction, int hostPid = 0)
     {
         string path = $"/2015-03-31/functions/{function}/invocations";
         List<double> bareTimes = [];
@@ -194,29 +199,35 @@ internal static class HostBenchmark
 
         double warmedSeconds = Stopwatch.GetElapsedTime(warmStart).TotalSeconds;
 
-        int functionPid = FunctionProcessId(host, function);
+        int functionPid = findFunction();
         long benchCpu = 0;
         long functionCpu = 0;
         long bareCpu = 0;
         long bareSwitches = 0;
         long benchSwitches = 0;
         long functionSwitches = 0;
+        long hostCpu = 0;
+        long hostSwitches = 0;
         for (int block = 0; block < 10; block++)
         {
-            long bareBefore = OwnCpuNanoseconds();
-            long bareSwitchesBefore = ContextSwitches(Environment.ProcessId);
+            long bareBefore = ProcessCounters.OwnCpuNanoseconds();
+            long bareSwitchesBefore = ProcessCounters.ContextSwitches(Environment.ProcessId);
             await TimeAsync(http, bare, "/", warm / 10, bareTimes);
-            bareCpu += OwnCpuNanoseconds() - bareBefore;
-            bareSwitches += ContextSwitches(Environment.ProcessId) - bareSwitchesBefore;
-            long benchBefore = OwnCpuNanoseconds();
-            long functionBefore = CpuNanoseconds(functionPid);
-            long benchSwitchesBefore = ContextSwitches(Environment.ProcessId);
-            long functionSwitchesBefore = ContextSwitches(functionPid);
+            bareCpu += ProcessCounters.OwnCpuNanoseconds() - bareBefore;
+            bareSwitches += ProcessCounters.ContextSwitches(Environment.ProcessId) - bareSwitchesBefore;
+            long benchBefore = ProcessCounters.OwnCpuNanoseconds();
+            long functionBefore = ProcessCounters.CpuNanoseconds(functionPid);
+            long benchSwitchesBefore = ProcessCounters.ContextSwitches(Environment.ProcessId);
+            long functionSwitchesBefore = ProcessCounters.ContextSwitches(functionPid);
+            long hostBefore = ProcessCounters.CpuNanoseconds(hostPid);
+            long hostSwitchesBefore = ProcessCounters.ContextSwitches(hostPid);
             await TimeAsync(http, endpoint, path, warm / 10, invokeTimes);
-            benchCpu += OwnCpuNanoseconds() - benchBefore;
-            functionCpu += CpuNanoseconds(functionPid) - functionBefore;
-            benchSwitches += ContextSwitches(Environment.ProcessId) - benchSwitchesBefore;
-            functionSwitches += ContextSwitches(functionPid) - functionSwitchesBefore;
+            hostCpu += ProcessCounters.CpuNanoseconds(hostPid) - hostBefore;
+            hostSwitches += ProcessCounters.ContextSwitches(hostPid) - hostSwitchesBefore;
+            benchCpu += ProcessCounters.OwnCpuNanoseconds() - benchBefore;
+            functionCpu += ProcessCounters.CpuNanoseconds(functionPid) - functionBefore;
+            benchSwitches += ProcessCounters.ContextSwitches(Environment.ProcessId) - benchSwitchesBefore;
+            functionSwitches += ProcessCounters.ContextSwitches(functionPid) - functionSwitchesBefore;
         }
 
         double bareP50 = Percentile(bareTimes, 0.50);
@@ -227,69 +238,12 @@ internal static class HostBenchmark
         Console.WriteLine($"| {label}{threads} | {invokeP50:F0} | {Percentile(invokeTimes, 0.99):F0} | **{invokeP50 / bareP50:F2}x** |");
         // CPU time per invocation holds still when the machine is busy, where wall-clock latency does not: it says
         // whether a change made the path cheaper.
-        Console.WriteLine($"|   CPU per invocation: benchmark process (client + host) {benchCpu / 1000.0 / measured:F0} µs, function process {functionCpu / 1000.0 / measured:F0} µs (a bare round trip: {bareCpu / 1000.0 / measured:F0} µs); warm-up until the JIT settled {warmedSeconds:F1} s | | | |");
+        string hostCpuText = hostPid > 0 ? $"benchmark process (client) {benchCpu / 1000.0 / measured:F0} µs, `handshake up` {hostCpu / 1000.0 / measured:F0} µs" : $"benchmark process (client + host) {benchCpu / 1000.0 / measured:F0} µs";
+        string hostSwitchesText = hostPid > 0 ? $"benchmark process {(double)benchSwitches / measured:F1}, `handshake up` {(double)hostSwitches / measured:F1}" : $"benchmark process {(double)benchSwitches / measured:F1}";
+        Console.WriteLine($"|   CPU per invocation: {hostCpuText}, function process {functionCpu / 1000.0 / measured:F0} µs (a bare round trip: {bareCpu / 1000.0 / measured:F0} µs); warm-up until the JIT settled {warmedSeconds:F1} s | | | |");
         // Each switch is a thread put to sleep or preempted: on a busy machine every one of them can cost a scheduler
         // time slice, so this count says how many chances the path gives the machine to delay it.
-        Console.WriteLine($"|   context switches per invocation: benchmark process {(double)benchSwitches / measured:F1}, function process {(double)functionSwitches / measured:F1} (a bare round trip: {(double)bareSwitches / measured:F1}) | | | |");
-    }
-
-    /// <summary>The function's process, or 0 when it runs inside this process (the in-process launcher).</summary>
-    private static int FunctionProcessId(FunctionHost host, string function)
-    {
-        foreach (ExecutionEnvironment environment in host.Environments(function))
-        {
-            if (environment.ProcessId is int pid && pid != Environment.ProcessId && Directory.Exists($"/proc/{pid}/task"))
-            {
-                return pid;
-            }
-        }
-
-        return 0;
-    }
-
-    /// <summary>
-    /// This process's CPU time in ns (getrusage: threads that exited count too; thread-pool threads come and go during
-    /// the long warm-up, and a sum over the live threads could then go backwards).
-    /// </summary>
-    private static long OwnCpuNanoseconds() => Environment.CpuUsage.TotalTime.Ticks * 100;
-
-    /// <summary>Time on CPU of every live thread of <paramref name="pid"/>, in ns (the first field of schedstat).</summary>
-    private static long CpuNanoseconds(int pid) => SumOverThreads(pid, "schedstat", static text =>
-        long.Parse(text.AsSpan(0, text.IndexOf(' ')), CultureInfo.InvariantCulture));
-
-    /// <summary>Voluntary and involuntary context switches of every live thread of <paramref name="pid"/>.</summary>
-    private static long ContextSwitches(int pid) => SumOverThreads(pid, "status", static text =>
-        StatusField(text, "\nvoluntary_ctxt_switches:") + StatusField(text, "\nnonvoluntary_ctxt_switches:"));
-
-    private static long StatusField(string status, string name)
-    {
-        int at = status.IndexOf(name, StringComparison.Ordinal) + name.Length;
-        int end = status.IndexOf('\n', at);
-        return long.Parse(status.AsSpan(at, (end < 0 ? status.Length : end) - at).Trim(), CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>A number read from /proc/PID/task/TID/FILE, summed over the live threads (0 for no process).</summary>
-    private static long SumOverThreads(int pid, string file, Func<string, long> read)
-    {
-        long total = 0;
-        if (pid <= 0)
-        {
-            return 0;
-        }
-
-        foreach (string task in Directory.GetDirectories($"/proc/{pid}/task"))
-        {
-            try
-            {
-                total += read(File.ReadAllText(Path.Combine(task, file)));
-            }
-            catch (IOException)
-            {
-                // The thread exited between the listing and the read.
-            }
-        }
-
-        return total;
+        Console.WriteLine($"|   context switches per invocation: {hostSwitchesText}, function process {(double)functionSwitches / measured:F1} (a bare round trip: {(double)bareSwitches / measured:F1}) | | | |");
     }
 
     private static Dictionary<string, string> FunctionEnvironment(string[] args)
