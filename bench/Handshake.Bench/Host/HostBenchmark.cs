@@ -121,6 +121,8 @@ internal static partial class HostBenchmark
                 host.UpdateFunction(name, f => f with { Environment = new Dictionary<string, string> { ["RUN"] = run.ToString(CultureInfo.InvariantCulture) }, RevisionId = Guid.NewGuid().ToString() });
                 long from = host.Logs.For(name).NextSequence;
                 totals.Add(await TimeOneAsync(http, endpoint.Url, $"/2015-03-31/functions/{name}/invocations") / 1000);
+                // The REPORT line is written after the answer has left: wait for it, as a log reader does.
+                await host.LogsSettledAsync(name).WaitAsync(TimeSpan.FromSeconds(30));
                 inits.Add(InitDuration(host, name, from));
             }
 
