@@ -33,6 +33,9 @@ internal sealed class WriteQueue : IAsyncDisposable
     /// </summary>
     private static readonly long ConcurrentArrivalGap = Stopwatch.Frequency * 60 / 1_000_000;
 
+    /// <summary>How long after two writes last overlapped the arrival gap still signals concurrent load (1 ms).</summary>
+    private static readonly long OverlapWindow = Stopwatch.Frequency / 1_000;
+
     private readonly ConcurrentQueue<WriteCommand> _queue = new();
     // Held by whoever is committing: at most one writer at a time; disposal takes it for good.
     private readonly SemaphoreSlim _writer = new(1, 1);
@@ -45,6 +48,8 @@ internal sealed class WriteQueue : IAsyncDisposable
     private long _lastArrival;
     // 1 while a drain is queued on the thread pool and has not started: later writes join it instead of queuing more.
     private int _drainScheduled;
+    // When a write last arrived while another one was still queued or being committed.
+    private long _lastOverlap = long.MinValue / 2;
 
     /// <summary>Transactions committed so far: fewer than writes when writers share commits.</summary>
     public long Commits => Interlocked.Read(ref _commits);
@@ -69,7 +74,12 @@ internal sealed class WriteQueue : IAsyncDisposable
         }
         long now = Stopwatch.GetTimestamp();
         long previous = Interlocked.Exchange(ref _lastArrival, now);
-        if (now - previous < ConcurrentArrivalGap)
+        if (_writer.CurrentCount == 0 || Volatile.Read(ref _drainScheduled) != 0) Volatile.Write(ref _lastOverlap, now);
+        // One client waiting for each answer sends its next write as soon as the last one is answered, often within the
+        // gap (measured at 1 connection: writes alternated between the drain and the inline commit, p50 0.070-0.075 ms
+        // against 0.047-0.067 with every write inline). Its writes never overlap, so the gap counts only while writes
+        // have recently arrived with another one still queued or committing.
+        if (now - previous < ConcurrentArrivalGap && now - Volatile.Read(ref _lastOverlap) < OverlapWindow)
         {
             // Behind the work items already queued: the requests they carry reach this queue before the drain runs.
             if (Interlocked.CompareExchange(ref _drainScheduled, 1, 0) == 0)
