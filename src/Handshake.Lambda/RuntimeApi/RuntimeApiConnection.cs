@@ -169,7 +169,7 @@ internal sealed class RuntimeApiConnection(ConnectionContext connection, Runtime
         return body is not null;
     }
 
-    private async ValueTask CopyAsync(byte[] body)
+    private async ValueTask CopyAsync(Memory<byte> body)
     {
         int filled = 0;
         while (filled < body.Length)
@@ -177,7 +177,7 @@ internal sealed class RuntimeApiConnection(ConnectionContext connection, Runtime
             ReadResult result = await ReadAsync(waitForMore: false).ConfigureAwait(false);
             ReadOnlySequence<byte> buffer = result.Buffer;
             long take = Math.Min(buffer.Length, body.Length - filled);
-            buffer.Slice(0, take).CopyTo(body.AsSpan(filled));
+            buffer.Slice(0, take).CopyTo(body.Span[filled..]);
             filled += (int)take;
             _input.AdvanceTo(buffer.GetPosition(take));
             if (filled < body.Length && result.IsCompleted)
@@ -208,9 +208,9 @@ internal sealed class RuntimeApiConnection(ConnectionContext connection, Runtime
                 return false;
             }
 
-            byte[] chunk = new byte[size];
-            await CopyAsync(chunk).ConfigureAwait(false);
-            body.Write(chunk);
+            // Straight into the body: no array per chunk.
+            await CopyAsync(body.GetMemory((int)size)[..(int)size]).ConfigureAwait(false);
+            body.Advance((int)size);
             if (!(await ReadLineAsync().ConfigureAwait(false)).IsEmpty)
             {
                 throw new InvalidDataException("Chunk data not followed by CRLF");

@@ -194,8 +194,9 @@ internal sealed class RuntimeApiRequest
         // Absolute form (http://host:port/path) is legal for a server to receive; the path is what routes.
         if (target.StartsWith("http://"u8) || target.StartsWith("https://"u8))
         {
-            int slash = target[(target.IndexOf("//"u8) + 2)..].IndexOf((byte)'/');
-            target = slash < 0 ? "/"u8 : target[(target.IndexOf("//"u8) + 2 + slash)..];
+            ReadOnlySpan<byte> authority = target[(target.IndexOf("//"u8) + 2)..];
+            int slash = authority.IndexOf((byte)'/');
+            target = slash < 0 ? "/"u8 : authority[slash..];
         }
 
         if (target.IsEmpty || target[0] != (byte)'/' || target.ContainsAnyInRange((byte)0, (byte)' ') || target.Contains((byte)0x7F))

@@ -11,7 +11,9 @@ namespace Handshake.Lambda.RuntimeApi;
 /// </summary>
 internal static class RuntimeApiResponse
 {
-    private static (long Second, byte[] Line) _date = (-1, []);
+    // One object, swapped whole: connections of different environments format responses on different threads, and a
+    // (second, line) pair held in two fields could be read half old, half new.
+    private static CachedDate _date = new(-1, []);
 
     public static void Write(PipeWriter output, int status, ReadOnlySpan<byte> body, bool close, IReadOnlyList<KeyValuePair<string, string>>? headers = null)
     {
@@ -60,11 +62,11 @@ internal static class RuntimeApiResponse
     {
         DateTimeOffset now = DateTimeOffset.UtcNow;
         long second = now.ToUnixTimeSeconds();
-        (long Second, byte[] Line) cached = _date;
+        CachedDate cached = Volatile.Read(ref _date);
         if (cached.Second != second)
         {
-            cached = (second, Encoding.ASCII.GetBytes($"Date: {now:r}\r\n"));
-            _date = cached;
+            cached = new CachedDate(second, Encoding.ASCII.GetBytes($"Date: {now:r}\r\n"));
+            Volatile.Write(ref _date, cached);
         }
 
         return cached.Line;
@@ -96,4 +98,6 @@ internal static class RuntimeApiResponse
         Utf8Formatter.TryFormat(value, span, out int written);
         output.Advance(written);
     }
+
+    private sealed record CachedDate(long Second, byte[] Line);
 }
