@@ -63,7 +63,7 @@ public sealed class RuntimeApiPipeliningTests
         await api.SendAsync("HTTP/1.1 202 Accepted\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
         api.Socket.Shutdown(SocketShutdown.Both);
 
-        using var second = await api.Listener.AcceptSocketAsync().WaitAsync(Timeout);
+        var second = await api.AcceptAsync();
         Assert.StartsWith(NextRequestLine, await new RequestReader(second).UntilAsync(NextRequestLine));
     }
 
@@ -71,6 +71,7 @@ public sealed class RuntimeApiPipeliningTests
     private sealed class Loop : IAsyncDisposable
     {
         private readonly CancellationTokenSource _stop = new();
+        private readonly List<Socket> _accepted = [];
 
         private Loop(TcpListener listener)
         {
@@ -103,6 +104,17 @@ public sealed class RuntimeApiPipeliningTests
 
         public Task SendAsync(string raw) => Socket.SendAsync(Encoding.ASCII.GetBytes(raw));
 
+        /// <summary>
+        /// The loop's next connection, closed only after the loop has stopped: closed first, it would end the loop's
+        /// wait for an event with a closed connection, which races with the cancellation that DisposeAsync expects.
+        /// </summary>
+        public async Task<Socket> AcceptAsync()
+        {
+            var socket = await Listener.AcceptSocketAsync().WaitAsync(Timeout);
+            _accepted.Add(socket);
+            return socket;
+        }
+
         /// <summary>Answers the first `next` with event r1 ("[1]"); returns what the loop sent next, up to its next `next`.</summary>
         public async Task<string> AnswerFirstNextAsync()
         {
@@ -115,6 +127,11 @@ public sealed class RuntimeApiPipeliningTests
         {
             await _stop.CancelAsync();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Running.WaitAsync(Timeout));
+            foreach (var accepted in _accepted)
+            {
+                accepted.Dispose();
+            }
+
             Socket.Dispose();
             Listener.Dispose();
             _stop.Dispose();
