@@ -19,11 +19,7 @@ public sealed class LoadGeneratorTests
         await using var server = ScriptedServer.Start(_ => Ok);
         var result = await RunAsync(server, connections: 8, maxRequests: 1_000);
 
-        Assert.Equal(1_000, result.Requests);
-        Assert.Equal(0, result.Errors);
-        Assert.Equal(0, result.Reconnects);
-        Assert.Equal(1_000, server.Requests);
-        Assert.Equal(8, server.Connections);
+        AssertCounts(result, server, requests: 1_000, reconnects: 0, connections: 8);
         Assert.Equal(1_000, result.Latency.TotalCount);
     }
 
@@ -61,12 +57,8 @@ public sealed class LoadGeneratorTests
         await using var server = ScriptedServer.Start(_ => Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}"), closeAfterAnswer: true);
         var result = await RunAsync(server, connections: 3, maxRequests: 60);
 
-        Assert.Equal(60, result.Requests);
-        Assert.Equal(0, result.Errors);
-        Assert.Equal(60, result.Reconnects);
-        Assert.Equal(60, server.Requests);
         // Three first connections and one per answer; the last three were opened, then retired unused.
-        Assert.Equal(63, server.Connections);
+        AssertCounts(result, server, requests: 60, reconnects: 60, connections: 63);
     }
 
     [Fact]
@@ -137,6 +129,16 @@ public sealed class LoadGeneratorTests
     public void TheParserRefusesWhatIsNotHttp()
     {
         Assert.Throws<IOException>(() => HttpResponseParser.TryParse("SSH-2.0-OpenSSH\r\n\r\n"u8, false, out _, out _));
+    }
+
+    // What the generator reports and what the server saw must agree: every request answered, none lost or invented.
+    private static void AssertCounts(LoadResult result, ScriptedServer server, long requests, long reconnects, int connections)
+    {
+        Assert.Equal(requests, result.Requests);
+        Assert.Equal(0, result.Errors);
+        Assert.Equal(reconnects, result.Reconnects);
+        Assert.Equal(requests, server.Requests);
+        Assert.Equal(connections, server.Connections);
     }
 
     private static Task<LoadResult> RunAsync(ScriptedServer server, int connections, long maxRequests, BodyCheck? bodyCheck = null) =>
