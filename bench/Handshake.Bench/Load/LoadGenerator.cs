@@ -110,7 +110,7 @@ public static partial class LoadGenerator
                         break;
                     }
 
-                    // Registrations follow the connections: a new socket after a reconnect, POLLOUT while a send waits.
+                    // Registrations follow the connections: a new socket after a reconnect, EPOLLOUT while a send waits.
                     foreach (var connection in _connections)
                     {
                         Register(epoll, connection);
@@ -307,7 +307,7 @@ public static partial class LoadGenerator
             }
         }
 
-        // False with the error when the send failed; true when it is sent or waits for POLLOUT (Unsent > 0).
+        // False with the error when the send failed; true when it is sent or waits for EPOLLOUT (Unsent > 0).
         private static bool TrySend(Connection connection, out string error)
         {
             error = "";
