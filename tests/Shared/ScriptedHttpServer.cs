@@ -39,8 +39,11 @@ public sealed class ScriptedHttpServer : IAsyncDisposable
     /// <summary>Completes when the first request has arrived.</summary>
     public Task FirstRequest => _firstRequest.Task;
 
-    /// <summary>Queues the raw bytes of the next answer; <paramref name="close"/> closes the connection after writing them.</summary>
-    public void Enqueue(string raw, bool close = false) => _answers.Enqueue(new Answer(Encoding.UTF8.GetBytes(raw), close));
+    /// <summary>
+    /// Queues the raw bytes of the next answer; <paramref name="close"/> closes the connection after writing them, and
+    /// <paramref name="split"/> writes them in two halves a moment apart, so that the client reads the answer in parts.
+    /// </summary>
+    public void Enqueue(string raw, bool close = false, bool split = false) => _answers.Enqueue(new Answer(Encoding.UTF8.GetBytes(raw), close, split));
 
     public async ValueTask DisposeAsync()
     {
@@ -95,7 +98,17 @@ public sealed class ScriptedHttpServer : IAsyncDisposable
                     return;
                 }
 
-                await stream.WriteAsync(answer.Bytes, _stop.Token);
+                if (answer.Split)
+                {
+                    await stream.WriteAsync(answer.Bytes.AsMemory(0, answer.Bytes.Length / 2), _stop.Token);
+                    await Task.Delay(1, _stop.Token);
+                    await stream.WriteAsync(answer.Bytes.AsMemory(answer.Bytes.Length / 2), _stop.Token);
+                }
+                else
+                {
+                    await stream.WriteAsync(answer.Bytes, _stop.Token);
+                }
+
                 if (answer.Close)
                 {
                     socket.Shutdown(SocketShutdown.Both);
@@ -144,5 +157,5 @@ public sealed class ScriptedHttpServer : IAsyncDisposable
         }
     }
 
-    private sealed record Answer(byte[] Bytes, bool Close);
+    private sealed record Answer(byte[] Bytes, bool Close, bool Split);
 }

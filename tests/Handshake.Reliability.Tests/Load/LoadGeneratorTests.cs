@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Handshake.Bench.Load;
 
@@ -11,12 +10,12 @@ namespace Handshake.Reliability.Tests.Load;
 /// </summary>
 public sealed class LoadGeneratorTests
 {
-    private static readonly byte[] Ok = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}");
+    private const string Ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
 
     [Fact]
     public async Task TheRequestBoundIsExactAndEveryRequestReachesTheServer()
     {
-        await using var server = ScriptedServer.Start(_ => Ok);
+        await using var server = Scripted(1_000, _ => Ok);
         var result = await RunAsync(server, connections: 8, maxRequests: 1_000);
 
         AssertCounts(result, server, requests: 1_000, reconnects: 0, connections: 8);
@@ -26,11 +25,12 @@ public sealed class LoadGeneratorTests
     [Fact]
     public async Task ServerErrorsAndWrongBodiesAreCountedAsErrors()
     {
-        await using var server = ScriptedServer.Start(n => n % 4 == 0
-            ? Encoding.ASCII.GetBytes("HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\n\r\noops")
-            : n % 4 == 1
-                ? Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nwrong")
-                : Ok);
+        await using var server = Scripted(400, n => (n % 4) switch
+        {
+            0 => "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\n\r\noops",
+            1 => "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nwrong",
+            _ => Ok,
+        });
         var result = await RunAsync(server, connections: 4, maxRequests: 400, bodyCheck: body => !body.SequenceEqual("wrong"u8));
 
         Assert.Equal(400, result.Requests);
@@ -42,9 +42,12 @@ public sealed class LoadGeneratorTests
     [Fact]
     public async Task ChunkedAnswersAndAnswersSplitAcrossWritesAreRead()
     {
-        await using var server = ScriptedServer.Start(n => n % 2 == 0
-            ? Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n")
-            : Ok, splitWrites: true);
+        await using var server = new ScriptedHttpServer();
+        for (var n = 0; n < 200; n++)
+        {
+            server.Enqueue(n % 2 == 0 ? "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n" : Ok, split: true);
+        }
+
         var result = await RunAsync(server, connections: 2, maxRequests: 200, bodyCheck: body => body.IndexOf("{}"u8) >= 0);
 
         Assert.Equal(200, result.Requests);
@@ -54,7 +57,12 @@ public sealed class LoadGeneratorTests
     [Fact]
     public async Task ConnectionCloseCostsOneReconnectPerAnswer()
     {
-        await using var server = ScriptedServer.Start(_ => Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}"), closeAfterAnswer: true);
+        await using var server = new ScriptedHttpServer();
+        for (var n = 0; n < 60; n++)
+        {
+            server.Enqueue("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}", close: true);
+        }
+
         var result = await RunAsync(server, connections: 3, maxRequests: 60);
 
         // Three first connections and one per answer; the last three were opened, then retired unused.
@@ -65,9 +73,12 @@ public sealed class LoadGeneratorTests
     public async Task AServerThatClosesInTheMiddleOfAnAnswerIsAnErrorAndTheRunGoesOn()
     {
         // Every fifth answer is cut after its head: Content-Length promises 10 bytes and the server closes after 2.
-        await using var server = ScriptedServer.Start(n => n % 5 == 0
-            ? Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{}")
-            : Ok, closeWhen: n => n % 5 == 0);
+        await using var server = new ScriptedHttpServer();
+        for (var n = 0; n < 100; n++)
+        {
+            server.Enqueue(n % 5 == 0 ? "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{}" : Ok, close: n % 5 == 0);
+        }
+
         var result = await RunAsync(server, connections: 2, maxRequests: 100);
 
         Assert.Equal(100, result.Requests);
@@ -79,21 +90,23 @@ public sealed class LoadGeneratorTests
     [Fact]
     public async Task TheRunEndsAtItsDurationWithoutARequestBound()
     {
-        await using var server = ScriptedServer.Start(_ => Ok);
-        var result = await LoadGenerator.RunAsync(server.EndPoint, Requests(), 2, TimeSpan.FromMilliseconds(300), long.MaxValue, null, CancellationToken.None)
+        // More answers than 300 ms can use: an unanswered request would show as an error.
+        await using var server = Scripted(100_000, _ => Ok);
+        var result = await LoadGenerator.RunAsync(EndPoint(server), Requests(), 2, TimeSpan.FromMilliseconds(300), long.MaxValue, null, CancellationToken.None)
             .WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.True(result.Requests > 0);
         Assert.Equal(0, result.Errors);
-        Assert.Equal(result.Requests, server.Requests);
+        Assert.Equal(result.Requests, server.Requests.Count);
     }
 
     [Fact]
     public async Task AServerThatNeverAnswersIsCancelledNotWaitedFor()
     {
-        await using var server = ScriptedServer.Start(_ => null);
+        // Nothing scripted: the server holds every request open.
+        await using var server = new ScriptedHttpServer();
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
-        var result = await LoadGenerator.RunAsync(server.EndPoint, Requests(), 3, TimeSpan.FromSeconds(30), 100, null, cancel.Token)
+        var result = await LoadGenerator.RunAsync(EndPoint(server), Requests(), 3, TimeSpan.FromSeconds(30), 100, null, cancel.Token)
             .WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(3, result.Requests);
@@ -132,17 +145,30 @@ public sealed class LoadGeneratorTests
     }
 
     // What the generator reports and what the server saw must agree: every request answered, none lost or invented.
-    private static void AssertCounts(LoadResult result, ScriptedServer server, long requests, long reconnects, int connections)
+    private static void AssertCounts(LoadResult result, ScriptedHttpServer server, long requests, long reconnects, int connections)
     {
         Assert.Equal(requests, result.Requests);
         Assert.Equal(0, result.Errors);
         Assert.Equal(reconnects, result.Reconnects);
-        Assert.Equal(requests, server.Requests);
+        Assert.Equal(requests, server.Requests.Count);
         Assert.Equal(connections, server.Connections);
     }
 
-    private static Task<LoadResult> RunAsync(ScriptedServer server, int connections, long maxRequests, BodyCheck? bodyCheck = null) =>
-        LoadGenerator.RunAsync(server.EndPoint, Requests(), connections, TimeSpan.FromSeconds(30), maxRequests, bodyCheck, CancellationToken.None)
+    private static ScriptedHttpServer Scripted(int answers, Func<int, string> answer)
+    {
+        var server = new ScriptedHttpServer();
+        for (var n = 0; n < answers; n++)
+        {
+            server.Enqueue(answer(n));
+        }
+
+        return server;
+    }
+
+    private static IPEndPoint EndPoint(ScriptedHttpServer server) => IPEndPoint.Parse(server.Address);
+
+    private static Task<LoadResult> RunAsync(ScriptedHttpServer server, int connections, long maxRequests, BodyCheck? bodyCheck = null) =>
+        LoadGenerator.RunAsync(EndPoint(server), Requests(), connections, TimeSpan.FromSeconds(30), maxRequests, bodyCheck, CancellationToken.None)
             .WaitAsync(TimeSpan.FromSeconds(60));
 
     private static RequestSet Requests()
@@ -155,156 +181,5 @@ public sealed class LoadGeneratorTests
         }
 
         return new RequestSet("test", requests);
-    }
-
-    /// <summary>
-    /// A loopback server that reads whole requests (head and Content-Length body) and answers each with the bytes the
-    /// script gives for its sequence number, or not at all for null.
-    /// </summary>
-    private sealed class ScriptedServer : IAsyncDisposable
-    {
-        private readonly Socket _listener;
-        private readonly Func<int, byte[]?> _answer;
-        private readonly Func<int, bool> _closeWhen;
-        private readonly bool _splitWrites;
-        private readonly CancellationTokenSource _stop = new();
-        private readonly List<Socket> _accepted = [];
-        private int _requests;
-        private int _connections;
-
-        private ScriptedServer(Func<int, byte[]?> answer, Func<int, bool> closeWhen, bool splitWrites)
-        {
-            _answer = answer;
-            _closeWhen = closeWhen;
-            _splitWrites = splitWrites;
-            _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            _listener.Listen(128);
-            _ = AcceptAsync();
-        }
-
-        public IPEndPoint EndPoint => (IPEndPoint)_listener.LocalEndPoint!;
-
-        public int Requests => Volatile.Read(ref _requests);
-
-        public int Connections => Volatile.Read(ref _connections);
-
-        public static ScriptedServer Start(Func<int, byte[]?> answer, bool closeAfterAnswer = false, Func<int, bool>? closeWhen = null, bool splitWrites = false) =>
-            new(answer, closeWhen ?? (_ => closeAfterAnswer), splitWrites);
-
-        public ValueTask DisposeAsync()
-        {
-            _stop.Cancel();
-            _listener.Dispose();
-            lock (_accepted)
-            {
-                foreach (var socket in _accepted)
-                {
-                    socket.Dispose();
-                }
-            }
-
-            return ValueTask.CompletedTask;
-        }
-
-        private async Task AcceptAsync()
-        {
-            try
-            {
-                while (true)
-                {
-                    var socket = await _listener.AcceptAsync(_stop.Token);
-                    Interlocked.Increment(ref _connections);
-                    lock (_accepted)
-                    {
-                        _accepted.Add(socket);
-                    }
-
-                    _ = ServeAsync(socket);
-                }
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                // Disposed.
-            }
-        }
-
-        private async Task ServeAsync(Socket socket)
-        {
-            var buffer = new byte[4096];
-            var filled = 0;
-            try
-            {
-                while (true)
-                {
-                    var read = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, _stop.Token);
-                    if (read == 0)
-                    {
-                        return;
-                    }
-
-                    filled += read;
-                    while (TryTakeRequest(buffer, ref filled))
-                    {
-                        var n = Interlocked.Increment(ref _requests) - 1;
-                        var answer = _answer(n);
-                        if (answer is null)
-                        {
-                            continue;
-                        }
-
-                        if (_splitWrites)
-                        {
-                            // The head and the body in separate segments, a moment apart.
-                            await socket.SendAsync(answer.AsMemory(0, answer.Length / 2), SocketFlags.None, _stop.Token);
-                            await Task.Delay(1, _stop.Token);
-                            await socket.SendAsync(answer.AsMemory(answer.Length / 2), SocketFlags.None, _stop.Token);
-                        }
-                        else
-                        {
-                            await socket.SendAsync(answer, SocketFlags.None, _stop.Token);
-                        }
-
-                        if (_closeWhen(n))
-                        {
-                            socket.Shutdown(SocketShutdown.Both);
-                            socket.Dispose();
-                            return;
-                        }
-                    }
-                }
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                // The client went away, or the server is disposed.
-            }
-        }
-
-        private static bool TryTakeRequest(byte[] buffer, ref int filled)
-        {
-            var data = buffer.AsSpan(0, filled);
-            var headEnd = data.IndexOf("\r\n\r\n"u8);
-            if (headEnd < 0)
-            {
-                return false;
-            }
-
-            var lengthAt = data[..headEnd].IndexOf("Content-Length: "u8);
-            var length = 0;
-            for (var i = lengthAt + 16; data[i] != (byte)'\r'; i++)
-            {
-                length = (length * 10) + (data[i] - '0');
-            }
-
-            var total = headEnd + 4 + length;
-            if (filled < total)
-            {
-                return false;
-            }
-
-            Buffer.BlockCopy(buffer, total, buffer, 0, filled - total);
-            filled -= total;
-            return true;
-        }
     }
 }
