@@ -265,9 +265,9 @@ public static partial class LoadGenerator
             // Bytes past the answer (a server that answered twice) stay for the next read, as the parser would see them.
             connection.Buffer.AsSpan(consumed, connection.Filled - consumed).CopyTo(connection.Buffer);
             connection.Filled -= consumed;
-            if (head.Close || ended)
+            if ((head.Close || ended) && !Reconnect(connection))
             {
-                Reconnect(connection);
+                return;
             }
 
             SendNext(connection);
@@ -276,8 +276,10 @@ public static partial class LoadGenerator
         private void Fail(Connection connection, string error)
         {
             Complete(false, error);
-            Reconnect(connection);
-            SendNext(connection);
+            if (Reconnect(connection))
+            {
+                SendNext(connection);
+            }
         }
 
         // Sends the connection's next request, or retires the connection when the run is over. A send that fails
@@ -288,8 +290,7 @@ public static partial class LoadGenerator
             {
                 if (Stopwatch.GetTimestamp() >= _deadline || ++_taken > maxRequests)
                 {
-                    connection.Busy = false;
-                    _busy--;
+                    Retire(connection);
                     return;
                 }
 
@@ -303,7 +304,10 @@ public static partial class LoadGenerator
                 }
 
                 Complete(false, error);
-                Reconnect(connection);
+                if (!Reconnect(connection))
+                {
+                    return;
+                }
             }
         }
 
@@ -332,15 +336,33 @@ public static partial class LoadGenerator
             return true;
         }
 
-        private void Reconnect(Connection connection)
+        // False when the server refuses the new connection (it is gone): the failure counts as one failed request and
+        // this connection stops, while the run goes on with the others and ends with its counts, not an exception.
+        private bool Reconnect(Connection connection)
         {
             connection.Socket.Dispose();
             // Closing the socket dropped its registration, and the new socket may get the same descriptor number.
             connection.RegisteredFd = -1;
-            connection.Socket = Connect();
             connection.Filled = 0;
             connection.Unsent = 0;
             _reconnects++;
+            try
+            {
+                connection.Socket = Connect();
+                return true;
+            }
+            catch (SocketException e)
+            {
+                Complete(false, "reconnecting failed: " + e.Message);
+                Retire(connection);
+                return false;
+            }
+        }
+
+        private void Retire(Connection connection)
+        {
+            connection.Busy = false;
+            _busy--;
         }
 
         private void Complete(bool ok, string? error)

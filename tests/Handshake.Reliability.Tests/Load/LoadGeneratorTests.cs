@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using Handshake.Bench.Load;
 
@@ -112,6 +113,35 @@ public sealed class LoadGeneratorTests
         Assert.Equal(3, result.Requests);
         Assert.Equal(3, result.Errors);
         Assert.Equal("cancelled while waiting for a response", result.FirstError);
+    }
+
+    [Fact]
+    public async Task AServerThatGoesAwayEndsTheRunWithCountsNotAnException()
+    {
+        // One answer that closes the connection, and no listener left to reconnect to.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var endPoint = (IPEndPoint)listener.LocalEndpoint;
+        var run = LoadGenerator.RunAsync(endPoint, Requests(), 1, TimeSpan.FromSeconds(30), 100, null, CancellationToken.None);
+        using (var socket = await listener.AcceptSocketAsync().WaitAsync(TimeSpan.FromSeconds(30)))
+        {
+            var buffer = new byte[4096];
+            var received = 0;
+            while (!Encoding.ASCII.GetString(buffer, 0, received).Contains("{\"n\":0}", StringComparison.Ordinal))
+            {
+                received += await socket.ReceiveAsync(buffer.AsMemory(received), SocketFlags.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+            }
+
+            listener.Stop();
+            await socket.SendAsync("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}"u8.ToArray(), SocketFlags.None);
+        }
+
+        var result = await run.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, result.Requests);
+        Assert.Equal(1, result.Errors);
+        Assert.Equal(1, result.Reconnects);
+        Assert.StartsWith("reconnecting failed: ", result.FirstError, StringComparison.Ordinal);
     }
 
     [Theory]
