@@ -37,17 +37,18 @@ public sealed class DynamoServer : IAsyncDisposable
         var store = DynamoStore.Open(options.Store);
         try
         {
+            var endpoint = new DynamoHttpEndpoint(store);
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
-                kestrel.Listen(IPAddress.Loopback, options.Port);
                 kestrel.AddServerHeader = false;
                 kestrel.Limits.MaxRequestBodySize = DynamoHttpEndpoint.MaxRequestBytes;
                 if (options.KeepAliveTimeout is { } keepAlive) kestrel.Limits.KeepAliveTimeout = keepAlive;
+                var keepAliveTimeout = kestrel.Limits.KeepAliveTimeout;
+                kestrel.Listen(IPAddress.Loopback, options.Port, listen => listen.Use(DynamoConnection.Middleware(() => endpoint, keepAliveTimeout)));
             });
             var app = builder.Build();
-            var endpoint = new DynamoHttpEndpoint(store);
             app.Run(endpoint.HandleAsync);
             await app.StartAsync(ct).ConfigureAwait(false);
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;

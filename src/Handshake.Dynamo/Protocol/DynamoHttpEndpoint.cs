@@ -93,31 +93,8 @@ public sealed class DynamoHttpEndpoint
                 await SendAsync(response, 404, "text/plain", UnknownOperationXml).ConfigureAwait(false);
                 return;
             }
-            CheckEnvelope(request, target, body.AsMemory(0, length));
-            try
-            {
-                await OperationRouter.ExecuteAsync(operation, _store, body.AsMemory(0, length), buffer).ConfigureAwait(false);
-            }
-            catch (JsonException)
-            {
-                throw DynamoException.Serialization(null);
-            }
-            catch (InvalidOperationException e) when (e.StackTrace?.Contains("System.Text.Json.", StringComparison.Ordinal) == true)
-            {
-                // The reader refuses a name or string it cannot transcode (an escaped lone surrogate, "\ud800"): the
-                // body is not valid input, as for malformed JSON.
-                throw DynamoException.Serialization(null);
-            }
-            await SendAsync(response, 200, JsonContentType, buffer.Written).ConfigureAwait(false);
-        }
-        catch (DynamoException e)
-        {
-            await SendErrorAsync(response, e).ConfigureAwait(false);
-        }
-        catch (ObjectDisposedException)
-        {
-            // The store is shutting down under this request: tell the client to retry elsewhere, never hang.
-            await SendErrorAsync(response, new DynamoException(DynamoErrorCode.InternalServerError, "Internal server error")).ConfigureAwait(false);
+            int status = await ExecuteAsync(target, request.Headers.Authorization, request, body.AsMemory(0, length), buffer).ConfigureAwait(false);
+            await SendAsync(response, status, JsonContentType, buffer.Written).ConfigureAwait(false);
         }
         catch (Exception) when (!response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
@@ -132,6 +109,66 @@ public sealed class DynamoHttpEndpoint
         }
     }
 
+    /// <summary>True under <c>--auth strict</c>: requests must then be read through Kestrel, whose headers SigV4 checks.</summary>
+    internal bool VerifiesSignatures => Authenticator is not null;
+
+    /// <summary>
+    /// One POST / whose body has been read, for either way a request arrives (Kestrel's HTTP layer or
+    /// <see cref="DynamoConnection"/>): checks the envelope, runs the operation, and leaves in <paramref name="response"/>
+    /// the body to send, the operation's answer or DynamoDB's error document. Returns the status code. Never throws.
+    /// </summary>
+    /// <param name="operation">The X-Amz-Target after <c>DynamoDB_20120810.</c>, or null when the header is missing or other.</param>
+    /// <param name="signedRequest">The request for <see cref="Authenticator"/>; null when no signature is verified.</param>
+    internal async ValueTask<int> ExecuteAsync(string? operation, string? authorization, HttpRequest? signedRequest, ReadOnlyMemory<byte> body, ResponseBuffer response)
+    {
+        try
+        {
+            CheckEnvelope(operation, authorization, signedRequest, body);
+            try
+            {
+                await OperationRouter.ExecuteAsync(operation!, _store, body, response).ConfigureAwait(false);
+            }
+            catch (JsonException)
+            {
+                throw DynamoException.Serialization(null);
+            }
+            catch (InvalidOperationException e) when (e.StackTrace?.Contains("System.Text.Json.", StringComparison.Ordinal) == true)
+            {
+                // The reader refuses a name or string it cannot transcode (an escaped lone surrogate, "\ud800"): the
+                // body is not valid input, as for malformed JSON.
+                throw DynamoException.Serialization(null);
+            }
+            return 200;
+        }
+        catch (DynamoException e)
+        {
+            return WriteError(response, e);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The store is shutting down under this request: tell the client to retry elsewhere, never hang.
+            return WriteError(response, new DynamoException(DynamoErrorCode.InternalServerError, "Internal server error"));
+        }
+        catch (Exception)
+        {
+            // A bug, not bad input: still answer in DynamoDB's shape (a retryable 500) rather than drop the connection.
+            return WriteError(response, new DynamoException(DynamoErrorCode.InternalServerError, "Internal server error"));
+        }
+    }
+
+    /// <summary>Replaces whatever the operation wrote with DynamoDB's error document; returns the error's status.</summary>
+    internal static int WriteError(ResponseBuffer buffer, DynamoException error)
+    {
+        buffer.Reset();
+        var w = buffer.Writer;
+        w.WriteStartObject();
+        w.WriteString("__type"u8, DynamoErrorCode.WireType(error.Code));
+        if (error.WireMessage is not null) w.WriteString(DynamoErrorCode.MessageMember(error.Code), error.WireMessage);
+        error.WriteExtraMembers?.Invoke(w);
+        w.WriteEndObject();
+        return DynamoErrorCode.HttpStatus(error.Code);
+    }
+
     private static string? TargetOperation(HttpRequest request)
     {
         string? target = request.Headers["X-Amz-Target"];
@@ -139,24 +176,23 @@ public sealed class DynamoHttpEndpoint
     }
 
     // The order of these checks is AWS's: an unknown target beats a missing signature, which beats an empty body.
-    private void CheckEnvelope(HttpRequest request, string? operation, ReadOnlyMemory<byte> body)
+    private void CheckEnvelope(string? operation, string? authorization, HttpRequest? signedRequest, ReadOnlyMemory<byte> body)
     {
         int length = body.Length;
         if (operation is null || !OperationRouter.IsKnown(operation))
             throw new DynamoException(DynamoErrorCode.UnknownOperationException, null);
-        string? authorization = request.Headers.Authorization;
         if (string.IsNullOrWhiteSpace(authorization) || !authorization.TrimStart().StartsWith("AWS4-", StringComparison.Ordinal))
             throw new DynamoException(DynamoErrorCode.MissingAuthenticationTokenException, "Request is missing Authentication Token");
-        if (Authenticator?.Invoke(request, body) is { } rejected) throw rejected;
+        if (Authenticator is { } authenticate && signedRequest is not null && authenticate(signedRequest, body) is { } rejected) throw rejected;
         if (length == 0) throw DynamoException.Serialization(null);
         // The JSON reader checks UTF-8 only in the strings it decodes; members an operation ignores would let invalid
         // bytes through. AWS's parser refuses the whole body, and the check is one vectorised pass.
         if (!System.Text.Unicode.Utf8.IsValid(body.Span)) throw DynamoException.Serialization(null);
     }
 
-    private static bool IsJsonContentType(string contentType)
+    internal static bool IsJsonContentType(ReadOnlySpan<char> contentType)
     {
-        var mediaType = contentType.AsSpan();
+        var mediaType = contentType;
         int semicolon = mediaType.IndexOf(';');
         if (semicolon >= 0) mediaType = mediaType[..semicolon];
         mediaType = mediaType.Trim();
@@ -197,15 +233,10 @@ public sealed class DynamoHttpEndpoint
         var buffer = ResponseBuffer.Rent();
         try
         {
-            var w = buffer.Writer;
-            w.WriteStartObject();
-            w.WriteString("__type"u8, DynamoErrorCode.WireType(error.Code));
-            if (error.WireMessage is not null) w.WriteString(DynamoErrorCode.MessageMember(error.Code), error.WireMessage);
-            error.WriteExtraMembers?.Invoke(w);
-            w.WriteEndObject();
+            int status = WriteError(buffer, error);
             // Copy out: the buffer returns to the pool before the send completes.
             var body = buffer.Written.ToArray();
-            return SendAsync(response, DynamoErrorCode.HttpStatus(error.Code), JsonContentType, body);
+            return SendAsync(response, status, JsonContentType, body);
         }
         finally
         {

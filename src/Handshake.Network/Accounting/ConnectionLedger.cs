@@ -4,6 +4,7 @@ using System.Net;
 using Handshake.Network.Metrics;
 using Handshake.Network.SigV4;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Handshake.Network.Accounting;
 
@@ -74,6 +75,22 @@ public sealed class ConnectionLedger : IDisposable
         if (!record.IsAttributed)
         {
             TryAttribute(record, context.Request.Headers.Authorization.ToString());
+        }
+    }
+
+    /// <summary>The same for a request answered off the transport (the store's plain requests): its connection's features.</summary>
+    public void OnRequest(IFeatureCollection connectionFeatures, string? authorization)
+    {
+        ConnectionRecord? record = connectionFeatures.Get<ConnectionRecord>();
+        if (record is null)
+        {
+            return;
+        }
+
+        record.AddRequest();
+        if (!record.IsAttributed)
+        {
+            TryAttribute(record, authorization ?? "");
         }
     }
 

@@ -101,12 +101,13 @@ public sealed class HandshakeServer : IAsyncDisposable
                 pemPath = SelfSignedCertificate.WritePem(certificate, dataDirectory);
             }
 
-            app = Build(options, ledger, certificate);
+            DynamoHttpEndpoint? storeEndpoint = null;
+            app = Build(options, ledger, certificate, () => storeEndpoint);
             DynamoStore store = await opening.ConfigureAwait(false);
             HandshakeServer? started = null;
             Func<string, SigV4Credentials?> known = KnownCredentials(options, () => started?.Functions);
             bool strict = options.Auth == AuthMode.Strict;
-            DynamoHttpEndpoint storeEndpoint = strict
+            storeEndpoint = strict
                 ? new DynamoHttpEndpoint(store) { Authenticator = StoreAuthenticator(known, options.Clock) }
                 : new DynamoHttpEndpoint(store);
             RequestRouter router = new(ledger, new AdminEndpoint(ledger, exporter), storeEndpoint)
@@ -169,7 +170,7 @@ public sealed class HandshakeServer : IAsyncDisposable
         return (request, body) => verifier.Verify(request, body.Span) is { } failure ? new DynamoException(failure.Code, failure.Message) : null;
     }
 
-    private static WebApplication Build(HandshakeServerOptions options, ConnectionLedger ledger, X509Certificate2? certificate)
+    private static WebApplication Build(HandshakeServerOptions options, ConnectionLedger ledger, X509Certificate2? certificate, Func<DynamoHttpEndpoint?> storeEndpoint)
     {
         // The empty builder: no configuration sources, no logging providers, no routing. Startup time and the store's
         // per-request budget both go to Kestrel and the store alone.
@@ -188,10 +189,13 @@ public sealed class HandshakeServer : IAsyncDisposable
             }
 
             IPAddress address = IPAddress.Parse(options.Host);
+            TimeSpan keepAliveTimeout = kestrel.Limits.KeepAliveTimeout;
             kestrel.Listen(address, options.Port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1;
                 listen.UseConnectionAccounting(ledger, isTls: false);
+                // The store's plain requests are answered off the transport; anything else goes on to Kestrel's HTTP.
+                listen.Use(DynamoConnection.Middleware(storeEndpoint, keepAliveTimeout, ledger.OnRequest));
             });
             if (certificate is not null)
             {

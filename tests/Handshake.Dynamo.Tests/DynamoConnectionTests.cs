@@ -1,0 +1,240 @@
+using System.IO.Hashing;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Handshake.Dynamo.Tests;
+
+/// <summary>
+/// The store's connections at the byte level: plain requests answered off the transport (DynamoConnection), the
+/// hand-over to Kestrel at the first request that is anything else, pipelining, requests in pieces, and idle
+/// connections closed by the keep-alive timeout and by the server stopping.
+/// </summary>
+public sealed class DynamoConnectionTests : IAsyncLifetime
+{
+    private DynamoServer _server = null!;
+
+    public async Task InitializeAsync() =>
+        _server = await DynamoServer.StartAsync(new DynamoServerOptions { KeepAliveTimeout = TimeSpan.FromSeconds(1) }).WaitAsync(ServerFixture.Timeout);
+
+    public async Task DisposeAsync() => await _server.DisposeAsync().AsTask().WaitAsync(ServerFixture.Timeout);
+
+    private static string Post(string operation, string body, string extraHeaders = "") =>
+        $"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: DynamoDB_20120810.{operation}\r\nContent-Type: application/x-amz-json-1.0\r\n" +
+        $"Authorization: AWS4-HMAC-SHA256 Credential=AKIDTEST/20261127/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0\r\n" +
+        $"{extraHeaders}Content-Length: {Encoding.UTF8.GetByteCount(body)}\r\n\r\n{body}";
+
+    [Fact]
+    public async Task APlainRequestIsAnsweredWithTheStoresHeaders()
+    {
+        using var client = await RawClient.ConnectAsync(_server.Port);
+        await client.SendAsync(Post("ListTables", "{}"));
+        var response = await client.ReadAsync();
+
+        Assert.Equal(200, response.Status);
+        Assert.Equal("{\"TableNames\":[]}", response.Body);
+        Assert.Equal("application/x-amz-json-1.0", response.Headers["content-type"]);
+        Assert.Equal(52, response.Headers["x-amzn-requestid"].Length);
+        Assert.Equal(Crc32.HashToUInt32(Encoding.UTF8.GetBytes(response.Body)).ToString(), response.Headers["x-amz-crc32"]);
+        Assert.True(DateTimeOffset.TryParse(response.Headers["date"], out _));
+        Assert.False(response.Headers.ContainsKey("server"));
+    }
+
+    [Fact]
+    public async Task ErrorsKeepDynamoDbsEnvelope()
+    {
+        using var client = await RawClient.ConnectAsync(_server.Port);
+        await client.SendAsync(Post("ListTables", "{not json") + Post("NoSuchOperation", "{}") + Post("ListTables", ""));
+
+        var malformed = await client.ReadAsync();
+        Assert.Equal(400, malformed.Status);
+        Assert.Contains("SerializationException", malformed.Body, StringComparison.Ordinal);
+        var unknown = await client.ReadAsync();
+        Assert.Equal(400, unknown.Status);
+        Assert.Contains("UnknownOperationException", unknown.Body, StringComparison.Ordinal);
+        var empty = await client.ReadAsync();
+        Assert.Equal(400, empty.Status);
+        Assert.Equal(Crc32.HashToUInt32(Encoding.UTF8.GetBytes(empty.Body)).ToString(), empty.Headers["x-amz-crc32"]);
+    }
+
+    [Fact]
+    public async Task PipelinedRequestsAreAnsweredInOrder()
+    {
+        const string table = "{\"TableName\":\"pipelined\",\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"}],\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],\"BillingMode\":\"PAY_PER_REQUEST\"}";
+        using var client = await RawClient.ConnectAsync(_server.Port);
+        await client.SendAsync(
+            Post("CreateTable", table) +
+            Post("PutItem", "{\"TableName\":\"pipelined\",\"Item\":{\"pk\":{\"S\":\"a\"},\"v\":{\"N\":\"1\"}}}") +
+            Post("PutItem", "{\"TableName\":\"pipelined\",\"Item\":{\"pk\":{\"S\":\"a\"},\"v\":{\"N\":\"2\"}}}") +
+            Post("GetItem", "{\"TableName\":\"pipelined\",\"Key\":{\"pk\":{\"S\":\"a\"}}}"));
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(200, (await client.ReadAsync()).Status);
+        }
+
+        var get = await client.ReadAsync();
+        Assert.Equal(200, get.Status);
+        Assert.Equal("{\"Item\":{\"pk\":{\"S\":\"a\"},\"v\":{\"N\":\"2\"}}}", get.Body);
+    }
+
+    [Fact]
+    public async Task ARequestArrivingInPiecesIsAnswered()
+    {
+        var request = Encoding.UTF8.GetBytes(Post("ListTables", "{\"Limit\":5}"));
+        using var client = await RawClient.ConnectAsync(_server.Port);
+        foreach (var (start, end) in new[] { (0, 7), (7, 60), (60, request.Length - 3), (request.Length - 3, request.Length) })
+        {
+            await client.SendAsync(request[start..end]);
+            await Task.Delay(20);
+        }
+
+        var response = await client.ReadAsync();
+        Assert.Equal(200, response.Status);
+        Assert.Equal("{\"TableNames\":[]}", response.Body);
+    }
+
+    [Fact]
+    public async Task TheConnectionPassesToKestrelAtARequestItCannotAnswerAndEveryRequestIsAnswered()
+    {
+        using var client = await RawClient.ConnectAsync(_server.Port);
+        // A plain request, the health check (a GET), then plain requests again: after the GET, Kestrel has the
+        // connection, and answers the same way.
+        await client.SendAsync(Post("ListTables", "{}"));
+        var first = await client.ReadAsync();
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + Post("ListTables", "{}"));
+        var health = await client.ReadAsync();
+        var after = await client.ReadAsync();
+        await client.SendAsync(Post("ListTables", "{}", "Origin: http://localhost\r\n"));
+        var cors = await client.ReadAsync();
+
+        Assert.Equal(200, first.Status);
+        Assert.Equal((200, "healthy: dynamodb.us-east-1.amazonaws.com"), (health.Status, health.Body));
+        Assert.Equal((200, first.Body), (after.Status, after.Body));
+        Assert.Equal(Crc32.HashToUInt32(Encoding.UTF8.GetBytes(after.Body)).ToString(), after.Headers["x-amz-crc32"]);
+        Assert.Equal("*", cors.Headers["access-control-allow-origin"]);
+    }
+
+    [Fact]
+    public async Task ConnectionCloseIsHonoured()
+    {
+        using var client = await RawClient.ConnectAsync(_server.Port);
+        await client.SendAsync(Post("ListTables", "{}", "Connection: close\r\n"));
+        var response = await client.ReadAsync();
+
+        Assert.Equal(200, response.Status);
+        Assert.Equal("close", response.Headers["connection"]);
+        Assert.True(await client.EndsAsync());
+    }
+
+    [Fact]
+    public async Task AClientThatStopsSendingAfterItsRequestsStillGetsEveryAnswer()
+    {
+        using var client = await RawClient.ConnectAsync(_server.Port);
+        await client.SendAsync(Post("ListTables", "{}") + Post("ListTables", "{\"Limit\":1}"));
+        client.ShutdownSend();
+
+        Assert.Equal(200, (await client.ReadAsync()).Status);
+        Assert.Equal(200, (await client.ReadAsync()).Status);
+        Assert.True(await client.EndsAsync());
+    }
+
+    [Fact]
+    public async Task AnIdleConnectionIsClosedAfterTheKeepAliveTimeout()
+    {
+        using var client = await RawClient.ConnectAsync(_server.Port);
+        await client.SendAsync(Post("ListTables", "{}"));
+        Assert.Equal(200, (await client.ReadAsync()).Status);
+
+        // The server's keep-alive timeout is 1 s here; the client waits up to 30 s for the close.
+        Assert.True(await client.EndsAsync());
+    }
+
+    [Fact]
+    public async Task StoppingTheServerClosesItsIdleConnections()
+    {
+        var server = await DynamoServer.StartAsync(new DynamoServerOptions()).WaitAsync(ServerFixture.Timeout);
+        using var client = await RawClient.ConnectAsync(server.Port);
+        await client.SendAsync(Post("ListTables", "{}"));
+        Assert.Equal(200, (await client.ReadAsync()).Status);
+
+        await server.DisposeAsync().AsTask().WaitAsync(ServerFixture.Timeout);
+        Assert.True(await client.EndsAsync());
+    }
+
+    private sealed record RawResponse(int Status, Dictionary<string, string> Headers, string Body);
+
+    /// <summary>A kept-alive socket that reads Content-Length-framed responses.</summary>
+    private sealed class RawClient : IDisposable
+    {
+        private readonly Socket _socket;
+        private readonly List<byte> _pending = [];
+
+        private RawClient(Socket socket) => _socket = socket;
+
+        public static async Task<RawClient> ConnectAsync(int port)
+        {
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port)).WaitAsync(ServerFixture.Timeout);
+            return new RawClient(socket);
+        }
+
+        public Task SendAsync(string text) => SendAsync(Encoding.UTF8.GetBytes(text));
+
+        public async Task SendAsync(byte[] bytes) => await _socket.SendAsync(bytes, SocketFlags.None).WaitAsync(ServerFixture.Timeout);
+
+        public async Task<RawResponse> ReadAsync()
+        {
+            while (true)
+            {
+                var text = Encoding.UTF8.GetString([.. _pending]);
+                var headEnd = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+                if (headEnd >= 0)
+                {
+                    var lines = text[..headEnd].Split("\r\n");
+                    var headers = lines.Skip(1).Select(line => line.Split(':', 2))
+                        .ToDictionary(parts => parts[0].Trim().ToLowerInvariant(), parts => parts[1].Trim());
+                    var length = int.Parse(headers["content-length"]);
+                    var headBytes = Encoding.UTF8.GetByteCount(text[..(headEnd + 4)]);
+                    if (_pending.Count >= headBytes + length)
+                    {
+                        var body = Encoding.UTF8.GetString([.. _pending.GetRange(headBytes, length)]);
+                        _pending.RemoveRange(0, headBytes + length);
+                        return new RawResponse(int.Parse(lines[0].Split(' ')[1]), headers, body);
+                    }
+                }
+
+                if (!await ReceiveAsync())
+                {
+                    throw new EndOfStreamException("the server closed the connection before a whole response");
+                }
+            }
+        }
+
+        /// <summary>True when the server closes the connection with nothing more to read.</summary>
+        public async Task<bool> EndsAsync()
+        {
+            try
+            {
+                return !await ReceiveAsync() && _pending.Count == 0;
+            }
+            catch (SocketException)
+            {
+                // A reset is a close too.
+                return _pending.Count == 0;
+            }
+        }
+
+        private async Task<bool> ReceiveAsync()
+        {
+            var buffer = new byte[4096];
+            var read = await _socket.ReceiveAsync(buffer, SocketFlags.None).WaitAsync(ServerFixture.Timeout);
+            _pending.AddRange(buffer.AsSpan(0, read));
+            return read > 0;
+        }
+
+        public void ShutdownSend() => _socket.Shutdown(SocketShutdown.Send);
+
+        public void Dispose() => _socket.Dispose();
+    }
+}
