@@ -78,6 +78,9 @@ public sealed class DynamoConnection
         using CancellationTokenRegistration onStop = stopping.UnsafeRegister(static state => ((Idle)state!).Close(), idle);
         Idle.Watch(idle);
         bool unflushed = false;
+        // Part of a request has arrived: the wait for the rest is bounded as Kestrel bounds a request's head (30 s),
+        // not by the keep-alive timeout, which is for the wait between requests.
+        bool partial = false;
         try
         {
             while (true)
@@ -90,16 +93,26 @@ public sealed class DynamoConnection
                         await output.FlushAsync().ConfigureAwait(false);
                     }
 
-                    idle.Waiting();
+                    idle.Waiting(partial);
                     result = await input.ReadAsync().ConfigureAwait(false);
-                    idle.Active();
+                    if (!result.IsCanceled)
+                    {
+                        idle.Active();
+                    }
                 }
 
                 if (result.IsCanceled)
                 {
+                    input.AdvanceTo(result.Buffer.Start);
+                    if (!stopping.IsCancellationRequested && !idle.Expired)
+                    {
+                        // The heartbeat looked while a read had completed but not yet run (a busy thread pool): the
+                        // connection was not idle after all.
+                        continue;
+                    }
+
                     // The keep-alive timeout, or the server stopping: the connection closes, as Kestrel closes it,
                     // after the answers already written.
-                    input.AdvanceTo(result.Buffer.Start);
                     await output.FlushAsync().ConfigureAwait(false);
                     return;
                 }
@@ -118,6 +131,7 @@ public sealed class DynamoConnection
                     }
 
                     input.AdvanceTo(buffer.Start, buffer.End);
+                    partial = !buffer.IsEmpty;
                     continue;
                 }
 
@@ -136,6 +150,7 @@ public sealed class DynamoConnection
                 }
 
                 input.AdvanceTo(buffer.GetPosition(parsed.Length));
+                partial = false;
                 await AnswerAsync(endpoint, connection, output, parsed, body!).ConfigureAwait(false);
                 unflushed = true;
             }
@@ -375,12 +390,28 @@ public sealed class DynamoConnection
         private static readonly HashSet<Idle> Watched = [];
         private static Timer? _heartbeat;
 
-        private readonly long _timeoutTicks = (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        private static readonly long RequestTimeoutTicks = 30 * Stopwatch.Frequency;
+
+        private readonly long _keepAliveTicks = (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        private long _timeoutTicks;
         private long _waitingSince;
+        private long _activeAt = Stopwatch.GetTimestamp();
 
-        public void Waiting() => Volatile.Write(ref _waitingSince, Stopwatch.GetTimestamp());
+        /// <summary>No bytes have come for longer than the timeout: what a cancelled read must confirm before closing.</summary>
+        public bool Expired => Stopwatch.GetTimestamp() - Volatile.Read(ref _activeAt) > Volatile.Read(ref _timeoutTicks);
 
-        public void Active() => Volatile.Write(ref _waitingSince, 0);
+        /// <summary>A wait begins: for the next request (the keep-alive timeout), or for the rest of one (30 s).</summary>
+        public void Waiting(bool partial)
+        {
+            Volatile.Write(ref _timeoutTicks, partial ? Math.Max(RequestTimeoutTicks, _keepAliveTicks) : _keepAliveTicks);
+            Volatile.Write(ref _waitingSince, Stopwatch.GetTimestamp());
+        }
+
+        public void Active()
+        {
+            Volatile.Write(ref _activeAt, Stopwatch.GetTimestamp());
+            Volatile.Write(ref _waitingSince, 0);
+        }
 
         /// <summary>Ends the current or next wait: the read completes as cancelled, and the connection closes.</summary>
         public void Close() => input.CancelPendingRead();
@@ -410,7 +441,7 @@ public sealed class DynamoConnection
                 foreach (Idle idle in Watched)
                 {
                     long since = Volatile.Read(ref idle._waitingSince);
-                    if (since != 0 && now - since > idle._timeoutTicks)
+                    if (since != 0 && now - since > Volatile.Read(ref idle._timeoutTicks))
                     {
                         idle.Close();
                     }
