@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
+using static Handshake.Http.HttpResponseText;
 
 namespace Handshake.Dynamo.Protocol;
 
@@ -34,8 +35,6 @@ public sealed class DynamoConnection
     private const int MaxHeadBytes = 16 * 1024;
     private const int MaxRequestBytes = MaxHeadBytes + 4 + MaxBodyBytes;
     private const string TargetPrefix = "DynamoDB_20120810.";
-
-    private static CachedDate _date = new(-1, []);
 
     private readonly Func<DynamoHttpEndpoint?> _endpoint;
     private readonly TimeSpan _keepAliveTimeout;
@@ -352,34 +351,6 @@ public sealed class DynamoConnection
             && DynamoHttpEndpoint.IsJsonContentType(chars[..written]);
     }
 
-    private static byte[] DateLine()
-    {
-        DateTimeOffset now = DateTimeOffset.UtcNow;
-        long second = now.ToUnixTimeSeconds();
-        CachedDate cached = Volatile.Read(ref _date);
-        if (cached.Second != second)
-        {
-            cached = new CachedDate(second, Encoding.ASCII.GetBytes($"Date: {now:r}\r\n"));
-            Volatile.Write(ref _date, cached);
-        }
-
-        return cached.Line;
-    }
-
-    private static void WriteAscii(PipeWriter output, string text)
-    {
-        Span<byte> span = output.GetSpan(text.Length);
-        int written = Encoding.ASCII.GetBytes(text, span);
-        output.Advance(written);
-    }
-
-    private static void WriteNumber(PipeWriter output, long value)
-    {
-        Span<byte> span = output.GetSpan(20);
-        Utf8Formatter.TryFormat(value, span, out int written);
-        output.Advance(written);
-    }
-
     /// <summary>
     /// A connection's wait for its next request, watched by one timer for all connections (as Kestrel watches keep-alive
     /// with a heartbeat): per request only a timestamp is written. A CancellationTokenSource per wait (CancelAfter, then
@@ -459,7 +430,4 @@ public sealed class DynamoConnection
 
     /// <summary>What the head says; for <see cref="Outcome.Answer"/>, the request's whole length (head and body).</summary>
     private readonly record struct Parsed(Outcome Outcome, int Length = 0, int BodyLength = 0, string Target = "", string? Authorization = null);
-
-    // One object, swapped whole, so that a thread never reads a second and a line from different moments.
-    private sealed record CachedDate(long Second, byte[] Line);
 }

@@ -1,7 +1,7 @@
 using System.Buffers;
-using System.Buffers.Text;
 using System.IO.Pipelines;
 using System.Text;
+using static Handshake.Http.HttpResponseText;
 
 namespace Handshake.Lambda.RuntimeApi;
 
@@ -11,10 +11,6 @@ namespace Handshake.Lambda.RuntimeApi;
 /// </summary>
 internal static class RuntimeApiResponse
 {
-    // One object, swapped whole: connections of different environments format responses on different threads, and a
-    // (second, line) pair held in two fields could be read half old, half new.
-    private static CachedDate _date = new(-1, []);
-
     public static void Write(PipeWriter output, int status, ReadOnlySpan<byte> body, bool close, IReadOnlyList<KeyValuePair<string, string>>? headers = null)
     {
         WriteAscii(output, "HTTP/1.1 ");
@@ -57,28 +53,6 @@ internal static class RuntimeApiResponse
         _ => "Unknown",
     };
 
-    /// <summary>RFC 9110 asks an origin server with a clock for a Date header; formatted once a second, as Kestrel does.</summary>
-    private static byte[] DateLine()
-    {
-        DateTimeOffset now = DateTimeOffset.UtcNow;
-        long second = now.ToUnixTimeSeconds();
-        CachedDate cached = Volatile.Read(ref _date);
-        if (cached.Second != second)
-        {
-            cached = new CachedDate(second, Encoding.ASCII.GetBytes($"Date: {now:r}\r\n"));
-            Volatile.Write(ref _date, cached);
-        }
-
-        return cached.Line;
-    }
-
-    private static void WriteAscii(PipeWriter output, string text)
-    {
-        Span<byte> span = output.GetSpan(text.Length);
-        int written = Encoding.ASCII.GetBytes(text, span);
-        output.Advance(written);
-    }
-
     /// <summary>
     /// A header value as UTF-8, with CR and LF replaced by spaces, as Go's net/http (Lambda's own Runtime API) does: a
     /// caller's client context may hold newlines, and a newline in a header would end it.
@@ -91,13 +65,4 @@ internal static class RuntimeApiResponse
         span[..written].Replace((byte)'\n', (byte)' ');
         output.Advance(written);
     }
-
-    private static void WriteNumber(PipeWriter output, long value)
-    {
-        Span<byte> span = output.GetSpan(20);
-        Utf8Formatter.TryFormat(value, span, out int written);
-        output.Advance(written);
-    }
-
-    private sealed record CachedDate(long Second, byte[] Line);
 }

@@ -1,0 +1,48 @@
+using System.Buffers.Text;
+using System.IO.Pipelines;
+using System.Text;
+
+namespace Handshake.Http;
+
+/// <summary>
+/// The pieces of an HTTP/1.1 response head that Handshake's own servers write into a connection's output (the store's
+/// plain requests, the Runtime API): the Date line, ASCII text and decimal numbers. One source file, linked into
+/// Handshake.Dynamo and Handshake.Lambda, which share no project.
+/// </summary>
+internal static class HttpResponseText
+{
+    // One object, swapped whole: connections format responses on different threads, and a (second, line) pair held in
+    // two fields could be read half old, half new.
+    private static CachedDate _date = new(-1, []);
+
+    /// <summary>RFC 9110 asks an origin server with a clock for a Date header; formatted once a second, as Kestrel does.</summary>
+    public static byte[] DateLine()
+    {
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        long second = now.ToUnixTimeSeconds();
+        CachedDate cached = Volatile.Read(ref _date);
+        if (cached.Second != second)
+        {
+            cached = new CachedDate(second, Encoding.ASCII.GetBytes($"Date: {now:r}\r\n"));
+            Volatile.Write(ref _date, cached);
+        }
+
+        return cached.Line;
+    }
+
+    public static void WriteAscii(PipeWriter output, string text)
+    {
+        Span<byte> span = output.GetSpan(text.Length);
+        int written = Encoding.ASCII.GetBytes(text, span);
+        output.Advance(written);
+    }
+
+    public static void WriteNumber(PipeWriter output, long value)
+    {
+        Span<byte> span = output.GetSpan(20);
+        Utf8Formatter.TryFormat(value, span, out int written);
+        output.Advance(written);
+    }
+
+    private sealed record CachedDate(long Second, byte[] Line);
+}
