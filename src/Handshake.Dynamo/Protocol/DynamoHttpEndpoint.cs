@@ -183,16 +183,21 @@ public sealed class DynamoHttpEndpoint
             throw new DynamoException(DynamoErrorCode.UnknownOperationException, null);
         if (string.IsNullOrWhiteSpace(authorization) || !authorization.TrimStart().StartsWith("AWS4-", StringComparison.Ordinal))
             throw new DynamoException(DynamoErrorCode.MissingAuthenticationTokenException, "Request is missing Authentication Token");
-        if (Authenticator is { } authenticate && signedRequest is not null && authenticate(signedRequest, body) is { } rejected) throw rejected;
+        if (Authenticator is { } authenticate)
+        {
+            // Fail closed: under --auth strict a request is accepted only once its signature is verified (DynamoConnection
+            // leaves strict servers' requests to Kestrel, so the request is always there).
+            if (signedRequest is null) throw new InvalidOperationException("A signature to verify without its request");
+            if (authenticate(signedRequest, body) is { } rejected) throw rejected;
+        }
         if (length == 0) throw DynamoException.Serialization(null);
         // The JSON reader checks UTF-8 only in the strings it decodes; members an operation ignores would let invalid
         // bytes through. AWS's parser refuses the whole body, and the check is one vectorised pass.
         if (!System.Text.Unicode.Utf8.IsValid(body.Span)) throw DynamoException.Serialization(null);
     }
 
-    internal static bool IsJsonContentType(ReadOnlySpan<char> contentType)
+    internal static bool IsJsonContentType(ReadOnlySpan<char> mediaType)
     {
-        var mediaType = contentType;
         int semicolon = mediaType.IndexOf(';');
         if (semicolon >= 0) mediaType = mediaType[..semicolon];
         mediaType = mediaType.Trim();
