@@ -39,6 +39,7 @@ public sealed class DynamoServer : IAsyncDisposable
         {
             var endpoint = new DynamoHttpEndpoint(store);
             var builder = WebApplication.CreateSlimBuilder();
+            builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory>(services => new DynamoTransport(services.GetService<ILoggerFactory>()));
             builder.Logging.ClearProviders();
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
@@ -46,7 +47,7 @@ public sealed class DynamoServer : IAsyncDisposable
                 kestrel.Limits.MaxRequestBodySize = DynamoHttpEndpoint.MaxRequestBytes;
                 if (options.KeepAliveTimeout is { } keepAlive) kestrel.Limits.KeepAliveTimeout = keepAlive;
                 var keepAliveTimeout = kestrel.Limits.KeepAliveTimeout;
-                kestrel.Listen(IPAddress.Loopback, options.Port, listen => listen.Use(DynamoConnection.Middleware(() => endpoint, keepAliveTimeout)));
+                kestrel.Listen(new DynamoListenEndPoint(new IPEndPoint(IPAddress.Loopback, options.Port), () => endpoint, keepAliveTimeout));
             });
             var app = builder.Build();
             app.Run(endpoint.HandleAsync);

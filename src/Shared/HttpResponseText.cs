@@ -1,5 +1,5 @@
+using System.Buffers;
 using System.Buffers.Text;
-using System.IO.Pipelines;
 using System.Text;
 
 namespace Handshake.Http;
@@ -30,14 +30,14 @@ internal static class HttpResponseText
         return cached.Line;
     }
 
-    public static void WriteAscii(PipeWriter output, string text)
+    public static void WriteAscii(IBufferWriter<byte> output, string text)
     {
         Span<byte> span = output.GetSpan(text.Length);
         int written = Encoding.ASCII.GetBytes(text, span);
         output.Advance(written);
     }
 
-    public static void WriteNumber(PipeWriter output, long value)
+    public static void WriteNumber(IBufferWriter<byte> output, long value)
     {
         Span<byte> span = output.GetSpan(20);
         Utf8Formatter.TryFormat(value, span, out int written);

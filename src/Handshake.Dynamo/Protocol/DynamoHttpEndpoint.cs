@@ -109,12 +109,14 @@ public sealed class DynamoHttpEndpoint
         }
     }
 
+    internal DynamoStore Store => _store;
+
     /// <summary>True under <c>--auth strict</c>: requests must then be read through Kestrel, whose headers SigV4 checks.</summary>
     internal bool VerifiesSignatures => Authenticator is not null;
 
     /// <summary>
     /// One POST / whose body has been read, for either way a request arrives (Kestrel's HTTP layer or
-    /// <see cref="DynamoConnection"/>): checks the envelope, runs the operation, and leaves in <paramref name="response"/>
+    /// <see cref="DynamoEventLoop"/>): checks the envelope, runs the operation, and leaves in <paramref name="response"/>
     /// the body to send, the operation's answer or DynamoDB's error document. Returns the status code. Never throws.
     /// </summary>
     /// <param name="operation">The X-Amz-Target after <c>DynamoDB_20120810.</c>, or null when the header is missing or other.</param>
@@ -185,7 +187,7 @@ public sealed class DynamoHttpEndpoint
             throw new DynamoException(DynamoErrorCode.MissingAuthenticationTokenException, "Request is missing Authentication Token");
         if (Authenticator is { } authenticate)
         {
-            // Fail closed: under --auth strict a request is accepted only once its signature is verified (DynamoConnection
+            // Fail closed: under --auth strict a request is accepted only once its signature is verified (the event loop
             // leaves strict servers' requests to Kestrel, so the request is always there).
             if (signedRequest is null) throw new InvalidOperationException("A signature to verify without its request");
             if (authenticate(signedRequest, body) is { } rejected) throw rejected;

@@ -63,6 +63,14 @@ internal sealed class WriteQueue : IAsyncDisposable
         _reloadCatalog = reloadCatalog;
     }
 
+    /// <summary>
+    /// Set by an event loop (<see cref="DynamoEventLoop"/>) on its own thread while it reads the requests that one wait
+    /// for events brought: their writes only queue, and the loop commits them together afterwards
+    /// (<see cref="CommitDeferred"/>), so the requests a loop turn reads share one commit with no thread hand-off.
+    /// </summary>
+    [ThreadStatic]
+    internal static bool DeferCommits;
+
     /// <summary>Queues a command and waits until it is durably committed (or failed).</summary>
     public Task ExecuteAsync(WriteCommand command)
     {
@@ -72,6 +80,7 @@ internal sealed class WriteQueue : IAsyncDisposable
             if (_closed) return Task.FromException(new ObjectDisposedException(nameof(DynamoStore)));
             _queue.Enqueue(command);
         }
+        if (DeferCommits) return command.Completion;
         long now = Stopwatch.GetTimestamp();
         long previous = Interlocked.Exchange(ref _lastArrival, now);
         if (_writer.CurrentCount == 0 || Volatile.Read(ref _drainScheduled) != 0)
@@ -95,6 +104,15 @@ internal sealed class WriteQueue : IAsyncDisposable
             ReleaseOrHandOff();
         }
         return command.Completion;
+    }
+
+    /// <summary>
+    /// Commits what the calling event loop deferred, on its thread. If another writer is at work, that writer takes the
+    /// queue with it (its hand-off drains on the thread pool) and the commands complete there.
+    /// </summary>
+    public void CommitDeferred()
+    {
+        if (!_queue.IsEmpty && _writer.Wait(0)) Drain();
     }
 
     // A writer already at work (inline or handed off) takes the queue with it; otherwise this drain becomes the writer.

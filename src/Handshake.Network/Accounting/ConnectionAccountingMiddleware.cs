@@ -12,7 +12,9 @@ public sealed class ConnectionAccountingMiddleware(ConnectionDelegate next, Conn
 {
     public async Task OnConnectionAsync(ConnectionContext connection)
     {
-        ConnectionRecord record = ledger.Open(connection.ConnectionId, connection.RemoteEndPoint, isTls);
+        // A connection the store's event loop accepted and handed over arrives with its record already open.
+        ConnectionRecord record = connection.Features.Get<ConnectionRecord>()
+            ?? ledger.Open(connection.ConnectionId, connection.RemoteEndPoint, isTls);
 
         // Connection features are visible from HttpContext.Features, which is how requests find their connection.
         connection.Features.Set(record);

@@ -53,6 +53,8 @@ public sealed class ConnectionLedger : IDisposable
     internal NetworkMetrics Metrics { get; }
 
     /// <summary>Connections accepted so far, attributed or not.</summary>
+    private long _outsideKestrel;
+
     public long TotalOpened => Volatile.Read(ref _nextId);
 
     /// <summary>
@@ -91,6 +93,35 @@ public sealed class ConnectionLedger : IDisposable
         if (!record.IsAttributed)
         {
             TryAttribute(record, authorization ?? "");
+        }
+    }
+
+    /// <summary>
+    /// Opens the record of a connection accepted outside Kestrel's connection middleware (the store's event loop) and
+    /// keeps it in the connection's features; the middleware finds it there if Kestrel takes the connection over.
+    /// </summary>
+    public void OnOpened(IFeatureCollection connectionFeatures, EndPoint? remoteEndPoint, bool isTls)
+    {
+        long number = Interlocked.Increment(ref _outsideKestrel);
+        connectionFeatures.Set(Open("store-" + number.ToString(System.Globalization.CultureInfo.InvariantCulture), remoteEndPoint, isTls));
+    }
+
+    /// <summary>Counts bytes consumed and sent on such a connection.</summary>
+    public void OnTransferred(IFeatureCollection connectionFeatures, long bytesIn, long bytesOut)
+    {
+        if (connectionFeatures.Get<ConnectionRecord>() is { } record)
+        {
+            if (bytesIn > 0) record.AddBytesIn(bytesIn);
+            if (bytesOut > 0) record.AddBytesOut(bytesOut);
+        }
+    }
+
+    /// <summary>Closes such a connection's record.</summary>
+    public void OnClosed(IFeatureCollection connectionFeatures)
+    {
+        if (connectionFeatures.Get<ConnectionRecord>() is { } record)
+        {
+            Close(record);
         }
     }
 

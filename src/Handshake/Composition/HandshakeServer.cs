@@ -11,9 +11,12 @@ using Handshake.Network.Metrics;
 using Handshake.Network.SigV4;
 using Handshake.Network.Tls;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Handshake.Composition;
 
@@ -174,11 +177,12 @@ public sealed class HandshakeServer : IAsyncDisposable
     {
         // The empty builder: no configuration sources, no logging providers, no routing. Startup time and the store's
         // per-request budget both go to Kestrel and the store alone.
-        // Default socket scheduling, not UnsafePreferInlineScheduling (which the Runtime API servers use): inline, every
-        // request runs on the one socket-engine thread a 2-core machine has, so 32 store connections share one core
-        // (measured 21:33-21:38 UTC: GetItem x32 27-34k req/s inline vs 34-49k default), while the warm Invoke p50
-        // gained nothing measurable (JIT 353-398 vs 378-382 µs).
+        // Kestrel's own connections (handed over by the store's event loop, and TLS) keep default socket scheduling, not
+        // UnsafePreferInlineScheduling (which the Runtime API servers use): inline, every request runs on the one
+        // socket-engine thread a 2-core machine has (measured 21:33-21:38 UTC: GetItem x32 27-34k req/s inline vs 34-49k
+        // default), while the warm Invoke p50 gained nothing measurable (JIT 353-398 vs 378-382 µs).
         WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.Services.AddSingleton<IConnectionListenerFactory>(services => new DynamoTransport(services.GetService<ILoggerFactory>()));
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -190,12 +194,12 @@ public sealed class HandshakeServer : IAsyncDisposable
 
             IPAddress address = IPAddress.Parse(options.Host);
             TimeSpan keepAliveTimeout = kestrel.Limits.KeepAliveTimeout;
-            kestrel.Listen(address, options.Port, listen =>
+            // The store's plain requests are answered by its event loop; anything else goes on to Kestrel's HTTP.
+            DynamoListenEndPoint store = new(new IPEndPoint(address, options.Port), storeEndpoint, keepAliveTimeout, new LedgerConnectionObserver(ledger));
+            kestrel.Listen(store, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1;
                 listen.UseConnectionAccounting(ledger, isTls: false);
-                // The store's plain requests are answered off the transport; anything else goes on to Kestrel's HTTP.
-                listen.Use(DynamoConnection.Middleware(storeEndpoint, keepAliveTimeout, ledger.OnRequest));
             });
             if (certificate is not null)
             {

@@ -1,0 +1,149 @@
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Handshake.Dynamo.Protocol;
+
+/// <summary>
+/// Where Kestrel listens for the store: <c>kestrel.Listen(new DynamoListenEndPoint(...))</c> with a
+/// <see cref="DynamoTransport"/> registered as a connection listener factory. The store's plain requests are then
+/// answered by <see cref="DynamoEventLoop"/>, and Kestrel's HTTP layer gets the rest of the connections.
+/// </summary>
+public sealed class DynamoListenEndPoint(IPEndPoint address, Func<DynamoHttpEndpoint?> endpoint, TimeSpan keepAliveTimeout, IStoreConnectionObserver? observer = null) : EndPoint
+{
+    public IPEndPoint Address { get; } = address;
+
+    /// <summary>Read per connection: a composition may create the store's endpoint after Kestrel is configured.</summary>
+    public Func<DynamoHttpEndpoint?> Endpoint { get; } = endpoint;
+
+    /// <summary>Idle connections close after it, as Kestrel's do after its KeepAliveTimeout.</summary>
+    public TimeSpan KeepAliveTimeout { get; } = keepAliveTimeout;
+
+    public IStoreConnectionObserver? Observer { get; } = observer;
+
+    public override AddressFamily AddressFamily => Address.AddressFamily;
+
+    public override string ToString() => "http://" + Address;
+}
+
+/// <summary>
+/// A Kestrel transport for <see cref="DynamoListenEndPoint"/>: it binds the socket and runs the event loop on it; the
+/// connections the loop hands over (a request that is not a plain store request) come out of AcceptAsync as Kestrel's
+/// own socket connections, with the bytes already read put back in front of their input.
+/// </summary>
+public sealed class DynamoTransport(ILoggerFactory? loggerFactory = null) : IConnectionListenerFactory, IConnectionListenerFactorySelector
+{
+    public bool CanBind(EndPoint endpoint) => endpoint is DynamoListenEndPoint;
+
+    public ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
+    {
+        if (endpoint is not DynamoListenEndPoint listen)
+        {
+            throw new NotSupportedException($"{nameof(DynamoTransport)} binds only a {nameof(DynamoListenEndPoint)}.");
+        }
+
+        Socket socket = new(listen.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            // As Kestrel binds: a restarted server can take its port back while old connections sit in TIME_WAIT.
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(listen.Address);
+            socket.Listen(512);
+            socket.Blocking = false;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        ILogger logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<DynamoTransport>();
+        return new ValueTask<IConnectionListener>(new Listener(socket, listen, logger));
+    }
+
+    private sealed class Listener : IConnectionListener
+    {
+        private readonly Channel<ConnectionContext> _handedOver = Channel.CreateUnbounded<ConnectionContext>(
+            new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        private readonly SocketConnectionContextFactory _contexts;
+        private readonly DynamoEventLoop _loop;
+
+        public Listener(Socket socket, DynamoListenEndPoint listen, ILogger logger)
+        {
+            EndPoint = socket.LocalEndPoint!;
+            _contexts = new SocketConnectionContextFactory(new SocketConnectionFactoryOptions(), logger);
+            _loop = new DynamoEventLoop(socket, listen.Endpoint, listen.KeepAliveTimeout, listen.Observer, HandOver);
+        }
+
+        public EndPoint EndPoint { get; }
+
+        public async ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                while (await _handedOver.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    if (_handedOver.Reader.TryRead(out ConnectionContext? connection))
+                    {
+                        return connection;
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            return null;
+        }
+
+        // On the loop's thread.
+        private void HandOver(DynamoEventLoop.LoopConnection connection, byte[] unread)
+        {
+            Socket socket = new(new SafeSocketHandle(connection.Fd, ownsHandle: true));
+            ConnectionContext context = _contexts.Create(socket);
+            foreach (KeyValuePair<Type, object> feature in connection.Features)
+            {
+                context.Features[feature.Key] = feature.Value;
+            }
+
+            if (unread.Length > 0)
+            {
+                context.Transport = new UnreadDuplexPipe(context.Transport, unread);
+            }
+
+            if (!_handedOver.Writer.TryWrite(context))
+            {
+                // Stopping: Kestrel accepts no more connections.
+                context.Abort(new ConnectionAbortedException("The server is stopping."));
+                _ = context.DisposeAsync().AsTask();
+            }
+        }
+
+        public ValueTask UnbindAsync(CancellationToken cancellationToken = default)
+        {
+            _loop.StopAccepting();
+            _handedOver.Writer.TryComplete();
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            _handedOver.Writer.TryComplete();
+            _loop.Dispose();
+            _contexts.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    private sealed class UnreadDuplexPipe(IDuplexPipe transport, byte[] unread) : IDuplexPipe
+    {
+        public PipeReader Input { get; } = new UnreadPipeReader(transport.Input, unread);
+
+        public PipeWriter Output => transport.Output;
+    }
+}

@@ -1,0 +1,164 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.IO.Hashing;
+using System.Text;
+using Microsoft.AspNetCore.WebUtilities;
+using static Handshake.Http.HttpResponseText;
+
+namespace Handshake.Dynamo.Protocol;
+
+/// <summary>
+/// A plain DynamoDB request, the only kind SDKs send: `POST / HTTP/1.1` with a Host, an X-Amz-Target and a
+/// Content-Length of at most 64 KB; a JSON or absent Content-Type; `Connection: keep-alive` or none; no
+/// Transfer-Encoding, Expect, Origin (CORS) or Upgrade; ASCII headers. <see cref="DynamoEventLoop"/> answers these
+/// itself and leaves every other request, from that one on, to Kestrel's HTTP layer: HTTP/1.1 keeps no state between
+/// requests, so the connection can change hands at a request's first byte.
+/// </summary>
+internal static class PlainRequest
+{
+    public const int MaxBodyBytes = 64 * 1024;
+    public const int MaxHeadBytes = 16 * 1024;
+
+    /// <summary>The most a plain request can take: its head, the blank line and its body.</summary>
+    public const int MaxRequestBytes = MaxHeadBytes + 4 + MaxBodyBytes;
+
+    public const string TargetPrefix = "DynamoDB_20120810.";
+
+    /// <summary>
+    /// What the request at the start of <paramref name="data"/> is: a whole plain request (its length, head and body),
+    /// not yet whole, or one that Kestrel must answer.
+    /// </summary>
+    public static Parsed Parse(ReadOnlySpan<byte> data)
+    {
+        int headEnd = data.IndexOf("\r\n\r\n"u8);
+        if (headEnd < 0 || headEnd > MaxHeadBytes)
+        {
+            return new Parsed(headEnd > MaxHeadBytes || data.Length > MaxHeadBytes ? Outcome.HandOver : Outcome.NeedMore);
+        }
+
+        ReadOnlySpan<byte> head = data[..headEnd];
+        if (!head.StartsWith("POST / HTTP/1.1\r\n"u8) || !Ascii.IsValid(head))
+        {
+            return new Parsed(Outcome.HandOver);
+        }
+
+        string? target = null;
+        string? authorization = null;
+        long contentLength = -1;
+        bool host = false;
+        ReadOnlySpan<byte> rest = head["POST / HTTP/1.1\r\n".Length..];
+        while (!rest.IsEmpty)
+        {
+            int end = rest.IndexOf("\r\n"u8);
+            ReadOnlySpan<byte> line = end < 0 ? rest : rest[..end];
+            rest = end < 0 ? default : rest[(end + 2)..];
+            int colon = line.IndexOf((byte)':');
+            // No colon, a name ending in whitespace or a folded line: Kestrel decides what such a request gets.
+            if (colon <= 0 || line[colon - 1] is (byte)' ' or (byte)'\t' || line[0] is (byte)' ' or (byte)'\t')
+            {
+                return new Parsed(Outcome.HandOver);
+            }
+
+            ReadOnlySpan<byte> name = line[..colon];
+            ReadOnlySpan<byte> value = line[(colon + 1)..].Trim(" \t"u8);
+            if (Ascii.EqualsIgnoreCase(name, "x-amz-target"u8))
+            {
+                if (target is not null)
+                {
+                    return new Parsed(Outcome.HandOver);
+                }
+
+                target = Encoding.ASCII.GetString(value);
+            }
+            else if (Ascii.EqualsIgnoreCase(name, "content-length"u8))
+            {
+                if (contentLength >= 0 || !Utf8Parser.TryParse(value, out contentLength, out int used) || used != value.Length || contentLength < 0)
+                {
+                    return new Parsed(Outcome.HandOver);
+                }
+            }
+            else if (Ascii.EqualsIgnoreCase(name, "authorization"u8))
+            {
+                if (authorization is not null)
+                {
+                    return new Parsed(Outcome.HandOver);
+                }
+
+                authorization = Encoding.ASCII.GetString(value);
+            }
+            else if (Ascii.EqualsIgnoreCase(name, "host"u8))
+            {
+                host = true;
+            }
+            else if (Ascii.EqualsIgnoreCase(name, "content-type"u8))
+            {
+                if (!IsJsonContentType(value))
+                {
+                    return new Parsed(Outcome.HandOver);
+                }
+            }
+            else if (Ascii.EqualsIgnoreCase(name, "connection"u8))
+            {
+                if (!Ascii.EqualsIgnoreCase(value, "keep-alive"u8))
+                {
+                    return new Parsed(Outcome.HandOver);
+                }
+            }
+            else if (Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8) || Ascii.EqualsIgnoreCase(name, "expect"u8)
+                || Ascii.EqualsIgnoreCase(name, "origin"u8) || Ascii.EqualsIgnoreCase(name, "upgrade"u8))
+            {
+                return new Parsed(Outcome.HandOver);
+            }
+        }
+
+        if (!host || target is null || contentLength < 0 || contentLength > MaxBodyBytes)
+        {
+            return new Parsed(Outcome.HandOver);
+        }
+
+        int bodyLength = (int)contentLength;
+        int length = headEnd + 4 + bodyLength;
+        return data.Length < length
+            ? new Parsed(Outcome.NeedMore)
+            : new Parsed(Outcome.Answer, length, bodyLength, target, authorization);
+    }
+
+    /// <summary>
+    /// The answer, with the headers Kestrel sends for the store's answers (no Server header): Content-Type, Date,
+    /// Content-Length, x-amzn-RequestId and x-amz-crc32, the CRC32 of the exact body bytes.
+    /// </summary>
+    public static void WriteResponse(IBufferWriter<byte> output, int status, ReadOnlySpan<byte> body)
+    {
+        output.Write("HTTP/1.1 "u8);
+        WriteNumber(output, status);
+        output.Write(" "u8);
+        WriteAscii(output, ReasonPhrases.GetReasonPhrase(status));
+        output.Write("\r\nContent-Type: application/x-amz-json-1.0\r\n"u8);
+        output.Write(DateLine());
+        output.Write("x-amzn-RequestId: "u8);
+        WriteAscii(output, RequestIds.Next());
+        output.Write("\r\nx-amz-crc32: "u8);
+        WriteNumber(output, Crc32.HashToUInt32(body));
+        output.Write("\r\nContent-Length: "u8);
+        WriteNumber(output, body.Length);
+        output.Write("\r\n\r\n"u8);
+        output.Write(body);
+    }
+
+    private static bool IsJsonContentType(ReadOnlySpan<byte> value)
+    {
+        Span<char> chars = stackalloc char[128];
+        return value.Length <= chars.Length && Ascii.ToUtf16(value, chars, out int written) == OperationStatus.Done
+            && DynamoHttpEndpoint.IsJsonContentType(chars[..written]);
+    }
+
+    public enum Outcome
+    {
+        NeedMore,
+        HandOver,
+        Answer,
+    }
+
+    /// <summary>What the head says; for <see cref="Outcome.Answer"/>, the request's whole length (head and body).</summary>
+    public readonly record struct Parsed(Outcome Outcome, int Length = 0, int BodyLength = 0, string Target = "", string? Authorization = null);
+}
