@@ -56,4 +56,70 @@ public sealed class GroupCommitTests
             if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task WritesDeferredByAnEventLoopTurnCommitTogetherWhenTheLoopCommits()
+    {
+        await using var store = DynamoStore.Open(new DynamoStoreOptions { InMemory = true });
+        await StoreCalls.ExecuteAsync(store, "CreateTable",
+            """{"TableName":"turn","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}""");
+        long before = store.Writes.Commits;
+
+        const int Writes = 20;
+        List<Task<string>> puts;
+        // What DynamoEventLoop does on its thread while it reads a turn's requests: writes only queue.
+        WriteQueue.DeferCommits = true;
+        try
+        {
+            puts = Enumerable.Range(0, Writes)
+                .Select(i => StoreCalls.ExecuteAsync(store, "PutItem", "{\"TableName\":\"turn\",\"Item\":{\"pk\":{\"S\":\"k" + i + "\"}}}"))
+                .ToList();
+        }
+        finally
+        {
+            WriteQueue.DeferCommits = false;
+        }
+
+        Assert.Equal(Writes, store.Writes.Pending);
+        Assert.All(puts, p => Assert.False(p.IsCompleted));
+        Assert.Equal(0, store.Writes.Commits - before);
+
+        store.Writes.CommitDeferred();
+
+        // Completed on this thread, within the call: the loop answers them in the same turn.
+        Assert.All(puts, p => Assert.Equal("{}", p.Result));
+        Assert.Equal(1, store.Writes.Commits - before);
+        Assert.Equal(Writes, store.GetTable("turn").ItemCount);
+    }
+
+    [Fact]
+    public async Task DeferredWritesFindingTheWriterBusyAreCommittedByThatWriter()
+    {
+        await using var store = DynamoStore.Open(new DynamoStoreOptions { InMemory = true });
+        await StoreCalls.ExecuteAsync(store, "CreateTable",
+            """{"TableName":"busy","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}""");
+        var gate = new GateCommand();
+        var gated = Task.Run(() => store.WriteAsync(gate));
+        await gate.Entered.Task.WaitAsync(ServerFixture.Timeout);
+
+        Task<string> put;
+        WriteQueue.DeferCommits = true;
+        try
+        {
+            put = StoreCalls.ExecuteAsync(store, "PutItem", "{\"TableName\":\"busy\",\"Item\":{\"pk\":{\"S\":\"k\"}}}");
+        }
+        finally
+        {
+            WriteQueue.DeferCommits = false;
+        }
+
+        // The loop cannot take the writer; the write must not be stranded in the queue.
+        store.Writes.CommitDeferred();
+        Assert.False(put.IsCompleted);
+        gate.Release.Set();
+        await gated.WaitAsync(ServerFixture.Timeout);
+
+        Assert.Equal("{}", await put.WaitAsync(ServerFixture.Timeout));
+        Assert.Equal(1, store.GetTable("busy").ItemCount);
+    }
 }

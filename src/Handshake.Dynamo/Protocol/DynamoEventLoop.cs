@@ -32,8 +32,9 @@ internal sealed class DynamoEventLoop : IDisposable
     // A request already arriving gets 30 s for the rest, as Kestrel gives a request's head.
     private static readonly long RequestTimeoutTicks = 30 * Stopwatch.Frequency;
 
-    private static readonly long SpinMicroseconds = long.TryParse(Environment.GetEnvironmentVariable("HANDSHAKE_SPIN_US"), out long us) ? us : 50;
-    private static readonly long SpinTicks = Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
+    // 50 us: PutItem at 1 connection p50 0.050 ms against 0.104 without polling, 0.052 with 150 us (2026-11-27 06:30 UTC);
+    // at 32 connections the loop rarely finds nothing to do, so the polling costs nothing there.
+    private static readonly long SpinTicks = Stopwatch.Frequency * 50 / 1_000_000;
 
     private readonly int _epoll;
     private readonly int _wake;
@@ -224,7 +225,11 @@ internal sealed class DynamoEventLoop : IDisposable
             return;
         }
 
-        if (connection.End == connection.Input.Length && !connection.MakeRoom())
+        if (connection.Input.Length == 0)
+        {
+            connection.Input = ArrayPool<byte>.Shared.Rent(InputBufferBytes);
+        }
+        else if (connection.End == connection.Input.Length && !connection.MakeRoom())
         {
             // A whole plain request always fits; a full buffer holds answered-to-be requests behind a running one.
             Register(connection, LinuxSockets.EpollModify, connection.Unsent > 0 ? LinuxSockets.EpollOut : 0);
@@ -270,7 +275,8 @@ internal sealed class DynamoEventLoop : IDisposable
             ReadOnlySpan<byte> data = connection.Input.AsSpan(connection.Start, connection.End - connection.Start);
             if (data.IsEmpty)
             {
-                connection.Start = connection.End = 0;
+                // Between requests a connection holds no input buffer: idle keep-alive connections cost little.
+                connection.ReleaseInput();
                 connection.Partial = false;
                 if (connection.InputClosed)
                 {
@@ -644,7 +650,7 @@ internal sealed class DynamoEventLoop : IDisposable
         public readonly uint Generation = Interlocked.Increment(ref _generations);
         public readonly IPEndPoint? RemoteEndPoint = remoteEndPoint;
         public readonly IFeatureCollection Features = new FeatureCollection();
-        public byte[] Input = ArrayPool<byte>.Shared.Rent(InputBufferBytes);
+        public byte[] Input = [];
         public readonly ArrayBufferWriter<byte> Output = new(1024);
         public int Slot;
         public int Start;
@@ -707,14 +713,20 @@ internal sealed class DynamoEventLoop : IDisposable
             }
         }
 
-        public void ReturnBuffers()
+        public void ReleaseInput()
         {
-            ReleaseRequest();
+            Start = End = 0;
             if (Input.Length > 0)
             {
                 ArrayPool<byte>.Shared.Return(Input);
                 Input = [];
             }
+        }
+
+        public void ReturnBuffers()
+        {
+            ReleaseRequest();
+            ReleaseInput();
         }
     }
 }

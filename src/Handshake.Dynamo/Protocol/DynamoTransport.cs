@@ -56,6 +56,12 @@ public sealed class DynamoTransport(ILoggerFactory? loggerFactory = null) : ICon
             socket.Listen(512);
             socket.Blocking = false;
         }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            socket.Dispose();
+            // What Kestrel's own transport throws, so that Kestrel reports it as "address already in use".
+            throw new AddressInUseException(e.Message, e);
+        }
         catch
         {
             socket.Dispose();

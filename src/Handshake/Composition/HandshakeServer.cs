@@ -182,8 +182,10 @@ public sealed class HandshakeServer : IAsyncDisposable
         // socket-engine thread a 2-core machine has (measured 21:33-21:38 UTC: GetItem x32 27-34k req/s inline vs 34-49k
         // default), while the warm Invoke p50 gained nothing measurable (JIT 353-398 vs 378-382 µs).
         WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseKestrelCore();
+        // Beside Kestrel's socket transport (registered just above, which the TLS listener uses), not instead of it.
         builder.Services.AddSingleton<IConnectionListenerFactory>(services => new DynamoTransport(services.GetService<ILoggerFactory>()));
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = DynamoHttpEndpoint.MaxRequestBytes;

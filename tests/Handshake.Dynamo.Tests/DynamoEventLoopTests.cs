@@ -6,11 +6,11 @@ using System.Text;
 namespace Handshake.Dynamo.Tests;
 
 /// <summary>
-/// The store's connections at the byte level: plain requests answered off the transport (DynamoConnection), the
+/// The store's connections at the byte level: plain requests answered by the event loop (DynamoEventLoop), the
 /// hand-over to Kestrel at the first request that is anything else, pipelining, requests in pieces, and idle
 /// connections closed by the keep-alive timeout and by the server stopping.
 /// </summary>
-public sealed class DynamoConnectionTests : IAsyncLifetime
+public sealed class DynamoEventLoopTests : IAsyncLifetime
 {
     private DynamoServer _server = null!;
 
@@ -113,6 +113,62 @@ public sealed class DynamoConnectionTests : IAsyncLifetime
         Assert.Equal((200, first.Body), (after.Status, after.Body));
         Assert.Equal(Crc32.HashToUInt32(Encoding.UTF8.GetBytes(after.Body)).ToString(), after.Headers["x-amz-crc32"]);
         Assert.Equal("*", cors.Headers["access-control-allow-origin"]);
+    }
+
+    [Fact]
+    public async Task ARequestTooLargeForTheLoopGoesToKestrelWithTheBytesAlreadyRead()
+    {
+        // A body over the loop's 64 KB: the loop has read the head and part of the body when it hands the connection
+        // over, and Kestrel must see the request whole, followed by a plain request the loop would have answered.
+        const string table = "{\"TableName\":\"large\",\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"}],\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],\"BillingMode\":\"PAY_PER_REQUEST\"}";
+        var value = new string('v', 100 * 1024);
+        using var client = await RawClient.ConnectAsync(_server.Port);
+        await client.SendAsync(Post("CreateTable", table));
+        Assert.Equal(200, (await client.ReadAsync()).Status);
+
+        await client.SendAsync(
+            Post("PutItem", $"{{\"TableName\":\"large\",\"Item\":{{\"pk\":{{\"S\":\"big\"}},\"v\":{{\"S\":\"{value}\"}}}}}}") +
+            Post("GetItem", "{\"TableName\":\"large\",\"Key\":{\"pk\":{\"S\":\"big\"}}}"));
+        var put = await client.ReadAsync();
+        var get = await client.ReadAsync();
+
+        Assert.Equal((200, "{}"), (put.Status, put.Body));
+        Assert.Equal(200, get.Status);
+        Assert.Equal($"{{\"Item\":{{\"pk\":{{\"S\":\"big\"}},\"v\":{{\"S\":\"{value}\"}}}}}}", get.Body);
+    }
+
+    [Fact]
+    public async Task ManyConnectionsAtOnceAreEachAnsweredWithTheirOwnItem()
+    {
+        const string table = "{\"TableName\":\"many\",\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"}],\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],\"BillingMode\":\"PAY_PER_REQUEST\"}";
+        using (var setup = await RawClient.ConnectAsync(_server.Port))
+        {
+            await setup.SendAsync(Post("CreateTable", table));
+            Assert.Equal(200, (await setup.ReadAsync()).Status);
+        }
+
+        var clients = await Task.WhenAll(Enumerable.Range(0, 24).Select(_ => RawClient.ConnectAsync(_server.Port)));
+        try
+        {
+            for (var round = 0; round < 5; round++)
+            {
+                // Every connection writes, then every connection reads back: writes of one loop turn share commits,
+                // and each answer must still reach its own connection.
+                await Task.WhenAll(clients.Select((c, i) => c.SendAsync(Post("PutItem", $"{{\"TableName\":\"many\",\"Item\":{{\"pk\":{{\"S\":\"k{i}\"}},\"round\":{{\"N\":\"{round}\"}}}}}}"))));
+                var puts = await Task.WhenAll(clients.Select(c => c.ReadAsync()));
+                Assert.All(puts, p => Assert.Equal((200, "{}"), (p.Status, p.Body)));
+                await Task.WhenAll(clients.Select((c, i) => c.SendAsync(Post("GetItem", $"{{\"TableName\":\"many\",\"Key\":{{\"pk\":{{\"S\":\"k{i}\"}}}}}}"))));
+                var gets = await Task.WhenAll(clients.Select(c => c.ReadAsync()));
+                for (var i = 0; i < gets.Length; i++)
+                {
+                    Assert.Equal($"{{\"Item\":{{\"pk\":{{\"S\":\"k{i}\"}},\"round\":{{\"N\":\"{round}\"}}}}}}", gets[i].Body);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var client in clients) client.Dispose();
+        }
     }
 
     [Fact]
