@@ -4,7 +4,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Handshake.Dynamo.Storage;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace Handshake.Dynamo.Protocol;
 
@@ -23,7 +22,7 @@ namespace Handshake.Dynamo.Protocol;
 /// Operations that can run long (Query, Scan, table and transaction calls) run on the thread pool instead, so that they
 /// do not hold up the loop's other connections; their answers come back through a queue and an eventfd.
 /// </remarks>
-internal sealed class DynamoEventLoop : IDisposable
+internal sealed partial class DynamoEventLoop : IDisposable
 {
     private const ulong ListenerToken = ulong.MaxValue;
     private const ulong WakeToken = ulong.MaxValue - 1;
@@ -53,6 +52,8 @@ internal sealed class DynamoEventLoop : IDisposable
     private DynamoStore? _deferredOn;
     private bool _busy;
     private long _lastSweep = Stopwatch.GetTimestamp();
+    private readonly Lock _wakeLock = new();
+    private bool _wakeClosed;
     private int _wakePending;
     private volatile bool _accepting = true;
     private volatile bool _stopping;
@@ -108,7 +109,16 @@ internal sealed class DynamoEventLoop : IDisposable
                 {
                     for (int i = 0; i < count; i++)
                     {
-                        Dispatch(LinuxSockets.DataAt(_events, i), LinuxSockets.EventsAt(_events, i));
+                        ulong token = LinuxSockets.DataAt(_events, i);
+                        try
+                        {
+                            Dispatch(token, LinuxSockets.EventsAt(_events, i));
+                        }
+                        catch (Exception e) when (e is not OutOfMemoryException)
+                        {
+                            // A bug or a failed system call on one connection: drop it, and go on serving the others.
+                            if (ConnectionOf(token) is { } faulted) Close(faulted);
+                        }
                     }
                 }
                 finally
@@ -166,10 +176,17 @@ internal sealed class DynamoEventLoop : IDisposable
             return;
         }
 
-        int slot = (int)(uint)token;
-        if (slot >= _slots.Count || _slots[slot] is not { } connection || connection.Generation != (uint)(token >> 32))
+        if (ConnectionOf(token) is not { } connection)
         {
             return; // an event of a connection closed earlier in this same batch
+        }
+
+        if ((events & (LinuxSockets.EpollErr | LinuxSockets.EpollHup)) != 0 && connection.InputClosed)
+        {
+            // Both directions are down (epoll reports this even with no interest registered, so it would repeat on
+            // every wait): nothing more can be sent either.
+            Close(connection);
+            return;
         }
 
         if ((events & LinuxSockets.EpollOut) != 0)
@@ -181,6 +198,14 @@ internal sealed class DynamoEventLoop : IDisposable
         {
             Receive(connection);
         }
+    }
+
+    private LoopConnection? ConnectionOf(ulong token)
+    {
+        int slot = (int)(uint)token;
+        return token < WakeToken && slot < _slots.Count && _slots[slot] is { } connection && connection.Generation == (uint)(token >> 32)
+            ? connection
+            : null;
     }
 
     private void AcceptAll()
@@ -267,306 +292,6 @@ internal sealed class DynamoEventLoop : IDisposable
         }
     }
 
-    /// <summary>Answers the whole requests waiting in the connection's buffer, one at a time, in order.</summary>
-    private void ProcessInput(LoopConnection connection)
-    {
-        while (!connection.Executing && !connection.Closed)
-        {
-            ReadOnlySpan<byte> data = connection.Input.AsSpan(connection.Start, connection.End - connection.Start);
-            if (data.IsEmpty)
-            {
-                // Between requests a connection holds no input buffer: idle keep-alive connections cost little.
-                connection.ReleaseInput();
-                connection.Partial = false;
-                if (connection.InputClosed)
-                {
-                    CloseWhenSent(connection);
-                }
-
-                return;
-            }
-
-            PlainRequest.Parsed parsed = PlainRequest.Parse(data);
-            switch (parsed.Outcome)
-            {
-                case PlainRequest.Outcome.NeedMore:
-                    connection.Partial = true;
-                    if (connection.InputClosed)
-                    {
-                        CloseWhenSent(connection); // cut off mid-request: nothing can answer it
-                    }
-
-                    return;
-                case PlainRequest.Outcome.HandOver:
-                    HandOverWhenSent(connection);
-                    return;
-                default:
-                    connection.Partial = false;
-                    Execute(connection, parsed, data);
-                    connection.Start += parsed.Length;
-                    _observer?.Transferred(connection.Features, parsed.Length, 0);
-                    break;
-            }
-        }
-    }
-
-    private void Execute(LoopConnection connection, PlainRequest.Parsed request, ReadOnlySpan<byte> data)
-    {
-        DynamoHttpEndpoint endpoint = _endpoint()!;
-        string? operation = request.Target.StartsWith(PlainRequest.TargetPrefix, StringComparison.Ordinal) ? request.Target[PlainRequest.TargetPrefix.Length..] : null;
-        connection.Started = Stopwatch.GetTimestamp();
-        // The metric tag takes only known operation names: a client's arbitrary target must not grow its cardinality.
-        connection.MetricOperation = operation is not null && OperationRouter.IsKnown(operation) ? operation : "Unknown";
-        _observer?.Request(connection.Features, request.Authorization);
-        byte[] body = ArrayPool<byte>.Shared.Rent(Math.Max(request.BodyLength, 1));
-        data.Slice(request.Length - request.BodyLength, request.BodyLength).CopyTo(body);
-        connection.Body = body;
-        connection.Response = ResponseBuffer.Rent();
-        ReadOnlyMemory<byte> memory = body.AsMemory(0, request.BodyLength);
-        ValueTask<int> execution;
-        if (RunsInline(operation))
-        {
-            _deferredOn = endpoint.Store;
-            execution = endpoint.ExecuteAsync(operation, request.Authorization, null, memory, connection.Response);
-        }
-        else
-        {
-            ResponseBuffer response = connection.Response;
-            string? authorization = request.Authorization;
-            execution = new ValueTask<int>(Task.Run(() => endpoint.ExecuteAsync(operation, authorization, null, memory, response).AsTask()));
-        }
-
-        if (execution.IsCompleted)
-        {
-            Answer(connection, execution.Result);
-            return;
-        }
-
-        connection.Executing = true;
-        connection.Execution = execution;
-        execution.GetAwaiter().UnsafeOnCompleted(connection.OnCompleted ??= () => Completed(connection));
-    }
-
-    /// <summary>
-    /// Point reads and writes run on the loop (a write only queues, committed with the others at the end of the turn);
-    /// what can take long runs on the thread pool.
-    /// </summary>
-    private static bool RunsInline(string? operation) => operation switch
-    {
-        "PutItem" or "GetItem" or "UpdateItem" or "DeleteItem" or "BatchGetItem" or "BatchWriteItem"
-            or "DescribeTable" or "ListTables" or "DescribeEndpoints" or "DescribeLimits" or "DescribeTimeToLive"
-            or "ListTagsOfResource" => true,
-        // An unknown or missing target is answered by the envelope check at once.
-        _ => operation is null || !OperationRouter.IsKnown(operation),
-    };
-
-    // On whichever thread completed the operation: the loop's own (its commit) or the thread pool's.
-    private void Completed(LoopConnection connection)
-    {
-        _completed.Enqueue(connection);
-        if (Thread.CurrentThread != _thread)
-        {
-            Wake();
-        }
-    }
-
-    private void Wake()
-    {
-        if (Interlocked.Exchange(ref _wakePending, 1) == 0)
-        {
-            LinuxSockets.Signal(_wake);
-        }
-    }
-
-    /// <summary>Commits the turn's writes and answers what completed, until nothing more is waiting.</summary>
-    private void Settle()
-    {
-        while (true)
-        {
-            if (_deferredOn is { } store)
-            {
-                _deferredOn = null;
-                try
-                {
-                    store.Writes.CommitDeferred();
-                }
-                catch (ObjectDisposedException)
-                {
-                    // The store closed under the loop: its queue already failed every command.
-                }
-            }
-
-            if (!_completed.TryDequeue(out LoopConnection? connection))
-            {
-                return;
-            }
-
-            do
-            {
-                connection.Executing = false;
-                ValueTask<int> execution = connection.Execution;
-                connection.Execution = default;
-                int status;
-                try
-                {
-                    status = execution.Result;
-                }
-                catch (Exception)
-                {
-                    status = DynamoHttpEndpoint.WriteError(connection.Response!, new DynamoException(DynamoErrorCode.InternalServerError, "Internal server error"));
-                }
-
-                if (connection.Closed)
-                {
-                    connection.ReleaseRequest();
-                    continue;
-                }
-
-                Answer(connection, status);
-                if (connection.ReadPaused)
-                {
-                    connection.ReadPaused = false;
-                    Register(connection, LinuxSockets.EpollModify, LinuxSockets.EpollIn | (connection.Unsent > 0 ? LinuxSockets.EpollOut : 0));
-                }
-
-                WriteQueue.DeferCommits = true;
-                try
-                {
-                    ProcessInput(connection);
-                }
-                finally
-                {
-                    WriteQueue.DeferCommits = false;
-                }
-            }
-            while (_completed.TryDequeue(out connection));
-        }
-    }
-
-    private void Answer(LoopConnection connection, int status)
-    {
-        ResponseBuffer response = connection.Response!;
-        PlainRequest.WriteResponse(connection.Output, status, response.Written.Span);
-        DynamoMetrics.RecordRequest(connection.MetricOperation, connection.Started);
-        connection.ReleaseRequest();
-        if (!connection.Answered)
-        {
-            connection.Answered = true;
-            _answered.Add(connection);
-        }
-    }
-
-    private void Flush()
-    {
-        foreach (LoopConnection connection in _answered)
-        {
-            connection.Answered = false;
-            if (!connection.Closed)
-            {
-                Send(connection);
-            }
-        }
-
-        _answered.Clear();
-    }
-
-    private void Send(LoopConnection connection)
-    {
-        while (connection.Unsent > 0)
-        {
-            int sent = LinuxSockets.Send(connection.Fd, connection.Output.WrittenSpan[connection.Sent..]);
-            if (sent == -LinuxSockets.WouldBlock)
-            {
-                if (!connection.WaitsToSend)
-                {
-                    connection.WaitsToSend = true;
-                    Register(connection, LinuxSockets.EpollModify, LinuxSockets.EpollOut | (connection.InputClosed || connection.ReadPaused ? 0 : LinuxSockets.EpollIn));
-                }
-
-                return;
-            }
-
-            if (sent < 0)
-            {
-                Close(connection);
-                return;
-            }
-
-            connection.Sent += sent;
-            _observer?.Transferred(connection.Features, 0, sent);
-        }
-
-        connection.Output.ResetWrittenCount();
-        connection.Sent = 0;
-        connection.LastActive = Stopwatch.GetTimestamp();
-        if (connection.WaitsToSend)
-        {
-            connection.WaitsToSend = false;
-            Register(connection, LinuxSockets.EpollModify, connection.InputClosed || connection.ReadPaused ? 0 : LinuxSockets.EpollIn);
-        }
-
-        if (connection.CloseWhenSent || (_stopping && !connection.Executing && connection.End == connection.Start))
-        {
-            Close(connection);
-        }
-        else if (connection.HandOverWhenSent)
-        {
-            HandOver(connection);
-        }
-    }
-
-    private void CloseWhenSent(LoopConnection connection)
-    {
-        connection.CloseWhenSent = true;
-        if (connection.Unsent == 0 && !connection.Answered)
-        {
-            Close(connection);
-        }
-    }
-
-    private void HandOverWhenSent(LoopConnection connection)
-    {
-        connection.HandOverWhenSent = true;
-        if (connection.Unsent == 0 && !connection.Answered)
-        {
-            HandOver(connection);
-        }
-    }
-
-    /// <summary>Gives the socket, and the bytes read but not answered, to Kestrel's HTTP layer.</summary>
-    private void HandOver(LoopConnection connection)
-    {
-        LinuxSockets.Control(_epoll, LinuxSockets.EpollDelete, connection.Fd, 0, 0);
-        Release(connection);
-        byte[] unread = connection.Input.AsSpan(connection.Start, connection.End - connection.Start).ToArray();
-        connection.ReturnBuffers();
-        _handOver(connection, unread);
-    }
-
-    private void Close(LoopConnection connection)
-    {
-        if (connection.Closed)
-        {
-            return;
-        }
-
-        LinuxSockets.CloseFd(connection.Fd);
-        Release(connection);
-        if (!connection.Executing)
-        {
-            connection.ReturnBuffers();
-        }
-
-        _observer?.Closed(connection.Features);
-    }
-
-    private void Release(LoopConnection connection)
-    {
-        connection.Closed = true;
-        _slots[connection.Slot] = null;
-        _freeSlots.Push(connection.Slot);
-    }
-
     /// <summary>Once a second: keep-alive and request timeouts; when stopping, idle connections close.</summary>
     private void Maintain()
     {
@@ -614,7 +339,12 @@ internal sealed class DynamoEventLoop : IDisposable
             _listener.Dispose();
         }
 
-        LinuxSockets.CloseFd(_wake);
+        lock (_wakeLock)
+        {
+            _wakeClosed = true;
+            LinuxSockets.CloseFd(_wake);
+        }
+
         LinuxSockets.CloseFd(_epoll);
     }
 
@@ -638,95 +368,6 @@ internal sealed class DynamoEventLoop : IDisposable
         catch (ArgumentException)
         {
             return null;
-        }
-    }
-
-    /// <summary>One connection the loop serves: its socket, its buffers and the request in progress.</summary>
-    internal sealed class LoopConnection(int fd, IPEndPoint? remoteEndPoint)
-    {
-        private static uint _generations;
-
-        public readonly int Fd = fd;
-        public readonly uint Generation = Interlocked.Increment(ref _generations);
-        public readonly IPEndPoint? RemoteEndPoint = remoteEndPoint;
-        public readonly IFeatureCollection Features = new FeatureCollection();
-        public byte[] Input = [];
-        public readonly ArrayBufferWriter<byte> Output = new(1024);
-        public int Slot;
-        public int Start;
-        public int End;
-        public int Sent;
-        public long LastActive;
-        public bool Partial;
-        public bool InputClosed;
-        public bool ReadPaused;
-        public bool WaitsToSend;
-        public bool Answered;
-        public bool CloseWhenSent;
-        public bool HandOverWhenSent;
-        public bool Closed;
-        public bool Executing;
-        public ValueTask<int> Execution;
-        public Action? OnCompleted;
-        public ResponseBuffer? Response;
-        public byte[]? Body;
-        public string MetricOperation = "";
-        public long Started;
-
-        public int Unsent => Output.WrittenCount - Sent;
-
-        /// <summary>Frees space at the end of the input buffer: moves the unread bytes down, or grows up to a whole request.</summary>
-        public bool MakeRoom()
-        {
-            if (Start > 0)
-            {
-                Input.AsSpan(Start, End - Start).CopyTo(Input);
-                End -= Start;
-                Start = 0;
-                return true;
-            }
-
-            if (Input.Length >= PlainRequest.MaxRequestBytes)
-            {
-                return false;
-            }
-
-            byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Min(Input.Length * 2, PlainRequest.MaxRequestBytes));
-            Input.AsSpan(0, End).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(Input);
-            Input = larger;
-            return true;
-        }
-
-        public void ReleaseRequest()
-        {
-            if (Body is not null)
-            {
-                ArrayPool<byte>.Shared.Return(Body);
-                Body = null;
-            }
-
-            if (Response is not null)
-            {
-                ResponseBuffer.Return(Response);
-                Response = null;
-            }
-        }
-
-        public void ReleaseInput()
-        {
-            Start = End = 0;
-            if (Input.Length > 0)
-            {
-                ArrayPool<byte>.Shared.Return(Input);
-                Input = [];
-            }
-        }
-
-        public void ReturnBuffers()
-        {
-            ReleaseRequest();
-            ReleaseInput();
         }
     }
 }

@@ -1,0 +1,210 @@
+using System.Buffers;
+using System.Diagnostics;
+using Handshake.Dynamo.Storage;
+
+namespace Handshake.Dynamo.Protocol;
+
+/// <summary>The loop's requests: parsed in order, run inline or on the thread pool, their writes committed per turn.</summary>
+internal sealed partial class DynamoEventLoop
+{
+    /// <summary>Answers the whole requests waiting in the connection's buffer, one at a time, in order.</summary>
+    private void ProcessInput(LoopConnection connection)
+    {
+        while (!connection.Executing && !connection.Closed)
+        {
+            ReadOnlySpan<byte> data = connection.Input.AsSpan(connection.Start, connection.End - connection.Start);
+            if (data.IsEmpty)
+            {
+                // Between requests a connection holds no input buffer: idle keep-alive connections cost little.
+                connection.ReleaseInput();
+                connection.Partial = false;
+                if (connection.InputClosed)
+                {
+                    CloseWhenSent(connection);
+                }
+
+                return;
+            }
+
+            PlainRequest.Parsed parsed = PlainRequest.Parse(data);
+            switch (parsed.Outcome)
+            {
+                case PlainRequest.Outcome.NeedMore:
+                    connection.Partial = true;
+                    if (connection.InputClosed)
+                    {
+                        CloseWhenSent(connection); // cut off mid-request: nothing can answer it
+                    }
+
+                    return;
+                case PlainRequest.Outcome.HandOver:
+                    HandOverWhenSent(connection);
+                    return;
+                default:
+                    connection.Partial = false;
+                    Execute(connection, parsed, data);
+                    connection.Start += parsed.Length;
+                    _observer?.Transferred(connection.Features, parsed.Length, 0);
+                    break;
+            }
+        }
+    }
+
+    private void Execute(LoopConnection connection, PlainRequest.Parsed request, ReadOnlySpan<byte> data)
+    {
+        DynamoHttpEndpoint endpoint = _endpoint()!;
+        string? operation = request.Target.StartsWith(PlainRequest.TargetPrefix, StringComparison.Ordinal) ? request.Target[PlainRequest.TargetPrefix.Length..] : null;
+        connection.Started = Stopwatch.GetTimestamp();
+        // The metric tag takes only known operation names: a client's arbitrary target must not grow its cardinality.
+        connection.MetricOperation = operation is not null && OperationRouter.IsKnown(operation) ? operation : "Unknown";
+        _observer?.Request(connection.Features, request.Authorization);
+        byte[] body = ArrayPool<byte>.Shared.Rent(Math.Max(request.BodyLength, 1));
+        data.Slice(request.Length - request.BodyLength, request.BodyLength).CopyTo(body);
+        connection.Body = body;
+        connection.Response = ResponseBuffer.Rent();
+        ReadOnlyMemory<byte> memory = body.AsMemory(0, request.BodyLength);
+        ValueTask<int> execution;
+        if (RunsInline(operation))
+        {
+            _deferredOn = endpoint.Store;
+            execution = endpoint.ExecuteAsync(operation, request.Authorization, null, memory, connection.Response);
+        }
+        else
+        {
+            ResponseBuffer response = connection.Response;
+            string? authorization = request.Authorization;
+            execution = new ValueTask<int>(Task.Run(() => endpoint.ExecuteAsync(operation, authorization, null, memory, response).AsTask()));
+        }
+
+        if (execution.IsCompleted)
+        {
+            Answer(connection, execution.Result);
+            return;
+        }
+
+        connection.Executing = true;
+        connection.Execution = execution;
+        execution.GetAwaiter().UnsafeOnCompleted(connection.OnCompleted ??= () => Completed(connection));
+    }
+
+    /// <summary>
+    /// Point reads and writes run on the loop (a write only queues, committed with the others at the end of the turn);
+    /// what can take long runs on the thread pool.
+    /// </summary>
+    private static bool RunsInline(string? operation) => operation switch
+    {
+        "PutItem" or "GetItem" or "UpdateItem" or "DeleteItem" or "BatchGetItem" or "BatchWriteItem"
+            or "DescribeTable" or "ListTables" or "DescribeEndpoints" or "DescribeLimits" or "DescribeTimeToLive"
+            or "ListTagsOfResource" => true,
+        // An unknown or missing target is answered by the envelope check at once.
+        _ => operation is null || !OperationRouter.IsKnown(operation),
+    };
+
+    // On whichever thread completed the operation: the loop's own (its commit) or the thread pool's.
+    private void Completed(LoopConnection connection)
+    {
+        _completed.Enqueue(connection);
+        if (Thread.CurrentThread != _thread)
+        {
+            Wake();
+        }
+    }
+
+    private void Wake()
+    {
+        if (Interlocked.Exchange(ref _wakePending, 1) == 0)
+        {
+            // Under the lock: an operation finishing on the thread pool after the loop has stopped must not write to
+            // the eventfd's number once it is closed (and perhaps reused by another file).
+            lock (_wakeLock)
+            {
+                if (!_wakeClosed)
+                {
+                    LinuxSockets.Signal(_wake);
+                }
+            }
+        }
+    }
+
+    /// <summary>Commits the turn's writes and answers what completed, until nothing more is waiting.</summary>
+    private void Settle()
+    {
+        while (true)
+        {
+            if (_deferredOn is { } store)
+            {
+                _deferredOn = null;
+                try
+                {
+                    store.Writes.CommitDeferred();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The store closed under the loop: its queue already failed every command.
+                }
+            }
+
+            if (!_completed.TryDequeue(out LoopConnection? connection))
+            {
+                return;
+            }
+
+            do
+            {
+                connection.Executing = false;
+                ValueTask<int> execution = connection.Execution;
+                connection.Execution = default;
+                int status;
+                try
+                {
+                    status = execution.Result;
+                }
+                catch (Exception)
+                {
+                    status = DynamoHttpEndpoint.WriteError(connection.Response!, new DynamoException(DynamoErrorCode.InternalServerError, "Internal server error"));
+                }
+
+                if (connection.Closed)
+                {
+                    connection.ReleaseRequest();
+                    continue;
+                }
+
+                WriteQueue.DeferCommits = true;
+                try
+                {
+                    Answer(connection, status);
+                    if (connection.ReadPaused)
+                    {
+                        connection.ReadPaused = false;
+                        Register(connection, LinuxSockets.EpollModify, LinuxSockets.EpollIn | (connection.Unsent > 0 ? LinuxSockets.EpollOut : 0));
+                    }
+
+                    ProcessInput(connection);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    Close(connection);
+                }
+                finally
+                {
+                    WriteQueue.DeferCommits = false;
+                }
+            }
+            while (_completed.TryDequeue(out connection));
+        }
+    }
+
+    private void Answer(LoopConnection connection, int status)
+    {
+        ResponseBuffer response = connection.Response!;
+        PlainRequest.WriteResponse(connection.Output, status, response.Written.Span);
+        DynamoMetrics.RecordRequest(connection.MetricOperation, connection.Started);
+        connection.ReleaseRequest();
+        if (!connection.Answered)
+        {
+            connection.Answered = true;
+            _answered.Add(connection);
+        }
+    }
+}
