@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using System.Text;
+using Handshake.Sockets;
 using HdrHistogram;
 
 namespace Handshake.Bench.Load;
@@ -58,9 +58,6 @@ public static partial class LoadGenerator
         IPEndPoint target, RequestSet requests, int connectionCount, TimeSpan duration, long maxRequests,
         BodyCheck? bodyCheck, CancellationToken ct)
     {
-        private const uint EpollIn = 0x1;
-        private const uint EpollOut = 0x4;
-        private const int Interrupted = 4; // EINTR
 
         private readonly LongHistogram _latency = new(HighestLatencyMicroseconds, 3);
         private readonly Connection[] _connections = new Connection[connectionCount];
@@ -78,13 +75,9 @@ public static partial class LoadGenerator
             _deadline = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
             var hardStop = _deadline + (long)(HungServerGrace.TotalSeconds * Stopwatch.Frequency);
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-            var epoll = EpollCreate1(0);
-            if (epoll < 0)
-            {
-                throw new IOException($"epoll_create1 failed: errno {Marshal.GetLastPInvokeError()}");
-            }
+            var epoll = LinuxSockets.CreateEpoll();
 
-            var events = new byte[connectionCount * EpollEventSize];
+            var events = new byte[connectionCount * LinuxSockets.EpollEventSize];
             try
             {
                 for (var i = 0; i < connectionCount; i++)
@@ -117,21 +110,11 @@ public static partial class LoadGenerator
                     }
 
                     // A bounded wait, so that cancellation and the hard stop are seen even when nothing answers.
-                    var ready = EpollWait(epoll, ref events[0], connectionCount, 100);
-                    if (ready < 0)
-                    {
-                        var errno = Marshal.GetLastPInvokeError();
-                        if (errno == Interrupted)
-                        {
-                            continue;
-                        }
-
-                        throw new IOException($"epoll_wait failed: errno {errno}");
-                    }
+                    var ready = LinuxSockets.Wait(epoll, events, 100);
 
                     for (var e = 0; e < ready; e++)
                     {
-                        var connection = _connections[(int)BitConverter.ToUInt64(events, (e * EpollEventSize) + EpollDataOffset)];
+                        var connection = _connections[(int)LinuxSockets.DataAt(events, e)];
                         if (!connection.Busy)
                         {
                             continue;
@@ -158,7 +141,7 @@ public static partial class LoadGenerator
                     connection?.Socket.Dispose();
                 }
 
-                Close(epoll);
+                LinuxSockets.CloseFd(epoll);
             }
 
             var elapsed = Stopwatch.GetElapsedTime(started);
@@ -174,7 +157,7 @@ public static partial class LoadGenerator
                 // A retired connection's socket stays open until the end; it must not wake the loop.
                 if (connection.RegisteredFd >= 0)
                 {
-                    Control(epoll, EpollDelete, connection.RegisteredFd, 0, 0);
+                    LinuxSockets.Control(epoll, LinuxSockets.EpollDelete, connection.RegisteredFd, 0, 0);
                     connection.RegisteredFd = -1;
                 }
 
@@ -182,13 +165,13 @@ public static partial class LoadGenerator
             }
 
             var fd = (int)connection.Socket.Handle;
-            var wanted = connection.Unsent > 0 ? EpollOut : EpollIn;
+            var wanted = connection.Unsent > 0 ? LinuxSockets.EpollOut : LinuxSockets.EpollIn;
             if (fd == connection.RegisteredFd && wanted == connection.RegisteredEvents)
             {
                 return;
             }
 
-            Control(epoll, fd == connection.RegisteredFd ? EpollModify : EpollAdd, fd, wanted, (ulong)connection.FirstIndex);
+            LinuxSockets.Control(epoll, fd == connection.RegisteredFd ? LinuxSockets.EpollModify : LinuxSockets.EpollAdd, fd, wanted, (ulong)connection.FirstIndex);
             connection.RegisteredFd = fd;
             connection.RegisteredEvents = wanted;
         }
@@ -407,35 +390,4 @@ public static partial class LoadGenerator
         public int NextIndex = firstIndex;
         public bool Busy = true;
     }
-
-    private const int EpollAdd = 1;
-    private const int EpollDelete = 2;
-    private const int EpollModify = 3;
-
-    // struct epoll_event is packed on x86-64 (4-byte events, then 8-byte data: 12 bytes) and naturally aligned elsewhere.
-    private static readonly int EpollEventSize = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
-    private static readonly int EpollDataOffset = EpollEventSize - 8;
-
-    private static void Control(int epoll, int operation, int fd, uint events, ulong data)
-    {
-        Span<byte> e = stackalloc byte[16];
-        BitConverter.TryWriteBytes(e, events);
-        BitConverter.TryWriteBytes(e[EpollDataOffset..], data);
-        if (EpollCtl(epoll, operation, fd, ref e[0]) < 0)
-        {
-            throw new IOException($"epoll_ctl({operation}) failed: errno {Marshal.GetLastPInvokeError()}");
-        }
-    }
-
-    [LibraryImport("libc", EntryPoint = "epoll_create1", SetLastError = true)]
-    private static partial int EpollCreate1(int flags);
-
-    [LibraryImport("libc", EntryPoint = "epoll_ctl", SetLastError = true)]
-    private static partial int EpollCtl(int epoll, int operation, int fd, ref byte eventBytes);
-
-    [LibraryImport("libc", EntryPoint = "epoll_wait", SetLastError = true)]
-    private static partial int EpollWait(int epoll, ref byte events, int maxEvents, int timeout);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int Close(int fd);
 }

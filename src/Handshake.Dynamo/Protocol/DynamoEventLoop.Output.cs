@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Handshake.Sockets;
 
 namespace Handshake.Dynamo.Protocol;
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using Handshake.Dynamo.Storage;
+using Handshake.Sockets;
 
 namespace Handshake.Dynamo.Protocol;
 

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Handshake.Dynamo.Storage;
+using Handshake.Sockets;
 
 namespace Handshake.Dynamo.Protocol;
 

@@ -1,11 +1,12 @@
 using System.Runtime.InteropServices;
 
-namespace Handshake.Dynamo.Protocol;
+namespace Handshake.Sockets;
 
 /// <summary>
-/// The system calls <see cref="DynamoEventLoop"/> makes itself: epoll(7), an eventfd to wake it, and accept4, recv and
-/// send on non-blocking sockets. .NET's Socket would register every socket with its own socket engine (an epoll thread
-/// that hands each event to the thread pool), which is the hand-off the loop exists to avoid.
+/// The system calls of Handshake's own event loops (the store's DynamoEventLoop, the benchmarks' load generator):
+/// epoll(7), an eventfd to wake a loop, and accept4, recv and send on non-blocking sockets. .NET's socket engine would
+/// hand each event from its epoll thread to the thread pool, which is the hand-off these loops exist to avoid. One
+/// source file, linked into Handshake.Dynamo and Handshake.Bench.
 /// </summary>
 internal static partial class LinuxSockets
 {
