@@ -17,6 +17,7 @@ public sealed class ScriptedHttpServer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private readonly TaskCompletionSource _firstRequest = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<(int Count, TaskCompletionSource Reached)> _connectionWaiters = [];
     private int _connections;
 
     public ScriptedHttpServer()
@@ -32,6 +33,26 @@ public sealed class ScriptedHttpServer : IAsyncDisposable
     public Uri Endpoint => new($"http://{Address}/");
 
     public int Connections => Volatile.Read(ref _connections);
+
+    /// <summary>
+    /// Completes when the accept loop has taken <paramref name="count"/> connections. A client's connect completes in
+    /// the kernel's backlog before this loop takes the socket, so right after a client is done (it may even have
+    /// closed a connection it never used) <see cref="Connections"/> can still lag behind what the client opened.
+    /// </summary>
+    public Task ConnectionsAccepted(int count)
+    {
+        lock (_connectionWaiters)
+        {
+            if (Connections >= count)
+            {
+                return Task.CompletedTask;
+            }
+
+            var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _connectionWaiters.Add((count, reached));
+            return reached.Task;
+        }
+    }
 
     /// <summary>Every request received: its head and body as text.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
@@ -61,7 +82,12 @@ public sealed class ScriptedHttpServer : IAsyncDisposable
             while (true)
             {
                 var socket = await _listener.AcceptSocketAsync(_stop.Token);
-                Interlocked.Increment(ref _connections);
+                var accepted = Interlocked.Increment(ref _connections);
+                lock (_connectionWaiters)
+                {
+                    _connectionWaiters.RemoveAll(waiter => accepted >= waiter.Count && waiter.Reached.TrySetResult());
+                }
+
                 connections.Add(ServeAsync(socket));
             }
         }
@@ -76,6 +102,11 @@ public sealed class ScriptedHttpServer : IAsyncDisposable
     private async Task ServeAsync(Socket socket)
     {
         using var _ = socket;
+        // Without this, Nagle holds the second half of a split answer until the client ACKs the first, and a client
+        // waiting for the rest of an answer sends nothing to carry that ACK: each split answer then waited for the
+        // client's delayed-ACK timer (40 ms, up to 200 ms as a loaded machine's round trips grow) instead of the 1 ms
+        // meant, and the load generator's 200 split answers took 4 s alone and over its 30 s bound in a busy suite.
+        socket.NoDelay = true;
         await using var stream = new NetworkStream(socket);
         var pending = new List<byte>();
         var buffer = new byte[4096];
