@@ -75,15 +75,16 @@ public sealed class DynamoTransport(ILoggerFactory? loggerFactory = null) : ICon
     private sealed class Listener : IConnectionListener
     {
         private readonly Channel<ConnectionContext> _handedOver = Channel.CreateUnbounded<ConnectionContext>(
-            new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+            new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
         private readonly SocketConnectionContextFactory _contexts;
-        private readonly DynamoEventLoop _loop;
+        private readonly DynamoEventLoop[] _loops;
 
         public Listener(Socket socket, DynamoListenEndPoint listen, ILogger logger)
         {
             EndPoint = socket.LocalEndPoint!;
             _contexts = new SocketConnectionContextFactory(new SocketConnectionFactoryOptions(), logger);
-            _loop = new DynamoEventLoop(socket, listen.Endpoint, listen.KeepAliveTimeout, listen.Observer, HandOver);
+            // A loop per core, up to four: each is one thread, and the group commit serializes only the commits.
+            _loops = DynamoEventLoop.Start(Math.Clamp(Environment.ProcessorCount, 1, 4), socket, listen.Endpoint, listen.KeepAliveTimeout, listen.Observer, HandOver);
         }
 
         public EndPoint EndPoint { get; }
@@ -107,7 +108,7 @@ public sealed class DynamoTransport(ILoggerFactory? loggerFactory = null) : ICon
             return null;
         }
 
-        // On the loop's thread.
+        // On a loop's thread.
         private void HandOver(DynamoEventLoop.LoopConnection connection, byte[] unread)
         {
             Socket socket = new(new SafeSocketHandle(connection.Fd, ownsHandle: true));
@@ -132,7 +133,11 @@ public sealed class DynamoTransport(ILoggerFactory? loggerFactory = null) : ICon
 
         public ValueTask UnbindAsync(CancellationToken cancellationToken = default)
         {
-            _loop.StopAccepting();
+            foreach (DynamoEventLoop loop in _loops)
+            {
+                loop.StopAccepting();
+            }
+
             _handedOver.Writer.TryComplete();
             return ValueTask.CompletedTask;
         }
@@ -140,7 +145,11 @@ public sealed class DynamoTransport(ILoggerFactory? loggerFactory = null) : ICon
         public ValueTask DisposeAsync()
         {
             _handedOver.Writer.TryComplete();
-            _loop.Dispose();
+            foreach (DynamoEventLoop loop in _loops)
+            {
+                loop.Dispose();
+            }
+
             _contexts.Dispose();
             return ValueTask.CompletedTask;
         }
