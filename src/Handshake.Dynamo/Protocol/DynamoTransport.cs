@@ -47,6 +47,14 @@ public sealed class DynamoTransport(ILoggerFactory? loggerFactory = null) : ICon
             throw new NotSupportedException($"{nameof(DynamoTransport)} binds only a {nameof(DynamoListenEndPoint)}.");
         }
 
+        if (!OperatingSystem.IsLinux())
+        {
+            // The loop is built on epoll(7): elsewhere Kestrel's own transport takes every connection, and the store
+            // answers through Kestrel's HTTP layer, as it does for the requests the loop hands over.
+            SocketTransportFactory sockets = new(Microsoft.Extensions.Options.Options.Create(new SocketTransportOptions()), loggerFactory ?? NullLoggerFactory.Instance);
+            return sockets.BindAsync(listen.Address, cancellationToken);
+        }
+
         Socket socket = new(listen.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
