@@ -211,6 +211,35 @@ public sealed class DynamoEventLoopTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AClientThatPipelinesWithoutReadingGetsEveryAnswerOnceItReads()
+    {
+        // 200 GetItems of a 32 KB item pipelined before the client reads anything: 6.4 MB of answers, more than the
+        // sockets hold, so the loop stops answering (and reading) at its backlog bound and must resume as the client
+        // reads, without losing or reordering an answer.
+        const string table = "{\"TableName\":\"flood\",\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"}],\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],\"BillingMode\":\"PAY_PER_REQUEST\"}";
+        var value = new string('x', 32 * 1024);
+        using var client = await RawClient.ConnectAsync(_server.Port);
+        await client.SendAsync(Post("CreateTable", table) + Post("PutItem", $"{{\"TableName\":\"flood\",\"Item\":{{\"pk\":{{\"S\":\"big\"}},\"v\":{{\"S\":\"{value}\"}}}}}}"));
+        Assert.Equal(200, (await client.ReadAsync()).Status);
+        Assert.Equal(200, (await client.ReadAsync()).Status);
+
+        const int Requests = 200;
+        var get = Encoding.UTF8.GetBytes(Post("GetItem", "{\"TableName\":\"flood\",\"Key\":{\"pk\":{\"S\":\"big\"}}}"));
+        await client.SendAsync([.. Enumerable.Range(0, Requests).SelectMany(_ => get)]);
+        await Task.Delay(200);
+
+        var expectedBody = $"{{\"Item\":{{\"pk\":{{\"S\":\"big\"}},\"v\":{{\"S\":\"{value}\"}}}}}}";
+        var answered = 0;
+        for (var i = 0; i < Requests; i++)
+        {
+            var response = await client.ReadAsync();
+            if (response.Status == 200 && response.Body == expectedBody) answered++;
+        }
+
+        Assert.Equal(Requests, answered);
+    }
+
+    [Fact]
     public async Task ConnectionCloseIsHonoured()
     {
         using var client = await RawClient.ConnectAsync(_server.Port);

@@ -8,8 +8,10 @@ internal sealed partial class DynamoEventLoop
 {
     private void Flush()
     {
-        foreach (LoopConnection connection in _answered)
+        // By index: a connection whose backlog drains goes on with its next requests (see Send), and answers them.
+        for (int i = 0; i < _answered.Count; i++)
         {
+            LoopConnection connection = _answered[i];
             connection.Answered = false;
             if (!connection.Closed)
             {
@@ -49,7 +51,15 @@ internal sealed partial class DynamoEventLoop
         connection.Output.ResetWrittenCount();
         connection.Sent = 0;
         connection.LastActive = Stopwatch.GetTimestamp();
-        if (connection.WaitsToSend)
+        // Reading stopped for a backlog of answers (see Receive) resumes once they are sent; reading stopped behind a
+        // running request resumes when it completes (Settle).
+        bool resume = connection.ReadPaused && !connection.Executing;
+        if (resume)
+        {
+            connection.ReadPaused = false;
+        }
+
+        if (connection.WaitsToSend || resume)
         {
             connection.WaitsToSend = false;
             Register(connection, LinuxSockets.EpollModify, connection.InputClosed || connection.ReadPaused ? 0 : LinuxSockets.EpollIn);
@@ -62,6 +72,11 @@ internal sealed partial class DynamoEventLoop
         else if (connection.HandOverWhenSent)
         {
             HandOver(connection);
+        }
+        else if (!connection.Executing && connection.End > connection.Start)
+        {
+            // Requests left waiting behind the backlog (ProcessInput stops at MaxUnsentBytes).
+            ProcessInput(connection);
         }
     }
 

@@ -11,7 +11,9 @@ internal sealed partial class DynamoEventLoop
     /// <summary>Answers the whole requests waiting in the connection's buffer, one at a time, in order.</summary>
     private void ProcessInput(LoopConnection connection)
     {
-        while (!connection.Executing && !connection.Closed)
+        // A client that pipelines requests without reading the answers gets no more answered than MaxUnsentBytes
+        // ahead, as Kestrel bounds a connection's response buffer: the rest wait in the socket.
+        while (!connection.Executing && !connection.Closed && connection.Unsent <= MaxUnsentBytes)
         {
             ReadOnlySpan<byte> data = connection.Input.AsSpan(connection.Start, connection.End - connection.Start);
             if (data.IsEmpty)

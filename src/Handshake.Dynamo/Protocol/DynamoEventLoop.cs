@@ -29,6 +29,9 @@ internal sealed partial class DynamoEventLoop : IDisposable
     private const ulong WakeToken = ulong.MaxValue - 1;
     private const int InputBufferBytes = 16 * 1024;
 
+    // Kestrel's default MaxResponseBufferSize: how far answers may run ahead of a client that does not read them.
+    private const int MaxUnsentBytes = 64 * 1024;
+
     // A request already arriving gets 30 s for the rest, as Kestrel gives a request's head.
     private static readonly long RequestTimeoutTicks = 30 * Stopwatch.Frequency;
 
@@ -311,6 +314,15 @@ internal sealed partial class DynamoEventLoop : IDisposable
     {
         if (connection.InputClosed)
         {
+            return;
+        }
+
+        if (connection.Unsent > MaxUnsentBytes)
+        {
+            // Answers the client has not read yet: read no more until they are sent (Send resumes).
+            Register(connection, LinuxSockets.EpollModify, LinuxSockets.EpollOut);
+            connection.WaitsToSend = true;
+            connection.ReadPaused = true;
             return;
         }
 
