@@ -268,7 +268,7 @@ internal sealed partial class DynamoEventLoop : IDisposable
                 continue;
             }
 
-            DynamoEventLoop loop = _loops[_nextLoop++ % _loops.Length];
+            DynamoEventLoop loop = _loops[(int)((uint)_nextLoop++ % (uint)_loops.Length)];
             if (loop == this)
             {
                 Adopt(connection);
