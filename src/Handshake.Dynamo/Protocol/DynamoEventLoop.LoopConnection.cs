@@ -25,6 +25,8 @@ internal sealed partial class DynamoEventLoop
         public bool Partial;
         public bool InputClosed;
         public bool ReadPaused;
+        // EPOLLOUT is registered exactly while this is set (a send would block): level-triggered, EPOLLOUT on a writable
+        // socket would fire on every wait, so no registration may add it otherwise.
         public bool WaitsToSend;
         public bool Answered;
         public bool CloseWhenSent;

@@ -180,7 +180,7 @@ internal sealed partial class DynamoEventLoop
                     if (connection.ReadPaused)
                     {
                         connection.ReadPaused = false;
-                        Register(connection, LinuxSockets.EpollModify, LinuxSockets.EpollIn | (connection.Unsent > 0 ? LinuxSockets.EpollOut : 0));
+                        Register(connection, LinuxSockets.EpollModify, LinuxSockets.EpollIn | (connection.WaitsToSend ? LinuxSockets.EpollOut : 0));
                     }
 
                     ProcessInput(connection);

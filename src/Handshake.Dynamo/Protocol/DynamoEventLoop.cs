@@ -268,7 +268,7 @@ internal sealed partial class DynamoEventLoop : IDisposable
         else if (connection.End == connection.Input.Length && !connection.MakeRoom())
         {
             // A whole plain request always fits; a full buffer holds answered-to-be requests behind a running one.
-            Register(connection, LinuxSockets.EpollModify, connection.Unsent > 0 ? LinuxSockets.EpollOut : 0);
+            Register(connection, LinuxSockets.EpollModify, connection.WaitsToSend ? LinuxSockets.EpollOut : 0);
             connection.ReadPaused = true;
             return;
         }
@@ -289,7 +289,7 @@ internal sealed partial class DynamoEventLoop : IDisposable
 
             // The client shut down its sending side: what it sent is still answered, then the connection closes.
             connection.InputClosed = true;
-            Register(connection, LinuxSockets.EpollModify, connection.Unsent > 0 ? LinuxSockets.EpollOut : 0);
+            Register(connection, LinuxSockets.EpollModify, connection.WaitsToSend ? LinuxSockets.EpollOut : 0);
         }
         else
         {
