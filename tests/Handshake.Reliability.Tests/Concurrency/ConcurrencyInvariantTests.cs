@@ -27,11 +27,15 @@ public sealed class ConcurrencyInvariantTests
         for (int round = 0; round < 5; round++)
         {
             string key = "key-" + round.ToString(CultureInfo.InvariantCulture);
-            using Barrier start = new(32);
+            // An async gate, not a Barrier: 32 thread-pool threads blocked in a Barrier wait for the pool to grow to 32
+            // (about one thread per half second on 2 cores), which took this test to its 30 s bound.
+            TaskCompletionSource start = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            int ready = 0;
             Task<bool>[] racers = Enumerable.Range(0, 32).Select(i => Task.Run(async () =>
             {
                 using AmazonDynamoDBClient client = RunningServer.NewClient(server.Server.Endpoint, "racer" + i, "racer");
-                start.SignalAndWait(Timeouts.Default);
+                if (Interlocked.Increment(ref ready) == 32) start.SetResult();
+                await start.Task.WaitAsync(Timeouts.Default);
                 try
                 {
                     await client.PutItemAsync(new PutItemRequest
