@@ -218,10 +218,11 @@ internal sealed partial class DynamoEventLoop : IDisposable
             return; // an event of a connection closed earlier in this same batch
         }
 
-        if ((events & (LinuxSockets.EpollErr | LinuxSockets.EpollHup)) != 0 && connection.InputClosed)
+        if ((events & (LinuxSockets.EpollErr | LinuxSockets.EpollHup)) != 0)
         {
-            // Both directions are down (epoll reports this even with no interest registered, so it would repeat on
-            // every wait): nothing more can be sent either.
+            // A reset, or both directions shut (a client that only stopped sending shows as EPOLLIN with nothing to
+            // read, not as this): no answer can reach the client. epoll reports these even with no interest
+            // registered, so they would repeat on every wait while reading is paused.
             Close(connection);
             return;
         }
