@@ -39,7 +39,7 @@ public sealed class DynamoServer : IAsyncDisposable
         {
             var endpoint = new DynamoHttpEndpoint(store);
             var builder = WebApplication.CreateSlimBuilder();
-            builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory>(services => new DynamoTransport(services.GetService<ILoggerFactory>()));
+            DynamoTransport.AddTo(builder.Services);
             builder.Logging.ClearProviders();
             builder.WebHost.ConfigureKestrel(kestrel =>
             {

@@ -21,7 +21,7 @@ public delegate bool BodyCheck(ReadOnlySpan<byte> body);
 /// server it measures, and the socket engine's way (epoll thread, thread-pool continuation per response) cost 12-14 us
 /// of CPU per request here, taken from the server; this loop costs a third of that.
 /// </remarks>
-public static partial class LoadGenerator
+public static class LoadGenerator
 {
     // Latencies above this are clamped into the histogram's top bucket rather than lost.
     private const long HighestLatencyMicroseconds = 60_000_000;
@@ -58,7 +58,6 @@ public static partial class LoadGenerator
         IPEndPoint target, RequestSet requests, int connectionCount, TimeSpan duration, long maxRequests,
         BodyCheck? bodyCheck, CancellationToken ct)
     {
-
         private readonly LongHistogram _latency = new(HighestLatencyMicroseconds, 3);
         private readonly Connection[] _connections = new Connection[connectionCount];
         private long _taken;

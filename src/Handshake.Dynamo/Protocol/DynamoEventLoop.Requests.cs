@@ -56,10 +56,9 @@ internal sealed partial class DynamoEventLoop
     private void Execute(LoopConnection connection, PlainRequest.Parsed request, ReadOnlySpan<byte> data)
     {
         DynamoHttpEndpoint endpoint = _endpoint()!;
-        string? operation = request.Target.StartsWith(PlainRequest.TargetPrefix, StringComparison.Ordinal) ? request.Target[PlainRequest.TargetPrefix.Length..] : null;
+        string? operation = DynamoHttpEndpoint.OperationOf(request.Target);
         connection.Started = Stopwatch.GetTimestamp();
-        // The metric tag takes only known operation names: a client's arbitrary target must not grow its cardinality.
-        connection.MetricOperation = operation is not null && OperationRouter.IsKnown(operation) ? operation : "Unknown";
+        connection.MetricOperation = DynamoHttpEndpoint.MetricTag(operation);
         _observer?.Request(connection.Features, request.Authorization);
         byte[] body = ArrayPool<byte>.Shared.Rent(Math.Max(request.BodyLength, 1));
         data.Slice(request.Length - request.BodyLength, request.BodyLength).CopyTo(body);

@@ -71,9 +71,7 @@ public sealed class DynamoHttpEndpoint
         long started = Stopwatch.GetTimestamp();
         // Read once: X-Amz-Target is not one of Kestrel's known headers, so each read is a case-insensitive lookup.
         string? target = TargetOperation(request);
-        string operation = target ?? "Unknown";
-        // The metric tag takes only known operation names: a client's arbitrary target must not grow its cardinality.
-        string metricOperation = OperationRouter.IsKnown(operation) ? operation : "Unknown";
+        string metricOperation = MetricTag(target);
         byte[]? body = null;
         int length = 0;
         var buffer = ResponseBuffer.Rent();
@@ -171,11 +169,15 @@ public sealed class DynamoHttpEndpoint
         return DynamoErrorCode.HttpStatus(error.Code);
     }
 
-    private static string? TargetOperation(HttpRequest request)
-    {
-        string? target = request.Headers["X-Amz-Target"];
-        return target is not null && target.StartsWith(TargetPrefix, StringComparison.Ordinal) ? target[TargetPrefix.Length..] : null;
-    }
+    private static string? TargetOperation(HttpRequest request) => OperationOf(request.Headers["X-Amz-Target"]);
+
+    /// <summary>The operation an X-Amz-Target names (after <c>DynamoDB_20120810.</c>), or null for a missing or other target.</summary>
+    internal static string? OperationOf(string? target) =>
+        target is not null && target.StartsWith(TargetPrefix, StringComparison.Ordinal) ? target[TargetPrefix.Length..] : null;
+
+    /// <summary>The metric tag takes only known operation names: a client's arbitrary target must not grow its cardinality.</summary>
+    internal static string MetricTag(string? operation) =>
+        operation is not null && OperationRouter.IsKnown(operation) ? operation : "Unknown";
 
     // The order of these checks is AWS's: an unknown target beats a missing signature, which beats an empty body.
     private void CheckEnvelope(string? operation, string? authorization, HttpRequest? signedRequest, ReadOnlyMemory<byte> body)

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -38,6 +39,13 @@ public sealed class DynamoListenEndPoint(IPEndPoint address, Func<DynamoHttpEndp
 /// </summary>
 public sealed class DynamoTransport(ILoggerFactory? loggerFactory = null) : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
+    /// <summary>
+    /// Registers the transport beside Kestrel's socket transport, not instead of it (other listeners, TLS among them,
+    /// still bind there): call it after Kestrel is added.
+    /// </summary>
+    public static void AddTo(IServiceCollection services) =>
+        services.AddSingleton<IConnectionListenerFactory>(provider => new DynamoTransport(provider.GetService<ILoggerFactory>()));
+
     public bool CanBind(EndPoint endpoint) => endpoint is DynamoListenEndPoint;
 
     public ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)

@@ -22,8 +22,6 @@ internal static class PlainRequest
     /// <summary>The most a plain request can take: its head, the blank line and its body.</summary>
     public const int MaxRequestBytes = MaxHeadBytes + 4 + MaxBodyBytes;
 
-    public const string TargetPrefix = "DynamoDB_20120810.";
-
     /// <summary>
     /// What the request at the start of <paramref name="data"/> is: a whole plain request (its length, head and body),
     /// not yet whole, or one that Kestrel must answer.

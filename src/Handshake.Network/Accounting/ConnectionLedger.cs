@@ -52,9 +52,10 @@ public sealed class ConnectionLedger : IDisposable
 
     internal NetworkMetrics Metrics { get; }
 
-    /// <summary>Connections accepted so far, attributed or not.</summary>
+    // Names the connections opened outside Kestrel (OnOpened), which have no Kestrel connection id.
     private long _outsideKestrel;
 
+    /// <summary>Connections accepted so far, attributed or not.</summary>
     public long TotalOpened => Volatile.Read(ref _nextId);
 
     /// <summary>
@@ -67,28 +68,24 @@ public sealed class ConnectionLedger : IDisposable
     /// <summary>Counts one request on the connection that carries it, and attributes the connection if it is new.</summary>
     public void OnRequest(HttpContext context)
     {
-        ConnectionRecord? record = context.Features.Get<ConnectionRecord>();
-        if (record is null)
+        if (context.Features.Get<ConnectionRecord>() is { } record)
         {
-            return;
-        }
-
-        record.AddRequest();
-        if (!record.IsAttributed)
-        {
-            TryAttribute(record, context.Request.Headers.Authorization.ToString());
+            // The header is read only while the connection is unattributed: once per connection, not per request.
+            CountRequest(record, record.IsAttributed ? null : context.Request.Headers.Authorization.ToString());
         }
     }
 
-    /// <summary>The same for a request answered off the transport (the store's plain requests): its connection's features.</summary>
+    /// <summary>The same for a request answered off Kestrel (the store's event loop): its connection's features.</summary>
     public void OnRequest(IFeatureCollection connectionFeatures, string? authorization)
     {
-        ConnectionRecord? record = connectionFeatures.Get<ConnectionRecord>();
-        if (record is null)
+        if (connectionFeatures.Get<ConnectionRecord>() is { } record)
         {
-            return;
+            CountRequest(record, authorization);
         }
+    }
 
+    private void CountRequest(ConnectionRecord record, string? authorization)
+    {
         record.AddRequest();
         if (!record.IsAttributed)
         {

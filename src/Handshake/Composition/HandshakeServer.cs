@@ -11,12 +11,9 @@ using Handshake.Network.Metrics;
 using Handshake.Network.SigV4;
 using Handshake.Network.Tls;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Handshake.Composition;
 
@@ -183,8 +180,7 @@ public sealed class HandshakeServer : IAsyncDisposable
         // default), while the warm Invoke p50 gained nothing measurable (JIT 353-398 vs 378-382 µs).
         WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseKestrelCore();
-        // Beside Kestrel's socket transport (registered just above, which the TLS listener uses), not instead of it.
-        builder.Services.AddSingleton<IConnectionListenerFactory>(services => new DynamoTransport(services.GetService<ILoggerFactory>()));
+        DynamoTransport.AddTo(builder.Services);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
