@@ -182,6 +182,42 @@ public sealed class ExecutableTests : IDisposable
         return found;
     }
 
+    [Fact]
+    public async Task The_AWS_CLI_works_with_exactly_the_printed_exports()
+    {
+        using HandshakeProcess process = HandshakeProcess.Start(_directory, "up", "--port", "0", "--in-memory");
+        List<string> banner = await process.ReadUntilAsync("Press Ctrl-C");
+
+        // A shell with no AWS configuration of its own, then the banner's export lines: what a user pastes.
+        System.Diagnostics.ProcessStartInfo start = new("aws", ["dynamodb", "list-tables", "--output", "json"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (string name in start.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal)).ToList())
+        {
+            start.Environment.Remove(name);
+        }
+
+        start.Environment["AWS_CONFIG_FILE"] = Path.Combine(_directory, "no-config");
+        start.Environment["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(_directory, "no-credentials");
+        foreach (string line in banner.Where(l => l.StartsWith("export ", StringComparison.Ordinal)))
+        {
+            string[] pair = line["export ".Length..].Split('=', 2);
+            start.Environment[pair[0]] = pair[1];
+        }
+
+        using System.Diagnostics.Process cli = System.Diagnostics.Process.Start(start)!;
+        Task<string> output = cli.StandardOutput.ReadToEndAsync();
+        Task<string> error = cli.StandardError.ReadToEndAsync();
+        await cli.WaitForExitAsync().WaitAsync(HandshakeProcess.Timeout);
+
+        Assert.True(cli.ExitCode == 0, await error);
+        Assert.Contains("\"TableNames\": []", await output, StringComparison.Ordinal);
+        process.Terminate();
+        Assert.Equal(0, await process.WaitForExitAsync());
+    }
+
     private static string ExportedValue(List<string> banner, string name)
     {
         string prefix = $"export {name}=";

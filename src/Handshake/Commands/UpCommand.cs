@@ -186,6 +186,8 @@ internal static class UpCommand
         Console.WriteLine($"export AWS_ENDPOINT_URL={endpoint}");
         Console.WriteLine($"export AWS_ENDPOINT_URL_DYNAMODB={endpoint}");
         Console.WriteLine($"export AWS_REGION={options.Region}");
+        // The AWS CLI v1 and older botocore (boto3) read only AWS_DEFAULT_REGION: without it they refuse to start.
+        Console.WriteLine($"export AWS_DEFAULT_REGION={options.Region}");
         Console.WriteLine($"export AWS_ACCESS_KEY_ID={AccessKeyId}");
         Console.WriteLine($"export AWS_SECRET_ACCESS_KEY={SecretAccessKey}");
         Console.WriteLine($"Connections: handshake connections --endpoint {endpoint}   Metrics: {endpoint}/metrics");
