@@ -156,6 +156,23 @@ public sealed partial class FunctionHost : IAsyncDisposable
     }
 
     /// <summary>
+    /// A synchronous invocation on an idle (warm) environment, or null when none is idle: it neither starts an
+    /// environment nor waits for one, so a caller that must not block (the store's event loop) can run it inline and
+    /// leave the rest to <see cref="InvokeAsync"/> on the thread pool.
+    /// </summary>
+    internal Task<InvocationResult>? TryInvokeWarm(string functionName, Invocation invocation)
+    {
+        if (invocation.Qualifier is { } qualifier && qualifier != FunctionDefinition.LatestVersion)
+        {
+            return null;
+        }
+
+        return _functions.TryGetValue(functionName, out EnvironmentPool? pool) && pool.TryAcquireIdle() is { } environment
+            ? pool.InvokeOnAsync(environment, invocation)
+            : null;
+    }
+
+    /// <summary>
     /// Completes when every invocation of the function that has been answered has its END/REPORT lines in the log
     /// (they are written just after the answer leaves). Log readers wait for this, so that an invocation's REPORT is
     /// there as soon as its caller has the answer.

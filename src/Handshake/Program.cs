@@ -11,6 +11,18 @@ if (args is ["bench" or "demo", ..])
     AppContext.SetData("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit", 0);
 }
 
+// `up` runs the Runtime API's sockets' completions on the socket engine's thread instead of queuing each to the thread
+// pool: the Runtime API never blocks (it writes inline and answers from its own state), and a function's answer then
+// reaches the Invoke call's event loop with no thread-pool worker woken for it. Measured on a warm no-op invocation
+// (2026-11-27 07:46 UTC, 3,000 sequential calls): thread-pool workers woke 45 times and used 178 µs of CPU per
+// invocation without it, 0.2 times and 4 µs with it. Kestrel's own connections still run their requests on the
+// thread pool (their pipes' scheduler). Read once, when the first socket is made: set first. Functions do not inherit
+// it (their environment is Lambda's, built from scratch).
+if (args is ["up", ..] && Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") is null)
+{
+    Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
+}
+
 RootCommand root = new("Handshake: DynamoDB and Lambda on one machine, with every TCP connection counted.");
 
 // The verbs, one line each. A verb is listed only when it works: no stubs.

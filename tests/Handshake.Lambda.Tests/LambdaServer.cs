@@ -1,3 +1,5 @@
+using System.Net;
+using Handshake.Dynamo.Protocol;
 using Handshake.Lambda.InvokeApi;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -9,30 +11,58 @@ using Microsoft.Extensions.Logging;
 
 namespace Handshake.Lambda.Tests;
 
-/// <summary>The Lambda endpoint alone on Kestrel at 127.0.0.1:0, for tests over HTTP with real clients.</summary>
+/// <summary>
+/// The Lambda endpoint alone at 127.0.0.1:0, for tests over HTTP with real clients, on the listener <c>handshake up</c>
+/// has: the store's event loop answers plain Invoke calls (<see cref="InvokeRoute"/>) and hands every other request to
+/// Kestrel. <c>kestrelOnly</c> puts the whole endpoint on Kestrel's own transport instead.
+/// </summary>
 internal sealed class LambdaServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private LambdaServer(WebApplication app, TestHost test, Uri endpoint)
+    private LambdaServer(WebApplication app, TestHost test, Uri endpoint, InvokeRoute? route)
     {
         _app = app;
         Test = test;
         Endpoint = endpoint;
+        Route = route;
     }
+
+    /// <summary>The event loop's Invoke route; null on Kestrel's transport alone.</summary>
+    public InvokeRoute? Route { get; }
+
+    public bool KestrelOnly => Route is null;
 
     public TestHost Test { get; }
 
     public Uri Endpoint { get; }
 
-    public static async Task<LambdaServer> StartAsync(FunctionHostOptions? options = null)
+    public static async Task<LambdaServer> StartAsync(FunctionHostOptions? options = null, bool kestrelOnly = false)
     {
         TestHost test = TestHost.Start(options);
+        LambdaHttpEndpoint endpoint = new(test.Host);
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
+        if (kestrelOnly)
+        {
+            builder.WebHost.UseKestrel(k =>
+            {
+                k.AddServerHeader = false;
+                k.Listen(IPAddress.Loopback, 0);
+            });
+        }
+        else
+        {
+            // As `up` composes it (no Server header there either).
+            builder.WebHost.UseKestrel(k =>
+            {
+                k.AddServerHeader = false;
+                k.Listen(new DynamoListenEndPoint(new IPEndPoint(IPAddress.Loopback, 0), () => null, TimeSpan.FromSeconds(130), route: () => endpoint.Route));
+            });
+            DynamoTransport.AddTo(builder.Services);
+        }
+
         WebApplication app = builder.Build();
-        LambdaHttpEndpoint endpoint = new(test.Host);
         app.Run(context =>
         {
             if (context.Request.Path.StartsWithSegments("/_handshake/logs"))
@@ -50,7 +80,7 @@ internal sealed class LambdaServer : IAsyncDisposable
         });
         await app.StartAsync().WaitAsync(TestHost.Wait);
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new LambdaServer(app, test, new Uri(address));
+        return new LambdaServer(app, test, new Uri(address), kestrelOnly ? null : endpoint.Route);
     }
 
     public HttpClient Client() => new() { BaseAddress = Endpoint, Timeout = TestHost.Wait };

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Handshake.Dynamo.Protocol;
 using Handshake.Lambda;
 using Handshake.Lambda.Environments;
 using Handshake.Lambda.Functions;
@@ -47,7 +48,8 @@ internal static partial class HostBenchmark
         bool freeze = !args.Contains("--no-freeze");
         await using FunctionHost host = new(new FunctionHostOptions { AccountConcurrencyLimit = Math.Max(concurrency, 16), FreezeBetweenInvocations = freeze });
         LambdaHttpEndpoint lambda = new(host);
-        await using Endpoint endpoint = await Endpoint.StartAsync(lambda.HandleAsync);
+        // The Lambda rows listen as `handshake up` does: plain Invoke calls on the store's event loop, the rest on Kestrel.
+        await using Endpoint endpoint = await Endpoint.StartAsync(lambda.HandleAsync, lambda.Route);
         using HttpClient http = new(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency * 2 }) { Timeout = TimeSpan.FromSeconds(60) };
 
         // --function-env NAME=VALUE (repeatable): set in the no-op functions' configuration, as a user sets a variable
@@ -93,7 +95,7 @@ internal static partial class HostBenchmark
             await using FunctionHost inProcess = new(new FunctionHostOptions(), null, new InProcessRuntimeLauncher());
             inProcess.CreateFunction(Noop("in-process", "dotnet8", "Noop", jitDirectory));
             LambdaHttpEndpoint inProcessLambda = new(inProcess);
-            await using Endpoint inProcessEndpoint = await Endpoint.StartAsync(inProcessLambda.HandleAsync);
+            await using Endpoint inProcessEndpoint = await Endpoint.StartAsync(inProcessLambda.HandleAsync, inProcessLambda.Route);
             await WarmAsync(http, bare.Url, inProcessEndpoint.Url, "in-process", "same, runtime loop in-process (host alone, no second process)", warm, () => 0);
         }
 
@@ -340,16 +342,28 @@ internal static partial class HostBenchmark
         throw new InvalidOperationException("run from a Handshake checkout");
     }
 
-    /// <summary>A Kestrel endpoint on 127.0.0.1:0 running one request delegate.</summary>
+    /// <summary>
+    /// A Kestrel endpoint on 127.0.0.1:0 running one request delegate; with a route, on the store's event loop's
+    /// listener (<see cref="DynamoTransport"/>), which answers the route's plain requests itself.
+    /// </summary>
     private sealed class Endpoint(WebApplication app, Uri url) : IAsyncDisposable
     {
         public Uri Url { get; } = url;
 
-        public static async Task<Endpoint> StartAsync(RequestDelegate handler)
+        public static async Task<Endpoint> StartAsync(RequestDelegate handler, IPlainRoute? route = null)
         {
             WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
-            builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+            if (route is null)
+            {
+                builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+            }
+            else
+            {
+                builder.WebHost.UseKestrel(k => k.Listen(new DynamoListenEndPoint(new IPEndPoint(IPAddress.Loopback, 0), () => null, TimeSpan.FromSeconds(130), route: () => route)));
+                DynamoTransport.AddTo(builder.Services);
+            }
+
             WebApplication app = builder.Build();
             app.Run(handler);
             await app.StartAsync();

@@ -23,9 +23,9 @@ internal sealed partial class DynamoEventLoop
             connection.LastActive = Stopwatch.GetTimestamp();
             _observer?.Opened(connection.Features, connection.RemoteEndPoint);
             DynamoHttpEndpoint? endpoint = _endpoint();
-            if (endpoint is null || endpoint.VerifiesSignatures)
+            if ((endpoint is null && _route is null) || endpoint is { VerifiesSignatures: true })
             {
-                // No store yet, or --auth strict (signatures are checked on Kestrel's request objects): Kestrel's.
+                // Nothing to answer yet, or --auth strict (signatures are checked on Kestrel's request objects): Kestrel's.
                 _handOver(connection, []);
                 continue;
             }

@@ -36,6 +36,7 @@ internal sealed partial class DynamoEventLoop
         public ValueTask<int> Execution;
         public Action? OnCompleted;
         public ResponseBuffer? Response;
+        public IPlainExchange? Exchange;
         public byte[]? Body;
         public string MetricOperation = "";
         public long Started;

@@ -8,6 +8,7 @@ internal sealed partial class DynamoEventLoop
 {
     private void Flush()
     {
+        _busy = _answered.Count > 0;
         // By index: a connection whose backlog drains goes on with its next requests (see Send), and answers them.
         for (int i = 0; i < _answered.Count; i++)
         {
@@ -20,6 +21,19 @@ internal sealed partial class DynamoEventLoop
         }
 
         _answered.Clear();
+        foreach (IPlainExchange exchange in _sentExchanges)
+        {
+            try
+            {
+                exchange.Sent();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // What follows an answer (a function's END/REPORT lines) must not stop the loop.
+            }
+        }
+
+        _sentExchanges.Clear();
     }
 
     private void Send(LoopConnection connection)

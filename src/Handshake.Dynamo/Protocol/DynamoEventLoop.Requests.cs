@@ -29,7 +29,7 @@ internal sealed partial class DynamoEventLoop
                 return;
             }
 
-            PlainRequest.Parsed parsed = PlainRequest.Parse(data);
+            PlainRequest.Parsed parsed = PlainRequest.Parse(data, routes: _route is not null);
             switch (parsed.Outcome)
             {
                 case PlainRequest.Outcome.NeedMore:
@@ -45,7 +45,12 @@ internal sealed partial class DynamoEventLoop
                     return;
                 default:
                     connection.Partial = false;
-                    Execute(connection, parsed, data);
+                    if (!Execute(connection, parsed, data))
+                    {
+                        HandOverWhenSent(connection);
+                        return;
+                    }
+
                     connection.Start += parsed.Length;
                     _observer?.Transferred(connection.Features, parsed.Length, 0);
                     break;
@@ -53,9 +58,19 @@ internal sealed partial class DynamoEventLoop
         }
     }
 
-    private void Execute(LoopConnection connection, PlainRequest.Parsed request, ReadOnlySpan<byte> data)
+    /// <summary>Starts the request; false when nothing here answers it (it goes to Kestrel, with its connection).</summary>
+    private bool Execute(LoopConnection connection, PlainRequest.Parsed request, ReadOnlySpan<byte> data)
     {
-        DynamoHttpEndpoint endpoint = _endpoint()!;
+        if (request.Routed)
+        {
+            return Route(connection, request, data);
+        }
+
+        if (_endpoint() is not { } endpoint)
+        {
+            return false;
+        }
+
         string? operation = DynamoHttpEndpoint.OperationOf(request.Target);
         connection.Started = Stopwatch.GetTimestamp();
         connection.MetricOperation = DynamoHttpEndpoint.MetricTag(operation);
@@ -81,12 +96,37 @@ internal sealed partial class DynamoEventLoop
         if (execution.IsCompleted)
         {
             Answer(connection, execution.Result);
-            return;
+            return true;
         }
 
         connection.Executing = true;
         connection.Execution = execution;
         execution.GetAwaiter().UnsafeOnCompleted(connection.OnCompleted ??= () => Completed(connection));
+        return true;
+    }
+
+    /// <summary>A request for the route (the Invoke API): begun here, answered when its completion comes back.</summary>
+    private bool Route(LoopConnection connection, PlainRequest.Parsed request, ReadOnlySpan<byte> data)
+    {
+        ReadOnlySpan<byte> head = data[request.HeadersAt..request.HeadEnd];
+        ReadOnlySpan<byte> body = data.Slice(request.Length - request.BodyLength, request.BodyLength);
+        if (_route?.Invoke()?.Begin(request.Target, head, body) is not { } exchange)
+        {
+            return false;
+        }
+
+        _observer?.Request(connection.Features, request.Authorization);
+        connection.Exchange = exchange;
+        Task completion = exchange.Completion;
+        if (completion.IsCompleted)
+        {
+            Answer(connection, 0);
+            return true;
+        }
+
+        connection.Executing = true;
+        completion.GetAwaiter().UnsafeOnCompleted(connection.OnCompleted ??= () => Completed(connection));
+        return true;
     }
 
     /// <summary>
@@ -156,18 +196,28 @@ internal sealed partial class DynamoEventLoop
                 connection.Executing = false;
                 ValueTask<int> execution = connection.Execution;
                 connection.Execution = default;
-                int status;
-                try
+                int status = 0;
+                if (connection.Exchange is null)
                 {
-                    status = execution.Result;
-                }
-                catch (Exception)
-                {
-                    status = DynamoHttpEndpoint.WriteError(connection.Response!, new DynamoException(DynamoErrorCode.InternalServerError, "Internal server error"));
+                    try
+                    {
+                        status = execution.Result;
+                    }
+                    catch (Exception)
+                    {
+                        status = DynamoHttpEndpoint.WriteError(connection.Response!, new DynamoException(DynamoErrorCode.InternalServerError, "Internal server error"));
+                    }
                 }
 
                 if (connection.Closed)
                 {
+                    // The client went away while its request ran: the route still settles what waits for the answer.
+                    if (connection.Exchange is { } abandoned)
+                    {
+                        connection.Exchange = null;
+                        _sentExchanges.Add(abandoned);
+                    }
+
                     connection.ReleaseRequest();
                     continue;
                 }
@@ -199,9 +249,19 @@ internal sealed partial class DynamoEventLoop
 
     private void Answer(LoopConnection connection, int status)
     {
-        ResponseBuffer response = connection.Response!;
-        PlainRequest.WriteResponse(connection.Output, status, response.Written.Span);
-        DynamoMetrics.RecordRequest(connection.MetricOperation, connection.Started);
+        if (connection.Exchange is { } exchange)
+        {
+            connection.Exchange = null;
+            _sentExchanges.Add(exchange);
+            exchange.WriteAnswer(connection.Output);
+        }
+        else
+        {
+            ResponseBuffer response = connection.Response!;
+            PlainRequest.WriteResponse(connection.Output, status, response.Written.Span);
+            DynamoMetrics.RecordRequest(connection.MetricOperation, connection.Started);
+        }
+
         connection.ReleaseRequest();
         if (!connection.Answered)
         {

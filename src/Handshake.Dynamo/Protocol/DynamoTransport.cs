@@ -15,7 +15,8 @@ namespace Handshake.Dynamo.Protocol;
 /// <see cref="DynamoTransport"/> registered as a connection listener factory. The store's plain requests are then
 /// answered by <see cref="DynamoEventLoop"/>, and Kestrel's HTTP layer gets the rest of the connections.
 /// </summary>
-public sealed class DynamoListenEndPoint(IPEndPoint address, Func<DynamoHttpEndpoint?> endpoint, TimeSpan keepAliveTimeout, IStoreConnectionObserver? observer = null) : EndPoint
+public sealed class DynamoListenEndPoint(IPEndPoint address, Func<DynamoHttpEndpoint?> endpoint, TimeSpan keepAliveTimeout, IStoreConnectionObserver? observer = null,
+    Func<IPlainRoute?>? route = null) : EndPoint
 {
     public IPEndPoint Address { get; } = address;
 
@@ -26,6 +27,9 @@ public sealed class DynamoListenEndPoint(IPEndPoint address, Func<DynamoHttpEndp
     public TimeSpan KeepAliveTimeout { get; } = keepAliveTimeout;
 
     public IStoreConnectionObserver? Observer { get; } = observer;
+
+    /// <summary>Other plain requests the loop answers (the Invoke API on <c>up</c>'s port); read per request.</summary>
+    public Func<IPlainRoute?>? Route { get; } = route;
 
     public override AddressFamily AddressFamily => Address.AddressFamily;
 
@@ -100,7 +104,7 @@ public sealed class DynamoTransport(ILoggerFactory? loggerFactory = null) : ICon
             EndPoint = socket.LocalEndPoint!;
             _contexts = new SocketConnectionContextFactory(new SocketConnectionFactoryOptions(), logger);
             // A loop per core, up to four: each is one thread, and the group commit serializes only the commits.
-            _loops = DynamoEventLoop.Start(Math.Clamp(Environment.ProcessorCount, 1, 4), socket, listen.Endpoint, listen.KeepAliveTimeout, listen.Observer, HandOver);
+            _loops = DynamoEventLoop.Start(Math.Clamp(Environment.ProcessorCount, 1, 4), socket, listen.Endpoint, listen.KeepAliveTimeout, listen.Observer, HandOver, listen.Route);
         }
 
         public EndPoint EndPoint { get; }

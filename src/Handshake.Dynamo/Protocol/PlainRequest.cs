@@ -24,9 +24,10 @@ internal static class PlainRequest
 
     /// <summary>
     /// What the request at the start of <paramref name="data"/> is: a whole plain request (its length, head and body),
-    /// not yet whole, or one that Kestrel must answer.
+    /// not yet whole, or one that Kestrel must answer. With <paramref name="routes"/>, a POST to another path is plain
+    /// too, for an <see cref="IPlainRoute"/> (its Target is then the path; a store request's is its X-Amz-Target).
     /// </summary>
-    public static Parsed Parse(ReadOnlySpan<byte> data)
+    public static Parsed Parse(ReadOnlySpan<byte> data, bool routes = false)
     {
         int headEnd = data.IndexOf("\r\n\r\n"u8);
         if (headEnd < 0 || headEnd > MaxHeadBytes)
@@ -35,16 +36,43 @@ internal static class PlainRequest
         }
 
         ReadOnlySpan<byte> head = data[..headEnd];
-        if (!head.StartsWith("POST / HTTP/1.1\r\n"u8) || !Ascii.IsValid(head))
+        if (!head.StartsWith("POST /"u8) || !Ascii.IsValid(head))
         {
             return new Parsed(Outcome.HandOver);
         }
 
+        string? path = null;
+        ReadOnlySpan<byte> rest;
+        if (head.StartsWith("POST / HTTP/1.1\r\n"u8))
+        {
+            rest = head["POST / HTTP/1.1\r\n".Length..];
+        }
+        else
+        {
+            int lineEnd = head.IndexOf("\r\n"u8);
+            ReadOnlySpan<byte> requestLine = lineEnd < 0 ? head : head[..lineEnd];
+            ReadOnlySpan<byte> requestTarget = requestLine["POST ".Length..];
+            if (!routes || !requestTarget.EndsWith(" HTTP/1.1"u8))
+            {
+                return new Parsed(Outcome.HandOver);
+            }
+
+            requestTarget = requestTarget[..^" HTTP/1.1".Length];
+            // Any byte outside a URI's visible ASCII (spaces, controls): Kestrel decides what such a request gets.
+            if (requestTarget.IndexOfAnyExceptInRange((byte)'!', (byte)'~') >= 0)
+            {
+                return new Parsed(Outcome.HandOver);
+            }
+
+            path = Encoding.ASCII.GetString(requestTarget);
+            rest = lineEnd < 0 ? default : head[(lineEnd + 2)..];
+        }
+
+        int headersAt = headEnd - rest.Length;
         string? target = null;
         string? authorization = null;
         long contentLength = -1;
         bool host = false;
-        ReadOnlySpan<byte> rest = head["POST / HTTP/1.1\r\n".Length..];
         while (!rest.IsEmpty)
         {
             int end = rest.IndexOf("\r\n"u8);
@@ -90,7 +118,8 @@ internal static class PlainRequest
             }
             else if (Ascii.EqualsIgnoreCase(name, "content-type"u8))
             {
-                if (!IsJsonContentType(value))
+                // A route reads its own body (an Invoke payload is JSON whatever the client labels it).
+                if (path is null && !IsJsonContentType(value))
                 {
                     return new Parsed(Outcome.HandOver);
                 }
@@ -109,7 +138,7 @@ internal static class PlainRequest
             }
         }
 
-        if (!host || target is null || contentLength < 0 || contentLength > MaxBodyBytes)
+        if (!host || (path is null && target is null) || contentLength < 0 || contentLength > MaxBodyBytes)
         {
             return new Parsed(Outcome.HandOver);
         }
@@ -118,7 +147,7 @@ internal static class PlainRequest
         int length = headEnd + 4 + bodyLength;
         return data.Length < length
             ? new Parsed(Outcome.NeedMore)
-            : new Parsed(Outcome.Answer, length, bodyLength, target, authorization);
+            : new Parsed(Outcome.Answer, length, bodyLength, path ?? target!, authorization, path is not null, headersAt, headEnd);
     }
 
     /// <summary>
@@ -157,6 +186,10 @@ internal static class PlainRequest
         Answer,
     }
 
-    /// <summary>What the head says; for <see cref="Outcome.Answer"/>, the request's whole length (head and body).</summary>
-    public readonly record struct Parsed(Outcome Outcome, int Length = 0, int BodyLength = 0, string Target = "", string? Authorization = null);
+    /// <summary>
+    /// What the head says; for <see cref="Outcome.Answer"/>, the request's whole length (head and body), and where its
+    /// header lines are. <see cref="Target"/> is the X-Amz-Target of a store request, the path of a route's.
+    /// </summary>
+    public readonly record struct Parsed(Outcome Outcome, int Length = 0, int BodyLength = 0, string Target = "", string? Authorization = null,
+        bool Routed = false, int HeadersAt = 0, int HeadEnd = 0);
 }

@@ -128,6 +128,44 @@ internal sealed class EnvironmentPool
     public async Task<InvocationResult> InvokeAsync(Invocation invocation, CancellationToken cancellationToken)
     {
         ExecutionEnvironment environment = await AcquireAsync(cancellationToken).ConfigureAwait(false);
+        return await InvokeOnAsync(environment, invocation).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Takes an idle environment for an invocation (<see cref="InvokeOnAsync"/>), or returns null when none is idle:
+    /// never starts one, never waits. A caller that must not block (the store's event loop) invokes warm this way.
+    /// </summary>
+    public ExecutionEnvironment? TryAcquireIdle()
+    {
+        List<ExecutionEnvironment>? retired = null;
+        ExecutionEnvironment? taken = null;
+        lock (_gate)
+        {
+            while (!_deleted && _idle.TryPop(out ExecutionEnvironment? idle))
+            {
+                if (!idle.IsDead && idle.Generation == _generation)
+                {
+                    idle.LeaveIdle();
+                    taken = idle;
+                    break;
+                }
+
+                _all.Remove(idle);
+                (retired ??= []).Add(idle);
+            }
+        }
+
+        if (retired is not null)
+        {
+            Retire(retired);
+        }
+
+        return taken;
+    }
+
+    /// <summary>Runs the invocation on an environment taken by <see cref="AcquireAsync"/> or <see cref="TryAcquireIdle"/>, and gives it back.</summary>
+    public async Task<InvocationResult> InvokeOnAsync(ExecutionEnvironment environment, Invocation invocation)
+    {
         InvocationResult? result = null;
         try
         {

@@ -25,10 +25,7 @@ internal static class Invoke
             invocationType = "RequestResponse";
         }
 
-        if (invocationType is not ("RequestResponse" or "Event" or "DryRun"))
-        {
-            throw LambdaException.InvalidParameter($"1 validation error detected: Value '{invocationType}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]");
-        }
+        CheckInvocationType(invocationType);
 
         if (!host.TryGetFunction(functionName, out _) || (qualifier is not null && qualifier != Functions.FunctionDefinition.LatestVersion))
         {
@@ -57,14 +54,8 @@ internal static class Invoke
             return;
         }
 
-        Invocation invocation = new(requestId, payload)
-        {
-            Qualifier = qualifier,
-            TraceId = TraceId(host.Options.Clock),
-            ClientContext = ClientContext(request.Headers["X-Amz-Client-Context"].ToString()),
-            TailLog = invocationType == "RequestResponse" && string.Equals(request.Headers["X-Amz-Log-Type"].ToString(), "Tail", StringComparison.Ordinal),
-            DeferLog = invocationType == "RequestResponse",
-        };
+        Invocation invocation = NewInvocation(host, requestId, payload, qualifier, invocationType,
+            request.Headers["X-Amz-Log-Type"].ToString(), request.Headers["X-Amz-Client-Context"].ToString());
 
         if (invocationType == "Event")
         {
@@ -100,7 +91,29 @@ internal static class Invoke
         }
     }
 
-    private static void ValidateJson(byte[] payload)
+    /// <exception cref="LambdaException">InvalidParameterValueException for a type Lambda does not know.</exception>
+    internal static void CheckInvocationType(string invocationType)
+    {
+        if (invocationType is not ("RequestResponse" or "Event" or "DryRun"))
+        {
+            throw LambdaException.InvalidParameter($"1 validation error detected: Value '{invocationType}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]");
+        }
+    }
+
+    /// <summary>The invocation a checked request asks for (the Kestrel path and the store's event loop build it alike).</summary>
+    /// <exception cref="LambdaException">InvalidParameterValueException for a bad X-Amz-Client-Context.</exception>
+    internal static Invocation NewInvocation(FunctionHost host, string requestId, byte[] payload, string? qualifier, string invocationType, string logType, string clientContext) =>
+        new(requestId, payload)
+        {
+            Qualifier = qualifier,
+            TraceId = TraceId(host.Options.Clock),
+            ClientContext = ClientContext(clientContext),
+            TailLog = invocationType == "RequestResponse" && string.Equals(logType, "Tail", StringComparison.Ordinal),
+            DeferLog = invocationType == "RequestResponse",
+        };
+
+    /// <exception cref="LambdaException">InvalidRequestContentException, as Lambda words it.</exception>
+    internal static void ValidateJson(byte[] payload)
     {
         Utf8JsonReader reader = new(payload, new JsonReaderOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow });
         try

@@ -18,6 +18,14 @@ internal static class LambdaErrorWriter
             response.Headers.RetryAfter = "1";
         }
 
+        byte[] body = Body(error);
+        response.ContentLength = body.Length;
+        await response.Body.WriteAsync(body).ConfigureAwait(false);
+    }
+
+    /// <summary>{"Reason":...,"Type":"User"|"Service","message":...}</summary>
+    public static byte[] Body(LambdaException error)
+    {
         using MemoryStream buffer = new();
         using (Utf8JsonWriter writer = new(buffer))
         {
@@ -32,7 +40,6 @@ internal static class LambdaErrorWriter
             writer.WriteEndObject();
         }
 
-        response.ContentLength = buffer.Length;
-        await response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length)).ConfigureAwait(false);
+        return buffer.ToArray();
     }
 }

@@ -13,6 +13,9 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
     private const string Functions2017 = "/2017-10-31/functions/";
     private const string Functions2019 = "/2019-09-30/functions/";
 
+    /// <summary>Invoke's plain requests, for the store's event loop (see <see cref="InvokeRoute"/>).</summary>
+    public InvokeRoute Route { get; } = new(host);
+
     /// <summary>True for the paths of the Lambda API (which never carry X-Amz-Target, unlike DynamoDB's).</summary>
     public static bool IsLambdaRequest(HttpRequest request)
     {

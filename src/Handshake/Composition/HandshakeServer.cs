@@ -102,7 +102,8 @@ public sealed class HandshakeServer : IAsyncDisposable
             }
 
             DynamoHttpEndpoint? storeEndpoint = null;
-            app = Build(options, ledger, certificate, () => storeEndpoint);
+            RequestRouter? router = null;
+            app = Build(options, ledger, certificate, () => storeEndpoint, () => router?.Lambda?.Route);
             DynamoStore store = await opening.ConfigureAwait(false);
             HandshakeServer? started = null;
             Func<string, SigV4Credentials?> known = KnownCredentials(options, () => started?.Functions);
@@ -110,7 +111,7 @@ public sealed class HandshakeServer : IAsyncDisposable
             storeEndpoint = strict
                 ? new DynamoHttpEndpoint(store) { Authenticator = StoreAuthenticator(known, options.Clock) }
                 : new DynamoHttpEndpoint(store);
-            RequestRouter router = new(ledger, new AdminEndpoint(ledger, exporter), storeEndpoint)
+            router = new(ledger, new AdminEndpoint(ledger, exporter), storeEndpoint)
             {
                 Strict = strict ? new StrictAuthentication(known, options.Clock) : null,
             };
@@ -170,7 +171,8 @@ public sealed class HandshakeServer : IAsyncDisposable
         return (request, body) => verifier.Verify(request, body.Span) is { } failure ? new DynamoException(failure.Code, failure.Message) : null;
     }
 
-    private static WebApplication Build(HandshakeServerOptions options, ConnectionLedger ledger, X509Certificate2? certificate, Func<DynamoHttpEndpoint?> storeEndpoint)
+    private static WebApplication Build(HandshakeServerOptions options, ConnectionLedger ledger, X509Certificate2? certificate, Func<DynamoHttpEndpoint?> storeEndpoint,
+        Func<IPlainRoute?> invokeRoute)
     {
         // The empty builder: no configuration sources, no logging providers, no routing. Startup time and the store's
         // per-request budget both go to Kestrel and the store alone.
@@ -192,8 +194,9 @@ public sealed class HandshakeServer : IAsyncDisposable
 
             IPAddress address = IPAddress.Parse(options.Host);
             TimeSpan keepAliveTimeout = kestrel.Limits.KeepAliveTimeout;
-            // The store's plain requests are answered by its event loop; anything else goes on to Kestrel's HTTP.
-            DynamoListenEndPoint store = new(new IPEndPoint(address, options.Port), storeEndpoint, keepAliveTimeout, new LedgerConnectionObserver(ledger));
+            // The store's plain requests and plain Invoke calls are answered by the store's event loop; anything else
+            // goes on to Kestrel's HTTP.
+            DynamoListenEndPoint store = new(new IPEndPoint(address, options.Port), storeEndpoint, keepAliveTimeout, new LedgerConnectionObserver(ledger), invokeRoute);
             kestrel.Listen(store, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1;
