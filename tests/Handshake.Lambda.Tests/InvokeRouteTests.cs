@@ -157,6 +157,29 @@ public sealed class InvokeRouteTests
         Assert.Equal(3, server.Route!.Taken);
     }
 
+    [Fact]
+    public async Task An_answer_larger_than_the_socket_takes_at_once_arrives_whole_and_in_order()
+    {
+        await using LambdaServer server = await LambdaServer.StartAsync();
+        server.Test.AddBash("echo");
+        // A small receive window, and nobody reading at first: the answer's first send cannot take it all, and the
+        // loop sends the rest as the client reads (whether the function's thread or the loop sent the first part).
+        using Socket socket = new(SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.Endpoint.Port)).WaitAsync(TestHost.Wait);
+        string large = $$"""{"text":"{{new string('x', 60_000)}}"}""";
+        const string small = """{"after":true}""";
+        string requests = $"POST /2015-03-31/functions/echo/invocations HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {large.Length}\r\n\r\n{large}"
+            + $"POST /2015-03-31/functions/echo/invocations HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {small.Length}\r\n\r\n{small}";
+        await socket.SendAsync(Encoding.ASCII.GetBytes(requests)).WaitAsync(TestHost.Wait);
+        await server.Test.WaitForLogAsync("echo", m => m.StartsWith("handling", StringComparison.Ordinal));
+        await Task.Delay(300);
+
+        List<Answer> answers = await ReadAnswersAsync(socket, 2);
+
+        Assert.Equal([large, small], answers.Select(a => a.Body));
+        Assert.Equal(2, server.Route!.Taken);
+    }
+
     /// <summary>Content-Length-framed answers from a raw socket.</summary>
     private static async Task<List<Answer>> ReadAnswersAsync(Socket socket, int count)
     {

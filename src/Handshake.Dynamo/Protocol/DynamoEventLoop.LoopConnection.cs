@@ -37,6 +37,13 @@ internal sealed partial class DynamoEventLoop
         public Action? OnCompleted;
         public ResponseBuffer? Response;
         public IPlainExchange? Exchange;
+        // A route's answer may be sent by the thread that completed it (see DynamoEventLoop.SendDirectly): set while the
+        // loop leaves the connection's output alone (nothing unsent, not among the turn's answers, request running).
+        public bool MaySendDirectly;
+        public bool SentDirectly;
+        public int DirectBytes;
+        // Held by that thread while it sends, and by the loop while it closes the socket: the number is not reused under it.
+        public readonly Lock FdLock = new();
         public byte[]? Body;
         public string MetricOperation = "";
         public long Started;

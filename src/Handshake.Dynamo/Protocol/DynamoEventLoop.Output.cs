@@ -129,8 +129,12 @@ internal sealed partial class DynamoEventLoop
             return;
         }
 
-        LinuxSockets.CloseFd(connection.Fd);
-        Release(connection);
+        lock (connection.FdLock)
+        {
+            LinuxSockets.CloseFd(connection.Fd);
+            Release(connection);
+        }
+
         if (!connection.Executing)
         {
             connection.ReturnBuffers();
