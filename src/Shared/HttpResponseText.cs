@@ -30,6 +30,16 @@ internal static class HttpResponseText
         return cached.Line;
     }
 
+    /// <summary>"HTTP/1.1 {status} {reason}\r\n", with Kestrel's reason phrases.</summary>
+    public static void WriteStatusLine(IBufferWriter<byte> output, int status)
+    {
+        output.Write("HTTP/1.1 "u8);
+        WriteNumber(output, status);
+        output.Write(" "u8);
+        WriteAscii(output, Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status));
+        output.Write("\r\n"u8);
+    }
+
     public static void WriteAscii(IBufferWriter<byte> output, string text)
     {
         Span<byte> span = output.GetSpan(text.Length);

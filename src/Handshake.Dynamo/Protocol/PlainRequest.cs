@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.IO.Hashing;
 using System.Text;
-using Microsoft.AspNetCore.WebUtilities;
 using static Handshake.Http.HttpResponseText;
 
 namespace Handshake.Dynamo.Protocol;
@@ -156,11 +155,8 @@ internal static class PlainRequest
     /// </summary>
     public static void WriteResponse(IBufferWriter<byte> output, int status, ReadOnlySpan<byte> body)
     {
-        output.Write("HTTP/1.1 "u8);
-        WriteNumber(output, status);
-        output.Write(" "u8);
-        WriteAscii(output, ReasonPhrases.GetReasonPhrase(status));
-        output.Write("\r\nContent-Type: application/x-amz-json-1.0\r\n"u8);
+        WriteStatusLine(output, status);
+        output.Write("Content-Type: application/x-amz-json-1.0\r\n"u8);
         output.Write(DateLine());
         output.Write("x-amzn-RequestId: "u8);
         WriteAscii(output, RequestIds.Next());

@@ -1,7 +1,6 @@
 using System.Buffers;
 using Handshake.Dynamo.Protocol;
 using Handshake.Lambda.Functions;
-using Microsoft.AspNetCore.WebUtilities;
 using static Handshake.Http.HttpResponseText;
 
 namespace Handshake.Lambda.InvokeApi;
@@ -128,11 +127,7 @@ public sealed class InvokeRoute(FunctionHost host) : IPlainRoute
 
     private static void StatusLine(IBufferWriter<byte> output, int status)
     {
-        output.Write("HTTP/1.1 "u8);
-        WriteNumber(output, status);
-        output.Write(" "u8);
-        WriteAscii(output, ReasonPhrases.GetReasonPhrase(status));
-        output.Write("\r\n"u8);
+        WriteStatusLine(output, status);
         output.Write(DateLine());
     }
 
