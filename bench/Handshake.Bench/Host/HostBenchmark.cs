@@ -32,6 +32,10 @@ internal static partial class HostBenchmark
         int scale = IntArg(args, "--scale", 500);
         int concurrency = IntArg(args, "--concurrency", 32);
         bool warmOnly = args.Contains("--warm-only");
+        // --client blocking: time the warm rows with a blocking socket instead of HttpClient (see BlockingHttpClient).
+        string client = StringArg(args, "--client") ?? "http";
+        using BlockingHttpClient? blocking = client == "blocking" ? new BlockingHttpClient() : null;
+        s_blocking = blocking;
         // --rows noop-aot,in-process: only these warm rows (for profiling one path); default all.
         string[] rows = StringArg(args, "--rows")?.Split(',') ?? ["noop-jit", "noop-jit-nodiag", "noop-aot", "in-process", "up"];
         string root = FindRoot();
@@ -71,7 +75,7 @@ internal static partial class HostBenchmark
 
         Console.WriteLine();
         string environmentNote = functionEnvironment.Count == 0 ? "" : $", function environment {string.Join(' ', functionEnvironment.Select(e => $"{e.Key}={e.Value}"))}";
-        Console.WriteLine($"## Warm invocation of the no-op function, {warm} sequential calls each{(freeze ? "" : ", freezing off")}{environmentNote}");
+        Console.WriteLine($"## Warm invocation of the no-op function, {warm} sequential calls each{(freeze ? "" : ", freezing off")}{environmentNote}, {(blocking is null ? "HttpClient" : "a blocking-socket client")}");
         Console.WriteLine("| path | p50 µs | p99 µs | p50 ratio to bare |");
         Console.WriteLine("|---|---:|---:|---:|");
         if (rows.Contains("noop-jit"))
@@ -273,8 +277,21 @@ internal static partial class HostBenchmark
         Timeout = 30,
     };
 
+    /// <summary>Set by <c>--client blocking</c>: the warm rows time both paths with it instead of HttpClient.</summary>
+    private static BlockingHttpClient? s_blocking;
+
     private static async Task TimeAsync(HttpClient http, Uri baseUrl, string path, int count, List<double> times)
     {
+        if (s_blocking is { } blocking)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                times.Add(blocking.Post(baseUrl, path));
+            }
+
+            return;
+        }
+
         Uri url = new(baseUrl, path);
         for (int i = 0; i < count; i++)
         {
