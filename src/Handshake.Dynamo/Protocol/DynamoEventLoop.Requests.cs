@@ -145,7 +145,18 @@ internal sealed partial class DynamoEventLoop
                 return;
             }
 
-            exchange.WriteAnswer(connection.Output);
+            // The output is empty here (MaySendDirectly): an answer that fails half-written is dropped whole, and the
+            // loop writes it again (and closes the connection if that fails too).
+            try
+            {
+                exchange.WriteAnswer(connection.Output);
+            }
+            catch
+            {
+                connection.Output.ResetWrittenCount();
+                throw;
+            }
+
             connection.SentDirectly = true;
             int sent = LinuxSockets.Send(connection.Fd, connection.Output.WrittenSpan);
             // Whatever did not go (a full socket buffer, an error) is the loop's to send or to fail, as for any answer.
