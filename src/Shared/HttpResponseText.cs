@@ -6,8 +6,9 @@ namespace Handshake.Http;
 
 /// <summary>
 /// The pieces of an HTTP/1.1 response head that Handshake's own servers write into a connection's output (the store's
-/// plain requests, the Runtime API): the Date line, ASCII text and decimal numbers. One source file, linked into
-/// Handshake.Dynamo and Handshake.Lambda, which share no project.
+/// plain requests and Invoke calls, the Runtime API): the status line, the Date line, ASCII text and decimal numbers.
+/// One source file, linked into Handshake.Dynamo and Handshake.Lambda as an internal class of each (Lambda's reference
+/// to Dynamo does not see Dynamo's internals).
 /// </summary>
 internal static class HttpResponseText
 {
@@ -31,12 +32,16 @@ internal static class HttpResponseText
     }
 
     /// <summary>"HTTP/1.1 {status} {reason}\r\n", with Kestrel's reason phrases.</summary>
-    public static void WriteStatusLine(IBufferWriter<byte> output, int status)
+    public static void WriteStatusLine(IBufferWriter<byte> output, int status) =>
+        WriteStatusLine(output, status, Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status));
+
+    /// <summary>"HTTP/1.1 {status} {reason}\r\n".</summary>
+    public static void WriteStatusLine(IBufferWriter<byte> output, int status, string reason)
     {
         output.Write("HTTP/1.1 "u8);
         WriteNumber(output, status);
         output.Write(" "u8);
-        WriteAscii(output, Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status));
+        WriteAscii(output, reason);
         output.Write("\r\n"u8);
     }
 

@@ -75,14 +75,18 @@ internal sealed class BlockingHttpClient : IDisposable
         return micros;
     }
 
-    /// <summary>The Content-Length, or -1 for none (a chunked answer).</summary>
+    /// <summary>The Content-Length, or -1 for none (a chunked answer). On the bytes: this runs inside the timed call.</summary>
     private static int ContentLength(ReadOnlySpan<byte> head)
     {
-        foreach (string line in Encoding.ASCII.GetString(head).Split("\r\n"))
+        while (!head.IsEmpty)
         {
-            if (line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
+            int end = head.IndexOf("\r\n"u8);
+            ReadOnlySpan<byte> line = end < 0 ? head : head[..end];
+            head = end < 0 ? default : head[(end + 2)..];
+            if (line.Length > "Content-Length:".Length && System.Text.Ascii.EqualsIgnoreCase(line[.."Content-Length:".Length], "Content-Length:"u8)
+                && System.Buffers.Text.Utf8Parser.TryParse(line["Content-Length:".Length..].Trim((byte)' '), out int length, out _))
             {
-                return int.Parse(line["Content-Length:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+                return length;
             }
         }
 

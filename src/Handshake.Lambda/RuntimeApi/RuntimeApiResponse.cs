@@ -13,11 +13,8 @@ internal static class RuntimeApiResponse
 {
     public static void Write(PipeWriter output, int status, ReadOnlySpan<byte> body, bool close, IReadOnlyList<KeyValuePair<string, string>>? headers = null)
     {
-        WriteAscii(output, "HTTP/1.1 ");
-        WriteNumber(output, status);
-        output.Write(" "u8);
-        WriteAscii(output, Reason(status));
-        output.Write("\r\nContent-Type: application/json\r\n"u8);
+        WriteStatusLine(output, status, Reason(status));
+        output.Write("Content-Type: application/json\r\n"u8);
         output.Write(DateLine());
         if (headers is not null)
         {
@@ -39,6 +36,8 @@ internal static class RuntimeApiResponse
     /// <summary>The interim answer to Expect: 100-continue (curl sends it before large bodies and waits up to 1 s for it).</summary>
     public static void WriteContinue(PipeWriter output) => output.Write("HTTP/1.1 100 Continue\r\n\r\n"u8);
 
+    // Go's net/http phrases, as Lambda's own Runtime API sends them (413 is "Request Entity Too Large" there, not
+    // Kestrel's "Payload Too Large").
     private static string Reason(int status) => status switch
     {
         200 => "OK",
