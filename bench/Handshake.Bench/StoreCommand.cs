@@ -26,24 +26,20 @@ public static class StoreCommand
 
     /// <summary>
     /// The handshake executable if it has an `up` verb: by default the NativeAOT publish the README tells users to run
-    /// (`dotnet publish src/Handshake -c Release -r RID`), published first when missing. Null means: use the store process.
+    /// (`dotnet publish src/Handshake -c Release -r RID`), published first when missing or older than its sources
+    /// (<see cref="PublishedBuild"/>). Null means: use the store process.
     /// </summary>
     private static async Task<string?> FindHandshakeUpAsync(string root, string? path, CancellationToken ct)
     {
         var rid = System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier;
+        bool given = path is not null;
         path ??= Path.Combine(root, "src", "Handshake", "bin", "Release", "net10.0", rid, "publish", "handshake");
-        if (!File.Exists(path))
+        if (!await PublishedBuild.EnsureAsync(root, path, PublishedBuild.HandshakeSources(root), PublishedBuild.HandshakePublish(root, rid), given, ct))
         {
-            Console.Error.WriteLine($"publishing {Path.Combine("src", "Handshake")} (Release, {rid}, NativeAOT; a few minutes)...");
-            var (code, _) = await RunAsync("dotnet", ["publish", Path.Combine(root, "src", "Handshake"), "-c", "Release", "-r", rid, "--nologo", "-v", "q"], TimeSpan.FromMinutes(15), ct);
-            if (code != 0 || !File.Exists(path))
-            {
-                Console.Error.WriteLine("warning: could not publish the handshake executable; measuring the store in its own process instead");
-                return null;
-            }
+            Console.Error.WriteLine("warning: could not publish the handshake executable; measuring the store in its own process instead");
+            return null;
         }
 
-        Console.Error.WriteLine($"measuring {Path.GetRelativePath(root, path)} (built {File.GetLastWriteTimeUtc(path):yyyy-MM-dd HH:mm} UTC)");
         var (exit, output) = await RunAsync(path, ["up", "--help"], TimeSpan.FromSeconds(30), ct);
         if (exit == 0 && output.Contains("--data-dir", StringComparison.Ordinal))
         {

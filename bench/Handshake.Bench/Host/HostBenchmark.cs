@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Handshake.Bench.Peers;
 using Handshake.Dynamo.Protocol;
 using Handshake.Lambda;
 using Handshake.Lambda.Environments;
@@ -41,7 +42,11 @@ internal static partial class HostBenchmark
         string root = FindRoot();
         string configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
         string jitDirectory = Path.Combine(root, "samples", "noop-dotnet", "bin", configuration, "net10.0");
-        string aotDirectory = StringArg(args, "--aot") ?? Path.Combine(root, "samples", "noop-dotnet", "out");
+        string? givenAot = StringArg(args, "--aot");
+        string aotDirectory = givenAot ?? Path.Combine(root, "samples", "noop-dotnet", "out");
+        // The NativeAOT no-op is measured as its sources stand: published again when missing or older than them.
+        bool aot = await PublishedBuild.EnsureAsync(root, Path.Combine(aotDirectory, "bootstrap"), PublishedBuild.NoopSources(root),
+            PublishedBuild.NoopPublish(root, aotDirectory), givenAot is not null, CancellationToken.None);
 
         Console.WriteLine($"# Function host benchmark ({configuration}, {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC)");
         await using Endpoint bare = await Endpoint.StartAsync(context =>
@@ -67,7 +72,6 @@ internal static partial class HostBenchmark
             Environment = new Dictionary<string, string>(functionEnvironment) { ["DOTNET_EnableDiagnostics"] = "0" },
         });
         host.CreateFunction(Noop("noop-node", "nodejs20.x", "index.handler", Path.Combine(root, "samples", "noop-node")));
-        bool aot = File.Exists(Path.Combine(aotDirectory, "bootstrap"));
         if (aot)
         {
             host.CreateFunction(Noop("noop-aot", "provided.al2023", "bootstrap", aotDirectory) with { Environment = functionEnvironment });
