@@ -34,5 +34,25 @@ public sealed class FunctionConnectionTests
         Assert.Equal(3, environment.Totals.Opened);
         Assert.Equal(6, environment.Totals.Requests);
         Assert.Equal(3, server.Connections.NewConnections(environment.AccessKeyId));
+
+        // The host's meter on /metrics: three invocations, one cold start. Whether an environment was frozen between
+        // them depends on timing (one with an invocation already waiting when its runtime calls `next` is not frozen,
+        // as in Lambda), so freezes and thaws are only bounded; MetricsTests counts them exactly.
+        using HttpResponseMessage metrics = await client.GetAsync(new Uri(server.Endpoint, "/metrics")).WaitAsync(HandshakeProcess.Timeout);
+        string text = await metrics.Content.ReadAsStringAsync().WaitAsync(HandshakeProcess.Timeout);
+        string series = $"{{function=\"{StoreCallerFunction.Name}\"}}";
+        Assert.Equal(3, Sample(text, "handshake_lambda_invocations_total" + series));
+        Assert.Equal(1, Sample(text, "handshake_lambda_environments_started_total" + series));
+        Assert.Contains("# TYPE handshake_lambda_environment_freezes_total counter\n", text);
+        long freezes = Sample(text, "handshake_lambda_environment_freezes_total" + series);
+        Assert.InRange(freezes, 0, 3);
+        Assert.InRange(Sample(text, "handshake_lambda_environment_thaws_total" + series), 0, freezes);
+    }
+
+    /// <summary>A counter's value; 0 when it has no sample for the series yet (a counter never added to).</summary>
+    private static long Sample(string prometheusText, string series)
+    {
+        string? line = prometheusText.Split('\n').SingleOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
     }
 }

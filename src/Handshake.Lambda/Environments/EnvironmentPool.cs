@@ -290,6 +290,7 @@ internal sealed class EnvironmentPool
                 int reserved = _definition.ReservedConcurrency ?? int.MaxValue;
                 if (reserved == 0)
                 {
+                    LambdaMetrics.Throttled(_definition.Name);
                     throw LambdaException.Throttled(LambdaException.ReservedConcurrencyReason);
                 }
 
@@ -313,6 +314,7 @@ internal sealed class EnvironmentPool
                 }
                 else if (_waiters.Count >= _host.Options.MaxQueuedInvocationsPerFunction)
                 {
+                    LambdaMetrics.Throttled(_definition.Name);
                     throw LambdaException.Throttled(reason);
                 }
                 else

@@ -131,6 +131,7 @@ internal sealed partial class ExecutionEnvironment
         _process.SignalGroup(ProcessSignal.Stop);
         _frozen = true;
         _freezes++;
+        LambdaMetrics.Frozen(Definition.Name);
         _frozenSignal.TrySetResult();
     }
 
@@ -227,8 +228,10 @@ internal sealed partial class ExecutionEnvironment
     private bool Deliver(Invocation invocation)
     {
         bool thaw = _frozen;
+        LambdaMetrics.Invoked(Definition.Name);
         if (_frozen)
         {
+            LambdaMetrics.Thawed(Definition.Name);
             _frozen = false;
             _frozenSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
         }

@@ -254,6 +254,7 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
     private async Task<InitFailure?> StartAsync()
     {
         _startedAt = Stopwatch.GetTimestamp();
+        LambdaMetrics.EnvironmentStarted(Definition.Name);
         (string FileName, string[] Arguments)? command = RuntimeCommand.Resolve(Definition, _host.Options.NodeBootstrapPath, out string? missing);
         if (command is null)
         {
