@@ -39,8 +39,9 @@ internal static partial class HostBenchmark
             {
             }
 
-            await WarmAsync(http, bare, new Uri($"http://127.0.0.1:{port}"), "noop-aot", "same through `handshake up` (NativeAOT, its own process)", warm,
-                () => ProcessCounters.ChildProcessId(up.Id, "bootstrap"), up.Id);
+            Uri endpoint = new($"http://127.0.0.1:{port}");
+            await WarmAsync(http, bare, endpoint, "noop-aot", "same through `handshake up` (NativeAOT, its own process)", warm,
+                () => ProcessCounters.ChildProcessId(up.Id, "bootstrap"), () => FreezeCounts.ScrapeAsync(http, endpoint, "noop-aot"), up.Id);
         }
         finally
         {

@@ -55,6 +55,7 @@ internal static partial class HostBenchmark
             return context.Response.WriteAsync("{}");
         });
         bool freeze = !args.Contains("--no-freeze");
+        using FreezeCounts freezeCounts = new();
         await using FunctionHost host = new(new FunctionHostOptions { AccountConcurrencyLimit = Math.Max(concurrency, 16), FreezeBetweenInvocations = freeze });
         LambdaHttpEndpoint lambda = new(host);
         // The Lambda rows listen as `handshake up` does: plain Invoke calls on the store's event loop, the rest on Kestrel.
@@ -84,17 +85,17 @@ internal static partial class HostBenchmark
         Console.WriteLine("|---|---:|---:|---:|");
         if (rows.Contains("noop-jit"))
         {
-            await WarmAsync(http, bare.Url, endpoint.Url, "noop-jit", "Invoke API → Runtime API → no-op C# (JIT) → back", warm, () => ProcessCounters.FunctionProcessId(host, "noop-jit"));
+            await WarmAsync(http, bare.Url, endpoint.Url, "noop-jit", "Invoke API → Runtime API → no-op C# (JIT) → back", warm, () => ProcessCounters.FunctionProcessId(host, "noop-jit"), () => Task.FromResult(freezeCounts.InProcess("noop-jit")));
         }
 
         if (rows.Contains("noop-jit-nodiag"))
         {
-            await WarmAsync(http, bare.Url, endpoint.Url, "noop-jit-nodiag", "same, JIT with DOTNET_EnableDiagnostics=0", warm, () => ProcessCounters.FunctionProcessId(host, "noop-jit-nodiag"));
+            await WarmAsync(http, bare.Url, endpoint.Url, "noop-jit-nodiag", "same, JIT with DOTNET_EnableDiagnostics=0", warm, () => ProcessCounters.FunctionProcessId(host, "noop-jit-nodiag"), () => Task.FromResult(freezeCounts.InProcess("noop-jit-nodiag")));
         }
 
         if (aot && rows.Contains("noop-aot"))
         {
-            await WarmAsync(http, bare.Url, endpoint.Url, "noop-aot", "Invoke API → Runtime API → no-op C# (NativeAOT) → back", warm, () => ProcessCounters.FunctionProcessId(host, "noop-aot"));
+            await WarmAsync(http, bare.Url, endpoint.Url, "noop-aot", "Invoke API → Runtime API → no-op C# (NativeAOT) → back", warm, () => ProcessCounters.FunctionProcessId(host, "noop-aot"), () => Task.FromResult(freezeCounts.InProcess("noop-aot")));
         }
 
         if (rows.Contains("in-process"))
@@ -104,7 +105,7 @@ internal static partial class HostBenchmark
             inProcess.CreateFunction(Noop("in-process", "dotnet8", "Noop", jitDirectory));
             LambdaHttpEndpoint inProcessLambda = new(inProcess);
             await using Endpoint inProcessEndpoint = await Endpoint.StartAsync(inProcessLambda.HandleAsync, inProcessLambda.Route);
-            await WarmAsync(http, bare.Url, inProcessEndpoint.Url, "in-process", "same, runtime loop in-process (host alone, no second process)", warm, () => 0);
+            await WarmAsync(http, bare.Url, inProcessEndpoint.Url, "in-process", "same, runtime loop in-process (host alone, no second process)", warm, () => 0, () => Task.FromResult(freezeCounts.InProcess("in-process")));
         }
 
         if (aot && rows.Contains("up"))
@@ -184,7 +185,7 @@ internal static partial class HostBenchmark
     /// One row: the bare round trip and the invocation timed in 10 interleaved blocks (after 200 unmeasured of each),
     /// so both see the same machine; also the function's thread count, which every freeze and thaw signals.
     /// </summary>
-    private static async Task WarmAsync(HttpClient http, Uri bare, Uri endpoint, string function, string label, int warm, Func<int> findFunction, int hostPid = 0)
+    private static async Task WarmAsync(HttpClient http, Uri bare, Uri endpoint, string function, string label, int warm, Func<int> findFunction, Func<Task<long>> freezes, int hostPid = 0)
     {
         string path = $"/2015-03-31/functions/{function}/invocations";
         List<double> bareTimes = [];
@@ -220,6 +221,7 @@ internal static partial class HostBenchmark
         long functionSwitches = 0;
         long hostCpu = 0;
         long hostSwitches = 0;
+        long freezesBefore = await freezes();
         for (int block = 0; block < 10; block++)
         {
             long bareBefore = ProcessCounters.OwnCpuNanoseconds();
@@ -242,6 +244,7 @@ internal static partial class HostBenchmark
             functionSwitches += ProcessCounters.ContextSwitches(functionPid) - functionSwitchesBefore;
         }
 
+        long frozen = await freezes() - freezesBefore;
         double bareP50 = Percentile(bareTimes, 0.50);
         double invokeP50 = Percentile(invokeTimes, 0.50);
         int measured = warm / 10 * 10;
@@ -256,6 +259,9 @@ internal static partial class HostBenchmark
         // Each switch is a thread put to sleep or preempted: on a busy machine every one of them can cost a scheduler
         // time slice, so this count says how many chances the path gives the machine to delay it.
         Console.WriteLine($"|   context switches per invocation: {hostSwitchesText}, function process {(double)functionSwitches / measured:F1} (a bare round trip: {(double)bareSwitches / measured:F1}) | | | |");
+        // 1.00: every invocation thawed a frozen environment; less: the next invocation was waiting when the runtime
+        // came back to `next`, and was handed over without a freeze (see FreezeCounts).
+        Console.WriteLine($"|   freezes per invocation: {(double)frozen / measured:F2} | | | |");
     }
 
     private static Dictionary<string, string> FunctionEnvironment(string[] args)
