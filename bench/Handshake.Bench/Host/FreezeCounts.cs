@@ -43,9 +43,18 @@ internal sealed class FreezeCounts : IDisposable
     public long InProcess(string function) => _byFunction.GetValueOrDefault(function);
 
     /// <summary>Freezes so far of <paramref name="function"/>'s environments in the `up` at <paramref name="endpoint"/>.</summary>
-    public static async Task<long> ScrapeAsync(HttpClient http, Uri endpoint, string function)
+    /// <remarks>
+    /// On a connection of its own, closed after the answer: `up` serves /metrics through Kestrel, and a connection that
+    /// once carried a request the store's event loop does not serve stays with Kestrel. Through the timed client's pool,
+    /// the invocations after a scrape would ride that connection and be measured through the wrong path.
+    /// </remarks>
+    public static async Task<long> ScrapeAsync(Uri endpoint, string function)
     {
-        string text = await http.GetStringAsync(new Uri(endpoint, "/metrics"));
+        using HttpClient http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero });
+        using HttpRequestMessage request = new(HttpMethod.Get, new Uri(endpoint, "/metrics"));
+        request.Headers.ConnectionClose = true;
+        using HttpResponseMessage response = await http.SendAsync(request);
+        string text = await response.EnsureSuccessStatusCode().Content.ReadAsStringAsync();
         string series = $"handshake_lambda_environment_freezes_total{{function=\"{function}\"}} ";
         foreach (string line in text.Split('\n'))
         {

@@ -41,7 +41,7 @@ internal static partial class HostBenchmark
 
             Uri endpoint = new($"http://127.0.0.1:{port}");
             await WarmAsync(http, bare, endpoint, "noop-aot", "same through `handshake up` (NativeAOT, its own process)", warm,
-                () => ProcessCounters.ChildProcessId(up.Id, "bootstrap"), () => FreezeCounts.ScrapeAsync(http, endpoint, "noop-aot"), up.Id);
+                () => ProcessCounters.ChildProcessId(up.Id, "bootstrap"), () => FreezeCounts.ScrapeAsync(endpoint, "noop-aot"), hostPid: up.Id);
         }
         finally
         {

@@ -55,6 +55,7 @@ internal static partial class HostBenchmark
             return context.Response.WriteAsync("{}");
         });
         bool freeze = !args.Contains("--no-freeze");
+        s_paceUntilFrozen = freeze && !args.Contains("--back-to-back");
         using FreezeCounts freezeCounts = new();
         await using FunctionHost host = new(new FunctionHostOptions { AccountConcurrencyLimit = Math.Max(concurrency, 16), FreezeBetweenInvocations = freeze });
         LambdaHttpEndpoint lambda = new(host);
@@ -85,17 +86,17 @@ internal static partial class HostBenchmark
         Console.WriteLine("|---|---:|---:|---:|");
         if (rows.Contains("noop-jit"))
         {
-            await WarmAsync(http, bare.Url, endpoint.Url, "noop-jit", "Invoke API → Runtime API → no-op C# (JIT) → back", warm, () => ProcessCounters.FunctionProcessId(host, "noop-jit"), () => Task.FromResult(freezeCounts.InProcess("noop-jit")));
+            await WarmAsync(http, bare.Url, endpoint.Url, "noop-jit", "Invoke API → Runtime API → no-op C# (JIT) → back", warm, () => ProcessCounters.FunctionProcessId(host, "noop-jit"), () => Task.FromResult(freezeCounts.InProcess("noop-jit")), UntilFrozen(host, "noop-jit"));
         }
 
         if (rows.Contains("noop-jit-nodiag"))
         {
-            await WarmAsync(http, bare.Url, endpoint.Url, "noop-jit-nodiag", "same, JIT with DOTNET_EnableDiagnostics=0", warm, () => ProcessCounters.FunctionProcessId(host, "noop-jit-nodiag"), () => Task.FromResult(freezeCounts.InProcess("noop-jit-nodiag")));
+            await WarmAsync(http, bare.Url, endpoint.Url, "noop-jit-nodiag", "same, JIT with DOTNET_EnableDiagnostics=0", warm, () => ProcessCounters.FunctionProcessId(host, "noop-jit-nodiag"), () => Task.FromResult(freezeCounts.InProcess("noop-jit-nodiag")), UntilFrozen(host, "noop-jit-nodiag"));
         }
 
         if (aot && rows.Contains("noop-aot"))
         {
-            await WarmAsync(http, bare.Url, endpoint.Url, "noop-aot", "Invoke API → Runtime API → no-op C# (NativeAOT) → back", warm, () => ProcessCounters.FunctionProcessId(host, "noop-aot"), () => Task.FromResult(freezeCounts.InProcess("noop-aot")));
+            await WarmAsync(http, bare.Url, endpoint.Url, "noop-aot", "Invoke API → Runtime API → no-op C# (NativeAOT) → back", warm, () => ProcessCounters.FunctionProcessId(host, "noop-aot"), () => Task.FromResult(freezeCounts.InProcess("noop-aot")), UntilFrozen(host, "noop-aot"));
         }
 
         if (rows.Contains("in-process"))
@@ -105,7 +106,7 @@ internal static partial class HostBenchmark
             inProcess.CreateFunction(Noop("in-process", "dotnet8", "Noop", jitDirectory));
             LambdaHttpEndpoint inProcessLambda = new(inProcess);
             await using Endpoint inProcessEndpoint = await Endpoint.StartAsync(inProcessLambda.HandleAsync, inProcessLambda.Route);
-            await WarmAsync(http, bare.Url, inProcessEndpoint.Url, "in-process", "same, runtime loop in-process (host alone, no second process)", warm, () => 0, () => Task.FromResult(freezeCounts.InProcess("in-process")));
+            await WarmAsync(http, bare.Url, inProcessEndpoint.Url, "in-process", "same, runtime loop in-process (host alone, no second process)", warm, () => 0, () => Task.FromResult(freezeCounts.InProcess("in-process")), UntilFrozen(inProcess, "in-process"));
         }
 
         if (aot && rows.Contains("up"))
@@ -185,7 +186,7 @@ internal static partial class HostBenchmark
     /// One row: the bare round trip and the invocation timed in 10 interleaved blocks (after 200 unmeasured of each),
     /// so both see the same machine; also the function's thread count, which every freeze and thaw signals.
     /// </summary>
-    private static async Task WarmAsync(HttpClient http, Uri bare, Uri endpoint, string function, string label, int warm, Func<int> findFunction, Func<Task<long>> freezes, int hostPid = 0)
+    private static async Task WarmAsync(HttpClient http, Uri bare, Uri endpoint, string function, string label, int warm, Func<int> findFunction, Func<Task<long>> freezes, Func<Task>? beforeEachInvocation = null, int hostPid = 0)
     {
         string path = $"/2015-03-31/functions/{function}/invocations";
         List<double> bareTimes = [];
@@ -235,7 +236,7 @@ internal static partial class HostBenchmark
             long functionSwitchesBefore = ProcessCounters.ContextSwitches(functionPid);
             long hostBefore = ProcessCounters.CpuNanoseconds(hostPid);
             long hostSwitchesBefore = ProcessCounters.ContextSwitches(hostPid);
-            await TimeAsync(http, endpoint, path, warm / 10, invokeTimes);
+            await TimeAsync(http, endpoint, path, warm / 10, invokeTimes, beforeEachInvocation);
             hostCpu += ProcessCounters.CpuNanoseconds(hostPid) - hostBefore;
             hostSwitches += ProcessCounters.ContextSwitches(hostPid) - hostSwitchesBefore;
             benchCpu += ProcessCounters.OwnCpuNanoseconds() - benchBefore;
@@ -290,24 +291,46 @@ internal static partial class HostBenchmark
     /// <summary>Set by <c>--client blocking</c>: the warm rows time both paths with it instead of HttpClient.</summary>
     private static BlockingHttpClient? s_blocking;
 
-    private static async Task TimeAsync(HttpClient http, Uri baseUrl, string path, int count, List<double> times)
+    // Wait until the environment is frozen before each invocation of an in-process row (see UntilFrozen).
+    private static bool s_paceUntilFrozen;
+
+    private static async Task TimeAsync(HttpClient http, Uri baseUrl, string path, int count, List<double> times, Func<Task>? beforeEach = null)
     {
-        if (s_blocking is { } blocking)
-        {
-            for (int i = 0; i < count; i++)
-            {
-                times.Add(blocking.Post(baseUrl, path));
-            }
-
-            return;
-        }
-
         Uri url = new(baseUrl, path);
         for (int i = 0; i < count; i++)
         {
-            times.Add(await TimeOneAsync(http, url, null));
+            if (beforeEach is not null)
+            {
+                await beforeEach();
+            }
+
+            times.Add(s_blocking is { } blocking ? blocking.Post(baseUrl, path) : await TimeOneAsync(http, url, null));
         }
     }
+
+    /// <summary>
+    /// Before each timed invocation of an in-process row: wait (untimed) until the function's environment is frozen,
+    /// so that every invocation thaws it, as a warm invocation on Lambda does. Without it this process's client sends
+    /// the next invocation before the host has seen the runtime's `next` about as often as not, and the host hands it
+    /// over with no freeze and no thaw: cheaper, and a different measurement. (`up` serves `next` inline and freezes
+    /// before the client's next call arrives; its row needs no pacing.) Null with --back-to-back or --no-freeze.
+    /// </summary>
+    private static Func<Task>? UntilFrozen(FunctionHost host, string function) => s_paceUntilFrozen
+        ? async () =>
+        {
+            if (host.Environments(function) is [ExecutionEnvironment environment])
+            {
+                try
+                {
+                    await environment.WhenFrozen().WaitAsync(TimeSpan.FromSeconds(1));
+                }
+                catch (TimeoutException)
+                {
+                    // Not frozen within a second (the runtime never came back to `next`): time it as it is.
+                }
+            }
+        }
+        : null;
 
     /// <summary>One POST of {} and its full response, in microseconds.</summary>
     private static async Task<double> TimeOneAsync(HttpClient http, Uri url, string? path)
