@@ -186,11 +186,12 @@ internal static partial class HostBenchmark
     /// One row: the bare round trip and the invocation timed in 10 interleaved blocks (after 200 unmeasured of each),
     /// so both see the same machine; also the function's thread count, which every freeze and thaw signals.
     /// </summary>
-    private static async Task WarmAsync(HttpClient http, Uri bare, Uri endpoint, string function, string label, int warm, Func<int> findFunction, Func<Task<long>> freezes, Func<Task>? beforeEachInvocation = null, int hostPid = 0)
+    private static async Task WarmAsync(HttpClient http, Uri bare, Uri endpoint, string function, string label, int warm, Func<int> findFunction, Func<Task<long>> freezes, Func<Task>? beforeEachInvocation = null, int hostPid = 0, Uri? separateBare = null)
     {
         string path = $"/2015-03-31/functions/{function}/invocations";
         List<double> bareTimes = [];
         List<double> invokeTimes = [];
+        List<double> separateBareTimes = [];
         // Warm means steady state: both paths run until the JIT has stopped compiling (tier-0 code is replaced by
         // instrumented and then optimized code, each step after ~30 calls and a pause; until then parts of the host
         // run as tier-0 code, and the bare round trip, framework code only, measures about twice its steady time).
@@ -199,9 +200,16 @@ internal static partial class HostBenchmark
         long warmStart = Stopwatch.GetTimestamp();
         long quietSince = warmStart;
         long compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
-        while (Stopwatch.GetElapsedTime(quietSince) < TimeSpan.FromSeconds(1.5) && Stopwatch.GetElapsedTime(warmStart) < TimeSpan.FromSeconds(20))
+        // A bare server in its own process tiers up unseen by JitInfo here: give it at least 5 s of calls.
+        TimeSpan least = separateBare is null ? TimeSpan.Zero : TimeSpan.FromSeconds(5);
+        while ((Stopwatch.GetElapsedTime(quietSince) < TimeSpan.FromSeconds(1.5) || Stopwatch.GetElapsedTime(warmStart) < least) && Stopwatch.GetElapsedTime(warmStart) < TimeSpan.FromSeconds(20))
         {
             await TimeAsync(http, bare, "/", 200, []);
+            if (separateBare is not null)
+            {
+                await TimeAsync(http, separateBare, "/", 200, []);
+            }
+
             await TimeAsync(http, endpoint, path, 200, []);
             long now = System.Runtime.JitInfo.GetCompiledMethodCount();
             if (now != compiled)
@@ -230,6 +238,11 @@ internal static partial class HostBenchmark
             await TimeAsync(http, bare, "/", warm / 10, bareTimes);
             bareCpu += ProcessCounters.OwnCpuNanoseconds() - bareBefore;
             bareSwitches += ProcessCounters.ContextSwitches(Environment.ProcessId) - bareSwitchesBefore;
+            if (separateBare is not null)
+            {
+                await TimeAsync(http, separateBare, "/", warm / 10, separateBareTimes);
+            }
+
             long benchBefore = ProcessCounters.OwnCpuNanoseconds();
             long functionBefore = ProcessCounters.CpuNanoseconds(functionPid);
             long benchSwitchesBefore = ProcessCounters.ContextSwitches(Environment.ProcessId);
@@ -252,6 +265,14 @@ internal static partial class HostBenchmark
         string threads = functionPid > 0 ? $", {Directory.GetDirectories($"/proc/{functionPid}/task").Length} threads" : "";
         Console.WriteLine($"| bare loopback HTTP round trip (same block) | {bareP50:F0} | {Percentile(bareTimes, 0.99):F0} | |");
         Console.WriteLine($"| {label}{threads} | {invokeP50:F0} | {Percentile(invokeTimes, 0.99):F0} | **{invokeP50 / bareP50:F2}x** |");
+        if (separateBare is not null)
+        {
+            // The baseline above has client and server in one process; `up` is a process of its own, and every round
+            // trip to it switches between processes. This one does too: the same bare Kestrel, in its own process.
+            double separateP50 = Percentile(separateBareTimes, 0.50);
+            Console.WriteLine($"|   against a bare round trip to a server in its own process, as `up` is: {separateP50:F0} µs p50, {Percentile(separateBareTimes, 0.99):F0} µs p99 | | | **{invokeP50 / separateP50:F2}x** |");
+        }
+
         // CPU time per invocation holds still when the machine is busy, where wall-clock latency does not: it says
         // whether a change made the path cheaper.
         string hostCpuText = hostPid > 0 ? $"benchmark process (client) {benchCpu / 1000.0 / measured:F0} µs, `handshake up` {hostCpu / 1000.0 / measured:F0} µs" : $"benchmark process (client + host) {benchCpu / 1000.0 / measured:F0} µs";
