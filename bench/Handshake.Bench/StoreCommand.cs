@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Handshake.Bench.Peers;
 using Handshake.Bench.Reporting;
@@ -40,7 +39,7 @@ public static class StoreCommand
             return null;
         }
 
-        var (exit, output) = await RunAsync(path, ["up", "--help"], TimeSpan.FromSeconds(30), ct);
+        var (exit, output) = await ChildCommand.RunAsync(path, ["up", "--help"], TimeSpan.FromSeconds(30), ct);
         if (exit == 0 && output.Contains("--data-dir", StringComparison.Ordinal))
         {
             return path;
@@ -48,31 +47,6 @@ public static class StoreCommand
 
         Console.Error.WriteLine($"warning: {path} has no `up` verb yet; measuring the store (DynamoServer) in its own process instead");
         return null;
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string fileName, string[] arguments, TimeSpan limit, CancellationToken ct)
-    {
-        using var process = Process.Start(new ProcessStartInfo(fileName, arguments)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        }) ?? throw new InvalidOperationException($"could not start {fileName}");
-        var output = process.StandardOutput.ReadToEndAsync(ct);
-        var error = process.StandardError.ReadToEndAsync(ct);
-        using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        bound.CancelAfter(limit);
-        try
-        {
-            await process.WaitForExitAsync(bound.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await output + await error);
     }
 
     private static double LoadAverage()

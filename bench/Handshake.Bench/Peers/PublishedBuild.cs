@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Handshake.Bench.Peers;
 
 /// <summary>
@@ -77,7 +75,7 @@ internal static class PublishedBuild
         {
             string why = exists ? $"older than {Path.GetRelativePath(root, newest!.Value.Path)}" : "missing";
             Console.Error.WriteLine($"publishing {Path.GetRelativePath(root, binary)} ({why}; NativeAOT, a few minutes)...");
-            (int code, string output) = await DotnetAsync(root, publishArguments, TimeSpan.FromMinutes(15), ct);
+            (int code, string output) = await ChildCommand.RunAsync("dotnet", publishArguments, TimeSpan.FromMinutes(15), ct, root);
             if (code != 0)
             {
                 Console.Error.WriteLine(output);
@@ -109,31 +107,5 @@ internal static class PublishedBuild
         }
 
         return false;
-    }
-
-    private static async Task<(int ExitCode, string Output)> DotnetAsync(string root, string[] arguments, TimeSpan limit, CancellationToken ct)
-    {
-        using var process = Process.Start(new ProcessStartInfo("dotnet", arguments)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = root,
-        }) ?? throw new InvalidOperationException("could not start dotnet");
-        var output = process.StandardOutput.ReadToEndAsync(ct);
-        var error = process.StandardError.ReadToEndAsync(ct);
-        using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        bound.CancelAfter(limit);
-        try
-        {
-            await process.WaitForExitAsync(bound.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await output + await error);
     }
 }
