@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Handshake.Bench.Load;
 
 namespace Handshake.Bench.Host;
 
@@ -39,10 +40,11 @@ internal sealed class BlockingHttpClient : IDisposable
         long start = Stopwatch.GetTimestamp();
         socket.Send(request);
         int filled = 0;
-        int headEnd = -1;
-        int total = int.MaxValue;
-        bool chunked = false;
-        while (filled < total)
+        HttpResponseHead head;
+        int consumed;
+        // The load generator's parser: Content-Length or chunked (the bare endpoint's {} goes out chunked), no allocation
+        // inside the timed call.
+        while (!HttpResponseParser.TryParse(_buffer.AsSpan(0, filled), ended: false, out head, out consumed))
         {
             int read = socket.Receive(_buffer, filled, _buffer.Length - filled, SocketFlags.None);
             if (read == 0)
@@ -51,46 +53,15 @@ internal sealed class BlockingHttpClient : IDisposable
             }
 
             filled += read;
-            if (headEnd < 0 && (headEnd = _buffer.AsSpan(0, filled).IndexOf("\r\n\r\n"u8)) >= 0)
-            {
-                // The bare endpoint writes {} without a length: Kestrel then sends it chunked.
-                int length = ContentLength(_buffer.AsSpan(0, headEnd));
-                chunked = length < 0;
-                total = chunked ? int.MaxValue : headEnd + 4 + length;
-            }
-
-            if (chunked && _buffer.AsSpan(headEnd + 4, filled - headEnd - 4).EndsWith("0\r\n\r\n"u8))
-            {
-                total = filled;
-            }
         }
 
         double micros = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-        string statusLine = Encoding.ASCII.GetString(_buffer, 0, _buffer.AsSpan(0, headEnd).IndexOf("\r\n"u8));
-        if (!statusLine.StartsWith("HTTP/1.1 2", StringComparison.Ordinal) || filled != total)
+        if (head.Status is < 200 or > 299 || consumed != filled)
         {
-            throw new InvalidOperationException($"{server}{path} answered {statusLine} ({filled} of {total} bytes)");
+            throw new InvalidOperationException($"{server}{path} answered {head.Status} ({filled} bytes read, {consumed} in the answer)");
         }
 
         return micros;
-    }
-
-    /// <summary>The Content-Length, or -1 for none (a chunked answer). On the bytes: this runs inside the timed call.</summary>
-    private static int ContentLength(ReadOnlySpan<byte> head)
-    {
-        while (!head.IsEmpty)
-        {
-            int end = head.IndexOf("\r\n"u8);
-            ReadOnlySpan<byte> line = end < 0 ? head : head[..end];
-            head = end < 0 ? default : head[(end + 2)..];
-            if (line.Length > "Content-Length:".Length && System.Text.Ascii.EqualsIgnoreCase(line[.."Content-Length:".Length], "Content-Length:"u8)
-                && System.Buffers.Text.Utf8Parser.TryParse(line["Content-Length:".Length..].Trim((byte)' '), out int length, out _))
-            {
-                return length;
-            }
-        }
-
-        return -1;
     }
 
     public void Dispose()
