@@ -293,6 +293,7 @@ public sealed class DynamoEventLoopTests : IAsyncLifetime
     {
         private readonly Socket _socket;
         private readonly List<byte> _pending = [];
+        private readonly List<int> _answers = [];
 
         private RawClient(Socket socket) => _socket = socket;
 
@@ -324,13 +325,17 @@ public sealed class DynamoEventLoopTests : IAsyncLifetime
                     {
                         var body = Encoding.UTF8.GetString([.. _pending.GetRange(headBytes, length)]);
                         _pending.RemoveRange(0, headBytes + length);
-                        return new RawResponse(int.Parse(lines[0].Split(' ')[1]), headers, body);
+                        var response = new RawResponse(int.Parse(lines[0].Split(' ')[1]), headers, body);
+                        _answers.Add(response.Status);
+                        return response;
                     }
                 }
 
                 if (!await ReceiveAsync())
                 {
-                    throw new EndOfStreamException("the server closed the connection before a whole response");
+                    // What came before tells a close by the loop from one by Kestrel (after a hand-over it answers 400).
+                    throw new EndOfStreamException($"the server closed the connection before a whole response, after {_answers.Count} " +
+                        $"answers (statuses {string.Join(", ", _answers.Distinct())}), with {_pending.Count} bytes of the next");
                 }
             }
         }
