@@ -15,9 +15,10 @@ public sealed class DynamoEventLoopTests : IAsyncLifetime
     private DynamoServer _server = null!;
 
     // Kestrel's default keep-alive timeout (130 s): a test client held up for a second on a loaded machine (a busy thread
-    // pool between two sends) must not find its connection closed as idle. CI saw exactly that with a 1 s timeout here:
-    // a FIN before the first of 200 pipelined GetItems, and a reset under a request sent in pieces. The keep-alive test
-    // starts a server of its own with 1 s.
+    // pool between two sends) must not find its connection closed as idle. With 1 s here, a loaded run failed a request
+    // sent in pieces with a reset, on a connection the keep-alive sweep had closed after 1001 ms with nothing received;
+    // a CI run's FIN before 200 pipelined GetItems were answered fits the same cause. The keep-alive test starts a server
+    // of its own with 1 s.
     public async Task InitializeAsync() =>
         _server = await DynamoServer.StartAsync(new DynamoServerOptions()).WaitAsync(ServerFixture.Timeout);
 
