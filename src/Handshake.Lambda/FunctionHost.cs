@@ -228,6 +228,9 @@ public sealed partial class FunctionHost : IAsyncDisposable
     /// <summary>The most environments the function has had at once.</summary>
     public int PeakEnvironmentCount(string functionName) => _functions.TryGetValue(functionName, out EnvironmentPool? pool) ? pool.PeakEnvironmentCount : 0;
 
+    /// <summary>Environments the account (every function together) has now: the slots taken from <see cref="FunctionHostOptions.AccountConcurrencyLimit"/>.</summary>
+    public int AccountEnvironmentCount => Volatile.Read(ref _accountSlotsInUse);
+
     /// <summary>The most environments the account (every function together) has had at once.</summary>
     public int PeakAccountEnvironmentCount => Volatile.Read(ref _peakAccountSlots);
 

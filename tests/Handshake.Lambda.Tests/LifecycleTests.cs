@@ -157,6 +157,25 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public async Task A_frozen_environment_that_died_gives_its_account_slot_back_when_the_next_invocation_finds_it()
+    {
+        await using TestHost test = TestHost.Start();
+        test.AddBash("dies");
+        int pid = TestHost.Json(await test.InvokeAsync("dies", """{"pid":1}""")).GetProperty("pid").GetInt32();
+        Task exited = Assert.Single(test.Host.Environments("dies")).ExitedAsync();
+        Assert.Equal(1, test.Host.AccountEnvironmentCount);
+
+        // Killed while frozen (SIGKILL ends a stopped process): it stays in the idle list until an invocation pops it.
+        System.Diagnostics.Process.GetProcessById(pid).Kill();
+        await exited.WaitAsync(TestHost.Wait);
+        int next = TestHost.Json(await test.InvokeAsync("dies", """{"pid":1}""")).GetProperty("pid").GetInt32();
+
+        Assert.NotEqual(pid, next);
+        Assert.Equal(1, test.Host.EnvironmentCount("dies"));
+        Assert.Equal(1, test.Host.AccountEnvironmentCount);
+    }
+
+    [Fact]
     public async Task Idle_environments_are_shut_down_after_the_idle_timeout()
     {
         await using TestHost test = TestHost.Start(new FunctionHostOptions { IdleTimeout = TimeSpan.FromMilliseconds(300) });

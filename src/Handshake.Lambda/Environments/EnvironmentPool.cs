@@ -138,21 +138,10 @@ internal sealed class EnvironmentPool
     public ExecutionEnvironment? TryAcquireIdle()
     {
         List<ExecutionEnvironment>? retired = null;
-        ExecutionEnvironment? taken = null;
+        ExecutionEnvironment? taken;
         lock (_gate)
         {
-            while (!_deleted && _idle.TryPop(out ExecutionEnvironment? idle))
-            {
-                if (!idle.IsDead && idle.Generation == _generation)
-                {
-                    idle.LeaveIdle();
-                    taken = idle;
-                    break;
-                }
-
-                _all.Remove(idle);
-                (retired ??= []).Add(idle);
-            }
+            taken = _deleted ? null : PopIdleLocked(ref retired);
         }
 
         if (retired is not null)
@@ -161,6 +150,28 @@ internal sealed class EnvironmentPool
         }
 
         return taken;
+    }
+
+    /// <summary>
+    /// Under the lock: the most recently frozen environment that can still serve, or null. Dead or outdated ones found
+    /// on the way leave the pool into <paramref name="retired"/>, for <see cref="Retire"/> once the lock is released:
+    /// each still holds an account slot until then.
+    /// </summary>
+    private ExecutionEnvironment? PopIdleLocked(ref List<ExecutionEnvironment>? retired)
+    {
+        while (_idle.TryPop(out ExecutionEnvironment? idle))
+        {
+            if (!idle.IsDead && idle.Generation == _generation)
+            {
+                idle.LeaveIdle();
+                return idle;
+            }
+
+            _all.Remove(idle);
+            (retired ??= []).Add(idle);
+        }
+
+        return null;
     }
 
     /// <summary>Runs the invocation on an environment taken by <see cref="AcquireAsync"/> or <see cref="TryAcquireIdle"/>, and gives it back.</summary>
@@ -267,66 +278,69 @@ internal sealed class EnvironmentPool
         {
             string reason;
             TaskCompletionSource<ExecutionEnvironment> waiter;
-            List<ExecutionEnvironment> retired = [];
-            lock (_gate)
+            List<ExecutionEnvironment>? retired = null;
+            try
             {
-                if (_deleted)
+                lock (_gate)
                 {
-                    throw LambdaException.FunctionNotFound(_host.Arn(_definition.Name));
-                }
-
-                while (_idle.TryPop(out ExecutionEnvironment? idle))
-                {
-                    if (!idle.IsDead && idle.Generation == _generation)
+                    if (_deleted)
                     {
-                        idle.LeaveIdle();
+                        throw LambdaException.FunctionNotFound(_host.Arn(_definition.Name));
+                    }
+
+                    if (PopIdleLocked(ref retired) is { } idle)
+                    {
                         return idle;
                     }
 
-                    _all.Remove(idle);
-                    retired.Add(idle);
-                }
-
-                int reserved = _definition.ReservedConcurrency ?? int.MaxValue;
-                if (reserved == 0)
-                {
-                    LambdaMetrics.Throttled(_definition.Name);
-                    throw LambdaException.Throttled(LambdaException.ReservedConcurrencyReason);
-                }
-
-                if (_all.Count < reserved)
-                {
-                    if (_host.TryTakeAccountSlot())
+                    int reserved = _definition.ReservedConcurrency ?? int.MaxValue;
+                    if (reserved == 0)
                     {
-                        return CreateLocked();
+                        LambdaMetrics.Throttled(_definition.Name);
+                        throw LambdaException.Throttled(LambdaException.ReservedConcurrencyReason);
                     }
 
-                    reason = LambdaException.AccountConcurrencyReason;
-                }
-                else
-                {
-                    reason = LambdaException.ReservedConcurrencyReason;
-                }
+                    if (_all.Count < reserved)
+                    {
+                        if (_host.TryTakeAccountSlot())
+                        {
+                            return CreateLocked();
+                        }
 
-                if (reason == LambdaException.AccountConcurrencyReason && attempt == 0)
-                {
-                    waiter = null!;
+                        reason = LambdaException.AccountConcurrencyReason;
+                    }
+                    else
+                    {
+                        reason = LambdaException.ReservedConcurrencyReason;
+                    }
+
+                    if (reason == LambdaException.AccountConcurrencyReason && attempt == 0)
+                    {
+                        waiter = null!;
+                    }
+                    else if (_waiters.Count >= _host.Options.MaxQueuedInvocationsPerFunction)
+                    {
+                        LambdaMetrics.Throttled(_definition.Name);
+                        throw LambdaException.Throttled(reason);
+                    }
+                    else
+                    {
+                        // Completed outside the lock, by the invocation that frees an environment: the queued invocation
+                        // then starts on that thread, before the runtime's next `next` arrives (no hop, no freeze).
+                        waiter = new();
+                        _waiters.AddLast(waiter);
+                    }
                 }
-                else if (_waiters.Count >= _host.Options.MaxQueuedInvocationsPerFunction)
+            }
+            finally
+            {
+                // However the lock was left (an environment taken or created, a throttle), the dead ones found go now.
+                if (retired is not null)
                 {
-                    LambdaMetrics.Throttled(_definition.Name);
-                    throw LambdaException.Throttled(reason);
-                }
-                else
-                {
-                    // Completed outside the lock, by the invocation that frees an environment: the queued invocation
-                    // then starts on that thread, before the runtime's next `next` arrives (no hop, no freeze).
-                    waiter = new();
-                    _waiters.AddLast(waiter);
+                    Retire(retired);
                 }
             }
 
-            Retire(retired);
             if (waiter is null)
             {
                 // The account is full: take an idle environment from another function, then try once more.
