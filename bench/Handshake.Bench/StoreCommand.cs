@@ -1,5 +1,6 @@
 using System.Globalization;
 using Handshake.Bench.Peers;
+using Handshake.Builds;
 using Handshake.Bench.Reporting;
 
 namespace Handshake.Bench;
@@ -39,7 +40,7 @@ public static class StoreCommand
             return null;
         }
 
-        var (exit, output) = await ChildCommand.RunAsync(path, ["up", "--help"], TimeSpan.FromSeconds(30), ct);
+        var (exit, output) = await BoundedCommand.RunAsync(path, ["up", "--help"], null, TimeSpan.FromSeconds(30), ct);
         if (exit == 0 && output.Contains("--data-dir", StringComparison.Ordinal))
         {
             return path;

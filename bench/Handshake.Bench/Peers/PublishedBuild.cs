@@ -1,3 +1,5 @@
+using Handshake.Builds;
+
 namespace Handshake.Bench.Peers;
 
 /// <summary>
@@ -10,48 +12,18 @@ namespace Handshake.Bench.Peers;
 /// </summary>
 internal static class PublishedBuild
 {
-    private static readonly string[] SourcePatterns = ["*.cs", "*.csproj", "*.props", "*.targets", "*.json"];
-    private static readonly string[] BuildOutputs = ["bin", "obj", "out"];
-
     /// <summary>What the `handshake` executable is built from.</summary>
-    public static string[] HandshakeSources(string root) => [Path.Combine(root, "src"), .. RootBuildFiles(root)];
+    public static string[] HandshakeSources(string root) => [Path.Combine(root, "src"), .. SourceFiles.RootBuildFiles(root)];
 
     public static string[] HandshakePublish(string root, string rid) =>
         ["publish", Path.Combine(root, "src", "Handshake"), "-c", "Release", "-r", rid, "--nologo", "-v", "q"];
 
     /// <summary>What the no-op function's NativeAOT `bootstrap` is built from: the sample and the runtime client.</summary>
     public static string[] NoopSources(string root) =>
-        [Path.Combine(root, "samples", "noop-dotnet"), Path.Combine(root, "src", "Handshake.Runtime"), .. RootBuildFiles(root)];
+        [Path.Combine(root, "samples", "noop-dotnet"), Path.Combine(root, "src", "Handshake.Runtime"), .. SourceFiles.RootBuildFiles(root)];
 
     public static string[] NoopPublish(string root, string outputDirectory) =>
         ["publish", Path.Combine(root, "samples", "noop-dotnet"), "-c", "Release", "-r", "linux-x64", "-p:PublishAot=true", "-o", outputDirectory, "--nologo", "-v", "q"];
-
-    /// <summary>The newest source file under <paramref name="sources"/> (directories or files), bin/obj/out excluded.</summary>
-    public static (string Path, DateTime WrittenUtc)? NewestSource(IEnumerable<string> sources)
-    {
-        (string, DateTime)? newest = null;
-        foreach (string source in sources)
-        {
-            IEnumerable<string> files = File.Exists(source) ? [source]
-                : Directory.Exists(source) ? SourcePatterns.SelectMany(pattern => Directory.EnumerateFiles(source, pattern, SearchOption.AllDirectories))
-                : [];
-            foreach (string file in files)
-            {
-                if (IsBuildOutput(source, file))
-                {
-                    continue;
-                }
-
-                DateTime written = File.GetLastWriteTimeUtc(file);
-                if (newest is null || written > newest.Value.Item2)
-                {
-                    newest = (file, written);
-                }
-            }
-        }
-
-        return newest;
-    }
 
     /// <summary>
     /// Makes sure <paramref name="binary"/> is at least as new as <paramref name="sources"/>: publishes it with
@@ -61,7 +33,7 @@ internal static class PublishedBuild
     /// </summary>
     public static async Task<bool> EnsureAsync(string root, string binary, IEnumerable<string> sources, string[] publishArguments, bool explicitlyGiven, CancellationToken ct)
     {
-        var newest = NewestSource(sources);
+        var newest = SourceFiles.Newest(sources);
         bool exists = File.Exists(binary);
         bool stale = exists && newest is { } source && source.WrittenUtc > File.GetLastWriteTimeUtc(binary);
         if (explicitlyGiven)
@@ -75,7 +47,7 @@ internal static class PublishedBuild
         {
             string why = exists ? $"older than {Path.GetRelativePath(root, newest!.Value.Path)}" : "missing";
             Console.Error.WriteLine($"publishing {Path.GetRelativePath(root, binary)} ({why}; NativeAOT, a few minutes)...");
-            (int code, string output) = await ChildCommand.RunAsync("dotnet", publishArguments, TimeSpan.FromMinutes(15), ct, root);
+            (int code, string output) = await BoundedCommand.RunAsync("dotnet", publishArguments, root, TimeSpan.FromMinutes(15), ct);
             if (code != 0)
             {
                 Console.Error.WriteLine(output);
@@ -90,22 +62,5 @@ internal static class PublishedBuild
 
         Console.Error.WriteLine($"measuring {Path.GetRelativePath(root, binary)} (built {File.GetLastWriteTimeUtc(binary):yyyy-MM-dd HH:mm:ss} UTC)");
         return true;
-    }
-
-    private static string[] RootBuildFiles(string root) =>
-        [Path.Combine(root, "Directory.Build.props"), Path.Combine(root, "Directory.Packages.props"), Path.Combine(root, "global.json")];
-
-    private static bool IsBuildOutput(string source, string file)
-    {
-        string relative = Path.GetRelativePath(source, file);
-        foreach (string part in relative.Split(Path.DirectorySeparatorChar))
-        {
-            if (Array.IndexOf(BuildOutputs, part) >= 0 || part.StartsWith('.'))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

@@ -1,5 +1,5 @@
 using System.ComponentModel;
-using System.Diagnostics;
+using Handshake.Builds;
 
 namespace Handshake.Experiment;
 
@@ -131,29 +131,10 @@ internal sealed class SamplePackages(string repositoryRoot, Action<string> progr
         return output;
     }
 
-    private DateTime NewestSource()
-    {
-        DateTime newest = DateTime.MinValue;
-        foreach (string directory in new[] { Path.GetDirectoryName(DotnetProject)!, Path.Combine(repositoryRoot, "src", "Handshake.Runtime"), Path.Combine(repositoryRoot, "src", "Handshake.Runtime.AwsSdk") })
-        {
-            if (!Directory.Exists(directory))
-            {
-                continue;
-            }
-
-            foreach (string file in Directory.EnumerateFiles(directory, "*.cs*", SearchOption.AllDirectories))
-            {
-                if (!file.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                    && !file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
-                {
-                    DateTime written = File.GetLastWriteTimeUtc(file);
-                    newest = written > newest ? written : newest;
-                }
-            }
-        }
-
-        return newest;
-    }
+    // The sample, the runtime client and SDK helper it is built with, and the repository's build files.
+    private DateTime NewestSource() =>
+        SourceFiles.Newest([Path.GetDirectoryName(DotnetProject)!, Path.Combine(repositoryRoot, "src", "Handshake.Runtime"),
+            Path.Combine(repositoryRoot, "src", "Handshake.Runtime.AwsSdk"), .. SourceFiles.RootBuildFiles(repositoryRoot)])?.WrittenUtc ?? DateTime.MinValue;
 
     private static string LastLine(string output)
     {
@@ -161,42 +142,18 @@ internal sealed class SamplePackages(string repositoryRoot, Action<string> progr
         return lines.Length == 0 ? "(no output)" : lines[^1];
     }
 
-    /// <summary>Runs a tool to completion (killing it on timeout or cancellation), with stdout and stderr together.</summary>
+    /// <summary>Runs a tool to completion (<see cref="BoundedCommand"/>); a timeout is one line saying what to do instead.</summary>
     private static async Task<(int ExitCode, string Output)> RunAsync(string fileName, IReadOnlyList<string> arguments, string? workingDirectory,
         TimeSpan timeout, CancellationToken cancellationToken)
     {
-        ProcessStartInfo start = new(fileName)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? Directory.GetCurrentDirectory(),
-        };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using Process process = Process.Start(start) ?? throw new Win32Exception($"cannot start {fileName}");
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        Task<string> stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
         try
         {
-            await process.WaitForExitAsync(cancellationToken).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            return await BoundedCommand.RunAsync(fileName, arguments, workingDirectory, timeout, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        catch (TimeoutException)
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-            if (e is TimeoutException)
-            {
-                throw new ExperimentException($"{fileName} {arguments[0]} took longer than {timeout.TotalSeconds:F0} s and was stopped" +
-                    (arguments.Contains("-p:PublishAot=true") ? " (run `handshake bench --modes dotnet-aot` once: it waits for the publish and caches it)" : ""));
-            }
-
-            throw;
+            throw new ExperimentException($"{fileName} {arguments[0]} took longer than {timeout.TotalSeconds:F0} s and was stopped" +
+                (arguments.Contains("-p:PublishAot=true") ? " (run `handshake bench --modes dotnet-aot` once: it waits for the publish and caches it)" : ""));
         }
-
-        return (process.ExitCode, await stdout.ConfigureAwait(false) + await stderr.ConfigureAwait(false));
     }
 }
