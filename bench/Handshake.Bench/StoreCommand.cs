@@ -1,7 +1,7 @@
 using System.Globalization;
 using Handshake.Bench.Peers;
-using Handshake.Builds;
 using Handshake.Bench.Reporting;
+using Handshake.Builds;
 
 namespace Handshake.Bench;
 

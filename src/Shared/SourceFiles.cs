@@ -8,9 +8,10 @@ namespace Handshake.Builds;
 /// </summary>
 internal static class SourceFiles
 {
-    private static readonly string[] Patterns = ["*.cs", "*.csproj", "*.props", "*.targets", "*.json"];
+    private static readonly string[] Extensions = [".cs", ".csproj", ".props", ".targets", ".json"];
 
-    // Build outputs and hidden folders (.handshake data, .git) are not sources. `out` is where the samples publish to.
+    // Build outputs and hidden folders (.handshake data, .git) are not sources, and are not walked into: a sample's bin/
+    // holds thousands of files. `out` is where the samples publish to.
     private static readonly string[] BuildOutputs = ["bin", "obj", "out", "node_modules"];
 
     /// <summary>The repository's own build files, which every project is built from too.</summary>
@@ -20,43 +21,49 @@ internal static class SourceFiles
     /// <summary>The newest source file under <paramref name="sources"/> (directories or files), build outputs excluded.</summary>
     public static (string Path, DateTime WrittenUtc)? Newest(IEnumerable<string> sources)
     {
-        (string, DateTime)? newest = null;
+        (string Path, DateTime WrittenUtc)? newest = null;
         foreach (string source in sources)
         {
             // A file named as a source is one, whatever its name; a folder's files are filtered.
-            bool folder = Directory.Exists(source);
-            IEnumerable<string> files = folder ? Patterns.SelectMany(pattern => Directory.EnumerateFiles(source, pattern, SearchOption.AllDirectories))
-                : File.Exists(source) ? [source]
-                : [];
-            foreach (string file in files)
+            if (Directory.Exists(source))
             {
-                if (folder && IsBuildOutput(source, file))
-                {
-                    continue;
-                }
-
-                DateTime written = File.GetLastWriteTimeUtc(file);
-                if (newest is null || written > newest.Value.Item2)
-                {
-                    newest = (file, written);
-                }
+                Walk(new DirectoryInfo(source), ref newest);
+            }
+            else if (File.Exists(source))
+            {
+                Consider(new FileInfo(source), ref newest);
             }
         }
 
         return newest;
     }
 
-    private static bool IsBuildOutput(string source, string file)
+    // One walk per folder, pruned at build outputs and hidden folders.
+    private static void Walk(DirectoryInfo directory, ref (string Path, DateTime WrittenUtc)? newest)
     {
-        string relative = Path.GetRelativePath(source, file);
-        foreach (string part in relative.Split(Path.DirectorySeparatorChar))
+        foreach (FileSystemInfo entry in directory.EnumerateFileSystemInfos())
         {
-            if (Array.IndexOf(BuildOutputs, part) >= 0 || part.StartsWith('.'))
+            if (entry is DirectoryInfo child)
             {
-                return true;
+                // Not through symbolic links either: a link back up the tree would never end.
+                if (Array.IndexOf(BuildOutputs, child.Name) < 0 && !child.Name.StartsWith('.') && child.LinkTarget is null)
+                {
+                    Walk(child, ref newest);
+                }
+            }
+            else if (entry is FileInfo file && Array.IndexOf(Extensions, file.Extension) >= 0 && !file.Name.StartsWith('.'))
+            {
+                Consider(file, ref newest);
             }
         }
+    }
 
-        return false;
+    private static void Consider(FileInfo file, ref (string Path, DateTime WrittenUtc)? newest)
+    {
+        DateTime written = file.LastWriteTimeUtc;
+        if (newest is null || written > newest.Value.WrittenUtc)
+        {
+            newest = (file.FullName, written);
+        }
     }
 }
