@@ -54,6 +54,25 @@ public sealed class ExecutableTests : IDisposable
         Assert.Equal("", await process.ReadToEndAsync());
     }
 
+    [Fact]
+    public async Task A_port_held_by_another_up_gives_one_line_and_a_non_zero_exit()
+    {
+        // The first `up` must not have let a second one share its port (SO_REUSEPORT): the kernel would split the
+        // connections between two stores.
+        using HandshakeProcess first = HandshakeProcess.Start(_directory, "up", "--port", "0", "--in-memory");
+        List<string> banner = await first.ReadUntilAsync("Press Ctrl-C");
+        int port = new Uri(ExportedValue(banner, "AWS_ENDPOINT_URL")).Port;
+
+        using HandshakeProcess second = HandshakeProcess.Start(_directory, "up", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--in-memory");
+        Assert.Equal(1, await second.WaitForExitAsync());
+        string line = Assert.Single((await second.StandardErrorAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"port {port}", line);
+        Assert.Contains("already in use", line);
+
+        first.Terminate();
+        Assert.Equal(0, await first.WaitForExitAsync());
+    }
+
     [Theory]
     [InlineData("--port abc", "--port takes a port number from 0 to 65535, not 'abc'.")]
     [InlineData("--port 70000", "--port takes a port number from 0 to 65535, not '70000'.")]

@@ -43,6 +43,10 @@ public sealed class DynamoListenEndPoint(IPEndPoint address, Func<DynamoHttpEndp
 /// </summary>
 public sealed class DynamoTransport(ILoggerFactory? loggerFactory = null) : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
+    // setsockopt(2) constants of Linux, the only system this transport binds on.
+    private const int SolSocket = 1;
+    private const int SoReuseAddr = 2;
+
     /// <summary>
     /// Registers the transport beside Kestrel's socket transport, not instead of it (other listeners, TLS among them,
     /// still bind there): call it after Kestrel is added.
@@ -70,8 +74,10 @@ public sealed class DynamoTransport(ILoggerFactory? loggerFactory = null) : ICon
         Socket socket = new(listen.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            // As Kestrel binds: a restarted server can take its port back while old connections sit in TIME_WAIT.
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            // A restarted server can take its port back while old connections sit in TIME_WAIT. SO_REUSEADDR alone:
+            // .NET's SocketOptionName.ReuseAddress also sets SO_REUSEPORT on Linux, which would let a second
+            // `handshake up` bind the same port and take half its connections instead of failing.
+            socket.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
             socket.Bind(listen.Address);
             socket.Listen(512);
             socket.Blocking = false;
