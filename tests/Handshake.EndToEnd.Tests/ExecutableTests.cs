@@ -78,6 +78,7 @@ public sealed class ExecutableTests : IDisposable
     [InlineData("--port 70000", "--port takes a port number from 0 to 65535, not '70000'.")]
     [InlineData("--store-idle-timeout soon", "--store-idle-timeout takes a duration such as 500ms, 60s or 2m, not 'soon'.")]
     [InlineData("--no-such-option", "unknown command or option '--no-such-option' (see handshake --help)")]
+    [InlineData("--auth loose", "--auth takes off or strict, not 'loose'.")]
     public async Task Bad_options_give_one_line_and_a_non_zero_exit(string arguments, string message)
     {
         using HandshakeProcess process = HandshakeProcess.Start(_directory, ["up", .. arguments.Split(' ')]);

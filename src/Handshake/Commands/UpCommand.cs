@@ -38,6 +38,9 @@ internal static class UpCommand
         Option<AuthMode> auth = new("--auth")
         {
             Description = "off: accept any AWS4 signature, as DynamoDB Local does; strict: verify SigV4 against known credentials.",
+            // The help would otherwise name the enum's members (Off|Strict); its default still prints as Off, which
+            // the parser takes, as it takes any case.
+            HelpName = "off|strict",
             DefaultValueFactory = _ => AuthMode.Off,
             CustomParser = result => ParseAuth(result),
         };
@@ -98,7 +101,7 @@ internal static class UpCommand
     private static AuthMode ParseAuth(System.CommandLine.Parsing.ArgumentResult result)
     {
         string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
-        switch (text)
+        switch (text.ToLowerInvariant())
         {
             case "off": return AuthMode.Off;
             case "strict": return AuthMode.Strict;
