@@ -18,7 +18,7 @@ internal static partial class HostBenchmark
         string executable = given ?? Path.Combine(root, "src", "Handshake", "bin", "Release", "net10.0", "linux-x64", "publish", "handshake");
         if (!await PublishedBuild.EnsureAsync(root, executable, PublishedBuild.HandshakeSources(root), PublishedBuild.HandshakePublish(root, "linux-x64"), given is not null, CancellationToken.None))
         {
-            Console.WriteLine($"| (`handshake up` row skipped: no {executable}; publish it with `dotnet publish src/Handshake -c Release -r linux-x64`) | | | |");
+            Console.WriteLine($"| (`handshake up` row skipped: no {executable}; publish it with `dotnet publish src/Handshake -c Release -r linux-x64`) | | | | | |");
             return;
         }
 
