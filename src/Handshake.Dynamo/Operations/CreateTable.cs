@@ -68,6 +68,7 @@ internal static class CreateTable
             {
                 var (name, type) = r.AttributeDefinitions[i];
                 errors.NotNull(name, $"attributeDefinitions.{i + 1}.member.attributeName");
+                errors.MaxLength(name, $"attributeDefinitions.{i + 1}.member.attributeName", SchemaJson.MaxKeyAttributeNameLength);
                 errors.NotNull(type, $"attributeDefinitions.{i + 1}.member.attributeType");
                 errors.Enum(type, $"attributeDefinitions.{i + 1}.member.attributeType", "B, N, S", "B", "N", "S");
             }

@@ -42,6 +42,7 @@ internal static class UpdateTable
             for (int i = 0; i < definitions.Count; i++)
             {
                 errors.NotNull(definitions[i].Name, $"attributeDefinitions.{i + 1}.member.attributeName");
+                errors.MaxLength(definitions[i].Name, $"attributeDefinitions.{i + 1}.member.attributeName", SchemaJson.MaxKeyAttributeNameLength);
                 errors.NotNull(definitions[i].Type, $"attributeDefinitions.{i + 1}.member.attributeType");
                 errors.Enum(definitions[i].Type, $"attributeDefinitions.{i + 1}.member.attributeType", "B, N, S", "B", "N", "S");
             }
