@@ -84,6 +84,15 @@ public sealed class TableDefinition
     public int NumberOfDecreasesToday { get; set; }
     public bool DeletionProtectionEnabled { get; set; }
 
+    /// <summary>
+    /// STANDARD or STANDARD_INFREQUENT_ACCESS as CreateTable or UpdateTable set it; null when never given, and then
+    /// DescribeTable has no TableClassSummary. Kept and described only: storage is the same for both.
+    /// </summary>
+    public string? TableClass { get; set; }
+
+    /// <summary>When UpdateTable last changed <see cref="TableClass"/> (TableClassSummary.LastUpdateDateTime).</summary>
+    public DateTimeOffset? TableClassUpdateDateTime { get; set; }
+
     /// <summary>Tags, replaced as a whole on change so readers never see a dictionary being mutated.</summary>
     public IReadOnlyDictionary<string, string> Tags { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
 

@@ -18,8 +18,8 @@ internal static class BatchWriteItem
 
     public static async Task ExecuteAsync(DynamoStore store, ReadOnlyMemory<byte> body, ResponseBuffer response)
     {
-        var (requests, capacityMode) = Prepare(store, body.Span);
-        var command = new BatchWriteCommand(requests);
+        var (requests, capacityMode, metrics) = Prepare(store, body.Span);
+        var command = new BatchWriteCommand(requests, metrics);
         await store.WriteAsync(command).ConfigureAwait(false);
         var w = response.Writer;
         w.WriteStartObject();
@@ -37,10 +37,11 @@ internal static class BatchWriteItem
             foreach (var (table, units) in perTable) ConsumedCapacity.WriteValue(w, capacityMode, table, units, isRead: false, command.IndexUnits);
             w.WriteEndArray();
         }
+        ItemCollectionMetrics.WritePerTable(w, command.Collections);
         w.WriteEndObject();
     }
 
-    private static (List<WriteRequest>, CapacityMode) Prepare(DynamoStore store, ReadOnlySpan<byte> body)
+    private static (List<WriteRequest>, CapacityMode, string?) Prepare(DynamoStore store, ReadOnlySpan<byte> body)
     {
         var reader = JsonRequest.Begin(body);
         string? returnCapacity = null, metrics = null, valueError = null;
@@ -97,7 +98,7 @@ internal static class BatchWriteItem
                     : new WriteRequest(table, key, null, 0));
             }
         }
-        return (prepared, ConsumedCapacity.Mode(returnCapacity));
+        return (prepared, ConsumedCapacity.Mode(returnCapacity), metrics);
     }
 
     private static List<(string, List<(Dictionary<string, AttributeValue>?, Dictionary<string, AttributeValue>?)>)> ReadRequestItems(
@@ -141,13 +142,16 @@ internal static class BatchWriteItem
         return map ?? [];
     }
 
-    private sealed class BatchWriteCommand(List<WriteRequest> requests) : WriteCommand
+    private sealed class BatchWriteCommand(List<WriteRequest> requests, string? returnItemCollectionMetrics) : WriteCommand
     {
         public override bool NeedsSavepoint => true;
 
         public int[] OldSizes { get; } = new int[requests.Count];
 
         public List<IndexWriteUnits>? IndexUnits { get; private set; }
+
+        /// <summary>The item collections written, measured after all the writes (ReturnItemCollectionMetrics=SIZE).</summary>
+        public List<(TableDefinition Table, byte[] Hash, long Bytes)> Collections { get; private set; } = [];
 
         public override void Apply(WriteContext context)
         {
@@ -162,6 +166,7 @@ internal static class BatchWriteItem
                 else if (existed) context.Delete(r.Table, r.Key, oldSize);
             }
             IndexUnits = context.TakeIndexUnits();
+            Collections = ItemCollectionMetrics.Measure(context, returnItemCollectionMetrics, requests.Select(r => (r.Table, r.Key.Hash)));
         }
     }
 }

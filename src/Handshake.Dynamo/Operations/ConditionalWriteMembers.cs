@@ -61,5 +61,7 @@ internal sealed class ConditionalWriteMembers
 
     public bool ReturnOldOnFailure => _onFailure == "ALL_OLD";
 
+    public string? ReturnItemCollectionMetrics => _metrics;
+
     public CapacityMode CapacityMode => ConsumedCapacity.Mode(_returnCapacity);
 }

@@ -34,6 +34,7 @@ internal static class CreateTable
         public List<SchemaJson.Index>? GlobalSecondaryIndexes;
         public List<(string? Key, string? Value)>? Tags;
         public bool DeletionProtectionEnabled;
+        public string? TableClass;
     }
 
     private static Request Parse(ReadOnlySpan<byte> body)
@@ -51,6 +52,7 @@ internal static class CreateTable
             else if (reader.ValueTextEquals("GlobalSecondaryIndexes"u8)) { if (JsonRequest.ValueOf(ref reader)) r.GlobalSecondaryIndexes = SchemaJson.ReadIndexes(ref reader); }
             else if (reader.ValueTextEquals("Tags"u8)) { if (JsonRequest.ValueOf(ref reader)) r.Tags = SchemaJson.ReadPairs(ref reader, "Key"u8, "Value"u8); }
             else if (reader.ValueTextEquals("DeletionProtectionEnabled"u8)) { if (JsonRequest.ValueOf(ref reader)) r.DeletionProtectionEnabled = JsonRequest.ReadBoolean(ref reader); }
+            else if (reader.ValueTextEquals("TableClass"u8)) { if (JsonRequest.ValueOf(ref reader)) r.TableClass = JsonRequest.ReadString(ref reader); }
             else JsonRequest.SkipValue(ref reader);
         }
         return r;
@@ -66,6 +68,7 @@ internal static class CreateTable
             {
                 var (name, type) = r.AttributeDefinitions[i];
                 errors.NotNull(name, $"attributeDefinitions.{i + 1}.member.attributeName");
+                errors.MaxLength(name, $"attributeDefinitions.{i + 1}.member.attributeName", SchemaJson.MaxKeyAttributeNameLength);
                 errors.NotNull(type, $"attributeDefinitions.{i + 1}.member.attributeType");
                 errors.Enum(type, $"attributeDefinitions.{i + 1}.member.attributeType", "B, N, S", "B", "N", "S");
             }
@@ -75,6 +78,7 @@ internal static class CreateTable
         SchemaJson.ValidateThroughput(r.ProvisionedThroughput, "provisionedThroughput", errors);
         if (r.KeySchema is null) errors.Add(null, "keySchema", "Member must not be null");
         else SchemaJson.ValidateKeySchema(r.KeySchema, "keySchema", errors);
+        TableDescription.ValidateTableClass(r.TableClass, errors);
         errors.ThrowIfAny();
 
         bool payPerRequest = r.BillingMode == "PAY_PER_REQUEST";
@@ -115,6 +119,7 @@ internal static class CreateTable
             WriteCapacityUnits = payPerRequest ? 0 : r.ProvisionedThroughput!.Write!.Value,
             LastUpdateToPayPerRequestDateTime = payPerRequest ? now : null,
             DeletionProtectionEnabled = r.DeletionProtectionEnabled,
+            TableClass = r.TableClass,
             Tags = tags,
         };
     }
@@ -142,7 +147,7 @@ internal static class CreateTable
                 BillingMode = proposed.BillingMode, ReadCapacityUnits = proposed.ReadCapacityUnits,
                 WriteCapacityUnits = proposed.WriteCapacityUnits,
                 LastUpdateToPayPerRequestDateTime = proposed.LastUpdateToPayPerRequestDateTime,
-                DeletionProtectionEnabled = proposed.DeletionProtectionEnabled, Tags = proposed.Tags,
+                DeletionProtectionEnabled = proposed.DeletionProtectionEnabled, Tags = proposed.Tags, TableClass = proposed.TableClass,
             };
             foreach (var index in Created.Indexes) IndexStorage.Create(context, Created, index);
             // Visible to later commands of the same batch at once; rebuilt from the database if the commit fails.

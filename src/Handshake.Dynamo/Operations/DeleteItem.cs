@@ -20,6 +20,7 @@ internal static class DeleteItem
             response.WriteRawValue(command.OldItem);
         }
         ConsumedCapacity.WriteMember(w, capacity, command.Table.Name, ConsumedCapacity.WriteUnits(command.OldSize, 0), isRead: false, command.IndexUnits);
+        ItemCollectionMetrics.WriteMember(w, command.Table, command.Key.Hash, command.CollectionBytes);
         w.WriteEndObject();
     }
 
@@ -43,13 +44,17 @@ internal static class DeleteItem
         var table = store.GetTable(members.TableName!);
         var primaryKey = PrimaryKey.FromKey(table, key!);
         capacity = members.CapacityMode;
-        return new DeleteItemCommand(table, primaryKey, node, members.ReturnOld, members.ReturnOldOnFailure);
+        return new DeleteItemCommand(table, primaryKey, node, members.ReturnOld, members.ReturnOldOnFailure, members.ReturnItemCollectionMetrics);
     }
 
     private sealed class DeleteItemCommand(TableDefinition table, PrimaryKey key, ConditionNode? condition, bool returnOld,
-        bool returnOldOnFailure) : WriteCommand
+        bool returnOldOnFailure, string? returnItemCollectionMetrics) : WriteCommand
     {
         public TableDefinition Table => table;
+        public PrimaryKey Key => key;
+
+        /// <summary>The size of the written item's collection, measured after the write when metrics are wanted.</summary>
+        public long? CollectionBytes { get; private set; }
         public bool ReturnOld => returnOld;
         public byte[]? OldItem { get; private set; }
         public int OldSize { get; private set; }
@@ -68,6 +73,7 @@ internal static class DeleteItem
             OldItem = oldItem;
             OldSize = oldSize;
             IndexUnits = context.TakeIndexUnits();
+            if (ItemCollectionMetrics.Wanted(returnItemCollectionMetrics, table)) CollectionBytes = context.ItemCollectionBytes(table, key.Hash);
         }
     }
 }

@@ -76,6 +76,9 @@ internal sealed class ExpressionMembers
                 if (key.Length < 2 || key[0] != '#')
                     throw DynamoException.Validation("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" + key + "\"");
             }
+        if (Names is not null)
+            foreach (var name in Names.Values)
+                if (AttributeValueJson.IsNameTooLarge(name)) throw DynamoException.Validation(AttributeValueJson.NameTooLarge);
         if (Values is not null)
             foreach (var key in Values.Keys)
             {

@@ -91,6 +91,7 @@ internal static class GlobalSecondaryIndexUpdates
                 else SchemaJson.ValidateKeySchema(c.KeySchema, path + ".create.keySchema", errors);
                 if (!c.HasProjection) errors.Add(null, path + ".create.projection", "Member must not be null");
                 errors.Enum(c.ProjectionType, path + ".create.projection.projectionType", "ALL, INCLUDE, KEYS_ONLY", "ALL", "INCLUDE", "KEYS_ONLY");
+                SchemaJson.ValidateNonKeyAttributes(c.NonKeyAttributes, path + ".create.projection.nonKeyAttributes", errors);
                 SchemaJson.ValidateThroughput(c.ProvisionedThroughput, path + ".create.provisionedThroughput", errors);
             }
         }

@@ -20,6 +20,7 @@ internal static class PutItem
             response.WriteRawValue(command.OldItem);
         }
         ConsumedCapacity.WriteMember(w, capacity, command.Table.Name, ConsumedCapacity.WriteUnits(command.OldSize, command.Size), isRead: false, command.IndexUnits);
+        ItemCollectionMetrics.WriteMember(w, command.Table, command.Key.Hash, command.CollectionBytes);
         w.WriteEndObject();
     }
 
@@ -47,13 +48,17 @@ internal static class PutItem
         var key = PrimaryKey.FromItem(table, item!);
         SecondaryIndexKey.Validate(table, item!);
         capacity = members.CapacityMode;
-        return new PutItemCommand(table, key, StoredItem.Serialize(item!), size, node, members.ReturnOld, members.ReturnOldOnFailure);
+        return new PutItemCommand(table, key, StoredItem.Serialize(item!), size, node, members.ReturnOld, members.ReturnOldOnFailure, members.ReturnItemCollectionMetrics);
     }
 
     private sealed class PutItemCommand(TableDefinition table, PrimaryKey key, byte[] item, int size, ConditionNode? condition,
-        bool returnOld, bool returnOldOnFailure) : WriteCommand
+        bool returnOld, bool returnOldOnFailure, string? returnItemCollectionMetrics) : WriteCommand
     {
         public TableDefinition Table => table;
+        public PrimaryKey Key => key;
+
+        /// <summary>The size of the written item's collection, measured after the write when metrics are wanted.</summary>
+        public long? CollectionBytes { get; private set; }
         public int Size => size;
         public bool ReturnOld => returnOld;
         public byte[]? OldItem { get; private set; }
@@ -73,6 +78,7 @@ internal static class PutItem
             OldItem = oldItem;
             OldSize = oldSize;
             IndexUnits = context.TakeIndexUnits();
+            if (ItemCollectionMetrics.Wanted(returnItemCollectionMetrics, table)) CollectionBytes = context.ItemCollectionBytes(table, key.Hash);
         }
     }
 }

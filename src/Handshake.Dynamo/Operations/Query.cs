@@ -32,7 +32,7 @@ internal static class Query
         var keyCondition = keyNode is not null ? KeyCondition.FromExpression(keyNode) : KeyCondition.FromLegacy(legacy.KeyConditions!);
 
         var table = store.GetTable(request.TableName!);
-        var space = KeySpaces.Resolve(table, request);
+        var space = KeySpaces.Resolve(table, request, projection);
         keyCondition.Bind(space.Hash, space.Range);
         if (filter is not null)
         {

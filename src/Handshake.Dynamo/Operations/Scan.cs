@@ -32,7 +32,7 @@ internal static class Scan
         var (filter, projection) = request.FilterAndProjection(attributes, legacyFilter);
 
         var table = store.GetTable(request.TableName!);
-        var space = KeySpaces.Resolve(table, request);
+        var space = KeySpaces.Resolve(table, request, projection);
         int total = (int)(request.TotalSegments ?? 1), segment = (int)(request.Segment ?? 0);
         KeySpaceRow? start = null;
         if (request.ExclusiveStartKey is not null)

@@ -12,6 +12,15 @@ internal static class SchemaJson
 {
     private const string Invalid = "One or more parameter values were invalid: ";
 
+    /// <summary>
+    /// Key attribute names (KeySchemaAttributeName, also AttributeDefinitions' names) and projected attribute names
+    /// (NonKeyAttributeName) are at most 255 characters in AWS's model, where other attribute names may reach 64 KB.
+    /// </summary>
+    public const int MaxKeyAttributeNameLength = 255;
+
+    /// <summary>An index's NonKeyAttributes hold at most 20 names (NonKeyAttributeNameList in AWS's model).</summary>
+    public const int MaxNonKeyAttributes = 20;
+
     public sealed record Throughput(long? Read, long? Write);
 
     public sealed class Index
@@ -115,6 +124,15 @@ internal static class SchemaJson
         else if (t.Read < 1) errors.Add(t.Read.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), path + ".readCapacityUnits", "Member must have value greater than or equal to 1");
     }
 
+    /// <summary>NonKeyAttributes: each name at most 255 characters, at most 20 names (AWS's model constraints).</summary>
+    public static void ValidateNonKeyAttributes(List<string>? names, string path, ValidationErrors errors)
+    {
+        if (names is null) return;
+        for (int i = 0; i < names.Count; i++) errors.MaxLength(names[i], $"{path}.{i + 1}.member", MaxKeyAttributeNameLength);
+        if (names.Count > MaxNonKeyAttributes)
+            errors.Add("[" + string.Join(", ", names) + "]", path, "Member must have length less than or equal to " + MaxNonKeyAttributes);
+    }
+
     public static void CheckThroughputBounds(Throughput t)
     {
         const long Max = 1_000_000_000_000;
@@ -127,6 +145,7 @@ internal static class SchemaJson
         for (int i = 0; i < keys.Count; i++)
         {
             errors.NotNull(keys[i].Name, $"{path}.{i + 1}.member.attributeName");
+            errors.MaxLength(keys[i].Name, $"{path}.{i + 1}.member.attributeName", MaxKeyAttributeNameLength);
             errors.NotNull(keys[i].KeyType, $"{path}.{i + 1}.member.keyType");
             errors.Enum(keys[i].KeyType, $"{path}.{i + 1}.member.keyType", "HASH, RANGE", "HASH", "RANGE");
         }
@@ -178,6 +197,7 @@ internal static class SchemaJson
             else ValidateKeySchema(index.KeySchema, path + ".keySchema", errors);
             if (!index.HasProjection) errors.Add(null, path + ".projection", "Member must not be null");
             errors.Enum(index.ProjectionType, path + ".projection.projectionType", "ALL, INCLUDE, KEYS_ONLY", "ALL", "INCLUDE", "KEYS_ONLY");
+            ValidateNonKeyAttributes(index.NonKeyAttributes, path + ".projection.nonKeyAttributes", errors);
             ValidateThroughput(index.ProvisionedThroughput, path + ".provisionedThroughput", errors);
         }
         errors.ThrowIfAny();

@@ -44,6 +44,13 @@ internal static class TableDescription
         WriteIndexes(w, t, global: false);
         WriteIndexes(w, t, global: true);
         w.WriteBoolean("DeletionProtectionEnabled"u8, t.DeletionProtectionEnabled);
+        if (t.TableClass is { } tableClass)
+        {
+            w.WriteStartObject("TableClassSummary"u8);
+            w.WriteString("TableClass"u8, tableClass);
+            if (t.TableClassUpdateDateTime is { } changed) w.WriteNumber("LastUpdateDateTime"u8, EpochSeconds(changed));
+            w.WriteEndObject();
+        }
         w.WriteEndObject();
     }
 
@@ -84,6 +91,10 @@ internal static class TableDescription
         }
         if (any) w.WriteEndArray();
     }
+
+    /// <summary>The TableClass member's enum constraint, as CreateTable and UpdateTable check it.</summary>
+    public static void ValidateTableClass(string? tableClass, Protocol.ValidationErrors errors) =>
+        errors.Enum(tableClass, "tableClass", "STANDARD, STANDARD_INFREQUENT_ACCESS", "STANDARD", "STANDARD_INFREQUENT_ACCESS");
 
     public static void WriteKeySchema(Utf8JsonWriter w, KeyAttribute hash, KeyAttribute? range)
     {

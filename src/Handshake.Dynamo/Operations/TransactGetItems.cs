@@ -30,7 +30,7 @@ internal static class TransactGetItems
     {
         var (gets, returnCapacity) = Parse(body.Span);
         var errors = new ValidationErrors();
-        TransactWriteItems.ValidateCount(gets, errors);
+        TransactWriteItems.ValidateCount(gets, "TransactGetItem", errors);
         if (gets is not null)
         {
             for (int i = 0; i < gets.Count; i++)
@@ -73,6 +73,9 @@ internal static class TransactGetItems
 
         var command = new ReadCommand(gets);
         await store.WriteAsync(command).ConfigureAwait(false);
+        long bytes = 0;
+        foreach (var size in command.Sizes) bytes += size;
+        TransactWriteItems.ThrowIfOverSizeLimit(bytes);
 
         var w = response.Writer;
         w.WriteStartObject();
@@ -80,11 +83,19 @@ internal static class TransactGetItems
         for (int i = 0; i < gets.Count; i++)
         {
             w.WriteStartObject();
-            if (command.Items[i] is { } item)
+            if (gets[i].Paths is { } paths)
+            {
+                // A projection that matches nothing leaves no Item at all (BatchGetItem keeps an empty one).
+                if (command.Items[i] is { } item && Projection.Apply(StoredItem.Parse(item), paths) is { Count: > 0 } projected)
+                {
+                    w.WritePropertyName("Item"u8);
+                    AttributeValueJson.WriteMap(w, projected);
+                }
+            }
+            else if (command.Items[i] is { } item)
             {
                 w.WritePropertyName("Item"u8);
-                if (gets[i].Paths is { } paths) AttributeValueJson.WriteMap(w, Projection.Apply(StoredItem.Parse(item), paths));
-                else response.WriteRawValue(item);
+                response.WriteRawValue(item);
             }
             w.WriteEndObject();
         }

@@ -38,7 +38,7 @@ internal static class TransactWriteItems
         }
 
         var errors = new ValidationErrors();
-        ValidateCount(actions, errors);
+        ValidateCount(actions, "TransactWriteItem", errors);
         if (actions is not null) for (int i = 0; i < actions.Count; i++) actions[i].ValidateMembers(i, errors);
         ConsumedCapacity.Validate(returnCapacity, errors);
         ReturnValuesMember.ValidateItemCollectionMetrics(metrics, errors);
@@ -55,10 +55,9 @@ internal static class TransactWriteItems
             if (action.KeyError is null && !seen.Add((action.Table.InternalId, action.PrimaryKey)))
                 throw DynamoException.Validation("Transaction request cannot include multiple operations on one item");
         }
-        if (bytes > MaxRequestBytes)
-            throw DynamoException.Validation("Transaction request size has exceeded the maximum allowed size of 4 MB");
+        ThrowIfOverSizeLimit(bytes);
 
-        var command = new TransactWriteCommand(actions, token, SHA256.HashData(body.Span), store.TransactionTokens, store.Clock);
+        var command = new TransactWriteCommand(actions, token, SHA256.HashData(body.Span), store.TransactionTokens, store.Clock, metrics);
         await store.WriteAsync(command).ConfigureAwait(false);
 
         var w = response.Writer;
@@ -87,11 +86,25 @@ internal static class TransactWriteItems
                 ConsumedCapacity.WriteValue(w, mode, table, units, isRead: command.Replayed, command.Replayed ? null : indexUnits);
             w.WriteEndArray();
         }
+        ItemCollectionMetrics.WritePerTable(w, command.Collections);
         w.WriteEndObject();
     }
 
-    /// <summary>TransactItems must be present with 1 to 100 actions (the message AWS's model validation gives).</summary>
-    public static void ValidateCount<T>(List<T>? actions, ValidationErrors errors)
+    /// <summary>
+    /// The 4 MB a transaction may carry: the request's items and keys here, the items read for TransactGetItems
+    /// (which AWS rejects as a whole when they exceed it).
+    /// </summary>
+    public static void ThrowIfOverSizeLimit(long bytes)
+    {
+        if (bytes > MaxRequestBytes)
+            throw DynamoException.Validation("Transaction request size has exceeded the maximum allowed size of 4 MB");
+    }
+
+    /// <summary>
+    /// TransactItems must be present with 1 to 100 actions (the message AWS's model validation gives, which echoes
+    /// the list as its element shape's name: TransactWriteItem or TransactGetItem).
+    /// </summary>
+    public static void ValidateCount<T>(List<T>? actions, string shape, ValidationErrors errors)
     {
         if (actions is null)
         {
@@ -100,7 +113,7 @@ internal static class TransactWriteItems
         }
         if (actions.Count == 0) errors.Add("[]", "transactItems", "Member must have length greater than or equal to 1");
         if (actions.Count > MaxActions)
-            errors.Add("[" + string.Join(", ", Enumerable.Repeat("TransactWriteItem", actions.Count)) + "]", "transactItems",
+            errors.Add("[" + string.Join(", ", Enumerable.Repeat(shape, actions.Count)) + "]", "transactItems",
                 "Member must have length less than or equal to " + MaxActions);
     }
 }

@@ -25,6 +25,7 @@ internal static class UpdateItem
             AttributeValueJson.WriteMap(w, attributes);
         }
         ConsumedCapacity.WriteMember(w, capacity, command.Table.Name, ConsumedCapacity.WriteUnits(command.OldSize, command.NewSize), isRead: false, command.IndexUnits);
+        ItemCollectionMetrics.WriteMember(w, command.Table, command.Key.Hash, command.CollectionBytes);
         w.WriteEndObject();
     }
 
@@ -79,13 +80,17 @@ internal static class UpdateItem
                     throw DynamoException.Validation("One or more parameter values were invalid: Cannot update attribute " + top + ". This attribute is part of the key");
             }
         capacity = ConsumedCapacity.Mode(returnCapacity);
-        return new UpdateItemCommand(table, primaryKey, key!, updates, node, returnValues ?? "NONE", onFailure == "ALL_OLD");
+        return new UpdateItemCommand(table, primaryKey, key!, updates, node, returnValues ?? "NONE", onFailure == "ALL_OLD", metrics);
     }
 
     private sealed class UpdateItemCommand(TableDefinition table, PrimaryKey key, Dictionary<string, AttributeValue> keyAttributes,
-        UpdateExpression? update, ConditionNode? condition, string returnValues, bool returnOldOnFailure) : WriteCommand
+        UpdateExpression? update, ConditionNode? condition, string returnValues, bool returnOldOnFailure, string? returnItemCollectionMetrics) : WriteCommand
     {
         public TableDefinition Table => table;
+        public PrimaryKey Key => key;
+
+        /// <summary>The size of the written item's collection, measured after the write when metrics are wanted.</summary>
+        public long? CollectionBytes { get; private set; }
         public int OldSize { get; private set; }
         public int NewSize { get; private set; }
         private Dictionary<string, AttributeValue>? _old;
@@ -112,6 +117,7 @@ internal static class UpdateItem
             SecondaryIndexKey.Validate(table, updated, fromUpdateExpression: update is not null);
             context.Upsert(table, key, size, StoredItem.Serialize(updated), existed, oldSize);
             IndexUnits = context.TakeIndexUnits();
+            if (ItemCollectionMetrics.Wanted(returnItemCollectionMetrics, table)) CollectionBytes = context.ItemCollectionBytes(table, key.Hash);
             _old = old;
             _new = updated;
             OldSize = oldSize;

@@ -4,7 +4,7 @@ using Handshake.Dynamo.Storage;
 namespace Handshake.Dynamo.Operations;
 
 /// <summary>
-/// UpdateTable: billing mode, provisioned throughput and deletion protection. The response says UPDATING; the
+/// UpdateTable: billing mode, provisioned throughput, deletion protection and table class. The response says UPDATING; the
 /// change is already complete, so the next DescribeTable says ACTIVE. Index changes come with issue 5.
 /// </summary>
 internal static class UpdateTable
@@ -14,7 +14,7 @@ internal static class UpdateTable
     public static async Task ExecuteAsync(DynamoStore store, ReadOnlyMemory<byte> body, ResponseBuffer response)
     {
         var reader = JsonRequest.Begin(body.Span);
-        string? tableName = null, billingMode = null;
+        string? tableName = null, billingMode = null, tableClass = null;
         SchemaJson.Throughput? throughput = null;
         bool? deletionProtection = null;
         bool streamUpdate = false;
@@ -25,6 +25,7 @@ internal static class UpdateTable
             if (reader.ValueTextEquals("TableName"u8)) { if (JsonRequest.ValueOf(ref reader)) tableName = JsonRequest.ReadString(ref reader); }
             else if (reader.ValueTextEquals("BillingMode"u8)) { if (JsonRequest.ValueOf(ref reader)) billingMode = JsonRequest.ReadString(ref reader); }
             else if (reader.ValueTextEquals("ProvisionedThroughput"u8)) { if (JsonRequest.ValueOf(ref reader)) throughput = SchemaJson.ReadThroughput(ref reader); }
+            else if (reader.ValueTextEquals("TableClass"u8)) { if (JsonRequest.ValueOf(ref reader)) tableClass = JsonRequest.ReadString(ref reader); }
             else if (reader.ValueTextEquals("DeletionProtectionEnabled"u8)) { if (JsonRequest.ValueOf(ref reader)) deletionProtection = JsonRequest.ReadBoolean(ref reader); }
             else if (reader.ValueTextEquals("GlobalSecondaryIndexUpdates"u8)) { if (JsonRequest.ValueOf(ref reader)) indexUpdates = GlobalSecondaryIndexUpdates.Read(ref reader); }
             else if (reader.ValueTextEquals("AttributeDefinitions"u8)) { if (JsonRequest.ValueOf(ref reader)) definitions = SchemaJson.ReadPairs(ref reader, "AttributeName"u8, "AttributeType"u8); }
@@ -35,11 +36,13 @@ internal static class UpdateTable
         errors.TableNameOrArn(tableName);
         errors.Enum(billingMode, "billingMode", "PROVISIONED, PAY_PER_REQUEST", "PROVISIONED", "PAY_PER_REQUEST");
         SchemaJson.ValidateThroughput(throughput, "provisionedThroughput", errors);
+        TableDescription.ValidateTableClass(tableClass, errors);
         if (definitions is not null)
         {
             for (int i = 0; i < definitions.Count; i++)
             {
                 errors.NotNull(definitions[i].Name, $"attributeDefinitions.{i + 1}.member.attributeName");
+                errors.MaxLength(definitions[i].Name, $"attributeDefinitions.{i + 1}.member.attributeName", SchemaJson.MaxKeyAttributeNameLength);
                 errors.NotNull(definitions[i].Type, $"attributeDefinitions.{i + 1}.member.attributeType");
                 errors.Enum(definitions[i].Type, $"attributeDefinitions.{i + 1}.member.attributeType", "B, N, S", "B", "N", "S");
             }
@@ -47,7 +50,9 @@ internal static class UpdateTable
         if (indexUpdates is not null) GlobalSecondaryIndexUpdates.ValidateMembers(indexUpdates, errors);
         errors.ThrowIfAny();
         bool hasIndexUpdates = indexUpdates is { Count: > 0 };
-        if (billingMode is null && throughput is null && deletionProtection is null && !streamUpdate && !hasIndexUpdates)
+        // TableClass alone is a valid update (the API reference lists it among UpdateTable's changes), though AWS's
+        // message for an empty update does not name it.
+        if (billingMode is null && throughput is null && deletionProtection is null && tableClass is null && !streamUpdate && !hasIndexUpdates)
             throw DynamoException.Validation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
         if (throughput is not null) SchemaJson.CheckThroughputBounds(throughput);
         if (hasIndexUpdates) GlobalSecondaryIndexUpdates.ValidateShape(indexUpdates!);
@@ -58,7 +63,7 @@ internal static class UpdateTable
             var created = GlobalSecondaryIndexUpdates.Resolve(table, indexUpdates!, definitions, billingMode ?? table.BillingMode);
             await store.WriteAsync(new GlobalSecondaryIndexUpdates.Command(table, indexUpdates!, created, definitions)).ConfigureAwait(false);
             foreach (var index in created) store.StartBackfill(table, index);
-            if (billingMode is null && throughput is null && deletionProtection is null)
+            if (billingMode is null && throughput is null && deletionProtection is null && tableClass is null)
             {
                 WriteResponse(response, table);
                 return;
@@ -100,6 +105,12 @@ internal static class UpdateTable
                 t.WriteCapacityUnits = throughput.Write!.Value;
             }
             if (deletionProtection is { } protect) t.DeletionProtectionEnabled = protect;
+            if (tableClass is not null && tableClass != (t.TableClass ?? "STANDARD"))
+            {
+                t.TableClass = tableClass;
+                t.TableClassUpdateDateTime = now;
+            }
+            else if (tableClass is not null) t.TableClass = tableClass;
         })).ConfigureAwait(false);
 
         WriteResponse(response, table);

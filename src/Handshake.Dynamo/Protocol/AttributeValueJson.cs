@@ -24,6 +24,14 @@ internal static class AttributeValueJson
         "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes";
     private const string Invalid = "One or more parameter values were invalid: ";
 
+    /// <summary>AWS's answer to an attribute name of 64 KiB or more, at any depth (65,535 bytes is the longest allowed).</summary>
+    public const string NameTooLarge = "1 validation error detected: Attribute name is too large, must be less than 65536 bytes";
+
+    /// <summary>Whether a name is over the limit; a name of up to 21,845 UTF-16 units cannot be, so most skip the count.</summary>
+    public static bool IsNameTooLarge(string name) => name.Length > MaxNameBytes / 3 && System.Text.Encoding.UTF8.GetByteCount(name) > MaxNameBytes;
+
+    private const int MaxNameBytes = 65535;
+
     /// <summary>Reads a map of attribute name to value (an item, a key, ExpressionAttributeValues).</summary>
     public static Dictionary<string, AttributeValue> ReadMap(ref Utf8JsonReader reader, ref string? valueError)
     {
@@ -32,6 +40,7 @@ internal static class AttributeValueJson
         while (JsonRequest.NextMember(ref reader))
         {
             var name = JsonRequest.GetString(ref reader);
+            if (IsNameTooLarge(name)) valueError ??= NameTooLarge;
             if (!JsonRequest.ValueOf(ref reader)) continue;
             var value = Read(ref reader, ref valueError);
             if (value is not null) map[name] = value;

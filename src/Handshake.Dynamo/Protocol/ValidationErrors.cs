@@ -27,6 +27,12 @@ internal sealed class ValidationErrors
         if (value is null) Add(null, path, "Member must not be null");
     }
 
+    /// <summary>A string member's maximum length (in characters, as AWS's model constraints count it).</summary>
+    public void MaxLength(string? value, string path, int max)
+    {
+        if (value is not null && value.Length > max) Add(value, path, "Member must have length less than or equal to " + max);
+    }
+
     public void Enum(string? value, string path, string allowed, params string[] values)
     {
         if (value is null || Array.IndexOf(values, value) >= 0) return;

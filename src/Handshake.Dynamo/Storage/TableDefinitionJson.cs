@@ -53,6 +53,8 @@ internal static class TableDefinitionJson
             WriteTime(w, "LastUpdateToPayPerRequestDateTime", t.LastUpdateToPayPerRequestDateTime);
             w.WriteNumber("NumberOfDecreasesToday", t.NumberOfDecreasesToday);
             w.WriteBoolean("DeletionProtectionEnabled", t.DeletionProtectionEnabled);
+            if (t.TableClass is not null) w.WriteString("TableClass", t.TableClass);
+            WriteTime(w, "TableClassUpdateDateTime", t.TableClassUpdateDateTime);
             w.WriteStartObject("Tags");
             foreach (var (k, v) in t.Tags) w.WriteString(k, v);
             w.WriteEndObject();
@@ -113,6 +115,8 @@ internal static class TableDefinitionJson
             NumberOfDecreasesToday = r.GetProperty("NumberOfDecreasesToday").GetInt32(),
             DeletionProtectionEnabled = r.GetProperty("DeletionProtectionEnabled").GetBoolean(),
             Tags = tags,
+            TableClass = r.TryGetProperty("TableClass", out var tableClass) ? tableClass.GetString() : null,
+            TableClassUpdateDateTime = ReadTime(r, "TableClassUpdateDateTime"),
             TimeToLiveAttribute = r.TryGetProperty("TimeToLiveAttribute", out var ttl) ? ttl.GetString() : null,
             TimeToLiveEnabled = r.GetProperty("TimeToLiveEnabled").GetBoolean(),
         };

@@ -10,7 +10,8 @@ namespace Handshake.Dynamo.Storage;
 /// (conditions, the update's result, index key types, sizes), collecting one cancellation reason per action in
 /// request order; only if none failed are the writes applied. A cancelled transaction writes nothing.
 /// </summary>
-internal sealed class TransactWriteCommand(List<TransactAction> actions, string? token, byte[] requestHash, TransactionTokens tokens, TimeProvider clock)
+internal sealed class TransactWriteCommand(List<TransactAction> actions, string? token, byte[] requestHash, TransactionTokens tokens, TimeProvider clock,
+    string? returnItemCollectionMetrics = null)
     : WriteCommand
 {
     public override bool NeedsSavepoint => true;
@@ -19,6 +20,12 @@ internal sealed class TransactWriteCommand(List<TransactAction> actions, string?
     public int[] Sizes { get; } = new int[actions.Count];
 
     public List<IndexWriteUnits>? IndexUnits { get; private set; }
+
+    /// <summary>
+    /// The item collections the Put, Update and Delete actions wrote (a ConditionCheck writes none), measured after
+    /// the writes when ReturnItemCollectionMetrics=SIZE; empty for a replay, which wrote nothing.
+    /// </summary>
+    public List<(TableDefinition Table, byte[] Hash, long Bytes)> Collections { get; private set; } = [];
 
     /// <summary>True when the token matched an earlier identical transaction: nothing was applied again.</summary>
     public bool Replayed { get; private set; }
@@ -75,6 +82,8 @@ internal sealed class TransactWriteCommand(List<TransactAction> actions, string?
             else if (a.Kind == TransactActionKind.Delete && existed[i].Existed) context.Delete(a.Table, a.PrimaryKey, existed[i].Size);
         }
         IndexUnits = context.TakeIndexUnits();
+        Collections = ItemCollectionMetrics.Measure(context, returnItemCollectionMetrics,
+            actions.Where(a => a.Kind != TransactActionKind.ConditionCheck).Select(a => (a.Table, a.PrimaryKey.Hash)));
         // Remembered now, as pending: a retry with the same token may sit in the same group commit and must already
         // see it. The commit confirms it; a failed commit drops it (the store reloads its state), so a retry runs.
         if (token is not null) tokens.Remember(token, requestHash, clock.GetUtcNow());

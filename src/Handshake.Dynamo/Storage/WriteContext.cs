@@ -139,6 +139,30 @@ internal sealed class WriteContext : IDisposable
         if (table.Indexes.Count > 0) _indexes.Write(table, key, null, null, 0);
     }
 
+    /// <summary>
+    /// The bytes of one item collection as this transaction sees it: the table's items with partition key
+    /// <paramref name="hash"/> plus their rows in the table's local indexes (what AWS's ItemCollectionMetrics
+    /// estimates). Asked for only with ReturnItemCollectionMetrics=SIZE, so a command built per call is fine.
+    /// </summary>
+    public long ItemCollectionBytes(TableDefinition table, byte[] hash)
+    {
+        var sql = new System.Text.StringBuilder("SELECT (SELECT COALESCE(SUM(size), 0) FROM items WHERE table_id = $t AND hash_key = $h)");
+        using var command = Connection.CreateCommand();
+        int n = 0;
+        foreach (var index in table.Indexes)
+        {
+            if (index.IsGlobal) continue;
+            // A local index shares the table's partition key, so its rows of the collection have the same hash_key.
+            sql.Append(" + (SELECT COALESCE(SUM(size), 0) FROM index_items WHERE index_id = $i").Append(n).Append(" AND hash_key = $h)");
+            command.Parameters.AddWithValue("$i" + n, index.InternalId);
+            n++;
+        }
+        command.CommandText = sql.ToString();
+        command.Parameters.AddWithValue("$t", table.InternalId);
+        command.Parameters.AddWithValue("$h", hash);
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public SqliteCommand CreateCommand(string sql)
     {
         var command = Connection.CreateCommand();

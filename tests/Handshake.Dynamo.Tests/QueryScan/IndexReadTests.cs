@@ -115,6 +115,36 @@ public sealed class IndexReadTests(ServerFixture fixture)
         }));
     }
 
+    [Fact]
+    public async Task AGsiRefusesAProjectionOfAttributesItDoesNotProjectWhereAnLsiFetchesThem()
+    {
+        var table = await TableAsync();
+        async Task<string> Error(Func<Task> call) => (await Assert.ThrowsAsync<AmazonDynamoDBException>(() => call().WaitAsync(Timeout))).Message;
+        var byOwner = new QueryRequest
+        {
+            TableName = table, IndexName = OwnerGsi, KeyConditionExpression = "#o = :o", ProjectionExpression = "secret, pk, #o, note, tags.a, tags.b",
+            ExpressionAttributeNames = new() { ["#o"] = "owner" }, ExpressionAttributeValues = new() { [":o"] = S("ann") },
+        };
+        // KEYS_ONLY: the keys are projected; the rest are named once each (by top-level name), in request order.
+        Assert.Equal("One or more parameter values were invalid: Global secondary index " + OwnerGsi + " does not project [secret, note, tags]",
+            await Error(() => Client.QueryAsync(byOwner)));
+        Assert.Equal("One or more parameter values were invalid: Global secondary index " + OwnerGsi + " does not project [note]",
+            await Error(() => Client.ScanAsync(new ScanRequest { TableName = table, IndexName = OwnerGsi, AttributesToGet = ["pk", "created", "note"] })));
+        var keys = await Client.ScanAsync(new ScanRequest { TableName = table, IndexName = OwnerGsi, ProjectionExpression = "pk, created" }).WaitAsync(Timeout);
+        Assert.Equal(12, keys.Count);
+        Assert.All(keys.Items, i => Assert.Equal(["created", "pk"], i.Keys.Order()));
+        // An ALL index projects everything; a local index fetches what it lacks from the table.
+        var all = await Client.ScanAsync(new ScanRequest { TableName = table, IndexName = CategoryGsi, ProjectionExpression = "secret" }).WaitAsync(Timeout);
+        Assert.All(all.Items, i => Assert.Equal("x", i["secret"].S));
+        var local = await Client.QueryAsync(new QueryRequest
+        {
+            TableName = table, IndexName = Lsi, KeyConditionExpression = "pk = :p", ProjectionExpression = "secret",
+            ExpressionAttributeValues = new() { [":p"] = S("p0") },
+        }).WaitAsync(Timeout);
+        Assert.Equal(4, local.Count);
+        Assert.All(local.Items, i => Assert.Equal("x", i["secret"].S));
+    }
+
     [DynamoDBTable("placeholder")]
     public sealed class Entry
     {
