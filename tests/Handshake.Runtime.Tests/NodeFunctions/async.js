@@ -40,8 +40,3 @@ exports.rejectsUnhandled = async () => {
   await new Promise((resolve) => setTimeout(resolve, 5000));
   return 'unreachable';
 };
-
-exports.logsLines = async (event, context) => {
-  console.log('first line\nsecond line');
-  return context.awsRequestId;
-};
