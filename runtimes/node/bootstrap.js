@@ -5,6 +5,11 @@
 // The loop: GET /runtime/invocation/next (no timeout: the environment is frozen while it is pending), run the handler,
 // POST /runtime/invocation/{id}/response or /error. Init failures go to /runtime/init/error and the process exits.
 // Every call rides one kept-alive connection to the Runtime API.
+//
+// The programming model is that of AWS's nodejs20.x/nodejs22.x runtime (aws-lambda-nodejs-runtime-interface-client):
+// a returned promise answers when it settles, a callback or context.done/succeed/fail answers when called, and
+// otherwise the invocation ends when the event loop drains ('beforeExit'): with null for a plain function, with
+// Runtime.NodeJsExit for an async one. Errors are posted as {errorType, errorMessage, trace}.
 
 const fs = require('fs');
 const http = require('http');
@@ -53,30 +58,91 @@ async function post(pathname, body, headers) {
   if (res.status !== 202 && res.status !== 200) throw new RuntimeApiError(pathname, res.status, res.body.toString());
 }
 
-function errorShape(error) {
-  if (error instanceof Error) {
-    const stack = typeof error.stack === 'string' ? error.stack.split('\n').slice(1).map((l) => l.trim()).filter(Boolean) : [];
-    return { errorMessage: error.message, errorType: error.name || (error.constructor && error.constructor.name) || 'Error', stackTrace: stack };
+// The runtime's own error types. The name sits on the prototype, so it is also the first word of `stack` (the first
+// line of `trace`), as in AWS's runtime.
+function runtimeErrorType(name) {
+  const type = class extends Error {};
+  type.prototype.name = `Runtime.${name}`;
+  return type;
+}
+const ImportModuleError = runtimeErrorType('ImportModuleError');
+const HandlerNotFound = runtimeErrorType('HandlerNotFound');
+const MalformedHandlerName = runtimeErrorType('MalformedHandlerName');
+const UserCodeSyntaxError = runtimeErrorType('UserCodeSyntaxError');
+
+// An async handler whose promise was still pending when nothing was left to run: nothing can ever settle it.
+class NodeJsExit extends Error {
+  constructor() {
+    super('The Lambda runtime client detected an unexpected Node.js exit code. This is most commonly caused by a Promise that was never settled. For more information, see https://nodejs.org/docs/latest/api/process.html#exit-codes');
   }
-  // A thrown string or object: Lambda reports its text and its JavaScript type.
-  const text = typeof error === 'string' ? error : safeStringify(error);
-  return { errorMessage: text, errorType: typeof error, stackTrace: [] };
+}
+NodeJsExit.prototype.name = 'Runtime.NodeJsExit';
+
+// A rejection nobody handled: the message is the reason as text ("Error: boom"), the reason itself rides along for the log.
+class UnhandledPromiseRejection extends Error {
+  constructor(reason, promise) {
+    super(typeof reason === 'symbol' ? reason.toString() : reason);
+    this.reason = reason;
+    this.promise = promise;
+  }
+}
+UnhandledPromiseRejection.prototype.name = 'Runtime.UnhandledPromiseRejection';
+
+function looksLikeError(value) {
+  return Boolean(value && value.name && value.message && value.stack &&
+    typeof value.name === 'string' && typeof value.message === 'string' && typeof value.stack === 'string');
 }
 
-function safeStringify(value) {
+// The body posted to /error: an error gives its name, message and whole stack (first line included) as `trace`; any
+// other thrown value gives its JavaScript type and its text. DEL is escaped: the type also goes into a header.
+function errorResponse(error) {
   try {
-    return JSON.stringify(value);
+    if (util.types.isNativeError(error) || looksLikeError(error)) {
+      const clean = (text) => text.replaceAll('\x7F', '%7F');
+      return { errorType: clean(error.name), errorMessage: clean(error.message), trace: clean(error.stack).split('\n') };
+    }
+    return { errorType: typeof error, errorMessage: error.toString(), trace: [] };
   } catch {
-    return util.inspect(value);
+    // e.g. a stack that is not a string, or a value whose toString throws.
+    return {
+      errorType: 'handled',
+      errorMessage: 'callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack',
+    };
   }
 }
 
-function errorBody(shape) {
-  return [Buffer.from(JSON.stringify(shape)), { 'Content-Type': ERROR_CONTENT_TYPE, 'Lambda-Runtime-Function-Error-Type': shape.errorType }];
+// The log line's JSON: the error's own enumerable properties too (code, or an UnhandledPromiseRejection's reason),
+// and `stack` as an array. It starts with a tab, so the line reads `Invoke Error <space><tab>{...}` as on Lambda.
+function formattedForLog(error) {
+  const asError = error instanceof Error ? error : new Error(error);
+  const expand = (_key, value) => {
+    if (!(value instanceof Error)) return value;
+    const out = Object.assign({ errorType: value.name, errorMessage: value.message, code: value.code }, value);
+    if (typeof value.stack === 'string') out.stack = value.stack.split('\n');
+    return out;
+  };
+  try {
+    return '\t' + JSON.stringify(asError, expand);
+  } catch {
+    return '\t' + JSON.stringify(errorResponse(asError));
+  }
 }
 
-async function postInitError(shape) {
-  const [body, headers] = errorBody(shape);
+function logError(label, error) {
+  console.error(label, formattedForLog(error));
+}
+
+function errorBody(response) {
+  const headers = { 'Content-Type': ERROR_CONTENT_TYPE };
+  // Handshake's host reads the type from this header; a value a header cannot carry is left to the body.
+  if (typeof response.errorType === 'string' && /^[\x20-\x7e]*$/.test(response.errorType)) {
+    headers['Lambda-Runtime-Function-Error-Type'] = response.errorType;
+  }
+  return [Buffer.from(JSON.stringify(response)), headers];
+}
+
+async function postInitError(error) {
+  const [body, headers] = errorBody(errorResponse(error));
   try {
     await post('/init/error', body, headers);
   } catch (e) {
@@ -84,55 +150,54 @@ async function postInitError(shape) {
   }
 }
 
-// Lambda's handler string: `dir/module.export` or `module.nested.export`; the module is the basename up to its first dot.
+// Lambda's handler string: `dir/module.export` or `module.nested.export`; the module is the last path segment up to its
+// first dot. Only a syntax error and a missing module are wrapped in Runtime.* types; anything else the module throws
+// while it loads is reported as itself (its own type, message and stack), as AWS's runtime does.
 async function loadHandler(root, handlerString) {
-  const slash = handlerString.lastIndexOf('/') + 1;
-  const dot = handlerString.indexOf('.', slash);
-  if (dot < 0) throw initError('Runtime.MalformedHandlerName', `Bad handler ${handlerString}: expected file.export`);
-  const modulePath = path.resolve(root, handlerString.slice(0, dot));
-  const exportPath = handlerString.slice(dot + 1).split('.');
+  if (handlerString.includes('..')) {
+    throw new MalformedHandlerName(`'${handlerString}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`);
+  }
+  const base = path.basename(handlerString);
+  const moduleRoot = handlerString.slice(0, handlerString.indexOf(base));
+  const match = /^([^.]*)\.(.*)$/.exec(base);
+  if (!match) throw new MalformedHandlerName('Bad handler');
+  const [, moduleName, exportPath] = match;
 
   let loaded;
-  const candidates = ['.js', '.mjs', '.cjs'].map((ext) => modulePath + ext).filter((file) => fs.existsSync(file));
-  if (candidates.length === 0) {
-    throw initError('Runtime.ImportModuleError', `Error: Cannot find module '${handlerString.slice(0, dot)}'`);
-  }
-  const file = candidates[0];
   try {
-    if (file.endsWith('.mjs')) {
-      loaded = await import(url.pathToFileURL(file).href);
-    } else {
-      try {
-        loaded = require(file);
-      } catch (e) {
-        // A .js file under "type": "module" is ESM: Node 20's require refuses it, dynamic import loads it.
-        if (e && e.code === 'ERR_REQUIRE_ESM') loaded = await import(url.pathToFileURL(file).href);
-        else throw e;
-      }
-    }
+    loaded = await loadModule(root, moduleRoot, moduleName);
   } catch (e) {
-    if (e && e.name === 'SyntaxError') throw initError('Runtime.UserCodeSyntaxError', `${e.name}: ${e.message}`, e);
-    throw initError('Runtime.ImportModuleError', `${e && e.name}: ${e && e.message}`, e);
+    if (e instanceof SyntaxError) throw new UserCodeSyntaxError(e);
+    if (e && e.code === 'MODULE_NOT_FOUND') throw new ImportModuleError(e);
+    throw e;
   }
 
-  let fn = loaded;
-  for (const part of exportPath) fn = fn == null ? undefined : fn[part];
-  if (fn === undefined && loaded && loaded.default) {
-    // CommonJS loaded through import() puts module.exports under `default`.
-    fn = loaded.default;
-    for (const part of exportPath) fn = fn == null ? undefined : fn[part];
-  }
-  if (typeof fn !== 'function') {
-    throw initError('Runtime.HandlerNotFound', `${handlerString.slice(slash)} is undefined or not exported`);
-  }
+  const resolve = (from) => exportPath.split('.').reduce((value, key) => value && value[key], from);
+  let fn = resolve(loaded);
+  // CommonJS loaded through import() puts module.exports under `default`.
+  if (fn === undefined && loaded && loaded.default) fn = resolve(loaded.default);
+  if (!fn) throw new HandlerNotFound(`${handlerString} is undefined or not exported`);
+  if (typeof fn !== 'function') throw new HandlerNotFound(`${handlerString} is not a function`);
   return fn;
 }
 
-function initError(errorType, message, cause) {
-  const error = new Error(message);
-  error.name = errorType;
-  if (cause && typeof cause.stack === 'string') error.stack = `${errorType}: ${message}\n${cause.stack.split('\n').slice(1).join('\n')}`;
-  return error;
+async function loadModule(root, moduleRoot, moduleName) {
+  const file = path.resolve(root, moduleRoot, moduleName);
+  if (fs.existsSync(file)) return require(file); // an extensionless file (or a folder), as Lambda loads it
+  const found = ['.js', '.mjs', '.cjs'].map((ext) => file + ext).find((candidate) => fs.existsSync(candidate));
+  if (found === undefined) {
+    // Nothing beside the code: Node's own lookup (node_modules too). Its MODULE_NOT_FOUND gives Lambda's message,
+    // "Cannot find module 'x'\nRequire stack:\n- <this runtime's file>".
+    return require(require.resolve(moduleName, { paths: [root, path.resolve(root, moduleRoot)] }));
+  }
+  if (found.endsWith('.mjs')) return import(url.pathToFileURL(found).href);
+  try {
+    return require(found);
+  } catch (e) {
+    // A .js file under "type": "module" is ESM: Node 20's require refuses it, dynamic import loads it.
+    if (e && e.code === 'ERR_REQUIRE_ESM') return import(url.pathToFileURL(found).href);
+    throw e;
+  }
 }
 
 function createContext(headers, deadlineMs) {
@@ -147,7 +212,7 @@ function createContext(headers, deadlineMs) {
     logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME || '',
     logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME || '',
     getRemainingTimeInMillis: () => Math.max(0, deadlineMs - Date.now()),
-    // Kept simple: a callback's result is posted at once, as if this were false (see README). The flag is kept for code that sets it.
+    // true (the default): a callback's result is posted once the event loop has drained; false: at once.
     get callbackWaitsForEmptyEventLoop() { return waits; },
     set callbackWaitsForEmptyEventLoop(value) { waits = value; },
   };
@@ -178,38 +243,66 @@ function patchConsole() {
   }
 }
 
-// Runs one handler call and settles once, from whichever comes first: the returned promise, the callback, or the
-// legacy context.succeed/fail/done. A plain (non-promise) return from a handler that takes no callback is its result.
-function invokeHandler(handler, event, context) {
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const finish = (error, result) => {
-      if (settled) return;
-      settled = true;
-      if (error !== undefined && error !== null) reject(error);
-      else resolve(result);
+// What to do when the event loop drains during an invocation ('beforeExit'): answer it. Unset between invocations,
+// when the pending GET /next keeps the loop busy anyway.
+let whenLoopEmpty = undefined;
+
+function isPromise(value) {
+  return Boolean(value && typeof value.then === 'function');
+}
+
+// Runs one handler call and resolves with its outcome, {result} or {error}, taken from whichever answers first:
+// - the promise it returned, when it settles (a rejection with no reason fails with the string 'handled');
+// - context.done/succeed/fail, at once;
+// - the callback: an error at once; a result once the event loop has drained, or at once when the handler set
+//   context.callbackWaitsForEmptyEventLoop = false;
+// - nothing of that by the time the event loop drains: a plain function (one that returned a value, or called no
+//   callback) answers null, its return value ignored; an async function answers Runtime.NodeJsExit, since its
+//   promise can no longer settle.
+// Only the first call of callback/done/succeed/fail counts; later ones are ignored.
+function invokeHandler(handler, isAsync, body, context) {
+  return new Promise((resolve) => {
+    let finished = false;
+    const finish = (outcome) => {
+      if (finished) return;
+      finished = true;
+      whenLoopEmpty = undefined;
+      resolve(outcome);
     };
-    context.done = finish;
-    context.succeed = (result) => finish(null, result);
-    context.fail = (error) => finish(error === undefined || error === null ? new Error('handled') : error);
-    let returned;
+    const answer = (error, result) => finish(error !== undefined && error !== null ? { error } : { result });
+
+    let called = false;
+    const first = (fn) => (...args) => {
+      if (called || finished) return;
+      called = true;
+      fn(...args);
+    };
+    const callback = first((error, result) => {
+      if (error !== undefined && error !== null) answer(error);
+      else if (!context.callbackWaitsForEmptyEventLoop) answer(null, result);
+      else whenLoopEmpty = () => setImmediate(() => answer(null, result));
+    });
+    context.done = first(answer);
+    context.succeed = first((result) => answer(null, result));
+    context.fail = first((error) => answer(error === undefined || error === null ? 'handled' : error));
+
+    whenLoopEmpty = isAsync ? () => answer(new NodeJsExit()) : () => answer(null, null);
     try {
-      returned = handler(event, context, finish);
+      // An event that is not JSON fails the invocation with the parser's SyntaxError, as on Lambda.
+      const event = body.length === 0 ? {} : JSON.parse(body);
+      const returned = handler(event, context, callback);
+      if (isPromise(returned)) returned.then(context.succeed, context.fail);
     } catch (e) {
-      finish(e);
-      return;
-    }
-    if (returned && typeof returned.then === 'function') {
-      returned.then((result) => finish(null, result), (error) => finish(error === undefined || error === null ? new Error('Rejected with ' + error) : error));
-    } else if (handler.length < 3) {
-      finish(null, returned);
+      callback(e);
     }
   });
 }
 
-let pendingRequestId = undefined;
+// The invocation an uncaught exception fails: set from the event's arrival until the next one (as in AWS's runtime, a
+// timer that throws after the answer still ends the environment); undefined during init.
+let currentInvocation = undefined;
 
-async function invokeOnce(handler) {
+async function invokeOnce(handler, isAsync) {
   const res = await request('GET', '/invocation/next', undefined, {});
   if (res.status !== 200) throw new RuntimeApiError('/invocation/next', res.status, res.body.toString());
   const requestId = res.headers['lambda-runtime-aws-request-id'];
@@ -219,32 +312,18 @@ async function invokeOnce(handler) {
   else delete process.env._X_AMZN_TRACE_ID;
 
   currentRequestId = requestId;
-  pendingRequestId = requestId;
+  currentInvocation = requestId;
   const context = createContext(res.headers, Number(res.headers['lambda-runtime-deadline-ms']) || 0);
   const id = encodeURIComponent(requestId);
-  let outcome;
+  const outcome = await invokeHandler(handler, isAsync, res.body.toString('utf8'), context);
   try {
-    const text = res.body.toString('utf8');
-    let event;
-    try {
-      event = text.length === 0 ? {} : JSON.parse(text);
-    } catch (e) {
-      throw initError('Runtime.UnmarshalError', `Unable to parse the event as JSON: ${e.message}`);
-    }
-    const result = await invokeHandler(handler, event, context);
-    outcome = { body: Buffer.from(JSON.stringify(result === undefined ? null : result) ?? 'null') };
-  } catch (error) {
-    const shape = errorShape(error);
-    process.stdout.write(`${new Date().toISOString()}\t${requestId}\tERROR\tInvoke Error \t${JSON.stringify(shape)}\n`);
-    outcome = { error: shape };
-  }
-  pendingRequestId = undefined;
-  try {
-    if (outcome.error) {
-      const [body, headers] = errorBody(outcome.error);
+    if ('error' in outcome) {
+      logError('Invoke Error', outcome.error);
+      const [body, headers] = errorBody(errorResponse(outcome.error));
       await post(`/invocation/${id}/error`, body, headers);
     } else {
-      await post(`/invocation/${id}/response`, outcome.body, { 'Content-Type': 'application/json' });
+      const text = JSON.stringify(outcome.result === undefined ? null : outcome.result) ?? 'null';
+      await post(`/invocation/${id}/response`, Buffer.from(text), { 'Content-Type': 'application/json' });
     }
   } catch (e) {
     // 400 (stale request id) or 413 (too large): the host has answered the invocation itself; go on. 500 or a lost
@@ -254,6 +333,14 @@ async function invokeOnce(handler) {
   }
 }
 
+// An error nobody caught fails the current invocation (or init, before the first one) and ends the environment:
+// exit 129 after an uncaught exception, 128 after an unhandled rejection, as AWS's runtime exits.
+function crash(error, exitCode) {
+  const [body, headers] = errorBody(errorResponse(error));
+  const target = currentInvocation ? `/invocation/${encodeURIComponent(currentInvocation)}/error` : '/init/error';
+  post(target, body, headers).catch(() => {}).finally(() => process.exit(exitCode));
+}
+
 async function main() {
   if (!apiHost) {
     process.stderr.write('AWS_LAMBDA_RUNTIME_API is not set: this bootstrap runs under a Lambda host.\n');
@@ -261,30 +348,36 @@ async function main() {
   }
   patchConsole();
 
-  // An exception nobody awaits, during an invocation, fails that invocation and ends the environment, as on Lambda.
-  const crash = (error) => {
-    const shape = errorShape(error);
-    process.stdout.write(`${new Date().toISOString()}\t${currentRequestId || 'undefined'}\tERROR\tUncaught Exception \t${JSON.stringify(shape)}\n`);
-    const [body, headers] = errorBody(shape);
-    const target = pendingRequestId ? `/invocation/${encodeURIComponent(pendingRequestId)}/error` : '/init/error';
-    post(target, body, headers).catch(() => {}).finally(() => process.exit(129));
-  };
-  process.on('uncaughtException', crash);
-  process.on('unhandledRejection', crash);
+  process.on('uncaughtException', (error) => {
+    logError('Uncaught Exception', error);
+    crash(error, 129);
+  });
+  process.on('unhandledRejection', (reason, promise) => {
+    const error = new UnhandledPromiseRejection(reason, promise);
+    logError('Unhandled Promise Rejection', error);
+    crash(error, 128);
+  });
+  process.on('beforeExit', () => {
+    const then = whenLoopEmpty;
+    whenLoopEmpty = undefined;
+    if (then) then();
+  });
 
   let handler;
   try {
     handler = await loadHandler(process.env.LAMBDA_TASK_ROOT || process.cwd(), process.env._HANDLER || '');
   } catch (error) {
-    const shape = errorShape(error);
-    process.stdout.write(`${new Date().toISOString()}\tundefined\tERROR\tInit Error \t${JSON.stringify(shape)}\n`);
-    await postInitError(shape);
-    process.exit(1);
+    // AWS's runtime lets this escape its loader, so it is logged and reported as an uncaught exception.
+    logError('Uncaught Exception', error);
+    await postInitError(error);
+    process.exit(129);
   }
+  // As AWS's runtime decides it: by the function's kind, not by what it returns.
+  const isAsync = handler.constructor && handler.constructor.name === 'AsyncFunction';
 
   for (;;) {
     try {
-      await invokeOnce(handler);
+      await invokeOnce(handler, isAsync);
     } catch (error) {
       process.stderr.write(`Runtime API unavailable, exiting: ${error.message}\n`);
       process.exit(2);

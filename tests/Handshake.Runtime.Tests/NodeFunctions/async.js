@@ -26,3 +26,17 @@ exports.logs = async (event, context) => {
   console.log('logged from the handler %d', 42);
   return context.awsRequestId;
 };
+
+// Never settles, and nothing else is left to run: Lambda's runtime answers Runtime.NodeJsExit.
+exports.neverSettles = async () => new Promise(() => {});
+
+exports.throwsString = async () => {
+  throw 'plain text';
+};
+
+// A rejection nobody handles, while the handler is still running: Runtime.UnhandledPromiseRejection, exit 128.
+exports.rejectsUnhandled = async () => {
+  Promise.reject(new Error('nobody caught this'));
+  await new Promise((resolve) => setTimeout(resolve, 5000));
+  return 'unreachable';
+};
