@@ -57,7 +57,7 @@ internal static class InvokeCommand
             string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             if (response.Headers.TryGetValues("X-Amz-Log-Result", out IEnumerable<string>? log))
             {
-                await Console.Error.WriteAsync(Encoding.UTF8.GetString(Convert.FromBase64String(log.First()))).ConfigureAwait(false);
+                await Console.Error.WriteAsync(LogText.ForTerminal(Encoding.UTF8.GetString(Convert.FromBase64String(log.First())))).ConfigureAwait(false);
             }
 
             if (!response.IsSuccessStatusCode)

@@ -51,7 +51,7 @@ internal static class LogsCommand
                 foreach (JsonElement e in page.RootElement.GetProperty("events").EnumerateArray())
                 {
                     DateTimeOffset timestamp = DateTimeOffset.FromUnixTimeMilliseconds(e.GetProperty("timestamp").GetInt64());
-                    Console.Out.WriteLine($"{timestamp:yyyy-MM-dd'T'HH:mm:ss.fff'Z'} {e.GetProperty("message").GetString()}");
+                    Console.Out.WriteLine($"{timestamp:yyyy-MM-dd'T'HH:mm:ss.fff'Z'} {LogText.ForTerminal(e.GetProperty("message").GetString() ?? "")}");
                 }
 
                 from = page.RootElement.GetProperty("nextSequence").GetInt64();
