@@ -127,7 +127,7 @@ public sealed partial class FunctionHost : IAsyncDisposable
     /// <summary>Declares the functions of a project file (handshake.json), replacing functions of the same name.</summary>
     public IReadOnlyList<FunctionDefinition> LoadProjectFile(string path)
     {
-        IReadOnlyList<FunctionDefinition> functions = ProjectFile.Load(path, Options.Clock);
+        IReadOnlyList<FunctionDefinition> functions = ProjectFile.Load(path, Options.Clock, Options.StoreEndpoint);
         foreach (FunctionDefinition function in functions)
         {
             if (_functions.TryGetValue(function.Name, out EnvironmentPool? existing))

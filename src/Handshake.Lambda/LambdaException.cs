@@ -19,6 +19,18 @@ public sealed class LambdaException(int statusCode, string errorType, string mes
     public static LambdaException InvalidParameter(string message) =>
         new(400, "InvalidParameterValueException", message);
 
+    /// <summary>
+    /// A request that breaks a constraint of Lambda's API model (a pattern, an enum, a range, a required member): AWS's
+    /// request validation answers these "1 validation error detected: ..." as ValidationException, before Lambda's own
+    /// checks, which answer InvalidParameterValueException.
+    /// </summary>
+    public static LambdaException Validation(string message) =>
+        new(400, "ValidationException", message);
+
+    /// <summary>A RevisionId that is not the function's current one (optimistic locking).</summary>
+    public static LambdaException PreconditionFailed() =>
+        new(412, "PreconditionFailedException", "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id");
+
     public static LambdaException Conflict(string message) =>
         new(409, "ResourceConflictException", message);
 

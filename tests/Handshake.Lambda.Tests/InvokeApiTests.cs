@@ -110,7 +110,7 @@ public sealed class InvokeApiTests
 
         HttpResponseMessage badType = await http.SendAsync(Invoke("echo", "{}", type: "Sometimes"));
         Assert.Equal(HttpStatusCode.BadRequest, badType.StatusCode);
-        Assert.Equal("InvalidParameterValueException", Header(badType, "x-amzn-ErrorType"));
+        Assert.Equal("ValidationException", Header(badType, "x-amzn-ErrorType"));
 
         // The host goes on serving.
         Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(Invoke("echo", "{}"))).StatusCode);

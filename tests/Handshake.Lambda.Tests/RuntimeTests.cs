@@ -69,7 +69,7 @@ public sealed class RuntimeTests
                   // comments are allowed
                   "functions": {
                     "declared": { "runtime": "provided.al2023", "handler": "h.x", "code": "{{code}}", "memorySize": 512, "timeout": 7,
-                                  "reservedConcurrency": 2, "environment": { "HANDSHAKE_TEST_MARKER": "{{test.Marker}}", "N": 3 } }
+                                  "reservedConcurrency": 2, "environment": { "HANDSHAKE_TEST_MARKER": "{{test.Marker}}", "COUNT": 3 } }
                   }
                 }
                 """);
@@ -81,7 +81,7 @@ public sealed class RuntimeTests
             Assert.Equal(512, function.MemorySize);
             Assert.Equal(2, function.ReservedConcurrency);
             JsonElement env = TestHost.Json(await test.InvokeAsync("declared", """{"environment":1}"""));
-            Assert.Equal("3", env.GetProperty("N").GetString());
+            Assert.Equal("3", env.GetProperty("COUNT").GetString());
             Assert.Equal("512", env.GetProperty("AWS_LAMBDA_FUNCTION_MEMORY_SIZE").GetString());
             Assert.Equal("h.x", env.GetProperty("_HANDLER").GetString());
 

@@ -9,6 +9,9 @@ public static class FunctionCode
     /// <summary>LocalStack's convention, which deploy tools know: S3Bucket "hot-reload" with S3Key = a local directory.</summary>
     public const string LocalDirectoryBucket = "hot-reload";
 
+    /// <summary>Lambda's message for a package that is not a readable zip.</summary>
+    public const string CannotUnzip = "Could not unzip uploaded file. Please check your file, then try to upload again.";
+
     /// <summary>Unpacks a zip into DATA/functions/NAME/SHA and returns the directory, CodeSha256 and CodeSize.</summary>
     /// <exception cref="LambdaException">InvalidParameterValueException when the zip cannot be read.</exception>
     public static (string Directory, string Sha256, long Size) InstallZip(string dataDirectory, string functionName, byte[] zip)
@@ -26,7 +29,7 @@ public static class FunctionCode
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or ArgumentException)
         {
             TryDelete(staging);
-            throw LambdaException.InvalidParameter("Could not unzip uploaded file. Please check your file, then try to upload again.");
+            throw LambdaException.InvalidParameter(CannotUnzip);
         }
 
         if (Directory.Exists(directory))
@@ -39,6 +42,26 @@ public static class FunctionCode
         }
 
         return (directory, sha, zip.Length);
+    }
+
+    /// <summary>Reads every entry of a zip without writing anything (a dry run's validation).</summary>
+    /// <exception cref="LambdaException">InvalidParameterValueException when the zip cannot be read.</exception>
+    public static void CheckZip(byte[] zip)
+    {
+        try
+        {
+            using MemoryStream stream = new(zip);
+            using ZipArchive archive = new(stream, ZipArchiveMode.Read);
+            foreach (ZipArchiveEntry entry in archive.Entries)
+            {
+                using Stream content = entry.Open();
+                content.CopyTo(Stream.Null);
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException)
+        {
+            throw LambdaException.InvalidParameter(CannotUnzip);
+        }
     }
 
     /// <summary>A local directory used in place (code changes are picked up by new environments).</summary>

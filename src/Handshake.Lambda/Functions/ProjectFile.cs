@@ -9,21 +9,24 @@ namespace Handshake.Lambda.Functions;
 ///                                  "memorySize": 128, "timeout": 3, "environment": { "TABLE": "records" },
 ///                                  "reservedConcurrency": 4, "description": "..." } } }
 /// </code>
-/// `code` is relative to the project file's directory. Only `runtime` and `code` are required.
+/// `code` is relative to the project file's directory. Only `runtime` and `code` are required. The runtime and the
+/// environment are checked as Lambda's CreateFunction checks them (besides the shorthands `provided`, `dotnet` and
+/// `nodejs`), so that a project that loads here does not fail on its first deployment.
 /// </summary>
 public static class ProjectFile
 {
     public const string DefaultFileName = "handshake.json";
 
     /// <exception cref="ProjectFileException">The file is not valid JSON or a function is badly declared.</exception>
-    public static IReadOnlyList<FunctionDefinition> Load(string path, TimeProvider? clock = null)
+    /// <param name="storeEndpoint">The endpoint the host exports as AWS_ENDPOINT_URL (see <see cref="EnvironmentVariableRules"/>).</param>
+    public static IReadOnlyList<FunctionDefinition> Load(string path, TimeProvider? clock = null, string? storeEndpoint = null)
     {
         string fullPath = Path.GetFullPath(path);
         string baseDirectory = Path.GetDirectoryName(fullPath) ?? ".";
         try
         {
             using JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(fullPath), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
-            return Parse(document.RootElement, baseDirectory, (clock ?? TimeProvider.System).GetUtcNow(), fullPath);
+            return Parse(document.RootElement, baseDirectory, (clock ?? TimeProvider.System).GetUtcNow(), fullPath, storeEndpoint);
         }
         catch (JsonException e)
         {
@@ -35,7 +38,7 @@ public static class ProjectFile
         }
     }
 
-    private static List<FunctionDefinition> Parse(JsonElement root, string baseDirectory, DateTimeOffset now, string fileName)
+    private static List<FunctionDefinition> Parse(JsonElement root, string baseDirectory, DateTimeOffset now, string fileName, string? storeEndpoint)
     {
         List<FunctionDefinition> functions = [];
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("functions", out JsonElement map) || map.ValueKind != JsonValueKind.Object)
@@ -53,9 +56,14 @@ public static class ProjectFile
 
             JsonElement f = function.Value;
             string runtime = GetString(f, "runtime") ?? throw new ProjectFileException($"{where}: \"runtime\" is required");
-            if (!FunctionRuntime.TryParse(runtime, out _))
+            if (!LambdaRuntimes.ProjectFileShorthands.Contains(runtime))
             {
-                throw new ProjectFileException($"{where}: unknown runtime '{runtime}' (provided, dotnet, nodejs or an AWS identifier such as nodejs20.x)");
+                if (!LambdaRuntimes.All.Contains(runtime))
+                {
+                    throw new ProjectFileException($"{where}: unknown runtime '{runtime}' (provided, dotnet, nodejs or an AWS identifier such as nodejs22.x)");
+                }
+
+                AsProjectFileError(where, () => LambdaRuntimes.Check(runtime));
             }
 
             string code = GetString(f, "code") ?? throw new ProjectFileException($"{where}: \"code\" (a directory) is required");
@@ -72,6 +80,8 @@ public static class ProjectFile
                 {
                     environment[variable.Name] = variable.Value.ValueKind == JsonValueKind.String ? variable.Value.GetString()! : variable.Value.GetRawText();
                 }
+
+                AsProjectFileError(where, () => EnvironmentVariableRules.Check(environment, storeEndpoint));
             }
 
             (string sha, long size) = CodeDirectoryHash.Compute(codeDirectory);
@@ -93,6 +103,19 @@ public static class ProjectFile
         }
 
         return functions;
+    }
+
+    /// <summary>Lambda's refusal, on one line after the function it concerns.</summary>
+    private static void AsProjectFileError(string where, Action check)
+    {
+        try
+        {
+            check();
+        }
+        catch (LambdaException e)
+        {
+            throw new ProjectFileException($"{where}: {e.Message}");
+        }
     }
 
     private static string? GetString(JsonElement e, string name) =>

@@ -12,10 +12,15 @@ internal static class CreateFunction
         using JsonDocument document = await JsonResponse.ReadAsync(context).ConfigureAwait(false);
         JsonElement body = document.RootElement;
         string name = JsonResponse.String(body, "FunctionName")
-            ?? throw LambdaException.InvalidParameter("1 validation error detected: Value null at 'functionName' failed to satisfy constraint: Member must not be null");
+            ?? throw LambdaException.Validation("1 validation error detected: Value null at 'functionName' failed to satisfy constraint: Member must not be null");
         if (!FunctionName.TryParse(name, out string functionName, out string? qualifier) || qualifier is not null)
         {
-            throw LambdaException.InvalidParameter($"1 validation error detected: Value '{name}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{{2}}(-gov)?-[a-z]+-\\d{{1}}:)?(\\d{{12}}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?");
+            throw LambdaException.Validation(LambdaHttpEndpoint.FunctionNamePatternError(name));
+        }
+
+        if (!body.TryGetProperty("Code", out JsonElement code) || code.ValueKind != JsonValueKind.Object)
+        {
+            throw LambdaException.Validation("1 validation error detected: Value null at 'code' failed to satisfy constraint: Member must not be null");
         }
 
         if (JsonResponse.String(body, "Runtime") is null)
@@ -23,27 +28,22 @@ internal static class CreateFunction
             throw LambdaException.InvalidParameter("The runtime parameter is required for functions with a Zip package type.");
         }
 
+        FunctionFields.RefusePublish(body);
+        // Every field is checked before the code is unpacked, so a refused request leaves nothing behind.
+        FunctionDefinition configured = FunctionFields.Apply(host, body, new FunctionDefinition
+        {
+            Name = functionName,
+            Runtime = "provided.al2023",
+            CodeDirectory = "",
+            LastModified = host.Options.Clock.GetUtcNow(),
+        });
         if (host.TryGetFunction(functionName, out _))
         {
             throw LambdaException.Conflict($"Function already exist: {functionName}");
         }
 
-        if (!body.TryGetProperty("Code", out JsonElement code) || code.ValueKind != JsonValueKind.Object)
-        {
-            throw LambdaException.InvalidParameter("1 validation error detected: Value null at 'code' failed to satisfy constraint: Member must not be null");
-        }
-
         (string directory, string sha, long size) = FunctionFields.InstallCode(host, functionName, code);
-        FunctionDefinition function = FunctionFields.Apply(body, new FunctionDefinition
-        {
-            Name = functionName,
-            Runtime = "provided",
-            CodeDirectory = directory,
-            CodeSha256 = sha,
-            CodeSize = size,
-            LastModified = host.Options.Clock.GetUtcNow(),
-        });
-        host.CreateFunction(function);
+        FunctionDefinition function = host.CreateFunction(configured with { CodeDirectory = directory, CodeSha256 = sha, CodeSize = size });
         await JsonResponse.WriteAsync(context, 201, writer => FunctionConfigurationJson.Write(writer, host, function)).ConfigureAwait(false);
     }
 }

@@ -6,12 +6,13 @@ namespace Handshake.Lambda.InvokeApi;
 /// <summary>The configuration fields CreateFunction and UpdateFunctionConfiguration share, validated as Lambda does.</summary>
 internal static class FunctionFields
 {
-    public static FunctionDefinition Apply(JsonElement body, FunctionDefinition function)
+    /// <exception cref="LambdaException">A field Lambda would refuse (see <see cref="LambdaRuntimes"/>, <see cref="EnvironmentVariableRules"/>).</exception>
+    public static FunctionDefinition Apply(FunctionHost host, JsonElement body, FunctionDefinition function)
     {
         string? runtime = JsonResponse.String(body, "Runtime");
-        if (runtime is not null && !FunctionRuntime.TryParse(runtime, out _))
+        if (runtime is not null)
         {
-            throw LambdaException.InvalidParameter($"Value {runtime} at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: [provided, provided.al2, provided.al2023, dotnet8, dotnet10, nodejs18.x, nodejs20.x, nodejs22.x] or be null");
+            LambdaRuntimes.Check(runtime);
         }
 
         Dictionary<string, string>? environment = null;
@@ -25,6 +26,8 @@ internal static class FunctionFields
                     environment[variable.Name] = variable.Value.ValueKind == JsonValueKind.String ? variable.Value.GetString()! : variable.Value.GetRawText();
                 }
             }
+
+            EnvironmentVariableRules.Check(environment, host.Options.StoreEndpoint);
         }
 
         return function with
@@ -39,29 +42,73 @@ internal static class FunctionFields
         };
     }
 
+    /// <exception cref="LambdaException">
+    /// PreconditionFailedException when the request carries a RevisionId that is not the function's. Called with the
+    /// definition the update replaces (inside <see cref="FunctionHost.UpdateFunction"/>), so that two updates carrying
+    /// the same RevisionId cannot both succeed.
+    /// </exception>
+    public static void CheckRevisionId(JsonElement body, FunctionDefinition current)
+    {
+        if (JsonResponse.String(body, "RevisionId") is string revisionId && revisionId != current.RevisionId)
+        {
+            throw LambdaException.PreconditionFailed();
+        }
+    }
+
+    /// <exception cref="LambdaException">
+    /// InvalidParameterValueException for Publish=true: Handshake keeps only $LATEST, and answering with "$LATEST"
+    /// where Lambda answers the new version's number would claim a version that does not exist. Nothing is changed.
+    /// </exception>
+    public static void RefusePublish(JsonElement body)
+    {
+        if (body.TryGetProperty("Publish", out JsonElement publish) && publish.ValueKind == JsonValueKind.True)
+        {
+            throw LambdaException.InvalidParameter("Handshake keeps only $LATEST and does not publish versions; nothing was changed. Send the request without Publish (the AWS CLI's --no-publish).");
+        }
+    }
+
     /// <summary>Code.ZipFile (base64, unpacked under the data directory) or S3Bucket "hot-reload" with S3Key = a local directory.</summary>
     public static (string Directory, string Sha256, long Size) InstallCode(FunctionHost host, string functionName, JsonElement code)
+    {
+        (byte[]? zip, string? directory) = Source(code);
+        return zip is not null ? FunctionCode.InstallZip(host.DataDirectory, functionName, zip) : FunctionCode.UseDirectory(directory!);
+    }
+
+    /// <summary>The checks <see cref="InstallCode"/> makes, without unpacking anything (UpdateFunctionCode's DryRun).</summary>
+    /// <exception cref="LambdaException">InvalidParameterValueException, as <see cref="InstallCode"/> would throw it.</exception>
+    public static void CheckCode(JsonElement code)
+    {
+        (byte[]? zip, string? directory) = Source(code);
+        if (zip is not null)
+        {
+            FunctionCode.CheckZip(zip);
+        }
+        else
+        {
+            _ = FunctionCode.UseDirectory(directory!);
+        }
+    }
+
+    /// <summary>Exactly one of the two: the zip's bytes, or the local directory.</summary>
+    private static (byte[]? Zip, string? Directory) Source(JsonElement code)
     {
         string? zip = JsonResponse.String(code, "ZipFile");
         string? bucket = JsonResponse.String(code, "S3Bucket");
         if (zip is not null)
         {
-            byte[] bytes;
             try
             {
-                bytes = Convert.FromBase64String(zip);
+                return (Convert.FromBase64String(zip), null);
             }
             catch (FormatException)
             {
-                throw LambdaException.InvalidParameter("Could not unzip uploaded file. Please check your file, then try to upload again.");
+                throw LambdaException.InvalidParameter(FunctionCode.CannotUnzip);
             }
-
-            return FunctionCode.InstallZip(host.DataDirectory, functionName, bytes);
         }
 
         if (bucket == FunctionCode.LocalDirectoryBucket && JsonResponse.String(code, "S3Key") is string directory)
         {
-            return FunctionCode.UseDirectory(directory);
+            return (null, directory);
         }
 
         if (bucket is not null || JsonResponse.String(code, "ImageUri") is not null)

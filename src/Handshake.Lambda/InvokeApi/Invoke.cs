@@ -91,12 +91,12 @@ internal static class Invoke
         }
     }
 
-    /// <exception cref="LambdaException">InvalidParameterValueException for a type Lambda does not know.</exception>
+    /// <exception cref="LambdaException">ValidationException (the model's enum) for a type Lambda does not know.</exception>
     internal static void CheckInvocationType(string invocationType)
     {
         if (invocationType is not ("RequestResponse" or "Event" or "DryRun"))
         {
-            throw LambdaException.InvalidParameter($"1 validation error detected: Value '{invocationType}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]");
+            throw LambdaException.Validation($"1 validation error detected: Value '{invocationType}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]");
         }
     }
 

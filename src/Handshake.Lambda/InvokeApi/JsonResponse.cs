@@ -49,7 +49,7 @@ internal static class JsonResponse
     public static string? String(JsonElement element, string name) =>
         element.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    /// <exception cref="LambdaException">InvalidParameterValueException when present but not an integer in range.</exception>
+    /// <exception cref="LambdaException">ValidationException (the model's range) when present but not an integer in range.</exception>
     public static int? Int(JsonElement element, string name, int min, int max)
     {
         if (!element.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
@@ -59,7 +59,7 @@ internal static class JsonResponse
 
         if (!value.TryGetInt32(out int number) || number < min || number > max)
         {
-            throw LambdaException.InvalidParameter($"1 validation error detected: Value '{value.GetRawText()}' at '{char.ToLowerInvariant(name[0])}{name[1..]}' failed to satisfy constraint: Member must have value {(number < min ? "greater than or equal to " + min : "less than or equal to " + max)}");
+            throw LambdaException.Validation($"1 validation error detected: Value '{value.GetRawText()}' at '{char.ToLowerInvariant(name[0])}{name[1..]}' failed to satisfy constraint: Member must have value {(number < min ? "greater than or equal to " + min : "less than or equal to " + max)}");
         }
 
         return number;

@@ -52,7 +52,7 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
     {
         if (!FunctionName.TryParse(nameOrArn, out string name, out string? arnQualifier))
         {
-            throw LambdaException.InvalidParameter($"1 validation error detected: Value '{nameOrArn}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{{2}}(-gov)?-[a-z]+-\\d{{1}}:)?(\\d{{12}}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?");
+            throw LambdaException.Validation(FunctionNamePatternError(nameOrArn));
         }
 
         qualifier ??= arnQualifier;
@@ -63,6 +63,10 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
 
         return function;
     }
+
+    /// <summary>The model's FunctionName pattern, which AWS's request validation checks before Lambda sees the request.</summary>
+    internal static string FunctionNamePatternError(string nameOrArn) =>
+        $"1 validation error detected: Value '{nameOrArn}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{{2}}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{{1}}:)?(\\d{{12}}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?";
 
     private Task RouteAsync(HttpContext context)
     {

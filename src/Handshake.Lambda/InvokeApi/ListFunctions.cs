@@ -3,16 +3,31 @@ using Microsoft.AspNetCore.Http;
 
 namespace Handshake.Lambda.InvokeApi;
 
-/// <summary>GET /2015-03-31/functions/?Marker=&amp;MaxItems=: pages of 50 by default; the marker is the last name returned.</summary>
+/// <summary>
+/// GET /2015-03-31/functions/?Marker=&amp;MaxItems=: pages of at most 50, whatever MaxItems asks (as Lambda documents);
+/// the marker is the last name returned.
+/// </summary>
 internal static class ListFunctions
 {
+    private const int PageLimit = 50;
+
     public static Task HandleAsync(FunctionHost host, HttpContext context)
     {
         string? marker = context.Request.Query["Marker"];
-        int maxItems = 50;
-        if (context.Request.Query["MaxItems"].ToString() is { Length: > 0 } max && (!int.TryParse(max, out maxItems) || maxItems is < 1 or > 10000))
+        int maxItems = PageLimit;
+        if (context.Request.Query["MaxItems"].ToString() is { Length: > 0 } max)
         {
-            throw LambdaException.InvalidParameter($"1 validation error detected: Value '{max}' at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 10000");
+            if (!int.TryParse(max, out maxItems))
+            {
+                throw LambdaException.Validation($"1 validation error detected: Value '{max}' at 'maxItems' failed to satisfy constraint: Member must be a valid integer");
+            }
+
+            if (maxItems is < 1 or > 10000)
+            {
+                throw LambdaException.Validation($"1 validation error detected: Value '{max}' at 'maxItems' failed to satisfy constraint: Member must have value {(maxItems < 1 ? "greater than or equal to 1" : "less than or equal to 10000")}");
+            }
+
+            maxItems = Math.Min(maxItems, PageLimit);
         }
 
         IReadOnlyList<FunctionDefinition> all = host.ListFunctions();

@@ -12,7 +12,7 @@ internal static class PutFunctionConcurrency
         FunctionDefinition current = LambdaHttpEndpoint.Find(host, name, null);
         using JsonDocument document = await JsonResponse.ReadAsync(context).ConfigureAwait(false);
         int reserved = JsonResponse.Int(document.RootElement, "ReservedConcurrentExecutions", 0, int.MaxValue)
-            ?? throw LambdaException.InvalidParameter("1 validation error detected: Value null at 'reservedConcurrentExecutions' failed to satisfy constraint: Member must not be null");
+            ?? throw LambdaException.Validation("1 validation error detected: Value null at 'reservedConcurrentExecutions' failed to satisfy constraint: Member must not be null");
         if (reserved > host.Options.AccountConcurrencyLimit)
         {
             throw LambdaException.InvalidParameter($"Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [0]. (account limit: {host.Options.AccountConcurrencyLimit})");

@@ -4,21 +4,39 @@ using Microsoft.AspNetCore.Http;
 
 namespace Handshake.Lambda.InvokeApi;
 
-/// <summary>PUT /2015-03-31/functions/{name}/code: new environments run the new code; running ones finish first.</summary>
+/// <summary>
+/// PUT /2015-03-31/functions/{name}/code: new environments run the new code; running ones finish first. DryRun
+/// validates the package and answers the configuration unchanged; RevisionId, when given, must be the current one.
+/// </summary>
 internal static class UpdateFunctionCode
 {
     public static async Task HandleAsync(FunctionHost host, HttpContext context, string name)
     {
         FunctionDefinition current = LambdaHttpEndpoint.Find(host, name, null);
         using JsonDocument document = await JsonResponse.ReadAsync(context).ConfigureAwait(false);
-        (string directory, string sha, long size) = FunctionFields.InstallCode(host, current.Name, document.RootElement);
-        FunctionDefinition updated = host.UpdateFunction(current.Name, f => f with
+        JsonElement body = document.RootElement;
+        FunctionFields.CheckRevisionId(body, current);
+        FunctionFields.RefusePublish(body);
+        if (body.TryGetProperty("DryRun", out JsonElement dryRun) && dryRun.ValueKind == JsonValueKind.True)
         {
-            CodeDirectory = directory,
-            CodeSha256 = sha,
-            CodeSize = size,
-            LastModified = host.Options.Clock.GetUtcNow(),
-            RevisionId = Guid.NewGuid().ToString(),
+            FunctionFields.CheckCode(body);
+            await JsonResponse.WriteAsync(context, 200, writer => FunctionConfigurationJson.Write(writer, host, current)).ConfigureAwait(false);
+            return;
+        }
+
+        (string directory, string sha, long size) = FunctionFields.InstallCode(host, current.Name, body);
+        FunctionDefinition updated = host.UpdateFunction(current.Name, f =>
+        {
+            // Again under the pool's lock: of two updates carrying the same RevisionId, only the first succeeds.
+            FunctionFields.CheckRevisionId(body, f);
+            return f with
+            {
+                CodeDirectory = directory,
+                CodeSha256 = sha,
+                CodeSize = size,
+                LastModified = host.Options.Clock.GetUtcNow(),
+                RevisionId = Guid.NewGuid().ToString(),
+            };
         });
         await JsonResponse.WriteAsync(context, 200, writer => FunctionConfigurationJson.Write(writer, host, updated)).ConfigureAwait(false);
     }

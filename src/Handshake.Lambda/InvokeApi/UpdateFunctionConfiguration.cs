@@ -4,19 +4,28 @@ using Microsoft.AspNetCore.Http;
 
 namespace Handshake.Lambda.InvokeApi;
 
-/// <summary>PUT /2015-03-31/functions/{name}/configuration: runtime, handler, timeout, memory, environment, description, role.</summary>
+/// <summary>
+/// PUT /2015-03-31/functions/{name}/configuration: runtime, handler, timeout, memory, environment, description, role.
+/// RevisionId, when given, must be the current one.
+/// </summary>
 internal static class UpdateFunctionConfiguration
 {
     public static async Task HandleAsync(FunctionHost host, HttpContext context, string name)
     {
         FunctionDefinition current = LambdaHttpEndpoint.Find(host, name, null);
         using JsonDocument document = await JsonResponse.ReadAsync(context).ConfigureAwait(false);
-        FunctionDefinition changed = FunctionFields.Apply(document.RootElement, current) with
+        JsonElement body = document.RootElement;
+        FunctionFields.CheckRevisionId(body, current);
+        FunctionDefinition updated = host.UpdateFunction(current.Name, f =>
         {
-            LastModified = host.Options.Clock.GetUtcNow(),
-            RevisionId = Guid.NewGuid().ToString(),
-        };
-        FunctionDefinition updated = host.UpdateFunction(current.Name, _ => changed);
+            // Checked and applied under the pool's lock, to the definition this update replaces.
+            FunctionFields.CheckRevisionId(body, f);
+            return FunctionFields.Apply(host, body, f) with
+            {
+                LastModified = host.Options.Clock.GetUtcNow(),
+                RevisionId = Guid.NewGuid().ToString(),
+            };
+        });
         await JsonResponse.WriteAsync(context, 200, writer => FunctionConfigurationJson.Write(writer, host, updated)).ConfigureAwait(false);
     }
 }
