@@ -68,25 +68,88 @@ internal sealed class EnvironmentPool
         }
     }
 
-    /// <summary>New code or configuration: running environments finish their invocation, then are replaced.</summary>
+    /// <summary>
+    /// New code or configuration: running environments finish their invocation, then are replaced. A new reserved
+    /// concurrency alone keeps the environments, but never more of them than the new limit (see <see cref="ConcurrencyChangedLocked"/>).
+    /// </summary>
     public void Update(Func<FunctionDefinition, FunctionDefinition> change)
     {
         List<ExecutionEnvironment> retired;
+        List<TaskCompletionSource<ExecutionEnvironment>>? throttled = null;
         lock (_gate)
         {
             FunctionDefinition updated = change(_definition);
-            bool needsNewEnvironments = !ReferenceEquals(updated, _definition) && !OnlyConcurrencyChanged(_definition, updated);
-            _definition = updated;
-            if (!needsNewEnvironments)
+            if (ReferenceEquals(updated, _definition))
             {
                 return;
             }
 
-            _generation++;
-            retired = RemoveIdle();
+            if (OnlyConcurrencyChanged(_definition, updated))
+            {
+                _definition = updated;
+                retired = ConcurrencyChangedLocked(out throttled);
+            }
+            else
+            {
+                _definition = updated;
+                _generation++;
+                retired = RemoveIdle();
+            }
+        }
+
+        foreach (TaskCompletionSource<ExecutionEnvironment> waiter in throttled ?? [])
+        {
+            LambdaMetrics.Throttled(_definition.Name);
+            waiter.TrySetException(LambdaException.Throttled(LambdaException.ReservedConcurrencyReason));
         }
 
         Retire(retired);
+        // A raised limit may let queued invocations start now.
+        ServeWaiters();
+    }
+
+    /// <summary>
+    /// Under the lock, after a new reserved concurrency: Lambda limits concurrent invocations to it at once, so idle
+    /// environments beyond it leave now (the least recently used first) and busy ones leave when their invocation ends
+    /// (<see cref="Release"/>). The pool then never holds more environments than the limit, and an idle one can always be
+    /// taken without counting busy ones: the warm path stays a pop. With 0, queued invocations are throttled, as every
+    /// later one is.
+    /// </summary>
+    private List<ExecutionEnvironment> ConcurrencyChangedLocked(out List<TaskCompletionSource<ExecutionEnvironment>>? throttled)
+    {
+        throttled = null;
+        int reserved = _definition.ReservedConcurrency ?? int.MaxValue;
+        if (reserved == 0 && _waiters.Count > 0)
+        {
+            throttled = [.. _waiters];
+            _waiters.Clear();
+        }
+
+        List<ExecutionEnvironment> retired = [];
+        if (_all.Count <= reserved)
+        {
+            return retired;
+        }
+
+        // Stack enumeration is most recent first: keep the warmest, push back oldest first to keep the order.
+        ExecutionEnvironment[] idle = [.. _idle];
+        _idle.Clear();
+        int excess = _all.Count - reserved;
+        for (int i = idle.Length - 1; i >= 0; i--)
+        {
+            if (excess > 0)
+            {
+                excess--;
+                retired.Add(idle[i]);
+                _all.Remove(idle[i]);
+            }
+            else
+            {
+                _idle.Push(idle[i]);
+            }
+        }
+
+        return retired;
     }
 
     public void Delete()
@@ -377,7 +440,8 @@ internal sealed class EnvironmentPool
         bool wentIdle = false;
         lock (_gate)
         {
-            if (reset || environment.IsDead || environment.Generation != _generation || _deleted)
+            // Beyond a reserved concurrency lowered while it ran, the environment leaves instead of serving again.
+            if (reset || environment.IsDead || environment.Generation != _generation || _deleted || _all.Count > (_definition.ReservedConcurrency ?? int.MaxValue))
             {
                 if (_all.Remove(environment))
                 {
