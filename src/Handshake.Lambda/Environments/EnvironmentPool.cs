@@ -244,11 +244,39 @@ internal sealed class EnvironmentPool
         try
         {
             result = await environment.InvokeAsync(invocation).ConfigureAwait(false);
+            if (result.RetryInit && ReplaceForSuppressedInit(environment) is { } retry)
+            {
+                environment = retry;
+                result = null;
+                result = await retry.InvokeAsync(invocation).ConfigureAwait(false);
+            }
+
             return result;
         }
         finally
         {
             Release(environment, result is null || result.ResetEnvironment);
+        }
+    }
+
+    /// <summary>
+    /// Init failed in the Init phase: Lambda retries it once within the invocation, under the function's timeout. The
+    /// retry is a new environment (a fresh process) in the failed one's place: its account slot and its log stream.
+    /// Null when the function is gone; the failed init then answers.
+    /// </summary>
+    private ExecutionEnvironment? ReplaceForSuppressedInit(ExecutionEnvironment failed)
+    {
+        lock (_gate)
+        {
+            if (_deleted || !_all.Remove(failed))
+            {
+                return null;
+            }
+
+            // The invocation began on the failed environment's definition; an outdated one is retired at Release.
+            ExecutionEnvironment retry = new(_host, failed.Definition, failed.Generation, failedInit: failed);
+            _all.Add(retry);
+            return retry;
         }
     }
 
