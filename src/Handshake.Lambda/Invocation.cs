@@ -43,6 +43,12 @@ public sealed class Invocation
     internal int Answered;
 
     internal long DeadlineUnixMs;
+
+    /// <summary>
+    /// The log tail, when <see cref="TailLog"/>: on the invocation, not the environment, because a failed init is retried
+    /// in a new environment (a suppressed init) and the tail holds both attempts, as Lambda's does.
+    /// </summary>
+    internal Logs.InvocationTail? Tail;
 }
 
 /// <summary>What the caller of Invoke gets: the payload, or an error payload with X-Amz-Function-Error.</summary>
@@ -58,6 +64,12 @@ public sealed class InvocationResult
 
     /// <summary>The environment must not be used again (timeout, crash, init failure, response too large).</summary>
     internal bool ResetEnvironment { get; init; }
+
+    /// <summary>
+    /// Init failed or overran its limit in the Init phase: the pool retries it once as part of this invocation, under
+    /// the function's timeout (a suppressed init), and the retry's answer is the invocation's.
+    /// </summary>
+    internal bool RetryInit { get; init; }
 
     /// <summary>Base64 of the last 4 KB of the invocation's log, when a tail was asked for.</summary>
     public string? LogResult { get; set; }

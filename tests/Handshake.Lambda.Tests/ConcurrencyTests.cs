@@ -49,6 +49,83 @@ public sealed class ConcurrencyTests
     }
 
     [Fact]
+    public async Task Reserved_concurrency_set_to_zero_throttles_a_function_with_a_warm_environment()
+    {
+        await using TestHost test = TestHost.Start();
+        test.AddBash("switch");
+        int pid = TestHost.Json(await test.InvokeAsync("switch", """{"pid":1}""")).GetProperty("pid").GetInt32();
+
+        test.Host.UpdateFunction("switch", f => f with { ReservedConcurrency = 0 });
+        LambdaException e = await Assert.ThrowsAsync<LambdaException>(() => test.InvokeAsync("switch", "{}"));
+
+        Assert.Equal(429, e.StatusCode);
+        Assert.Equal("ReservedFunctionConcurrentInvocationLimitExceeded", e.Reason);
+        // The warm environment is not kept for later: it was shut down, and the store's warm path finds nothing either.
+        Assert.Equal(0, test.Host.EnvironmentCount("switch"));
+        Assert.Equal('?', await ProcessTable.WaitForStateAsync(pid, '?'));
+        Assert.Null(test.Host.TryInvokeWarm("switch", new Invocation("warm", "{}"u8.ToArray())));
+
+        // DeleteFunctionConcurrency: the function runs again.
+        test.Host.UpdateFunction("switch", f => f with { ReservedConcurrency = null });
+        Assert.Null((await test.InvokeAsync("switch", "{}")).FunctionError);
+    }
+
+    [Fact]
+    public async Task Reserved_concurrency_lowered_below_the_warm_environments_limits_concurrent_invocations()
+    {
+        await using TestHost test = TestHost.Start();
+        test.AddBash("lowered", reserved: 3);
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => test.InvokeAsync("lowered", """{"nap":true}""")));
+        Assert.Equal(3, test.Host.EnvironmentCount("lowered"));
+
+        test.Host.UpdateFunction("lowered", f => f with { ReservedConcurrency = 1 });
+        Assert.Equal(1, test.Host.EnvironmentCount("lowered"));
+        string[] ids = [.. Enumerable.Range(0, 3).Select(i => $"lowered-{i}")];
+        InvocationResult[] results = await Task.WhenAll(ids.Select(id =>
+            test.Host.InvokeAsync("lowered", new Invocation(id, """{"nap":true}"""u8.ToArray())).WaitAsync(TestHost.Wait)));
+
+        // All three ran (queued behind each other, the default), and all in the one environment the limit allows.
+        Assert.All(results, r => Assert.Null(r.FunctionError));
+        List<Logs.LogEvent> log = test.Host.Logs.For("lowered").Read(0, int.MaxValue);
+        Assert.Single(log.Where(e => ids.Any(id => e.Message == "handling " + id)).Select(e => e.LogStreamName).Distinct());
+        Assert.Equal(1, test.Host.EnvironmentCount("lowered"));
+    }
+
+    [Fact]
+    public async Task Without_a_queue_a_lowered_reserved_concurrency_throttles_beyond_it_at_once()
+    {
+        await using TestHost test = TestHost.Start(new FunctionHostOptions { MaxQueuedInvocationsPerFunction = 0 });
+        test.AddBash("narrow", reserved: 2, timeout: 60);
+        await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => test.InvokeAsync("narrow", """{"nap":true}""")));
+        Assert.Equal(2, test.Host.EnvironmentCount("narrow"));
+
+        test.Host.UpdateFunction("narrow", f => f with { ReservedConcurrency = 1 });
+        Task<InvocationResult> busy = test.Host.InvokeAsync("narrow", new Invocation("n1", """{"sleep":true}"""u8.ToArray()));
+        await test.WaitForLogAsync("narrow", m => m == "handling n1");
+        LambdaException e = await Assert.ThrowsAsync<LambdaException>(() => test.InvokeAsync("narrow", "{}"));
+
+        Assert.Equal("ReservedFunctionConcurrentInvocationLimitExceeded", e.Reason);
+        Assert.False(busy.IsCompleted);
+        Assert.Equal(1, test.Host.EnvironmentCount("narrow"));
+    }
+
+    [Fact]
+    public async Task Reserved_concurrency_set_to_zero_throttles_the_invocations_already_queued()
+    {
+        await using TestHost test = TestHost.Start();
+        test.AddBash("drain", reserved: 1, timeout: 60);
+        Task<InvocationResult> busy = test.Host.InvokeAsync("drain", new Invocation("d1", """{"sleep":true}"""u8.ToArray()));
+        await test.WaitForLogAsync("drain", m => m == "handling d1");
+        Task<InvocationResult> queued = test.InvokeAsync("drain", "{}");
+
+        test.Host.UpdateFunction("drain", f => f with { ReservedConcurrency = 0 });
+
+        LambdaException e = await Assert.ThrowsAsync<LambdaException>(() => queued);
+        Assert.Equal("ReservedFunctionConcurrentInvocationLimitExceeded", e.Reason);
+        Assert.False(busy.IsCompleted);
+    }
+
+    [Fact]
     public async Task Without_a_queue_a_busy_function_is_throttled_with_the_right_reason()
     {
         await using TestHost test = TestHost.Start(new FunctionHostOptions { MaxQueuedInvocationsPerFunction = 0, AccountConcurrencyLimit = 2 });

@@ -117,6 +117,37 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public async Task An_init_error_is_retried_once_and_logged_with_START_END_REPORT_and_a_tail()
+    {
+        await using TestHost test = TestHost.Start();
+        test.AddBash("initlog", environment: new() { ["INIT_MODE"] = "init-error" });
+
+        InvocationResult result = await test.Host.InvokeAsync("initlog", new Invocation("init-1", "{}"u8.ToArray()) { TailLog = true }).WaitAsync(TestHost.Wait);
+
+        Assert.Equal("Unhandled", result.FunctionError);
+        Assert.Equal("init failed on purpose", TestHost.Json(result).GetProperty("errorMessage").GetString());
+        string[] expected =
+        [
+            @"^INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: error\tError Type: Runtime.InitFailedOnPurpose$",
+            @"^INIT_REPORT Init Duration: [\d.]+ ms\tPhase: invoke\tStatus: error\tError Type: Runtime.InitFailedOnPurpose$",
+            @"^START RequestId: init-1 Version: \$LATEST$",
+            @"^END RequestId: init-1$",
+            @"^REPORT RequestId: init-1\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tStatus: error\tError Type: Runtime.InitFailedOnPurpose$",
+        ];
+        List<string> log = await test.LogMessagesAsync("initlog");
+        Assert.Equal(expected.Length, log.Count);
+        string[] tail = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(result.LogResult!)).TrimEnd('\n').Split('\n');
+        Assert.Equal(expected.Length, tail.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.Matches(expected[i], log[i]);
+            Assert.Matches(expected[i], tail[i]);
+        }
+
+        Assert.Equal(0, test.Host.EnvironmentCount("initlog"));
+    }
+
+    [Fact]
     public async Task A_crash_during_init_answers_Runtime_ExitError()
     {
         await using TestHost test = TestHost.Start();
@@ -126,21 +157,72 @@ public sealed class LifecycleTests
 
         Assert.Equal("Runtime.ExitError", error.GetProperty("errorType").GetString());
         Assert.EndsWith("Runtime exited with error: exit status 3", error.GetProperty("errorMessage").GetString());
-        Assert.Contains((await test.LogMessagesAsync("initcrash")), m => m == "crashing during init");
+        List<string> log = await test.LogMessagesAsync("initcrash");
+        // Init in the Init phase, then its retry within the invocation: both crash.
+        Assert.Equal(2, log.Count(m => m == "crashing during init"));
+        int start = log.FindIndex(m => m.StartsWith("START", StringComparison.Ordinal));
+        Assert.Matches(@"^RequestId: \S+ Error: Runtime exited with error: exit status 3\nRuntime.ExitError$", log[start + 1]);
+        Assert.EndsWith("Status: error\tError Type: Runtime.ExitError", log.Single(m => m.StartsWith("REPORT", StringComparison.Ordinal)));
         await test.AssertServesAnotherFunctionAsync();
     }
 
     [Fact]
-    public async Task A_runtime_that_never_calls_next_is_killed_at_the_init_limit()
+    public async Task Init_over_the_init_limit_is_retried_within_the_invocation_and_succeeds_when_it_fits_the_timeout()
     {
-        await using TestHost test = TestHost.Start(new FunctionHostOptions { InitTimeout = TimeSpan.FromSeconds(1) });
-        test.AddBash("nonext", environment: new() { ["INIT_MODE"] = "never-next" });
+        await using TestHost test = TestHost.Start(new FunctionHostOptions { InitTimeout = TimeSpan.FromMilliseconds(300) });
+        test.AddBash("slowinit", timeout: 10, environment: new() { ["INIT_MODE"] = "slow-init", ["INIT_SECONDS"] = "1" });
 
-        JsonElement error = TestHost.Json(await test.InvokeAsync("nonext", "{}"));
+        InvocationResult result = await test.InvokeAsync("slowinit", """{"x":1}""", tail: true);
 
+        Assert.Null(result.FunctionError);
+        Assert.Equal("""{"x":1}""", TestHost.Text(result));
+        List<string> log = await test.LogMessagesAsync("slowinit");
+        // The first init was stopped at the limit; the retry (a new process) ran init again, then the handler.
+        Assert.Equal(2, log.Count(m => m == "initializing slowly"));
+        Assert.Equal(1, log.Count(m => m.StartsWith("init done", StringComparison.Ordinal)));
+        int initReport = log.FindIndex(m => m.StartsWith("INIT_REPORT", StringComparison.Ordinal));
+        Assert.Matches(@"^INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: timeout$", log[initReport]);
+        Assert.Single(log, m => m.StartsWith("INIT_REPORT", StringComparison.Ordinal));
+        Assert.True(initReport < log.FindIndex(m => m.StartsWith("START", StringComparison.Ordinal)));
+        // The retried init is part of the invocation: in its Duration (at least the 1 s sleep), not an Init Duration.
+        string report = Assert.Single(log, m => m.StartsWith("REPORT", StringComparison.Ordinal));
+        Assert.DoesNotContain("Init Duration", report);
+        Assert.True(double.Parse(System.Text.RegularExpressions.Regex.Match(report, @"Duration: ([\d.]+) ms").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= 1000);
+        // Both attempts are in the same log stream, and in the invocation's tail.
+        Assert.Single(test.Host.Logs.For("slowinit").Read(0, int.MaxValue).Select(e => e.LogStreamName).Distinct());
+        string tail = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(result.LogResult!));
+        Assert.Contains("Phase: init\tStatus: timeout", tail);
+        Assert.Contains("REPORT RequestId", tail);
+
+        // The environment that came out of the retry stays warm: no third init.
+        Assert.Null((await test.InvokeAsync("slowinit", "{}")).FunctionError);
+        Assert.Equal(2, (await test.LogMessagesAsync("slowinit")).Count(m => m == "initializing slowly"));
+        Assert.Equal(1, test.Host.EnvironmentCount("slowinit"));
+    }
+
+    [Fact]
+    public async Task A_runtime_that_never_calls_next_is_retried_once_and_times_out_under_the_function_timeout()
+    {
+        await using TestHost test = TestHost.Start(new FunctionHostOptions { InitTimeout = TimeSpan.FromMilliseconds(300) });
+        test.AddBash("nonext", timeout: 1, environment: new() { ["INIT_MODE"] = "never-next" });
+
+        InvocationResult result = await test.InvokeAsync("nonext", "{}", tail: true);
+
+        JsonElement error = TestHost.Json(result);
         Assert.Equal("Sandbox.Timedout", error.GetProperty("errorType").GetString());
         Assert.EndsWith("Task timed out after 1.00 seconds", error.GetProperty("errorMessage").GetString());
-        await test.WaitForLogAsync("nonext", m => m == "never calling next");
+        List<string> log = await test.LogMessagesAsync("nonext");
+        Assert.Equal(2, log.Count(m => m == "never calling next"));
+        List<string> platform = log.FindAll(m => m.StartsWith("INIT_REPORT", StringComparison.Ordinal) || m.StartsWith("START", StringComparison.Ordinal)
+            || m.StartsWith("END", StringComparison.Ordinal) || m.StartsWith("REPORT", StringComparison.Ordinal));
+        Assert.Equal(5, platform.Count);
+        Assert.Matches(@"^INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: timeout$", platform[0]);
+        Assert.Matches(@"^INIT_REPORT Init Duration: [\d.]+ ms\tPhase: invoke\tStatus: error\tError Type: Runtime.Unknown$", platform[1]);
+        Assert.StartsWith("START RequestId:", platform[2]);
+        Assert.StartsWith("END RequestId:", platform[3]);
+        Assert.EndsWith("Status: timeout", platform[4]);
+        Assert.Contains(log, m => m.EndsWith("Task timed out after 1.00 seconds", StringComparison.Ordinal));
+        Assert.Contains("Status: timeout", System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(result.LogResult!)));
         await test.AssertServesAnotherFunctionAsync();
     }
 

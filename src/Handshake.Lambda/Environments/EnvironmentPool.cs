@@ -68,25 +68,88 @@ internal sealed class EnvironmentPool
         }
     }
 
-    /// <summary>New code or configuration: running environments finish their invocation, then are replaced.</summary>
+    /// <summary>
+    /// New code or configuration: running environments finish their invocation, then are replaced. A new reserved
+    /// concurrency alone keeps the environments, but never more of them than the new limit (see <see cref="ConcurrencyChangedLocked"/>).
+    /// </summary>
     public void Update(Func<FunctionDefinition, FunctionDefinition> change)
     {
         List<ExecutionEnvironment> retired;
+        List<TaskCompletionSource<ExecutionEnvironment>>? throttled = null;
         lock (_gate)
         {
             FunctionDefinition updated = change(_definition);
-            bool needsNewEnvironments = !ReferenceEquals(updated, _definition) && !OnlyConcurrencyChanged(_definition, updated);
-            _definition = updated;
-            if (!needsNewEnvironments)
+            if (ReferenceEquals(updated, _definition))
             {
                 return;
             }
 
-            _generation++;
-            retired = RemoveIdle();
+            if (OnlyConcurrencyChanged(_definition, updated))
+            {
+                _definition = updated;
+                retired = ConcurrencyChangedLocked(out throttled);
+            }
+            else
+            {
+                _definition = updated;
+                _generation++;
+                retired = RemoveIdle();
+            }
+        }
+
+        foreach (TaskCompletionSource<ExecutionEnvironment> waiter in throttled ?? [])
+        {
+            LambdaMetrics.Throttled(_definition.Name);
+            waiter.TrySetException(LambdaException.Throttled(LambdaException.ReservedConcurrencyReason));
         }
 
         Retire(retired);
+        // A raised limit may let queued invocations start now.
+        ServeWaiters();
+    }
+
+    /// <summary>
+    /// Under the lock, after a new reserved concurrency: Lambda limits concurrent invocations to it at once, so idle
+    /// environments beyond it leave now (the least recently used first) and busy ones leave when their invocation ends
+    /// (<see cref="Release"/>). The pool then never holds more environments than the limit, and an idle one can always be
+    /// taken without counting busy ones: the warm path stays a pop. With 0, queued invocations are throttled, as every
+    /// later one is.
+    /// </summary>
+    private List<ExecutionEnvironment> ConcurrencyChangedLocked(out List<TaskCompletionSource<ExecutionEnvironment>>? throttled)
+    {
+        throttled = null;
+        int reserved = _definition.ReservedConcurrency ?? int.MaxValue;
+        if (reserved == 0 && _waiters.Count > 0)
+        {
+            throttled = [.. _waiters];
+            _waiters.Clear();
+        }
+
+        List<ExecutionEnvironment> retired = [];
+        if (_all.Count <= reserved)
+        {
+            return retired;
+        }
+
+        // Stack enumeration is most recent first: keep the warmest, push back oldest first to keep the order.
+        ExecutionEnvironment[] idle = [.. _idle];
+        _idle.Clear();
+        int excess = _all.Count - reserved;
+        for (int i = idle.Length - 1; i >= 0; i--)
+        {
+            if (excess > 0)
+            {
+                excess--;
+                retired.Add(idle[i]);
+                _all.Remove(idle[i]);
+            }
+            else
+            {
+                _idle.Push(idle[i]);
+            }
+        }
+
+        return retired;
     }
 
     public void Delete()
@@ -181,11 +244,39 @@ internal sealed class EnvironmentPool
         try
         {
             result = await environment.InvokeAsync(invocation).ConfigureAwait(false);
+            if (result.RetryInit && ReplaceForSuppressedInit(environment) is { } retry)
+            {
+                environment = retry;
+                result = null;
+                result = await retry.InvokeAsync(invocation).ConfigureAwait(false);
+            }
+
             return result;
         }
         finally
         {
             Release(environment, result is null || result.ResetEnvironment);
+        }
+    }
+
+    /// <summary>
+    /// Init failed in the Init phase: Lambda retries it once within the invocation, under the function's timeout. The
+    /// retry is a new environment (a fresh process) in the failed one's place: its account slot and its log stream.
+    /// Null when the function is gone; the failed init then answers.
+    /// </summary>
+    private ExecutionEnvironment? ReplaceForSuppressedInit(ExecutionEnvironment failed)
+    {
+        lock (_gate)
+        {
+            if (_deleted || !_all.Remove(failed))
+            {
+                return null;
+            }
+
+            // The invocation began on the failed environment's definition; an outdated one is retired at Release.
+            ExecutionEnvironment retry = new(_host, failed.Definition, failed.Generation, failedInit: failed);
+            _all.Add(retry);
+            return retry;
         }
     }
 
@@ -377,7 +468,8 @@ internal sealed class EnvironmentPool
         bool wentIdle = false;
         lock (_gate)
         {
-            if (reset || environment.IsDead || environment.Generation != _generation || _deleted)
+            // Beyond a reserved concurrency lowered while it ran, the environment leaves instead of serving again.
+            if (reset || environment.IsDead || environment.Generation != _generation || _deleted || _all.Count > (_definition.ReservedConcurrency ?? int.MaxValue))
             {
                 if (_all.Remove(environment))
                 {

@@ -67,6 +67,11 @@ internal sealed partial class ExecutionEnvironment
                 _assigned = null;
                 // Not frozen: a runtime that is calling `next` is running.
                 _ = Deliver(assigned);
+                if (initCompleted && SuppressedInit)
+                {
+                    // A suppressed init spent part of the invocation's timeout: the deadline counts from its start.
+                    assigned.DeadlineUnixMs -= (long)_initDurationMs;
+                }
                 next = Task.FromResult<Invocation?>(assigned);
             }
             else
@@ -240,7 +245,8 @@ internal sealed partial class ExecutionEnvironment
         _deliveredAt = Stopwatch.GetTimestamp();
         invocation.DeadlineUnixMs = _host.Options.Clock.GetUtcNow().ToUnixTimeMilliseconds() + (long)(Definition.Timeout * 1000);
         _connectionsBefore = _host.Options.NewConnectionsByAccessKey?.Invoke(AccessKeyId) ?? 0;
-        _tail = invocation.TailLog ? new InvocationTail() : null;
+        // On a cold start the tail was begun at init (InvokeAsync): it goes on.
+        _tail = invocation.TailLog ? invocation.Tail ??= new InvocationTail() : null;
         AppendLog($"START RequestId: {invocation.RequestId} Version: {Functions.FunctionDefinition.LatestVersion}");
         return thaw;
     }

@@ -39,14 +39,22 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
     private readonly Lock _reportGate = new();
     private PendingReport? _pendingReport;
 
-    public ExecutionEnvironment(FunctionHost host, FunctionDefinition definition, int generation)
+    /// <param name="failedInit">
+    /// The environment whose init failed in the Init phase, when this one retries it within the invocation (a
+    /// suppressed init): it writes to the same log stream, as Lambda's retry runs in the same execution environment.
+    /// </param>
+    public ExecutionEnvironment(FunctionHost host, FunctionDefinition definition, int generation, ExecutionEnvironment? failedInit = null)
     {
         _host = host;
         Definition = definition;
         Generation = generation;
+        SuppressedInit = failedInit is not null;
+        // A suppressed init is part of the invocation: its time is in the REPORT line's Duration, which then has no
+        // Init Duration (as Lambda's REPORT after an INIT_REPORT with Phase: invoke).
+        _initReported = SuppressedInit;
         Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         DateTimeOffset now = host.Options.Clock.GetUtcNow();
-        LogStreamName = $"{now:yyyy'/'MM'/'dd}/[{FunctionDefinition.LatestVersion}]{Id}";
+        LogStreamName = failedInit?.LogStreamName ?? $"{now:yyyy'/'MM'/'dd}/[{FunctionDefinition.LatestVersion}]{Id}";
         // Per-environment credentials, as Lambda gives each environment its own: the store attributes connections by key.
         AccessKeyId = "ASIA" + Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
         SecretAccessKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(30));
@@ -110,6 +118,13 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
 
         if (_server is null)
         {
+            // A cold start's tail begins with init: what init prints, and its INIT_REPORT when it fails, are part of
+            // the invocation's log.
+            if (invocation.TailLog)
+            {
+                _tail = invocation.Tail ??= new InvocationTail();
+            }
+
             InitFailure? launchFailure = await StartAsync().ConfigureAwait(false);
             if (launchFailure is not null)
             {
@@ -117,32 +132,9 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
             }
         }
 
-        InitFailure? failure;
-        try
+        if (await WaitForInitAsync().ConfigureAwait(false) is { } failure)
         {
-            failure = await _init.Task.WaitAsync(_host.Options.InitTimeout, _host.Options.Clock).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            failure = new InitFailure("Sandbox.Timedout", null, $"Task timed out after {_host.Options.InitTimeout.TotalSeconds:0.00} seconds");
-        }
-
-        if (failure is not null)
-        {
-            lock (_gate)
-            {
-                _assigned = null;
-                _dead = true;
-            }
-
-            // What the runtime printed before it failed belongs in the log before the INIT_REPORT line.
-            await DrainOutputAsync().ConfigureAwait(false);
-            _log.Append(_host.Options.Clock.GetUtcNow(), LogStreamName, $"INIT_REPORT Init Duration: {ElapsedMs(_startedAt):0.00} ms\tPhase: init\tStatus: error\tError Type: {failure.ErrorType}");
-            InvocationResult initResult = failure.Payload is byte[] posted
-                ? new InvocationResult { Payload = posted, FunctionError = "Unhandled", ErrorType = failure.ErrorType, ResetEnvironment = true }
-                : InvocationResult.Error(failure.ErrorType, $"RequestId: {invocation.RequestId} Error: {failure.Reason}", reset: true);
-            _ = ShutdownAsync();
-            return initResult;
+            return await FailInitAsync(invocation, failure).ConfigureAwait(false);
         }
 
         TryDeliverToParkedNext(invocation);
@@ -150,7 +142,9 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
         InvocationResult result;
         try
         {
-            result = await invocation.Completion.Task.WaitAsync(timeout, _host.Options.Clock).ConfigureAwait(false);
+            // After a suppressed init the handler has what init left of the timeout.
+            TimeSpan left = SuppressedInit ? TimeSpan.FromTicks(Math.Max(0, (timeout - Stopwatch.GetElapsedTime(_startedAt)).Ticks)) : timeout;
+            result = await invocation.Completion.Task.WaitAsync(left, _host.Options.Clock).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -166,7 +160,7 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
             AppendLog($"{_host.Options.Clock.GetUtcNow():yyyy-MM-dd'T'HH:mm:ss.fff'Z'} {invocation.RequestId} Task timed out after {timeout.TotalSeconds:0.00} seconds");
         }
 
-        double durationMs = ElapsedMs(_deliveredAt);
+        double durationMs = ElapsedMs(SuppressedInit ? _startedAt : _deliveredAt);
         if (invocation.TailLog || result.ResetEnvironment)
         {
             await FinishInvocationAsync(invocation, result, durationMs).ConfigureAwait(false);
@@ -364,7 +358,8 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
 
     private static double ElapsedMs(long since) => since == 0 ? 0 : Stopwatch.GetElapsedTime(since).TotalMilliseconds;
 
-    private sealed record InitFailure(string ErrorType, byte[]? Payload, string Reason);
+    /// <param name="TimedOut">Init overran its limit (the Init phase's 10 s, or the function timeout in a suppressed init).</param>
+    private sealed record InitFailure(string ErrorType, byte[]? Payload, string Reason, bool TimedOut = false);
 
     private sealed record PendingReport(Invocation Invocation, InvocationResult Result, double DurationMs);
 }

@@ -1,0 +1,96 @@
+using System.Globalization;
+
+namespace Handshake.Lambda.Environments;
+
+/// <summary>
+/// Init's limit and its failures. Lambda limits the Init phase to 10 s; when init fails or overruns it, Lambda logs an
+/// INIT_REPORT line (Phase: init) and retries init once as part of the first invocation, under the function's timeout
+/// (a "suppressed init"; the pool runs it in a new environment, see <see cref="EnvironmentPool"/>). If that retry fails
+/// too, the invocation is logged as Lambda logs it: INIT_REPORT (Phase: invoke), START, the error, END and a REPORT line
+/// with Status: error (or timeout) and no Init Duration, and the tail covers both attempts.
+/// </summary>
+internal sealed partial class ExecutionEnvironment
+{
+    /// <summary>This environment retries a failed init within the invocation (see the class comment).</summary>
+    public bool SuppressedInit { get; }
+
+    /// <summary>Null once the runtime has called `next`; otherwise why init failed (an error, an exit, or its limit).</summary>
+    private async Task<InitFailure?> WaitForInitAsync()
+    {
+        TimeSpan limit = SuppressedInit ? TimeSpan.FromSeconds(Definition.Timeout) : _host.Options.InitTimeout;
+        try
+        {
+            return await _init.Task.WaitAsync(limit, _host.Options.Clock).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            lock (_gate)
+            {
+                // The runtime reached `next` just as the limit passed: init did complete, and it may hold the event already.
+                if (_initialized)
+                {
+                    return null;
+                }
+            }
+
+            return new InitFailure("Sandbox.Timedout", null, $"Task timed out after {limit.TotalSeconds:0.00} seconds", TimedOut: true);
+        }
+    }
+
+    private async Task<InvocationResult> FailInitAsync(Invocation invocation, InitFailure failure)
+    {
+        lock (_gate)
+        {
+            _assigned = null;
+            _dead = true;
+        }
+
+        if (failure.TimedOut)
+        {
+            // It is still running: stop it before anything else, so that the retry does not compete with it.
+            _process?.SignalGroup(ProcessSignal.Kill);
+        }
+
+        // What the runtime printed before it failed belongs in the log before the INIT_REPORT line.
+        await DrainOutputAsync().ConfigureAwait(false);
+        double initMs = ElapsedMs(_startedAt);
+        InvocationResult result = failure.Payload is byte[] posted
+            ? new InvocationResult { Payload = posted, FunctionError = "Unhandled", ErrorType = failure.ErrorType, ResetEnvironment = true, RetryInit = !SuppressedInit }
+            : new InvocationResult
+            {
+                Payload = InvocationResult.ErrorPayload(failure.ErrorType, $"RequestId: {invocation.RequestId} Error: {failure.Reason}"),
+                FunctionError = "Unhandled",
+                ErrorType = failure.ErrorType,
+                ResetEnvironment = true,
+                RetryInit = !SuppressedInit,
+            };
+
+        if (!SuppressedInit)
+        {
+            // AWS's documented forms: "Phase: init  Status: timeout", and "Status: error  Error Type: ..." for a failure.
+            string status = failure.TimedOut ? "Status: timeout" : "Status: error\tError Type: " + failure.ErrorType;
+            AppendLog(string.Create(CultureInfo.InvariantCulture, $"INIT_REPORT Init Duration: {initMs:0.00} ms\tPhase: init\t{status}"));
+            _ = ShutdownAsync();
+            return result;
+        }
+
+        // The retry failed too. A suppressed init that overran the function timeout is logged by Lambda as an error of
+        // type Runtime.Unknown (the invocation itself then reports the timeout).
+        string errorType = failure.TimedOut ? "Runtime.Unknown" : failure.ErrorType;
+        AppendLog(string.Create(CultureInfo.InvariantCulture, $"INIT_REPORT Init Duration: {initMs:0.00} ms\tPhase: invoke\tStatus: error\tError Type: {errorType}"));
+        AppendLog($"START RequestId: {invocation.RequestId} Version: {Functions.FunctionDefinition.LatestVersion}");
+        if (failure.TimedOut)
+        {
+            AppendLog($"{_host.Options.Clock.GetUtcNow():yyyy-MM-dd'T'HH:mm:ss.fff'Z'} {invocation.RequestId} {failure.Reason}");
+        }
+        else if (failure.Payload is null)
+        {
+            // An exit (or a runtime that could not start) is logged as an exit during an invocation is.
+            AppendLog($"RequestId: {invocation.RequestId} Error: {failure.Reason}\n{failure.ErrorType}");
+        }
+
+        await FinishInvocationAsync(invocation, result, initMs).ConfigureAwait(false);
+        _ = ShutdownAsync();
+        return result;
+    }
+}
