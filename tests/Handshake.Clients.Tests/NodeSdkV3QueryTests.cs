@@ -139,7 +139,7 @@ public sealed class NodeSdkV3QueryTests(NodeSdkV3QueryRun run) : IClassFixture<N
     public void DocumentClient_expressions_use_native_values(StoreMode mode)
     {
         var report = run.For(mode);
-        AwsErrorAssert.Is(report.Error("docMultiplySyntaxError"), "ValidationException", "Invalid UpdateExpression: Syntax error; token: \"*\", near: \"#t *\"");
+        AwsErrorAssert.Is(report.Error("docMultiplySyntaxError"), "ValidationException", "Invalid UpdateExpression: Syntax error; token: \"*\", near: \"#t * :two\"");
         JsonAssert.Equal("""{"Attributes":{"total":25,"extra":{"nested":[1,"two",true]}}}""", report.Value("docUpdateNew"));
         var query = report.Value("docQuery");
         Assert.Equal(1, JsonAssert.Number(query, "Count"));

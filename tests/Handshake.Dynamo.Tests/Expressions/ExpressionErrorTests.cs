@@ -29,7 +29,7 @@ public sealed class ExpressionErrorTests
 
     [Theory]
     [InlineData("a = ", "Invalid ConditionExpression: Syntax error; token: \"<EOF>\", near: \"=\"")]
-    [InlineData("a == :v", "Invalid ConditionExpression: Syntax error; token: \"=\", near: \"==\"")]
+    [InlineData("a == :v", "Invalid ConditionExpression: Syntax error; token: \"=\", near: \"== :v\"")]
     [InlineData("a = :v b", "Invalid ConditionExpression: Syntax error; token: \"b\", near: \":v b\"")]
     [InlineData("", "Invalid ConditionExpression: The expression can not be empty;")]
     [InlineData("a = :undefined", "Invalid ConditionExpression: An expression attribute value used in expression is not defined; attribute value: :undefined")]
@@ -45,17 +45,36 @@ public sealed class ExpressionErrorTests
     [InlineData("attribute_type(a, :n)", "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: attribute_type, operand type: N")]
     [InlineData("attribute_type(a, :v)", "Invalid ConditionExpression: Invalid attribute type name found; type: x, valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}")]
     [InlineData("size(a)", "Invalid ConditionExpression: The function is not allowed to be used this way in an expression; function: size")]
-    [InlineData("attribute_exists(a) = :v", "Invalid ConditionExpression: Syntax error; token: \"=\", near: \") =\"")]
+    [InlineData("attribute_exists(a) = :v", "Invalid ConditionExpression: Syntax error; token: \"=\", near: \") = :v\"")]
     [InlineData("a = begins_with(b, :v)", "Invalid ConditionExpression: The function is not allowed to be used this way in an expression; function: begins_with")]
     [InlineData("a = a", "Invalid ConditionExpression: The first operand must be distinct from the remaining operands for this operator or function; operator: =, first operand: [a]")]
     [InlineData("a BETWEEN :n AND :one", "Invalid ConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {N:5}, upper bound operand: AttributeValue: {N:1}")]
     [InlineData("a BETWEEN :n AND :v", "Invalid ConditionExpression: The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: AttributeValue: {N:5}, upper bound operand: AttributeValue: {S:x}")]
     public void ConditionMessages(string expression, string message) => Assert.Equal(message, ConditionError(expression));
 
+    // Syntax errors as AWS words them, from real AWS responses quoted in public issues: "near" runs from the token
+    // before the offending one to the token after it, and a name cannot start with '_' (or a digit).
+    [Theory]
+    [InlineData("attribute_not_exists(_version)", "ConditionExpression", "token: \"_\", near: \"(_version\"")] // aws-sdk-java-v2#2950
+    [InlineData("_version = :v", "ConditionExpression", "token: \"_\", near: \"_version\"")] // aws-sdk-java-v2#3279
+    [InlineData("_type = :v", "FilterExpression", "token: \"_\", near: \"_type\"")] // DynamoDb-GUI-Client#89
+    [InlineData("#n attribute_not_exists :v", "FilterExpression", "token: \"attribute_not_exists\", near: \"#n attribute_not_exists :v\"")] // dynamodb-dashboard#735
+    [InlineData("attribute_exists(a) AND NOT #n", "ConditionExpression", "token: \"<EOF>\", near: \"#n\"")] // minidyn#21
+    [InlineData("GI-1-PK = :v", "KeyConditionExpression", "token: \"-\", near: \"GI-1\"")] // intellij-dynamodb#3
+    [InlineData("a = 1v", "ConditionExpression", "token: \"1\", near: \"= 1v\"")] // by the same rules: a name cannot start with a digit either
+    public void SyntaxErrorsAreNearTheTokensEitherSide(string expression, string name, string error) =>
+        Assert.Equal("Invalid " + name + ": Syntax error; " + error, ConditionError(expression, name));
+
     [Theory]
     [InlineData("!!!", "Invalid ProjectionExpression: Syntax error; token: \"!\", near: \"!!\"")]
     [InlineData("!", "Invalid ProjectionExpression: Syntax error; token: \"!\", near: \"!\"")]
-    [InlineData("a, !b", "Invalid ProjectionExpression: Syntax error; token: \"!\", near: \", !\"")]
+    [InlineData("a, !b", "Invalid ProjectionExpression: Syntax error; token: \"!\", near: \", !b\"")]
+    // AWS captures: a '-' is its own token, so an unquoted hyphenated name fails there (dynamodb-admin#75, airbyte#22508),
+    // and "0" is a whole integer token, so "03" is two tokens (aws-sdk-java-v2#2310).
+    [InlineData("dummy-id", "Invalid ProjectionExpression: Syntax error; token: \"-\", near: \"dummy-id\"")]
+    [InlineData("a-type", "Invalid ProjectionExpression: Syntax error; token: \"-\", near: \"a-type\"")]
+    [InlineData("#n_2021-03-03", "Invalid ProjectionExpression: Syntax error; token: \"-\", near: \"#n_2021-0\"")]
+    [InlineData("_a", "Invalid ProjectionExpression: Syntax error; token: \"_\", near: \"_a\"")]
     public void ProjectionSyntaxMessages(string expression, string message) =>
         Assert.Equal(message, Assert.Throws<DynamoException>(() => ExpressionParser.ParseProjection(expression, Attributes())).Message);
 
@@ -95,6 +114,9 @@ public sealed class ExpressionErrorTests
     [InlineData("SET a.b = :v REMOVE a[1]", "Invalid UpdateExpression: Two document paths conflict with each other; must remove or rewrite one of these paths; path one: [a, b], path two: [a, [1]]")]
     [InlineData("SET a = ", "Invalid UpdateExpression: Syntax error; token: \"<EOF>\", near: \"=\"")]
     [InlineData("SET a :v", "Invalid UpdateExpression: Syntax error; token: \":v\", near: \"a :v\"")]
+    [InlineData("ADD hits : incr", "Invalid UpdateExpression: Syntax error; token: \":\", near: \"hits : incr\"")] // aws-cdk#7591
+    [InlineData("SET a = :v, #, b = :v", "Invalid UpdateExpression: Syntax error; token: \"#\", near: \", #,\"")] // dazn-lambda-powertools#242
+    [InlineData("SET _a = :v", "Invalid UpdateExpression: Syntax error; token: \"_\", near: \"SET _a\"")]
     // A first token that is wrong is "near" itself and the next one (AWS, as the public conformance suite captured it).
     [InlineData("UPSERT a = :v", "Invalid UpdateExpression: Syntax error; token: \"UPSERT\", near: \"UPSERT a\"")]
     [InlineData("INVALID SYNTAX HERE", "Invalid UpdateExpression: Syntax error; token: \"INVALID\", near: \"INVALID SYNTAX\"")]
