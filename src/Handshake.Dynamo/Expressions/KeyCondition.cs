@@ -159,6 +159,11 @@ internal sealed class KeyCondition
             foreach (var value in part.Values)
                 if (value.Type != key!.Type) throw Fail(Invalid + "Condition parameter type does not match schema type");
         }
+        // An empty key value matches nothing, but AWS refuses it rather than answer with no items, for the sort key
+        // under any operator too (an application's "sk > :after" with :after = "" fails on AWS).
+        foreach (var (part, key) in new[] { (hashPart, hash), (rangePart, range) })
+            if (part is not null)
+                foreach (var value in part.Values) PrimaryKey.ThrowIfEmpty(key!.Name, value);
         if (hashPart.Operator != "EQ") throw Fail("Query key condition not supported");
         Hash = hashPart;
         Range = rangePart;

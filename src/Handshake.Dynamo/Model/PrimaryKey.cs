@@ -32,6 +32,18 @@ public readonly record struct PrimaryKey(byte[] Hash, byte[] Range)
         return new PrimaryKey(hash, range);
     }
 
+    /// <summary>
+    /// AWS refuses an empty string or binary as the value of a key attribute wherever one is given: in an item, a
+    /// key, an ExclusiveStartKey, and a Query's key condition (on the table or an index).
+    /// </summary>
+    public static void ThrowIfEmpty(string keyName, AttributeValue value)
+    {
+        if (value.Type == AttributeType.S && value.S.Length == 0)
+            throw DynamoException.Validation("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: " + keyName);
+        if (value.Type == AttributeType.B && value.B.Length == 0)
+            throw DynamoException.Validation("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty binary value. Key: " + keyName);
+    }
+
     private static byte[] EncodeKeyPart(KeyAttribute attribute, Dictionary<string, AttributeValue> values, bool isHash, bool fromItem)
     {
         if (!values.TryGetValue(attribute.Name, out var value))
@@ -40,17 +52,14 @@ public readonly record struct PrimaryKey(byte[] Hash, byte[] Range)
             throw DynamoException.Validation(fromItem
                 ? Invalid + "Type mismatch for key " + attribute.Name + " expected: " + attribute.Type + " actual: " + value.Type
                 : KeyMismatch);
+        ThrowIfEmpty(attribute.Name, value);
         byte[] bytes;
         switch (value.Type)
         {
             case AttributeType.S:
-                if (value.S.Length == 0)
-                    throw DynamoException.Validation("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: " + attribute.Name);
                 bytes = Encoding.UTF8.GetBytes(value.S);
                 break;
             case AttributeType.B:
-                if (value.B.Length == 0)
-                    throw DynamoException.Validation("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty binary value. Key: " + attribute.Name);
                 bytes = value.B;
                 break;
             default:

@@ -32,6 +32,33 @@ public sealed class IndexQueryTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task EmptyKeyValuesInAKeyConditionAreRefusedOnTheTableAndItsIndexes()
+    {
+        var table = await FillAsync();
+        async Task<string> Error(string? index, string condition, Dictionary<string, AttributeValue> values) =>
+            (await Assert.ThrowsAsync<AmazonDynamoDBException>(() => Client.QueryAsync(new QueryRequest
+            {
+                TableName = table, IndexName = index, KeyConditionExpression = condition, ExpressionAttributeValues = values,
+                ExpressionAttributeNames = condition.Contains("#s") ? new() { ["#s"] = "status" } : null,
+            }).WaitAsync(ServerFixture.Timeout))).Message;
+        const string Empty = "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: ";
+
+        Assert.Equal(Empty + "pk", await Error(null, "pk = :e", new() { [":e"] = S("") }));
+        Assert.Equal(Empty + "category", await Error(CategoryGsi, "category = :e", new() { [":e"] = S("") }));
+        Assert.Equal(Empty + "pk", await Error(Lsi, "pk = :e", new() { [":e"] = S("") }));
+        // The sort key too, whatever the operator: an empty bound is refused, not read as "from the start".
+        Assert.Equal(Empty + "status", await Error(Lsi, "pk = :p AND #s > :e", new() { [":p"] = S("p1"), [":e"] = S("") }));
+        Assert.Equal(Empty + "status", await Error(Lsi, "pk = :p AND begins_with(#s, :e)", new() { [":p"] = S("p1"), [":e"] = S("") }));
+        Assert.Equal(Empty + "status", await Error(Lsi, "pk = :p AND #s BETWEEN :e AND :z", new() { [":p"] = S("p1"), [":e"] = S(""), [":z"] = S("z") }));
+        // A non-empty condition on the same index still reads.
+        var found = await Client.QueryAsync(new QueryRequest
+        {
+            TableName = table, IndexName = CategoryGsi, KeyConditionExpression = "category = :c", ExpressionAttributeValues = new() { [":c"] = S("c") },
+        }).WaitAsync(ServerFixture.Timeout);
+        Assert.Equal(3, found.Count);
+    }
+
+    [Fact]
     public async Task PagesOfAGlobalIndexResumeOnIndexAndTableKeys()
     {
         var table = await FillAsync();

@@ -48,6 +48,10 @@ public sealed class QueryScanErrorTests(ServerFixture fixture)
         { """ "KeyConditions":{"pk":{"ComparisonOperator":"EQ","AttributeValueList":[{"S":"a"}]},"sk":{"ComparisonOperator":"CONTAINS","AttributeValueList":[{"N":"1"}]}} """, "Attempted conditional constraint is not an indexable operation" },
         { """ "KeyConditionExpression":"pk = :p","Limit":0,"ExpressionAttributeValues":{":p":{"S":"a"}} """, "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1" },
         { """ "KeyConditionExpression":"pk = :p","IndexName":"nope","ExpressionAttributeValues":{":p":{"S":"a"}} """, "The table does not have the specified index: nope" },
+        // An empty key value is refused, not answered with no items (AWS's message, as reported in getmoto/moto#7062).
+        { """ "KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{":p":{"S":""}} """, "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: pk" },
+        { """ "KeyConditionExpression":"pk = :p AND sk > :n","ExpressionAttributeValues":{":p":{"S":""},":n":{"N":"1"}} """, "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: pk" },
+        { """ "KeyConditions":{"pk":{"ComparisonOperator":"EQ","AttributeValueList":[{"S":""}]}} """, "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: pk" },
     };
 
     [Theory]
