@@ -27,6 +27,21 @@ public sealed class SdkItemTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task ProjectionPathsThatConflictAreRefusedAndDistinctOnesRead()
+    {
+        var table = await CreateTableAsync(Client, fixture.NewTableName());
+        var doc = new AttributeValue { M = new() { ["b"] = new AttributeValue { S = "x" }, ["c"] = new AttributeValue { S = "y" } } };
+        await Client.PutItemAsync(new PutItemRequest { TableName = table, Item = new() { ["pk"] = new AttributeValue { S = "a" }, ["a"] = doc } }).WaitAsync(ServerFixture.Timeout);
+        var key = new Dictionary<string, AttributeValue> { ["pk"] = new AttributeValue { S = "a" } };
+
+        var e = await Assert.ThrowsAsync<AmazonDynamoDBException>(() => Client.GetItemAsync(new GetItemRequest { TableName = table, Key = key, ProjectionExpression = "a.b, a[1]" })
+            .WaitAsync(ServerFixture.Timeout));
+        Assert.Equal("Invalid ProjectionExpression: Two document paths conflict with each other; must remove or rewrite one of these paths; path one: [a, b], path two: [a, [1]]", e.Message);
+        var item = (await Client.GetItemAsync(new GetItemRequest { TableName = table, Key = key, ProjectionExpression = "a.b, a.c" }).WaitAsync(ServerFixture.Timeout)).Item;
+        Assert.Equal(["b", "c"], item["a"].M.Keys.Order());
+    }
+
+    [Fact]
     public async Task PutThenGetReturnsTheItemWithCanonicalNumbers()
     {
         var table = await CreateTableAsync(Client, fixture.NewTableName());

@@ -203,23 +203,10 @@ internal sealed partial class ExpressionParser
         {
             for (int i = 0; i < j; i++)
             {
-                var one = actions[i].Path.Elements;
-                var two = actions[j].Path.Elements;
-                int common = Math.Min(one.Count, two.Count);
-                bool differ = false;
-                for (int k = 0; k < common && !differ; k++)
-                {
-                    if (one[k].IsIndex != two[k].IsIndex)
-                    {
-                        _errors.Add(ExpressionErrors.PathConflict, "Two document paths conflict with each other; must remove or rewrite one of these paths; path one: "
-                            + actions[i].Path + ", path two: " + actions[j].Path);
-                        differ = true;
-                    }
-                    else if (one[k] != two[k]) differ = true;
-                }
-                if (!differ)
-                    _errors.Add(ExpressionErrors.PathOverlap, "Two document paths overlap with each other; must remove or rewrite one of these paths; path one: "
-                        + actions[i].Path + ", path two: " + actions[j].Path);
+                var relation = AttributePath.Relate(actions[i].Path, actions[j].Path);
+                if (relation == PathRelation.Distinct) continue;
+                _errors.Add(relation == PathRelation.Conflict ? ExpressionErrors.PathConflict : ExpressionErrors.PathOverlap,
+                    AttributePath.RelationMessage(relation, actions[i].Path, actions[j].Path));
             }
         }
     }

@@ -2,7 +2,11 @@ using Handshake.Dynamo.Protocol;
 
 namespace Handshake.Dynamo.Expressions;
 
-/// <summary>AWS rejects projections whose paths overlap (one is a prefix of, or equal to, another).</summary>
+/// <summary>
+/// AWS rejects a projection whose paths overlap (one is a prefix of, or equal to, another: <c>a, a.b</c>) or conflict
+/// (one reads a step as a map member, the other as a list index: <c>a.b, a[1]</c>), by the same rule as an
+/// UpdateExpression's actions; the first pair in the order written is reported.
+/// </summary>
 internal static class ProjectionChecks
 {
     public static List<AttributePath> CheckOverlaps(List<AttributePath> paths)
@@ -11,18 +15,11 @@ internal static class ProjectionChecks
         {
             for (int j = i + 1; j < paths.Count; j++)
             {
-                if (IsPrefix(paths[i], paths[j]) || IsPrefix(paths[j], paths[i]))
-                    throw DynamoException.Validation("Invalid ProjectionExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: "
-                        + paths[i] + ", path two: " + paths[j]);
+                var relation = AttributePath.Relate(paths[i], paths[j]);
+                if (relation != PathRelation.Distinct)
+                    throw DynamoException.Validation("Invalid ProjectionExpression: " + AttributePath.RelationMessage(relation, paths[i], paths[j]));
             }
         }
         return paths;
-    }
-
-    private static bool IsPrefix(AttributePath a, AttributePath b)
-    {
-        if (a.Elements.Count > b.Elements.Count) return false;
-        for (int i = 0; i < a.Elements.Count; i++) if (a.Elements[i] != b.Elements[i]) return false;
-        return true;
     }
 }

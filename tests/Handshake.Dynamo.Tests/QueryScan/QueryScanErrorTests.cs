@@ -74,6 +74,11 @@ public sealed class QueryScanErrorTests(ServerFixture fixture)
         { """ "ScanFilter":{"a":{"ComparisonOperator":"LT","AttributeValueList":[{"SS":["x"]}]}} """, "One or more parameter values were invalid: ComparisonOperator LT is not valid for SS AttributeValue type" },
         { """ "Select":"SPECIFIC_ATTRIBUTES" """, "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES" },
         { """ "ExclusiveStartKey":{"pk":{"S":""},"sk":{"N":"1"}} """, "The provided starting key is invalid: One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: pk" },
+        // Projected paths that overlap or conflict, by the UpdateExpression rule (the conflict text is scylla's
+        // test_projection_expression_path_conflict, written against AWS).
+        { """ "ProjectionExpression":"a, a.b" """, "Invalid ProjectionExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], path two: [a, b]" },
+        { """ "ProjectionExpression":"a.b, a[1]" """, "Invalid ProjectionExpression: Two document paths conflict with each other; must remove or rewrite one of these paths; path one: [a, b], path two: [a, [1]]" },
+        { """ "ProjectionExpression":"x, l[0].c, l.c" """, "Invalid ProjectionExpression: Two document paths conflict with each other; must remove or rewrite one of these paths; path one: [l, [0], c], path two: [l, c]" },
     };
 
     [Theory]
