@@ -6,7 +6,8 @@ namespace Handshake.Dynamo.Tests;
 
 /// <summary>
 /// Attribute-name lengths: any name below 64 KiB (65,535 bytes at most) in items and placeholders; key schema,
-/// attribute definition and projected names at most 255 characters; at most 20 NonKeyAttributes per index.
+/// attribute definition and projected names at most 255 characters; at most 20 NonKeyAttributes per index; and no
+/// empty name anywhere.
 /// </summary>
 [Collection(ServerCollection.Name)]
 public sealed class AttributeNameLimitTests(ServerFixture fixture)
@@ -35,6 +36,44 @@ public sealed class AttributeNameLimitTests(ServerFixture fixture)
             ExpressionAttributeNames = new() { ["#n"] = over }, ExpressionAttributeValues = new() { [":v"] = S("x") },
         })));
         Assert.False((await Client.GetItemAsync(new GetItemRequest { TableName = table, Key = new() { ["pk"] = S("b") } }).WaitAsync(Timeout)).IsItemSet);
+    }
+
+    [Fact]
+    public async Task EmptyAttributeNamesAreRefusedAtAnyDepthAndInPlaceholders()
+    {
+        var table = await SdkItemTests.CreateTableAsync(Client, fixture.NewTableName());
+        const string Empty = "1 validation error detected: Empty attribute name";
+        async Task<string> Error(Func<Task> call) => (await Assert.ThrowsAsync<AmazonDynamoDBException>(() => call().WaitAsync(Timeout))).Message;
+        var deep = new AttributeValue { M = new() { ["l"] = new AttributeValue { L = [new AttributeValue { M = new() { [""] = S("x") } }] } } };
+
+        Assert.Equal(Empty, await Error(() => Client.PutItemAsync(new PutItemRequest { TableName = table, Item = new() { ["pk"] = S("a"), [""] = S("x") } })));
+        Assert.Equal(Empty, await Error(() => Client.PutItemAsync(new PutItemRequest { TableName = table, Item = new() { ["pk"] = S("a"), ["doc"] = deep } })));
+        Assert.Equal(Empty, await Error(() => Client.DeleteItemAsync(new DeleteItemRequest { TableName = table, Key = new() { ["pk"] = S("a"), [""] = S("x") } })));
+        Assert.Equal("ExpressionAttributeNames contains invalid value: Empty attribute name for key #a", await Error(() => Client.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = table, Key = new() { ["pk"] = S("a") }, UpdateExpression = "SET #a = :v",
+            ExpressionAttributeNames = new() { ["#a"] = "" }, ExpressionAttributeValues = new() { [":v"] = S("x") },
+        })));
+        Assert.Equal(Empty, await Error(() => Client.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = table, Key = new() { ["pk"] = S("a") }, AttributeUpdates = new() { [""] = new AttributeValueUpdate(S("x"), AttributeAction.PUT) },
+        })));
+        // A map value set through an expression carries its empty key in ExpressionAttributeValues: refused as well.
+        Assert.Equal("ExpressionAttributeValues contains invalid value: Empty attribute name for key :m", await Error(() => Client.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = table, Key = new() { ["pk"] = S("a") }, UpdateExpression = "SET m = :m", ExpressionAttributeValues = new() { [":m"] = deep },
+        })));
+        Assert.Equal(Empty, await Error(() => Client.BatchWriteItemAsync(new BatchWriteItemRequest
+        {
+            RequestItems = new() { [table] = [new WriteRequest(new PutRequest(new() { ["pk"] = S("b"), [""] = S("x") }))] },
+        })));
+        Assert.Equal(Empty, await Error(() => Client.TransactWriteItemsAsync(new TransactWriteItemsRequest
+        {
+            TransactItems = [new TransactWriteItem { Put = new Put { TableName = table, Item = new() { ["pk"] = S("c"), ["doc"] = deep } } }],
+        })));
+
+        var scan = await Client.ScanAsync(new ScanRequest { TableName = table }).WaitAsync(Timeout);
+        Assert.Equal(0, scan.Count);
     }
 
     [Fact]

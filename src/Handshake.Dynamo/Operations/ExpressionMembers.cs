@@ -44,6 +44,9 @@ internal sealed class ExpressionMembers
             if (value is not null) Values[key] = value;
             else if (_valueError is null)
             {
+                // Worded like an empty ExpressionAttributeNames value, without the request envelope inside (by analogy:
+                // AWS's own text for an empty map key inside a value placeholder was not found).
+                if (error == AttributeValueJson.EmptyName) error = AttributeValueJson.EmptyNameText;
                 _valueError = "ExpressionAttributeValues contains invalid value: " + error + " for key " + key;
                 _bareValueError = error;
             }
@@ -77,8 +80,13 @@ internal sealed class ExpressionMembers
                     throw DynamoException.Validation("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" + key + "\"");
             }
         if (Names is not null)
-            foreach (var name in Names.Values)
+            foreach (var (key, name) in Names)
+            {
+                // AWS's text for an empty name here names the placeholder (quoted from AWS responses in applications'
+                // error handling, e.g. "...Empty attribute name for key #DE").
+                if (name.Length == 0) throw DynamoException.Validation("ExpressionAttributeNames contains invalid value: Empty attribute name for key " + key);
                 if (AttributeValueJson.IsNameTooLarge(name)) throw DynamoException.Validation(AttributeValueJson.NameTooLarge);
+            }
         if (Values is not null)
             foreach (var key in Values.Keys)
             {

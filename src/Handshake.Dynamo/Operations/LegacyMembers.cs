@@ -87,6 +87,7 @@ internal sealed class LegacyMembers
         while (JsonRequest.NextMember(ref reader))
         {
             var name = JsonRequest.GetString(ref reader);
+            if (AttributeValueJson.NameError(name) is { } nameError) valueError ??= nameError;
             if (!JsonRequest.ValueOf(ref reader)) continue;
             JsonRequest.ExpectObject(ref reader, JsonShape.Structure);
             AttributeValue? value = null;
@@ -124,6 +125,7 @@ internal sealed class LegacyMembers
         while (JsonRequest.NextMember(ref reader))
         {
             var name = JsonRequest.GetString(ref reader);
+            if (AttributeValueJson.NameError(name) is { } nameError) valueError ??= nameError;
             if (!JsonRequest.ValueOf(ref reader)) continue;
             JsonRequest.ExpectObject(ref reader, JsonShape.Structure);
             AttributeValue? value = null;

@@ -32,6 +32,19 @@ internal static class AttributeValueJson
 
     private const int MaxNameBytes = 65535;
 
+    /// <summary>
+    /// AWS's answer to an attribute name that is the empty string, at any depth: an item's attribute, a map key inside
+    /// a value, a key (names are "at least one character long"; text from AWS captures recorded in dynoxide's
+    /// empty_names.rs, where PutItem, UpdateItem and DeleteItem carry it inside this envelope).
+    /// </summary>
+    public const string EmptyName = "1 validation error detected: " + EmptyNameText;
+
+    /// <summary>The same refusal without the envelope, for messages that wrap it in their own words.</summary>
+    public const string EmptyNameText = "Empty attribute name";
+
+    /// <summary>What AWS refuses an attribute name for (empty, or 64 KiB or more); null for a valid name.</summary>
+    public static string? NameError(string name) => name.Length == 0 ? EmptyName : IsNameTooLarge(name) ? NameTooLarge : null;
+
     /// <summary>Reads a map of attribute name to value (an item, a key, ExpressionAttributeValues).</summary>
     public static Dictionary<string, AttributeValue> ReadMap(ref Utf8JsonReader reader, ref string? valueError)
     {
@@ -40,7 +53,7 @@ internal static class AttributeValueJson
         while (JsonRequest.NextMember(ref reader))
         {
             var name = JsonRequest.GetString(ref reader);
-            if (IsNameTooLarge(name)) valueError ??= NameTooLarge;
+            if (NameError(name) is { } nameError) valueError ??= nameError;
             if (!JsonRequest.ValueOf(ref reader)) continue;
             var value = Read(ref reader, ref valueError);
             if (value is not null) map[name] = value;
