@@ -16,8 +16,13 @@ public sealed record SigV4Failure(string Code, string Message)
 
     public static SigV4Failure UnknownKey() => new(UnrecognizedClientException, "The security token included in the request is invalid.");
 
-    // AWS drops the final period for a bad session token (observed by dynalite against DynamoDB).
-    public static SigV4Failure BadSessionToken() => new(UnrecognizedClientException, "The security token included in the request is invalid");
+    // A session token that is not the key's (a stale AWS_SESSION_TOKEN, a rotated role token, or any token sent with a
+    // key that has none): AWS's text with its period, as boto3#509 quotes DynamoDB for a role token gone stale.
+    public static SigV4Failure BadSessionToken() => UnknownKey();
+
+    // A key that needs a session token, sent without one: DynamoDB drops the period here (the raw body in
+    // baopham/laravel-dynamodb#228 and pynamodb/PynamoDB#603, both temporary keys sent without their token).
+    public static SigV4Failure MissingSessionToken() => new(UnrecognizedClientException, "The security token included in the request is invalid");
 
     public static SigV4Failure SignatureMismatch() => new(InvalidSignatureException,
         "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");

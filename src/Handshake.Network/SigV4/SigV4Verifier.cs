@@ -99,16 +99,26 @@ public sealed class SigV4Verifier
             return SigV4Failure.SignatureMismatch();
         }
 
-        if (credentials.SessionToken is { } token)
+        return CheckSessionToken(credentials.SessionToken, request.Headers["X-Amz-Security-Token"].ToString());
+    }
+
+    // The token must be the key's own: missing when the key has one, or present when it is another or the key has
+    // none (a long-term key with a stale AWS_SESSION_TOKEN beside it is refused by AWS, not accepted).
+    private static SigV4Failure? CheckSessionToken(string? expected, string presented)
+    {
+        if (expected is null)
         {
-            string presented = request.Headers["X-Amz-Security-Token"].ToString();
-            if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(presented)))
-            {
-                return SigV4Failure.BadSessionToken();
-            }
+            return presented.Length == 0 ? null : SigV4Failure.BadSessionToken();
         }
 
-        return null;
+        if (presented.Length == 0)
+        {
+            return SigV4Failure.MissingSessionToken();
+        }
+
+        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(presented))
+            ? null
+            : SigV4Failure.BadSessionToken();
     }
 
     /// <summary>kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request").</summary>

@@ -82,6 +82,14 @@ public sealed class EnvironmentCredentialTests : IDisposable
         {
             AmazonDynamoDBException forged = await Assert.ThrowsAnyAsync<AmazonDynamoDBException>(() => badToken.ListTablesAsync().WaitAsync(Timeouts.Default));
             Assert.Equal("UnrecognizedClientException", forged.ErrorCode);
+            Assert.Equal("The security token included in the request is invalid.", forged.Message);
+        }
+
+        // The key without its token: DynamoDB's text for this case has no final period.
+        using (AmazonDynamoDBClient noToken = new(new BasicAWSCredentials(credentials.GetCredentials().AccessKey, credentials.GetCredentials().SecretKey), config))
+        {
+            AmazonDynamoDBException missing = await Assert.ThrowsAnyAsync<AmazonDynamoDBException>(() => noToken.ListTablesAsync().WaitAsync(Timeouts.Default));
+            Assert.Equal(("UnrecognizedClientException", "The security token included in the request is invalid"), (missing.ErrorCode, missing.Message));
         }
 
         // They sign Lambda API calls too while the environment lives.

@@ -56,6 +56,22 @@ public sealed class StrictAuthTests
         Assert.Equal(Mismatch, wrongError.Message);
     }
 
+    [Fact]
+    public async Task ASessionTokenSentWithAKeyThatHasNoneIsRefused()
+    {
+        await using RunningServer server = await RunningServer.StartAsync(StrictServer.Options());
+        AmazonDynamoDBConfig config = new() { ServiceURL = server.Server.Endpoint.ToString(), AuthenticationRegion = "us-east-1", MaxErrorRetry = 0 };
+
+        // A long-term key with a stale AWS_SESSION_TOKEN beside it: correctly signed, token included, refused as AWS does.
+        using AmazonDynamoDBClient stale = new(new SessionAWSCredentials(StrictServer.AccessKeyId, StrictServer.SecretAccessKey, "stale"), config);
+        AmazonDynamoDBException error = await Assert.ThrowsAnyAsync<AmazonDynamoDBException>(() => stale.ListTablesAsync().WaitAsync(Timeouts.Default));
+        Assert.Equal(("UnrecognizedClientException", "The security token included in the request is invalid."), (error.ErrorCode, error.Message));
+
+        // The same key without the token still passes.
+        using AmazonDynamoDBClient plain = Client(server.Server.Endpoint, StrictServer.AccessKeyId, StrictServer.SecretAccessKey);
+        await plain.ListTablesAsync().WaitAsync(Timeouts.Default);
+    }
+
     // A ListTables the SDK signed with the configured key, captured as it went on the wire.
     private static async Task<CapturedRequest> CaptureListTablesAsync(RunningServer server)
     {
