@@ -18,6 +18,7 @@ public sealed class EmulatedLink : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly HashSet<LinkConnection> _connections = [];
     private readonly Task _acceptLoop;
+    private readonly LinkTimer? _timer;
     private long _accepted;
     private long _resets;
     private long _heldCloses;
@@ -26,6 +27,7 @@ public sealed class EmulatedLink : IAsyncDisposable
     {
         _listener = listener;
         _options = options;
+        _timer = options.RoundTripTime > TimeSpan.Zero ? new LinkTimer() : null;
         Port = ((IPEndPoint)listener.LocalEndPoint!).Port;
         _acceptLoop = AcceptLoopAsync();
     }
@@ -54,6 +56,9 @@ public sealed class EmulatedLink : IAsyncDisposable
 
     /// <summary>Store closes held back because the connection was idle.</summary>
     public long HeldCloses => Interlocked.Read(ref _heldCloses);
+
+    /// <summary>Completes at the Stopwatch timestamp <paramref name="due"/>, to within tens of microseconds (see <see cref="LinkTimer"/>).</summary>
+    internal Task WaitUntilAsync(long due) => _timer?.WaitUntilAsync(due) ?? Task.CompletedTask;
 
     internal void CountReset() => Interlocked.Increment(ref _resets);
 
@@ -126,6 +131,7 @@ public sealed class EmulatedLink : IAsyncDisposable
             connection.Abort();
         }
 
+        _timer?.Dispose();
         _stopping.Dispose();
     }
 }

@@ -25,7 +25,7 @@ internal sealed class LinkConnection(EmulatedLink link, Socket client, Cancellat
         if (rtt > TimeSpan.Zero)
         {
             // The TCP handshake: SYN out, SYN-ACK back, before the first byte can travel.
-            await Task.Delay(rtt, stopping).ConfigureAwait(false);
+            await link.WaitUntilAsync(LinkTimer.After(rtt)).WaitAsync(stopping).ConfigureAwait(false);
         }
 
         await _upstream.ConnectAsync(upstream, stopping).ConfigureAwait(false);
@@ -42,7 +42,7 @@ internal sealed class LinkConnection(EmulatedLink link, Socket client, Cancellat
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
         {
-            DelayedWriter writer = new(_upstream, delay, stopping);
+            DelayedWriter writer = new(link, _upstream, delay, stopping);
             while (true)
             {
                 int read = await client.ReceiveAsync(buffer, SocketFlags.None, stopping).ConfigureAwait(false);
@@ -76,7 +76,7 @@ internal sealed class LinkConnection(EmulatedLink link, Socket client, Cancellat
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
         {
-            DelayedWriter writer = new(client, delay, stopping);
+            DelayedWriter writer = new(link, client, delay, stopping);
             while (true)
             {
                 int read;
@@ -178,14 +178,16 @@ internal sealed class LinkConnection(EmulatedLink link, Socket client, Cancellat
     /// <summary>Writes chunks in order, each no earlier than its arrival plus the one-way delay (pipelined, not serialised).</summary>
     private sealed class DelayedWriter
     {
+        private readonly EmulatedLink _link;
         private readonly Socket _target;
         private readonly TimeSpan _delay;
         private readonly CancellationToken _stopping;
         private readonly Channel<(long Due, byte[] Chunk, int Length)>? _queue;
         private readonly Task? _drain;
 
-        public DelayedWriter(Socket target, TimeSpan delay, CancellationToken stopping)
+        public DelayedWriter(EmulatedLink link, Socket target, TimeSpan delay, CancellationToken stopping)
         {
+            _link = link;
             _target = target;
             _delay = delay;
             _stopping = stopping;
@@ -206,8 +208,7 @@ internal sealed class LinkConnection(EmulatedLink link, Socket client, Cancellat
 
             byte[] chunk = ArrayPool<byte>.Shared.Rent(data.Length);
             data.CopyTo(chunk);
-            long due = Stopwatch.GetTimestamp() + (long)(_delay.TotalSeconds * Stopwatch.Frequency);
-            _queue.Writer.TryWrite((due, chunk, data.Length));
+            _queue.Writer.TryWrite((LinkTimer.After(_delay), chunk, data.Length));
         }
 
         public async Task CompleteAsync()
@@ -225,12 +226,8 @@ internal sealed class LinkConnection(EmulatedLink link, Socket client, Cancellat
             {
                 try
                 {
-                    TimeSpan wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
-                    if (wait > TimeSpan.Zero)
-                    {
-                        await Task.Delay(wait, _stopping).ConfigureAwait(false);
-                    }
-
+                    // Not Task.Delay: it would round a sub-millisecond wait down to none and the rest up to its timer tick.
+                    await _link.WaitUntilAsync(due).ConfigureAwait(false);
                     await SendAllAsync(chunk.AsMemory(0, length)).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is SocketException or ObjectDisposedException)
