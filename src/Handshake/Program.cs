@@ -42,7 +42,11 @@ foreach (Command verb in verbs)
 }
 
 // Ctrl-C and SIGTERM cancel the action's CancellationToken; a verb that stops cleanly within this time exits normally.
-InvocationConfiguration invocation = new() { ProcessTerminationTimeout = TimeSpan.FromSeconds(10) };
+// bench and demo handle the two signals themselves (StopSignal), so that their report can say which one it was.
+bool experiment = args is ["bench" or "demo", ..];
+using CancellationTokenSource stop = new();
+using IDisposable? stopSignal = experiment ? Handshake.Experiment.StopSignal.Watch(stop) : null;
+InvocationConfiguration invocation = new() { ProcessTerminationTimeout = experiment ? null : TimeSpan.FromSeconds(10) };
 ParseResult parsed = root.Parse(args.Length == 0 ? ["--help"] : args);
 
 // A mistyped option is one line on stderr, not a page of help (`handshake VERB --help` shows that).
@@ -62,4 +66,4 @@ if (parsed.Errors.Count > 0)
     return 1;
 }
 
-return await parsed.InvokeAsync(invocation);
+return await parsed.InvokeAsync(invocation, stop.Token);

@@ -77,6 +77,8 @@ public sealed class ExecutableTests : IDisposable
     [InlineData("--port abc", "--port takes a port number from 0 to 65535, not 'abc'.")]
     [InlineData("--port 70000", "--port takes a port number from 0 to 65535, not '70000'.")]
     [InlineData("--store-idle-timeout soon", "--store-idle-timeout takes a duration such as 500ms, 60s or 2m, not 'soon'.")]
+    [InlineData("--store-idle-timeout 0s", "--store-idle-timeout must be at least 1s (the store looks for idle connections once a second), not '0s'.")]
+    [InlineData("--store-idle-timeout 500ms", "--store-idle-timeout must be at least 1s (the store looks for idle connections once a second), not '500ms'.")]
     [InlineData("--no-such-option", "unknown command or option '--no-such-option' (see handshake --help)")]
     [InlineData("--auth loose", "--auth takes off or strict, not 'loose'.")]
     public async Task Bad_options_give_one_line_and_a_non_zero_exit(string arguments, string message)

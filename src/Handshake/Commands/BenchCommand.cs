@@ -24,7 +24,7 @@ internal static class BenchCommand
         Option<TimeSpan?> linkRtt = CommandOptions.Duration("--link-rtt", "Route store traffic through an emulated link adding this round-trip time per exchange and handshake, e.g. 2ms.");
         Option<TimeSpan?> freezeGap = CommandOptions.Duration("--freeze-gap", "Pause this long between bursts with every environment frozen, e.g. 70s (with --store-idle-timeout shorter: stale sockets).");
         Option<int> gaps = Positive<int>("--gaps", "How many freeze gaps split the invocations.", 1);
-        Option<TimeSpan?> idle = CommandOptions.Duration("--store-idle-timeout", "Close kept-alive store connections idle this long, e.g. 60s (default 130s, Kestrel's).");
+        Option<TimeSpan?> idle = CommandOptions.StoreIdleTimeout("Close kept-alive store connections idle this long, e.g. 60s (default 130s, Kestrel's; at least 1s).");
         Option<Uri?> endpoint = new("--endpoint") { Description = "Use a running Handshake endpoint instead of starting one in this process.", CustomParser = ParseEndpoint };
         Option<string?> dataDirectory = new("--data-dir") { Description = "Keep the in-process store here (default: a temporary directory, removed afterwards)." };
         Option<bool> inProcessInvoke = new("--in-process-invoke") { Description = "Invoke through the function host directly instead of the Invoke API over loopback HTTP (saves the bench's own HTTP cost)." };
@@ -97,7 +97,7 @@ internal static class BenchCommand
 
         if (run.Cancelled)
         {
-            Console.WriteLine("Stopped by Ctrl-C: the numbers above are what was measured until then.");
+            Console.WriteLine($"Stopped by {StopSignal.Name}: the numbers above are what was measured until then.");
             return 130;
         }
 

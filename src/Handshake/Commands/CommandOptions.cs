@@ -38,7 +38,15 @@ internal static class CommandOptions
         return null;
     }
 
-    public static Option<TimeSpan?> Duration(string name, string description) => new(name)
+    /// <summary>
+    /// `up` and `bench`'s --store-idle-timeout. At least 1 s: the store's event loop and Kestrel both look for idle
+    /// connections once a second, so a shorter timeout would not be what it says (and Kestrel refuses 0 with an exception).
+    /// </summary>
+    public static Option<TimeSpan?> StoreIdleTimeout(string description) =>
+        Duration("--store-idle-timeout", description, TimeSpan.FromSeconds(1), "1s (the store looks for idle connections once a second)");
+
+    /// <param name="minimum">The smallest value taken, if any; <paramref name="minimumText"/> says it and why.</param>
+    public static Option<TimeSpan?> Duration(string name, string description, TimeSpan? minimum = null, string? minimumText = null) => new(name)
     {
         Description = description,
         CustomParser = result =>
@@ -46,6 +54,12 @@ internal static class CommandOptions
             string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
             if (Commands.Duration.TryParse(text, out TimeSpan value))
             {
+                if (minimum is { } least && value < least)
+                {
+                    result.AddError($"{name} must be at least {minimumText}, not '{text}'.");
+                    return null;
+                }
+
                 return value;
             }
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text;
-using Handshake.Network.SigV4;
 
 namespace Handshake.Commands;
 
@@ -45,11 +44,7 @@ internal static class InvokeCommand
             request.Headers.Add("X-Amz-Log-Type", "Tail");
         }
 
-        string accessKeyId = Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID") is { Length: > 0 } key ? key : UpCommand.AccessKeyId;
-        string secret = Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY") is { Length: > 0 } s ? s : UpCommand.SecretAccessKey;
-        string? token = Environment.GetEnvironmentVariable("AWS_SESSION_TOKEN") is { Length: > 0 } t ? t : null;
-        string region = Environment.GetEnvironmentVariable("AWS_REGION") is { Length: > 0 } r ? r : "us-east-1";
-        SigV4Signer.Sign(request, eventBytes, accessKeyId, new SigV4Credentials(secret, token), region, "lambda", DateTimeOffset.UtcNow);
+        ClientCredentials.FromEnvironment().Sign(request, eventBytes, "lambda");
 
         try
         {

@@ -26,8 +26,7 @@ internal static class UpCommand
         Option<bool> inMemory = new("--in-memory") { Description = "Keep the store in memory; nothing survives a restart." };
         Option<bool> tls = new("--tls") { Description = "Also serve HTTPS, with a self-signed certificate kept in the data directory." };
         Option<int?> tlsPort = CommandOptions.OptionalPort("--tls-port", "The HTTPS port on 127.0.0.1 (default: --port + 1).");
-        Option<TimeSpan?> idleTimeout = CommandOptions.Duration("--store-idle-timeout",
-            "Close kept-alive connections idle this long, e.g. 60s (default 130s, Kestrel's).");
+        Option<TimeSpan?> idleTimeout = CommandOptions.StoreIdleTimeout("Close kept-alive connections idle this long, e.g. 60s (default 130s, Kestrel's; at least 1s).");
 
         Option<string> host = new("--host")
         {

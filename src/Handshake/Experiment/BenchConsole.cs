@@ -79,12 +79,12 @@ internal sealed class BenchConsole
     {
         string landed = r.AllRecordsLanded ? "all records landed" + InFlight(r) : $"ITEMS IN TABLE {r.ItemsInTable} != {r.Successful} successful";
         Message($"{r.Mode.Name}: {r.Completed.ToString("N0", Invariant)} invocations, {r.Errors} errors, {r.EnvironmentsStarted} environments, " +
-            $"{r.ConnectionsOpened.ToString("N0", Invariant)} store connections, p50 {r.LatencyMs(50):F2} ms, {r.Throughput:N0} inv/s, {landed}{(r.Cancelled ? " (stopped by Ctrl-C)" : "")}");
+            $"{r.ConnectionsOpened.ToString("N0", Invariant)} store connections, p50 {r.LatencyMs(50):F2} ms, {r.Throughput:N0} inv/s, {landed}{(r.Cancelled ? $" (stopped by {StopSignal.Name})" : "")}");
     }
 
     /// <summary>After Ctrl-C: records of invocations abandoned in flight, which the host finished anyway.</summary>
     private static string InFlight(ModeResult r) =>
-        r.Abandoned > 0 ? $" (+{(r.ItemsInTable - r.Successful).ToString("N0", Invariant)} of {r.Abandoned.ToString("N0", Invariant)} in flight at Ctrl-C)" : "";
+        r.Abandoned > 0 ? $" (+{(r.ItemsInTable - r.Successful).ToString("N0", Invariant)} of {r.Abandoned.ToString("N0", Invariant)} in flight at {StopSignal.Name})" : "";
 
     /// <summary>The end-of-run table, one row per mode.</summary>
     public static Table Render(BenchRun run)

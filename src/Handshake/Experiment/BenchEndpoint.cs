@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Handshake.Commands;
 
 namespace Handshake.Experiment;
 
@@ -12,8 +13,6 @@ namespace Handshake.Experiment;
 /// </summary>
 internal sealed class BenchEndpoint : IDisposable
 {
-    // The store does not check signatures; the access key names the bench in the connection accounting.
-    private const string Authorization = "AWS4-HMAC-SHA256 Credential=handshake-bench/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0";
     private static readonly (string Text, string Code)[] Errnos =
     [
         ("EADDRNOTAVAIL", "EADDRNOTAVAIL"), ("Cannot assign requested address", "EADDRNOTAVAIL"),
@@ -24,11 +23,17 @@ internal sealed class BenchEndpoint : IDisposable
     ];
 
     private readonly HttpClient _control;
+    private readonly ClientCredentials _credentials;
 
-    /// <summary>The control plane and the accounting; the invocations themselves go through <see cref="InvokeConnection"/>.</summary>
-    public BenchEndpoint(Uri endpoint)
+    /// <summary>
+    /// The control plane and the accounting; the invocations themselves go through <see cref="InvokeConnection"/>.
+    /// The DynamoDB and Lambda calls are signed with <paramref name="credentials"/>, so that a running `up --auth strict`
+    /// takes them; the admin routes (/_handshake/*) answer a loopback peer unsigned.
+    /// </summary>
+    public BenchEndpoint(Uri endpoint, ClientCredentials credentials)
     {
         Endpoint = endpoint;
+        _credentials = credentials;
         _control = new HttpClient { BaseAddress = endpoint, Timeout = TimeSpan.FromSeconds(30) };
     }
 
@@ -171,11 +176,12 @@ internal sealed class BenchEndpoint : IDisposable
 
     private async Task<JsonDocument> DynamoAsync(string operation, string body, CancellationToken cancellationToken)
     {
-        using HttpRequestMessage request = new(HttpMethod.Post, "/");
+        using HttpRequestMessage request = new(HttpMethod.Post, new Uri(Endpoint, "/"));
         request.Headers.TryAddWithoutValidation("X-Amz-Target", "DynamoDB_20120810." + operation);
-        request.Headers.TryAddWithoutValidation("Authorization", Authorization);
-        request.Content = new StringContent(body, Encoding.UTF8);
+        byte[] bytes = Encoding.UTF8.GetBytes(body);
+        request.Content = new ByteArrayContent(bytes);
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.0");
+        _credentials.Sign(request, bytes, "dynamodb");
         using HttpResponseMessage response = await _control.SendAsync(request, cancellationToken).ConfigureAwait(false);
         string text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
@@ -188,12 +194,14 @@ internal sealed class BenchEndpoint : IDisposable
 
     private async Task SendAsync(HttpMethod method, string path, byte[]? body, CancellationToken cancellationToken)
     {
-        using HttpRequestMessage request = new(method, path);
+        using HttpRequestMessage request = new(method, new Uri(Endpoint, path));
         if (body is not null)
         {
             request.Content = new ByteArrayContent(body);
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         }
+
+        _credentials.Sign(request, body, "lambda");
 
         using HttpResponseMessage response = await _control.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)

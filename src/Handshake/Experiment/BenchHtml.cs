@@ -32,7 +32,7 @@ internal static class BenchHtml
             .Append(".note{background:#fff6d5;padding:6px 10px;border-left:4px solid #e0b000}.muted{color:#666;font-size:13px}svg{font-size:12px}")
             .Append("</style></head><body>");
         h.Append("<h1>Handshake bench: the seed's put-record function</h1>");
-        h.Append(Invariant, $"<p>{run.Options.Invocations:N0} invocations per mode at concurrency {run.Options.Concurrency}; started {run.StartedAt:yyyy-MM-dd HH:mm:ss} UTC{(run.Cancelled ? "; <b>stopped by Ctrl-C, numbers are partial</b>" : "")}.</p>");
+        h.Append(Invariant, $"<p>{run.Options.Invocations:N0} invocations per mode at concurrency {run.Options.Concurrency}; started {run.StartedAt:yyyy-MM-dd HH:mm:ss} UTC{(run.Cancelled ? $"; <b>stopped by {StopSignal.Name}, numbers are partial</b>" : "")}.</p>");
         h.Append("<p class=\"muted\">").Append(Encode($"Invocations through {run.InvokePath}. Functions' store endpoint: {run.StoreEndpoint}. Machine: {run.Machine}." + (run.NodeVersion is null ? "" : $" Node.js {run.NodeVersion}."))).Append("</p>");
         foreach (string note in run.Notes)
         {
@@ -44,7 +44,7 @@ internal static class BenchHtml
         h.Append(BarChart(ran));
         h.Append("<h2>Invocation latency distribution</h2><p class=\"muted\">Latency (ms, log scale) at each percentile; the right end is the maximum.</p>");
         h.Append(LatencyChart(ran));
-        h.Append("<h2>Store connections opened over time</h2><p class=\"muted\">Cumulative TCP connections the store accepted since each mode started.</p>");
+        h.Append("<h2>Store connections opened over time</h2><p class=\"muted\">Cumulative TCP connections the store accepted from each mode's function environments (the Store conns column) since the mode started.</p>");
         h.Append(TimelineChart(ran));
         h.Append("</body></html>");
         return h.ToString();

@@ -27,7 +27,15 @@ internal static class BenchJson
         w.WriteBoolean("tls", run.Options.Tls);
         WriteSeconds(w, "linkRttMs", run.Options.LinkRtt, 1000);
         WriteSeconds(w, "freezeGapSeconds", run.Options.FreezeGap, 1);
-        w.WriteNumber("gaps", run.Options.FreezeGap is null ? 0 : run.Options.Gaps);
+        if (run.Options.FreezeGap is null)
+        {
+            w.WriteNull("gaps");
+        }
+        else
+        {
+            w.WriteNumber("gaps", run.Options.Gaps);
+        }
+
         WriteSeconds(w, "storeIdleTimeoutSeconds", run.Options.StoreIdleTimeout, 1);
         w.WriteString("endpoint", run.Options.Endpoint?.ToString());
         w.WriteEndObject();
@@ -62,6 +70,11 @@ internal static class BenchJson
         }
 
         w.WriteBoolean("partial", r.Cancelled);
+        if (r.StoreEndpoint is not null)
+        {
+            w.WriteString("storeEndpoint", r.StoreEndpoint);
+        }
+
         w.WriteNumber("requested", r.Requested);
         w.WriteNumber("invocations", r.Completed);
         w.WriteNumber("errors", r.Errors);
@@ -109,7 +122,16 @@ internal static class BenchJson
         w.WriteBoolean("allRecordsLanded", r.AllRecordsLanded);
         w.WriteNumber("peakTimeWait", r.PeakTimeWait);
         w.WriteNumber("timeWaitAtStart", r.TimeWaitAtStart);
-        w.WriteNumber("resets", r.Resets);
+        // Only the emulated link counts resets: without it (no --freeze-gap or --link-rtt, or --endpoint) they are not measured.
+        if (r.Resets < 0)
+        {
+            w.WriteNull("resets");
+        }
+        else
+        {
+            w.WriteNumber("resets", r.Resets);
+        }
+
         w.WriteNumber("extraHandshakes", r.ExtraHandshakes);
         w.WriteStartArray("connectionsTimeline");
         foreach ((double seconds, long opened) in r.Timeline)

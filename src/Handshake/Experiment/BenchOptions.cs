@@ -37,6 +37,9 @@ internal sealed record BenchOptions
     /// <summary>A running Handshake endpoint to use instead of an in-process one.</summary>
     public Uri? Endpoint { get; init; }
 
+    /// <summary>What the bench signs its DynamoDB and Lambda requests with (an --endpoint may be `up --auth strict`).</summary>
+    public Commands.ClientCredentials Credentials { get; init; } = Commands.ClientCredentials.FromEnvironment();
+
     /// <summary>Where the in-process store keeps its database (null: a fresh temporary directory, removed afterwards).</summary>
     public string? DataDirectory { get; init; }
 

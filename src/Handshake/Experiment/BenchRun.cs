@@ -9,8 +9,27 @@ internal sealed class BenchRun(BenchOptions options)
 
     public List<ModeResult> Results { get; } = [];
 
-    /// <summary>The store endpoint the functions used (direct, TLS, or the emulated link).</summary>
-    public string StoreEndpoint { get; set; } = "";
+    private string? _storeEndpoint;
+
+    /// <summary>
+    /// The store endpoint the functions used (direct, TLS, or the emulated link): the --endpoint's, set once, or else
+    /// each mode's own, as every mode gets a fresh in-process store on a port of its own.
+    /// </summary>
+    public string StoreEndpoint
+    {
+        get
+        {
+            if (_storeEndpoint is not null)
+            {
+                return _storeEndpoint;
+            }
+
+            List<ModeResult> ran = [.. Results.Where(r => r.StoreEndpoint is not null)];
+            return ran.Count == 1 ? ran[0].StoreEndpoint! : string.Join("; ", ran.Select(r => $"{r.StoreEndpoint} for {r.Mode.Name}"));
+        }
+
+        set => _storeEndpoint = value;
+    }
 
     /// <summary>How the bench reached the Invoke API, for the report.</summary>
     public string InvokePath { get; set; } = "";

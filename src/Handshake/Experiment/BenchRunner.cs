@@ -27,7 +27,7 @@ internal sealed class BenchRunner(BenchOptions options, BenchConsole console)
             ? Path.Combine(Path.GetTempPath(), "handshake-bench-" + Guid.NewGuid().ToString("N")[..12])
             : null;
         using StoreLatencyListener? storeLatency = options.Endpoint is null ? new StoreLatencyListener() : null;
-        using BenchEndpoint? remote = options.Endpoint is { } uri ? new BenchEndpoint(uri) : null;
+        using BenchEndpoint? remote = options.Endpoint is { } uri ? new BenchEndpoint(uri, options.Credentials) : null;
         try
         {
             if (remote is not null)
@@ -56,7 +56,7 @@ internal sealed class BenchRunner(BenchOptions options, BenchConsole console)
 
                 if (cancellationToken.IsCancellationRequested)
                 {
-                    result.SkippedBecause = "stopped by Ctrl-C before it started";
+                    result.SkippedBecause = $"stopped by {StopSignal.Name} before it started";
                     continue;
                 }
 
@@ -68,7 +68,8 @@ internal sealed class BenchRunner(BenchOptions options, BenchConsole console)
 
                 string dataDirectory = Path.Combine(options.DataDirectory ?? temporary!, mode.Name);
                 await using BenchServer server = await BenchServer.StartAsync(options, dataDirectory, run, cancellationToken).ConfigureAwait(false);
-                using BenchEndpoint endpoint = new(server.Server.Endpoint);
+                using BenchEndpoint endpoint = new(server.Server.Endpoint, options.Credentials);
+                result.StoreEndpoint = server.FunctionStoreEndpoint;
                 await RunModeAsync(endpoint, server, storeLatency, result, directory, runId, cancellationToken).ConfigureAwait(false);
             }
 
@@ -177,7 +178,7 @@ internal sealed class BenchRunner(BenchOptions options, BenchConsole console)
         int bursts = options.FreezeGap is null ? 1 : options.Gaps + 1;
         LoadLoop loop = options.InvokeInProcess && server is not null
             ? new((payload, ct) => InvokeInProcessAsync(server.Server.Functions, name, payload, ct), null, result, options.Concurrency, bursts, options.FreezeGap ?? TimeSpan.Zero)
-            : new(null, () => new InvokeConnection(endpoint.Endpoint, name), result, options.Concurrency, bursts, options.FreezeGap ?? TimeSpan.Zero);
+            : new(null, () => new InvokeConnection(endpoint.Endpoint, name, server is null ? options.Credentials : null), result, options.Concurrency, bursts, options.FreezeGap ?? TimeSpan.Zero);
         Task loopTask = loop.RunAsync(options.Invocations, cancellationToken);
         await console.TrackAsync(result, loop, loopTask).ConfigureAwait(false);
         await loopTask.ConfigureAwait(false);
@@ -247,11 +248,24 @@ internal sealed class BenchRunner(BenchOptions options, BenchConsole console)
         return answer.FunctionError is null ? null : BenchEndpoint.ClassifyError(answer.Payload.Span);
     }
 
-    /// <summary>Connections opened over time (for the chart) and the peak of TIME_WAIT sockets on the store's port.</summary>
+    /// <summary>
+    /// What the Store conns column counts, so that the timeline ends where the column does: the connections of the
+    /// function's environments in the store's ledger (by their access keys), never the bench's own Invoke connections
+    /// or another client's. In process the ledger is read directly; with --endpoint through /_handshake/connections,
+    /// which serves the same figure.
+    /// </summary>
+    private static async Task<long> FunctionConnectionsOpenedAsync(BenchEndpoint endpoint, BenchServer? server, string name, CancellationToken stop) =>
+        server is not null
+            ? server.Server.Connections.Snapshot().Functions.FirstOrDefault(f => f.FunctionName == name)?.Totals.Opened ?? 0
+            : (await endpoint.FunctionConnectionsAsync(name, stop).ConfigureAwait(false)).Opened;
+
+    /// <summary>
+    /// The function's store connections over time (for the chart: cumulative, so it never falls) and the peak of
+    /// TIME_WAIT sockets on the store's port.
+    /// </summary>
     private static async Task SampleAsync(BenchEndpoint endpoint, BenchServer? server, string name, int storePort, ModeResult result, CancellationToken stop)
     {
         long start = Stopwatch.GetTimestamp();
-        long baseline = server?.Server.Connections.TotalOpened ?? 0;
         TimeSpan interval = TimeSpan.FromMilliseconds(server is null ? 1000 : 250);
         long peakTimeWait = -1;
         double nextTimeWait = 1;
@@ -261,9 +275,7 @@ internal sealed class BenchRunner(BenchOptions options, BenchConsole console)
             while (!stop.IsCancellationRequested)
             {
                 await Task.Delay(interval, stop).ConfigureAwait(false);
-                long opened = server is not null
-                    ? server.Server.Connections.TotalOpened - baseline
-                    : (await endpoint.FunctionConnectionsAsync(name, stop).ConfigureAwait(false)).Opened;
+                long opened = await FunctionConnectionsOpenedAsync(endpoint, server, name, stop).ConfigureAwait(false);
                 result.Timeline.Add((Stopwatch.GetElapsedTime(start).TotalSeconds, opened));
                 if (result.Timeline.Count >= 1200)
                 {

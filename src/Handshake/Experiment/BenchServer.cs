@@ -11,11 +11,15 @@ namespace Handshake.Experiment;
 /// </summary>
 internal sealed class BenchServer : IAsyncDisposable
 {
-    private BenchServer(HandshakeServer server, EmulatedLink? link)
+    private BenchServer(HandshakeServer server, EmulatedLink? link, string functionStoreEndpoint)
     {
         Server = server;
         Link = link;
+        FunctionStoreEndpoint = functionStoreEndpoint;
     }
+
+    /// <summary>Where this mode's functions reached the store: direct, TLS, or the emulated link and what it forwards to.</summary>
+    public string FunctionStoreEndpoint { get; }
 
     public HandshakeServer Server { get; }
 
@@ -61,11 +65,11 @@ internal sealed class BenchServer : IAsyncDisposable
         }
 
         Uri store = options.Tls ? server.TlsEndpoint! : server.Endpoint;
-        run.StoreEndpoint = store.GetLeftPart(UriPartial.Authority);
+        string functionStoreEndpoint = store.GetLeftPart(UriPartial.Authority);
         if (link is not null)
         {
             link.Upstream = new IPEndPoint(IPAddress.Loopback, store.Port);
-            run.StoreEndpoint = $"{scheme}://127.0.0.1:{link.Port} (emulated link) -> {run.StoreEndpoint}";
+            functionStoreEndpoint = $"{scheme}://127.0.0.1:{link.Port} (emulated link) -> {functionStoreEndpoint}";
         }
 
         if (run.Notes.Count == 0)
@@ -73,7 +77,7 @@ internal sealed class BenchServer : IAsyncDisposable
             AddNotes(options, run, server);
         }
 
-        return new BenchServer(server, link);
+        return new BenchServer(server, link, functionStoreEndpoint);
     }
 
     private static void AddNotes(BenchOptions options, BenchRun run, HandshakeServer server)

@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Handshake.Commands;
 
 namespace Handshake.Experiment;
 
@@ -18,17 +19,25 @@ internal sealed class InvokeConnection : IDisposable
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
     private readonly EndPoint _server;
     private readonly byte[] _head;
+    private readonly Uri _uri;
+    private readonly ClientCredentials? _signer;
     private byte[] _buffer = new byte[8 * 1024];
     private Socket? _socket;
     private volatile bool _disposed;
 
-    public InvokeConnection(Uri endpoint, string functionName)
+    /// <param name="signer">
+    /// Signs each request (SigV4, service lambda) when given: a running `up` may be --auth strict. Null sends it
+    /// unsigned, for the bench's own in-process store, which never is, so that no HMAC adds to the client's cost.
+    /// </param>
+    public InvokeConnection(Uri endpoint, string functionName, ClientCredentials? signer = null)
     {
         _server = IPAddress.TryParse(endpoint.Host, out IPAddress? address)
             ? new IPEndPoint(address, endpoint.Port)
             : new DnsEndPoint(endpoint.Host, endpoint.Port);
-        _head = Encoding.ASCII.GetBytes($"POST /2015-03-31/functions/{Uri.EscapeDataString(functionName)}/invocations HTTP/1.1\r\n" +
-            $"Host: {endpoint.Authority}\r\nContent-Type: application/json\r\nContent-Length: ");
+        string path = $"/2015-03-31/functions/{Uri.EscapeDataString(functionName)}/invocations";
+        _uri = new Uri(endpoint, path);
+        _signer = signer;
+        _head = Encoding.ASCII.GetBytes($"POST {path} HTTP/1.1\r\nHost: {endpoint.Authority}\r\nContent-Type: application/json\r\n");
     }
 
     /// <summary>TCP connections this client opened (1 unless the server closed one).</summary>
@@ -76,7 +85,8 @@ internal sealed class InvokeConnection : IDisposable
     /// <summary>The head, the payload's length and the payload in one write.</summary>
     private void Send(Socket socket, ReadOnlySpan<byte> payload)
     {
-        int size = _head.Length + 24 + payload.Length;
+        string? signed = _signer?.HeaderLines("POST", _uri, payload, "lambda");
+        int size = _head.Length + (signed?.Length ?? 0) + 40 + payload.Length;
         if (_buffer.Length < size)
         {
             _buffer = new byte[size];
@@ -85,6 +95,13 @@ internal sealed class InvokeConnection : IDisposable
         Span<byte> request = _buffer;
         _head.CopyTo(request);
         int length = _head.Length;
+        if (signed is not null)
+        {
+            length += Encoding.ASCII.GetBytes(signed, request[length..]);
+        }
+
+        "Content-Length: "u8.CopyTo(request[length..]);
+        length += "Content-Length: "u8.Length;
         Utf8Formatter.TryFormat(payload.Length, request[length..], out int digits);
         length += digits;
         "\r\n\r\n"u8.CopyTo(request[length..]);

@@ -66,7 +66,7 @@ internal sealed class ModeResult(BenchMode mode)
     /// <summary>Every successful invocation's record is in the table, and nothing else but those abandoned in flight.</summary>
     public bool AllRecordsLanded => ItemsInTable >= Successful && ItemsInTable <= Successful + Abandoned;
 
-    /// <summary>Cumulative connections opened, sampled during the run: (seconds since start, count).</summary>
+    /// <summary>The function's store connections (cumulative, as Store conns), sampled during the run: (seconds since start, count).</summary>
     public List<(double Seconds, long Opened)> Timeline { get; } = [];
 
     /// <summary>The most sockets in TIME_WAIT on the store's port seen during the run (-1: not measured).</summary>
@@ -74,6 +74,9 @@ internal sealed class ModeResult(BenchMode mode)
 
     /// <summary>TIME_WAIT sockets on the store's port when the mode started (left by the modes before it).</summary>
     public long TimeWaitAtStart { get; set; } = -1;
+
+    /// <summary>The in-process store endpoint this mode's functions used (null with --endpoint: the run's).</summary>
+    public string? StoreEndpoint { get; set; }
 
     /// <summary>Requests written on connections the store had closed, answered with a reset by the emulated link (-1: no link).</summary>
     public long Resets { get; set; } = -1;

@@ -9,6 +9,7 @@ internal sealed partial class BenchCli : IDisposable
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
     private const int SigInt = 2;
+    private const int SigTerm = 15;
     private readonly Process _process;
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
@@ -129,18 +130,22 @@ internal sealed partial class BenchCli : IDisposable
     public Task MarkerSeen => _marker.Task.WaitAsync(Timeout);
 
     /// <summary>Ctrl-C: SIGINT to the bench, after checking that it catches SIGINT (else the test could only time out).</summary>
-    public void Interrupt()
+    public void Interrupt() => Signal(SigInt, "SIGINT");
+
+    /// <summary>SIGTERM to the bench (kill(1), a service manager, a CI timeout), after checking that it catches it.</summary>
+    public void Terminate() => Signal(SigTerm, "SIGTERM");
+
+    private void Signal(int signal, string name)
     {
         (ulong ignored, ulong caught) = SignalMasks(_process.Id);
-        ulong sigInt = 1UL << (SigInt - 1);
-        if ((caught & sigInt) == 0)
+        if ((caught & (1UL << (signal - 1))) == 0)
         {
-            throw new InvalidOperationException($"handshake does not catch SIGINT (SigIgn {ignored:x16}, SigCgt {caught:x16}): Ctrl-C could not stop it");
+            throw new InvalidOperationException($"handshake does not catch {name} (SigIgn {ignored:x16}, SigCgt {caught:x16}): it could not stop it");
         }
 
-        if (Kill(_process.Id, SigInt) != 0)
+        if (Kill(_process.Id, signal) != 0)
         {
-            throw new InvalidOperationException($"kill({_process.Id}, SIGINT) failed: errno {Marshal.GetLastPInvokeError()}");
+            throw new InvalidOperationException($"kill({_process.Id}, {name}) failed: errno {Marshal.GetLastPInvokeError()}");
         }
     }
 

@@ -12,7 +12,7 @@ public sealed class ExperimentTests
     private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(150);
 
     private static async Task<BenchRun> BenchAsync(string modes, int invocations, int concurrency = 2, TimeSpan? freezeGap = null, TimeSpan? idle = null,
-        bool tls = false, TimeSpan? linkRtt = null, Uri? endpoint = null)
+        bool tls = false, TimeSpan? linkRtt = null, Uri? endpoint = null, Handshake.Commands.ClientCredentials? credentials = null)
     {
         Assert.True(BenchMode.TryParseList(modes, out List<BenchMode> selected, out string? error), error);
         BenchOptions options = new()
@@ -25,6 +25,7 @@ public sealed class ExperimentTests
             Tls = tls,
             LinkRtt = linkRtt,
             Endpoint = endpoint,
+            Credentials = credentials ?? Handshake.Commands.ClientCredentials.FromEnvironment(),
         };
         BenchRun run = await new BenchRunner(options, new BenchConsole()).RunAsync(CancellationToken.None).WaitAsync(RunTimeout);
         Assert.Equal(selected.Count, run.Results.Count);
@@ -38,6 +39,10 @@ public sealed class ExperimentTests
             Assert.Equal(invocations, result.ReportLines);
             Assert.Equal(result.ConnectionsOpened, result.ReportedNewConnections);
             Assert.InRange(result.EnvironmentsStarted, 1, concurrency);
+            // The connections timeline (--json, --html) counts what Store conns counts, cumulatively: the function's
+            // connections only (never the bench's own Invoke connections), so it never falls and ends on the column.
+            Assert.Equal(result.ConnectionsOpened, result.Timeline[^1].Opened);
+            Assert.Equal(0, result.Timeline.Zip(result.Timeline.Skip(1)).Count(p => p.Second.Opened < p.First.Opened));
         }
 
         return run;
@@ -101,6 +106,23 @@ public sealed class ExperimentTests
         // The store is another process's: its latency is not measured here, and the report says so.
         Assert.All(run.Results, r => Assert.Null(r.StoreLatencyMs(50)));
         Assert.Contains("another process", run.InvokePath, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_endpoint_the_bench_signs_its_requests_so_that_a_strict_up_takes_them()
+    {
+        await using Handshake.Composition.HandshakeServer server = await ComposedServer.StartAsync(auth: Handshake.Network.SigV4.AuthMode.Strict);
+
+        // The key `handshake up` prints, which the bench signs with when the environment names none.
+        BenchRun run = await BenchAsync("dotnet", invocations: 6, endpoint: server.Endpoint,
+            credentials: new(Handshake.Commands.UpCommand.AccessKeyId, new(Handshake.Commands.UpCommand.SecretAccessKey), "us-east-1"));
+        Assert.Equal(run.Results[0].EnvironmentsStarted, run.Results[0].ConnectionsOpened);
+
+        // A key the strict store does not know is refused at the first call, in one line: it is the signature that passes.
+        Assert.True(BenchMode.TryParseList("dotnet", out List<BenchMode> modes, out _));
+        BenchOptions stranger = new() { Modes = modes, Invocations = 1, Endpoint = server.Endpoint, Credentials = new("AKIDNOBODY", new("secret"), "us-east-1") };
+        ExperimentException refused = await Assert.ThrowsAsync<ExperimentException>(() => new BenchRunner(stranger, new BenchConsole()).RunAsync(CancellationToken.None).WaitAsync(RunTimeout));
+        Assert.Contains("UnrecognizedClientException", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -211,6 +233,7 @@ public sealed class ExperimentTests
     [InlineData("bench --link-rtt fast", "--link-rtt takes a duration")]
     [InlineData("bench --freeze-gap soon", "--freeze-gap takes a duration")]
     [InlineData("bench --store-idle-timeout 1h30", "--store-idle-timeout takes a duration")]
+    [InlineData("bench --store-idle-timeout 0s", "--store-idle-timeout must be at least 1s (the store looks for idle connections once a second), not '0s'.")]
     [InlineData("bench --gaps 0", "--gaps must be a positive whole number")]
     [InlineData("bench --modes dotnet --endpoint http://127.0.0.1:1", "cannot reach http://127.0.0.1:1/")]
     [InlineData("bench --endpoint not-a-url", "--endpoint takes an http:// URL, not 'not-a-url'")]
@@ -244,8 +267,10 @@ public sealed class ExperimentTests
         }
     }
 
-    [Fact]
-    public async Task Ctrl_C_stops_the_bench_prints_what_was_measured_and_leaves_no_environment_behind()
+    [Theory]
+    [InlineData("Ctrl-C")]
+    [InlineData("SIGTERM")]
+    public async Task Ctrl_C_or_SIGTERM_stops_the_bench_prints_what_was_measured_and_leaves_no_environment_behind(string stopper)
     {
         // Ctrl-C once invocations are being answered (the redirected bench prints "N of 100,000 invocations done").
         using BenchCli cli = BenchCli.Start(null, line => line.StartsWith("dotnet: ", StringComparison.Ordinal)
@@ -253,14 +278,23 @@ public sealed class ExperimentTests
             "bench", "--modes", "dotnet", "--invocations", "100000", "--concurrency", "2");
         await cli.MarkerSeen;
         int benchId = cli.Id;
-        cli.Interrupt();
+        if (stopper == "SIGTERM")
+        {
+            cli.Terminate();
+        }
+        else
+        {
+            cli.Interrupt();
+        }
+
         int exit = await cli.WaitForExitAsync();
 
         Assert.True(exit == 130, $"exit status {exit}, not 130\nstdout:\n{cli.StandardOutput}\nstderr:\n{cli.StandardError}");
         Assert.Contains("(partial)", cli.StandardOutput, StringComparison.Ordinal);
         // The partial row still checks the records: every answered invocation's record is in the table.
         Assert.Contains("all records landed", cli.StandardOutput, StringComparison.Ordinal);
-        Assert.Contains("Stopped by Ctrl-C", cli.StandardOutput, StringComparison.Ordinal);
+        // The report names what stopped it.
+        Assert.Contains($"Stopped by {stopper}:", cli.StandardOutput, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", cli.StandardError, StringComparison.Ordinal);
         Assert.Empty(BenchCli.EnvironmentsOf(benchId));
     }
