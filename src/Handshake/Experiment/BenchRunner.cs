@@ -194,7 +194,9 @@ internal sealed class BenchRunner(BenchOptions options, BenchConsole console)
             (result.ConnectionsOpened, result.TlsConnections, result.EnvironmentsConnected, result.StoreRequests) =
                 await endpoint.FunctionConnectionsAsync(name, collect.Token).ConfigureAwait(false);
             result.ItemsInTable = await endpoint.ItemCountAsync(table, collect.Token).ConfigureAwait(false);
-            result.Timeline.Add((result.Elapsed.TotalSeconds, result.ConnectionsOpened));
+            // The final count, at the load's end, or at the last sample if the sampler (which runs on until the
+            // collection, on its own clock) got past it: the timeline's time never runs backwards.
+            result.Timeline.Add((Math.Max(result.Elapsed.TotalSeconds, result.Timeline.Count > 0 ? result.Timeline[^1].Seconds : 0), result.ConnectionsOpened));
             await endpoint.DeleteFunctionAsync(name, collect.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException or ExperimentException)
