@@ -90,8 +90,8 @@ internal sealed class BenchServer : IAsyncDisposable
         if (options.LinkRtt is { } rtt)
         {
             run.Notes.Add($"EMULATED LINK: the functions' store traffic went through a relay in this process that adds {rtt.TotalMilliseconds:0.###} ms per request/response exchange " +
-                "and once more per TCP handshake (TLS handshake messages pay it per exchange as well), timed by a high-resolution kernel timer (timerfd): never less than that, " +
-                "and late by a wake-up and a thread hop, tens of microseconds on an idle machine. " +
+                "and once more per TCP handshake (TLS handshake messages pay it per exchange as well), timed by a high-resolution kernel timer (timerfd): never less than that; " +
+                "the relay's own forwarding adds a few tenths of a millisecond per exchange. " +
                 "These latencies project what such a round-trip time would do; they were not measured across a real network.");
         }
 
