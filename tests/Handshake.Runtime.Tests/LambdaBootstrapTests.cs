@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using Handshake.Runtime.Bootstrap;
 using Handshake.Runtime.Client;
 using Handshake.Runtime.Context;
@@ -49,6 +50,44 @@ public sealed class LambdaBootstrapTests
         Assert.Equal([TimeSpan.FromMilliseconds(2500), TimeSpan.FromMilliseconds(100)], remaining);
         Assert.Equal(2, api.NextCalls);
         Assert.Equal(1, api.Connections);
+    }
+
+    [Fact]
+    public async Task The_handlers_own_exception_is_posted_with_its_inner_exception_not_the_tasks_wrapper()
+    {
+        await using var api = await FakeRuntimeApi.StartAsync();
+        using var client = new RuntimeApiClient(api.Address);
+        var step = 0;
+        LambdaHandler handler = async (payload, context, response) =>
+        {
+            await Task.Yield();
+            step++;
+            throw step == 1
+                ? new InvalidOperationException("outer", new FormatException("inner"))
+                : new AggregateException(new TimeoutException("only one"));
+        };
+        var bootstrap = new LambdaBootstrap(handler, client, new LambdaEnvironment { FunctionName = "f" });
+
+        var first = api.InvokeAsync("{}");
+        await bootstrap.InvokeOnceAsync().WaitAsync(Timeout);
+        var second = api.InvokeAsync("{}");
+        await bootstrap.InvokeOnceAsync().WaitAsync(Timeout);
+
+        var outer = await first.WaitAsync(Timeout);
+        Assert.Equal("InvalidOperationException", outer.ErrorTypeHeader);
+        using (var json = JsonDocument.Parse(outer.Body))
+        {
+            Assert.Equal("outer", json.RootElement.GetProperty("errorMessage").GetString());
+            Assert.Equal("FormatException", json.RootElement.GetProperty("cause").GetProperty("errorType").GetString());
+        }
+
+        // An aggregate the handler threw is reported as such, as AWS's runtime (which awaits the handler) reports it.
+        var aggregate = await second.WaitAsync(Timeout);
+        Assert.Equal("AggregateException", aggregate.ErrorTypeHeader);
+        using (var json = JsonDocument.Parse(aggregate.Body))
+        {
+            Assert.Equal("TimeoutException", json.RootElement.GetProperty("causes")[0].GetProperty("errorType").GetString());
+        }
     }
 
     [Fact]

@@ -35,24 +35,66 @@ public sealed class LambdaContextTests
         Assert.Equal("req-1", context.AwsRequestId);
     }
 
-    [Fact]
-    public void Error_shape_has_exactly_Lambdas_three_fields()
+    private static Exception Thrown(Func<Exception> make)
     {
-        Exception thrown;
         try
         {
-            throw new AggregateException(new ArgumentException("bad \"quoted\" value"));
+            throw make();
         }
         catch (Exception e)
         {
-            thrown = e;
+            return e;
         }
+    }
+
+    [Fact]
+    public void Error_shape_is_AWS_dotnet_runtimes_with_the_inner_exception_as_cause()
+    {
+        var thrown = Thrown(() => new InvalidOperationException("bad \"quoted\" value", Thrown(() => new FormatException("inner"))));
 
         using var json = JsonDocument.Parse(LambdaError.FromException(thrown).ToUtf8Json());
-        var names = json.RootElement.EnumerateObject().Select(p => p.Name).ToArray();
+        var root = json.RootElement;
 
-        Assert.Equal(["errorMessage", "errorType", "stackTrace"], names);
-        Assert.Equal("ArgumentException", json.RootElement.GetProperty("errorType").GetString());
-        Assert.Equal("bad \"quoted\" value", json.RootElement.GetProperty("errorMessage").GetString());
+        Assert.Equal(["errorType", "errorMessage", "stackTrace", "cause"], root.EnumerateObject().Select(p => p.Name).ToArray());
+        Assert.Equal("InvalidOperationException", root.GetProperty("errorType").GetString());
+        Assert.Equal("bad \"quoted\" value", root.GetProperty("errorMessage").GetString());
+        Assert.StartsWith("at ", root.GetProperty("stackTrace")[0].GetString());
+        var cause = root.GetProperty("cause");
+        Assert.Equal("FormatException", cause.GetProperty("errorType").GetString());
+        Assert.Equal("inner", cause.GetProperty("errorMessage").GetString());
+        Assert.True(cause.GetProperty("stackTrace").GetArrayLength() > 0);
+    }
+
+    [Fact]
+    public void An_aggregate_is_reported_as_itself_with_its_inner_exceptions_as_causes()
+    {
+        // Never thrown: no stack trace, so no "stackTrace" key (AWS's writer leaves it out too).
+        var aggregate = new AggregateException("several", new ArgumentException("first"), new TimeoutException("second"));
+
+        using var json = JsonDocument.Parse(LambdaError.FromException(aggregate).ToUtf8Json());
+        var root = json.RootElement;
+
+        Assert.Equal(["errorType", "errorMessage", "cause", "causes"], root.EnumerateObject().Select(p => p.Name).ToArray());
+        Assert.Equal("AggregateException", root.GetProperty("errorType").GetString());
+        Assert.Equal("ArgumentException", root.GetProperty("cause").GetProperty("errorType").GetString());
+        Assert.Equal(
+            ["ArgumentException", "TimeoutException"],
+            root.GetProperty("causes").EnumerateArray().Select(c => c.GetProperty("errorType").GetString()!).ToArray());
+        Assert.Equal("second", root.GetProperty("causes")[1].GetProperty("errorMessage").GetString());
+    }
+
+    [Fact]
+    public void An_error_document_over_256_KB_is_replaced_by_AWS_truncation_message()
+    {
+        var huge = new InvalidOperationException(new string('x', LambdaError.MaxBytes));
+
+        using var json = JsonDocument.Parse(LambdaError.FromException(huge).ToUtf8Json());
+
+        Assert.Equal(["errorMessage"], json.RootElement.EnumerateObject().Select(p => p.Name).ToArray());
+        Assert.Equal("Exception exceeded maximum payload size of 256KB.", json.RootElement.GetProperty("errorMessage").GetString());
+
+        var underCap = new InvalidOperationException(new string('x', LambdaError.MaxBytes - 1000));
+        using var kept = JsonDocument.Parse(LambdaError.FromException(underCap).ToUtf8Json());
+        Assert.Equal(underCap.Message, kept.RootElement.GetProperty("errorMessage").GetString());
     }
 }

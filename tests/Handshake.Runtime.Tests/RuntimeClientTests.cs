@@ -66,6 +66,8 @@ public sealed class RuntimeClientTests
         Assert.Equal(JsonValueKind.Array, json.RootElement.GetProperty("stackTrace").ValueKind);
         Assert.True(json.RootElement.GetProperty("stackTrace").GetArrayLength() > 0);
         Assert.False(succeeded.IsError, function.Output);
+        // Logged as AWS's runtime logs it: the whole exception at level fail.
+        Assert.Matches(@"Z\t[^\t]+\tfail\tSystem.InvalidOperationException: negative quantity -2", function.Output);
     }
 
     [Fact]
@@ -129,7 +131,8 @@ public sealed class RuntimeClientTests
         using var pastJson = JsonDocument.Parse(past.Body);
         Assert.Equal(0, pastJson.RootElement.GetProperty("remainingTimeMs").GetInt64());
         Assert.Equal(JsonValueKind.Null, pastJson.RootElement.GetProperty("traceIdVariable").ValueKind);
-        Assert.Contains("context handler ran", function.Output);
+        // AWS's .NET runtime layout: timestamp, request id, level (Microsoft.Extensions.Logging's "info"), message.
+        Assert.Matches(@"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t[^\t]+\tinfo\tcontext handler ran", function.Output);
     }
 
     [Fact]

@@ -102,8 +102,12 @@ public sealed class LambdaBootstrap
         LambdaError? error = null;
         if (!handled.IsCompletedSuccessfully)
         {
-            error = LambdaError.FromException(handled.Exception ?? (Exception)new TaskCanceledException(handled));
-            Console.Error.WriteLine($"{invocation.AwsRequestId}\tERROR\t{error.ErrorType}: {error.ErrorMessage}");
+            // What the handler threw, as awaiting it would rethrow it (not the task's AggregateException wrapper).
+            var thrown = handled.Exception?.InnerException ?? new TaskCanceledException(handled);
+            error = LambdaError.FromException(thrown);
+
+            // As AWS's .NET runtime logs it: the whole exception (type, message, stack, inner exceptions) at level fail.
+            Console.Error.WriteLine($"{ConsoleLambdaLogger.Timestamp(_clock)}\t{invocation.AwsRequestId}\tfail\t{thrown}");
         }
 
         try
@@ -119,7 +123,7 @@ public sealed class LambdaBootstrap
         }
         catch (RuntimeApiException rejected) when (!rejected.RuntimeShouldExit)
         {
-            Console.Error.WriteLine($"{invocation.AwsRequestId}\tERROR\t{rejected.Message}");
+            Console.Error.WriteLine($"{ConsoleLambdaLogger.Timestamp(_clock)}\t{invocation.AwsRequestId}\tfail\t{rejected.Message}");
         }
     }
 }

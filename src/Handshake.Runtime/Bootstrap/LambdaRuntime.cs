@@ -47,14 +47,15 @@ public static class LambdaRuntime
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             var error = LambdaError.FromException(exception);
-            Console.Error.WriteLine($"INIT_ERROR\t{error.ErrorType}: {error.ErrorMessage}");
+            // As AWS's .NET runtime logs it: the whole exception, level fail, no request id yet.
+            Console.Error.WriteLine($"{ConsoleLambdaLogger.Timestamp(TimeProvider.System)}\t\tfail\t{exception}");
             try
             {
                 await client.PostInitErrorAsync(error, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception postFailed) when (postFailed is HttpRequestException or RuntimeApiException)
             {
-                Console.Error.WriteLine($"INIT_ERROR\tcould not post the init error: {postFailed.Message}");
+                Console.Error.WriteLine($"{ConsoleLambdaLogger.Timestamp(TimeProvider.System)}\t\tfail\tcould not post the init error: {postFailed.Message}");
             }
 
             return InitErrorExitCode;

@@ -3,8 +3,10 @@ using System.Globalization;
 namespace Handshake.Runtime.Context;
 
 /// <summary>
-/// Lambda's log line layout, <c>timestamp TAB requestId TAB LEVEL TAB message</c>, on stdout. The platform captures stdout
-/// into the log stream, so nothing else is needed, here or on real Lambda.
+/// The log line layout of AWS's .NET runtime (Amazon.Lambda.RuntimeSupport, text format):
+/// <c>timestamp TAB requestId TAB level TAB message</c> on stdout, the level spelled as Microsoft.Extensions.Logging's
+/// console does (<c>info</c> for <see cref="LogLine"/>, <c>fail</c> for <see cref="LogError"/>). The platform captures
+/// stdout into the log stream, so nothing else is needed, here or on real Lambda.
 /// </summary>
 public sealed class ConsoleLambdaLogger : ILambdaLogger
 {
@@ -17,13 +19,14 @@ public sealed class ConsoleLambdaLogger : ILambdaLogger
         _clock = clock;
     }
 
-    public void LogLine(string message) => Write("INFO", message);
+    public void LogLine(string message) => Write("info", message);
 
-    public void LogError(string message) => Write("ERROR", message);
+    public void LogError(string message) => Write("fail", message);
 
-    private void Write(string level, string message)
-    {
-        var timestamp = _clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-        Console.Out.WriteLine($"{timestamp}\t{_awsRequestId}\t{level}\t{message}");
-    }
+    /// <summary>The timestamp column: UTC, milliseconds, <c>2024-05-01T12:34:56.789Z</c>.</summary>
+    internal static string Timestamp(TimeProvider clock) =>
+        clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    private void Write(string level, string message) =>
+        Console.Out.WriteLine($"{Timestamp(_clock)}\t{_awsRequestId}\t{level}\t{message}");
 }
