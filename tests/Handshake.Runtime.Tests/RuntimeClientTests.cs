@@ -67,6 +67,7 @@ public sealed class RuntimeClientTests
         Assert.True(json.RootElement.GetProperty("stackTrace").GetArrayLength() > 0);
         Assert.False(succeeded.IsError, function.Output);
         // Logged as AWS's runtime logs it: the whole exception at level fail.
+        await WaitForOutputAsync(function, "negative quantity -2");
         Assert.Matches(@"Z\t[^\t]+\tfail\tSystem.InvalidOperationException: negative quantity -2", function.Output);
     }
 
@@ -132,7 +133,37 @@ public sealed class RuntimeClientTests
         Assert.Equal(0, pastJson.RootElement.GetProperty("remainingTimeMs").GetInt64());
         Assert.Equal(JsonValueKind.Null, pastJson.RootElement.GetProperty("traceIdVariable").ValueKind);
         // AWS's .NET runtime layout: timestamp, request id, level (Microsoft.Extensions.Logging's "info"), message.
+        await WaitForOutputAsync(function, "plain error line");
         Assert.Matches(@"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t[^\t]+\tinfo\tcontext handler ran", function.Output);
+        // Console.WriteLine is prefixed too, as AWS's runtime does it: info on stdout, fail on stderr.
+        Assert.Matches(@"\d{3}Z\t[^\t]+\tinfo\tplain console line", function.Output);
+        Assert.Matches(@"\d{3}Z\t[^\t]+\tfail\tplain error line", function.Output);
+    }
+
+    [Fact]
+    public async Task AWS_LAMBDA_LOG_LEVEL_drops_lines_below_it()
+    {
+        await using var api = await FakeRuntimeApi.StartAsync();
+        await using var function = Functions.StartDotnet(api, Functions.TestFunctionDll, "context",
+            new Dictionary<string, string> { ["AWS_LAMBDA_LOG_LEVEL"] = "ERROR" });
+
+        var outcome = await api.InvokeAsync("""{"item":"a","quantity":1,"unitPrice":1}""").WaitAsync(Timeout);
+
+        Assert.False(outcome.IsError, function.Output);
+        await WaitForOutputAsync(function, "plain error line");
+        Assert.DoesNotContain("context handler ran", function.Output);
+        Assert.DoesNotContain("plain console line", function.Output);
+    }
+
+    private static async Task WaitForOutputAsync(FunctionProcess function, string text)
+    {
+        // The function's output is read asynchronously: a line may land a moment after the post it precedes.
+        for (var i = 0; i < 100 && !function.Output.Contains(text, StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Contains(text, function.Output);
     }
 
     [Fact]

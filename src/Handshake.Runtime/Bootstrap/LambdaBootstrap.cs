@@ -58,6 +58,9 @@ public sealed class LambdaBootstrap
     {
         var invocation = _client.GetNextInvocation(cancellationToken);
 
+        // Console lines written during this invocation carry its id (under LambdaRuntime, which prefixes them).
+        LambdaConsole.CurrentRequestId = invocation.AwsRequestId;
+
         // Lambda's runtimes expose the trace header to SDKs through this variable, changed per invocation.
         Environment.SetEnvironmentVariable("_X_AMZN_TRACE_ID", invocation.TraceId);
 
@@ -107,7 +110,7 @@ public sealed class LambdaBootstrap
             error = LambdaError.FromException(thrown);
 
             // As AWS's .NET runtime logs it: the whole exception (type, message, stack, inner exceptions) at level fail.
-            Console.Error.WriteLine($"{ConsoleLambdaLogger.Timestamp(_clock)}\t{invocation.AwsRequestId}\tfail\t{thrown}");
+            LambdaConsole.WriteErrorLine(invocation.AwsRequestId, thrown.ToString(), _clock);
         }
 
         try
@@ -123,7 +126,7 @@ public sealed class LambdaBootstrap
         }
         catch (RuntimeApiException rejected) when (!rejected.RuntimeShouldExit)
         {
-            Console.Error.WriteLine($"{ConsoleLambdaLogger.Timestamp(_clock)}\t{invocation.AwsRequestId}\tfail\t{rejected.Message}");
+            LambdaConsole.WriteErrorLine(invocation.AwsRequestId, rejected.Message, _clock);
         }
     }
 }

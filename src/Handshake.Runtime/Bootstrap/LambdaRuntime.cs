@@ -38,6 +38,8 @@ public static class LambdaRuntime
             return RuntimeApiExitCode;
         }
 
+        // As AWS's .NET runtime: Console.WriteLine lines get timestamp, request id and level (AWS_LAMBDA_LOG_LEVEL filters).
+        LambdaConsole.Install(TimeProvider.System);
         using var client = new RuntimeApiClient(environment.RuntimeApi);
         LambdaHandler handler;
         try
@@ -48,14 +50,14 @@ public static class LambdaRuntime
         {
             var error = LambdaError.FromException(exception);
             // As AWS's .NET runtime logs it: the whole exception, level fail, no request id yet.
-            Console.Error.WriteLine($"{ConsoleLambdaLogger.Timestamp(TimeProvider.System)}\t\tfail\t{exception}");
+            LambdaConsole.WriteErrorLine(string.Empty, exception.ToString(), TimeProvider.System);
             try
             {
                 await client.PostInitErrorAsync(error, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception postFailed) when (postFailed is HttpRequestException or RuntimeApiException)
             {
-                Console.Error.WriteLine($"{ConsoleLambdaLogger.Timestamp(TimeProvider.System)}\t\tfail\tcould not post the init error: {postFailed.Message}");
+                LambdaConsole.WriteErrorLine(string.Empty, $"could not post the init error: {postFailed.Message}", TimeProvider.System);
             }
 
             return InitErrorExitCode;

@@ -19,14 +19,20 @@ public sealed class ConsoleLambdaLogger : ILambdaLogger
         _clock = clock;
     }
 
-    public void LogLine(string message) => Write("info", message);
+    public void LogLine(string message) => Write(LambdaConsole.Information, "info", message);
 
-    public void LogError(string message) => Write("fail", message);
+    public void LogError(string message) => Write(LambdaConsole.Error, "fail", message);
 
     /// <summary>The timestamp column: UTC, milliseconds, <c>2024-05-01T12:34:56.789Z</c>.</summary>
     internal static string Timestamp(TimeProvider clock) =>
         clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
-    private void Write(string level, string message) =>
-        Console.Out.WriteLine($"{Timestamp(_clock)}\t{_awsRequestId}\t{level}\t{message}");
+    private void Write(int level, string label, string message)
+    {
+        // AWS_LAMBDA_LOG_LEVEL applies to the logger as to the console (only under LambdaRuntime, which reads it).
+        if (level >= LambdaConsole.MinimumLevel)
+        {
+            LambdaConsole.WriteFormattedLine($"{Timestamp(_clock)}\t{_awsRequestId}\t{label}\t{message}");
+        }
+    }
 }

@@ -25,6 +25,8 @@ static Task<Receipt> Typed(Order order, ILambdaContext context) =>
 static Task<ContextReport> Context(Order order, ILambdaContext context)
 {
     context.Logger.LogLine("context handler ran");
+    Console.WriteLine("plain console line");
+    Console.Error.WriteLine("plain error line");
     return Task.FromResult(new ContextReport(
         context.AwsRequestId,
         context.FunctionName,
