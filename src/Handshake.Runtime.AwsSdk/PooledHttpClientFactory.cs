@@ -8,11 +8,12 @@ namespace Handshake.Runtime.AwsSdk;
 /// An AWS SDK <see cref="HttpClientFactory"/> for functions: one HttpClient per factory, whose SocketsHttpHandler drops
 /// pooled connections after <see cref="PooledConnectionIdleTimeout"/>, and which counts every TCP connection it opens.
 /// <para>
-/// Why the idle timeout: Lambda freezes an environment between invocations. A pooled connection that the server closed
-/// during the freeze is only found dead on thaw, at the first write, as a reset. Servers close idle connections after
-/// about 60 s (DynamoDB, ALB), Kestrel after 130 s. SocketsHttpHandler checks a connection's idle age when it takes it
-/// from the pool, on the monotonic clock that keeps running while the process is stopped, so an idle timeout shorter
-/// than the server's retires the connection before the reset instead of after it.
+/// Why the idle timeout: Servers close idle connections after about 60 s (DynamoDB, ALB), Kestrel after 130 s; a
+/// timeout below that retires connections before the server does. SocketsHttpHandler enforces it with the pool's
+/// scavenging timer only, which does not run while Lambda has the environment frozen: taking a connection from the
+/// pool checks its lifetime (not its idle age) and polls the socket, which discards one the server already closed
+/// (FIN or RST received during the freeze). A connection dropped silently (no FIN reached the function) can still be
+/// taken right after a thaw and fail at the first write.
 /// </para>
 /// Use: <c>new AmazonDynamoDBClient(new AmazonDynamoDBConfig { HttpClientFactory = factory })</c>, factory built once
 /// per environment, and report <see cref="ConnectionsOpened"/> (e.g. per invocation, as a difference).
