@@ -125,6 +125,9 @@ public sealed class ControlPlaneToolingTests(ServerFixture fixture)
         Assert.Equal((3L, 4L), (provisioned.ProvisionedThroughput.ReadCapacityUnits!.Value, provisioned.ProvisionedThroughput.WriteCapacityUnits!.Value));
         var index = Assert.Single(provisioned.GlobalSecondaryIndexes).ProvisionedThroughput;
         Assert.Equal((5L, 6L), (index.ReadCapacityUnits!.Value, index.WriteCapacityUnits!.Value));
+        // Warm throughput follows the provisioned capacity of the table and of the index.
+        Assert.Equal((3L, 4L), (provisioned.WarmThroughput.ReadUnitsPerSecond!.Value, provisioned.WarmThroughput.WriteUnitsPerSecond!.Value));
+        Assert.Equal((5L, 6L), (provisioned.GlobalSecondaryIndexes[0].WarmThroughput.ReadUnitsPerSecond!.Value, provisioned.GlobalSecondaryIndexes[0].WarmThroughput.WriteUnitsPerSecond!.Value));
 
         // Back to on demand: the table's and the index's throughput both describe 0.
         await Client.UpdateTableAsync(new UpdateTableRequest { TableName = name, BillingMode = BillingMode.PAY_PER_REQUEST }).WaitAsync(ServerFixture.Timeout);
@@ -132,5 +135,8 @@ public sealed class ControlPlaneToolingTests(ServerFixture fixture)
         Assert.Equal(0, back.ProvisionedThroughput.ReadCapacityUnits);
         var backIndex = Assert.Single(back.GlobalSecondaryIndexes).ProvisionedThroughput;
         Assert.Equal((0L, 0L), (backIndex.ReadCapacityUnits!.Value, backIndex.WriteCapacityUnits!.Value));
+        Assert.Equal((12000L, 4000L), (back.WarmThroughput.ReadUnitsPerSecond!.Value, back.WarmThroughput.WriteUnitsPerSecond!.Value));
+        Assert.Equal(TableStatus.ACTIVE, back.WarmThroughput.Status);
+        Assert.Equal(IndexStatus.ACTIVE, back.GlobalSecondaryIndexes[0].WarmThroughput.Status);
     }
 }
