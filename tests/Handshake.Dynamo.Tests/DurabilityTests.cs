@@ -1,3 +1,4 @@
+using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 
 namespace Handshake.Dynamo.Tests;
@@ -37,6 +38,11 @@ public sealed class DurabilityTests : IDisposable
                 ResourceArn = "arn:aws:dynamodb:us-east-1:000000000000:table/durable",
                 Tags = [new Tag { Key = "team", Value = "store" }],
             }).WaitAsync(ServerFixture.Timeout);
+            await client.UpdateContinuousBackupsAsync(new UpdateContinuousBackupsRequest
+            {
+                TableName = "durable",
+                PointInTimeRecoverySpecification = new PointInTimeRecoverySpecification { PointInTimeRecoveryEnabled = true, RecoveryPeriodInDays = 10 },
+            }).WaitAsync(ServerFixture.Timeout);
         }
 
         await using (var server = await DynamoServer.StartAsync(OnDisk()).WaitAsync(ServerFixture.Timeout))
@@ -55,6 +61,10 @@ public sealed class DurabilityTests : IDisposable
             Assert.False(deleted.IsItemSet);
             Assert.Equal("store", Assert.Single(tags.Tags).Value);
             Assert.Equal(2, description.Table.KeySchema.Count);
+            var pitr = (await client.DescribeContinuousBackupsAsync(new DescribeContinuousBackupsRequest { TableName = "durable" })
+                .WaitAsync(ServerFixture.Timeout)).ContinuousBackupsDescription.PointInTimeRecoveryDescription;
+            Assert.Equal(PointInTimeRecoveryStatus.ENABLED, pitr.PointInTimeRecoveryStatus);
+            Assert.Equal(10, pitr.RecoveryPeriodInDays);
         }
     }
 

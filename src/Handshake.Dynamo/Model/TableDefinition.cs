@@ -96,6 +96,18 @@ public sealed class TableDefinition
     /// <summary>Tags, replaced as a whole on change so readers never see a dictionary being mutated.</summary>
     public IReadOnlyDictionary<string, string> Tags { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Point-in-time recovery as UpdateContinuousBackups set it: recorded and described only (this store keeps no
+    /// restorable history, and RestoreTableToPointInTime is not an operation here).
+    /// </summary>
+    public bool PointInTimeRecoveryEnabled { get; set; }
+
+    /// <summary>When PITR was last enabled (the EarliestRestorableDateTime DescribeContinuousBackups reports).</summary>
+    public DateTimeOffset? PointInTimeRecoveryEnabledDateTime { get; set; }
+
+    /// <summary>RecoveryPeriodInDays (1-35, DynamoDB's default 35) while PITR is enabled.</summary>
+    public int RecoveryPeriodInDays { get; set; } = 35;
+
     public string? TimeToLiveAttribute { get; set; }
     public bool TimeToLiveEnabled { get; set; }
 

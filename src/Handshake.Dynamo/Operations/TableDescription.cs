@@ -44,6 +44,7 @@ internal static class TableDescription
         WriteIndexes(w, t, global: false);
         WriteIndexes(w, t, global: true);
         w.WriteBoolean("DeletionProtectionEnabled"u8, t.DeletionProtectionEnabled);
+        WriteWarmThroughput(w, t.BillingMode, t.ReadCapacityUnits, t.WriteCapacityUnits, "ACTIVE");
         if (t.TableClass is { } tableClass)
         {
             w.WriteStartObject("TableClassSummary"u8);
@@ -87,9 +88,25 @@ internal static class TableDescription
             w.WriteNumber("IndexSizeBytes"u8, index.IndexSizeBytes);
             w.WriteNumber("ItemCount"u8, index.ItemCount);
             w.WriteString("IndexArn"u8, t.Arn + "/index/" + index.IndexName);
+            if (global) WriteWarmThroughput(w, t.BillingMode, index.ReadCapacityUnits, index.WriteCapacityUnits, index.IndexStatus);
             w.WriteEndObject();
         }
         if (any) w.WriteEndArray();
+    }
+
+    /// <summary>
+    /// WarmThroughput as AWS reports it for a table or GSI that never configured one: an on-demand table's baseline
+    /// of 12,000 read and 4,000 write units per second, or a provisioned one's capacity. Describe-only: a
+    /// WarmThroughput given to CreateTable or UpdateTable is not recorded (nothing is throttled here).
+    /// </summary>
+    private static void WriteWarmThroughput(Utf8JsonWriter w, string billingMode, long read, long write, string status)
+    {
+        bool onDemand = billingMode == "PAY_PER_REQUEST";
+        w.WriteStartObject("WarmThroughput"u8);
+        w.WriteNumber("ReadUnitsPerSecond"u8, onDemand ? 12000 : read);
+        w.WriteNumber("WriteUnitsPerSecond"u8, onDemand ? 4000 : write);
+        w.WriteString("Status"u8, status);
+        w.WriteEndObject();
     }
 
     /// <summary>The TableClass member's enum constraint, as CreateTable and UpdateTable check it.</summary>

@@ -58,6 +58,23 @@ internal static class UpdateTable
         if (hasIndexUpdates) GlobalSecondaryIndexUpdates.ValidateShape(indexUpdates!);
 
         var table = store.GetTable(tableName!, describeMissing: true);
+        // Billing checks come before anything is written: a request that switches mode and updates indexes is one change.
+        string newMode = billingMode ?? table.BillingMode;
+        if (newMode == "PAY_PER_REQUEST" && throughput is not null)
+            throw DynamoException.Validation(Invalid + "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+        if (newMode == "PAY_PER_REQUEST" && indexUpdates is not null && indexUpdates.Exists(u => u.HasUpdate && u.UpdateThroughput is not null))
+            throw DynamoException.Validation(Invalid + "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+        if (newMode == "PROVISIONED" && table.BillingMode == "PAY_PER_REQUEST")
+        {
+            if (throughput is null)
+                throw DynamoException.Validation(Invalid + "ProvisionedThroughput must be specified when BillingMode is PROVISIONED");
+            // Every existing GSI needs its own throughput in the same request (GlobalSecondaryIndexUpdates[].Update).
+            foreach (var index in table.Indexes)
+            {
+                if (index.IsGlobal && !(indexUpdates?.Exists(u => u.HasUpdate && u.UpdateName == index.IndexName && u.UpdateThroughput is not null) ?? false))
+                    throw DynamoException.Validation(Invalid + "ProvisionedThroughput must be specified for index: " + index.IndexName);
+            }
+        }
         if (hasIndexUpdates)
         {
             var created = GlobalSecondaryIndexUpdates.Resolve(table, indexUpdates!, definitions, billingMode ?? table.BillingMode);
@@ -69,11 +86,6 @@ internal static class UpdateTable
                 return;
             }
         }
-        string newMode = billingMode ?? table.BillingMode;
-        if (newMode == "PAY_PER_REQUEST" && throughput is not null)
-            throw DynamoException.Validation(Invalid + "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
-        if (newMode == "PROVISIONED" && table.BillingMode == "PAY_PER_REQUEST" && throughput is null)
-            throw DynamoException.Validation(Invalid + "ProvisionedThroughput must be specified when BillingMode is PROVISIONED");
         if (throughput is not null && billingMode is null && throughput.Read == table.ReadCapacityUnits && throughput.Write == table.WriteCapacityUnits)
             throw DynamoException.Validation("The provisioned throughput for the table will not change. The requested value equals the current value. "
                 + $"Current ReadCapacityUnits provisioned for the table: {table.ReadCapacityUnits}. Requested ReadCapacityUnits: {throughput.Read}. "
@@ -91,6 +103,13 @@ internal static class UpdateTable
                     t.LastUpdateToPayPerRequestDateTime = now;
                     t.ReadCapacityUnits = 0;
                     t.WriteCapacityUnits = 0;
+                    // On-demand GSIs describe 0/0 too, as AWS shows them.
+                    foreach (var index in t.Indexes)
+                    {
+                        if (!index.IsGlobal) continue;
+                        index.ReadCapacityUnits = 0;
+                        index.WriteCapacityUnits = 0;
+                    }
                 }
             }
             if (throughput is not null)

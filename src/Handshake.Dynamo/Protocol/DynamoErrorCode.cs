@@ -17,6 +17,7 @@ public static class DynamoErrorCode
     public const string AccessDeniedException = nameof(AccessDeniedException);
     public const string ResourceNotFoundException = nameof(ResourceNotFoundException);
     public const string ResourceInUseException = nameof(ResourceInUseException);
+    public const string TableNotFoundException = nameof(TableNotFoundException);
     public const string ConditionalCheckFailedException = nameof(ConditionalCheckFailedException);
     public const string LimitExceededException = nameof(LimitExceededException);
     public const string ProvisionedThroughputExceededException = nameof(ProvisionedThroughputExceededException);

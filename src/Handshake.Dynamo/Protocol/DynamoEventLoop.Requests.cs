@@ -173,7 +173,7 @@ internal sealed partial class DynamoEventLoop
     {
         "PutItem" or "GetItem" or "UpdateItem" or "DeleteItem" or "BatchGetItem" or "BatchWriteItem"
             or "DescribeTable" or "ListTables" or "DescribeEndpoints" or "DescribeLimits" or "DescribeTimeToLive"
-            or "ListTagsOfResource" => true,
+            or "ListTagsOfResource" or "DescribeContinuousBackups" or "DescribeKinesisStreamingDestination" => true,
         // An unknown or missing target is answered by the envelope check at once.
         _ => operation is null || !OperationRouter.IsKnown(operation),
     };

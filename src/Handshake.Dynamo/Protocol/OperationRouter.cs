@@ -5,7 +5,7 @@ namespace Handshake.Dynamo.Protocol;
 /// <summary>
 /// Maps an X-Amz-Target operation name to its handler. A switch rather than a dictionary of delegates: no
 /// allocation, and the list of supported operations reads in one place. Operations DynamoDB has but this store
-/// does not (streams, PartiQL, backups) answer UnknownOperationException.
+/// does not (streams, PartiQL, on-demand backups and restores) answer UnknownOperationException.
 /// </summary>
 internal static class OperationRouter
 {
@@ -15,7 +15,8 @@ internal static class OperationRouter
             or "TransactWriteItems" or "TransactGetItems"
             or "CreateTable" or "DescribeTable" or "ListTables" or "DeleteTable" or "UpdateTable"
             or "DescribeLimits" or "DescribeEndpoints" or "TagResource" or "UntagResource" or "ListTagsOfResource"
-            or "UpdateTimeToLive" or "DescribeTimeToLive" => true,
+            or "UpdateTimeToLive" or "DescribeTimeToLive"
+            or "DescribeContinuousBackups" or "UpdateContinuousBackups" or "DescribeKinesisStreamingDestination" => true,
         _ => false,
     };
 
@@ -43,6 +44,9 @@ internal static class OperationRouter
         "ListTagsOfResource" => ListTagsOfResource.ExecuteAsync(store, body, response),
         "UpdateTimeToLive" => UpdateTimeToLive.ExecuteAsync(store, body, response),
         "DescribeTimeToLive" => DescribeTimeToLive.ExecuteAsync(store, body, response),
+        "DescribeContinuousBackups" => ContinuousBackups.DescribeAsync(store, body, response),
+        "UpdateContinuousBackups" => ContinuousBackups.UpdateAsync(store, body, response),
+        "DescribeKinesisStreamingDestination" => DescribeKinesisStreamingDestination.ExecuteAsync(store, body, response),
         _ => throw new DynamoException(DynamoErrorCode.UnknownOperationException, null),
     };
 }

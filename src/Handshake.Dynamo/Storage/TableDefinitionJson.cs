@@ -60,6 +60,9 @@ internal static class TableDefinitionJson
             w.WriteEndObject();
             if (t.TimeToLiveAttribute is not null) w.WriteString("TimeToLiveAttribute", t.TimeToLiveAttribute);
             w.WriteBoolean("TimeToLiveEnabled", t.TimeToLiveEnabled);
+            if (t.PointInTimeRecoveryEnabled) w.WriteBoolean("PointInTimeRecoveryEnabled", true);
+            WriteTime(w, "PointInTimeRecoveryEnabledDateTime", t.PointInTimeRecoveryEnabledDateTime);
+            if (t.RecoveryPeriodInDays != 35) w.WriteNumber("RecoveryPeriodInDays", t.RecoveryPeriodInDays);
             w.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();
@@ -119,6 +122,9 @@ internal static class TableDefinitionJson
             TableClassUpdateDateTime = ReadTime(r, "TableClassUpdateDateTime"),
             TimeToLiveAttribute = r.TryGetProperty("TimeToLiveAttribute", out var ttl) ? ttl.GetString() : null,
             TimeToLiveEnabled = r.GetProperty("TimeToLiveEnabled").GetBoolean(),
+            PointInTimeRecoveryEnabled = r.TryGetProperty("PointInTimeRecoveryEnabled", out var pitr) && pitr.GetBoolean(),
+            PointInTimeRecoveryEnabledDateTime = ReadTime(r, "PointInTimeRecoveryEnabledDateTime"),
+            RecoveryPeriodInDays = r.TryGetProperty("RecoveryPeriodInDays", out var days) ? days.GetInt32() : 35,
         };
         table.Counters.Set(itemCount, sizeBytes);
         return table;
