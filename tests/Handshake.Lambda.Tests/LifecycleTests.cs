@@ -135,7 +135,7 @@ public sealed class LifecycleTests
             @"^REPORT RequestId: init-1\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tStatus: error\tError Type: Runtime.InitFailedOnPurpose$",
         ];
         List<string> log = await test.LogMessagesAsync("initlog");
-        Assert.Equal(expected.Length, log.Count);
+        Assert.True(expected.Length == log.Count, "the log:\n" + string.Join("\n", log));
         string[] tail = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(result.LogResult!)).TrimEnd('\n').Split('\n');
         Assert.Equal(expected.Length, tail.Length);
         for (int i = 0; i < expected.Length; i++)

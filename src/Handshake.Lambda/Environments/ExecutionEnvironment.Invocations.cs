@@ -200,10 +200,15 @@ internal sealed partial class ExecutionEnvironment
             _postedInitError = new InitFailure(type, body.Length > 0 ? body : InvocationResult.ErrorPayload(type, ""), "init error");
         }
 
-        // Lambda answers the invocation with the init error and resets the environment; the runtime should exit.
-        _init.TrySetResult(_postedInitError);
         return true;
     }
+
+    /// <summary>
+    /// After the 202 for <see cref="PostInitError"/> is on the wire: Lambda answers the invocation with the init error and
+    /// resets the environment. Not before it: the reset stops the process group, and a runtime stopped while it waits
+    /// for its 202 (or whose connection closes first) prints a failed post into the log.
+    /// </summary>
+    public void InitErrorAccepted() => _init.TrySetResult(_postedInitError);
 
     private void TryDeliverToParkedNext(Invocation invocation)
     {

@@ -284,7 +284,8 @@ internal sealed class RuntimeApiConnection(ConnectionContext connection, Runtime
         }
     }
 
-    private async ValueTask FlushAsync()
+    /// <summary>Sends what was written so far now, not when the connection next waits for the runtime.</summary>
+    public async ValueTask FlushAsync()
     {
         if (_unflushed)
         {

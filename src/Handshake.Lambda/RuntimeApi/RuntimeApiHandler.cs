@@ -164,6 +164,8 @@ internal sealed class RuntimeApiHandler(ExecutionEnvironment environment)
         }
 
         connection.Respond(202, Accepted);
+        await connection.FlushAsync().ConfigureAwait(false);
+        environment.InitErrorAccepted();
         return true;
     }
 
