@@ -117,6 +117,73 @@ public sealed class InvokeApiTests
     }
 
     [Fact]
+    public async Task Request_level_edges_are_answered_as_Lambda_answers_them()
+    {
+        await using LambdaServer server = await LambdaServer.StartAsync();
+        server.Test.AddBash("edges");
+        using HttpClient http = server.Client();
+
+        async Task Expect(HttpRequestMessage request, HttpStatusCode status, string errorType, string message)
+        {
+            HttpResponseMessage response = await http.SendAsync(request);
+            Assert.Equal(status, response.StatusCode);
+            Assert.Equal(errorType, Header(response, "x-amzn-ErrorType"));
+            Assert.Equal(message, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("message").GetString());
+        }
+
+        HttpRequestMessage WithContext(string clientContext)
+        {
+            HttpRequestMessage request = Invoke("edges", "{}");
+            request.Headers.Add("X-Amz-Client-Context", clientContext);
+            return request;
+        }
+
+        const string badContext = "Client context must be a valid Base64-encoded JSON object.";
+        await Expect(WithContext("not base64!"), HttpStatusCode.BadRequest, "InvalidRequestContentException", badContext);
+        await Expect(WithContext(Convert.ToBase64String("plain text"u8)), HttpStatusCode.BadRequest, "InvalidRequestContentException", badContext);
+        await Expect(WithContext(Convert.ToBase64String("[1,2]"u8)), HttpStatusCode.BadRequest, "InvalidRequestContentException", badContext);
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(WithContext(Convert.ToBase64String("""{"custom":{}}"""u8)))).StatusCode);
+
+        await Expect(Invoke("edges", "{}", logType: "Full"), HttpStatusCode.BadRequest, "ValidationException",
+            "1 validation error detected: Value 'Full' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [None, Tail]");
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(Invoke("edges", "{}", logType: "None"))).StatusCode);
+
+        // Name forms: a partial ARN, name:$LATEST (also with the same ?Qualifier=), an unknown alias, a conflicting
+        // ?Qualifier=, an ARN in another region.
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(Invoke(Uri.EscapeDataString("000000000000:function:edges"), "{}"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(Invoke(Uri.EscapeDataString("edges:$LATEST"), "{}"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(Invoke(Uri.EscapeDataString("edges:$LATEST"), "{}", qualifier: "$LATEST"))).StatusCode);
+        await Expect(Invoke("edges:live", "{}"), HttpStatusCode.NotFound, "ResourceNotFoundException",
+            "Function not found: arn:aws:lambda:us-east-1:000000000000:function:edges:live");
+        await Expect(Invoke(Uri.EscapeDataString("edges:$LATEST"), "{}", qualifier: "live"), HttpStatusCode.BadRequest, "InvalidParameterValueException",
+            "The derived qualifier from the function name does not match the specified qualifier.");
+        await Expect(Invoke(Uri.EscapeDataString("arn:aws:lambda:eu-west-1:000000000000:function:edges"), "{}"), HttpStatusCode.NotFound, "ResourceNotFoundException",
+            "Functions from 'eu-west-1' are not reachable in this region ('us-east-1')");
+
+        // An Event's limit is 1 MB, and Lambda words it apart from the synchronous one.
+        string large = "\"" + new string('x', 1024 * 1024) + "\"";
+        await Expect(Invoke("edges", large, type: "Event"), HttpStatusCode.RequestEntityTooLarge, "RequestEntityTooLargeException",
+            $"{large.Length} byte payload is too large for the Event invocation type (limit 1048576 bytes)");
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(Invoke("edges", large))).StatusCode);
+
+        HttpResponseMessage badJson = await http.SendAsync(Invoke("edges", "{not json"));
+        Assert.StartsWith("Could not parse request body into json: Could not parse payload into json: ",
+            JsonDocument.Parse(await badJson.Content.ReadAsStringAsync()).RootElement.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Client_context_is_checked_for_every_type_but_passed_on_for_synchronous_calls_only()
+    {
+        await using FunctionHost host = new(new FunctionHostOptions());
+        string context = Convert.ToBase64String("""{"custom":{"k":"v"}}"""u8);
+
+        Assert.Equal("""{"custom":{"k":"v"}}""", InvokeApi.Invoke.NewInvocation(host, "r", [], null, "RequestResponse", "", context).ClientContext);
+        Assert.Null(InvokeApi.Invoke.NewInvocation(host, "r", [], null, "Event", "", context).ClientContext);
+        Assert.Equal("InvalidRequestContentException",
+            Assert.Throws<LambdaException>(() => InvokeApi.Invoke.NewInvocation(host, "r", [], null, "Event", "", "W10=")).ErrorType);
+    }
+
+    [Fact]
     public async Task An_invocation_by_ARN_works()
     {
         await using LambdaServer server = await LambdaServer.StartAsync();

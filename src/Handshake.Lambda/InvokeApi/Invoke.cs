@@ -6,7 +6,8 @@ namespace Handshake.Lambda.InvokeApi;
 
 /// <summary>
 /// POST /2015-03-31/functions/{name}/invocations: RequestResponse (200 with the function's payload), Event (202,
-/// queued), DryRun (204). Tail logs, X-Amz-Function-Error, X-Amz-Executed-Version, the 6 MB limits and 429 throttles.
+/// queued), DryRun (204). Tail logs, X-Amz-Function-Error, X-Amz-Executed-Version, the 6 MB (sync) and 1 MB (Event) limits
+/// and 429 throttles.
 /// </summary>
 internal static class Invoke
 {
@@ -26,6 +27,8 @@ internal static class Invoke
         }
 
         CheckInvocationType(invocationType);
+        string logType = request.Headers["X-Amz-Log-Type"].ToString();
+        CheckLogType(logType);
 
         if (!host.TryGetFunction(functionName, out _) || (qualifier is not null && qualifier != Functions.FunctionDefinition.LatestVersion))
         {
@@ -34,7 +37,7 @@ internal static class Invoke
 
         int limit = invocationType == "Event" ? MaxAsyncPayloadBytes : MaxSyncPayloadBytes;
         byte[] payload = await RequestBody.ReadAsync(request, limit, context.RequestAborted).ConfigureAwait(false)
-            ?? throw new LambdaException(413, "RequestTooLargeException", $"Request must be smaller than {limit} bytes for the InvokeFunction operation");
+            ?? throw TooLarge(invocationType, request.ContentLength ?? limit + 1L);
         if (payload.Length == 0)
         {
             // An invocation without a payload gets {} (what the CLI's `lambda invoke` sends to a function).
@@ -55,7 +58,7 @@ internal static class Invoke
         }
 
         Invocation invocation = NewInvocation(host, requestId, payload, qualifier, invocationType,
-            request.Headers["X-Amz-Log-Type"].ToString(), request.Headers["X-Amz-Client-Context"].ToString());
+            logType, request.Headers["X-Amz-Client-Context"].ToString());
 
         if (invocationType == "Event")
         {
@@ -100,14 +103,37 @@ internal static class Invoke
         }
     }
 
+    /// <exception cref="LambdaException">ValidationException (the model's enum) for a log type Lambda does not know.</exception>
+    internal static void CheckLogType(string logType)
+    {
+        if (logType is not ("" or "None" or "Tail"))
+        {
+            throw LambdaException.Validation($"1 validation error detected: Value '{logType}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [None, Tail]");
+        }
+    }
+
+    /// <summary>
+    /// A body over the limit: RequestTooLargeException for a synchronous call; for an Event, the wording (and type)
+    /// Lambda answers an asynchronous call with, which names the payload's size (Content-Length; for a chunked body,
+    /// the bytes read before the limit was passed).
+    /// </summary>
+    private static LambdaException TooLarge(string invocationType, long length) =>
+        invocationType == "Event"
+            ? new LambdaException(413, "RequestEntityTooLargeException", $"{length} byte payload is too large for the Event invocation type (limit {MaxAsyncPayloadBytes} bytes)")
+            : new LambdaException(413, "RequestTooLargeException", $"Request must be smaller than {MaxSyncPayloadBytes} bytes for the InvokeFunction operation");
+
     /// <summary>The invocation a checked request asks for (the Kestrel path and the store's event loop build it alike).</summary>
-    /// <exception cref="LambdaException">InvalidParameterValueException for a bad X-Amz-Client-Context.</exception>
+    /// <exception cref="LambdaException">
+    /// InvalidRequestContentException for an X-Amz-Client-Context that is not base64 of a JSON object,
+    /// InvalidParameterValueException for one over 3,583 bytes.
+    /// </exception>
     internal static Invocation NewInvocation(FunctionHost host, string requestId, byte[] payload, string? qualifier, string invocationType, string logType, string clientContext) =>
         new(requestId, payload)
         {
             Qualifier = qualifier,
             TraceId = TraceId(host.Options.Clock),
-            ClientContext = ClientContext(clientContext),
+            // Checked for every type, passed on for synchronous calls only (as Lambda documents ClientContext).
+            ClientContext = ClientContext(clientContext) is { } decoded && invocationType == "RequestResponse" ? decoded : null,
             TailLog = invocationType == "RequestResponse" && string.Equals(logType, "Tail", StringComparison.Ordinal),
             DeferLog = invocationType == "RequestResponse",
         };
@@ -128,7 +154,7 @@ internal static class Invoke
         }
     }
 
-    /// <summary>X-Amz-Client-Context is base64 JSON; the runtime gets it decoded.</summary>
+    /// <summary>X-Amz-Client-Context is base64 of a JSON object; the runtime gets it decoded.</summary>
     private static string? ClientContext(string header)
     {
         if (header.Length == 0)
@@ -141,15 +167,34 @@ internal static class Invoke
             throw LambdaException.InvalidParameter("Client context must be smaller than 3583 bytes.");
         }
 
+        byte[] decoded;
         try
         {
-            return Encoding.UTF8.GetString(Convert.FromBase64String(header));
+            decoded = Convert.FromBase64String(header);
         }
         catch (FormatException)
         {
-            throw LambdaException.InvalidParameter("Client context must be a valid Base64-encoded JSON object.");
+            throw BadClientContext();
         }
+
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(decoded);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw BadClientContext();
+            }
+        }
+        catch (JsonException)
+        {
+            throw BadClientContext();
+        }
+
+        return Encoding.UTF8.GetString(decoded);
     }
+
+    private static LambdaException BadClientContext() =>
+        new(400, "InvalidRequestContentException", "Client context must be a valid Base64-encoded JSON object.");
 
     /// <summary>An X-Ray trace header: Root=1-{epoch hex}-{24 hex};Parent={16 hex};Sampled=0.</summary>
     private static string TraceId(TimeProvider clock)

@@ -50,18 +50,43 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
 
     internal static FunctionDefinition Find(FunctionHost host, string nameOrArn, string? qualifier)
     {
-        if (!FunctionName.TryParse(nameOrArn, out string name, out string? arnQualifier))
-        {
-            throw LambdaException.Validation(FunctionNamePatternError(nameOrArn));
-        }
-
-        qualifier ??= arnQualifier;
+        string name = Resolve(host, nameOrArn, ref qualifier);
         if (!host.TryGetFunction(name, out FunctionDefinition function) || (qualifier is not null && qualifier != FunctionDefinition.LatestVersion))
         {
             throw LambdaException.FunctionNotFound(host.Arn(name) + (qualifier is null ? "" : ":" + qualifier));
         }
 
         return function;
+    }
+
+    /// <summary>
+    /// The function name a FunctionName (a name, a partial or full ARN, with or without a qualifier) names, and in
+    /// <paramref name="qualifier"/> the qualifier it asks for: the Qualifier parameter's, or the one in the name.
+    /// </summary>
+    /// <exception cref="LambdaException">
+    /// ValidationException for a name that breaks the model's pattern; InvalidParameterValueException when the name's
+    /// qualifier and the Qualifier parameter differ; ResourceNotFoundException for an ARN in another region (AWS's
+    /// wording for each).
+    /// </exception>
+    internal static string Resolve(FunctionHost host, string nameOrArn, ref string? qualifier)
+    {
+        if (!FunctionName.TryParse(nameOrArn, out string name, out string? arnQualifier, out string? region, out _))
+        {
+            throw LambdaException.Validation(FunctionNamePatternError(nameOrArn));
+        }
+
+        if (qualifier is not null && arnQualifier is not null && qualifier != arnQualifier)
+        {
+            throw LambdaException.InvalidParameter("The derived qualifier from the function name does not match the specified qualifier.");
+        }
+
+        if (region is not null && region != host.Options.Region)
+        {
+            throw new LambdaException(404, "ResourceNotFoundException", $"Functions from '{region}' are not reachable in this region ('{host.Options.Region}')");
+        }
+
+        qualifier ??= arnQualifier;
+        return name;
     }
 
     /// <summary>The model's FunctionName pattern, which AWS's request validation checks before Lambda sees the request.</summary>
@@ -120,12 +145,8 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
 
     private Task InvokeFunction(HttpContext context, string nameOrArn, string? qualifier)
     {
-        if (!FunctionName.TryParse(nameOrArn, out string name, out string? arnQualifier))
-        {
-            _ = Find(host, nameOrArn, qualifier);
-        }
-
-        return Invoke.HandleAsync(host, context, name, qualifier ?? arnQualifier);
+        string name = Resolve(host, nameOrArn, ref qualifier);
+        return Invoke.HandleAsync(host, context, name, qualifier);
     }
 
     private static LambdaException UnknownOperation() =>
