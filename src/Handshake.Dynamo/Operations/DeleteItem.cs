@@ -73,7 +73,7 @@ internal static class DeleteItem
             OldItem = oldItem;
             OldSize = oldSize;
             IndexUnits = context.TakeIndexUnits();
-            if (ItemCollectionMetrics.Wanted(returnItemCollectionMetrics, table)) CollectionBytes = context.ItemCollectionBytes(table, key.Hash);
+            CollectionBytes = ItemCollectionMetrics.MeasureOne(context, returnItemCollectionMetrics, table, key.Hash);
         }
     }
 }

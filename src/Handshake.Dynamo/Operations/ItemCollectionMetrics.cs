@@ -23,6 +23,10 @@ internal static class ItemCollectionMetrics
         return false;
     }
 
+    /// <summary>A single-item write's collection size, measured on the writer thread after it; null when not wanted.</summary>
+    public static long? MeasureOne(Storage.WriteContext context, string? returnItemCollectionMetrics, TableDefinition table, byte[] hash) =>
+        Wanted(returnItemCollectionMetrics, table) ? context.ItemCollectionBytes(table, hash) : null;
+
     /// <summary>
     /// AWS documents the range only as a lower and an upper bound "subject to change", and answers [0.0, 1.0] for a
     /// small collection: the whole gigabytes measured, and the next one.

@@ -78,7 +78,7 @@ internal static class PutItem
             OldItem = oldItem;
             OldSize = oldSize;
             IndexUnits = context.TakeIndexUnits();
-            if (ItemCollectionMetrics.Wanted(returnItemCollectionMetrics, table)) CollectionBytes = context.ItemCollectionBytes(table, key.Hash);
+            CollectionBytes = ItemCollectionMetrics.MeasureOne(context, returnItemCollectionMetrics, table, key.Hash);
         }
     }
 }

@@ -117,7 +117,7 @@ internal static class UpdateItem
             SecondaryIndexKey.Validate(table, updated, fromUpdateExpression: update is not null);
             context.Upsert(table, key, size, StoredItem.Serialize(updated), existed, oldSize);
             IndexUnits = context.TakeIndexUnits();
-            if (ItemCollectionMetrics.Wanted(returnItemCollectionMetrics, table)) CollectionBytes = context.ItemCollectionBytes(table, key.Hash);
+            CollectionBytes = ItemCollectionMetrics.MeasureOne(context, returnItemCollectionMetrics, table, key.Hash);
             _old = old;
             _new = updated;
             OldSize = oldSize;

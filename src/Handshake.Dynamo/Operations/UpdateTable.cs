@@ -124,12 +124,12 @@ internal static class UpdateTable
                 t.WriteCapacityUnits = throughput.Write!.Value;
             }
             if (deletionProtection is { } protect) t.DeletionProtectionEnabled = protect;
-            if (tableClass is not null && tableClass != (t.TableClass ?? "STANDARD"))
+            if (tableClass is not null)
             {
+                // Only a change of class dates the summary; restating the current one does not.
+                if (tableClass != (t.TableClass ?? "STANDARD")) t.TableClassUpdateDateTime = now;
                 t.TableClass = tableClass;
-                t.TableClassUpdateDateTime = now;
             }
-            else if (tableClass is not null) t.TableClass = tableClass;
         })).ConfigureAwait(false);
 
         WriteResponse(response, table);

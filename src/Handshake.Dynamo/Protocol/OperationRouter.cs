@@ -44,8 +44,8 @@ internal static class OperationRouter
         "ListTagsOfResource" => ListTagsOfResource.ExecuteAsync(store, body, response),
         "UpdateTimeToLive" => UpdateTimeToLive.ExecuteAsync(store, body, response),
         "DescribeTimeToLive" => DescribeTimeToLive.ExecuteAsync(store, body, response),
-        "DescribeContinuousBackups" => ContinuousBackups.DescribeAsync(store, body, response),
-        "UpdateContinuousBackups" => ContinuousBackups.UpdateAsync(store, body, response),
+        "DescribeContinuousBackups" => DescribeContinuousBackups.ExecuteAsync(store, body, response),
+        "UpdateContinuousBackups" => UpdateContinuousBackups.ExecuteAsync(store, body, response),
         "DescribeKinesisStreamingDestination" => DescribeKinesisStreamingDestination.ExecuteAsync(store, body, response),
         _ => throw new DynamoException(DynamoErrorCode.UnknownOperationException, null),
     };

@@ -25,17 +25,16 @@ public static class FunctionName
     /// Accepts a name, a partial ARN (`123456789012:function:name`) or a full ARN, with an optional `:qualifier`.
     /// </summary>
     public static bool TryParse(string value, out string name, out string? qualifier) =>
-        TryParse(value, out name, out qualifier, out _, out _);
+        TryParse(value, out name, out qualifier, out _);
 
     /// <summary>
-    /// As <see cref="TryParse(string, out string, out string?)"/>, with the region a full ARN names and the account a
-    /// full or partial ARN names (null when the value does not name them).
+    /// As <see cref="TryParse(string, out string, out string?)"/>, with the region a full ARN names (null otherwise). The
+    /// account an ARN names is not checked (README `host`, known limits).
     /// </summary>
-    public static bool TryParse(string value, out string name, out string? qualifier, out string? region, out string? account)
+    public static bool TryParse(string value, out string name, out string? qualifier, out string? region)
     {
         qualifier = null;
         region = null;
-        account = null;
         name = value;
         string[] parts = value.Split(':');
         if (parts.Length >= 6 && parts[0] == "arn" && parts[5] == "function")
@@ -49,7 +48,6 @@ public static class FunctionName
             name = parts[6];
             qualifier = parts.Length == 8 ? parts[7] : null;
             region = parts[3];
-            account = parts[4];
         }
         else if (parts.Length >= 3 && parts[1] == "function")
         {
@@ -60,7 +58,6 @@ public static class FunctionName
 
             name = parts[2];
             qualifier = parts.Length == 4 ? parts[3] : null;
-            account = parts[0];
         }
         else if (parts.Length == 2)
         {

@@ -108,7 +108,7 @@ public sealed class InvokeRoute(FunctionHost host) : IPlainRoute
         }
 
         string escaped = path[Prefix.Length..^Suffix.Length];
-        if (escaped.Contains('/', StringComparison.Ordinal) || !FunctionName.TryParse(Uri.UnescapeDataString(escaped), out name, out string? arnQualifier, out string? arnRegion, out _)
+        if (escaped.Contains('/', StringComparison.Ordinal) || !FunctionName.TryParse(Uri.UnescapeDataString(escaped), out name, out string? arnQualifier, out string? arnRegion)
             || (arnRegion is not null && arnRegion != region))
         {
             return false;

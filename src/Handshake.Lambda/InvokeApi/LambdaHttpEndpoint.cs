@@ -70,7 +70,7 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
     /// </exception>
     internal static string Resolve(FunctionHost host, string nameOrArn, ref string? qualifier)
     {
-        if (!FunctionName.TryParse(nameOrArn, out string name, out string? arnQualifier, out string? region, out _))
+        if (!FunctionName.TryParse(nameOrArn, out string name, out string? arnQualifier, out string? region))
         {
             throw LambdaException.Validation(FunctionNamePatternError(nameOrArn));
         }

@@ -15,7 +15,6 @@ internal static class UpdateFunctionConfiguration
         FunctionDefinition current = LambdaHttpEndpoint.Find(host, name, null);
         using JsonDocument document = await JsonResponse.ReadAsync(context).ConfigureAwait(false);
         JsonElement body = document.RootElement;
-        FunctionFields.CheckRevisionId(body, current);
         FunctionDefinition updated = host.UpdateFunction(current.Name, f =>
         {
             // Checked and applied under the pool's lock, to the definition this update replaces.

@@ -6,23 +6,12 @@ using Handshake.Dynamo.Storage;
 namespace Handshake.Dynamo.Operations;
 
 /// <summary>
-/// DescribeContinuousBackups and UpdateContinuousBackups. Terraform's aws_dynamodb_table reads the first on every
-/// refresh (point_in_time_recovery; it tolerates UnknownOperationException, but then an enabled PITR never converges)
-/// and calls the second when PITR is configured. Continuous backups are ENABLED on every
-/// table, as AWS documents; point-in-time recovery is DISABLED until UpdateContinuousBackups enables it, and is then
-/// recorded and described only: the store keeps no restorable history (RestoreTableToPointInTime is not an operation).
-/// A missing table is TableNotFoundException here, not ResourceNotFoundException, as in DynamoDB's model.
+/// UpdateContinuousBackups: turns point-in-time recovery on (with RecoveryPeriodInDays, 1 to 35, 35 by default) or off.
+/// It is recorded and described only (see <see cref="DescribeContinuousBackups"/>): no restorable history is kept.
 /// </summary>
-internal static class ContinuousBackups
+internal static class UpdateContinuousBackups
 {
-    public static Task DescribeAsync(DynamoStore store, ReadOnlyMemory<byte> body, ResponseBuffer response)
-    {
-        var table = Find(store, TableNameRequest.Parse(body.Span));
-        Write(response, table, store.Clock.GetUtcNow());
-        return Task.CompletedTask;
-    }
-
-    public static async Task UpdateAsync(DynamoStore store, ReadOnlyMemory<byte> body, ResponseBuffer response)
+    public static async Task ExecuteAsync(DynamoStore store, ReadOnlyMemory<byte> body, ResponseBuffer response)
     {
         var reader = JsonRequest.Begin(body.Span);
         string? tableName = null;
@@ -57,7 +46,7 @@ internal static class ContinuousBackups
         }
         errors.ThrowIfAny();
 
-        var table = Find(store, tableName!);
+        var table = DescribeContinuousBackups.Find(store, tableName!);
         var now = store.Clock.GetUtcNow();
         await store.WriteAsync(new UpdateTableMetadataCommand(table, t =>
         {
@@ -74,36 +63,6 @@ internal static class ContinuousBackups
                 t.RecoveryPeriodInDays = 35;
             }
         })).ConfigureAwait(false);
-        Write(response, table, now);
-    }
-
-    private static TableDefinition Find(DynamoStore store, string nameOrArn)
-    {
-        var name = TableNames.FromNameOrArn(nameOrArn);
-        if (store.Catalog.TryGet(name, out var table)) return table;
-        throw new DynamoException(DynamoErrorCode.TableNotFoundException, "Table not found: " + name);
-    }
-
-    private static void Write(ResponseBuffer response, TableDefinition table, DateTimeOffset now)
-    {
-        var w = response.Writer;
-        w.WriteStartObject();
-        w.WriteStartObject("ContinuousBackupsDescription"u8);
-        w.WriteString("ContinuousBackupsStatus"u8, "ENABLED");
-        w.WriteStartObject("PointInTimeRecoveryDescription"u8);
-        if (table.PointInTimeRecoveryEnabled)
-        {
-            w.WriteString("PointInTimeRecoveryStatus"u8, "ENABLED");
-            w.WriteNumber("RecoveryPeriodInDays"u8, table.RecoveryPeriodInDays);
-            var earliest = table.PointInTimeRecoveryEnabledDateTime ?? now;
-            var window = now - TimeSpan.FromDays(table.RecoveryPeriodInDays);
-            if (window > earliest) earliest = window;
-            w.WriteNumber("EarliestRestorableDateTime"u8, TableDescription.EpochSeconds(earliest));
-            w.WriteNumber("LatestRestorableDateTime"u8, TableDescription.EpochSeconds(now));
-        }
-        else w.WriteString("PointInTimeRecoveryStatus"u8, "DISABLED");
-        w.WriteEndObject();
-        w.WriteEndObject();
-        w.WriteEndObject();
+        DescribeContinuousBackups.Write(response, table, now);
     }
 }
