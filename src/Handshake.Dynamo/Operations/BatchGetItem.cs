@@ -108,7 +108,7 @@ internal static class BatchGetItem
         if (mode != CapacityMode.None)
         {
             w.WriteStartArray("ConsumedCapacity"u8);
-            for (int ti = 0; ti < tables.Count; ti++) ConsumedCapacity.WriteValue(w, mode, tables[ti].Table!.Name, units[ti], isRead: true);
+            for (int ti = 0; ti < tables.Count; ti++) ConsumedCapacity.WriteValue(w, mode, tables[ti].Table!.Name, units[ti], CapacitySplit.None);
             w.WriteEndArray();
         }
         w.WriteEndObject();

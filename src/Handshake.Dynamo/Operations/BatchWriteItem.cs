@@ -34,7 +34,7 @@ internal static class BatchWriteItem
                 perTable[requests[i].Table.Name] = units + ConsumedCapacity.WriteUnits(command.OldSizes[i], requests[i].Size);
             }
             w.WriteStartArray("ConsumedCapacity"u8);
-            foreach (var (table, units) in perTable) ConsumedCapacity.WriteValue(w, capacityMode, table, units, isRead: false, command.IndexUnits);
+            foreach (var (table, units) in perTable) ConsumedCapacity.WriteValue(w, capacityMode, table, units, CapacitySplit.None, command.IndexUnits);
             w.WriteEndArray();
         }
         ItemCollectionMetrics.WritePerTable(w, command.Collections);

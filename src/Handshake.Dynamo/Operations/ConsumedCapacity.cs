@@ -10,6 +10,18 @@ internal enum CapacityMode : byte
 }
 
 /// <summary>
+/// Whether a capacity object names its units as read or write beside <c>CapacityUnits</c>. DynamoDB sends that split
+/// only for transactions (TransactWriteItems, TransactGetItems); GetItem, PutItem, UpdateItem, DeleteItem, Query,
+/// Scan and the batches report <c>CapacityUnits</c> alone, at the top, on <c>Table</c> and on each index
+/// (dynamodb-conformance #69, characterised against DynamoDB in eu-west-2; aws-sdk-java #1986 and aws-sdk-go #2699
+/// found ReadCapacityUnits null on a Query).
+/// </summary>
+internal enum CapacitySplit : byte
+{
+    None, Read, Write,
+}
+
+/// <summary>
 /// Capacity units by DynamoDB's rules (developer guide, "Read/write capacity mode"): a read costs one unit per 4 KB
 /// of item, halved when eventually consistent, and at least one unit (or a half) even for a missing item; a write
 /// costs one unit per 1 KB of the larger of the old and new item, at least one.
@@ -45,7 +57,7 @@ internal static class ConsumedCapacity
     /// total; INDEXES mode breaks them down per index under GlobalSecondaryIndexes and LocalSecondaryIndexes.
     /// Entries for other tables are ignored, so a batch can pass all of its units for each table.
     /// </remarks>
-    public static void WriteValue(Utf8JsonWriter w, CapacityMode mode, string tableName, double units, bool isRead,
+    public static void WriteValue(Utf8JsonWriter w, CapacityMode mode, string tableName, double units, CapacitySplit split,
         List<Storage.IndexWriteUnits>? indexes = null)
     {
         double total = units;
@@ -53,23 +65,23 @@ internal static class ConsumedCapacity
         w.WriteStartObject();
         w.WriteString("TableName"u8, tableName);
         w.WriteNumber("CapacityUnits"u8, total);
-        w.WriteNumber(isRead ? "ReadCapacityUnits"u8 : "WriteCapacityUnits"u8, total);
+        WriteSplit(w, split, total);
         if (mode == CapacityMode.Indexes)
         {
             w.WriteStartObject("Table"u8);
             w.WriteNumber("CapacityUnits"u8, units);
-            w.WriteNumber(isRead ? "ReadCapacityUnits"u8 : "WriteCapacityUnits"u8, units);
+            WriteSplit(w, split, units);
             w.WriteEndObject();
             if (indexes is not null)
             {
-                WriteIndexUnits(w, tableName, indexes, global: true, isRead);
-                WriteIndexUnits(w, tableName, indexes, global: false, isRead);
+                WriteIndexUnits(w, tableName, indexes, global: true, split);
+                WriteIndexUnits(w, tableName, indexes, global: false, split);
             }
         }
         w.WriteEndObject();
     }
 
-    private static void WriteIndexUnits(Utf8JsonWriter w, string tableName, List<Storage.IndexWriteUnits> indexes, bool global, bool isRead)
+    private static void WriteIndexUnits(Utf8JsonWriter w, string tableName, List<Storage.IndexWriteUnits> indexes, bool global, CapacitySplit split)
     {
         var perIndex = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var i in indexes)
@@ -84,17 +96,24 @@ internal static class ConsumedCapacity
         {
             w.WriteStartObject(name);
             w.WriteNumber("CapacityUnits"u8, value);
-            w.WriteNumber(isRead ? "ReadCapacityUnits"u8 : "WriteCapacityUnits"u8, value);
+            WriteSplit(w, split, value);
             w.WriteEndObject();
         }
         w.WriteEndObject();
     }
 
-    public static void WriteMember(Utf8JsonWriter w, CapacityMode mode, string tableName, double units, bool isRead,
+    private static void WriteSplit(Utf8JsonWriter w, CapacitySplit split, double units)
+    {
+        if (split == CapacitySplit.Read) w.WriteNumber("ReadCapacityUnits"u8, units);
+        else if (split == CapacitySplit.Write) w.WriteNumber("WriteCapacityUnits"u8, units);
+    }
+
+    /// <summary>The ConsumedCapacity member of a non-transactional operation: <c>CapacityUnits</c> without a split.</summary>
+    public static void WriteMember(Utf8JsonWriter w, CapacityMode mode, string tableName, double units,
         List<Storage.IndexWriteUnits>? indexes = null)
     {
         if (mode == CapacityMode.None) return;
         w.WritePropertyName("ConsumedCapacity"u8);
-        WriteValue(w, mode, tableName, units, isRead, indexes);
+        WriteValue(w, mode, tableName, units, CapacitySplit.None, indexes);
     }
 }

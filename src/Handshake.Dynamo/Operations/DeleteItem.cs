@@ -19,7 +19,7 @@ internal static class DeleteItem
             w.WritePropertyName("Attributes"u8);
             response.WriteRawValue(command.OldItem);
         }
-        ConsumedCapacity.WriteMember(w, capacity, command.Table.Name, ConsumedCapacity.WriteUnits(command.OldSize, 0), isRead: false, command.IndexUnits);
+        ConsumedCapacity.WriteMember(w, capacity, command.Table.Name, ConsumedCapacity.WriteUnits(command.OldSize, 0), command.IndexUnits);
         ItemCollectionMetrics.WriteMember(w, command.Table, command.Key.Hash, command.CollectionBytes);
         w.WriteEndObject();
     }

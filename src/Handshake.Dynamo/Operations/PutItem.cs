@@ -19,7 +19,7 @@ internal static class PutItem
             w.WritePropertyName("Attributes"u8);
             response.WriteRawValue(command.OldItem);
         }
-        ConsumedCapacity.WriteMember(w, capacity, command.Table.Name, ConsumedCapacity.WriteUnits(command.OldSize, command.Size), isRead: false, command.IndexUnits);
+        ConsumedCapacity.WriteMember(w, capacity, command.Table.Name, ConsumedCapacity.WriteUnits(command.OldSize, command.Size), command.IndexUnits);
         ItemCollectionMetrics.WriteMember(w, command.Table, command.Key.Hash, command.CollectionBytes);
         w.WriteEndObject();
     }

@@ -87,9 +87,9 @@ internal sealed class ReadPage
         double units = ConsumedCapacity.ReadUnits((int)Math.Min(bytes, int.MaxValue), Consistent);
         // A read of an index is charged to the index (INDEXES mode shows it under its name, the table at 0).
         if (space.Index is { } index)
-            ConsumedCapacity.WriteMember(w, Capacity, space.Table.Name, 0, isRead: true, [new IndexWriteUnits(space.Table, index, units)]);
+            ConsumedCapacity.WriteMember(w, Capacity, space.Table.Name, 0, [new IndexWriteUnits(space.Table, index, units)]);
         else
-            ConsumedCapacity.WriteMember(w, Capacity, space.Table.Name, units, isRead: true);
+            ConsumedCapacity.WriteMember(w, Capacity, space.Table.Name, units);
         w.WriteEndObject();
     }
 

@@ -112,7 +112,7 @@ internal static class TransactGetItems
                 else perTable[at] = (perTable[at].Table, perTable[at].Units + units);
             }
             w.WriteStartArray("ConsumedCapacity"u8);
-            foreach (var (table, units) in perTable) ConsumedCapacity.WriteValue(w, mode, table, units, isRead: true);
+            foreach (var (table, units) in perTable) ConsumedCapacity.WriteValue(w, mode, table, units, CapacitySplit.Read);
             w.WriteEndArray();
         }
         w.WriteEndObject();

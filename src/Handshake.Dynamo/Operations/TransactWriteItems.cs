@@ -83,7 +83,7 @@ internal static class TransactWriteItems
             w.WriteStartArray("ConsumedCapacity"u8);
             // A replay applied nothing: like DynamoDB, it reports read capacity for looking the token up.
             foreach (var (table, units) in perTable)
-                ConsumedCapacity.WriteValue(w, mode, table, units, isRead: command.Replayed, command.Replayed ? null : indexUnits);
+                ConsumedCapacity.WriteValue(w, mode, table, units, command.Replayed ? CapacitySplit.Read : CapacitySplit.Write, command.Replayed ? null : indexUnits);
             w.WriteEndArray();
         }
         ItemCollectionMetrics.WritePerTable(w, command.Collections);

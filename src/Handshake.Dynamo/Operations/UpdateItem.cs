@@ -24,7 +24,7 @@ internal static class UpdateItem
             w.WritePropertyName("Attributes"u8);
             AttributeValueJson.WriteMap(w, attributes);
         }
-        ConsumedCapacity.WriteMember(w, capacity, command.Table.Name, ConsumedCapacity.WriteUnits(command.OldSize, command.NewSize), isRead: false, command.IndexUnits);
+        ConsumedCapacity.WriteMember(w, capacity, command.Table.Name, ConsumedCapacity.WriteUnits(command.OldSize, command.NewSize), command.IndexUnits);
         ItemCollectionMetrics.WriteMember(w, command.Table, command.Key.Hash, command.CollectionBytes);
         w.WriteEndObject();
     }
