@@ -28,6 +28,7 @@ public sealed partial class FunctionHost : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly string? _temporaryDataDirectory;
     private int _accountSlotsInUse;
+    private long _waiterTickets;
     private int _peakAccountSlots;
     private int _disposed;
 
@@ -225,6 +226,9 @@ public sealed partial class FunctionHost : IAsyncDisposable
     /// <summary>Environments the function has now (starting, busy or frozen).</summary>
     public int EnvironmentCount(string functionName) => _functions.TryGetValue(functionName, out EnvironmentPool? pool) ? pool.EnvironmentCount : 0;
 
+    /// <summary>True while invocations of the function wait in its queue (for tests and diagnostics).</summary>
+    internal bool HasQueuedInvocations(string functionName) => _functions.TryGetValue(functionName, out EnvironmentPool? pool) && pool.HasWaiters;
+
     /// <summary>The most environments the function has had at once.</summary>
     public int PeakEnvironmentCount(string functionName) => _functions.TryGetValue(functionName, out EnvironmentPool? pool) ? pool.PeakEnvironmentCount : 0;
 
@@ -277,6 +281,24 @@ public sealed partial class FunctionHost : IAsyncDisposable
     }
 
     internal void ReturnAccountSlot() => Interlocked.Decrement(ref _accountSlotsInUse);
+
+    /// <summary>Orders queued invocations across functions (see EnvironmentPool's Waiter).</summary>
+    internal long NextWaiterTicket() => Interlocked.Increment(ref _waiterTickets);
+
+    /// <summary>The oldest ticket among other functions' invocations queued for the account's capacity, or long.MaxValue.</summary>
+    internal long OldestAccountWaiterElsewhere(EnvironmentPool except)
+    {
+        long oldest = long.MaxValue;
+        foreach ((_, EnvironmentPool pool) in _functions)
+        {
+            if (pool != except)
+            {
+                oldest = Math.Min(oldest, pool.OldestAccountWaiterTicket());
+            }
+        }
+
+        return oldest;
+    }
 
     internal void TryEvictIdleElsewhere(EnvironmentPool except)
     {

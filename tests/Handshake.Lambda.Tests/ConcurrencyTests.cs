@@ -35,6 +35,39 @@ public sealed class ConcurrencyTests
     }
 
     [Fact]
+    public async Task A_full_account_serves_queued_invocations_in_arrival_order_across_functions()
+    {
+        // One slot. "busy" holds it; "other" queues for it; then "busy" queues again. Before the fix the released
+        // environment went to busy's own queue first, so a function kept busy starved every other function.
+        await using TestHost test = TestHost.Start(new FunctionHostOptions { AccountConcurrencyLimit = 1 });
+        test.AddBash("busy");
+        test.AddBash("other");
+        Task<InvocationResult> first = test.InvokeAsync("busy", """{"nap":true}""");
+        await WaitUntilAsync(() => test.Host.AccountEnvironmentCount == 1);
+
+        Task<InvocationResult> other = test.InvokeAsync("other", "{}");
+        await WaitUntilAsync(() => test.Host.HasQueuedInvocations("other"));
+        Task<InvocationResult> second = test.InvokeAsync("busy", """{"nap":true}""");
+        await WaitUntilAsync(() => test.Host.HasQueuedInvocations("busy"));
+
+        Task finishedFirst = await Task.WhenAny(other, second);
+
+        Assert.Same(other, finishedFirst);
+        Assert.All(await Task.WhenAll(first, other, second), r => Assert.Null(r.FunctionError));
+        Assert.Equal(1, test.Host.PeakAccountEnvironmentCount);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        DateTime giveUp = DateTime.UtcNow + TestHost.Wait;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < giveUp, "condition not met in time");
+            await Task.Delay(10);
+        }
+    }
+
+    [Fact]
     public async Task Reserved_concurrency_zero_throttles_every_invocation()
     {
         await using TestHost test = TestHost.Start();
