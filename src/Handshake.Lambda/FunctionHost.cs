@@ -256,6 +256,9 @@ public sealed partial class FunctionHost : IAsyncDisposable
     internal IReadOnlyList<ExecutionEnvironment> Environments(string functionName) =>
         _functions.TryGetValue(functionName, out EnvironmentPool? pool) ? pool.Snapshot() : [];
 
+    /// <summary>True once the host is being disposed: no environment starts a process from then on.</summary>
+    internal bool IsStopping => _stopping.IsCancellationRequested;
+
     internal string Arn(string functionName) => FunctionName.Arn(Options.Region, Options.AccountId, functionName);
 
     internal bool TryTakeAccountSlot()
