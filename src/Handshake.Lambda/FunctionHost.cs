@@ -226,8 +226,8 @@ public sealed partial class FunctionHost : IAsyncDisposable
     /// <summary>Environments the function has now (starting, busy or frozen).</summary>
     public int EnvironmentCount(string functionName) => _functions.TryGetValue(functionName, out EnvironmentPool? pool) ? pool.EnvironmentCount : 0;
 
-    /// <summary>True while invocations of the function wait in its queue (for tests and diagnostics).</summary>
-    internal bool HasQueuedInvocations(string functionName) => _functions.TryGetValue(functionName, out EnvironmentPool? pool) && pool.HasWaiters;
+    /// <summary>How many invocations of the function wait in its queue (for tests and diagnostics).</summary>
+    internal int QueuedInvocations(string functionName) => _functions.TryGetValue(functionName, out EnvironmentPool? pool) ? pool.WaiterCount : 0;
 
     /// <summary>The most environments the function has had at once.</summary>
     public int PeakEnvironmentCount(string functionName) => _functions.TryGetValue(functionName, out EnvironmentPool? pool) ? pool.PeakEnvironmentCount : 0;
@@ -288,15 +288,18 @@ public sealed partial class FunctionHost : IAsyncDisposable
     /// <summary>Orders queued invocations across functions (see EnvironmentPool's Waiter).</summary>
     internal long NextWaiterTicket() => Interlocked.Increment(ref _waiterTickets);
 
-    /// <summary>The oldest ticket among other functions' invocations queued for the account's capacity, or long.MaxValue.</summary>
-    internal long OldestAccountWaiterElsewhere(EnvironmentPool except)
+    /// <summary>
+    /// The oldest ticket among other functions' invocations queued for the account's capacity that a function with
+    /// <paramref name="releasingCount"/> environments owes a slot to, or long.MaxValue.
+    /// </summary>
+    internal long OldestAccountWaiterElsewhere(EnvironmentPool except, int releasingCount)
     {
         long oldest = long.MaxValue;
         foreach ((_, EnvironmentPool pool) in _functions)
         {
             if (pool != except)
             {
-                oldest = Math.Min(oldest, pool.OldestAccountWaiterTicket());
+                oldest = Math.Min(oldest, pool.OldestAccountWaiterTicket(releasingCount));
             }
         }
 
@@ -321,7 +324,7 @@ public sealed partial class FunctionHost : IAsyncDisposable
         // nothing, rather than .Values (all of its locks and a new list per call).
         foreach ((_, EnvironmentPool pool) in _functions)
         {
-            if (pool != source && pool.HasWaiters)
+            if (pool != source && pool.WaiterCount > 0)
             {
                 if (Volatile.Read(ref _accountSlotsInUse) >= Options.AccountConcurrencyLimit && !source.TryEvictIdle())
                 {

@@ -49,13 +49,13 @@ internal sealed class EnvironmentPool
         }
     }
 
-    public bool HasWaiters
+    public int WaiterCount
     {
         get
         {
             lock (_gate)
             {
-                return _waiters.Count > 0;
+                return _waiters.Count;
             }
         }
     }
@@ -474,14 +474,15 @@ internal sealed class EnvironmentPool
         List<(Waiter, ExecutionEnvironment)> handed = [];
         bool slotFreed = false;
         bool wentIdle = false;
-        // Asked before taking the lock (it takes the other pools' locks). _waiters.Count is read without the lock: a
-        // stale answer only skips or makes one needless look at the other functions.
-        long olderElsewhere = _waiters.Count > 0 ? _host.OldestAccountWaiterElsewhere(this) : long.MaxValue;
+        // Asked before taking the lock (it takes the other pools' locks). _waiters.Count and _all.Count are read without
+        // the lock: a stale answer only skips or makes one needless look at the other functions, or moves one slot more or
+        // one less (two environments released at once may both see the other function without one).
+        long olderElsewhere = _waiters.Count > 0 ? _host.OldestAccountWaiterElsewhere(this, _all.Count) : long.MaxValue;
         bool yieldSlot;
         lock (_gate)
         {
-            // The account is full and another function has waited longer for a slot than this one's queue: the slot
-            // goes to it (see Waiter).
+            // The account is full and another function with fewer environments has waited longer for a slot than this
+            // one's queue: the slot goes to it (see Waiter).
             yieldSlot = olderElsewhere < (_waiters.First?.Value.Ticket ?? long.MaxValue)
                 && _host.AccountEnvironmentCount >= _host.Options.AccountConcurrencyLimit;
             // Beyond a reserved concurrency lowered while it ran, the environment leaves instead of serving again.
@@ -536,13 +537,17 @@ internal sealed class EnvironmentPool
 
     /// <summary>
     /// The ticket of the oldest queued invocation that waits only for the account's capacity (the function is below its
-    /// reserved concurrency), or long.MaxValue.
+    /// reserved concurrency), or long.MaxValue. Only a function that would be owed a slot by one with
+    /// <paramref name="releasingCount"/> environments counts: it has none, or at least two fewer. A slot moved between
+    /// functions costs a cold start, so slots move towards an even share and stop there (two functions kept busy
+    /// settle at half the account each), instead of changing hands at every invocation.
     /// </summary>
-    public long OldestAccountWaiterTicket()
+    public long OldestAccountWaiterTicket(int releasingCount)
     {
         lock (_gate)
         {
             return _deleted || _waiters.First is not { } first || _all.Count >= (_definition.ReservedConcurrency ?? int.MaxValue)
+                || (_all.Count > 0 && _all.Count >= releasingCount - 1)
                 ? long.MaxValue
                 : first.Value.Ticket;
         }
