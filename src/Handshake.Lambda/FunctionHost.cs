@@ -28,6 +28,7 @@ public sealed partial class FunctionHost : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly string? _temporaryDataDirectory;
     private int _accountSlotsInUse;
+    private long _waiterTickets;
     private int _peakAccountSlots;
     private int _disposed;
 
@@ -225,6 +226,9 @@ public sealed partial class FunctionHost : IAsyncDisposable
     /// <summary>Environments the function has now (starting, busy or frozen).</summary>
     public int EnvironmentCount(string functionName) => _functions.TryGetValue(functionName, out EnvironmentPool? pool) ? pool.EnvironmentCount : 0;
 
+    /// <summary>How many invocations of the function wait in its queue (for tests and diagnostics).</summary>
+    internal int QueuedInvocations(string functionName) => _functions.TryGetValue(functionName, out EnvironmentPool? pool) ? pool.WaiterCount : 0;
+
     /// <summary>The most environments the function has had at once.</summary>
     public int PeakEnvironmentCount(string functionName) => _functions.TryGetValue(functionName, out EnvironmentPool? pool) ? pool.PeakEnvironmentCount : 0;
 
@@ -252,6 +256,9 @@ public sealed partial class FunctionHost : IAsyncDisposable
     internal IReadOnlyList<ExecutionEnvironment> Environments(string functionName) =>
         _functions.TryGetValue(functionName, out EnvironmentPool? pool) ? pool.Snapshot() : [];
 
+    /// <summary>True once the host is being disposed: no environment starts a process from then on.</summary>
+    internal bool IsStopping => _stopping.IsCancellationRequested;
+
     internal string Arn(string functionName) => FunctionName.Arn(Options.Region, Options.AccountId, functionName);
 
     internal bool TryTakeAccountSlot()
@@ -278,6 +285,27 @@ public sealed partial class FunctionHost : IAsyncDisposable
 
     internal void ReturnAccountSlot() => Interlocked.Decrement(ref _accountSlotsInUse);
 
+    /// <summary>Orders queued invocations across functions (see EnvironmentPool's Waiter).</summary>
+    internal long NextWaiterTicket() => Interlocked.Increment(ref _waiterTickets);
+
+    /// <summary>
+    /// The oldest ticket among other functions' invocations queued for the account's capacity that a function with
+    /// <paramref name="releasingCount"/> environments owes a slot to, or long.MaxValue.
+    /// </summary>
+    internal long OldestAccountWaiterElsewhere(EnvironmentPool except, int releasingCount)
+    {
+        long oldest = long.MaxValue;
+        foreach ((_, EnvironmentPool pool) in _functions)
+        {
+            if (pool != except)
+            {
+                oldest = Math.Min(oldest, pool.OldestAccountWaiterTicket(releasingCount));
+            }
+        }
+
+        return oldest;
+    }
+
     internal void TryEvictIdleElsewhere(EnvironmentPool except)
     {
         foreach (EnvironmentPool pool in _functions.Values)
@@ -296,7 +324,7 @@ public sealed partial class FunctionHost : IAsyncDisposable
         // nothing, rather than .Values (all of its locks and a new list per call).
         foreach ((_, EnvironmentPool pool) in _functions)
         {
-            if (pool != source && pool.HasWaiters)
+            if (pool != source && pool.WaiterCount > 0)
             {
                 if (Volatile.Read(ref _accountSlotsInUse) >= Options.AccountConcurrencyLimit && !source.TryEvictIdle())
                 {

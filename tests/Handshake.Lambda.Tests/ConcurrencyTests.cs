@@ -35,6 +35,70 @@ public sealed class ConcurrencyTests
     }
 
     [Fact]
+    public async Task A_full_account_serves_queued_invocations_in_arrival_order_across_functions()
+    {
+        // One slot. "busy" holds it; "other" queues for it; then "busy" queues again. Before the fix the released
+        // environment went to busy's own queue first, so a function kept busy starved every other function.
+        await using TestHost test = TestHost.Start(new FunctionHostOptions { AccountConcurrencyLimit = 1 });
+        test.AddBash("busy");
+        test.AddBash("other");
+        Task<InvocationResult> first = test.InvokeAsync("busy", """{"nap":true}""");
+        await WaitUntilAsync(() => test.Host.AccountEnvironmentCount == 1);
+
+        Task<InvocationResult> other = test.InvokeAsync("other", "{}");
+        await WaitUntilAsync(() => test.Host.QueuedInvocations("other") == 1);
+        Task<InvocationResult> second = test.InvokeAsync("busy", """{"nap":true}""");
+        await WaitUntilAsync(() => test.Host.QueuedInvocations("busy") == 1);
+
+        Task finishedFirst = await Task.WhenAny(other, second);
+
+        Assert.Same(other, finishedFirst);
+        Assert.All(await Task.WhenAll(first, other, second), r => Assert.Null(r.FunctionError));
+        Assert.Equal(1, test.Host.PeakAccountEnvironmentCount);
+    }
+
+    [Fact]
+    public async Task Slots_move_between_busy_functions_only_towards_an_even_share()
+    {
+        // Two slots, both held by "a"; "b" queues twice, then "a" once more. The first slot "a" frees goes to "b", which
+        // had none. The second stays with "a" although "b" still has an older waiter: one environment each is an even
+        // share, and moving the slot again would only trade a warm environment for a cold start.
+        await using TestHost test = TestHost.Start(new FunctionHostOptions { AccountConcurrencyLimit = 2 });
+        test.AddBash("a");
+        test.AddBash("b");
+        // The two first invocations end apart: released together, both could see "b" with no environment yet and
+        // both give their slot to it (a decision taken without a lock across functions; see EnvironmentPool.Release).
+        Task<InvocationResult> a1 = test.InvokeAsync("a", """{"nap":true}""");
+        await WaitUntilAsync(() => test.Host.EnvironmentCount("a") == 1);
+        await Task.Delay(300);
+        Task<InvocationResult> a2 = test.InvokeAsync("a", """{"nap":true}""");
+        await WaitUntilAsync(() => test.Host.EnvironmentCount("a") == 2);
+        Task<InvocationResult> b1 = test.InvokeAsync("b", """{"nap":true}""");
+        await WaitUntilAsync(() => test.Host.QueuedInvocations("b") == 1);
+        Task<InvocationResult> b2 = test.InvokeAsync("b", """{"nap":true}""");
+        await WaitUntilAsync(() => test.Host.QueuedInvocations("b") == 2);
+        Task<InvocationResult> a3 = test.InvokeAsync("a", """{"nap":true}""");
+        await WaitUntilAsync(() => test.Host.QueuedInvocations("a") == 1);
+
+        Assert.All(await Task.WhenAll(a1, a2, b1, b2, a3), r => Assert.Null(r.FunctionError));
+
+        // One "init done" line per environment started (the bash runtime prints it once, after init).
+        Assert.Equal(2, (await test.LogMessagesAsync("a")).Count(m => m.StartsWith("init done", StringComparison.Ordinal)));
+        Assert.Equal(1, (await test.LogMessagesAsync("b")).Count(m => m.StartsWith("init done", StringComparison.Ordinal)));
+        Assert.Equal(2, test.Host.PeakAccountEnvironmentCount);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        DateTime giveUp = DateTime.UtcNow + TestHost.Wait;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < giveUp, "condition not met in time");
+            await Task.Delay(10);
+        }
+    }
+
+    [Fact]
     public async Task Reserved_concurrency_zero_throttles_every_invocation()
     {
         await using TestHost test = TestHost.Start();

@@ -12,16 +12,17 @@ internal sealed class TestHost : IAsyncDisposable
 {
     public static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
-    private TestHost(FunctionHostOptions options)
+    private TestHost(FunctionHostOptions options, Environments.IProcessLauncher? launcher)
     {
-        Host = new FunctionHost(options);
+        Host = new FunctionHost(options, loggerFactory: null, launcher);
     }
 
     public FunctionHost Host { get; }
 
     public string Marker { get; } = Guid.NewGuid().ToString("N");
 
-    public static TestHost Start(FunctionHostOptions? options = null) => new(options ?? new FunctionHostOptions());
+    public static TestHost Start(FunctionHostOptions? options = null, Environments.IProcessLauncher? launcher = null) =>
+        new(options ?? new FunctionHostOptions(), launcher);
 
     public static string FunctionDirectory(string name)
     {

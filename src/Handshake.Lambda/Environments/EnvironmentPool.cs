@@ -13,7 +13,7 @@ internal sealed class EnvironmentPool
     private readonly Lock _gate = new();
     private readonly Stack<ExecutionEnvironment> _idle = new();
     private readonly HashSet<ExecutionEnvironment> _all = [];
-    private readonly LinkedList<TaskCompletionSource<ExecutionEnvironment>> _waiters = new();
+    private readonly LinkedList<Waiter> _waiters = new();
     private FunctionDefinition _definition;
     private int _generation;
     private bool _deleted;
@@ -49,13 +49,13 @@ internal sealed class EnvironmentPool
         }
     }
 
-    public bool HasWaiters
+    public int WaiterCount
     {
         get
         {
             lock (_gate)
             {
-                return _waiters.Count > 0;
+                return _waiters.Count;
             }
         }
     }
@@ -75,7 +75,7 @@ internal sealed class EnvironmentPool
     public void Update(Func<FunctionDefinition, FunctionDefinition> change)
     {
         List<ExecutionEnvironment> retired;
-        List<TaskCompletionSource<ExecutionEnvironment>>? throttled = null;
+        List<Waiter>? throttled = null;
         lock (_gate)
         {
             FunctionDefinition updated = change(_definition);
@@ -97,7 +97,7 @@ internal sealed class EnvironmentPool
             }
         }
 
-        foreach (TaskCompletionSource<ExecutionEnvironment> waiter in throttled ?? [])
+        foreach (Waiter waiter in throttled ?? [])
         {
             LambdaMetrics.Throttled(_definition.Name);
             waiter.TrySetException(LambdaException.Throttled(LambdaException.ReservedConcurrencyReason));
@@ -115,7 +115,7 @@ internal sealed class EnvironmentPool
     /// taken without counting busy ones: the warm path stays a pop. With 0, queued invocations are throttled, as every
     /// later one is.
     /// </summary>
-    private List<ExecutionEnvironment> ConcurrencyChangedLocked(out List<TaskCompletionSource<ExecutionEnvironment>>? throttled)
+    private List<ExecutionEnvironment> ConcurrencyChangedLocked(out List<Waiter>? throttled)
     {
         throttled = null;
         int reserved = _definition.ReservedConcurrency ?? int.MaxValue;
@@ -156,7 +156,7 @@ internal sealed class EnvironmentPool
     {
         List<ExecutionEnvironment> all;
         List<ExecutionEnvironment> idle;
-        List<TaskCompletionSource<ExecutionEnvironment>> waiters;
+        List<Waiter> waiters;
         lock (_gate)
         {
             _deleted = true;
@@ -177,7 +177,7 @@ internal sealed class EnvironmentPool
             _host.ReturnAccountSlot();
         }
 
-        foreach (TaskCompletionSource<ExecutionEnvironment> waiter in waiters)
+        foreach (Waiter waiter in waiters)
         {
             waiter.TrySetException(LambdaException.FunctionNotFound(_host.Arn(_definition.Name)));
         }
@@ -344,7 +344,7 @@ internal sealed class EnvironmentPool
     /// <summary>Account capacity was freed elsewhere: start environments for queued invocations.</summary>
     public void ServeWaiters()
     {
-        List<(TaskCompletionSource<ExecutionEnvironment>, ExecutionEnvironment)> handed = [];
+        List<(Waiter, ExecutionEnvironment)> handed = [];
         lock (_gate)
         {
             while (_waiters.Count > 0 && !_deleted && _all.Count < (_definition.ReservedConcurrency ?? int.MaxValue) && _host.TryTakeAccountSlot())
@@ -354,7 +354,7 @@ internal sealed class EnvironmentPool
             }
         }
 
-        foreach ((TaskCompletionSource<ExecutionEnvironment> waiter, ExecutionEnvironment environment) in handed)
+        foreach ((Waiter waiter, ExecutionEnvironment environment) in handed)
         {
             if (!waiter.TrySetResult(environment))
             {
@@ -368,7 +368,7 @@ internal sealed class EnvironmentPool
         for (int attempt = 0; ; attempt++)
         {
             string reason;
-            TaskCompletionSource<ExecutionEnvironment> waiter;
+            Waiter waiter;
             List<ExecutionEnvironment>? retired = null;
             try
             {
@@ -418,7 +418,7 @@ internal sealed class EnvironmentPool
                     {
                         // Completed outside the lock, by the invocation that frees an environment: the queued invocation
                         // then starts on that thread, before the runtime's next `next` arrives (no hop, no freeze).
-                        waiter = new();
+                        waiter = new(_host.NextWaiterTicket());
                         _waiters.AddLast(waiter);
                     }
                 }
@@ -437,6 +437,14 @@ internal sealed class EnvironmentPool
                 // The account is full: take an idle environment from another function, then try once more.
                 _host.TryEvictIdleElsewhere(this);
                 continue;
+            }
+
+            if (reason == LambdaException.AccountConcurrencyReason)
+            {
+                // An environment of another function that went idle after the first attempt's eviction, but before this
+                // waiter was queued, found no waiter to make room for, and would hold its account slot until it is
+                // reaped: evict it now. Its slot goes to the queued waiters (OnCapacityAvailable).
+                _host.TryEvictIdleElsewhere(this);
             }
 
             try
@@ -463,13 +471,22 @@ internal sealed class EnvironmentPool
 
     private void Release(ExecutionEnvironment environment, bool reset)
     {
-        List<(TaskCompletionSource<ExecutionEnvironment>, ExecutionEnvironment)> handed = [];
+        List<(Waiter, ExecutionEnvironment)> handed = [];
         bool slotFreed = false;
         bool wentIdle = false;
+        // Asked before taking the lock (it takes the other pools' locks). _waiters.Count and _all.Count are read without
+        // the lock: a stale answer only skips or makes one needless look at the other functions, or moves one slot more or
+        // one less (two environments released at once may both see the other function without one).
+        long olderElsewhere = _waiters.Count > 0 ? _host.OldestAccountWaiterElsewhere(this, _all.Count) : long.MaxValue;
+        bool yieldSlot;
         lock (_gate)
         {
+            // The account is full and another function with fewer environments has waited longer for a slot than this
+            // one's queue: the slot goes to it (see Waiter).
+            yieldSlot = olderElsewhere < (_waiters.First?.Value.Ticket ?? long.MaxValue)
+                && _host.AccountEnvironmentCount >= _host.Options.AccountConcurrencyLimit;
             // Beyond a reserved concurrency lowered while it ran, the environment leaves instead of serving again.
-            if (reset || environment.IsDead || environment.Generation != _generation || _deleted || _all.Count > (_definition.ReservedConcurrency ?? int.MaxValue))
+            if (reset || yieldSlot || environment.IsDead || environment.Generation != _generation || _deleted || _all.Count > (_definition.ReservedConcurrency ?? int.MaxValue))
             {
                 if (_all.Remove(environment))
                 {
@@ -478,8 +495,8 @@ internal sealed class EnvironmentPool
                 }
 
                 _ = environment.ShutdownAsync();
-                // A waiter gets a fresh environment in its place.
-                while (_waiters.Count > 0 && !_deleted && _all.Count < (_definition.ReservedConcurrency ?? int.MaxValue) && _host.TryTakeAccountSlot())
+                // A waiter gets a fresh environment in its place, unless an older waiter of another function is owed it.
+                while (!yieldSlot && _waiters.Count > 0 && !_deleted && _all.Count < (_definition.ReservedConcurrency ?? int.MaxValue) && _host.TryTakeAccountSlot())
                 {
                     handed.Add((DequeueWaiterLocked()!, CreateLocked()));
                     slotFreed = false;
@@ -498,7 +515,7 @@ internal sealed class EnvironmentPool
             }
         }
 
-        foreach ((TaskCompletionSource<ExecutionEnvironment> waiter, ExecutionEnvironment handedEnvironment) in handed)
+        foreach ((Waiter waiter, ExecutionEnvironment handedEnvironment) in handed)
         {
             if (!waiter.TrySetResult(handedEnvironment))
             {
@@ -509,6 +526,30 @@ internal sealed class EnvironmentPool
         if (slotFreed || wentIdle)
         {
             _host.OnCapacityAvailable(this);
+        }
+
+        if (yieldSlot && slotFreed)
+        {
+            // The older waiter may have been served (or cancelled) meanwhile: then the slot is this function's again.
+            ServeWaiters();
+        }
+    }
+
+    /// <summary>
+    /// The ticket of the oldest queued invocation that waits only for the account's capacity (the function is below its
+    /// reserved concurrency), or long.MaxValue. Only a function that would be owed a slot by one with
+    /// <paramref name="releasingCount"/> environments counts: it has none, or at least two fewer. A slot moved between
+    /// functions costs a cold start, so slots move towards an even share and stop there (two functions kept busy
+    /// settle at half the account each), instead of changing hands at every invocation.
+    /// </summary>
+    public long OldestAccountWaiterTicket(int releasingCount)
+    {
+        lock (_gate)
+        {
+            return _deleted || _waiters.First is not { } first || _all.Count >= (_definition.ReservedConcurrency ?? int.MaxValue)
+                || (_all.Count > 0 && _all.Count >= releasingCount - 1)
+                ? long.MaxValue
+                : first.Value.Ticket;
         }
     }
 
@@ -547,7 +588,7 @@ internal sealed class EnvironmentPool
         return created;
     }
 
-    private TaskCompletionSource<ExecutionEnvironment>? DequeueWaiterLocked()
+    private Waiter? DequeueWaiterLocked()
     {
         while (_waiters.First is { } first)
         {
@@ -559,6 +600,17 @@ internal sealed class EnvironmentPool
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// A queued invocation. The ticket orders waiters across functions: when the account is full, a released
+    /// environment goes to its own function's queue only if no other function has waited longer for a slot. Without
+    /// that, a function kept busy (its queue never empty) would keep every slot, and another function's invocations
+    /// would wait until the load stopped, or deadlock with it when the busy function invokes the other synchronously.
+    /// </summary>
+    private sealed class Waiter(long ticket) : TaskCompletionSource<ExecutionEnvironment>
+    {
+        public long Ticket { get; } = ticket;
     }
 
     private static bool OnlyConcurrencyChanged(FunctionDefinition before, FunctionDefinition after) =>

@@ -33,6 +33,7 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
     private double _initDurationMs;
     private InitFailure? _postedInitError;
     private Task? _shutdown;
+    private Task? _starting;
     private Task _finishing = Task.CompletedTask;
 
     // An answered invocation whose END/REPORT lines wait until its caller has the answer (see SettleLog).
@@ -125,7 +126,31 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
                 _tail = invocation.Tail ??= new InvocationTail();
             }
 
-            InitFailure? launchFailure = await StartAsync().ConfigureAwait(false);
+            InitFailure? launchFailure;
+            TaskCompletionSource starting = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_gate)
+            {
+                // A shutdown that came first (the function deleted, the host stopping) would find no process to stop,
+                // and one started after it would run on unstopped, unguarded once the host is gone: do not start.
+                // Otherwise the shutdown waits for the start (ShutdownCoreAsync) and then stops what it started.
+                launchFailure = _shutdown is not null || _host.IsStopping
+                    ? new InitFailure("Runtime.ExitError", null, "Runtime exited with error: signal: killed")
+                    : null;
+                _starting = launchFailure is null ? starting.Task : null;
+            }
+
+            if (launchFailure is null)
+            {
+                try
+                {
+                    launchFailure = await StartAsync().ConfigureAwait(false);
+                }
+                finally
+                {
+                    starting.SetResult();
+                }
+            }
+
             if (launchFailure is not null)
             {
                 _init.TrySetResult(launchFailure);
@@ -321,6 +346,14 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
     private async Task ShutdownCoreAsync()
     {
         await Task.Yield();
+        Task? starting;
+        lock (_gate)
+        {
+            starting = _starting;
+        }
+
+        // A cold start under way: let it finish, so that the process it launches is stopped here, not left running.
+        await (starting ?? Task.CompletedTask).ConfigureAwait(false);
         SettleLog();
         TaskCompletionSource<Invocation?>? parked;
         lock (_gate)
