@@ -5,9 +5,9 @@ using Handshake.Dynamo.Protocol;
 namespace Handshake.Dynamo.Operations;
 
 /// <summary>
-/// The request members PutItem and DeleteItem share: the table, the condition (expression or legacy Expected), the
-/// return options. Read in the same pass as the operation's own members, and validated in DynamoDB's order, with
-/// the operation's own required member checked between the table name and the rest.
+/// The request members PutItem, DeleteItem and UpdateItem share: the table, the condition (expression or legacy
+/// Expected), the return options. Read in the same pass as the operation's own members, and validated in DynamoDB's
+/// order, with the operation's own required member checked between the table name and the rest.
 /// </summary>
 internal sealed class ConditionalWriteMembers
 {
@@ -56,6 +56,13 @@ internal sealed class ConditionalWriteMembers
         attributes.ThrowIfUnused();
         return node;
     }
+
+    // For UpdateItem, which parses its UpdateExpression (or AttributeUpdates) together with the condition, the two
+    // sharing one set of placeholders, and accepts every ReturnValues, not only ALL_OLD and NONE.
+    public string? ConditionExpression => _condition;
+    public LegacyMembers Legacy => _legacy;
+    public ExpressionMembers ExpressionMembers => _expressions;
+    public string? ReturnValues => _returnValues;
 
     public bool ReturnOld => ReturnValuesMember.ReturnsOld(_returnValues);
 

@@ -12,16 +12,7 @@ internal static class DeleteItem
     {
         var command = Prepare(store, body.Span, out var capacity);
         await store.WriteAsync(command).ConfigureAwait(false);
-        var w = response.Writer;
-        w.WriteStartObject();
-        if (command.ReturnOld && command.OldItem is not null)
-        {
-            w.WritePropertyName("Attributes"u8);
-            response.WriteRawValue(command.OldItem);
-        }
-        ConsumedCapacity.WriteMember(w, capacity, command.Table.Name, ConsumedCapacity.WriteUnits(command.OldSize, 0), command.IndexUnits);
-        ItemCollectionMetrics.WriteMember(w, command.Table, command.Key.Hash, command.CollectionBytes);
-        w.WriteEndObject();
+        command.WriteResponse(response, capacity);
     }
 
     private static DeleteItemCommand Prepare(DynamoStore store, ReadOnlySpan<byte> body, out CapacityMode capacity)
@@ -48,32 +39,12 @@ internal static class DeleteItem
     }
 
     private sealed class DeleteItemCommand(TableDefinition table, PrimaryKey key, ConditionNode? condition, bool returnOld,
-        bool returnOldOnFailure, string? returnItemCollectionMetrics) : WriteCommand
+        bool returnOldOnFailure, string? returnItemCollectionMetrics)
+        : ConditionalWriteCommand(table, key, newSize: 0, condition, returnOld, returnOldOnFailure, returnItemCollectionMetrics)
     {
-        public TableDefinition Table => table;
-        public PrimaryKey Key => key;
-
-        /// <summary>The size of the written item's collection, measured after the write when metrics are wanted.</summary>
-        public long? CollectionBytes { get; private set; }
-        public bool ReturnOld => returnOld;
-        public byte[]? OldItem { get; private set; }
-        public int OldSize { get; private set; }
-        public List<IndexWriteUnits>? IndexUnits { get; private set; }
-
-        // An indexed table writes index rows too: all of them or none.
-        public override bool NeedsSavepoint => table.Indexes.Count > 0;
-
-        public override void Apply(WriteContext context)
+        protected override void Write(WriteContext context, bool existed, int oldSize)
         {
-            if (table.IsDeleted) throw DynamoException.ResourceNotFound();
-            bool existed = context.TryReadItem(table, key, wantItem: returnOld || condition is not null, out int oldSize, out var oldItem);
-            if (condition is not null && !condition.Evaluate(oldItem is null ? null : StoredItem.Parse(oldItem)))
-                throw ConditionFailure.Create(returnOldOnFailure ? oldItem : null);
-            if (existed) context.Delete(table, key, oldSize);
-            OldItem = oldItem;
-            OldSize = oldSize;
-            IndexUnits = context.TakeIndexUnits();
-            CollectionBytes = ItemCollectionMetrics.MeasureOne(context, returnItemCollectionMetrics, table, key.Hash);
+            if (existed) context.Delete(Table, Key, oldSize);
         }
     }
 }

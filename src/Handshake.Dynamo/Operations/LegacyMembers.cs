@@ -84,12 +84,8 @@ internal sealed class LegacyMembers
     {
         JsonRequest.ExpectObject(ref reader, JsonShape.Map);
         var result = new Dictionary<string, LegacyCondition>(StringComparer.Ordinal);
-        while (JsonRequest.NextMember(ref reader))
+        while (NextAttribute(ref reader, ref valueError, out var name))
         {
-            var name = JsonRequest.GetString(ref reader);
-            if (AttributeValueJson.NameError(name) is { } nameError) valueError ??= nameError;
-            if (!JsonRequest.ValueOf(ref reader)) continue;
-            JsonRequest.ExpectObject(ref reader, JsonShape.Structure);
             AttributeValue? value = null;
             bool? exists = null;
             string? op = null;
@@ -122,12 +118,8 @@ internal sealed class LegacyMembers
     {
         JsonRequest.ExpectObject(ref reader, JsonShape.Map);
         var result = new Dictionary<string, LegacyUpdate>(StringComparer.Ordinal);
-        while (JsonRequest.NextMember(ref reader))
+        while (NextAttribute(ref reader, ref valueError, out var name))
         {
-            var name = JsonRequest.GetString(ref reader);
-            if (AttributeValueJson.NameError(name) is { } nameError) valueError ??= nameError;
-            if (!JsonRequest.ValueOf(ref reader)) continue;
-            JsonRequest.ExpectObject(ref reader, JsonShape.Structure);
             AttributeValue? value = null;
             string? action = null;
             while (JsonRequest.NextMember(ref reader))
@@ -139,5 +131,24 @@ internal sealed class LegacyMembers
             result[name] = new LegacyUpdate(value, action);
         }
         return result;
+    }
+
+    /// <summary>
+    /// Steps to the next entry of a legacy map keyed by attribute name (Expected and the other conditions,
+    /// AttributeUpdates), leaving the reader at its structure: the name is checked as an attribute name, and an
+    /// entry whose value is null is passed over. False at the end of the map.
+    /// </summary>
+    private static bool NextAttribute(ref Utf8JsonReader reader, ref string? valueError, out string name)
+    {
+        while (JsonRequest.NextMember(ref reader))
+        {
+            name = JsonRequest.GetString(ref reader);
+            if (AttributeValueJson.NameError(name) is { } nameError) valueError ??= nameError;
+            if (!JsonRequest.ValueOf(ref reader)) continue;
+            JsonRequest.ExpectObject(ref reader, JsonShape.Structure);
+            return true;
+        }
+        name = "";
+        return false;
     }
 }

@@ -32,45 +32,31 @@ internal static class UpdateItem
     private static UpdateItemCommand Prepare(DynamoStore store, ReadOnlySpan<byte> body, out CapacityMode capacity)
     {
         var reader = JsonRequest.Begin(body);
-        string? tableName = null, update = null, condition = null, returnValues = null, returnCapacity = null, metrics = null, onFailure = null;
+        var members = new ConditionalWriteMembers();
+        string? update = null;
         Dictionary<string, AttributeValue>? key = null;
-        string? valueError = null;
-        var legacy = new LegacyMembers();
-        var expressions = new ExpressionMembers();
         while (JsonRequest.NextMember(ref reader))
         {
-            if (reader.ValueTextEquals("TableName"u8)) { if (JsonRequest.ValueOf(ref reader)) tableName = JsonRequest.ReadString(ref reader); }
-            else if (reader.ValueTextEquals("Key"u8)) { if (JsonRequest.ValueOf(ref reader)) key = AttributeValueJson.ReadMap(ref reader, ref valueError); }
+            if (reader.ValueTextEquals("Key"u8)) { if (JsonRequest.ValueOf(ref reader)) key = AttributeValueJson.ReadMap(ref reader, ref members.ValueError); }
             else if (reader.ValueTextEquals("UpdateExpression"u8)) { if (JsonRequest.ValueOf(ref reader)) update = JsonRequest.ReadString(ref reader); }
-            else if (reader.ValueTextEquals("ConditionExpression"u8)) { if (JsonRequest.ValueOf(ref reader)) condition = JsonRequest.ReadString(ref reader); }
-            else if (reader.ValueTextEquals("ExpressionAttributeNames"u8)) { if (JsonRequest.ValueOf(ref reader)) expressions.ReadNames(ref reader); }
-            else if (reader.ValueTextEquals("ExpressionAttributeValues"u8)) { if (JsonRequest.ValueOf(ref reader)) expressions.ReadValues(ref reader); }
-            else if (reader.ValueTextEquals("ReturnValues"u8)) { if (JsonRequest.ValueOf(ref reader)) returnValues = JsonRequest.ReadString(ref reader); }
-            else if (reader.ValueTextEquals("ReturnConsumedCapacity"u8)) { if (JsonRequest.ValueOf(ref reader)) returnCapacity = JsonRequest.ReadString(ref reader); }
-            else if (reader.ValueTextEquals("ReturnItemCollectionMetrics"u8)) { if (JsonRequest.ValueOf(ref reader)) metrics = JsonRequest.ReadString(ref reader); }
-            else if (reader.ValueTextEquals("ReturnValuesOnConditionCheckFailure"u8)) { if (JsonRequest.ValueOf(ref reader)) onFailure = JsonRequest.ReadString(ref reader); }
-            else if (!legacy.TryRead(ref reader, ref valueError)) JsonRequest.SkipValue(ref reader);
+            else if (!members.TryRead(ref reader)) JsonRequest.SkipValue(ref reader);
         }
 
         var errors = new ValidationErrors();
-        errors.TableNameOrArn(tableName);
+        errors.TableNameOrArn(members.TableName);
         errors.NotNull(key, "key");
-        ConsumedCapacity.Validate(returnCapacity, errors);
-        ReturnValuesMember.Validate(returnValues, errors);
-        ReturnValuesMember.ValidateItemCollectionMetrics(metrics, errors);
-        ReturnValuesMember.ValidateOnConditionCheckFailure(onFailure, errors);
-        legacy.ValidateMembers(errors);
-        errors.ThrowIfAny();
-        if (valueError is not null) throw DynamoException.Validation(valueError);
+        members.ValidateRest(errors);
+        var legacy = members.Legacy;
+        var condition = members.ConditionExpression;
         LegacyMembers.ThrowIfMixed(
             [(update, "UpdateExpression"), (condition, "ConditionExpression")],
             [(legacy.AttributeUpdates, "AttributeUpdates"), (legacy.Expected, "Expected")]);
-        var attributes = expressions.Prepare(update is not null || condition is not null, "UpdateExpression and ConditionExpression");
+        var attributes = members.ExpressionMembers.Prepare(update is not null || condition is not null, "UpdateExpression and ConditionExpression");
         var updates = update is not null ? ExpressionParser.ParseUpdate(update, attributes) : legacy.TranslateAttributeUpdates();
         var node = condition is not null ? ExpressionParser.ParseCondition(condition, attributes) : legacy.TranslateExpected();
         attributes.ThrowIfUnused();
 
-        var table = store.GetTable(tableName!);
+        var table = store.GetTable(members.TableName!);
         var primaryKey = PrimaryKey.FromKey(table, key!);
         if (updates is not null)
             foreach (var action in updates.Actions)
@@ -79,8 +65,8 @@ internal static class UpdateItem
                 if (top == table.Hash.Name || top == table.Range?.Name)
                     throw DynamoException.Validation("One or more parameter values were invalid: Cannot update attribute " + top + ". This attribute is part of the key");
             }
-        capacity = ConsumedCapacity.Mode(returnCapacity);
-        return new UpdateItemCommand(table, primaryKey, key!, updates, node, returnValues ?? "NONE", onFailure == "ALL_OLD", metrics);
+        capacity = members.CapacityMode;
+        return new UpdateItemCommand(table, primaryKey, key!, updates, node, members.ReturnValues ?? "NONE", members.ReturnOldOnFailure, members.ReturnItemCollectionMetrics);
     }
 
     private sealed class UpdateItemCommand(TableDefinition table, PrimaryKey key, Dictionary<string, AttributeValue> keyAttributes,
