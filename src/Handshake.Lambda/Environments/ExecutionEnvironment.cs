@@ -173,16 +173,25 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            // Kill first, so that a late answer finds the invocation already completed.
-            result = InvocationResult.Error("Sandbox.Timedout", $"RequestId: {invocation.RequestId} Error: Task timed out after {timeout.TotalSeconds:0.00} seconds", reset: true);
-            invocation.Completion.TrySetResult(result);
-            lock (_gate)
+            // Complete first, so that a later answer finds the invocation already completed (and gets its 400). An
+            // answer that came between the deadline and here has already been accepted with a 202: it stands, and the
+            // environment is not killed for a timeout its caller is not told about.
+            InvocationResult timedOut = InvocationResult.Error("Sandbox.Timedout", $"RequestId: {invocation.RequestId} Error: Task timed out after {timeout.TotalSeconds:0.00} seconds", reset: true);
+            if (invocation.Completion.TrySetResult(timedOut))
             {
-                _dead = true;
-            }
+                result = timedOut;
+                lock (_gate)
+                {
+                    _dead = true;
+                }
 
-            _process?.SignalGroup(ProcessSignal.Kill);
-            AppendLog($"{_host.Options.Clock.GetUtcNow():yyyy-MM-dd'T'HH:mm:ss.fff'Z'} {invocation.RequestId} Task timed out after {timeout.TotalSeconds:0.00} seconds");
+                _process?.SignalGroup(ProcessSignal.Kill);
+                AppendLog($"{_host.Options.Clock.GetUtcNow():yyyy-MM-dd'T'HH:mm:ss.fff'Z'} {invocation.RequestId} Task timed out after {timeout.TotalSeconds:0.00} seconds");
+            }
+            else
+            {
+                result = await invocation.Completion.Task.ConfigureAwait(false);
+            }
         }
 
         double durationMs = ElapsedMs(SuppressedInit ? _startedAt : _deliveredAt);
