@@ -88,6 +88,28 @@ public sealed class ConcurrencyTests
         Assert.Equal(2, test.Host.PeakAccountEnvironmentCount);
     }
 
+    [Fact]
+    public async Task Deleting_a_function_ends_its_invocation_in_flight_and_refuses_the_queued_one()
+    {
+        await using TestHost test = TestHost.Start();
+        test.AddBash("doomed", timeout: 60, reserved: 1);
+        Task<InvocationResult> running = test.InvokeAsync("doomed", """{"sleep":true}""");
+        await WaitUntilAsync(() => test.Host.EnvironmentCount("doomed") == 1);
+        Task<InvocationResult> queued = test.InvokeAsync("doomed", "{}");
+        await WaitUntilAsync(() => test.Host.QueuedInvocations("doomed") == 1);
+
+        test.Host.DeleteFunction("doomed");
+
+        LambdaException refused = await Assert.ThrowsAsync<LambdaException>(() => queued);
+        Assert.Equal("ResourceNotFoundException", refused.ErrorType);
+        InvocationResult ended = await running.WaitAsync(TestHost.Wait);
+        Assert.Equal("Unhandled", ended.FunctionError);
+        Assert.Equal("Runtime.ExitError", TestHost.Json(ended).GetProperty("errorType").GetString());
+        Assert.EndsWith("Runtime exited with error: signal: terminated", TestHost.Json(ended).GetProperty("errorMessage").GetString());
+        await Assert.ThrowsAsync<LambdaException>(() => test.InvokeAsync("doomed", "{}"));
+        Assert.Empty(await ProcessTable.RemainingWithMarkerAsync(test.Marker));
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         DateTime giveUp = DateTime.UtcNow + TestHost.Wait;
