@@ -206,6 +206,38 @@ public sealed partial class FunctionHost : IAsyncDisposable
     }
 
     /// <summary>
+    /// True when the invocation was signed with an execution environment's own access key: a function invoking another.
+    /// Asked only when no environment can be had at once (the warm path never reads the header); the prefix check keeps
+    /// other callers' keys out of the dictionary, and the lookup takes the key as a slice of the header.
+    /// </summary>
+    internal bool IsEnvironmentCaller(Invocation invocation) =>
+        invocation.Authorization is { } authorization
+        && TryReadAccessKeyId(authorization, out ReadOnlySpan<char> accessKeyId)
+        && accessKeyId.StartsWith(ExecutionEnvironment.AccessKeyPrefix, StringComparison.Ordinal)
+        && _byAccessKey.GetAlternateLookup<ReadOnlySpan<char>>().ContainsKey(accessKeyId);
+
+    /// <summary>The access key of a SigV4 header: <c>AWS4-HMAC-SHA256 Credential=AKID/DATE/REGION/SERVICE/aws4_request, ...</c>.</summary>
+    private static bool TryReadAccessKeyId(ReadOnlySpan<char> authorization, out ReadOnlySpan<char> accessKeyId)
+    {
+        accessKeyId = default;
+        int credential = authorization.IndexOf("Credential=", StringComparison.Ordinal);
+        if (credential < 0)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<char> scope = authorization[(credential + "Credential=".Length)..];
+        int slash = scope.IndexOf('/');
+        if (slash <= 0)
+        {
+            return false;
+        }
+
+        accessKeyId = scope[..slash];
+        return true;
+    }
+
+    /// <summary>
     /// The secret and session token issued with a live environment's access key, for strict signature checks. False
     /// once the environment is gone: its credentials stop working with it, as an expired Lambda role session does.
     /// </summary>

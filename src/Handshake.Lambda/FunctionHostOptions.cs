@@ -23,7 +23,8 @@ public sealed class FunctionHostOptions
 
     /// <summary>
     /// Synchronous invocations that may wait per function when every environment it may have is busy. Beyond this
-    /// the invocation is throttled with 429. Zero gives Lambda's behaviour: throttle at once.
+    /// the invocation is throttled with 429. Zero gives Lambda's behaviour: throttle at once. An invocation made by an
+    /// execution environment (signed with its own access key) never waits, whatever this says (see <see cref="Invocation.Authorization"/>).
     /// </summary>
     public int MaxQueuedInvocationsPerFunction { get; init; } = 1000;
 

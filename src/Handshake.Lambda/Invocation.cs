@@ -23,6 +23,15 @@ public sealed class Invocation
     /// <summary>The qualifier the caller gave (only $LATEST exists); null when unqualified.</summary>
     public string? Qualifier { get; init; }
 
+    /// <summary>
+    /// The SigV4 <c>Authorization</c> header the Invoke call was signed with, or null (unsigned, or not an HTTP call).
+    /// It is read only when no environment can be had at once: a synchronous invocation signed with an execution
+    /// environment's own access key (a function invoking another) is then throttled with 429 instead of queued, as
+    /// Lambda answers it, since a caller that waits in the queue holds its own slot meanwhile, and callers holding
+    /// every slot would wait for each other until they time out. Event invocations ignore it (they are queued by design).
+    /// </summary>
+    public string? Authorization { get; set; }
+
     /// <summary>Collect the invocation's log for X-Amz-Log-Result.</summary>
     public bool TailLog { get; init; }
 

@@ -5,7 +5,8 @@ namespace Handshake.Lambda.Environments;
 /// <summary>
 /// One function's execution environments. An invocation takes the most recently used idle environment (it is the
 /// warmest), or starts a new one while the function's reserved concurrency and the account limit allow; otherwise it
-/// waits in a FIFO queue (up to MaxQueuedInvocationsPerFunction) or is throttled with 429.
+/// waits in a FIFO queue (up to MaxQueuedInvocationsPerFunction) or is throttled with 429. An invocation made by an
+/// execution environment (a function invoking another) is throttled rather than queued.
 /// </summary>
 internal sealed class EnvironmentPool
 {
@@ -190,7 +191,7 @@ internal sealed class EnvironmentPool
 
     public async Task<InvocationResult> InvokeAsync(Invocation invocation, CancellationToken cancellationToken)
     {
-        ExecutionEnvironment environment = await AcquireAsync(cancellationToken).ConfigureAwait(false);
+        ExecutionEnvironment environment = await AcquireAsync(invocation, cancellationToken).ConfigureAwait(false);
         return await InvokeOnAsync(environment, invocation).ConfigureAwait(false);
     }
 
@@ -363,7 +364,12 @@ internal sealed class EnvironmentPool
         }
     }
 
-    private async Task<ExecutionEnvironment> AcquireAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// An environment for the invocation: an idle one, a new one, or (for an outside caller) one handed over from the
+    /// queue. An invocation made by an execution environment is never queued: it is throttled instead, as Lambda
+    /// throttles every synchronous invocation beyond the limits (see <see cref="Invocation.Authorization"/>).
+    /// </summary>
+    private async Task<ExecutionEnvironment> AcquireAsync(Invocation invocation, CancellationToken cancellationToken)
     {
         for (int attempt = 0; ; attempt++)
         {
@@ -409,8 +415,11 @@ internal sealed class EnvironmentPool
                     {
                         waiter = null!;
                     }
-                    else if (_waiters.Count >= _host.Options.MaxQueuedInvocationsPerFunction)
+                    else if (_waiters.Count >= _host.Options.MaxQueuedInvocationsPerFunction || _host.IsEnvironmentCaller(invocation))
                     {
+                        // A function that invokes another holds its own slot while it waits: queued, callers holding
+                        // every slot would wait for each other until they time out. Lambda throttles them at once, and
+                        // their SDK retries with backoff.
                         LambdaMetrics.Throttled(_definition.Name);
                         throw LambdaException.Throttled(reason);
                     }
@@ -606,7 +615,7 @@ internal sealed class EnvironmentPool
     /// A queued invocation. The ticket orders waiters across functions: when the account is full, a released
     /// environment goes to its own function's queue only if no other function has waited longer for a slot. Without
     /// that, a function kept busy (its queue never empty) would keep every slot, and another function's invocations
-    /// would wait until the load stopped, or deadlock with it when the busy function invokes the other synchronously.
+    /// would wait until the load stopped.
     /// </summary>
     private sealed class Waiter(long ticket) : TaskCompletionSource<ExecutionEnvironment>
     {

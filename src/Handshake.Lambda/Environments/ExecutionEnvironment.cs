@@ -57,7 +57,7 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
         DateTimeOffset now = host.Options.Clock.GetUtcNow();
         LogStreamName = failedInit?.LogStreamName ?? $"{now:yyyy'/'MM'/'dd}/[{FunctionDefinition.LatestVersion}]{Id}";
         // Per-environment credentials, as Lambda gives each environment its own: the store attributes connections by key.
-        AccessKeyId = "ASIA" + Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
+        AccessKeyId = AccessKeyPrefix + Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
         SecretAccessKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(30));
         SessionToken = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
         _log = host.Logs.For(definition.Name);
@@ -73,6 +73,9 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
     public string LogStreamName { get; }
 
     public string AccessKeyId { get; }
+
+    /// <summary>Every environment's access key starts with this (as an STS session key does on AWS).</summary>
+    public const string AccessKeyPrefix = "ASIA";
 
     public string SecretAccessKey { get; }
 

@@ -68,6 +68,8 @@ internal static class Invoke
             return;
         }
 
+        // Read by the host only when no environment is free at once: a function invoking another is throttled, not queued.
+        invocation.Authorization = request.Headers.Authorization.ToString();
         InvocationResult result = await host.InvokeAsync(functionName, invocation, context.RequestAborted).ConfigureAwait(false);
         response.StatusCode = 200;
         response.ContentType = "application/json";

@@ -73,10 +73,23 @@ public sealed class InvokeRoute(FunctionHost host) : IPlainRoute
                 host.InvokeEvent(name, invocation);
                 return new Answered(requestId, 202);
             default:
-                Task<InvocationResult> result = host.TryInvokeWarm(name, invocation)
-                    ?? Task.Run(() => host.InvokeAsync(name, invocation));
-                return new Synchronous(invocation, result);
+                return new Synchronous(invocation, host.TryInvokeWarm(name, invocation) ?? InvokeOnThreadPool(name, invocation, head));
         }
+    }
+
+    /// <summary>
+    /// No idle environment: the invocation may start one, queue or be throttled, on the thread pool. Only here is the
+    /// caller's key read (the warm path does not look at it): one signed by an execution environment is throttled
+    /// rather than queued (see <see cref="Invocation.Authorization"/>).
+    /// </summary>
+    private Task<InvocationResult> InvokeOnThreadPool(string name, Invocation invocation, ReadOnlySpan<byte> head)
+    {
+        if (PlainHead.Find(head, "authorization"u8, out string authorization) > 0)
+        {
+            invocation.Authorization = authorization;
+        }
+
+        return Task.Run(() => host.InvokeAsync(name, invocation));
     }
 
     /// <summary>{name} (a name, ARN or partial ARN, escaped) and ?Qualifier= from the target; false for anything else.</summary>
