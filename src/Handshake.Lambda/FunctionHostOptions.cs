@@ -19,7 +19,10 @@ public sealed class FunctionHostOptions
     /// Execution environments across all functions (Lambda's account concurrency). Each is a process, so the default
     /// is 8 per core (16 on a 2-core machine) rather than Lambda's 1,000.
     /// </summary>
-    public int AccountConcurrencyLimit { get; init; } = Math.Max(4, Environment.ProcessorCount * 8);
+    public int AccountConcurrencyLimit { get; init; } = DefaultAccountConcurrencyLimit;
+
+    /// <summary>The default <see cref="AccountConcurrencyLimit"/>: 8 per core, at least 4.</summary>
+    public static int DefaultAccountConcurrencyLimit => Math.Max(4, Environment.ProcessorCount * 8);
 
     /// <summary>
     /// Synchronous invocations that may wait per function when every environment it may have is busy. Beyond this

@@ -239,6 +239,7 @@ public sealed class HandshakeServer : IAsyncDisposable
             Region = Options.Region,
             AccountId = Options.AccountId,
             Clock = Options.Clock,
+            AccountConcurrencyLimit = Options.AccountConcurrencyLimit ?? FunctionHostOptions.DefaultAccountConcurrencyLimit,
             DataDirectory = Options.InMemory ? null : Path.Combine(dataDirectory, "lambda"),
             NewConnectionsByAccessKey = Connections.NewConnections,
         });

@@ -42,6 +42,12 @@ public sealed class HandshakeServerOptions
     /// <summary>Access key id to secret: the keys accepted under strict auth, besides the function environments' own.</summary>
     public IReadOnlyDictionary<string, string> Credentials { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The function host's account concurrency limit (<c>FunctionHostOptions.AccountConcurrencyLimit</c>); null for
+    /// its default (8 per core). Tests set it small to fill the account with few environments.
+    /// </summary>
+    public int? AccountConcurrencyLimit { get; init; }
+
     public string Region { get; init; } = "us-east-1";
 
     public string AccountId { get; init; } = "000000000000";
