@@ -62,30 +62,55 @@ public sealed class ConcurrencyTests
     {
         // Two slots, both held by "a"; "b" queues twice, then "a" once more. The first slot "a" frees goes to "b", which
         // had none. The second stays with "a" although "b" still has an older waiter: one environment each is an even
-        // share, and moving the slot again would only trade a warm environment for a cold start.
+        // share, and moving the slot again would only trade a warm environment for a cold start. Each held invocation
+        // ends when the test creates its file, so the releases come one at a time whatever the machine's load.
         await using TestHost test = TestHost.Start(new FunctionHostOptions { AccountConcurrencyLimit = 2 });
         test.AddBash("a");
         test.AddBash("b");
-        // The two first invocations end apart: released together, both could see "b" with no environment yet and
-        // both give their slot to it (a decision taken without a lock across functions; see EnvironmentPool.Release).
-        Task<InvocationResult> a1 = test.InvokeAsync("a", """{"nap":true}""");
-        await WaitUntilAsync(() => test.Host.EnvironmentCount("a") == 1);
-        await Task.Delay(300);
-        Task<InvocationResult> a2 = test.InvokeAsync("a", """{"nap":true}""");
-        await WaitUntilAsync(() => test.Host.EnvironmentCount("a") == 2);
-        Task<InvocationResult> b1 = test.InvokeAsync("b", """{"nap":true}""");
-        await WaitUntilAsync(() => test.Host.QueuedInvocations("b") == 1);
-        Task<InvocationResult> b2 = test.InvokeAsync("b", """{"nap":true}""");
-        await WaitUntilAsync(() => test.Host.QueuedInvocations("b") == 2);
-        Task<InvocationResult> a3 = test.InvokeAsync("a", """{"nap":true}""");
-        await WaitUntilAsync(() => test.Host.QueuedInvocations("a") == 1);
+        string[] release = [.. Enumerable.Range(0, 4).Select(_ => Path.Combine(Path.GetTempPath(), "handshake-release-" + Guid.NewGuid().ToString("N")))];
+        try
+        {
+            Task<InvocationResult> a1 = test.InvokeAsync("a", Hold(release[0]));
+            Task<InvocationResult> a2 = test.InvokeAsync("a", Hold(release[1]));
+            await WaitUntilAsync(() => test.Host.EnvironmentCount("a") == 2);
+            Task<InvocationResult> b1 = test.InvokeAsync("b", Hold(release[2]));
+            await WaitUntilAsync(() => test.Host.QueuedInvocations("b") == 1);
+            Task<InvocationResult> b2 = test.InvokeAsync("b", "{}");
+            await WaitUntilAsync(() => test.Host.QueuedInvocations("b") == 2);
+            Task<InvocationResult> a3 = test.InvokeAsync("a", Hold(release[3]));
+            await WaitUntilAsync(() => test.Host.QueuedInvocations("a") == 1);
 
-        Assert.All(await Task.WhenAll(a1, a2, b1, b2, a3), r => Assert.Null(r.FunctionError));
+            // "a" frees a slot: "b", with no environment and an older waiter, gets it.
+            await File.WriteAllTextAsync(release[0], "");
+            Assert.Null((await a1.WaitAsync(TestHost.Wait)).FunctionError);
+            await WaitUntilAsync(() => test.Host.EnvironmentCount("b") == 1);
 
-        // One "init done" line per environment started (the bash runtime prints it once, after init).
-        Assert.Equal(2, (await test.LogMessagesAsync("a")).Count(m => m.StartsWith("init done", StringComparison.Ordinal)));
-        Assert.Equal(1, (await test.LogMessagesAsync("b")).Count(m => m.StartsWith("init done", StringComparison.Ordinal)));
-        Assert.Equal(2, test.Host.PeakAccountEnvironmentCount);
+            // "a" frees the other: one each is even, so it serves "a"'s own next invocation, warm.
+            await File.WriteAllTextAsync(release[1], "");
+            Assert.Null((await a2.WaitAsync(TestHost.Wait)).FunctionError);
+            await WaitUntilAsync(() => test.Host.QueuedInvocations("a") == 0);
+
+            // "b"'s own environment then serves its queue; "a"'s goes last (had it gone idle with "b" still queued, it
+            // would rightly have made room for "b").
+            await File.WriteAllTextAsync(release[2], "");
+            Assert.All(await Task.WhenAll(b1, b2).WaitAsync(TestHost.Wait), r => Assert.Null(r.FunctionError));
+            await File.WriteAllTextAsync(release[3], "");
+            Assert.Null((await a3.WaitAsync(TestHost.Wait)).FunctionError);
+
+            // One "init done" line per environment started (the bash runtime prints it once, after init).
+            Assert.Equal(2, (await test.LogMessagesAsync("a")).Count(m => m.StartsWith("init done", StringComparison.Ordinal)));
+            Assert.Equal(1, (await test.LogMessagesAsync("b")).Count(m => m.StartsWith("init done", StringComparison.Ordinal)));
+            Assert.Equal(2, test.Host.PeakAccountEnvironmentCount);
+        }
+        finally
+        {
+            foreach (string file in release)
+            {
+                File.Delete(file);
+            }
+        }
+
+        static string Hold(string file) => System.Text.Json.JsonSerializer.Serialize(new { hold = file });
     }
 
     [Fact]
