@@ -81,6 +81,9 @@ public sealed class ExecutableTests : IDisposable
     [InlineData("--store-idle-timeout 500ms", "--store-idle-timeout must be at least 1s (the store looks for idle connections once a second), not '500ms'.")]
     [InlineData("--no-such-option", "unknown command or option '--no-such-option' (see handshake --help)")]
     [InlineData("--auth loose", "--auth takes off or strict, not 'loose'.")]
+    [InlineData("--account-concurrency 0", "--account-concurrency takes a whole number of at least 1, not '0'.")]
+    [InlineData("--max-queued-invocations many", "--max-queued-invocations takes a whole number of at least 0, not 'many'.")]
+    [InlineData("--environment-idle-timeout 500ms", "--environment-idle-timeout must be at least 1s, not '500ms'.")]
     public async Task Bad_options_give_one_line_and_a_non_zero_exit(string arguments, string message)
     {
         using HandshakeProcess process = HandshakeProcess.Start(_directory, ["up", .. arguments.Split(' ')]);
@@ -169,6 +172,58 @@ public sealed class ExecutableTests : IDisposable
         process.Terminate();
         Assert.Equal(0, await process.WaitForExitAsync());
         Assert.Empty(ProcessesUnder(function.Directory));
+    }
+
+    [Fact]
+    public async Task Up_applies_the_function_hosts_limits_it_is_given()
+    {
+        // A Node function that waits as long as its event says, declared in handshake.json.
+        File.WriteAllText(Path.Combine(_directory, "app.js"),
+            "exports.handler = async (event) => { await new Promise(r => setTimeout(r, event.waitMs || 0)); return { waited: event.waitMs || 0 }; };\n");
+        File.WriteAllText(Path.Combine(_directory, "handshake.json"),
+            """{ "functions": { "slow": { "runtime": "nodejs20.x", "handler": "app.handler", "code": ".", "timeout": 30 } } }""");
+        using HandshakeProcess process = HandshakeProcess.Start(_directory, "up", "--port", "0", "--in-memory",
+            "--account-concurrency", "1", "--max-queued-invocations", "0", "--environment-idle-timeout", "1s");
+        List<string> banner = await process.ReadUntilAsync("Press Ctrl-C");
+        Uri endpoint = new(ExportedValue(banner, "AWS_ENDPOINT_URL"));
+        using HttpClient client = new() { BaseAddress = endpoint, Timeout = HandshakeProcess.Timeout };
+
+        // --account-concurrency 1: the account's size is what PutFunctionConcurrency checks against.
+        using (HttpResponseMessage refused = await client.PutAsync("/2017-10-31/functions/slow/concurrency", new StringContent("""{"ReservedConcurrentExecutions":2}""")))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains("(account limit: 1)", await refused.Content.ReadAsStringAsync());
+        }
+
+        // --max-queued-invocations 0: with the one slot busy, a second invocation is throttled instead of waiting.
+        Task<HttpResponseMessage> first = client.PostAsync("/2015-03-31/functions/slow/invocations", new StringContent("""{"waitMs":3000}"""));
+        Task<HttpResponseMessage> second = Task.Delay(500).ContinueWith(_ => client.PostAsync("/2015-03-31/functions/slow/invocations", new StringContent("{}"))).Unwrap();
+        HttpStatusCode[] statuses = [.. (await Task.WhenAll(first, second)).Select(r => r.StatusCode)];
+        Assert.Single(statuses, s => s == HttpStatusCode.OK);
+        Assert.Single(statuses, s => s == HttpStatusCode.TooManyRequests);
+
+        // --environment-idle-timeout 1s: the idle environment is shut down, so a later invocation is a second cold start
+        // (with the default, ten minutes, it would find the first environment warm).
+        DateTime giveUp = DateTime.UtcNow + HandshakeProcess.Timeout;
+        while (await EnvironmentsStartedAsync(client, "slow") < 2)
+        {
+            Assert.True(DateTime.UtcNow < giveUp, "the idle environment was never shut down");
+            // Idle for twice the timeout (the reaper looks every quarter of it) before each try.
+            await Task.Delay(2000);
+            using HttpResponseMessage again = await client.PostAsync("/2015-03-31/functions/slow/invocations", new StringContent("{}"));
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        }
+
+        process.Terminate();
+        Assert.Equal(0, await process.WaitForExitAsync());
+    }
+
+    private static async Task<long> EnvironmentsStartedAsync(HttpClient client, string function)
+    {
+        string series = $"handshake_lambda_environments_started_total{{function=\"{function}\"}} ";
+        string text = await client.GetStringAsync("/metrics");
+        string? line = text.Split('\n').SingleOrDefault(l => l.StartsWith(series, StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line[series.Length..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

@@ -26,6 +26,23 @@ internal static class CommandOptions
         CustomParser = result => ParsePort(result, name),
     };
 
+    /// <summary>A whole number of at least <paramref name="minimum"/>, or null when the option is not given.</summary>
+    public static Option<int?> Count(string name, string description, int minimum) => new(name)
+    {
+        Description = description,
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+            if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int count) && count >= minimum)
+            {
+                return count;
+            }
+
+            result.AddError($"{name} takes a whole number of at least {minimum}, not '{text}'.");
+            return null;
+        },
+    };
+
     private static int? ParsePort(ArgumentResult result, string name)
     {
         string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";

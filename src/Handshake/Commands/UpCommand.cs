@@ -28,6 +28,15 @@ internal static class UpCommand
         Option<int?> tlsPort = CommandOptions.OptionalPort("--tls-port", "The HTTPS port on 127.0.0.1 (default: --port + 1).");
         Option<TimeSpan?> idleTimeout = CommandOptions.StoreIdleTimeout("Close kept-alive connections idle this long, e.g. 60s (default 130s, Kestrel's; at least 1s).");
 
+        // The function host's limits (README `host`, Options): the account's size, the queue before 429, and how long
+        // an idle environment lives.
+        Option<int?> accountConcurrency = CommandOptions.Count("--account-concurrency",
+            "Execution environments across all functions (default 8 per core, at least 4); beyond it invocations queue or get 429.", 1);
+        Option<int?> maxQueued = CommandOptions.Count("--max-queued-invocations",
+            "Synchronous invocations a function may have waiting for an environment before 429 (default 1000; 0 throttles at once, as Lambda does).", 0);
+        Option<TimeSpan?> environmentIdleTimeout = CommandOptions.Duration("--environment-idle-timeout",
+            "Shut down execution environments idle this long, e.g. 30s (default 10m).", TimeSpan.FromSeconds(1), "1s");
+
         Option<string> host = new("--host")
         {
             Description = "The address to listen on; 127.0.0.1 keeps the store and the admin routes off the network.",
@@ -51,7 +60,8 @@ internal static class UpCommand
 
         Command command = new("up", "Serve the DynamoDB-compatible store and the Lambda APIs on one endpoint on 127.0.0.1.")
         {
-            port, dataDirectory, inMemory, tls, tlsPort, idleTimeout, host, auth, credentials,
+            port, dataDirectory, inMemory, tls, tlsPort, idleTimeout, host, auth, credentials, accountConcurrency, maxQueued,
+            environmentIdleTimeout,
         };
         command.Validators.Add(result =>
         {
@@ -78,6 +88,9 @@ internal static class UpCommand
                 Host = parseResult.GetValue(host)!,
                 Auth = parseResult.GetValue(auth),
                 Credentials = KnownCredentials(parseResult.GetValue(credentials) ?? []),
+                AccountConcurrencyLimit = parseResult.GetValue(accountConcurrency),
+                MaxQueuedInvocationsPerFunction = parseResult.GetValue(maxQueued),
+                EnvironmentIdleTimeout = parseResult.GetValue(environmentIdleTimeout),
                 ProjectFile = File.Exists(ProjectFile.DefaultFileName) ? Path.GetFullPath(ProjectFile.DefaultFileName) : null,
             };
             return RunAsync(options, cancellationToken);

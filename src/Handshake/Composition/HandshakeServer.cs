@@ -230,6 +230,8 @@ public sealed class HandshakeServer : IAsyncDisposable
         }
     }
 
+    private static readonly FunctionHostOptions HostDefaults = new();
+
     // The host starts after Kestrel because its environments need the endpoint's bound port (port 0 in tests).
     private void StartFunctionHost(RequestRouter router, string dataDirectory)
     {
@@ -240,6 +242,8 @@ public sealed class HandshakeServer : IAsyncDisposable
             AccountId = Options.AccountId,
             Clock = Options.Clock,
             AccountConcurrencyLimit = Options.AccountConcurrencyLimit ?? FunctionHostOptions.DefaultAccountConcurrencyLimit,
+            MaxQueuedInvocationsPerFunction = Options.MaxQueuedInvocationsPerFunction ?? HostDefaults.MaxQueuedInvocationsPerFunction,
+            IdleTimeout = Options.EnvironmentIdleTimeout ?? HostDefaults.IdleTimeout,
             DataDirectory = Options.InMemory ? null : Path.Combine(dataDirectory, "lambda"),
             NewConnectionsByAccessKey = Connections.NewConnections,
         });

@@ -44,9 +44,15 @@ public sealed class HandshakeServerOptions
 
     /// <summary>
     /// The function host's account concurrency limit (<c>FunctionHostOptions.AccountConcurrencyLimit</c>); null for
-    /// its default (8 per core). Tests set it small to fill the account with few environments.
+    /// its default (8 per core, at least 4). Tests set it small to fill the account with few environments.
     /// </summary>
     public int? AccountConcurrencyLimit { get; init; }
+
+    /// <summary>Synchronous invocations a function may have waiting before 429 (<c>FunctionHostOptions.MaxQueuedInvocationsPerFunction</c>); null for its default.</summary>
+    public int? MaxQueuedInvocationsPerFunction { get; init; }
+
+    /// <summary>How long an environment may stay idle before it is shut down (<c>FunctionHostOptions.IdleTimeout</c>); null for its default.</summary>
+    public TimeSpan? EnvironmentIdleTimeout { get; init; }
 
     public string Region { get; init; } = "us-east-1";
 
