@@ -4,8 +4,8 @@ using Handshake.Dynamo.Storage;
 namespace Handshake.Dynamo.Operations;
 
 /// <summary>
-/// UpdateTimeToLive: records the TTL attribute and whether expiry is on. The API only: the sweeper that deletes
-/// expired items comes with issue 5.
+/// UpdateTimeToLive: records the TTL attribute and whether expiry is on; the background sweeper
+/// (<see cref="Storage.TimeToLiveSweeper"/>) deletes the expired items of the tables that have it on.
 /// </summary>
 internal static class UpdateTimeToLive
 {
