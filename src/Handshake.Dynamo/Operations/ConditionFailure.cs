@@ -10,6 +10,7 @@ internal static class ConditionFailure
         if (oldItem is null) return DynamoException.ConditionalCheckFailed();
         return new DynamoException(DynamoErrorCode.ConditionalCheckFailedException, "The conditional request failed")
         {
+            Item = oldItem,
             WriteExtraMembers = w =>
             {
                 w.WritePropertyName("Item"u8);

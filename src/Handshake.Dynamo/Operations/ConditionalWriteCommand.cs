@@ -26,6 +26,13 @@ internal abstract class ConditionalWriteCommand(TableDefinition table, PrimaryKe
     // The size of the written item's collection, measured after the write when metrics are wanted.
     private long? _collectionBytes;
 
+    /// <summary>After the write: the item it replaced (when asked for), its size, and the index writes.</summary>
+    internal byte[]? OldItem => _oldItem;
+    internal int OldSize => _oldSize;
+    internal int WrittenSize => newSize;
+    internal List<IndexWriteUnits>? IndexUnits => _indexUnits;
+    internal TableDefinition TableDefinition => table;
+
     // An indexed table writes index rows too: all of them or none.
     public override bool NeedsSavepoint => table.Indexes.Count > 0;
 

@@ -38,7 +38,7 @@ internal static class DeleteItem
         return new DeleteItemCommand(table, primaryKey, node, members.ReturnOld, members.ReturnOldOnFailure, members.ReturnItemCollectionMetrics);
     }
 
-    private sealed class DeleteItemCommand(TableDefinition table, PrimaryKey key, ConditionNode? condition, bool returnOld,
+    internal sealed class DeleteItemCommand(TableDefinition table, PrimaryKey key, ConditionNode? condition, bool returnOld,
         bool returnOldOnFailure, string? returnItemCollectionMetrics)
         : ConditionalWriteCommand(table, key, newSize: 0, condition, returnOld, returnOldOnFailure, returnItemCollectionMetrics)
     {

@@ -42,7 +42,7 @@ internal static class PutItem
         return new PutItemCommand(table, key, StoredItem.Serialize(item!), size, node, members.ReturnOld, members.ReturnOldOnFailure, members.ReturnItemCollectionMetrics);
     }
 
-    private sealed class PutItemCommand(TableDefinition table, PrimaryKey key, byte[] item, int size, ConditionNode? condition,
+    internal sealed class PutItemCommand(TableDefinition table, PrimaryKey key, byte[] item, int size, ConditionNode? condition,
         bool returnOld, bool returnOldOnFailure, string? returnItemCollectionMetrics)
         : ConditionalWriteCommand(table, key, size, condition, returnOld, returnOldOnFailure, returnItemCollectionMetrics)
     {

@@ -62,7 +62,7 @@ internal static class Query
     }
 
     /// <summary>The sort-key condition as encoded seek bounds.</summary>
-    private static RangeBounds Bounds(KeyConditionPart? range)
+    internal static RangeBounds Bounds(KeyConditionPart? range)
     {
         if (range is null) return default;
         var first = ReadPage.Encode(range.Values[0]);

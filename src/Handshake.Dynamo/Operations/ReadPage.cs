@@ -22,6 +22,12 @@ internal sealed class ReadPage
     public bool Consistent { get; init; }
     public CapacityMode Capacity { get; init; }
 
+    /// <summary>
+    /// Set for a PartiQL SELECT (ExecuteStatement): the page has no Count or ScannedCount, and where it stopped is
+    /// also given as the NextToken this function makes of the LastEvaluatedKey.
+    /// </summary>
+    public Func<Dictionary<string, AttributeValue>, string>? NextToken { get; init; }
+
     /// <summary>Rows that belong to the request (a parallel scan's segment); null takes every row.</summary>
     public Func<KeySpaceRow, bool>? Include { get; init; }
 
@@ -77,12 +83,17 @@ internal sealed class ReadPage
             }
         }
         if (!CountOnly) w.WriteEndArray();
-        w.WriteNumber("Count"u8, count);
-        w.WriteNumber("ScannedCount"u8, scanned);
+        if (NextToken is null)
+        {
+            w.WriteNumber("Count"u8, count);
+            w.WriteNumber("ScannedCount"u8, scanned);
+        }
         if (stopped && last is { } position)
         {
+            var lastKey = LastEvaluatedKey(space, position);
+            if (NextToken is not null) w.WriteString("NextToken"u8, NextToken(lastKey));
             w.WritePropertyName("LastEvaluatedKey"u8);
-            AttributeValueJson.WriteMap(w, LastEvaluatedKey(space, position));
+            AttributeValueJson.WriteMap(w, lastKey);
         }
         double units = ConsumedCapacity.ReadUnits((int)Math.Min(bytes, int.MaxValue), Consistent);
         // A read of an index is charged to the index (INDEXES mode shows it under its name, the table at 0).

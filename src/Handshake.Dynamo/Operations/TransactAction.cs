@@ -35,6 +35,10 @@ internal sealed class TransactAction
     public UpdateExpression? Update;
     public bool ReturnOldOnFailure;
 
+    /// <summary>The cancellation reason of a failed condition: a PartiQL INSERT's existing item is a DuplicateItem.</summary>
+    public string ConditionFailedCode = "ConditionalCheckFailed";
+    public string ConditionFailedMessage = "The conditional request failed";
+
     /// <summary>
     /// A table key of the wrong type (a list or map included): DynamoDB decides it per action and cancels the
     /// transaction with this ValidationError reason instead of refusing the request (as the public DynamoDB

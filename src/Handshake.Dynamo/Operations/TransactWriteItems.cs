@@ -62,7 +62,14 @@ internal static class TransactWriteItems
 
         var w = response.Writer;
         w.WriteStartObject();
-        var mode = ConsumedCapacity.Mode(returnCapacity);
+        WriteCapacity(w, ConsumedCapacity.Mode(returnCapacity), actions, command);
+        ItemCollectionMetrics.WritePerTable(w, command.Collections);
+        w.WriteEndObject();
+    }
+
+    /// <summary>ConsumedCapacity of a committed (or replayed) write transaction; ExecuteTransaction reports the same.</summary>
+    internal static void WriteCapacity(System.Text.Json.Utf8JsonWriter w, CapacityMode mode, List<TransactAction> actions, TransactWriteCommand command)
+    {
         if (mode != CapacityMode.None)
         {
             // Per table, in order of first appearance; a transaction costs twice its plain writes, index writes too.
@@ -86,8 +93,6 @@ internal static class TransactWriteItems
                 ConsumedCapacity.WriteValue(w, mode, table, units, command.Replayed ? CapacitySplit.Read : CapacitySplit.Write, command.Replayed ? null : indexUnits);
             w.WriteEndArray();
         }
-        ItemCollectionMetrics.WritePerTable(w, command.Collections);
-        w.WriteEndObject();
     }
 
     /// <summary>

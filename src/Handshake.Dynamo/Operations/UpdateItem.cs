@@ -69,7 +69,7 @@ internal static class UpdateItem
         return new UpdateItemCommand(table, primaryKey, key!, updates, node, members.ReturnValues ?? "NONE", members.ReturnOldOnFailure, members.ReturnItemCollectionMetrics);
     }
 
-    private sealed class UpdateItemCommand(TableDefinition table, PrimaryKey key, Dictionary<string, AttributeValue> keyAttributes,
+    internal sealed class UpdateItemCommand(TableDefinition table, PrimaryKey key, Dictionary<string, AttributeValue> keyAttributes,
         UpdateExpression? update, ConditionNode? condition, string returnValues, bool returnOldOnFailure, string? returnItemCollectionMetrics) : WriteCommand
     {
         public TableDefinition Table => table;

@@ -25,6 +25,7 @@ public static class DynamoErrorCode
     public const string TransactionCanceledException = nameof(TransactionCanceledException);
     public const string TransactionConflictException = nameof(TransactionConflictException);
     public const string IdempotentParameterMismatchException = nameof(IdempotentParameterMismatchException);
+    public const string DuplicateItemException = nameof(DuplicateItemException);
     public const string InternalServerError = nameof(InternalServerError);
     public const string RequestEntityTooLarge = nameof(RequestEntityTooLarge);
 

@@ -22,6 +22,10 @@ public sealed class DynamoException : Exception
     /// <summary>Extra members of the error body (e.g. the Item of a failed condition, issue 5). Null when none.</summary>
     internal Action<System.Text.Json.Utf8JsonWriter>? WriteExtraMembers { get; init; }
 
+    /// <summary>The stored item a failed condition returns (ReturnValuesOnConditionCheckFailure=ALL_OLD); a
+    /// BatchExecuteStatement entry carries it in its Error.</summary>
+    internal byte[]? Item { get; init; }
+
     public static DynamoException Validation(string message) => new(DynamoErrorCode.ValidationException, message);
 
     public static DynamoException Serialization(string? message) => new(DynamoErrorCode.SerializationException, message);

@@ -5,7 +5,7 @@ namespace Handshake.Dynamo.Protocol;
 /// <summary>
 /// Maps an X-Amz-Target operation name to its handler. A switch rather than a dictionary of delegates: no
 /// allocation, and the list of supported operations reads in one place. Operations DynamoDB has but this store
-/// does not (streams, PartiQL, on-demand backups and restores) answer UnknownOperationException.
+/// does not (streams, on-demand backups and restores) answer UnknownOperationException.
 /// </summary>
 internal static class OperationRouter
 {
@@ -13,6 +13,7 @@ internal static class OperationRouter
     {
         "PutItem" or "GetItem" or "UpdateItem" or "DeleteItem" or "Query" or "Scan" or "BatchGetItem" or "BatchWriteItem"
             or "TransactWriteItems" or "TransactGetItems"
+            or "ExecuteStatement" or "BatchExecuteStatement" or "ExecuteTransaction"
             or "CreateTable" or "DescribeTable" or "ListTables" or "DeleteTable" or "UpdateTable"
             or "DescribeLimits" or "DescribeEndpoints" or "TagResource" or "UntagResource" or "ListTagsOfResource"
             or "UpdateTimeToLive" or "DescribeTimeToLive"
@@ -29,6 +30,9 @@ internal static class OperationRouter
         "Query" => Query.ExecuteAsync(store, body, response),
         "TransactWriteItems" => TransactWriteItems.ExecuteAsync(store, body, response),
         "TransactGetItems" => TransactGetItems.ExecuteAsync(store, body, response),
+        "ExecuteStatement" => ExecuteStatement.ExecuteAsync(store, body, response),
+        "BatchExecuteStatement" => BatchExecuteStatement.ExecuteAsync(store, body, response),
+        "ExecuteTransaction" => ExecuteTransaction.ExecuteAsync(store, body, response),
         "Scan" => Scan.ExecuteAsync(store, body, response),
         "BatchGetItem" => BatchGetItem.ExecuteAsync(store, body, response),
         "BatchWriteItem" => BatchWriteItem.ExecuteAsync(store, body, response),

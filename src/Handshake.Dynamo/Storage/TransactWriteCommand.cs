@@ -58,7 +58,7 @@ internal sealed class TransactWriteCommand(List<TransactAction> actions, string?
             var old = oldBytes is null ? null : StoredItem.Parse(oldBytes);
             if (a.Condition is not null && !a.Condition.Evaluate(old))
             {
-                reasons[i] = new CancellationReason("ConditionalCheckFailed", "The conditional request failed", a.ReturnOldOnFailure ? oldBytes : null);
+                reasons[i] = new CancellationReason(a.ConditionFailedCode, a.ConditionFailedMessage, a.ReturnOldOnFailure ? oldBytes : null);
                 cancelled = true;
                 continue;
             }
