@@ -91,6 +91,15 @@ public sealed partial class AwsCliRun : IAsyncLifetime
         await Aws("batchWrite25", "batch-write-item", "--request-items", "file://" + batchFile);
         await Aws("batchGet", "batch-get-item", "--request-items",
             """{"cli-items":{"Keys":[{"id":{"S":"batch-00"}},{"id":{"S":"batch-24"}},{"id":{"S":"none"}}],"ProjectionExpression":"id"}}""");
+        await Aws("pqInsert", "execute-statement", "--statement", "INSERT INTO \"cli-items\" VALUE {'id': 'pq', 'n': 1, 'l': [1, 'a']}");
+        await Aws("pqInsertDuplicate", "execute-statement", "--statement", "INSERT INTO \"cli-items\" VALUE {'id': 'pq'}");
+        await Aws("pqSelect", "execute-statement", "--statement", "SELECT n, l[1] FROM \"cli-items\" WHERE id = ?", "--parameters", """[{"S":"pq"}]""",
+            "--consistent-read");
+        await Aws("pqBatch", "batch-execute-statement", "--statements",
+            """[{"Statement":"UPDATE \"cli-items\" SET n = n + 1 WHERE id = 'pq'"},{"Statement":"UPDATE \"cli-items\" SET n = 1 WHERE id = 'pq-none'"}]""");
+        await Aws("pqTransactionCancelled", "execute-transaction", "--transact-statements",
+            """[{"Statement":"UPDATE \"cli-items\" SET n = 50 WHERE id = 'pq'"},{"Statement":"INSERT INTO \"cli-items\" VALUE {'id': 'a'}"}]""");
+        await Aws("pqAfterTransaction", "execute-statement", "--statement", "SELECT n FROM \"cli-items\" WHERE id = 'pq'");
         await Aws("deleteAllOld", "delete-item", "--table-name", "cli-items", "--key", """{"id":{"S":"batch-00"}}""", "--return-values", "ALL_OLD");
         await Aws("deleteConditionFailed", "delete-item", "--table-name", "cli-items", "--key", """{"id":{"S":"batch-00"}}""",
             "--condition-expression", "attribute_exists(id)");
@@ -172,6 +181,21 @@ public sealed class AwsCliTests(AwsCliRun run) : IClassFixture<AwsCliRun>
         var get = AwsCliRun.Json(run["batchGet"]);
         JsonAssert.Equal("""[{"id":{"S":"batch-00"}},{"id":{"S":"batch-24"}}]""", JsonAssert.SortArrays(get, "Responses.cli-items").GetProperty("Responses").GetProperty("cli-items"));
         JsonAssert.Equal("{}", JsonAssert.At(get, "UnprocessedKeys"));
+    }
+
+    [Fact]
+    public void PartiQL_statements_batches_and_transactions_run()
+    {
+        JsonAssert.Equal("""{"Items":[]}""", AwsCliRun.Json(run["pqInsert"]));
+        Assert.Equal(("DuplicateItemException", "Duplicate primary key exists in table"), AwsCliRun.Error(run["pqInsertDuplicate"]));
+        JsonAssert.Equal("""{"Items":[{"n":{"N":"1"},"l":{"L":[{"S":"a"}]}}]}""", AwsCliRun.Json(run["pqSelect"]));
+        JsonAssert.Equal(
+            """{"Responses":[{"TableName":"cli-items"},{"Error":{"Code":"ConditionalCheckFailed","Message":"The conditional request failed"}}]}""",
+            AwsCliRun.Json(run["pqBatch"]));
+        Assert.Equal(
+            ("TransactionCanceledException", "Transaction cancelled, please refer cancellation reasons for specific reasons [None, DuplicateItem]"),
+            AwsCliRun.Error(run["pqTransactionCancelled"]));
+        JsonAssert.Equal("""{"Items":[{"n":{"N":"2"}}]}""", AwsCliRun.Json(run["pqAfterTransaction"]));
     }
 
     [Fact]

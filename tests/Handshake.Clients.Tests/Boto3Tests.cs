@@ -120,6 +120,32 @@ public sealed class Boto3Tests(Boto3Run run) : IClassFixture<Boto3Run>
         Assert.Equal(1440, JsonAssert.Number(JsonAssert.At(report.Value("describeEndpoints"), "Endpoints")[0], "CachePeriodInMinutes"));
     }
 
+    [Theory, BothStores]
+    public void PartiQL_statements_batches_and_transactions_run(StoreMode mode)
+    {
+        var report = run.For(mode);
+        JsonAssert.Equal("""{"Items":[]}""", report.Value("partiqlInsert"));
+        AssertModeled(report.Error("partiqlInsertDuplicate"), "DuplicateItemException", "Duplicate primary key exists in table");
+        JsonAssert.Equal("""{"Items":[{"id":{"S":"pq-1"},"n":{"N":"5"},"tags":{"SS":["a","b"]}}]}""",
+            report.Value("partiqlUpdateReturning"));
+        AssertModeled(report.Error("partiqlUpdateMissing"), "ConditionalCheckFailedException", "The conditional request failed");
+        AwsErrorAssert.Is(report.Error("partiqlMalformed"), "ValidationException", "Statement wasn't well formed, can't be processed: Unexpected end of statement");
+        JsonAssert.Equal("""{"Items":[{"n":{"N":"5"},"tags":{"SS":["a","b"]}}],"ConsumedCapacity":{"TableName":"py-items","CapacityUnits":1.0}}""",
+            JsonAssert.FoldUnitBreakdown(report.Value("partiqlSelectKey")));
+        var pages = report.Value("partiqlScanPages");
+        JsonAssert.Equal("""["bw-50","bw-51","bw-52","bw-53","bw-54","bw-55","bw-56","bw-57","bw-58","bw-59"]""", JsonAssert.At(pages, "ids"));
+        Assert.True(JsonAssert.Number(pages, "pages") > 1);
+        JsonAssert.Equal(
+            """{"Responses":[{"TableName":"py-items"},{"Error":{"Code":"DuplicateItem","Message":"Duplicate primary key exists in table"}},"""
+            + """{"Error":{"Code":"ConditionalCheckFailed","Message":"The conditional request failed"}}]}""",
+            report.Value("partiqlBatch"));
+        AwsErrorAssert.Is(report.Error("partiqlBatchMixed"), "ValidationException", "Read and write requests together in the same batch is not supported.");
+        JsonAssert.Equal("""{"Responses":[{},{},{}]}""", report.Value("partiqlTransaction"));
+        JsonAssert.Equal(
+            """{"reasons":[{"Code":"None"},{"Code":"DuplicateItem","Message":"Duplicate primary key exists in table"}],"nAfter":"100"}""",
+            report.Value("partiqlTransactionCancelled"));
+    }
+
     private static void AssertModeled(OracleError error, string type, string message)
     {
         // botocore raises the modeled exception class (client.exceptions.X) only when it recognises the error code.

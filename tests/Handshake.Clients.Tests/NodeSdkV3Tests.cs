@@ -50,6 +50,22 @@ public sealed class NodeSdkV3Tests(NodeSdkV3Run run) : IClassFixture<NodeSdkV3Ru
     }
 
     [Theory, BothStores]
+    public void PartiQL_runs_through_the_document_client(StoreMode mode)
+    {
+        var report = run.For(mode);
+        JsonAssert.Equal("""{"Items":[]}""", report.Value("docStatementInsert"));
+        AssertModeled(report.Error("docStatementDuplicate"), "DuplicateItemException", "Duplicate primary key exists in table");
+        JsonAssert.Equal("""{"Items":[{"pk":"pq","n":5,"tags":{"$set":["x"]}}]}""", report.Value("docStatementSelect"));
+        JsonAssert.Equal(
+            """{"Responses":[{"TableName":"v3-items"},{"Error":{"Code":"ConditionalCheckFailed","Message":"The conditional request failed"}}]}""",
+            report.Value("docBatchStatements"));
+        var cancelled = report.Error("docTransactionCancelled");
+        Assert.Equal("TransactionCanceledException", cancelled.Class);
+        Assert.Equal("Transaction cancelled, please refer cancellation reasons for specific reasons [None, ConditionalCheckFailed]", cancelled.Message);
+        JsonAssert.Equal("""{"Items":[{"n":15}]}""", report.Value("docStatementAfter"));
+    }
+
+    [Theory, BothStores]
     public void Table_validation_messages_match_aws(StoreMode mode)
     {
         var report = run.For(mode);

@@ -166,6 +166,22 @@ run(async ({ endpoint, observe, stats }) => {
   await observe('docBatchGet', () => send(doc, new lib.BatchGetCommand({ RequestItems: { 'v3-items': { Keys: [{ pk: 'd1' }, { pk: 'd2' }, { pk: 'doc' }] } } })));
   await observe('docDelete', () => send(doc, new lib.DeleteCommand({ TableName: 'v3-items', Key: { pk: 'd1' }, ReturnValues: 'ALL_OLD' })));
 
+  // ---- PartiQL through lib-dynamodb: plain JavaScript values as parameters and items ----
+  await observe('docStatementInsert', () => send(doc, new lib.ExecuteStatementCommand({
+    Statement: 'INSERT INTO "v3-items" VALUE {\'pk\': ?, \'n\': ?, \'tags\': ?}', Parameters: ['pq', 5, new Set(['x'])] })));
+  await observe('docStatementDuplicate', () => send(doc, new lib.ExecuteStatementCommand({
+    Statement: 'INSERT INTO "v3-items" VALUE {\'pk\': ?}', Parameters: ['pq'] })));
+  await observe('docStatementSelect', () => send(doc, new lib.ExecuteStatementCommand({
+    Statement: 'SELECT pk, n, tags FROM "v3-items" WHERE pk = ? AND n > ?', Parameters: ['pq', 1], ConsistentRead: true })));
+  await observe('docBatchStatements', () => send(doc, new lib.BatchExecuteStatementCommand({ Statements: [
+    { Statement: 'UPDATE "v3-items" SET n = n + ? WHERE pk = ?', Parameters: [10, 'pq'] },
+    { Statement: 'DELETE FROM "v3-items" WHERE pk = ? AND n = ?', Parameters: ['d2', 99] }] })));
+  await observe('docTransactionCancelled', () => send(doc, new lib.ExecuteTransactionCommand({ TransactStatements: [
+    { Statement: 'DELETE FROM "v3-items" WHERE pk = ?', Parameters: ['pq'] },
+    { Statement: 'UPDATE "v3-items" SET n = 1 WHERE pk = ?', Parameters: ['pq-missing'] }] })));
+  await observe('docStatementAfter', () => send(doc, new lib.ExecuteStatementCommand({
+    Statement: 'SELECT n FROM "v3-items" WHERE pk = ?', Parameters: ['pq'] })));
+
   // ---- service calls ----
   const arn = (await ddb(new DescribeTableCommand({ TableName: 'v3-items' }))).Table.TableArn;
   await observe('tagResource', () => ddb(new TagResourceCommand({ ResourceArn: arn, Tags: [{ Key: 'a', Value: '1' }, { Key: 'b', Value: '2' }] })));

@@ -173,6 +173,65 @@ def resource_wait_and_delete():
 
 observe("resourceWaitAndDelete", resource_wait_and_delete)
 
+# ---- PartiQL ----
+def statement(text, **extra):
+    return client.execute_statement(Statement=text, **extra)
+
+
+def sorted_sets(value):
+    if isinstance(value, dict):
+        return {k: sorted(v) if k in ("SS", "NS") else sorted_sets(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [sorted_sets(v) for v in value]
+    return value
+
+
+def select_all_pages(text, limit):
+    pages, ids, token = 0, [], None
+    while True:
+        extra = {"NextToken": token} if token else {}
+        page = statement(text, Limit=limit, **extra)
+        pages += 1
+        ids += [item["id"]["S"] for item in page["Items"]]
+        token = page.get("NextToken")
+        if not token or pages > 50:
+            return {"pages": pages, "ids": sorted(ids)}
+
+
+observe("partiqlInsert", lambda: statement("""INSERT INTO "py-items" VALUE {'id': 'pq-1', 'n': 1, 'tags': <<'a'>>}"""))
+observe("partiqlInsertDuplicate", lambda: statement("""INSERT INTO "py-items" VALUE {'id': 'pq-1'}"""))
+observe("partiqlUpdateReturning", lambda: sorted_sets(statement("""UPDATE "py-items" SET n = n + ? SET tags = set_add(tags, <<'b'>>) WHERE id = ? RETURNING ALL NEW *""",
+                                                    Parameters=[{"N": "4"}, {"S": "pq-1"}])))
+observe("partiqlUpdateMissing", lambda: statement("""UPDATE "py-items" SET n = 1 WHERE id = 'pq-missing'"""))
+observe("partiqlMalformed", lambda: statement("""SELECT * FROM "py-items" WHERE"""))
+observe("partiqlSelectKey", lambda: sorted_sets(statement("""SELECT n, tags FROM "py-items" WHERE id = ?""", Parameters=[{"S": "pq-1"}],
+                                              ConsistentRead=True, ReturnConsumedCapacity="TOTAL")))
+observe("partiqlScanPages", lambda: select_all_pages("""SELECT id FROM "py-items" WHERE begins_with(id, 'bw-') AND i >= 50""", 25))
+observe("partiqlBatch", lambda: client.batch_execute_statement(Statements=[
+    {"Statement": """INSERT INTO "py-items" VALUE {'id': 'pq-2'}"""},
+    {"Statement": """INSERT INTO "py-items" VALUE {'id': 'pq-1'}"""},
+    {"Statement": """UPDATE "py-items" SET n = 1 WHERE id = 'pq-missing'"""}]))
+observe("partiqlBatchMixed", lambda: client.batch_execute_statement(Statements=[
+    {"Statement": """SELECT * FROM "py-items" WHERE id = 'pq-1'"""}, {"Statement": """DELETE FROM "py-items" WHERE id = 'pq-2'"""}]))
+observe("partiqlTransaction", lambda: client.execute_transaction(TransactStatements=[
+    {"Statement": """UPDATE "py-items" SET n = 100 WHERE id = 'pq-1'"""},
+    {"Statement": """DELETE FROM "py-items" WHERE id = 'pq-2'"""},
+    {"Statement": """EXISTS(SELECT * FROM "py-items" WHERE id = 'r1')"""}]))
+
+
+def transaction_cancelled():
+    try:
+        client.execute_transaction(TransactStatements=[
+            {"Statement": """UPDATE "py-items" SET n = 200 WHERE id = 'pq-1'"""},
+            {"Statement": """INSERT INTO "py-items" VALUE {'id': 'r1'}"""}])
+    except client.exceptions.TransactionCanceledException as e:
+        after = client.get_item(TableName="py-items", Key={"id": {"S": "pq-1"}}, ConsistentRead=True)["Item"]["n"]["N"]
+        return {"reasons": e.response["CancellationReasons"], "nAfter": after}
+    return {"reasons": None}
+
+
+observe("partiqlTransactionCancelled", transaction_cancelled)
+
 # ---- service calls ----
 arn = client.describe_table(TableName="py-items")["Table"]["TableArn"]
 observe("tagResource", lambda: client.tag_resource(ResourceArn=arn, Tags=[{"Key": "owner", "Value": "oracle"}]))
