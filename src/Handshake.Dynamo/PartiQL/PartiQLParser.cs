@@ -16,6 +16,16 @@ internal sealed class PartiQLParser
     private readonly IReadOnlyList<AttributeValue> _parameters;
     private int _at;
     private int _usedParameters;
+    private int _depth;
+
+    // An 8 KB statement of nested parentheses, NOTs or lists would recurse thousands of frames deep; it is refused as
+    // malformed long before that can endanger the stack. (DynamoDB's own nesting limit is 32 levels for values.)
+    private const int MaxDepth = 200;
+
+    private void Enter()
+    {
+        if (++_depth > MaxDepth) throw PartiQLErrors.NotWellFormed("Expression is nested too deeply");
+    }
 
     private static readonly HashSet<string> Keywords = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -283,12 +293,14 @@ internal sealed class PartiQLParser
 
     private UpdateValue ParseUpdateValue()
     {
+        Enter();
         var left = ParseUpdateTerm();
         while (Peek.Is("+") || Peek.Is("-"))
         {
             bool plus = Next().Text == "+";
             left = new ArithmeticValue(plus, left, ParseUpdateTerm());
         }
+        _depth--;
         return left;
     }
 
@@ -327,8 +339,10 @@ internal sealed class PartiQLParser
 
     private ConditionNode ParseCondition()
     {
+        Enter();
         var left = ParseAnd();
         while (AcceptKeyword("OR")) left = new OrNode(left, ParseAnd());
+        _depth--;
         return left;
     }
 
@@ -341,8 +355,11 @@ internal sealed class PartiQLParser
 
     private ConditionNode ParseNot()
     {
-        if (AcceptKeyword("NOT")) return new NotNode(ParseNot());
-        return ParsePredicate();
+        if (!AcceptKeyword("NOT")) return ParsePredicate();
+        Enter();
+        var operand = ParseNot();
+        _depth--;
+        return new NotNode(operand);
     }
 
     private ConditionNode ParsePredicate()
@@ -455,6 +472,14 @@ internal sealed class PartiQLParser
     // ---- values ----
 
     private AttributeValue ParseValue()
+    {
+        Enter();
+        var value = ParseValueInner();
+        _depth--;
+        return value;
+    }
+
+    private AttributeValue ParseValueInner()
     {
         var t = Next();
         switch (t.Kind)

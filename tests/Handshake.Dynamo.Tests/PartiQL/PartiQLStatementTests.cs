@@ -324,6 +324,40 @@ public sealed class PartiQLStatementTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task OddStatementsAreRefusedWithA400NeverA500()
+    {
+        var table = await SdkItemTests.CreateTableAsync(Client, fixture.NewTableName(), withRange: true);
+        string[] statements =
+        [
+            "", " ", ";", "SELECT", "SELECT *", "SELECT * FROM", $"SELECT * FROM \"{table}\" WHERE pk", $"SELECT * FROM \"{table}\" WHERE pk =",
+            $"SELECT * FROM \"{table}\" WHERE pk IN", $"SELECT * FROM \"{table}\" WHERE pk IN []", $"SELECT * FROM \"{table}\" WHERE pk IS",
+            $"SELECT * FROM \"{table}\" WHERE pk IS BANANA", $"SELECT * FROM \"{table}\" WHERE pk = MISSING", $"SELECT * FROM \"{table}\" WHERE a[",
+            $"SELECT * FROM \"{table}\" WHERE a['x'] = 1 AND", $"SELECT * FROM \"{table}\" WHERE size(", $"SELECT * FROM \"{table}\" WHERE nosuch(a, 1)",
+            $"SELECT * FROM \"{table}\" WHERE pk BETWEEN 1", $"SELECT * FROM \"{table}\" ORDER BY sk", $"SELECT * FROM \"{table}\" WHERE v = 1 ORDER BY v",
+            $"SELECT a, * FROM \"{table}\"", $"SELECT * FROM \"{table}\".\"nope\"",
+            $"INSERT INTO \"{table}\" VALUE", $"INSERT INTO \"{table}\" VALUE 1", $"INSERT INTO \"{table}\" VALUE {{'pk': 'a', 'pk': 'b', 'sk': 1}}",
+            $"INSERT INTO \"{table}\" VALUE {{'pk': 'a', 'sk': 1}} RETURNING ALL OLD *", $"INSERT INTO \"{table}\" VALUES {{'pk': 'a'}}",
+            $"INSERT INTO \"{table}\" VALUE {{'pk': 'a', 'sk': 1, 's': <<1, 'x'>>}}", $"INSERT INTO \"{table}\" VALUE {{'pk': '', 'sk': 1}}",
+            $"INSERT INTO \"{table}\" VALUE {{'pk': 'a', 'sk': 1e999}}", $"UPDATE \"{table}\" SET", $"UPDATE \"{table}\" SET a = WHERE pk = 'a' AND sk = 1",
+            $"UPDATE \"{table}\" SET a = set_add(b, <<1>>) WHERE pk = 'a' AND sk = 1", $"UPDATE \"{table}\" SET a = set_add(a, 1) WHERE pk = 'a' AND sk = 1",
+            $"UPDATE \"{table}\" SET a = nosuch(a) WHERE pk = 'a' AND sk = 1", $"UPDATE \"{table}\" SET a = 1 WHERE pk = 'a' AND sk = 1 RETURNING ALL",
+            $"UPDATE \"{table}\" SET a = 1 WHERE pk = 'a' AND sk = 1 RETURNING ALL OLD", $"DELETE FROM \"{table}\"", $"DELETE FROM \"{table}\" WHERE pk = 1 AND sk = 1",
+            "SELECT * FROM \"\"", "SELECT * FROM \"t\" WHERE \"\" = 1", "'unterminated", "SELECT * FROM t WHERE a = 1 !",
+            $"SELECT * FROM \"{table}\" WHERE " + new string('(', 3000) + "a = 1" + new string(')', 3000),
+            $"SELECT * FROM \"{table}\" WHERE " + string.Concat(Enumerable.Repeat("NOT ", 1500)) + "a = 1",
+            $"INSERT INTO \"{table}\" VALUE {{'pk': 'a', 'sk': 1, 'l': " + new string('[', 3000) + new string(']', 3000) + "}",
+            $"UPDATE \"{table}\" SET a = " + string.Concat(Enumerable.Repeat("list_append(", 1000)) + "a" + new string(')', 1000) + " WHERE pk = 'a' AND sk = 1",
+        ];
+        foreach (var statement in statements)
+        {
+            var response = await fixture.PostAsync("ExecuteStatement", JsonSerializer.Serialize(new { Statement = statement }));
+            var body = await response.Content.ReadAsStringAsync().WaitAsync(ServerFixture.Timeout);
+            Assert.True((int)response.StatusCode == 400, statement + " => " + (int)response.StatusCode + " " + body);
+            Assert.Contains("Exception", body);
+        }
+    }
+
+    [Fact]
     public async Task TheWireShapeHasItemsAndNoCountMembers()
     {
         var table = await RangeTableAsync(3);
