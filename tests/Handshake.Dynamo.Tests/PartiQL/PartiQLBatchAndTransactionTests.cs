@@ -213,6 +213,47 @@ public sealed class PartiQLBatchAndTransactionTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task TransactionsAndBatchReadsReportTheCapacityOfTheirUnderlyingOperations()
+    {
+        var table = await TableAsync("a", "b");
+        var writes = await Client.ExecuteTransactionAsync(new ExecuteTransactionRequest
+        {
+            TransactStatements =
+            [
+                new ParameterizedStatement { Statement = $"UPDATE \"{table}\" SET v = 2 WHERE pk = 'a'" },
+                new ParameterizedStatement { Statement = $"INSERT INTO \"{table}\" VALUE {{'pk': 'c'}}" },
+            ],
+            ReturnConsumedCapacity = ReturnConsumedCapacity.TOTAL,
+        }).WaitAsync(ServerFixture.Timeout);
+        var written = Assert.Single(writes.ConsumedCapacity);
+        Assert.Equal(4, written.CapacityUnits);
+        Assert.Equal(4, written.WriteCapacityUnits);
+
+        var reads = await Client.ExecuteTransactionAsync(new ExecuteTransactionRequest
+        {
+            TransactStatements =
+            [
+                new ParameterizedStatement { Statement = $"SELECT * FROM \"{table}\" WHERE pk = ?", Parameters = [S("a")] },
+                new ParameterizedStatement { Statement = $"SELECT * FROM \"{table}\" WHERE pk = ?", Parameters = [S("b")] },
+            ],
+            ReturnConsumedCapacity = ReturnConsumedCapacity.TOTAL,
+        }).WaitAsync(ServerFixture.Timeout);
+        Assert.Equal("2", reads.Responses[0].Item["v"].N);
+        Assert.Equal(4, Assert.Single(reads.ConsumedCapacity).ReadCapacityUnits);
+
+        var batch = await Client.BatchExecuteStatementAsync(new BatchExecuteStatementRequest
+        {
+            Statements =
+            [
+                new BatchStatementRequest { Statement = $"SELECT * FROM \"{table}\" WHERE pk = 'a'", ConsistentRead = true },
+                new BatchStatementRequest { Statement = $"SELECT * FROM \"{table}\" WHERE pk = 'b'" },
+            ],
+            ReturnConsumedCapacity = ReturnConsumedCapacity.TOTAL,
+        }).WaitAsync(ServerFixture.Timeout);
+        Assert.Equal(1.5, Assert.Single(batch.ConsumedCapacity).CapacityUnits);
+    }
+
+    [Fact]
     public async Task EmptyStatementListsFailTheirMemberConstraint()
     {
         var (_, type, message) = await ErrorAsync(fixture, "BatchExecuteStatement", "{\"Statements\":[]}");

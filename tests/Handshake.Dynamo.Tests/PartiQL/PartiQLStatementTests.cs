@@ -285,6 +285,29 @@ public sealed class PartiQLStatementTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task AnIndexQueryPagesWithNextTokenAcrossEqualIndexKeys()
+    {
+        var table = await CreateAsync(Client, fixture.NewTableName());
+        for (int i = 0; i < 5; i++)
+            await RunAsync($"INSERT INTO \"{table}\" VALUE {{'pk': 'p{i}', 'sk': {i}, 'category': 'same'}}");
+        var seen = new List<string>();
+        string? token = null;
+        int pages = 0;
+        do
+        {
+            var page = await RunAsync($"SELECT pk FROM \"{table}\".\"{CategoryGsi}\" WHERE category = 'same'", limit: 2, nextToken: token);
+            seen.AddRange(page.Items.Select(i => i["pk"].S));
+            token = page.NextToken;
+            if (token is not null) Assert.Equal(["category", "pk", "sk"], page.LastEvaluatedKey.Keys.Order());
+            pages++;
+        }
+        while (token is not null && pages < 20);
+        Assert.Equal(["p0", "p1", "p2", "p3", "p4"], seen.Order());
+        Assert.Equal(5, seen.Count);
+        Assert.Equal(3, pages);
+    }
+
+    [Fact]
     public async Task CapacityIsWhatTheUnderlyingOperationCharges()
     {
         var table = await SdkItemTests.CreateTableAsync(Client, fixture.NewTableName());
