@@ -172,6 +172,11 @@ internal sealed class PartiQLParser
             else break;
         }
         if (actions.Count == 0) throw Unexpected();
+        // The actions become an UpdateExpression, under its rule that no two may touch overlapping paths.
+        for (int j = 1; j < actions.Count; j++)
+            for (int i = 0; i < j; i++)
+                if (AttributePath.Relate(actions[i].Path, actions[j].Path) is var relation and not PathRelation.Distinct)
+                    throw DynamoException.Validation("Invalid UpdateExpression: " + AttributePath.RelationMessage(relation, actions[i].Path, actions[j].Path));
         if (!AcceptKeyword("WHERE")) throw PeekIsEnd() ? DynamoException.Validation(PartiQLErrors.IncompleteKey) : Unexpected();
         var where = ParseCondition();
         var returning = ParseReturning();

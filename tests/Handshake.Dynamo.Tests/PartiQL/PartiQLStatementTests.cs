@@ -342,6 +342,9 @@ public sealed class PartiQLStatementTests(ServerFixture fixture)
         Assert.Equal("One or more parameter values were invalid: Cannot update attribute pk. This attribute is part of the key", keyUpdate.Message);
         var missingKey = await FailAsync($"INSERT INTO \"{table}\" VALUE {{'v': 1}}");
         Assert.Equal("ValidationException", missingKey.ErrorCode);
+        var overlap = await FailAsync($"UPDATE \"{table}\" SET a = 1 REMOVE a.b WHERE pk = 'a'");
+        Assert.Equal("Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], path two: [a, b]",
+            overlap.Message);
         var emptyBag = await FailAsync($"INSERT INTO \"{table}\" VALUE {{'pk': 'a', 's': <<>>}}");
         Assert.Equal("Empty bags are not supported", emptyBag.Message);
     }
