@@ -37,7 +37,10 @@ internal static class PartiQLSelect
         var terms = StatementKeys.Conjuncts(select.Where);
         var hash = StatementKeys.Find(terms, space.Hash, out _);
         if (hash is not null && !StatementKeys.Usable(hash, space.Hash)) hash = null;
-        CheckOrderBy(select, space, hash is not null);
+        var partitions = hash is null ? Partitions(terms, space.Hash) : null;
+        CheckOrderBy(select, space, hash is not null || partitions is not null, partitions is { Count: > 1 });
+        // ORDER BY the sort key DESC reads each partition backward; ORDER BY the partition key orders the partitions.
+        bool forward = !(select.Descending && select.OrderBy == space.Range?.Name);
 
         if (select.IndexName is null && hash is not null && FullKey(table, terms, hash) is { } key)
         {
@@ -63,12 +66,61 @@ internal static class PartiQLSelect
             if (start is { } s && !s.Hash.AsSpan().SequenceEqual(hashBytes)) throw DynamoException.Validation(InvalidToken);
             var range = space.Range is null ? null : StatementKeys.RangePart(terms, space.Range);
             var bounds = Query.Bounds(range);
-            page.Respond(store, response, space, connection => space.Read(connection, hashBytes, bounds, start, !select.Descending));
+            page.Respond(store, response, space, connection => space.Read(connection, hashBytes, bounds, start, forward));
+        }
+        else if (partitions is not null)
+        {
+            // One Query per partition key value, read one after the other into the same page; where a page stopped
+            // is a row of one of them, so its partition key says which Query a NextToken resumes.
+            var encoded = partitions.ConvertAll(ReadPage.Encode);
+            if (select.OrderBy is not null && select.OrderBy == space.Hash.Name)
+            {
+                encoded.Sort((a, b) => a.AsSpan().SequenceCompareTo(b));
+                if (select.Descending) encoded.Reverse();
+            }
+            int first = 0;
+            if (start is { } s)
+            {
+                first = encoded.FindIndex(e => e.AsSpan().SequenceEqual(s.Hash));
+                if (first < 0) throw DynamoException.Validation(InvalidToken);
+            }
+            var range = space.Range is null ? null : StatementKeys.RangePart(terms, space.Range);
+            var bounds = Query.Bounds(range);
+            page.Respond(store, response, space, connection => ReadPartitions(space, connection, encoded, first, bounds, start, forward));
         }
         else
         {
             page.Respond(store, response, space, connection => space.Read(connection, null, default, start, forward: true));
         }
+    }
+
+    /// <summary>Most partition key values an IN may name (PartiQL operators, developer guide: "at max 50 hash attribute values").</summary>
+    public const int MaxPartitions = 50;
+
+    // The values of a top-level "partition key IN [...]" term, each usable as a key, without repeats; null when there is none.
+    private static List<AttributeValue>? Partitions(List<ConditionNode> terms, KeyAttribute hash)
+    {
+        foreach (var term in terms)
+        {
+            if (term is not InNode @in || !StatementKeys.IsName(@in.Value, hash.Name)) continue;
+            var values = new List<AttributeValue>();
+            foreach (var candidate in @in.Candidates)
+            {
+                if (candidate is not ValueOperand v || !StatementKeys.Usable(v.Value, hash)) return null;
+                if (!values.Exists(v.Value.ValueEquals)) values.Add(v.Value);
+            }
+            if (values.Count > MaxPartitions) throw DynamoException.Validation("Too many decomposed read operations for a given query.");
+            return values;
+        }
+        return null;
+    }
+
+    private static IEnumerable<KeySpaceRow> ReadPartitions(KeySpace space, Microsoft.Data.Sqlite.SqliteConnection connection, List<byte[]> partitions,
+        int first, RangeBounds bounds, KeySpaceRow? start, bool forward)
+    {
+        for (int i = first; i < partitions.Count; i++)
+            foreach (var row in space.Read(connection, partitions[i], bounds, i == first ? start : null, forward))
+                yield return row;
     }
 
     // The table's full key from the WHERE terms, when they name one item with usable key values.
@@ -83,7 +135,7 @@ internal static class PartiQLSelect
         return key;
     }
 
-    private static void CheckOrderBy(SelectStatement select, KeySpace space, bool hasHash)
+    private static void CheckOrderBy(SelectStatement select, KeySpace space, bool hasHash, bool manyPartitions)
     {
         if (select.OrderBy is null) return;
         if (select.Where is null) throw DynamoException.Validation("Must have WHERE clause in the statement when using ORDER BY clause.");
@@ -91,6 +143,8 @@ internal static class PartiQLSelect
             throw DynamoException.Validation("Variable reference " + select.OrderBy + " in ORDER BY clause must be part of the primary key");
         if (!hasHash)
             throw DynamoException.Validation("Must have at least one non-optional hash key condition in WHERE clause when using ORDER BY clause.");
+        if (manyPartitions && select.OrderBy != space.Hash.Name)
+            throw DynamoException.Validation("Must have hash key in ORDER BY clause when more than one hash key condition specified in WHERE clause.");
     }
 
     // One item by its key, with the WHERE clause and projection applied, charged as GetItem is.

@@ -239,6 +239,38 @@ public sealed class PartiQLStatementTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task AnInOnThePartitionKeyReadsEachPartitionAndPagesAcrossThem()
+    {
+        var table = await SdkItemTests.CreateTableAsync(Client, fixture.NewTableName(), withRange: true);
+        foreach (var pk in new[] { "a", "b", "c" })
+            for (int i = 0; i < 3; i++)
+                await RunAsync($"INSERT INTO \"{table}\" VALUE {{'pk': '{pk}', 'sk': {i}}}");
+        var seen = new List<string>();
+        string? token = null;
+        int pages = 0;
+        do
+        {
+            var page = await RunAsync($"SELECT * FROM \"{table}\" WHERE pk IN ['c', 'a', 'zz', 'a'] AND sk >= 1", limit: 3, nextToken: token);
+            seen.AddRange(page.Items.Select(i => i["pk"].S + i["sk"].N));
+            token = page.NextToken;
+            pages++;
+        }
+        while (token is not null && pages < 20);
+        Assert.Equal(["c1", "c2", "a1", "a2"], seen);
+
+        var capacity = await RunAsync($"SELECT * FROM \"{table}\" WHERE pk IN ['a'] AND sk = 1", consistent: true, capacity: "TOTAL");
+        Assert.Equal("a1", Assert.Single(capacity.Items)["pk"].S + capacity.Items[0]["sk"].N);
+        Assert.Equal(1, capacity.ConsumedCapacity.CapacityUnits); // one partition's one item, not the table's nine
+
+        var ordered = await RunAsync($"SELECT pk FROM \"{table}\" WHERE pk IN ['b', 'c', 'a'] AND sk = 0 ORDER BY pk DESC");
+        Assert.Equal(["c", "b", "a"], ordered.Items.Select(i => i["pk"].S));
+        var bySortKey = await FailAsync($"SELECT pk FROM \"{table}\" WHERE pk IN ['b', 'c'] ORDER BY sk");
+        Assert.Equal("Must have hash key in ORDER BY clause when more than one hash key condition specified in WHERE clause.", bySortKey.Message);
+        var tooMany = await FailAsync($"SELECT * FROM \"{table}\" WHERE pk IN [" + string.Join(", ", Enumerable.Range(0, 51).Select(i => $"'k{i}'")) + "]");
+        Assert.Equal("Too many decomposed read operations for a given query.", tooMany.Message);
+    }
+
+    [Fact]
     public async Task AScanPagesEvenWhenAPageMatchesNothing()
     {
         var table = await RangeTableAsync(5);
