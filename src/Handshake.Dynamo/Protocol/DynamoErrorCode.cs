@@ -26,6 +26,8 @@ public static class DynamoErrorCode
     public const string TransactionConflictException = nameof(TransactionConflictException);
     public const string IdempotentParameterMismatchException = nameof(IdempotentParameterMismatchException);
     public const string InternalServerError = nameof(InternalServerError);
+    public const string ExpiredIteratorException = nameof(ExpiredIteratorException);
+    public const string TrimmedDataAccessException = nameof(TrimmedDataAccessException);
     public const string RequestEntityTooLarge = nameof(RequestEntityTooLarge);
 
     private const string ServiceNamespace = "com.amazonaws.dynamodb.v20120810#";
