@@ -129,10 +129,20 @@ internal sealed class StreamCatalog
         if (table.Stream is not { } stream) return;
         stream.DisabledAt = now;
         stream.EndingSequence = context.StreamRecords.NextSequence - 1;
-        using var update = context.CreateCommand("UPDATE streams SET definition = $d WHERE id = $id");
-        update.Parameters.AddWithValue("$d", Serialize(stream));
-        update.Parameters.AddWithValue("$id", stream.InternalId);
-        update.ExecuteNonQuery();
+        try
+        {
+            using var update = context.CreateCommand("UPDATE streams SET definition = $d WHERE id = $id");
+            update.Parameters.AddWithValue("$d", Serialize(stream));
+            update.Parameters.AddWithValue("$id", stream.InternalId);
+            update.ExecuteNonQuery();
+        }
+        catch
+        {
+            // The command fails and its savepoint is rolled back: the stream stays as the database has it, enabled.
+            stream.DisabledAt = null;
+            stream.EndingSequence = null;
+            throw;
+        }
         table.Stream = null;
     }
 
