@@ -114,7 +114,7 @@ public sealed class DynamoStore : IAsyncDisposable
     /// Trims stream records older than 24 hours and forgets streams disabled more than 24 hours ago (by
     /// <see cref="DynamoStoreOptions.Clock"/>); returns how many records went. The TTL sweeper's timer runs it too.
     /// </summary>
-    internal Task<int> TrimStreamsAsync() => StreamTrimCommand.RunAsync(this);
+    public Task<int> TrimStreamsAsync() => StreamTrimCommand.RunAsync(this);
 
     /// <summary>Completes after the next background TTL sweep, with how many items it deleted (for tests).</summary>
     internal Task<int> NextBackgroundSweep => _sweeper.NextBackgroundSweep;

@@ -37,6 +37,12 @@ public sealed class StreamDefinition
     /// <summary>The last sequence number allocated before the stream was disabled; the shard's end.</summary>
     public long? EndingSequence { get; internal set; }
 
+    /// <summary>
+    /// The stream's trim horizon: its records up to this sequence number have been trimmed (0: none). Per stream, so
+    /// a consumer of a quiet stream is not told its data was trimmed when only other streams' records went.
+    /// </summary>
+    public long TrimmedThrough { get; internal set; }
+
     public bool Enabled => DisabledAt is null;
 
     public string Status => DisabledAt is null ? "ENABLED" : "DISABLED";

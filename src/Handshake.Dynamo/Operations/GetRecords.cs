@@ -36,7 +36,7 @@ internal static class GetRecords
             throw new DynamoException(DynamoErrorCode.ExpiredIteratorException, "The provided iterator exceeds the maximum age allowed.");
         if (!store.Streams.TryGet(iterator.StreamArn, out var stream) || stream.InternalId != iterator.StreamId)
             throw StreamRequests.StreamNotFound(iterator.StreamArn);
-        if (iterator.After < store.Streams.TrimmedThrough) throw StreamRequests.Trimmed();
+        if (iterator.After < stream.TrimmedThrough) throw StreamRequests.Trimmed();
 
         int max = (int)(limit ?? MaxLimit);
         // Read before the records: a stream disabled by now gets no more, so reading to its end closes the shard.

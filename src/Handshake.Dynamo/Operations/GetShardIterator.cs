@@ -6,7 +6,7 @@ namespace Handshake.Dynamo.Operations;
 /// <summary>
 /// GetShardIterator (DynamoDB Streams): a position in the stream's shard. TRIM_HORIZON is the oldest record still
 /// kept, LATEST just after the newest committed one, AT_ and AFTER_SEQUENCE_NUMBER at or after a record. A sequence
-/// number at or before the trim horizon (its record is gone) is TrimmedDataAccessException.
+/// number at or before the stream's trim horizon (its record is gone) is TrimmedDataAccessException.
 /// </summary>
 internal static class GetShardIterator
 {
@@ -46,7 +46,7 @@ internal static class GetShardIterator
         if (shardId != stream.ShardId)
             throw DynamoException.ResourceNotFound("Requested resource not found: Shard does not exist");
 
-        long trimmed = store.Streams.TrimmedThrough;
+        long trimmed = stream.TrimmedThrough;
         long after = type switch
         {
             "TRIM_HORIZON" => Math.Max(stream.StartingSequence - 1, trimmed),

@@ -8,7 +8,7 @@ using Microsoft.Data.Sqlite;
 namespace Handshake.Dynamo.Storage;
 
 /// <summary>
-/// The streams of the store and the trim horizon of their records. Streams are rows of <c>streams</c> (a JSON
+/// The streams of the store. Streams are rows of <c>streams</c> (a JSON
 /// definition each); records are rows of <c>stream_records</c>, keyed by a store-wide sequence number that only grows
 /// (AUTOINCREMENT: trimmed numbers are never handed out again). Changed on the writer thread only, read anywhere.
 /// </summary>
@@ -30,14 +30,6 @@ internal sealed class StreamCatalog
         """;
 
     private readonly ConcurrentDictionary<string, StreamDefinition> _byArn = new(StringComparer.Ordinal);
-    private long _trimmedThrough;
-
-    /// <summary>Every record with a sequence number up to this one has been trimmed (0: none yet).</summary>
-    public long TrimmedThrough
-    {
-        get => Volatile.Read(ref _trimmedThrough);
-        set => Volatile.Write(ref _trimmedThrough, value);
-    }
 
     public bool IsEmpty => _byArn.IsEmpty;
 
@@ -78,9 +70,6 @@ internal sealed class StreamCatalog
             table.LatestStream = stream;
             table.Stream = stream is { Enabled: true } ? stream : null;
         }
-        using var trimmed = connection.CreateCommand();
-        trimmed.CommandText = "SELECT value FROM store_meta WHERE key = 'stream_trimmed_through'";
-        TrimmedThrough = trimmed.ExecuteScalar() is string value ? long.Parse(value, CultureInfo.InvariantCulture) : 0;
     }
 
     /// <summary>The next sequence number: one past the largest ever used, trimmed or not.</summary>
@@ -123,6 +112,15 @@ internal sealed class StreamCatalog
         return stream;
     }
 
+    /// <summary>Persists a stream's definition after a change (its status, its trim horizon) in the open transaction.</summary>
+    public static void Save(WriteContext context, StreamDefinition stream)
+    {
+        using var update = context.CreateCommand("UPDATE streams SET definition = $d WHERE id = $id");
+        update.Parameters.AddWithValue("$d", Serialize(stream));
+        update.Parameters.AddWithValue("$id", stream.InternalId);
+        update.ExecuteNonQuery();
+    }
+
     /// <summary>Disables the table's stream in the open transaction: it stays readable, DISABLED, for 24 hours.</summary>
     public static void Disable(WriteContext context, TableDefinition table, DateTimeOffset now)
     {
@@ -131,10 +129,7 @@ internal sealed class StreamCatalog
         stream.EndingSequence = context.StreamRecords.NextSequence - 1;
         try
         {
-            using var update = context.CreateCommand("UPDATE streams SET definition = $d WHERE id = $id");
-            update.Parameters.AddWithValue("$d", Serialize(stream));
-            update.Parameters.AddWithValue("$id", stream.InternalId);
-            update.ExecuteNonQuery();
+            Save(context, stream);
         }
         catch
         {
@@ -169,6 +164,7 @@ internal sealed class StreamCatalog
             w.WriteNumber("StartingSequence", s.StartingSequence);
             if (s.DisabledAt is { } disabled) w.WriteNumber("Disabled", disabled.ToUnixTimeMilliseconds());
             if (s.EndingSequence is { } ending) w.WriteNumber("EndingSequence", ending);
+            if (s.TrimmedThrough > 0) w.WriteNumber("TrimmedThrough", s.TrimmedThrough);
             w.WriteEndObject();
         }
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
@@ -194,6 +190,7 @@ internal sealed class StreamCatalog
             StartingSequence = r.GetProperty("StartingSequence").GetInt64(),
             DisabledAt = r.TryGetProperty("Disabled", out var disabled) ? DateTimeOffset.FromUnixTimeMilliseconds(disabled.GetInt64()) : null,
             EndingSequence = r.TryGetProperty("EndingSequence", out var ending) ? ending.GetInt64() : null,
+            TrimmedThrough = r.TryGetProperty("TrimmedThrough", out var trimmed) ? trimmed.GetInt64() : 0,
         };
     }
 

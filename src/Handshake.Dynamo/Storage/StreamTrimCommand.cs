@@ -1,4 +1,3 @@
-using System.Globalization;
 using Handshake.Dynamo.Model;
 
 namespace Handshake.Dynamo.Storage;
@@ -6,7 +5,8 @@ namespace Handshake.Dynamo.Storage;
 /// <summary>
 /// Trims the stream records older than 24 hours, oldest first, at most <see cref="BatchRecords"/> per command so a
 /// trim never holds the writer for long; and forgets the streams disabled more than 24 hours ago. Records are trimmed
-/// as a prefix of the store-wide sequence, so one number (the trim horizon) says what is gone, for every stream.
+/// as a prefix of the store-wide sequence; each stream remembers the last of its own records that went (its trim
+/// horizon), which is what TrimmedDataAccessException is decided by.
 /// </summary>
 internal sealed class StreamTrimCommand(DateTimeOffset now) : WriteCommand
 {
@@ -36,7 +36,8 @@ internal sealed class StreamTrimCommand(DateTimeOffset now) : WriteCommand
         long cutoff = (now - StreamCatalog.Retention).ToUnixTimeMilliseconds();
         long through = -1;
         int count = 0;
-        using (var select = context.CreateCommand("SELECT seq, created_ms FROM stream_records ORDER BY seq LIMIT $n"))
+        var horizons = new Dictionary<long, long>();
+        using (var select = context.CreateCommand("SELECT seq, created_ms, stream_id FROM stream_records ORDER BY seq LIMIT $n"))
         {
             select.Parameters.AddWithValue("$n", BatchRecords);
             using var reader = select.ExecuteReader();
@@ -44,6 +45,7 @@ internal sealed class StreamTrimCommand(DateTimeOffset now) : WriteCommand
             while (reader.Read() && reader.GetInt64(1) < cutoff)
             {
                 through = reader.GetInt64(0);
+                horizons[reader.GetInt64(2)] = through;
                 count++;
             }
         }
@@ -52,10 +54,21 @@ internal sealed class StreamTrimCommand(DateTimeOffset now) : WriteCommand
             using var delete = context.CreateCommand("DELETE FROM stream_records WHERE seq <= $s");
             delete.Parameters.AddWithValue("$s", through);
             delete.ExecuteNonQuery();
-            using var horizon = context.CreateCommand("INSERT OR REPLACE INTO store_meta(key, value) VALUES ('stream_trimmed_through', $s)");
-            horizon.Parameters.AddWithValue("$s", through.ToString(CultureInfo.InvariantCulture));
-            horizon.ExecuteNonQuery();
-            context.Streams.TrimmedThrough = through;
+            foreach (var stream in context.Streams.InCreationOrder())
+            {
+                if (!horizons.TryGetValue(stream.InternalId, out long last)) continue;
+                long previous = stream.TrimmedThrough;
+                stream.TrimmedThrough = last;
+                try
+                {
+                    StreamCatalog.Save(context, stream);
+                }
+                catch
+                {
+                    stream.TrimmedThrough = previous;
+                    throw;
+                }
+            }
         }
         Trimmed = count;
 

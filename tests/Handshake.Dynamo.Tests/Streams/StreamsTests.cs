@@ -182,6 +182,33 @@ public sealed class StreamsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TrimmingAnotherStreamsRecordsDoesNotTrimAQuietStream()
+    {
+        var quiet = await CreateStreamedTableAsync(_client, "quiet", "KEYS_ONLY");
+        var busy = await CreateStreamedTableAsync(_client, "busy", "KEYS_ONLY");
+        await PutAsync("quiet", "q");
+        await PutAsync("busy", "b1");
+        var quietSequence = (await RecordsAsync(quiet))[0].GetProperty("dynamodb").GetProperty("SequenceNumber").GetString()!;
+
+        _clock.Advance(TimeSpan.FromHours(25));
+        Assert.Equal(2, await _server.Store.TrimStreamsAsync().WaitAsync(ServerFixture.Timeout));
+        await PutAsync("busy", "b2");
+
+        // The quiet stream's reader was past its only record: nothing it has not read is gone, though the store
+        // trimmed records numbered after it (the busy stream's).
+        var iterator = await IteratorAsync(quiet, "AFTER_SEQUENCE_NUMBER", quietSequence);
+        var page = await OkAsync("GetRecords", new { ShardIterator = iterator });
+        Assert.Equal(0, page.GetProperty("Records").GetArrayLength());
+        await PutAsync("quiet", "q2");
+        page = await OkAsync("GetRecords", new { ShardIterator = page.GetProperty("NextShardIterator").GetString() });
+        Assert.Equal("q2", page.GetProperty("Records")[0].GetProperty("dynamodb").GetProperty("Keys").GetProperty("pk").GetProperty("S").GetString());
+        // Its trimmed record itself is gone, though.
+        var (status, body) = await StreamsAsync("GetShardIterator", new { StreamArn = quiet, ShardId = await ShardAsync(quiet), ShardIteratorType = "AT_SEQUENCE_NUMBER", SequenceNumber = quietSequence });
+        AssertError(status, body, "TrimmedDataAccessException", "The data you are trying to access has been trimmed.");
+        Assert.Equal(["b2"], (await RecordsAsync(busy)).Select(r => r.GetProperty("dynamodb").GetProperty("Keys").GetProperty("pk").GetProperty("S").GetString()));
+    }
+
+    [Fact]
     public async Task ADisabledStreamIsForgottenTwentyFourHoursLater()
     {
         var arn = await CreateStreamedTableAsync(_client, "forget", "NEW_IMAGE");
