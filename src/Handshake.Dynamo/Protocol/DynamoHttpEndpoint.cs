@@ -177,11 +177,12 @@ public sealed class DynamoHttpEndpoint
     /// <summary>
     /// The operation an X-Amz-Target names: after <c>DynamoDB_20120810.</c>, or the whole target for DynamoDB Streams
     /// (<c>DynamoDBStreams_20120810.GetRecords</c>), so that each service knows only its own operations. Null for a
-    /// missing or other target.
+    /// missing or other target. A DynamoDB operation name never holds a dot, so <c>DynamoDB_20120810.DynamoDBStreams_...</c>
+    /// cannot reach a Streams operation.
     /// </summary>
     internal static string? OperationOf(string? target) =>
         target is null ? null
-        : target.StartsWith(TargetPrefix, StringComparison.Ordinal) ? target[TargetPrefix.Length..]
+        : target.StartsWith(TargetPrefix, StringComparison.Ordinal) ? (target.IndexOf('.', TargetPrefix.Length) < 0 ? target[TargetPrefix.Length..] : null)
         : target.StartsWith(StreamsTargetPrefix, StringComparison.Ordinal) ? target
         : null;
 

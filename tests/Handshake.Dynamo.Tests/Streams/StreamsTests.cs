@@ -268,6 +268,9 @@ public sealed class StreamsTests : IAsyncLifetime
         (status, body) = await StreamsAsync(_http, "ListTables", new { });
         Assert.Equal(400, status);
         Assert.EndsWith("#UnknownOperationException", body.GetProperty("__type").GetString(), StringComparison.Ordinal);
+        (status, body) = await StreamsAsync(_http, "DynamoDBStreams_20120810.ListStreams", new { }, prefix: "DynamoDB_20120810.");
+        Assert.Equal(400, status);
+        Assert.EndsWith("#UnknownOperationException", body.GetProperty("__type").GetString(), StringComparison.Ordinal);
         (status, body) = await StreamsAsync(_http, "ListStreams", new { });
         Assert.Equal(200, status);
         Assert.Equal("""{"Streams":[]}""", body.GetRawText());
