@@ -4,9 +4,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-# npm dependencies come from committed lock files; install them only when missing.
+# npm dependencies come from committed lock files; install them when missing, or when the lock file changed since the
+# last install (npm keeps its copy in node_modules/.package-lock.json), so a checkout that adds a package installs it.
 for dir in tests/clients samples/put-record-node; do
-  if [ -f "$dir/package-lock.json" ] && [ ! -d "$dir/node_modules" ]; then
+  if [ -f "$dir/package-lock.json" ] && { [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; }; then
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || { echo "npm ci failed in $dir"; echo "0 passed, 1 failed"; exit 1; }
   fi
 done

@@ -29,7 +29,7 @@ public sealed class DynamoStore : IAsyncDisposable
         Catalog = new TableCatalog();
         LoadCatalog();
         _readers = new ReadSessionPool(database);
-        _writes = new WriteQueue(new WriteContext(writer, Catalog, options), LoadCatalog);
+        _writes = new WriteQueue(new WriteContext(writer, Catalog, Streams, options), LoadCatalog);
         _sweeper = new TimeToLiveSweeper(this, database);
         foreach (var table in _loaded) ResumeBackfills(table);
         _loaded.Clear();
@@ -69,6 +69,9 @@ public sealed class DynamoStore : IAsyncDisposable
 
     internal TableCatalog Catalog { get; }
 
+    /// <summary>Every stream still describable (enabled, or disabled less than 24 hours ago).</summary>
+    internal StreamCatalog Streams { get; } = new();
+
     /// <summary>ClientRequestTokens of recent TransactWriteItems (writer thread only).</summary>
     internal TransactionTokens TransactionTokens { get; } = new();
 
@@ -106,6 +109,12 @@ public sealed class DynamoStore : IAsyncDisposable
     /// does the same every <see cref="DynamoStoreOptions.TimeToLiveSweepInterval"/>.
     /// </summary>
     public Task<int> SweepExpiredItemsAsync(CancellationToken cancellationToken = default) => _sweeper.SweepAsync(cancellationToken);
+
+    /// <summary>
+    /// Trims stream records older than 24 hours and forgets streams disabled more than 24 hours ago (by
+    /// <see cref="DynamoStoreOptions.Clock"/>); returns how many records went. The TTL sweeper's timer runs it too.
+    /// </summary>
+    public Task<int> TrimStreamsAsync() => StreamTrimCommand.RunAsync(this);
 
     /// <summary>Completes after the next background TTL sweep, with how many items it deleted (for tests).</summary>
     internal Task<int> NextBackgroundSweep => _sweeper.NextBackgroundSweep;
@@ -174,6 +183,7 @@ public sealed class DynamoStore : IAsyncDisposable
         }
         reader.Close();
         foreach (var table in _loaded) IndexStorage.Attach(_writerConnection, table);
+        Streams.Load(_writerConnection, Catalog);
         // After a failed commit the writer is running: the GSIs that were building start again.
         if (_writes is not null)
         {

@@ -112,6 +112,8 @@ public sealed partial class AwsCliRun : IAsyncLifetime
         await Aws("describeEndpoints", "describe-endpoints");
         await Aws("updateTable", "update-table", "--table-name", "cli-numbers", "--billing-mode", "PAY_PER_REQUEST");
         await Aws("describeMissingTable", "describe-table", "--table-name", "cli-missing");
+        await Aws("enableStream", "update-table", "--table-name", "cli-items", "--stream-specification", "StreamEnabled=true,StreamViewType=NEW_AND_OLD_IMAGES");
+        await Aws("putStreamed", "put-item", "--table-name", "cli-items", "--item", """{"id":{"S":"streamed"},"v":{"N":"1"}}""");
 
         await store!.RestartAsync();
         await Aws("getAfterRestart", "get-item", "--table-name", "cli-items", "--key", """{"id":{"S":"a"}}""", "--consistent-read");
@@ -120,11 +122,22 @@ public sealed partial class AwsCliRun : IAsyncLifetime
         await Aws("deleteTable", "delete-table", "--table-name", "cli-numbers");
         await Aws("waitTableNotExists", "wait", "table-not-exists", "--table-name", "cli-numbers");
         await Aws("listTablesAfterDelete", "list-tables");
+
+        // DynamoDB Streams through `aws dynamodbstreams` on the same --endpoint-url, after the restart.
+        var streamArn = JsonAssert.Text(JsonAssert.At(Json(await Aws("listStreams", "..dynamodbstreams", "list-streams", "--table-name", "cli-items")), "Streams")[0], "StreamArn");
+        var shard = JsonAssert.Text(JsonAssert.At(Json(await Aws("describeStream", "..dynamodbstreams", "describe-stream", "--stream-arn", streamArn)),
+            "StreamDescription.Shards")[0], "ShardId");
+        var iterator = JsonAssert.Text(Json(await Aws("getShardIterator", "..dynamodbstreams", "get-shard-iterator", "--stream-arn", streamArn,
+            "--shard-id", shard, "--shard-iterator-type", "TRIM_HORIZON")), "ShardIterator");
+        await Aws("getRecords", "..dynamodbstreams", "get-records", "--shard-iterator", iterator);
     }
 
     private async Task<OracleProcessResult> Aws(string step, params string[] arguments)
     {
-        string[] command = ["dynamodb", .. arguments, "--endpoint-url", store!.Endpoint, "--output", "json", "--region", "us-east-1"];
+        // A first argument "..dynamodbstreams" names the other service of the same endpoint.
+        string[] command = arguments[0] == "..dynamodbstreams"
+            ? ["dynamodbstreams", .. arguments[1..], "--endpoint-url", store!.Endpoint, "--output", "json", "--region", "us-east-1"]
+            : ["dynamodb", .. arguments, "--endpoint-url", store!.Endpoint, "--output", "json", "--region", "us-east-1"];
         var result = await OracleProcess.RunAsync("aws", command, CommandTimeout);
         results.Add(step, result);
         return result;
@@ -206,6 +219,22 @@ public sealed class AwsCliTests(AwsCliRun run) : IClassFixture<AwsCliRun>
         Assert.Equal("expiry", JsonAssert.Text(AwsCliRun.Json(run["describeTtl"]), "TimeToLiveDescription.AttributeName"));
         Assert.Equal(80000, JsonAssert.Number(AwsCliRun.Json(run["describeLimits"]), "AccountMaxReadCapacityUnits"));
         Assert.Equal(1440, JsonAssert.Number(JsonAssert.At(AwsCliRun.Json(run["describeEndpoints"]), "Endpoints")[0], "CachePeriodInMinutes"));
+    }
+
+    [Fact]
+    public void A_stream_enabled_by_update_table_is_read_back_after_a_restart()
+    {
+        var table = JsonAssert.At(AwsCliRun.Json(run["enableStream"]), "TableDescription");
+        JsonAssert.Equal("""{"StreamEnabled":true,"StreamViewType":"NEW_AND_OLD_IMAGES"}""", JsonAssert.At(table, "StreamSpecification"));
+        var streams = JsonAssert.At(AwsCliRun.Json(run["listStreams"]), "Streams");
+        Assert.Equal(1, streams.GetArrayLength());
+        Assert.Equal(JsonAssert.Text(table, "LatestStreamArn"), JsonAssert.Text(streams[0], "StreamArn"));
+        Assert.Equal("ENABLED", JsonAssert.Text(AwsCliRun.Json(run["describeStream"]), "StreamDescription.StreamStatus"));
+        var records = JsonAssert.At(AwsCliRun.Json(run["getRecords"]), "Records");
+        Assert.Equal(1, records.GetArrayLength());
+        Assert.Equal("INSERT", JsonAssert.Text(records[0], "eventName"));
+        JsonAssert.Equal("""{"id":{"S":"streamed"}}""", JsonAssert.At(records[0], "dynamodb.Keys"));
+        JsonAssert.Equal("""{"id":{"S":"streamed"},"v":{"N":"1"}}""", JsonAssert.At(records[0], "dynamodb.NewImage"));
     }
 
     [Fact]

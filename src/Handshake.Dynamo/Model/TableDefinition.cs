@@ -116,6 +116,15 @@ public sealed class TableDefinition
     public long ItemCount => Counters.ItemCount;
     public long TableSizeBytes => Counters.SizeBytes;
 
+    /// <summary>
+    /// The table's enabled stream, or null. The write path checks only this field: a table without a stream pays
+    /// nothing more per write.
+    /// </summary>
+    public StreamDefinition? Stream { get; internal set; }
+
+    /// <summary>The table's most recent stream, enabled or not (DescribeTable's LatestStreamArn and LatestStreamLabel).</summary>
+    public StreamDefinition? LatestStream { get; internal set; }
+
     /// <summary>Set by DeleteTable on the writer thread, so a write queued before the delete finds the table gone.</summary>
     public bool IsDeleted { get; internal set; }
 }

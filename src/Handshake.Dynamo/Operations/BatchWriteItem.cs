@@ -160,10 +160,10 @@ internal static class BatchWriteItem
             for (int i = 0; i < requests.Count; i++)
             {
                 var r = requests[i];
-                bool existed = context.TryReadItem(r.Table, r.Key, wantItem: false, out int oldSize, out _);
+                bool existed = context.TryReadItem(r.Table, r.Key, wantItem: r.Table.Stream is not null, out int oldSize, out var oldItem);
                 OldSizes[i] = oldSize;
-                if (r.Item is not null) context.Upsert(r.Table, r.Key, r.Size, r.Item, existed, oldSize);
-                else if (existed) context.Delete(r.Table, r.Key, oldSize);
+                if (r.Item is not null) context.Upsert(r.Table, r.Key, r.Size, r.Item, existed, oldSize, oldItem);
+                else if (existed) context.Delete(r.Table, r.Key, oldSize, oldItem);
             }
             IndexUnits = context.TakeIndexUnits();
             Collections = ItemCollectionMetrics.Measure(context, returnItemCollectionMetrics, requests.Select(r => (r.Table, r.Key.Hash)));

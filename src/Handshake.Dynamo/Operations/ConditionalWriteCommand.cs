@@ -26,24 +26,25 @@ internal abstract class ConditionalWriteCommand(TableDefinition table, PrimaryKe
     // The size of the written item's collection, measured after the write when metrics are wanted.
     private long? _collectionBytes;
 
-    /// <summary>After the write: the item it replaced (when asked for), its size, and the index writes.</summary>
+    /// <summary>After the write: the item it replaced (when it was read: a condition, ReturnValues, or the table's
+    /// stream), its size, and the index writes.</summary>
     internal byte[]? OldItem => _oldItem;
     internal int OldSize => _oldSize;
     internal int WrittenSize => newSize;
     internal List<IndexWriteUnits>? IndexUnits => _indexUnits;
     internal TableDefinition TableDefinition => table;
 
-    // An indexed table writes index rows too: all of them or none.
-    public override bool NeedsSavepoint => table.Indexes.Count > 0;
+    // An indexed table writes index rows too, and a streamed one a stream record: all of them or none.
+    public override bool NeedsSavepoint => table.Indexes.Count > 0 || table.Stream is not null;
 
     public sealed override void Apply(WriteContext context)
     {
         if (table.IsDeleted) throw DynamoException.ResourceNotFound();
-        bool existed = context.TryReadItem(table, key, wantItem: returnOld || condition is not null, out int oldSize, out var oldItem);
+        bool existed = context.TryReadItem(table, key, wantItem: returnOld || condition is not null || table.Stream is not null, out int oldSize, out var oldItem);
         if (condition is not null && !condition.Evaluate(oldItem is null ? null : StoredItem.Parse(oldItem)))
             throw ConditionFailure.Create(returnOldOnFailure ? oldItem : null);
-        Write(context, existed, oldSize);
         _oldItem = oldItem;
+        Write(context, existed, oldSize);
         _oldSize = oldSize;
         _indexUnits = context.TakeIndexUnits();
         _collectionBytes = ItemCollectionMetrics.MeasureOne(context, returnItemCollectionMetrics, table, key.Hash);

@@ -13,8 +13,8 @@ internal static class CreateTable
     public static async Task ExecuteAsync(DynamoStore store, ReadOnlyMemory<byte> body, ResponseBuffer response)
     {
         var request = Parse(body.Span);
-        var definition = Validate(store, request);
-        var command = new CreateTableCommand(definition);
+        var definition = Validate(store, request, out string? streamViewType);
+        var command = new CreateTableCommand(definition, streamViewType);
         await store.WriteAsync(command).ConfigureAwait(false);
         var w = response.Writer;
         w.WriteStartObject();
@@ -35,6 +35,7 @@ internal static class CreateTable
         public List<(string? Key, string? Value)>? Tags;
         public bool DeletionProtectionEnabled;
         public string? TableClass;
+        public StreamSpecificationMember? StreamSpecification;
     }
 
     private static Request Parse(ReadOnlySpan<byte> body)
@@ -53,12 +54,13 @@ internal static class CreateTable
             else if (reader.ValueTextEquals("Tags"u8)) { if (JsonRequest.ValueOf(ref reader)) r.Tags = SchemaJson.ReadPairs(ref reader, "Key"u8, "Value"u8); }
             else if (reader.ValueTextEquals("DeletionProtectionEnabled"u8)) { if (JsonRequest.ValueOf(ref reader)) r.DeletionProtectionEnabled = JsonRequest.ReadBoolean(ref reader); }
             else if (reader.ValueTextEquals("TableClass"u8)) { if (JsonRequest.ValueOf(ref reader)) r.TableClass = JsonRequest.ReadString(ref reader); }
+            else if (reader.ValueTextEquals("StreamSpecification"u8)) { if (JsonRequest.ValueOf(ref reader)) r.StreamSpecification = StreamSpecificationMember.Read(ref reader); }
             else JsonRequest.SkipValue(ref reader);
         }
         return r;
     }
 
-    private static TableDefinition Validate(DynamoStore store, Request r)
+    private static TableDefinition Validate(DynamoStore store, Request r, out string? streamViewType)
     {
         var errors = new ValidationErrors();
         if (r.AttributeDefinitions is null) errors.Add(null, "attributeDefinitions", "Member must not be null");
@@ -79,7 +81,9 @@ internal static class CreateTable
         if (r.KeySchema is null) errors.Add(null, "keySchema", "Member must not be null");
         else SchemaJson.ValidateKeySchema(r.KeySchema, "keySchema", errors);
         TableDescription.ValidateTableClass(r.TableClass, errors);
+        r.StreamSpecification?.Validate(errors);
         errors.ThrowIfAny();
+        streamViewType = r.StreamSpecification?.ForCreateTable();
 
         bool payPerRequest = r.BillingMode == "PAY_PER_REQUEST";
         if (payPerRequest && r.ProvisionedThroughput is not null)
@@ -125,11 +129,11 @@ internal static class CreateTable
     }
 
     /// <summary>Inserts the table row; a name taken by the time the writer runs is AWS's ResourceInUseException.</summary>
-    private sealed class CreateTableCommand(TableDefinition proposed) : WriteCommand
+    private sealed class CreateTableCommand(TableDefinition proposed, string? streamViewType) : WriteCommand
     {
         public TableDefinition? Created { get; private set; }
 
-        public override bool NeedsSavepoint => proposed.Indexes.Count > 0;
+        public override bool NeedsSavepoint => proposed.Indexes.Count > 0 || streamViewType is not null;
 
         public override void Apply(WriteContext context)
         {
@@ -152,6 +156,7 @@ internal static class CreateTable
             foreach (var index in Created.Indexes) IndexStorage.Create(context, Created, index);
             // Visible to later commands of the same batch at once; rebuilt from the database if the commit fails.
             context.Catalog.Add(Created);
+            if (streamViewType is not null) StreamCatalog.Enable(context, Created, streamViewType, Created.CreationDateTime);
         }
     }
 }

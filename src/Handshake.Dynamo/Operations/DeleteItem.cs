@@ -44,7 +44,7 @@ internal static class DeleteItem
     {
         protected override void Write(WriteContext context, bool existed, int oldSize)
         {
-            if (existed) context.Delete(Table, Key, oldSize);
+            if (existed) context.Delete(Table, Key, oldSize, OldItem);
         }
     }
 }

@@ -45,6 +45,8 @@ internal static class DeleteTable
                 row.Parameters.AddWithValue("$id", table.InternalId);
                 row.ExecuteNonQuery();
             }
+            // As on AWS, the stream outlives its table: DISABLED, and readable for 24 hours.
+            StreamCatalog.Disable(context, table, context.Options.Clock.GetUtcNow());
             table.IsDeleted = true;
             context.Catalog.Remove(table.Name);
         }

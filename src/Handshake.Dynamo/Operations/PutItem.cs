@@ -47,6 +47,6 @@ internal static class PutItem
         : ConditionalWriteCommand(table, key, size, condition, returnOld, returnOldOnFailure, returnItemCollectionMetrics)
     {
         protected override void Write(WriteContext context, bool existed, int oldSize) =>
-            context.Upsert(Table, Key, NewSize, item, existed, oldSize);
+            context.Upsert(Table, Key, NewSize, item, existed, oldSize, OldItem);
     }
 }

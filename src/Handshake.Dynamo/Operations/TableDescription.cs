@@ -43,6 +43,19 @@ internal static class TableDescription
         w.WriteEndObject();
         WriteIndexes(w, t, global: false);
         WriteIndexes(w, t, global: true);
+        if (t.Stream is { } stream)
+        {
+            w.WriteStartObject("StreamSpecification"u8);
+            w.WriteBoolean("StreamEnabled"u8, true);
+            w.WriteString("StreamViewType"u8, stream.ViewType);
+            w.WriteEndObject();
+        }
+        if (t.LatestStream is { } latest)
+        {
+            // Still named once disabled: the stream stays readable for 24 hours.
+            w.WriteString("LatestStreamLabel"u8, latest.Label);
+            w.WriteString("LatestStreamArn"u8, latest.Arn);
+        }
         w.WriteBoolean("DeletionProtectionEnabled"u8, t.DeletionProtectionEnabled);
         WriteWarmThroughput(w, t.BillingMode, t.ReadCapacityUnits, t.WriteCapacityUnits, "ACTIVE");
         if (t.TableClass is { } tableClass)

@@ -84,8 +84,8 @@ internal static class UpdateItem
         private AttributePath?[]? _landed;
         public List<IndexWriteUnits>? IndexUnits { get; private set; }
 
-        // An indexed table writes index rows too: all of them or none.
-        public override bool NeedsSavepoint => table.Indexes.Count > 0;
+        // An indexed table writes index rows too, and a streamed one a stream record: all of them or none.
+        public override bool NeedsSavepoint => table.Indexes.Count > 0 || table.Stream is not null;
 
         public override void Apply(WriteContext context)
         {
@@ -101,7 +101,7 @@ internal static class UpdateItem
             if (size > ItemSize.MaxItemBytes) throw DynamoException.Validation("Item size to update has exceeded the maximum allowed size");
             ItemNesting.Validate(updated);
             SecondaryIndexKey.Validate(table, updated, fromUpdateExpression: update is not null);
-            context.Upsert(table, key, size, StoredItem.Serialize(updated), existed, oldSize);
+            context.Upsert(table, key, size, StoredItem.Serialize(updated), existed, oldSize, oldItem);
             IndexUnits = context.TakeIndexUnits();
             CollectionBytes = ItemCollectionMetrics.MeasureOne(context, returnItemCollectionMetrics, table, key.Hash);
             _old = old;

@@ -4,7 +4,8 @@ using Handshake.Dynamo.Storage;
 namespace Handshake.Dynamo.Operations;
 
 /// <summary>
-/// UpdateTable: billing mode, provisioned throughput, deletion protection and table class. The response says UPDATING; the
+/// UpdateTable: billing mode, provisioned throughput, deletion protection, table class and StreamSpecification (a new
+/// stream, or the current one disabled). The response says UPDATING; the
 /// change is already complete, so the next DescribeTable says ACTIVE. Index changes come with issue 5.
 /// </summary>
 internal static class UpdateTable
@@ -17,7 +18,7 @@ internal static class UpdateTable
         string? tableName = null, billingMode = null, tableClass = null;
         SchemaJson.Throughput? throughput = null;
         bool? deletionProtection = null;
-        bool streamUpdate = false;
+        StreamSpecificationMember? stream = null;
         List<GlobalSecondaryIndexUpdates.Update>? indexUpdates = null;
         List<(string? Name, string? Type)>? definitions = null;
         while (JsonRequest.NextMember(ref reader))
@@ -29,7 +30,7 @@ internal static class UpdateTable
             else if (reader.ValueTextEquals("DeletionProtectionEnabled"u8)) { if (JsonRequest.ValueOf(ref reader)) deletionProtection = JsonRequest.ReadBoolean(ref reader); }
             else if (reader.ValueTextEquals("GlobalSecondaryIndexUpdates"u8)) { if (JsonRequest.ValueOf(ref reader)) indexUpdates = GlobalSecondaryIndexUpdates.Read(ref reader); }
             else if (reader.ValueTextEquals("AttributeDefinitions"u8)) { if (JsonRequest.ValueOf(ref reader)) definitions = SchemaJson.ReadPairs(ref reader, "AttributeName"u8, "AttributeType"u8); }
-            else if (reader.ValueTextEquals("StreamSpecification"u8)) { streamUpdate = JsonRequest.ValueOf(ref reader); reader.Skip(); }
+            else if (reader.ValueTextEquals("StreamSpecification"u8)) { if (JsonRequest.ValueOf(ref reader)) stream = StreamSpecificationMember.Read(ref reader); }
             else JsonRequest.SkipValue(ref reader);
         }
         var errors = new ValidationErrors();
@@ -48,7 +49,9 @@ internal static class UpdateTable
             }
         }
         if (indexUpdates is not null) GlobalSecondaryIndexUpdates.ValidateMembers(indexUpdates, errors);
+        stream?.Validate(errors);
         errors.ThrowIfAny();
+        bool streamUpdate = stream is not null;
         bool hasIndexUpdates = indexUpdates is { Count: > 0 };
         // TableClass alone is a valid update (the API reference lists it among UpdateTable's changes), though AWS's
         // message for an empty update does not name it.
@@ -56,6 +59,12 @@ internal static class UpdateTable
             throw DynamoException.Validation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
         if (throughput is not null) SchemaJson.CheckThroughputBounds(throughput);
         if (hasIndexUpdates) GlobalSecondaryIndexUpdates.ValidateShape(indexUpdates!);
+        if (streamUpdate)
+        {
+            stream!.CheckForUpdateTable();
+            if (hasIndexUpdates) throw DynamoException.Validation(Invalid + "You cannot create or delete index while changing stream status");
+            if (throughput is not null) throw DynamoException.Validation(Invalid + "You cannot modify stream status while updating table IOPS");
+        }
 
         var table = store.GetTable(tableName!, describeMissing: true);
         // Billing checks come before anything is written: a request that switches mode and updates indexes is one change.
@@ -93,6 +102,15 @@ internal static class UpdateTable
                 + "Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.");
 
         var now = store.Clock.GetUtcNow();
+        if (streamUpdate)
+        {
+            await store.WriteAsync(new StreamSpecificationCommand(table, stream!.StreamEnabled!.Value, stream.StreamViewType, now)).ConfigureAwait(false);
+            if (billingMode is null && deletionProtection is null && tableClass is null)
+            {
+                WriteResponse(response, table);
+                return;
+            }
+        }
         await store.WriteAsync(new UpdateTableMetadataCommand(table, t =>
         {
             if (newMode != t.BillingMode)
@@ -133,6 +151,30 @@ internal static class UpdateTable
         })).ConfigureAwait(false);
 
         WriteResponse(response, table);
+    }
+
+    /// <summary>
+    /// Enables a new stream or disables the current one, on the writer thread so that the check against the table's
+    /// stream and the change are one step.
+    /// </summary>
+    private sealed class StreamSpecificationCommand(Model.TableDefinition table, bool enable, string? viewType, DateTimeOffset now) : WriteCommand
+    {
+        public override bool NeedsSavepoint => true;
+
+        public override void Apply(WriteContext context)
+        {
+            if (table.IsDeleted) throw DynamoException.TableNotFound(table.Name);
+            if (enable)
+            {
+                if (table.Stream is not null) throw DynamoException.Validation("Table already has an enabled stream: TableName: " + table.Name);
+                StreamCatalog.Enable(context, table, viewType!, now);
+            }
+            else
+            {
+                if (table.Stream is null) throw DynamoException.Validation("Table has no stream to disable: TableName: " + table.Name);
+                StreamCatalog.Disable(context, table, now);
+            }
+        }
     }
 
     private static void WriteResponse(ResponseBuffer response, Model.TableDefinition table)

@@ -27,6 +27,8 @@ public static class DynamoErrorCode
     public const string IdempotentParameterMismatchException = nameof(IdempotentParameterMismatchException);
     public const string DuplicateItemException = nameof(DuplicateItemException);
     public const string InternalServerError = nameof(InternalServerError);
+    public const string ExpiredIteratorException = nameof(ExpiredIteratorException);
+    public const string TrimmedDataAccessException = nameof(TrimmedDataAccessException);
     public const string RequestEntityTooLarge = nameof(RequestEntityTooLarge);
 
     private const string ServiceNamespace = "com.amazonaws.dynamodb.v20120810#";

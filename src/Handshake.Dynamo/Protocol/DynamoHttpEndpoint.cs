@@ -20,6 +20,9 @@ public sealed class DynamoHttpEndpoint
     public const int MaxRequestBytes = 16 * 1024 * 1024;
 
     private const string TargetPrefix = "DynamoDB_20120810.";
+
+    /// <summary>DynamoDB Streams' target prefix: its operations are answered on the same endpoint, as DynamoDB Local does.</summary>
+    private const string StreamsTargetPrefix = "DynamoDBStreams_20120810.";
     private const string JsonContentType = "application/x-amz-json-1.0";
     private static readonly byte[] UnknownOperationXml = "<UnknownOperationException/>\n"u8.ToArray();
 
@@ -171,9 +174,17 @@ public sealed class DynamoHttpEndpoint
 
     private static string? TargetOperation(HttpRequest request) => OperationOf(request.Headers["X-Amz-Target"]);
 
-    /// <summary>The operation an X-Amz-Target names (after <c>DynamoDB_20120810.</c>), or null for a missing or other target.</summary>
+    /// <summary>
+    /// The operation an X-Amz-Target names: after <c>DynamoDB_20120810.</c>, or the whole target for DynamoDB Streams
+    /// (<c>DynamoDBStreams_20120810.GetRecords</c>), so that each service knows only its own operations. Null for a
+    /// missing or other target. A DynamoDB operation name never holds a dot, so <c>DynamoDB_20120810.DynamoDBStreams_...</c>
+    /// cannot reach a Streams operation.
+    /// </summary>
     internal static string? OperationOf(string? target) =>
-        target is not null && target.StartsWith(TargetPrefix, StringComparison.Ordinal) ? target[TargetPrefix.Length..] : null;
+        target is null ? null
+        : target.StartsWith(TargetPrefix, StringComparison.Ordinal) ? (target.IndexOf('.', TargetPrefix.Length) < 0 ? target[TargetPrefix.Length..] : null)
+        : target.StartsWith(StreamsTargetPrefix, StringComparison.Ordinal) ? target
+        : null;
 
     /// <summary>The metric tag takes only known operation names: a client's arbitrary target must not grow its cardinality.</summary>
     internal static string MetricTag(string? operation) =>

@@ -4,8 +4,9 @@ namespace Handshake.Dynamo.Protocol;
 
 /// <summary>
 /// Maps an X-Amz-Target operation name to its handler. A switch rather than a dictionary of delegates: no
-/// allocation, and the list of supported operations reads in one place. Operations DynamoDB has but this store
-/// does not (streams, on-demand backups and restores) answer UnknownOperationException.
+/// allocation, and the list of supported operations reads in one place. DynamoDB Streams' operations are known by
+/// their whole target (<see cref="DynamoHttpEndpoint.OperationOf"/>). Operations DynamoDB has but this store does not
+/// (on-demand backups and restores, import and export) answer UnknownOperationException.
 /// </summary>
 internal static class OperationRouter
 {
@@ -17,7 +18,9 @@ internal static class OperationRouter
             or "CreateTable" or "DescribeTable" or "ListTables" or "DeleteTable" or "UpdateTable"
             or "DescribeLimits" or "DescribeEndpoints" or "TagResource" or "UntagResource" or "ListTagsOfResource"
             or "UpdateTimeToLive" or "DescribeTimeToLive"
-            or "DescribeContinuousBackups" or "UpdateContinuousBackups" or "DescribeKinesisStreamingDestination" => true,
+            or "DescribeContinuousBackups" or "UpdateContinuousBackups" or "DescribeKinesisStreamingDestination"
+            or "DynamoDBStreams_20120810.ListStreams" or "DynamoDBStreams_20120810.DescribeStream"
+            or "DynamoDBStreams_20120810.GetShardIterator" or "DynamoDBStreams_20120810.GetRecords" => true,
         _ => false,
     };
 
@@ -51,6 +54,10 @@ internal static class OperationRouter
         "DescribeContinuousBackups" => DescribeContinuousBackups.ExecuteAsync(store, body, response),
         "UpdateContinuousBackups" => UpdateContinuousBackups.ExecuteAsync(store, body, response),
         "DescribeKinesisStreamingDestination" => DescribeKinesisStreamingDestination.ExecuteAsync(store, body, response),
+        "DynamoDBStreams_20120810.ListStreams" => ListStreams.ExecuteAsync(store, body, response),
+        "DynamoDBStreams_20120810.DescribeStream" => DescribeStream.ExecuteAsync(store, body, response),
+        "DynamoDBStreams_20120810.GetShardIterator" => GetShardIterator.ExecuteAsync(store, body, response),
+        "DynamoDBStreams_20120810.GetRecords" => GetRecords.ExecuteAsync(store, body, response),
         _ => throw new DynamoException(DynamoErrorCode.UnknownOperationException, null),
     };
 }

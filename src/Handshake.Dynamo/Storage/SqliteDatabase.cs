@@ -88,6 +88,7 @@ internal sealed class SqliteDatabase
                 PRIMARY KEY(table_id, hash_key, range_key)) WITHOUT ROWID;
             """);
         Execute(connection, IndexStorage.Schema);
+        Execute(connection, StreamCatalog.Schema);
         using var version = connection.CreateCommand();
         version.CommandText = "INSERT OR IGNORE INTO store_meta(key, value) VALUES ('schema_version', $v); SELECT value FROM store_meta WHERE key = 'schema_version';";
         version.Parameters.AddWithValue("$v", SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -9,6 +9,7 @@ namespace Handshake.Dynamo.Storage;
 /// five years in the past are not processed. Candidates are found on a read connection, page by page, and each
 /// page is deleted by one writer command that checks every item again, so a write that renewed an item in the
 /// meantime wins. Deletes go through <see cref="WriteContext.Delete"/>, so secondary indexes follow.
+/// Each tick also trims stream records older than 24 hours (<see cref="StreamTrimCommand"/>).
 /// The background loop ticks on a PeriodicTimer driven by the store's TimeProvider: a fake clock drives it too.
 /// </summary>
 internal sealed class TimeToLiveSweeper : IAsyncDisposable
@@ -48,6 +49,16 @@ internal sealed class TimeToLiveSweeper : IAsyncDisposable
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     // A sweep that failed (store closing, I/O error) is retried at the next tick.
+                }
+                try
+                {
+                    // Stream records older than 24 hours go on the same tick: no timer of their own, and each trim
+                    // command is bounded, so a store with no streams pays one small query per tick.
+                    await _store.TrimStreamsAsync().ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Retried at the next tick, as the sweep is.
                 }
                 Interlocked.Exchange(ref _nextSweep, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(deleted);
             }
@@ -147,7 +158,7 @@ internal sealed class TimeToLiveSweeper : IAsyncDisposable
             {
                 if (!context.TryReadItem(table, key, wantItem: true, out int size, out var item)) continue;
                 if (!IsExpired(item!, attribute, now)) continue;
-                context.Delete(table, key, size);
+                context.Delete(table, key, size, item, byTimeToLive: true);
                 Deleted++;
             }
         }

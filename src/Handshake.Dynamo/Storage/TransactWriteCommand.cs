@@ -42,6 +42,7 @@ internal sealed class TransactWriteCommand(List<TransactAction> actions, string?
         var reasons = new CancellationReason[actions.Count];
         var newItems = new (byte[] Bytes, int Size)?[actions.Count];
         var existed = new (bool Existed, int Size)[actions.Count];
+        var oldItems = new byte[]?[actions.Count];
         bool cancelled = false;
         for (int i = 0; i < actions.Count; i++)
         {
@@ -52,9 +53,10 @@ internal sealed class TransactWriteCommand(List<TransactAction> actions, string?
                 cancelled = true;
                 continue;
             }
-            bool wantItem = a.Condition is not null || a.Kind == TransactActionKind.Update;
+            bool wantItem = a.Condition is not null || a.Kind == TransactActionKind.Update || a.Table.Stream is not null;
             bool exists = context.TryReadItem(a.Table, a.PrimaryKey, wantItem, out int oldSize, out var oldBytes);
             existed[i] = (exists, oldSize);
+            oldItems[i] = oldBytes;
             var old = oldBytes is null ? null : StoredItem.Parse(oldBytes);
             if (a.Condition is not null && !a.Condition.Evaluate(old))
             {
@@ -78,8 +80,8 @@ internal sealed class TransactWriteCommand(List<TransactAction> actions, string?
         for (int i = 0; i < actions.Count; i++)
         {
             var a = actions[i];
-            if (newItems[i] is { } item) context.Upsert(a.Table, a.PrimaryKey, item.Size, item.Bytes, existed[i].Existed, existed[i].Size);
-            else if (a.Kind == TransactActionKind.Delete && existed[i].Existed) context.Delete(a.Table, a.PrimaryKey, existed[i].Size);
+            if (newItems[i] is { } item) context.Upsert(a.Table, a.PrimaryKey, item.Size, item.Bytes, existed[i].Existed, existed[i].Size, oldItems[i]);
+            else if (a.Kind == TransactActionKind.Delete && existed[i].Existed) context.Delete(a.Table, a.PrimaryKey, existed[i].Size, oldItems[i]);
         }
         IndexUnits = context.TakeIndexUnits();
         Collections = ItemCollectionMetrics.Measure(context, returnItemCollectionMetrics,

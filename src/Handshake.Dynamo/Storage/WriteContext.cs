@@ -22,11 +22,13 @@ internal sealed class WriteContext : IDisposable
     private readonly Dictionary<TableDefinition, (long Items, long Bytes)> _commandDeltas = [];
     private readonly Dictionary<TableDefinition, (long Items, long Bytes)> _batchDeltas = [];
 
-    public WriteContext(SqliteConnection connection, TableCatalog catalog, DynamoStoreOptions options)
+    public WriteContext(SqliteConnection connection, TableCatalog catalog, StreamCatalog streams, DynamoStoreOptions options)
     {
         Connection = connection;
         Catalog = catalog;
+        Streams = streams;
         Options = options;
+        StreamRecords = new StreamRecordWriter(connection, options.Region);
         // IMMEDIATE: the writer takes the write lock at BEGIN rather than upgrading at its first write.
         _begin = new SqliteStatement(connection, "BEGIN IMMEDIATE");
         _commit = new SqliteStatement(connection, "COMMIT");
@@ -44,7 +46,11 @@ internal sealed class WriteContext : IDisposable
 
     public SqliteConnection Connection { get; }
     public TableCatalog Catalog { get; }
+    public StreamCatalog Streams { get; }
     public DynamoStoreOptions Options { get; }
+
+    /// <summary>Appends the stream records of tables with an enabled stream, in this transaction.</summary>
+    public StreamRecordWriter StreamRecords { get; }
 
     /// <summary>Opens the group commit's transaction.</summary>
     public void Begin() => _begin.Execute();
@@ -111,8 +117,14 @@ internal sealed class WriteContext : IDisposable
     /// written, so every writer gets AWS's index checks. A table with indexes writes more than one row: commands
     /// that may touch one should run in a savepoint (<see cref="WriteCommand.NeedsSavepoint"/>).
     /// </remarks>
-    public void Upsert(TableDefinition table, PrimaryKey key, int size, byte[] item, bool existed, int oldSize)
+    /// <remarks>
+    /// A table with an enabled stream also gets the change's stream record here (a put leaving the item as it was
+    /// gets none); <paramref name="oldItem"/> saves reading the old item again when the caller has it. The write and
+    /// the record are two rows, so such a table's commands run in a savepoint.
+    /// </remarks>
+    public void Upsert(TableDefinition table, PrimaryKey key, int size, byte[] item, bool existed, int oldSize, byte[]? oldItem = null)
     {
+        if (table.Stream is not null && existed && oldItem is null) TryReadItem(table, key, wantItem: true, out _, out oldItem);
         var parsed = IndexWriter.Prepare(table, item);
         // An item that exists is updated in place rather than replaced: INSERT OR REPLACE deletes the old row and
         // inserts the new one, which always dirties its page, while an UPDATE of a row whose stored bytes do not change
@@ -121,6 +133,7 @@ internal sealed class WriteContext : IDisposable
         if (!existed || !Write(_update, table, key, size, item)) Write(_upsert, table, key, size, item);
         Account(table, existed ? 0 : 1, size - oldSize);
         if (parsed is not null) _indexes.Write(table, key, parsed, item, size);
+        if (table.Stream is { } streamed) StreamRecords.Append(streamed, existed ? oldItem : null, item, byTimeToLive: false, Options.Clock.GetUtcNow());
     }
 
     private static bool Write(SqliteStatement statement, TableDefinition table, PrimaryKey key, int size, byte[] item)
@@ -131,12 +144,18 @@ internal sealed class WriteContext : IDisposable
         return statement.Execute() > 0;
     }
 
-    public void Delete(TableDefinition table, PrimaryKey key, int oldSize)
+    /// <summary>
+    /// Deletes an item; on a table with an enabled stream, appends its REMOVE record (<paramref name="byTimeToLive"/>:
+    /// the TTL sweeper's, which names the service as its identity).
+    /// </summary>
+    public void Delete(TableDefinition table, PrimaryKey key, int oldSize, byte[]? oldItem = null, bool byTimeToLive = false)
     {
+        if (table.Stream is not null && oldItem is null) TryReadItem(table, key, wantItem: true, out _, out oldItem);
         BindKey(_delete, table, key);
         if (_delete.Execute() == 0) return;
         Account(table, -1, -oldSize);
         if (table.Indexes.Count > 0) _indexes.Write(table, key, null, null, 0);
+        if (table.Stream is { } stream) StreamRecords.Append(stream, oldItem, null, byTimeToLive, Options.Clock.GetUtcNow());
     }
 
     /// <summary>
@@ -227,5 +246,6 @@ internal sealed class WriteContext : IDisposable
         foreach (var statement in (ReadOnlySpan<SqliteStatement>)[_begin, _commit, _rollback, _savepoint, _release, _rollbackTo, _select, _upsert, _update, _delete, _counters])
             statement.Dispose();
         _indexes.Dispose();
+        StreamRecords.Dispose();
     }
 }

@@ -14,7 +14,8 @@ public static class RepositoryLayout
     {
         var sdk = Path.Combine(ClientsDirectory, "node_modules", "aws-sdk");
         var v3 = Path.Combine(ClientsDirectory, "node_modules", "@aws-sdk", "client-dynamodb");
-        if (!Directory.Exists(sdk) || !Directory.Exists(v3))
+        var streams = Path.Combine(ClientsDirectory, "node_modules", "@aws-sdk", "client-dynamodb-streams");
+        if (!Directory.Exists(sdk) || !Directory.Exists(v3) || !Directory.Exists(streams))
         {
             throw new InvalidOperationException(
                 $"the npm oracles are not installed: run `npm ci` in {ClientsDirectory} (scripts/test.sh does it)");
