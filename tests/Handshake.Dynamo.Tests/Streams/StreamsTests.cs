@@ -138,6 +138,39 @@ public sealed class StreamsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PartiQLWritesAreRecordedLikeTheOperationsTheyStandFor()
+    {
+        // PartiQL's INSERT, UPDATE and DELETE run the store's own write commands, so they feed the stream too; a
+        // cancelled ExecuteTransaction and an UPDATE that changes nothing add no record.
+        var arn = await CreateStreamedTableAsync(_client, "partiql-stream", "NEW_AND_OLD_IMAGES");
+        Task Execute(string statement) => _client.ExecuteStatementAsync(new ExecuteStatementRequest { Statement = statement }).WaitAsync(ServerFixture.Timeout);
+        await Execute("INSERT INTO \"partiql-stream\" VALUE {'pk': 'a', 'n': 1}");
+        await Execute("UPDATE \"partiql-stream\" SET n = 2 WHERE pk = 'a'");
+        await Execute("UPDATE \"partiql-stream\" SET n = 2 WHERE pk = 'a'");
+        await Assert.ThrowsAsync<TransactionCanceledException>(() => _client.ExecuteTransactionAsync(new ExecuteTransactionRequest
+        {
+            TransactStatements =
+            [
+                new ParameterizedStatement { Statement = "INSERT INTO \"partiql-stream\" VALUE {'pk': 'b'}" },
+                new ParameterizedStatement { Statement = "INSERT INTO \"partiql-stream\" VALUE {'pk': 'a'}" },
+            ],
+        }).WaitAsync(ServerFixture.Timeout));
+        await _client.ExecuteTransactionAsync(new ExecuteTransactionRequest
+        {
+            TransactStatements = [new ParameterizedStatement { Statement = "INSERT INTO \"partiql-stream\" VALUE {'pk': 'c'}" }],
+        }).WaitAsync(ServerFixture.Timeout);
+        await Execute("DELETE FROM \"partiql-stream\" WHERE pk = 'a'");
+
+        var records = await RecordsAsync(arn);
+        Assert.Equal(["INSERT", "MODIFY", "INSERT", "REMOVE"], records.Select(r => r.GetProperty("eventName").GetString()));
+        Assert.Equal(["a", "a", "c", "a"], records.Select(r => r.GetProperty("dynamodb").GetProperty("Keys").GetProperty("pk").GetProperty("S").GetString()));
+        var modify = records[1].GetProperty("dynamodb");
+        Assert.Equal("1", modify.GetProperty("OldImage").GetProperty("n").GetProperty("N").GetString());
+        Assert.Equal("2", modify.GetProperty("NewImage").GetProperty("n").GetProperty("N").GetString());
+        Assert.Equal("2", records[3].GetProperty("dynamodb").GetProperty("OldImage").GetProperty("n").GetProperty("N").GetString());
+    }
+
+    [Fact]
     public async Task AnIteratorExpiresFifteenMinutesAfterItWasIssued()
     {
         var arn = await CreateStreamedTableAsync(_client, "expiry", "KEYS_ONLY");
