@@ -313,6 +313,12 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
             await predecessor.ShutdownAsync().ConfigureAwait(false);
         }
 
+        if (SuppressedInit && _host.Options.NewConnectionsByAccessKey is { } connections)
+        {
+            _connectionsBefore = connections(AccessKeyId);
+            _connectionsCountedFromStart = true;
+        }
+
         LambdaMetrics.EnvironmentStarted(Definition.Name);
         (string FileName, string[] Arguments)? command = RuntimeCommand.Resolve(Definition, _host.Options.NodeBootstrapPath, out string? missing);
         if (command is null)
