@@ -311,6 +311,15 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
             // environment never has two runtimes, and the old one's last lines are in the log stream before the new one's.
             _predecessor = null;
             await predecessor.ShutdownAsync().ConfigureAwait(false);
+            lock (_gate)
+            {
+                // A shutdown (the function deleted or updated, the host stopping) came while the old group was being
+                // stopped: no process is started for it (see InvokeAsync).
+                if (_shutdown is not null || _host.IsStopping)
+                {
+                    return new InitFailure("Runtime.ExitError", null, "Runtime exited with error: signal: killed");
+                }
+            }
         }
 
         if (SuppressedInit && _host.Options.NewConnectionsByAccessKey is { } connections)
