@@ -335,6 +335,39 @@ public sealed class ResetTests
         Assert.Equal(warmPid, TestHost.Json(await test.InvokeAsync("warm", """{"pid":1}""")).GetProperty("pid").GetInt32());
     }
 
+    [Fact]
+    public async Task A_lowered_reserved_concurrency_removes_the_reset_environment_before_a_warm_one()
+    {
+        string holdA = DelayFile();
+        string holdB = DelayFile();
+        await using TestHost test = TestHost.Start();
+        test.AddBash("lowered", reserved: 2);
+        try
+        {
+            Task<InvocationResult> a = test.Host.InvokeAsync("lowered", new Invocation("a", JsonSerializer.SerializeToUtf8Bytes(new { hold = holdA })));
+            Task<InvocationResult> b = test.Host.InvokeAsync("lowered", new Invocation("b", JsonSerializer.SerializeToUtf8Bytes(new { hold = holdB })));
+            await test.WaitForLogAsync("lowered", m => m.StartsWith("handling ", StringComparison.Ordinal), count: 2);
+            File.WriteAllText(holdA, "");
+            File.WriteAllText(holdB, "");
+            await Task.WhenAll(a, b).WaitAsync(TestHost.Wait);
+            Assert.Equal("Unhandled", (await test.InvokeAsync("lowered", """{"crash":true}""")).FunctionError);
+            ExecutionEnvironment warm = Assert.Single(test.Host.Environments("lowered"), e => !e.AwaitsReinit);
+
+            test.Host.UpdateFunction("lowered", f => f with { ReservedConcurrency = 1 });
+
+            // The warm one stays (and serves, with no re-init); the reset one gave its slot back.
+            Assert.Same(warm, Assert.Single(test.Host.Environments("lowered")));
+            Assert.Equal(1, test.Host.AccountEnvironmentCount);
+            Assert.Equal(warm.ProcessId, TestHost.Json(await test.InvokeAsync("lowered", """{"pid":1}""")).GetProperty("pid").GetInt32());
+            Assert.Equal(2, (await test.LogMessagesAsync("lowered")).Count(IsInitDone));
+        }
+        finally
+        {
+            File.Delete(holdA);
+            File.Delete(holdB);
+        }
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         using CancellationTokenSource timeout = new(TestHost.Wait);
