@@ -368,6 +368,52 @@ public sealed class ResetTests
         }
     }
 
+    [Fact]
+    public async Task A_reset_environments_slot_goes_to_another_functions_older_waiter_when_the_account_is_full()
+    {
+        string crash = DelayFile();
+        string hold = DelayFile();
+        await using TestHost test = TestHost.Start(new FunctionHostOptions { AccountConcurrencyLimit = 2 });
+        test.AddBash("busy");
+        test.AddBash("starved");
+        try
+        {
+            // "busy" holds the whole account: one invocation will crash when told, the other waits for a file.
+            Task<InvocationResult> crashes = test.Host.InvokeAsync("busy", new Invocation("crashes", JsonSerializer.SerializeToUtf8Bytes(new { hold = crash, thenCrash = true })));
+            Task<InvocationResult> held = test.Host.InvokeAsync("busy", new Invocation("held", JsonSerializer.SerializeToUtf8Bytes(new { hold })));
+            await test.WaitForLogAsync("busy", m => m.StartsWith("handling ", StringComparison.Ordinal), count: 2);
+            // "starved" queues first, then another "busy" invocation.
+            Task<InvocationResult> starved = test.InvokeAsync("starved", "{}");
+            await WaitUntilAsync(() => test.Host.QueuedInvocations("starved") == 1);
+            Task<InvocationResult> later = test.Host.InvokeAsync("busy", new Invocation("later", "{}"u8.ToArray()));
+            await WaitUntilAsync(() => test.Host.QueuedInvocations("busy") == 1);
+
+            // The crash resets "busy"'s environment, but its slot is owed to "starved" (older, with no environment):
+            // the reset environment leaves instead of serving "busy"'s queue, and is never re-initialised.
+            File.WriteAllText(crash, "");
+            Assert.Equal("Runtime.ExitError", TestHost.Json(await crashes.WaitAsync(TestHost.Wait)).GetProperty("errorType").GetString());
+            Assert.Null((await starved).FunctionError);
+            File.WriteAllText(hold, "");
+            Assert.Null((await held.WaitAsync(TestHost.Wait)).FunctionError);
+            Assert.Null((await later.WaitAsync(TestHost.Wait)).FunctionError);
+
+            await test.LogMessagesAsync("busy");
+            List<Logs.LogEvent> events = test.Host.Logs.For("busy").Read(0, int.MaxValue);
+            string crashedStream = events.Single(e => e.Message == "handling crashes").LogStreamName;
+            Assert.StartsWith("REPORT RequestId: crashes", events.Last(e => e.LogStreamName == crashedStream).Message);
+            // "later" ran on an environment that had its own Init phase (a cold start, once "starved" was done, or the
+            // held one), not on the reset one.
+            Assert.NotEqual(crashedStream, events.Single(e => e.Message == "handling later").LogStreamName);
+            Assert.Equal(2, test.Host.PeakAccountEnvironmentCount);
+            Assert.DoesNotContain(test.Host.Environments("busy"), e => e.AwaitsReinit);
+        }
+        finally
+        {
+            File.Delete(crash);
+            File.Delete(hold);
+        }
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         using CancellationTokenSource timeout = new(TestHost.Wait);
