@@ -340,6 +340,15 @@ public sealed partial class FunctionHost : IAsyncDisposable
 
     internal void TryEvictIdleElsewhere(EnvironmentPool except)
     {
+        // A reset environment first, whatever its function: it has no process, and would cost a re-init anyway.
+        foreach (EnvironmentPool pool in _functions.Values)
+        {
+            if (pool != except && pool.TryEvictIdle(resetOnly: true))
+            {
+                return;
+            }
+        }
+
         foreach (EnvironmentPool pool in _functions.Values)
         {
             if (pool != except && pool.TryEvictIdle())

@@ -49,6 +49,41 @@ public sealed class FunctionConnectionTests
         Assert.InRange(Sample(text, "handshake_lambda_environment_thaws_total" + series), 0, freezes);
     }
 
+    [Fact]
+    public async Task A_reset_environment_keeps_its_access_key_and_its_connections_are_counted_as_the_same_environment()
+    {
+        using StoreCallerFunction function = new();
+        await using HandshakeServer server = await HandshakeServer.StartAsync(new HandshakeServerOptions
+        {
+            Port = 0,
+            InMemory = true,
+            DataDirectory = function.Directory,
+            ProjectFile = function.ProjectFile,
+        }).WaitAsync(HandshakeProcess.Timeout);
+        using HttpClient client = new();
+
+        Assert.Contains("New Connections: 1", await StoreCallerFunction.InvokeAsync(client, server.Endpoint));
+        // The runtime crashes after its store call: the environment is reset (its connection died with its process).
+        Assert.Contains("New Connections: 1\tStatus: error\tError Type: Runtime.ExitError", await StoreCallerFunction.InvokeAsync(client, server.Endpoint, crash: true));
+        // The next invocation re-initialises it (no Init Duration) and opens one new connection, under the same key.
+        string tail = await StoreCallerFunction.InvokeAsync(client, server.Endpoint);
+        Assert.Contains("New Connections: 1", tail);
+        Assert.DoesNotContain("Init Duration", tail);
+
+        // One environment throughout, in the host and in the store's accounting: three connections, six requests.
+        Assert.Equal(1, server.Functions.EnvironmentCount(StoreCallerFunction.Name));
+        FunctionConnections connections = Assert.Single(server.Connections.Snapshot().Functions);
+        EnvironmentConnections environment = Assert.Single(connections.Environments);
+        Assert.Equal(3, environment.Totals.Opened);
+        Assert.Equal(6, environment.Totals.Requests);
+        Assert.Equal(3, server.Connections.NewConnections(environment.AccessKeyId));
+
+        // Two process starts (the cold start and the re-init) for the one environment.
+        using HttpResponseMessage metrics = await client.GetAsync(new Uri(server.Endpoint, "/metrics")).WaitAsync(HandshakeProcess.Timeout);
+        string text = await metrics.Content.ReadAsStringAsync().WaitAsync(HandshakeProcess.Timeout);
+        Assert.Equal(2, Sample(text, $"handshake_lambda_environments_started_total{{function=\"{StoreCallerFunction.Name}\"}}"));
+    }
+
     /// <summary>A counter's value; 0 when it has no sample for the series yet (a counter never added to).</summary>
     private static long Sample(string prometheusText, string series)
     {

@@ -36,6 +36,18 @@ public sealed class ClientOracleTests
             var failed = await Repository.RunAsync("aws", ["lambda", "invoke", "--endpoint-url", endpoint, "--function-name", "cli-fn", "--payload", """{"fail":1}""", output], environment);
             Assert.Equal("Unhandled", JsonDocument.Parse(failed.Stdout).RootElement.GetProperty("FunctionError").GetString());
 
+            // By ARN: the host's account (000000000000) is found; another account's ARN, full or partial, is not.
+            var byArn = await Repository.RunAsync("aws", ["lambda", "invoke", "--endpoint-url", endpoint, "--function-name", "arn:aws:lambda:us-east-1:000000000000:function:cli-fn", output], environment);
+            Assert.True(byArn.ExitCode == 0, byArn.Stderr);
+            var otherAccount = await Repository.RunAsync("aws", ["lambda", "invoke", "--endpoint-url", endpoint, "--function-name", "arn:aws:lambda:us-east-1:111111111111:function:cli-fn", output], environment);
+            Assert.NotEqual(0, otherAccount.ExitCode);
+            Assert.Contains("An error occurred (ResourceNotFoundException) when calling the Invoke operation: Function not found: arn:aws:lambda:us-east-1:111111111111:function:cli-fn", otherAccount.Stderr);
+            var otherConfiguration = await Repository.RunAsync("aws", ["lambda", "get-function-configuration", "--endpoint-url", endpoint, "--function-name", "111111111111:function:cli-fn"], environment);
+            Assert.NotEqual(0, otherConfiguration.ExitCode);
+            Assert.Contains("An error occurred (ResourceNotFoundException) when calling the GetFunctionConfiguration operation: Function not found: arn:aws:lambda:us-east-1:111111111111:function:cli-fn", otherConfiguration.Stderr);
+            var otherDelete = await Repository.RunAsync("aws", ["lambda", "delete-function", "--endpoint-url", endpoint, "--function-name", "arn:aws:lambda:us-east-1:111111111111:function:cli-fn"], environment);
+            Assert.Contains("(ResourceNotFoundException)", otherDelete.Stderr);
+
             var listed = await Repository.RunAsync("aws", ["lambda", "list-functions", "--endpoint-url", endpoint], environment);
             Assert.Equal("cli-fn", JsonDocument.Parse(listed.Stdout).RootElement.GetProperty("Functions")[0].GetProperty("FunctionName").GetString());
 

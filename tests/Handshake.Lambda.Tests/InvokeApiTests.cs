@@ -29,6 +29,60 @@ public sealed class InvokeApiTests
     private static string Header(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out IEnumerable<string>? values) ? string.Join(",", values) : "";
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_ARN_in_another_account_is_not_found_on_Invoke_and_on_the_control_plane(bool kestrelOnly)
+    {
+        await using LambdaServer server = await LambdaServer.StartAsync(new FunctionHostOptions { AccountId = "123456789012" }, kestrelOnly);
+        server.Test.AddBash("mine");
+        // One connection: on the loop's listener, the declined call is then answered by Kestrel on the same connection.
+        using HttpClient http = new(new SocketsHttpHandler { MaxConnectionsPerServer = 1 }) { BaseAddress = server.Endpoint, Timeout = TestHost.Wait };
+
+        async Task Expect(HttpMethod method, string path, HttpStatusCode status, string errorType, string message, HttpContent? content = null)
+        {
+            using HttpRequestMessage request = new(method, path) { Content = content };
+            using HttpResponseMessage response = await http.SendAsync(request);
+            Assert.Equal(status, response.StatusCode);
+            Assert.Equal(errorType, Header(response, "x-amzn-ErrorType"));
+            Assert.Equal(message, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("message").GetString());
+        }
+
+        string Escaped(string name) => Uri.EscapeDataString(name);
+        const string other = "arn:aws:lambda:us-east-1:111111111111:function:mine";
+        const string notFound = "Function not found: " + other;
+
+        // The host's own account, in a full and a partial ARN: found.
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(Invoke(Escaped("arn:aws:lambda:us-east-1:123456789012:function:mine"), "{}"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(Invoke(Escaped("123456789012:function:mine"), "{}"))).StatusCode);
+
+        // Another account: no function of the host is there, whatever its name.
+        await Expect(HttpMethod.Post, $"/2015-03-31/functions/{Escaped(other)}/invocations", HttpStatusCode.NotFound, "ResourceNotFoundException", notFound, new StringContent("{}"));
+        await Expect(HttpMethod.Post, $"/2015-03-31/functions/{Escaped("111111111111:function:mine")}/invocations", HttpStatusCode.NotFound, "ResourceNotFoundException", notFound, new StringContent("{}"));
+        await Expect(HttpMethod.Post, $"/2015-03-31/functions/{Escaped(other + ":$LATEST")}/invocations", HttpStatusCode.NotFound, "ResourceNotFoundException", notFound + ":$LATEST", new StringContent("{}"));
+        await Expect(HttpMethod.Post, $"/2015-03-31/functions/{Escaped(other)}/invocations?Qualifier=%24LATEST", HttpStatusCode.NotFound, "ResourceNotFoundException", notFound + ":$LATEST", new StringContent("{}"));
+        await Expect(HttpMethod.Get, $"/2015-03-31/functions/{Escaped(other)}", HttpStatusCode.NotFound, "ResourceNotFoundException", notFound);
+        await Expect(HttpMethod.Get, $"/2015-03-31/functions/{Escaped("111111111111:function:mine")}/configuration", HttpStatusCode.NotFound, "ResourceNotFoundException", notFound);
+        await Expect(HttpMethod.Put, $"/2015-03-31/functions/{Escaped(other)}/configuration", HttpStatusCode.NotFound, "ResourceNotFoundException", notFound, new StringContent("""{"Timeout":5}"""));
+        await Expect(HttpMethod.Put, $"/2017-10-31/functions/{Escaped(other)}/concurrency", HttpStatusCode.NotFound, "ResourceNotFoundException", notFound, new StringContent("""{"ReservedConcurrentExecutions":1}"""));
+        await Expect(HttpMethod.Get, $"/2019-09-30/functions/{Escaped(other)}/concurrency", HttpStatusCode.NotFound, "ResourceNotFoundException", notFound);
+        await Expect(HttpMethod.Delete, $"/2015-03-31/functions/{Escaped(other)}", HttpStatusCode.NotFound, "ResourceNotFoundException", notFound);
+        // The region is checked first, with its own wording; an account that is not 12 digits breaks the model's pattern.
+        await Expect(HttpMethod.Post, $"/2015-03-31/functions/{Escaped("arn:aws:lambda:eu-west-1:111111111111:function:mine")}/invocations", HttpStatusCode.NotFound,
+            "ResourceNotFoundException", "Functions from 'eu-west-1' are not reachable in this region ('us-east-1')", new StringContent("{}"));
+        using (HttpResponseMessage pattern = await http.PostAsync($"/2015-03-31/functions/{Escaped("arn:aws:lambda:us-east-1:1234:function:mine")}/invocations", new StringContent("{}")))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, pattern.StatusCode);
+            Assert.Equal("ValidationException", Header(pattern, "x-amzn-ErrorType"));
+        }
+
+        // Nothing was changed or deleted, and the function is still served.
+        JsonElement configuration = JsonDocument.Parse(await http.GetStringAsync("/2015-03-31/functions/mine")).RootElement.GetProperty("Configuration");
+        Assert.Equal(10, configuration.GetProperty("Timeout").GetDouble());
+        Assert.False(JsonDocument.Parse(await http.GetStringAsync("/2015-03-31/functions/mine")).RootElement.TryGetProperty("Concurrency", out _));
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(Invoke("mine", "{}"))).StatusCode);
+    }
+
     [Fact]
     public async Task RequestResponse_answers_200_with_the_payload_and_the_version()
     {

@@ -59,7 +59,7 @@ public sealed class LifecycleTests
     }
 
     [Fact]
-    public async Task A_timeout_kills_the_environment_and_the_next_invocation_starts_a_fresh_one()
+    public async Task A_timeout_kills_the_environment_and_the_next_invocation_reinitialises_it_with_a_new_process()
     {
         await using TestHost test = TestHost.Start();
         test.AddBash("slow", timeout: 1);
@@ -73,14 +73,16 @@ public sealed class LifecycleTests
         Assert.EndsWith("Task timed out after 1.00 seconds", error.GetProperty("errorMessage").GetString());
         Assert.Contains((await test.LogMessagesAsync("slow")), m => m.EndsWith("Task timed out after 1.00 seconds", StringComparison.Ordinal));
 
+        // The environment was reset (ResetTests): the next invocation re-runs init in it, in a new process.
         int fresh = TestHost.Json(await test.InvokeAsync("slow", """{"pid":1}""")).GetProperty("pid").GetInt32();
         Assert.NotEqual(pid, fresh);
         Assert.Equal('?', ProcessTable.State(pid));
+        Assert.Equal(1, test.Host.EnvironmentCount("slow"));
         await test.AssertServesAnotherFunctionAsync();
     }
 
     [Fact]
-    public async Task A_crash_mid_invocation_answers_Runtime_ExitError_and_the_environment_is_replaced()
+    public async Task A_crash_mid_invocation_answers_Runtime_ExitError_and_the_environment_is_reset()
     {
         await using TestHost test = TestHost.Start();
         test.AddBash("crash");
@@ -111,8 +113,12 @@ public sealed class LifecycleTests
         Assert.Equal("init failed on purpose", error.GetProperty("errorMessage").GetString());
         Assert.Contains((await test.LogMessagesAsync("initerror")), m => m.StartsWith("INIT_REPORT", StringComparison.Ordinal) && m.Contains("Runtime.InitFailedOnPurpose"));
 
-        // Every invocation retries init in a new environment.
+        // The environment was reset: every invocation re-runs init in it, within the invocation (a suppressed init).
         Assert.Equal("Unhandled", (await test.InvokeAsync("initerror", "{}")).FunctionError);
+        List<string> log = await test.LogMessagesAsync("initerror");
+        Assert.Single(log, m => m.Contains("Phase: init\t", StringComparison.Ordinal));
+        Assert.Equal(2, log.Count(m => m.Contains("Phase: invoke\t", StringComparison.Ordinal)));
+        Assert.Single(test.Host.Logs.For("initerror").Read(0, int.MaxValue).Select(e => e.LogStreamName).Distinct());
         await test.AssertServesAnotherFunctionAsync();
     }
 
@@ -144,7 +150,9 @@ public sealed class LifecycleTests
             Assert.Matches(expected[i], tail[i]);
         }
 
-        Assert.Equal(0, test.Host.EnvironmentCount("initlog"));
+        // Reset, not gone: it keeps its slot, with no process, for a re-init within the next invocation.
+        Assert.True(Assert.Single(test.Host.Environments("initlog")).AwaitsReinit);
+        Assert.Empty(await ProcessTable.RemainingWithMarkerAsync(test.Marker));
     }
 
     [Fact]

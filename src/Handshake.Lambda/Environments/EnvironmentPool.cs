@@ -7,12 +7,23 @@ namespace Handshake.Lambda.Environments;
 /// warmest), or starts a new one while the function's reserved concurrency and the account limit allow; otherwise it
 /// waits in a FIFO queue (up to MaxQueuedInvocationsPerFunction) or is throttled with 429. An invocation made by an
 /// execution environment (a function invoking another) is throttled rather than queued.
+/// An environment whose invocation timed out or crashed is reset, as Lambda resets it: its process group is killed, and
+/// it keeps its identity (id, log stream, credentials) and its concurrency slot, with no process, until an invocation
+/// comes for it and re-runs init within that invocation, under the function's timeout (see <see cref="_reset"/>).
 /// </summary>
 internal sealed class EnvironmentPool
 {
     private readonly FunctionHost _host;
     private readonly Lock _gate = new();
     private readonly Stack<ExecutionEnvironment> _idle = new();
+
+    /// <summary>
+    /// Reset environments: no process, a slot each. An invocation takes one only when no warm environment is idle (a
+    /// re-init costs it time), and before it would start a new environment. They are the first given up for another
+    /// function and are reaped after the idle timeout like idle ones. Never taken by <see cref="TryAcquireIdle"/>: a
+    /// re-init starts a process, which a caller that must not block (the store's event loop) leaves to the thread pool.
+    /// </summary>
+    private readonly Stack<ExecutionEnvironment> _reset = new();
     private readonly HashSet<ExecutionEnvironment> _all = [];
     private readonly LinkedList<Waiter> _waiters = new();
     private FunctionDefinition _definition;
@@ -132,10 +143,18 @@ internal sealed class EnvironmentPool
             return retired;
         }
 
+        int excess = _all.Count - reserved;
+        // Reset environments first: they have no process to keep warm.
+        while (excess > 0 && _reset.TryPop(out ExecutionEnvironment? reset))
+        {
+            excess--;
+            retired.Add(reset);
+            _all.Remove(reset);
+        }
+
         // Stack enumeration is most recent first: keep the warmest, push back oldest first to keep the order.
         ExecutionEnvironment[] idle = [.. _idle];
         _idle.Clear();
-        int excess = _all.Count - reserved;
         for (int i = idle.Length - 1; i >= 0; i--)
         {
             if (excess > 0)
@@ -162,10 +181,11 @@ internal sealed class EnvironmentPool
         {
             _deleted = true;
             all = [.. _all];
-            idle = [.. _idle];
+            idle = [.. _idle, .. _reset];
             waiters = [.. _waiters];
             _waiters.Clear();
             _idle.Clear();
+            _reset.Clear();
             // Idle environments give their account slots back now; busy ones do when their invocation ends (Release).
             foreach (ExecutionEnvironment environment in idle)
             {
@@ -205,7 +225,7 @@ internal sealed class EnvironmentPool
         ExecutionEnvironment? taken;
         lock (_gate)
         {
-            taken = _deleted ? null : PopIdleLocked(ref retired);
+            taken = _deleted ? null : PopIdleLocked(ref retired, includeReset: false);
         }
 
         if (retired is not null)
@@ -221,7 +241,7 @@ internal sealed class EnvironmentPool
     /// on the way leave the pool into <paramref name="retired"/>, for <see cref="Retire"/> once the lock is released:
     /// each still holds an account slot until then.
     /// </summary>
-    private ExecutionEnvironment? PopIdleLocked(ref List<ExecutionEnvironment>? retired)
+    private ExecutionEnvironment? PopIdleLocked(ref List<ExecutionEnvironment>? retired, bool includeReset = true)
     {
         while (_idle.TryPop(out ExecutionEnvironment? idle))
         {
@@ -235,6 +255,18 @@ internal sealed class EnvironmentPool
             (retired ??= []).Add(idle);
         }
 
+        // No warm environment: a reset one re-runs init within the invocation, in its own slot (before a new one is started).
+        while (includeReset && _reset.TryPop(out ExecutionEnvironment? reset))
+        {
+            if (!reset.IsDead && reset.Generation == _generation)
+            {
+                return reset;
+            }
+
+            _all.Remove(reset);
+            (retired ??= []).Add(reset);
+        }
+
         return null;
     }
 
@@ -245,7 +277,7 @@ internal sealed class EnvironmentPool
         try
         {
             result = await environment.InvokeAsync(invocation).ConfigureAwait(false);
-            if (result.RetryInit && ReplaceForSuppressedInit(environment) is { } retry)
+            if (result.RetryInit && SucceedForSuppressedInit(environment) is { } retry)
             {
                 environment = retry;
                 result = null;
@@ -262,23 +294,33 @@ internal sealed class EnvironmentPool
 
     /// <summary>
     /// Init failed in the Init phase: Lambda retries it once within the invocation, under the function's timeout. The
-    /// retry is a new environment (a fresh process) in the failed one's place: its account slot and its log stream.
-    /// Null when the function is gone; the failed init then answers.
+    /// retry is the same environment reset (a fresh process, see <see cref="SucceedLocked"/>). Null when the function
+    /// is gone; the failed init then answers.
     /// </summary>
-    private ExecutionEnvironment? ReplaceForSuppressedInit(ExecutionEnvironment failed)
+    private ExecutionEnvironment? SucceedForSuppressedInit(ExecutionEnvironment failed)
     {
         lock (_gate)
         {
-            if (_deleted || !_all.Remove(failed))
-            {
-                return null;
-            }
-
             // The invocation began on the failed environment's definition; an outdated one is retired at Release.
-            ExecutionEnvironment retry = new(_host, failed.Definition, failed.Generation, failedInit: failed);
-            _all.Add(retry);
-            return retry;
+            return _deleted ? null : SucceedLocked(failed, failed.Definition);
         }
+    }
+
+    /// <summary>
+    /// Under the lock: the environment reset, in its place (its account slot stays taken). The successor has the same
+    /// id, log stream and credentials, no process yet, and re-runs init within the invocation it is given (a
+    /// suppressed init). Null when the environment had already left the pool.
+    /// </summary>
+    private ExecutionEnvironment? SucceedLocked(ExecutionEnvironment environment, Functions.FunctionDefinition definition)
+    {
+        if (!_all.Remove(environment))
+        {
+            return null;
+        }
+
+        ExecutionEnvironment successor = new(_host, definition, environment.Generation, predecessor: environment);
+        _all.Add(successor);
+        return successor;
     }
 
     /// <summary>Shuts down environments idle since before <paramref name="cutoff"/>.</summary>
@@ -287,38 +329,54 @@ internal sealed class EnvironmentPool
         List<ExecutionEnvironment> reaped = [];
         lock (_gate)
         {
-            if (_idle.Count == 0)
-            {
-                return;
-            }
-
-            ExecutionEnvironment[] idle = [.. _idle];
-            _idle.Clear();
-            // Stack enumeration is most recent first; push back oldest first to keep the order.
-            for (int i = idle.Length - 1; i >= 0; i--)
-            {
-                if (idle[i].LastUsed < cutoff)
-                {
-                    reaped.Add(idle[i]);
-                    _all.Remove(idle[i]);
-                }
-                else
-                {
-                    _idle.Push(idle[i]);
-                }
-            }
+            ReapLocked(_idle, cutoff, reaped);
+            ReapLocked(_reset, cutoff, reaped);
         }
 
         Retire(reaped);
     }
 
-    /// <summary>Gives up one idle environment so that another function can use the account's capacity.</summary>
-    public bool TryEvictIdle()
+    /// <summary>Under the lock: moves the environments of <paramref name="stack"/> last used before the cutoff to <paramref name="reaped"/>.</summary>
+    private void ReapLocked(Stack<ExecutionEnvironment> stack, DateTimeOffset cutoff, List<ExecutionEnvironment> reaped)
+    {
+        if (stack.Count == 0)
+        {
+            return;
+        }
+
+        ExecutionEnvironment[] environments = [.. stack];
+        stack.Clear();
+        // Stack enumeration is most recent first; push back oldest first to keep the order.
+        for (int i = environments.Length - 1; i >= 0; i--)
+        {
+            if (environments[i].LastUsed < cutoff)
+            {
+                reaped.Add(environments[i]);
+                _all.Remove(environments[i]);
+            }
+            else
+            {
+                stack.Push(environments[i]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gives up one idle environment so that another function can use the account's capacity: a reset one first (only
+    /// those with <paramref name="resetOnly"/>), then the least recently used.
+    /// </summary>
+    public bool TryEvictIdle(bool resetOnly = false)
     {
         ExecutionEnvironment? evicted = null;
         lock (_gate)
         {
-            if (_idle.Count > 0)
+            if (_reset.TryPop(out ExecutionEnvironment? reset))
+            {
+                // A reset environment first: it has no process, and would cost a re-init anyway.
+                evicted = reset;
+                _all.Remove(evicted);
+            }
+            else if (!resetOnly && _idle.Count > 0)
             {
                 // The least recently used: the bottom of the stack.
                 ExecutionEnvironment[] idle = [.. _idle];
@@ -495,7 +553,25 @@ internal sealed class EnvironmentPool
             yieldSlot = olderElsewhere < (_waiters.First?.Value.Ticket ?? long.MaxValue)
                 && _host.AccountEnvironmentCount >= _host.Options.AccountConcurrencyLimit;
             // Beyond a reserved concurrency lowered while it ran, the environment leaves instead of serving again.
-            if (reset || yieldSlot || environment.IsDead || environment.Generation != _generation || _deleted || _all.Count > (_definition.ReservedConcurrency ?? int.MaxValue))
+            bool leaves = yieldSlot || environment.Generation != _generation || _deleted || _all.Count > (_definition.ReservedConcurrency ?? int.MaxValue) || _host.IsStopping;
+            // A timeout or a crash resets the environment, as on Lambda: it stays, with its slot, and re-runs init within
+            // the next invocation that comes for it (its killed process is shut down by the successor's start).
+            ExecutionEnvironment? successor = reset && !leaves ? SucceedLocked(environment, _definition) : null;
+            if (successor is not null)
+            {
+                _ = environment.ShutdownAsync();
+                if (DequeueWaiterLocked() is { } next)
+                {
+                    handed.Add((next, successor));
+                }
+                else
+                {
+                    successor.LastUsed = _host.Options.Clock.GetUtcNow();
+                    _reset.Push(successor);
+                    wentIdle = true;
+                }
+            }
+            else if (reset || leaves || environment.IsDead)
             {
                 if (_all.Remove(environment))
                 {
@@ -518,8 +594,17 @@ internal sealed class EnvironmentPool
             else
             {
                 environment.LastUsed = _host.Options.Clock.GetUtcNow();
-                _idle.Push(environment);
-                environment.EnterIdle();
+                if (environment.AwaitsReinit)
+                {
+                    // A reset environment handed to a waiter that had gone (cancelled): still reset, still no process.
+                    _reset.Push(environment);
+                }
+                else
+                {
+                    _idle.Push(environment);
+                    environment.EnterIdle();
+                }
+
                 wentIdle = true;
             }
         }
@@ -579,8 +664,9 @@ internal sealed class EnvironmentPool
 
     private List<ExecutionEnvironment> RemoveIdle()
     {
-        List<ExecutionEnvironment> removed = [.. _idle];
+        List<ExecutionEnvironment> removed = [.. _idle, .. _reset];
         _idle.Clear();
+        _reset.Clear();
         foreach (ExecutionEnvironment environment in removed)
         {
             _all.Remove(environment);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 
 namespace Handshake.Lambda.Environments;
@@ -14,13 +15,31 @@ internal sealed partial class ExecutionEnvironment
     /// <summary>This environment retries a failed init within the invocation (see the class comment).</summary>
     public bool SuppressedInit { get; }
 
+    /// <summary>
+    /// A reset environment that no invocation has taken yet: it has no process, and the next invocation it gets re-runs
+    /// init (see <see cref="SuppressedInit"/>).
+    /// </summary>
+    public bool AwaitsReinit
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return SuppressedInit && _starting is null && _shutdown is null;
+            }
+        }
+    }
+
     /// <summary>Null once the runtime has called `next`; otherwise why init failed (an error, an exit, or its limit).</summary>
     private async Task<InitFailure?> WaitForInitAsync()
     {
         TimeSpan limit = SuppressedInit ? TimeSpan.FromSeconds(Definition.Timeout) : _host.Options.InitTimeout;
+        // A suppressed init's limit counts from the invocation's start on this environment (the reset of the previous
+        // process included), as its Duration does.
+        TimeSpan left = SuppressedInit ? TimeSpan.FromTicks(Math.Max(0, (limit - Stopwatch.GetElapsedTime(_startedAt)).Ticks)) : limit;
         try
         {
-            return await _init.Task.WaitAsync(limit, _host.Options.Clock).ConfigureAwait(false);
+            return await _init.Task.WaitAsync(left, _host.Options.Clock).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

@@ -26,6 +26,10 @@ internal sealed partial class ExecutionEnvironment
     }
     private long _connectionsBefore;
 
+    // A suppressed init is part of its invocation: the connections its init opens are in the invocation's New
+    // Connections, as its time is in Duration (counted from StartAsync, under the same access key as before the reset).
+    private bool _connectionsCountedFromStart;
+
     /// <summary>
     /// The runtime asks for the next event. Returns the task that completes with it (null: the environment is going
     /// away), or null with a reason when the call is out of order.
@@ -249,7 +253,12 @@ internal sealed partial class ExecutionEnvironment
         _current = invocation;
         _deliveredAt = Stopwatch.GetTimestamp();
         invocation.DeadlineUnixMs = _host.Options.Clock.GetUtcNow().ToUnixTimeMilliseconds() + (long)(Definition.Timeout * 1000);
-        _connectionsBefore = _host.Options.NewConnectionsByAccessKey?.Invoke(AccessKeyId) ?? 0;
+        if (!_connectionsCountedFromStart)
+        {
+            _connectionsBefore = _host.Options.NewConnectionsByAccessKey?.Invoke(AccessKeyId) ?? 0;
+        }
+
+        _connectionsCountedFromStart = false;
         // On a cold start the tail was begun at init (InvokeAsync): it goes on.
         _tail = invocation.TailLog ? invocation.Tail ??= new InvocationTail() : null;
         AppendLog($"START RequestId: {invocation.RequestId} Version: {Functions.FunctionDefinition.LatestVersion}");

@@ -35,31 +35,48 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
     private Task? _shutdown;
     private Task? _starting;
     private Task _finishing = Task.CompletedTask;
+    private ExecutionEnvironment? _predecessor;
 
     // An answered invocation whose END/REPORT lines wait until its caller has the answer (see SettleLog).
     private readonly Lock _reportGate = new();
     private PendingReport? _pendingReport;
 
-    /// <param name="failedInit">
-    /// The environment whose init failed in the Init phase, when this one retries it within the invocation (a
-    /// suppressed init): it writes to the same log stream, as Lambda's retry runs in the same execution environment.
+    /// <param name="predecessor">
+    /// The same execution environment before it was reset, when this one re-runs its init within an invocation (a
+    /// suppressed init): after a failed init in the Init phase, or after a timeout or a crash in an invocation. It keeps
+    /// the environment's identity, as Lambda's reset keeps the execution environment: its id, its log stream and its
+    /// credentials (so that the store's accounting by access key goes on counting the same environment). Its process
+    /// starts only once the predecessor's process group is gone.
     /// </param>
-    public ExecutionEnvironment(FunctionHost host, FunctionDefinition definition, int generation, ExecutionEnvironment? failedInit = null)
+    public ExecutionEnvironment(FunctionHost host, FunctionDefinition definition, int generation, ExecutionEnvironment? predecessor = null)
     {
         _host = host;
         Definition = definition;
         Generation = generation;
-        SuppressedInit = failedInit is not null;
+        SuppressedInit = predecessor is not null;
+        _predecessor = predecessor;
         // A suppressed init is part of the invocation: its time is in the REPORT line's Duration, which then has no
         // Init Duration (as Lambda's REPORT after an INIT_REPORT with Phase: invoke).
         _initReported = SuppressedInit;
-        Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         DateTimeOffset now = host.Options.Clock.GetUtcNow();
-        LogStreamName = failedInit?.LogStreamName ?? $"{now:yyyy'/'MM'/'dd}/[{FunctionDefinition.LatestVersion}]{Id}";
-        // Per-environment credentials, as Lambda gives each environment its own: the store attributes connections by key.
-        AccessKeyId = AccessKeyPrefix + Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
-        SecretAccessKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(30));
-        SessionToken = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
+        if (predecessor is not null)
+        {
+            Id = predecessor.Id;
+            LogStreamName = predecessor.LogStreamName;
+            AccessKeyId = predecessor.AccessKeyId;
+            SecretAccessKey = predecessor.SecretAccessKey;
+            SessionToken = predecessor.SessionToken;
+        }
+        else
+        {
+            Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+            LogStreamName = $"{now:yyyy'/'MM'/'dd}/[{FunctionDefinition.LatestVersion}]{Id}";
+            // Per-environment credentials, as Lambda gives each environment its own: the store attributes connections by key.
+            AccessKeyId = AccessKeyPrefix + Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
+            SecretAccessKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(30));
+            SessionToken = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
+        }
+
         _log = host.Logs.For(definition.Name);
         LastUsed = now;
     }
@@ -223,6 +240,9 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
 
         if (result.ResetEnvironment)
         {
+            // Lambda resets the environment: the runtime and everything it started are killed (SIGKILL of the group,
+            // no grace period), and the pool keeps the environment for a re-init within the next invocation.
+            _process?.SignalGroup(ProcessSignal.Kill);
             _ = ShutdownAsync();
         }
 
@@ -285,6 +305,29 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
     private async Task<InitFailure?> StartAsync()
     {
         _startedAt = Stopwatch.GetTimestamp();
+        if (_predecessor is { } predecessor)
+        {
+            // A reset: the environment's previous process group is killed and gone before init runs again, so that one
+            // environment never has two runtimes, and the old one's last lines are in the log stream before the new one's.
+            _predecessor = null;
+            await predecessor.ShutdownAsync().ConfigureAwait(false);
+            lock (_gate)
+            {
+                // A shutdown (the function deleted or updated, the host stopping) came while the old group was being
+                // stopped: no process is started for it (see InvokeAsync).
+                if (_shutdown is not null || _host.IsStopping)
+                {
+                    return new InitFailure("Runtime.ExitError", null, "Runtime exited with error: signal: killed");
+                }
+            }
+        }
+
+        if (SuppressedInit && _host.Options.NewConnectionsByAccessKey is { } connections)
+        {
+            _connectionsBefore = connections(AccessKeyId);
+            _connectionsCountedFromStart = true;
+        }
+
         LambdaMetrics.EnvironmentStarted(Definition.Name);
         (string FileName, string[] Arguments)? command = RuntimeCommand.Resolve(Definition, _host.Options.NodeBootstrapPath, out string? missing);
         if (command is null)

@@ -13,7 +13,7 @@ namespace Handshake.Lambda.InvokeApi;
 /// </summary>
 /// <remarks>
 /// Only requests that can be answered exactly as <see cref="Invoke"/> answers them are taken. Anything that would be
-/// answered with a validation error (an unknown function or qualifier, an ARN in another region, an unknown invocation
+/// answered with a validation error (an unknown function or qualifier, an ARN in another region or account, an unknown invocation
 /// or log type, a bad client context, a payload that is not JSON, a repeated header) is declined, and Kestrel's path
 /// answers it with Lambda's error; the connection stays with Kestrel from then on. An invocation with no idle environment (a cold start, a queued one) runs
 /// on the thread pool: starting a process must not hold up the loop's other connections.
@@ -30,7 +30,7 @@ public sealed class InvokeRoute(FunctionHost host) : IPlainRoute
 
     public IPlainExchange? Begin(string target, ReadOnlySpan<byte> head, ReadOnlySpan<byte> body)
     {
-        if (!TryReadTarget(target, host.Options.Region, out string name, out string? qualifier)
+        if (!TryReadTarget(target, host.Options.Region, host.Options.AccountId, out string name, out string? qualifier)
             || !host.TryGetFunction(name, out _)
             || (qualifier is not null && qualifier != FunctionDefinition.LatestVersion)
             || PlainHead.Find(head, "x-amz-invocation-type"u8, out string invocationType) > 1
@@ -93,7 +93,7 @@ public sealed class InvokeRoute(FunctionHost host) : IPlainRoute
     }
 
     /// <summary>{name} (a name, ARN or partial ARN, escaped) and ?Qualifier= from the target; false for anything else.</summary>
-    private static bool TryReadTarget(string target, string region, out string name, out string? qualifier)
+    private static bool TryReadTarget(string target, string region, string accountId, out string name, out string? qualifier)
     {
         name = "";
         qualifier = null;
@@ -121,8 +121,8 @@ public sealed class InvokeRoute(FunctionHost host) : IPlainRoute
         }
 
         string escaped = path[Prefix.Length..^Suffix.Length];
-        if (escaped.Contains('/', StringComparison.Ordinal) || !FunctionName.TryParse(Uri.UnescapeDataString(escaped), out name, out string? arnQualifier, out string? arnRegion)
-            || (arnRegion is not null && arnRegion != region))
+        if (escaped.Contains('/', StringComparison.Ordinal) || !FunctionName.TryParse(Uri.UnescapeDataString(escaped), out name, out string? arnQualifier, out string? arnRegion, out string? arnAccount)
+            || (arnRegion is not null && arnRegion != region) || (arnAccount is not null && arnAccount != accountId))
         {
             return false;
         }

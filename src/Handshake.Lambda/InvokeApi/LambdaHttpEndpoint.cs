@@ -66,11 +66,11 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
     /// <exception cref="LambdaException">
     /// ValidationException for a name that breaks the model's pattern; InvalidParameterValueException when the name's
     /// qualifier and the Qualifier parameter differ; ResourceNotFoundException for an ARN in another region (AWS's
-    /// wording for each).
+    /// wording for each) or in another account (<c>Function not found: ARN</c>).
     /// </exception>
     internal static string Resolve(FunctionHost host, string nameOrArn, ref string? qualifier)
     {
-        if (!FunctionName.TryParse(nameOrArn, out string name, out string? arnQualifier, out string? region))
+        if (!FunctionName.TryParse(nameOrArn, out string name, out string? arnQualifier, out string? region, out string? account))
         {
             throw LambdaException.Validation(FunctionNamePatternError(nameOrArn));
         }
@@ -86,6 +86,14 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
         }
 
         qualifier ??= arnQualifier;
+        if (account is not null && account != host.Options.AccountId)
+        {
+            // The host is one account: no function exists in another. Answered as LocalStack and moto answer it (AWS
+            // answers a caller with no access to that account AccessDeniedException, naming the caller's IAM identity,
+            // which the host does not model; README `host`, known limits).
+            throw LambdaException.FunctionNotFound(FunctionName.Arn(host.Options.Region, account, name) + (qualifier is null ? "" : ":" + qualifier));
+        }
+
         return name;
     }
 
