@@ -164,7 +164,7 @@ public sealed class RuntimeApiHttpTests
     }
 
     /// <summary>A host whose one environment is this test, talking HTTP to the Runtime API over a socket.</summary>
-    private sealed class PlayedRuntime : IAsyncDisposable, IProcessLauncher
+    internal sealed class PlayedRuntime : IAsyncDisposable, IProcessLauncher
     {
         public const string Function = "played";
         private readonly TaskCompletionSource<string> _address = new(TaskCreationOptions.RunContinuationsAsynchronously);

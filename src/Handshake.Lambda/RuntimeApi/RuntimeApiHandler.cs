@@ -112,13 +112,13 @@ internal sealed class RuntimeApiHandler(ExecutionEnvironment environment)
             if (!streaming && !mode.Equals("buffered", StringComparison.OrdinalIgnoreCase))
             {
                 // As RIE: the invocation (when the id is the current one) fails with Runtime.InvalidResponseModeHeader,
-                // and the runtime gets 400 whatever the id.
-                if (environment.ClaimAnswer(requestId) is { } failed)
-                {
-                    failed.Completion.TrySetResult(InvocationResult.Error("Runtime.InvalidResponseModeHeader", $"RequestId: {failed.RequestId} Error: Invalid function response mode", reset: true));
-                }
-
-                return await RefuseAsync(request, connection, 400, "InvalidFunctionResponseMode", "Invalid function response mode").ConfigureAwait(false);
+                // and the runtime gets 400 whatever the id. The 400 is on the wire first: failing the invocation resets
+                // the environment, whose shutdown would otherwise close the connection under it.
+                Invocation? failed = environment.ClaimAnswer(requestId);
+                bool open = await RefuseAsync(request, connection, 400, "InvalidFunctionResponseMode", "Invalid function response mode").ConfigureAwait(false);
+                await connection.FlushAsync().ConfigureAwait(false);
+                failed?.Completion.TrySetResult(InvocationResult.Error("Runtime.InvalidResponseModeHeader", $"RequestId: {failed.RequestId} Error: Invalid function response mode", reset: true));
+                return open;
             }
         }
 
@@ -201,11 +201,15 @@ internal sealed class RuntimeApiHandler(ExecutionEnvironment environment)
         stream?.Complete();
         if (body.TooLarge)
         {
+            // The rest of the body is not read: close. The 413 leaves before the invocation fails (and the reset
+            // closes the connection).
+            Error(connection, 413, "RequestEntityTooLarge", $"Exceeded maximum allowed payload size ({limit} bytes).", close: true);
+            await connection.FlushAsync().ConfigureAwait(false);
             invocation.Completion.TrySetResult(InvocationResult.Error(
                 "Function.ResponseSizeTooLarge",
                 $"Response payload size exceeded maximum allowed payload size ({limit} bytes).",
                 reset: true));
-            return Error(connection, 413, "RequestEntityTooLarge", $"Exceeded maximum allowed payload size ({limit} bytes).", close: true);
+            return false;
         }
 
         if (body.ErrorType is not null || body.ErrorBody is not null)
