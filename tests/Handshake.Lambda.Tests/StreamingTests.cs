@@ -52,6 +52,14 @@ public sealed class StreamingTests
             Assert.Equal("Error", details.GetProperty("errorType").GetString());
             Assert.Equal("boom mid-stream", details.GetProperty("errorMessage").GetString());
 
+            // Timed out mid-stream: the chunk sent before, then InvokeComplete with the timeout; the environment is replaced.
+            JsonElement[] timedOut = [.. result.GetProperty("timeout").GetProperty("events").EnumerateArray()];
+            Assert.Equal("started", timedOut[0].GetProperty("chunk").GetString());
+            JsonElement timeout = timedOut[^1].GetProperty("complete");
+            Assert.Equal("Sandbox.Timedout", timeout.GetProperty("ErrorCode").GetString());
+            Assert.Contains("Task timed out after 1.00 seconds", timeout.GetProperty("ErrorDetails").GetString());
+            Assert.Contains(await server.Test.LogMessagesAsync("stream-hang"), m => m.StartsWith("REPORT RequestId:", StringComparison.Ordinal) && m.EndsWith("Status: timeout", StringComparison.Ordinal));
+
             JsonElement url = result.GetProperty("url");
             Assert.Equal("application/vnd.awslambda.http-integration-response", url.GetProperty("contentType").GetString());
             Assert.Equal("""{"statusCode":201,"headers":{"x-test":"yes"}}""" + new string('\0', 8) + "body",
@@ -176,6 +184,7 @@ public sealed class StreamingTests
         {
             ("stream-chunks", "index.chunks"), ("stream-held", "index.held"), ("stream-failing", "index.failing"),
             ("stream-url", "index.url"), ("stream-buffered", "index.buffered"), ("stream-buffered-error", "index.bufferedError"),
+            ("stream-hang", "index.hang"),
         })
         {
             test.Host.CreateFunction(new FunctionDefinition
@@ -184,7 +193,7 @@ public sealed class StreamingTests
                 Runtime = "nodejs20.x",
                 Handler = handler,
                 CodeDirectory = Path.Combine(AppContext.BaseDirectory, "functions", "node-streaming"),
-                Timeout = 30,
+                Timeout = name == "stream-hang" ? 1 : 30,
                 Environment = new Dictionary<string, string> { ["HANDSHAKE_TEST_MARKER"] = test.Marker },
             });
         }

@@ -46,6 +46,7 @@ async function main() {
     if (count === 1) fs.writeFileSync(hold, '');
   }));
   out.failing = await attempt(() => stream({ FunctionName: 'stream-failing', Payload: payload({}) }));
+  out.timeout = await attempt(() => stream({ FunctionName: 'stream-hang', Payload: payload({}) }));
   out.url = await attempt(() => stream({ FunctionName: 'stream-url', Payload: payload({}) }));
   out.buffered = await attempt(() => stream({ FunctionName: 'stream-buffered', Payload: payload({ n: 7 }) }));
   out.bufferedError = await attempt(() => stream({ FunctionName: 'stream-buffered-error', Payload: payload({}) }));

@@ -41,3 +41,9 @@ exports.buffered = async (event) => ({ hello: 'buffered', n: event.n });
 exports.bufferedError = async () => {
   throw new Error('buffered boom');
 };
+
+// Streams a chunk, then never finishes: the function timeout ends it mid-stream.
+exports.hang = awslambda.streamifyResponse(async (event, responseStream) => {
+  responseStream.write('started');
+  await new Promise(() => setInterval(() => {}, 1000));
+});
