@@ -175,7 +175,9 @@ internal sealed class RuntimeApiHandler(ExecutionEnvironment environment)
         ResponseStream? stream = invocation.Stream;
         ArrayBufferWriter<byte>? buffer = stream is null ? new ArrayBufferWriter<byte>() : null;
         long limit = stream?.Limit ?? MaxResponseBytes;
-        stream?.Start(request.ContentType ?? DefaultStreamContentType);
+        // Passed on as the caller's Content-Type header: only a value an HTTP header can carry as it is.
+        string? contentType = request.ContentType;
+        stream?.Start(contentType is not null && !contentType.AsSpan().ContainsAnyExceptInRange(' ', '~') ? contentType : DefaultStreamContentType);
         StreamedBody body;
         try
         {
@@ -195,6 +197,14 @@ internal sealed class RuntimeApiHandler(ExecutionEnvironment environment)
             stream?.Complete();
             environment.CompleteTruncated(invocation);
             return Error(connection, 400, "TruncatedHTTPRequest", "Truncated HTTP request", close: true);
+        }
+        catch
+        {
+            // The connection failed under the stream (a reset): the answer was claimed, so nothing else would end the
+            // invocation before its timeout.
+            stream?.Complete();
+            environment.CompleteTruncated(invocation);
+            throw;
         }
 
         // Every piece is written before the invocation completes, so the caller reads them all before its end.
