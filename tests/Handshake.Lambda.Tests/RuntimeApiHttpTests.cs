@@ -190,6 +190,9 @@ public sealed class RuntimeApiHttpTests
 
         public FunctionHost Host { get; }
 
+        /// <summary>AWS_LAMBDA_RUNTIME_API of the environment, once it has started: for a runtime client run in-process.</summary>
+        public Task<string> RuntimeApiAddress => _address.Task;
+
         public ProcessSignal[] Signals => [.. _signals.Select(s => s.Signal)];
 
         /// <summary>For each signal, how many bytes of the host's responses had reached the runtime's socket unread.</summary>
