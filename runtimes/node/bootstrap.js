@@ -10,6 +10,12 @@
 // a returned promise answers when it settles, a callback or context.done/succeed/fail answers when called, and
 // otherwise the invocation ends when the event loop drains ('beforeExit'): with null for a plain function, with
 // Runtime.NodeJsExit for an async one. Errors are posted as {errorType, errorMessage, trace}.
+//
+// Response streaming as in AWS's runtime: the global `awslambda` has streamifyResponse(handler, options) and
+// HttpResponseStream.from(stream, prelude). A streaming handler gets (event, responseStream, context); its answer is
+// one POST /response with Lambda-Runtime-Function-Response-Mode: streaming and chunked encoding (each write one
+// chunk), and an error after it started is sent in the trailers (Lambda-Runtime-Function-Error-Type, and
+// Lambda-Runtime-Function-Error-Body as base64 of the error's JSON).
 
 const fs = require('fs');
 const http = require('http');
@@ -58,6 +64,17 @@ async function post(pathname, body, headers) {
   if (res.status !== 202 && res.status !== 200) throw new RuntimeApiError(pathname, res.status, res.body.toString());
 }
 
+// Response streaming: the marks streamifyResponse leaves on a handler (the symbols AWS's runtime uses, so that a
+// library that sets them itself is recognised too), and the headers of a streamed response.
+const HANDLER_STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+const HANDLER_HIGHWATERMARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark');
+const STREAM_RESPONSE = 'response';
+const HEADER_RESPONSE_MODE = 'Lambda-Runtime-Function-Response-Mode';
+const TRAILER_ERROR_TYPE = 'Lambda-Runtime-Function-Error-Type';
+const TRAILER_ERROR_BODY = 'Lambda-Runtime-Function-Error-Body';
+const DEFAULT_STREAM_CONTENT_TYPE = 'application/octet-stream';
+const HTTP_INTEGRATION_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response';
+
 // The runtime's own error types. The name sits on the prototype, so it is also the first word of `stack` (the first
 // line of `trace`), as in AWS's runtime.
 function runtimeErrorType(name) {
@@ -69,6 +86,45 @@ const ImportModuleError = runtimeErrorType('ImportModuleError');
 const HandlerNotFound = runtimeErrorType('HandlerNotFound');
 const MalformedHandlerName = runtimeErrorType('MalformedHandlerName');
 const UserCodeSyntaxError = runtimeErrorType('UserCodeSyntaxError');
+const MalformedStreamingHandler = runtimeErrorType('MalformedStreamingHandler');
+const InvalidStreamingOperation = runtimeErrorType('InvalidStreamingOperation');
+
+// The function-URL form of a streamed response (application/vnd.awslambda.http-integration-response): the JSON
+// prelude ({statusCode, headers, cookies}) and 8 NUL bytes go out just before the first byte the handler writes.
+class HttpResponseStream {
+  static from(underlyingStream, prelude) {
+    underlyingStream.setContentType(HTTP_INTEGRATION_CONTENT_TYPE);
+    const metadataPrelude = JSON.stringify(prelude);
+    underlyingStream._onBeforeFirstWrite = (write) => {
+      write(metadataPrelude);
+      write(new Uint8Array(8));
+    };
+    return underlyingStream;
+  }
+}
+
+// Set before the handler's module loads (it may call streamifyResponse at load time), unless the function opts out
+// with AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA, as in AWS's runtime.
+function installGlobalAwsLambda() {
+  const optOut = process.env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA;
+  if (optOut === '1' || optOut === 'true') return;
+  globalThis.awslambda = {
+    streamifyResponse: (handler, options) => {
+      handler[HANDLER_STREAMING] = STREAM_RESPONSE;
+      if (options && typeof options.highWaterMark === 'number') handler[HANDLER_HIGHWATERMARK] = parseInt(options.highWaterMark);
+      return handler;
+    },
+    HttpResponseStream,
+  };
+}
+
+// Whether a loaded handler streams: only response streaming exists; any other mark is refused at init.
+function isStreamingHandler(handler) {
+  const mark = handler[HANDLER_STREAMING];
+  if (mark === undefined || mark === null || mark === false) return false;
+  if (mark === STREAM_RESPONSE) return true;
+  throw new MalformedStreamingHandler('Only response streaming is supported.');
+}
 
 // An async handler whose promise was still pending when nothing was left to run: nothing can ever settle it.
 class NodeJsExit extends Error {
@@ -298,11 +354,101 @@ function invokeHandler(handler, isAsync, body, context) {
   });
 }
 
+// The response stream of the invocation in progress, if it streams: an uncaught exception fails it in its trailers.
+let currentStream = undefined;
+
+// One streamed POST /response. Returns {responseStream, fail, done}: responseStream is the request itself (a Writable:
+// write, end, pipeline all work) with setContentType; fail(error) ends it with the error in the trailers; done settles
+// with the Runtime API's answer once the body has ended. Nothing is sent before the first write or end.
+function createResponseStream(id, highWaterMark) {
+  const req = http.request({
+    host: apiHost, port: apiPort, method: 'POST', path: `${API_PREFIX}/invocation/${id}/response`, agent,
+    highWaterMark,
+    headers: {
+      [HEADER_RESPONSE_MODE]: 'streaming',
+      'Transfer-Encoding': 'chunked',
+      Trailer: `${TRAILER_ERROR_TYPE}, ${TRAILER_ERROR_BODY}`,
+      'Content-Type': DEFAULT_STREAM_CONTENT_TYPE,
+    },
+  });
+  const done = new Promise((resolve, reject) => {
+    req.on('response', (res) => {
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
+  // Settled by whoever waits for it; a stream nobody waits for (a crash) must not add an unhandled rejection.
+  done.catch(() => {});
+
+  let started = false;
+  const write = req.write.bind(req);
+  const end = req.end.bind(req);
+  req.setContentType = (contentType) => {
+    if (started) throw new InvalidStreamingOperation('Cannot set content-type, too late.');
+    req.setHeader('Content-Type', contentType);
+  };
+  req.write = function (chunk, encoding, callback) {
+    if (typeof chunk !== 'string' && !Buffer.isBuffer(chunk) && !(chunk instanceof Uint8Array)) chunk = JSON.stringify(chunk);
+    if (!started && typeof req._onBeforeFirstWrite === 'function') req._onBeforeFirstWrite((prelude) => write(prelude));
+    started = true;
+    return write(chunk, encoding, callback);
+  };
+  req.end = function (chunk, encoding, callback) {
+    if (typeof chunk === 'function') return end(chunk);
+    if (typeof encoding === 'function') [encoding, callback] = [undefined, encoding];
+    if (chunk !== undefined && chunk !== null) req.write(chunk, encoding);
+    started = true;
+    return end(callback);
+  };
+  const fail = (error) => {
+    if (req.writableEnded || req.destroyed) return;
+    const response = errorResponse(error);
+    const trailers = { [TRAILER_ERROR_BODY]: Buffer.from(JSON.stringify(response)).toString('base64') };
+    // A type a header cannot carry is left to the body, as for /error.
+    if (typeof response.errorType === 'string' && /^[\x20-\x7e]*$/.test(response.errorType)) trailers[TRAILER_ERROR_TYPE] = response.errorType;
+    req.addTrailers(trailers);
+    end();
+  };
+  return { responseStream: req, fail, done };
+}
+
+// A streaming handler's invocation: handler(event, responseStream, context) must return a promise; when it settles
+// the stream must have ended. A rejection, a throw, a handler that is not async, or a stream left open fail the
+// invocation through the trailers (an open stream is failed at once rather than left to time out).
+async function invokeStreaming(handler, id, body, context) {
+  const stream = createResponseStream(id, handler[HANDLER_HIGHWATERMARK]);
+  currentStream = stream;
+  let error;
+  try {
+    const event = body.length === 0 ? {} : JSON.parse(body);
+    const returned = handler(event, stream.responseStream, context);
+    if (!isPromise(returned)) {
+      error = 'Streaming does not support non-async handlers.';
+    } else {
+      const result = await returned;
+      if (result !== undefined) console.warn('Streaming handlers ignore return values.');
+      if (!stream.responseStream.writableEnded) error = 'Response stream is not finished.';
+    }
+  } catch (e) {
+    error = e === undefined || e === null ? 'handled' : e;
+  }
+  if (error !== undefined) {
+    logError('Invoke Error', error);
+    stream.fail(error);
+  }
+  const res = await stream.done;
+  currentStream = undefined;
+  if (res.status !== 202) throw new RuntimeApiError(`/invocation/${id}/response`, res.status, res.body.toString());
+}
+
 // The invocation an uncaught exception fails: set from the event's arrival until the next one (as in AWS's runtime, a
 // timer that throws after the answer still ends the environment); undefined during init.
 let currentInvocation = undefined;
 
-async function invokeOnce(handler, isAsync) {
+async function invokeOnce(handler, isAsync, streaming) {
   const res = await request('GET', '/invocation/next', undefined, {});
   if (res.status !== 200) throw new RuntimeApiError('/invocation/next', res.status, res.body.toString());
   const requestId = res.headers['lambda-runtime-aws-request-id'];
@@ -315,6 +461,16 @@ async function invokeOnce(handler, isAsync) {
   currentInvocation = requestId;
   const context = createContext(res.headers, Number(res.headers['lambda-runtime-deadline-ms']) || 0);
   const id = encodeURIComponent(requestId);
+  if (streaming) {
+    try {
+      await invokeStreaming(handler, id, res.body.toString('utf8'), context);
+    } catch (e) {
+      // As below: 400 or 413 answered, go on; 500 or a lost connection, exit.
+      if (!(e instanceof RuntimeApiError) || e.status >= 500) throw e;
+      process.stderr.write(`${requestId}\tERROR\t${e.message}\n`);
+    }
+    return;
+  }
   const outcome = await invokeHandler(handler, isAsync, res.body.toString('utf8'), context);
   try {
     if ('error' in outcome) {
@@ -336,6 +492,13 @@ async function invokeOnce(handler, isAsync) {
 // An error nobody caught fails the current invocation (or init, before the first one) and ends the environment:
 // exit 129 after an uncaught exception, 128 after an unhandled rejection, as AWS's runtime exits.
 function crash(error, exitCode) {
+  if (currentStream) {
+    // The invocation's one connection carries its streamed response: the error goes in that response's trailers.
+    const stream = currentStream;
+    stream.fail(error);
+    stream.done.catch(() => {}).finally(() => process.exit(exitCode));
+    return;
+  }
   const [body, headers] = errorBody(errorResponse(error));
   const target = currentInvocation ? `/invocation/${encodeURIComponent(currentInvocation)}/error` : '/init/error';
   post(target, body, headers).catch(() => {}).finally(() => process.exit(exitCode));
@@ -363,9 +526,12 @@ async function main() {
     if (then) then();
   });
 
+  installGlobalAwsLambda();
   let handler;
+  let streaming;
   try {
     handler = await loadHandler(process.env.LAMBDA_TASK_ROOT || process.cwd(), process.env._HANDLER || '');
+    streaming = isStreamingHandler(handler);
   } catch (error) {
     // AWS's runtime lets this escape its loader, so it is logged and reported as an uncaught exception.
     logError('Uncaught Exception', error);
@@ -377,7 +543,7 @@ async function main() {
 
   for (;;) {
     try {
-      await invokeOnce(handler, isAsync);
+      await invokeOnce(handler, isAsync, streaming);
     } catch (error) {
       process.stderr.write(`Runtime API unavailable, exiting: ${error.message}\n`);
       process.exit(2);

@@ -56,6 +56,13 @@ public sealed class FunctionHostOptions
     /// <summary>The Node.js bootstrap run for `nodejs` functions. Null: runtimes/node/bootstrap.js next to the app or in the repository.</summary>
     public string? NodeBootstrapPath { get; init; }
 
+    /// <summary>
+    /// The most a function may stream to an InvokeWithResponseStream caller: 200 MB, Lambda's current limit (it was
+    /// 20 MB). Beyond it the invocation fails with Function.ResponseSizeTooLarge. Invoke still buffers a streamed
+    /// response to 6 MB.
+    /// </summary>
+    public long MaxStreamedResponseBytes { get; init; } = 200L * 1024 * 1024;
+
     /// <summary>Log events kept in memory per function.</summary>
     public int LogEventsPerFunction { get; init; } = 10_000;
 

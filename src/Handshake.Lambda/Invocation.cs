@@ -32,6 +32,12 @@ public sealed class Invocation
     /// </summary>
     public string? Authorization { get; set; }
 
+    /// <summary>
+    /// Set by a caller that passes a streamed answer on as it arrives (InvokeWithResponseStream); null: a streamed
+    /// answer is buffered and completes the invocation like any other.
+    /// </summary>
+    public ResponseStream? Stream { get; set; }
+
     /// <summary>Collect the invocation's log for X-Amz-Log-Result.</summary>
     public bool TailLog { get; init; }
 

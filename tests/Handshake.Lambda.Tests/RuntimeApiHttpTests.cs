@@ -164,7 +164,7 @@ public sealed class RuntimeApiHttpTests
     }
 
     /// <summary>A host whose one environment is this test, talking HTTP to the Runtime API over a socket.</summary>
-    private sealed class PlayedRuntime : IAsyncDisposable, IProcessLauncher
+    internal sealed class PlayedRuntime : IAsyncDisposable, IProcessLauncher
     {
         public const string Function = "played";
         private readonly TaskCompletionSource<string> _address = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -189,6 +189,9 @@ public sealed class RuntimeApiHttpTests
         }
 
         public FunctionHost Host { get; }
+
+        /// <summary>AWS_LAMBDA_RUNTIME_API of the environment, once it has started: for a runtime client run in-process.</summary>
+        public Task<string> RuntimeApiAddress => _address.Task;
 
         public ProcessSignal[] Signals => [.. _signals.Select(s => s.Signal)];
 

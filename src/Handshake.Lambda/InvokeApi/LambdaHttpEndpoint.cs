@@ -12,6 +12,8 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
     private const string Functions2015 = "/2015-03-31/functions";
     private const string Functions2017 = "/2017-10-31/functions/";
     private const string Functions2019 = "/2019-09-30/functions/";
+    private const string Functions2021 = "/2021-11-15/functions/";
+    private const string StreamingSuffix = "/response-streaming-invocations";
 
     /// <summary>Invoke's plain requests, for the store's event loop (see <see cref="InvokeRoute"/>).</summary>
     public InvokeRoute Route { get; } = new(host);
@@ -22,7 +24,8 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
         string path = request.Path.Value ?? "";
         return path.StartsWith(Functions2015, StringComparison.Ordinal)
             || path.StartsWith(Functions2017, StringComparison.Ordinal)
-            || path.StartsWith(Functions2019, StringComparison.Ordinal);
+            || path.StartsWith(Functions2019, StringComparison.Ordinal)
+            || path.StartsWith(Functions2021, StringComparison.Ordinal);
     }
 
     public async Task HandleAsync(HttpContext context)
@@ -132,6 +135,21 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
                 ("POST", "invocations") => InvokeFunction(context, name, qualifier),
                 _ => throw UnknownOperation(),
             };
+        }
+
+        if (path.StartsWith(Functions2021, StringComparison.Ordinal))
+        {
+            // InvokeWithResponseStream, the only operation of this version. Never taken by the store's event loop
+            // (InvokeRoute knows only .../invocations), so it is always served here, on Kestrel.
+            string rest = path[Functions2021.Length..];
+            if (method == "POST" && rest.EndsWith(StreamingSuffix, StringComparison.Ordinal) && rest.Length > StreamingSuffix.Length)
+            {
+                string name = rest[..^StreamingSuffix.Length];
+                string resolved = Resolve(host, name, ref qualifier);
+                return InvokeWithResponseStream.HandleAsync(host, context, resolved, qualifier);
+            }
+
+            throw UnknownOperation();
         }
 
         bool is2017 = path.StartsWith(Functions2017, StringComparison.Ordinal);

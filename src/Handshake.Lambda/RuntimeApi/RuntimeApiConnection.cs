@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.IO.Pipelines;
+using System.Text;
 using Microsoft.AspNetCore.Connections;
 
 namespace Handshake.Lambda.RuntimeApi;
@@ -136,6 +137,18 @@ internal sealed class RuntimeApiConnection(ConnectionContext connection, Runtime
             return body;
         }
 
+        InviteBody(request);
+        if (chunks is null)
+        {
+            await CopyAsync(body).ConfigureAwait(false);
+            return body;
+        }
+
+        return await ReadChunkedAsync(chunks, limit).ConfigureAwait(false) ? chunks.WrittenSpan.ToArray() : null;
+    }
+
+    private void InviteBody(RuntimeApiRequest request)
+    {
         if (request.ExpectContinue)
         {
             // Only when the body has not started to arrive: a client that did not wait needs no invitation.
@@ -152,14 +165,111 @@ internal sealed class RuntimeApiConnection(ConnectionContext connection, Runtime
                 _unflushed = true;
             }
         }
+    }
 
-        if (chunks is null)
+    /// <summary>The most a streamed body's piece holds: a chunk up to this size is passed on whole, a larger one in pieces.</summary>
+    public const int MaxPieceBytes = 64 * 1024;
+
+    /// <summary>The most a trailer line may hold (an error body, base64, with its stack trace).</summary>
+    private const int MaxTrailerLineBytes = 256 * 1024;
+
+    /// <summary>
+    /// Reads a streamed response body as it arrives, handing each piece (a copy) to <paramref name="onPiece"/> before
+    /// reading on: a chunk of at most <see cref="MaxPieceBytes"/> as one piece, so that what the function wrote in one
+    /// go reaches the caller in one go. Returns the error the runtime reported in the trailers, if any, or TooLarge
+    /// once the body passes <paramref name="limit"/> (nothing more is read; the connection must close). Throws
+    /// <see cref="InvalidDataException"/> when the body is truncated or its chunk framing broken.
+    /// </summary>
+    public async ValueTask<StreamedBody> ReadStreamingBodyAsync(RuntimeApiRequest request, long limit, Func<ReadOnlyMemory<byte>, ValueTask> onPiece)
+    {
+        if (request.ContentLength > limit)
         {
-            await CopyAsync(body).ConfigureAwait(false);
-            return body;
+            return new StreamedBody(TooLarge: true, null, null);
         }
 
-        return await ReadChunkedAsync(chunks, limit).ConfigureAwait(false) ? chunks.WrittenSpan.ToArray() : null;
+        if (!request.HasBody)
+        {
+            return default;
+        }
+
+        InviteBody(request);
+        if (!request.Chunked)
+        {
+            await ForwardAsync(request.ContentLength!.Value, onPiece).ConfigureAwait(false);
+            return default;
+        }
+
+        long total = 0;
+        while (true)
+        {
+            long size = await ReadChunkSizeAsync().ConfigureAwait(false);
+            if (size == 0)
+            {
+                return await ReadTrailersAsync().ConfigureAwait(false);
+            }
+
+            total += size;
+            if (total > limit)
+            {
+                return new StreamedBody(TooLarge: true, null, null);
+            }
+
+            await ForwardAsync(size, onPiece).ConfigureAwait(false);
+            if (!(await ReadLineAsync().ConfigureAwait(false)).IsEmpty)
+            {
+                throw new InvalidDataException("Chunk data not followed by CRLF");
+            }
+        }
+    }
+
+    private async ValueTask ForwardAsync(long length, Func<ReadOnlyMemory<byte>, ValueTask> onPiece)
+    {
+        while (length > 0)
+        {
+            byte[] piece = new byte[(int)Math.Min(length, MaxPieceBytes)];
+            await CopyAsync(piece).ConfigureAwait(false);
+            length -= piece.Length;
+            await onPiece(piece).ConfigureAwait(false);
+        }
+    }
+
+    // The trailer section after the last chunk: the runtime reports an error that happened mid-stream here, since the
+    // status line and headers have long left (Lambda-Runtime-Function-Error-Type, and -Error-Body in base64).
+    private async ValueTask<StreamedBody> ReadTrailersAsync()
+    {
+        string? errorType = null;
+        string? errorBody = null;
+        while (true)
+        {
+            ReadOnlyMemory<byte> line = await ReadLineAsync(MaxTrailerLineBytes).ConfigureAwait(false);
+            if (line.IsEmpty)
+            {
+                return new StreamedBody(TooLarge: false, errorType, errorBody);
+            }
+
+            ReadOnlySpan<byte> field = line.Span;
+            int colon = field.IndexOf((byte)':');
+            if (colon <= 0)
+            {
+                throw new InvalidDataException("Malformed trailer");
+            }
+
+            ReadOnlySpan<byte> name = field[..colon].Trim(" \t"u8);
+            ReadOnlySpan<byte> value = field[(colon + 1)..].Trim(" \t"u8);
+            if (value.IsEmpty)
+            {
+                continue;
+            }
+
+            if (Ascii.EqualsIgnoreCase(name, "Lambda-Runtime-Function-Error-Type"u8))
+            {
+                errorType = Encoding.UTF8.GetString(value);
+            }
+            else if (Ascii.EqualsIgnoreCase(name, "Lambda-Runtime-Function-Error-Body"u8))
+            {
+                errorBody = Encoding.UTF8.GetString(value);
+            }
+        }
     }
 
     /// <summary>Reads and drops a body nobody asked for, so that the next request can be found. False: too large to skip.</summary>
@@ -232,8 +342,8 @@ internal sealed class RuntimeApiConnection(ConnectionContext connection, Runtime
         return size;
     }
 
-    /// <summary>One CRLF-terminated line of chunk framing (at most 4 KB), without the CRLF.</summary>
-    private async ValueTask<ReadOnlyMemory<byte>> ReadLineAsync()
+    /// <summary>One CRLF-terminated line of chunk framing (at most 4 KB unless told), without the CRLF.</summary>
+    private async ValueTask<ReadOnlyMemory<byte>> ReadLineAsync(int maxBytes = 4096)
     {
         bool waitForMore = false;
         while (true)
@@ -249,7 +359,7 @@ internal sealed class RuntimeApiConnection(ConnectionContext connection, Runtime
             }
 
             _input.AdvanceTo(buffer.Start, buffer.End);
-            if (result.IsCompleted || buffer.Length > 4096)
+            if (result.IsCompleted || buffer.Length > maxBytes)
             {
                 throw new InvalidDataException("Truncated or oversized chunk line");
             }
@@ -294,3 +404,6 @@ internal sealed class RuntimeApiConnection(ConnectionContext connection, Runtime
         }
     }
 }
+
+/// <summary>How a streamed response body ended: over the limit, or complete with the error its trailers reported (if any).</summary>
+internal readonly record struct StreamedBody(bool TooLarge, string? ErrorType, string? ErrorBody);

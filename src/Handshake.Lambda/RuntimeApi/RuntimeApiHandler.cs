@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using Handshake.Lambda.Environments;
 
@@ -104,10 +105,32 @@ internal sealed class RuntimeApiHandler(ExecutionEnvironment environment)
 
     private async ValueTask<bool> AnswerAsync(RuntimeApiRequest request, RuntimeApiConnection connection, string requestId, bool isError)
     {
+        bool streaming = false;
+        if (!isError && request.ResponseMode is { } mode)
+        {
+            streaming = mode.Equals("streaming", StringComparison.OrdinalIgnoreCase);
+            if (!streaming && !mode.Equals("buffered", StringComparison.OrdinalIgnoreCase))
+            {
+                // As RIE: the invocation (when the id is the current one) fails with Runtime.InvalidResponseModeHeader,
+                // and the runtime gets 400 whatever the id. The 400 is on the wire first: failing the invocation resets
+                // the environment, whose shutdown would otherwise close the connection under it.
+                Invocation? failed = environment.ClaimAnswer(requestId);
+                bool open = await RefuseAsync(request, connection, 400, "InvalidFunctionResponseMode", "Invalid function response mode").ConfigureAwait(false);
+                await connection.FlushAsync().ConfigureAwait(false);
+                failed?.Completion.TrySetResult(InvocationResult.Error("Runtime.InvalidResponseModeHeader", $"RequestId: {failed.RequestId} Error: Invalid function response mode", reset: true));
+                return open;
+            }
+        }
+
         Invocation? invocation = environment.ClaimAnswer(requestId);
         if (invocation is null)
         {
             return await RefuseAsync(request, connection, 400, "InvalidRequestID", "Invalid request ID").ConfigureAwait(false);
+        }
+
+        if (streaming)
+        {
+            return await StreamAsync(request, connection, invocation).ConfigureAwait(false);
         }
 
         byte[]? body;
@@ -139,6 +162,92 @@ internal sealed class RuntimeApiHandler(ExecutionEnvironment environment)
 
         connection.Respond(202, Accepted);
         return true;
+    }
+
+    /// <summary>
+    /// A response posted in streaming mode: each piece goes to the caller as it arrives when the caller streams
+    /// (InvokeWithResponseStream, up to its limit), or is buffered up to the 6 MB of a buffered answer (Invoke). An
+    /// error in the trailers fails the invocation with the runtime's type and body, and is still accepted with 202, as
+    /// RIE does. The invocation completes (END/REPORT, the environment released) only when the body has ended.
+    /// </summary>
+    private async ValueTask<bool> StreamAsync(RuntimeApiRequest request, RuntimeApiConnection connection, Invocation invocation)
+    {
+        ResponseStream? stream = invocation.Stream;
+        ArrayBufferWriter<byte>? buffer = stream is null ? new ArrayBufferWriter<byte>() : null;
+        long limit = stream?.Limit ?? MaxResponseBytes;
+        // Passed on as the caller's Content-Type header: only a value an HTTP header can carry as it is.
+        string? contentType = request.ContentType;
+        stream?.Start(contentType is not null && !contentType.AsSpan().ContainsAnyExceptInRange(' ', '~') ? contentType : DefaultStreamContentType);
+        StreamedBody body;
+        try
+        {
+            body = await connection.ReadStreamingBodyAsync(request, limit, piece =>
+            {
+                if (stream is not null)
+                {
+                    return stream.WriteAsync(piece);
+                }
+
+                buffer!.Write(piece.Span);
+                return ValueTask.CompletedTask;
+            }).ConfigureAwait(false);
+        }
+        catch (InvalidDataException)
+        {
+            stream?.Complete();
+            environment.CompleteTruncated(invocation);
+            return Error(connection, 400, "TruncatedHTTPRequest", "Truncated HTTP request", close: true);
+        }
+        catch
+        {
+            // The connection failed under the stream (a reset): the answer was claimed, so nothing else would end the
+            // invocation before its timeout.
+            stream?.Complete();
+            environment.CompleteTruncated(invocation);
+            throw;
+        }
+
+        // Every piece is written before the invocation completes, so the caller reads them all before its end.
+        stream?.Complete();
+        if (body.TooLarge)
+        {
+            // The rest of the body is not read: close. The 413 leaves before the invocation fails (and the reset
+            // closes the connection).
+            Error(connection, 413, "RequestEntityTooLarge", $"Exceeded maximum allowed payload size ({limit} bytes).", close: true);
+            await connection.FlushAsync().ConfigureAwait(false);
+            invocation.Completion.TrySetResult(InvocationResult.Error(
+                "Function.ResponseSizeTooLarge",
+                $"Response payload size exceeded maximum allowed payload size ({limit} bytes).",
+                reset: true));
+            return false;
+        }
+
+        if (body.ErrorType is not null || body.ErrorBody is not null)
+        {
+            environment.CompleteError(invocation, DecodeErrorBody(body.ErrorBody), body.ErrorType);
+        }
+        else
+        {
+            environment.CompleteResponse(invocation, buffer?.WrittenSpan.ToArray() ?? []);
+        }
+
+        connection.Respond(202, Accepted);
+        return true;
+    }
+
+    /// <summary>What a runtime streams when it names no Content-Type (the Node.js runtime's default too).</summary>
+    public const string DefaultStreamContentType = "application/octet-stream";
+
+    /// <summary>The trailer's error body is base64 (a trailer cannot hold newlines); not base64, it is taken as it is.</summary>
+    private static byte[] DecodeErrorBody(string? body)
+    {
+        if (string.IsNullOrEmpty(body))
+        {
+            return [];
+        }
+
+        byte[] decoded = new byte[body.Length];
+        return Convert.TryFromBase64String(body, decoded, out int written) ? decoded[..written] : System.Text.Encoding.UTF8.GetBytes(body);
     }
 
     private async ValueTask<bool> InitErrorAsync(RuntimeApiRequest request, RuntimeApiConnection connection)

@@ -32,6 +32,12 @@ internal sealed class RuntimeApiRequest
     /// <summary>Lambda-Runtime-Function-Error-Type, when present and not empty.</summary>
     public string? FunctionErrorType { get; private init; }
 
+    /// <summary>Lambda-Runtime-Function-Response-Mode as sent (streaming or buffered, in any case), or null.</summary>
+    public string? ResponseMode { get; private init; }
+
+    /// <summary>Content-Type as sent, or null: a streamed response's type, passed on to the caller.</summary>
+    public string? ContentType { get; private init; }
+
     public bool HasBody => Chunked || ContentLength > 0;
 
     /// <summary>
@@ -65,6 +71,8 @@ internal sealed class RuntimeApiRequest
         bool expectContinue = false;
         bool close = http10;
         string? errorType = null;
+        string? responseMode = null;
+        string? contentType = null;
         while (true)
         {
             if (!reader.TryReadTo(out ReadOnlySpan<byte> line, "\r\n"u8))
@@ -133,6 +141,14 @@ internal sealed class RuntimeApiRequest
             {
                 errorType = Encoding.UTF8.GetString(value);
             }
+            else if (Ascii.EqualsIgnoreCase(name, "Lambda-Runtime-Function-Response-Mode"u8))
+            {
+                responseMode = Encoding.UTF8.GetString(value);
+            }
+            else if (Ascii.EqualsIgnoreCase(name, "Content-Type"u8) && !value.IsEmpty)
+            {
+                contentType = Encoding.UTF8.GetString(value);
+            }
         }
 
         if (chunked && contentLength is not null)
@@ -152,6 +168,8 @@ internal sealed class RuntimeApiRequest
             ExpectContinue = expectContinue,
             Close = close,
             FunctionErrorType = errorType,
+            ResponseMode = responseMode,
+            ContentType = contentType,
         };
         return true;
     }

@@ -9,7 +9,8 @@ namespace Handshake.Runtime.Bootstrap;
 /// </summary>
 public sealed class LambdaBootstrap
 {
-    private readonly LambdaHandler _handler;
+    private readonly LambdaHandler? _handler;
+    private readonly LambdaStreamingHandler? _streamingHandler;
     private readonly RuntimeApiClient _client;
     private readonly LambdaEnvironment _environment;
     private readonly TimeProvider _clock;
@@ -21,6 +22,15 @@ public sealed class LambdaBootstrap
     public LambdaBootstrap(LambdaHandler handler, RuntimeApiClient client, LambdaEnvironment environment, TimeProvider? clock = null)
     {
         _handler = handler ?? throw new ArgumentNullException(nameof(handler));
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _environment = environment ?? throw new ArgumentNullException(nameof(environment));
+        _clock = clock ?? TimeProvider.System;
+    }
+
+    /// <summary>A loop whose handler streams its responses (see <see cref="LambdaStreamingHandler"/>).</summary>
+    public LambdaBootstrap(LambdaStreamingHandler handler, RuntimeApiClient client, LambdaEnvironment environment, TimeProvider? clock = null)
+    {
+        _streamingHandler = handler ?? throw new ArgumentNullException(nameof(handler));
         _client = client ?? throw new ArgumentNullException(nameof(client));
         _environment = environment ?? throw new ArgumentNullException(nameof(environment));
         _clock = clock ?? TimeProvider.System;
@@ -67,10 +77,11 @@ public sealed class LambdaBootstrap
         var context = new LambdaContext(invocation, _environment, _clock);
         _response.SetLength(0);
         var payload = new MemoryStream(invocation.Payload, writable: false);
+        var stream = _streamingHandler is null ? null : _client.StartResponseStream(invocation.AwsRequestId);
         Task handled;
         try
         {
-            handled = _handler(payload, context, _response);
+            handled = stream is null ? _handler!(payload, context, _response) : _streamingHandler!(payload, context, stream);
         }
         catch (Exception exception)
         {
@@ -79,14 +90,14 @@ public sealed class LambdaBootstrap
 
         if (handled.IsCompleted)
         {
-            Answer(invocation, handled, thenNext, cancellationToken);
+            Answer(invocation, handled, stream, thenNext, cancellationToken);
             return Task.CompletedTask;
         }
 
-        return AnswerWhenHandledAsync(invocation, handled, thenNext, cancellationToken);
+        return AnswerWhenHandledAsync(invocation, handled, stream, thenNext, cancellationToken);
     }
 
-    private async Task AnswerWhenHandledAsync(InvocationRequest invocation, Task handled, bool thenNext, CancellationToken cancellationToken)
+    private async Task AnswerWhenHandledAsync(InvocationRequest invocation, Task handled, LambdaResponseStream? stream, bool thenNext, CancellationToken cancellationToken)
     {
         try
         {
@@ -97,10 +108,10 @@ public sealed class LambdaBootstrap
             // Observed here; Answer reads the exception from the task.
         }
 
-        Answer(invocation, handled, thenNext, cancellationToken);
+        Answer(invocation, handled, stream, thenNext, cancellationToken);
     }
 
-    private void Answer(InvocationRequest invocation, Task handled, bool thenNext, CancellationToken cancellationToken)
+    private void Answer(InvocationRequest invocation, Task handled, LambdaResponseStream? stream, bool thenNext, CancellationToken cancellationToken)
     {
         LambdaError? error = null;
         if (!handled.IsCompletedSuccessfully)
@@ -115,7 +126,20 @@ public sealed class LambdaBootstrap
 
         try
         {
-            if (error is null)
+            if (stream is not null)
+            {
+                // The stream's end is the answer: the last chunk, or the error in the trailers (a no-op when the
+                // handler ended the stream itself; its error is then only logged). No `next` rides behind it.
+                if (error is null)
+                {
+                    stream.Complete();
+                }
+                else
+                {
+                    stream.Fail(error);
+                }
+            }
+            else if (error is null)
             {
                 _client.PostInvocationResponse(invocation.AwsRequestId, new ReadOnlySpan<byte>(_response.GetBuffer(), 0, (int)_response.Length), thenNext, cancellationToken);
             }

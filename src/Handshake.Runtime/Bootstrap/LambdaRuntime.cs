@@ -24,13 +24,36 @@ public static class LambdaRuntime
     }
 
     /// <summary>
+    /// Runs <paramref name="handler"/>, which streams its responses, for every invocation. (Not an overload of RunAsync:
+    /// a lambda such as <c>(payload, context, response) => payload.CopyToAsync(response)</c> fits both handler shapes.)
+    /// </summary>
+    public static Task<int> RunStreamingAsync(LambdaStreamingHandler handler, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return RunCoreAsync(_ => Task.FromResult<Delegate>(handler), cancellationToken);
+    }
+
+    /// <summary>
     /// Runs <paramref name="initialize"/> once (Lambda's Init phase: build SDK clients, read configuration) and then the
     /// handler it returns for every invocation. An exception from <paramref name="initialize"/> is posted to
     /// <c>/init/error</c> in Lambda's error shape, and the process exits with <see cref="InitErrorExitCode"/>.
     /// </summary>
-    public static async Task<int> RunAsync(Func<CancellationToken, Task<LambdaHandler>> initialize, CancellationToken cancellationToken = default)
+    public static Task<int> RunAsync(Func<CancellationToken, Task<LambdaHandler>> initialize, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(initialize);
+        return RunCoreAsync(async token => await initialize(token).ConfigureAwait(false), cancellationToken);
+    }
+
+    /// <summary><see cref="RunAsync(Func{CancellationToken, Task{LambdaHandler}}, CancellationToken)"/> for a handler that streams.</summary>
+    public static Task<int> RunStreamingAsync(Func<CancellationToken, Task<LambdaStreamingHandler>> initialize, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(initialize);
+        return RunCoreAsync(async token => await initialize(token).ConfigureAwait(false), cancellationToken);
+    }
+
+    // initialize returns a LambdaHandler or a LambdaStreamingHandler.
+    private static async Task<int> RunCoreAsync(Func<CancellationToken, Task<Delegate>> initialize, CancellationToken cancellationToken)
+    {
         var environment = LambdaEnvironment.FromEnvironmentVariables();
         if (environment.RuntimeApi.Length == 0)
         {
@@ -41,7 +64,7 @@ public static class LambdaRuntime
         // As AWS's .NET runtime: Console.WriteLine lines get timestamp, request id and level (AWS_LAMBDA_LOG_LEVEL filters).
         LambdaConsole.Install(TimeProvider.System);
         using var client = new RuntimeApiClient(environment.RuntimeApi);
-        LambdaHandler handler;
+        Delegate handler;
         try
         {
             handler = await initialize(cancellationToken).ConfigureAwait(false);
@@ -63,7 +86,9 @@ public static class LambdaRuntime
             return InitErrorExitCode;
         }
 
-        var bootstrap = new LambdaBootstrap(handler, client, environment);
+        var bootstrap = handler is LambdaStreamingHandler streaming
+            ? new LambdaBootstrap(streaming, client, environment)
+            : new LambdaBootstrap((LambdaHandler)handler, client, environment);
         try
         {
             await bootstrap.RunAsync(cancellationToken).ConfigureAwait(false);

@@ -118,6 +118,30 @@ public sealed class RuntimeApiClient : IDisposable
         Post("init/error", null, null, error.ToUtf8Json(), error.ErrorType, thenNext: false, cancellationToken);
     }
 
+    /// <summary>
+    /// Starts a streamed response for <paramref name="awsRequestId"/> (<c>POST invocation/{id}/response</c> in streaming
+    /// mode, chunked). Nothing is sent before the stream's first write or its end; the stream must end with
+    /// <see cref="LambdaResponseStream.Complete"/> or <see cref="LambdaResponseStream.Fail"/> before the next call.
+    /// </summary>
+    public LambdaResponseStream StartResponseStream(string awsRequestId)
+    {
+        ArgumentNullException.ThrowIfNull(awsRequestId);
+        return new LambdaResponseStream(this, awsRequestId);
+    }
+
+    internal void WriteStreaming(ReadOnlySpan<byte> bytes) => _connection.WriteStreaming(bytes);
+
+    internal void FinishStreaming(string awsRequestId, ReadOnlySpan<byte> last)
+    {
+        var response = _connection.FinishStreaming(last);
+        if (response.StatusCode is not (202 or 200))
+        {
+            throw Error($"invocation/{Uri.EscapeDataString(awsRequestId)}/response", response);
+        }
+    }
+
+    internal string Host => _host;
+
     /// <summary><see cref="GetNextInvocation"/>; blocks the calling thread and returns a completed task.</summary>
     public Task<InvocationRequest> GetNextInvocationAsync(CancellationToken cancellationToken = default)
     {

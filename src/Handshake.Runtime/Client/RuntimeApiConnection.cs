@@ -101,6 +101,56 @@ internal sealed class RuntimeApiConnection : IDisposable
         }
     }
 
+    /// <summary>
+    /// Writes part of a request whose body is streamed (the head, then each chunk as the handler writes it), connecting
+    /// first if needed. Nothing is read until <see cref="FinishStreaming"/>. A failure closes the connection: a request
+    /// partly sent cannot be sent again.
+    /// </summary>
+    public void WriteStreaming(ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            if (_stream is null)
+            {
+                _stream = _connect();
+                Connections++;
+            }
+
+            _stream.Write(bytes);
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+            Close();
+            throw new HttpRequestException(HttpRequestError.ConnectionError, $"Runtime API connection failed: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Writes the end of a streamed request (last chunk, trailers) and reads its whole answer.</summary>
+    public RuntimeApiResponse FinishStreaming(ReadOnlySpan<byte> last)
+    {
+        WriteStreaming(last);
+        try
+        {
+            var response = ReadResponse(_stream!, keepBody: false);
+            if (response.ConnectionClose)
+            {
+                Close();
+            }
+
+            return response;
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+            Close();
+            throw new HttpRequestException(HttpRequestError.ConnectionError, $"Runtime API connection failed: {e.Message}", e);
+        }
+        catch (HttpRequestException)
+        {
+            Close();
+            throw;
+        }
+    }
+
     public void Dispose() => Close();
 
     private void Abort()

@@ -11,6 +11,10 @@ public static class RuntimeApiHeaders
     public const string CognitoIdentity = "Lambda-Runtime-Cognito-Identity";
     public const string FunctionErrorType = "Lambda-Runtime-Function-Error-Type";
 
+    /// <summary>A streamed response's mode header (value <c>streaming</c>), and the trailer that carries a mid-stream error's body.</summary>
+    public const string FunctionResponseMode = "Lambda-Runtime-Function-Response-Mode";
+    public const string FunctionErrorBody = "Lambda-Runtime-Function-Error-Body";
+
     /// <summary>The content type Lambda documents for an error body.</summary>
     public const string ErrorContentType = "application/vnd.aws.lambda.error+json";
 }
