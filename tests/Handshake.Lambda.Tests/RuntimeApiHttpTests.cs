@@ -51,6 +51,11 @@ public sealed class RuntimeApiHttpTests
         await using PlayedRuntime runtime = await PlayedRuntime.StartAsync();
         Task<InvocationResult> invoke = runtime.InvokeAsync("{}");
         string requestId = await runtime.NextAsync();
+        // The freeze comes first when the answer completes the host's wait inline, on the Runtime API's thread, before
+        // it sends the 202. The host writes the event and only then starts waiting, so an answer sent the moment the
+        // event arrives can find the invoking thread not yet waiting (preempted on a loaded machine: seen once in a full
+        // run); it then releases the environment on its own thread, and the 202 may leave first. Give it time to wait.
+        await Task.Delay(200);
 
         await runtime.SendAsync(
             $"POST /2018-06-01/runtime/invocation/{requestId}/response HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{{}}" +
