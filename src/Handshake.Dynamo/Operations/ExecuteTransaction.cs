@@ -22,29 +22,14 @@ internal static class ExecuteTransaction
         string? token = null, returnCapacity = null;
         while (JsonRequest.NextMember(ref reader))
         {
-            if (reader.ValueTextEquals("TransactStatements"u8))
-            {
-                if (!JsonRequest.ValueOf(ref reader)) continue;
-                JsonRequest.ExpectArray(ref reader);
-                statements = [];
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                    if (reader.TokenType != JsonTokenType.Null) statements.Add(StatementMembers.ReadObject(ref reader));
-            }
+            if (reader.ValueTextEquals("TransactStatements"u8)) { if (JsonRequest.ValueOf(ref reader)) statements = StatementMembers.ReadList(ref reader); }
             else if (reader.ValueTextEquals("ClientRequestToken"u8)) { if (JsonRequest.ValueOf(ref reader)) token = JsonRequest.ReadString(ref reader); }
             else if (reader.ValueTextEquals("ReturnConsumedCapacity"u8)) { if (JsonRequest.ValueOf(ref reader)) returnCapacity = JsonRequest.ReadString(ref reader); }
             else JsonRequest.SkipValue(ref reader);
         }
 
         var errors = new ValidationErrors();
-        if (statements is null) errors.Add(null, "transactStatements", "Member must not be null");
-        else
-        {
-            if (statements.Count == 0) errors.Add("[]", "transactStatements", "Member must have length greater than or equal to 1");
-            if (statements.Count > TransactWriteItems.MaxActions)
-                errors.Add("[" + string.Join(", ", Enumerable.Repeat("ParameterizedStatement", statements.Count)) + "]", "transactStatements",
-                    "Member must have length less than or equal to " + TransactWriteItems.MaxActions);
-            for (int i = 0; i < statements.Count; i++) statements[i].Validate(errors, "transactStatements." + (i + 1) + ".member.");
-        }
+        StatementMembers.ValidateList(statements, "transactStatements", "ParameterizedStatement", TransactWriteItems.MaxActions, errors);
         ConsumedCapacity.Validate(returnCapacity, errors);
         if (token is { Length: 0 }) errors.Add(token, "clientRequestToken", "Member must have length greater than or equal to 1");
         if (token is { Length: > 36 }) errors.Add(token, "clientRequestToken", "Member must have length less than or equal to 36");
