@@ -100,11 +100,9 @@ internal static class ExecuteTransaction
             tables.Add(table);
             keys.Add(primaryKey);
         }
-        var command = new ReadCommand(tables, keys);
+        var command = new TransactReadCommand(tables, keys);
         await store.WriteAsync(command).ConfigureAwait(false);
-        long total = 0;
-        foreach (var size in command.Sizes) total += size;
-        TransactWriteItems.ThrowIfOverSizeLimit(total);
+        TransactWriteItems.ThrowIfOverSizeLimit(command.Bytes);
 
         var w = response.Writer;
         w.WriteStartObject();
@@ -120,37 +118,7 @@ internal static class ExecuteTransaction
             w.WriteEndObject();
         }
         w.WriteEndArray();
-        if (mode != CapacityMode.None)
-        {
-            // A transactional read costs twice a consistent read, per table in order of first appearance.
-            var perTable = new List<(string Table, double Units)>();
-            for (int i = 0; i < selects.Count; i++)
-            {
-                double units = 2 * ConsumedCapacity.ReadUnits(command.Sizes[i], consistent: true);
-                int at = perTable.FindIndex(t => t.Table == tables[i].Name);
-                if (at < 0) perTable.Add((tables[i].Name, units));
-                else perTable[at] = (perTable[at].Table, perTable[at].Units + units);
-            }
-            w.WriteStartArray("ConsumedCapacity"u8);
-            foreach (var (table, units) in perTable) ConsumedCapacity.WriteValue(w, mode, table, units, CapacitySplit.Read);
-            w.WriteEndArray();
-        }
+        TransactGetItems.WriteCapacity(w, mode, command);
         w.WriteEndObject();
-    }
-
-    /// <summary>Reads every item in the writer's transaction: a consistent snapshot between two writes.</summary>
-    private sealed class ReadCommand(List<TableDefinition> tables, List<PrimaryKey> keys) : WriteCommand
-    {
-        public byte[]?[] Items { get; } = new byte[]?[tables.Count];
-        public int[] Sizes { get; } = new int[tables.Count];
-
-        public override void Apply(WriteContext context)
-        {
-            for (int i = 0; i < tables.Count; i++)
-            {
-                if (tables[i].IsDeleted) throw DynamoException.ResourceNotFound();
-                context.TryReadItem(tables[i], keys[i], wantItem: true, out Sizes[i], out Items[i]);
-            }
-        }
     }
 }
