@@ -15,7 +15,9 @@ import boto3
 from boto3.dynamodb.conditions import Attr
 from boto3.dynamodb.types import Binary
 from botocore.config import Config
-from botocore.exceptions import ClientError, WaiterError
+from botocore.exceptions import WaiterError
+
+from boto3_observations import observation
 
 endpoint = sys.argv[1]
 observations = {}
@@ -44,17 +46,9 @@ def plain(value):
 def observe(name, fn):
     global errors
     assert name not in observations, name
-    try:
-        observations[name] = {"ok": True, "value": plain(fn())}
-    except ClientError as e:
+    observations[name] = observation(fn, plain)
+    if not observations[name]["ok"]:
         errors += 1
-        err = e.response.get("Error", {})
-        observations[name] = {"ok": False, "error": {
-            "name": type(e).__name__, "code": err.get("Code"), "message": err.get("Message"),
-            "status": e.response.get("ResponseMetadata", {}).get("HTTPStatusCode")}}
-    except Exception as e:  # a waiter failure or a client-side validation error is an observation too
-        errors += 1
-        observations[name] = {"ok": False, "error": {"name": type(e).__name__, "code": None, "message": str(e), "status": None}}
 
 
 def after_call(http_response, parsed, **kwargs):

@@ -12,7 +12,8 @@ import zlib
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+
+from boto3_observations import observation
 
 endpoint = sys.argv[1]
 observations = {}
@@ -37,17 +38,9 @@ def plain(value):
 def observe(name, fn):
     global errors
     assert name not in observations, name
-    try:
-        observations[name] = {"ok": True, "value": plain(fn())}
-    except ClientError as e:
+    observations[name] = observation(fn, plain)
+    if not observations[name]["ok"]:
         errors += 1
-        err = e.response.get("Error", {})
-        observations[name] = {"ok": False, "error": {
-            "name": type(e).__name__, "code": err.get("Code"), "message": err.get("Message"),
-            "status": e.response.get("ResponseMetadata", {}).get("HTTPStatusCode")}}
-    except Exception as e:
-        errors += 1
-        observations[name] = {"ok": False, "error": {"name": type(e).__name__, "code": None, "message": str(e), "status": None}}
 
 
 def after_call(http_response, parsed, **kwargs):
