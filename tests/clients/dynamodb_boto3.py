@@ -9,7 +9,6 @@ import datetime
 import decimal
 import json
 import sys
-import zlib
 
 import boto3
 from boto3.dynamodb.conditions import Attr
@@ -17,7 +16,7 @@ from boto3.dynamodb.types import Binary
 from botocore.config import Config
 from botocore.exceptions import WaiterError
 
-from boto3_observations import observation
+from boto3_observations import count_call, observation
 
 endpoint = sys.argv[1]
 observations = {}
@@ -52,14 +51,7 @@ def observe(name, fn):
 
 
 def after_call(http_response, parsed, **kwargs):
-    stats["calls"] += 1
-    if parsed.get("ResponseMetadata", {}).get("RetryAttempts", 0) > 0:
-        stats["retried_calls"] += 1
-    header = http_response.headers.get("x-amz-crc32")
-    if header is None:
-        stats["missing_crc32"] += 1
-    elif int(header) != zlib.crc32(http_response.content) & 0xFFFFFFFF:
-        stats["crc_mismatches"] += 1
+    count_call(stats, http_response, parsed)
     if http_response.headers.get("x-amzn-requestid") is None:
         stats["missing_request_id"] += 1
 
