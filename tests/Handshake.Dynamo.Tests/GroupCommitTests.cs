@@ -5,19 +5,6 @@ namespace Handshake.Dynamo.Tests;
 /// <summary>Writes waiting while the writer is busy are committed together, in one transaction.</summary>
 public sealed class GroupCommitTests
 {
-    /// <summary>Holds the writer inside its transaction until released, so later writes pile up behind it.</summary>
-    private sealed class GateCommand : WriteCommand
-    {
-        public readonly TaskCompletionSource Entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public readonly ManualResetEventSlim Release = new();
-
-        public override void Apply(WriteContext context)
-        {
-            Entered.TrySetResult();
-            Release.Wait(TimeSpan.FromSeconds(30));
-        }
-    }
-
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

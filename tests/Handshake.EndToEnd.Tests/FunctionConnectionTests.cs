@@ -9,13 +9,7 @@ public sealed class FunctionConnectionTests
     public async Task A_functions_connections_are_attributed_to_its_environment_and_reported_per_invocation()
     {
         using StoreCallerFunction function = new();
-        await using HandshakeServer server = await HandshakeServer.StartAsync(new HandshakeServerOptions
-        {
-            Port = 0,
-            InMemory = true,
-            DataDirectory = function.Directory,
-            ProjectFile = function.ProjectFile,
-        }).WaitAsync(HandshakeProcess.Timeout);
+        await using HandshakeServer server = await StartServerAsync(function);
         Assert.Equal(StoreCallerFunction.Name, Assert.Single(server.DeclaredFunctions).Name);
 
         using HttpClient client = new();
@@ -38,8 +32,7 @@ public sealed class FunctionConnectionTests
         // The host's meter on /metrics: three invocations, one cold start. Whether an environment was frozen between
         // them depends on timing (one with an invocation already waiting when its runtime calls `next` is not frozen,
         // as in Lambda), so freezes and thaws are only bounded; MetricsTests counts them exactly.
-        using HttpResponseMessage metrics = await client.GetAsync(new Uri(server.Endpoint, "/metrics")).WaitAsync(HandshakeProcess.Timeout);
-        string text = await metrics.Content.ReadAsStringAsync().WaitAsync(HandshakeProcess.Timeout);
+        string text = await MetricsAsync(client, server);
         string series = $"{{function=\"{StoreCallerFunction.Name}\"}}";
         Assert.Equal(3, Sample(text, "handshake_lambda_invocations_total" + series));
         Assert.Equal(1, Sample(text, "handshake_lambda_environments_started_total" + series));
@@ -53,13 +46,7 @@ public sealed class FunctionConnectionTests
     public async Task A_reset_environment_keeps_its_access_key_and_its_connections_are_counted_as_the_same_environment()
     {
         using StoreCallerFunction function = new();
-        await using HandshakeServer server = await HandshakeServer.StartAsync(new HandshakeServerOptions
-        {
-            Port = 0,
-            InMemory = true,
-            DataDirectory = function.Directory,
-            ProjectFile = function.ProjectFile,
-        }).WaitAsync(HandshakeProcess.Timeout);
+        await using HandshakeServer server = await StartServerAsync(function);
         using HttpClient client = new();
 
         Assert.Contains("New Connections: 1", await StoreCallerFunction.InvokeAsync(client, server.Endpoint));
@@ -79,9 +66,25 @@ public sealed class FunctionConnectionTests
         Assert.Equal(3, server.Connections.NewConnections(environment.AccessKeyId));
 
         // Two process starts (the cold start and the re-init) for the one environment.
-        using HttpResponseMessage metrics = await client.GetAsync(new Uri(server.Endpoint, "/metrics")).WaitAsync(HandshakeProcess.Timeout);
-        string text = await metrics.Content.ReadAsStringAsync().WaitAsync(HandshakeProcess.Timeout);
+        string text = await MetricsAsync(client, server);
         Assert.Equal(2, Sample(text, $"handshake_lambda_environments_started_total{{function=\"{StoreCallerFunction.Name}\"}}"));
+    }
+
+    /// <summary>An in-memory server hosting <paramref name="function"/> on a free port.</summary>
+    private static Task<HandshakeServer> StartServerAsync(StoreCallerFunction function) =>
+        HandshakeServer.StartAsync(new HandshakeServerOptions
+        {
+            Port = 0,
+            InMemory = true,
+            DataDirectory = function.Directory,
+            ProjectFile = function.ProjectFile,
+        }).WaitAsync(HandshakeProcess.Timeout);
+
+    /// <summary>The server's /metrics page (Prometheus text).</summary>
+    private static async Task<string> MetricsAsync(HttpClient client, HandshakeServer server)
+    {
+        using HttpResponseMessage metrics = await client.GetAsync(new Uri(server.Endpoint, "/metrics")).WaitAsync(HandshakeProcess.Timeout);
+        return await metrics.Content.ReadAsStringAsync().WaitAsync(HandshakeProcess.Timeout);
     }
 
     /// <summary>A counter's value; 0 when it has no sample for the series yet (a counter never added to).</summary>

@@ -9,13 +9,14 @@ import datetime
 import decimal
 import json
 import sys
-import zlib
 
 import boto3
 from boto3.dynamodb.conditions import Attr
 from boto3.dynamodb.types import Binary
 from botocore.config import Config
-from botocore.exceptions import ClientError, WaiterError
+from botocore.exceptions import WaiterError
+
+from boto3_observations import count_call, observation
 
 endpoint = sys.argv[1]
 observations = {}
@@ -44,28 +45,13 @@ def plain(value):
 def observe(name, fn):
     global errors
     assert name not in observations, name
-    try:
-        observations[name] = {"ok": True, "value": plain(fn())}
-    except ClientError as e:
+    observations[name] = observation(fn, plain)
+    if not observations[name]["ok"]:
         errors += 1
-        err = e.response.get("Error", {})
-        observations[name] = {"ok": False, "error": {
-            "name": type(e).__name__, "code": err.get("Code"), "message": err.get("Message"),
-            "status": e.response.get("ResponseMetadata", {}).get("HTTPStatusCode")}}
-    except Exception as e:  # a waiter failure or a client-side validation error is an observation too
-        errors += 1
-        observations[name] = {"ok": False, "error": {"name": type(e).__name__, "code": None, "message": str(e), "status": None}}
 
 
 def after_call(http_response, parsed, **kwargs):
-    stats["calls"] += 1
-    if parsed.get("ResponseMetadata", {}).get("RetryAttempts", 0) > 0:
-        stats["retried_calls"] += 1
-    header = http_response.headers.get("x-amz-crc32")
-    if header is None:
-        stats["missing_crc32"] += 1
-    elif int(header) != zlib.crc32(http_response.content) & 0xFFFFFFFF:
-        stats["crc_mismatches"] += 1
+    count_call(stats, http_response, parsed)
     if http_response.headers.get("x-amzn-requestid") is None:
         stats["missing_request_id"] += 1
 

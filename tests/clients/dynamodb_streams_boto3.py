@@ -8,11 +8,11 @@ import datetime
 import decimal
 import json
 import sys
-import zlib
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+
+from boto3_observations import count_call, observation
 
 endpoint = sys.argv[1]
 observations = {}
@@ -37,28 +37,13 @@ def plain(value):
 def observe(name, fn):
     global errors
     assert name not in observations, name
-    try:
-        observations[name] = {"ok": True, "value": plain(fn())}
-    except ClientError as e:
+    observations[name] = observation(fn, plain)
+    if not observations[name]["ok"]:
         errors += 1
-        err = e.response.get("Error", {})
-        observations[name] = {"ok": False, "error": {
-            "name": type(e).__name__, "code": err.get("Code"), "message": err.get("Message"),
-            "status": e.response.get("ResponseMetadata", {}).get("HTTPStatusCode")}}
-    except Exception as e:
-        errors += 1
-        observations[name] = {"ok": False, "error": {"name": type(e).__name__, "code": None, "message": str(e), "status": None}}
 
 
 def after_call(http_response, parsed, **kwargs):
-    stats["calls"] += 1
-    if parsed.get("ResponseMetadata", {}).get("RetryAttempts", 0) > 0:
-        stats["retried_calls"] += 1
-    header = http_response.headers.get("x-amz-crc32")
-    if header is None:
-        stats["missing_crc32"] += 1
-    elif int(header) != zlib.crc32(http_response.content) & 0xFFFFFFFF:
-        stats["crc_mismatches"] += 1
+    count_call(stats, http_response, parsed)
 
 
 session = boto3.session.Session(aws_access_key_id="AKIDORACLESTREAMS", aws_secret_access_key="secret", region_name="us-east-1")

@@ -37,28 +37,13 @@ internal static class BatchExecuteStatement
         string? returnCapacity = null;
         while (JsonRequest.NextMember(ref reader))
         {
-            if (reader.ValueTextEquals("Statements"u8))
-            {
-                if (!JsonRequest.ValueOf(ref reader)) continue;
-                JsonRequest.ExpectArray(ref reader);
-                statements = [];
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                    if (reader.TokenType != JsonTokenType.Null) statements.Add(StatementMembers.ReadObject(ref reader));
-            }
+            if (reader.ValueTextEquals("Statements"u8)) { if (JsonRequest.ValueOf(ref reader)) statements = StatementMembers.ReadList(ref reader); }
             else if (reader.ValueTextEquals("ReturnConsumedCapacity"u8)) { if (JsonRequest.ValueOf(ref reader)) returnCapacity = JsonRequest.ReadString(ref reader); }
             else JsonRequest.SkipValue(ref reader);
         }
 
         var errors = new ValidationErrors();
-        if (statements is null) errors.Add(null, "statements", "Member must not be null");
-        else
-        {
-            if (statements.Count == 0) errors.Add("[]", "statements", "Member must have length greater than or equal to 1");
-            if (statements.Count > MaxStatements)
-                errors.Add("[" + string.Join(", ", Enumerable.Repeat("BatchStatementRequest", statements.Count)) + "]", "statements",
-                    "Member must have length less than or equal to " + MaxStatements);
-            for (int i = 0; i < statements.Count; i++) statements[i].Validate(errors, "statements." + (i + 1) + ".member.");
-        }
+        StatementMembers.ValidateList(statements, "statements", "BatchStatementRequest", MaxStatements, errors);
         ConsumedCapacity.Validate(returnCapacity, errors);
         errors.ThrowIfAny();
 

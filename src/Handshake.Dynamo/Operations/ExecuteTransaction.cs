@@ -22,29 +22,14 @@ internal static class ExecuteTransaction
         string? token = null, returnCapacity = null;
         while (JsonRequest.NextMember(ref reader))
         {
-            if (reader.ValueTextEquals("TransactStatements"u8))
-            {
-                if (!JsonRequest.ValueOf(ref reader)) continue;
-                JsonRequest.ExpectArray(ref reader);
-                statements = [];
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                    if (reader.TokenType != JsonTokenType.Null) statements.Add(StatementMembers.ReadObject(ref reader));
-            }
+            if (reader.ValueTextEquals("TransactStatements"u8)) { if (JsonRequest.ValueOf(ref reader)) statements = StatementMembers.ReadList(ref reader); }
             else if (reader.ValueTextEquals("ClientRequestToken"u8)) { if (JsonRequest.ValueOf(ref reader)) token = JsonRequest.ReadString(ref reader); }
             else if (reader.ValueTextEquals("ReturnConsumedCapacity"u8)) { if (JsonRequest.ValueOf(ref reader)) returnCapacity = JsonRequest.ReadString(ref reader); }
             else JsonRequest.SkipValue(ref reader);
         }
 
         var errors = new ValidationErrors();
-        if (statements is null) errors.Add(null, "transactStatements", "Member must not be null");
-        else
-        {
-            if (statements.Count == 0) errors.Add("[]", "transactStatements", "Member must have length greater than or equal to 1");
-            if (statements.Count > TransactWriteItems.MaxActions)
-                errors.Add("[" + string.Join(", ", Enumerable.Repeat("ParameterizedStatement", statements.Count)) + "]", "transactStatements",
-                    "Member must have length less than or equal to " + TransactWriteItems.MaxActions);
-            for (int i = 0; i < statements.Count; i++) statements[i].Validate(errors, "transactStatements." + (i + 1) + ".member.");
-        }
+        StatementMembers.ValidateList(statements, "transactStatements", "ParameterizedStatement", TransactWriteItems.MaxActions, errors);
         ConsumedCapacity.Validate(returnCapacity, errors);
         if (token is { Length: 0 }) errors.Add(token, "clientRequestToken", "Member must have length greater than or equal to 1");
         if (token is { Length: > 36 }) errors.Add(token, "clientRequestToken", "Member must have length less than or equal to 36");
@@ -115,11 +100,9 @@ internal static class ExecuteTransaction
             tables.Add(table);
             keys.Add(primaryKey);
         }
-        var command = new ReadCommand(tables, keys);
+        var command = new TransactReadCommand(tables, keys);
         await store.WriteAsync(command).ConfigureAwait(false);
-        long total = 0;
-        foreach (var size in command.Sizes) total += size;
-        TransactWriteItems.ThrowIfOverSizeLimit(total);
+        TransactWriteItems.ThrowIfOverSizeLimit(command.Bytes);
 
         var w = response.Writer;
         w.WriteStartObject();
@@ -135,37 +118,7 @@ internal static class ExecuteTransaction
             w.WriteEndObject();
         }
         w.WriteEndArray();
-        if (mode != CapacityMode.None)
-        {
-            // A transactional read costs twice a consistent read, per table in order of first appearance.
-            var perTable = new List<(string Table, double Units)>();
-            for (int i = 0; i < selects.Count; i++)
-            {
-                double units = 2 * ConsumedCapacity.ReadUnits(command.Sizes[i], consistent: true);
-                int at = perTable.FindIndex(t => t.Table == tables[i].Name);
-                if (at < 0) perTable.Add((tables[i].Name, units));
-                else perTable[at] = (perTable[at].Table, perTable[at].Units + units);
-            }
-            w.WriteStartArray("ConsumedCapacity"u8);
-            foreach (var (table, units) in perTable) ConsumedCapacity.WriteValue(w, mode, table, units, CapacitySplit.Read);
-            w.WriteEndArray();
-        }
+        TransactGetItems.WriteCapacity(w, mode, command);
         w.WriteEndObject();
-    }
-
-    /// <summary>Reads every item in the writer's transaction: a consistent snapshot between two writes.</summary>
-    private sealed class ReadCommand(List<TableDefinition> tables, List<PrimaryKey> keys) : WriteCommand
-    {
-        public byte[]?[] Items { get; } = new byte[]?[tables.Count];
-        public int[] Sizes { get; } = new int[tables.Count];
-
-        public override void Apply(WriteContext context)
-        {
-            for (int i = 0; i < tables.Count; i++)
-            {
-                if (tables[i].IsDeleted) throw DynamoException.ResourceNotFound();
-                context.TryReadItem(tables[i], keys[i], wantItem: true, out Sizes[i], out Items[i]);
-            }
-        }
     }
 }

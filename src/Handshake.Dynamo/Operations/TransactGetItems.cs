@@ -71,11 +71,9 @@ internal static class TransactGetItems
         }
         if (keyErrors is not null) throw TransactionCanceled.Create(keyErrors); // the other reasons: None
 
-        var command = new ReadCommand(gets);
+        var command = new TransactReadCommand(gets.ConvertAll(g => g.Table), gets.ConvertAll(g => g.PrimaryKey));
         await store.WriteAsync(command).ConfigureAwait(false);
-        long bytes = 0;
-        foreach (var size in command.Sizes) bytes += size;
-        TransactWriteItems.ThrowIfOverSizeLimit(bytes);
+        TransactWriteItems.ThrowIfOverSizeLimit(command.Bytes);
 
         var w = response.Writer;
         w.WriteStartObject();
@@ -100,22 +98,29 @@ internal static class TransactGetItems
             w.WriteEndObject();
         }
         w.WriteEndArray();
-        var mode = ConsumedCapacity.Mode(returnCapacity);
-        if (mode != CapacityMode.None)
-        {
-            var perTable = new List<(string Table, double Units)>();
-            for (int i = 0; i < gets.Count; i++)
-            {
-                double units = 2 * ConsumedCapacity.ReadUnits(command.Sizes[i], consistent: true);
-                int at = perTable.FindIndex(t => t.Table == gets[i].Table.Name);
-                if (at < 0) perTable.Add((gets[i].Table.Name, units));
-                else perTable[at] = (perTable[at].Table, perTable[at].Units + units);
-            }
-            w.WriteStartArray("ConsumedCapacity"u8);
-            foreach (var (table, units) in perTable) ConsumedCapacity.WriteValue(w, mode, table, units, CapacitySplit.Read);
-            w.WriteEndArray();
-        }
+        WriteCapacity(w, ConsumedCapacity.Mode(returnCapacity), command);
         w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// ConsumedCapacity of a transactional read (also ExecuteTransaction's): twice a consistent read per item, summed
+    /// per table in order of first appearance.
+    /// </summary>
+    internal static void WriteCapacity(Utf8JsonWriter w, CapacityMode mode, TransactReadCommand command)
+    {
+        if (mode == CapacityMode.None) return;
+        var perTable = new List<(string Table, double Units)>();
+        for (int i = 0; i < command.Tables.Count; i++)
+        {
+            double units = 2 * ConsumedCapacity.ReadUnits(command.Sizes[i], consistent: true);
+            string name = command.Tables[i].Name;
+            int at = perTable.FindIndex(t => t.Table == name);
+            if (at < 0) perTable.Add((name, units));
+            else perTable[at] = (perTable[at].Table, perTable[at].Units + units);
+        }
+        w.WriteStartArray("ConsumedCapacity"u8);
+        foreach (var (table, units) in perTable) ConsumedCapacity.WriteValue(w, mode, table, units, CapacitySplit.Read);
+        w.WriteEndArray();
     }
 
     private static (List<Get>?, string?) Parse(ReadOnlySpan<byte> body)
@@ -162,21 +167,5 @@ internal static class TransactGetItems
             }
         }
         return get;
-    }
-
-    /// <summary>Reads every item in the writer's transaction: a consistent snapshot between two writes.</summary>
-    private sealed class ReadCommand(List<Get> gets) : WriteCommand
-    {
-        public byte[]?[] Items { get; } = new byte[]?[gets.Count];
-        public int[] Sizes { get; } = new int[gets.Count];
-
-        public override void Apply(WriteContext context)
-        {
-            for (int i = 0; i < gets.Count; i++)
-            {
-                if (gets[i].Table.IsDeleted) throw DynamoException.ResourceNotFound();
-                context.TryReadItem(gets[i].Table, gets[i].PrimaryKey, wantItem: true, out Sizes[i], out Items[i]);
-            }
-        }
     }
 }

@@ -39,6 +39,33 @@ internal sealed class StatementMembers
         return members;
     }
 
+    /// <summary>Reads a list of statement objects (Statements or TransactStatements); null elements are passed over.</summary>
+    public static List<StatementMembers> ReadList(ref Utf8JsonReader reader)
+    {
+        JsonRequest.ExpectArray(ref reader);
+        var statements = new List<StatementMembers>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            if (reader.TokenType != JsonTokenType.Null) statements.Add(ReadObject(ref reader));
+        return statements;
+    }
+
+    /// <summary>
+    /// The list's constraints (present, 1 to <paramref name="max"/> members; AWS's message echoes the list as its
+    /// element shape's name, <paramref name="shape"/>) and each member's own, under <paramref name="path"/>.
+    /// </summary>
+    public static void ValidateList(List<StatementMembers>? statements, string path, string shape, int max, ValidationErrors errors)
+    {
+        if (statements is null)
+        {
+            errors.Add(null, path, "Member must not be null");
+            return;
+        }
+        if (statements.Count == 0) errors.Add("[]", path, "Member must have length greater than or equal to 1");
+        if (statements.Count > max)
+            errors.Add("[" + string.Join(", ", Enumerable.Repeat(shape, statements.Count)) + "]", path, "Member must have length less than or equal to " + max);
+        for (int i = 0; i < statements.Count; i++) statements[i].Validate(errors, path + "." + (i + 1) + ".member.");
+    }
+
     private static List<AttributeValue> ReadParameters(ref Utf8JsonReader reader, ref string? valueError)
     {
         JsonRequest.ExpectArray(ref reader);

@@ -38,15 +38,7 @@ internal static class Invoke
         int limit = invocationType == "Event" ? MaxAsyncPayloadBytes : MaxSyncPayloadBytes;
         byte[] payload = await RequestBody.ReadAsync(request, limit, context.RequestAborted).ConfigureAwait(false)
             ?? throw TooLarge(invocationType, request.ContentLength ?? limit + 1L);
-        if (payload.Length == 0)
-        {
-            // An invocation without a payload gets {} (what the CLI's `lambda invoke` sends to a function).
-            payload = "{}"u8.ToArray();
-        }
-        else
-        {
-            ValidateJson(payload);
-        }
+        payload = FunctionPayload(payload);
 
         string requestId = Guid.NewGuid().ToString();
         HttpResponse response = context.Response;
@@ -139,6 +131,22 @@ internal static class Invoke
             TailLog = invocationType == "RequestResponse" && string.Equals(logType, "Tail", StringComparison.Ordinal),
             DeferLog = invocationType == "RequestResponse",
         };
+
+    /// <summary>
+    /// What the function is invoked with: the request's payload, which must be JSON, or {} when it has none (what the
+    /// CLI's `lambda invoke` sends to a function).
+    /// </summary>
+    /// <exception cref="LambdaException">InvalidRequestContentException for a payload that is not JSON.</exception>
+    internal static byte[] FunctionPayload(byte[] payload)
+    {
+        if (payload.Length == 0)
+        {
+            return "{}"u8.ToArray();
+        }
+
+        ValidateJson(payload);
+        return payload;
+    }
 
     /// <exception cref="LambdaException">InvalidRequestContentException, as Lambda words it.</exception>
     internal static void ValidateJson(byte[] payload)

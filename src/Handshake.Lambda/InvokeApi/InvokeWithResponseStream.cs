@@ -38,14 +38,7 @@ internal static class InvokeWithResponseStream
 
         byte[] payload = await RequestBody.ReadAsync(request, Invoke.MaxSyncPayloadBytes, context.RequestAborted).ConfigureAwait(false)
             ?? throw new LambdaException(413, "RequestTooLargeException", $"Request must be smaller than {Invoke.MaxSyncPayloadBytes} bytes for the InvokeWithResponseStream operation");
-        if (payload.Length == 0)
-        {
-            payload = "{}"u8.ToArray();
-        }
-        else
-        {
-            Invoke.ValidateJson(payload);
-        }
+        payload = Invoke.FunctionPayload(payload);
 
         string requestId = Guid.NewGuid().ToString();
         HttpResponse response = context.Response;

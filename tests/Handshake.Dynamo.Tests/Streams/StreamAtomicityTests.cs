@@ -11,19 +11,6 @@ namespace Handshake.Dynamo.Tests.Streams;
 /// </summary>
 public sealed class StreamAtomicityTests
 {
-    /// <summary>Holds the writer inside its transaction until released, so later writes queue into one batch.</summary>
-    private sealed class GateCommand : WriteCommand
-    {
-        public readonly TaskCompletionSource Entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public readonly ManualResetEventSlim Release = new();
-
-        public override void Apply(WriteContext context)
-        {
-            Entered.TrySetResult();
-            Release.Wait(TimeSpan.FromSeconds(30));
-        }
-    }
-
     /// <summary>Writes an item (and so its stream record), then fails: its savepoint must undo both.</summary>
     private sealed class WriteThenFailCommand(TableDefinition table) : WriteCommand
     {
