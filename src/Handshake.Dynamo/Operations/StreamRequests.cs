@@ -59,7 +59,9 @@ internal static class StreamRequests
             using var command = session.Connection.CreateCommand();
             command.CommandText = "SELECT MAX(seq) FROM stream_records WHERE stream_id = $s";
             command.Parameters.AddWithValue("$s", stream.InternalId);
-            return command.ExecuteScalar() is long last ? last : stream.StartingSequence - 1;
+            // No record left (none written, or all trimmed): the end is the trim horizon, so that a LATEST iterator
+            // on a quiet stream is not refused as if it pointed at trimmed data.
+            return command.ExecuteScalar() is long last ? last : Math.Max(stream.StartingSequence - 1, stream.TrimmedThrough);
         });
     }
 }

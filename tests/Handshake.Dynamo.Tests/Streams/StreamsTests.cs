@@ -215,6 +215,24 @@ public sealed class StreamsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LatestOnAStreamWhoseRecordsWereAllTrimmedReadsTheNextWrite()
+    {
+        // A table quiet for more than a day has no records left; a consumer starting at LATEST must still be served
+        // (an empty page, then the next write), not refused as if it asked for trimmed data.
+        var arn = await CreateStreamedTableAsync(_client, "quiet-latest", "KEYS_ONLY");
+        await PutAsync("quiet-latest", "old");
+        _clock.Advance(TimeSpan.FromHours(25));
+        Assert.Equal(1, await _server.Store.TrimStreamsAsync().WaitAsync(ServerFixture.Timeout));
+
+        var latest = await IteratorAsync(arn, "LATEST");
+        var page = await OkAsync("GetRecords", new { ShardIterator = latest });
+        Assert.Empty(page.GetProperty("Records").EnumerateArray());
+        await PutAsync("quiet-latest", "new");
+        page = await OkAsync("GetRecords", new { ShardIterator = page.GetProperty("NextShardIterator").GetString() });
+        Assert.Equal(["new"], page.GetProperty("Records").EnumerateArray().Select(r => r.GetProperty("dynamodb").GetProperty("Keys").GetProperty("pk").GetProperty("S").GetString()));
+    }
+
+    [Fact]
     public async Task TrimmingAnotherStreamsRecordsDoesNotTrimAQuietStream()
     {
         var quiet = await CreateStreamedTableAsync(_client, "quiet", "KEYS_ONLY");
