@@ -39,7 +39,7 @@ internal sealed class StreamCatalog
 
     public void Remove(StreamDefinition stream) => _byArn.TryRemove(stream.Arn, out _);
 
-    /// <summary>The streams in creation order (ListStreams pages through them in this order).</summary>
+    /// <summary>The streams in creation order (ListStreams sorts them by ARN for its pages).</summary>
     public List<StreamDefinition> InCreationOrder()
     {
         var list = new List<StreamDefinition>(_byArn.Values);

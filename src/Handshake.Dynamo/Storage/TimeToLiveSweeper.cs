@@ -53,7 +53,7 @@ internal sealed class TimeToLiveSweeper : IAsyncDisposable
                 try
                 {
                     // Stream records older than 24 hours go on the same tick: no timer of their own, and each trim
-                    // command is bounded, so a store with no streams pays one small query per tick.
+                    // command is bounded; a store with no streams returns before any query.
                     await _store.TrimStreamsAsync().ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
