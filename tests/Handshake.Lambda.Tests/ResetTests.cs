@@ -77,9 +77,20 @@ public sealed class ResetTests
             Assert.Single(test.Host.Logs.For("slow").Read(0, int.MaxValue).Select(e => e.LogStreamName).Distinct());
 
             // Warm again: no third init.
+            System.Diagnostics.Stopwatch sinceReinit = System.Diagnostics.Stopwatch.StartNew();
             Assert.Null((await test.InvokeAsync("slow", "{}")).FunctionError);
             Assert.Equal(2, (await test.LogMessagesAsync("slow")).Count(IsInitDone));
             Assert.Equal(1, test.Host.PeakEnvironmentCount("slow"));
+
+            // Only the invocation that re-initialised shares its timeout with init: one that comes longer than the
+            // function timeout after the re-init is a plain warm invocation, with the whole timeout and a Duration
+            // counted from its delivery (not from the re-init).
+            await Task.Delay(TimeSpan.FromSeconds(2.5));
+            InvocationResult later = await test.InvokeAsync("slow", "{}");
+            Assert.Null(later.FunctionError);
+            string laterReport = (await test.LogMessagesAsync("slow")).FindAll(IsReport)[^1];
+            Assert.True(Duration(laterReport) < sinceReinit.ElapsedMilliseconds, laterReport);
+            Assert.Equal(2, (await test.LogMessagesAsync("slow")).Count(IsInitDone));
         }
         finally
         {

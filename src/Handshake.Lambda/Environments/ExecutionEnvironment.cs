@@ -131,6 +131,10 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
     {
         // The previous invocation's END/REPORT lines come first (written after its caller had its answer).
         await Finishing.ConfigureAwait(false);
+        // Only the invocation that runs a suppressed init (the first on a reset environment, or the retry of a failed
+        // Init phase) shares its timeout with init and counts init in its Duration; later ones on the same environment
+        // are plain warm invocations.
+        bool initsHere = SuppressedInit && _server is null;
         lock (_gate)
         {
             // Assigned before init completes, so that the runtime's first `next` takes it at once (no freeze on a cold start).
@@ -188,7 +192,7 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
         try
         {
             // After a suppressed init the handler has what init left of the timeout.
-            TimeSpan left = SuppressedInit ? TimeSpan.FromTicks(Math.Max(0, (timeout - Stopwatch.GetElapsedTime(_startedAt)).Ticks)) : timeout;
+            TimeSpan left = initsHere ? TimeSpan.FromTicks(Math.Max(0, (timeout - Stopwatch.GetElapsedTime(_startedAt)).Ticks)) : timeout;
             result = await invocation.Completion.Task.WaitAsync(left, _host.Options.Clock).ConfigureAwait(false);
         }
         catch (TimeoutException)
@@ -214,7 +218,7 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
             }
         }
 
-        double durationMs = ElapsedMs(SuppressedInit ? _startedAt : _deliveredAt);
+        double durationMs = ElapsedMs(initsHere ? _startedAt : _deliveredAt);
         if (invocation.TailLog || result.ResetEnvironment)
         {
             await FinishInvocationAsync(invocation, result, durationMs).ConfigureAwait(false);
