@@ -594,7 +594,8 @@ internal sealed class EnvironmentPool
             else
             {
                 environment.LastUsed = _host.Options.Clock.GetUtcNow();
-                if (environment.AwaitsReinit)
+                // SuppressedInit (a plain field) first: releasing an environment that was never reset takes no environment lock.
+                if (environment.SuppressedInit && environment.AwaitsReinit)
                 {
                     // A reset environment handed to a waiter that had gone (cancelled): still reset, still no process.
                     _reset.Push(environment);

@@ -170,8 +170,11 @@ internal sealed class RuntimeApiConnection(ConnectionContext connection, Runtime
     /// <summary>The most a streamed body's piece holds: a chunk up to this size is passed on whole, a larger one in pieces.</summary>
     public const int MaxPieceBytes = 64 * 1024;
 
-    /// <summary>The most a trailer line may hold (an error body, base64, with its stack trace).</summary>
-    private const int MaxTrailerLineBytes = 256 * 1024;
+    /// <summary>
+    /// The most a trailer line may hold: an error body in base64, with its stack trace. The C# client caps the error
+    /// document at 256 KB, which base64 makes about 342 KB.
+    /// </summary>
+    private const int MaxTrailerLineBytes = 512 * 1024;
 
     /// <summary>
     /// Reads a streamed response body as it arrives, handing each piece (a copy) to <paramref name="onPiece"/> before
