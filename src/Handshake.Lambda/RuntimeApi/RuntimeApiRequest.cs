@@ -35,6 +35,8 @@ internal sealed class RuntimeApiRequest
     /// <summary>Lambda-Runtime-Function-Response-Mode as sent (streaming or buffered, in any case), or null.</summary>
     public string? ResponseMode { get; private init; }
 
+    private const string ApplicationJson = "application/json";
+
     /// <summary>Content-Type as sent, or null: a streamed response's type, passed on to the caller.</summary>
     public string? ContentType { get; private init; }
 
@@ -147,7 +149,9 @@ internal sealed class RuntimeApiRequest
             }
             else if (Ascii.EqualsIgnoreCase(name, "Content-Type"u8) && !value.IsEmpty)
             {
-                contentType = Encoding.UTF8.GetString(value);
+                // Only a streamed response uses it, but runtimes send it on every answer (the Node bootstrap's is
+                // application/json): the common value costs no string on the warm path.
+                contentType = value.SequenceEqual("application/json"u8) ? ApplicationJson : Encoding.UTF8.GetString(value);
             }
         }
 
