@@ -61,10 +61,12 @@ public sealed class ScriptedHttpServer : IAsyncDisposable
     public Task FirstRequest => _firstRequest.Task;
 
     /// <summary>
-    /// Queues the raw bytes of the next answer; <paramref name="close"/> closes the connection after writing them, and
-    /// <paramref name="split"/> writes them in two halves a moment apart, so that the client reads the answer in parts.
+    /// Queues the raw bytes of the next answer; <paramref name="close"/> closes the connection after writing them,
+    /// <paramref name="split"/> writes them in two halves a moment apart, so that the client reads the answer in parts,
+    /// and <paramref name="release"/> holds the answer until it completes, as a long poll holds its answer.
     /// </summary>
-    public void Enqueue(string raw, bool close = false, bool split = false) => _answers.Enqueue(new Answer(Encoding.UTF8.GetBytes(raw), close, split));
+    public void Enqueue(string raw, bool close = false, bool split = false, Task? release = null) =>
+        _answers.Enqueue(new Answer(Encoding.UTF8.GetBytes(raw), close, split, release));
 
     public async ValueTask DisposeAsync()
     {
@@ -129,6 +131,11 @@ public sealed class ScriptedHttpServer : IAsyncDisposable
                     return;
                 }
 
+                if (answer.Release is { } release)
+                {
+                    await release.WaitAsync(_stop.Token);
+                }
+
                 if (answer.Split)
                 {
                     await stream.WriteAsync(answer.Bytes.AsMemory(0, answer.Bytes.Length / 2), _stop.Token);
@@ -188,5 +195,5 @@ public sealed class ScriptedHttpServer : IAsyncDisposable
         }
     }
 
-    private sealed record Answer(byte[] Bytes, bool Close, bool Split);
+    private sealed record Answer(byte[] Bytes, bool Close, bool Split, Task? Release);
 }

@@ -27,21 +27,35 @@ internal sealed class ReportLogTail(BenchEndpoint endpoint, string functionName)
     /// </summary>
     private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Reads until cancelled, then once more to the end of what was written.</summary>
+    /// <summary>
+    /// Reads until <paramref name="stop"/>, which ends the pause between pages but not a page in flight: HttpClient
+    /// gives up the connection of a request cancelled before its answer, and the drain after the load would then have
+    /// to open another. A run without reuse may have used up every ephemeral port by then (the port-exhaustion test does
+    /// so on purpose), and the counts would be lost. A page waits at most 1 s for its first event.
+    /// </summary>
     public async Task RunAsync(CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {
             try
             {
-                if (await ReadPageAsync(stop).ConfigureAwait(false) < 1000)
+                if (await ReadPageAsync(CancellationToken.None).ConfigureAwait(false) < 1000)
                 {
                     await Task.Delay(Pause, stop).ConfigureAwait(false);
                 }
             }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                break;
+            }
             catch (Exception e) when (e is OperationCanceledException or HttpRequestException)
             {
-                if (stop.IsCancellationRequested)
+                // A failed page (HttpClient's 30 s timeout, a refused connection): try again after the pause, not at once.
+                try
+                {
+                    await Task.Delay(Pause, stop).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
                 {
                     break;
                 }
