@@ -19,6 +19,8 @@ public sealed class FunctionProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     /// <summary>Everything the function wrote to stdout and stderr so far, for assertions and failure messages.</summary>
     public string Output
     {
