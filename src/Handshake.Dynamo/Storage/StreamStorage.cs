@@ -82,13 +82,19 @@ internal sealed class StreamCatalog
 
     /// <summary>
     /// Enables a new stream on <paramref name="table"/> in the open transaction. The label is the creation time; a
-    /// stream re-enabled within the same millisecond gets the next one, so every stream of a table has its own ARN.
+    /// stream enabled within the same millisecond as another of the table's name (re-enabled, or on a table deleted and
+    /// created again, whose old stream stays readable for 24 hours) gets the next free one, so every stream has its own ARN.
     /// </summary>
     public static StreamDefinition Enable(WriteContext context, TableDefinition table, string viewType, DateTimeOffset now)
     {
         var created = new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
         if (table.LatestStream is { } previous && previous.CreationDateTime >= created) created = previous.CreationDateTime.AddMilliseconds(1);
-        string label = created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff", CultureInfo.InvariantCulture);
+        string label = Label(created);
+        while (context.Streams.TryGet(table.Arn + "/stream/" + label, out _))
+        {
+            created = created.AddMilliseconds(1);
+            label = Label(created);
+        }
         var stream = new StreamDefinition
         {
             Arn = table.Arn + "/stream/" + label,
@@ -111,6 +117,8 @@ internal sealed class StreamCatalog
         table.LatestStream = stream;
         return stream;
     }
+
+    private static string Label(DateTimeOffset created) => created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff", CultureInfo.InvariantCulture);
 
     /// <summary>Persists a stream's definition after a change (its status, its trim horizon) in the open transaction.</summary>
     public static void Save(WriteContext context, StreamDefinition stream)

@@ -282,6 +282,28 @@ public sealed class StreamsTests : IAsyncLifetime
         Assert.Equal(0, _server.Store.Read(session => CountRecords(session.Connection)));
     }
 
+    [Fact]
+    public async Task ATableDeletedAndCreatedAgainInTheSameMillisecondGetsAStreamOfItsOwn()
+    {
+        // The clock does not move: the old stream (readable for 24 hours after the delete) and the new one would have
+        // the same label, and so the same ARN, if the label were the creation time alone.
+        var first = await CreateStreamedTableAsync(_client, "again", "KEYS_ONLY");
+        await PutAsync("again", "old");
+        await _client.DeleteTableAsync("again").WaitAsync(ServerFixture.Timeout);
+        var second = await CreateStreamedTableAsync(_client, "again", "KEYS_ONLY");
+        await PutAsync("again", "new");
+
+        Assert.NotEqual(first, second);
+        Assert.Equal(second, (await _client.DescribeTableAsync("again").WaitAsync(ServerFixture.Timeout)).Table.LatestStreamArn);
+        var old = (await OkAsync("DescribeStream", new { StreamArn = first })).GetProperty("StreamDescription");
+        Assert.Equal("DISABLED", old.GetProperty("StreamStatus").GetString());
+        Assert.Equal("old", Assert.Single(await RecordsAsync(first)).GetProperty("dynamodb").GetProperty("Keys").GetProperty("pk").GetProperty("S").GetString());
+        Assert.Equal("new", Assert.Single(await RecordsAsync(second)).GetProperty("dynamodb").GetProperty("Keys").GetProperty("pk").GetProperty("S").GetString());
+        var streams = (await OkAsync("ListStreams", new { TableName = "again" })).GetProperty("Streams").EnumerateArray()
+            .Select(stream => stream.GetProperty("StreamArn").GetString()).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(new[] { first, second }.Order(StringComparer.Ordinal), streams);
+    }
+
     private static long CountRecords(Microsoft.Data.Sqlite.SqliteConnection connection)
     {
         using var command = connection.CreateCommand();
