@@ -1,4 +1,5 @@
 using Handshake.Dynamo.Protocol;
+using Handshake.Dynamo.Storage;
 
 namespace Handshake.Dynamo.Operations;
 
@@ -40,6 +41,8 @@ internal static class GetRecords
 
         int max = (int)(limit ?? MaxLimit);
         // Read before the records: a stream disabled by now gets no more, so reading to its end closes the shard.
+        // The writer marks the stream disabled before its group commits, and that group may also hold the stream's
+        // last record: the shard is only closed once the database has the disable (checked below, first).
         bool disabled = !stream.Enabled;
         bool exhausted = true;
         var w = response.Writer;
@@ -47,6 +50,7 @@ internal static class GetRecords
         w.WriteStartArray("Records"u8);
         long after = store.Read(session =>
         {
+            if (disabled) disabled = StreamCatalog.IsDisabledInDatabase(session.Connection, stream.InternalId);
             using var select = session.Connection.CreateCommand();
             select.CommandText = "SELECT seq, record FROM stream_records WHERE stream_id = $s AND seq > $a ORDER BY seq LIMIT $n";
             select.Parameters.AddWithValue("$s", stream.InternalId);

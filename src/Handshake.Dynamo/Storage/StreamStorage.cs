@@ -120,6 +120,21 @@ internal sealed class StreamCatalog
 
     private static string Label(DateTimeOffset created) => created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// Whether the committed definition of stream <paramref name="id"/> says disabled (or is gone, forgotten after 24
+    /// hours). A reader that sees this has, in its later statements, every record the stream will ever have: the
+    /// disable commits with or after the stream's last write.
+    /// </summary>
+    public static bool IsDisabledInDatabase(SqliteConnection connection, long id)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT definition FROM streams WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        if (command.ExecuteScalar() is not string json) return true;
+        using var doc = JsonDocument.Parse(json);
+        return doc.RootElement.TryGetProperty("Disabled", out _);
+    }
+
     /// <summary>Persists a stream's definition after a change (its status, its trim horizon) in the open transaction.</summary>
     public static void Save(WriteContext context, StreamDefinition stream)
     {

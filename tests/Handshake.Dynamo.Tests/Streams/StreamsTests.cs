@@ -304,6 +304,45 @@ public sealed class StreamsTests : IAsyncLifetime
         Assert.Equal(new[] { first, second }.Order(StringComparer.Ordinal), streams);
     }
 
+    [Fact]
+    public async Task TheShardIsClosedOnlyOnceTheDisableHasCommitted()
+    {
+        var arn = await CreateStreamedTableAsync(_client, "closing", "KEYS_ONLY");
+        await PutAsync("closing", "a");
+        Assert.True(_server.Store.Streams.TryGet(arn, out var stream));
+
+        // The window between the writer's apply and its commit, made to stay open: a group that holds the stream's last
+        // write and the UpdateTable that disables it has marked the stream disabled, and not yet committed either.
+        var ending = LastSequence() + 1;
+        stream.DisabledAt = _clock.GetUtcNow();
+        stream.EndingSequence = ending;
+        try
+        {
+            var page = await OkAsync("GetRecords", new { ShardIterator = await IteratorAsync(arn, "TRIM_HORIZON") });
+            Assert.Single(page.GetProperty("Records").EnumerateArray());
+            Assert.True(page.TryGetProperty("NextShardIterator", out _), "the shard was closed before its last record committed");
+        }
+        finally
+        {
+            stream.DisabledAt = null;
+            stream.EndingSequence = null;
+        }
+
+        // Committed, the disable closes the shard once its records are read.
+        await _client.UpdateTableAsync(new UpdateTableRequest { TableName = "closing", StreamSpecification = new StreamSpecification { StreamEnabled = false } })
+            .WaitAsync(ServerFixture.Timeout);
+        var last = await OkAsync("GetRecords", new { ShardIterator = await IteratorAsync(arn, "TRIM_HORIZON") });
+        Assert.Single(last.GetProperty("Records").EnumerateArray());
+        Assert.False(last.TryGetProperty("NextShardIterator", out _));
+    }
+
+    private long LastSequence() => _server.Store.Read(session =>
+    {
+        using var command = session.Connection.CreateCommand();
+        command.CommandText = "SELECT MAX(seq) FROM stream_records";
+        return (long)command.ExecuteScalar()!;
+    });
+
     private static long CountRecords(Microsoft.Data.Sqlite.SqliteConnection connection)
     {
         using var command = connection.CreateCommand();
