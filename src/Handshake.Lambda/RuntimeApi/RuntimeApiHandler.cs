@@ -140,15 +140,15 @@ internal sealed class RuntimeApiHandler(ExecutionEnvironment environment)
         }
         catch (InvalidDataException)
         {
-            environment.CompleteTruncated(invocation);
-            return Error(connection, 400, "TruncatedHTTPRequest", "Truncated HTTP request", close: true);
+            return await AnswerThenFailAsync(connection, 400, "TruncatedHTTPRequest", "Truncated HTTP request",
+                () => environment.CompleteTruncated(invocation)).ConfigureAwait(false);
         }
 
         if (body is null)
         {
             // The rest of the body is not read, so nothing after it on this connection can be found: close.
-            environment.CompleteTooLarge(invocation);
-            return Error(connection, 413, "RequestEntityTooLarge", $"Exceeded maximum allowed payload size ({MaxResponseBytes} bytes).", close: true);
+            return await AnswerThenFailAsync(connection, 413, "RequestEntityTooLarge", $"Exceeded maximum allowed payload size ({MaxResponseBytes} bytes).",
+                () => environment.CompleteTooLarge(invocation)).ConfigureAwait(false);
         }
 
         if (isError)
@@ -195,8 +195,8 @@ internal sealed class RuntimeApiHandler(ExecutionEnvironment environment)
         catch (InvalidDataException)
         {
             stream?.Complete();
-            environment.CompleteTruncated(invocation);
-            return Error(connection, 400, "TruncatedHTTPRequest", "Truncated HTTP request", close: true);
+            return await AnswerThenFailAsync(connection, 400, "TruncatedHTTPRequest", "Truncated HTTP request",
+                () => environment.CompleteTruncated(invocation)).ConfigureAwait(false);
         }
         catch
         {
@@ -211,15 +211,12 @@ internal sealed class RuntimeApiHandler(ExecutionEnvironment environment)
         stream?.Complete();
         if (body.TooLarge)
         {
-            // The rest of the body is not read: close. The 413 leaves before the invocation fails (and the reset
-            // closes the connection).
-            Error(connection, 413, "RequestEntityTooLarge", $"Exceeded maximum allowed payload size ({limit} bytes).", close: true);
-            await connection.FlushAsync().ConfigureAwait(false);
-            invocation.Completion.TrySetResult(InvocationResult.Error(
-                "Function.ResponseSizeTooLarge",
-                $"Response payload size exceeded maximum allowed payload size ({limit} bytes).",
-                reset: true));
-            return false;
+            // The rest of the body is not read: close.
+            return await AnswerThenFailAsync(connection, 413, "RequestEntityTooLarge", $"Exceeded maximum allowed payload size ({limit} bytes).",
+                () => invocation.Completion.TrySetResult(InvocationResult.Error(
+                    "Function.ResponseSizeTooLarge",
+                    $"Response payload size exceeded maximum allowed payload size ({limit} bytes).",
+                    reset: true))).ConfigureAwait(false);
         }
 
         if (body.ErrorType is not null || body.ErrorBody is not null)
@@ -292,6 +289,27 @@ internal sealed class RuntimeApiHandler(ExecutionEnvironment environment)
         }
 
         return Error(connection, status, errorType, message, close: !skipped);
+    }
+
+    /// <summary>
+    /// Answers an error and closes, then fails the invocation with <paramref name="fail"/>. The answer is on the wire
+    /// first: failing the invocation resets the environment, whose shutdown closes the connection, and an answer still
+    /// queued then never left (the runtime, or a test playing one, saw a reset instead of its 400 or 413).
+    /// </summary>
+    private static async ValueTask<bool> AnswerThenFailAsync(RuntimeApiConnection connection, int status, string errorType, string message, Action fail)
+    {
+        Error(connection, status, errorType, message, close: true);
+        try
+        {
+            await connection.FlushAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            // Failed even when the runtime is gone: nothing else would end the invocation before its timeout.
+            fail();
+        }
+
+        return false;
     }
 
     private static bool Error(RuntimeApiConnection connection, int status, string errorType, string message, bool close = false)
