@@ -51,6 +51,7 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
     /// <summary>GET /_handshake/logs/{function}?from=SEQUENCE&amp;wait=SECONDS: the function's log events as JSON (see README `host`).</summary>
     public Task HandleLogsAsync(HttpContext context) => LogsRoute.HandleAsync(host, context);
 
+    /// <summary>The function's $LATEST, for the operations that act on it (a version or alias qualifier is not found).</summary>
     internal static FunctionDefinition Find(FunctionHost host, string nameOrArn, string? qualifier)
     {
         string name = Resolve(host, nameOrArn, ref qualifier);
@@ -125,10 +126,26 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
             int slash = rest.IndexOf('/');
             string name = slash < 0 ? rest : rest[..slash];
             string action = slash < 0 ? "" : rest[(slash + 1)..];
+            if (action.StartsWith("aliases/", StringComparison.Ordinal))
+            {
+                string alias = action["aliases/".Length..];
+                return method switch
+                {
+                    "GET" => GetAlias.HandleAsync(host, context, name, alias),
+                    "PUT" => UpdateAlias.HandleAsync(host, context, name, alias),
+                    "DELETE" => DeleteAlias.HandleAsync(host, context, name, alias),
+                    _ => throw UnknownOperation(),
+                };
+            }
+
             return (method, action) switch
             {
                 ("GET", "") => GetFunction.HandleAsync(host, context, name, qualifier),
-                ("DELETE", "") => DeleteFunction.HandleAsync(host, context, name),
+                ("DELETE", "") => DeleteFunction.HandleAsync(host, context, name, qualifier),
+                ("POST", "versions") => PublishVersion.HandleAsync(host, context, name),
+                ("GET", "versions") => ListVersionsByFunction.HandleAsync(host, context, name),
+                ("POST", "aliases") => CreateAlias.HandleAsync(host, context, name),
+                ("GET", "aliases") => ListAliases.HandleAsync(host, context, name),
                 ("GET", "configuration") => GetFunctionConfiguration.HandleAsync(host, context, name, qualifier),
                 ("PUT", "configuration") => UpdateFunctionConfiguration.HandleAsync(host, context, name),
                 ("PUT", "code") => UpdateFunctionCode.HandleAsync(host, context, name),
