@@ -165,7 +165,12 @@ public sealed partial class VersionTests
         await PublishAsync(http, "forms", "1");
         await Body(await http.PostAsync("/2015-03-31/functions/forms/aliases", Json(new { Name = "live", FunctionVersion = "1" })), HttpStatusCode.Created);
 
+        // A qualified invocation is served on Kestrel's path; unqualified and $LATEST ones stay on the store's event loop.
+        long taken = server.Route!.Taken;
         Assert.Equal("1", await ExecutedVersionAsync(http, "/2015-03-31/functions/forms/invocations?Qualifier=1"));
+        Assert.Equal(taken, server.Route.Taken);
+        Assert.Equal("$LATEST", await ExecutedVersionAsync(http, "/2015-03-31/functions/forms/invocations"));
+        Assert.Equal(taken + 1, server.Route.Taken);
         Assert.Equal("1", await ExecutedVersionAsync(http, "/2015-03-31/functions/forms:1/invocations"));
         Assert.Equal("1", await ExecutedVersionAsync(http, $"/2015-03-31/functions/{Uri.EscapeDataString(Arn + "forms:1")}/invocations"));
         Assert.Equal("1", await ExecutedVersionAsync(http, "/2015-03-31/functions/000000000000:function:forms:1/invocations"));
@@ -180,7 +185,7 @@ public sealed partial class VersionTests
             Assert.Contains("Lambda-Runtime-Invoked-Function-Arn: " + Arn + "forms:live", runtimeHeaders);
         }
 
-        // An Event invocation runs the version too.
+        // An Event invocation runs the version too: the eighth START line of version 1.
         using (HttpResponseMessage queued = await http.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/2015-03-31/functions/forms/invocations?Qualifier=live")
         {
             Headers = { { "X-Amz-Invocation-Type", "Event" } },
@@ -190,7 +195,7 @@ public sealed partial class VersionTests
             Assert.Equal(HttpStatusCode.Accepted, queued.StatusCode);
         }
 
-        await server.Test.WaitForLogAsync("forms", line => line.EndsWith(" Version: 1", StringComparison.Ordinal) && line.StartsWith("START", StringComparison.Ordinal), count: 7);
+        await server.Test.WaitForLogAsync("forms", line => line.EndsWith(" Version: 1", StringComparison.Ordinal) && line.StartsWith("START", StringComparison.Ordinal), count: 8);
 
         foreach ((string path, string qualified) in new[]
         {
