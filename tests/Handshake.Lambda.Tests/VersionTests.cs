@@ -166,10 +166,19 @@ public sealed partial class VersionTests
         await Body(await http.PostAsync("/2015-03-31/functions/forms/aliases", Json(new { Name = "live", FunctionVersion = "1" })), HttpStatusCode.Created);
 
         // A qualified invocation is served on Kestrel's path; unqualified and $LATEST ones stay on the store's event loop.
+        // (New clients: a connection Kestrel has answered on stays with Kestrel.)
         long taken = server.Route!.Taken;
-        Assert.Equal("1", await ExecutedVersionAsync(http, "/2015-03-31/functions/forms/invocations?Qualifier=1"));
+        using (HttpClient fresh = server.Client())
+        {
+            Assert.Equal("1", await ExecutedVersionAsync(fresh, "/2015-03-31/functions/forms/invocations?Qualifier=1"));
+        }
+
         Assert.Equal(taken, server.Route.Taken);
-        Assert.Equal("$LATEST", await ExecutedVersionAsync(http, "/2015-03-31/functions/forms/invocations"));
+        using (HttpClient fresh = server.Client())
+        {
+            Assert.Equal("$LATEST", await ExecutedVersionAsync(fresh, "/2015-03-31/functions/forms/invocations"));
+        }
+
         Assert.Equal(taken + 1, server.Route.Taken);
         Assert.Equal("1", await ExecutedVersionAsync(http, "/2015-03-31/functions/forms:1/invocations"));
         Assert.Equal("1", await ExecutedVersionAsync(http, $"/2015-03-31/functions/{Uri.EscapeDataString(Arn + "forms:1")}/invocations"));
