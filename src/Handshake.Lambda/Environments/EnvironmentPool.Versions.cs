@@ -4,22 +4,9 @@ using Handshake.Lambda.Functions;
 namespace Handshake.Lambda.Environments;
 
 /// <summary>
-/// A published version: an immutable snapshot of the function's code and configuration, and its own idle environments.
-/// Its environments live in the function's pool with $LATEST's, so that the function's reserved concurrency (and the
-/// account's) counts them together, as Lambda counts every version of a function against its reservation.
+/// Published versions: kept in the pool, under its lock, with the function's environments, which the stacks of each
+/// version hold apart from $LATEST's (aliases: EnvironmentPool.Aliases.cs).
 /// </summary>
-internal sealed class PublishedVersion(FunctionDefinition definition)
-{
-    public FunctionDefinition Definition { get; } = definition;
-
-    /// <summary>Frozen environments of this version, most recently used on top (as the pool's $LATEST stack).</summary>
-    public Stack<ExecutionEnvironment> Idle { get; } = new();
-
-    /// <summary>Reset environments of this version (see the pool's reset stack).</summary>
-    public Stack<ExecutionEnvironment> Reset { get; } = new();
-}
-
-/// <summary>Published versions and aliases: kept in the pool, under its lock, with the function's environments.</summary>
 internal sealed partial class EnvironmentPool
 {
     /// <summary>
@@ -30,7 +17,6 @@ internal sealed partial class EnvironmentPool
 
     /// <summary>Null until the first publish: a function without versions pays one null check on the $LATEST paths.</summary>
     private SortedDictionary<int, PublishedVersion>? _versions;
-    private readonly Dictionary<string, FunctionAlias> _aliases = new(StringComparer.Ordinal);
     private int _lastVersion;
 
     /// <summary>$LATEST's RevisionId when the last version was published: unchanged since, publishing returns that version.</summary>
@@ -184,104 +170,6 @@ internal sealed partial class EnvironmentPool
         }
 
         Retire(retired);
-    }
-
-    /// <exception cref="LambdaException">ResourceConflictException when the alias exists; ResourceNotFoundException for a missing version.</exception>
-    public FunctionAlias CreateAlias(FunctionAlias alias)
-    {
-        lock (_gate)
-        {
-            if (_aliases.ContainsKey(alias.Name))
-            {
-                throw LambdaException.Conflict($"Alias already exists: {Arn(alias.Name)}");
-            }
-
-            CheckAliasLocked(alias);
-            _aliases[alias.Name] = alias;
-            return alias;
-        }
-    }
-
-    /// <summary>UpdateAlias: <paramref name="change"/> gets the current alias, under the lock.</summary>
-    public FunctionAlias UpdateAlias(string name, Func<FunctionAlias, FunctionAlias> change)
-    {
-        lock (_gate)
-        {
-            FunctionAlias current = AliasLocked(name);
-            FunctionAlias updated = change(current) with { RevisionId = Guid.NewGuid().ToString(), Router = new AliasRouter() };
-            CheckAliasLocked(updated);
-            _aliases[name] = updated;
-            return updated;
-        }
-    }
-
-    public void DeleteAlias(string name)
-    {
-        lock (_gate)
-        {
-            _ = AliasLocked(name);
-            _aliases.Remove(name);
-        }
-    }
-
-    /// <exception cref="LambdaException">ResourceNotFoundException (Lambda's "Alias not found: ARN").</exception>
-    public FunctionAlias GetAlias(string name)
-    {
-        lock (_gate)
-        {
-            return AliasLocked(name);
-        }
-    }
-
-    /// <summary>The aliases by name; with <paramref name="functionVersion"/>, only those that point at it (or route to it).</summary>
-    public List<FunctionAlias> Aliases(string? functionVersion)
-    {
-        lock (_gate)
-        {
-            List<FunctionAlias> aliases = [];
-            foreach (FunctionAlias alias in _aliases.Values)
-            {
-                if (functionVersion is null || alias.FunctionVersion == functionVersion || alias.AdditionalVersion == functionVersion)
-                {
-                    aliases.Add(alias);
-                }
-            }
-
-            aliases.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-            return aliases;
-        }
-    }
-
-    private FunctionAlias AliasLocked(string name) =>
-        _aliases.TryGetValue(name, out FunctionAlias? alias) ? alias : throw new LambdaException(404, "ResourceNotFoundException", $"Alias not found: {Arn(name)}");
-
-    /// <summary>The versions an alias names must exist; a weighted alias needs two different published versions.</summary>
-    private void CheckAliasLocked(FunctionAlias alias)
-    {
-        if (!TryGetVersionLocked(alias.FunctionVersion, out _))
-        {
-            throw LambdaException.FunctionNotFound(Arn(alias.FunctionVersion));
-        }
-
-        if (alias.AdditionalVersion is not { } additional)
-        {
-            return;
-        }
-
-        if (additional == alias.FunctionVersion)
-        {
-            throw LambdaException.InvalidParameter($"Invalid function version {additional}. Function version {additional} is already included in routing configuration.");
-        }
-
-        if (alias.FunctionVersion == FunctionDefinition.LatestVersion)
-        {
-            throw LambdaException.InvalidParameter("$LATEST is not supported for an alias pointing to more than 1 version");
-        }
-
-        if (!TryGetVersionLocked(additional, out _))
-        {
-            throw LambdaException.FunctionNotFound(Arn(additional));
-        }
     }
 
     private static bool IsVersionNumber(string qualifier)
