@@ -222,6 +222,10 @@ public sealed partial class VersionTests
                 : await http.GetAsync(path);
             Assert.Equal((HttpStatusCode.NotFound, "ResourceNotFoundException", "Function not found: " + Arn + qualified), await Error(response));
         }
+
+        Assert.Equal((HttpStatusCode.BadRequest, "ValidationException",
+            "1 validation error detected: Value 'bad!' at 'qualifier' failed to satisfy constraint: Member must satisfy regular expression pattern: (|[a-zA-Z0-9$_-]+)"),
+            await Error(await http.PostAsync("/2015-03-31/functions/forms/invocations?Qualifier=bad!", new StringContent("{}"))));
     }
 
     [Fact]

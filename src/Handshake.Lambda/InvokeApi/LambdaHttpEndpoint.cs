@@ -79,6 +79,11 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
             throw LambdaException.Validation(FunctionNamePatternError(nameOrArn));
         }
 
+        if (qualifier is not null && !IsQualifier(qualifier))
+        {
+            throw LambdaException.Validation($"1 validation error detected: Value '{qualifier}' at 'qualifier' failed to satisfy constraint: Member must satisfy regular expression pattern: (|[a-zA-Z0-9$_-]+)");
+        }
+
         if (qualifier is not null && arnQualifier is not null && qualifier != arnQualifier)
         {
             throw LambdaException.InvalidParameter("The derived qualifier from the function name does not match the specified qualifier.");
@@ -99,6 +104,25 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
         }
 
         return name;
+    }
+
+    /// <summary>The model's Qualifier pattern (a version, an alias or $LATEST), at most 128 characters.</summary>
+    private static bool IsQualifier(string qualifier)
+    {
+        if (qualifier.Length > 128)
+        {
+            return false;
+        }
+
+        foreach (char c in qualifier)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('$' or '_' or '-'))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The model's FunctionName pattern, which AWS's request validation checks before Lambda sees the request.</summary>
