@@ -115,6 +115,18 @@ public sealed partial class VersionTests
         Assert.Equal(["$LATEST", "1", "2"], versions.GetProperty("Versions").EnumerateArray().Select(v => v.GetProperty("Version").GetString()));
         Assert.Equal([Arn + "snap:$LATEST", Arn + "snap:1", Arn + "snap:2"], versions.GetProperty("Versions").EnumerateArray().Select(v => v.GetProperty("FunctionArn").GetString()));
         Assert.Equal("two", versions.GetProperty("Versions")[2].GetProperty("Environment").GetProperty("Variables").GetProperty("FOO").GetString());
+
+        // ListFunctions lists $LATEST only, unless FunctionVersion=ALL (paged by qualified ARN).
+        JsonElement functions = await Body(await http.GetAsync("/2015-03-31/functions"), HttpStatusCode.OK);
+        Assert.Equal([Arn + "snap"], functions.GetProperty("Functions").EnumerateArray().Select(f => f.GetProperty("FunctionArn").GetString()));
+        JsonElement allFirst = await Body(await http.GetAsync("/2015-03-31/functions?FunctionVersion=ALL&MaxItems=2"), HttpStatusCode.OK);
+        Assert.Equal([Arn + "snap:$LATEST", Arn + "snap:1"], allFirst.GetProperty("Functions").EnumerateArray().Select(f => f.GetProperty("FunctionArn").GetString()));
+        string next = Uri.EscapeDataString(allFirst.GetProperty("NextMarker").GetString()!);
+        JsonElement allSecond = await Body(await http.GetAsync($"/2015-03-31/functions?FunctionVersion=ALL&MaxItems=2&Marker={next}"), HttpStatusCode.OK);
+        Assert.Equal([Arn + "snap:2"], allSecond.GetProperty("Functions").EnumerateArray().Select(f => f.GetProperty("FunctionArn").GetString()));
+        Assert.Equal((HttpStatusCode.BadRequest, "ValidationException",
+            "1 validation error detected: Value 'SOME' at 'functionVersion' failed to satisfy constraint: Member must satisfy enum value set: [ALL]"),
+            await Error(await http.GetAsync("/2015-03-31/functions?FunctionVersion=SOME")));
     }
 
     [Fact]
