@@ -12,7 +12,7 @@ public sealed partial class FunctionHost
     /// <exception cref="LambdaException">ResourceNotFoundException for an unknown function.</exception>
     public void InvokeEvent(string functionName, Invocation invocation)
     {
-        _ = Pool(functionName);
+        CheckQualifier(functionName, invocation.Qualifier);
         Task delivery = DeliverEventAsync(functionName, invocation);
         _eventInvocations[delivery] = 0;
         _ = delivery.ContinueWith(t => _eventInvocations.TryRemove(t, out _), TaskScheduler.Default);
@@ -26,7 +26,7 @@ public sealed partial class FunctionHost
         CancellationToken stopping = _stopping.Token;
         while (!stopping.IsCancellationRequested)
         {
-            Invocation attempt = new(first.RequestId, first.Payload) { TraceId = first.TraceId };
+            Invocation attempt = new(first.RequestId, first.Payload) { TraceId = first.TraceId, Qualifier = first.Qualifier };
             InvocationResult result;
             try
             {

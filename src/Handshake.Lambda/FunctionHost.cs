@@ -150,10 +150,10 @@ public sealed partial class FunctionHost : IAsyncDisposable
     {
         if (invocation.Qualifier is { } qualifier && qualifier != FunctionDefinition.LatestVersion)
         {
-            throw LambdaException.FunctionNotFound(Arn(functionName) + ":" + qualifier);
+            return InvokeQualifiedAsync(functionName, invocation, cancellationToken);
         }
 
-        return Pool(functionName).InvokeAsync(invocation, cancellationToken);
+        return Pool(functionName).InvokeAsync(invocation, null, cancellationToken);
     }
 
     /// <summary>

@@ -20,7 +20,7 @@ public sealed class Invocation
 
     public string TraceId { get; init; } = "";
 
-    /// <summary>The qualifier the caller gave (only $LATEST exists); null when unqualified.</summary>
+    /// <summary>The qualifier the caller gave ($LATEST, a version or an alias); null when unqualified. The invoked ARN carries it.</summary>
     public string? Qualifier { get; init; }
 
     /// <summary>
@@ -59,6 +59,9 @@ public sealed class Invocation
 
     internal long DeadlineUnixMs;
 
+    /// <summary>The version chosen for a qualified invocation (an alias picks it), known before a streamed answer starts.</summary>
+    internal string ExecutedVersion = Functions.FunctionDefinition.LatestVersion;
+
     /// <summary>
     /// The log tail, when <see cref="TailLog"/>: on the invocation, not the environment, because a failed init is retried
     /// in a new environment (a suppressed init) and the tail holds both attempts, as Lambda's does.
@@ -89,7 +92,8 @@ public sealed class InvocationResult
     /// <summary>Base64 of the last 4 KB of the invocation's log, when a tail was asked for.</summary>
     public string? LogResult { get; set; }
 
-    public string ExecutedVersion { get; init; } = Functions.FunctionDefinition.LatestVersion;
+    /// <summary>The version that ran: $LATEST, or the published version a version or alias qualifier resolved to.</summary>
+    public string ExecutedVersion { get; internal set; } = Functions.FunctionDefinition.LatestVersion;
 
     /// <summary>The environment whose END/REPORT lines for this answer wait for <see cref="SettleLog"/>.</summary>
     internal Environments.ExecutionEnvironment? LogOwner { get; set; }

@@ -51,6 +51,14 @@ public sealed partial class CommandTests
             Assert.Equal(2, logs.Stdout.Split('\n').Count(l => l.Contains(" START RequestId: ", StringComparison.Ordinal)));
             Assert.Contains("handling ", logs.Stdout);
 
+            // NAME:QUALIFIER reaches the Invoke API as Lambda's path does: $LATEST runs, an unknown version is not found.
+            var latest = await Repository.RunAsync(Executable, ["invoke", "bash:$LATEST", "--payload", """{"qualified":1}""", "--endpoint", endpoint]);
+            Assert.True(latest.ExitCode == 0, latest.Stderr);
+            Assert.Equal("""{"qualified":1}""", latest.Stdout.Trim());
+            var unknown = await Repository.RunAsync(Executable, ["invoke", "bash:7", "--endpoint", endpoint]);
+            Assert.Equal(1, unknown.ExitCode);
+            Assert.Matches(@"Function not found: arn:aws:lambda:[a-z0-9-]+:\d{12}:function:bash:7", unknown.Stderr);
+
             // The host dies without any chance to clean up: the orphan guard must take its functions with it.
             Assert.NotEmpty(ProcessTable.WithMarker(marker));
             up.Kill();

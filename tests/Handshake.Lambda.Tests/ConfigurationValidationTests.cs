@@ -7,7 +7,7 @@ namespace Handshake.Lambda.Tests;
 
 /// <summary>
 /// What Lambda refuses in a function's configuration, refused here with Lambda's error types and messages: reserved
-/// and badly named environment variables, the 4 KB limit, retired and unknown runtimes, stale RevisionIds, Publish,
+/// and badly named environment variables, the 4 KB limit, retired and unknown runtimes, stale RevisionIds,
 /// UpdateFunctionCode's DryRun, and the model's constraints as ValidationException.
 /// </summary>
 public sealed class ConfigurationValidationTests
@@ -23,13 +23,12 @@ public sealed class ConfigurationValidationTests
         return (response.StatusCode, type, body.TryGetProperty("message", out JsonElement m) ? m.GetString()! : "");
     }
 
-    private static object Create(string name, Dictionary<string, string>? variables = null, string runtime = "provided.al2023", bool publish = false) => new
+    private static object Create(string name, Dictionary<string, string>? variables = null, string runtime = "provided.al2023") => new
     {
         FunctionName = name,
         Runtime = runtime,
         Role = "arn:aws:iam::000000000000:role/lambda",
         Handler = "function.handler",
-        Publish = publish,
         Code = new { ZipFile = Convert.ToBase64String(FunctionZip.BashRuntime()) },
         Environment = new { Variables = variables ?? [] },
     };
@@ -149,23 +148,6 @@ public sealed class ConfigurationValidationTests
         JsonElement after = JsonDocument.Parse(await http.GetStringAsync("/2015-03-31/functions/locked/configuration")).RootElement;
         Assert.Equal(5, after.GetProperty("Timeout").GetInt32());
         Assert.Equal(coded, after.GetProperty("RevisionId").GetString());
-    }
-
-    [Fact]
-    public async Task Publish_is_refused_without_changing_anything()
-    {
-        await using LambdaServer server = await LambdaServer.StartAsync();
-        using HttpClient http = server.Client();
-
-        var create = await Error(await http.PostAsync("/2015-03-31/functions", Json(Create("pub", publish: true))));
-        Assert.Equal((HttpStatusCode.BadRequest, "InvalidParameterValueException"), (create.Status, create.Type));
-        Assert.StartsWith("Handshake keeps only $LATEST and does not publish versions; nothing was changed.", create.Message);
-        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/2015-03-31/functions/pub")).StatusCode);
-
-        string sha = JsonDocument.Parse(await (await http.PostAsync("/2015-03-31/functions", Json(Create("pub")))).Content.ReadAsStringAsync()).RootElement.GetProperty("CodeSha256").GetString()!;
-        var code = await Error(await http.PutAsync("/2015-03-31/functions/pub/code", Json(new { ZipFile = Convert.ToBase64String(FunctionZip.BashRuntime("version-2.txt")), Publish = true })));
-        Assert.Equal("InvalidParameterValueException", code.Type);
-        Assert.Equal(sha, JsonDocument.Parse(await http.GetStringAsync("/2015-03-31/functions/pub/configuration")).RootElement.GetProperty("CodeSha256").GetString());
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace Handshake.Lambda.Environments;
 /// it keeps its identity (id, log stream, credentials) and its concurrency slot, with no process, until an invocation
 /// comes for it and re-runs init within that invocation, under the function's timeout (see <see cref="_reset"/>).
 /// </summary>
-internal sealed class EnvironmentPool
+internal sealed partial class EnvironmentPool
 {
     private readonly FunctionHost _host;
     private readonly Lock _gate = new();
@@ -169,6 +169,7 @@ internal sealed class EnvironmentPool
             }
         }
 
+        TrimVersionsLocked(retired);
         return retired;
     }
 
@@ -182,6 +183,7 @@ internal sealed class EnvironmentPool
             _deleted = true;
             all = [.. _all];
             idle = [.. _idle, .. _reset];
+            TakeAllVersionIdleLocked(idle);
             waiters = [.. _waiters];
             _waiters.Clear();
             _idle.Clear();
@@ -209,9 +211,10 @@ internal sealed class EnvironmentPool
         }
     }
 
-    public async Task<InvocationResult> InvokeAsync(Invocation invocation, CancellationToken cancellationToken)
+    /// <param name="version">A published version, or null for $LATEST.</param>
+    public async Task<InvocationResult> InvokeAsync(Invocation invocation, PublishedVersion? version, CancellationToken cancellationToken)
     {
-        ExecutionEnvironment environment = await AcquireAsync(invocation, cancellationToken).ConfigureAwait(false);
+        ExecutionEnvironment environment = await AcquireAsync(invocation, version, cancellationToken).ConfigureAwait(false);
         return await InvokeOnAsync(environment, invocation).ConfigureAwait(false);
     }
 
@@ -331,6 +334,11 @@ internal sealed class EnvironmentPool
         {
             ReapLocked(_idle, cutoff, reaped);
             ReapLocked(_reset, cutoff, reaped);
+            foreach (PublishedVersion version in (IEnumerable<PublishedVersion>?)_versions?.Values ?? [])
+            {
+                ReapLocked(version.Idle, cutoff, reaped);
+                ReapLocked(version.Reset, cutoff, reaped);
+            }
         }
 
         Retire(reaped);
@@ -389,6 +397,10 @@ internal sealed class EnvironmentPool
 
                 _all.Remove(evicted);
             }
+            else if (_versions is not null)
+            {
+                evicted = EvictVersionIdleLocked(resetOnly);
+            }
         }
 
         if (evicted is null)
@@ -408,8 +420,13 @@ internal sealed class EnvironmentPool
         {
             while (_waiters.Count > 0 && !_deleted && _all.Count < (_definition.ReservedConcurrency ?? int.MaxValue) && _host.TryTakeAccountSlot())
             {
-                ExecutionEnvironment created = CreateLocked();
-                handed.Add((DequeueWaiterLocked()!, created));
+                if (DequeueWaiterLocked() is not { } waiter)
+                {
+                    _host.ReturnAccountSlot();
+                    break;
+                }
+
+                handed.Add((waiter, CreateLocked(waiter.Version)));
             }
         }
 
@@ -427,13 +444,14 @@ internal sealed class EnvironmentPool
     /// queue. An invocation made by an execution environment is never queued: it is throttled instead, as Lambda
     /// throttles every synchronous invocation beyond the limits (see <see cref="Invocation.Authorization"/>).
     /// </summary>
-    private async Task<ExecutionEnvironment> AcquireAsync(Invocation invocation, CancellationToken cancellationToken)
+    private async Task<ExecutionEnvironment> AcquireAsync(Invocation invocation, PublishedVersion? version, CancellationToken cancellationToken)
     {
         for (int attempt = 0; ; attempt++)
         {
             string reason;
             Waiter waiter;
             List<ExecutionEnvironment>? retired = null;
+            ExecutionEnvironment? handedOver = null;
             try
             {
                 lock (_gate)
@@ -443,7 +461,7 @@ internal sealed class EnvironmentPool
                         throw LambdaException.FunctionNotFound(_host.Arn(_definition.Name));
                     }
 
-                    if (PopIdleLocked(ref retired) is { } idle)
+                    if ((version is null ? PopIdleLocked(ref retired) : PopVersionIdleLocked(version, ref retired)) is { } idle)
                     {
                         return idle;
                     }
@@ -459,7 +477,7 @@ internal sealed class EnvironmentPool
                     {
                         if (_host.TryTakeAccountSlot())
                         {
-                            return CreateLocked();
+                            return CreateLocked(version);
                         }
 
                         reason = LambdaException.AccountConcurrencyReason;
@@ -467,6 +485,14 @@ internal sealed class EnvironmentPool
                     else
                     {
                         reason = LambdaException.ReservedConcurrencyReason;
+                    }
+
+                    // Versions share the function's reserved concurrency (and the account's): an idle environment of
+                    // another version gives its slots to this invocation's version, as Lambda's would.
+                    if (_versions is not null && TakeIdleOfOtherVersionLocked(version) is { } other)
+                    {
+                        handedOver = other;
+                        return CreateLocked(version);
                     }
 
                     if (reason == LambdaException.AccountConcurrencyReason && attempt == 0)
@@ -485,7 +511,7 @@ internal sealed class EnvironmentPool
                     {
                         // Completed outside the lock, by the invocation that frees an environment: the queued invocation
                         // then starts on that thread, before the runtime's next `next` arrives (no hop, no freeze).
-                        waiter = new(_host.NextWaiterTicket());
+                        waiter = new(_host.NextWaiterTicket(), version);
                         _waiters.AddLast(waiter);
                     }
                 }
@@ -497,6 +523,9 @@ internal sealed class EnvironmentPool
                 {
                     Retire(retired);
                 }
+
+                // Its slots went to the new environment: shut down without returning them.
+                _ = handedOver?.ShutdownAsync();
             }
 
             if (waiter is null)
@@ -552,11 +581,15 @@ internal sealed class EnvironmentPool
             // one's queue: the slot goes to it (see Waiter).
             yieldSlot = olderElsewhere < (_waiters.First?.Value.Ticket ?? long.MaxValue)
                 && _host.AccountEnvironmentCount >= _host.Options.AccountConcurrencyLimit;
-            // Beyond a reserved concurrency lowered while it ran, the environment leaves instead of serving again.
-            bool leaves = yieldSlot || environment.Generation != _generation || _deleted || _all.Count > (_definition.ReservedConcurrency ?? int.MaxValue) || _host.IsStopping;
+            // Beyond a reserved concurrency lowered while it ran, the environment leaves instead of serving again. So
+            // does one whose version the next queued invocation does not ask for: its slot goes to that version.
+            bool leaves = yieldSlot || IsOutdatedLocked(environment) || _deleted || _all.Count > (_definition.ReservedConcurrency ?? int.MaxValue) || _host.IsStopping
+                || (_versions is not null && PeekWaiterLocked() is { } first && !first.Serves(environment));
             // A timeout or a crash resets the environment, as on Lambda: it stays, with its slot, and re-runs init within
             // the next invocation that comes for it (its killed process is shut down by the successor's start).
-            ExecutionEnvironment? successor = reset && !leaves ? SucceedLocked(environment, _definition) : null;
+            ExecutionEnvironment? successor = reset && !leaves
+                ? SucceedLocked(environment, environment.Definition.IsPublished ? environment.Definition : _definition)
+                : null;
             if (successor is not null)
             {
                 _ = environment.ShutdownAsync();
@@ -567,7 +600,7 @@ internal sealed class EnvironmentPool
                 else
                 {
                     successor.LastUsed = _host.Options.Clock.GetUtcNow();
-                    _reset.Push(successor);
+                    ResetStackLocked(successor).Push(successor);
                     wentIdle = true;
                 }
             }
@@ -583,7 +616,13 @@ internal sealed class EnvironmentPool
                 // A waiter gets a fresh environment in its place, unless an older waiter of another function is owed it.
                 while (!yieldSlot && _waiters.Count > 0 && !_deleted && _all.Count < (_definition.ReservedConcurrency ?? int.MaxValue) && _host.TryTakeAccountSlot())
                 {
-                    handed.Add((DequeueWaiterLocked()!, CreateLocked()));
+                    if (DequeueWaiterLocked() is not { } waiter)
+                    {
+                        _host.ReturnAccountSlot();
+                        break;
+                    }
+
+                    handed.Add((waiter, CreateLocked(waiter.Version)));
                     slotFreed = false;
                 }
             }
@@ -598,11 +637,11 @@ internal sealed class EnvironmentPool
                 if (environment.SuppressedInit && environment.AwaitsReinit)
                 {
                     // A reset environment handed to a waiter that had gone (cancelled): still reset, still no process.
-                    _reset.Push(environment);
+                    ResetStackLocked(environment).Push(environment);
                 }
                 else
                 {
-                    _idle.Push(environment);
+                    IdleStackLocked(environment).Push(environment);
                     environment.EnterIdle();
                 }
 
@@ -676,9 +715,10 @@ internal sealed class EnvironmentPool
         return removed;
     }
 
-    private ExecutionEnvironment CreateLocked()
+    /// <param name="version">A published version, or null for $LATEST.</param>
+    private ExecutionEnvironment CreateLocked(PublishedVersion? version = null)
     {
-        ExecutionEnvironment created = new(_host, _definition, _generation);
+        ExecutionEnvironment created = version is null ? new(_host, _definition, _generation) : new(_host, version.Definition, PublishedGeneration);
         _all.Add(created);
         PeakEnvironmentCount = Math.Max(PeakEnvironmentCount, _all.Count);
         return created;
@@ -704,9 +744,16 @@ internal sealed class EnvironmentPool
     /// that, a function kept busy (its queue never empty) would keep every slot, and another function's invocations
     /// would wait until the load stopped.
     /// </summary>
-    private sealed class Waiter(long ticket) : TaskCompletionSource<ExecutionEnvironment>
+    private sealed class Waiter(long ticket, PublishedVersion? version) : TaskCompletionSource<ExecutionEnvironment>
     {
         public long Ticket { get; } = ticket;
+
+        /// <summary>The published version the invocation asks for; null for $LATEST.</summary>
+        public PublishedVersion? Version { get; } = version;
+
+        public bool Serves(ExecutionEnvironment environment) => Version is null
+            ? !environment.Definition.IsPublished
+            : ReferenceEquals(Version.Definition, environment.Definition);
     }
 
     private static bool OnlyConcurrencyChanged(FunctionDefinition before, FunctionDefinition after) =>

@@ -97,7 +97,7 @@ internal sealed partial class ExecutionEnvironment
         // type Runtime.Unknown (the invocation itself then reports the timeout).
         string errorType = failure.TimedOut ? "Runtime.Unknown" : failure.ErrorType;
         AppendLog(string.Create(CultureInfo.InvariantCulture, $"INIT_REPORT Init Duration: {initMs:0.00} ms\tPhase: invoke\tStatus: error\tError Type: {errorType}"));
-        AppendLog($"START RequestId: {invocation.RequestId} Version: {Functions.FunctionDefinition.LatestVersion}");
+        AppendLog($"START RequestId: {invocation.RequestId} Version: {Definition.Version}");
         if (failure.TimedOut)
         {
             AppendLog($"{_host.Options.Clock.GetUtcNow():yyyy-MM-dd'T'HH:mm:ss.fff'Z'} {invocation.RequestId} {failure.Reason}");

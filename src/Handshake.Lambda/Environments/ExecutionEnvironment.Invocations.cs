@@ -261,7 +261,7 @@ internal sealed partial class ExecutionEnvironment
         _connectionsCountedFromStart = false;
         // On a cold start the tail was begun at init (InvokeAsync): it goes on.
         _tail = invocation.TailLog ? invocation.Tail ??= new InvocationTail() : null;
-        AppendLog($"START RequestId: {invocation.RequestId} Version: {Functions.FunctionDefinition.LatestVersion}");
+        AppendLog($"START RequestId: {invocation.RequestId} Version: {Definition.Version}");
         return thaw;
     }
 

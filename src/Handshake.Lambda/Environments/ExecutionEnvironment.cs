@@ -70,7 +70,7 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
         else
         {
             Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-            LogStreamName = $"{now:yyyy'/'MM'/'dd}/[{FunctionDefinition.LatestVersion}]{Id}";
+            LogStreamName = $"{now:yyyy'/'MM'/'dd}/[{definition.Version}]{Id}";
             // Per-environment credentials, as Lambda gives each environment its own: the store attributes connections by key.
             AccessKeyId = AccessKeyPrefix + Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
             SecretAccessKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(30));

@@ -40,5 +40,10 @@ public sealed record FunctionDefinition
 
     public string RevisionId { get; init; } = Guid.NewGuid().ToString();
 
+    /// <summary>"$LATEST", or a published version's number ("1", "2", ...): an immutable snapshot of $LATEST.</summary>
+    public string Version { get; init; } = LatestVersion;
+
+    public bool IsPublished => Version != LatestVersion;
+
     public const string LatestVersion = "$LATEST";
 }

@@ -28,7 +28,6 @@ internal static class CreateFunction
             throw LambdaException.InvalidParameter("The runtime parameter is required for functions with a Zip package type.");
         }
 
-        FunctionFields.RefusePublish(body);
         // Every field is checked before the code is unpacked, so a refused request leaves nothing behind.
         FunctionDefinition configured = FunctionFields.Apply(host, body, new FunctionDefinition
         {
@@ -44,6 +43,12 @@ internal static class CreateFunction
 
         (string directory, string sha, long size) = FunctionFields.InstallCode(host, functionName, code);
         FunctionDefinition function = host.CreateFunction(configured with { CodeDirectory = directory, CodeSha256 = sha, CodeSize = size });
-        await JsonResponse.WriteAsync(context, 201, writer => FunctionConfigurationJson.Write(writer, host, function)).ConfigureAwait(false);
+        // Publish=true: version 1 is published with the function, and the answer is its configuration.
+        if (FunctionFields.Publish(body))
+        {
+            function = host.PublishVersion(functionName);
+        }
+
+        await JsonResponse.WriteAsync(context, 201, writer => FunctionConfigurationJson.Write(writer, host, function, function.IsPublished ? function.Version : null)).ConfigureAwait(false);
     }
 }

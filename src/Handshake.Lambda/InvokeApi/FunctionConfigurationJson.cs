@@ -7,11 +7,15 @@ namespace Handshake.Lambda.InvokeApi;
 /// <summary>Lambda's FunctionConfiguration shape, as GetFunctionConfiguration, CreateFunction and ListFunctions return it.</summary>
 internal static class FunctionConfigurationJson
 {
-    public static void Write(Utf8JsonWriter writer, FunctionHost host, FunctionDefinition function)
+    /// <param name="arnQualifier">
+    /// The qualifier the FunctionArn carries: the one asked for (a version, an alias, $LATEST), or null for the
+    /// unqualified ARN (Lambda's answer to an unqualified request).
+    /// </param>
+    public static void Write(Utf8JsonWriter writer, FunctionHost host, FunctionDefinition function, string? arnQualifier = null)
     {
         writer.WriteStartObject();
         writer.WriteString("FunctionName", function.Name);
-        writer.WriteString("FunctionArn", host.Arn(function.Name));
+        writer.WriteString("FunctionArn", arnQualifier is null ? host.Arn(function.Name) : host.Arn(function.Name) + ":" + arnQualifier);
         writer.WriteString("Runtime", function.Runtime);
         writer.WriteString("Role", function.Role.Length > 0 ? function.Role : $"arn:aws:iam::{host.Options.AccountId}:role/lambda-role");
         writer.WriteString("Handler", function.Handler);
@@ -21,7 +25,7 @@ internal static class FunctionConfigurationJson
         writer.WriteNumber("MemorySize", function.MemorySize);
         writer.WriteString("LastModified", function.LastModified.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'+0000'", CultureInfo.InvariantCulture));
         writer.WriteString("CodeSha256", function.CodeSha256);
-        writer.WriteString("Version", FunctionDefinition.LatestVersion);
+        writer.WriteString("Version", function.Version);
         if (function.Environment.Count > 0)
         {
             writer.WriteStartObject("Environment");

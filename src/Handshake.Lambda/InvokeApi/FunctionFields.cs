@@ -55,17 +55,9 @@ internal static class FunctionFields
         }
     }
 
-    /// <exception cref="LambdaException">
-    /// InvalidParameterValueException for Publish=true: Handshake keeps only $LATEST, and answering with "$LATEST"
-    /// where Lambda answers the new version's number would claim a version that does not exist. Nothing is changed.
-    /// </exception>
-    public static void RefusePublish(JsonElement body)
-    {
-        if (body.TryGetProperty("Publish", out JsonElement publish) && publish.ValueKind == JsonValueKind.True)
-        {
-            throw LambdaException.InvalidParameter("Handshake keeps only $LATEST and does not publish versions; nothing was changed. Send the request without Publish (the AWS CLI's --no-publish).");
-        }
-    }
+    /// <summary>Publish=true: CreateFunction and UpdateFunctionCode publish a version and answer its configuration.</summary>
+    public static bool Publish(JsonElement body) =>
+        body.TryGetProperty("Publish", out JsonElement publish) && publish.ValueKind == JsonValueKind.True;
 
     /// <summary>Code.ZipFile (base64, unpacked under the data directory) or S3Bucket "hot-reload" with S3Key = a local directory.</summary>
     public static (string Directory, string Sha256, long Size) InstallCode(FunctionHost host, string functionName, JsonElement code)

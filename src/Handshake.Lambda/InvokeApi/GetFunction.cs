@@ -3,25 +3,31 @@ using Microsoft.AspNetCore.Http;
 
 namespace Handshake.Lambda.InvokeApi;
 
-/// <summary>GET /2015-03-31/functions/{name}: Configuration, Code and (when reserved) Concurrency.</summary>
+/// <summary>
+/// GET /2015-03-31/functions/{name}?Qualifier=: Configuration, Code and (when reserved) Concurrency. A version or an
+/// alias answers that version's configuration, with the qualifier in FunctionArn.
+/// </summary>
 internal static class GetFunction
 {
     public static Task HandleAsync(FunctionHost host, HttpContext context, string name, string? qualifier)
     {
-        FunctionDefinition function = LambdaHttpEndpoint.Find(host, name, qualifier);
+        string functionName = LambdaHttpEndpoint.Resolve(host, name, ref qualifier);
+        FunctionDefinition function = host.GetVersion(functionName, qualifier);
+        // The reservation is the function's, whichever version is asked for.
+        int? reserved = host.GetVersion(functionName, null).ReservedConcurrency;
         return JsonResponse.WriteAsync(context, 200, writer =>
         {
             writer.WriteStartObject();
             writer.WritePropertyName("Configuration");
-            FunctionConfigurationJson.Write(writer, host, function);
+            FunctionConfigurationJson.Write(writer, host, function, qualifier);
             writer.WriteStartObject("Code");
             writer.WriteString("RepositoryType", "S3");
             writer.WriteString("Location", new Uri(function.CodeDirectory).AbsoluteUri);
             writer.WriteEndObject();
-            if (function.ReservedConcurrency is int reserved)
+            if (reserved is int reservedExecutions)
             {
                 writer.WriteStartObject("Concurrency");
-                writer.WriteNumber("ReservedConcurrentExecutions", reserved);
+                writer.WriteNumber("ReservedConcurrentExecutions", reservedExecutions);
                 writer.WriteEndObject();
             }
 

@@ -30,10 +30,7 @@ internal static class Invoke
         string logType = request.Headers["X-Amz-Log-Type"].ToString();
         CheckLogType(logType);
 
-        if (!host.TryGetFunction(functionName, out _) || (qualifier is not null && qualifier != Functions.FunctionDefinition.LatestVersion))
-        {
-            throw LambdaException.FunctionNotFound(host.Arn(functionName) + (qualifier is null ? "" : ":" + qualifier));
-        }
+        host.CheckQualifier(functionName, qualifier);
 
         int limit = invocationType == "Event" ? MaxAsyncPayloadBytes : MaxSyncPayloadBytes;
         byte[] payload = await RequestBody.ReadAsync(request, limit, context.RequestAborted).ConfigureAwait(false)

@@ -31,10 +31,7 @@ internal static class InvokeWithResponseStream
 
         string logType = request.Headers["X-Amz-Log-Type"].ToString();
         Invoke.CheckLogType(logType);
-        if (!host.TryGetFunction(functionName, out _) || (qualifier is not null && qualifier != Functions.FunctionDefinition.LatestVersion))
-        {
-            throw LambdaException.FunctionNotFound(host.Arn(functionName) + (qualifier is null ? "" : ":" + qualifier));
-        }
+        host.CheckQualifier(functionName, qualifier);
 
         byte[] payload = await RequestBody.ReadAsync(request, Invoke.MaxSyncPayloadBytes, context.RequestAborted).ConfigureAwait(false)
             ?? throw new LambdaException(413, "RequestTooLargeException", $"Request must be smaller than {Invoke.MaxSyncPayloadBytes} bytes for the InvokeWithResponseStream operation");
@@ -91,7 +88,7 @@ internal static class InvokeWithResponseStream
 
     private static async Task AnswerStreamedAsync(HttpContext context, Invocation invocation, ResponseStream stream, string contentType, Task<InvocationResult> running)
     {
-        StartResponse(context, invocation, Functions.FunctionDefinition.LatestVersion, contentType);
+        StartResponse(context, invocation, invocation.ExecutedVersion, contentType);
         PipeWriter body = context.Response.BodyWriter;
         bool callerGone = false;
         try

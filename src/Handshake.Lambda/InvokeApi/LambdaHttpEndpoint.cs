@@ -51,6 +51,7 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
     /// <summary>GET /_handshake/logs/{function}?from=SEQUENCE&amp;wait=SECONDS: the function's log events as JSON (see README `host`).</summary>
     public Task HandleLogsAsync(HttpContext context) => LogsRoute.HandleAsync(host, context);
 
+    /// <summary>The function's $LATEST, for the operations that act on it (a version or alias qualifier is not found).</summary>
     internal static FunctionDefinition Find(FunctionHost host, string nameOrArn, string? qualifier)
     {
         string name = Resolve(host, nameOrArn, ref qualifier);
@@ -78,6 +79,11 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
             throw LambdaException.Validation(FunctionNamePatternError(nameOrArn));
         }
 
+        if (qualifier is not null && !IsQualifier(qualifier))
+        {
+            throw LambdaException.Validation($"1 validation error detected: Value '{qualifier}' at 'qualifier' failed to satisfy constraint: Member must satisfy regular expression pattern: (|[a-zA-Z0-9$_-]+)");
+        }
+
         if (qualifier is not null && arnQualifier is not null && qualifier != arnQualifier)
         {
             throw LambdaException.InvalidParameter("The derived qualifier from the function name does not match the specified qualifier.");
@@ -98,6 +104,25 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
         }
 
         return name;
+    }
+
+    /// <summary>The model's Qualifier pattern (a version, an alias or $LATEST), at most 128 characters.</summary>
+    private static bool IsQualifier(string qualifier)
+    {
+        if (qualifier.Length > 128)
+        {
+            return false;
+        }
+
+        foreach (char c in qualifier)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('$' or '_' or '-'))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The model's FunctionName pattern, which AWS's request validation checks before Lambda sees the request.</summary>
@@ -125,10 +150,26 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
             int slash = rest.IndexOf('/');
             string name = slash < 0 ? rest : rest[..slash];
             string action = slash < 0 ? "" : rest[(slash + 1)..];
+            if (action.StartsWith("aliases/", StringComparison.Ordinal))
+            {
+                string alias = action["aliases/".Length..];
+                return method switch
+                {
+                    "GET" => GetAlias.HandleAsync(host, context, name, alias),
+                    "PUT" => UpdateAlias.HandleAsync(host, context, name, alias),
+                    "DELETE" => DeleteAlias.HandleAsync(host, context, name, alias),
+                    _ => throw UnknownOperation(),
+                };
+            }
+
             return (method, action) switch
             {
                 ("GET", "") => GetFunction.HandleAsync(host, context, name, qualifier),
-                ("DELETE", "") => DeleteFunction.HandleAsync(host, context, name),
+                ("DELETE", "") => DeleteFunction.HandleAsync(host, context, name, qualifier),
+                ("POST", "versions") => PublishVersion.HandleAsync(host, context, name),
+                ("GET", "versions") => ListVersionsByFunction.HandleAsync(host, context, name),
+                ("POST", "aliases") => CreateAlias.HandleAsync(host, context, name),
+                ("GET", "aliases") => ListAliases.HandleAsync(host, context, name),
                 ("GET", "configuration") => GetFunctionConfiguration.HandleAsync(host, context, name, qualifier),
                 ("PUT", "configuration") => UpdateFunctionConfiguration.HandleAsync(host, context, name),
                 ("PUT", "code") => UpdateFunctionCode.HandleAsync(host, context, name),

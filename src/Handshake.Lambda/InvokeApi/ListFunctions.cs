@@ -5,7 +5,7 @@ namespace Handshake.Lambda.InvokeApi;
 
 /// <summary>
 /// GET /2015-03-31/functions/?Marker=&amp;MaxItems=: pages of at most 50, whatever MaxItems asks (as Lambda documents);
-/// the marker is the last name returned.
+/// the marker is the last name returned. FunctionVersion=ALL lists every version of every function.
 /// </summary>
 internal static class ListFunctions
 {
@@ -13,6 +13,11 @@ internal static class ListFunctions
 
     public static Task HandleAsync(FunctionHost host, HttpContext context)
     {
+        if (context.Request.Query["FunctionVersion"].ToString() is { Length: > 0 } functionVersion)
+        {
+            return AllVersionsAsync(host, context, functionVersion);
+        }
+
         string? marker = context.Request.Query["Marker"];
         int maxItems = PageLimit;
         if (context.Request.Query["MaxItems"].ToString() is { Length: > 0 } max)
@@ -56,6 +61,44 @@ internal static class ListFunctions
             foreach (FunctionDefinition function in page)
             {
                 FunctionConfigurationJson.Write(writer, host, function);
+            }
+
+            writer.WriteEndArray();
+            if (nextMarker is not null)
+            {
+                writer.WriteString("NextMarker", nextMarker);
+            }
+
+            writer.WriteEndObject();
+        });
+    }
+
+    /// <summary>
+    /// FunctionVersion=ALL: every function's $LATEST and published versions, each with its qualified FunctionArn, which
+    /// is also the marker.
+    /// </summary>
+    private static Task AllVersionsAsync(FunctionHost host, HttpContext context, string functionVersion)
+    {
+        if (functionVersion != "ALL")
+        {
+            throw LambdaException.Validation($"1 validation error detected: Value '{functionVersion}' at 'functionVersion' failed to satisfy constraint: Member must satisfy enum value set: [ALL]");
+        }
+
+        ListPage paging = ListPage.Read(context);
+        List<FunctionDefinition> all = [];
+        foreach (FunctionDefinition function in host.ListFunctions())
+        {
+            all.AddRange(host.ListVersions(function.Name));
+        }
+
+        (List<FunctionDefinition> page, string? nextMarker) = paging.Take(all, v => host.Arn(v.Name) + ":" + v.Version);
+        return JsonResponse.WriteAsync(context, 200, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("Functions");
+            foreach (FunctionDefinition version in page)
+            {
+                FunctionConfigurationJson.Write(writer, host, version, version.Version);
             }
 
             writer.WriteEndArray();

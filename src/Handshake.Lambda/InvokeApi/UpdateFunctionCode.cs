@@ -7,6 +7,7 @@ namespace Handshake.Lambda.InvokeApi;
 /// <summary>
 /// PUT /2015-03-31/functions/{name}/code: new environments run the new code; running ones finish first. DryRun
 /// validates the package and answers the configuration unchanged; RevisionId, when given, must be the current one.
+/// Publish=true publishes a version of the new code and answers its configuration.
 /// </summary>
 internal static class UpdateFunctionCode
 {
@@ -16,7 +17,6 @@ internal static class UpdateFunctionCode
         using JsonDocument document = await JsonResponse.ReadAsync(context).ConfigureAwait(false);
         JsonElement body = document.RootElement;
         FunctionFields.CheckRevisionId(body, current);
-        FunctionFields.RefusePublish(body);
         if (body.TryGetProperty("DryRun", out JsonElement dryRun) && dryRun.ValueKind == JsonValueKind.True)
         {
             FunctionFields.CheckCode(body);
@@ -38,6 +38,12 @@ internal static class UpdateFunctionCode
                 RevisionId = Guid.NewGuid().ToString(),
             };
         });
-        await JsonResponse.WriteAsync(context, 200, writer => FunctionConfigurationJson.Write(writer, host, updated)).ConfigureAwait(false);
+        // Publish=true: a version of the new code (from the $LATEST just written, unless another update came between).
+        if (FunctionFields.Publish(body))
+        {
+            updated = host.PublishVersion(current.Name);
+        }
+
+        await JsonResponse.WriteAsync(context, 200, writer => FunctionConfigurationJson.Write(writer, host, updated, updated.IsPublished ? updated.Version : null)).ConfigureAwait(false);
     }
 }

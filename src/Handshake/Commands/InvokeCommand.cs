@@ -4,8 +4,9 @@ using System.Text;
 namespace Handshake.Commands;
 
 /// <summary>
-/// <c>handshake invoke FUNCTION [--payload JSON] [--tail]</c>: a synchronous invocation through the running endpoint's
-/// Invoke API. The function's payload goes to stdout; with --tail, the invocation's log (last 4 KB) goes to stderr.
+/// <c>handshake invoke FUNCTION[:QUALIFIER] [--payload JSON] [--tail]</c>: a synchronous invocation through the running
+/// endpoint's Invoke API (a version or an alias with <c>name:qualifier</c>, which the path carries as Lambda's does).
+/// The function's payload goes to stdout; with --tail, the invocation's log (last 4 KB) goes to stderr.
 /// Exit status: 0 on success, 1 when the function failed or the endpoint refused the call. The request is signed
 /// (SigV4, service lambda) with the environment's AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, else the
 /// key `handshake up` prints, so it passes `--auth strict` as an SDK would.
@@ -14,7 +15,7 @@ internal static class InvokeCommand
 {
     internal static Command Create()
     {
-        Argument<string> function = new("function") { Description = "The function's name or ARN." };
+        Argument<string> function = new("function") { Description = "The function's name or ARN, optionally qualified: NAME:VERSION or NAME:ALIAS." };
         Option<string> payload = new("--payload") { Description = "The event, as JSON.", DefaultValueFactory = _ => "{}" };
         Option<bool> tail = new("--tail") { Description = "Print the invocation's log (the last 4 KB) to stderr." };
         Option<Uri> endpoint = CommandOptions.Endpoint();

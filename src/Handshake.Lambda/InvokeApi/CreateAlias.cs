@@ -1,0 +1,32 @@
+using System.Text.Json;
+using Handshake.Lambda.Functions;
+using Microsoft.AspNetCore.Http;
+
+namespace Handshake.Lambda.InvokeApi;
+
+/// <summary>
+/// POST /2015-03-31/functions/{name}/aliases {"Name","FunctionVersion","Description","RoutingConfig"}: 201 with the
+/// AliasConfiguration. The version (and a weighted second version) must exist.
+/// </summary>
+internal static class CreateAlias
+{
+    public static async Task HandleAsync(FunctionHost host, HttpContext context, string name)
+    {
+        string functionName = LambdaHttpEndpoint.Find(host, name, null).Name;
+        using JsonDocument document = await JsonResponse.ReadAsync(context).ConfigureAwait(false);
+        JsonElement body = document.RootElement;
+        string aliasName = AliasConfigurationJson.CheckName(JsonResponse.String(body, "Name"));
+        string version = AliasConfigurationJson.CheckFunctionVersion(JsonResponse.String(body, "FunctionVersion")
+            ?? throw LambdaException.Validation("1 validation error detected: Value null at 'functionVersion' failed to satisfy constraint: Member must not be null"));
+        (string? additional, double weight) = AliasConfigurationJson.ReadRouting(body, out _);
+        FunctionAlias alias = host.CreateAlias(functionName, new FunctionAlias
+        {
+            Name = aliasName,
+            FunctionVersion = version,
+            Description = JsonResponse.String(body, "Description") ?? "",
+            AdditionalVersion = additional,
+            AdditionalWeight = weight,
+        });
+        await JsonResponse.WriteAsync(context, 201, writer => AliasConfigurationJson.Write(writer, host, functionName, alias)).ConfigureAwait(false);
+    }
+}

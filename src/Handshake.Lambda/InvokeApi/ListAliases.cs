@@ -1,0 +1,36 @@
+using Handshake.Lambda.Functions;
+using Microsoft.AspNetCore.Http;
+
+namespace Handshake.Lambda.InvokeApi;
+
+/// <summary>
+/// GET /2015-03-31/functions/{name}/aliases?FunctionVersion=&amp;Marker=&amp;MaxItems=: the aliases by name (with
+/// FunctionVersion, those that point at that version); the marker is the last alias name returned.
+/// </summary>
+internal static class ListAliases
+{
+    public static Task HandleAsync(FunctionHost host, HttpContext context, string name)
+    {
+        ListPage paging = ListPage.Read(context);
+        string? functionVersion = context.Request.Query["FunctionVersion"].ToString() is { Length: > 0 } v ? AliasConfigurationJson.CheckFunctionVersion(v) : null;
+        string functionName = LambdaHttpEndpoint.Find(host, name, null).Name;
+        (List<FunctionAlias> page, string? nextMarker) = paging.Take(host.ListAliases(functionName, functionVersion), static a => a.Name);
+        return JsonResponse.WriteAsync(context, 200, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("Aliases");
+            foreach (FunctionAlias alias in page)
+            {
+                AliasConfigurationJson.Write(writer, host, functionName, alias);
+            }
+
+            writer.WriteEndArray();
+            if (nextMarker is not null)
+            {
+                writer.WriteString("NextMarker", nextMarker);
+            }
+
+            writer.WriteEndObject();
+        });
+    }
+}

@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Handshake.Lambda.InvokeApi;
+
+/// <summary>Marker and MaxItems of the list operations that page by the last item returned (versions, aliases).</summary>
+internal readonly record struct ListPage(string? Marker, int MaxItems)
+{
+    /// <summary>Lambda answers at most 50 items a page, whatever MaxItems asks.</summary>
+    private const int PageLimit = 50;
+
+    /// <exception cref="LambdaException">ValidationException for a MaxItems that is not an integer from 1 to 10,000.</exception>
+    public static ListPage Read(HttpContext context)
+    {
+        string? marker = context.Request.Query["Marker"].ToString() is { Length: > 0 } m ? m : null;
+        int maxItems = PageLimit;
+        if (context.Request.Query["MaxItems"].ToString() is { Length: > 0 } max)
+        {
+            if (!int.TryParse(max, out maxItems))
+            {
+                throw LambdaException.Validation($"1 validation error detected: Value '{max}' at 'maxItems' failed to satisfy constraint: Member must be a valid integer");
+            }
+
+            if (maxItems is < 1 or > 10000)
+            {
+                throw LambdaException.Validation($"1 validation error detected: Value '{max}' at 'maxItems' failed to satisfy constraint: Member must have value {(maxItems < 1 ? "greater than or equal to 1" : "less than or equal to 10000")}");
+            }
+
+            maxItems = Math.Min(maxItems, PageLimit);
+        }
+
+        return new ListPage(marker, maxItems);
+    }
+
+    /// <summary>The items after the marker's (all of them when the marker names none), and the next marker or null.</summary>
+    public (List<T> Page, string? NextMarker) Take<T>(IReadOnlyList<T> all, Func<T, string> key)
+    {
+        int start = 0;
+        if (Marker is not null)
+        {
+            for (int i = 0; i < all.Count; i++)
+            {
+                if (key(all[i]) == Marker)
+                {
+                    start = i + 1;
+                    break;
+                }
+            }
+        }
+
+        List<T> page = [];
+        for (int i = start; i < all.Count && page.Count < MaxItems; i++)
+        {
+            page.Add(all[i]);
+        }
+
+        return (page, start + page.Count < all.Count ? key(page[^1]) : null);
+    }
+}

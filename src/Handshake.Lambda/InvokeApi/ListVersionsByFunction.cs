@@ -1,0 +1,35 @@
+using Handshake.Lambda.Functions;
+using Microsoft.AspNetCore.Http;
+
+namespace Handshake.Lambda.InvokeApi;
+
+/// <summary>
+/// GET /2015-03-31/functions/{name}/versions?Marker=&amp;MaxItems=: $LATEST first, then the published versions in order,
+/// each with its qualified FunctionArn; the marker is the last version returned.
+/// </summary>
+internal static class ListVersionsByFunction
+{
+    public static Task HandleAsync(FunctionHost host, HttpContext context, string name)
+    {
+        ListPage paging = ListPage.Read(context);
+        string functionName = LambdaHttpEndpoint.Find(host, name, null).Name;
+        (List<FunctionDefinition> page, string? nextMarker) = paging.Take(host.ListVersions(functionName), static v => v.Version);
+        return JsonResponse.WriteAsync(context, 200, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("Versions");
+            foreach (FunctionDefinition version in page)
+            {
+                FunctionConfigurationJson.Write(writer, host, version, version.Version);
+            }
+
+            writer.WriteEndArray();
+            if (nextMarker is not null)
+            {
+                writer.WriteString("NextMarker", nextMarker);
+            }
+
+            writer.WriteEndObject();
+        });
+    }
+}
