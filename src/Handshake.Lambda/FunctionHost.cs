@@ -56,7 +56,11 @@ public sealed partial class FunctionHost : IAsyncDisposable
         DataDirectory = options.DataDirectory ?? _temporaryDataDirectory!;
         TimeSpan period = TimeSpan.FromTicks(Math.Clamp(options.IdleTimeout.Ticks / 4, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromMinutes(1).Ticks));
         _reaper = options.Clock.CreateTimer(_ => ReapIdle(), null, period, period);
+        EventSourceMappings = new EventSources.EventSourceMappings(this, _stopping.Token);
     }
+
+    /// <summary>Event source mappings: DynamoDB streams whose records invoke functions (see EventSources/).</summary>
+    public EventSources.EventSourceMappings EventSourceMappings { get; }
 
     public FunctionHostOptions Options { get; }
 
@@ -427,6 +431,7 @@ public sealed partial class FunctionHost : IAsyncDisposable
         {
             await Task.WhenAll(shutdowns).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
             await Task.WhenAll(_eventInvocations.Keys).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            await EventSourceMappings.StopAllAsync().WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException or LambdaException)
         {
