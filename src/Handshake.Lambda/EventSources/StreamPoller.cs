@@ -41,7 +41,17 @@ internal sealed partial class StreamPoller
     public Task Completion { get; }
 
     /// <summary>Stops at the next batch boundary; an invocation in flight is let finish, and its batch counted.</summary>
-    public void Stop() => _stop.Cancel();
+    public void Stop()
+    {
+        try
+        {
+            _stop.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // It had stopped already (a closed shard, or a failure) and released its token source.
+        }
+    }
 
     private async Task RunAsync()
     {
