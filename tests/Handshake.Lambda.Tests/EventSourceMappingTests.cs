@@ -168,6 +168,42 @@ public sealed class EventSourceMappingTests
     }
 
     [Fact]
+    public async Task MaximumBatchingWindowInSeconds_waits_for_a_full_batch()
+    {
+        await using StreamServer server = await StreamServer.StartAsync();
+        string streamArn = await server.CreateTableAsync("items");
+        server.AddRecorder("recorder");
+        // A window longer than the test: the batch goes when it is full, so the three writes, made one by one while the
+        // mapping is reading, arrive together.
+        await CreateAsync(server, "recorder", streamArn, new JsonObject { ["BatchSize"] = 3, ["MaximumBatchingWindowInSeconds"] = 300 });
+        await server.PutAsync("items", "w1", "1");
+        await server.PutAsync("items", "w2", "2");
+        await server.PutAsync("items", "w3", "3");
+        Assert.Equal([["w1", "w2", "w3"]], await server.WaitForBatchesAsync("recorder", 1));
+    }
+
+    [Fact]
+    public async Task A_batch_never_passes_Lambdas_6_MB_payload_limit()
+    {
+        await using StreamServer server = await StreamServer.StartAsync();
+        string streamArn = await server.CreateTableAsync("items");
+        server.AddRecorder("recorder");
+        string uuid = await CreateAsync(server, "recorder", streamArn, new JsonObject { ["Enabled"] = false });
+        // 20 records of about 350 KB: 7 MB, more than one invocation may carry, though BatchSize (100) would take them all.
+        string big = new('x', 350 * 1024);
+        for (int i = 0; i < 20; i++)
+        {
+            await server.PutAsync("items", $"big{i:D2}", big);
+        }
+
+        await UpdateAsync(server, uuid, new JsonObject { ["Enabled"] = true });
+        List<List<string>> batches = await StreamServer.WaitUntilAsync(() => server.Batches("recorder"), b => b.Sum(x => x.Count) >= 20);
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => $"big{i:D2}"), batches.SelectMany(b => b));
+        Assert.True(batches.Count > 1);
+        Assert.All(File.ReadAllLines(server.RecordFile("recorder")), line => Assert.True(Encoding.UTF8.GetByteCount(line) <= 6 * 1024 * 1024));
+    }
+
+    [Fact]
     public async Task A_function_error_retries_the_same_batch_until_it_succeeds()
     {
         await using StreamServer server = await StreamServer.StartAsync();

@@ -123,12 +123,15 @@ internal sealed class StreamServer : IAsyncDisposable
             return [];
         }
 
+        // Only whole lines: the function may be writing the next one (a large event takes more than one write).
+        string text = File.ReadAllText(file);
+        string[] lines = text.Split('\n');
         List<JsonElement> events = [];
-        foreach (string line in File.ReadAllLines(file))
+        for (int i = 0; i < lines.Length - 1; i++)
         {
-            if (line.Length > 0)
+            if (lines[i].Length > 0)
             {
-                events.Add(JsonDocument.Parse(line).RootElement.Clone());
+                events.Add(JsonDocument.Parse(lines[i]).RootElement.Clone());
             }
         }
 

@@ -15,6 +15,7 @@ public sealed class EventSourceMappings
     private readonly FunctionHost _host;
     private readonly CancellationToken _hostStopping;
     private readonly ILogger _logger;
+    private readonly Lock _creating = new();
     private long _order;
 
     internal EventSourceMappings(FunctionHost host, CancellationToken hostStopping)
@@ -28,6 +29,15 @@ public sealed class EventSourceMappings
     public StreamFeed? Feed => _host.Options.Streams;
 
     internal EventSourceMappingView Create(string eventSourceArn, string startingPosition, long position, EventSourceMappingSettings settings)
+    {
+        // One create at a time: two requests for the same stream and function must not both pass the check.
+        lock (_creating)
+        {
+            return CreateLocked(eventSourceArn, startingPosition, position, settings);
+        }
+    }
+
+    private EventSourceMappingView CreateLocked(string eventSourceArn, string startingPosition, long position, EventSourceMappingSettings settings)
     {
         foreach (EventSourceMapping existing in _byUuid.Values)
         {
