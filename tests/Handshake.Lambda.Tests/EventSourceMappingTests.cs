@@ -242,6 +242,58 @@ public sealed class EventSourceMappingTests
     }
 
     [Fact]
+    public async Task MaximumRecordAgeInSeconds_skips_records_too_old_to_retry()
+    {
+        await using StreamServer server = await StreamServer.StartAsync();
+        string streamArn = await server.CreateTableAsync("items");
+        server.AddRecorder("recorder");
+        // Every batch holding "poison" fails, for good; retries are unlimited (-1): only the record's age ends them.
+        server.Control("recorder", "poison", "");
+        await CreateAsync(server, "recorder", streamArn, new JsonObject { ["MaximumRecordAgeInSeconds"] = 1 });
+        await server.PutAsync("items", "poison", "1");
+        await StreamServer.WaitUntilAsync(() => server.Batches("recorder"), b => b.Count >= 2);
+        await server.PutAsync("items", "fresh", "2");
+
+        List<List<string>> batches = await StreamServer.WaitUntilAsync(() => server.Batches("recorder"), b => b.Count > 0 && b[^1].Contains("fresh"));
+        // Every attempt at the old record came before the new one, which arrived alone: the old one was given up.
+        Assert.Equal(["fresh"], batches[^1]);
+        Assert.All(batches[..^1], batch => Assert.Equal(["poison"], batch));
+    }
+
+    [Fact]
+    public async Task ListEventSourceMappings_pages_with_MaxItems_and_NextMarker()
+    {
+        await using StreamServer server = await StreamServer.StartAsync();
+        string streamArn = await server.CreateTableAsync("items");
+        List<string> uuids = [];
+        foreach (string function in new[] { "f1", "f2", "f3" })
+        {
+            server.AddRecorder(function);
+            uuids.Add(await CreateAsync(server, function, streamArn, new JsonObject { ["Enabled"] = false }));
+        }
+
+        using HttpClient client = new() { BaseAddress = server.Endpoint, Timeout = TestHost.Wait };
+        List<string> seen = [];
+        string? marker = null;
+        int pages = 0;
+        do
+        {
+            string page = await client.GetStringAsync($"/2015-03-31/event-source-mappings/?EventSourceArn={Uri.EscapeDataString(streamArn)}&MaxItems=2"
+                + (marker is null ? "" : "&Marker=" + Uri.EscapeDataString(marker)));
+            JsonElement body = JsonDocument.Parse(page).RootElement;
+            seen.AddRange(body.GetProperty("EventSourceMappings").EnumerateArray().Select(m => m.GetProperty("UUID").GetString()!));
+            marker = body.TryGetProperty("NextMarker", out JsonElement next) ? next.GetString() : null;
+            pages++;
+        }
+        while (marker is not null && pages < 10);
+
+        Assert.Equal(uuids, seen);
+        Assert.Equal(2, pages);
+        JsonElement f2 = JsonDocument.Parse(await client.GetStringAsync("/2015-03-31/event-source-mappings/?FunctionName=f2")).RootElement;
+        Assert.Equal([uuids[1]], f2.GetProperty("EventSourceMappings").EnumerateArray().Select(m => m.GetProperty("UUID").GetString()));
+    }
+
+    [Fact]
     public async Task BisectBatchOnFunctionError_splits_a_failing_batch_down_to_the_bad_record()
     {
         await using StreamServer server = await StreamServer.StartAsync();
