@@ -102,6 +102,39 @@ public sealed class EventSourceMappingTests
     }
 
     [Fact]
+    public async Task A_TTL_removal_reaches_the_function_with_Lambdas_userIdentity()
+    {
+        await using StreamServer server = await StreamServer.StartAsync();
+        string streamArn = await server.CreateTableAsync("items");
+        server.AddRecorder("recorder");
+        await server.Dynamo.UpdateTimeToLiveAsync(new UpdateTimeToLiveRequest
+        {
+            TableName = "items",
+            TimeToLiveSpecification = new TimeToLiveSpecification { AttributeName = "expires", Enabled = true },
+        }).WaitAsync(TestHost.Wait);
+        await server.Dynamo.PutItemAsync("items", new Dictionary<string, AttributeValue>
+        {
+            ["id"] = new("expired"),
+            ["expires"] = new() { N = DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture) },
+        }).WaitAsync(TestHost.Wait);
+        await server.PutAsync("items", "user", "1");
+        await server.Dynamo.DeleteItemAsync("items", new() { ["id"] = new("user") }).WaitAsync(TestHost.Wait);
+        Assert.Equal(1, await server.Store.SweepExpiredItemsAsync().WaitAsync(TestHost.Wait));
+        await CreateAsync(server, "recorder", streamArn, []);
+
+        List<JsonElement> records = await StreamServer.WaitUntilAsync(
+            () => server.Events("recorder").SelectMany(e => e.GetProperty("Records").EnumerateArray()).ToList(), r => r.Count >= 4);
+        Assert.Equal(["INSERT", "INSERT", "REMOVE", "REMOVE"], records.Select(r => r.GetProperty("eventName").GetString()));
+        // A user's delete carries no identity; the sweeper's names DynamoDB, in the member names of Lambda's event.
+        Assert.False(records[2].TryGetProperty("userIdentity", out _));
+        Assert.Equal("expired", records[3].GetProperty("dynamodb").GetProperty("Keys").GetProperty("id").GetProperty("S").GetString());
+        JsonElement identity = records[3].GetProperty("userIdentity");
+        Assert.Equal("dynamodb.amazonaws.com", identity.GetProperty("principalId").GetString());
+        Assert.Equal("Service", identity.GetProperty("type").GetString());
+        Assert.Equal(2, identity.EnumerateObject().Count());
+    }
+
+    [Fact]
     public async Task The_Node_SDK_gets_Lambdas_errors_for_refused_mappings()
     {
         await using StreamServer server = await StreamServer.StartAsync();

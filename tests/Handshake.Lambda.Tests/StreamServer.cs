@@ -45,6 +45,8 @@ internal sealed class StreamServer : IAsyncDisposable
 
     public AmazonDynamoDBClient Dynamo { get; }
 
+    public DynamoStore Store => _store;
+
     public static async Task<StreamServer> StartAsync()
     {
         DynamoStore store = DynamoStore.Open(new DynamoStoreOptions { InMemory = true });

@@ -7,7 +7,8 @@ namespace Handshake.Lambda.EventSources;
 /// <summary>
 /// Lambda's DynamoDB event: {"Records":[...]}, each record the stream record exactly as GetRecords returns it
 /// (eventID, eventName, eventVersion 1.1, eventSource, awsRegion, dynamodb, and userIdentity for TTL deletions) plus
-/// eventSourceARN, the stream's ARN. The stored record JSON is copied, not re-encoded.
+/// eventSourceARN, the stream's ARN. The stored record JSON is copied, not re-encoded, but for one thing: a TTL
+/// removal's userIdentity, which the Streams API spells {"PrincipalId","Type"} and Lambda's event {"principalId","type"}.
 /// </summary>
 internal static class DynamoDbEvent
 {
@@ -16,6 +17,9 @@ internal static class DynamoDbEvent
 
     private static readonly byte[] Prefix = "{\"Records\":["u8.ToArray();
     private static readonly byte[] Suffix = "]}"u8.ToArray();
+
+    /// <summary>The store writes a TTL removal's identity as exactly these bytes (StreamRecordWriter).</summary>
+    private static readonly byte[] StreamsIdentity = "\"userIdentity\":{\"PrincipalId\":\"dynamodb.amazonaws.com\",\"Type\":"u8.ToArray();
 
     /// <summary><c>,"eventSourceARN":"ARN"}</c>: what replaces each stored record's closing brace.</summary>
     public static byte[] RecordSuffix(string streamArn) =>
@@ -62,6 +66,7 @@ internal static class DynamoDbEvent
             byte[] json = records[i].Json;
             // A stored record is one JSON object: everything but its closing brace, then eventSourceARN and the brace.
             json.AsSpan(0, json.Length - 1).CopyTo(span[at..]);
+            LowerIdentityNames(span.Slice(at, json.Length - 1));
             at += json.Length - 1;
             recordSuffix.CopyTo(span[at..]);
             at += recordSuffix.Length;
@@ -69,6 +74,20 @@ internal static class DynamoDbEvent
 
         Suffix.CopyTo(span[at..]);
         return payload;
+    }
+
+    /// <summary>PrincipalId and Type become principalId and type, in place (same length), in a copied record.</summary>
+    private static void LowerIdentityNames(Span<byte> record)
+    {
+        int found = record.IndexOf(StreamsIdentity);
+        if (found < 0)
+        {
+            return;
+        }
+
+        Span<byte> identity = record[found..];
+        identity["\"userIdentity\":{\"".Length] = (byte)'p';
+        identity["\"userIdentity\":{\"PrincipalId\":\"dynamodb.amazonaws.com\",\"".Length] = (byte)'t';
     }
 
     /// <summary>
