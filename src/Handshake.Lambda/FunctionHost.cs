@@ -431,9 +431,18 @@ public sealed partial class FunctionHost : IAsyncDisposable
         {
             await Task.WhenAll(shutdowns).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
             await Task.WhenAll(_eventInvocations.Keys).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-            await EventSourceMappings.StopAllAsync().WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException or LambdaException)
+        {
+            LogShutdownIncomplete(_logger, e.Message);
+        }
+
+        try
+        {
+            // The pollers saw the cancellation at once; one whose invocation was in flight ends with the environments.
+            await EventSourceMappings.StopAllAsync().WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (TimeoutException e)
         {
             LogShutdownIncomplete(_logger, e.Message);
         }

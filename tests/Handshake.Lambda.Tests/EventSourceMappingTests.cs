@@ -448,6 +448,30 @@ public sealed class EventSourceMappingTests
         Assert.Equal("OK", await StreamServer.WaitUntilAsync(() => Result(server, uuid), r => r == "OK"));
     }
 
+    [Fact]
+    public async Task Host_shutdown_stops_a_poller_that_is_retrying_and_leaves_no_process()
+    {
+        StreamServer server = await StreamServer.StartAsync();
+        FunctionHost host = server.Host;
+        try
+        {
+            string streamArn = await server.CreateTableAsync("items");
+            server.AddRecorder("recorder");
+            server.Control("recorder", "fail", "always");
+            await CreateAsync(server, "recorder", streamArn, []);
+            await server.PutAsync("items", "a", "1");
+            await server.WaitForBatchesAsync("recorder", 2);
+            Assert.Equal(1, host.EventSourceMappings.RunningPollers());
+        }
+        finally
+        {
+            // TestHost's disposal asserts that no process of the test is left.
+            await server.DisposeAsync();
+        }
+
+        Assert.Equal(0, host.EventSourceMappings.RunningPollers());
+    }
+
     private static string Image(JsonElement record, string name) => record.GetProperty("dynamodb").GetProperty(name).GetRawText();
 
     private static string State(StreamServer server, string uuid) =>

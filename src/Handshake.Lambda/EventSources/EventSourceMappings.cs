@@ -182,6 +182,21 @@ public sealed class EventSourceMappings
         await Task.WhenAll(pollers).ConfigureAwait(false);
     }
 
+    /// <summary>Pollers not yet finished, and stops not yet done (for tests: none after host shutdown).</summary>
+    internal int RunningPollers()
+    {
+        int running = 0;
+        foreach (EventSourceMapping mapping in _byUuid.Values)
+        {
+            if (mapping.Poller is { Completion.IsCompleted: false } || !mapping.PreviousRun.IsCompleted)
+            {
+                running++;
+            }
+        }
+
+        return running + _stopping.Count;
+    }
+
     private static EventSourceMappingView SnapshotLocked(EventSourceMapping mapping) =>
         new(mapping.Uuid, mapping.EventSourceArn, mapping.StartingPosition, mapping.Settings, mapping.State, mapping.LastProcessingResult, mapping.LastModified);
 
