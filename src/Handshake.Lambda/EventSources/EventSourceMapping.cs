@@ -33,7 +33,7 @@ internal sealed record EventSourceMappingSettings
 /// <summary>The whole of a mapping at one moment, for EventSourceMappingConfiguration.</summary>
 internal sealed record EventSourceMappingView(
     string Uuid, string EventSourceArn, string StartingPosition, EventSourceMappingSettings Settings, string State,
-    string LastProcessingResult, DateTimeOffset LastModified);
+    string LastProcessingResult, DateTimeOffset LastModified, long Order);
 
 /// <summary>
 /// One event source mapping: a DynamoDB stream read in order by one poller, whose batches invoke one function. Kept
@@ -81,7 +81,7 @@ internal sealed class EventSourceMapping(string uuid, string eventSourceArn, str
     {
         lock (_lock)
         {
-            return new EventSourceMappingView(Uuid, EventSourceArn, StartingPosition, Settings, State, LastProcessingResult, LastModified);
+            return new EventSourceMappingView(Uuid, EventSourceArn, StartingPosition, Settings, State, LastProcessingResult, LastModified, Order);
         }
     }
 

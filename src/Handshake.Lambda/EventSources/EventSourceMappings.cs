@@ -198,7 +198,7 @@ public sealed class EventSourceMappings
     }
 
     private static EventSourceMappingView SnapshotLocked(EventSourceMapping mapping) =>
-        new(mapping.Uuid, mapping.EventSourceArn, mapping.StartingPosition, mapping.Settings, mapping.State, mapping.LastProcessingResult, mapping.LastModified);
+        new(mapping.Uuid, mapping.EventSourceArn, mapping.StartingPosition, mapping.Settings, mapping.State, mapping.LastProcessingResult, mapping.LastModified, mapping.Order);
 
     private void Start(EventSourceMapping mapping)
     {

@@ -5,7 +5,8 @@ namespace Handshake.Lambda.InvokeApi;
 
 /// <summary>
 /// GET /2015-03-31/event-source-mappings/?FunctionName=&amp;EventSourceArn=&amp;Marker=&amp;MaxItems=: in creation
-/// order, pages of at most 100 (Lambda's documented page size); the marker is the last UUID returned.
+/// order, pages of at most 100 (Lambda's documented page size). The marker (opaque to clients) is the creation number of
+/// the last mapping returned, so a page goes on correctly even when that mapping has been deleted since.
 /// </summary>
 internal static class ListEventSourceMappings
 {
@@ -14,7 +15,13 @@ internal static class ListEventSourceMappings
     public static Task HandleAsync(FunctionHost host, HttpContext context)
     {
         IQueryCollection query = context.Request.Query;
-        string? marker = query["Marker"].ToString() is { Length: > 0 } m ? m : null;
+        long after = 0;
+        if (query["Marker"].ToString() is { Length: > 0 } marker && !long.TryParse(marker, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out after))
+        {
+            // Inferred wording: Lambda's answer to a marker it did not issue is not documented.
+            throw LambdaException.InvalidParameter("Invalid marker: " + marker);
+        }
+
         string? arn = query["EventSourceArn"].ToString() is { Length: > 0 } a ? a : null;
         string? function = null;
         if (query["FunctionName"].ToString() is { Length: > 0 } f)
@@ -41,12 +48,10 @@ internal static class ListEventSourceMappings
 
         List<EventSourceMappingView> page = [];
         string? nextMarker = null;
-        bool pastMarker = marker is null;
         foreach (EventSourceMappingView mapping in host.EventSourceMappings.List())
         {
-            if (!pastMarker)
+            if (mapping.Order <= after)
             {
-                pastMarker = mapping.Uuid == marker;
                 continue;
             }
 
@@ -57,7 +62,7 @@ internal static class ListEventSourceMappings
 
             if (page.Count == maxItems)
             {
-                nextMarker = page[^1].Uuid;
+                nextMarker = page[^1].Order.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 break;
             }
 
