@@ -449,6 +449,23 @@ public sealed class EventSourceMappingTests
     }
 
     [Fact]
+    public async Task A_deleted_tables_stream_is_read_to_its_end_then_its_poller_stops()
+    {
+        await using StreamServer server = await StreamServer.StartAsync();
+        string streamArn = await server.CreateTableAsync("items");
+        server.AddRecorder("recorder");
+        string uuid = await CreateAsync(server, "recorder", streamArn, new JsonObject { ["Enabled"] = false });
+        await server.PutAsync("items", "last", "1");
+        await server.Dynamo.DeleteTableAsync("items").WaitAsync(TestHost.Wait);
+        await UpdateAsync(server, uuid, new JsonObject { ["Enabled"] = true });
+
+        // The records written before the deletion are delivered; then the closed shard ends the poller (no polling loop).
+        Assert.Equal([["last"]], await server.WaitForBatchesAsync("recorder", 1));
+        await StreamServer.WaitUntilAsync(() => server.Host.EventSourceMappings.RunningPollers(), running => running == 0);
+        Assert.Equal("OK", Result(server, uuid));
+    }
+
+    [Fact]
     public async Task Host_shutdown_stops_a_poller_that_is_retrying_and_leaves_no_process()
     {
         StreamServer server = await StreamServer.StartAsync();
