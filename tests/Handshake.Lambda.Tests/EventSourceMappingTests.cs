@@ -3,12 +3,14 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.DynamoDBv2.Model;
+using static Handshake.Lambda.Tests.EventSourceMappingRequests;
 
 namespace Handshake.Lambda.Tests;
 
 /// <summary>
 /// Event source mappings: a table's stream invokes a real child-process function (a bash runtime that records every
-/// event it receives), in order, batch by batch, with Lambda's retry, bisect and partial-failure handling.
+/// event it receives), in order, batch by batch; the control plane with the official clients; the mapping's lifecycle.
+/// Error handling is in <see cref="EventSourceMappingErrorTests"/>.
 /// </summary>
 public sealed class EventSourceMappingTests
 {
@@ -237,63 +239,6 @@ public sealed class EventSourceMappingTests
     }
 
     [Fact]
-    public async Task A_function_error_retries_the_same_batch_until_it_succeeds()
-    {
-        await using StreamServer server = await StreamServer.StartAsync();
-        string streamArn = await server.CreateTableAsync("items");
-        server.AddRecorder("recorder");
-        string uuid = await CreateAsync(server, "recorder", streamArn, new JsonObject { ["Enabled"] = false });
-        await server.PutAsync("items", "a", "1");
-        await server.PutAsync("items", "b", "2");
-        server.Control("recorder", "fail", "2");
-        await UpdateAsync(server, uuid, new JsonObject { ["Enabled"] = true });
-
-        Assert.Equal([["a", "b"], ["a", "b"], ["a", "b"]], await server.WaitForBatchesAsync("recorder", 3));
-        await server.PutAsync("items", "c", "3");
-        // The next record comes once, after the batch that failed twice: nothing lost, nothing sent again.
-        Assert.Equal([["a", "b"], ["a", "b"], ["a", "b"], ["c"]], await server.WaitForBatchesAsync("recorder", 4));
-        Assert.Equal("OK", await StreamServer.WaitUntilAsync(() => Result(server, uuid), r => r == "OK"));
-    }
-
-    [Fact]
-    public async Task MaximumRetryAttempts_skips_a_batch_that_keeps_failing()
-    {
-        await using StreamServer server = await StreamServer.StartAsync();
-        string streamArn = await server.CreateTableAsync("items");
-        server.AddRecorder("recorder");
-        server.Control("recorder", "fail", "always");
-        string uuid = await CreateAsync(server, "recorder", streamArn, new JsonObject { ["MaximumRetryAttempts"] = 1 });
-        await server.PutAsync("items", "doomed", "1");
-
-        // The first attempt and one retry, then the batch is given up.
-        Assert.Equal([["doomed"], ["doomed"]], await server.WaitForBatchesAsync("recorder", 2));
-        Assert.Equal("PROBLEM: Function call failed", Result(server, uuid));
-        File.Delete(Path.Combine(server.ControlDirectory("recorder"), "fail"));
-        await server.PutAsync("items", "next", "2");
-        Assert.Equal([["doomed"], ["doomed"], ["next"]], await server.WaitForBatchesAsync("recorder", 3));
-        Assert.Equal("OK", await StreamServer.WaitUntilAsync(() => Result(server, uuid), r => r == "OK"));
-    }
-
-    [Fact]
-    public async Task MaximumRecordAgeInSeconds_skips_records_too_old_to_retry()
-    {
-        await using StreamServer server = await StreamServer.StartAsync();
-        string streamArn = await server.CreateTableAsync("items");
-        server.AddRecorder("recorder");
-        // Every batch holding "poison" fails, for good; retries are unlimited (-1): only the record's age ends them.
-        server.Control("recorder", "poison", "");
-        await CreateAsync(server, "recorder", streamArn, new JsonObject { ["MaximumRecordAgeInSeconds"] = 1 });
-        await server.PutAsync("items", "poison", "1");
-        await StreamServer.WaitUntilAsync(() => server.Batches("recorder"), b => b.Count >= 2);
-        await server.PutAsync("items", "fresh", "2");
-
-        List<List<string>> batches = await StreamServer.WaitUntilAsync(() => server.Batches("recorder"), b => b.Count > 0 && b[^1].Contains("fresh"));
-        // Every attempt at the old record came before the new one, which arrived alone: the old one was given up.
-        Assert.Equal(["fresh"], batches[^1]);
-        Assert.All(batches[..^1], batch => Assert.Equal(["poison"], batch));
-    }
-
-    [Fact]
     public async Task ListEventSourceMappings_pages_with_MaxItems_and_NextMarker()
     {
         await using StreamServer server = await StreamServer.StartAsync();
@@ -324,49 +269,6 @@ public sealed class EventSourceMappingTests
         Assert.Equal(2, pages);
         JsonElement f2 = JsonDocument.Parse(await client.GetStringAsync("/2015-03-31/event-source-mappings/?FunctionName=f2")).RootElement;
         Assert.Equal([uuids[1]], f2.GetProperty("EventSourceMappings").EnumerateArray().Select(m => m.GetProperty("UUID").GetString()));
-    }
-
-    [Fact]
-    public async Task BisectBatchOnFunctionError_splits_a_failing_batch_down_to_the_bad_record()
-    {
-        await using StreamServer server = await StreamServer.StartAsync();
-        string streamArn = await server.CreateTableAsync("items");
-        server.AddRecorder("recorder");
-        server.Control("recorder", "poison", "");
-        string uuid = await CreateAsync(server, "recorder", streamArn, new JsonObject
-        {
-            ["Enabled"] = false, ["BisectBatchOnFunctionError"] = true, ["MaximumRetryAttempts"] = 0,
-        });
-        await server.PutAsync("items", "a", "1");
-        await server.PutAsync("items", "poison", "2");
-        await server.PutAsync("items", "c", "3");
-        await UpdateAsync(server, uuid, new JsonObject { ["Enabled"] = true });
-
-        // [a, poison, c] fails: [a] succeeds; [poison, c] fails: [poison] fails with no retry left and is skipped; [c].
-        Assert.Equal([["a", "poison", "c"], ["a"], ["poison", "c"], ["poison"], ["c"]], await server.WaitForBatchesAsync("recorder", 5));
-        await server.PutAsync("items", "d", "4");
-        Assert.Equal(["d"], (await server.WaitForBatchesAsync("recorder", 6))[5]);
-    }
-
-    [Fact]
-    public async Task ReportBatchItemFailures_resumes_from_the_lowest_failed_record()
-    {
-        await using StreamServer server = await StreamServer.StartAsync();
-        string streamArn = await server.CreateTableAsync("items");
-        server.AddRecorder("recorder");
-        string uuid = await CreateAsync(server, "recorder", streamArn, new JsonObject
-        {
-            ["Enabled"] = false, ["FunctionResponseTypes"] = new JsonArray("ReportBatchItemFailures"),
-        });
-        await server.PutAsync("items", "a", "1");
-        await server.PutAsync("items", "b", "2");
-        await server.PutAsync("items", "c", "3");
-        server.Control("recorder", "report", "b");
-        await UpdateAsync(server, uuid, new JsonObject { ["Enabled"] = true });
-
-        Assert.Equal([["a", "b", "c"], ["b", "c"]], await server.WaitForBatchesAsync("recorder", 2));
-        await server.PutAsync("items", "d", "4");
-        Assert.Equal([["a", "b", "c"], ["b", "c"], ["d"]], await server.WaitForBatchesAsync("recorder", 3));
     }
 
     [Fact]
@@ -491,40 +393,10 @@ public sealed class EventSourceMappingTests
 
     private static string Image(JsonElement record, string name) => record.GetProperty("dynamodb").GetProperty(name).GetRawText();
 
-    private static string State(StreamServer server, string uuid) =>
-        server.Host.EventSourceMappings.TryGet(uuid, out EventSources.EventSourceMappingView view) ? view.State : "(gone)";
-
-    private static string Result(StreamServer server, string uuid) =>
-        server.Host.EventSourceMappings.TryGet(uuid, out EventSources.EventSourceMappingView view) ? view.LastProcessingResult : "(gone)";
-
     private static async Task<JsonElement> CliAsync(Dictionary<string, string> environment, string operation, params string[] arguments)
     {
         var run = await Repository.RunAsync("aws", ["lambda", operation, .. arguments], environment);
         Assert.True(run.ExitCode == 0, run.Stderr);
         return JsonDocument.Parse(run.Stdout).RootElement.Clone();
-    }
-
-    private static async Task<string> CreateAsync(StreamServer server, string function, string streamArn, JsonObject members, string startingPosition = "TRIM_HORIZON")
-    {
-        members["FunctionName"] = function;
-        members["EventSourceArn"] = streamArn;
-        members["StartingPosition"] = startingPosition;
-        JsonElement created = await SendAsync(server, HttpMethod.Post, "/2015-03-31/event-source-mappings/", members, HttpStatusCode.Accepted);
-        // On the wire, a timestamp of Lambda's REST-JSON protocol: epoch seconds, a number.
-        Assert.Equal(JsonValueKind.Number, created.GetProperty("LastModified").ValueKind);
-        return created.GetProperty("UUID").GetString()!;
-    }
-
-    private static Task<JsonElement> UpdateAsync(StreamServer server, string uuid, JsonObject members) =>
-        SendAsync(server, HttpMethod.Put, $"/2015-03-31/event-source-mappings/{uuid}", members, HttpStatusCode.Accepted);
-
-    private static async Task<JsonElement> SendAsync(StreamServer server, HttpMethod method, string path, JsonObject body, HttpStatusCode expected)
-    {
-        using HttpClient client = new() { BaseAddress = server.Endpoint, Timeout = TestHost.Wait };
-        using HttpRequestMessage request = new(method, path) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
-        using HttpResponseMessage response = await client.SendAsync(request);
-        string text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == expected, $"{(int)response.StatusCode}: {text}");
-        return JsonDocument.Parse(text).RootElement.Clone();
     }
 }
