@@ -77,6 +77,11 @@ public sealed class DynamoStore : IAsyncDisposable
 
     internal TimeProvider Clock => Options.Clock;
 
+    /// <summary>The streams' records for in-process readers (the function host's event source mappings).</summary>
+    public StreamFeed StreamFeed => _feed ??= new StreamFeed(this);
+
+    private StreamFeed? _feed;
+
     internal string TableArn(string tableName) => $"arn:aws:dynamodb:{Options.Region}:{Options.AccountId}:table/{tableName}";
 
     /// <summary>

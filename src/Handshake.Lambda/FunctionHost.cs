@@ -56,7 +56,11 @@ public sealed partial class FunctionHost : IAsyncDisposable
         DataDirectory = options.DataDirectory ?? _temporaryDataDirectory!;
         TimeSpan period = TimeSpan.FromTicks(Math.Clamp(options.IdleTimeout.Ticks / 4, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromMinutes(1).Ticks));
         _reaper = options.Clock.CreateTimer(_ => ReapIdle(), null, period, period);
+        EventSourceMappings = new EventSources.EventSourceMappings(this, _stopping.Token);
     }
+
+    /// <summary>Event source mappings: DynamoDB streams whose records invoke functions (see EventSources/).</summary>
+    public EventSources.EventSourceMappings EventSourceMappings { get; }
 
     public FunctionHostOptions Options { get; }
 
@@ -429,6 +433,16 @@ public sealed partial class FunctionHost : IAsyncDisposable
             await Task.WhenAll(_eventInvocations.Keys).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException or LambdaException)
+        {
+            LogShutdownIncomplete(_logger, e.Message);
+        }
+
+        try
+        {
+            // The pollers saw the cancellation at once; one whose invocation was in flight ends with the environments.
+            await EventSourceMappings.StopAllAsync().WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (TimeoutException e)
         {
             LogShutdownIncomplete(_logger, e.Message);
         }

@@ -71,4 +71,19 @@ public sealed class FunctionHostOptions
     /// REPORT lines carry `New Connections: N`, the delta across the invocation.
     /// </summary>
     public Func<string, long>? NewConnectionsByAccessKey { get; init; }
+
+    /// <summary>
+    /// The store's streams, read in-process by event source mappings. Null: the host runs without a store, and no
+    /// stream ARN exists for CreateEventSourceMapping.
+    /// </summary>
+    public Handshake.Dynamo.StreamFeed? Streams { get; init; }
+
+    /// <summary>
+    /// The first wait before an event source mapping retries a failed or throttled batch; it doubles up to
+    /// <see cref="EventSourceRetryMaxDelay"/>. Lambda documents no figure; 1 s suits a local loop.
+    /// </summary>
+    public TimeSpan EventSourceRetryBaseDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait between retries of a batch (see <see cref="EventSourceRetryBaseDelay"/>).</summary>
+    public TimeSpan EventSourceRetryMaxDelay { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -18,6 +18,7 @@ internal sealed class StreamRecordWriter : IDisposable
     private readonly Utf8JsonWriter _writer;
     private readonly string _region;
     private long _next;
+    private bool _appended;
 
     public StreamRecordWriter(SqliteConnection connection, string region)
     {
@@ -98,6 +99,15 @@ internal sealed class StreamRecordWriter : IDisposable
         _insert.Bind(3, now.ToUnixTimeMilliseconds());
         _insert.Bind(4, _buffer.WrittenSpan);
         _insert.Execute();
+        _appended = true;
+    }
+
+    /// <summary>True once per commit that appended records since the last call (writer thread only).</summary>
+    public bool TakeAppended()
+    {
+        bool appended = _appended;
+        _appended = false;
+        return appended;
     }
 
     private static bool SameItem(Dictionary<string, AttributeValue> a, Dictionary<string, AttributeValue> b)

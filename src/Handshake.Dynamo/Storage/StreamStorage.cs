@@ -33,6 +33,9 @@ internal sealed class StreamCatalog
 
     public bool IsEmpty => _byArn.IsEmpty;
 
+    /// <summary>Completed by each commit that appends records: in-process readers wait on it (see <see cref="StreamFeed"/>).</summary>
+    public StreamAppendSignal Appended { get; } = new();
+
     public bool TryGet(string arn, out StreamDefinition stream) => _byArn.TryGetValue(arn, out stream!);
 
     public void Add(StreamDefinition stream) => _byArn[stream.Arn] = stream;

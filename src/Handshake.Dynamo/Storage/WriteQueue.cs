@@ -171,6 +171,7 @@ internal sealed class WriteQueue : IAsyncDisposable
             // acknowledged, and in-memory metadata changed by the batch is rebuilt from the database.
             RollBack(context);
             context.DiscardCounters();
+            context.StreamRecords.TakeAppended();
             foreach (var command in batch)
                 command.Failure ??= new DynamoException(DynamoErrorCode.InternalServerError, "Internal server error");
             _reloadCatalog();
@@ -181,6 +182,7 @@ internal sealed class WriteQueue : IAsyncDisposable
         // Counted before any command completes: completions run their waiters' continuations on this thread.
         Interlocked.Increment(ref _commits);
         context.PublishCounters();
+        if (context.StreamRecords.TakeAppended()) context.Streams.Appended.Publish();
         foreach (var command in batch)
         {
             if (command.Failure is null) command.Committed(context);

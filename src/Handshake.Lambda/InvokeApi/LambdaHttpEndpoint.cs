@@ -10,6 +10,7 @@ namespace Handshake.Lambda.InvokeApi;
 public sealed class LambdaHttpEndpoint(FunctionHost host)
 {
     private const string Functions2015 = "/2015-03-31/functions";
+    private const string EventSourceMappings2015 = "/2015-03-31/event-source-mappings";
     private const string Functions2017 = "/2017-10-31/functions/";
     private const string Functions2019 = "/2019-09-30/functions/";
     private const string Functions2021 = "/2021-11-15/functions/";
@@ -23,6 +24,7 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
     {
         string path = request.Path.Value ?? "";
         return path.StartsWith(Functions2015, StringComparison.Ordinal)
+            || path.StartsWith(EventSourceMappings2015, StringComparison.Ordinal)
             || path.StartsWith(Functions2017, StringComparison.Ordinal)
             || path.StartsWith(Functions2019, StringComparison.Ordinal)
             || path.StartsWith(Functions2021, StringComparison.Ordinal);
@@ -174,6 +176,20 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
                 ("PUT", "configuration") => UpdateFunctionConfiguration.HandleAsync(host, context, name),
                 ("PUT", "code") => UpdateFunctionCode.HandleAsync(host, context, name),
                 ("POST", "invocations") => InvokeFunction(context, name, qualifier),
+                _ => throw UnknownOperation(),
+            };
+        }
+
+        if (path.StartsWith(EventSourceMappings2015, StringComparison.Ordinal))
+        {
+            string uuid = path[EventSourceMappings2015.Length..].Trim('/');
+            return (method, uuid.Length == 0) switch
+            {
+                ("POST", true) => CreateEventSourceMapping.HandleAsync(host, context),
+                ("GET", true) => ListEventSourceMappings.HandleAsync(host, context),
+                ("GET", false) => GetEventSourceMapping.HandleAsync(host, context, uuid),
+                ("PUT", false) => UpdateEventSourceMapping.HandleAsync(host, context, uuid),
+                ("DELETE", false) => DeleteEventSourceMapping.HandleAsync(host, context, uuid),
                 _ => throw UnknownOperation(),
             };
         }

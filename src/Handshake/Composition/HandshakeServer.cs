@@ -246,6 +246,7 @@ public sealed class HandshakeServer : IAsyncDisposable
             IdleTimeout = Options.EnvironmentIdleTimeout ?? HostDefaults.IdleTimeout,
             DataDirectory = Options.InMemory ? null : Path.Combine(dataDirectory, "lambda"),
             NewConnectionsByAccessKey = Connections.NewConnections,
+            Streams = Store.StreamFeed,
         });
         FunctionHost host = Functions;
         Connections.Resolver = accessKeyId =>

@@ -1,0 +1,112 @@
+namespace Handshake.Lambda.EventSources;
+
+/// <summary>
+/// What a caller may change on a mapping (UpdateEventSourceMapping): replaced whole, so the poller reads one
+/// consistent set at each batch.
+/// </summary>
+internal sealed record EventSourceMappingSettings
+{
+    public required string FunctionName { get; init; }
+
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>1 to 10,000; Lambda's default for streams is 100.</summary>
+    public int BatchSize { get; init; } = 100;
+
+    public int MaximumBatchingWindowInSeconds { get; init; }
+
+    /// <summary>-1: retry until the records expire (Lambda's default).</summary>
+    public int MaximumRetryAttempts { get; init; } = -1;
+
+    /// <summary>-1: no age limit (Lambda's default).</summary>
+    public int MaximumRecordAgeInSeconds { get; init; } = -1;
+
+    public bool BisectBatchOnFunctionError { get; init; }
+
+    /// <summary>Echoed only: one batch at a time per shard is processed whatever it says (README).</summary>
+    public int ParallelizationFactor { get; init; } = 1;
+
+    /// <summary>FunctionResponseTypes holds ReportBatchItemFailures.</summary>
+    public bool ReportBatchItemFailures { get; init; }
+}
+
+/// <summary>The whole of a mapping at one moment, for EventSourceMappingConfiguration.</summary>
+internal sealed record EventSourceMappingView(
+    string Uuid, string EventSourceArn, string StartingPosition, EventSourceMappingSettings Settings, string State,
+    string LastProcessingResult, DateTimeOffset LastModified, long Order);
+
+/// <summary>
+/// One event source mapping: a DynamoDB stream read in order by one poller, whose batches invoke one function. Kept
+/// in memory, as functions made with CreateFunction are. Its position (records after this stored sequence number come
+/// next) survives disabling, so re-enabling goes on where it stopped.
+/// </summary>
+internal sealed class EventSourceMapping(string uuid, string eventSourceArn, string startingPosition, long position, long order)
+{
+    private readonly Lock _lock = new();
+    private long _position = position;
+
+    public string Uuid { get; } = uuid;
+
+    public string EventSourceArn { get; } = eventSourceArn;
+
+    public string StartingPosition { get; } = startingPosition;
+
+    /// <summary>Creation order, for ListEventSourceMappings' pages.</summary>
+    public long Order { get; } = order;
+
+    public required EventSourceMappingSettings Settings { get; set; }
+
+    public string State { get; private set; } = "Creating";
+
+    public string LastProcessingResult { get; private set; } = "No records processed";
+
+    public DateTimeOffset LastModified { get; set; }
+
+    /// <summary>Records after this stored sequence number are the next to deliver.</summary>
+    public long Position
+    {
+        get => Volatile.Read(ref _position);
+        set => Volatile.Write(ref _position, value);
+    }
+
+    /// <summary>The running poller, or null while disabled.</summary>
+    public StreamPoller? Poller { get; set; }
+
+    /// <summary>The last stopped poller's run: a new poller waits for it.</summary>
+    public Task PreviousRun { get; set; } = Task.CompletedTask;
+
+    public Lock Sync => _lock;
+
+    public EventSourceMappingView Snapshot()
+    {
+        lock (_lock)
+        {
+            return new EventSourceMappingView(Uuid, EventSourceArn, StartingPosition, Settings, State, LastProcessingResult, LastModified, Order);
+        }
+    }
+
+    /// <summary>Sets the state under the lock (callers that already hold it use <see cref="SetStateLocked"/>).</summary>
+    public void SetState(string state)
+    {
+        lock (_lock)
+        {
+            State = state;
+        }
+    }
+
+    public void SetStateLocked(string state) => State = state;
+
+    /// <summary>A transition (Creating, Enabling, Updating) has taken effect: the mapping is Enabled again.</summary>
+    public void Settle(bool enabled)
+    {
+        lock (_lock)
+        {
+            if (State is "Creating" or "Enabling" or "Updating")
+            {
+                State = enabled ? "Enabled" : "Disabled";
+            }
+        }
+    }
+
+    public void SetResult(string result) => LastProcessingResult = result;
+}

@@ -1,0 +1,240 @@
+using System.Collections.Concurrent;
+using Handshake.Dynamo;
+using Microsoft.Extensions.Logging;
+
+namespace Handshake.Lambda.EventSources;
+
+/// <summary>
+/// The host's event source mappings, in memory, and their pollers. State transitions follow Lambda's: a change is
+/// answered with the transitional state (Creating, Enabling, Disabling, Updating, Deleting) and takes effect just after.
+/// </summary>
+public sealed class EventSourceMappings
+{
+    private readonly ConcurrentDictionary<string, EventSourceMapping> _byUuid = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Task, byte> _stopping = new();
+    private readonly FunctionHost _host;
+    private readonly CancellationToken _hostStopping;
+    private readonly ILogger _logger;
+    private readonly Lock _creating = new();
+    private long _order;
+
+    internal EventSourceMappings(FunctionHost host, CancellationToken hostStopping)
+    {
+        _host = host;
+        _hostStopping = hostStopping;
+        _logger = host.LoggerFactory.CreateLogger("Handshake.Lambda.EventSourceMappings");
+    }
+
+    /// <summary>The store's streams, or null when the host runs without a store (no stream ARN then exists).</summary>
+    public StreamFeed? Feed => _host.Options.Streams;
+
+    internal EventSourceMappingView Create(string eventSourceArn, string startingPosition, long position, EventSourceMappingSettings settings)
+    {
+        // One create at a time: two requests for the same stream and function must not both pass the check.
+        lock (_creating)
+        {
+            return CreateLocked(eventSourceArn, startingPosition, position, settings);
+        }
+    }
+
+    private EventSourceMappingView CreateLocked(string eventSourceArn, string startingPosition, long position, EventSourceMappingSettings settings)
+    {
+        foreach (EventSourceMapping existing in _byUuid.Values)
+        {
+            if (existing.EventSourceArn == eventSourceArn && existing.Settings.FunctionName == settings.FunctionName)
+            {
+                // Lambda's wording, quotes and spaces included (as LocalStack's AWS-verified snapshots have it).
+                throw LambdaException.Conflict($"The event source arn (\" {eventSourceArn} \") and function (\" {settings.FunctionName} \") provided mapping already exists. Please update or delete the existing mapping with UUID {existing.Uuid}");
+            }
+        }
+
+        EventSourceMapping mapping = new(Guid.NewGuid().ToString(), eventSourceArn, startingPosition, position, Interlocked.Increment(ref _order))
+        {
+            Settings = settings,
+            LastModified = _host.Options.Clock.GetUtcNow(),
+        };
+        _byUuid[mapping.Uuid] = mapping;
+        EventSourceMappingView created = mapping.Snapshot();
+        lock (mapping.Sync)
+        {
+            if (settings.Enabled)
+            {
+                Start(mapping);
+            }
+            else
+            {
+                mapping.SetStateLocked("Disabled");
+            }
+        }
+
+        return created;
+    }
+
+    internal bool TryGet(string uuid, out EventSourceMappingView view)
+    {
+        if (_byUuid.TryGetValue(uuid, out EventSourceMapping? mapping))
+        {
+            view = mapping.Snapshot();
+            return true;
+        }
+
+        view = null!;
+        return false;
+    }
+
+    /// <summary>Every mapping in creation order.</summary>
+    internal List<EventSourceMappingView> List()
+    {
+        List<EventSourceMapping> all = [.. _byUuid.Values];
+        all.Sort(static (a, b) => a.Order.CompareTo(b.Order));
+        return all.ConvertAll(static m => m.Snapshot());
+    }
+
+    /// <exception cref="LambdaException">ResourceNotFoundException for an unknown UUID; ResourceInUseException while it is being deleted.</exception>
+    internal EventSourceMappingView Update(string uuid, Func<EventSourceMappingSettings, EventSourceMappingSettings> change)
+    {
+        EventSourceMapping mapping = Find(uuid);
+        lock (mapping.Sync)
+        {
+            if (mapping.State == "Deleting")
+            {
+                throw InUse();
+            }
+
+            EventSourceMappingSettings before = mapping.Settings;
+            EventSourceMappingSettings after = change(before);
+            mapping.Settings = after;
+            mapping.LastModified = _host.Options.Clock.GetUtcNow();
+            if (after.Enabled && mapping.Poller is null)
+            {
+                mapping.SetStateLocked("Enabling");
+                EventSourceMappingView answer = SnapshotLocked(mapping);
+                Start(mapping);
+                return answer;
+            }
+
+            if (!after.Enabled && mapping.Poller is { } poller)
+            {
+                mapping.SetStateLocked("Disabling");
+                EventSourceMappingView answer = SnapshotLocked(mapping);
+                mapping.Poller = null;
+                mapping.PreviousRun = poller.Completion;
+                Track(StopAsync(mapping, poller, then: () =>
+                {
+                    lock (mapping.Sync)
+                    {
+                        if (mapping.State == "Disabling")
+                        {
+                            mapping.SetStateLocked("Disabled");
+                        }
+                    }
+                }));
+                return answer;
+            }
+
+            // The poller reads the settings at its next batch.
+            mapping.SetStateLocked("Updating");
+            EventSourceMappingView updating = SnapshotLocked(mapping);
+            mapping.SetStateLocked(after.Enabled ? "Enabled" : "Disabled");
+            return updating;
+        }
+    }
+
+    /// <exception cref="LambdaException">ResourceNotFoundException for an unknown UUID.</exception>
+    internal EventSourceMappingView Delete(string uuid)
+    {
+        EventSourceMapping mapping = Find(uuid);
+        lock (mapping.Sync)
+        {
+            if (mapping.State == "Deleting")
+            {
+                throw InUse();
+            }
+
+            mapping.SetStateLocked("Deleting");
+            EventSourceMappingView answer = SnapshotLocked(mapping);
+            StreamPoller? poller = mapping.Poller;
+            mapping.Poller = null;
+            Track(StopAsync(mapping, poller, then: () => _byUuid.TryRemove(uuid, out _)));
+            return answer;
+        }
+    }
+
+    /// <summary>On host shutdown: every poller stops (an invocation in flight ends with the environments).</summary>
+    internal async Task StopAllAsync()
+    {
+        List<Task> pollers = [.. _stopping.Keys];
+        foreach (EventSourceMapping mapping in _byUuid.Values)
+        {
+            StreamPoller? poller;
+            lock (mapping.Sync)
+            {
+                poller = mapping.Poller;
+            }
+
+            if (poller is not null)
+            {
+                poller.Stop();
+                pollers.Add(poller.Completion);
+            }
+        }
+
+        await Task.WhenAll(pollers).ConfigureAwait(false);
+    }
+
+    /// <summary>Pollers not yet finished, and stops not yet done (for tests: none after host shutdown).</summary>
+    internal int RunningPollers()
+    {
+        int running = 0;
+        foreach (EventSourceMapping mapping in _byUuid.Values)
+        {
+            if (mapping.Poller is { Completion.IsCompleted: false } || !mapping.PreviousRun.IsCompleted)
+            {
+                running++;
+            }
+        }
+
+        return running + _stopping.Count;
+    }
+
+    private static EventSourceMappingView SnapshotLocked(EventSourceMapping mapping) =>
+        new(mapping.Uuid, mapping.EventSourceArn, mapping.StartingPosition, mapping.Settings, mapping.State, mapping.LastProcessingResult, mapping.LastModified, mapping.Order);
+
+    private void Start(EventSourceMapping mapping)
+    {
+        if (_hostStopping.IsCancellationRequested || Feed is not { } feed)
+        {
+            return;
+        }
+
+        // A poller stopped a moment ago may still finish its batch: the new one starts after it, so that one reader at a
+        // time moves the position.
+        mapping.Poller = new StreamPoller(_host, feed, mapping, mapping.PreviousRun, _hostStopping, _logger);
+    }
+
+    private static async Task StopAsync(EventSourceMapping mapping, StreamPoller? poller, Action then)
+    {
+        if (poller is not null)
+        {
+            poller.Stop();
+            await poller.Completion.ConfigureAwait(false);
+        }
+
+        then();
+    }
+
+    private void Track(Task task)
+    {
+        _stopping[task] = 0;
+        _ = task.ContinueWith(t => _stopping.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private EventSourceMapping Find(string uuid) =>
+        _byUuid.TryGetValue(uuid, out EventSourceMapping? mapping) ? mapping : throw NotFound();
+
+    internal static LambdaException NotFound() =>
+        new(404, "ResourceNotFoundException", "The resource you requested does not exist.");
+
+    private static LambdaException InUse() =>
+        new(400, "ResourceInUseException", "Cannot update the event source mapping because it is in use.");
+}

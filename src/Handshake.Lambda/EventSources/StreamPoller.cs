@@ -1,0 +1,286 @@
+using Handshake.Dynamo;
+using Microsoft.Extensions.Logging;
+
+namespace Handshake.Lambda.EventSources;
+
+/// <summary>
+/// The reader of one enabled mapping's shard, inside the host: reads records through the store in-process, sends them
+/// in order, one batch at a time, as synchronous invocations, and moves the mapping's position on only past records
+/// that were processed or given up. Idle, it waits for the store's next stream commit (or a second at most), so a
+/// quiet mapping costs nothing but a wake-up a second.
+/// </summary>
+internal sealed partial class StreamPoller
+{
+    /// <summary>The longest idle wait before the stream is looked at again (disabled, trimmed, deleted).</summary>
+    private static readonly TimeSpan IdleRecheck = TimeSpan.FromSeconds(1);
+
+    private readonly FunctionHost _host;
+    private readonly StreamFeed _feed;
+    private readonly EventSourceMapping _mapping;
+    private readonly CancellationTokenSource _stop;
+    private readonly CancellationToken _hostStopping;
+    private readonly byte[] _recordSuffix;
+    private readonly ILogger _logger;
+
+    private readonly Task _previous;
+
+    public StreamPoller(FunctionHost host, StreamFeed feed, EventSourceMapping mapping, Task previous, CancellationToken hostStopping, ILogger logger)
+    {
+        _host = host;
+        _feed = feed;
+        _mapping = mapping;
+        _hostStopping = hostStopping;
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(hostStopping);
+        _recordSuffix = DynamoDbEvent.RecordSuffix(mapping.EventSourceArn);
+        _logger = logger;
+        _previous = previous;
+        Completion = Task.Run(RunAsync);
+    }
+
+    /// <summary>Completes when the poller has stopped (disabled, deleted, host shutdown, or a closed shard).</summary>
+    public Task Completion { get; }
+
+    /// <summary>Stops at the next batch boundary; an invocation in flight is let finish, and its batch counted.</summary>
+    public void Stop()
+    {
+        try
+        {
+            _stop.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // It had stopped already (a closed shard, or a failure) and released its token source.
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        CancellationToken stop = _stop.Token;
+        await _previous.ConfigureAwait(false);
+        _mapping.Settle(enabled: true);
+        List<StreamFeedRecord> records = [];
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                EventSourceMappingSettings settings = _mapping.Settings;
+                records.Clear();
+                Task appended = _feed.NextAppend();
+                StreamFeedStatus status = _feed.Read(_mapping.EventSourceArn, _mapping.Position, settings.BatchSize, records);
+                if (status == StreamFeedStatus.Trimmed)
+                {
+                    // Lambda reads on from the oldest record still kept; the trimmed ones are lost to it as well.
+                    _mapping.Position = _feed.TrimHorizon(_mapping.EventSourceArn);
+                    continue;
+                }
+
+                if (status == StreamFeedStatus.StreamNotFound)
+                {
+                    _mapping.SetResult("PROBLEM: Stream not found");
+                    await DelayAsync(TimeSpan.FromSeconds(10), stop).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (status == StreamFeedStatus.ShardClosed)
+                {
+                    // The stream was disabled or its table deleted, and everything in it was delivered: nothing more can come.
+                    LogShardClosed(_logger, _mapping.Uuid, _mapping.EventSourceArn);
+                    return;
+                }
+
+                if (records.Count == 0)
+                {
+                    await WaitAsync(appended, IdleRecheck, stop).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (records.Count < settings.BatchSize && settings.MaximumBatchingWindowInSeconds > 0
+                    && !await FillWindowAsync(records, settings, stop).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                int count = DynamoDbEvent.FittingCount(records, _recordSuffix);
+                await ProcessAsync(records, count).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            // Never a crash of the host: the mapping shows the problem and keeps its position.
+            _mapping.SetResult("PROBLEM: " + e.GetType().Name);
+            LogPollerFailed(_logger, _mapping.Uuid, e);
+        }
+        finally
+        {
+            _stop.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Waits up to the batching window (from the first record read) for the batch to fill. False when stopped meanwhile.
+    /// </summary>
+    private async Task<bool> FillWindowAsync(List<StreamFeedRecord> records, EventSourceMappingSettings settings, CancellationToken stop)
+    {
+        TimeProvider clock = _host.Options.Clock;
+        long deadline = clock.GetTimestamp() + (long)(settings.MaximumBatchingWindowInSeconds * (double)clock.TimestampFrequency);
+        while (records.Count < settings.BatchSize)
+        {
+            long left = deadline - clock.GetTimestamp();
+            if (left <= 0)
+            {
+                break;
+            }
+
+            Task appended = _feed.NextAppend();
+            int before = records.Count;
+            _ = _feed.Read(_mapping.EventSourceArn, records[^1].Sequence, settings.BatchSize - records.Count, records);
+            if (records.Count == before)
+            {
+                await WaitAsync(appended, TimeSpan.FromSeconds(left / (double)clock.TimestampFrequency), stop).ConfigureAwait(false);
+            }
+        }
+
+        return !stop.IsCancellationRequested;
+    }
+
+    /// <summary>
+    /// Delivers records[0..count) until done: retried on function errors (with backoff) until they succeed, the retries
+    /// run out or the records are too old; split in two on errors with BisectBatchOnFunctionError; with
+    /// ReportBatchItemFailures, retried from the lowest failed record. Throttles and a missing function are retried
+    /// without counting, as Lambda retries them until the records expire.
+    /// </summary>
+    private async Task ProcessAsync(List<StreamFeedRecord> records, int count)
+    {
+        // Segments still to deliver, in stream order: bisecting replaces the first by its two halves.
+        List<(int Start, int Count)> segments = [(0, count)];
+        int attempts = 0;
+        TimeSpan backoff = _host.Options.EventSourceRetryBaseDelay;
+        CancellationToken stop = _stop.Token;
+        while (segments.Count > 0)
+        {
+            EventSourceMappingSettings settings = _mapping.Settings;
+            (int start, int length) = segments[0];
+            byte[] payload = DynamoDbEvent.Build(records, start, length, _recordSuffix);
+            InvocationResult result;
+            try
+            {
+                result = await _host.InvokeAsync(settings.FunctionName, new Invocation(Guid.NewGuid().ToString(), payload), _hostStopping).ConfigureAwait(false);
+            }
+            catch (LambdaException e) when (e.StatusCode is 404 or 429)
+            {
+                _mapping.SetResult(e.StatusCode == 404 ? "PROBLEM: Function not found" : "PROBLEM: Function throttled");
+                if (TooOld(records, start, length, settings))
+                {
+                    Skip(segments, records, ref attempts, "records older than MaximumRecordAgeInSeconds");
+                    continue;
+                }
+
+                await DelayAsync(backoff, stop).ConfigureAwait(false);
+                backoff = Next(backoff);
+                continue;
+            }
+            catch (LambdaException e)
+            {
+                result = InvocationResult.Error(e.ErrorType, e.Message, reset: false);
+            }
+
+            int failedAt = result.FunctionError is null
+                ? (settings.ReportBatchItemFailures ? DynamoDbEvent.FirstFailure(result.Payload, records, start, length) : -1)
+                : 0;
+            if (failedAt < 0)
+            {
+                _mapping.SetResult("OK");
+                _mapping.Position = records[start + length - 1].Sequence;
+                segments.RemoveAt(0);
+                attempts = 0;
+                backoff = _host.Options.EventSourceRetryBaseDelay;
+                continue;
+            }
+
+            if (failedAt > 0)
+            {
+                // The records before the first failure are done; the rest is the batch that is retried.
+                _mapping.Position = records[start + failedAt - 1].Sequence;
+                segments[0] = (start + failedAt, length - failedAt);
+                (start, length) = segments[0];
+            }
+
+            _mapping.SetResult(result.FunctionError is null ? "OK" : "PROBLEM: Function call failed");
+            if (settings.BisectBatchOnFunctionError && length > 1 && result.FunctionError is not null)
+            {
+                // Splitting does not use up a retry: the halves are tried at once, first half first.
+                segments[0] = (start, length / 2);
+                segments.Insert(1, (start + length / 2, length - length / 2));
+                continue;
+            }
+
+            attempts++;
+            if ((settings.MaximumRetryAttempts >= 0 && attempts > settings.MaximumRetryAttempts) || TooOld(records, start, length, settings))
+            {
+                Skip(segments, records, ref attempts, $"{attempts} failed attempts");
+                continue;
+            }
+
+            await DelayAsync(backoff, stop).ConfigureAwait(false);
+            backoff = Next(backoff);
+        }
+    }
+
+    /// <summary>Gives up the first segment: with no OnFailure destination, its records are only logged as skipped.</summary>
+    private void Skip(List<(int Start, int Count)> segments, List<StreamFeedRecord> records, ref int attempts, string reason)
+    {
+        (int start, int length) = segments[0];
+        LogBatchSkipped(_logger, _mapping.Uuid, length, StreamFeed.FormatSequence(records[start].Sequence),
+            StreamFeed.FormatSequence(records[start + length - 1].Sequence), reason);
+        _mapping.Position = records[start + length - 1].Sequence;
+        segments.RemoveAt(0);
+        attempts = 0;
+    }
+
+    private bool TooOld(List<StreamFeedRecord> records, int start, int length, EventSourceMappingSettings settings) =>
+        settings.MaximumRecordAgeInSeconds >= 0 && length > 0
+        && _host.Options.Clock.GetUtcNow().ToUnixTimeMilliseconds() - records[start].CreatedUnixMs > settings.MaximumRecordAgeInSeconds * 1000L;
+
+    private TimeSpan Next(TimeSpan backoff) =>
+        TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _host.Options.EventSourceRetryMaxDelay.Ticks));
+
+    private async Task DelayAsync(TimeSpan delay, CancellationToken stop)
+    {
+        // Stopping (disable, delete, shutdown) ends the wait; the loop then sees the token and leaves the batch undone.
+        try
+        {
+            await Task.Delay(delay, _host.Options.Clock, stop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        stop.ThrowIfCancellationRequested();
+    }
+
+    private async Task WaitAsync(Task appended, TimeSpan longest, CancellationToken stop)
+    {
+        try
+        {
+            await appended.WaitAsync(longest, _host.Options.Clock, stop).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event source mapping {Uuid} skipped {Count} records ({First} to {Last}): {Reason}")]
+    private static partial void LogBatchSkipped(ILogger logger, string uuid, int count, string first, string last, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event source mapping {Uuid}: the shard of {StreamArn} is closed and was read to its end")]
+    private static partial void LogShardClosed(ILogger logger, string uuid, string streamArn);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Event source mapping {Uuid} stopped")]
+    private static partial void LogPollerFailed(ILogger logger, string uuid, Exception exception);
+}

@@ -1,0 +1,101 @@
+using System.Text.Json;
+using Handshake.Lambda.EventSources;
+
+namespace Handshake.Lambda.InvokeApi;
+
+/// <summary>
+/// The members CreateEventSourceMapping and UpdateEventSourceMapping share, checked as Lambda checks them: the API
+/// model's ranges first (ValidationException), then Lambda's own rules (InvalidParameterValueException).
+/// </summary>
+internal static class EventSourceMappingFields
+{
+    /// <exception cref="LambdaException">A member out of its range, or a feature Handshake does not have.</exception>
+    public static EventSourceMappingSettings Apply(FunctionHost host, JsonElement body, EventSourceMappingSettings settings)
+    {
+        RefuseUnsupported(body);
+        bool? enabled = body.TryGetProperty("Enabled", out JsonElement e) && e.ValueKind is JsonValueKind.True or JsonValueKind.False ? e.GetBoolean() : null;
+        bool? bisect = body.TryGetProperty("BisectBatchOnFunctionError", out JsonElement b) && b.ValueKind is JsonValueKind.True or JsonValueKind.False ? b.GetBoolean() : null;
+        bool? report = null;
+        if (body.TryGetProperty("FunctionResponseTypes", out JsonElement types) && types.ValueKind == JsonValueKind.Array)
+        {
+            report = false;
+            foreach (JsonElement type in types.EnumerateArray())
+            {
+                if (type.ValueKind != JsonValueKind.String || type.GetString() != "ReportBatchItemFailures")
+                {
+                    throw LambdaException.Validation($"1 validation error detected: Value '[{type}]' at 'functionResponseTypes' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [ReportBatchItemFailures]]");
+                }
+
+                report = true;
+            }
+        }
+
+        string? functionName = JsonResponse.String(body, "FunctionName") is { } name ? ResolveFunction(host, name) : null;
+        return settings with
+        {
+            FunctionName = functionName ?? settings.FunctionName,
+            Enabled = enabled ?? settings.Enabled,
+            BatchSize = JsonResponse.Int(body, "BatchSize", 1, 10000) ?? settings.BatchSize,
+            MaximumBatchingWindowInSeconds = JsonResponse.Int(body, "MaximumBatchingWindowInSeconds", 0, 300) ?? settings.MaximumBatchingWindowInSeconds,
+            MaximumRetryAttempts = JsonResponse.Int(body, "MaximumRetryAttempts", -1, 10000) ?? settings.MaximumRetryAttempts,
+            MaximumRecordAgeInSeconds = JsonResponse.Int(body, "MaximumRecordAgeInSeconds", -1, 604800) ?? settings.MaximumRecordAgeInSeconds,
+            ParallelizationFactor = JsonResponse.Int(body, "ParallelizationFactor", 1, 10) ?? settings.ParallelizationFactor,
+            BisectBatchOnFunctionError = bisect ?? settings.BisectBatchOnFunctionError,
+            ReportBatchItemFailures = report ?? settings.ReportBatchItemFailures,
+        };
+    }
+
+    /// <summary>
+    /// The function a FunctionName names (a name, or a partial or full ARN). Unknown: Lambda answers this operation
+    /// InvalidParameterValueException "Function does not exist" (seen in Terraform's and LocalStack's reports), not
+    /// Invoke's ResourceNotFoundException.
+    /// </summary>
+    public static string ResolveFunction(FunctionHost host, string nameOrArn)
+    {
+        string? qualifier = null;
+        string name;
+        try
+        {
+            name = LambdaHttpEndpoint.Resolve(host, nameOrArn, ref qualifier);
+        }
+        catch (LambdaException e) when (e.StatusCode == 404)
+        {
+            throw LambdaException.InvalidParameter("Function does not exist");
+        }
+
+        if (!host.TryGetFunction(name, out _) || (qualifier is not null && qualifier != Functions.FunctionDefinition.LatestVersion))
+        {
+            throw LambdaException.InvalidParameter("Function does not exist");
+        }
+
+        return name;
+    }
+
+    /// <summary>Members for what Handshake does not do: refused rather than accepted and silently ignored.</summary>
+    private static void RefuseUnsupported(JsonElement body)
+    {
+        if (body.TryGetProperty("FilterCriteria", out JsonElement filters) && filters.ValueKind == JsonValueKind.Object
+            && filters.TryGetProperty("Filters", out JsonElement list) && list.ValueKind == JsonValueKind.Array && list.GetArrayLength() > 0)
+        {
+            throw LambdaException.InvalidParameter("Handshake does not filter events (FilterCriteria); nothing was changed.");
+        }
+
+        if (body.TryGetProperty("DestinationConfig", out JsonElement destination) && destination.ValueKind == JsonValueKind.Object)
+        {
+            if (destination.TryGetProperty("OnSuccess", out _))
+            {
+                throw LambdaException.InvalidParameter("Unsupported DestinationConfig parameter for given event source mapping type.");
+            }
+
+            if (destination.TryGetProperty("OnFailure", out JsonElement onFailure) && JsonResponse.String(onFailure, "Destination") is not null)
+            {
+                throw LambdaException.InvalidParameter("Handshake has no OnFailure destinations (no SQS or SNS); nothing was changed. Skipped batches are logged.");
+            }
+        }
+
+        if (JsonResponse.Int(body, "TumblingWindowInSeconds", 0, 900) is > 0)
+        {
+            throw LambdaException.InvalidParameter("Handshake has no tumbling windows (TumblingWindowInSeconds); nothing was changed.");
+        }
+    }
+}
