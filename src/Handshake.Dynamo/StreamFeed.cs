@@ -56,10 +56,12 @@ public sealed class StreamFeed
         ArgumentNullException.ThrowIfNull(into);
         if (!_store.Streams.TryGet(streamArn, out var stream)) return StreamFeedStatus.StreamNotFound;
         if (after < stream.TrimmedThrough) return StreamFeedStatus.Trimmed;
-        // Read before the records, as GetRecords does: a stream disabled by now gets no more, so an empty read closes it.
+        // Read before the records, as GetRecords does: a stream disabled by now gets no more, so an empty read closes it,
+        // once the database has the disable (the writer marks it before the group that may hold the last record commits).
         bool disabled = !stream.Enabled;
         int read = _store.Read(session =>
         {
+            if (disabled) disabled = StreamCatalog.IsDisabledInDatabase(session.Connection, stream.InternalId);
             using var select = session.Connection.CreateCommand();
             select.CommandText = "SELECT seq, created_ms, record FROM stream_records WHERE stream_id = $s AND seq > $a ORDER BY seq LIMIT $n";
             select.Parameters.AddWithValue("$s", stream.InternalId);

@@ -104,6 +104,43 @@ public sealed class EventSourceMappingTests
     }
 
     [Fact]
+    public async Task A_mapping_through_an_alias_invokes_the_version_the_alias_names()
+    {
+        await using StreamServer server = await StreamServer.StartAsync();
+        string streamArn = await server.CreateTableAsync("orders");
+        server.AddRecorder("recorder");
+        Assert.Equal("1", server.Host.PublishVersion("recorder").Version);
+        server.Host.CreateAlias("recorder", new Functions.FunctionAlias { Name = "live", FunctionVersion = "1" });
+        // $LATEST now records elsewhere: only version 1 writes to the recorder's file.
+        string latestFile = server.RecordFile("recorder") + ".latest";
+        server.Host.UpdateFunction("recorder", f => f with { Environment = new Dictionary<string, string>(f.Environment) { ["RECORD_FILE"] = latestFile } });
+
+        string uuid = await CreateAsync(server, "arn:aws:lambda:us-east-1:000000000000:function:recorder:live", streamArn, []);
+        JsonElement mapping = await SendAsync(server, HttpMethod.Get, $"/2015-03-31/event-source-mappings/{uuid}", [], HttpStatusCode.OK);
+        Assert.Equal("arn:aws:lambda:us-east-1:000000000000:function:recorder:live", mapping.GetProperty("FunctionArn").GetString());
+        await server.PutAsync("orders", "a", "one");
+
+        JsonElement record = (await StreamServer.WaitUntilAsync(
+            () => server.Events("recorder").SelectMany(e => e.GetProperty("Records").EnumerateArray()).ToList(), r => r.Count >= 1)).Single();
+        Assert.Equal("INSERT", record.GetProperty("eventName").GetString());
+        Assert.False(File.Exists(latestFile));
+
+        // The same function through another qualifier is another mapping; the same qualifier is a conflict.
+        await CreateAsync(server, "recorder", streamArn, []);
+        JsonElement conflict = await SendAsync(server, HttpMethod.Post, "/2015-03-31/event-source-mappings/",
+            new JsonObject { ["FunctionName"] = "recorder:live", ["EventSourceArn"] = streamArn, ["StartingPosition"] = "LATEST" }, HttpStatusCode.Conflict);
+        Assert.Contains("and function (\" recorder:live \") provided mapping already exists", conflict.GetProperty("message").GetString());
+        JsonElement byAlias = await SendAsync(server, HttpMethod.Get, "/2015-03-31/event-source-mappings/?FunctionName=recorder:live", [], HttpStatusCode.OK);
+        Assert.Equal([uuid], byAlias.GetProperty("EventSourceMappings").EnumerateArray().Select(m => m.GetProperty("UUID").GetString()));
+        JsonElement byName = await SendAsync(server, HttpMethod.Get, "/2015-03-31/event-source-mappings/?FunctionName=recorder", [], HttpStatusCode.OK);
+        Assert.Equal(2, byName.GetProperty("EventSourceMappings").GetArrayLength());
+
+        JsonElement unknown = await SendAsync(server, HttpMethod.Post, "/2015-03-31/event-source-mappings/",
+            new JsonObject { ["FunctionName"] = "recorder:7", ["EventSourceArn"] = streamArn, ["StartingPosition"] = "LATEST" }, HttpStatusCode.BadRequest);
+        Assert.Equal("Function does not exist", unknown.GetProperty("message").GetString());
+    }
+
+    [Fact]
     public async Task A_TTL_removal_reaches_the_function_with_Lambdas_userIdentity()
     {
         await using StreamServer server = await StreamServer.StartAsync();

@@ -8,6 +8,12 @@ internal sealed record EventSourceMappingSettings
 {
     public required string FunctionName { get; init; }
 
+    /// <summary>A version or an alias of the function (a qualified FunctionName), or null for $LATEST.</summary>
+    public string? Qualifier { get; init; }
+
+    /// <summary>The function as FunctionArn names it: qualified when the mapping names a version or an alias.</summary>
+    public string QualifiedName => Qualifier is null ? FunctionName : FunctionName + ":" + Qualifier;
+
     public bool Enabled { get; init; } = true;
 
     /// <summary>1 to 10,000; Lambda's default for streams is 100.</summary>

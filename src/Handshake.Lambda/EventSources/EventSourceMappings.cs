@@ -41,10 +41,10 @@ public sealed class EventSourceMappings
     {
         foreach (EventSourceMapping existing in _byUuid.Values)
         {
-            if (existing.EventSourceArn == eventSourceArn && existing.Settings.FunctionName == settings.FunctionName)
+            if (existing.EventSourceArn == eventSourceArn && existing.Settings.QualifiedName == settings.QualifiedName)
             {
                 // Lambda's wording, quotes and spaces included (as LocalStack's AWS-verified snapshots have it).
-                throw LambdaException.Conflict($"The event source arn (\" {eventSourceArn} \") and function (\" {settings.FunctionName} \") provided mapping already exists. Please update or delete the existing mapping with UUID {existing.Uuid}");
+                throw LambdaException.Conflict($"The event source arn (\" {eventSourceArn} \") and function (\" {settings.QualifiedName} \") provided mapping already exists. Please update or delete the existing mapping with UUID {existing.Uuid}");
             }
         }
 

@@ -167,7 +167,7 @@ internal sealed partial class StreamPoller
             InvocationResult result;
             try
             {
-                result = await _host.InvokeAsync(settings.FunctionName, new Invocation(Guid.NewGuid().ToString(), payload), _hostStopping).ConfigureAwait(false);
+                result = await _host.InvokeAsync(settings.FunctionName, new Invocation(Guid.NewGuid().ToString(), payload) { Qualifier = settings.Qualifier }, _hostStopping).ConfigureAwait(false);
             }
             catch (LambdaException e) when (e.StatusCode is 404 or 429)
             {

@@ -30,10 +30,11 @@ internal static class EventSourceMappingFields
             }
         }
 
-        string? functionName = JsonResponse.String(body, "FunctionName") is { } name ? ResolveFunction(host, name) : null;
+        (string Name, string? Qualifier)? function = JsonResponse.String(body, "FunctionName") is { } name ? ResolveFunction(host, name) : null;
         return settings with
         {
-            FunctionName = functionName ?? settings.FunctionName,
+            FunctionName = function?.Name ?? settings.FunctionName,
+            Qualifier = function is { } named ? named.Qualifier : settings.Qualifier,
             Enabled = enabled ?? settings.Enabled,
             BatchSize = JsonResponse.Int(body, "BatchSize", 1, 10000) ?? settings.BatchSize,
             MaximumBatchingWindowInSeconds = JsonResponse.Int(body, "MaximumBatchingWindowInSeconds", 0, 300) ?? settings.MaximumBatchingWindowInSeconds,
@@ -46,29 +47,31 @@ internal static class EventSourceMappingFields
     }
 
     /// <summary>
-    /// The function a FunctionName names (a name, or a partial or full ARN). Unknown: Lambda answers this operation
+    /// The function a FunctionName names (a name, or a partial or full ARN, either may carry a version or an alias),
+    /// with its qualifier ($LATEST named outright counts as none). Unknown: Lambda answers this operation
     /// InvalidParameterValueException "Function does not exist" (seen in Terraform's and LocalStack's reports), not
     /// Invoke's ResourceNotFoundException.
     /// </summary>
-    public static string ResolveFunction(FunctionHost host, string nameOrArn)
+    public static (string Name, string? Qualifier) ResolveFunction(FunctionHost host, string nameOrArn)
     {
         string? qualifier = null;
         string name;
         try
         {
             name = LambdaHttpEndpoint.Resolve(host, nameOrArn, ref qualifier);
+            if (qualifier == Functions.FunctionDefinition.LatestVersion)
+            {
+                qualifier = null;
+            }
+
+            host.CheckQualifier(name, qualifier);
         }
         catch (LambdaException e) when (e.StatusCode == 404)
         {
             throw LambdaException.InvalidParameter("Function does not exist");
         }
 
-        if (!host.TryGetFunction(name, out _) || (qualifier is not null && qualifier != Functions.FunctionDefinition.LatestVersion))
-        {
-            throw LambdaException.InvalidParameter("Function does not exist");
-        }
-
-        return name;
+        return (name, qualifier);
     }
 
     /// <summary>Members for what Handshake does not do: refused rather than accepted and silently ignored.</summary>

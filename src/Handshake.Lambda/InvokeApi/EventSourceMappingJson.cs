@@ -16,7 +16,7 @@ internal static class EventSourceMappingJson
         writer.WriteNumber("MaximumBatchingWindowInSeconds", settings.MaximumBatchingWindowInSeconds);
         writer.WriteNumber("ParallelizationFactor", settings.ParallelizationFactor);
         writer.WriteString("EventSourceArn", mapping.EventSourceArn);
-        writer.WriteString("FunctionArn", host.Arn(settings.FunctionName));
+        writer.WriteString("FunctionArn", host.Arn(settings.QualifiedName));
         // A timestamp in Lambda's REST-JSON protocol: epoch seconds, as a number with milliseconds.
         writer.WriteNumber("LastModified", mapping.LastModified.ToUnixTimeMilliseconds() / 1000.0);
         writer.WriteString("LastProcessingResult", mapping.LastProcessingResult);

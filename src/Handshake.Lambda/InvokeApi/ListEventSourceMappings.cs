@@ -24,10 +24,10 @@ internal static class ListEventSourceMappings
 
         string? arn = query["EventSourceArn"].ToString() is { Length: > 0 } a ? a : null;
         string? function = null;
+        string? functionQualifier = null;
         if (query["FunctionName"].ToString() is { Length: > 0 } f)
         {
-            string? qualifier = null;
-            function = LambdaHttpEndpoint.Resolve(host, f, ref qualifier);
+            function = LambdaHttpEndpoint.Resolve(host, f, ref functionQualifier);
         }
 
         int maxItems = PageLimit;
@@ -55,7 +55,10 @@ internal static class ListEventSourceMappings
                 continue;
             }
 
-            if ((arn is not null && mapping.EventSourceArn != arn) || (function is not null && mapping.Settings.FunctionName != function))
+            // A function's name lists the mappings of all its versions and aliases; a qualified name, that one's only
+            // (inferred: Lambda documents the qualified forms, not how it filters by them).
+            if ((arn is not null && mapping.EventSourceArn != arn) || (function is not null && mapping.Settings.FunctionName != function)
+                || (functionQualifier is not null && (mapping.Settings.Qualifier ?? Functions.FunctionDefinition.LatestVersion) != functionQualifier))
             {
                 continue;
             }
