@@ -182,6 +182,67 @@ public sealed partial class VersionTests
     }
 
     [Fact]
+    public async Task A_version_environment_that_died_while_idle_gives_its_slot_back()
+    {
+        await using LambdaServer server = await LambdaServer.StartAsync(new FunctionHostOptions { MaxQueuedInvocationsPerFunction = 0 });
+        using HttpClient http = await TwoVersionsAsync(server, "dies");
+        Assert.Equal(HttpStatusCode.OK, (await http.PutAsync("/2017-10-31/functions/dies/concurrency", Json(new { ReservedConcurrentExecutions = 1 }))).StatusCode);
+        Assert.Equal("1", await ExecutedVersionAsync(http, "/2015-03-31/functions/dies:1/invocations"));
+        Environments.ExecutionEnvironment idle = Assert.Single(server.Test.Host.Environments("dies"));
+        using (System.Diagnostics.Process process = System.Diagnostics.Process.GetProcessById(idle.ProcessId!.Value))
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        await WaitForAsync(() => idle.IsDead);
+
+        // The dead environment leaves the pool with its slot: the function's one slot is free for a new environment.
+        Assert.Equal("1", await ExecutedVersionAsync(http, "/2015-03-31/functions/dies:1/invocations"));
+        Assert.Equal("$LATEST", await ExecutedVersionAsync(http, "/2015-03-31/functions/dies/invocations"));
+        Assert.Equal(1, server.Test.Host.EnvironmentCount("dies"));
+    }
+
+    [Fact]
+    public async Task A_version_number_with_leading_zeros_is_no_version()
+    {
+        await using LambdaServer server = await LambdaServer.StartAsync();
+        using HttpClient http = await TwoVersionsAsync(server, "zeros");
+        await Body(await http.PostAsync("/2015-03-31/functions/zeros/aliases", Json(new { Name = "live", FunctionVersion = "1" })), HttpStatusCode.Created);
+
+        Assert.Equal((HttpStatusCode.NotFound, "ResourceNotFoundException", "Function not found: " + Arn + "zeros:01"),
+            await Error(await http.PostAsync("/2015-03-31/functions/zeros:01/invocations", new StringContent("{}"))));
+        Assert.Equal((HttpStatusCode.NotFound, "ResourceNotFoundException", "Function not found: " + Arn + "zeros:01"),
+            await Error(await http.DeleteAsync("/2015-03-31/functions/zeros?Qualifier=01")));
+        Assert.Equal("1", await ExecutedVersionAsync(http, "/2015-03-31/functions/zeros:live/invocations"));
+    }
+
+    [Fact]
+    public async Task A_page_after_a_deleted_marker_goes_on_after_it()
+    {
+        await using LambdaServer server = await LambdaServer.StartAsync();
+        using HttpClient http = await TwoVersionsAsync(server, "pages");
+        await PublishAsync(http, "pages", "2"); // nothing changed: version 2 again
+        await Body(await http.PutAsync("/2015-03-31/functions/pages/configuration", Json(new { Description = "third" })), HttpStatusCode.OK);
+        await PublishAsync(http, "pages", "3");
+        foreach (string alias in new[] { "a", "b", "c" })
+        {
+            await Body(await http.PostAsync("/2015-03-31/functions/pages/aliases", Json(new { Name = alias, FunctionVersion = "3" })), HttpStatusCode.Created);
+        }
+
+        JsonElement first = await Body(await http.GetAsync("/2015-03-31/functions/pages/versions?MaxItems=2"), HttpStatusCode.OK);
+        Assert.Equal(["$LATEST", "1"], first.GetProperty("Versions").EnumerateArray().Select(v => v.GetProperty("Version").GetString()));
+        Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync("/2015-03-31/functions/pages?Qualifier=1")).StatusCode);
+        JsonElement second = await Body(await http.GetAsync($"/2015-03-31/functions/pages/versions?MaxItems=2&Marker={first.GetProperty("NextMarker").GetString()}"), HttpStatusCode.OK);
+        Assert.Equal(["2", "3"], second.GetProperty("Versions").EnumerateArray().Select(v => v.GetProperty("Version").GetString()));
+
+        JsonElement aliases = await Body(await http.GetAsync("/2015-03-31/functions/pages/aliases?MaxItems=1"), HttpStatusCode.OK);
+        Assert.Equal("a", Assert.Single(aliases.GetProperty("Aliases").EnumerateArray()).GetProperty("Name").GetString());
+        Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync("/2015-03-31/functions/pages/aliases/a")).StatusCode);
+        JsonElement rest = await Body(await http.GetAsync($"/2015-03-31/functions/pages/aliases?Marker={aliases.GetProperty("NextMarker").GetString()}"), HttpStatusCode.OK);
+        Assert.Equal(["b", "c"], rest.GetProperty("Aliases").EnumerateArray().Select(a => a.GetProperty("Name").GetString()));
+    }
+
+    [Fact]
     public async Task Versions_share_the_functions_reserved_concurrency()
     {
         // No queue: beyond the reservation an invocation is throttled at once, as on Lambda.

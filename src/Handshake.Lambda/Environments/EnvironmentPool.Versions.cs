@@ -119,7 +119,9 @@ internal sealed partial class EnvironmentPool
             return true;
         }
 
+        // "01" is not version 1: Lambda compares qualifiers as strings (and so do the alias checks here).
         return IsVersionNumber(qualifier) && int.TryParse(qualifier, NumberStyles.None, CultureInfo.InvariantCulture, out int number)
+            && number.ToString(CultureInfo.InvariantCulture) == qualifier
             && _versions is not null && _versions.TryGetValue(number, out version);
     }
 
@@ -231,7 +233,7 @@ internal sealed partial class EnvironmentPool
     }
 
     /// <summary>As <see cref="PopIdleLocked"/>, for a published version's stacks.</summary>
-    private static ExecutionEnvironment? PopVersionIdleLocked(PublishedVersion version, ref List<ExecutionEnvironment>? retired)
+    private ExecutionEnvironment? PopVersionIdleLocked(PublishedVersion version, ref List<ExecutionEnvironment>? retired)
     {
         while (version.Idle.TryPop(out ExecutionEnvironment? idle))
         {
@@ -241,6 +243,7 @@ internal sealed partial class EnvironmentPool
                 return idle;
             }
 
+            _all.Remove(idle);
             (retired ??= []).Add(idle);
         }
 
@@ -251,6 +254,7 @@ internal sealed partial class EnvironmentPool
                 return reset;
             }
 
+            _all.Remove(reset);
             (retired ??= []).Add(reset);
         }
 

@@ -43,10 +43,11 @@ internal static class CreateFunction
 
         (string directory, string sha, long size) = FunctionFields.InstallCode(host, functionName, code);
         FunctionDefinition function = host.CreateFunction(configured with { CodeDirectory = directory, CodeSha256 = sha, CodeSize = size });
-        // Publish=true: version 1 is published with the function, and the answer is its configuration.
+        // Publish=true: version 1 is published with the function, and the answer is its configuration (pinned to the
+        // function just created, as UpdateFunctionCode's is).
         if (FunctionFields.Publish(body))
         {
-            function = host.PublishVersion(functionName);
+            function = host.PublishVersion(functionName, revisionId: function.RevisionId);
         }
 
         await JsonResponse.WriteAsync(context, 201, writer => FunctionConfigurationJson.Write(writer, host, function, function.IsPublished ? function.Version : null)).ConfigureAwait(false);

@@ -14,7 +14,8 @@ internal static class ListAliases
         ListPage paging = ListPage.Read(context);
         string? functionVersion = context.Request.Query["FunctionVersion"].ToString() is { Length: > 0 } v ? AliasConfigurationJson.CheckFunctionVersion(v) : null;
         string functionName = LambdaHttpEndpoint.Find(host, name, null).Name;
-        (List<FunctionAlias> page, string? nextMarker) = paging.Take(host.ListAliases(functionName, functionVersion), static a => a.Name);
+        (List<FunctionAlias> page, string? nextMarker) = paging.Take(host.ListAliases(functionName, functionVersion), static a => a.Name,
+            static (a, marker) => string.CompareOrdinal(a.Name, marker) > 0);
         return JsonResponse.WriteAsync(context, 200, writer =>
         {
             writer.WriteStartObject();

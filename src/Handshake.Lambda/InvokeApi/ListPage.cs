@@ -31,18 +31,32 @@ internal readonly record struct ListPage(string? Marker, int MaxItems)
         return new ListPage(marker, maxItems);
     }
 
-    /// <summary>The items after the marker's (all of them when the marker names none), and the next marker or null.</summary>
-    public (List<T> Page, string? NextMarker) Take<T>(IReadOnlyList<T> all, Func<T, string> key)
+    /// <summary>
+    /// The items after the marker's, and the next marker or null. When the marker's item is gone (a version or an
+    /// alias deleted between two pages), the page starts at the first item <paramref name="sortsAfter"/> the marker,
+    /// so that no item is listed twice; without it, at the first item.
+    /// </summary>
+    public (List<T> Page, string? NextMarker) Take<T>(IReadOnlyList<T> all, Func<T, string> key, Func<T, string, bool>? sortsAfter = null)
     {
         int start = 0;
         if (Marker is not null)
         {
+            start = -1;
             for (int i = 0; i < all.Count; i++)
             {
                 if (key(all[i]) == Marker)
                 {
                     start = i + 1;
                     break;
+                }
+            }
+
+            if (start < 0)
+            {
+                start = 0;
+                while (sortsAfter is not null && start < all.Count && !sortsAfter(all[start], Marker))
+                {
+                    start++;
                 }
             }
         }

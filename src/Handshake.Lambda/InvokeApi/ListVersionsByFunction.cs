@@ -13,7 +13,8 @@ internal static class ListVersionsByFunction
     {
         ListPage paging = ListPage.Read(context);
         string functionName = LambdaHttpEndpoint.Find(host, name, null).Name;
-        (List<FunctionDefinition> page, string? nextMarker) = paging.Take(host.ListVersions(functionName), static v => v.Version);
+        (List<FunctionDefinition> page, string? nextMarker) = paging.Take(host.ListVersions(functionName), static v => v.Version,
+            static (v, marker) => VersionOrder(v.Version) > VersionOrder(marker));
         return JsonResponse.WriteAsync(context, 200, writer =>
         {
             writer.WriteStartObject();
@@ -32,4 +33,8 @@ internal static class ListVersionsByFunction
             writer.WriteEndObject();
         });
     }
+
+    /// <summary>The list's order: $LATEST (or a marker that is no version) first, then by number.</summary>
+    private static long VersionOrder(string version) =>
+        long.TryParse(version, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long number) ? number : -1;
 }

@@ -38,10 +38,11 @@ internal static class UpdateFunctionCode
                 RevisionId = Guid.NewGuid().ToString(),
             };
         });
-        // Publish=true: a version of the new code (from the $LATEST just written, unless another update came between).
+        // Publish=true: a version of the new code. The RevisionId pins the $LATEST just written: an update that came
+        // between gets the caller 412 PreconditionFailedException, not a version of code or settings it did not send.
         if (FunctionFields.Publish(body))
         {
-            updated = host.PublishVersion(current.Name);
+            updated = host.PublishVersion(current.Name, revisionId: updated.RevisionId);
         }
 
         await JsonResponse.WriteAsync(context, 200, writer => FunctionConfigurationJson.Write(writer, host, updated, updated.IsPublished ? updated.Version : null)).ConfigureAwait(false);
