@@ -58,7 +58,7 @@ public sealed class PutRecordTests
                 // Say where it stopped and what the function printed.
                 Assert.Fail($"invocation {i} not answered in {timeout.TotalSeconds} s; /next calls {api.NextCalls}, " +
                     $"store requests {store.Requests.Count}, store connections {store.Connections}, " +
-                    $"function exited: {function.HasExited}\n{function.Output}");
+                    $"function exited: {function.HasExited}\nthreads:\n{(function.HasExited ? "" : function.Threads())}output:\n{function.Output}");
                 throw;
             }
 

@@ -21,6 +21,42 @@ public sealed class FunctionProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>
+    /// Each thread's name, state and kernel wait channel (from /proc), for a failure message: whether a hung function
+    /// is stopped (T), blocked in a socket read, in epoll or on a futex, and on which thread.
+    /// </summary>
+    public string Threads()
+    {
+        var lines = new System.Text.StringBuilder();
+        try
+        {
+            foreach (var task in Directory.GetDirectories($"/proc/{_process.Id}/task"))
+            {
+                string Read(string file)
+                {
+                    try
+                    {
+                        return File.ReadAllText(Path.Combine(task, file)).Trim();
+                    }
+                    catch (IOException)
+                    {
+                        return "?";
+                    }
+                }
+
+                var stat = Read("stat");
+                var state = stat.LastIndexOf(')') is var close and > 0 && close + 2 < stat.Length ? stat[close + 2].ToString() : "?";
+                lines.Append($"  {Path.GetFileName(task)} {Read("comm")} state {state} wchan {Read("wchan")} syscall {Read("syscall").Split(' ')[0]}\n");
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            lines.Append($"  (no threads: {e.Message})\n");
+        }
+
+        return lines.ToString();
+    }
+
     /// <summary>Everything the function wrote to stdout and stderr so far, for assertions and failure messages.</summary>
     public string Output
     {
