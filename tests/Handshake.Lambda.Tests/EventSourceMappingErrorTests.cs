@@ -109,4 +109,29 @@ public sealed class EventSourceMappingErrorTests
         await server.PutAsync("items", "d", "4");
         Assert.Equal([["a", "b", "c"], ["b", "c"], ["d"]], await server.WaitForBatchesAsync("recorder", 3));
     }
+
+    [Fact]
+    public async Task ReportBatchItemFailures_retries_a_batch_whose_answer_is_not_json()
+    {
+        await using StreamServer server = await StreamServer.StartAsync();
+        string streamArn = await server.CreateTableAsync("items");
+        server.AddRecorder("recorder");
+        server.Control("recorder", "garbage", "");
+        await CreateAsync(server, "recorder", streamArn, new JsonObject
+        {
+            ["FunctionResponseTypes"] = new JsonArray("ReportBatchItemFailures"),
+        });
+        await server.PutAsync("items", "a", "1");
+
+        // An answer that is not JSON fails the whole batch (Lambda's rule): [a] is sent again, not lost.
+        Assert.Equal([["a"], ["a"]], (await server.WaitForBatchesAsync("recorder", 2))[..2]);
+        File.Delete(Path.Combine(server.ControlDirectory("recorder"), "garbage"));
+        await server.PutAsync("items", "b", "2");
+        List<List<string>> batches = await StreamServer.WaitUntilAsync(() => server.Batches("recorder"), b => b.Count > 0 && b[^1].Contains("b"));
+        // a blocked the shard until an answer was JSON again: every batch before b's held a alone, one more than the
+        // two that got `not json` at least, and b came alone after it.
+        Assert.All(batches[..^1], batch => Assert.Equal(["a"], batch));
+        Assert.True(batches.Count >= 3, $"{batches.Count} batches");
+        Assert.Equal(["b"], batches[^1]);
+    }
 }
