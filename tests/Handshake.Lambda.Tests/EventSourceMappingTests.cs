@@ -405,6 +405,26 @@ public sealed class EventSourceMappingTests
     }
 
     [Fact]
+    public async Task A_poller_that_ended_on_a_closed_shard_is_started_again_by_a_later_enable()
+    {
+        await using StreamServer server = await StreamServer.StartAsync();
+        string streamArn = await server.CreateTableAsync("items");
+        server.AddRecorder("recorder");
+        string uuid = await CreateAsync(server, "recorder", streamArn, []);
+        await server.PutAsync("items", "last", "1");
+        Assert.Equal([["last"]], await server.WaitForBatchesAsync("recorder", 1));
+        await server.Dynamo.DeleteTableAsync("items").WaitAsync(TestHost.Wait);
+        await StreamServer.WaitUntilAsync(() => server.Host.EventSourceMappings.RunningPollers(), running => running == 0);
+
+        // The ended poller is no longer the mapping's: enabling starts a new one (which reads the closed shard again),
+        // where it used to answer Updating and start nothing.
+        JsonElement enabled = await UpdateAsync(server, uuid, new JsonObject { ["Enabled"] = true });
+        Assert.Equal("Enabling", enabled.GetProperty("State").GetString());
+        await StreamServer.WaitUntilAsync(() => server.Host.EventSourceMappings.RunningPollers(), running => running == 0);
+        Assert.Equal([["last"]], server.Batches("recorder"));
+    }
+
+    [Fact]
     public async Task Host_shutdown_stops_a_poller_that_is_retrying_and_leaves_no_process()
     {
         StreamServer server = await StreamServer.StartAsync();
