@@ -191,6 +191,13 @@ internal sealed partial class StreamPoller
         CancellationToken stop = _stop.Token;
         while (segments.Count > 0)
         {
+            if (stop.IsCancellationRequested)
+            {
+                // Disabled or deleted while a batch is being retried, bisected or split: the rest of it is left undone.
+                // The position is past processed records only, so a later poller sends the rest again.
+                return;
+            }
+
             EventSourceMappingSettings settings = _mapping.Settings;
             (int start, int length) = segments[0];
             byte[] payload = DynamoDbEvent.Build(records, start, length, _recordSuffix);
