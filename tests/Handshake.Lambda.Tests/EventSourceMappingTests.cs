@@ -425,6 +425,27 @@ public sealed class EventSourceMappingTests
     }
 
     [Fact]
+    public async Task Updating_a_mappings_function_to_one_already_mapped_to_the_stream_is_a_conflict()
+    {
+        await using StreamServer server = await StreamServer.StartAsync();
+        string streamArn = await server.CreateTableAsync("items");
+        server.AddRecorder("recorder");
+        server.AddRecorder("other");
+        string first = await CreateAsync(server, "recorder", streamArn, new JsonObject { ["Enabled"] = false });
+        string second = await CreateAsync(server, "other", streamArn, new JsonObject { ["Enabled"] = false });
+
+        JsonElement conflict = await SendAsync(server, HttpMethod.Put, $"/2015-03-31/event-source-mappings/{second}",
+            new JsonObject { ["FunctionName"] = "recorder" }, HttpStatusCode.Conflict);
+        Assert.Equal($"The event source arn (\" {streamArn} \") and function (\" recorder \") provided mapping already exists. Please update or delete the existing mapping with UUID {first}",
+            conflict.GetProperty("message").GetString());
+        // Refused, it changed nothing; the same function under another qualifier is another mapping.
+        JsonElement unchanged = await SendAsync(server, HttpMethod.Get, $"/2015-03-31/event-source-mappings/{second}", [], HttpStatusCode.OK);
+        Assert.EndsWith(":function:other", unchanged.GetProperty("FunctionArn").GetString());
+        // Updating a mapping to its own function is no conflict.
+        await UpdateAsync(server, first, new JsonObject { ["FunctionName"] = "recorder" });
+    }
+
+    [Fact]
     public async Task Host_shutdown_stops_a_poller_that_is_retrying_and_leaves_no_process()
     {
         StreamServer server = await StreamServer.StartAsync();
