@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.DynamoDBv2.Model;
+using Handshake.Dynamo;
 using static Handshake.Lambda.Tests.EventSourceMappingRequests;
 
 namespace Handshake.Lambda.Tests;
@@ -443,6 +444,29 @@ public sealed class EventSourceMappingTests
         Assert.EndsWith(":function:other", unchanged.GetProperty("FunctionArn").GetString());
         // Updating a mapping to its own function is no conflict.
         await UpdateAsync(server, first, new JsonObject { ["FunctionName"] = "recorder" });
+    }
+
+    [Fact]
+    public async Task The_event_source_mapping_feed_reads_no_more_than_its_byte_budget()
+    {
+        await using StreamServer server = await StreamServer.StartAsync();
+        string streamArn = await server.CreateTableAsync("items");
+        await server.PutAsync("items", "a", "1");
+        await server.PutAsync("items", "b", "2");
+        await server.PutAsync("items", "c", "3");
+        StreamFeed feed = server.Store.StreamFeed;
+        long start = feed.StartingPosition(streamArn, latest: false)!.Value;
+
+        List<StreamFeedRecord> all = [];
+        Assert.Equal(StreamFeedStatus.Open, feed.Read(streamArn, start, 100, all));
+        Assert.Equal(3, all.Count);
+        // Two records' JSON fits, a third would not; a budget smaller than one record still reads that one.
+        List<StreamFeedRecord> two = [];
+        feed.Read(streamArn, start, 100, two, all[0].Json.Length + all[1].Json.Length + all[2].Json.Length - 1);
+        Assert.Equal(2, two.Count);
+        List<StreamFeedRecord> one = [];
+        feed.Read(streamArn, start, 100, one, 1);
+        Assert.Equal(all[0].Sequence, Assert.Single(one).Sequence);
     }
 
     [Fact]

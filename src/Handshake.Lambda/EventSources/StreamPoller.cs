@@ -110,7 +110,8 @@ internal sealed partial class StreamPoller
         EventSourceMappingSettings settings = _mapping.Settings;
         records.Clear();
         Task appended = _feed.NextAppend();
-        StreamFeedStatus status = _feed.Read(_mapping.EventSourceArn, _mapping.Position, settings.BatchSize, records);
+        // No more than one payload's worth is read: a batch is cut at Lambda's limit anyway (the rest is read again).
+        StreamFeedStatus status = _feed.Read(_mapping.EventSourceArn, _mapping.Position, settings.BatchSize, records, DynamoDbEvent.MaxPayloadBytes);
         if (status == StreamFeedStatus.Trimmed)
         {
             // Lambda reads on from the oldest record still kept; the trimmed ones are lost to it as well.
@@ -164,9 +165,15 @@ internal sealed partial class StreamPoller
                 break;
             }
 
+            long budget = DynamoDbEvent.MaxPayloadBytes - JsonBytes(records);
+            if (budget <= 0)
+            {
+                break;
+            }
+
             Task appended = _feed.NextAppend();
             int before = records.Count;
-            _ = _feed.Read(_mapping.EventSourceArn, records[^1].Sequence, settings.BatchSize - records.Count, records);
+            _ = _feed.Read(_mapping.EventSourceArn, records[^1].Sequence, settings.BatchSize - records.Count, records, budget);
             if (records.Count == before)
             {
                 await WaitAsync(appended, TimeSpan.FromSeconds(left / (double)clock.TimestampFrequency), stop).ConfigureAwait(false);
@@ -174,6 +181,17 @@ internal sealed partial class StreamPoller
         }
 
         return !stop.IsCancellationRequested;
+    }
+
+    private static long JsonBytes(List<StreamFeedRecord> records)
+    {
+        long total = 0;
+        foreach (StreamFeedRecord record in records)
+        {
+            total += record.Json.Length;
+        }
+
+        return total;
     }
 
     /// <summary>
