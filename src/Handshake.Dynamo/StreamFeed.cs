@@ -50,8 +50,12 @@ public sealed class StreamFeed
     public long TrimHorizon(string streamArn) =>
         _store.Streams.TryGet(streamArn, out var stream) ? Math.Max(stream.StartingSequence - 1, stream.TrimmedThrough) : 0;
 
-    /// <summary>Up to <paramref name="limit"/> records after <paramref name="after"/>, appended to <paramref name="into"/>, oldest first.</summary>
-    public StreamFeedStatus Read(string streamArn, long after, int limit, List<StreamFeedRecord> into)
+    /// <summary>
+    /// Up to <paramref name="limit"/> records after <paramref name="after"/>, appended to <paramref name="into"/>, oldest
+    /// first. With <paramref name="maxBytes"/>, reading stops before the record whose JSON would take the running size
+    /// of the records read past it (at least one record is read, however large).
+    /// </summary>
+    public StreamFeedStatus Read(string streamArn, long after, int limit, List<StreamFeedRecord> into, long maxBytes = long.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(into);
         if (!_store.Streams.TryGet(streamArn, out var stream)) return StreamFeedStatus.StreamNotFound;
@@ -69,9 +73,13 @@ public sealed class StreamFeed
             select.Parameters.AddWithValue("$n", limit);
             using var rows = select.ExecuteReader();
             int count = 0;
+            long bytes = 0;
             while (rows.Read())
             {
-                into.Add(new StreamFeedRecord(rows.GetInt64(0), rows.GetInt64(1), (byte[])rows.GetValue(2)));
+                var json = (byte[])rows.GetValue(2);
+                bytes += json.Length;
+                if (count > 0 && bytes > maxBytes) break;
+                into.Add(new StreamFeedRecord(rows.GetInt64(0), rows.GetInt64(1), json));
                 count++;
             }
             return count;

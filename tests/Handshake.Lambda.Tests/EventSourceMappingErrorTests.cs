@@ -109,4 +109,61 @@ public sealed class EventSourceMappingErrorTests
         await server.PutAsync("items", "d", "4");
         Assert.Equal([["a", "b", "c"], ["b", "c"], ["d"]], await server.WaitForBatchesAsync("recorder", 3));
     }
+
+    [Fact]
+    public async Task ReportBatchItemFailures_retries_a_batch_whose_answer_is_not_json()
+    {
+        await using StreamServer server = await StreamServer.StartAsync();
+        string streamArn = await server.CreateTableAsync("items");
+        server.AddRecorder("recorder");
+        server.Control("recorder", "garbage", "");
+        await CreateAsync(server, "recorder", streamArn, new JsonObject
+        {
+            ["FunctionResponseTypes"] = new JsonArray("ReportBatchItemFailures"),
+        });
+        await server.PutAsync("items", "a", "1");
+
+        // An answer that is not JSON fails the whole batch (Lambda's rule): [a] is sent again, not lost.
+        Assert.Equal([["a"], ["a"]], (await server.WaitForBatchesAsync("recorder", 2))[..2]);
+        File.Delete(Path.Combine(server.ControlDirectory("recorder"), "garbage"));
+        await server.PutAsync("items", "b", "2");
+        List<List<string>> batches = await StreamServer.WaitUntilAsync(() => server.Batches("recorder"), b => b.Count > 0 && b[^1].Contains("b"));
+        // a blocked the shard until an answer was JSON again: every batch before b's held a alone, one more than the
+        // two that got `not json` at least, and b came alone after it.
+        Assert.All(batches[..^1], batch => Assert.Equal(["a"], batch));
+        Assert.True(batches.Count >= 3, $"{batches.Count} batches");
+        Assert.Equal(["b"], batches[^1]);
+    }
+
+    [Fact]
+    public async Task Disabling_stops_a_batch_that_is_being_bisected()
+    {
+        await using StreamServer server = await StreamServer.StartAsync();
+        string streamArn = await server.CreateTableAsync("items");
+        server.AddRecorder("recorder");
+        server.Control("recorder", "hold", "");
+        server.Control("recorder", "fail", "always");
+        string uuid = await CreateAsync(server, "recorder", streamArn, new JsonObject
+        {
+            ["Enabled"] = false, ["BisectBatchOnFunctionError"] = true,
+        });
+        await server.PutAsync("items", "a", "1");
+        await server.PutAsync("items", "b", "2");
+        await server.PutAsync("items", "c", "3");
+        await server.PutAsync("items", "d", "4");
+        await UpdateAsync(server, uuid, new JsonObject { ["Enabled"] = true });
+        Assert.Equal([["a", "b", "c", "d"]], await server.WaitForBatchesAsync("recorder", 1));
+
+        // Disabled while the batch's invocation is in flight; it then fails, which would split it: the poller stops
+        // there instead of sending the halves.
+        Assert.Equal("Disabling", (await UpdateAsync(server, uuid, new JsonObject { ["Enabled"] = false })).GetProperty("State").GetString());
+        File.Delete(Path.Combine(server.ControlDirectory("recorder"), "hold"));
+        await StreamServer.WaitUntilAsync(() => State(server, uuid), s => s == "Disabled");
+        Assert.Equal([["a", "b", "c", "d"]], server.Batches("recorder"));
+
+        // The position stayed before the batch: enabled again, it is all sent.
+        File.Delete(Path.Combine(server.ControlDirectory("recorder"), "fail"));
+        await UpdateAsync(server, uuid, new JsonObject { ["Enabled"] = true });
+        Assert.Equal([["a", "b", "c", "d"], ["a", "b", "c", "d"]], await server.WaitForBatchesAsync("recorder", 2));
+    }
 }

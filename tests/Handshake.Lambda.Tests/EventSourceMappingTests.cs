@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.DynamoDBv2.Model;
+using Handshake.Dynamo;
 using static Handshake.Lambda.Tests.EventSourceMappingRequests;
 
 namespace Handshake.Lambda.Tests;
@@ -402,6 +403,70 @@ public sealed class EventSourceMappingTests
         Assert.Equal([["last"]], await server.WaitForBatchesAsync("recorder", 1));
         await StreamServer.WaitUntilAsync(() => server.Host.EventSourceMappings.RunningPollers(), running => running == 0);
         Assert.Equal("OK", Result(server, uuid));
+    }
+
+    [Fact]
+    public async Task A_poller_that_ended_on_a_closed_shard_is_started_again_by_a_later_enable()
+    {
+        await using StreamServer server = await StreamServer.StartAsync();
+        string streamArn = await server.CreateTableAsync("items");
+        server.AddRecorder("recorder");
+        string uuid = await CreateAsync(server, "recorder", streamArn, []);
+        await server.PutAsync("items", "last", "1");
+        Assert.Equal([["last"]], await server.WaitForBatchesAsync("recorder", 1));
+        await server.Dynamo.DeleteTableAsync("items").WaitAsync(TestHost.Wait);
+        await StreamServer.WaitUntilAsync(() => server.Host.EventSourceMappings.RunningPollers(), running => running == 0);
+
+        // The ended poller is no longer the mapping's: enabling starts a new one (which reads the closed shard again),
+        // where it used to answer Updating and start nothing.
+        JsonElement enabled = await UpdateAsync(server, uuid, new JsonObject { ["Enabled"] = true });
+        Assert.Equal("Enabling", enabled.GetProperty("State").GetString());
+        await StreamServer.WaitUntilAsync(() => server.Host.EventSourceMappings.RunningPollers(), running => running == 0);
+        Assert.Equal([["last"]], server.Batches("recorder"));
+    }
+
+    [Fact]
+    public async Task Updating_a_mappings_function_to_one_already_mapped_to_the_stream_is_a_conflict()
+    {
+        await using StreamServer server = await StreamServer.StartAsync();
+        string streamArn = await server.CreateTableAsync("items");
+        server.AddRecorder("recorder");
+        server.AddRecorder("other");
+        string first = await CreateAsync(server, "recorder", streamArn, new JsonObject { ["Enabled"] = false });
+        string second = await CreateAsync(server, "other", streamArn, new JsonObject { ["Enabled"] = false });
+
+        JsonElement conflict = await SendAsync(server, HttpMethod.Put, $"/2015-03-31/event-source-mappings/{second}",
+            new JsonObject { ["FunctionName"] = "recorder" }, HttpStatusCode.Conflict);
+        Assert.Equal($"The event source arn (\" {streamArn} \") and function (\" recorder \") provided mapping already exists. Please update or delete the existing mapping with UUID {first}",
+            conflict.GetProperty("message").GetString());
+        // Refused, it changed nothing; the same function under another qualifier is another mapping.
+        JsonElement unchanged = await SendAsync(server, HttpMethod.Get, $"/2015-03-31/event-source-mappings/{second}", [], HttpStatusCode.OK);
+        Assert.EndsWith(":function:other", unchanged.GetProperty("FunctionArn").GetString());
+        // Updating a mapping to its own function is no conflict.
+        await UpdateAsync(server, first, new JsonObject { ["FunctionName"] = "recorder" });
+    }
+
+    [Fact]
+    public async Task The_event_source_mapping_feed_reads_no_more_than_its_byte_budget()
+    {
+        await using StreamServer server = await StreamServer.StartAsync();
+        string streamArn = await server.CreateTableAsync("items");
+        await server.PutAsync("items", "a", "1");
+        await server.PutAsync("items", "b", "2");
+        await server.PutAsync("items", "c", "3");
+        StreamFeed feed = server.Store.StreamFeed;
+        long start = feed.StartingPosition(streamArn, latest: false)!.Value;
+
+        List<StreamFeedRecord> all = [];
+        Assert.Equal(StreamFeedStatus.Open, feed.Read(streamArn, start, 100, all));
+        Assert.Equal(3, all.Count);
+        // Two records' JSON fits, a third would not; a budget smaller than one record still reads that one.
+        List<StreamFeedRecord> two = [];
+        feed.Read(streamArn, start, 100, two, all[0].Json.Length + all[1].Json.Length + all[2].Json.Length - 1);
+        Assert.Equal(2, two.Count);
+        List<StreamFeedRecord> one = [];
+        feed.Read(streamArn, start, 100, one, 1);
+        Assert.Equal(all[0].Sequence, Assert.Single(one).Sequence);
     }
 
     [Fact]

@@ -92,19 +92,30 @@ internal static class DynamoDbEvent
 
     /// <summary>
     /// The index in the batch of the lowest failed record a ReportBatchItemFailures answer names; -1 when it reports
-    /// none (no list, an empty list, or an answer that is not such an object); 0 (the whole batch) when an
+    /// none (an empty or null answer, no batchItemFailures, a null or empty list, or valid JSON that is not an
+    /// object); 0 (the whole batch) when the answer is not valid JSON, batchItemFailures is not a list, or an
     /// itemIdentifier is missing, empty or names no record of the batch, as Lambda treats those.
     /// </summary>
     public static int FirstFailure(ReadOnlyMemory<byte> answer, List<StreamFeedRecord> records, int start, int count)
     {
+        if (answer.Span.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            return -1;
+        }
+
         try
         {
             using JsonDocument document = JsonDocument.Parse(answer);
             if (document.RootElement.ValueKind != JsonValueKind.Object
                 || !document.RootElement.TryGetProperty("batchItemFailures", out JsonElement failures)
-                || failures.ValueKind != JsonValueKind.Array)
+                || failures.ValueKind == JsonValueKind.Null)
             {
                 return -1;
+            }
+
+            if (failures.ValueKind != JsonValueKind.Array)
+            {
+                return 0;
             }
 
             int lowest = -1;
@@ -131,7 +142,8 @@ internal static class DynamoDbEvent
         }
         catch (JsonException)
         {
-            return -1;
+            // Lambda fails the whole batch on an answer that is not JSON: its records are retried, not lost.
+            return 0;
         }
     }
 

@@ -39,15 +39,7 @@ public sealed class EventSourceMappings
 
     private EventSourceMappingView CreateLocked(string eventSourceArn, string startingPosition, long position, EventSourceMappingSettings settings)
     {
-        foreach (EventSourceMapping existing in _byUuid.Values)
-        {
-            if (existing.EventSourceArn == eventSourceArn && existing.Settings.QualifiedName == settings.QualifiedName)
-            {
-                // Lambda's wording, quotes and spaces included (as LocalStack's AWS-verified snapshots have it).
-                throw LambdaException.Conflict($"The event source arn (\" {eventSourceArn} \") and function (\" {settings.QualifiedName} \") provided mapping already exists. Please update or delete the existing mapping with UUID {existing.Uuid}");
-            }
-        }
-
+        ThrowIfMapped(eventSourceArn, settings.QualifiedName, except: null);
         EventSourceMapping mapping = new(Guid.NewGuid().ToString(), eventSourceArn, startingPosition, position, Interlocked.Increment(ref _order))
         {
             Settings = settings,
@@ -68,6 +60,19 @@ public sealed class EventSourceMappings
         }
 
         return created;
+    }
+
+    /// <summary>ResourceConflictException when another mapping already maps the stream to the (qualified) function.</summary>
+    private void ThrowIfMapped(string eventSourceArn, string qualifiedName, EventSourceMapping? except)
+    {
+        foreach (EventSourceMapping existing in _byUuid.Values)
+        {
+            if (existing != except && existing.EventSourceArn == eventSourceArn && existing.Settings.QualifiedName == qualifiedName)
+            {
+                // Lambda's wording, quotes and spaces included (as LocalStack's AWS-verified snapshots have it).
+                throw LambdaException.Conflict($"The event source arn (\" {eventSourceArn} \") and function (\" {qualifiedName} \") provided mapping already exists. Please update or delete the existing mapping with UUID {existing.Uuid}");
+            }
+        }
     }
 
     internal bool TryGet(string uuid, out EventSourceMappingView view)
@@ -93,6 +98,16 @@ public sealed class EventSourceMappings
     /// <exception cref="LambdaException">ResourceNotFoundException for an unknown UUID; ResourceInUseException while it is being deleted.</exception>
     internal EventSourceMappingView Update(string uuid, Func<EventSourceMappingSettings, EventSourceMappingSettings> change)
     {
+        // Under the create lock: a change of function must not pass the uniqueness check alongside a create (or another
+        // update) that makes the same stream and function pair.
+        lock (_creating)
+        {
+            return UpdateLocked(uuid, change);
+        }
+    }
+
+    private EventSourceMappingView UpdateLocked(string uuid, Func<EventSourceMappingSettings, EventSourceMappingSettings> change)
+    {
         EventSourceMapping mapping = Find(uuid);
         lock (mapping.Sync)
         {
@@ -103,6 +118,11 @@ public sealed class EventSourceMappings
 
             EventSourceMappingSettings before = mapping.Settings;
             EventSourceMappingSettings after = change(before);
+            if (after.QualifiedName != before.QualifiedName)
+            {
+                ThrowIfMapped(mapping.EventSourceArn, after.QualifiedName, except: mapping);
+            }
+
             mapping.Settings = after;
             mapping.LastModified = _host.Options.Clock.GetUtcNow();
             if (after.Enabled && mapping.Poller is null)

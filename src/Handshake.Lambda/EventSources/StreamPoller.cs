@@ -59,64 +59,95 @@ internal sealed partial class StreamPoller
         await _previous.ConfigureAwait(false);
         _mapping.Settle(enabled: true);
         List<StreamFeedRecord> records = [];
+        TimeSpan failureBackoff = _host.Options.EventSourceRetryBaseDelay;
         try
         {
             while (!stop.IsCancellationRequested)
             {
-                EventSourceMappingSettings settings = _mapping.Settings;
-                records.Clear();
-                Task appended = _feed.NextAppend();
-                StreamFeedStatus status = _feed.Read(_mapping.EventSourceArn, _mapping.Position, settings.BatchSize, records);
-                if (status == StreamFeedStatus.Trimmed)
+                try
                 {
-                    // Lambda reads on from the oldest record still kept; the trimmed ones are lost to it as well.
-                    _mapping.Position = _feed.TrimHorizon(_mapping.EventSourceArn);
-                    continue;
-                }
+                    if (!await PassAsync(records, stop).ConfigureAwait(false))
+                    {
+                        return;
+                    }
 
-                if (status == StreamFeedStatus.StreamNotFound)
+                    failureBackoff = _host.Options.EventSourceRetryBaseDelay;
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
                 {
-                    _mapping.SetResult("PROBLEM: Stream not found");
-                    await DelayAsync(TimeSpan.FromSeconds(10), stop).ConfigureAwait(false);
-                    continue;
+                    // Never a crash of the host, nor the end of the mapping (a SqliteException from the feed, say): the
+                    // mapping shows the problem, keeps its position, and the pass is tried again after a bounded backoff.
+                    _mapping.SetResult("PROBLEM: " + e.GetType().Name);
+                    LogPassFailed(_logger, _mapping.Uuid, e);
+                    await DelayAsync(failureBackoff, stop).ConfigureAwait(false);
+                    failureBackoff = Next(failureBackoff);
                 }
-
-                if (status == StreamFeedStatus.ShardClosed)
-                {
-                    // The stream was disabled or its table deleted, and everything in it was delivered: nothing more can come.
-                    LogShardClosed(_logger, _mapping.Uuid, _mapping.EventSourceArn);
-                    return;
-                }
-
-                if (records.Count == 0)
-                {
-                    await WaitAsync(appended, IdleRecheck, stop).ConfigureAwait(false);
-                    continue;
-                }
-
-                if (records.Count < settings.BatchSize && settings.MaximumBatchingWindowInSeconds > 0
-                    && !await FillWindowAsync(records, settings, stop).ConfigureAwait(false))
-                {
-                    return;
-                }
-
-                int count = DynamoDbEvent.FittingCount(records, _recordSuffix);
-                await ProcessAsync(records, count).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
         }
-        catch (Exception e)
-        {
-            // Never a crash of the host: the mapping shows the problem and keeps its position.
-            _mapping.SetResult("PROBLEM: " + e.GetType().Name);
-            LogPollerFailed(_logger, _mapping.Uuid, e);
-        }
         finally
         {
+            lock (_mapping.Sync)
+            {
+                // A poller that ends on its own (a closed shard) is no longer the mapping's: a later enable starts a new
+                // one. A stopped one was already replaced (or cleared) by whoever stopped it.
+                if (ReferenceEquals(_mapping.Poller, this))
+                {
+                    _mapping.Poller = null;
+                    _mapping.PreviousRun = Task.CompletedTask;
+                }
+            }
+
             _stop.Dispose();
         }
+    }
+
+    /// <summary>One read and the delivery of what it found. False when the poller is to end (a closed shard, a stop).</summary>
+    private async Task<bool> PassAsync(List<StreamFeedRecord> records, CancellationToken stop)
+    {
+        EventSourceMappingSettings settings = _mapping.Settings;
+        records.Clear();
+        Task appended = _feed.NextAppend();
+        // No more than one payload's worth is read: a batch is cut at Lambda's limit anyway (the rest is read again).
+        StreamFeedStatus status = _feed.Read(_mapping.EventSourceArn, _mapping.Position, settings.BatchSize, records, DynamoDbEvent.MaxPayloadBytes);
+        if (status == StreamFeedStatus.Trimmed)
+        {
+            // Lambda reads on from the oldest record still kept; the trimmed ones are lost to it as well.
+            _mapping.Position = _feed.TrimHorizon(_mapping.EventSourceArn);
+            return true;
+        }
+
+        if (status == StreamFeedStatus.StreamNotFound)
+        {
+            _mapping.SetResult("PROBLEM: Stream not found");
+            await DelayAsync(TimeSpan.FromSeconds(10), stop).ConfigureAwait(false);
+            return true;
+        }
+
+        if (status == StreamFeedStatus.ShardClosed)
+        {
+            // The stream was disabled or its table deleted, and everything in it was delivered: nothing more can come.
+            LogShardClosed(_logger, _mapping.Uuid, _mapping.EventSourceArn);
+            return false;
+        }
+
+        if (records.Count == 0)
+        {
+            await WaitAsync(appended, IdleRecheck, stop).ConfigureAwait(false);
+            return true;
+        }
+
+        if (records.Count < settings.BatchSize && settings.MaximumBatchingWindowInSeconds > 0
+            && !await FillWindowAsync(records, settings, stop).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        int count = DynamoDbEvent.FittingCount(records, _recordSuffix);
+        await ProcessAsync(records, count).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>
@@ -134,9 +165,15 @@ internal sealed partial class StreamPoller
                 break;
             }
 
+            long budget = DynamoDbEvent.MaxPayloadBytes - JsonBytes(records);
+            if (budget <= 0)
+            {
+                break;
+            }
+
             Task appended = _feed.NextAppend();
             int before = records.Count;
-            _ = _feed.Read(_mapping.EventSourceArn, records[^1].Sequence, settings.BatchSize - records.Count, records);
+            _ = _feed.Read(_mapping.EventSourceArn, records[^1].Sequence, settings.BatchSize - records.Count, records, budget);
             if (records.Count == before)
             {
                 await WaitAsync(appended, TimeSpan.FromSeconds(left / (double)clock.TimestampFrequency), stop).ConfigureAwait(false);
@@ -144,6 +181,17 @@ internal sealed partial class StreamPoller
         }
 
         return !stop.IsCancellationRequested;
+    }
+
+    private static long JsonBytes(List<StreamFeedRecord> records)
+    {
+        long total = 0;
+        foreach (StreamFeedRecord record in records)
+        {
+            total += record.Json.Length;
+        }
+
+        return total;
     }
 
     /// <summary>
@@ -161,6 +209,13 @@ internal sealed partial class StreamPoller
         CancellationToken stop = _stop.Token;
         while (segments.Count > 0)
         {
+            if (stop.IsCancellationRequested)
+            {
+                // Disabled or deleted while a batch is being retried, bisected or split: the rest of it is left undone.
+                // The position is past processed records only, so a later poller sends the rest again.
+                return;
+            }
+
             EventSourceMappingSettings settings = _mapping.Settings;
             (int start, int length) = segments[0];
             byte[] payload = DynamoDbEvent.Build(records, start, length, _recordSuffix);
@@ -281,6 +336,6 @@ internal sealed partial class StreamPoller
     [LoggerMessage(Level = LogLevel.Information, Message = "Event source mapping {Uuid}: the shard of {StreamArn} is closed and was read to its end")]
     private static partial void LogShardClosed(ILogger logger, string uuid, string streamArn);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Event source mapping {Uuid} stopped")]
-    private static partial void LogPollerFailed(ILogger logger, string uuid, Exception exception);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Event source mapping {Uuid}: a pass failed; it is tried again after a backoff")]
+    private static partial void LogPassFailed(ILogger logger, string uuid, Exception exception);
 }
