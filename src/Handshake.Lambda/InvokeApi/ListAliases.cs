@@ -16,22 +16,6 @@ internal static class ListAliases
         string functionName = LambdaHttpEndpoint.Find(host, name, null).Name;
         (List<FunctionAlias> page, string? nextMarker) = paging.Take(host.ListAliases(functionName, functionVersion), static a => a.Name,
             static (a, marker) => string.CompareOrdinal(a.Name, marker) > 0);
-        return JsonResponse.WriteAsync(context, 200, writer =>
-        {
-            writer.WriteStartObject();
-            writer.WriteStartArray("Aliases");
-            foreach (FunctionAlias alias in page)
-            {
-                AliasConfigurationJson.Write(writer, host, functionName, alias);
-            }
-
-            writer.WriteEndArray();
-            if (nextMarker is not null)
-            {
-                writer.WriteString("NextMarker", nextMarker);
-            }
-
-            writer.WriteEndObject();
-        });
+        return ListPage.WriteAsync(context, "Aliases", page, nextMarker, (writer, alias) => AliasConfigurationJson.Write(writer, host, functionName, alias));
     }
 }

@@ -9,8 +9,6 @@ namespace Handshake.Lambda.InvokeApi;
 /// </summary>
 internal static class ListFunctions
 {
-    private const int PageLimit = 50;
-
     public static Task HandleAsync(FunctionHost host, HttpContext context)
     {
         if (context.Request.Query["FunctionVersion"].ToString() is { Length: > 0 } functionVersion)
@@ -18,59 +16,11 @@ internal static class ListFunctions
             return AllVersionsAsync(host, context, functionVersion);
         }
 
-        string? marker = context.Request.Query["Marker"];
-        int maxItems = PageLimit;
-        if (context.Request.Query["MaxItems"].ToString() is { Length: > 0 } max)
-        {
-            if (!int.TryParse(max, out maxItems))
-            {
-                throw LambdaException.Validation($"1 validation error detected: Value '{max}' at 'maxItems' failed to satisfy constraint: Member must be a valid integer");
-            }
-
-            if (maxItems is < 1 or > 10000)
-            {
-                throw LambdaException.Validation($"1 validation error detected: Value '{max}' at 'maxItems' failed to satisfy constraint: Member must have value {(maxItems < 1 ? "greater than or equal to 1" : "less than or equal to 10000")}");
-            }
-
-            maxItems = Math.Min(maxItems, PageLimit);
-        }
-
-        IReadOnlyList<FunctionDefinition> all = host.ListFunctions();
-        List<FunctionDefinition> page = [];
-        string? nextMarker = null;
-        foreach (FunctionDefinition function in all)
-        {
-            if (marker is not null && string.CompareOrdinal(function.Name, marker) <= 0)
-            {
-                continue;
-            }
-
-            if (page.Count == maxItems)
-            {
-                nextMarker = page[^1].Name;
-                break;
-            }
-
-            page.Add(function);
-        }
-
-        return JsonResponse.WriteAsync(context, 200, writer =>
-        {
-            writer.WriteStartObject();
-            writer.WriteStartArray("Functions");
-            foreach (FunctionDefinition function in page)
-            {
-                FunctionConfigurationJson.Write(writer, host, function);
-            }
-
-            writer.WriteEndArray();
-            if (nextMarker is not null)
-            {
-                writer.WriteString("NextMarker", nextMarker);
-            }
-
-            writer.WriteEndObject();
-        });
+        ListPage paging = ListPage.Read(context);
+        // By name; a marker whose function was deleted meanwhile still pages on after its name.
+        (List<FunctionDefinition> page, string? nextMarker) = paging.Take(host.ListFunctions(), static f => f.Name,
+            static (f, marker) => string.CompareOrdinal(f.Name, marker) > 0);
+        return ListPage.WriteAsync(context, "Functions", page, nextMarker, (writer, function) => FunctionConfigurationJson.Write(writer, host, function));
     }
 
     /// <summary>
@@ -92,22 +42,6 @@ internal static class ListFunctions
         }
 
         (List<FunctionDefinition> page, string? nextMarker) = paging.Take(all, v => host.Arn(v.Name) + ":" + v.Version);
-        return JsonResponse.WriteAsync(context, 200, writer =>
-        {
-            writer.WriteStartObject();
-            writer.WriteStartArray("Functions");
-            foreach (FunctionDefinition version in page)
-            {
-                FunctionConfigurationJson.Write(writer, host, version, version.Version);
-            }
-
-            writer.WriteEndArray();
-            if (nextMarker is not null)
-            {
-                writer.WriteString("NextMarker", nextMarker);
-            }
-
-            writer.WriteEndObject();
-        });
+        return ListPage.WriteAsync(context, "Functions", page, nextMarker, (writer, version) => FunctionConfigurationJson.Write(writer, host, version, version.Version));
     }
 }

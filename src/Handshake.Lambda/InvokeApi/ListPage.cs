@@ -1,8 +1,9 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
 namespace Handshake.Lambda.InvokeApi;
 
-/// <summary>Marker and MaxItems of the list operations that page by the last item returned (versions, aliases).</summary>
+/// <summary>Marker and MaxItems of the list operations that page by the last item returned (functions, versions, aliases).</summary>
 internal readonly record struct ListPage(string? Marker, int MaxItems)
 {
     /// <summary>Lambda answers at most 50 items a page, whatever MaxItems asks.</summary>
@@ -69,4 +70,24 @@ internal readonly record struct ListPage(string? Marker, int MaxItems)
 
         return (page, start + page.Count < all.Count ? key(page[^1]) : null);
     }
+
+    /// <summary>The answer: <c>{"MEMBER":[...],"NextMarker":"..."}</c>, NextMarker only when there is a next page.</summary>
+    public static Task WriteAsync<T>(HttpContext context, string member, List<T> page, string? nextMarker, Action<Utf8JsonWriter, T> write) =>
+        JsonResponse.WriteAsync(context, 200, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray(member);
+            foreach (T item in page)
+            {
+                write(writer, item);
+            }
+
+            writer.WriteEndArray();
+            if (nextMarker is not null)
+            {
+                writer.WriteString("NextMarker", nextMarker);
+            }
+
+            writer.WriteEndObject();
+        });
 }

@@ -15,23 +15,7 @@ internal static class ListVersionsByFunction
         string functionName = LambdaHttpEndpoint.Find(host, name, null).Name;
         (List<FunctionDefinition> page, string? nextMarker) = paging.Take(host.ListVersions(functionName), static v => v.Version,
             static (v, marker) => VersionOrder(v.Version) > VersionOrder(marker));
-        return JsonResponse.WriteAsync(context, 200, writer =>
-        {
-            writer.WriteStartObject();
-            writer.WriteStartArray("Versions");
-            foreach (FunctionDefinition version in page)
-            {
-                FunctionConfigurationJson.Write(writer, host, version, version.Version);
-            }
-
-            writer.WriteEndArray();
-            if (nextMarker is not null)
-            {
-                writer.WriteString("NextMarker", nextMarker);
-            }
-
-            writer.WriteEndObject();
-        });
+        return ListPage.WriteAsync(context, "Versions", page, nextMarker, (writer, version) => FunctionConfigurationJson.Write(writer, host, version, version.Version));
     }
 
     /// <summary>The list's order: $LATEST (or a marker that is no version) first, then by number.</summary>
