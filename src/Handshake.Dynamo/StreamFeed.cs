@@ -60,31 +60,9 @@ public sealed class StreamFeed
         ArgumentNullException.ThrowIfNull(into);
         if (!_store.Streams.TryGet(streamArn, out var stream)) return StreamFeedStatus.StreamNotFound;
         if (after < stream.TrimmedThrough) return StreamFeedStatus.Trimmed;
-        // Read before the records, as GetRecords does: a stream disabled by now gets no more, so an empty read closes it,
-        // once the database has the disable (the writer marks it before the group that may hold the last record commits).
-        bool disabled = !stream.Enabled;
-        int read = _store.Read(session =>
-        {
-            if (disabled) disabled = StreamCatalog.IsDisabledInDatabase(session.Connection, stream.InternalId);
-            using var select = session.Connection.CreateCommand();
-            select.CommandText = "SELECT seq, created_ms, record FROM stream_records WHERE stream_id = $s AND seq > $a ORDER BY seq LIMIT $n";
-            select.Parameters.AddWithValue("$s", stream.InternalId);
-            select.Parameters.AddWithValue("$a", after);
-            select.Parameters.AddWithValue("$n", limit);
-            using var rows = select.ExecuteReader();
-            int count = 0;
-            long bytes = 0;
-            while (rows.Read())
-            {
-                var json = (byte[])rows.GetValue(2);
-                bytes += json.Length;
-                if (count > 0 && bytes > maxBytes) break;
-                into.Add(new StreamFeedRecord(rows.GetInt64(0), rows.GetInt64(1), json));
-                count++;
-            }
-            return count;
-        });
-        return read == 0 && disabled ? StreamFeedStatus.ShardClosed : StreamFeedStatus.Open;
+        var (read, _, closed) = StreamCatalog.ReadRecords(_store, stream, after, limit, maxBytes,
+            (sequence, createdMs, json) => into.Add(new StreamFeedRecord(sequence, createdMs, json)));
+        return read == 0 && closed ? StreamFeedStatus.ShardClosed : StreamFeedStatus.Open;
     }
 
     /// <summary>

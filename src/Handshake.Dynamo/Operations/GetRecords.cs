@@ -40,44 +40,18 @@ internal static class GetRecords
         if (iterator.After < stream.TrimmedThrough) throw StreamRequests.Trimmed();
 
         int max = (int)(limit ?? MaxLimit);
-        // Read before the records: a stream disabled by now gets no more, so reading to its end closes the shard.
-        // The writer marks the stream disabled before its group commits, and that group may also hold the stream's
-        // last record: the shard is only closed once the database has the disable (checked below, first).
-        bool disabled = !stream.Enabled;
-        bool exhausted = true;
         var w = response.Writer;
         w.WriteStartObject();
         w.WriteStartArray("Records"u8);
-        long after = store.Read(session =>
+        long after = iterator.After;
+        // A DISABLED stream's shard is closed: the page that reads to its end carries no NextShardIterator.
+        var (_, exhausted, closed) = StreamCatalog.ReadRecords(store, stream, iterator.After, max, MaxBytes, (sequence, _, record) =>
         {
-            if (disabled) disabled = StreamCatalog.IsDisabledInDatabase(session.Connection, stream.InternalId);
-            using var select = session.Connection.CreateCommand();
-            select.CommandText = "SELECT seq, record FROM stream_records WHERE stream_id = $s AND seq > $a ORDER BY seq LIMIT $n";
-            select.Parameters.AddWithValue("$s", stream.InternalId);
-            select.Parameters.AddWithValue("$a", iterator.After);
-            select.Parameters.AddWithValue("$n", max);
-            using var rows = select.ExecuteReader();
-            long position = iterator.After;
-            long bytes = 0;
-            int remaining = max;
-            while (rows.Read())
-            {
-                var record = (byte[])rows.GetValue(1);
-                // At least one record a page, then stop before the page passes 1 MB.
-                if (bytes > 0 && bytes + record.Length > MaxBytes)
-                {
-                    exhausted = false;
-                    break;
-                }
-                bytes += record.Length;
-                response.WriteRawValue(record);
-                position = rows.GetInt64(0);
-                if (--remaining == 0) exhausted = false;
-            }
-            return position;
+            response.WriteRawValue(record);
+            after = sequence;
         });
         w.WriteEndArray();
-        if (!(disabled && exhausted))
+        if (!(closed && exhausted))
             w.WriteString("NextShardIterator"u8, new ShardIterator(stream.Arn, stream.InternalId, after, now.ToUnixTimeMilliseconds()).Encode());
         w.WriteEndObject();
         return Task.CompletedTask;

@@ -124,11 +124,55 @@ internal sealed class StreamCatalog
     private static string Label(DateTimeOffset created) => created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff", CultureInfo.InvariantCulture);
 
     /// <summary>
+    /// The records of <paramref name="stream"/> after <paramref name="after"/>, oldest first, each handed to
+    /// <paramref name="onRecord"/> (sequence number, creation time in ms, the record's JSON): at most
+    /// <paramref name="limit"/>, and no more than <paramref name="maxBytes"/> of JSON past the first record. The one read
+    /// of records that GetRecords and the in-process <see cref="StreamFeed"/> share. Exhausted: the read ran out of
+    /// records before the limit or the byte budget stopped it. Closed: the stream was disabled before the read began and
+    /// the database has the disable, so every record it will ever have was there to read.
+    /// </summary>
+    public static (int Count, bool Exhausted, bool Closed) ReadRecords(
+        DynamoStore store, StreamDefinition stream, long after, int limit, long maxBytes, Action<long, long, byte[]> onRecord)
+    {
+        // Read before the records: a stream disabled by now gets no more. The writer marks the stream disabled before
+        // its group commits, and that group may also hold the stream's last record: the disable counts only once the
+        // database has it (checked first, so the records read after it include that group's).
+        bool disabled = !stream.Enabled;
+        return store.Read(session =>
+        {
+            bool closed = disabled && IsDisabledInDatabase(session.Connection, stream.InternalId);
+            using var select = session.Connection.CreateCommand();
+            select.CommandText = "SELECT seq, created_ms, record FROM stream_records WHERE stream_id = $s AND seq > $a ORDER BY seq LIMIT $n";
+            select.Parameters.AddWithValue("$s", stream.InternalId);
+            select.Parameters.AddWithValue("$a", after);
+            select.Parameters.AddWithValue("$n", limit);
+            using var rows = select.ExecuteReader();
+            int count = 0;
+            long bytes = 0;
+            bool exhausted = true;
+            while (rows.Read())
+            {
+                var record = (byte[])rows.GetValue(2);
+                // At least one record, then stop before the running size passes the budget.
+                if (count > 0 && bytes + record.Length > maxBytes)
+                {
+                    exhausted = false;
+                    break;
+                }
+                bytes += record.Length;
+                onRecord(rows.GetInt64(0), rows.GetInt64(1), record);
+                if (++count == limit) exhausted = false;
+            }
+            return (count, exhausted, closed);
+        });
+    }
+
+    /// <summary>
     /// Whether the committed definition of stream <paramref name="id"/> says disabled (or is gone, forgotten after 24
     /// hours). A reader that sees this has, in its later statements, every record the stream will ever have: the
     /// disable commits with or after the stream's last write.
     /// </summary>
-    public static bool IsDisabledInDatabase(SqliteConnection connection, long id)
+    private static bool IsDisabledInDatabase(SqliteConnection connection, long id)
     {
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT definition FROM streams WHERE id = $id";
