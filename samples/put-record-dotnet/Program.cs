@@ -14,11 +14,10 @@ using Handshake.Runtime.Bootstrap;
 //                                        the .NET way to get the seed's problem: one TCP connection per invocation.
 //   HANDSHAKE_POOL_IDLE_TIMEOUT_SECONDS  optional: build the client on Handshake.Runtime.AwsSdk's pool, whose idle
 //                                        timeout is shorter than the server's, and log the connections it opened.
-// An environment runs one invocation at a time, so nothing else waits for the socket engine's thread: let it run the
-// SDK's continuation when the store answers instead of handing it to a thread-pool thread (a wake-up and a context
-// switch per exchange; measured: about a quarter of this process's CPU per invocation on 2 cores). Read when the
-// first socket is used, so it is set first. It changes threads only, never the connections.
-Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
+// Not DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1, although it saved about a quarter of this process's CPU per
+// invocation: the SDK reads a response's body synchronously, and when the body arrives after the headers (a split TCP
+// write, a large answer) that read, run inline on the socket engine's thread, waits for the very thread it blocks.
+// PutRecordTests.Dotnet_modes_answer_when_the_store_answer_arrives_in_two_pieces hangs with it.
 
 return await LambdaRuntime.RunAsync(static ct =>
 {

@@ -108,6 +108,22 @@ public sealed class PutRecordTests
         Assert.Equal(Invocations, store.Connections);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("1")]
+    public async Task Dotnet_modes_answer_when_the_store_answer_arrives_in_two_pieces(string perInvocation)
+    {
+        await using var store = await FakeDynamoEndpoint.StartAsync();
+        store.SplitAnswerDelay = TimeSpan.FromMilliseconds(50);
+        await using var api = await FakeRuntimeApi.StartAsync();
+        await using var function = Functions.StartDotnet(api, Functions.PutRecordDll, "PutRecord",
+            StoreEnvironment(store, ("HANDSHAKE_CLIENT_PER_INVOCATION", perInvocation)));
+
+        await InvokeAndCheckRecordsAsync(api, store, function, "records");
+
+        Assert.Equal(perInvocation == "1" ? Invocations : 1, store.Connections);
+    }
+
     [Fact]
     public async Task Dotnet_with_the_pooled_factory_reports_its_connections()
     {

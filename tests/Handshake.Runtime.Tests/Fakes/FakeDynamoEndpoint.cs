@@ -30,6 +30,12 @@ public sealed class FakeDynamoEndpoint : IAsyncDisposable
     /// <summary>Each request: its X-Amz-Target and its JSON body.</summary>
     public ConcurrentQueue<(string Target, string Body)> Requests { get; } = new();
 
+    /// <summary>
+    /// When set, each answer leaves in two TCP writes this far apart: the headers with the body's first byte, then the
+    /// rest. A real network splits answers like this; a client that reads the body synchronously then has to wait.
+    /// </summary>
+    public TimeSpan? SplitAnswerDelay { get; set; }
+
     public static async Task<FakeDynamoEndpoint> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -63,6 +69,16 @@ public sealed class FakeDynamoEndpoint : IAsyncDisposable
         Requests.Enqueue((context.Request.Headers["X-Amz-Target"].ToString(), body));
         context.Response.ContentType = "application/x-amz-json-1.0";
         context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+        if (SplitAnswerDelay is { } delay)
+        {
+            context.Response.ContentLength = 2;
+            await context.Response.WriteAsync("{");
+            await context.Response.Body.FlushAsync();
+            await Task.Delay(delay);
+            await context.Response.WriteAsync("}");
+            return;
+        }
+
         await context.Response.WriteAsync("{}");
     }
 }
