@@ -4,9 +4,10 @@ using Handshake.Dynamo.Storage;
 namespace Handshake.Dynamo.Operations;
 
 /// <summary>
-/// UpdateTable: billing mode, provisioned throughput, deletion protection, table class and StreamSpecification (a new
-/// stream, or the current one disabled). The response says UPDATING; the
-/// change is already complete, so the next DescribeTable says ACTIVE. Index changes come with issue 5.
+/// UpdateTable: billing mode, provisioned throughput, deletion protection, table class, StreamSpecification (a new
+/// stream, or the current one disabled) and GlobalSecondaryIndexUpdates, all of a request's changes in one commit. The
+/// response says UPDATING; the change is already complete (a new index's backfill aside), so the next DescribeTable
+/// says ACTIVE.
 /// </summary>
 internal static class UpdateTable
 {
@@ -84,14 +85,16 @@ internal static class UpdateTable
                     throw DynamoException.Validation(Invalid + "ProvisionedThroughput must be specified for index: " + index.IndexName);
             }
         }
+        // The index or stream change and the metadata change beside it commit together (CompositeWriteCommand).
+        WriteCommand? first = null;
+        List<Model.SecondaryIndexDefinition>? created = null;
         if (hasIndexUpdates)
         {
-            var created = GlobalSecondaryIndexUpdates.Resolve(table, indexUpdates!, definitions, billingMode ?? table.BillingMode);
-            await store.WriteAsync(new GlobalSecondaryIndexUpdates.Command(table, indexUpdates!, created, definitions)).ConfigureAwait(false);
-            foreach (var index in created) store.StartBackfill(table, index);
+            created = GlobalSecondaryIndexUpdates.Resolve(table, indexUpdates!, definitions, billingMode ?? table.BillingMode);
+            first = new GlobalSecondaryIndexUpdates.Command(table, indexUpdates!, created, definitions);
             if (billingMode is null && throughput is null && deletionProtection is null && tableClass is null)
             {
-                WriteResponse(response, table);
+                await WriteAndRespondAsync(store, response, table, first, created).ConfigureAwait(false);
                 return;
             }
         }
@@ -104,14 +107,14 @@ internal static class UpdateTable
         var now = store.Clock.GetUtcNow();
         if (streamUpdate)
         {
-            await store.WriteAsync(new StreamSpecificationCommand(table, stream!.StreamEnabled!.Value, stream.StreamViewType, now)).ConfigureAwait(false);
+            first = new StreamSpecificationCommand(table, stream!.StreamEnabled!.Value, stream.StreamViewType, now);
             if (billingMode is null && deletionProtection is null && tableClass is null)
             {
-                WriteResponse(response, table);
+                await WriteAndRespondAsync(store, response, table, first, created).ConfigureAwait(false);
                 return;
             }
         }
-        await store.WriteAsync(new UpdateTableMetadataCommand(table, t =>
+        var metadata = new UpdateTableMetadataCommand(table, t =>
         {
             if (newMode != t.BillingMode)
             {
@@ -148,8 +151,17 @@ internal static class UpdateTable
                 if (tableClass != (t.TableClass ?? "STANDARD")) t.TableClassUpdateDateTime = now;
                 t.TableClass = tableClass;
             }
-        })).ConfigureAwait(false);
+        });
 
+        await WriteAndRespondAsync(store, response, table, first is null ? metadata : new CompositeWriteCommand(first, metadata), created).ConfigureAwait(false);
+    }
+
+    private static async ValueTask WriteAndRespondAsync(DynamoStore store, ResponseBuffer response, Model.TableDefinition table,
+        WriteCommand command, List<Model.SecondaryIndexDefinition>? created)
+    {
+        await store.WriteAsync(command).ConfigureAwait(false);
+        // A new index is filled in the background once it exists in the database.
+        foreach (var index in created ?? []) store.StartBackfill(table, index);
         WriteResponse(response, table);
     }
 
