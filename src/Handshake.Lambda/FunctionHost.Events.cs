@@ -1,36 +1,51 @@
+using Handshake.Lambda.Functions;
 using Microsoft.Extensions.Logging;
 
 namespace Handshake.Lambda;
 
-/// <summary>Asynchronous (Event) invocations: queued, answered 202, retried twice on a function error.</summary>
+/// <summary>Asynchronous (Event) invocations: queued, answered 202, retried on a function error, sent on to destinations.</summary>
 public sealed partial class FunctionHost
 {
     private static readonly TimeSpan MaxThrottleBackoff = TimeSpan.FromMinutes(5);
 
-    /// <summary>Queues an Event invocation. Function errors are retried twice after <see cref="FunctionHostOptions.EventRetryDelays"/>;
-    /// throttles are retried with backoff from 1 s; every attempt keeps the request id, as on Lambda.</summary>
+    /// <summary>
+    /// Queues an Event invocation. A function error is retried up to the qualifier's MaximumRetryAttempts (default 2)
+    /// after <see cref="FunctionHostOptions.EventRetryDelays"/>; throttles are retried with backoff from 1 s; an event
+    /// older than MaximumEventAgeInSeconds (default 6 hours) is dropped. Every attempt keeps the request id, as on
+    /// Lambda, and the outcome goes to the OnSuccess or OnFailure destination when one is configured.
+    /// </summary>
     /// <exception cref="LambdaException">ResourceNotFoundException for an unknown function.</exception>
     public void InvokeEvent(string functionName, Invocation invocation)
     {
         CheckQualifier(functionName, invocation.Qualifier);
-        Task delivery = DeliverEventAsync(functionName, invocation);
+        Task delivery = DeliverEventAsync(functionName, invocation, Options.Clock.GetUtcNow());
         _eventInvocations[delivery] = 0;
         _ = delivery.ContinueWith(t => _eventInvocations.TryRemove(t, out _), TaskScheduler.Default);
     }
 
-    private async Task DeliverEventAsync(string functionName, Invocation first)
+    private async Task DeliverEventAsync(string functionName, Invocation first, DateTimeOffset received)
     {
         await Task.Yield();
-        int functionErrors = 0;
+        int attempts = 0;
+        InvocationResult? last = null;
         TimeSpan throttleBackoff = TimeSpan.FromSeconds(1);
         CancellationToken stopping = _stopping.Token;
         while (!stopping.IsCancellationRequested)
         {
+            // Read at each attempt: Lambda applies a changed configuration to events already queued.
+            EventInvokeConfig? config = EventInvokeConfigFor(functionName, first.Qualifier);
+            int maxAge = config?.MaximumEventAgeInSeconds ?? EventInvokeConfig.DefaultMaximumEventAgeInSeconds;
+            if (Options.Clock.GetUtcNow() - received > TimeSpan.FromSeconds(maxAge))
+            {
+                LogEventDropped(_logger, functionName, first.RequestId, $"older than {maxAge} s after {attempts} attempts");
+                SendToDestination(functionName, first, config?.OnFailure, InvocationRecord.EventAgeExceeded, attempts, last);
+                return;
+            }
+
             Invocation attempt = new(first.RequestId, first.Payload) { TraceId = first.TraceId, Qualifier = first.Qualifier };
-            InvocationResult result;
             try
             {
-                result = await InvokeAsync(functionName, attempt, stopping).ConfigureAwait(false);
+                last = await InvokeAsync(functionName, attempt, stopping).ConfigureAwait(false);
             }
             catch (LambdaException e) when (e.StatusCode == 429)
             {
@@ -48,19 +63,47 @@ public sealed partial class FunctionHost
                 return;
             }
 
-            if (result.FunctionError is null)
+            attempts++;
+            config = EventInvokeConfigFor(functionName, first.Qualifier);
+            if (last.FunctionError is null)
             {
+                SendToDestination(functionName, first, config?.OnSuccess, InvocationRecord.Success, attempts, last);
                 return;
             }
 
-            if (functionErrors >= Options.EventRetryDelays.Count)
+            int retries = config?.MaximumRetryAttempts ?? EventInvokeConfig.DefaultRetryAttempts;
+            if (attempts > retries)
             {
-                LogEventDropped(_logger, functionName, first.RequestId, $"{result.ErrorType} after {functionErrors + 1} attempts");
+                LogEventDropped(_logger, functionName, first.RequestId, $"{last.ErrorType} after {attempts} attempts");
+                SendToDestination(functionName, first, config?.OnFailure, InvocationRecord.RetriesExhausted, attempts, last);
                 return;
             }
 
-            await DelayAsync(Options.EventRetryDelays[functionErrors], stopping).ConfigureAwait(false);
-            functionErrors++;
+            IReadOnlyList<TimeSpan> delays = Options.EventRetryDelays;
+            await DelayAsync(delays.Count == 0 ? TimeSpan.Zero : delays[Math.Min(attempts - 1, delays.Count - 1)], stopping).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Sends the invocation record to a function destination as an Event invocation of its own (a new request id), as
+    /// Lambda does. A destination deleted since it was configured drops the record, with a warning.
+    /// </summary>
+    private void SendToDestination(string functionName, Invocation invocation, string? destination, string condition, int attempts, InvocationResult? last)
+    {
+        if (destination is null || !FunctionName.TryParse(destination, out string target, out string? qualifier))
+        {
+            return;
+        }
+
+        string invokedArn = Arn(functionName) + ":" + (invocation.Qualifier ?? FunctionDefinition.LatestVersion);
+        byte[] record = InvocationRecord.Build(Options.Clock.GetUtcNow(), invocation.RequestId, invokedArn, condition, attempts, invocation.Payload, last);
+        try
+        {
+            InvokeEvent(target, new Invocation(Guid.NewGuid().ToString(), record) { Qualifier = qualifier });
+        }
+        catch (LambdaException e)
+        {
+            LogEventDropped(_logger, target, invocation.RequestId, $"its {condition} record: {e.Message}");
         }
     }
 

@@ -13,6 +13,7 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
     private const string EventSourceMappings2015 = "/2015-03-31/event-source-mappings";
     private const string Functions2017 = "/2017-10-31/functions/";
     private const string Functions2019 = "/2019-09-30/functions/";
+    private const string EventInvokeConfig2019 = "/2019-09-25/functions/";
     private const string Functions2021 = "/2021-11-15/functions/";
     private const string StreamingSuffix = "/response-streaming-invocations";
 
@@ -27,6 +28,7 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
             || path.StartsWith(EventSourceMappings2015, StringComparison.Ordinal)
             || path.StartsWith(Functions2017, StringComparison.Ordinal)
             || path.StartsWith(Functions2019, StringComparison.Ordinal)
+            || path.StartsWith(EventInvokeConfig2019, StringComparison.Ordinal)
             || path.StartsWith(Functions2021, StringComparison.Ordinal);
     }
 
@@ -207,6 +209,22 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
             }
 
             throw UnknownOperation();
+        }
+
+        if (path.StartsWith(EventInvokeConfig2019, StringComparison.Ordinal))
+        {
+            string rest = path[EventInvokeConfig2019.Length..];
+            int slash = rest.IndexOf('/');
+            string name = slash < 0 ? rest : rest[..slash];
+            return (method, slash < 0 ? "" : rest[(slash + 1)..]) switch
+            {
+                ("PUT", "event-invoke-config") => PutFunctionEventInvokeConfig.HandleAsync(host, context, name, qualifier),
+                ("POST", "event-invoke-config") => UpdateFunctionEventInvokeConfig.HandleAsync(host, context, name, qualifier),
+                ("GET", "event-invoke-config") => GetFunctionEventInvokeConfig.HandleAsync(host, context, name, qualifier),
+                ("DELETE", "event-invoke-config") => DeleteFunctionEventInvokeConfig.HandleAsync(host, context, name, qualifier),
+                ("GET", "event-invoke-config/list") => ListFunctionEventInvokeConfigs.HandleAsync(host, context, name),
+                _ => throw UnknownOperation(),
+            };
         }
 
         bool is2017 = path.StartsWith(Functions2017, StringComparison.Ordinal);

@@ -9,8 +9,9 @@ internal readonly record struct ListPage(string? Marker, int MaxItems)
     /// <summary>Lambda answers at most 50 items a page, whatever MaxItems asks.</summary>
     private const int PageLimit = 50;
 
-    /// <exception cref="LambdaException">ValidationException for a MaxItems that is not an integer from 1 to 10,000.</exception>
-    public static ListPage Read(HttpContext context)
+    /// <exception cref="LambdaException">ValidationException for a MaxItems that is not an integer from 1 to
+    /// <paramref name="maxAllowed"/> (the operation's model: 10,000 for most lists).</exception>
+    public static ListPage Read(HttpContext context, int maxAllowed = 10000)
     {
         string? marker = context.Request.Query["Marker"].ToString() is { Length: > 0 } m ? m : null;
         int maxItems = PageLimit;
@@ -21,9 +22,9 @@ internal readonly record struct ListPage(string? Marker, int MaxItems)
                 throw LambdaException.Validation($"1 validation error detected: Value '{max}' at 'maxItems' failed to satisfy constraint: Member must be a valid integer");
             }
 
-            if (maxItems is < 1 or > 10000)
+            if (maxItems < 1 || maxItems > maxAllowed)
             {
-                throw LambdaException.Validation($"1 validation error detected: Value '{max}' at 'maxItems' failed to satisfy constraint: Member must have value {(maxItems < 1 ? "greater than or equal to 1" : "less than or equal to 10000")}");
+                throw LambdaException.Validation($"1 validation error detected: Value '{max}' at 'maxItems' failed to satisfy constraint: Member must have value {(maxItems < 1 ? "greater than or equal to 1" : "less than or equal to " + maxAllowed)}");
             }
 
             maxItems = Math.Min(maxItems, PageLimit);

@@ -1,0 +1,23 @@
+using System.Text.Json;
+using Handshake.Lambda.Functions;
+using Microsoft.AspNetCore.Http;
+
+namespace Handshake.Lambda.InvokeApi;
+
+/// <summary>
+/// PUT /2019-09-25/functions/{name}/event-invoke-config?Qualifier=: replaces the qualifier's asynchronous invocation
+/// settings (what the request leaves out goes back to Lambda's default).
+/// </summary>
+internal static class PutFunctionEventInvokeConfig
+{
+    public static async Task HandleAsync(FunctionHost host, HttpContext context, string nameOrArn, string? qualifier)
+    {
+        string name = LambdaHttpEndpoint.Resolve(host, nameOrArn, ref qualifier);
+        using JsonDocument document = await JsonResponse.ReadAsync(context).ConfigureAwait(false);
+        EventInvokeConfigJson.Fields fields = EventInvokeConfigJson.Read(host, name, document.RootElement);
+        EventInvokeConfig config = host.PutEventInvokeConfig(name, qualifier,
+            _ => new EventInvokeConfig("", fields.MaximumRetryAttempts, fields.MaximumEventAgeInSeconds, fields.OnSuccess, fields.OnFailure, default),
+            update: false);
+        await JsonResponse.WriteAsync(context, 200, writer => EventInvokeConfigJson.Write(writer, host, name, config)).ConfigureAwait(false);
+    }
+}

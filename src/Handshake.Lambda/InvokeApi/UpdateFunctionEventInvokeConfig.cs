@@ -1,0 +1,27 @@
+using System.Text.Json;
+using Handshake.Lambda.Functions;
+using Microsoft.AspNetCore.Http;
+
+namespace Handshake.Lambda.InvokeApi;
+
+/// <summary>
+/// POST /2019-09-25/functions/{name}/event-invoke-config?Qualifier=: changes only the settings the request gives (a
+/// DestinationConfig replaces both destinations); the qualifier must already have settings.
+/// </summary>
+internal static class UpdateFunctionEventInvokeConfig
+{
+    public static async Task HandleAsync(FunctionHost host, HttpContext context, string nameOrArn, string? qualifier)
+    {
+        string name = LambdaHttpEndpoint.Resolve(host, nameOrArn, ref qualifier);
+        using JsonDocument document = await JsonResponse.ReadAsync(context).ConfigureAwait(false);
+        EventInvokeConfigJson.Fields fields = EventInvokeConfigJson.Read(host, name, document.RootElement);
+        EventInvokeConfig config = host.PutEventInvokeConfig(name, qualifier, current => current! with
+        {
+            MaximumRetryAttempts = fields.MaximumRetryAttempts ?? current.MaximumRetryAttempts,
+            MaximumEventAgeInSeconds = fields.MaximumEventAgeInSeconds ?? current.MaximumEventAgeInSeconds,
+            OnSuccess = fields.HasDestinations ? fields.OnSuccess : current.OnSuccess,
+            OnFailure = fields.HasDestinations ? fields.OnFailure : current.OnFailure,
+        }, update: true);
+        await JsonResponse.WriteAsync(context, 200, writer => EventInvokeConfigJson.Write(writer, host, name, config)).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,162 @@
+using System.Text;
+using System.Text.Json;
+using Handshake.Lambda.Functions;
+
+namespace Handshake.Lambda.Tests;
+
+/// <summary>
+/// Asynchronous invocation settings on real child processes: MaximumRetryAttempts, MaximumEventAgeInSeconds, and the
+/// invocation records sent to OnSuccess and OnFailure function destinations.
+/// </summary>
+public sealed class EventInvokeConfigTests
+{
+    private static readonly FunctionHostOptions FastRetries = new() { EventRetryDelays = [TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(20)] };
+
+    private static FunctionDefinition AddSink(TestHost test, string name) =>
+        test.AddBash(name, environment: new() { ["RECORD_EVENTS"] = "1" });
+
+    private static async Task<JsonElement> RecordAsync(TestHost test, string sink)
+    {
+        await test.WaitForLogAsync(sink, m => m.StartsWith("event ", StringComparison.Ordinal));
+        string line = (await test.LogMessagesAsync(sink)).First(m => m.StartsWith("event ", StringComparison.Ordinal));
+        return JsonDocument.Parse(line["event ".Length..]).RootElement.Clone();
+    }
+
+    private static int Starts(List<string> messages, string requestId) =>
+        messages.Count(m => m.StartsWith($"START RequestId: {requestId} ", StringComparison.Ordinal));
+
+    [Fact]
+    public async Task No_retries_then_the_failure_record_goes_to_the_OnFailure_function()
+    {
+        await using TestHost test = TestHost.Start(FastRetries);
+        test.AddBash("source");
+        AddSink(test, "failures");
+        test.Host.PutEventInvokeConfig("source", null,
+            _ => new EventInvokeConfig("", 0, null, null, test.Host.Arn("failures"), default), update: false);
+
+        test.Host.InvokeEvent("source", new Invocation("event-1", Encoding.UTF8.GetBytes("""{"fail":true,"n":1}""")));
+        JsonElement record = await RecordAsync(test, "failures");
+
+        Assert.Equal("1.0", record.GetProperty("version").GetString());
+        JsonElement context = record.GetProperty("requestContext");
+        Assert.Equal("event-1", context.GetProperty("requestId").GetString());
+        Assert.Equal(test.Host.Arn("source") + ":$LATEST", context.GetProperty("functionArn").GetString());
+        Assert.Equal("RetriesExhausted", context.GetProperty("condition").GetString());
+        Assert.Equal(1, context.GetProperty("approximateInvokeCount").GetInt32());
+        Assert.Equal(1, record.GetProperty("requestPayload").GetProperty("n").GetInt32());
+        Assert.Equal(200, record.GetProperty("responseContext").GetProperty("statusCode").GetInt32());
+        Assert.Equal("$LATEST", record.GetProperty("responseContext").GetProperty("executedVersion").GetString());
+        Assert.Equal("Unhandled", record.GetProperty("responseContext").GetProperty("functionError").GetString());
+        Assert.Equal("FailedOnPurpose", record.GetProperty("responsePayload").GetProperty("errorType").GetString());
+        Assert.Equal(1, Starts(await test.LogMessagesAsync("source"), "event-1"));
+    }
+
+    [Fact]
+    public async Task One_retry_makes_two_attempts()
+    {
+        await using TestHost test = TestHost.Start(FastRetries);
+        test.AddBash("source");
+        AddSink(test, "failures");
+        test.Host.PutEventInvokeConfig("source", null,
+            _ => new EventInvokeConfig("", 1, null, null, test.Host.Arn("failures"), default), update: false);
+
+        test.Host.InvokeEvent("source", new Invocation("event-2", Encoding.UTF8.GetBytes("""{"fail":true}""")));
+        JsonElement record = await RecordAsync(test, "failures");
+
+        Assert.Equal(2, record.GetProperty("requestContext").GetProperty("approximateInvokeCount").GetInt32());
+        Assert.Equal(2, Starts(await test.LogMessagesAsync("source"), "event-2"));
+    }
+
+    [Fact]
+    public async Task A_success_goes_to_the_OnSuccess_function_with_the_answer()
+    {
+        await using TestHost test = TestHost.Start(FastRetries);
+        test.AddBash("source");
+        AddSink(test, "successes");
+        AddSink(test, "failures");
+        test.Host.PutEventInvokeConfig("source", null,
+            _ => new EventInvokeConfig("", null, null, test.Host.Arn("successes"), test.Host.Arn("failures"), default), update: false);
+
+        test.Host.InvokeEvent("source", new Invocation("event-3", Encoding.UTF8.GetBytes("""{"ok":3}""")));
+        JsonElement record = await RecordAsync(test, "successes");
+
+        Assert.Equal("Success", record.GetProperty("requestContext").GetProperty("condition").GetString());
+        Assert.Equal(1, record.GetProperty("requestContext").GetProperty("approximateInvokeCount").GetInt32());
+        Assert.False(record.GetProperty("responseContext").TryGetProperty("functionError", out _));
+        // The bash function answers its event: the record carries the answer as JSON.
+        Assert.Equal(3, record.GetProperty("responsePayload").GetProperty("ok").GetInt32());
+        Assert.DoesNotContain(await test.LogMessagesAsync("failures"), m => m.StartsWith("START ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_alias_invocation_follows_the_alias_settings_and_names_it()
+    {
+        await using TestHost test = TestHost.Start(FastRetries);
+        test.AddBash("source");
+        AddSink(test, "failures");
+        test.Host.PublishVersion("source");
+        test.Host.CreateAlias("source", new FunctionAlias { Name = "live", FunctionVersion = "1" });
+        // $LATEST keeps the default (two retries); the alias retries none and has a destination.
+        test.Host.PutEventInvokeConfig("source", "live",
+            _ => new EventInvokeConfig("", 0, null, null, test.Host.Arn("failures"), default), update: false);
+
+        test.Host.InvokeEvent("source", new Invocation("event-4", Encoding.UTF8.GetBytes("""{"fail":true}""")) { Qualifier = "live" });
+        JsonElement record = await RecordAsync(test, "failures");
+
+        Assert.Equal(test.Host.Arn("source") + ":live", record.GetProperty("requestContext").GetProperty("functionArn").GetString());
+        Assert.Equal("1", record.GetProperty("responseContext").GetProperty("executedVersion").GetString());
+        Assert.Equal(1, Starts(await test.LogMessagesAsync("source"), "event-4"));
+    }
+
+    [Fact]
+    public async Task An_event_older_than_its_maximum_age_is_dropped_and_reported()
+    {
+        JumpClock clock = new();
+        await using TestHost test = TestHost.Start(new FunctionHostOptions { Clock = clock, EventRetryDelays = FastRetries.EventRetryDelays });
+        // Reserved concurrency 0: every attempt is throttled, and the event waits in the queue (1 s backoff).
+        test.AddBash("source", reserved: 0);
+        AddSink(test, "failures");
+        test.Host.PutEventInvokeConfig("source", null,
+            _ => new EventInvokeConfig("", null, 60, null, test.Host.Arn("failures"), default), update: false);
+
+        test.Host.InvokeEvent("source", new Invocation("event-5", Encoding.UTF8.GetBytes("""{"late":true}""")));
+        clock.Offset = TimeSpan.FromMinutes(2);
+        JsonElement record = await RecordAsync(test, "failures");
+
+        Assert.Equal("EventAgeExceeded", record.GetProperty("requestContext").GetProperty("condition").GetString());
+        Assert.Equal(0, record.GetProperty("requestContext").GetProperty("approximateInvokeCount").GetInt32());
+        Assert.True(record.GetProperty("requestPayload").GetProperty("late").GetBoolean());
+        Assert.False(record.TryGetProperty("responseContext", out _));
+        Assert.Equal(0, Starts(await test.LogMessagesAsync("source"), "event-5"));
+    }
+
+    [Fact]
+    public async Task Settings_go_with_their_alias_and_their_function()
+    {
+        await using TestHost test = TestHost.Start(FastRetries);
+        test.AddBash("source");
+        test.Host.PublishVersion("source");
+        test.Host.CreateAlias("source", new FunctionAlias { Name = "live", FunctionVersion = "1" });
+        test.Host.PutEventInvokeConfig("source", "live", _ => new EventInvokeConfig("", 1, null, null, null, default), update: false);
+        test.Host.PutEventInvokeConfig("source", "1", _ => new EventInvokeConfig("", 1, null, null, null, default), update: false);
+        test.Host.PutEventInvokeConfig("source", null, _ => new EventInvokeConfig("", 0, null, null, null, default), update: false);
+        Assert.Equal(["$LATEST", "1", "live"], test.Host.ListEventInvokeConfigs("source").Select(c => c.Qualifier));
+
+        test.Host.DeleteAlias("source", "live");
+        Assert.Equal(["$LATEST", "1"], test.Host.ListEventInvokeConfigs("source").Select(c => c.Qualifier));
+        test.Host.DeleteVersion("source", "1");
+        Assert.Equal(["$LATEST"], test.Host.ListEventInvokeConfigs("source").Select(c => c.Qualifier));
+
+        test.Host.DeleteFunction("source");
+        test.AddBash("source");
+        Assert.Empty(test.Host.ListEventInvokeConfigs("source"));
+    }
+
+    /// <summary>The system's clock, moved forward on demand: timers and delays stay real.</summary>
+    private sealed class JumpClock : TimeProvider
+    {
+        public TimeSpan Offset { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Offset;
+    }
+}
