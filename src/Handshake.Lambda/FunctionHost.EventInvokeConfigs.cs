@@ -18,15 +18,19 @@ public sealed partial class FunctionHost
     {
         string key = qualifier ?? FunctionDefinition.LatestVersion;
         EnvironmentPool pool = ConfiguredPool(name, key);
-        EventInvokeConfig? current = pool.EventInvokeConfigs.GetValueOrDefault(key);
-        if (update && current is null)
+        // Two Updates at once must not lose one's change: the read, the merge and the write are one step.
+        lock (pool.EventInvokeConfigs)
         {
-            throw NoEventInvokeConfig(name, key);
-        }
+            EventInvokeConfig? current = pool.EventInvokeConfigs.GetValueOrDefault(key);
+            if (update && current is null)
+            {
+                throw NoEventInvokeConfig(name, key);
+            }
 
-        EventInvokeConfig next = change(current) with { Qualifier = key, LastModified = Options.Clock.GetUtcNow() };
-        pool.EventInvokeConfigs[key] = next;
-        return next;
+            EventInvokeConfig next = change(current) with { Qualifier = key, LastModified = Options.Clock.GetUtcNow() };
+            pool.EventInvokeConfigs[key] = next;
+            return next;
+        }
     }
 
     /// <exception cref="LambdaException">ResourceNotFoundException (<c>The function ARN:QUALIFIER doesn't have an EventInvokeConfig</c>).</exception>
