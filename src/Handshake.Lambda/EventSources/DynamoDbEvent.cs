@@ -76,6 +76,20 @@ internal static class DynamoDbEvent
         return payload;
     }
 
+    /// <summary>
+    /// One record exactly as <see cref="Build"/> puts it in an event (eventSourceARN added, Lambda's userIdentity names):
+    /// what a filter pattern is matched against.
+    /// </summary>
+    public static byte[] Record(StreamFeedRecord record, byte[] recordSuffix)
+    {
+        byte[] json = record.Json;
+        byte[] lambda = new byte[json.Length - 1 + recordSuffix.Length];
+        json.AsSpan(0, json.Length - 1).CopyTo(lambda);
+        LowerIdentityNames(lambda.AsSpan(0, json.Length - 1));
+        recordSuffix.CopyTo(lambda.AsSpan(json.Length - 1));
+        return lambda;
+    }
+
     /// <summary>PrincipalId and Type become principalId and type, in place (same length), in a copied record.</summary>
     private static void LowerIdentityNames(Span<byte> record)
     {

@@ -34,6 +34,12 @@ internal sealed record EventSourceMappingSettings
 
     /// <summary>FunctionResponseTypes holds ReportBatchItemFailures.</summary>
     public bool ReportBatchItemFailures { get; init; }
+
+    /// <summary>
+    /// The mapping's FilterCriteria, or null when it was never given one (then the answers have no FilterCriteria).
+    /// One with no filters (cleared by an update) passes every record, as null does.
+    /// </summary>
+    public FilterCriteria? FilterCriteria { get; init; }
 }
 
 /// <summary>The whole of a mapping at one moment, for EventSourceMappingConfiguration.</summary>

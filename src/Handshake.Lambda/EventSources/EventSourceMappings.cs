@@ -217,6 +217,9 @@ public sealed class EventSourceMappings
         return running + _stopping.Count;
     }
 
+    /// <summary>The mapping's position (records after this stored sequence number come next), or null for an unknown UUID.</summary>
+    internal long? PositionOf(string uuid) => _byUuid.TryGetValue(uuid, out EventSourceMapping? mapping) ? mapping.Position : null;
+
     private static EventSourceMappingView SnapshotLocked(EventSourceMapping mapping) =>
         new(mapping.Uuid, mapping.EventSourceArn, mapping.StartingPosition, mapping.Settings, mapping.State, mapping.LastProcessingResult, mapping.LastModified, mapping.Order);
 

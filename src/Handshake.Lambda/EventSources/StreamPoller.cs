@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Handshake.Dynamo;
 using Microsoft.Extensions.Logging;
 
@@ -14,6 +15,9 @@ internal sealed partial class StreamPoller
     /// <summary>The longest idle wait before the stream is looked at again (disabled, trimmed, deleted).</summary>
     private static readonly TimeSpan IdleRecheck = TimeSpan.FromSeconds(1);
 
+    /// <summary>The most records one pass looks at for records that pass the filters, so that a stop is seen soon.</summary>
+    private const int MaxScannedPerPass = 10000;
+
     private readonly FunctionHost _host;
     private readonly StreamFeed _feed;
     private readonly EventSourceMapping _mapping;
@@ -23,6 +27,15 @@ internal sealed partial class StreamPoller
     private readonly ILogger _logger;
 
     private readonly Task _previous;
+
+    /// <summary>Records read for filtering, reused by each read.</summary>
+    private readonly List<StreamFeedRecord> _chunk = [];
+
+    /// <summary>
+    /// With filters: the last record this pass has looked at, passing or filtered out. Filtered-out records count as
+    /// processed, so the position moves here once the batch is delivered (or at once when nothing passed).
+    /// </summary>
+    private long _scanned;
 
     public StreamPoller(FunctionHost host, StreamFeed feed, EventSourceMapping mapping, Task previous, CancellationToken hostStopping, ILogger logger)
     {
@@ -111,7 +124,12 @@ internal sealed partial class StreamPoller
         records.Clear();
         Task appended = _feed.NextAppend();
         // No more than one payload's worth is read: a batch is cut at Lambda's limit anyway (the rest is read again).
-        StreamFeedStatus status = _feed.Read(_mapping.EventSourceArn, _mapping.Position, settings.BatchSize, records, DynamoDbEvent.MaxPayloadBytes);
+        // Filtering comes before batching: BatchSize counts only the records that pass. Without filters, the feed is
+        // read as it always was.
+        FilterCriteria? filters = settings.FilterCriteria is { IsEmpty: false } criteria ? criteria : null;
+        StreamFeedStatus status = filters is null
+            ? _feed.Read(_mapping.EventSourceArn, _mapping.Position, settings.BatchSize, records, DynamoDbEvent.MaxPayloadBytes)
+            : ReadFiltered(filters, _mapping.Position, settings.BatchSize, records, DynamoDbEvent.MaxPayloadBytes);
         if (status == StreamFeedStatus.Trimmed)
         {
             // Lambda reads on from the oldest record still kept; the trimmed ones are lost to it as well.
@@ -135,25 +153,94 @@ internal sealed partial class StreamPoller
 
         if (records.Count == 0)
         {
+            if (filters is not null && _scanned > _mapping.Position)
+            {
+                // Every record read was filtered out: processed without an invocation, as Lambda does.
+                _mapping.Position = _scanned;
+                return true;
+            }
+
             await WaitAsync(appended, IdleRecheck, stop).ConfigureAwait(false);
             return true;
         }
 
         if (records.Count < settings.BatchSize && settings.MaximumBatchingWindowInSeconds > 0
-            && !await FillWindowAsync(records, settings, stop).ConfigureAwait(false))
+            && !await FillWindowAsync(records, settings, filters, stop).ConfigureAwait(false))
         {
             return false;
         }
 
         int count = DynamoDbEvent.FittingCount(records, _recordSuffix);
-        await ProcessAsync(records, count).ConfigureAwait(false);
+        bool delivered = await ProcessAsync(records, count).ConfigureAwait(false);
+        if (delivered && filters is not null && count == records.Count && _scanned > _mapping.Position)
+        {
+            // The records filtered out after the batch's last one were processed with it.
+            _mapping.Position = _scanned;
+        }
+
         return true;
+    }
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> more records after <paramref name="after"/> that pass the filters, appended to
+    /// <paramref name="into"/> (within <paramref name="budget"/> bytes of JSON, at least one); <see cref="_scanned"/> ends
+    /// at the last record looked at. The feed's status when its first read found nothing, Open otherwise.
+    /// </summary>
+    private StreamFeedStatus ReadFiltered(FilterCriteria filters, long after, int limit, List<StreamFeedRecord> into, long budget)
+    {
+        _scanned = after;
+        int added = 0, scanned = 0;
+        long bytes = 0;
+        bool first = true;
+        while (added < limit && scanned < MaxScannedPerPass)
+        {
+            _chunk.Clear();
+            StreamFeedStatus status = _feed.Read(_mapping.EventSourceArn, _scanned, Math.Clamp(limit - added, 100, 1000), _chunk, DynamoDbEvent.MaxPayloadBytes);
+            if (status != StreamFeedStatus.Open || _chunk.Count == 0)
+            {
+                return first ? status : StreamFeedStatus.Open;
+            }
+
+            first = false;
+            foreach (StreamFeedRecord record in _chunk)
+            {
+                bool passes = Passes(filters, record);
+                if (passes && added > 0 && bytes + record.Json.Length > budget)
+                {
+                    // Left for the next batch, unscanned: the batch is full by bytes.
+                    return StreamFeedStatus.Open;
+                }
+
+                if (passes)
+                {
+                    into.Add(record);
+                    added++;
+                    bytes += record.Json.Length;
+                }
+
+                _scanned = record.Sequence;
+                scanned++;
+                if (added == limit || scanned == MaxScannedPerPass)
+                {
+                    break;
+                }
+            }
+        }
+
+        return StreamFeedStatus.Open;
+    }
+
+    /// <summary>Whether the record, as Lambda would send it, matches one of the filters.</summary>
+    private bool Passes(FilterCriteria filters, StreamFeedRecord record)
+    {
+        using JsonDocument document = JsonDocument.Parse(DynamoDbEvent.Record(record, _recordSuffix));
+        return filters.Matches(document.RootElement);
     }
 
     /// <summary>
     /// Waits up to the batching window (from the first record read) for the batch to fill. False when stopped meanwhile.
     /// </summary>
-    private async Task<bool> FillWindowAsync(List<StreamFeedRecord> records, EventSourceMappingSettings settings, CancellationToken stop)
+    private async Task<bool> FillWindowAsync(List<StreamFeedRecord> records, EventSourceMappingSettings settings, FilterCriteria? filters, CancellationToken stop)
     {
         TimeProvider clock = _host.Options.Clock;
         long deadline = clock.GetTimestamp() + (long)(settings.MaximumBatchingWindowInSeconds * (double)clock.TimestampFrequency);
@@ -173,8 +260,11 @@ internal sealed partial class StreamPoller
 
             Task appended = _feed.NextAppend();
             int before = records.Count;
-            _ = _feed.Read(_mapping.EventSourceArn, records[^1].Sequence, settings.BatchSize - records.Count, records, budget);
-            if (records.Count == before)
+            long scannedBefore = _scanned;
+            _ = filters is null
+                ? _feed.Read(_mapping.EventSourceArn, records[^1].Sequence, settings.BatchSize - records.Count, records, budget)
+                : ReadFiltered(filters, _scanned, settings.BatchSize - records.Count, records, budget);
+            if (records.Count == before && _scanned == scannedBefore)
             {
                 await WaitAsync(appended, TimeSpan.FromSeconds(left / (double)clock.TimestampFrequency), stop).ConfigureAwait(false);
             }
@@ -198,9 +288,10 @@ internal sealed partial class StreamPoller
     /// Delivers records[0..count) until done: retried on function errors (with backoff) until they succeed, the retries
     /// run out or the records are too old; split in two on errors with BisectBatchOnFunctionError; with
     /// ReportBatchItemFailures, retried from the lowest failed record. Throttles and a missing function are retried
-    /// without counting, as Lambda retries them until the records expire.
+    /// without counting, as Lambda retries them until the records expire. True when every record was delivered or
+    /// given up; false when a stop left some undone.
     /// </summary>
-    private async Task ProcessAsync(List<StreamFeedRecord> records, int count)
+    private async Task<bool> ProcessAsync(List<StreamFeedRecord> records, int count)
     {
         // Segments still to deliver, in stream order: bisecting replaces the first by its two halves.
         List<(int Start, int Count)> segments = [(0, count)];
@@ -213,7 +304,7 @@ internal sealed partial class StreamPoller
             {
                 // Disabled or deleted while a batch is being retried, bisected or split: the rest of it is left undone.
                 // The position is past processed records only, so a later poller sends the rest again.
-                return;
+                return false;
             }
 
             EventSourceMappingSettings settings = _mapping.Settings;
@@ -282,6 +373,8 @@ internal sealed partial class StreamPoller
             await DelayAsync(backoff, stop).ConfigureAwait(false);
             backoff = Next(backoff);
         }
+
+        return true;
     }
 
     /// <summary>Gives up the first segment: with no OnFailure destination, its records are only logged as skipped.</summary>

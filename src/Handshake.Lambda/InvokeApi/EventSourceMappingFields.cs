@@ -13,6 +13,9 @@ internal static class EventSourceMappingFields
     public static EventSourceMappingSettings Apply(FunctionHost host, JsonElement body, EventSourceMappingSettings settings)
     {
         RefuseUnsupported(body);
+        FilterCriteria? filters = body.TryGetProperty("FilterCriteria", out JsonElement criteria) && criteria.ValueKind != JsonValueKind.Null
+            ? ReadFilterCriteria(criteria)
+            : null;
         bool? enabled = body.TryGetProperty("Enabled", out JsonElement e) && e.ValueKind is JsonValueKind.True or JsonValueKind.False ? e.GetBoolean() : null;
         bool? bisect = body.TryGetProperty("BisectBatchOnFunctionError", out JsonElement b) && b.ValueKind is JsonValueKind.True or JsonValueKind.False ? b.GetBoolean() : null;
         bool? report = null;
@@ -43,7 +46,64 @@ internal static class EventSourceMappingFields
             ParallelizationFactor = JsonResponse.Int(body, "ParallelizationFactor", 1, 10) ?? settings.ParallelizationFactor,
             BisectBatchOnFunctionError = bisect ?? settings.BisectBatchOnFunctionError,
             ReportBatchItemFailures = report ?? settings.ReportBatchItemFailures,
+            FilterCriteria = filters ?? settings.FilterCriteria,
         };
+    }
+
+    /// <summary>
+    /// FilterCriteria, checked as Lambda checks it: each Pattern's length against the API model (ValidationException,
+    /// before anything else), then the quota of filters, then each pattern's syntax (InvalidParameterValueException
+    /// "Invalid filter pattern definition.", Lambda's message for any pattern it cannot use, missing ones included).
+    /// <c>{}</c> and <c>{"Filters": []}</c> are valid and leave the mapping with no filters: that is how an update
+    /// clears them.
+    /// </summary>
+    private static FilterCriteria ReadFilterCriteria(JsonElement criteria)
+    {
+        if (criteria.ValueKind != JsonValueKind.Object)
+        {
+            throw LambdaException.InvalidParameter("Invalid filter pattern definition.");
+        }
+
+        if (!criteria.TryGetProperty("Filters", out JsonElement list) || list.ValueKind == JsonValueKind.Null)
+        {
+            return new FilterCriteria(null, []);
+        }
+
+        if (list.ValueKind != JsonValueKind.Array)
+        {
+            throw LambdaException.InvalidParameter("Invalid filter pattern definition.");
+        }
+
+        List<string?> patterns = [];
+        foreach (JsonElement filter in list.EnumerateArray())
+        {
+            patterns.Add(filter.ValueKind == JsonValueKind.Object && filter.TryGetProperty("Pattern", out JsonElement pattern)
+                && pattern.ValueKind == JsonValueKind.String ? pattern.GetString() : null);
+        }
+
+        for (int i = 0; i < patterns.Count; i++)
+        {
+            if (patterns[i] is { Length: > FilterCriteria.MaxPatternLength } tooLong)
+            {
+                // The model's constraint, in Lambda's (Coral's) wording for a member of a list member: inferred.
+                throw LambdaException.Validation($"1 validation error detected: Value '{tooLong}' at 'filterCriteria.filters.{i + 1}.member.pattern' failed to satisfy constraint: Member must have length less than or equal to {FilterCriteria.MaxPatternLength}");
+            }
+        }
+
+        if (patterns.Count > FilterCriteria.MaxFilters)
+        {
+            // Lambda documents that too many filters is an error, not its wording: this message is inferred (README).
+            throw LambdaException.InvalidParameter($"The number of filters ({patterns.Count}) exceeds the quota of {FilterCriteria.MaxFilters} filters per event source mapping.");
+        }
+
+        List<FilterPattern> compiled = [];
+        foreach (string? pattern in patterns)
+        {
+            compiled.Add((pattern is { Length: > 0 } ? FilterPatternParser.Parse(pattern) : null)
+                ?? throw LambdaException.InvalidParameter("Invalid filter pattern definition."));
+        }
+
+        return new FilterCriteria(patterns.ConvertAll(p => p!), [.. compiled]);
     }
 
     /// <summary>
@@ -77,12 +137,6 @@ internal static class EventSourceMappingFields
     /// <summary>Members for what Handshake does not do: refused rather than accepted and silently ignored.</summary>
     private static void RefuseUnsupported(JsonElement body)
     {
-        if (body.TryGetProperty("FilterCriteria", out JsonElement filters) && filters.ValueKind == JsonValueKind.Object
-            && filters.TryGetProperty("Filters", out JsonElement list) && list.ValueKind == JsonValueKind.Array && list.GetArrayLength() > 0)
-        {
-            throw LambdaException.InvalidParameter("Handshake does not filter events (FilterCriteria); nothing was changed.");
-        }
-
         if (body.TryGetProperty("DestinationConfig", out JsonElement destination) && destination.ValueKind == JsonValueKind.Object)
         {
             if (destination.TryGetProperty("OnSuccess", out _))

@@ -22,6 +22,26 @@ internal static class EventSourceMappingJson
         writer.WriteString("LastProcessingResult", mapping.LastProcessingResult);
         writer.WriteString("State", mapping.State);
         writer.WriteString("StateTransitionReason", "User action");
+        if (settings.FilterCriteria is { } criteria)
+        {
+            // Echoed as set: {} when given without Filters, else each Pattern as the caller wrote it.
+            writer.WriteStartObject("FilterCriteria");
+            if (criteria.Patterns is { } patterns)
+            {
+                writer.WriteStartArray("Filters");
+                foreach (string pattern in patterns)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("Pattern", pattern);
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndObject();
+        }
+
         writer.WriteStartObject("DestinationConfig");
         writer.WriteStartObject("OnFailure");
         writer.WriteEndObject();
