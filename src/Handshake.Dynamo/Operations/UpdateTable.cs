@@ -66,6 +66,14 @@ internal static class UpdateTable
             if (hasIndexUpdates) throw DynamoException.Validation(Invalid + "You cannot create or delete index while changing stream status");
             if (throughput is not null) throw DynamoException.Validation(Invalid + "You cannot modify stream status while updating table IOPS");
         }
+        // AWS's rules for combined requests (each seen on AWS; which one wins when several apply is inferred). An index
+        // update's throughput and a billing switch may go with the table's own changes; these may not.
+        if (hasIndexUpdates && throughput is not null && indexUpdates!.Exists(u => u.HasCreate || u.HasDelete))
+            throw DynamoException.Validation(Invalid + "You cannot create or delete index while updating table IOPS");
+        if (deletionProtection is not null && (billingMode is not null || throughput is not null || tableClass is not null || streamUpdate || hasIndexUpdates))
+            throw DynamoException.Validation(Invalid + "DeletionProtection modification must be the only operation in the request");
+        if (tableClass is not null && (billingMode is not null || throughput is not null || streamUpdate || hasIndexUpdates))
+            throw DynamoException.Validation(Invalid + "TableClass modification must be the only operation in the request");
 
         var table = store.GetTable(tableName!, describeMissing: true);
         // Billing checks come before anything is written: a request that switches mode and updates indexes is one change.

@@ -13,6 +13,13 @@ namespace Handshake.Dynamo.Storage;
 /// </remarks>
 internal sealed class WriteContext : IDisposable
 {
+    /// <summary>
+    /// Set when a command failed with something other than a DynamoException (a SQLite error mid-command): its rows
+    /// are rolled back, but what it had already changed in memory (a table's stream, indexes or metadata) may not be,
+    /// so the writer reloads the catalog from the database after the commit.
+    /// </summary>
+    public bool CatalogStale { get; set; }
+
     // Parameters bind by position: ?1 table id, ?2 hash key, ?3 range key, then the statement's own.
     private readonly SqliteStatement _begin, _commit, _rollback, _savepoint, _release, _rollbackTo;
     private readonly SqliteStatement _select, _upsert, _update, _delete, _counters;

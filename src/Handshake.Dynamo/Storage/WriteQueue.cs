@@ -170,6 +170,7 @@ internal sealed class WriteQueue : IAsyncDisposable
             // The commit itself failed (disk full, I/O error): nothing in the batch is durable, so nothing may be
             // acknowledged, and in-memory metadata changed by the batch is rebuilt from the database.
             RollBack(context);
+            context.CatalogStale = false;
             context.DiscardCounters();
             context.StreamRecords.TakeAppended();
             foreach (var command in batch)
@@ -183,6 +184,19 @@ internal sealed class WriteQueue : IAsyncDisposable
         Interlocked.Increment(ref _commits);
         context.PublishCounters();
         if (context.StreamRecords.TakeAppended()) context.Streams.Appended.Publish();
+        if (context.CatalogStale)
+        {
+            // A command failed halfway (see WriteContext.CatalogStale): the catalog is read again from what was just
+            // committed, after the batch's in-memory effects and before any waiter is answered.
+            context.CatalogStale = false;
+            foreach (var command in batch)
+            {
+                if (command.Failure is null) command.Committed(context);
+            }
+            _reloadCatalog();
+            foreach (var command in batch) command.Complete();
+            return;
+        }
         foreach (var command in batch)
         {
             if (command.Failure is null) command.Committed(context);
@@ -215,6 +229,7 @@ internal sealed class WriteQueue : IAsyncDisposable
         catch (Exception e)
         {
             if (savepoint) context.RollbackSavepoint();
+            if (e is not DynamoException) context.CatalogStale = true;
             context.CommandFailed();
             // A failed SQLite statement undoes itself, and multi-statement commands use a savepoint, so a failed
             // command never leaves a partial write behind and the rest of the batch can still commit.
