@@ -17,19 +17,29 @@ public sealed partial class FunctionHost
     public EventInvokeConfig PutEventInvokeConfig(string name, string? qualifier, Func<EventInvokeConfig?, EventInvokeConfig> change, bool update)
     {
         string key = qualifier ?? FunctionDefinition.LatestVersion;
-        EnvironmentPool pool = ConfiguredPool(name, key);
-        // Two Updates at once must not lose one's change: the read, the merge and the write are one step.
-        lock (pool.EventInvokeConfigs)
+        DateTimeOffset now = Options.Clock.GetUtcNow();
+        if (!_functions.TryGetValue(name, out EnvironmentPool? pool)
+            || !pool.TryPutEventInvokeConfig(key, current => change(current) with { Qualifier = key, LastModified = now }, update, out EventInvokeConfig? config))
         {
-            EventInvokeConfig? current = pool.EventInvokeConfigs.GetValueOrDefault(key);
-            if (update && current is null)
-            {
-                throw NoEventInvokeConfig(name, key);
-            }
+            throw NoSuchFunction();
+        }
 
-            EventInvokeConfig next = change(current) with { Qualifier = key, LastModified = Options.Clock.GetUtcNow() };
-            pool.EventInvokeConfigs[key] = next;
-            return next;
+        return config ?? throw NoEventInvokeConfig(name, key);
+    }
+
+    /// <summary>Throws what Put and Update answer for a function or qualifier that does not exist (checked first, as Lambda does).</summary>
+    /// <exception cref="LambdaException">ResourceNotFoundException (<c>The function doesn't exist.</c>), or (Update) no settings.</exception>
+    public void CheckEventInvokeConfigTarget(string name, string? qualifier, bool update)
+    {
+        string key = qualifier ?? FunctionDefinition.LatestVersion;
+        if (!_functions.TryGetValue(name, out EnvironmentPool? pool) || (key != FunctionDefinition.LatestVersion && !pool.TryResolve(key, out _)))
+        {
+            throw NoSuchFunction();
+        }
+
+        if (update && pool.EventInvokeConfig(key) is null)
+        {
+            throw NoEventInvokeConfig(name, key);
         }
     }
 
@@ -37,16 +47,14 @@ public sealed partial class FunctionHost
     public EventInvokeConfig GetEventInvokeConfig(string name, string? qualifier)
     {
         string key = qualifier ?? FunctionDefinition.LatestVersion;
-        return _functions.TryGetValue(name, out EnvironmentPool? pool) && pool.EventInvokeConfigs.TryGetValue(key, out EventInvokeConfig? config)
-            ? config
-            : throw NoEventInvokeConfig(name, key);
+        return EventInvokeConfigFor(name, key) ?? throw NoEventInvokeConfig(name, key);
     }
 
     /// <exception cref="LambdaException">ResourceNotFoundException as <see cref="GetEventInvokeConfig"/>.</exception>
     public void DeleteEventInvokeConfig(string name, string? qualifier)
     {
         string key = qualifier ?? FunctionDefinition.LatestVersion;
-        if (!_functions.TryGetValue(name, out EnvironmentPool? pool) || !pool.EventInvokeConfigs.TryRemove(key, out _))
+        if (!_functions.TryGetValue(name, out EnvironmentPool? pool) || !pool.DeleteEventInvokeConfig(key))
         {
             throw NoEventInvokeConfig(name, key);
         }
@@ -58,10 +66,10 @@ public sealed partial class FunctionHost
     {
         if (!_functions.TryGetValue(name, out EnvironmentPool? pool))
         {
-            throw new LambdaException(404, "ResourceNotFoundException", "The function doesn't exist.");
+            throw NoSuchFunction();
         }
 
-        List<EventInvokeConfig> configs = [.. pool.EventInvokeConfigs.Values];
+        List<EventInvokeConfig> configs = pool.EventInvokeConfigs();
         configs.Sort(static (a, b) => (a.Qualifier == FunctionDefinition.LatestVersion, b.Qualifier == FunctionDefinition.LatestVersion) switch
         {
             (true, false) => -1,
@@ -71,28 +79,16 @@ public sealed partial class FunctionHost
         return configs;
     }
 
-    /// <summary>The settings an Event invocation of this qualifier follows: its own, or Lambda's defaults.</summary>
+    /// <summary>The settings an Event invocation of this qualifier follows: its own, or null for Lambda's defaults.</summary>
     internal EventInvokeConfig? EventInvokeConfigFor(string name, string? qualifier) =>
-        _functions.TryGetValue(name, out EnvironmentPool? pool)
-            ? pool.EventInvokeConfigs.GetValueOrDefault(qualifier ?? FunctionDefinition.LatestVersion)
-            : null;
+        _functions.TryGetValue(name, out EnvironmentPool? pool) ? pool.EventInvokeConfig(qualifier ?? FunctionDefinition.LatestVersion) : null;
 
     /// <summary>True when the function has this version or alias.</summary>
     internal bool TryGetVersion(string name, string qualifier) =>
         _functions.TryGetValue(name, out EnvironmentPool? pool) && pool.TryResolve(qualifier, out _);
 
-    /// <summary>The function's pool, when the qualifier is $LATEST, a version or an alias of it.</summary>
-    private EnvironmentPool ConfiguredPool(string name, string qualifier)
-    {
-        if (_functions.TryGetValue(name, out EnvironmentPool? pool)
-            && (qualifier == FunctionDefinition.LatestVersion || pool.TryResolve(qualifier, out _)))
-        {
-            return pool;
-        }
-
-        // LocalStack's AWS-validated answer for Put and Update on a function or qualifier that does not exist.
-        throw new LambdaException(404, "ResourceNotFoundException", "The function doesn't exist.");
-    }
+    // LocalStack's AWS-validated answer for Put and Update on a function or qualifier that does not exist.
+    private static LambdaException NoSuchFunction() => new(404, "ResourceNotFoundException", "The function doesn't exist.");
 
     private LambdaException NoEventInvokeConfig(string name, string qualifier) =>
         new(404, "ResourceNotFoundException", $"The function {Arn(name)}:{qualifier} doesn't have an EventInvokeConfig");

@@ -9,6 +9,18 @@ public sealed partial class FunctionHost
     private static readonly TimeSpan MaxThrottleBackoff = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// Records sent on along a chain of destinations before the chain is stopped: the bound Lambda's recursive loop
+    /// detection applies to loops through queues and topics (about 16 invocations). Whether AWS stops a loop of
+    /// function destinations is not documented; without a bound it would run until the host stops.
+    /// </summary>
+    internal const int MaxDestinationHops = 16;
+
+    private long _destinationLoopsStopped;
+
+    /// <summary>Records dropped because their chain of destinations reached <see cref="MaxDestinationHops"/>.</summary>
+    internal long DestinationLoopsStopped => Interlocked.Read(ref _destinationLoopsStopped);
+
+    /// <summary>
     /// Queues an Event invocation. A function error is retried up to the qualifier's MaximumRetryAttempts (default 2)
     /// after <see cref="FunctionHostOptions.EventRetryDelays"/>; throttles are retried with backoff from 1 s; an event
     /// older than MaximumEventAgeInSeconds (default 6 hours) is dropped. Every attempt keeps the request id, as on
@@ -95,11 +107,25 @@ public sealed partial class FunctionHost
             return;
         }
 
+        if (invocation.DestinationHops >= MaxDestinationHops)
+        {
+            Interlocked.Increment(ref _destinationLoopsStopped);
+            LogEventDropped(_logger, target, invocation.RequestId, $"its {condition} record: {MaxDestinationHops} destinations in a row (a loop?)");
+            return;
+        }
+
         string invokedArn = Arn(functionName) + ":" + (invocation.Qualifier ?? FunctionDefinition.LatestVersion);
         byte[] record = InvocationRecord.Build(Options.Clock.GetUtcNow(), invocation.RequestId, invokedArn, condition, attempts, invocation.Payload, last);
+        if (record.Length > InvokeApi.Invoke.MaxAsyncPayloadBytes)
+        {
+            // A record is an Event invocation of the destination, held to the same limit as any other.
+            LogEventDropped(_logger, target, invocation.RequestId, $"its {condition} record: {record.Length} bytes, above the Event limit of {InvokeApi.Invoke.MaxAsyncPayloadBytes}");
+            return;
+        }
+
         try
         {
-            InvokeEvent(target, new Invocation(Guid.NewGuid().ToString(), record) { Qualifier = qualifier });
+            InvokeEvent(target, new Invocation(Guid.NewGuid().ToString(), record) { Qualifier = qualifier, DestinationHops = invocation.DestinationHops + 1 });
         }
         catch (LambdaException e)
         {

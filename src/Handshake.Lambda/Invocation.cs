@@ -38,6 +38,12 @@ public sealed class Invocation
     /// </summary>
     public ResponseStream? Stream { get; set; }
 
+    /// <summary>
+    /// How many destination records led to this Event invocation: 0 for one a caller made, 1 for the record of that
+    /// one's outcome sent to a destination function, and so on. Bounds a loop of destinations (A to B to A).
+    /// </summary>
+    internal int DestinationHops { get; init; }
+
     /// <summary>Collect the invocation's log for X-Amz-Log-Result.</summary>
     public bool TailLog { get; init; }
 

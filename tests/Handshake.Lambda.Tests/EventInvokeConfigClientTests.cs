@@ -76,6 +76,9 @@ public sealed class EventInvokeConfigClientTests
             (await Put("--function-name", "nobody", "--maximum-retry-attempts", "1")).Stderr);
         Assert.Contains("(ResourceNotFoundException) when calling the PutFunctionEventInvokeConfig operation: The function doesn't exist.",
             (await Put("--function-name", "source", "--qualifier", "nope", "--maximum-retry-attempts", "1")).Stderr);
+        // The function is looked for before the destination is checked.
+        Assert.Contains("(ResourceNotFoundException) when calling the PutFunctionEventInvokeConfig operation: The function doesn't exist.",
+            (await Put("--function-name", "nobody", "--destination-config", """{"OnFailure":{"Destination":"arn:aws:lambda:us-east-1:000000000000:function:alsonobody"}}""")).Stderr);
         Assert.Contains("The destination ARN arn:aws:lambda:us-east-1:000000000000:function:nobody is invalid.",
             (await Put("--function-name", "source", "--destination-config", """{"OnFailure":{"Destination":"arn:aws:lambda:us-east-1:000000000000:function:nobody"}}""")).Stderr);
         Assert.Contains("You can't specify the function as a destination for itself.",

@@ -152,6 +152,80 @@ public sealed class EventInvokeConfigTests
         Assert.Empty(test.Host.ListEventInvokeConfigs("source"));
     }
 
+    [Fact]
+    public async Task A_put_racing_the_deletion_of_its_alias_leaves_nothing_for_a_new_alias_of_that_name()
+    {
+        await using TestHost test = TestHost.Start(FastRetries);
+        test.AddBash("source");
+        test.Host.PublishVersion("source");
+        test.Host.CreateAlias("source", new FunctionAlias { Name = "live", FunctionVersion = "1" });
+        using ManualResetEventSlim entered = new(), release = new();
+
+        // The Put holds its check and its write open; the alias is deleted meanwhile.
+        Task put = Task.Run(() => test.Host.PutEventInvokeConfig("source", "live", _ =>
+        {
+            entered.Set();
+            release.Wait(TestHost.Wait);
+            return new EventInvokeConfig("", 0, null, null, null, default);
+        }, update: false));
+        Assert.True(entered.Wait(TestHost.Wait));
+        Task delete = Task.Run(() => test.Host.DeleteAlias("source", "live"));
+        await Task.WhenAny(delete, Task.Delay(300));
+        release.Set();
+        await Task.WhenAll(put, delete).WaitAsync(TestHost.Wait);
+
+        test.Host.CreateAlias("source", new FunctionAlias { Name = "live", FunctionVersion = "1" });
+        LambdaException missing = Assert.Throws<LambdaException>(() => test.Host.GetEventInvokeConfig("source", "live"));
+        Assert.Equal("ResourceNotFoundException", missing.ErrorType);
+    }
+
+    [Fact]
+    public async Task An_update_racing_a_delete_does_not_bring_the_settings_back()
+    {
+        await using TestHost test = TestHost.Start(FastRetries);
+        test.AddBash("source");
+        test.Host.PutEventInvokeConfig("source", null, _ => new EventInvokeConfig("", 0, null, null, null, default), update: false);
+        using ManualResetEventSlim entered = new(), release = new();
+
+        Task update = Task.Run(() => test.Host.PutEventInvokeConfig("source", null, current =>
+        {
+            entered.Set();
+            release.Wait(TestHost.Wait);
+            return current! with { MaximumRetryAttempts = 1 };
+        }, update: true));
+        Assert.True(entered.Wait(TestHost.Wait));
+        Task delete = Task.Run(() => test.Host.DeleteEventInvokeConfig("source", null));
+        await Task.WhenAny(delete, Task.Delay(300));
+        release.Set();
+        await Task.WhenAll(update, delete).WaitAsync(TestHost.Wait);
+
+        Assert.Throws<LambdaException>(() => test.Host.GetEventInvokeConfig("source", null));
+    }
+
+    [Fact]
+    public async Task A_loop_of_destinations_stops_after_sixteen_records()
+    {
+        await using TestHost test = TestHost.Start(FastRetries);
+        // Sinks answer {}, so each record stays small; each sends its success on to the other.
+        AddSink(test, "ping");
+        AddSink(test, "pong");
+        test.Host.PutEventInvokeConfig("ping", null, _ => new EventInvokeConfig("", null, null, test.Host.Arn("pong"), null, default), update: false);
+        test.Host.PutEventInvokeConfig("pong", null, _ => new EventInvokeConfig("", null, null, test.Host.Arn("ping"), null, default), update: false);
+
+        test.Host.InvokeEvent("ping", new Invocation("first", Encoding.UTF8.GetBytes("{}")));
+        using CancellationTokenSource timeout = new(TestHost.Wait);
+        while (test.Host.DestinationLoopsStopped == 0)
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+
+        // The event itself, then 16 records: 9 invocations of ping, 8 of pong.
+        int starts = (await test.LogMessagesAsync("ping")).Count(m => m.StartsWith("START ", StringComparison.Ordinal))
+            + (await test.LogMessagesAsync("pong")).Count(m => m.StartsWith("START ", StringComparison.Ordinal));
+        Assert.Equal(1 + FunctionHost.MaxDestinationHops, starts);
+        Assert.Equal(1, test.Host.DestinationLoopsStopped);
+    }
+
     /// <summary>The system's clock, moved forward on demand: timers and delays stay real.</summary>
     private sealed class JumpClock : TimeProvider
     {

@@ -42,7 +42,7 @@ internal sealed partial class EnvironmentPool
         {
             _ = AliasLocked(name);
             _aliases.Remove(name);
-            EventInvokeConfigs.TryRemove(name, out _);
+            _eventInvokeConfigs.Remove(name);
         }
     }
 

@@ -161,7 +161,7 @@ internal sealed partial class EnvironmentPool
             }
 
             _versions!.Remove(int.Parse(qualifier, CultureInfo.InvariantCulture));
-            EventInvokeConfigs.TryRemove(qualifier, out _);
+            _eventInvokeConfigs.Remove(qualifier);
             foreach (ExecutionEnvironment environment in (IEnumerable<ExecutionEnvironment>)[.. version.Idle, .. version.Reset])
             {
                 _all.Remove(environment);

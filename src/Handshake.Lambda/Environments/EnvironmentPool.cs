@@ -36,9 +36,6 @@ internal sealed partial class EnvironmentPool
         _definition = definition;
     }
 
-    /// <summary>PutFunctionEventInvokeConfig's settings, by qualifier. They go with the function, the version or the alias.</summary>
-    public System.Collections.Concurrent.ConcurrentDictionary<string, EventInvokeConfig> EventInvokeConfigs { get; } = new(StringComparer.Ordinal);
-
     public FunctionDefinition Definition
     {
         get

@@ -14,11 +14,9 @@ internal static partial class EventInvokeConfigJson
     public sealed record Fields(int? MaximumRetryAttempts, int? MaximumEventAgeInSeconds, bool HasDestinations, string? OnSuccess, string? OnFailure);
 
     /// <exception cref="LambdaException">
-    /// ValidationException (ranges, the destination ARN pattern); InvalidParameterValueException for a request with
-    /// none of the settings, a destination function that does not exist or is the function itself, and a destination
-    /// Handshake cannot deliver to.
+    /// ValidationException (ranges); InvalidParameterValueException for a request with none of the settings.
     /// </exception>
-    public static Fields Read(FunctionHost host, string functionName, JsonElement body)
+    public static Fields Read(JsonElement body)
     {
         int? retries = JsonResponse.Int(body, "MaximumRetryAttempts", 0, 2);
         int? maxAge = JsonResponse.Int(body, "MaximumEventAgeInSeconds", 60, 21600);
@@ -30,9 +28,18 @@ internal static partial class EventInvokeConfigJson
 
         string? onSuccess = hasDestinations ? Destination(destinations, "OnSuccess") : null;
         string? onFailure = hasDestinations ? Destination(destinations, "OnFailure") : null;
-        CheckDestination(host, functionName, onSuccess, "onSuccess", onSuccess, onFailure);
-        CheckDestination(host, functionName, onFailure, "onFailure", onSuccess, onFailure);
         return new Fields(retries, maxAge, hasDestinations, onSuccess, onFailure);
+    }
+
+    /// <summary>Checked after the function and qualifier are known to exist, as Lambda orders its answers.</summary>
+    /// <exception cref="LambdaException">
+    /// ValidationException (the destination ARN pattern); InvalidParameterValueException for a destination function
+    /// that does not exist or is the function itself, and a destination Handshake cannot deliver to.
+    /// </exception>
+    public static void CheckDestinations(FunctionHost host, string functionName, Fields fields)
+    {
+        CheckDestination(host, functionName, fields.OnSuccess, "onSuccess", fields.OnSuccess, fields.OnFailure);
+        CheckDestination(host, functionName, fields.OnFailure, "onFailure", fields.OnSuccess, fields.OnFailure);
     }
 
     public static void Write(Utf8JsonWriter writer, FunctionHost host, string functionName, EventInvokeConfig config)

@@ -14,7 +14,9 @@ internal static class PutFunctionEventInvokeConfig
     {
         string name = LambdaHttpEndpoint.Resolve(host, nameOrArn, ref qualifier);
         using JsonDocument document = await JsonResponse.ReadAsync(context).ConfigureAwait(false);
-        EventInvokeConfigJson.Fields fields = EventInvokeConfigJson.Read(host, name, document.RootElement);
+        EventInvokeConfigJson.Fields fields = EventInvokeConfigJson.Read(document.RootElement);
+        host.CheckEventInvokeConfigTarget(name, qualifier, update: false);
+        EventInvokeConfigJson.CheckDestinations(host, name, fields);
         EventInvokeConfig config = host.PutEventInvokeConfig(name, qualifier,
             _ => new EventInvokeConfig("", fields.MaximumRetryAttempts, fields.MaximumEventAgeInSeconds, fields.OnSuccess, fields.OnFailure, default),
             update: false);

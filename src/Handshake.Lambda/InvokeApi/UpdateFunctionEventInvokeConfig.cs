@@ -14,7 +14,9 @@ internal static class UpdateFunctionEventInvokeConfig
     {
         string name = LambdaHttpEndpoint.Resolve(host, nameOrArn, ref qualifier);
         using JsonDocument document = await JsonResponse.ReadAsync(context).ConfigureAwait(false);
-        EventInvokeConfigJson.Fields fields = EventInvokeConfigJson.Read(host, name, document.RootElement);
+        EventInvokeConfigJson.Fields fields = EventInvokeConfigJson.Read(document.RootElement);
+        host.CheckEventInvokeConfigTarget(name, qualifier, update: true);
+        EventInvokeConfigJson.CheckDestinations(host, name, fields);
         EventInvokeConfig config = host.PutEventInvokeConfig(name, qualifier, current => current! with
         {
             MaximumRetryAttempts = fields.MaximumRetryAttempts ?? current.MaximumRetryAttempts,

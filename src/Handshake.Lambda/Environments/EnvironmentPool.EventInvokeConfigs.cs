@@ -1,0 +1,61 @@
+using Handshake.Lambda.Functions;
+
+namespace Handshake.Lambda.Environments;
+
+/// <summary>
+/// PutFunctionEventInvokeConfig's settings, by qualifier, under the pool's lock: the check that the version or alias
+/// exists and the write are one step, and deleting the version or alias (same lock) removes its settings, so a Put
+/// racing a delete cannot leave settings for a qualifier that is gone (and that a new alias of the same name would
+/// inherit), nor can an Update bring back settings just deleted.
+/// </summary>
+internal sealed partial class EnvironmentPool
+{
+    private readonly Dictionary<string, EventInvokeConfig> _eventInvokeConfigs = new(StringComparer.Ordinal);
+
+    /// <summary>False when the qualifier is not $LATEST, a version or an alias of this function (or the function is gone).</summary>
+    public bool TryPutEventInvokeConfig(string qualifier, Func<EventInvokeConfig?, EventInvokeConfig> change, bool update, out EventInvokeConfig? config)
+    {
+        lock (_gate)
+        {
+            config = null;
+            if (_deleted || !(qualifier == FunctionDefinition.LatestVersion || _aliases.ContainsKey(qualifier) || TryGetVersionLocked(qualifier, out _)))
+            {
+                return false;
+            }
+
+            EventInvokeConfig? current = _eventInvokeConfigs.GetValueOrDefault(qualifier);
+            if (update && current is null)
+            {
+                return true;
+            }
+
+            config = change(current);
+            _eventInvokeConfigs[qualifier] = config;
+            return true;
+        }
+    }
+
+    public EventInvokeConfig? EventInvokeConfig(string qualifier)
+    {
+        lock (_gate)
+        {
+            return _eventInvokeConfigs.GetValueOrDefault(qualifier);
+        }
+    }
+
+    public bool DeleteEventInvokeConfig(string qualifier)
+    {
+        lock (_gate)
+        {
+            return _eventInvokeConfigs.Remove(qualifier);
+        }
+    }
+
+    public List<EventInvokeConfig> EventInvokeConfigs()
+    {
+        lock (_gate)
+        {
+            return [.. _eventInvokeConfigs.Values];
+        }
+    }
+}
