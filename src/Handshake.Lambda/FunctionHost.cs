@@ -129,6 +129,25 @@ public sealed partial class FunctionHost : IAsyncDisposable
         pool.Delete();
     }
 
+    /// <summary>The reserved concurrency of every function but <paramref name="except"/>.</summary>
+    internal int ReservedConcurrencyTotal(string? except = null)
+    {
+        int total = 0;
+        foreach (EnvironmentPool pool in _functions.Values)
+        {
+            FunctionDefinition definition = pool.Definition;
+            if (definition.Name != except)
+            {
+                total += definition.ReservedConcurrency ?? 0;
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>PutFunctionConcurrency's check of the account's unreserved concurrency and its change are one step.</summary>
+    internal Lock ReservedConcurrencyGate { get; } = new();
+
     /// <summary>Declares the functions of a project file (handshake.json), replacing functions of the same name.</summary>
     public IReadOnlyList<FunctionDefinition> LoadProjectFile(string path)
     {

@@ -14,6 +14,7 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
     private const string Functions2017 = "/2017-10-31/functions/";
     private const string Functions2019 = "/2019-09-30/functions/";
     private const string EventInvokeConfig2019 = "/2019-09-25/functions/";
+    private const string AccountSettings2016 = "/2016-08-19/account-settings";
     private const string Functions2021 = "/2021-11-15/functions/";
     private const string StreamingSuffix = "/response-streaming-invocations";
 
@@ -29,6 +30,7 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
             || path.StartsWith(Functions2017, StringComparison.Ordinal)
             || path.StartsWith(Functions2019, StringComparison.Ordinal)
             || path.StartsWith(EventInvokeConfig2019, StringComparison.Ordinal)
+            || path.StartsWith(AccountSettings2016, StringComparison.Ordinal)
             || path.StartsWith(Functions2021, StringComparison.Ordinal);
     }
 
@@ -209,6 +211,11 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
             }
 
             throw UnknownOperation();
+        }
+
+        if (path.TrimEnd('/') == AccountSettings2016)
+        {
+            return method == "GET" ? GetAccountSettings.HandleAsync(host, context) : throw UnknownOperation();
         }
 
         if (path.StartsWith(EventInvokeConfig2019, StringComparison.Ordinal))

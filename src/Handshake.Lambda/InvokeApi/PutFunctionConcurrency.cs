@@ -13,12 +13,17 @@ internal static class PutFunctionConcurrency
         using JsonDocument document = await JsonResponse.ReadAsync(context).ConfigureAwait(false);
         int reserved = JsonResponse.Int(document.RootElement, "ReservedConcurrentExecutions", 0, int.MaxValue)
             ?? throw LambdaException.Validation("1 validation error detected: Value null at 'reservedConcurrentExecutions' failed to satisfy constraint: Member must not be null");
-        if (reserved > host.Options.AccountConcurrencyLimit)
+        // What the other functions reserve counts too: together they may not reserve more than the account has.
+        lock (host.ReservedConcurrencyGate)
         {
-            throw LambdaException.InvalidParameter($"Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [0]. (account limit: {host.Options.AccountConcurrencyLimit})");
+            if (reserved + host.ReservedConcurrencyTotal(except: current.Name) > host.Options.AccountConcurrencyLimit)
+            {
+                throw LambdaException.InvalidParameter($"Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [0]. (account limit: {host.Options.AccountConcurrencyLimit})");
+            }
+
+            host.UpdateFunction(current.Name, f => f with { ReservedConcurrency = reserved });
         }
 
-        host.UpdateFunction(current.Name, f => f with { ReservedConcurrency = reserved });
         await JsonResponse.WriteAsync(context, 200, writer =>
         {
             writer.WriteStartObject();
