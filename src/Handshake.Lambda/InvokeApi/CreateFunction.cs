@@ -36,6 +36,7 @@ internal static class CreateFunction
             CodeDirectory = "",
             LastModified = host.Options.Clock.GetUtcNow(),
         });
+        Dictionary<string, string>? tags = FunctionTags.Read(body);
         if (host.TryGetFunction(functionName, out _))
         {
             throw LambdaException.Conflict($"Function already exist: {functionName}");
@@ -43,6 +44,11 @@ internal static class CreateFunction
 
         (string directory, string sha, long size) = FunctionFields.InstallCode(host, functionName, code);
         FunctionDefinition function = host.CreateFunction(configured with { CodeDirectory = directory, CodeSha256 = sha, CodeSize = size });
+        if (tags is { Count: > 0 })
+        {
+            host.TagFunction(functionName, tags);
+        }
+
         // Publish=true: version 1 is published with the function, and the answer is its configuration (pinned to the
         // function just created, as UpdateFunctionCode's is).
         if (FunctionFields.Publish(body))

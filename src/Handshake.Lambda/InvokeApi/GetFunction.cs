@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 namespace Handshake.Lambda.InvokeApi;
 
 /// <summary>
-/// GET /2015-03-31/functions/{name}?Qualifier=: Configuration, Code and (when reserved) Concurrency. A version or an
+/// GET /2015-03-31/functions/{name}?Qualifier=: Configuration, Code, Tags (when any) and (when reserved) Concurrency. A version or an
 /// alias answers that version's configuration, with the qualifier in FunctionArn.
 /// </summary>
 internal static class GetFunction
@@ -15,6 +15,7 @@ internal static class GetFunction
         FunctionDefinition function = host.GetVersion(functionName, qualifier);
         // The reservation is the function's, whichever version is asked for.
         int? reserved = host.GetVersion(functionName, null).ReservedConcurrency;
+        IReadOnlyDictionary<string, string> tags = host.ListTags(functionName);
         return JsonResponse.WriteAsync(context, 200, writer =>
         {
             writer.WriteStartObject();
@@ -24,6 +25,12 @@ internal static class GetFunction
             writer.WriteString("RepositoryType", "S3");
             writer.WriteString("Location", new Uri(function.CodeDirectory).AbsoluteUri);
             writer.WriteEndObject();
+            // Lambda answers Tags only for a function that has some.
+            if (tags.Count > 0)
+            {
+                FunctionTags.Write(writer, tags);
+            }
+
             if (reserved is int reservedExecutions)
             {
                 writer.WriteStartObject("Concurrency");

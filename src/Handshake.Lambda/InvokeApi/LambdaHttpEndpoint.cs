@@ -15,6 +15,7 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
     private const string Functions2019 = "/2019-09-30/functions/";
     private const string EventInvokeConfig2019 = "/2019-09-25/functions/";
     private const string AccountSettings2016 = "/2016-08-19/account-settings";
+    private const string Tags2017 = "/2017-03-31/tags/";
     private const string Functions2021 = "/2021-11-15/functions/";
     private const string StreamingSuffix = "/response-streaming-invocations";
 
@@ -31,6 +32,7 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
             || path.StartsWith(Functions2019, StringComparison.Ordinal)
             || path.StartsWith(EventInvokeConfig2019, StringComparison.Ordinal)
             || path.StartsWith(AccountSettings2016, StringComparison.Ordinal)
+            || path.StartsWith(Tags2017, StringComparison.Ordinal)
             || path.StartsWith(Functions2021, StringComparison.Ordinal);
     }
 
@@ -211,6 +213,19 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
             }
 
             throw UnknownOperation();
+        }
+
+        if (path.StartsWith(Tags2017, StringComparison.Ordinal))
+        {
+            // The ARN is the rest of the path (its colons are not escaped by every client; Kestrel has decoded it).
+            string arn = path[Tags2017.Length..].TrimEnd('/');
+            return method switch
+            {
+                "POST" => TagResource.HandleAsync(host, context, arn),
+                "DELETE" => UntagResource.HandleAsync(host, context, arn),
+                "GET" => ListTags.HandleAsync(host, context, arn),
+                _ => throw UnknownOperation(),
+            };
         }
 
         if (path.TrimEnd('/') == AccountSettings2016)

@@ -1,0 +1,49 @@
+namespace Handshake.Lambda.Environments;
+
+/// <summary>
+/// The function's tags (TagResource, UntagResource, CreateFunction's Tags). Kept beside the definition, not in it:
+/// tagging changes no configuration, so unlike <see cref="Update"/> it must not replace the environments.
+/// </summary>
+internal sealed partial class EnvironmentPool
+{
+    private readonly SortedDictionary<string, string> _tags = new(StringComparer.Ordinal);
+
+    public SortedDictionary<string, string> Tags()
+    {
+        lock (_gate)
+        {
+            return new SortedDictionary<string, string>(_tags, StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>Adds or replaces these tags; false (nothing changed) when the function would then have more than <paramref name="limit"/>.</summary>
+    public bool Tag(IReadOnlyDictionary<string, string> tags, int limit)
+    {
+        lock (_gate)
+        {
+            int added = tags.Keys.Count(key => !_tags.ContainsKey(key));
+            if (_tags.Count + added > limit)
+            {
+                return false;
+            }
+
+            foreach ((string key, string value) in tags)
+            {
+                _tags[key] = value;
+            }
+
+            return true;
+        }
+    }
+
+    public void Untag(IEnumerable<string> keys)
+    {
+        lock (_gate)
+        {
+            foreach (string key in keys)
+            {
+                _tags.Remove(key);
+            }
+        }
+    }
+}

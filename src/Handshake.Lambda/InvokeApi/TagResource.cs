@@ -1,0 +1,18 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace Handshake.Lambda.InvokeApi;
+
+/// <summary>POST /2017-03-31/tags/{ARN} {"Tags": {...}}: adds or replaces the function's tags; 204.</summary>
+internal static class TagResource
+{
+    public static async Task HandleAsync(FunctionHost host, HttpContext context, string arn)
+    {
+        using JsonDocument document = await JsonResponse.ReadAsync(context).ConfigureAwait(false);
+        Dictionary<string, string> tags = FunctionTags.Read(document.RootElement)
+            ?? throw LambdaException.Validation("1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null");
+        host.TagFunction(FunctionTags.FunctionFromArn(host, arn), tags);
+        context.Response.StatusCode = 204;
+        context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+    }
+}
