@@ -43,6 +43,7 @@ internal sealed partial class EnvironmentPool
             _ = AliasLocked(name);
             _aliases.Remove(name);
             _eventInvokeConfigs.Remove(name);
+            _policies.Remove(name);
         }
     }
 

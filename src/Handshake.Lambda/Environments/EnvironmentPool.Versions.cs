@@ -162,6 +162,7 @@ internal sealed partial class EnvironmentPool
 
             _versions!.Remove(int.Parse(qualifier, CultureInfo.InvariantCulture));
             _eventInvokeConfigs.Remove(qualifier);
+            _policies.Remove(qualifier);
             foreach (ExecutionEnvironment environment in (IEnumerable<ExecutionEnvironment>)[.. version.Idle, .. version.Reset])
             {
                 _all.Remove(environment);

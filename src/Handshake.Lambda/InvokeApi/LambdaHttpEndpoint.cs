@@ -158,6 +158,11 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
             int slash = rest.IndexOf('/');
             string name = slash < 0 ? rest : rest[..slash];
             string action = slash < 0 ? "" : rest[(slash + 1)..];
+            if (action.StartsWith("policy/", StringComparison.Ordinal) && method == "DELETE")
+            {
+                return RemovePermission.HandleAsync(host, context, name, action["policy/".Length..], qualifier);
+            }
+
             if (action.StartsWith("aliases/", StringComparison.Ordinal))
             {
                 string alias = action["aliases/".Length..];
@@ -182,6 +187,8 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
                 ("PUT", "configuration") => UpdateFunctionConfiguration.HandleAsync(host, context, name),
                 ("PUT", "code") => UpdateFunctionCode.HandleAsync(host, context, name),
                 ("POST", "invocations") => InvokeFunction(context, name, qualifier),
+                ("POST", "policy") => AddPermission.HandleAsync(host, context, name, qualifier),
+                ("GET", "policy") => GetPolicy.HandleAsync(host, context, name, qualifier),
                 _ => throw UnknownOperation(),
             };
         }

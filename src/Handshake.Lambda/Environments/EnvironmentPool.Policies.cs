@@ -1,0 +1,48 @@
+using Handshake.Lambda.Functions;
+
+namespace Handshake.Lambda.Environments;
+
+/// <summary>
+/// Resource-based policies by qualifier ($LATEST, a version, an alias), under the pool's lock like the asynchronous
+/// invocation settings: a statement is never added for a qualifier that is being deleted, and deleting the version or
+/// alias removes its policy.
+/// </summary>
+internal sealed partial class EnvironmentPool
+{
+    private readonly Dictionary<string, ResourcePolicy> _policies = new(StringComparer.Ordinal);
+
+    /// <summary>Runs <paramref name="change"/> on the qualifier's policy (created empty when absent) under the lock; false when the qualifier does not exist.</summary>
+    public bool TryChangePolicy(string qualifier, Action<ResourcePolicy> change)
+    {
+        lock (_gate)
+        {
+            if (_deleted || !(qualifier == FunctionDefinition.LatestVersion || _aliases.ContainsKey(qualifier) || TryGetVersionLocked(qualifier, out _)))
+            {
+                return false;
+            }
+
+            ResourcePolicy policy = _policies.GetValueOrDefault(qualifier) ?? new ResourcePolicy();
+            change(policy);
+            if (policy.Count > 0)
+            {
+                _policies[qualifier] = policy;
+            }
+            else
+            {
+                // The last statement removed: GetPolicy answers "does not exist" again.
+                _policies.Remove(qualifier);
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>The policy's document and RevisionId, or null when the qualifier has none.</summary>
+    public (string Document, string RevisionId)? Policy(string qualifier)
+    {
+        lock (_gate)
+        {
+            return _policies.TryGetValue(qualifier, out ResourcePolicy? policy) ? (policy.Document(), policy.RevisionId) : null;
+        }
+    }
+}
