@@ -18,6 +18,12 @@ internal sealed partial class StreamPoller
     /// <summary>The most records one pass looks at for records that pass the filters, so that a stop is seen soon.</summary>
     private const int MaxScannedPerPass = 10000;
 
+    /// <summary>
+    /// The store accepts attributes nested 32 levels, two JSON objects each (<c>{"M": {...}}</c>), under the record,
+    /// dynamodb and the image: about 66 levels, past the reader's default 64. 80, as the store's own request reader.
+    /// </summary>
+    private static readonly JsonDocumentOptions RecordReading = new() { MaxDepth = 80 };
+
     private readonly FunctionHost _host;
     private readonly StreamFeed _feed;
     private readonly EventSourceMapping _mapping;
@@ -230,11 +236,21 @@ internal sealed partial class StreamPoller
         return StreamFeedStatus.Open;
     }
 
-    /// <summary>Whether the record, as Lambda would send it, matches one of the filters.</summary>
+    /// <summary>
+    /// Whether the record, as Lambda would send it, matches one of the filters. A record that cannot be read as JSON
+    /// matches none: throwing here would fail the pass, which re-reads the same record after a backoff, forever.
+    /// </summary>
     private bool Passes(FilterCriteria filters, StreamFeedRecord record)
     {
-        using JsonDocument document = JsonDocument.Parse(DynamoDbEvent.Record(record, _recordSuffix));
-        return filters.Matches(document.RootElement);
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(DynamoDbEvent.Record(record, _recordSuffix), RecordReading);
+            return filters.Matches(document.RootElement);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     /// <summary>
