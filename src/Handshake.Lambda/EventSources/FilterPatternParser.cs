@@ -26,8 +26,8 @@ internal static class FilterPatternParser
                 return null;
             }
 
-            // A pattern that names no field ({}) constrains nothing: every record passes it.
-            return root.EnumerateObject().Any() ? ParseObject(root) : new FilterPattern([], []);
+            // {} is refused, as any empty object is (event-ruler: "Empty objects are not allowed").
+            return root.EnumerateObject().Any() ? ParseObject(root, insideOr: false) : null;
         }
         catch (JsonException)
         {
@@ -35,7 +35,20 @@ internal static class FilterPatternParser
         }
     }
 
-    private static FilterPattern? ParseObject(JsonElement node)
+    /// <summary>
+    /// Event-ruler's reserved names (its operators, numeric's comparisons, and names it keeps for later), which it
+    /// refuses as field names inside <c>$or</c> ("... is Ruler reserved fieldName which cannot be used inside $or."),
+    /// where a misplaced operator would otherwise read as a field.
+    /// </summary>
+    private static readonly HashSet<string> ReservedInOr =
+    [
+        "exactly", "equals-ignore-case", "prefix", "suffix", "anything-but", "exists", "wildcard", "numeric", "cidr", "html",
+        "=", "<", "<=", ">", ">=", "regex", "not-wildcard", "not-equals-ignore-case", "date-after", "date-on-or-after",
+        "date-before", "date-on-or-before", "in-date-range", "ip-address-in-range", "ip-address-not-in-range",
+    ];
+
+    /// <param name="insideOr">The object is (within) an alternative of a <c>$or</c>, where reserved names are refused.</param>
+    private static FilterPattern? ParseObject(JsonElement node, bool insideOr)
     {
         List<FilterField> fields = [];
         List<FilterPattern[]> alternatives = [];
@@ -44,8 +57,9 @@ internal static class FilterPatternParser
             JsonElement value = property.Value;
             if (property.Name == "$or")
             {
-                // "$or": [ { "Location": [...] }, { "Day": [...] } ]: each alternative a pattern of its own.
-                if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() == 0)
+                // "$or": [ { "Location": [...] }, { "Day": [...] } ]: each alternative a pattern of its own, and at
+                // least two of them (event-ruler: "There must have at least 2 Objects in $or relationship.").
+                if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() < 2)
                 {
                     return null;
                 }
@@ -53,7 +67,7 @@ internal static class FilterPatternParser
                 List<FilterPattern> choices = [];
                 foreach (JsonElement choice in value.EnumerateArray())
                 {
-                    if (choice.ValueKind != JsonValueKind.Object || !choice.EnumerateObject().Any() || ParseObject(choice) is not { } compiled)
+                    if (choice.ValueKind != JsonValueKind.Object || !choice.EnumerateObject().Any() || ParseObject(choice, insideOr: true) is not { } compiled)
                     {
                         return null;
                     }
@@ -63,9 +77,13 @@ internal static class FilterPatternParser
 
                 alternatives.Add([.. choices]);
             }
+            else if (insideOr && ReservedInOr.Contains(property.Name))
+            {
+                return null;
+            }
             else if (value.ValueKind == JsonValueKind.Object)
             {
-                if (!value.EnumerateObject().Any() || ParseObject(value) is not { } nested)
+                if (!value.EnumerateObject().Any() || ParseObject(value, insideOr) is not { } nested)
                 {
                     return null;
                 }
