@@ -169,17 +169,20 @@ internal static class FilterPatternParser
         {
             case JsonValueKind.String:
             case JsonValueKind.Number:
-                return new AnythingButRule([ParseRule(operand)!], stringsOnly: false);
+                return new AnythingButRule([ParseRule(operand)!]);
             case JsonValueKind.Array:
                 if (operand.GetArrayLength() == 0)
                 {
                     return null;
                 }
 
+                // All strings or all numbers: event-ruler refuses a mixed list ("either all values are number or
+                // string, mixed type is not supported").
+                JsonValueKind kind = operand[0].ValueKind;
                 List<FilterRule> excluded = [];
                 foreach (JsonElement value in operand.EnumerateArray())
                 {
-                    if (value.ValueKind is not (JsonValueKind.String or JsonValueKind.Number))
+                    if (value.ValueKind is not (JsonValueKind.String or JsonValueKind.Number) || value.ValueKind != kind)
                     {
                         return null;
                     }
@@ -187,7 +190,7 @@ internal static class FilterPatternParser
                     excluded.Add(ParseRule(value)!);
                 }
 
-                return new AnythingButRule([.. excluded], stringsOnly: false);
+                return new AnythingButRule([.. excluded]);
             case JsonValueKind.Object:
                 using (JsonElement.ObjectEnumerator members = operand.EnumerateObject())
                 {
@@ -208,14 +211,16 @@ internal static class FilterPatternParser
                         return null;
                     }
 
+                    // A prefix or suffix may be a list too (LocalStack's AWS-validated content_anything_prefix_list),
+                    // but never "" (event-ruler: "Null prefix/suffix not allowed").
                     FilterRule[]? rules = only.Name switch
                     {
-                        "prefix" when texts.Count == 1 && only.Value.ValueKind == JsonValueKind.String => [new PrefixRule(texts[0])],
-                        "suffix" when texts.Count == 1 && only.Value.ValueKind == JsonValueKind.String => [new SuffixRule(texts[0])],
+                        "prefix" when !texts.Contains("") => texts.ConvertAll(t => (FilterRule)new PrefixRule(t)).ToArray(),
+                        "suffix" when !texts.Contains("") => texts.ConvertAll(t => (FilterRule)new SuffixRule(t)).ToArray(),
                         "equals-ignore-case" => texts.ConvertAll(t => (FilterRule)new EqualsIgnoreCaseRule(t)).ToArray(),
                         _ => null,
                     };
-                    return rules is null ? null : new AnythingButRule(rules, stringsOnly: true);
+                    return rules is null ? null : new AnythingButRule(rules);
                 }
 
             default:
