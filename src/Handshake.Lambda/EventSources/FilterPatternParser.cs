@@ -257,7 +257,7 @@ internal static class FilterPatternParser
 
     /// <summary>
     /// <c>["=", 100]</c>, <c>["&lt;", 5]</c> and the like (one comparison), or a range: a lower bound (&gt; or &gt;=) and an
-    /// upper one (&lt; or &lt;=), <c>[">", 10, "&lt;=", 20]</c>, whose lower bound is below its upper.
+    /// upper one (&lt; or &lt;=) in that order, <c>[">", 10, "&lt;=", 20]</c>, whose lower bound is strictly below its upper.
     /// </summary>
     private static NumericRule? ParseNumeric(JsonElement operand)
     {
@@ -283,10 +283,12 @@ internal static class FilterPatternParser
                 case "=" when items.Length == 2:
                     (lower, lowerInclusive, upper, upperInclusive) = (bound, true, bound, true);
                     break;
-                case ">" or ">=" when lower is null:
+                // A range is a lower bound then an upper one, in that order (event-ruler reads ["<", 20, ">", 10] as
+                // "<" followed by too many elements).
+                case ">" or ">=" when i == 0:
                     (lower, lowerInclusive) = (bound, items[i].GetString() == ">=");
                     break;
-                case "<" or "<=" when upper is null:
+                case "<" or "<=" when upper is null && (i == 0 || lower is not null):
                     (upper, upperInclusive) = (bound, items[i].GetString() == "<=");
                     break;
                 default:
@@ -294,7 +296,8 @@ internal static class FilterPatternParser
             }
         }
 
-        if (lower is { } low && upper is { } high && (low > high || (low == high && !(lowerInclusive && upperInclusive))))
+        // "Bottom must be less than top", strictly: even [">=", 5, "<=", 5] is refused (write ["=", 5]).
+        if (lower is { } low && upper is { } high && low >= high)
         {
             return null;
         }
