@@ -297,7 +297,7 @@ internal static class FilterPatternParser
         }
 
         // "Bottom must be less than top", strictly: even [">=", 5, "<=", 5] is refused (write ["=", 5]).
-        if (lower is { } low && upper is { } high && low >= high)
+        if (items.Length == 4 && lower >= upper)
         {
             return null;
         }
