@@ -32,7 +32,8 @@ public sealed class FilterPatternTests
               "Note": { "NULL": true },
               "Empty": { "S": "" },
               "Tags": { "SS": ["red", "blue"] },
-              "Lines": { "L": [ { "S": "first" }, { "N": "2" } ] }
+              "Lines": { "L": [ { "S": "first" }, { "N": "2" } ] },
+              "NoLines": { "L": [] }
             },
             "OldImage": {
               "CustomerName": { "S": "AnyCompany Industries" },
@@ -43,7 +44,8 @@ public sealed class FilterPatternTests
             "StreamViewType": "NEW_AND_OLD_IMAGES"
           },
           "eventSourceARN": "arn:aws:dynamodb:us-east-1:000000000000:table/customers/stream/2024-01-01T00:00:00.000",
-          "nothing": null
+          "nothing": null,
+          "nested": [[], [["deep"]]]
         }
         """;
 
@@ -59,9 +61,12 @@ public sealed class FilterPatternTests
     // And: every field named must match.
     [InlineData("""{"eventName": ["MODIFY"], "eventSource": ["aws:dynamodb"]}""", true)]
     [InlineData("""{"eventName": ["MODIFY"], "eventSource": ["aws:kinesis"]}""", false)]
+    // A key given twice requires both (inferred, not checked against AWS: event-ruler lets the last override).
+    [InlineData("""{"eventName": ["MODIFY"], "eventName": ["INSERT"]}""", false)]
     [InlineData("""{"eventName": ["MODIFY"], "dynamodb": {"OldImage": {"PaymentTerms": {"S": ["60 days"]}}}}""", false)]
     [InlineData("""{"awsRegion": ["us-east-1"], "eventSourceARN": [{"prefix": "arn:aws:dynamodb:us-east-1:"}]}""", true)]
-    // Numbers compare by their JSON text; a string is never a number.
+    // Numbers compare by their JSON text (inferred from Lambda's note that 300, 300.0 and 3.0e2 differ; event-ruler
+    // also compares numbers as numbers); a string is never a number.
     [InlineData("""{"dynamodb": {"SizeBytes": [26]}}""", true)]
     [InlineData("""{"dynamodb": {"SizeBytes": [26.0]}}""", false)]
     [InlineData("""{"dynamodb": {"SizeBytes": ["26"]}}""", false)]
@@ -123,6 +128,15 @@ public sealed class FilterPatternTests
     [InlineData("""{"dynamodb": {"NewImage": {"Region": {"S": [{"exists": false}]}}}}""", false)]
     [InlineData("""{"dynamodb": {"Absent": {"Deeper": [{"exists": false}]}}}""", true)]
     [InlineData("""{"userIdentity": {"type": [{"exists": false}]}}""", true)]
+    // Over lists, event-ruler's flattening: a list holding a scalar (here, in a list within it) is a present leaf; a
+    // list of objects or an empty one is not; a nested pattern over an empty list sees its fields absent.
+    [InlineData("""{"dynamodb": {"NewImage": {"Tags": {"SS": [{"exists": true}]}}}}""", true)]
+    [InlineData("""{"nested": [{"exists": true}]}""", true)]
+    [InlineData("""{"dynamodb": {"NewImage": {"Lines": {"L": [{"exists": true}]}}}}""", false)]
+    [InlineData("""{"dynamodb": {"NewImage": {"Lines": {"L": [{"exists": false}]}}}}""", true)]
+    [InlineData("""{"dynamodb": {"NewImage": {"NoLines": {"L": [{"exists": true}]}}}}""", false)]
+    [InlineData("""{"dynamodb": {"NewImage": {"NoLines": {"L": {"S": [{"exists": false}]}}}}}""", true)]
+    [InlineData("""{"dynamodb": {"NewImage": {"NoLines": {"L": {"S": [{"exists": true}]}}}}}""", false)]
     // A field the pattern names but the record lacks fails every other rule.
     [InlineData("""{"userIdentity": {"type": ["Service"]}}""", false)]
     [InlineData("""{"dynamodb": {"NewImage": {"Missing": {"S": ["x"]}}}}""", false)]
@@ -131,7 +145,8 @@ public sealed class FilterPatternTests
     [InlineData("""{"dynamodb": {"NewImage": {"Tags": {"SS": ["green"]}}}}""", false)]
     [InlineData("""{"dynamodb": {"NewImage": {"Lines": {"L": {"S": ["first"]}}}}}""", true)]
     [InlineData("""{"dynamodb": {"NewImage": {"Lines": {"L": {"S": ["second"]}}}}}""", false)]
-    // Or (multiple fields): $or, alongside the other fields (And).
+    // Or (multiple fields): $or, alongside the other fields (And). Reserved names are field names outside $or.
+    [InlineData("""{"prefix": [{"exists": false}]}""", true)]
     [InlineData("""{"$or": [{"eventName": ["INSERT"]}, {"dynamodb": {"NewImage": {"Region": {"S": ["us-west-2"]}}}}]}""", true)]
     [InlineData("""{"$or": [{"eventName": ["INSERT"]}, {"eventName": ["REMOVE"]}]}""", false)]
     [InlineData("""{"eventSource": ["aws:dynamodb"], "$or": [{"eventName": ["INSERT"]}, {"dynamodb": {"SizeBytes": [{"numeric": [">", 20]}]}}]}""", true)]
@@ -152,6 +167,7 @@ public sealed class FilterPatternTests
     [InlineData("""{"eventName": []}""")]
     [InlineData("""{"eventName": [["INSERT"]]}""")]
     [InlineData("""{"dynamodb": {}}""")]
+    // wildcard and cidr: EventBridge's, not in Lambda's table (inferred, not checked against AWS).
     [InlineData("""{"eventName": [{"wildcard": "IN*"}]}""")]
     [InlineData("""{"eventName": [{"cidr": "10.0.0.0/8"}]}""")]
     [InlineData("""{"eventName": [{"unknown": "x"}]}""")]
