@@ -211,7 +211,8 @@ public sealed class EventSourceMappingFilterTests
         await UpdateAsync(server, uuid, new JsonObject { ["Enabled"] = true });
 
         Assert.Equal(["deep", "after"], (await server.WaitForBatchesAsync("recorder", 1))[0]);
-        Assert.Equal("OK", Result(server, uuid));
+        // The result is set once the invocation returns, after the function has recorded the batch.
+        await StreamServer.WaitUntilAsync(() => Result(server, uuid), r => r == "OK");
     }
 
     internal static JsonObject Criteria(params string[] patterns)

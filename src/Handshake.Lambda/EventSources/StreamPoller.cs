@@ -190,7 +190,8 @@ internal sealed partial class StreamPoller
     /// <summary>
     /// Up to <paramref name="limit"/> more records after <paramref name="after"/> that pass the filters, appended to
     /// <paramref name="into"/> (within <paramref name="budget"/> bytes of JSON, at least one); <see cref="_scanned"/> ends
-    /// at the last record looked at. A stop ends the scan early. The feed's status when its first read found nothing, Open otherwise.
+    /// at the last record looked at. A stop ends the scan early. The feed's status when its first read found nothing,
+    /// Open otherwise.
     /// </summary>
     private StreamFeedStatus ReadFiltered(FilterCriteria filters, long after, int limit, List<StreamFeedRecord> into, long budget, CancellationToken stop)
     {
