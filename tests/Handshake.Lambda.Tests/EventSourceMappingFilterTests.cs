@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Amazon.DynamoDBv2.Model;
 using static Handshake.Lambda.Tests.EventSourceMappingRequests;
 
 namespace Handshake.Lambda.Tests;
@@ -184,6 +185,34 @@ public sealed class EventSourceMappingFilterTests
         await server.PutAsync("items", "y", "drop");
         await UpdateAsync(server, uuid, new JsonObject { ["Enabled"] = true });
         Assert.Equal([["a", "b"], ["a", "b"], ["y"]], await server.WaitForBatchesAsync("recorder", 3));
+    }
+
+    [Fact]
+    public async Task A_record_nested_at_the_stores_limit_is_filtered_and_does_not_stop_the_mapping()
+    {
+        await using StreamServer server = await StreamServer.StartAsync();
+        string streamArn = await server.CreateTableAsync("items");
+        server.AddRecorder("recorder");
+        string uuid = await CreateAsync(server, "recorder", streamArn, new JsonObject
+        {
+            ["Enabled"] = false, ["FilterCriteria"] = Criteria("""{"eventName": ["INSERT"]}"""),
+        });
+
+        // A string inside 31 maps: the deepest item DynamoDB (and the store) accepts, about 66 levels of JSON in the
+        // record, beyond a JSON reader's default 64.
+        AttributeValue deep = new("deep");
+        for (int i = 0; i < 31; i++)
+        {
+            deep = new AttributeValue { M = new Dictionary<string, AttributeValue> { ["n"] = deep } };
+        }
+
+        await server.Dynamo.PutItemAsync("items", new Dictionary<string, AttributeValue> { ["id"] = new("deep"), ["doc"] = deep }).WaitAsync(TestHost.Wait);
+        await server.PutAsync("items", "after", "1");
+        await UpdateAsync(server, uuid, new JsonObject { ["Enabled"] = true });
+
+        Assert.Equal(["deep", "after"], (await server.WaitForBatchesAsync("recorder", 1))[0]);
+        // The result is set once the invocation returns, after the function has recorded the batch.
+        await StreamServer.WaitUntilAsync(() => Result(server, uuid), r => r == "OK");
     }
 
     internal static JsonObject Criteria(params string[] patterns)

@@ -133,7 +133,8 @@ internal sealed class StreamServer : IAsyncDisposable
         {
             if (lines[i].Length > 0)
             {
-                events.Add(JsonDocument.Parse(lines[i]).RootElement.Clone());
+                // An item nested at DynamoDB's limit is deeper than the reader's default 64 levels.
+                events.Add(JsonDocument.Parse(lines[i], new JsonDocumentOptions { MaxDepth = 128 }).RootElement.Clone());
             }
         }
 

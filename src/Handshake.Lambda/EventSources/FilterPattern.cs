@@ -75,15 +75,19 @@ internal sealed class FilterField(string name, FilterPattern? nested, FilterRule
             if (present && value.ValueKind == JsonValueKind.Array)
             {
                 // An array of objects in the record: the nested pattern matches when one element does (EventBridge).
-                foreach (JsonElement element in value.EnumerateArray())
+                // Event-ruler flattens arrays (nested ones too) into their elements' fields, so an empty one leaves
+                // nothing under the field: the pattern sees it absent, where {"exists": false} matches.
+                bool any = false;
+                foreach (JsonElement element in Elements(value))
                 {
+                    any = true;
                     if (nested.Matches(element, present: true))
                     {
                         return true;
                     }
                 }
 
-                return false;
+                return !any && nested.Matches(value, present: false);
             }
 
             return nested.Matches(value, present);
@@ -104,9 +108,9 @@ internal sealed class FilterField(string name, FilterPattern? nested, FilterRule
     {
         if (rule is ExistsRule exists)
         {
-            // Only a leaf exists: an object is an intermediate node, an empty list holds no value.
-            bool leaf = present && value.ValueKind != JsonValueKind.Object
-                && (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() > 0);
+            // Only a leaf exists: event-ruler flattens the record into the paths of its scalars, so an object (an
+            // intermediate node), an empty list and a list of objects leave no value at this path.
+            bool leaf = present && (value.ValueKind == JsonValueKind.Array ? HoldsScalar(value) : value.ValueKind != JsonValueKind.Object);
             return exists.Exists == leaf;
         }
 
@@ -118,9 +122,9 @@ internal sealed class FilterField(string name, FilterPattern? nested, FilterRule
         if (value.ValueKind == JsonValueKind.Array)
         {
             // A list in the record (a DynamoDB SS, NS or L, say): the rule matches when it matches one element.
-            foreach (JsonElement element in value.EnumerateArray())
+            foreach (JsonElement element in Elements(value))
             {
-                if (rule.Matches(element))
+                if (element.ValueKind != JsonValueKind.Object && rule.Matches(element))
                 {
                     return true;
                 }
@@ -130,5 +134,38 @@ internal sealed class FilterField(string name, FilterPattern? nested, FilterRule
         }
 
         return value.ValueKind != JsonValueKind.Object && rule.Matches(value);
+    }
+
+    /// <summary>A list's elements, those of lists within it in their place (event-ruler flattens nested arrays).</summary>
+    private static IEnumerable<JsonElement> Elements(JsonElement array)
+    {
+        foreach (JsonElement element in array.EnumerateArray())
+        {
+            if (element.ValueKind == JsonValueKind.Array)
+            {
+                foreach (JsonElement inner in Elements(element))
+                {
+                    yield return inner;
+                }
+            }
+            else
+            {
+                yield return element;
+            }
+        }
+    }
+
+    /// <summary>Whether the list holds a scalar (a value at its own path), in it or in a list within it.</summary>
+    private static bool HoldsScalar(JsonElement array)
+    {
+        foreach (JsonElement element in Elements(array))
+        {
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -26,8 +26,8 @@ internal static class FilterPatternParser
                 return null;
             }
 
-            // A pattern that names no field ({}) constrains nothing: every record passes it.
-            return root.EnumerateObject().Any() ? ParseObject(root) : new FilterPattern([], []);
+            // {} is refused, as any empty object is (event-ruler: "Empty objects are not allowed").
+            return root.EnumerateObject().Any() ? ParseObject(root, insideOr: false) : null;
         }
         catch (JsonException)
         {
@@ -35,7 +35,20 @@ internal static class FilterPatternParser
         }
     }
 
-    private static FilterPattern? ParseObject(JsonElement node)
+    /// <summary>
+    /// Event-ruler's reserved names (its operators, numeric's comparisons, and names it keeps for later), which it
+    /// refuses as field names inside <c>$or</c> ("... is Ruler reserved fieldName which cannot be used inside $or."),
+    /// where a misplaced operator would otherwise read as a field.
+    /// </summary>
+    private static readonly HashSet<string> ReservedInOr =
+    [
+        "exactly", "equals-ignore-case", "prefix", "suffix", "anything-but", "exists", "wildcard", "numeric", "cidr", "html",
+        "=", "<", "<=", ">", ">=", "regex", "not-wildcard", "not-equals-ignore-case", "date-after", "date-on-or-after",
+        "date-before", "date-on-or-before", "in-date-range", "ip-address-in-range", "ip-address-not-in-range",
+    ];
+
+    /// <param name="insideOr">The object is (within) an alternative of a <c>$or</c>, where reserved names are refused.</param>
+    private static FilterPattern? ParseObject(JsonElement node, bool insideOr)
     {
         List<FilterField> fields = [];
         List<FilterPattern[]> alternatives = [];
@@ -44,8 +57,9 @@ internal static class FilterPatternParser
             JsonElement value = property.Value;
             if (property.Name == "$or")
             {
-                // "$or": [ { "Location": [...] }, { "Day": [...] } ]: each alternative a pattern of its own.
-                if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() == 0)
+                // "$or": [ { "Location": [...] }, { "Day": [...] } ]: each alternative a pattern of its own, and at
+                // least two of them (event-ruler: "There must have at least 2 Objects in $or relationship.").
+                if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() < 2)
                 {
                     return null;
                 }
@@ -53,7 +67,7 @@ internal static class FilterPatternParser
                 List<FilterPattern> choices = [];
                 foreach (JsonElement choice in value.EnumerateArray())
                 {
-                    if (choice.ValueKind != JsonValueKind.Object || !choice.EnumerateObject().Any() || ParseObject(choice) is not { } compiled)
+                    if (choice.ValueKind != JsonValueKind.Object || !choice.EnumerateObject().Any() || ParseObject(choice, insideOr: true) is not { } compiled)
                     {
                         return null;
                     }
@@ -63,9 +77,13 @@ internal static class FilterPatternParser
 
                 alternatives.Add([.. choices]);
             }
+            else if (insideOr && ReservedInOr.Contains(property.Name))
+            {
+                return null;
+            }
             else if (value.ValueKind == JsonValueKind.Object)
             {
-                if (!value.EnumerateObject().Any() || ParseObject(value) is not { } nested)
+                if (!value.EnumerateObject().Any() || ParseObject(value, insideOr) is not { } nested)
                 {
                     return null;
                 }
@@ -151,17 +169,20 @@ internal static class FilterPatternParser
         {
             case JsonValueKind.String:
             case JsonValueKind.Number:
-                return new AnythingButRule([ParseRule(operand)!], stringsOnly: false);
+                return new AnythingButRule([ParseRule(operand)!]);
             case JsonValueKind.Array:
                 if (operand.GetArrayLength() == 0)
                 {
                     return null;
                 }
 
+                // All strings or all numbers: event-ruler refuses a mixed list ("either all values are number or
+                // string, mixed type is not supported").
+                JsonValueKind kind = operand[0].ValueKind;
                 List<FilterRule> excluded = [];
                 foreach (JsonElement value in operand.EnumerateArray())
                 {
-                    if (value.ValueKind is not (JsonValueKind.String or JsonValueKind.Number))
+                    if (value.ValueKind is not (JsonValueKind.String or JsonValueKind.Number) || value.ValueKind != kind)
                     {
                         return null;
                     }
@@ -169,7 +190,7 @@ internal static class FilterPatternParser
                     excluded.Add(ParseRule(value)!);
                 }
 
-                return new AnythingButRule([.. excluded], stringsOnly: false);
+                return new AnythingButRule([.. excluded]);
             case JsonValueKind.Object:
                 using (JsonElement.ObjectEnumerator members = operand.EnumerateObject())
                 {
@@ -190,14 +211,16 @@ internal static class FilterPatternParser
                         return null;
                     }
 
+                    // A prefix or suffix may be a list too (LocalStack's AWS-validated content_anything_prefix_list),
+                    // but never "" (event-ruler: "Null prefix/suffix not allowed").
                     FilterRule[]? rules = only.Name switch
                     {
-                        "prefix" when texts.Count == 1 && only.Value.ValueKind == JsonValueKind.String => [new PrefixRule(texts[0])],
-                        "suffix" when texts.Count == 1 && only.Value.ValueKind == JsonValueKind.String => [new SuffixRule(texts[0])],
+                        "prefix" when !texts.Contains("") => texts.ConvertAll(t => (FilterRule)new PrefixRule(t)).ToArray(),
+                        "suffix" when !texts.Contains("") => texts.ConvertAll(t => (FilterRule)new SuffixRule(t)).ToArray(),
                         "equals-ignore-case" => texts.ConvertAll(t => (FilterRule)new EqualsIgnoreCaseRule(t)).ToArray(),
                         _ => null,
                     };
-                    return rules is null ? null : new AnythingButRule(rules, stringsOnly: true);
+                    return rules is null ? null : new AnythingButRule(rules);
                 }
 
             default:
@@ -234,7 +257,7 @@ internal static class FilterPatternParser
 
     /// <summary>
     /// <c>["=", 100]</c>, <c>["&lt;", 5]</c> and the like (one comparison), or a range: a lower bound (&gt; or &gt;=) and an
-    /// upper one (&lt; or &lt;=), <c>[">", 10, "&lt;=", 20]</c>, whose lower bound is below its upper.
+    /// upper one (&lt; or &lt;=) in that order, <c>[">", 10, "&lt;=", 20]</c>, whose lower bound is strictly below its upper.
     /// </summary>
     private static NumericRule? ParseNumeric(JsonElement operand)
     {
@@ -260,10 +283,12 @@ internal static class FilterPatternParser
                 case "=" when items.Length == 2:
                     (lower, lowerInclusive, upper, upperInclusive) = (bound, true, bound, true);
                     break;
-                case ">" or ">=" when lower is null:
+                // A range is a lower bound then an upper one, in that order (event-ruler reads ["<", 20, ">", 10] as
+                // "<" followed by too many elements).
+                case ">" or ">=" when i == 0:
                     (lower, lowerInclusive) = (bound, items[i].GetString() == ">=");
                     break;
-                case "<" or "<=" when upper is null:
+                case "<" or "<=" when upper is null && (i == 0 || lower is not null):
                     (upper, upperInclusive) = (bound, items[i].GetString() == "<=");
                     break;
                 default:
@@ -271,7 +296,8 @@ internal static class FilterPatternParser
             }
         }
 
-        if (lower is { } low && upper is { } high && (low > high || (low == high && !(lowerInclusive && upperInclusive))))
+        // "Bottom must be less than top", strictly: even [">=", 5, "<=", 5] is refused (write ["=", 5]).
+        if (items.Length == 4 && lower >= upper)
         {
             return null;
         }

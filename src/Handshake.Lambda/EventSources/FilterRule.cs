@@ -53,18 +53,14 @@ internal sealed class SuffixRule(string suffix) : FilterRule
 
 /// <summary>
 /// <c>{"anything-but": ...}</c> (Not): matches a present value that none of <paramref name="excluded"/> matches. With
-/// a prefix, suffix or equals-ignore-case inside it, only strings can match (a number has no prefix to lack). An absent
+/// a prefix, suffix or equals-ignore-case inside it, a number, boolean or null always matches, since those rules only
+/// ever match strings (LocalStack's AWS-validated content_anything_prefix_int_value and _null templates). An absent
 /// field never matches: anything-but tests a value, and there is none.
 /// </summary>
-internal sealed class AnythingButRule(FilterRule[] excluded, bool stringsOnly) : FilterRule
+internal sealed class AnythingButRule(FilterRule[] excluded) : FilterRule
 {
     public override bool Matches(JsonElement value)
     {
-        if (stringsOnly && value.ValueKind != JsonValueKind.String)
-        {
-            return false;
-        }
-
         foreach (FilterRule rule in excluded)
         {
             if (rule.Matches(value))

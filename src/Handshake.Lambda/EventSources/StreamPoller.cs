@@ -18,6 +18,12 @@ internal sealed partial class StreamPoller
     /// <summary>The most records one pass looks at for records that pass the filters, so that a stop is seen soon.</summary>
     private const int MaxScannedPerPass = 10000;
 
+    /// <summary>
+    /// The store accepts attributes nested 32 levels, two JSON objects each (<c>{"M": {...}}</c>), under the record,
+    /// dynamodb and the image: about 66 levels, past the reader's default 64. 80, as the store's own request reader.
+    /// </summary>
+    private static readonly JsonDocumentOptions RecordReading = new() { MaxDepth = 80 };
+
     private readonly FunctionHost _host;
     private readonly StreamFeed _feed;
     private readonly EventSourceMapping _mapping;
@@ -129,7 +135,7 @@ internal sealed partial class StreamPoller
         FilterCriteria? filters = settings.FilterCriteria is { IsEmpty: false } criteria ? criteria : null;
         StreamFeedStatus status = filters is null
             ? _feed.Read(_mapping.EventSourceArn, _mapping.Position, settings.BatchSize, records, DynamoDbEvent.MaxPayloadBytes)
-            : ReadFiltered(filters, _mapping.Position, settings.BatchSize, records, DynamoDbEvent.MaxPayloadBytes);
+            : ReadFiltered(filters, _mapping.Position, settings.BatchSize, records, DynamoDbEvent.MaxPayloadBytes, stop);
         if (status == StreamFeedStatus.Trimmed)
         {
             // Lambda reads on from the oldest record still kept; the trimmed ones are lost to it as well.
@@ -184,9 +190,10 @@ internal sealed partial class StreamPoller
     /// <summary>
     /// Up to <paramref name="limit"/> more records after <paramref name="after"/> that pass the filters, appended to
     /// <paramref name="into"/> (within <paramref name="budget"/> bytes of JSON, at least one); <see cref="_scanned"/> ends
-    /// at the last record looked at. The feed's status when its first read found nothing, Open otherwise.
+    /// at the last record looked at. A stop ends the scan early. The feed's status when its first read found nothing,
+    /// Open otherwise.
     /// </summary>
-    private StreamFeedStatus ReadFiltered(FilterCriteria filters, long after, int limit, List<StreamFeedRecord> into, long budget)
+    private StreamFeedStatus ReadFiltered(FilterCriteria filters, long after, int limit, List<StreamFeedRecord> into, long budget, CancellationToken stop)
     {
         _scanned = after;
         int added = 0, scanned = 0;
@@ -204,6 +211,13 @@ internal sealed partial class StreamPoller
             first = false;
             foreach (StreamFeedRecord record in _chunk)
             {
+                if (stop.IsCancellationRequested)
+                {
+                    // Disabled or deleted: up to 10,000 records are parsed per pass, which a stop should not wait for.
+                    // What was looked at so far stays counted; the caller sees the stop before any invocation.
+                    return StreamFeedStatus.Open;
+                }
+
                 bool passes = Passes(filters, record);
                 if (passes && added > 0 && bytes + record.Json.Length > budget)
                 {
@@ -230,11 +244,21 @@ internal sealed partial class StreamPoller
         return StreamFeedStatus.Open;
     }
 
-    /// <summary>Whether the record, as Lambda would send it, matches one of the filters.</summary>
+    /// <summary>
+    /// Whether the record, as Lambda would send it, matches one of the filters. A record that cannot be read as JSON
+    /// matches none: throwing here would fail the pass, which re-reads the same record after a backoff, forever.
+    /// </summary>
     private bool Passes(FilterCriteria filters, StreamFeedRecord record)
     {
-        using JsonDocument document = JsonDocument.Parse(DynamoDbEvent.Record(record, _recordSuffix));
-        return filters.Matches(document.RootElement);
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(DynamoDbEvent.Record(record, _recordSuffix), RecordReading);
+            return filters.Matches(document.RootElement);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     /// <summary>
@@ -263,7 +287,7 @@ internal sealed partial class StreamPoller
             long scannedBefore = _scanned;
             _ = filters is null
                 ? _feed.Read(_mapping.EventSourceArn, records[^1].Sequence, settings.BatchSize - records.Count, records, budget)
-                : ReadFiltered(filters, _scanned, settings.BatchSize - records.Count, records, budget);
+                : ReadFiltered(filters, _scanned, settings.BatchSize - records.Count, records, budget, stop);
             if (records.Count == before && _scanned == scannedBefore)
             {
                 await WaitAsync(appended, TimeSpan.FromSeconds(left / (double)clock.TimestampFrequency), stop).ConfigureAwait(false);
