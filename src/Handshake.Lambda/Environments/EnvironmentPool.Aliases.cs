@@ -42,6 +42,7 @@ internal sealed partial class EnvironmentPool
         {
             _ = AliasLocked(name);
             _aliases.Remove(name);
+            DeleteAliasUrlLocked(name);
         }
     }
 
