@@ -41,7 +41,7 @@ internal sealed class FunctionUrlResponse
                 return Inferred(root, payload);
             }
 
-            if (!status.TryGetInt32(out int code) || code is < 100 or > 599)
+            if (status.ValueKind != JsonValueKind.Number || !status.TryGetInt32(out int code) || code is < 100 or > 599)
             {
                 return null;
             }
