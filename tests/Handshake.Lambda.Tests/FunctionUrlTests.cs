@@ -333,6 +333,63 @@ public sealed partial class FunctionUrlTests
         Assert.Equal(1, server.Test.Host.PeakEnvironmentCount("cors-url"));
     }
 
+    [Fact]
+    public async Task A_RESPONSE_STREAM_URL_passes_each_piece_on_as_it_is_written_with_the_functions_status_and_headers()
+    {
+        await using LambdaServer server = await LambdaServer.StartAsync();
+        AddUrlFunction(server.Test, "stream-url", "index.stream");
+        AddUrlFunction(server.Test, "raw-stream-url", "index.rawStream");
+        AddUrlFunction(server.Test, "held-url", "index.held");
+        AddUrlFunction(server.Test, "buffered-stream-url", "index.echo");
+        using HttpClient http = server.Client();
+        const string Streamed = """{"AuthType":"NONE","InvokeMode":"RESPONSE_STREAM"}""";
+        Uri streamUrl = await CreateUrlAsync(http, "stream-url", Streamed);
+
+        using (HttpRequestMessage request = Request(HttpMethod.Get, server, streamUrl, "/"))
+        using (HttpResponseMessage response = await http.SendAsync(request))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            Assert.True(response.Headers.TransferEncodingChunked);
+            Assert.Equal("text/plain", response.Content.Headers.ContentType!.MediaType);
+            Assert.Equal("yes", response.Headers.GetValues("x-streamed").Single());
+            Assert.Equal("s=1", response.Headers.GetValues("Set-Cookie").Single());
+            Assert.Equal("first,second", await response.Content.ReadAsStringAsync());
+        }
+
+        using (HttpRequestMessage request = Request(HttpMethod.Get, server, await CreateUrlAsync(http, "raw-stream-url", Streamed), "/"))
+        using (HttpResponseMessage response = await http.SendAsync(request))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("text/csv", response.Content.Headers.ContentType!.MediaType);
+            Assert.Equal("a,b\n1,2\n", await response.Content.ReadAsStringAsync());
+        }
+
+        // A function that does not stream is answered as a BUFFERED URL answers.
+        JsonElement echoed = await EchoAsync(http, server, await CreateUrlAsync(http, "buffered-stream-url", Streamed), HttpMethod.Get, "/?via=stream", null);
+        Assert.Equal("stream", echoed.GetProperty("queryStringParameters").GetProperty("via").GetString());
+
+        // The first piece reaches the caller while the function still runs: it ends only once the caller has it.
+        string hold = Path.Combine(Path.GetTempPath(), "handshake-url-hold-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            Uri heldUrl = await CreateUrlAsync(http, "held-url", Streamed);
+            using HttpRequestMessage request = Request(HttpMethod.Get, server, heldUrl, "/?hold=" + Uri.EscapeDataString(hold));
+            using HttpResponseMessage response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            await using Stream body = await response.Content.ReadAsStreamAsync();
+            byte[] first = new byte["before hold;".Length];
+            await body.ReadExactlyAsync(first).AsTask().WaitAsync(TestHost.Wait);
+            Assert.Equal("before hold;", Encoding.UTF8.GetString(first));
+            await File.WriteAllTextAsync(hold, "");
+            using StreamReader rest = new(body);
+            Assert.Equal("after hold", await rest.ReadToEndAsync().WaitAsync(TestHost.Wait));
+        }
+        finally
+        {
+            File.Delete(hold);
+        }
+    }
+
     internal static void AddUrlFunction(TestHost test, string name, string handler) =>
         test.Host.CreateFunction(new FunctionDefinition
         {

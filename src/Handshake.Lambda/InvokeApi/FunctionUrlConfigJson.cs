@@ -60,25 +60,13 @@ internal static class FunctionUrlConfigJson
     }
 
     /// <summary>InvokeMode, or null when absent.</summary>
-    /// <exception cref="LambdaException">
-    /// ValidationException: the model's enum [BUFFERED, RESPONSE_STREAM]. InvalidParameterValueException for
-    /// RESPONSE_STREAM, which the host does not serve through a URL (README, Function URLs): refused when configured
-    /// rather than when invoked, so that a deployment learns it at once.
-    /// </exception>
+    /// <exception cref="LambdaException">ValidationException: the model's enum [BUFFERED, RESPONSE_STREAM].</exception>
     public static string? InvokeMode(JsonElement body)
     {
         string? value = Member(body, "InvokeMode");
-        if (value is null or FunctionUrlConfig.Buffered)
-        {
-            return value;
-        }
-
-        if (value == FunctionUrlConfig.ResponseStream)
-        {
-            throw LambdaException.InvalidParameter("InvokeMode RESPONSE_STREAM is not supported by Handshake's function URLs; use BUFFERED, or InvokeWithResponseStream through the Lambda API.");
-        }
-
-        throw LambdaException.Validation($"1 validation error detected: Value '{value}' at 'invokeMode' failed to satisfy constraint: Member must satisfy enum value set: [BUFFERED, RESPONSE_STREAM]");
+        return value is null or FunctionUrlConfig.Buffered or FunctionUrlConfig.ResponseStream
+            ? value
+            : throw LambdaException.Validation($"1 validation error detected: Value '{value}' at 'invokeMode' failed to satisfy constraint: Member must satisfy enum value set: [BUFFERED, RESPONSE_STREAM]");
     }
 
     /// <summary>The Cors member, or null when absent.</summary>

@@ -67,50 +67,87 @@ internal sealed class FunctionUrlResponse
             }
 
             FunctionUrlResponse response = new() { StatusCode = code, Body = body };
-            if (root.TryGetProperty("headers", out JsonElement headers) && headers.ValueKind == JsonValueKind.Object)
-            {
-                foreach (JsonProperty header in headers.EnumerateObject())
-                {
-                    if (Scalar(header.Value) is { } value)
-                    {
-                        response.Headers.Add(new(header.Name, value));
-                    }
-                }
-            }
-
-            // Not in AWS's function URL documentation (it is API Gateway's format 1.0 member); accepted as API
-            // Gateway HTTP APIs do not, but frameworks written for both send it: each value becomes its own header.
-            if (root.TryGetProperty("multiValueHeaders", out JsonElement multi) && multi.ValueKind == JsonValueKind.Object)
-            {
-                foreach (JsonProperty header in multi.EnumerateObject())
-                {
-                    if (header.Value.ValueKind != JsonValueKind.Array)
-                    {
-                        continue;
-                    }
-
-                    foreach (JsonElement item in header.Value.EnumerateArray())
-                    {
-                        if (Scalar(item) is { } value)
-                        {
-                            response.Headers.Add(new(header.Name, value));
-                        }
-                    }
-                }
-            }
-
-            if (root.TryGetProperty("cookies", out JsonElement cookies) && cookies.ValueKind == JsonValueKind.Array)
-            {
-                foreach (JsonElement cookie in cookies.EnumerateArray())
-                {
-                    if (cookie.ValueKind == JsonValueKind.String)
-                    {
-                        response.Cookies.Add(cookie.GetString()!);
-                    }
-                }
-            }
-
+            response.ReadHeadersAndCookies(root);
             return response;
+        }
+    }
+
+    /// <summary>
+    /// The metadata a streaming function writes first (awslambda.HttpResponseStream.from): statusCode (200 when
+    /// absent), headers and cookies, then eight zero bytes and the body. Null when it is not a JSON object or its
+    /// statusCode is not an integer from 100 to 599.
+    /// </summary>
+    public static FunctionUrlResponse? MapPrelude(ReadOnlySpan<byte> json)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json.ToArray());
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        using (document)
+        {
+            JsonElement root = document.RootElement;
+            int code = 200;
+            if (root.ValueKind != JsonValueKind.Object
+                || (root.TryGetProperty("statusCode", out JsonElement status) && (status.ValueKind != JsonValueKind.Number || !status.TryGetInt32(out code) || code is < 100 or > 599)))
+            {
+                return null;
+            }
+
+            FunctionUrlResponse response = new() { StatusCode = code };
+            response.ReadHeadersAndCookies(root);
+            return response;
+        }
+    }
+
+    private void ReadHeadersAndCookies(JsonElement root)
+    {
+        if (root.TryGetProperty("headers", out JsonElement headers) && headers.ValueKind == JsonValueKind.Object)
+        {
+            foreach (JsonProperty header in headers.EnumerateObject())
+            {
+                if (Scalar(header.Value) is { } value)
+                {
+                    Headers.Add(new(header.Name, value));
+                }
+            }
+        }
+
+        // Not in AWS's function URL documentation (it is API Gateway payload format 1.0's member): accepted because
+        // frameworks written for both formats send it; each value becomes its own header (inferred).
+        if (root.TryGetProperty("multiValueHeaders", out JsonElement multi) && multi.ValueKind == JsonValueKind.Object)
+        {
+            foreach (JsonProperty header in multi.EnumerateObject())
+            {
+                if (header.Value.ValueKind != JsonValueKind.Array)
+                {
+                    continue;
+                }
+
+                foreach (JsonElement item in header.Value.EnumerateArray())
+                {
+                    if (Scalar(item) is { } value)
+                    {
+                        Headers.Add(new(header.Name, value));
+                    }
+                }
+            }
+        }
+
+        if (root.TryGetProperty("cookies", out JsonElement cookies) && cookies.ValueKind == JsonValueKind.Array)
+        {
+            foreach (JsonElement cookie in cookies.EnumerateArray())
+            {
+                if (cookie.ValueKind == JsonValueKind.String)
+                {
+                    Cookies.Add(cookie.GetString()!);
+                }
+            }
         }
     }
 

@@ -70,28 +70,29 @@ internal static class InvokeFunctionUrl
             TraceId = traceId,
             DeferLog = true,
         };
+        if (config.InvokeMode == FunctionUrlConfig.ResponseStream)
+        {
+            await FunctionUrlStream.AnswerAsync(host, context, config, invocation).ConfigureAwait(false);
+            return;
+        }
+
         InvocationResult result;
         try
         {
             result = await host.InvokeAsync(config.FunctionName, invocation, context.RequestAborted).ConfigureAwait(false);
         }
-        catch (LambdaException e) when (e.StatusCode == 429)
+        catch (LambdaException e)
         {
-            await MessageAsync(context, 429, "TooManyRequestsException", "Rate Exceeded.").ConfigureAwait(false);
-            return;
-        }
-        catch (LambdaException e) when (e.StatusCode == 404)
-        {
-            // The function (or the alias's version) went away since the lookup: the URL went with it.
-            await ForbiddenAsync(context).ConfigureAwait(false);
-            return;
-        }
-        catch (LambdaException)
-        {
-            await BadGatewayAsync(context, requestId).ConfigureAwait(false);
+            await FailedAsync(context, e, requestId).ConfigureAwait(false);
             return;
         }
 
+        await AnswerAsync(context, config, result, requestId, traceId).ConfigureAwait(false);
+    }
+
+    /// <summary>A whole answer: mapped to the response, or 502 for a function error or an answer that is no response.</summary>
+    internal static async Task AnswerAsync(HttpContext context, FunctionUrlConfig config, InvocationResult result, string requestId, string traceId)
+    {
         try
         {
             FunctionUrlResponse? answer = result.FunctionError is null ? FunctionUrlResponse.Map(result.Payload) : null;
@@ -108,6 +109,14 @@ internal static class InvokeFunctionUrl
             result.SettleLog();
         }
     }
+
+    /// <summary>The invocation did not run: a throttle 429; a function gone since the lookup (the URL went with it) 403; else 502.</summary>
+    internal static Task FailedAsync(HttpContext context, LambdaException error, string requestId) => error.StatusCode switch
+    {
+        429 => MessageAsync(context, 429, "TooManyRequestsException", "Rate Exceeded."),
+        404 => ForbiddenAsync(context),
+        _ => BadGatewayAsync(context, requestId),
+    };
 
     /// <summary>The url-id in <c>{url-id}.lambda-url.{region}.{anything}</c>, when the region is the host's.</summary>
     internal static bool TryReadUrlId(string host, string region, out string urlId)
@@ -130,6 +139,18 @@ internal static class InvokeFunctionUrl
     }
 
     private static async Task WriteAsync(HttpContext context, FunctionUrlResponse answer, FunctionUrlCors? cors, string requestId, string traceId)
+    {
+        HttpResponse response = context.Response;
+        WriteHead(context, answer, cors, requestId, traceId);
+        response.ContentLength = answer.Body.Length;
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            await response.Body.WriteAsync(answer.Body, context.RequestAborted).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The status and headers of the function's answer (buffered, or a stream's prelude), with the URL's own.</summary>
+    internal static void WriteHead(HttpContext context, FunctionUrlResponse answer, FunctionUrlCors? cors, string requestId, string traceId)
     {
         HttpResponse response = context.Response;
         response.StatusCode = answer.StatusCode;
@@ -163,16 +184,11 @@ internal static class InvokeFunctionUrl
 
         response.Headers["x-amzn-RequestId"] = requestId;
         response.Headers["X-Amzn-Trace-Id"] = traceId;
-        response.ContentLength = answer.Body.Length;
-        if (!HttpMethods.IsHead(context.Request.Method))
-        {
-            await response.Body.WriteAsync(answer.Body, context.RequestAborted).ConfigureAwait(false);
-        }
     }
 
-    private static Task ForbiddenAsync(HttpContext context) => MessageAsync(context, 403, "AccessDeniedException", "Forbidden");
+    internal static Task ForbiddenAsync(HttpContext context) => MessageAsync(context, 403, "AccessDeniedException", "Forbidden");
 
-    private static async Task BadGatewayAsync(HttpContext context, string requestId)
+    internal static async Task BadGatewayAsync(HttpContext context, string requestId)
     {
         HttpResponse response = context.Response;
         response.StatusCode = 502;
@@ -184,7 +200,7 @@ internal static class InvokeFunctionUrl
     }
 
     /// <summary>The front end's own answers: <c>{"Message":...}</c>, with x-amzn-ErrorType when AWS sends one.</summary>
-    private static async Task MessageAsync(HttpContext context, int status, string? errorType, string message)
+    internal static async Task MessageAsync(HttpContext context, int status, string? errorType, string message)
     {
         HttpResponse response = context.Response;
         response.StatusCode = status;

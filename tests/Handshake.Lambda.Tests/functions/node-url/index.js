@@ -15,3 +15,31 @@ exports.respond = async (event) => JSON.parse(event.isBase64Encoded ? Buffer.fro
 exports.fail = async () => {
   throw new Error('url boom');
 };
+
+const fs = require('fs');
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+// RESPONSE_STREAM: the metadata first (status, headers, cookies), then the body in two writes.
+exports.stream = awslambda.streamifyResponse(async (event, responseStream) => {
+  const http = awslambda.HttpResponseStream.from(responseStream, {
+    statusCode: 202, headers: { 'content-type': 'text/plain', 'x-streamed': 'yes' }, cookies: ['s=1'],
+  });
+  http.write('first,');
+  await tick();
+  http.end('second');
+});
+
+// RESPONSE_STREAM without metadata: a 200 with the stream's own content type.
+exports.rawStream = awslambda.streamifyResponse(async (event, responseStream) => {
+  responseStream.setContentType('text/csv');
+  responseStream.write('a,b\n');
+  responseStream.end('1,2\n');
+});
+
+// Writes one piece, then waits until the file ?hold= names exists (the caller creates it once it has that piece).
+exports.held = awslambda.streamifyResponse(async (event, responseStream) => {
+  const http = awslambda.HttpResponseStream.from(responseStream, { statusCode: 200, headers: { 'content-type': 'text/plain' } });
+  http.write('before hold;');
+  while (!fs.existsSync(event.queryStringParameters.hold)) await new Promise((resolve) => setTimeout(resolve, 10));
+  http.end('after hold');
+});
