@@ -225,7 +225,11 @@ public sealed partial class FunctionUrlTests
         }
 
         // An answer that is not a response, and a function error: 502, AWS's body.
-        foreach (string broken in new[] { """{"statusCode":"abc"}""", """{"statusCode":200,"body":{"not":"a string"}}""" })
+        foreach (string broken in new[]
+        {
+            """{"statusCode":"abc"}""", """{"statusCode":200,"body":{"not":"a string"}}""", """{"statusCode":200,"headers":{"x-bad":"a\r\nInjected: 1"}}""",
+            """{"statusCode":200,"headers":{"bad name":"v"}}""", """{"statusCode":200,"body":"%%%","isBase64Encoded":true}""",
+        })
         {
             using HttpResponseMessage bad = await RespondAsync(http, server, url, broken);
             Assert.Equal(HttpStatusCode.BadGateway, bad.StatusCode);

@@ -91,7 +91,13 @@ internal sealed partial class EnvironmentPool
         lock (_gate)
         {
             List<FunctionUrlConfig> urls = [.. _urls.Values];
-            urls.Sort(static (a, b) => a.Qualifier is null ? -1 : b.Qualifier is null ? 1 : string.CompareOrdinal(a.Qualifier, b.Qualifier));
+            urls.Sort(static (a, b) => (a.Qualifier, b.Qualifier) switch
+            {
+                (null, null) => 0,
+                (null, _) => -1,
+                (_, null) => 1,
+                _ => string.CompareOrdinal(a.Qualifier, b.Qualifier),
+            });
             return urls;
         }
     }

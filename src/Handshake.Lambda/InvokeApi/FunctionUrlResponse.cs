@@ -68,7 +68,7 @@ internal sealed class FunctionUrlResponse
 
             FunctionUrlResponse response = new() { StatusCode = code, Body = body };
             response.ReadHeadersAndCookies(root);
-            return response;
+            return response.Invalid ? null : response;
         }
     }
 
@@ -101,7 +101,7 @@ internal sealed class FunctionUrlResponse
 
             FunctionUrlResponse response = new() { StatusCode = code };
             response.ReadHeadersAndCookies(root);
-            return response;
+            return response.Invalid ? null : response;
         }
     }
 
@@ -113,7 +113,7 @@ internal sealed class FunctionUrlResponse
             {
                 if (Scalar(header.Value) is { } value)
                 {
-                    Headers.Add(new(header.Name, value));
+                    AddHeader(header.Name, value);
                 }
             }
         }
@@ -133,7 +133,7 @@ internal sealed class FunctionUrlResponse
                 {
                     if (Scalar(item) is { } value)
                     {
-                        Headers.Add(new(header.Name, value));
+                        AddHeader(header.Name, value);
                     }
                 }
             }
@@ -145,6 +145,7 @@ internal sealed class FunctionUrlResponse
             {
                 if (cookie.ValueKind == JsonValueKind.String)
                 {
+                    Invalid |= !IsHeaderValue(cookie.GetString()!);
                     Cookies.Add(cookie.GetString()!);
                 }
             }
@@ -164,6 +165,38 @@ internal sealed class FunctionUrlResponse
         response.Headers.Add(new("content-type", "application/json"));
         return response;
     }
+
+    /// <summary>
+    /// A header the function named. One that HTTP cannot carry (a name that is not a token, a value with control
+    /// characters or outside Latin-1) makes the whole answer invalid, a 502, rather than a failure on the wire.
+    /// </summary>
+    private void AddHeader(string name, string value)
+    {
+        bool valid = name.Length > 0;
+        foreach (char c in name)
+        {
+            valid &= c is > ' ' and < (char)127 && !"\"(),/:;<=>?@[\\]{}".Contains(c);
+        }
+
+        Invalid |= !valid || !IsHeaderValue(value);
+        Headers.Add(new(name, value));
+    }
+
+    private static bool IsHeaderValue(string value)
+    {
+        foreach (char c in value)
+        {
+            if (c != '\t' && c is < ' ' or (char)127 or > (char)255)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>True when a header could not be sent: the answer is refused (502).</summary>
+    private bool Invalid { get; set; }
 
     private static string? Scalar(JsonElement value) => value.ValueKind switch
     {
