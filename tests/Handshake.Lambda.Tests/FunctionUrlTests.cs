@@ -104,6 +104,40 @@ public sealed partial class FunctionUrlTests
     }
 
     [Fact]
+    public async Task The_Node_SDK_manages_url_configs_and_its_URL_answers_plain_HTTP()
+    {
+        await using LambdaServer server = await LambdaServer.StartAsync();
+        AddUrlFunction(server.Test, "url-sdk", "index.echo");
+        server.Test.Host.CreateAlias("url-sdk", new FunctionAlias { Name = "live", FunctionVersion = FunctionDefinition.LatestVersion });
+        string script = Path.Combine(AppContext.BaseDirectory, "node", "lambda-urls.cjs");
+        var run = await Repository.RunAsync("node", [script, server.Endpoint.ToString()], Repository.AwsEnvironment(server.Endpoint));
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        JsonElement result = JsonDocument.Parse(run.Stdout).RootElement;
+
+        JsonElement created = result.GetProperty("created");
+        string url = created.GetProperty("url").GetString()!;
+        Assert.Matches(new Regex($"^http://[a-z0-9]{{32}}\\.lambda-url\\.us-east-1\\.localhost:{server.Endpoint.Port}/$"), url);
+        Assert.Equal((Arn + "url-sdk", "NONE", "BUFFERED", 10), (created.GetProperty("arn").GetString(), created.GetProperty("auth").GetString(),
+            created.GetProperty("mode").GetString(), created.GetProperty("maxAge").GetInt32()));
+        Assert.Matches(IsoMicroseconds(), created.GetProperty("creation").GetString()!);
+        Assert.Equal(Arn + "url-sdk:live", result.GetProperty("alias").GetProperty("arn").GetString());
+        Assert.Equal(("ResourceConflictException", 409), (result.GetProperty("conflict").GetProperty("name").GetString(), result.GetProperty("conflict").GetProperty("status").GetInt32()));
+        Assert.Equal(("RESPONSE_STREAM", "NONE", url), (result.GetProperty("updated").GetProperty("mode").GetString(), result.GetProperty("updated").GetProperty("auth").GetString(),
+            result.GetProperty("updated").GetProperty("url").GetString()));
+        Assert.Equal((Arn + "url-sdk:live", "AWS_IAM"), (result.GetProperty("got").GetProperty("arn").GetString(), result.GetProperty("got").GetProperty("auth").GetString()));
+        Assert.Equal([Arn + "url-sdk", Arn + "url-sdk:live"], result.GetProperty("listed").EnumerateArray().Select(a => a.GetString()));
+
+        // The URL (RESPONSE_STREAM by now, for a function that does not stream: answered as BUFFERED) and the alias's
+        // AWS_IAM URL, unsigned.
+        JsonElement invoked = result.GetProperty("invoked");
+        Assert.Equal(200, invoked.GetProperty("status").GetInt32());
+        Assert.Equal("/from-sdk", JsonDocument.Parse(invoked.GetProperty("body").GetString()!).RootElement.GetProperty("rawPath").GetString());
+        Assert.Equal(403, result.GetProperty("unsigned").GetProperty("status").GetInt32());
+        Assert.Equal(("ResourceNotFoundException", "The resource you requested does not exist.", 404), (result.GetProperty("missing").GetProperty("name").GetString(),
+            result.GetProperty("missing").GetProperty("message").GetString(), result.GetProperty("missing").GetProperty("status").GetInt32()));
+    }
+
+    [Fact]
     public async Task A_request_to_the_URL_invokes_the_function_with_the_payload_format_2_0_event()
     {
         await using LambdaServer server = await LambdaServer.StartAsync();
