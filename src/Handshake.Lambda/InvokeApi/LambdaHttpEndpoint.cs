@@ -52,9 +52,10 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
         {
             await InvokeFunctionUrl.HandleAsync(host, context, FunctionUrlAuthorizer).ConfigureAwait(false);
         }
-        catch (BadHttpRequestException) when (!context.Response.HasStarted)
+        catch (BadHttpRequestException e) when (!context.Response.HasStarted)
         {
-            context.Response.StatusCode = 400;
+            // Kestrel's own refusal of the request (a body over the endpoint's limit is 413).
+            context.Response.StatusCode = e.StatusCode;
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
