@@ -65,6 +65,12 @@ internal sealed class LambdaServer : IAsyncDisposable
         WebApplication app = builder.Build();
         app.Run(context =>
         {
+            // As RequestRouter does it in `up`: a function URL's Host first, whatever the path.
+            if (LambdaHttpEndpoint.IsFunctionUrlRequest(context.Request))
+            {
+                return endpoint.HandleFunctionUrlAsync(context);
+            }
+
             if (context.Request.Path.StartsWithSegments("/_handshake/logs"))
             {
                 return endpoint.HandleLogsAsync(context);

@@ -113,6 +113,12 @@ internal static class PlainRequest
             }
             else if (Ascii.EqualsIgnoreCase(name, "host"u8))
             {
+                // A function URL's request (any path, POST / included) is Kestrel's to route, never the store's.
+                if (IsFunctionUrlHost(value))
+                {
+                    return new Parsed(Outcome.HandOver);
+                }
+
                 host = true;
             }
             else if (Ascii.EqualsIgnoreCase(name, "content-type"u8))
@@ -166,6 +172,17 @@ internal static class PlainRequest
         WriteNumber(output, body.Length);
         output.Write("\r\n\r\n"u8);
         output.Write(body);
+    }
+
+    /// <summary>
+    /// True when the Host is <c>{url-id}.lambda-url.{region}...</c>, in any case (host names are case-insensitive),
+    /// or too long to look at here (Kestrel then decides).
+    /// </summary>
+    private static bool IsFunctionUrlHost(ReadOnlySpan<byte> value)
+    {
+        Span<byte> lower = stackalloc byte[256];
+        return value.Length > lower.Length
+            || (Ascii.ToLower(value, lower, out int written) == OperationStatus.Done && lower[..written].IndexOf(".lambda-url."u8) >= 0);
     }
 
     private static bool IsJsonContentType(ReadOnlySpan<byte> value)

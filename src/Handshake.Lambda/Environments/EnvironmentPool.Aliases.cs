@@ -44,6 +44,7 @@ internal sealed partial class EnvironmentPool
             _aliases.Remove(name);
             _eventInvokeConfigs.Remove(name);
             _policies.Remove(name);
+            DeleteAliasUrlLocked(name);
         }
     }
 

@@ -204,7 +204,7 @@ internal static class Invoke
         new(400, "InvalidRequestContentException", "Client context must be a valid Base64-encoded JSON object.");
 
     /// <summary>An X-Ray trace header: Root=1-{epoch hex}-{24 hex};Parent={16 hex};Sampled=0.</summary>
-    private static string TraceId(TimeProvider clock)
+    internal static string TraceId(TimeProvider clock)
     {
         long seconds = clock.GetUtcNow().ToUnixTimeSeconds();
         Span<byte> random = stackalloc byte[20];

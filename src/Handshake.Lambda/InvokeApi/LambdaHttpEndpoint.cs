@@ -16,6 +16,7 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
     private const string EventInvokeConfig2019 = "/2019-09-25/functions/";
     private const string AccountSettings2016 = "/2016-08-19/account-settings";
     private const string Tags2017 = "/2017-03-31/tags/";
+    private const string FunctionUrls2021 = "/2021-10-31/functions/";
     private const string Functions2021 = "/2021-11-15/functions/";
     private const string StreamingSuffix = "/response-streaming-invocations";
 
@@ -33,8 +34,62 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
             || path.StartsWith(EventInvokeConfig2019, StringComparison.Ordinal)
             || path.StartsWith(AccountSettings2016, StringComparison.Ordinal)
             || path.StartsWith(Tags2017, StringComparison.Ordinal)
-            || path.StartsWith(Functions2021, StringComparison.Ordinal);
+            || path.StartsWith(Functions2021, StringComparison.Ordinal)
+            || path.StartsWith(FunctionUrls2021, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// True for a request to a function URL (its Host is <c>{url-id}.lambda-url.{region}...</c>), whatever its path:
+    /// checked before the path, since a URL's request may be <c>POST /</c> like the store's.
+    /// </summary>
+    public static bool IsFunctionUrlRequest(HttpRequest request) => InvokeFunctionUrl.IsFunctionUrlHost(request.Headers.Host.ToString());
+
+    /// <summary>
+    /// How an AWS_IAM URL checks its caller. By default as <c>--auth off</c> treats the store's requests: any
+    /// Authorization header that starts with AWS4- is accepted, and its Credential's access key is the caller;
+    /// <c>--auth strict</c> puts the SigV4 verifier here.
+    /// </summary>
+    public FunctionUrlAuthorizer FunctionUrlAuthorizer { get; init; } = AnySignature;
+
+    /// <summary>A request to a function URL (see <see cref="InvokeFunctionUrl"/>).</summary>
+    public async Task HandleFunctionUrlAsync(HttpContext context)
+    {
+        try
+        {
+            await InvokeFunctionUrl.HandleAsync(host, context, FunctionUrlAuthorizer).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException e) when (!context.Response.HasStarted)
+        {
+            // Kestrel's own refusal of the request (a body over the endpoint's limit is 413).
+            context.Response.StatusCode = e.StatusCode;
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The caller went away.
+        }
+    }
+
+    /// <summary>The access key in <c>AWS4-HMAC-SHA256 Credential=KEY/date/region/service/aws4_request, ...</c>.</summary>
+    public static string? SignatureAccessKey(HttpRequest request)
+    {
+        string authorization = request.Headers.Authorization.ToString().Trim();
+        if (!authorization.StartsWith("AWS4-", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        int credential = authorization.IndexOf("Credential=", StringComparison.Ordinal);
+        if (credential < 0)
+        {
+            return null;
+        }
+
+        int start = credential + "Credential=".Length;
+        int slash = authorization.IndexOf('/', start);
+        return slash > start ? authorization[start..slash] : null;
+    }
+
+    private static string? AnySignature(HttpRequest request, ReadOnlySpan<byte> body) => SignatureAccessKey(request);
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -252,6 +307,24 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
                 ("GET", "event-invoke-config") => GetFunctionEventInvokeConfig.HandleAsync(host, context, name, qualifier),
                 ("DELETE", "event-invoke-config") => DeleteFunctionEventInvokeConfig.HandleAsync(host, context, name, qualifier),
                 ("GET", "event-invoke-config/list") => ListFunctionEventInvokeConfigs.HandleAsync(host, context, name),
+                _ => throw UnknownOperation(),
+            };
+        }
+
+        if (path.StartsWith(FunctionUrls2021, StringComparison.Ordinal))
+        {
+            // The function URL operations: .../{name}/url (one config, by ?Qualifier=) and .../{name}/urls (the list).
+            string rest = path[FunctionUrls2021.Length..];
+            int slash = rest.LastIndexOf('/');
+            string name = slash < 0 ? "" : rest[..slash];
+            return (method, slash < 0 ? "" : rest[(slash + 1)..]) switch
+            {
+                (_, _) when name.Length == 0 => throw UnknownOperation(),
+                ("POST", "url") => CreateFunctionUrlConfig.HandleAsync(host, context, name),
+                ("GET", "url") => GetFunctionUrlConfig.HandleAsync(host, context, name),
+                ("PUT", "url") => UpdateFunctionUrlConfig.HandleAsync(host, context, name),
+                ("DELETE", "url") => DeleteFunctionUrlConfig.HandleAsync(host, context, name),
+                ("GET", "urls") => ListFunctionUrlConfigs.HandleAsync(host, context, name),
                 _ => throw UnknownOperation(),
             };
         }

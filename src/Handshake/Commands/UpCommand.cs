@@ -206,6 +206,8 @@ internal static class UpCommand
         Console.WriteLine($"export AWS_ACCESS_KEY_ID={AccessKeyId}");
         Console.WriteLine($"export AWS_SECRET_ACCESS_KEY={SecretAccessKey}");
         Console.WriteLine($"Connections: handshake connections --endpoint {endpoint}   Metrics: {endpoint}/metrics");
+        // Where a function URL (aws lambda create-function-url-config) answers: *.localhost resolves to this address.
+        Console.WriteLine($"Function URLs: http://<url-id>.lambda-url.{options.Region}.localhost:{server.Endpoint.Port}/");
         Console.WriteLine("Press Ctrl-C to stop.");
     }
 

@@ -256,7 +256,9 @@ public sealed class HandshakeServer : IAsyncDisposable
             DeclaredFunctions = host.LoadProjectFile(projectFile);
         }
 
-        router.Lambda = new LambdaHttpEndpoint(host);
+        router.Lambda = router.Strict is { } strict
+            ? new LambdaHttpEndpoint(host) { FunctionUrlAuthorizer = strict.AuthorizeFunctionUrl }
+            : new LambdaHttpEndpoint(host);
     }
 
     private void ReadAddresses()

@@ -7,7 +7,8 @@ namespace Handshake.Composition;
 
 /// <summary>
 /// The endpoint's single RequestDelegate. No routing framework: the store's throughput target is half of a bare
-/// Kestrel endpoint, so a DynamoDB request (POST /) costs one accounting call and one path comparison here.
+/// Kestrel endpoint, so a DynamoDB request (POST /) costs one accounting call, one search of its Host (function URLs) and one path
+/// comparison here.
 /// </summary>
 internal sealed class RequestRouter(ConnectionLedger ledger, AdminEndpoint admin, DynamoHttpEndpoint store)
 {
@@ -21,6 +22,12 @@ internal sealed class RequestRouter(ConnectionLedger ledger, AdminEndpoint admin
     {
         ledger.OnRequest(context);
         HttpRequest request = context.Request;
+        // First, since a function URL's request may be POST / too: one search of the (known) Host header.
+        if (LambdaHttpEndpoint.IsFunctionUrlRequest(request))
+        {
+            return Lambda is { } urls ? urls.HandleFunctionUrlAsync(context) : NotReadyAsync(context);
+        }
+
         if (request.Path.Value is "/")
         {
             return store.HandleAsync(context);

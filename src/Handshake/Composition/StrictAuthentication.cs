@@ -21,6 +21,13 @@ internal sealed class StrictAuthentication(Func<string, SigV4Credentials?> crede
     /// <summary>True when the request may go on; otherwise Lambda's error has been written.</summary>
     public Task<bool> AuthorizeLambdaAsync(HttpContext context) => AuthorizeAsync(context, _lambda);
 
+    /// <summary>
+    /// An AWS_IAM function URL's check: the signer's access key when the request is signed for service lambda by a
+    /// known key, otherwise null (the URL answers 403, as AWS does, whatever the signature's fault).
+    /// </summary>
+    public string? AuthorizeFunctionUrl(HttpRequest request, ReadOnlySpan<byte> body) =>
+        _lambda.Verify(request, body) is null ? Handshake.Lambda.InvokeApi.LambdaHttpEndpoint.SignatureAccessKey(request) : null;
+
     /// <summary>True when the request may go on; otherwise the refusal has been written.</summary>
     public Task<bool> AuthorizeAdminAsync(HttpContext context) =>
         context.Connection.RemoteIpAddress is { } peer && IPAddress.IsLoopback(peer) ? Task.FromResult(true) : AuthorizeAsync(context, _admin);

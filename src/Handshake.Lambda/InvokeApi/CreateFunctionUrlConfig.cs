@@ -1,0 +1,35 @@
+using System.Text.Json;
+using Handshake.Lambda.Functions;
+using Microsoft.AspNetCore.Http;
+
+namespace Handshake.Lambda.InvokeApi;
+
+/// <summary>
+/// POST /2021-10-31/functions/{name}/url?Qualifier= {"AuthType","Cors","InvokeMode"}: 201 with the new URL's
+/// config (no LastModifiedTime in this answer, as in Lambda's). One URL per qualifier: the unqualified function or an alias.
+/// </summary>
+internal static class CreateFunctionUrlConfig
+{
+    public static async Task HandleAsync(FunctionHost host, HttpContext context, string name)
+    {
+        string functionName = FunctionUrlConfigJson.Resolve(host, context, name, out string? qualifier);
+        using JsonDocument document = await JsonResponse.ReadAsync(context).ConfigureAwait(false);
+        JsonElement body = document.RootElement;
+        string authType = FunctionUrlConfigJson.AuthType(body, required: true)!;
+        FunctionUrlCors? cors = FunctionUrlConfigJson.Cors(body);
+        string invokeMode = FunctionUrlConfigJson.InvokeMode(body) ?? FunctionUrlConfig.Buffered;
+        DateTimeOffset now = host.Options.Clock.GetUtcNow();
+        FunctionUrlConfig config = host.CreateFunctionUrl(functionName, qualifier, urlId => new FunctionUrlConfig
+        {
+            FunctionName = functionName,
+            Qualifier = qualifier,
+            UrlId = urlId,
+            AuthType = authType,
+            Cors = cors,
+            InvokeMode = invokeMode,
+            CreationTime = now,
+            LastModifiedTime = now,
+        });
+        await JsonResponse.WriteAsync(context, 201, writer => FunctionUrlConfigJson.Write(writer, host, context.Request, config, lastModified: false)).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,148 @@
+using System.IO.Pipelines;
+using Handshake.Lambda.Functions;
+using Microsoft.AspNetCore.Http;
+
+namespace Handshake.Lambda.InvokeApi;
+
+/// <summary>
+/// A RESPONSE_STREAM URL: the function streams (awslambda.streamifyResponse) through InvokeWithResponseStream's
+/// machinery (<see cref="ResponseStream"/>), and each piece is passed on to the caller as it arrives, in a chunked
+/// response. A function that wraps its stream with <c>awslambda.HttpResponseStream.from(stream, metadata)</c> (content
+/// type application/vnd.awslambda.http-integration-response) writes its statusCode, headers and cookies first, then
+/// eight zero bytes, then the body, as AWS documents for function URLs; any other stream is a 200 with the function's
+/// content type. A function that does not stream is answered as a BUFFERED URL answers (inferred).
+/// </summary>
+/// <remarks>
+/// A failure before the first byte of the body is a 502, as for BUFFERED; once the head has gone, the response is
+/// ended where the stream ended (inferred: AWS does not document what the caller sees then).
+/// </remarks>
+internal static class FunctionUrlStream
+{
+    private const string HttpIntegration = "application/vnd.awslambda.http-integration-response";
+
+    /// <summary>The longest prelude read before its eight zero bytes: far above any real headers, below a body.</summary>
+    private const int MaxPreludeBytes = 64 * 1024;
+
+    public static async Task AnswerAsync(FunctionHost host, HttpContext context, FunctionUrlConfig config, Invocation invocation)
+    {
+        ResponseStream stream = new(host.Options.MaxStreamedResponseBytes);
+        invocation.Stream = stream;
+        Task<InvocationResult> running;
+        try
+        {
+            running = host.InvokeAsync(config.FunctionName, invocation, context.RequestAborted);
+            _ = running.ContinueWith(static (_, state) => ((ResponseStream)state!).Complete(), stream, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            await Task.WhenAny(stream.Started, running).ConfigureAwait(false);
+            if (!stream.Started.IsCompleted)
+            {
+                await InvokeFunctionUrl.AnswerAsync(context, config, await running.ConfigureAwait(false), invocation.RequestId, invocation.TraceId).ConfigureAwait(false);
+                return;
+            }
+        }
+        catch (LambdaException e)
+        {
+            await InvokeFunctionUrl.FailedAsync(context, e, invocation.RequestId).ConfigureAwait(false);
+            return;
+        }
+
+        string contentType = await stream.Started.ConfigureAwait(false);
+        bool callerGone = false;
+        try
+        {
+            callerGone = !await StreamAsync(context, config, invocation, stream, contentType).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            callerGone = true;
+        }
+
+        // The function runs on to its end, as on Lambda; what it streams after the caller left is dropped.
+        stream.Complete();
+        _ = running.ContinueWith(static t => t.Result.SettleLog(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+        if (!callerGone && !context.Response.HasStarted)
+        {
+            // The stream ended (or failed) before its prelude was whole: nothing of the function's answer is usable.
+            await InvokeFunctionUrl.BadGatewayAsync(context, invocation.RequestId).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Passes the stream on; false when the caller went away. Returns with the head unsent when the prelude never completed.</summary>
+    private static async Task<bool> StreamAsync(HttpContext context, FunctionUrlConfig config, Invocation invocation, ResponseStream stream, string contentType)
+    {
+        PipeWriter body = context.Response.BodyWriter;
+        bool integration = contentType.StartsWith(HttpIntegration, StringComparison.OrdinalIgnoreCase);
+        MemoryStream? prelude = integration ? new MemoryStream() : null;
+        if (!integration)
+        {
+            FunctionUrlResponse head = new();
+            head.Headers.Add(new("content-type", contentType));
+            InvokeFunctionUrl.WriteHead(context, head, config.Cors, invocation.RequestId, invocation.TraceId);
+            if ((await body.FlushAsync(context.RequestAborted).ConfigureAwait(false)).IsCompleted)
+            {
+                return false;
+            }
+        }
+
+        while (await stream.Chunks.WaitToReadAsync(context.RequestAborted).ConfigureAwait(false))
+        {
+            while (stream.Chunks.TryRead(out ReadOnlyMemory<byte> piece))
+            {
+                if (prelude is not null)
+                {
+                    prelude.Write(piece.Span);
+                    if (!TrySplitPrelude(prelude, out FunctionUrlResponse? head, out ReadOnlyMemory<byte> rest))
+                    {
+                        if (prelude.Length > MaxPreludeBytes)
+                        {
+                            return true;
+                        }
+
+                        continue;
+                    }
+
+                    if (head is null)
+                    {
+                        return true; // Not a valid prelude: a 502.
+                    }
+
+                    prelude = null;
+                    InvokeFunctionUrl.WriteHead(context, head, config.Cors, invocation.RequestId, invocation.TraceId);
+                    piece = rest;
+                }
+
+                if (!piece.IsEmpty && !HttpMethods.IsHead(context.Request.Method))
+                {
+                    await body.WriteAsync(piece, context.RequestAborted).ConfigureAwait(false);
+                }
+            }
+
+            // One flush per batch of pieces: each reaches the caller as soon as it has come in.
+            if (prelude is null && (await body.FlushAsync(context.RequestAborted).ConfigureAwait(false)).IsCompleted)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// True once the eight zero bytes have arrived: <paramref name="head"/> is the prelude's response (null when it is
+    /// not valid JSON metadata) and <paramref name="rest"/> the body bytes that came with it.
+    /// </summary>
+    private static bool TrySplitPrelude(MemoryStream prelude, out FunctionUrlResponse? head, out ReadOnlyMemory<byte> rest)
+    {
+        ReadOnlySpan<byte> data = prelude.GetBuffer().AsSpan(0, (int)prelude.Length);
+        int end = data.IndexOf("\0\0\0\0\0\0\0\0"u8);
+        head = null;
+        rest = default;
+        if (end < 0)
+        {
+            return false;
+        }
+
+        head = FunctionUrlResponse.MapPrelude(data[..end]);
+        rest = prelude.GetBuffer().AsMemory(end + 8, (int)prelude.Length - end - 8);
+        return true;
+    }
+}
