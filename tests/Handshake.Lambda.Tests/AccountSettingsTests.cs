@@ -19,6 +19,9 @@ public sealed class AccountSettingsTests
         // Together the functions may not reserve more than the account has: 6 + 5 > 10.
         var over = await Cli("put-function-concurrency", "--function-name", "second", "--reserved-concurrent-executions", "5");
         Assert.Contains("(InvalidParameterValueException) when calling the PutFunctionConcurrency operation: Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [0].", over.Stderr);
+        // A reservation so large that the sum would overflow an int is refused too.
+        var huge = await Cli("put-function-concurrency", "--function-name", "second", "--reserved-concurrent-executions", "2147483647");
+        Assert.Contains("(InvalidParameterValueException)", huge.Stderr);
         Assert.Equal(0, (await Cli("put-function-concurrency", "--function-name", "second", "--reserved-concurrent-executions", "4")).ExitCode);
         // A function's own reservation is replaced, not added to.
         Assert.Equal(0, (await Cli("put-function-concurrency", "--function-name", "first", "--reserved-concurrent-executions", "6")).ExitCode);

@@ -61,6 +61,8 @@ public sealed class PermissionTests
         Assert.Equal(0, (await Cli("remove-permission", "--function-name", "target", "--statement-id", "s3-invoke")).ExitCode);
         Assert.Contains("The resource you requested does not exist.", (await Cli("get-policy", "--function-name", "target")).Stderr);
 
+        var latest = await Cli("add-permission", "--function-name", "target", "--qualifier", "$LATEST", "--statement-id", "x", "--action", "lambda:InvokeFunction", "--principal", "*");
+        Assert.Contains("(InvalidParameterValueException) when calling the AddPermission operation: We currently do not support adding policies for $LATEST.", latest.Stderr);
         var badAction = await Cli("add-permission", "--function-name", "target", "--statement-id", "x", "--action", "s3:GetObject", "--principal", "*");
         Assert.Contains("(ValidationException)", badAction.Stderr);
         Assert.Contains("at 'action' failed to satisfy constraint: Member must satisfy regular expression pattern", badAction.Stderr);

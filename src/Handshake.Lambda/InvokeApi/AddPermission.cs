@@ -23,6 +23,11 @@ internal static partial class AddPermission
         string principal = Required(body, "Principal", PrincipalPattern(), "[^\\s]+", int.MaxValue);
         string? revisionId = JsonResponse.String(body, "RevisionId");
         string name = LambdaHttpEndpoint.Resolve(host, nameOrArn, ref qualifier);
+        if (qualifier == FunctionDefinition.LatestVersion)
+        {
+            // The unqualified function's policy is $LATEST's; Lambda refuses to name it (LocalStack's AWS-validated answer).
+            throw LambdaException.InvalidParameter("We currently do not support adding policies for $LATEST.");
+        }
 
         JsonObject statement = new()
         {

@@ -16,7 +16,7 @@ internal static class PutFunctionConcurrency
         // What the other functions reserve counts too: together they may not reserve more than the account has.
         lock (host.ReservedConcurrencyGate)
         {
-            if (reserved + host.ReservedConcurrencyTotal(except: current.Name) > host.Options.AccountConcurrencyLimit)
+            if ((long)reserved + host.ReservedConcurrencyTotal(except: current.Name) > host.Options.AccountConcurrencyLimit)
             {
                 throw LambdaException.InvalidParameter($"Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [0]. (account limit: {host.Options.AccountConcurrencyLimit})");
             }
