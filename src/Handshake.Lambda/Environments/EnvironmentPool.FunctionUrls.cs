@@ -24,6 +24,12 @@ internal sealed partial class EnvironmentPool
     {
         lock (_gate)
         {
+            // A DeleteFunction that won the race: the function (and its URLs) is gone, as Lambda would then answer.
+            if (_deleted)
+            {
+                throw UrlFunctionNotFound();
+            }
+
             string key = config.Qualifier ?? FunctionDefinition.LatestVersion;
             if (_urls.ContainsKey(key))
             {
@@ -63,8 +69,9 @@ internal sealed partial class EnvironmentPool
     {
         lock (_gate)
         {
-            if (qualifier is not null && !_aliases.ContainsKey(qualifier))
+            if (_deleted || qualifier is not null && !_aliases.ContainsKey(qualifier))
             {
+                // _deleted: a DeleteFunction that won the race took the URL with the function.
                 throw UrlFunctionNotFound();
             }
 

@@ -70,7 +70,7 @@ internal static class FunctionUrlConfigJson
     }
 
     /// <summary>The Cors member, or null when absent.</summary>
-    /// <exception cref="LambdaException">ValidationException for a MaxAge outside 0..86400 or an AllowMethods entry over 6 characters (the model's constraints).</exception>
+    /// <exception cref="LambdaException">ValidationException for a MaxAge outside 0..86400 or a list outside the model's constraints (<see cref="CheckList"/>).</exception>
     public static FunctionUrlCors? Cors(JsonElement body)
     {
         if (!body.TryGetProperty("Cors", out JsonElement cors) || cors.ValueKind != JsonValueKind.Object)
@@ -84,25 +84,53 @@ internal static class FunctionUrlConfigJson
             throw LambdaException.Validation($"1 validation error detected: Value '{maxAge}' at 'cors.maxAge' failed to satisfy constraint: Member must have value {(maxAge < 0 ? "greater than or equal to 0" : "less than or equal to 86400")}");
         }
 
-        IReadOnlyList<string>? methods = Strings(cors, "AllowMethods");
-        foreach (string method in methods ?? [])
-        {
-            if (method.Length > 6)
-            {
-                throw LambdaException.Validation($"1 validation error detected: Value '[{string.Join(", ", methods!)}]' at 'cors.allowMethods' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 6, Member must satisfy regular expression pattern: .*]");
-            }
-        }
-
+        // The Cors type's constraints (API reference, "Cors"): headers up to 1024 characters, methods up to 6, origins
+        // 1 to 253; at most 100 entries (6 methods); every entry matching .* (no line terminator).
         return new FunctionUrlCors
         {
             AllowCredentials = cors.TryGetProperty("AllowCredentials", out JsonElement credentials) && credentials.ValueKind is JsonValueKind.True or JsonValueKind.False ? credentials.GetBoolean() : null,
-            AllowHeaders = Strings(cors, "AllowHeaders"),
-            AllowMethods = methods,
-            AllowOrigins = Strings(cors, "AllowOrigins"),
-            ExposeHeaders = Strings(cors, "ExposeHeaders"),
+            AllowHeaders = CheckList(Strings(cors, "AllowHeaders"), "allowHeaders", 100, 0, 1024),
+            AllowMethods = CheckList(Strings(cors, "AllowMethods"), "allowMethods", 6, 0, 6),
+            AllowOrigins = CheckList(Strings(cors, "AllowOrigins"), "allowOrigins", 100, 1, 253),
+            ExposeHeaders = CheckList(Strings(cors, "ExposeHeaders"), "exposeHeaders", 100, 0, 1024),
             MaxAge = maxAge,
         };
     }
+
+    /// <summary>
+    /// A Cors list checked against the model, in Lambda's wording: the list's size, then its members' constraints,
+    /// all listed as Lambda lists them for a member that fails any.
+    /// </summary>
+    /// <exception cref="LambdaException">ValidationException naming <c>cors.{member}</c>.</exception>
+    private static IReadOnlyList<string>? CheckList(IReadOnlyList<string>? values, string member, int maxItems, int minLength, int maxLength)
+    {
+        if (values is null)
+        {
+            return null;
+        }
+
+        string prefix = $"1 validation error detected: Value '[{string.Join(", ", values)}]' at 'cors.{member}' failed to satisfy constraint: Member must ";
+        if (values.Count > maxItems)
+        {
+            throw LambdaException.Validation(prefix + $"have length less than or equal to {maxItems}");
+        }
+
+        foreach (string value in values)
+        {
+            if (value.Length > maxLength || value.Length < minLength || !MatchesDotStar(value))
+            {
+                string length = minLength > 0
+                    ? $"Member must have length less than or equal to {maxLength}, Member must have length greater than or equal to {minLength}"
+                    : $"Member must have length less than or equal to {maxLength}";
+                throw LambdaException.Validation(prefix + $"satisfy constraint: [{length}, Member must satisfy regular expression pattern: .*]");
+            }
+        }
+
+        return values;
+    }
+
+    /// <summary>The model's pattern <c>.*</c> as Java reads it: any characters but its line terminators.</summary>
+    private static bool MatchesDotStar(string value) => value.AsSpan().IndexOfAny("\n\r\u0085\u2028\u2029") < 0;
 
     /// <summary>
     /// The URL the host serves a config at: AWS's <c>https://{url-id}.lambda-url.{region}.on.aws/</c> becomes

@@ -8,6 +8,8 @@ namespace Handshake.Lambda.InvokeApi;
 /// sharing"): a preflight is answered with the configured headers alone; any other request's response carries the
 /// configured headers beside the function's own (duplicates included, as AWS warns). An origin the configuration does
 /// not allow gets no Access-Control-* headers at all (inferred: the browser then refuses, as it would on AWS).
+/// A configured value HTTP cannot carry as Kestrel sends headers (non-ASCII satisfies the model's <c>.*</c>) is left
+/// out of the header rather than failing the answer.
 /// </summary>
 internal static class FunctionUrlCorsHeaders
 {
@@ -24,14 +26,15 @@ internal static class FunctionUrlCorsHeaders
         }
 
         response.Headers.AccessControlAllowOrigin = origin;
-        if (cors.AllowMethods is { Count: > 0 } methods)
+        VaryByOrigin(response, origin);
+        if (Joined(cors.AllowMethods) is { } methods)
         {
-            response.Headers.AccessControlAllowMethods = string.Join(',', methods);
+            response.Headers.AccessControlAllowMethods = methods;
         }
 
-        if (cors.AllowHeaders is { Count: > 0 } headers)
+        if (Joined(cors.AllowHeaders) is { } headers)
         {
-            response.Headers.AccessControlAllowHeaders = string.Join(',', headers);
+            response.Headers.AccessControlAllowHeaders = headers;
         }
 
         if (cors.AllowCredentials == true)
@@ -53,9 +56,10 @@ internal static class FunctionUrlCorsHeaders
         }
 
         response.Headers.Append("Access-Control-Allow-Origin", origin);
-        if (cors.ExposeHeaders is { Count: > 0 } expose)
+        VaryByOrigin(response, origin);
+        if (Joined(cors.ExposeHeaders) is { } expose)
         {
-            response.Headers.Append("Access-Control-Expose-Headers", string.Join(',', expose));
+            response.Headers.Append("Access-Control-Expose-Headers", expose);
         }
 
         if (cors.AllowCredentials == true)
@@ -65,8 +69,28 @@ internal static class FunctionUrlCorsHeaders
     }
 
     /// <summary>
+    /// An answer that echoes the request's Origin differs by Origin: a cache must not give it to another origin
+    /// (inferred: AWS does not document whether it sends Vary).
+    /// </summary>
+    private static void VaryByOrigin(HttpResponse response, string origin)
+    {
+        if (origin != "*")
+        {
+            response.Headers.Append("Vary", "Origin");
+        }
+    }
+
+    /// <summary>The values joined by commas, without any HTTP cannot carry; null when none is left.</summary>
+    private static string? Joined(IReadOnlyList<string>? values)
+    {
+        List<string> sendable = values is null ? [] : [.. values.Where(FunctionUrlResponse.IsHeaderValue)];
+        return sendable.Count == 0 ? null : string.Join(',', sendable);
+    }
+
+    /// <summary>
     /// The Access-Control-Allow-Origin to send: the request's Origin when it is listed or "*" is (with credentials
-    /// allowed, "*" is not a valid answer, so the origin is echoed either way); null when the origin is not allowed.
+    /// allowed, "*" is not a valid answer, so the origin is echoed either way, as AWS is observed to answer, e.g.
+    /// LeanerCloud/CUDly#390); null when the origin is not allowed.
     /// </summary>
     private static string? AllowedOrigin(HttpRequest request, FunctionUrlCors cors)
     {

@@ -23,8 +23,11 @@ internal static class FunctionUrlEvent
     {
         HttpRequest request = context.Request;
         DateTimeOffset now = host.Options.Clock.GetUtcNow();
-        // As the client sent it (Kestrel's Path is decoded): rawPath keeps %2F and the like, as AWS's does.
-        string target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path.Value + request.QueryString.Value;
+        // As the client sent it (Kestrel's Path is decoded): rawPath keeps %2F and the like, as AWS's does. A target
+        // in absolute form (GET http://host/p) or asterisk form (OPTIONS *) is no path: Kestrel's Path and QueryString
+        // are then the request's path and query.
+        string? rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        string target = rawTarget is ['/', ..] ? rawTarget : request.Path.ToUriComponent() + request.QueryString.ToUriComponent();
         int query = target.IndexOf('?', StringComparison.Ordinal);
         string rawPath = query < 0 ? target : target[..query];
         if (rawPath.Length == 0 || rawPath[0] != '/')

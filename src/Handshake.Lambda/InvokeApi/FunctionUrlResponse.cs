@@ -7,7 +7,7 @@ namespace Handshake.Lambda.InvokeApi;
 /// What a function's answer becomes on a URL, as AWS documents it (urls-invocation.html, "Response payload format"):
 /// a JSON object with a <c>statusCode</c> is a response (statusCode, headers, cookies as Set-Cookie headers, body,
 /// isBase64Encoded); any other valid JSON is "inferred": 200, <c>content-type: application/json</c>, the JSON as the
-/// body. A function's answer that is neither (not JSON, a statusCode that is not an integer from 100 to 599, a body
+/// body. A function's answer that is neither (not JSON, a statusCode that is not an integer from 200 to 599, a body
 /// that is not a string, bad base64) is refused as AWS's front end refuses it: null, which the caller answers 502.
 /// </summary>
 internal sealed class FunctionUrlResponse
@@ -41,7 +41,7 @@ internal sealed class FunctionUrlResponse
                 return Inferred(root, payload);
             }
 
-            if (status.ValueKind != JsonValueKind.Number || !status.TryGetInt32(out int code) || code is < 100 or > 599)
+            if (status.ValueKind != JsonValueKind.Number || !status.TryGetInt32(out int code) || !IsFinalStatus(code))
             {
                 return null;
             }
@@ -75,7 +75,7 @@ internal sealed class FunctionUrlResponse
     /// <summary>
     /// The metadata a streaming function writes first (awslambda.HttpResponseStream.from): statusCode (200 when
     /// absent), headers and cookies, then eight zero bytes and the body. Null when it is not a JSON object or its
-    /// statusCode is not an integer from 100 to 599.
+    /// statusCode is not an integer from 200 to 599.
     /// </summary>
     public static FunctionUrlResponse? MapPrelude(ReadOnlySpan<byte> json)
     {
@@ -94,7 +94,7 @@ internal sealed class FunctionUrlResponse
             JsonElement root = document.RootElement;
             int code = 200;
             if (root.ValueKind != JsonValueKind.Object
-                || (root.TryGetProperty("statusCode", out JsonElement status) && (status.ValueKind != JsonValueKind.Number || !status.TryGetInt32(out code) || code is < 100 or > 599)))
+                || (root.TryGetProperty("statusCode", out JsonElement status) && (status.ValueKind != JsonValueKind.Number || !status.TryGetInt32(out code) || !IsFinalStatus(code))))
             {
                 return null;
             }
@@ -104,6 +104,19 @@ internal sealed class FunctionUrlResponse
             return response.Invalid ? null : response;
         }
     }
+
+    /// <summary>
+    /// True for 204, 205 and 304, which HTTP gives no body (Kestrel throws on one): the function's body is dropped and
+    /// no Content-Length sent, as for HEAD.
+    /// </summary>
+    public static bool HasNoBody(int status) => status is 204 or 205 or 304;
+
+    /// <summary>
+    /// A status the host can answer with: 200..599. An interim 1xx would be read by the client as a provisional
+    /// answer followed by another that never comes (101 would even switch protocols), so it is refused (502); AWS does
+    /// not document what its front end does with one (inferred, README).
+    /// </summary>
+    private static bool IsFinalStatus(int code) => code is >= 200 and <= 599;
 
     private void ReadHeadersAndCookies(JsonElement root)
     {
@@ -168,7 +181,7 @@ internal sealed class FunctionUrlResponse
 
     /// <summary>
     /// A header the function named. One that HTTP cannot carry (a name that is not a token, a value with control
-    /// characters or outside Latin-1) makes the whole answer invalid, a 502, rather than a failure on the wire.
+    /// characters or outside printable ASCII) makes the whole answer invalid, a 502, rather than a failure on the wire.
     /// </summary>
     private void AddHeader(string name, string value)
     {
@@ -182,11 +195,15 @@ internal sealed class FunctionUrlResponse
         Headers.Add(new(name, value));
     }
 
-    private static bool IsHeaderValue(string value)
+    /// <summary>
+    /// Printable ASCII and tab: what Kestrel sends by default. Latin-1 (0x80-0xFF) is valid HTTP but Kestrel refuses it
+    /// with an exception once the head is being written, which would be a 500 (or a stream left open), not a 502.
+    /// </summary>
+    internal static bool IsHeaderValue(string value)
     {
         foreach (char c in value)
         {
-            if (c != '\t' && c is < ' ' or (char)127 or > (char)255)
+            if (c != '\t' && c is < ' ' or > '~')
             {
                 return false;
             }

@@ -55,9 +55,18 @@ internal static class FunctionUrlStream
         {
             callerGone = true;
         }
+        catch (InvalidOperationException) when (!context.Response.HasStarted)
+        {
+            // Kestrel refused a header of the head as it was set: what was set of it goes, and the caller gets a 502.
+            context.Response.Headers.Clear();
+        }
+        finally
+        {
+            // Always, or a function still writing would wait on a stream nobody reads until its timeout. The function
+            // runs on to its end, as on Lambda; what it streams after the caller left (or after a 502) is dropped.
+            stream.Complete();
+        }
 
-        // The function runs on to its end, as on Lambda; what it streams after the caller left is dropped.
-        stream.Complete();
         _ = running.ContinueWith(static t => t.Result.SettleLog(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
         if (!callerGone && !context.Response.HasStarted)
         {
@@ -110,7 +119,7 @@ internal static class FunctionUrlStream
                     piece = rest;
                 }
 
-                if (!piece.IsEmpty && !HttpMethods.IsHead(context.Request.Method))
+                if (!piece.IsEmpty && !HttpMethods.IsHead(context.Request.Method) && !FunctionUrlResponse.HasNoBody(context.Response.StatusCode))
                 {
                     await body.WriteAsync(piece, context.RequestAborted).ConfigureAwait(false);
                 }

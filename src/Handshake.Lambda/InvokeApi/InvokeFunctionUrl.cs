@@ -104,6 +104,12 @@ internal static class InvokeFunctionUrl
 
             await WriteAsync(context, answer, config.Cors, requestId, traceId).ConfigureAwait(false);
         }
+        catch (InvalidOperationException) when (!context.Response.HasStarted)
+        {
+            // Kestrel refused a header as it was set (FunctionUrlResponse checks what it knows of): a 502, not a 500.
+            context.Response.Headers.Clear();
+            await BadGatewayAsync(context, requestId).ConfigureAwait(false);
+        }
         finally
         {
             result.SettleLog();
@@ -142,6 +148,11 @@ internal static class InvokeFunctionUrl
     {
         HttpResponse response = context.Response;
         WriteHead(context, answer, cors, requestId, traceId);
+        if (FunctionUrlResponse.HasNoBody(answer.StatusCode))
+        {
+            return; // Kestrel throws on a body (or a Content-Length) for 204, 205 and 304.
+        }
+
         response.ContentLength = answer.Body.Length;
         if (!HttpMethods.IsHead(context.Request.Method))
         {

@@ -43,3 +43,12 @@ exports.held = awslambda.streamifyResponse(async (event, responseStream) => {
   while (!fs.existsSync(event.queryStringParameters.hold)) await new Promise((resolve) => setTimeout(resolve, 10));
   http.end('after hold');
 });
+
+// RESPONSE_STREAM with the metadata the request's body names (JSON), then the body "streamed".
+exports.streamAs = awslambda.streamifyResponse(async (event, responseStream) => {
+  const metadata = JSON.parse(event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString() : event.body);
+  const http = awslambda.HttpResponseStream.from(responseStream, metadata);
+  http.write('streamed');
+  await tick();
+  http.end();
+});
