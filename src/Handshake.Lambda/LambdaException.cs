@@ -31,6 +31,10 @@ public sealed class LambdaException(int statusCode, string errorType, string mes
     public static LambdaException PreconditionFailed() =>
         new(412, "PreconditionFailedException", "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id");
 
+    /// <summary>A RevisionId that is not the resource-based policy's current one (AddPermission, RemovePermission).</summary>
+    public static LambdaException PolicyPreconditionFailed() =>
+        new(412, "PreconditionFailedException", "The Revision Id provided does not match the latest Revision Id. Call the GetPolicy API to retrieve the latest Revision Id");
+
     public static LambdaException Conflict(string message) =>
         new(409, "ResourceConflictException", message);
 

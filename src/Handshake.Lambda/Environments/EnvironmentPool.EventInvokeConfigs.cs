@@ -18,7 +18,7 @@ internal sealed partial class EnvironmentPool
         lock (_gate)
         {
             config = null;
-            if (_deleted || !(qualifier == FunctionDefinition.LatestVersion || _aliases.ContainsKey(qualifier) || TryGetVersionLocked(qualifier, out _)))
+            if (!HasQualifierLocked(qualifier))
             {
                 return false;
             }

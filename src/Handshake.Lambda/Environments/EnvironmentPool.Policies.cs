@@ -16,7 +16,7 @@ internal sealed partial class EnvironmentPool
     {
         lock (_gate)
         {
-            if (_deleted || !(qualifier == FunctionDefinition.LatestVersion || _aliases.ContainsKey(qualifier) || TryGetVersionLocked(qualifier, out _)))
+            if (!HasQualifierLocked(qualifier))
             {
                 return false;
             }

@@ -111,6 +111,10 @@ internal sealed partial class EnvironmentPool
         }
     }
 
+    /// <summary>True while the function exists and has this qualifier: $LATEST, an alias or a published version.</summary>
+    private bool HasQualifierLocked(string qualifier) =>
+        !_deleted && (qualifier == FunctionDefinition.LatestVersion || _aliases.ContainsKey(qualifier) || TryGetVersionLocked(qualifier, out _));
+
     private bool TryGetVersionLocked(string qualifier, out PublishedVersion? version)
     {
         version = null;

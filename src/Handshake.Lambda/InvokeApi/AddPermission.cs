@@ -46,7 +46,7 @@ internal static partial class AddPermission
         {
             if (revisionId is not null && policy.Count > 0 && revisionId != policy.RevisionId)
             {
-                throw new LambdaException(412, "PreconditionFailedException", "The Revision Id provided does not match the latest Revision Id. Call the GetPolicy API to retrieve the latest Revision Id");
+                throw LambdaException.PolicyPreconditionFailed();
             }
 
             if (policy.Contains(sid))

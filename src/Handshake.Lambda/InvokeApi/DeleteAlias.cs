@@ -9,7 +9,6 @@ internal static class DeleteAlias
     {
         string functionName = LambdaHttpEndpoint.Find(host, name, null).Name;
         host.DeleteAlias(functionName, AliasConfigurationJson.CheckName(aliasName));
-        context.Response.StatusCode = 204;
-        return Task.CompletedTask;
+        return JsonResponse.NoContent(context);
     }
 }

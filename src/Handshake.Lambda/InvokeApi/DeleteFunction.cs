@@ -14,12 +14,10 @@ internal static class DeleteFunction
         if (qualifier is not null)
         {
             host.DeleteVersion(functionName, qualifier);
-            context.Response.StatusCode = 204;
-            return Task.CompletedTask;
+            return JsonResponse.NoContent(context);
         }
 
         host.DeleteFunction(LambdaHttpEndpoint.Find(host, name, null).Name);
-        context.Response.StatusCode = 204;
-        return Task.CompletedTask;
+        return JsonResponse.NoContent(context);
     }
 }

@@ -10,7 +10,6 @@ internal static class DeleteFunctionConcurrency
     {
         FunctionDefinition current = LambdaHttpEndpoint.Find(host, name, null);
         host.UpdateFunction(current.Name, f => f with { ReservedConcurrency = null });
-        context.Response.StatusCode = 204;
-        return Task.CompletedTask;
+        return JsonResponse.NoContent(context);
     }
 }

@@ -9,8 +9,6 @@ internal static class DeleteFunctionEventInvokeConfig
     {
         string name = LambdaHttpEndpoint.Resolve(host, nameOrArn, ref qualifier);
         host.DeleteEventInvokeConfig(name, qualifier);
-        context.Response.StatusCode = 204;
-        context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
-        return Task.CompletedTask;
+        return JsonResponse.NoContent(context);
     }
 }

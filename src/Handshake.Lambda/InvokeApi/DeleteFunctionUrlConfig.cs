@@ -9,7 +9,6 @@ internal static class DeleteFunctionUrlConfig
     {
         string functionName = FunctionUrlConfigJson.Resolve(host, context, name, out string? qualifier);
         host.DeleteFunctionUrl(functionName, qualifier);
-        context.Response.StatusCode = 204;
-        return Task.CompletedTask;
+        return JsonResponse.NoContent(context);
     }
 }

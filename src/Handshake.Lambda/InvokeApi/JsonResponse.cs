@@ -24,6 +24,14 @@ internal static class JsonResponse
         await response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length)).ConfigureAwait(false);
     }
 
+    /// <summary>The answer of the operations that answer nothing: 204 with its request id.</summary>
+    public static Task NoContent(HttpContext context)
+    {
+        context.Response.StatusCode = 204;
+        context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+        return Task.CompletedTask;
+    }
+
     /// <exception cref="LambdaException">RequestTooLargeException, or InvalidRequestContentException for bad JSON.</exception>
     public static async Task<JsonDocument> ReadAsync(HttpContext context)
     {

@@ -18,7 +18,7 @@ internal static class RemovePermission
 
             if (revisionId is not null && revisionId != policy.RevisionId)
             {
-                throw new LambdaException(412, "PreconditionFailedException", "The Revision Id provided does not match the latest Revision Id. Call the GetPolicy API to retrieve the latest Revision Id");
+                throw LambdaException.PolicyPreconditionFailed();
             }
 
             if (!policy.Remove(sid))
@@ -26,8 +26,6 @@ internal static class RemovePermission
                 throw new LambdaException(404, "ResourceNotFoundException", $"Statement {sid} is not found in resource policy.");
             }
         });
-        context.Response.StatusCode = 204;
-        context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
-        return Task.CompletedTask;
+        return JsonResponse.NoContent(context);
     }
 }

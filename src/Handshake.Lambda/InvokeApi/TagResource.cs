@@ -12,7 +12,6 @@ internal static class TagResource
         Dictionary<string, string> tags = FunctionTags.Read(document.RootElement)
             ?? throw LambdaException.Validation("1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null");
         host.TagFunction(FunctionTags.FunctionFromArn(host, arn), tags);
-        context.Response.StatusCode = 204;
-        context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+        await JsonResponse.NoContent(context).ConfigureAwait(false);
     }
 }

@@ -14,8 +14,6 @@ internal static class UntagResource
         }
 
         host.UntagFunction(FunctionTags.FunctionFromArn(host, arn), keys);
-        context.Response.StatusCode = 204;
-        context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
-        return Task.CompletedTask;
+        return JsonResponse.NoContent(context);
     }
 }
