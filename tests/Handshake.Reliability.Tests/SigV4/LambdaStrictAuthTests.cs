@@ -59,23 +59,8 @@ public sealed class LambdaStrictAuthTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private async Task<RunningServer> StartAsync(bool strict = true)
-    {
-        string code = Path.Combine(_directory, "echo");
-        Directory.CreateDirectory(code);
-        File.WriteAllText(Path.Combine(code, "index.js"), "exports.handler = async (event) => event;\n");
-        string project = Path.Combine(_directory, "handshake.json");
-        File.WriteAllText(project, """{ "functions": { "echo": { "runtime": "nodejs20.x", "handler": "index.handler", "code": "echo", "timeout": 20 } } }""");
-        HandshakeServerOptions options = StrictServer.Options();
-        return await RunningServer.StartAsync(new HandshakeServerOptions
-        {
-            InMemory = true,
-            DataDirectory = _directory,
-            ProjectFile = project,
-            Auth = strict ? options.Auth : Handshake.Network.SigV4.AuthMode.Off,
-            Credentials = options.Credentials,
-        });
-    }
+    private Task<RunningServer> StartAsync(bool strict = true) =>
+        StrictServer.StartWithEchoFunctionAsync(_directory, "exports.handler = async (event) => event;\n", strict);
 
     private static Dictionary<string, string> Lines(ChildProcess.Result result)
     {

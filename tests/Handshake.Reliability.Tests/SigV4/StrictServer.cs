@@ -19,6 +19,28 @@ internal static class StrictServer
         Clock = clock ?? TimeProvider.System,
     };
 
+    /// <summary>
+    /// A composed server (strict, or <c>--auth off</c>) whose handshake.json in <paramref name="directory"/> declares one
+    /// Node function, <c>echo</c>, with this handler source.
+    /// </summary>
+    public static Task<RunningServer> StartWithEchoFunctionAsync(string directory, string handlerSource, bool strict)
+    {
+        string code = Path.Combine(directory, "echo");
+        Directory.CreateDirectory(code);
+        File.WriteAllText(Path.Combine(code, "index.js"), handlerSource);
+        string project = Path.Combine(directory, "handshake.json");
+        File.WriteAllText(project, """{ "functions": { "echo": { "runtime": "nodejs20.x", "handler": "index.handler", "code": "echo", "timeout": 20 } } }""");
+        HandshakeServerOptions options = Options();
+        return RunningServer.StartAsync(new HandshakeServerOptions
+        {
+            InMemory = true,
+            DataDirectory = directory,
+            ProjectFile = project,
+            Auth = strict ? options.Auth : AuthMode.Off,
+            Credentials = options.Credentials,
+        });
+    }
+
     public sealed record Answer(int Status, string? Type, string? Message);
 
     /// <summary>The AWS CLI's environment for the configured key: one attempt, no pager.</summary>
