@@ -54,6 +54,7 @@ public sealed partial class FunctionHost : IAsyncDisposable
         }
 
         DataDirectory = options.DataDirectory ?? _temporaryDataDirectory!;
+        StateDatabase = new Persistence.LambdaStateDatabase(DataDirectory);
         TimeSpan period = TimeSpan.FromTicks(Math.Clamp(options.IdleTimeout.Ticks / 4, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromMinutes(1).Ticks));
         _reaper = options.Clock.CreateTimer(_ => ReapIdle(), null, period, period);
         EventSourceMappings = new EventSources.EventSourceMappings(this, _stopping.Token);
@@ -66,8 +67,11 @@ public sealed partial class FunctionHost : IAsyncDisposable
 
     public FunctionLogStore Logs { get; }
 
-    /// <summary>Where zipped code is unpacked: DATA/functions/NAME/REVISION.</summary>
+    /// <summary>Where zipped code is unpacked (DATA/functions/NAME/REVISION) and the control plane's state is kept (DATA/lambda.db).</summary>
     public string DataDirectory { get; }
+
+    /// <summary>The control plane's state and the accepted Event invocations, kept across restarts (see Persistence/).</summary>
+    internal Persistence.LambdaStateDatabase StateDatabase { get; }
 
     internal IProcessLauncher Launcher { get; }
 
@@ -468,6 +472,7 @@ public sealed partial class FunctionHost : IAsyncDisposable
 
         _guard.Dispose();
         _stopping.Dispose();
+        StateDatabase.Dispose();
         if (_temporaryDataDirectory is not null && Directory.Exists(_temporaryDataDirectory))
         {
             try

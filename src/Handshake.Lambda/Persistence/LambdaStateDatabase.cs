@@ -1,0 +1,142 @@
+using Microsoft.Data.Sqlite;
+
+namespace Handshake.Lambda.Persistence;
+
+/// <summary>
+/// What the host was told through its control plane and what it accepted to run later, kept across restarts in its own
+/// SQLite file (<c>lambda.db</c>) in the host's data directory: one JSON document per (kind, key).
+///
+/// Each kind belongs to one part of the host, which writes its documents in Lambda's own shapes and reads them back at
+/// start. A document is written before the request that made it is answered, so an acknowledged change survives
+/// kill -9 (WAL with synchronous=NORMAL, as the store's database: the commit reaches the operating system before it
+/// returns). The writes are few (control-plane calls, a checkpoint per batch, an entry per Event invocation), so one
+/// connection behind a lock serves them all.
+/// </summary>
+internal sealed class LambdaStateDatabase : IDisposable
+{
+    public const string FileName = "lambda.db";
+
+    private readonly Lock _gate = new();
+    private readonly SqliteConnection _connection;
+    private bool _disposed;
+
+    public LambdaStateDatabase(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        FilePath = Path.Combine(directory, FileName);
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = FilePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+        }.ToString());
+        _connection.Open();
+        Execute("""
+            PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;
+            CREATE TABLE IF NOT EXISTS documents(
+                kind TEXT NOT NULL,
+                key TEXT NOT NULL,
+                body TEXT NOT NULL,
+                PRIMARY KEY(kind, key)) WITHOUT ROWID;
+            """);
+    }
+
+    public string FilePath { get; }
+
+    /// <summary>Every document of one kind, in key order.</summary>
+    public List<(string Key, string Body)> Load(string kind)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using SqliteCommand command = _connection.CreateCommand();
+            command.CommandText = "SELECT key, body FROM documents WHERE kind = $kind ORDER BY key;";
+            command.Parameters.AddWithValue("$kind", kind);
+            using SqliteDataReader reader = command.ExecuteReader();
+            List<(string, string)> documents = [];
+            while (reader.Read())
+            {
+                documents.Add((reader.GetString(0), reader.GetString(1)));
+            }
+
+            return documents;
+        }
+    }
+
+    /// <summary>Writes (or replaces) one document; committed when this returns.</summary>
+    public void Put(string kind, string key, string body) => Write(batch => batch.Put(kind, key, body));
+
+    /// <summary>Removes one document, if there is one; committed when this returns.</summary>
+    public void Delete(string kind, string key) => Write(batch => batch.Delete(kind, key));
+
+    /// <summary>Several puts and deletes in one transaction: all of them are kept, or none.</summary>
+    public void Write(Action<Batch> changes)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using SqliteTransaction transaction = _connection.BeginTransaction();
+            changes(new Batch(_connection, transaction));
+            transaction.Commit();
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _connection.Dispose();
+        }
+    }
+
+    private void Execute(string sql)
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>The changes of one <see cref="Write"/>.</summary>
+    public readonly struct Batch
+    {
+        private readonly SqliteConnection _connection;
+        private readonly SqliteTransaction _transaction;
+
+        internal Batch(SqliteConnection connection, SqliteTransaction transaction)
+        {
+            _connection = connection;
+            _transaction = transaction;
+        }
+
+        public void Put(string kind, string key, string body) =>
+            Run("INSERT INTO documents(kind, key, body) VALUES ($kind, $key, $body) ON CONFLICT(kind, key) DO UPDATE SET body = excluded.body;", kind, key, body);
+
+        public void Delete(string kind, string key) =>
+            Run("DELETE FROM documents WHERE kind = $kind AND key = $key;", kind, key, null);
+
+        /// <summary>Removes every document of a kind whose key starts with the prefix (a function's versions, say).</summary>
+        public void DeletePrefix(string kind, string keyPrefix) =>
+            Run("DELETE FROM documents WHERE kind = $kind AND substr(key, 1, length($key)) = $key;", kind, keyPrefix, null);
+
+        private void Run(string sql, string kind, string key, string? body)
+        {
+            using SqliteCommand command = _connection.CreateCommand();
+            command.Transaction = _transaction;
+            command.CommandText = sql;
+            command.Parameters.AddWithValue("$kind", kind);
+            command.Parameters.AddWithValue("$key", key);
+            if (body is not null)
+            {
+                command.Parameters.AddWithValue("$body", body);
+            }
+
+            command.ExecuteNonQuery();
+        }
+    }
+}
