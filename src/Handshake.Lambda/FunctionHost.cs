@@ -58,6 +58,7 @@ public sealed partial class FunctionHost : IAsyncDisposable
         TimeSpan period = TimeSpan.FromTicks(Math.Clamp(options.IdleTimeout.Ticks / 4, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromMinutes(1).Ticks));
         _reaper = options.Clock.CreateTimer(_ => ReapIdle(), null, period, period);
         EventSourceMappings = new EventSources.EventSourceMappings(this, _stopping.Token);
+        RestoreSavedState();
     }
 
     /// <summary>Event source mappings: DynamoDB streams whose records invoke functions (see EventSources/).</summary>

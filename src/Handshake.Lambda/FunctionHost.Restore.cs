@@ -1,0 +1,13 @@
+namespace Handshake.Lambda;
+
+public sealed partial class FunctionHost
+{
+    /// <summary>
+    /// Brings back, at start, what the last host on this data directory was told and had accepted (see
+    /// <see cref="StateDatabase"/>): first the functions, with their versions, aliases, URLs and settings; then what
+    /// refers to them: event source mappings and the Event invocations not yet finished.
+    /// </summary>
+    private void RestoreSavedState()
+    {
+    }
+}
