@@ -174,7 +174,6 @@ public sealed class DynamoStore : IAsyncDisposable
     // Called at open and, on the writer thread, after a failed commit to drop metadata changes that did not persist.
     private void LoadCatalog()
     {
-        TransactionTokens.DropPending();
         Catalog.Clear();
         using var command = _writerConnection.CreateCommand();
         command.CommandText = "SELECT id, name, definition, item_count, size_bytes FROM tables";
@@ -189,6 +188,7 @@ public sealed class DynamoStore : IAsyncDisposable
         reader.Close();
         foreach (var table in _loaded) IndexStorage.Attach(_writerConnection, table);
         Streams.Load(_writerConnection, Catalog);
+        TransactionTokens.Load(_writerConnection);
         // After a failed commit the writer is running: the GSIs that were building start again.
         if (_writes is not null)
         {

@@ -1,5 +1,6 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Handshake.Dynamo.Tests;
 
@@ -66,6 +67,46 @@ public sealed class DurabilityTests : IDisposable
             Assert.Equal(PointInTimeRecoveryStatus.ENABLED, pitr.PointInTimeRecoveryStatus);
             Assert.Equal(10, pitr.RecoveryPeriodInDays);
         }
+    }
+
+    [Fact]
+    public async Task AClientRequestTokenStillAppliesItsTransactionOnceAfterARestart()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        DynamoServerOptions options = new() { Store = new DynamoStoreOptions { DataDirectory = _directory, Clock = clock } };
+        static TransactWriteItemsRequest Add(string token, string amount) => new()
+        {
+            ClientRequestToken = token,
+            TransactItems =
+            [
+                new() { Update = new Update { TableName = "ledger", Key = new() { ["pk"] = new AttributeValue { S = "a" } }, UpdateExpression = "ADD n :a", ExpressionAttributeValues = new() { [":a"] = new AttributeValue { N = amount } } } },
+            ],
+        };
+        async Task<string> AfterRestartAsync(Func<AmazonDynamoDBClient, Task> act)
+        {
+            await using var server = await DynamoServer.StartAsync(options).WaitAsync(ServerFixture.Timeout);
+            using var client = ServerFixture.NewClient(server.Endpoint);
+            await act(client);
+            var item = await client.GetItemAsync(new GetItemRequest { TableName = "ledger", Key = new() { ["pk"] = new AttributeValue { S = "a" } }, ConsistentRead = true })
+                .WaitAsync(ServerFixture.Timeout);
+            return item.Item["n"].N;
+        }
+
+        Assert.Equal("1", await AfterRestartAsync(async client =>
+        {
+            await SdkItemTests.CreateTableAsync(client, "ledger");
+            await client.TransactWriteItemsAsync(Add("retry-me", "1")).WaitAsync(ServerFixture.Timeout);
+        }));
+        // The client's retry reaches a restarted store: the token is remembered, nothing is applied twice, and the
+        // same token with another payload is refused.
+        Assert.Equal("1", await AfterRestartAsync(async client =>
+        {
+            await client.TransactWriteItemsAsync(Add("retry-me", "1")).WaitAsync(ServerFixture.Timeout);
+            await Assert.ThrowsAsync<IdempotentParameterMismatchException>(() => client.TransactWriteItemsAsync(Add("retry-me", "5")).WaitAsync(ServerFixture.Timeout));
+        }));
+        // Ten minutes on, the token is forgotten and the same request applies again.
+        clock.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal("2", await AfterRestartAsync(client => client.TransactWriteItemsAsync(Add("retry-me", "1")).WaitAsync(ServerFixture.Timeout)));
     }
 
     [Fact]

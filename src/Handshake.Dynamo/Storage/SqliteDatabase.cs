@@ -89,6 +89,7 @@ internal sealed class SqliteDatabase
             """);
         Execute(connection, IndexStorage.Schema);
         Execute(connection, StreamCatalog.Schema);
+        Execute(connection, TransactionTokens.Schema);
         using var version = connection.CreateCommand();
         version.CommandText = "INSERT OR IGNORE INTO store_meta(key, value) VALUES ('schema_version', $v); SELECT value FROM store_meta WHERE key = 'schema_version';";
         version.Parameters.AddWithValue("$v", SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -86,14 +86,10 @@ internal sealed class TransactWriteCommand(List<TransactAction> actions, string?
         IndexUnits = context.TakeIndexUnits();
         Collections = ItemCollectionMetrics.Measure(context, returnItemCollectionMetrics,
             actions.Where(a => a.Kind != TransactActionKind.ConditionCheck).Select(a => (a.Table, a.PrimaryKey.Hash)));
-        // Remembered now, as pending: a retry with the same token may sit in the same group commit and must already
-        // see it. The commit confirms it; a failed commit drops it (the store reloads its state), so a retry runs.
-        if (token is not null) tokens.Remember(token, requestHash, clock.GetUtcNow());
-    }
-
-    public override void Committed(WriteContext context)
-    {
-        if (token is not null && !Replayed) tokens.Confirm(token);
+        // Remembered now, in memory and in the same savepoint as the writes: a retry with the same token may sit in
+        // the same group commit and must already see it. A failed commit rolls the row back and the store reloads the
+        // tokens from the database (LoadCatalog), so a retry runs.
+        if (token is not null) tokens.Remember(context, token, requestHash, clock.GetUtcNow());
     }
 
     // The item an action writes (null: it writes none). Throws the item-dependent validation errors; an empty index
@@ -151,57 +147,5 @@ internal static class TransactionCanceled
                 w.WriteEndArray();
             },
         };
-    }
-}
-
-/// <summary>
-/// ClientRequestToken idempotency: a token is remembered for 10 minutes (by the store's clock) with a hash of its
-/// request. The same token with the same request is a no-op success; with another request, an error. Touched only
-/// on the writer thread, so no locking.
-/// </summary>
-internal sealed class TransactionTokens
-{
-    private static readonly TimeSpan Window = TimeSpan.FromMinutes(10);
-    private readonly Dictionary<string, (byte[] Hash, DateTimeOffset At, bool Pending)> _tokens = new(StringComparer.Ordinal);
-
-    /// <summary>True when this exact transaction already ran under the token.</summary>
-    public bool Check(string token, byte[] hash, DateTimeOffset now)
-    {
-        if (!_tokens.TryGetValue(token, out var seen)) return false;
-        if (now - seen.At >= Window)
-        {
-            _tokens.Remove(token);
-            return false;
-        }
-        if (!seen.Hash.AsSpan().SequenceEqual(hash))
-            throw new DynamoException(DynamoErrorCode.IdempotentParameterMismatchException,
-                "DynamoDB rejected the request because you retried a request with a different payload but with an idempotent token that was already used.");
-        return true;
-    }
-
-    public void Remember(string token, byte[] hash, DateTimeOffset now)
-    {
-        if (_tokens.Count > 10_000) Expire(now);
-        _tokens[token] = (hash, now, true);
-    }
-
-    public void Confirm(string token)
-    {
-        if (_tokens.TryGetValue(token, out var seen)) _tokens[token] = seen with { Pending = false };
-    }
-
-    /// <summary>After a failed group commit: the transactions it held never happened.</summary>
-    public void DropPending()
-    {
-        var pending = new List<string>();
-        foreach (var (token, seen) in _tokens) if (seen.Pending) pending.Add(token);
-        foreach (var token in pending) _tokens.Remove(token);
-    }
-
-    private void Expire(DateTimeOffset now)
-    {
-        var expired = new List<string>();
-        foreach (var (token, seen) in _tokens) if (now - seen.At >= Window) expired.Add(token);
-        foreach (var token in expired) _tokens.Remove(token);
     }
 }
