@@ -9,5 +9,6 @@ public sealed partial class FunctionHost
     /// </summary>
     private void RestoreSavedState()
     {
+        RestoreSavedFunctions();
     }
 }

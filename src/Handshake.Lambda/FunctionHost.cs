@@ -58,7 +58,19 @@ public sealed partial class FunctionHost : IAsyncDisposable
         TimeSpan period = TimeSpan.FromTicks(Math.Clamp(options.IdleTimeout.Ticks / 4, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromMinutes(1).Ticks));
         _reaper = options.Clock.CreateTimer(_ => ReapIdle(), null, period, period);
         EventSourceMappings = new EventSources.EventSourceMappings(this, _stopping.Token);
-        RestoreSavedState();
+        try
+        {
+            RestoreSavedState();
+        }
+        catch
+        {
+            // A host that does not start holds no file and runs no timer.
+            _reaper.Dispose();
+            _stopping.Cancel();
+            _guard.Dispose();
+            StateDatabase.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Event source mappings: DynamoDB streams whose records invoke functions (see EventSources/).</summary>
@@ -105,14 +117,18 @@ public sealed partial class FunctionHost : IAsyncDisposable
         return false;
     }
 
-    /// <exception cref="LambdaException">ResourceConflictException when the function exists.</exception>
-    public FunctionDefinition CreateFunction(FunctionDefinition definition)
+    /// <summary>CreateFunction: the function (and its tags) is saved in the state database before this returns.</summary>
+    /// <exception cref="LambdaException">ResourceConflictException when the function exists; ServiceException when it cannot be saved.</exception>
+    public FunctionDefinition CreateFunction(FunctionDefinition definition, IReadOnlyDictionary<string, string>? tags = null)
     {
-        if (!_functions.TryAdd(definition.Name, new EnvironmentPool(this, definition)))
+        EnvironmentPool pool = new(this, definition) { SavesConfiguration = true };
+        if (!pool.TryCreate(tags, () => _functions.TryAdd(definition.Name, pool), () => _functions.TryRemove(new KeyValuePair<string, EnvironmentPool>(definition.Name, pool))))
         {
             throw LambdaException.Conflict($"Function already exist: {definition.Name}");
         }
 
+        // What an earlier start saved for a declared function of this name was removed with the new function's write.
+        _savedForDeclared.TryRemove(definition.Name, out _);
         return definition;
     }
 
@@ -124,14 +140,16 @@ public sealed partial class FunctionHost : IAsyncDisposable
         return pool.Definition;
     }
 
+    /// <summary>DeleteFunction: its saved documents are removed before it leaves the registry (a failed write leaves it whole).</summary>
     public void DeleteFunction(string name)
     {
-        if (!_functions.TryRemove(name, out EnvironmentPool? pool))
+        if (!_functions.TryGetValue(name, out EnvironmentPool? pool))
         {
             throw LambdaException.FunctionNotFound(Arn(name));
         }
 
         pool.Delete();
+        _functions.TryRemove(new KeyValuePair<string, EnvironmentPool>(name, pool));
     }
 
     /// <summary>The reserved concurrency of every function but <paramref name="except"/>.</summary>
@@ -153,20 +171,16 @@ public sealed partial class FunctionHost : IAsyncDisposable
     /// <summary>PutFunctionConcurrency's check of the account's unreserved concurrency and its change are one step.</summary>
     internal Lock ReservedConcurrencyGate { get; } = new();
 
-    /// <summary>Declares the functions of a project file (handshake.json), replacing functions of the same name.</summary>
+    /// <summary>
+    /// Declares the functions of a project file (handshake.json), replacing functions of the same name (a saved one
+    /// made through the API is dropped). Declared functions are not saved: the file is read again at each start.
+    /// </summary>
     public IReadOnlyList<FunctionDefinition> LoadProjectFile(string path)
     {
         IReadOnlyList<FunctionDefinition> functions = ProjectFile.Load(path, Options.Clock, Options.StoreEndpoint);
         foreach (FunctionDefinition function in functions)
         {
-            if (_functions.TryGetValue(function.Name, out EnvironmentPool? existing))
-            {
-                existing.Update(_ => function);
-            }
-            else
-            {
-                CreateFunction(function);
-            }
+            Declare(function);
         }
 
         return functions;

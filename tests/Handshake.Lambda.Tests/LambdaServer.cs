@@ -37,9 +37,9 @@ internal sealed class LambdaServer : IAsyncDisposable
 
     public Uri Endpoint { get; }
 
-    public static async Task<LambdaServer> StartAsync(FunctionHostOptions? options = null, bool kestrelOnly = false)
+    public static async Task<LambdaServer> StartAsync(FunctionHostOptions? options = null, bool kestrelOnly = false, string? marker = null)
     {
-        TestHost test = TestHost.Start(options);
+        TestHost test = TestHost.Start(options, marker: marker);
         LambdaHttpEndpoint endpoint = new(test.Host);
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();

@@ -12,17 +12,19 @@ internal sealed class TestHost : IAsyncDisposable
 {
     public static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
-    private TestHost(FunctionHostOptions options, Environments.IProcessLauncher? launcher)
+    private TestHost(FunctionHostOptions options, Environments.IProcessLauncher? launcher, string? marker)
     {
+        Marker = marker ?? Guid.NewGuid().ToString("N");
         Host = new FunctionHost(options, loggerFactory: null, launcher);
     }
 
     public FunctionHost Host { get; }
 
-    public string Marker { get; } = Guid.NewGuid().ToString("N");
+    public string Marker { get; }
 
-    public static TestHost Start(FunctionHostOptions? options = null, Environments.IProcessLauncher? launcher = null) =>
-        new(options ?? new FunctionHostOptions(), launcher);
+    /// <param name="marker">A host restarted on the same data directory takes the first one's: its saved functions carry it.</param>
+    public static TestHost Start(FunctionHostOptions? options = null, Environments.IProcessLauncher? launcher = null, string? marker = null) =>
+        new(options ?? new FunctionHostOptions(), launcher, marker);
 
     public static string FunctionDirectory(string name)
     {

@@ -18,6 +18,7 @@ internal sealed partial class EnvironmentPool
             }
 
             CheckAliasLocked(alias);
+            PutLocked(DocumentKey(Persistence.FunctionDocuments.Alias, alias.Name), Persistence.FunctionDocuments.WriteAlias(_host, _definition.Name, alias));
             _aliases[alias.Name] = alias;
             return alias;
         }
@@ -31,6 +32,7 @@ internal sealed partial class EnvironmentPool
             FunctionAlias current = AliasLocked(name);
             FunctionAlias updated = change(current) with { RevisionId = Guid.NewGuid().ToString(), Router = new AliasRouter() };
             CheckAliasLocked(updated);
+            PutLocked(DocumentKey(Persistence.FunctionDocuments.Alias, name), Persistence.FunctionDocuments.WriteAlias(_host, _definition.Name, updated));
             _aliases[name] = updated;
             return updated;
         }
@@ -41,6 +43,7 @@ internal sealed partial class EnvironmentPool
         lock (_gate)
         {
             _ = AliasLocked(name);
+            DeleteQualifierDocumentsLocked(name, alias: true);
             _aliases.Remove(name);
             _eventInvokeConfigs.Remove(name);
             _policies.Remove(name);

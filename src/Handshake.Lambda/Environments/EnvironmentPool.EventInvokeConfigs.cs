@@ -29,8 +29,9 @@ internal sealed partial class EnvironmentPool
                 return true;
             }
 
-            config = change(current);
-            _eventInvokeConfigs[qualifier] = config;
+            EventInvokeConfig changed = change(current);
+            PutLocked(DocumentKey(Persistence.FunctionDocuments.EventInvokeConfig, qualifier), Persistence.FunctionDocuments.WriteEventInvokeConfig(_host, _definition.Name, changed));
+            _eventInvokeConfigs[qualifier] = config = changed;
             return true;
         }
     }
@@ -47,6 +48,12 @@ internal sealed partial class EnvironmentPool
     {
         lock (_gate)
         {
+            if (!_eventInvokeConfigs.ContainsKey(qualifier))
+            {
+                return false;
+            }
+
+            DeleteDocumentLocked(DocumentKey(Persistence.FunctionDocuments.EventInvokeConfig, qualifier));
             return _eventInvokeConfigs.Remove(qualifier);
         }
     }

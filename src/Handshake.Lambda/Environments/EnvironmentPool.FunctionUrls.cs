@@ -42,6 +42,7 @@ internal sealed partial class EnvironmentPool
                 throw UrlFunctionNotFound();
             }
 
+            PutLocked(DocumentKey(Persistence.FunctionDocuments.Url, key), Persistence.FunctionDocuments.WriteUrl(_host, config));
             _urls[key] = config;
             return config;
         }
@@ -77,7 +78,9 @@ internal sealed partial class EnvironmentPool
 
             string key = qualifier ?? FunctionDefinition.LatestVersion;
             FunctionUrlConfig current = _urls.TryGetValue(key, out FunctionUrlConfig? found) ? found : throw UrlNotFound();
-            return _urls[key] = change(current);
+            FunctionUrlConfig updated = change(current);
+            PutLocked(DocumentKey(Persistence.FunctionDocuments.Url, key), Persistence.FunctionDocuments.WriteUrl(_host, updated));
+            return _urls[key] = updated;
         }
     }
 
@@ -85,10 +88,14 @@ internal sealed partial class EnvironmentPool
     {
         lock (_gate)
         {
-            if (!_urls.Remove(qualifier ?? FunctionDefinition.LatestVersion))
+            string key = qualifier ?? FunctionDefinition.LatestVersion;
+            if (!_urls.ContainsKey(key))
             {
                 throw UrlNotFound();
             }
+
+            DeleteDocumentLocked(DocumentKey(Persistence.FunctionDocuments.Url, key));
+            _urls.Remove(key);
         }
     }
 

@@ -21,15 +21,19 @@ internal sealed partial class EnvironmentPool
                 return false;
             }
 
-            ResourcePolicy policy = _policies.GetValueOrDefault(qualifier) ?? new ResourcePolicy();
+            // A copy is changed and saved; the pool keeps the original until the save succeeded.
+            ResourcePolicy policy = _policies.GetValueOrDefault(qualifier)?.Clone() ?? new ResourcePolicy();
             change(policy);
+            string key = DocumentKey(Persistence.FunctionDocuments.Policy, qualifier);
             if (policy.Count > 0)
             {
+                PutLocked(key, Persistence.FunctionDocuments.WritePolicy(policy));
                 _policies[qualifier] = policy;
             }
             else
             {
                 // The last statement removed: GetPolicy answers "does not exist" again.
+                DeleteDocumentLocked(key);
                 _policies.Remove(qualifier);
             }
 

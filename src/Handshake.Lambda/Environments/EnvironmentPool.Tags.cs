@@ -27,6 +27,13 @@ internal sealed partial class EnvironmentPool
                 return false;
             }
 
+            SortedDictionary<string, string> changed = new(_tags, StringComparer.Ordinal);
+            foreach ((string key, string value) in tags)
+            {
+                changed[key] = value;
+            }
+
+            SaveTagsLocked(changed);
             foreach ((string key, string value) in tags)
             {
                 _tags[key] = value;
@@ -40,10 +47,30 @@ internal sealed partial class EnvironmentPool
     {
         lock (_gate)
         {
+            SortedDictionary<string, string> changed = new(_tags, StringComparer.Ordinal);
+            foreach (string key in keys)
+            {
+                changed.Remove(key);
+            }
+
+            SaveTagsLocked(changed);
             foreach (string key in keys)
             {
                 _tags.Remove(key);
             }
+        }
+    }
+
+    private void SaveTagsLocked(SortedDictionary<string, string> tags)
+    {
+        string key = DocumentKey(Persistence.FunctionDocuments.Tags);
+        if (tags.Count > 0)
+        {
+            PutLocked(key, Persistence.FunctionDocuments.WriteTags(tags));
+        }
+        else
+        {
+            DeleteDocumentLocked(key);
         }
     }
 }

@@ -49,7 +49,7 @@ internal sealed partial class EnvironmentPool
                 return last.Definition;
             }
 
-            int number = ++_lastVersion;
+            int number = _lastVersion + 1;
             FunctionDefinition snapshot = latest with
             {
                 Version = number.ToString(CultureInfo.InvariantCulture),
@@ -57,6 +57,14 @@ internal sealed partial class EnvironmentPool
                 LastModified = _host.Options.Clock.GetUtcNow(),
                 RevisionId = Guid.NewGuid().ToString(),
             };
+            string version = Persistence.FunctionDocuments.WriteVersion(_host, snapshot);
+            string publish = Persistence.FunctionDocuments.WritePublish(number, latest.RevisionId);
+            SaveLocked(batch =>
+            {
+                batch.Put(Persistence.FunctionDocuments.Kind, DocumentKey(Persistence.FunctionDocuments.Version, snapshot.Version), version);
+                batch.Put(Persistence.FunctionDocuments.Kind, DocumentKey(Persistence.FunctionDocuments.Publish), publish);
+            });
+            _lastVersion = number;
             (_versions ??= [])[number] = new PublishedVersion(snapshot);
             _publishedRevision = latest.RevisionId;
             return snapshot;
@@ -164,6 +172,7 @@ internal sealed partial class EnvironmentPool
                 throw LambdaException.Conflict($"Unable to delete version because the following aliases reference it: [{string.Join(", ", referencing)}]");
             }
 
+            DeleteQualifierDocumentsLocked(qualifier, alias: false);
             _versions!.Remove(int.Parse(qualifier, CultureInfo.InvariantCulture));
             _eventInvokeConfigs.Remove(qualifier);
             _policies.Remove(qualifier);

@@ -96,6 +96,11 @@ internal sealed partial class EnvironmentPool
                 return;
             }
 
+            if (SavesConfiguration)
+            {
+                PutLocked(DocumentKey(Persistence.FunctionDocuments.Configuration), Persistence.FunctionDocuments.WriteFunction(_host, updated));
+            }
+
             if (OnlyConcurrencyChanged(_definition, updated))
             {
                 _definition = updated;
@@ -173,6 +178,7 @@ internal sealed partial class EnvironmentPool
         return retired;
     }
 
+    /// <exception cref="LambdaException">ResourceNotFoundException when it was deleted already; ServiceException when the delete cannot be saved.</exception>
     public void Delete()
     {
         List<ExecutionEnvironment> all;
@@ -180,6 +186,8 @@ internal sealed partial class EnvironmentPool
         List<Waiter> waiters;
         lock (_gate)
         {
+            // Every document of the function goes in one write; SaveLocked refuses a function already deleted.
+            SaveLocked(batch => batch.DeletePrefix(Persistence.FunctionDocuments.Kind, Persistence.FunctionDocuments.Prefix(_definition.Name)));
             _deleted = true;
             all = [.. _all];
             idle = [.. _idle, .. _reset];

@@ -15,6 +15,17 @@ public sealed class ResourcePolicy
 
     public int Count => _statements.Count;
 
+    /// <summary>A policy read back from the state database (see Persistence/FunctionDocuments.cs).</summary>
+    internal static ResourcePolicy Restore(IEnumerable<JsonObject> statements, string revisionId)
+    {
+        ResourcePolicy policy = new() { RevisionId = revisionId };
+        policy._statements.AddRange(statements);
+        return policy;
+    }
+
+    /// <summary>A copy to change: the pool keeps the original until the changed policy is saved.</summary>
+    internal ResourcePolicy Clone() => Restore(_statements.ConvertAll(static s => (JsonObject)s.DeepClone()), RevisionId);
+
     public bool Contains(string sid) => _statements.Exists(s => (string?)s["Sid"] == sid);
 
     public void Add(JsonObject statement)

@@ -43,11 +43,8 @@ internal static class CreateFunction
         }
 
         (string directory, string sha, long size) = FunctionFields.InstallCode(host, functionName, code);
-        FunctionDefinition function = host.CreateFunction(configured with { CodeDirectory = directory, CodeSha256 = sha, CodeSize = size });
-        if (tags is { Count: > 0 })
-        {
-            host.TagFunction(functionName, tags);
-        }
+        // The tags are saved with the function, in one write: an acknowledged CreateFunction has them after a restart.
+        FunctionDefinition function = host.CreateFunction(configured with { CodeDirectory = directory, CodeSha256 = sha, CodeSize = size }, tags);
 
         // Publish=true: version 1 is published with the function, and the answer is its configuration (pinned to the
         // function just created, as UpdateFunctionCode's is).

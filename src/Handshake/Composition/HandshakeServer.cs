@@ -235,19 +235,19 @@ public sealed class HandshakeServer : IAsyncDisposable
     // The host starts after Kestrel because its environments need the endpoint's bound port (port 0 in tests).
     private void StartFunctionHost(RequestRouter router, string dataDirectory)
     {
-        Functions = new FunctionHost(new FunctionHostOptions
+        try
         {
-            StoreEndpoint = Options.FunctionStoreEndpoint?.Invoke(this) ?? Endpoint.GetLeftPart(UriPartial.Authority),
-            Region = Options.Region,
-            AccountId = Options.AccountId,
-            Clock = Options.Clock,
-            AccountConcurrencyLimit = Options.AccountConcurrencyLimit ?? FunctionHostOptions.DefaultAccountConcurrencyLimit,
-            MaxQueuedInvocationsPerFunction = Options.MaxQueuedInvocationsPerFunction ?? HostDefaults.MaxQueuedInvocationsPerFunction,
-            IdleTimeout = Options.EnvironmentIdleTimeout ?? HostDefaults.IdleTimeout,
-            DataDirectory = Options.InMemory ? null : Path.Combine(dataDirectory, "lambda"),
-            NewConnectionsByAccessKey = Connections.NewConnections,
-            Streams = Store.StreamFeed,
-        });
+            Functions = NewFunctionHost(dataDirectory);
+        }
+        catch (Exception e) when (e is Handshake.Lambda.Persistence.LambdaStateException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            // The saved Lambda state (DATA/lambda/lambda.db) cannot be read: `up` stops with the file named rather
+            // than start without the functions the user deployed.
+            throw new HandshakeStartException(e is Microsoft.Data.Sqlite.SqliteException
+                ? $"{Path.Combine(dataDirectory, "lambda", "lambda.db")}: cannot open the saved Lambda state ({e.Message})"
+                : e.Message, e);
+        }
+
         FunctionHost host = Functions;
         Connections.Resolver = accessKeyId =>
             host.TryGetEnvironment(accessKeyId, out ExecutionEnvironmentIdentity id) ? (id.FunctionName, id.EnvironmentId) : null;
@@ -260,6 +260,21 @@ public sealed class HandshakeServer : IAsyncDisposable
             ? new LambdaHttpEndpoint(host) { FunctionUrlAuthorizer = strict.AuthorizeFunctionUrl }
             : new LambdaHttpEndpoint(host);
     }
+
+    private FunctionHost NewFunctionHost(string dataDirectory) =>
+        new(new FunctionHostOptions
+        {
+            StoreEndpoint = Options.FunctionStoreEndpoint?.Invoke(this) ?? Endpoint.GetLeftPart(UriPartial.Authority),
+            Region = Options.Region,
+            AccountId = Options.AccountId,
+            Clock = Options.Clock,
+            AccountConcurrencyLimit = Options.AccountConcurrencyLimit ?? FunctionHostOptions.DefaultAccountConcurrencyLimit,
+            MaxQueuedInvocationsPerFunction = Options.MaxQueuedInvocationsPerFunction ?? HostDefaults.MaxQueuedInvocationsPerFunction,
+            IdleTimeout = Options.EnvironmentIdleTimeout ?? HostDefaults.IdleTimeout,
+            DataDirectory = Options.InMemory ? null : Path.Combine(dataDirectory, "lambda"),
+            NewConnectionsByAccessKey = Connections.NewConnections,
+            Streams = Store.StreamFeed,
+        });
 
     private void ReadAddresses()
     {

@@ -11,6 +11,9 @@ namespace Handshake.Experiment;
 /// </summary>
 internal sealed class BenchRunner(BenchOptions options, BenchConsole console)
 {
+    /// <summary>The names of the bench's functions: bench-MODE-RUNID.</summary>
+    public const string FunctionPrefix = "bench-";
+
     private static readonly TimeSpan CollectTimeout = TimeSpan.FromSeconds(20);
     private readonly Dictionary<BenchMode, string> _skipped = [];
 
@@ -138,7 +141,7 @@ internal sealed class BenchRunner(BenchOptions options, BenchConsole console)
         string codeDirectory, string runId, CancellationToken cancellationToken)
     {
         BenchMode mode = result.Mode;
-        string name = $"bench-{mode.Name}-{runId}";
+        string name = $"{FunctionPrefix}{mode.Name}-{runId}";
         string table = name;
         await endpoint.CreateTableAsync(table, cancellationToken).ConfigureAwait(false);
         Dictionary<string, string> environment = new(mode.Environment)

@@ -77,7 +77,24 @@ internal sealed class BenchServer : IAsyncDisposable
             AddNotes(options, run, server);
         }
 
+        DeleteLeftoverFunctions(server);
         return new BenchServer(server, link, functionStoreEndpoint);
+    }
+
+    /// <summary>
+    /// A bench killed before its cleanup left its functions in the data directory's lambda.db, which the next start
+    /// brings back (README "Lambda state across restarts"). They would hold reserved concurrency this run needs, so the
+    /// bench's own functions of earlier runs go first. Only in the bench's own server: `--endpoint` is someone else's.
+    /// </summary>
+    private static void DeleteLeftoverFunctions(HandshakeServer server)
+    {
+        foreach (Handshake.Lambda.Functions.FunctionDefinition function in server.Functions.ListFunctions())
+        {
+            if (function.Name.StartsWith(BenchRunner.FunctionPrefix, StringComparison.Ordinal))
+            {
+                server.Functions.DeleteFunction(function.Name);
+            }
+        }
     }
 
     private static void AddNotes(BenchOptions options, BenchRun run, HandshakeServer server)

@@ -12,7 +12,7 @@ public sealed class ExperimentTests
     private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(150);
 
     private static async Task<BenchRun> BenchAsync(string modes, int invocations, int concurrency = 2, TimeSpan? freezeGap = null, TimeSpan? idle = null,
-        bool tls = false, TimeSpan? linkRtt = null, Uri? endpoint = null, Handshake.Commands.ClientCredentials? credentials = null)
+        bool tls = false, TimeSpan? linkRtt = null, Uri? endpoint = null, Handshake.Commands.ClientCredentials? credentials = null, string? dataDirectory = null)
     {
         Assert.True(BenchMode.TryParseList(modes, out List<BenchMode> selected, out string? error), error);
         BenchOptions options = new()
@@ -26,6 +26,7 @@ public sealed class ExperimentTests
             LinkRtt = linkRtt,
             Endpoint = endpoint,
             Credentials = credentials ?? Handshake.Commands.ClientCredentials.FromEnvironment(),
+            DataDirectory = dataDirectory,
         };
         BenchRun run = await new BenchRunner(options, new BenchConsole()).RunAsync(CancellationToken.None).WaitAsync(RunTimeout);
         Assert.Equal(selected.Count, run.Results.Count);
@@ -57,6 +58,37 @@ public sealed class ExperimentTests
         {
             Assert.Equal(result.EnvironmentsStarted, result.ConnectionsOpened);
             Assert.Equal(result.EnvironmentsStarted, result.EnvironmentsConnected);
+        }
+    }
+
+    [Fact]
+    public async Task A_data_directory_with_a_killed_runs_function_still_benches_and_is_cleaned_up()
+    {
+        string data = Directory.CreateTempSubdirectory("handshake-bench-data-").FullName;
+        try
+        {
+            // What a bench killed before its cleanup leaves in the mode's lambda.db: a function holding every slot of
+            // the account's concurrency, which would make this run's PutFunctionConcurrency fail.
+            string lambda = Path.Combine(data, "dotnet", "lambda");
+            await using (Handshake.Lambda.FunctionHost host = new(new Handshake.Lambda.FunctionHostOptions { DataDirectory = lambda }))
+            {
+                host.CreateFunction(new Handshake.Lambda.Functions.FunctionDefinition
+                {
+                    Name = "bench-dotnet-killed",
+                    Runtime = "dotnet8",
+                    CodeDirectory = data,
+                    ReservedConcurrency = Handshake.Lambda.FunctionHostOptions.DefaultAccountConcurrencyLimit,
+                });
+            }
+
+            await BenchAsync("dotnet", invocations: 10, dataDirectory: data);
+
+            await using Handshake.Lambda.FunctionHost after = new(new Handshake.Lambda.FunctionHostOptions { DataDirectory = lambda });
+            Assert.Empty(after.ListFunctions());
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
         }
     }
 

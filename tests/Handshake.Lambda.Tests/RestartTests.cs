@@ -1,0 +1,351 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Handshake.Lambda.Persistence;
+using Microsoft.Data.Sqlite;
+
+namespace Handshake.Lambda.Tests;
+
+/// <summary>
+/// The control plane across a restart of the host on the same data directory (DATA/lambda.db): the AWS CLI gets the
+/// same answers after as before, field by field, and the functions run.
+/// </summary>
+public sealed partial class RestartTests : IDisposable
+{
+    private const string Arn = "arn:aws:lambda:us-east-1:000000000000:function:kept";
+
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "handshake-restart-" + Guid.NewGuid().ToString("N")[..12]);
+
+    private FunctionHostOptions Options => new() { DataDirectory = _dataDirectory };
+
+    /// <summary>Every read the CLI has of the function's control-plane state.</summary>
+    private static readonly string[][] Reads =
+    [
+        ["list-functions"],
+        ["get-function", "--function-name", "kept"],
+        ["get-function", "--function-name", "kept", "--qualifier", "live"],
+        ["get-function-configuration", "--function-name", "kept"],
+        ["get-function-configuration", "--function-name", "kept", "--qualifier", "1"],
+        ["get-function-configuration", "--function-name", "kept", "--qualifier", "2"],
+        ["list-versions-by-function", "--function-name", "kept"],
+        ["list-aliases", "--function-name", "kept"],
+        ["get-alias", "--function-name", "kept", "--name", "live"],
+        ["get-function-url-config", "--function-name", "kept"],
+        ["get-function-url-config", "--function-name", "kept", "--qualifier", "live"],
+        ["list-function-url-configs", "--function-name", "kept"],
+        ["get-function-event-invoke-config", "--function-name", "kept"],
+        ["get-function-event-invoke-config", "--function-name", "kept", "--qualifier", "live"],
+        ["list-function-event-invoke-configs", "--function-name", "kept"],
+        ["list-tags", "--resource", Arn],
+        ["get-policy", "--function-name", "kept"],
+        ["get-policy", "--function-name", "kept", "--qualifier", "live"],
+        ["get-function-concurrency", "--function-name", "kept"],
+    ];
+
+    [Fact]
+    public async Task Every_control_plane_answer_is_the_same_after_a_restart_and_the_function_still_runs()
+    {
+        string marker = Guid.NewGuid().ToString("N");
+        Dictionary<string, string> before;
+        string zip = WriteZip(FunctionZip.BashRuntime());
+        string zip2 = WriteZip(FunctionZip.BashRuntime("version-2.txt"));
+        await using (LambdaServer server = await LambdaServer.StartAsync(Options, marker: marker))
+        {
+            Cli cli = new(server);
+            await cli.OkAsync("create-function", "--function-name", "kept", "--runtime", "provided.al2023", "--handler", "function.handler",
+                "--role", "arn:aws:iam::000000000000:role/lambda", "--zip-file", "fileb://" + zip, "--timeout", "10", "--memory-size", "256",
+                "--description", "first", "--environment", $"Variables={{HANDSHAKE_TEST_MARKER={marker},COLOR=red}}", "--tags", "team=core,stage=dev");
+            await cli.OkAsync("publish-version", "--function-name", "kept", "--description", "one");
+            await cli.OkAsync("update-function-code", "--function-name", "kept", "--zip-file", "fileb://" + zip2);
+            await cli.OkAsync("publish-version", "--function-name", "kept", "--description", "two");
+            // Version 3 is published and deleted: the next number after the restart is still 4.
+            await cli.OkAsync("update-function-configuration", "--function-name", "kept", "--description", "third");
+            await cli.OkAsync("publish-version", "--function-name", "kept");
+            await cli.OkAsync("delete-function", "--function-name", "kept", "--qualifier", "3");
+            await cli.OkAsync("create-alias", "--function-name", "kept", "--name", "live", "--function-version", "1", "--description", "weighted",
+                "--routing-config", """{"AdditionalVersionWeights":{"2":0.25}}""");
+            await cli.OkAsync("create-function-url-config", "--function-name", "kept", "--auth-type", "NONE");
+            await cli.OkAsync("create-function-url-config", "--function-name", "kept", "--qualifier", "live", "--auth-type", "AWS_IAM",
+                "--cors", "AllowOrigins=https://example.com,AllowMethods=GET,MaxAge=60", "--invoke-mode", "RESPONSE_STREAM");
+            await cli.OkAsync("put-function-event-invoke-config", "--function-name", "kept", "--maximum-retry-attempts", "1");
+            await cli.OkAsync("put-function-event-invoke-config", "--function-name", "kept", "--qualifier", "live", "--maximum-event-age-in-seconds", "300");
+            await cli.OkAsync("add-permission", "--function-name", "kept", "--statement-id", "s3", "--action", "lambda:InvokeFunction",
+                "--principal", "s3.amazonaws.com", "--source-arn", "arn:aws:s3:::bucket");
+            await cli.OkAsync("add-permission", "--function-name", "kept", "--qualifier", "live", "--statement-id", "public",
+                "--action", "lambda:InvokeFunctionUrl", "--principal", "*", "--function-url-auth-type", "NONE");
+            await cli.OkAsync("put-function-concurrency", "--function-name", "kept", "--reserved-concurrent-executions", "5");
+            before = await cli.ReadAllAsync();
+            Assert.Equal("red", (await cli.InvokeAsync("kept")).GetProperty("COLOR").GetString());
+        }
+
+        await using (LambdaServer server = await LambdaServer.StartAsync(Options, marker: marker))
+        {
+            Cli cli = new(server);
+            Dictionary<string, string> after = await cli.ReadAllAsync();
+            foreach ((string read, string answer) in before)
+            {
+                JsonAssertSame(read, answer, after[read]);
+            }
+
+            // The function runs from the code unpacked before the restart, with its configuration.
+            JsonElement latest = await cli.InvokeAsync("kept");
+            Assert.Equal("red", latest.GetProperty("COLOR").GetString());
+            Assert.True(File.Exists(Path.Combine(latest.GetProperty("LAMBDA_TASK_ROOT").GetString()!, "version-2.txt")));
+            JsonElement one = await cli.InvokeAsync("kept", "1");
+            Assert.False(File.Exists(Path.Combine(one.GetProperty("LAMBDA_TASK_ROOT").GetString()!, "version-2.txt")));
+
+            // The URL is served at the same url-id.
+            Uri url = new(JsonDocument.Parse(after["get-function-url-config --function-name kept"]).RootElement.GetProperty("FunctionUrl").GetString()!);
+            using HttpClient http = server.Client();
+            using HttpRequestMessage request = new(HttpMethod.Post, new Uri(server.Endpoint, "/"));
+            request.Headers.Host = $"{url.Host}:{url.Port}";
+            request.Content = new StringContent("{}");
+            using HttpResponseMessage answered = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+
+            // Version numbers go on from the last one given, not the last one left.
+            await cli.OkAsync("update-function-configuration", "--function-name", "kept", "--description", "fourth");
+            JsonElement published = JsonDocument.Parse(await cli.OkAsync("publish-version", "--function-name", "kept")).RootElement;
+            Assert.Equal("4", published.GetProperty("Version").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task A_deleted_function_is_gone_after_a_restart_and_its_name_starts_clean()
+    {
+        string marker = Guid.NewGuid().ToString("N");
+        string zip = WriteZip(FunctionZip.BashRuntime());
+        await using (LambdaServer server = await LambdaServer.StartAsync(Options, marker: marker))
+        {
+            Cli cli = new(server);
+            await cli.CreateAsync(zip, marker);
+            await cli.OkAsync("publish-version", "--function-name", "kept");
+            await cli.OkAsync("create-alias", "--function-name", "kept", "--name", "live", "--function-version", "1");
+            await cli.OkAsync("tag-resource", "--resource", Arn, "--tags", "team=core");
+            await cli.OkAsync("delete-function", "--function-name", "kept");
+        }
+
+        await using (LambdaServer server = await LambdaServer.StartAsync(Options, marker: marker))
+        {
+            Cli cli = new(server);
+            Assert.Contains("(ResourceNotFoundException) when calling the GetFunction operation: Function not found: " + Arn,
+                (await cli.RunAsync("get-function", "--function-name", "kept")).Stderr);
+            Assert.Empty(JsonDocument.Parse(await cli.OkAsync("list-functions")).RootElement.GetProperty("Functions").EnumerateArray());
+
+            // A new function of the name has none of the old one's versions, aliases or tags.
+            await cli.CreateAsync(zip, marker);
+            Assert.Single(JsonDocument.Parse(await cli.OkAsync("list-versions-by-function", "--function-name", "kept")).RootElement.GetProperty("Versions").EnumerateArray());
+            Assert.Empty(JsonDocument.Parse(await cli.OkAsync("list-aliases", "--function-name", "kept")).RootElement.GetProperty("Aliases").EnumerateArray());
+            Assert.Empty(JsonDocument.Parse(await cli.OkAsync("list-tags", "--resource", Arn)).RootElement.GetProperty("Tags").EnumerateObject());
+            Assert.Equal("1", JsonDocument.Parse(await cli.OkAsync("publish-version", "--function-name", "kept")).RootElement.GetProperty("Version").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task An_updated_function_comes_back_with_its_new_code_configuration_and_revision()
+    {
+        string marker = Guid.NewGuid().ToString("N");
+        string zip = WriteZip(FunctionZip.BashRuntime());
+        string zip2 = WriteZip(FunctionZip.BashRuntime("version-2.txt"));
+        JsonElement updated;
+        await using (LambdaServer server = await LambdaServer.StartAsync(Options, marker: marker))
+        {
+            Cli cli = new(server);
+            JsonElement created = await cli.CreateAsync(zip, marker);
+            await cli.OkAsync("update-function-code", "--function-name", "kept", "--zip-file", "fileb://" + zip2);
+            updated = JsonDocument.Parse(await cli.OkAsync("update-function-configuration", "--function-name", "kept", "--timeout", "7",
+                "--environment", $"Variables={{HANDSHAKE_TEST_MARKER={marker},COLOR=blue}}")).RootElement.Clone();
+            Assert.NotEqual(created.GetProperty("RevisionId").GetString(), updated.GetProperty("RevisionId").GetString());
+            Assert.NotEqual(created.GetProperty("CodeSha256").GetString(), updated.GetProperty("CodeSha256").GetString());
+        }
+
+        await using (LambdaServer server = await LambdaServer.StartAsync(Options, marker: marker))
+        {
+            Cli cli = new(server);
+            JsonElement configuration = JsonDocument.Parse(await cli.OkAsync("get-function-configuration", "--function-name", "kept")).RootElement;
+            foreach (string member in (string[])["RevisionId", "CodeSha256", "LastModified"])
+            {
+                Assert.Equal(updated.GetProperty(member).GetString(), configuration.GetProperty(member).GetString());
+            }
+
+            Assert.Equal(updated.GetProperty("CodeSize").GetInt64(), configuration.GetProperty("CodeSize").GetInt64());
+            Assert.Equal(7, configuration.GetProperty("Timeout").GetInt32());
+            JsonElement invoked = await cli.InvokeAsync("kept");
+            Assert.Equal("blue", invoked.GetProperty("COLOR").GetString());
+            Assert.True(File.Exists(Path.Combine(invoked.GetProperty("LAMBDA_TASK_ROOT").GetString()!, "version-2.txt")));
+        }
+    }
+
+    [Fact]
+    public async Task A_change_that_cannot_be_saved_is_answered_ServiceException_and_not_made()
+    {
+        await using LambdaServer server = await LambdaServer.StartAsync(Options);
+        string marker = server.Test.Marker;
+        Cli cli = new(server);
+        string zip = WriteZip(FunctionZip.BashRuntime());
+        await cli.CreateAsync(zip, marker);
+        // Another connection makes every later write to the state file fail, as a full disk would.
+        using (SqliteConnection connection = new($"Data Source={Path.Combine(_dataDirectory, LambdaStateDatabase.FileName)};Pooling=False"))
+        {
+            connection.Open();
+            using SqliteCommand command = connection.CreateCommand();
+            command.CommandText = """
+                CREATE TRIGGER refuse_insert BEFORE INSERT ON documents BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;
+                CREATE TRIGGER refuse_update BEFORE UPDATE ON documents BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;
+                CREATE TRIGGER refuse_delete BEFORE DELETE ON documents BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        var tag = await cli.RunAsync("tag-resource", "--resource", Arn, "--tags", "team=core");
+        Assert.Contains("An error occurred (ServiceException) when calling the TagResource operation", tag.Stderr);
+        Assert.Empty(JsonDocument.Parse(await cli.OkAsync("list-tags", "--resource", Arn)).RootElement.GetProperty("Tags").EnumerateObject());
+
+        var created = await cli.RunAsync("create-function", "--function-name", "other", "--runtime", "provided.al2023", "--handler", "h",
+            "--role", "arn:aws:iam::000000000000:role/lambda", "--zip-file", "fileb://" + zip);
+        Assert.Contains("(ServiceException) when calling the CreateFunction operation", created.Stderr);
+        Assert.Contains("(ResourceNotFoundException)", (await cli.RunAsync("get-function", "--function-name", "other")).Stderr);
+
+        var deleted = await cli.RunAsync("delete-function", "--function-name", "kept");
+        Assert.Contains("(ServiceException) when calling the DeleteFunction operation", deleted.Stderr);
+        await cli.OkAsync("get-function", "--function-name", "kept");
+        Assert.Contains("(ServiceException) when calling the PublishVersion operation", (await cli.RunAsync("publish-version", "--function-name", "kept")).Stderr);
+        Assert.Single(JsonDocument.Parse(await cli.OkAsync("list-versions-by-function", "--function-name", "kept")).RootElement.GetProperty("Versions").EnumerateArray());
+    }
+
+    [Fact]
+    public void A_damaged_document_stops_the_host_with_the_file_and_the_document_named()
+    {
+        using (LambdaStateDatabase state = new(_dataDirectory))
+        {
+            state.Put(FunctionDocuments.Kind, "broken/configuration", "{\"FunctionName\":");
+        }
+
+        LambdaStateException refused = Assert.Throws<LambdaStateException>(() => new FunctionHost(Options));
+        Assert.Contains(Path.Combine(_dataDirectory, LambdaStateDatabase.FileName), refused.Message);
+        Assert.Contains("'function/broken/configuration'", refused.Message);
+    }
+
+    [Fact]
+    public async Task A_declared_function_wins_over_a_saved_one_of_its_name_and_keeps_what_the_API_made_for_it()
+    {
+        string marker = Guid.NewGuid().ToString("N");
+        string zip = WriteZip(FunctionZip.BashRuntime());
+        string project = Path.Combine(_dataDirectory, "handshake.json");
+        Directory.CreateDirectory(_dataDirectory);
+        File.WriteAllText(project, JsonSerializer.Serialize(new
+        {
+            functions = new Dictionary<string, object>
+            {
+                ["declared"] = new { runtime = "provided.al2023", handler = "function.handler", code = TestHost.FunctionDirectory("bash-runtime"), environment = new Dictionary<string, string> { ["HANDSHAKE_TEST_MARKER"] = marker, ["COLOR"] = "file" } },
+            },
+        }));
+
+        await using (LambdaServer server = await LambdaServer.StartAsync(Options, marker: marker))
+        {
+            Cli cli = new(server);
+            // Made through the API under the name the project file declares at the next start.
+            await cli.CreateAsync(zip, marker, "declared");
+            await cli.OkAsync("tag-resource", "--resource", Arn.Replace(":kept", ":declared", StringComparison.Ordinal), "--tags", "from=api");
+        }
+
+        await using (LambdaServer server = await LambdaServer.StartAsync(Options, marker: marker))
+        {
+            server.Test.Host.LoadProjectFile(project);
+            Cli cli = new(server);
+            Assert.Equal("file", (await cli.InvokeAsync("declared")).GetProperty("COLOR").GetString());
+            Assert.Empty(JsonDocument.Parse(await cli.OkAsync("list-tags", "--resource", Arn.Replace(":kept", ":declared", StringComparison.Ordinal))).RootElement.GetProperty("Tags").EnumerateObject());
+            // What the API makes for a declared function is kept.
+            await cli.OkAsync("publish-version", "--function-name", "declared");
+            await cli.OkAsync("create-alias", "--function-name", "declared", "--name", "live", "--function-version", "1");
+        }
+
+        await using (LambdaServer server = await LambdaServer.StartAsync(Options, marker: marker))
+        {
+            Cli cli = new(server);
+            // Not declared yet: the host alone does not know the function, only what was made for it.
+            Assert.Contains("(ResourceNotFoundException)", (await cli.RunAsync("get-function", "--function-name", "declared")).Stderr);
+            server.Test.Host.LoadProjectFile(project);
+            Assert.Equal("1", JsonDocument.Parse(await cli.OkAsync("get-alias", "--function-name", "declared", "--name", "live")).RootElement.GetProperty("FunctionVersion").GetString());
+            Assert.Equal("file", (await cli.InvokeAsync("declared", "live")).GetProperty("COLOR").GetString());
+        }
+    }
+
+    private string WriteZip(byte[] zip)
+    {
+        Directory.CreateDirectory(_dataDirectory + "-zips");
+        string path = Path.Combine(_dataDirectory + "-zips", Guid.NewGuid().ToString("N")[..8] + ".zip");
+        File.WriteAllBytes(path, zip);
+        return path;
+    }
+
+    /// <summary>The same JSON, but for the port in a function URL (a test server listens on a new port each start; `up` keeps its port).</summary>
+    private static void JsonAssertSame(string read, string before, string after)
+    {
+        string Normalize(string json) => LocalhostPort().Replace(json, ".localhost:PORT/");
+        Assert.True(Normalize(before) == Normalize(after), $"{read}\nbefore: {before}\nafter:  {after}");
+    }
+
+    [GeneratedRegex(@"\.localhost:\d+/")]
+    private static partial Regex LocalhostPort();
+
+    public void Dispose()
+    {
+        foreach (string directory in (string[])[_dataDirectory, _dataDirectory + "-zips"])
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>The AWS CLI against one server.</summary>
+    private sealed class Cli(LambdaServer server)
+    {
+        private readonly Dictionary<string, string> _environment = Repository.AwsEnvironment(server.Endpoint);
+
+        public Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args) =>
+            Repository.RunAsync("aws", ["lambda", .. args, "--endpoint-url", server.Endpoint.ToString()], _environment);
+
+        public async Task<string> OkAsync(params string[] args)
+        {
+            var result = await RunAsync(args);
+            Assert.True(result.ExitCode == 0, $"aws lambda {string.Join(' ', args)}: {result.Stderr}");
+            return result.Stdout;
+        }
+
+        public async Task<JsonElement> CreateAsync(string zip, string marker, string name = "kept") =>
+            JsonDocument.Parse(await OkAsync("create-function", "--function-name", name, "--runtime", "provided.al2023", "--handler", "function.handler",
+                "--role", "arn:aws:iam::000000000000:role/lambda", "--zip-file", "fileb://" + zip,
+                "--environment", $"Variables={{HANDSHAKE_TEST_MARKER={marker},COLOR=red}}")).RootElement.Clone();
+
+        /// <summary>Each read's stdout, by its command line.</summary>
+        public async Task<Dictionary<string, string>> ReadAllAsync()
+        {
+            Dictionary<string, string> answers = [];
+            foreach (string[] read in Reads)
+            {
+                answers[string.Join(' ', read)] = await OkAsync(read);
+            }
+
+            return answers;
+        }
+
+        /// <summary>The function's environment, as the bash runtime answers {"environment":1}.</summary>
+        public async Task<JsonElement> InvokeAsync(string name, string? qualifier = null)
+        {
+            string output = Path.Combine(Path.GetTempPath(), $"handshake-restart-{Guid.NewGuid():N}.json");
+            try
+            {
+                await OkAsync(["invoke", "--function-name", name, .. qualifier is null ? (string[])[] : ["--qualifier", qualifier], "--payload", """{"environment":1}""", output]);
+                return JsonDocument.Parse(File.ReadAllText(output, Encoding.UTF8)).RootElement.Clone();
+            }
+            finally
+            {
+                File.Delete(output);
+            }
+        }
+    }
+}
