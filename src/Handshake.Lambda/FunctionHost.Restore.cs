@@ -9,5 +9,8 @@ public sealed partial class FunctionHost
     /// </summary>
     private void RestoreSavedState()
     {
+        // Read only: the mappings' pollers and the queued invocations start at ResumeSavedWork (FunctionHost.Resume.cs).
+        EventSourceMappings.Restore();
+        RestoreEventQueue();
     }
 }
