@@ -52,10 +52,10 @@ public sealed partial class FunctionHost
         string functionName = queued.FunctionName;
         TimeSpan throttleBackoff = TimeSpan.FromSeconds(1);
         CancellationToken stopping = _stopping.Token;
-        if (queued.RetryAt is { } due && due > Options.Clock.GetUtcNow())
+        if (queued.RetryAt is { } due && due - Options.Clock.GetUtcNow() is { Ticks: > 0 } rest)
         {
             // Restored while a retry waited: the rest of its delay, not a new one.
-            await DelayAsync(due - Options.Clock.GetUtcNow(), stopping).ConfigureAwait(false);
+            await DelayAsync(rest, stopping).ConfigureAwait(false);
         }
 
         while (!stopping.IsCancellationRequested)
