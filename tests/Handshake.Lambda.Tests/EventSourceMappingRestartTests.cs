@@ -90,6 +90,34 @@ public sealed class EventSourceMappingRestartTests : IDisposable
         Assert.Equal(0, second.Host.EventSourceMappings.RunningPollers());
     }
 
+    [Fact]
+    public async Task A_batch_in_flight_when_the_host_stops_is_not_given_up_and_is_sent_again_after_the_restart()
+    {
+        await using (StreamServer first = await StreamServer.StartAsync(_data))
+        {
+            string streamArn = await first.CreateTableAsync("orders");
+            first.AddRecorder("recorder");
+            first.Host.ResumeSavedWork();
+            // No retries: a failure would give the batch up at once. The stop's own failure must not.
+            await CliAsync(first, "create-event-source-mapping", "--function-name", "recorder", "--event-source-arn", streamArn,
+                "--starting-position", "TRIM_HORIZON", "--maximum-retry-attempts", "0");
+            first.Control("recorder", "hold", "");
+            await first.PutAsync("orders", "c1", "held");
+            await first.WaitForBatchesAsync("recorder", 1);
+        }
+
+        File.Delete(Path.Combine(_data, "work", "recorder-control", "hold"));
+        await using StreamServer second = await StreamServer.StartAsync(_data);
+        second.AddRecorder("recorder");
+        second.Host.ResumeSavedWork();
+        await second.PutAsync("orders", "c2", "after");
+        List<List<string>> batches = await StreamServer.WaitUntilAsync(() => second.Batches("recorder"), b => b.Sum(x => x.Count) >= 3);
+
+        // At least once: the batch cut by the stop, then the same record again with the new one.
+        Assert.Equal(["c1"], batches[0]);
+        Assert.Equal(["c1", "c2"], batches.Skip(1).SelectMany(b => b));
+    }
+
     /// <summary>The mapping's saved position, as a stream sequence number, or null.</summary>
     private static string? SavedPosition(FunctionHost host, string uuid)
     {

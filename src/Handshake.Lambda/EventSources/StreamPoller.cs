@@ -357,6 +357,14 @@ internal sealed partial class StreamPoller
                 result = InvocationResult.Error(e.ErrorType, e.Message, reset: false);
             }
 
+            if (result.FunctionError is not null && _hostStopping.IsCancellationRequested)
+            {
+                // The host is stopping and shut the environment down under the batch: the error is the stop's, not the
+                // function's. Not counted and not given up (a checkpoint past it would lose the records after a
+                // restart): left undone, the next host sends the batch again.
+                return false;
+            }
+
             int failedAt = result.FunctionError is null
                 ? (settings.ReportBatchItemFailures ? DynamoDbEvent.FirstFailure(result.Payload, records, start, length) : -1)
                 : 0;
