@@ -118,6 +118,41 @@ public sealed class EventSourceMappingRestartTests : IDisposable
         Assert.Equal(["c1", "c2"], batches.Skip(1).SelectMany(b => b));
     }
 
+    [Fact]
+    public async Task A_saved_position_trimmed_from_the_stream_while_the_host_was_down_reads_on_from_the_oldest_record_kept()
+    {
+        string uuid;
+        await using (StreamServer first = await StreamServer.StartAsync(_data))
+        {
+            string streamArn = await first.CreateTableAsync("orders");
+            first.AddRecorder("recorder");
+            first.Host.ResumeSavedWork();
+            uuid = (await CliAsync(first, "create-event-source-mapping", "--function-name", "recorder", "--event-source-arn", streamArn,
+                "--starting-position", "TRIM_HORIZON")).GetProperty("UUID").GetString()!;
+            await first.PutAsync("orders", "a1", "delivered");
+            await first.WaitForBatchesAsync("recorder", 1);
+            string delivered = first.Events("recorder")[0].GetProperty("Records")[0].GetProperty("dynamodb").GetProperty("SequenceNumber").GetString()!;
+            await StreamServer.WaitUntilAsync(() => SavedPosition(first.Host, uuid), position => position == delivered);
+            // Disabled, then two more records: the saved position stays before them.
+            await CliAsync(first, "update-event-source-mapping", "--uuid", uuid, "--no-enabled");
+            await StreamServer.WaitUntilAsync(() => first.Host.EventSourceMappings.RunningPollers(), running => running == 0);
+            await first.PutAsync("orders", "a2", "trimmed");
+            await first.PutAsync("orders", "a3", "trimmed");
+        }
+
+        // A day and an hour later: the stream's 24-hour retention trims every record so far, the saved position with them.
+        await using StreamServer second = await StreamServer.StartAsync(_data, clock: new ShiftedClock(TimeSpan.FromHours(25)));
+        Assert.True(await second.Store.TrimStreamsAsync().WaitAsync(TestHost.Wait) >= 3);
+        second.AddRecorder("recorder");
+        second.Host.ResumeSavedWork();
+        Assert.Equal("Enabling", (await CliAsync(second, "update-event-source-mapping", "--uuid", uuid, "--enabled")).GetProperty("State").GetString());
+        await second.PutAsync("orders", "b1", "kept");
+        List<string> delivered2 = (await StreamServer.WaitUntilAsync(() => second.Batches("recorder"), b => b.Sum(x => x.Count) >= 2)).SelectMany(b => b).ToList();
+
+        // As with a trimmed iterator: the trimmed records are lost to the mapping, and it reads on from the oldest kept.
+        Assert.Equal(["a1", "b1"], delivered2);
+    }
+
     /// <summary>The mapping's saved position, as a stream sequence number, or null.</summary>
     private static string? SavedPosition(FunctionHost host, string uuid)
     {
@@ -144,5 +179,11 @@ public sealed class EventSourceMappingRestartTests : IDisposable
             Repository.AwsEnvironment(server.Endpoint));
         Assert.True(run.ExitCode == 0, run.Stderr);
         return JsonDocument.Parse(run.Stdout).RootElement.Clone();
+    }
+
+    /// <summary>The system's clock, moved on: a restart that happens this much later.</summary>
+    private sealed class ShiftedClock(TimeSpan offset) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + offset;
     }
 }

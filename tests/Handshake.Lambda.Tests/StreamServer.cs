@@ -54,13 +54,13 @@ internal sealed class StreamServer : IAsyncDisposable
     /// (DATA/lambda) and the functions' record files (DATA/work) are kept there, so that a second server on the same
     /// directory is a restart; the caller deletes it.
     /// </param>
-    /// <param name="clock">The host's clock (the store keeps the system's).</param>
+    /// <param name="clock">The host's clock, and the store's when it is kept on <paramref name="dataDirectory"/>.</param>
     /// <param name="eventRetryDelays">The host's delays between Event invocation retries; short by default.</param>
     public static async Task<StreamServer> StartAsync(string? dataDirectory = null, TimeProvider? clock = null, IReadOnlyList<TimeSpan>? eventRetryDelays = null)
     {
         DynamoStore store = DynamoStore.Open(dataDirectory is null
             ? new DynamoStoreOptions { InMemory = true }
-            : new DynamoStoreOptions { DataDirectory = Path.Combine(dataDirectory, "store") });
+            : new DynamoStoreOptions { DataDirectory = Path.Combine(dataDirectory, "store"), Clock = clock ?? TimeProvider.System });
         // Short retry delays: the tests count retries, not seconds.
         TestHost test = TestHost.Start(new FunctionHostOptions
         {
