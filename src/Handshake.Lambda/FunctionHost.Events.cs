@@ -24,40 +24,56 @@ public sealed partial class FunctionHost
     /// Queues an Event invocation. A function error is retried up to the qualifier's MaximumRetryAttempts (default 2)
     /// after <see cref="FunctionHostOptions.EventRetryDelays"/>; throttles are retried with backoff from 1 s; an event
     /// older than MaximumEventAgeInSeconds (default 6 hours) is dropped. Every attempt keeps the request id, as on
-    /// Lambda, and the outcome goes to the OnSuccess or OnFailure destination when one is configured.
+    /// Lambda, and the outcome goes to the OnSuccess or OnFailure destination when one is configured. The invocation
+    /// is in the state database when this returns (see FunctionHost.EventQueue.cs): it survives a restart.
     /// </summary>
     /// <exception cref="LambdaException">ResourceNotFoundException for an unknown function.</exception>
     public void InvokeEvent(string functionName, Invocation invocation)
     {
         CheckQualifier(functionName, invocation.Qualifier);
-        Task delivery = DeliverEventAsync(functionName, invocation, Options.Clock.GetUtcNow());
+        StartDelivery(Enqueue(functionName, invocation));
+    }
+
+    private void StartDelivery(QueuedEvent queued)
+    {
+        Task delivery = DeliverEventAsync(queued);
         _eventInvocations[delivery] = 0;
         _ = delivery.ContinueWith(t => _eventInvocations.TryRemove(t, out _), TaskScheduler.Default);
     }
 
-    private async Task DeliverEventAsync(string functionName, Invocation first, DateTimeOffset received)
+    /// <summary>
+    /// Runs the invocation until it finishes, then removes it from the queue. A stop of the host leaves it queued as
+    /// it was last saved: a retry's wait or a throttle is resumed at the next start, and an attempt in flight (its
+    /// outcome unknown, or a failure caused by the stop) is not counted and is made again.
+    /// </summary>
+    private async Task DeliverEventAsync(QueuedEvent queued)
     {
         await Task.Yield();
-        int attempts = 0;
-        InvocationResult? last = null;
+        string functionName = queued.FunctionName;
         TimeSpan throttleBackoff = TimeSpan.FromSeconds(1);
         CancellationToken stopping = _stopping.Token;
+        if (queued.RetryAt is { } due && due - Options.Clock.GetUtcNow() is { Ticks: > 0 } rest)
+        {
+            // Restored while a retry waited: the rest of its delay, not a new one.
+            await DelayAsync(rest, stopping).ConfigureAwait(false);
+        }
+
         while (!stopping.IsCancellationRequested)
         {
             // Read at each attempt: Lambda applies a changed configuration to events already queued.
-            EventInvokeConfig? config = EventInvokeConfigFor(functionName, first.Qualifier);
+            EventInvokeConfig? config = EventInvokeConfigFor(functionName, queued.Qualifier);
             int maxAge = config?.MaximumEventAgeInSeconds ?? EventInvokeConfig.DefaultMaximumEventAgeInSeconds;
-            if (Options.Clock.GetUtcNow() - received > TimeSpan.FromSeconds(maxAge))
+            if (Options.Clock.GetUtcNow() - queued.Accepted > TimeSpan.FromSeconds(maxAge))
             {
-                LogEventDropped(_logger, functionName, first.RequestId, $"older than {maxAge} s after {attempts} attempts");
-                SendToDestination(functionName, first, config?.OnFailure, InvocationRecord.EventAgeExceeded, attempts, last);
+                LogEventDropped(_logger, functionName, queued.RequestId, $"older than {maxAge} s after {queued.Attempts} attempts");
+                Dequeue(queued, DestinationRecord(queued, config?.OnFailure, InvocationRecord.EventAgeExceeded));
                 return;
             }
 
-            Invocation attempt = new(first.RequestId, first.Payload) { TraceId = first.TraceId, Qualifier = first.Qualifier };
+            InvocationResult last;
             try
             {
-                last = await InvokeAsync(functionName, attempt, stopping).ConfigureAwait(false);
+                last = await InvokeAsync(functionName, queued.NextAttempt(), stopping).ConfigureAwait(false);
             }
             catch (LambdaException e) when (e.StatusCode == 429)
             {
@@ -65,72 +81,91 @@ public sealed partial class FunctionHost
                 throttleBackoff = TimeSpan.FromTicks(Math.Min(throttleBackoff.Ticks * 2, MaxThrottleBackoff.Ticks));
                 continue;
             }
-            catch (LambdaException e)
+            catch (LambdaException e) when (!stopping.IsCancellationRequested)
             {
-                LogEventDropped(_logger, functionName, first.RequestId, e.Message);
+                LogEventDropped(_logger, functionName, queued.RequestId, e.Message);
+                Dequeue(queued, null);
                 return;
             }
-            catch (OperationCanceledException)
+            catch (Exception e) when (e is OperationCanceledException or LambdaException)
             {
                 return;
             }
 
-            attempts++;
-            config = EventInvokeConfigFor(functionName, first.Qualifier);
+            config = EventInvokeConfigFor(functionName, queued.Qualifier);
             if (last.FunctionError is null)
             {
-                SendToDestination(functionName, first, config?.OnSuccess, InvocationRecord.Success, attempts, last);
+                queued.Attempts++;
+                queued.Last = last;
+                Dequeue(queued, DestinationRecord(queued, config?.OnSuccess, InvocationRecord.Success));
                 return;
             }
 
-            int retries = config?.MaximumRetryAttempts ?? EventInvokeConfig.DefaultRetryAttempts;
-            if (attempts > retries)
+            if (stopping.IsCancellationRequested)
             {
-                LogEventDropped(_logger, functionName, first.RequestId, $"{last.ErrorType} after {attempts} attempts");
-                SendToDestination(functionName, first, config?.OnFailure, InvocationRecord.RetriesExhausted, attempts, last);
+                // The host is stopping: the error may be the stop's own (its environment shut down under it).
+                return;
+            }
+
+            queued.Attempts++;
+            queued.Last = last;
+            int retries = config?.MaximumRetryAttempts ?? EventInvokeConfig.DefaultRetryAttempts;
+            if (queued.Attempts > retries)
+            {
+                LogEventDropped(_logger, functionName, queued.RequestId, $"{last.ErrorType} after {queued.Attempts} attempts");
+                Dequeue(queued, DestinationRecord(queued, config?.OnFailure, InvocationRecord.RetriesExhausted));
                 return;
             }
 
             IReadOnlyList<TimeSpan> delays = Options.EventRetryDelays;
-            await DelayAsync(delays.Count == 0 ? TimeSpan.Zero : delays[Math.Min(attempts - 1, delays.Count - 1)], stopping).ConfigureAwait(false);
+            TimeSpan delay = delays.Count == 0 ? TimeSpan.Zero : delays[Math.Min(queued.Attempts - 1, delays.Count - 1)];
+            queued.RetryAt = Options.Clock.GetUtcNow() + delay;
+            SaveRetry(queued);
+            await DelayAsync(delay, stopping).ConfigureAwait(false);
+            queued.RetryAt = null;
         }
     }
 
     /// <summary>
-    /// Sends the invocation record to a function destination as an Event invocation of its own (a new request id), as
-    /// Lambda does. A destination deleted since it was configured drops the record, with a warning.
+    /// The invocation record for a function destination, as an Event invocation of its own (a new request id), as
+    /// Lambda sends it; null when there is no destination or the record is dropped (with a warning): a destination
+    /// deleted since it was configured, a record too large, a loop of destinations.
     /// </summary>
-    private void SendToDestination(string functionName, Invocation invocation, string? destination, string condition, int attempts, InvocationResult? last)
+    private QueuedEvent? DestinationRecord(QueuedEvent queued, string? destination, string condition)
     {
         if (destination is null || !FunctionName.TryParse(destination, out string target, out string? qualifier))
         {
-            return;
+            return null;
         }
 
-        if (invocation.DestinationHops >= MaxDestinationHops)
+        if (queued.DestinationHops >= MaxDestinationHops)
         {
             Interlocked.Increment(ref _destinationLoopsStopped);
-            LogEventDropped(_logger, target, invocation.RequestId, $"its {condition} record: {MaxDestinationHops} destinations in a row (a loop?)");
-            return;
+            LogEventDropped(_logger, target, queued.RequestId, $"its {condition} record: {MaxDestinationHops} destinations in a row (a loop?)");
+            return null;
         }
 
-        string invokedArn = Arn(functionName) + ":" + (invocation.Qualifier ?? FunctionDefinition.LatestVersion);
-        byte[] record = InvocationRecord.Build(Options.Clock.GetUtcNow(), invocation.RequestId, invokedArn, condition, attempts, invocation.Payload, last);
+        string invokedArn = Arn(queued.FunctionName) + ":" + (queued.Qualifier ?? FunctionDefinition.LatestVersion);
+        byte[] record = InvocationRecord.Build(Options.Clock.GetUtcNow(), queued.RequestId, invokedArn, condition, queued.Attempts, queued.Payload, queued.Last);
         if (record.Length > InvokeApi.Invoke.MaxAsyncPayloadBytes)
         {
             // A record is an Event invocation of the destination, held to the same limit as any other.
-            LogEventDropped(_logger, target, invocation.RequestId, $"its {condition} record: {record.Length} bytes, above the Event limit of {InvokeApi.Invoke.MaxAsyncPayloadBytes}");
-            return;
+            LogEventDropped(_logger, target, queued.RequestId, $"its {condition} record: {record.Length} bytes, above the Event limit of {InvokeApi.Invoke.MaxAsyncPayloadBytes}");
+            return null;
         }
 
         try
         {
-            InvokeEvent(target, new Invocation(Guid.NewGuid().ToString(), record) { Qualifier = qualifier, DestinationHops = invocation.DestinationHops + 1 });
+            CheckQualifier(target, qualifier);
         }
         catch (LambdaException e)
         {
-            LogEventDropped(_logger, target, invocation.RequestId, $"its {condition} record: {e.Message}");
+            LogEventDropped(_logger, target, queued.RequestId, $"its {condition} record: {e.Message}");
+            return null;
         }
+
+        Invocation invocation = new(Guid.NewGuid().ToString(), record) { Qualifier = qualifier, DestinationHops = queued.DestinationHops + 1 };
+        return new QueuedEvent(Guid.CreateVersion7().ToString("N"), target, invocation, Options.Clock.GetUtcNow());
     }
 
     private async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)

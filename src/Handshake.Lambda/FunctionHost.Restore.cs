@@ -10,5 +10,8 @@ public sealed partial class FunctionHost
     private void RestoreSavedState()
     {
         RestoreSavedFunctions();
+        // Read only: the mappings' pollers and the queued invocations start at ResumeSavedWork (FunctionHost.Resume.cs).
+        EventSourceMappings.Restore();
+        RestoreEventQueue();
     }
 }

@@ -26,9 +26,11 @@ internal sealed class StreamServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly DynamoStore _store;
     private readonly string _work;
+    private readonly bool _ownsWork;
 
-    private StreamServer(WebApplication app, DynamoStore store, TestHost test, Uri endpoint, string work)
+    private StreamServer(WebApplication app, DynamoStore store, TestHost test, Uri endpoint, string work, bool ownsWork)
     {
+        _ownsWork = ownsWork;
         _app = app;
         _store = store;
         Test = test;
@@ -47,15 +49,27 @@ internal sealed class StreamServer : IAsyncDisposable
 
     public DynamoStore Store => _store;
 
-    public static async Task<StreamServer> StartAsync()
+    /// <param name="dataDirectory">
+    /// Null: the store in memory and the host on a temporary directory. Given: the store (DATA/store), the host's state
+    /// (DATA/lambda) and the functions' record files (DATA/work) are kept there, so that a second server on the same
+    /// directory is a restart; the caller deletes it.
+    /// </param>
+    /// <param name="clock">The host's clock, and the store's when it is kept on <paramref name="dataDirectory"/>.</param>
+    /// <param name="eventRetryDelays">The host's delays between Event invocation retries; short by default.</param>
+    public static async Task<StreamServer> StartAsync(string? dataDirectory = null, TimeProvider? clock = null, IReadOnlyList<TimeSpan>? eventRetryDelays = null)
     {
-        DynamoStore store = DynamoStore.Open(new DynamoStoreOptions { InMemory = true });
+        DynamoStore store = DynamoStore.Open(dataDirectory is null
+            ? new DynamoStoreOptions { InMemory = true }
+            : new DynamoStoreOptions { DataDirectory = Path.Combine(dataDirectory, "store"), Clock = clock ?? TimeProvider.System });
         // Short retry delays: the tests count retries, not seconds.
         TestHost test = TestHost.Start(new FunctionHostOptions
         {
             Streams = store.StreamFeed,
             EventSourceRetryBaseDelay = TimeSpan.FromMilliseconds(50),
             EventSourceRetryMaxDelay = TimeSpan.FromMilliseconds(200),
+            EventRetryDelays = eventRetryDelays ?? [TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(20)],
+            DataDirectory = dataDirectory is null ? null : Path.Combine(dataDirectory, "lambda"),
+            Clock = clock ?? TimeProvider.System,
         });
         LambdaHttpEndpoint lambda = new(test.Host);
         DynamoHttpEndpoint dynamo = new(store);
@@ -70,7 +84,8 @@ internal sealed class StreamServer : IAsyncDisposable
         app.Run(context => LambdaHttpEndpoint.IsLambdaRequest(context.Request) ? lambda.HandleAsync(context) : dynamo.HandleAsync(context));
         await app.StartAsync().WaitAsync(TestHost.Wait);
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new StreamServer(app, store, test, new Uri(address), Directory.CreateTempSubdirectory("handshake-esm-").FullName);
+        string work = dataDirectory is null ? Directory.CreateTempSubdirectory("handshake-esm-").FullName : Directory.CreateDirectory(Path.Combine(dataDirectory, "work")).FullName;
+        return new StreamServer(app, store, test, new Uri(address), work, ownsWork: dataDirectory is null);
     }
 
     /// <summary>A table keyed by "id" (a string) with a NEW_AND_OLD_IMAGES stream; its stream ARN.</summary>
@@ -91,10 +106,11 @@ internal sealed class StreamServer : IAsyncDisposable
         Dynamo.PutItemAsync(table, new Dictionary<string, AttributeValue> { ["id"] = new(id), ["value"] = new(value) }).WaitAsync(TestHost.Wait);
 
     /// <summary>A stream-recorder function; what it receives goes to <see cref="RecordFile"/>, its answers follow <see cref="ControlDirectory"/>.</summary>
-    public FunctionDefinition AddRecorder(string name)
+    /// <param name="reserved">Reserved concurrency: 0 throttles every invocation (an Event invocation then waits queued).</param>
+    public FunctionDefinition AddRecorder(string name, int? reserved = null)
     {
         Directory.CreateDirectory(ControlDirectory(name));
-        return Host.CreateFunction(new FunctionDefinition
+        FunctionDefinition definition = new()
         {
             Name = name,
             Runtime = "provided.al2023",
@@ -107,7 +123,11 @@ internal sealed class StreamServer : IAsyncDisposable
                 ["RECORD_FILE"] = RecordFile(name),
                 ["CONTROL_DIR"] = ControlDirectory(name),
             },
-        });
+            ReservedConcurrency = reserved,
+        };
+        // On a restart, the host may have brought the function back from its saved state: declared again, as a
+        // project file does.
+        return Host.TryGetFunction(name, out _) ? Host.UpdateFunction(name, _ => definition) : Host.CreateFunction(definition);
     }
 
     public string RecordFile(string function) => Path.Combine(_work, function + ".jsonl");
@@ -175,6 +195,9 @@ internal sealed class StreamServer : IAsyncDisposable
         await _app.DisposeAsync();
         await Test.DisposeAsync();
         await _store.DisposeAsync();
-        Directory.Delete(_work, recursive: true);
+        if (_ownsWork)
+        {
+            Directory.Delete(_work, recursive: true);
+        }
     }
 }

@@ -49,8 +49,8 @@ internal sealed record EventSourceMappingView(
 
 /// <summary>
 /// One event source mapping: a DynamoDB stream read in order by one poller, whose batches invoke one function. Kept
-/// in memory, as functions made with CreateFunction are. Its position (records after this stored sequence number come
-/// next) survives disabling, so re-enabling goes on where it stopped.
+/// in the host's state database with its position (records after this stored sequence number come next), which
+/// survives disabling and restarts, so re-enabling or a new host goes on where it stopped.
 /// </summary>
 internal sealed class EventSourceMapping(string uuid, string eventSourceArn, string startingPosition, long position, long order)
 {
@@ -74,11 +74,27 @@ internal sealed class EventSourceMapping(string uuid, string eventSourceArn, str
 
     public DateTimeOffset LastModified { get; set; }
 
-    /// <summary>Records after this stored sequence number are the next to deliver.</summary>
-    public long Position
+    /// <summary>Records after this stored sequence number are the next to deliver (moved by <see cref="Checkpoint"/>).</summary>
+    public long Position => Volatile.Read(ref _position);
+
+    /// <summary>Saves the mapping (its lock held): set by <see cref="EventSourceMappings"/>, which owns the database.</summary>
+    public Action<EventSourceMapping>? Saving { get; init; }
+
+    /// <summary>
+    /// Records up to this sequence number are done (delivered, filtered out, given up, or trimmed from the stream): the
+    /// position moves past them and is saved before the poller goes on, so a restart resumes after them. Not saved
+    /// once the mapping is being deleted: its document is gone and must not come back.
+    /// </summary>
+    public void Checkpoint(long position)
     {
-        get => Volatile.Read(ref _position);
-        set => Volatile.Write(ref _position, value);
+        lock (_lock)
+        {
+            Volatile.Write(ref _position, position);
+            if (State != "Deleting")
+            {
+                Saving?.Invoke(this);
+            }
+        }
     }
 
     /// <summary>The running poller, or null while disabled.</summary>

@@ -5,10 +5,13 @@ using Microsoft.Extensions.Logging;
 namespace Handshake.Lambda.EventSources;
 
 /// <summary>
-/// The host's event source mappings, in memory, and their pollers. State transitions follow Lambda's: a change is
-/// answered with the transitional state (Creating, Enabling, Disabling, Updating, Deleting) and takes effect just after.
+/// The host's event source mappings and their pollers. State transitions follow Lambda's: a change is answered with
+/// the transitional state (Creating, Enabling, Disabling, Updating, Deleting) and takes effect just after. Each mapping
+/// is a document in the host's state database (<see cref="EventSourceMappingDocument"/>), written before a create or an
+/// update is answered, removed before a delete is answered, and rewritten at each checkpoint of its poller; a new host
+/// on the same data directory lists the same mappings and resumes each one after its last checkpoint.
 /// </summary>
-public sealed class EventSourceMappings
+public sealed partial class EventSourceMappings
 {
     private readonly ConcurrentDictionary<string, EventSourceMapping> _byUuid = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _stopping = new();
@@ -17,6 +20,9 @@ public sealed class EventSourceMappings
     private readonly ILogger _logger;
     private readonly Lock _creating = new();
     private long _order;
+
+    /// <summary>Enabled mappings brought back at start, whose pollers wait for <see cref="ResumeRestored"/>.</summary>
+    private List<EventSourceMapping> _restored = [];
 
     internal EventSourceMappings(FunctionHost host, CancellationToken hostStopping)
     {
@@ -44,7 +50,14 @@ public sealed class EventSourceMappings
         {
             Settings = settings,
             LastModified = _host.Options.Clock.GetUtcNow(),
+            Saving = SaveCheckpoint,
         };
+        // Saved before it exists for anyone: a create that cannot be kept is not answered as made.
+        lock (mapping.Sync)
+        {
+            Save(mapping);
+        }
+
         _byUuid[mapping.Uuid] = mapping;
         EventSourceMappingView created = mapping.Snapshot();
         lock (mapping.Sync)
@@ -123,8 +136,21 @@ public sealed class EventSourceMappings
                 ThrowIfMapped(mapping.EventSourceArn, after.QualifiedName, except: mapping);
             }
 
+            DateTimeOffset modified = mapping.LastModified;
             mapping.Settings = after;
             mapping.LastModified = _host.Options.Clock.GetUtcNow();
+            try
+            {
+                Save(mapping);
+            }
+            catch
+            {
+                // Not kept, so not made: the mapping stays as it was, and the caller gets the error.
+                mapping.Settings = before;
+                mapping.LastModified = modified;
+                throw;
+            }
+
             if (after.Enabled && mapping.Poller is null)
             {
                 mapping.SetStateLocked("Enabling");
@@ -171,12 +197,84 @@ public sealed class EventSourceMappings
                 throw InUse();
             }
 
+            // Removed before the answer: an acknowledged delete stays done after a restart. The Deleting state keeps the
+            // poller's last checkpoint (same lock) from writing the document again.
+            _host.StateDatabase.Delete(EventSourceMappingDocument.Kind, uuid);
             mapping.SetStateLocked("Deleting");
             EventSourceMappingView answer = SnapshotLocked(mapping);
             StreamPoller? poller = mapping.Poller;
             mapping.Poller = null;
             Track(StopAsync(mapping, poller, then: () => _byUuid.TryRemove(uuid, out _)));
             return answer;
+        }
+    }
+
+    /// <summary>
+    /// Brings back the mappings the last host on this data directory had (from the host's constructor): listed at
+    /// once, as they were, with their positions; pollers wait for <see cref="ResumeRestored"/>, as the function they
+    /// invoke may be declared only after the host is constructed. A document that cannot be read is left in place and
+    /// logged.
+    /// </summary>
+    internal void Restore()
+    {
+        List<EventSourceMapping> enabled = [];
+        foreach ((string key, string body) in _host.StateDatabase.Load(EventSourceMappingDocument.Kind))
+        {
+            EventSourceMapping mapping;
+            try
+            {
+                mapping = EventSourceMappingDocument.FromJson(body, SaveCheckpoint);
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                LogUnreadable(_logger, key, e.Message);
+                continue;
+            }
+
+            _byUuid[mapping.Uuid] = mapping;
+            _order = Math.Max(_order, mapping.Order);
+            if (mapping.Settings.Enabled)
+            {
+                enabled.Add(mapping);
+            }
+        }
+
+        _restored = enabled;
+    }
+
+    /// <summary>Starts the pollers of the restored enabled mappings still enabled and not being deleted.</summary>
+    internal void ResumeRestored()
+    {
+        foreach (EventSourceMapping mapping in Interlocked.Exchange(ref _restored, []))
+        {
+            lock (mapping.Sync)
+            {
+                if (mapping.Settings.Enabled && mapping.Poller is null && mapping.State != "Deleting")
+                {
+                    Start(mapping);
+                }
+            }
+        }
+    }
+
+    /// <summary>Writes the mapping's document (its lock held); throws when it cannot be kept.</summary>
+    private void Save(EventSourceMapping mapping) =>
+        _host.StateDatabase.Put(EventSourceMappingDocument.Kind, mapping.Uuid, EventSourceMappingDocument.ToJson(mapping));
+
+    /// <summary>
+    /// A poller's checkpoint: a failure is logged, not thrown (the batch is done either way); after a restart the
+    /// mapping then resumes from an earlier checkpoint and sends some records again, which Lambda's at-least-once
+    /// processing of streams allows.
+    /// </summary>
+    private void SaveCheckpoint(EventSourceMapping mapping)
+    {
+        try
+        {
+            Save(mapping);
+        }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException)
+        {
+            LogCheckpointFailed(_logger, mapping.Uuid, e.Message);
         }
     }
 
@@ -254,6 +352,12 @@ public sealed class EventSourceMappings
 
     private EventSourceMapping Find(string uuid) =>
         _byUuid.TryGetValue(uuid, out EventSourceMapping? mapping) ? mapping : throw NotFound();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event source mapping {Uuid}: its checkpoint could not be saved ({Reason}); after a restart it resumes from an earlier one")]
+    private static partial void LogCheckpointFailed(ILogger logger, string uuid, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Saved state: the event source mapping document {Uuid} could not be read and was left in place: {Reason}")]
+    private static partial void LogUnreadable(ILogger logger, string uuid, string reason);
 
     internal static LambdaException NotFound() =>
         new(404, "ResourceNotFoundException", "The resource you requested does not exist.");

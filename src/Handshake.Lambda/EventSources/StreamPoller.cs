@@ -139,7 +139,7 @@ internal sealed partial class StreamPoller
         if (status == StreamFeedStatus.Trimmed)
         {
             // Lambda reads on from the oldest record still kept; the trimmed ones are lost to it as well.
-            _mapping.Position = _feed.TrimHorizon(_mapping.EventSourceArn);
+            _mapping.Checkpoint(_feed.TrimHorizon(_mapping.EventSourceArn));
             return true;
         }
 
@@ -162,7 +162,7 @@ internal sealed partial class StreamPoller
             if (filters is not null && _scanned > _mapping.Position)
             {
                 // Every record read was filtered out: processed without an invocation, as Lambda does.
-                _mapping.Position = _scanned;
+                _mapping.Checkpoint(_scanned);
                 return true;
             }
 
@@ -181,7 +181,7 @@ internal sealed partial class StreamPoller
         if (delivered && filters is not null && count == records.Count && _scanned > _mapping.Position)
         {
             // The records filtered out after the batch's last one were processed with it.
-            _mapping.Position = _scanned;
+            _mapping.Checkpoint(_scanned);
         }
 
         return true;
@@ -357,13 +357,21 @@ internal sealed partial class StreamPoller
                 result = InvocationResult.Error(e.ErrorType, e.Message, reset: false);
             }
 
+            if (result.FunctionError is not null && _hostStopping.IsCancellationRequested)
+            {
+                // The host is stopping and shut the environment down under the batch: the error is the stop's, not the
+                // function's. Not counted and not given up (a checkpoint past it would lose the records after a
+                // restart): left undone, the next host sends the batch again.
+                return false;
+            }
+
             int failedAt = result.FunctionError is null
                 ? (settings.ReportBatchItemFailures ? DynamoDbEvent.FirstFailure(result.Payload, records, start, length) : -1)
                 : 0;
             if (failedAt < 0)
             {
                 _mapping.SetResult("OK");
-                _mapping.Position = records[start + length - 1].Sequence;
+                _mapping.Checkpoint(records[start + length - 1].Sequence);
                 segments.RemoveAt(0);
                 attempts = 0;
                 backoff = _host.Options.EventSourceRetryBaseDelay;
@@ -373,7 +381,7 @@ internal sealed partial class StreamPoller
             if (failedAt > 0)
             {
                 // The records before the first failure are done; the rest is the batch that is retried.
-                _mapping.Position = records[start + failedAt - 1].Sequence;
+                _mapping.Checkpoint(records[start + failedAt - 1].Sequence);
                 segments[0] = (start + failedAt, length - failedAt);
                 (start, length) = segments[0];
             }
@@ -407,7 +415,7 @@ internal sealed partial class StreamPoller
         (int start, int length) = segments[0];
         LogBatchSkipped(_logger, _mapping.Uuid, length, StreamFeed.FormatSequence(records[start].Sequence),
             StreamFeed.FormatSequence(records[start + length - 1].Sequence), reason);
-        _mapping.Position = records[start + length - 1].Sequence;
+        _mapping.Checkpoint(records[start + length - 1].Sequence);
         segments.RemoveAt(0);
         attempts = 0;
     }

@@ -64,16 +64,38 @@ public sealed class InvokeRoute(FunctionHost host) : IPlainRoute
             return null;
         }
 
+        if (invocationType == "Event" && !TryAccept(name, invocation))
+        {
+            return null;
+        }
+
         Interlocked.Increment(ref _taken);
         switch (invocationType)
         {
             case "DryRun":
                 return new Answered(requestId, 204);
             case "Event":
-                host.InvokeEvent(name, invocation);
                 return new Answered(requestId, 202);
             default:
                 return new Synchronous(invocation, host.TryInvokeWarm(name, invocation) ?? InvokeOnThreadPool(name, invocation, head));
+        }
+    }
+
+    /// <summary>
+    /// Queues an Event invocation (saved before the 202, see FunctionHost.EventQueue.cs). False when it cannot be: the
+    /// function went away since the check, or its state could not be saved. Declined, Kestrel's path answers the
+    /// request with the error, and no exception reaches the loop.
+    /// </summary>
+    private bool TryAccept(string name, Invocation invocation)
+    {
+        try
+        {
+            host.InvokeEvent(name, invocation);
+            return true;
+        }
+        catch (Exception e) when (e is LambdaException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            return false;
         }
     }
 

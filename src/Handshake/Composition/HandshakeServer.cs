@@ -256,6 +256,9 @@ public sealed class HandshakeServer : IAsyncDisposable
             DeclaredFunctions = host.LoadProjectFile(projectFile);
         }
 
+        // The functions are declared: the saved mappings and queued Event invocations may run (FunctionHost.Resume.cs).
+        host.ResumeSavedWork();
+
         router.Lambda = router.Strict is { } strict
             ? new LambdaHttpEndpoint(host) { FunctionUrlAuthorizer = strict.AuthorizeFunctionUrl }
             : new LambdaHttpEndpoint(host);

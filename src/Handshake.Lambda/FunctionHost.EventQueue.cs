@@ -1,0 +1,115 @@
+using Handshake.Lambda.Persistence;
+using Microsoft.Extensions.Logging;
+
+namespace Handshake.Lambda;
+
+/// <summary>
+/// The Event invocation queue, kept in the state database so that an acknowledged Event invocation is not lost to a
+/// stop or a kill -9. One document per accepted invocation (<see cref="QueuedEvent"/>): written before the 202,
+/// rewritten when a failed attempt schedules a retry, removed when it finishes (success, retries exhausted, expired or
+/// dropped), in the same transaction that queues its destination record, if any. Delivery is at least once, as
+/// Lambda's: an attempt in flight when the host stops is not counted and runs again at the next start.
+/// </summary>
+public sealed partial class FunctionHost
+{
+    /// <summary>The state database's kind for queued Event invocations.</summary>
+    internal const string QueuedEventKind = "event-invocation";
+
+    /// <summary>Invocations found in the database at start, delivered from <see cref="ResumeSavedWork"/> on.</summary>
+    private List<QueuedEvent> _restoredEvents = [];
+
+    /// <summary>Accepted Event invocations not yet finished (in memory; each has its document). For tests and diagnostics.</summary>
+    internal int PendingEventInvocations => _eventInvocations.Count;
+
+    /// <summary>The queue's documents in the state database (for tests: empty once everything accepted has finished).</summary>
+    internal int SavedEventInvocations => StateDatabase.Load(QueuedEventKind).Count;
+
+    /// <summary>
+    /// Reads the queue the last host left. Nothing runs yet: the functions of a project file are declared after the
+    /// host is constructed, so delivery waits for <see cref="ResumeSavedWork"/>.
+    /// </summary>
+    private void RestoreEventQueue()
+    {
+        List<QueuedEvent> restored = [];
+        foreach ((string key, string body) in StateDatabase.Load(QueuedEventKind))
+        {
+            try
+            {
+                restored.Add(QueuedEvent.FromJson(key, body));
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                // Left in place rather than deleted: it may be read by a later version that understands it.
+                LogUnreadableDocument(_logger, QueuedEventKind, key, e.Message);
+            }
+        }
+
+        _restoredEvents = restored;
+    }
+
+    /// <summary>Delivers the restored queue, oldest first (key order is acceptance order).</summary>
+    private void ResumeEventQueue()
+    {
+        List<QueuedEvent> restored = Interlocked.Exchange(ref _restoredEvents, []);
+        foreach (QueuedEvent queued in restored)
+        {
+            StartDelivery(queued);
+        }
+    }
+
+    /// <summary>The invocation is accepted: its document is committed before this returns, so before the 202.</summary>
+    private QueuedEvent Enqueue(string functionName, Invocation invocation)
+    {
+        QueuedEvent queued = new(Guid.CreateVersion7().ToString("N"), functionName, invocation, Options.Clock.GetUtcNow());
+        StateDatabase.Put(QueuedEventKind, queued.Key, queued.ToJson());
+        return queued;
+    }
+
+    /// <summary>An attempt failed and a retry is scheduled: the attempt count and the retry's time are kept.</summary>
+    private void SaveRetry(QueuedEvent queued) =>
+        WriteQueue(queued, batch => batch.Put(QueuedEventKind, queued.Key, queued.ToJson()));
+
+    /// <summary>
+    /// The invocation is done: its document goes, and its destination record (an Event invocation of its own), if any,
+    /// is queued in the same transaction, so that a kill between the two neither loses the record nor runs the
+    /// invocation again.
+    /// </summary>
+    private void Dequeue(QueuedEvent queued, QueuedEvent? record)
+    {
+        WriteQueue(queued, batch =>
+        {
+            if (record is not null)
+            {
+                batch.Put(QueuedEventKind, record.Key, record.ToJson());
+            }
+
+            batch.Delete(QueuedEventKind, queued.Key);
+        });
+        if (record is not null)
+        {
+            StartDelivery(record);
+        }
+    }
+
+    /// <summary>
+    /// A write of the queue after the 202: a failure is logged, not thrown, as nobody waits for it. The invocation then
+    /// runs (or is sent on) again at the next start, which at-least-once delivery allows.
+    /// </summary>
+    private void WriteQueue(QueuedEvent queued, Action<LambdaStateDatabase.Batch> changes)
+    {
+        try
+        {
+            StateDatabase.Write(changes);
+        }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException)
+        {
+            LogQueueWriteFailed(_logger, queued.FunctionName, queued.RequestId, e.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event invocation {RequestId} of {FunctionName}: the queue's document could not be written ({Reason}); it may run again after a restart")]
+    private static partial void LogQueueWriteFailed(ILogger logger, string functionName, string requestId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Saved state: the {Kind} document {Key} could not be read and was left in place: {Reason}")]
+    private static partial void LogUnreadableDocument(ILogger logger, string kind, string key, string reason);
+}
