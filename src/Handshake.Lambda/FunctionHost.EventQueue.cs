@@ -58,10 +58,11 @@ public sealed partial class FunctionHost
     }
 
     /// <summary>The invocation is accepted: its document is committed before this returns, so before the 202.</summary>
+    /// <exception cref="LambdaException">ServiceException (500) when the document cannot be written: not accepted.</exception>
     private QueuedEvent Enqueue(string functionName, Invocation invocation)
     {
         QueuedEvent queued = new(Guid.CreateVersion7().ToString("N"), functionName, invocation, Options.Clock.GetUtcNow());
-        StateDatabase.Put(QueuedEventKind, queued.Key, queued.ToJson());
+        SaveState(batch => batch.Put(QueuedEventKind, queued.Key, queued.ToJson()));
         return queued;
     }
 

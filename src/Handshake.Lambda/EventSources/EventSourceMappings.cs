@@ -199,7 +199,7 @@ public sealed partial class EventSourceMappings
 
             // Removed before the answer: an acknowledged delete stays done after a restart. The Deleting state keeps the
             // poller's last checkpoint (same lock) from writing the document again.
-            _host.StateDatabase.Delete(EventSourceMappingDocument.Kind, uuid);
+            _host.SaveState(batch => batch.Delete(EventSourceMappingDocument.Kind, uuid));
             mapping.SetStateLocked("Deleting");
             EventSourceMappingView answer = SnapshotLocked(mapping);
             StreamPoller? poller = mapping.Poller;
@@ -257,9 +257,13 @@ public sealed partial class EventSourceMappings
         }
     }
 
-    /// <summary>Writes the mapping's document (its lock held); throws when it cannot be kept.</summary>
-    private void Save(EventSourceMapping mapping) =>
-        _host.StateDatabase.Put(EventSourceMappingDocument.Kind, mapping.Uuid, EventSourceMappingDocument.ToJson(mapping));
+    /// <summary>Writes the mapping's document for a create or an update (its lock held), before the answer.</summary>
+    /// <exception cref="LambdaException">ServiceException (500) when it cannot be kept, as for the functions' own changes.</exception>
+    private void Save(EventSourceMapping mapping)
+    {
+        string document = EventSourceMappingDocument.ToJson(mapping);
+        _host.SaveState(batch => batch.Put(EventSourceMappingDocument.Kind, mapping.Uuid, document));
+    }
 
     /// <summary>
     /// A poller's checkpoint: a failure is logged, not thrown (the batch is done either way); after a restart the
@@ -270,7 +274,7 @@ public sealed partial class EventSourceMappings
     {
         try
         {
-            Save(mapping);
+            _host.StateDatabase.Put(EventSourceMappingDocument.Kind, mapping.Uuid, EventSourceMappingDocument.ToJson(mapping));
         }
         catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException)
         {
