@@ -47,7 +47,10 @@ public sealed partial class FunctionHost
         _restoredEvents = restored;
     }
 
-    /// <summary>Delivers the restored queue, oldest first (key order is acceptance order).</summary>
+    /// <summary>
+    /// Delivers the restored queue. Started in key order, but nothing waits on that: as on Lambda, queued Event
+    /// invocations may run in any order (retries, throttles and concurrent environments reorder them).
+    /// </summary>
     private void ResumeEventQueue()
     {
         List<QueuedEvent> restored = Interlocked.Exchange(ref _restoredEvents, []);
@@ -75,9 +78,13 @@ public sealed partial class FunctionHost
     /// is queued in the same transaction, so that a kill between the two neither loses the record nor runs the
     /// invocation again.
     /// </summary>
+    /// <remarks>
+    /// When the write fails, the record is not sent now: it was not saved, and the invocation, still saved, finishes
+    /// again after a restart and produces it then (sending it now too would deliver it twice).
+    /// </remarks>
     private void Dequeue(QueuedEvent queued, QueuedEvent? record)
     {
-        WriteQueue(queued, batch =>
+        bool saved = WriteQueue(queued, batch =>
         {
             if (record is not null)
             {
@@ -86,7 +93,7 @@ public sealed partial class FunctionHost
 
             batch.Delete(QueuedEventKind, queued.Key);
         });
-        if (record is not null)
+        if (saved && record is not null)
         {
             StartDelivery(record);
         }
@@ -96,15 +103,18 @@ public sealed partial class FunctionHost
     /// A write of the queue after the 202: a failure is logged, not thrown, as nobody waits for it. The invocation then
     /// runs (or is sent on) again at the next start, which at-least-once delivery allows.
     /// </summary>
-    private void WriteQueue(QueuedEvent queued, Action<LambdaStateDatabase.Batch> changes)
+    /// <returns>False when the write failed.</returns>
+    private bool WriteQueue(QueuedEvent queued, Action<LambdaStateDatabase.Batch> changes)
     {
         try
         {
             StateDatabase.Write(changes);
+            return true;
         }
         catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException)
         {
             LogQueueWriteFailed(_logger, queued.FunctionName, queued.RequestId, e.Message);
+            return false;
         }
     }
 

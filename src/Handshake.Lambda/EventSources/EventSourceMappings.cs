@@ -21,8 +21,11 @@ public sealed partial class EventSourceMappings
     private readonly Lock _creating = new();
     private long _order;
 
-    /// <summary>Enabled mappings brought back at start, whose pollers wait for <see cref="ResumeRestored"/>.</summary>
+    /// <summary>Mappings brought back at start, whose pollers (for those enabled) wait for <see cref="ResumeRestored"/>.</summary>
     private List<EventSourceMapping> _restored = [];
+
+    /// <summary>1 once <see cref="ResumeRestored"/> has been called: restored mappings may have pollers from then on.</summary>
+    private int _resumed;
 
     internal EventSourceMappings(FunctionHost host, CancellationToken hostStopping)
     {
@@ -155,7 +158,14 @@ public sealed partial class EventSourceMappings
             {
                 mapping.SetStateLocked("Enabling");
                 EventSourceMappingView answer = SnapshotLocked(mapping);
-                Start(mapping);
+                // A restored mapping gets its poller from ResumeRestored (its function may not be declared yet), which
+                // takes this lock and finds it enabled with no poller. Read in this order: ResumeRestored sets the
+                // flag before it takes the list.
+                if (Volatile.Read(ref _resumed) != 0 || !Volatile.Read(ref _restored).Contains(mapping))
+                {
+                    Start(mapping);
+                }
+
                 return answer;
             }
 
@@ -217,7 +227,7 @@ public sealed partial class EventSourceMappings
     /// </summary>
     internal void Restore()
     {
-        List<EventSourceMapping> enabled = [];
+        List<EventSourceMapping> restored = [];
         foreach ((string key, string body) in _host.StateDatabase.Load(EventSourceMappingDocument.Kind))
         {
             EventSourceMapping mapping;
@@ -233,18 +243,19 @@ public sealed partial class EventSourceMappings
 
             _byUuid[mapping.Uuid] = mapping;
             _order = Math.Max(_order, mapping.Order);
-            if (mapping.Settings.Enabled)
-            {
-                enabled.Add(mapping);
-            }
+            restored.Add(mapping);
         }
 
-        _restored = enabled;
+        _restored = restored;
     }
 
-    /// <summary>Starts the pollers of the restored enabled mappings still enabled and not being deleted.</summary>
+    /// <summary>Restored mappings, enabled, whose pollers wait for <see cref="ResumeRestored"/> (for the warning at dispose).</summary>
+    internal int AwaitingResume => Volatile.Read(ref _resumed) != 0 ? 0 : Volatile.Read(ref _restored).Count(m => m.Settings.Enabled);
+
+    /// <summary>Starts the pollers of the restored mappings enabled now (at restore or since) and not being deleted.</summary>
     internal void ResumeRestored()
     {
+        Interlocked.Exchange(ref _resumed, 1);
         foreach (EventSourceMapping mapping in Interlocked.Exchange(ref _restored, []))
         {
             lock (mapping.Sync)
