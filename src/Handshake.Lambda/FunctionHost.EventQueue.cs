@@ -25,7 +25,7 @@ public sealed partial class FunctionHost
     internal int SavedEventInvocations => StateDatabase.Load(QueuedEventKind).Count;
 
     /// <summary>
-    /// Reads the queue the last host left. Nothing runs yet: the functions of a project file are declared after the
+    /// Reads the queue the last host left (a document that cannot be read stops the start). Nothing runs yet: the functions of a project file are declared after the
     /// host is constructed, so delivery waits for <see cref="ResumeSavedWork"/>.
     /// </summary>
     private void RestoreEventQueue()
@@ -39,8 +39,8 @@ public sealed partial class FunctionHost
             }
             catch (System.Text.Json.JsonException e)
             {
-                // Left in place rather than deleted: it may be read by a later version that understands it.
-                LogUnreadableDocument(_logger, QueuedEventKind, key, e.Message);
+                // As for the functions' documents: the host does not start without an invocation it acknowledged.
+                throw UnreadableDocument(StateDatabase, QueuedEventKind, key, e);
             }
         }
 
@@ -121,6 +121,11 @@ public sealed partial class FunctionHost
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event invocation {RequestId} of {FunctionName}: the queue's document could not be written ({Reason}); it may run again after a restart")]
     private static partial void LogQueueWriteFailed(ILogger logger, string functionName, string requestId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Saved state: the {Kind} document {Key} could not be read and was left in place: {Reason}")]
-    private static partial void LogUnreadableDocument(ILogger logger, string kind, string key, string reason);
+    /// <summary>
+    /// A saved document that cannot be read stops the start, with the file and the document named, as SavedFunction
+    /// does for the functions' documents: starting without it would silently drop what was acknowledged.
+    /// </summary>
+    internal static LambdaStateException UnreadableDocument(LambdaStateDatabase database, string kind, string key, Exception e) =>
+        new($"{database.FilePath}: the saved Lambda document '{kind}/{key}' cannot be read ({e.Message}). " +
+            "Move the file aside to start without the saved Lambda state, or use another --data-dir.", e);
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Handshake.Lambda.EventSources;
 using Handshake.Lambda.Functions;
 
 namespace Handshake.Lambda.Tests;
@@ -172,6 +173,22 @@ public sealed class EventInvokeRestartTests : IDisposable
     }
 
     /// <summary>The source and its OnFailure destination, both recorders, with the source's Event settings.</summary>
+    [Theory]
+    [InlineData(FunctionHost.QueuedEventKind)]
+    [InlineData(EventSourceMappingDocument.Kind)]
+    public void A_damaged_queue_or_mapping_document_stops_the_host_with_the_file_and_the_document_named(string kind)
+    {
+        string directory = Path.Combine(_data, "lambda");
+        using (Persistence.LambdaStateDatabase state = new(directory))
+        {
+            state.Put(kind, "broken", "{\"FunctionName\":");
+        }
+
+        Persistence.LambdaStateException refused = Assert.Throws<Persistence.LambdaStateException>(() => new FunctionHost(new FunctionHostOptions { DataDirectory = directory }));
+        Assert.Contains(Path.Combine(directory, Persistence.LambdaStateDatabase.FileName), refused.Message);
+        Assert.Contains($"'{kind}/broken'", refused.Message);
+    }
+
     private static void Declare(StreamServer server, int? retries, int? maxAge)
     {
         server.AddRecorder("source");

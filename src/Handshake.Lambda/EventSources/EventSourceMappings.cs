@@ -222,8 +222,8 @@ public sealed partial class EventSourceMappings
     /// <summary>
     /// Brings back the mappings the last host on this data directory had (from the host's constructor): listed at
     /// once, as they were, with their positions; pollers wait for <see cref="ResumeRestored"/>, as the function they
-    /// invoke may be declared only after the host is constructed. A document that cannot be read is left in place and
-    /// logged.
+    /// invoke may be declared only after the host is constructed. A document that cannot be read stops the start
+    /// (<see cref="Persistence.LambdaStateException"/>), as the functions' documents do.
     /// </summary>
     internal void Restore()
     {
@@ -237,8 +237,7 @@ public sealed partial class EventSourceMappings
             }
             catch (System.Text.Json.JsonException e)
             {
-                LogUnreadable(_logger, key, e.Message);
-                continue;
+                throw FunctionHost.UnreadableDocument(_host.StateDatabase, EventSourceMappingDocument.Kind, key, e);
             }
 
             _byUuid[mapping.Uuid] = mapping;
@@ -371,8 +370,6 @@ public sealed partial class EventSourceMappings
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event source mapping {Uuid}: its checkpoint could not be saved ({Reason}); after a restart it resumes from an earlier one")]
     private static partial void LogCheckpointFailed(ILogger logger, string uuid, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Saved state: the event source mapping document {Uuid} could not be read and was left in place: {Reason}")]
-    private static partial void LogUnreadable(ILogger logger, string uuid, string reason);
 
     internal static LambdaException NotFound() =>
         new(404, "ResourceNotFoundException", "The resource you requested does not exist.");
