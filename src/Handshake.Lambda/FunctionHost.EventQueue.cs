@@ -25,8 +25,9 @@ public sealed partial class FunctionHost
     internal int SavedEventInvocations => StateDatabase.Load(QueuedEventKind).Count;
 
     /// <summary>
-    /// Reads the queue the last host left (a document that cannot be read stops the start). Nothing runs yet: the functions of a project file are declared after the
-    /// host is constructed, so delivery waits for <see cref="ResumeSavedWork"/>.
+    /// Reads the queue the last host left (a document that cannot be read stops the start). Nothing runs yet: the
+    /// functions of a project file are declared after the host is constructed, so delivery waits for
+    /// <see cref="ResumeSavedWork"/>.
     /// </summary>
     private void RestoreEventQueue()
     {

@@ -172,7 +172,6 @@ public sealed class EventInvokeRestartTests : IDisposable
         Assert.Equal(queued.Last.Payload.ToArray(), read.Last.Payload.ToArray());
     }
 
-    /// <summary>The source and its OnFailure destination, both recorders, with the source's Event settings.</summary>
     [Theory]
     [InlineData(FunctionHost.QueuedEventKind)]
     [InlineData(EventSourceMappingDocument.Kind)]
@@ -189,6 +188,7 @@ public sealed class EventInvokeRestartTests : IDisposable
         Assert.Contains($"'{kind}/broken'", refused.Message);
     }
 
+    /// <summary>The source and its OnFailure destination, both recorders, with the source's Event settings.</summary>
     private static void Declare(StreamServer server, int? retries, int? maxAge)
     {
         server.AddRecorder("source");

@@ -40,7 +40,7 @@ public sealed class EventSourceMappingRestartTests : IDisposable
                 await first.PutAsync("orders", id, "before");
             }
 
-            // All three recorded (two batches of at most 2, so no third batch can come after the last is taken).
+            // All three recorded: no batch can come after the last one read here.
             await StreamServer.WaitUntilAsync(() => first.Batches("recorder"), b => b.Sum(x => x.Count) >= 3);
             // The last batch is done once its checkpoint is saved: the function answered and the position moved on.
             string last = first.Events("recorder")[^1].GetProperty("Records").EnumerateArray().Last().GetProperty("dynamodb").GetProperty("SequenceNumber").GetString()!;

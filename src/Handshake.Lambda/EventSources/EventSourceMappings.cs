@@ -370,7 +370,6 @@ public sealed partial class EventSourceMappings
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event source mapping {Uuid}: its checkpoint could not be saved ({Reason}); after a restart it resumes from an earlier one")]
     private static partial void LogCheckpointFailed(ILogger logger, string uuid, string reason);
 
-
     internal static LambdaException NotFound() =>
         new(404, "ResourceNotFoundException", "The resource you requested does not exist.");
 
