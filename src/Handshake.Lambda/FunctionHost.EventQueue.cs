@@ -25,8 +25,9 @@ public sealed partial class FunctionHost
     internal int SavedEventInvocations => StateDatabase.Load(QueuedEventKind).Count;
 
     /// <summary>
-    /// Reads the queue the last host left. Nothing runs yet: the functions of a project file are declared after the
-    /// host is constructed, so delivery waits for <see cref="ResumeSavedWork"/>.
+    /// Reads the queue the last host left (a document that cannot be read stops the start). Nothing runs yet: the
+    /// functions of a project file are declared after the host is constructed, so delivery waits for
+    /// <see cref="ResumeSavedWork"/>.
     /// </summary>
     private void RestoreEventQueue()
     {
@@ -39,15 +40,18 @@ public sealed partial class FunctionHost
             }
             catch (System.Text.Json.JsonException e)
             {
-                // Left in place rather than deleted: it may be read by a later version that understands it.
-                LogUnreadableDocument(_logger, QueuedEventKind, key, e.Message);
+                // As for the functions' documents: the host does not start without an invocation it acknowledged.
+                throw UnreadableDocument(StateDatabase, QueuedEventKind, key, e);
             }
         }
 
         _restoredEvents = restored;
     }
 
-    /// <summary>Delivers the restored queue, oldest first (key order is acceptance order).</summary>
+    /// <summary>
+    /// Delivers the restored queue. Started in key order, but nothing waits on that: as on Lambda, queued Event
+    /// invocations may run in any order (retries, throttles and concurrent environments reorder them).
+    /// </summary>
     private void ResumeEventQueue()
     {
         List<QueuedEvent> restored = Interlocked.Exchange(ref _restoredEvents, []);
@@ -58,10 +62,11 @@ public sealed partial class FunctionHost
     }
 
     /// <summary>The invocation is accepted: its document is committed before this returns, so before the 202.</summary>
+    /// <exception cref="LambdaException">ServiceException (500) when the document cannot be written: not accepted.</exception>
     private QueuedEvent Enqueue(string functionName, Invocation invocation)
     {
         QueuedEvent queued = new(Guid.CreateVersion7().ToString("N"), functionName, invocation, Options.Clock.GetUtcNow());
-        StateDatabase.Put(QueuedEventKind, queued.Key, queued.ToJson());
+        SaveState(batch => batch.Put(QueuedEventKind, queued.Key, queued.ToJson()));
         return queued;
     }
 
@@ -74,9 +79,13 @@ public sealed partial class FunctionHost
     /// is queued in the same transaction, so that a kill between the two neither loses the record nor runs the
     /// invocation again.
     /// </summary>
+    /// <remarks>
+    /// When the write fails, the record is not sent now: it was not saved, and the invocation, still saved, finishes
+    /// again after a restart and produces it then (sending it now too would deliver it twice).
+    /// </remarks>
     private void Dequeue(QueuedEvent queued, QueuedEvent? record)
     {
-        WriteQueue(queued, batch =>
+        bool saved = WriteQueue(queued, batch =>
         {
             if (record is not null)
             {
@@ -85,7 +94,7 @@ public sealed partial class FunctionHost
 
             batch.Delete(QueuedEventKind, queued.Key);
         });
-        if (record is not null)
+        if (saved && record is not null)
         {
             StartDelivery(record);
         }
@@ -95,21 +104,29 @@ public sealed partial class FunctionHost
     /// A write of the queue after the 202: a failure is logged, not thrown, as nobody waits for it. The invocation then
     /// runs (or is sent on) again at the next start, which at-least-once delivery allows.
     /// </summary>
-    private void WriteQueue(QueuedEvent queued, Action<LambdaStateDatabase.Batch> changes)
+    /// <returns>False when the write failed.</returns>
+    private bool WriteQueue(QueuedEvent queued, Action<LambdaStateDatabase.Batch> changes)
     {
         try
         {
             StateDatabase.Write(changes);
+            return true;
         }
         catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException)
         {
             LogQueueWriteFailed(_logger, queued.FunctionName, queued.RequestId, e.Message);
+            return false;
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event invocation {RequestId} of {FunctionName}: the queue's document could not be written ({Reason}); it may run again after a restart")]
     private static partial void LogQueueWriteFailed(ILogger logger, string functionName, string requestId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Saved state: the {Kind} document {Key} could not be read and was left in place: {Reason}")]
-    private static partial void LogUnreadableDocument(ILogger logger, string kind, string key, string reason);
+    /// <summary>
+    /// A saved document that cannot be read stops the start, with the file and the document named, as SavedFunction
+    /// does for the functions' documents: starting without it would silently drop what was acknowledged.
+    /// </summary>
+    internal static LambdaStateException UnreadableDocument(LambdaStateDatabase database, string kind, string key, Exception e) =>
+        new($"{database.FilePath}: the saved Lambda document '{kind}/{key}' cannot be read ({e.Message}). " +
+            "Move the file aside to start without the saved Lambda state, or use another --data-dir.", e);
 }

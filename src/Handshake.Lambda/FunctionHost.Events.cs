@@ -51,7 +51,9 @@ public sealed partial class FunctionHost
         await Task.Yield();
         string functionName = queued.FunctionName;
         TimeSpan throttleBackoff = TimeSpan.FromSeconds(1);
-        CancellationToken stopping = _stopping.Token;
+        // The token taken at construction: this may start after DisposeAsync has disposed _stopping (a destination
+        // record queued by a delivery that finished during the stop), when reading _stopping.Token would throw.
+        CancellationToken stopping = _stoppingToken;
         if (queued.RetryAt is { } due && due - Options.Clock.GetUtcNow() is { Ticks: > 0 } rest)
         {
             // Restored while a retry waited: the rest of its delay, not a new one.

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Handshake.Lambda;
 
 public sealed partial class FunctionHost
@@ -23,4 +25,26 @@ public sealed partial class FunctionHost
         EventSourceMappings.ResumeRestored();
         ResumeEventQueue();
     }
+
+    /// <summary>
+    /// At dispose: saved work was brought back but never started, as a user of the host that forgets
+    /// <see cref="ResumeSavedWork"/> would leave it. Nothing is lost (it stays saved for the next start), but nothing ran.
+    /// </summary>
+    private void WarnIfNeverResumed()
+    {
+        if (Volatile.Read(ref _resumed) != 0)
+        {
+            return;
+        }
+
+        int events = Volatile.Read(ref _restoredEvents).Count;
+        int mappings = EventSourceMappings.AwaitingResume;
+        if (events + mappings > 0)
+        {
+            LogNeverResumed(_logger, events, mappings, StateDatabase.FilePath);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Saved work restored from {Path} never ran (ResumeSavedWork was not called): {Events} Event invocations and {Mappings} enabled event source mappings stay saved for the next start")]
+    private static partial void LogNeverResumed(ILogger logger, int events, int mappings, string path);
 }

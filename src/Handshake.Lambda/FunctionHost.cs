@@ -22,6 +22,9 @@ public sealed partial class FunctionHost : IAsyncDisposable
     private readonly ConcurrentDictionary<ExecutionEnvironment, byte> _started = new();
     private readonly ConcurrentDictionary<Task, byte> _eventInvocations = new();
     private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary><see cref="_stopping"/>'s token, readable after it is disposed (see DeliverEventAsync).</summary>
+    private readonly CancellationToken _stoppingToken;
     private readonly OrphanGuard _guard = new();
     private readonly SocketTransportFactory _transport;
     private readonly ITimer _reaper;
@@ -39,6 +42,7 @@ public sealed partial class FunctionHost : IAsyncDisposable
 
     internal FunctionHost(FunctionHostOptions options, ILoggerFactory? loggerFactory, IProcessLauncher? launcher)
     {
+        _stoppingToken = _stopping.Token;
         Options = options;
         LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = LoggerFactory.CreateLogger("Handshake.Lambda.FunctionHost");
@@ -57,7 +61,7 @@ public sealed partial class FunctionHost : IAsyncDisposable
         StateDatabase = new Persistence.LambdaStateDatabase(DataDirectory);
         TimeSpan period = TimeSpan.FromTicks(Math.Clamp(options.IdleTimeout.Ticks / 4, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromMinutes(1).Ticks));
         _reaper = options.Clock.CreateTimer(_ => ReapIdle(), null, period, period);
-        EventSourceMappings = new EventSources.EventSourceMappings(this, _stopping.Token);
+        EventSourceMappings = new EventSources.EventSourceMappings(this, _stoppingToken);
         try
         {
             RestoreSavedState();
@@ -450,6 +454,7 @@ public sealed partial class FunctionHost : IAsyncDisposable
         }
 
         await _reaper.DisposeAsync().ConfigureAwait(false);
+        WarnIfNeverResumed();
         _stopping.Cancel();
         List<Task> shutdowns = [];
         foreach (EnvironmentPool pool in _functions.Values)

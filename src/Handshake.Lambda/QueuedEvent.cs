@@ -24,8 +24,9 @@ internal sealed class QueuedEvent
     }
 
     /// <summary>
-    /// The document's key: a version 7 GUID, ordered by creation, so that the queue comes back in the order it was
-    /// accepted. Not the request id: a caller of <see cref="FunctionHost.InvokeEvent"/> may reuse one.
+    /// The document's key: a version 7 GUID (unique, and roughly in acceptance order, which helps reading the file; no
+    /// delivery order is promised, as Lambda promises none for Event invocations). Not the request id: a caller of
+    /// <see cref="FunctionHost.InvokeEvent"/> may reuse one.
     /// </summary>
     public string Key { get; }
 

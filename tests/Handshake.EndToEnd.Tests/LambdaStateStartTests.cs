@@ -38,6 +38,28 @@ public sealed class LambdaStateStartTests : IDisposable
         Assert.Contains(Path.Combine(data, "lambda", "lambda.db") + ": the saved Lambda document 'function/orders/configuration' cannot be read", line);
     }
 
+    [Theory]
+    [InlineData("event-invocation", "0193c2d0b1a97c3e8f1e2d3c4b5a6978")]
+    [InlineData("event-source-mapping", "5c1b3f0e-8d2a-4a56-9e7b-0f1d2c3b4a59")]
+    public async Task A_damaged_Event_queue_or_mapping_document_gives_one_line_naming_it_and_a_non_zero_exit(string kind, string key)
+    {
+        string data = Path.Combine(_directory, "data");
+        Directory.CreateDirectory(Path.Combine(data, "lambda"));
+        using (SqliteConnection connection = new($"Data Source={Path.Combine(data, "lambda", "lambda.db")};Pooling=False"))
+        {
+            connection.Open();
+            using SqliteCommand command = connection.CreateCommand();
+            command.CommandText = $$"""
+                CREATE TABLE documents(kind TEXT NOT NULL, key TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY(kind, key)) WITHOUT ROWID;
+                INSERT INTO documents VALUES ('{{kind}}', '{{key}}', '{"FunctionName":"orders","Payl');
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        string line = await RefusedAsync(data);
+        Assert.Contains(Path.Combine(data, "lambda", "lambda.db") + $": the saved Lambda document '{kind}/{key}' cannot be read", line);
+    }
+
     private async Task<string> RefusedAsync(string data)
     {
         using HandshakeProcess process = HandshakeProcess.Start(_directory, "up", "--port", "0", "--data-dir", data);

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Handshake.Lambda.EventSources;
 using Handshake.Lambda.Functions;
 
 namespace Handshake.Lambda.Tests;
@@ -169,6 +170,22 @@ public sealed class EventInvokeRestartTests : IDisposable
         Assert.Equal((queued.Accepted, 1, queued.RetryAt), (read.Accepted, read.Attempts, read.RetryAt));
         Assert.Equal(("Unhandled", "FailedOnPurpose", "3"), (read.Last!.FunctionError, read.Last.ErrorType, read.Last.ExecutedVersion));
         Assert.Equal(queued.Last.Payload.ToArray(), read.Last.Payload.ToArray());
+    }
+
+    [Theory]
+    [InlineData(FunctionHost.QueuedEventKind)]
+    [InlineData(EventSourceMappingDocument.Kind)]
+    public void A_damaged_queue_or_mapping_document_stops_the_host_with_the_file_and_the_document_named(string kind)
+    {
+        string directory = Path.Combine(_data, "lambda");
+        using (Persistence.LambdaStateDatabase state = new(directory))
+        {
+            state.Put(kind, "broken", "{\"FunctionName\":");
+        }
+
+        Persistence.LambdaStateException refused = Assert.Throws<Persistence.LambdaStateException>(() => new FunctionHost(new FunctionHostOptions { DataDirectory = directory }));
+        Assert.Contains(Path.Combine(directory, Persistence.LambdaStateDatabase.FileName), refused.Message);
+        Assert.Contains($"'{kind}/broken'", refused.Message);
     }
 
     /// <summary>The source and its OnFailure destination, both recorders, with the source's Event settings.</summary>

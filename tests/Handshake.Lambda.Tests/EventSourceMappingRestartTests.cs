@@ -40,7 +40,8 @@ public sealed class EventSourceMappingRestartTests : IDisposable
                 await first.PutAsync("orders", id, "before");
             }
 
-            await first.WaitForBatchesAsync("recorder", 2);
+            // All three recorded: no batch can come after the last one read here.
+            await StreamServer.WaitUntilAsync(() => first.Batches("recorder"), b => b.Sum(x => x.Count) >= 3);
             // The last batch is done once its checkpoint is saved: the function answered and the position moved on.
             string last = first.Events("recorder")[^1].GetProperty("Records").EnumerateArray().Last().GetProperty("dynamodb").GetProperty("SequenceNumber").GetString()!;
             await StreamServer.WaitUntilAsync(() => SavedPosition(first.Host, uuid), position => position == last);
@@ -88,6 +89,32 @@ public sealed class EventSourceMappingRestartTests : IDisposable
         JsonElement only = Assert.Single(listed.GetProperty("EventSourceMappings").EnumerateArray());
         Assert.Equal((disabled, "Disabled"), (only.GetProperty("UUID").GetString(), only.GetProperty("State").GetString()));
         Assert.Equal(0, second.Host.EventSourceMappings.RunningPollers());
+    }
+
+    [Fact]
+    public async Task A_restored_mapping_updated_before_ResumeSavedWork_gets_its_poller_only_from_it()
+    {
+        string uuid;
+        await using (StreamServer first = await StreamServer.StartAsync(_data))
+        {
+            string ordersArn = await first.CreateTableAsync("orders");
+            first.AddRecorder("recorder");
+            first.Host.ResumeSavedWork();
+            uuid = (await CliAsync(first, "create-event-source-mapping", "--function-name", "recorder", "--event-source-arn", ordersArn,
+                "--starting-position", "LATEST")).GetProperty("UUID").GetString()!;
+        }
+
+        await using StreamServer second = await StreamServer.StartAsync(_data);
+        // Before ResumeSavedWork (as before `up` has loaded its project file): the change is made, no poller starts.
+        await CliAsync(second, "update-event-source-mapping", "--uuid", uuid, "--batch-size", "5");
+        Assert.Equal(0, second.Host.EventSourceMappings.RunningPollers());
+
+        second.AddRecorder("recorder");
+        second.Host.ResumeSavedWork();
+        await StreamServer.WaitUntilAsync(() => second.Host.EventSourceMappings.RunningPollers(), running => running == 1);
+        await second.PutAsync("orders", "b1", "after");
+        Assert.Equal(["b1"], (await second.WaitForBatchesAsync("recorder", 1)).Single());
+        Assert.Equal(5, (await CliAsync(second, "get-event-source-mapping", "--uuid", uuid)).GetProperty("BatchSize").GetInt32());
     }
 
     [Fact]

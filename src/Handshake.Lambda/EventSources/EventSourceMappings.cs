@@ -21,8 +21,11 @@ public sealed partial class EventSourceMappings
     private readonly Lock _creating = new();
     private long _order;
 
-    /// <summary>Enabled mappings brought back at start, whose pollers wait for <see cref="ResumeRestored"/>.</summary>
+    /// <summary>Mappings brought back at start, whose pollers (for those enabled) wait for <see cref="ResumeRestored"/>.</summary>
     private List<EventSourceMapping> _restored = [];
+
+    /// <summary>1 once <see cref="ResumeRestored"/> has been called: restored mappings may have pollers from then on.</summary>
+    private int _resumed;
 
     internal EventSourceMappings(FunctionHost host, CancellationToken hostStopping)
     {
@@ -155,7 +158,14 @@ public sealed partial class EventSourceMappings
             {
                 mapping.SetStateLocked("Enabling");
                 EventSourceMappingView answer = SnapshotLocked(mapping);
-                Start(mapping);
+                // A restored mapping gets its poller from ResumeRestored (its function may not be declared yet), which
+                // takes this lock and finds it enabled with no poller. Read in this order: ResumeRestored sets the
+                // flag before it takes the list.
+                if (Volatile.Read(ref _resumed) != 0 || !Volatile.Read(ref _restored).Contains(mapping))
+                {
+                    Start(mapping);
+                }
+
                 return answer;
             }
 
@@ -199,7 +209,7 @@ public sealed partial class EventSourceMappings
 
             // Removed before the answer: an acknowledged delete stays done after a restart. The Deleting state keeps the
             // poller's last checkpoint (same lock) from writing the document again.
-            _host.StateDatabase.Delete(EventSourceMappingDocument.Kind, uuid);
+            _host.SaveState(batch => batch.Delete(EventSourceMappingDocument.Kind, uuid));
             mapping.SetStateLocked("Deleting");
             EventSourceMappingView answer = SnapshotLocked(mapping);
             StreamPoller? poller = mapping.Poller;
@@ -212,12 +222,12 @@ public sealed partial class EventSourceMappings
     /// <summary>
     /// Brings back the mappings the last host on this data directory had (from the host's constructor): listed at
     /// once, as they were, with their positions; pollers wait for <see cref="ResumeRestored"/>, as the function they
-    /// invoke may be declared only after the host is constructed. A document that cannot be read is left in place and
-    /// logged.
+    /// invoke may be declared only after the host is constructed. A document that cannot be read stops the start
+    /// (<see cref="Persistence.LambdaStateException"/>), as the functions' documents do.
     /// </summary>
     internal void Restore()
     {
-        List<EventSourceMapping> enabled = [];
+        List<EventSourceMapping> restored = [];
         foreach ((string key, string body) in _host.StateDatabase.Load(EventSourceMappingDocument.Kind))
         {
             EventSourceMapping mapping;
@@ -227,24 +237,24 @@ public sealed partial class EventSourceMappings
             }
             catch (System.Text.Json.JsonException e)
             {
-                LogUnreadable(_logger, key, e.Message);
-                continue;
+                throw FunctionHost.UnreadableDocument(_host.StateDatabase, EventSourceMappingDocument.Kind, key, e);
             }
 
             _byUuid[mapping.Uuid] = mapping;
             _order = Math.Max(_order, mapping.Order);
-            if (mapping.Settings.Enabled)
-            {
-                enabled.Add(mapping);
-            }
+            restored.Add(mapping);
         }
 
-        _restored = enabled;
+        _restored = restored;
     }
 
-    /// <summary>Starts the pollers of the restored enabled mappings still enabled and not being deleted.</summary>
+    /// <summary>Restored mappings, enabled, whose pollers wait for <see cref="ResumeRestored"/> (for the warning at dispose).</summary>
+    internal int AwaitingResume => Volatile.Read(ref _resumed) != 0 ? 0 : Volatile.Read(ref _restored).Count(m => m.Settings.Enabled);
+
+    /// <summary>Starts the pollers of the restored mappings enabled now (at restore or since) and not being deleted.</summary>
     internal void ResumeRestored()
     {
+        Interlocked.Exchange(ref _resumed, 1);
         foreach (EventSourceMapping mapping in Interlocked.Exchange(ref _restored, []))
         {
             lock (mapping.Sync)
@@ -257,9 +267,13 @@ public sealed partial class EventSourceMappings
         }
     }
 
-    /// <summary>Writes the mapping's document (its lock held); throws when it cannot be kept.</summary>
-    private void Save(EventSourceMapping mapping) =>
-        _host.StateDatabase.Put(EventSourceMappingDocument.Kind, mapping.Uuid, EventSourceMappingDocument.ToJson(mapping));
+    /// <summary>Writes the mapping's document for a create or an update (its lock held), before the answer.</summary>
+    /// <exception cref="LambdaException">ServiceException (500) when it cannot be kept, as for the functions' own changes.</exception>
+    private void Save(EventSourceMapping mapping)
+    {
+        string document = EventSourceMappingDocument.ToJson(mapping);
+        _host.SaveState(batch => batch.Put(EventSourceMappingDocument.Kind, mapping.Uuid, document));
+    }
 
     /// <summary>
     /// A poller's checkpoint: a failure is logged, not thrown (the batch is done either way); after a restart the
@@ -270,7 +284,7 @@ public sealed partial class EventSourceMappings
     {
         try
         {
-            Save(mapping);
+            _host.StateDatabase.Put(EventSourceMappingDocument.Kind, mapping.Uuid, EventSourceMappingDocument.ToJson(mapping));
         }
         catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException)
         {
@@ -355,9 +369,6 @@ public sealed partial class EventSourceMappings
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event source mapping {Uuid}: its checkpoint could not be saved ({Reason}); after a restart it resumes from an earlier one")]
     private static partial void LogCheckpointFailed(ILogger logger, string uuid, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Saved state: the event source mapping document {Uuid} could not be read and was left in place: {Reason}")]
-    private static partial void LogUnreadable(ILogger logger, string uuid, string reason);
 
     internal static LambdaException NotFound() =>
         new(404, "ResourceNotFoundException", "The resource you requested does not exist.");

@@ -16,7 +16,9 @@ namespace Handshake.Lambda.InvokeApi;
 /// answered with a validation error (an unknown function or qualifier, an ARN in another region or account, an unknown invocation
 /// or log type, a bad client context, a payload that is not JSON, a repeated header) is declined, and Kestrel's path
 /// answers it with Lambda's error; the connection stays with Kestrel from then on. An invocation with no idle environment (a cold start, a queued one) runs
-/// on the thread pool: starting a process must not hold up the loop's other connections.
+/// on the thread pool: starting a process must not hold up the loop's other connections. Event invocations are declined
+/// too: accepting one commits its document to the state database before the 202 (FunctionHost.EventQueue.cs), a
+/// disk write the loop's thread must not wait for (<see cref="IPlainRoute.Begin"/> must not block); Kestrel's path may.
 /// </remarks>
 public sealed class InvokeRoute(FunctionHost host) : IPlainRoute
 {
@@ -44,6 +46,10 @@ public sealed class InvokeRoute(FunctionHost host) : IPlainRoute
         {
             invocationType = "RequestResponse";
         }
+        else if (invocationType == "Event")
+        {
+            return null;
+        }
 
         byte[] payload = body.IsEmpty ? "{}"u8.ToArray() : body.ToArray();
         string requestId = Guid.NewGuid().ToString();
@@ -64,38 +70,13 @@ public sealed class InvokeRoute(FunctionHost host) : IPlainRoute
             return null;
         }
 
-        if (invocationType == "Event" && !TryAccept(name, invocation))
-        {
-            return null;
-        }
-
         Interlocked.Increment(ref _taken);
         switch (invocationType)
         {
             case "DryRun":
                 return new Answered(requestId, 204);
-            case "Event":
-                return new Answered(requestId, 202);
             default:
                 return new Synchronous(invocation, host.TryInvokeWarm(name, invocation) ?? InvokeOnThreadPool(name, invocation, head));
-        }
-    }
-
-    /// <summary>
-    /// Queues an Event invocation (saved before the 202, see FunctionHost.EventQueue.cs). False when it cannot be: the
-    /// function went away since the check, or its state could not be saved. Declined, Kestrel's path answers the
-    /// request with the error, and no exception reaches the loop.
-    /// </summary>
-    private bool TryAccept(string name, Invocation invocation)
-    {
-        try
-        {
-            host.InvokeEvent(name, invocation);
-            return true;
-        }
-        catch (Exception e) when (e is LambdaException or Microsoft.Data.Sqlite.SqliteException)
-        {
-            return false;
         }
     }
 
@@ -176,7 +157,7 @@ public sealed class InvokeRoute(FunctionHost host) : IPlainRoute
         output.Write("\r\n"u8);
     }
 
-    /// <summary>DryRun (204) and Event (202, queued): answered at once, with no body.</summary>
+    /// <summary>DryRun (204): answered at once, with no body.</summary>
     private sealed class Answered(string requestId, int status) : IPlainExchange
     {
         public Task Completion => Task.CompletedTask;
@@ -186,7 +167,7 @@ public sealed class InvokeRoute(FunctionHost host) : IPlainRoute
             StatusLine(output, status);
             Header(output, "x-amzn-RequestId"u8, requestId);
             // A 204 has no body and, as Kestrel sends it, no Content-Length.
-            output.Write(status == 204 ? "\r\n"u8 : "Content-Length: 0\r\n\r\n"u8);
+            output.Write("\r\n"u8);
         }
 
         public void Sent()

@@ -109,7 +109,17 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
         {
             // The caller went away.
         }
+        catch (ObjectDisposedException) when (host.IsStopping && !context.Response.HasStarted)
+        {
+            // `up` stops the function host (its state database closed) before Kestrel stops taking requests: a request
+            // that reaches it meanwhile is answered as Lambda answers a request it cannot serve, not with a bare 500.
+            await LambdaErrorWriter.WriteAsync(context, HostStopping()).ConfigureAwait(false);
+        }
     }
+
+    /// <summary>The answer to a request the host can no longer serve because it is stopping.</summary>
+    internal static LambdaException HostStopping() =>
+        new(500, "ServiceException", "The function host is stopping; the request was not carried out.");
 
     /// <summary>GET /_handshake/logs/{function}?from=SEQUENCE&amp;wait=SECONDS: the function's log events as JSON (see README `host`).</summary>
     public Task HandleLogsAsync(HttpContext context) => LogsRoute.HandleAsync(host, context);

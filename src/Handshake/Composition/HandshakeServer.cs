@@ -256,12 +256,13 @@ public sealed class HandshakeServer : IAsyncDisposable
             DeclaredFunctions = host.LoadProjectFile(projectFile);
         }
 
-        // The functions are declared: the saved mappings and queued Event invocations may run (FunctionHost.Resume.cs).
-        host.ResumeSavedWork();
-
         router.Lambda = router.Strict is { } strict
             ? new LambdaHttpEndpoint(host) { FunctionUrlAuthorizer = strict.AuthorizeFunctionUrl }
             : new LambdaHttpEndpoint(host);
+
+        // The functions are declared and the Lambda API routed: the saved mappings and queued Event invocations may
+        // run (FunctionHost.Resume.cs), and a restored invocation that calls the Lambda API finds it.
+        host.ResumeSavedWork();
     }
 
     private FunctionHost NewFunctionHost(string dataDirectory) =>
