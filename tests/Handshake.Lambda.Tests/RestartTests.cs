@@ -215,6 +215,74 @@ public sealed partial class RestartTests : IDisposable
     }
 
     [Fact]
+    public async Task Publish_true_whose_version_cannot_be_saved_leaves_neither_the_change_nor_the_version()
+    {
+        string marker = Guid.NewGuid().ToString("N");
+        string zip = WriteZip(FunctionZip.BashRuntime());
+        string zip2 = WriteZip(FunctionZip.BashRuntime("version-2.txt"));
+        JsonElement created;
+        await using (LambdaServer server = await LambdaServer.StartAsync(Options, marker: marker))
+        {
+            Cli cli = new(server);
+            created = await cli.CreateAsync(zip, marker);
+            // Only a version's document is refused: the function's own write, were it a write of its own, would succeed.
+            RefuseWrites("NEW.key LIKE '%/version/%'");
+
+            var publishedCreate = await cli.RunAsync("create-function", "--function-name", "other", "--runtime", "provided.al2023", "--handler", "h",
+                "--role", "arn:aws:iam::000000000000:role/lambda", "--zip-file", "fileb://" + zip, "--publish");
+            Assert.Contains("(ServiceException) when calling the CreateFunction operation", publishedCreate.Stderr);
+            Assert.Contains("(ResourceNotFoundException)", (await cli.RunAsync("get-function", "--function-name", "other")).Stderr);
+
+            var publishedUpdate = await cli.RunAsync("update-function-code", "--function-name", "kept", "--zip-file", "fileb://" + zip2, "--publish");
+            Assert.Contains("(ServiceException) when calling the UpdateFunctionCode operation", publishedUpdate.Stderr);
+            JsonElement after = JsonDocument.Parse(await cli.OkAsync("get-function-configuration", "--function-name", "kept")).RootElement;
+            Assert.Equal(created.GetProperty("CodeSha256").GetString(), after.GetProperty("CodeSha256").GetString());
+            Assert.Equal(created.GetProperty("RevisionId").GetString(), after.GetProperty("RevisionId").GetString());
+            Assert.Single(JsonDocument.Parse(await cli.OkAsync("list-versions-by-function", "--function-name", "kept")).RootElement.GetProperty("Versions").EnumerateArray());
+        }
+
+        // And the file agrees with what was answered.
+        DropTriggers();
+        await using (LambdaServer server = await LambdaServer.StartAsync(Options, marker: marker))
+        {
+            Cli cli = new(server);
+            Assert.Contains("(ResourceNotFoundException)", (await cli.RunAsync("get-function", "--function-name", "other")).Stderr);
+            JsonElement restored = JsonDocument.Parse(await cli.OkAsync("get-function-configuration", "--function-name", "kept")).RootElement;
+            Assert.Equal(created.GetProperty("CodeSha256").GetString(), restored.GetProperty("CodeSha256").GetString());
+            Assert.Single(JsonDocument.Parse(await cli.OkAsync("list-versions-by-function", "--function-name", "kept")).RootElement.GetProperty("Versions").EnumerateArray());
+            Assert.False(File.Exists(Path.Combine((await cli.InvokeAsync("kept")).GetProperty("LAMBDA_TASK_ROOT").GetString()!, "version-2.txt")));
+        }
+    }
+
+    [Fact]
+    public async Task Publish_true_saves_the_version_with_the_change_and_both_come_back()
+    {
+        string marker = Guid.NewGuid().ToString("N");
+        string zip = WriteZip(FunctionZip.BashRuntime());
+        string zip2 = WriteZip(FunctionZip.BashRuntime("version-2.txt"));
+        await using (LambdaServer server = await LambdaServer.StartAsync(Options, marker: marker))
+        {
+            Cli cli = new(server);
+            JsonElement created = JsonDocument.Parse(await cli.OkAsync("create-function", "--function-name", "kept", "--runtime", "provided.al2023", "--handler", "function.handler",
+                "--role", "arn:aws:iam::000000000000:role/lambda", "--zip-file", "fileb://" + zip, "--publish",
+                "--environment", $"Variables={{HANDSHAKE_TEST_MARKER={marker},COLOR=red}}")).RootElement;
+            Assert.Equal("1", created.GetProperty("Version").GetString());
+            JsonElement updated = JsonDocument.Parse(await cli.OkAsync("update-function-code", "--function-name", "kept", "--zip-file", "fileb://" + zip2, "--publish")).RootElement;
+            Assert.Equal("2", updated.GetProperty("Version").GetString());
+        }
+
+        await using (LambdaServer server = await LambdaServer.StartAsync(Options, marker: marker))
+        {
+            Cli cli = new(server);
+            Assert.Equal(3, JsonDocument.Parse(await cli.OkAsync("list-versions-by-function", "--function-name", "kept")).RootElement.GetProperty("Versions").GetArrayLength());
+            Assert.False(File.Exists(Path.Combine((await cli.InvokeAsync("kept", "1")).GetProperty("LAMBDA_TASK_ROOT").GetString()!, "version-2.txt")));
+            Assert.True(File.Exists(Path.Combine((await cli.InvokeAsync("kept", "2")).GetProperty("LAMBDA_TASK_ROOT").GetString()!, "version-2.txt")));
+            // Nothing changed since version 2: publishing answers it again.
+            Assert.Equal("2", JsonDocument.Parse(await cli.OkAsync("publish-version", "--function-name", "kept")).RootElement.GetProperty("Version").GetString());
+        }
+    }
+
+    [Fact]
     public void A_damaged_document_stops_the_host_with_the_file_and_the_document_named()
     {
         using (LambdaStateDatabase state = new(_dataDirectory))
@@ -270,6 +338,31 @@ public sealed partial class RestartTests : IDisposable
             Assert.Equal("1", JsonDocument.Parse(await cli.OkAsync("get-alias", "--function-name", "declared", "--name", "live")).RootElement.GetProperty("FunctionVersion").GetString());
             Assert.Equal("file", (await cli.InvokeAsync("declared", "live")).GetProperty("COLOR").GetString());
         }
+    }
+
+    /// <summary>
+    /// Another connection makes the later writes to the state file that match <paramref name="when"/> (SQL on NEW, or
+    /// 1 for all of them) fail, as a full disk would.
+    /// </summary>
+    private void RefuseWrites(string when)
+    {
+        using SqliteConnection connection = new($"Data Source={Path.Combine(_dataDirectory, LambdaStateDatabase.FileName)};Pooling=False");
+        connection.Open();
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = $"""
+            CREATE TRIGGER refuse_insert BEFORE INSERT ON documents WHEN {when} BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;
+            CREATE TRIGGER refuse_update BEFORE UPDATE ON documents WHEN {when} BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;
+            """;
+        command.ExecuteNonQuery();
+    }
+
+    private void DropTriggers()
+    {
+        using SqliteConnection connection = new($"Data Source={Path.Combine(_dataDirectory, LambdaStateDatabase.FileName)};Pooling=False");
+        connection.Open();
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = "DROP TRIGGER IF EXISTS refuse_insert; DROP TRIGGER IF EXISTS refuse_update; DROP TRIGGER IF EXISTS refuse_delete;";
+        command.ExecuteNonQuery();
     }
 
     private string WriteZip(byte[] zip)

@@ -10,7 +10,9 @@ namespace Handshake.Lambda.Persistence;
 /// start. A document is written before the request that made it is answered, so an acknowledged change survives
 /// kill -9 (WAL with synchronous=NORMAL, as the store's database: the commit reaches the operating system before it
 /// returns). The writes are few (control-plane calls, a checkpoint per batch, an entry per Event invocation), so one
-/// connection behind a lock serves them all.
+/// connection behind a lock serves them all. A writer waits at most a second for a file another process holds
+/// (busy_timeout): the change is then refused with ServiceException rather than keep its control-plane request (and
+/// the function's later changes) waiting.
 /// </summary>
 internal sealed class LambdaStateDatabase : IDisposable
 {
@@ -32,7 +34,7 @@ internal sealed class LambdaStateDatabase : IDisposable
         }.ToString());
         _connection.Open();
         Execute("""
-            PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;
+            PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=1000;
             CREATE TABLE IF NOT EXISTS documents(
                 kind TEXT NOT NULL,
                 key TEXT NOT NULL,
