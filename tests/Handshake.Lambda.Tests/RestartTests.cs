@@ -283,6 +283,42 @@ public sealed partial class RestartTests : IDisposable
     }
 
     [Fact]
+    public async Task Reservations_above_a_lower_account_limit_are_kept_and_can_be_lowered_but_not_raised()
+    {
+        string marker = Guid.NewGuid().ToString("N");
+        string zip = WriteZip(FunctionZip.BashRuntime());
+        await using (LambdaServer server = await LambdaServer.StartAsync(new FunctionHostOptions { DataDirectory = _dataDirectory, AccountConcurrencyLimit = 10 }, marker: marker))
+        {
+            Cli cli = new(server);
+            await cli.CreateAsync(zip, marker, "first");
+            await cli.CreateAsync(zip, marker, "second");
+            await cli.OkAsync("put-function-concurrency", "--function-name", "first", "--reserved-concurrent-executions", "6");
+            await cli.OkAsync("put-function-concurrency", "--function-name", "second", "--reserved-concurrent-executions", "4");
+        }
+
+        // The same data directory with a lower limit (as --account-concurrency, or fewer cores, would give): 6 + 4 > 6.
+        await using (LambdaServer server = await LambdaServer.StartAsync(new FunctionHostOptions { DataDirectory = _dataDirectory, AccountConcurrencyLimit = 6 }, marker: marker))
+        {
+            Cli cli = new(server);
+            JsonElement limits = JsonDocument.Parse(await cli.OkAsync("get-account-settings")).RootElement.GetProperty("AccountLimit");
+            Assert.Equal(6, limits.GetProperty("ConcurrentExecutions").GetInt32());
+            Assert.Equal(0, limits.GetProperty("UnreservedConcurrentExecutions").GetInt32());
+            Assert.Equal(6, JsonDocument.Parse(await cli.OkAsync("get-function-concurrency", "--function-name", "first")).RootElement.GetProperty("ReservedConcurrentExecutions").GetInt32());
+
+            // Raising is refused while the account is over; lowering (even if still over) is how the user makes it fit.
+            Assert.Contains("(InvalidParameterValueException)", (await cli.RunAsync("put-function-concurrency", "--function-name", "second", "--reserved-concurrent-executions", "5")).Stderr);
+            await cli.OkAsync("put-function-concurrency", "--function-name", "first", "--reserved-concurrent-executions", "4");
+            await cli.OkAsync("put-function-concurrency", "--function-name", "second", "--reserved-concurrent-executions", "2");
+            limits = JsonDocument.Parse(await cli.OkAsync("get-account-settings")).RootElement.GetProperty("AccountLimit");
+            Assert.Equal(0, limits.GetProperty("UnreservedConcurrentExecutions").GetInt32());
+            await cli.OkAsync("delete-function-concurrency", "--function-name", "second");
+            limits = JsonDocument.Parse(await cli.OkAsync("get-account-settings")).RootElement.GetProperty("AccountLimit");
+            Assert.Equal(2, limits.GetProperty("UnreservedConcurrentExecutions").GetInt32());
+            Assert.Equal("red", (await cli.InvokeAsync("first")).GetProperty("COLOR").GetString());
+        }
+    }
+
+    [Fact]
     public void A_damaged_document_stops_the_host_with_the_file_and_the_document_named()
     {
         using (LambdaStateDatabase state = new(_dataDirectory))
