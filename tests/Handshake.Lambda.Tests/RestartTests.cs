@@ -17,6 +17,8 @@ public sealed partial class RestartTests : IDisposable
 
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "handshake-restart-" + Guid.NewGuid().ToString("N")[..12]);
 
+    private string Moved => _dataDirectory + "-moved";
+
     private FunctionHostOptions Options => new() { DataDirectory = _dataDirectory };
 
     /// <summary>Every read the CLI has of the function's control-plane state.</summary>
@@ -331,6 +333,65 @@ public sealed partial class RestartTests : IDisposable
         Assert.Contains("'function/broken/configuration'", refused.Message);
     }
 
+    [Theory]
+    [InlineData("broken/alias/live", """{"Name":"live","FunctionVersion":"1","RevisionId":"r","RoutingConfig":{"AdditionalVersionWeights":{"2":null}}}""")]
+    [InlineData("broken/tags", """{"Tags":{"team":null}}""")]
+    [InlineData("broken/url/$LATEST", """{"UrlId":"u","AuthType":"NONE","CreationTime":"2026-01-01T00:00:00Z","LastModifiedTime":"2026-01-01T00:00:00Z","Cors":{"AllowOrigins":[null]}}""")]
+    public void A_document_with_null_where_a_value_belongs_is_damaged(string key, string body)
+    {
+        using (LambdaStateDatabase state = new(_dataDirectory))
+        {
+            state.Put(FunctionDocuments.Kind, key, body);
+        }
+
+        LambdaStateException refused = Assert.Throws<LambdaStateException>(() => new FunctionHost(Options));
+        Assert.Contains($"'function/{key}'", refused.Message);
+    }
+
+    [Fact]
+    public void A_configuration_with_a_null_environment_variable_is_damaged()
+    {
+        string configuration = """
+            {"FunctionName":"broken","Runtime":"provided.al2023","CodeSize":1,"Timeout":3,"MemorySize":128,
+             "LastModified":"2026-01-01T00:00:00Z","CodeSha256":"x","Version":"$LATEST","RevisionId":"r",
+             "CodeDirectory":"functions/broken/x","Environment":{"Variables":{"COLOR":null}}}
+            """;
+        using (LambdaStateDatabase state = new(_dataDirectory))
+        {
+            state.Put(FunctionDocuments.Kind, "broken/configuration", configuration);
+        }
+
+        LambdaStateException refused = Assert.Throws<LambdaStateException>(() => new FunctionHost(Options));
+        Assert.Contains("'function/broken/configuration'", refused.Message);
+    }
+
+    [Fact]
+    public async Task A_moved_data_directory_keeps_its_functions_code()
+    {
+        string marker = Guid.NewGuid().ToString("N");
+        string zip = WriteZip(FunctionZip.BashRuntime());
+        string zip2 = WriteZip(FunctionZip.BashRuntime("version-2.txt"));
+        await using (LambdaServer server = await LambdaServer.StartAsync(Options, marker: marker))
+        {
+            Cli cli = new(server);
+            await cli.CreateAsync(zip, marker);
+            await cli.OkAsync("publish-version", "--function-name", "kept");
+            await cli.OkAsync("update-function-code", "--function-name", "kept", "--zip-file", "fileb://" + zip2);
+        }
+
+        Directory.Move(_dataDirectory, Moved);
+        await using (LambdaServer server = await LambdaServer.StartAsync(new FunctionHostOptions { DataDirectory = Moved }, marker: marker))
+        {
+            Cli cli = new(server);
+            string latestRoot = (await cli.InvokeAsync("kept")).GetProperty("LAMBDA_TASK_ROOT").GetString()!;
+            Assert.StartsWith(Moved + Path.DirectorySeparatorChar, latestRoot, StringComparison.Ordinal);
+            Assert.True(File.Exists(Path.Combine(latestRoot, "version-2.txt")));
+            Assert.False(File.Exists(Path.Combine((await cli.InvokeAsync("kept", "1")).GetProperty("LAMBDA_TASK_ROOT").GetString()!, "version-2.txt")));
+            // Still zipped code, not a hot-reload directory: PublishVersion checks its CodeSha256.
+            Assert.Contains("(InvalidParameterValueException)", (await cli.RunAsync("publish-version", "--function-name", "kept", "--code-sha256", "not-the-sha")).Stderr);
+        }
+    }
+
     [Fact]
     public async Task A_declared_function_wins_over_a_saved_one_of_its_name_and_keeps_what_the_API_made_for_it()
     {
@@ -421,7 +482,7 @@ public sealed partial class RestartTests : IDisposable
 
     public void Dispose()
     {
-        foreach (string directory in (string[])[_dataDirectory, _dataDirectory + "-zips"])
+        foreach (string directory in (string[])[_dataDirectory, _dataDirectory + "-zips", Moved])
         {
             if (Directory.Exists(directory))
             {

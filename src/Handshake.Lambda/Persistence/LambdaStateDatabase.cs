@@ -24,7 +24,8 @@ internal sealed class LambdaStateDatabase : IDisposable
 
     public LambdaStateDatabase(string directory)
     {
-        Directory.CreateDirectory(directory);
+        System.IO.Directory.CreateDirectory(directory);
+        Directory = directory;
         FilePath = Path.Combine(directory, FileName);
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
@@ -44,6 +45,9 @@ internal sealed class LambdaStateDatabase : IDisposable
     }
 
     public string FilePath { get; }
+
+    /// <summary>The host's data directory, which holds the file (and the unpacked code the documents name relative to it).</summary>
+    public string Directory { get; }
 
     /// <summary>Every document of one kind, in key order.</summary>
     public List<(string Key, string Body)> Load(string kind)
