@@ -462,6 +462,38 @@ public sealed partial class RestartTests : IDisposable
         command.ExecuteNonQuery();
     }
 
+    [Fact]
+    public async Task PublishVersion_after_a_restart_with_an_unchanged_declaration_answers_the_existing_version()
+    {
+        string marker = Guid.NewGuid().ToString("N");
+        string project = Path.Combine(_dataDirectory + "-zips", "handshake.json");
+        void Declare(string color)
+        {
+            Directory.CreateDirectory(_dataDirectory + "-zips");
+            File.WriteAllText(project, JsonSerializer.Serialize(new
+            {
+                functions = new Dictionary<string, object>
+                {
+                    ["declared"] = new { runtime = "provided.al2023", handler = "function.handler", code = TestHost.FunctionDirectory("bash-runtime"), environment = new Dictionary<string, string> { ["HANDSHAKE_TEST_MARKER"] = marker, ["COLOR"] = color } },
+                },
+            }));
+        }
+
+        async Task<string> PublishAfterStartAsync()
+        {
+            await using LambdaServer server = await LambdaServer.StartAsync(Options, marker: marker);
+            server.Test.Host.LoadProjectFile(project);
+            return JsonDocument.Parse(await new Cli(server).OkAsync("publish-version", "--function-name", "declared")).RootElement.GetProperty("Version").GetString()!;
+        }
+
+        Declare("file");
+        Assert.Equal("1", await PublishAfterStartAsync());
+        // Nothing changed in the declaration: as on Lambda, the last version is answered and none is made.
+        Assert.Equal("1", await PublishAfterStartAsync());
+        Declare("changed");
+        Assert.Equal("2", await PublishAfterStartAsync());
+    }
+
     private string WriteZip(byte[] zip)
     {
         Directory.CreateDirectory(_dataDirectory + "-zips");
