@@ -126,9 +126,31 @@ internal sealed class LambdaStateDatabase : IDisposable
         public void Delete(string kind, string key) =>
             Run("DELETE FROM documents WHERE kind = $kind AND key = $key;", kind, key, null);
 
-        /// <summary>Removes every document of a kind whose key starts with the prefix (a function's versions, say).</summary>
-        public void DeletePrefix(string kind, string keyPrefix) =>
-            Run("DELETE FROM documents WHERE kind = $kind AND substr(key, 1, length($key)) = $key;", kind, keyPrefix, null);
+        /// <summary>The statement <see cref="DeletePrefix"/> runs (its plan is checked by the tests).</summary>
+        internal const string DeletePrefixSql = "DELETE FROM documents WHERE kind = $kind AND key >= $key AND key < $end;";
+
+        /// <summary>
+        /// Removes every document of a kind whose key starts with the prefix (a function's documents, say), as the key
+        /// range [prefix, prefix with its last character incremented): a seek on the primary key, not a scan of the
+        /// kind. The keys compare as UTF-8 bytes, which order as the characters for a prefix that ends in an ASCII
+        /// character (FunctionDocuments' end in '/').
+        /// </summary>
+        public void DeletePrefix(string kind, string keyPrefix)
+        {
+            if (keyPrefix.Length == 0 || !char.IsAscii(keyPrefix[^1]))
+            {
+                throw new ArgumentException("A key prefix ends in an ASCII character.", nameof(keyPrefix));
+            }
+
+            string end = string.Concat(keyPrefix.AsSpan(0, keyPrefix.Length - 1), ((char)(keyPrefix[^1] + 1)).ToString());
+            using SqliteCommand command = _connection.CreateCommand();
+            command.Transaction = _transaction;
+            command.CommandText = DeletePrefixSql;
+            command.Parameters.AddWithValue("$kind", kind);
+            command.Parameters.AddWithValue("$key", keyPrefix);
+            command.Parameters.AddWithValue("$end", end);
+            command.ExecuteNonQuery();
+        }
 
         private void Run(string sql, string kind, string key, string? body)
         {
