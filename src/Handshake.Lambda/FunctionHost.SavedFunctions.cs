@@ -9,7 +9,7 @@ namespace Handshake.Lambda;
 
 /// <summary>
 /// The functions' control-plane state across restarts: each change is written to <see cref="StateDatabase"/> (by the
-/// function's pool, under its lock, before the change is made and answered), and read back at start
+/// function's pool, under its control-plane lock, before the change is made and answered), and read back at start
 /// (<see cref="RestoreSavedFunctions"/>). Functions declared in the project file are not saved, only what the API made
 /// for them (see Persistence/FunctionDocuments.cs and README "Lambda state across restarts").
 /// </summary>

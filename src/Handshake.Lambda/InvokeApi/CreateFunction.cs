@@ -28,7 +28,8 @@ internal static class CreateFunction
             throw LambdaException.InvalidParameter("The runtime parameter is required for functions with a Zip package type.");
         }
 
-        // Every field is checked before the code is unpacked, so a refused request leaves nothing behind.
+        // Every field is checked before the code is unpacked, so a request refused for its fields leaves nothing behind
+        // (one whose save fails leaves the unpacked code, which the same zip reuses: README, known limits).
         FunctionDefinition configured = FunctionFields.Apply(host, body, new FunctionDefinition
         {
             Name = functionName,

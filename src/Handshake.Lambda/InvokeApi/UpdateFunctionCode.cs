@@ -29,7 +29,7 @@ internal static class UpdateFunctionCode
         // the $LATEST this update made: an update that came between gets the caller 412, not a version of code it did not send.
         FunctionDefinition updated = host.UpdateFunction(current.Name, f =>
         {
-            // Again under the pool's lock: of two updates carrying the same RevisionId, only the first succeeds.
+            // Again under the pool's control-plane lock: of two updates carrying the same RevisionId, only the first succeeds.
             FunctionFields.CheckRevisionId(body, f);
             return f with
             {
