@@ -494,6 +494,31 @@ public sealed partial class RestartTests : IDisposable
         Assert.Equal("2", await PublishAfterStartAsync());
     }
 
+    [Fact]
+    public async Task UntagResource_removes_from_memory_the_keys_it_saved_removed()
+    {
+        IReadOnlyDictionary<string, string> answered;
+        await using (TestHost test = TestHost.Start(Options))
+        {
+            test.AddBash("f");
+            test.Host.TagFunction("f", new Dictionary<string, string> { ["a"] = "1", ["b"] = "2" });
+            // A sequence that answers differently each time it is enumerated: the keys are taken once.
+            int enumerations = 0;
+            IEnumerable<string> Keys()
+            {
+                enumerations++;
+                yield return enumerations == 1 ? "a" : "b";
+            }
+
+            test.Host.UntagFunction("f", Keys());
+            answered = test.Host.ListTags("f");
+        }
+
+        await using TestHost restarted = TestHost.Start(Options);
+        Assert.Equal(["b"], answered.Keys);
+        Assert.Equal(answered, restarted.Host.ListTags("f"));
+    }
+
     private string WriteZip(byte[] zip)
     {
         Directory.CreateDirectory(_dataDirectory + "-zips");
