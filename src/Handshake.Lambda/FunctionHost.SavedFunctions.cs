@@ -9,7 +9,7 @@ namespace Handshake.Lambda;
 
 /// <summary>
 /// The functions' control-plane state across restarts: each change is written to <see cref="StateDatabase"/> (by the
-/// function's pool, under its lock, before the change is made and answered), and read back at start
+/// function's pool, under its control-plane lock, before the change is made and answered), and read back at start
 /// (<see cref="RestoreSavedFunctions"/>). Functions declared in the project file are not saved, only what the API made
 /// for them (see Persistence/FunctionDocuments.cs and README "Lambda state across restarts").
 /// </summary>
@@ -52,6 +52,35 @@ public sealed partial class FunctionHost
             _functions[name] = pool;
             RegisterUrls(saved);
         }
+
+        WarnIfOverReserved();
+    }
+
+    /// <summary>
+    /// A data directory made with a higher --account-concurrency (or on a machine with more cores, the default being 8
+    /// per core) can hold reservations that together exceed this start's limit. The host starts and keeps them as saved
+    /// (a reservation is the user's setting, and the next start may have the old limit again), and says so once:
+    /// GetAccountSettings then answers UnreservedConcurrentExecutions 0, and PutFunctionConcurrency still takes any
+    /// reservation that does not raise the function's, so the user can lower them (see PutFunctionConcurrency).
+    /// </summary>
+    private void WarnIfOverReserved()
+    {
+        int total = ReservedConcurrencyTotal();
+        if (total <= Options.AccountConcurrencyLimit)
+        {
+            return;
+        }
+
+        List<string> reserving = [];
+        foreach (FunctionDefinition function in ListFunctions())
+        {
+            if (function.ReservedConcurrency is int reserved and > 0)
+            {
+                reserving.Add($"{function.Name} ({reserved})");
+            }
+        }
+
+        LogOverReserved(_logger, StateDatabase.FilePath, string.Join(", ", reserving), total, Options.AccountConcurrencyLimit);
     }
 
     /// <summary>A function of the project file: a new pool (with what the API made for it before), not saved itself.</summary>
@@ -95,6 +124,9 @@ public sealed partial class FunctionHost
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not save a Lambda control-plane change to {File}: {Reason}")]
     private static partial void LogStateWriteFailed(ILogger logger, string file, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The functions restored from {File} reserve {Total} concurrent executions, more than the account limit of {Limit} (--account-concurrency): {Functions}. The reservations are kept; UnreservedConcurrentExecutions is 0 and only lower reservations are accepted until they fit")]
+    private static partial void LogOverReserved(ILogger logger, string file, string functions, int total, int limit);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The project file declares {Function}, which was also made through the API and saved in {File}: the declaration is used, and the saved function (its versions, aliases, URLs, settings, tags and policies) is dropped")]
     private static partial void LogSavedFunctionReplaced(ILogger logger, string function, string file);

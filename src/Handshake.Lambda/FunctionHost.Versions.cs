@@ -85,7 +85,7 @@ public sealed partial class FunctionHost
     }
 
     /// <summary>True for code unpacked from a zip under the data directory (immutable), false for a local directory.</summary>
-    private bool IsUnpackedCode(string codeDirectory) =>
+    internal bool IsUnpackedCode(string codeDirectory) =>
         codeDirectory.StartsWith(Path.Combine(DataDirectory, "functions") + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
     private EnvironmentPool Pool(string name, string? qualifier) =>

@@ -84,7 +84,10 @@ public sealed partial class FunctionHost : IAsyncDisposable
 
     public FunctionLogStore Logs { get; }
 
-    /// <summary>Where zipped code is unpacked (DATA/functions/NAME/REVISION) and the control plane's state is kept (DATA/lambda.db).</summary>
+    /// <summary>
+    /// Where zipped code is unpacked (functions/NAME/SHA256 under it) and the control plane's state is kept (lambda.db
+    /// in it). Under <c>handshake up</c> it is DATA/lambda.
+    /// </summary>
     public string DataDirectory { get; }
 
     /// <summary>The control plane's state and the accepted Event invocations, kept across restarts (see Persistence/).</summary>
@@ -121,28 +124,29 @@ public sealed partial class FunctionHost : IAsyncDisposable
         return false;
     }
 
-    /// <summary>CreateFunction: the function (and its tags) is saved in the state database before this returns.</summary>
+    /// <summary>
+    /// CreateFunction: the function (and its tags, and version 1 when <paramref name="publish"/>) is saved in the state
+    /// database, in one write, before this returns.
+    /// </summary>
+    /// <returns>$LATEST's configuration, or version 1's when <paramref name="publish"/>.</returns>
     /// <exception cref="LambdaException">ResourceConflictException when the function exists; ServiceException when it cannot be saved.</exception>
-    public FunctionDefinition CreateFunction(FunctionDefinition definition, IReadOnlyDictionary<string, string>? tags = null)
+    public FunctionDefinition CreateFunction(FunctionDefinition definition, IReadOnlyDictionary<string, string>? tags = null, bool publish = false)
     {
         EnvironmentPool pool = new(this, definition) { SavesConfiguration = true };
-        if (!pool.TryCreate(tags, () => _functions.TryAdd(definition.Name, pool), () => _functions.TryRemove(new KeyValuePair<string, EnvironmentPool>(definition.Name, pool))))
-        {
-            throw LambdaException.Conflict($"Function already exist: {definition.Name}");
-        }
+        FunctionDefinition created = pool.TryCreate(tags, publish, () => _functions.TryAdd(definition.Name, pool), () => _functions.TryRemove(new KeyValuePair<string, EnvironmentPool>(definition.Name, pool)))
+            ?? throw LambdaException.Conflict($"Function already exist: {definition.Name}");
 
         // What an earlier start saved for a declared function of this name was removed with the new function's write.
         _savedForDeclared.TryRemove(definition.Name, out _);
-        return definition;
+        return created;
     }
 
-    /// <summary>Replaces a function's definition; its environments are replaced after their current invocation.</summary>
-    public FunctionDefinition UpdateFunction(string name, Func<FunctionDefinition, FunctionDefinition> change)
-    {
-        EnvironmentPool pool = Pool(name);
-        pool.Update(change);
-        return pool.Definition;
-    }
+    /// <summary>
+    /// Replaces a function's definition; its environments are replaced after their current invocation. With
+    /// <paramref name="publish"/>, a version of the new definition is published in the same write, and answered.
+    /// </summary>
+    public FunctionDefinition UpdateFunction(string name, Func<FunctionDefinition, FunctionDefinition> change, bool publish = false) =>
+        Pool(name).Update(change, publish);
 
     /// <summary>DeleteFunction: its saved documents are removed before it leaves the registry (a failed write leaves it whole).</summary>
     public void DeleteFunction(string name)

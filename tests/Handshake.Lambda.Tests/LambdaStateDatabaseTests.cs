@@ -47,6 +47,38 @@ public sealed class LambdaStateDatabaseTests : IDisposable
         Assert.Equal(["f_:1", "g:1"], state.Load("version").Select(document => document.Key));
     }
 
+    [Fact]
+    public void A_prefix_delete_is_a_key_range_that_leaves_names_sharing_the_first_characters()
+    {
+        using LambdaStateDatabase state = new(_directory);
+        state.Write(batch =>
+        {
+            // '-' and '.' sort before '/', '0' and '_' after it: the range [f/, f0) must take exactly the f/ keys.
+            foreach (string key in (string[])["f/configuration", "f/version/1", "f/alias/live", "f-2/configuration", "f-2/version/1", "f.x/tags", "f0/tags", "f_/tags", "g/tags", "f/"])
+            {
+                batch.Put("function", key, "{}");
+            }
+
+            batch.Put("other", "f/configuration", "{}");
+        });
+
+        state.Write(batch => batch.DeletePrefix("function", "f/"));
+
+        Assert.Equal(["f-2/configuration", "f-2/version/1", "f.x/tags", "f0/tags", "f_/tags", "g/tags"], state.Load("function").Select(document => document.Key));
+        Assert.Equal(["f/configuration"], state.Load("other").Select(document => document.Key));
+        using Microsoft.Data.Sqlite.SqliteConnection connection = new($"Data Source={state.FilePath};Pooling=False");
+        connection.Open();
+        using Microsoft.Data.Sqlite.SqliteCommand plan = connection.CreateCommand();
+        // The statement the delete runs seeks the primary key's range rather than scanning the kind.
+        plan.CommandText = "EXPLAIN QUERY PLAN " + LambdaStateDatabase.Batch.DeletePrefixSql;
+        plan.Parameters.AddWithValue("$kind", "function");
+        plan.Parameters.AddWithValue("$key", "f/");
+        plan.Parameters.AddWithValue("$end", "f0");
+        using Microsoft.Data.Sqlite.SqliteDataReader reader = plan.ExecuteReader();
+        Assert.True(reader.Read());
+        Assert.Contains("key>? AND key<?", reader.GetString(3));
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

@@ -17,6 +17,8 @@ public sealed partial class RestartTests : IDisposable
 
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "handshake-restart-" + Guid.NewGuid().ToString("N")[..12]);
 
+    private string Moved => _dataDirectory + "-moved";
+
     private FunctionHostOptions Options => new() { DataDirectory = _dataDirectory };
 
     /// <summary>Every read the CLI has of the function's control-plane state.</summary>
@@ -215,6 +217,110 @@ public sealed partial class RestartTests : IDisposable
     }
 
     [Fact]
+    public async Task Publish_true_whose_version_cannot_be_saved_leaves_neither_the_change_nor_the_version()
+    {
+        string marker = Guid.NewGuid().ToString("N");
+        string zip = WriteZip(FunctionZip.BashRuntime());
+        string zip2 = WriteZip(FunctionZip.BashRuntime("version-2.txt"));
+        JsonElement created;
+        await using (LambdaServer server = await LambdaServer.StartAsync(Options, marker: marker))
+        {
+            Cli cli = new(server);
+            created = await cli.CreateAsync(zip, marker);
+            // Only a version's document is refused: the function's own write, were it a write of its own, would succeed.
+            RefuseWrites("NEW.key LIKE '%/version/%'");
+
+            var publishedCreate = await cli.RunAsync("create-function", "--function-name", "other", "--runtime", "provided.al2023", "--handler", "h",
+                "--role", "arn:aws:iam::000000000000:role/lambda", "--zip-file", "fileb://" + zip, "--publish");
+            Assert.Contains("(ServiceException) when calling the CreateFunction operation", publishedCreate.Stderr);
+            Assert.Contains("(ResourceNotFoundException)", (await cli.RunAsync("get-function", "--function-name", "other")).Stderr);
+
+            var publishedUpdate = await cli.RunAsync("update-function-code", "--function-name", "kept", "--zip-file", "fileb://" + zip2, "--publish");
+            Assert.Contains("(ServiceException) when calling the UpdateFunctionCode operation", publishedUpdate.Stderr);
+            JsonElement after = JsonDocument.Parse(await cli.OkAsync("get-function-configuration", "--function-name", "kept")).RootElement;
+            Assert.Equal(created.GetProperty("CodeSha256").GetString(), after.GetProperty("CodeSha256").GetString());
+            Assert.Equal(created.GetProperty("RevisionId").GetString(), after.GetProperty("RevisionId").GetString());
+            Assert.Single(JsonDocument.Parse(await cli.OkAsync("list-versions-by-function", "--function-name", "kept")).RootElement.GetProperty("Versions").EnumerateArray());
+        }
+
+        // And the file agrees with what was answered.
+        DropTriggers();
+        await using (LambdaServer server = await LambdaServer.StartAsync(Options, marker: marker))
+        {
+            Cli cli = new(server);
+            Assert.Contains("(ResourceNotFoundException)", (await cli.RunAsync("get-function", "--function-name", "other")).Stderr);
+            JsonElement restored = JsonDocument.Parse(await cli.OkAsync("get-function-configuration", "--function-name", "kept")).RootElement;
+            Assert.Equal(created.GetProperty("CodeSha256").GetString(), restored.GetProperty("CodeSha256").GetString());
+            Assert.Single(JsonDocument.Parse(await cli.OkAsync("list-versions-by-function", "--function-name", "kept")).RootElement.GetProperty("Versions").EnumerateArray());
+            Assert.False(File.Exists(Path.Combine((await cli.InvokeAsync("kept")).GetProperty("LAMBDA_TASK_ROOT").GetString()!, "version-2.txt")));
+        }
+    }
+
+    [Fact]
+    public async Task Publish_true_saves_the_version_with_the_change_and_both_come_back()
+    {
+        string marker = Guid.NewGuid().ToString("N");
+        string zip = WriteZip(FunctionZip.BashRuntime());
+        string zip2 = WriteZip(FunctionZip.BashRuntime("version-2.txt"));
+        await using (LambdaServer server = await LambdaServer.StartAsync(Options, marker: marker))
+        {
+            Cli cli = new(server);
+            JsonElement created = JsonDocument.Parse(await cli.OkAsync("create-function", "--function-name", "kept", "--runtime", "provided.al2023", "--handler", "function.handler",
+                "--role", "arn:aws:iam::000000000000:role/lambda", "--zip-file", "fileb://" + zip, "--publish",
+                "--environment", $"Variables={{HANDSHAKE_TEST_MARKER={marker},COLOR=red}}")).RootElement;
+            Assert.Equal("1", created.GetProperty("Version").GetString());
+            JsonElement updated = JsonDocument.Parse(await cli.OkAsync("update-function-code", "--function-name", "kept", "--zip-file", "fileb://" + zip2, "--publish")).RootElement;
+            Assert.Equal("2", updated.GetProperty("Version").GetString());
+        }
+
+        await using (LambdaServer server = await LambdaServer.StartAsync(Options, marker: marker))
+        {
+            Cli cli = new(server);
+            Assert.Equal(3, JsonDocument.Parse(await cli.OkAsync("list-versions-by-function", "--function-name", "kept")).RootElement.GetProperty("Versions").GetArrayLength());
+            Assert.False(File.Exists(Path.Combine((await cli.InvokeAsync("kept", "1")).GetProperty("LAMBDA_TASK_ROOT").GetString()!, "version-2.txt")));
+            Assert.True(File.Exists(Path.Combine((await cli.InvokeAsync("kept", "2")).GetProperty("LAMBDA_TASK_ROOT").GetString()!, "version-2.txt")));
+            // Nothing changed since version 2: publishing answers it again.
+            Assert.Equal("2", JsonDocument.Parse(await cli.OkAsync("publish-version", "--function-name", "kept")).RootElement.GetProperty("Version").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task Reservations_above_a_lower_account_limit_are_kept_and_can_be_lowered_but_not_raised()
+    {
+        string marker = Guid.NewGuid().ToString("N");
+        string zip = WriteZip(FunctionZip.BashRuntime());
+        await using (LambdaServer server = await LambdaServer.StartAsync(new FunctionHostOptions { DataDirectory = _dataDirectory, AccountConcurrencyLimit = 10 }, marker: marker))
+        {
+            Cli cli = new(server);
+            await cli.CreateAsync(zip, marker, "first");
+            await cli.CreateAsync(zip, marker, "second");
+            await cli.OkAsync("put-function-concurrency", "--function-name", "first", "--reserved-concurrent-executions", "6");
+            await cli.OkAsync("put-function-concurrency", "--function-name", "second", "--reserved-concurrent-executions", "4");
+        }
+
+        // The same data directory with a lower limit (as --account-concurrency, or fewer cores, would give): 6 + 4 > 6.
+        await using (LambdaServer server = await LambdaServer.StartAsync(new FunctionHostOptions { DataDirectory = _dataDirectory, AccountConcurrencyLimit = 6 }, marker: marker))
+        {
+            Cli cli = new(server);
+            JsonElement limits = JsonDocument.Parse(await cli.OkAsync("get-account-settings")).RootElement.GetProperty("AccountLimit");
+            Assert.Equal(6, limits.GetProperty("ConcurrentExecutions").GetInt32());
+            Assert.Equal(0, limits.GetProperty("UnreservedConcurrentExecutions").GetInt32());
+            Assert.Equal(6, JsonDocument.Parse(await cli.OkAsync("get-function-concurrency", "--function-name", "first")).RootElement.GetProperty("ReservedConcurrentExecutions").GetInt32());
+
+            // Raising is refused while the account is over; lowering (even if still over) is how the user makes it fit.
+            Assert.Contains("(InvalidParameterValueException)", (await cli.RunAsync("put-function-concurrency", "--function-name", "second", "--reserved-concurrent-executions", "5")).Stderr);
+            await cli.OkAsync("put-function-concurrency", "--function-name", "first", "--reserved-concurrent-executions", "4");
+            await cli.OkAsync("put-function-concurrency", "--function-name", "second", "--reserved-concurrent-executions", "2");
+            limits = JsonDocument.Parse(await cli.OkAsync("get-account-settings")).RootElement.GetProperty("AccountLimit");
+            Assert.Equal(0, limits.GetProperty("UnreservedConcurrentExecutions").GetInt32());
+            await cli.OkAsync("delete-function-concurrency", "--function-name", "second");
+            limits = JsonDocument.Parse(await cli.OkAsync("get-account-settings")).RootElement.GetProperty("AccountLimit");
+            Assert.Equal(2, limits.GetProperty("UnreservedConcurrentExecutions").GetInt32());
+            Assert.Equal("red", (await cli.InvokeAsync("first")).GetProperty("COLOR").GetString());
+        }
+    }
+
+    [Fact]
     public void A_damaged_document_stops_the_host_with_the_file_and_the_document_named()
     {
         using (LambdaStateDatabase state = new(_dataDirectory))
@@ -225,6 +331,65 @@ public sealed partial class RestartTests : IDisposable
         LambdaStateException refused = Assert.Throws<LambdaStateException>(() => new FunctionHost(Options));
         Assert.Contains(Path.Combine(_dataDirectory, LambdaStateDatabase.FileName), refused.Message);
         Assert.Contains("'function/broken/configuration'", refused.Message);
+    }
+
+    [Theory]
+    [InlineData("broken/alias/live", """{"Name":"live","FunctionVersion":"1","RevisionId":"r","RoutingConfig":{"AdditionalVersionWeights":{"2":null}}}""")]
+    [InlineData("broken/tags", """{"Tags":{"team":null}}""")]
+    [InlineData("broken/url/$LATEST", """{"UrlId":"u","AuthType":"NONE","CreationTime":"2026-01-01T00:00:00Z","LastModifiedTime":"2026-01-01T00:00:00Z","Cors":{"AllowOrigins":[null]}}""")]
+    public void A_document_with_null_where_a_value_belongs_is_damaged(string key, string body)
+    {
+        using (LambdaStateDatabase state = new(_dataDirectory))
+        {
+            state.Put(FunctionDocuments.Kind, key, body);
+        }
+
+        LambdaStateException refused = Assert.Throws<LambdaStateException>(() => new FunctionHost(Options));
+        Assert.Contains($"'function/{key}'", refused.Message);
+    }
+
+    [Fact]
+    public void A_configuration_with_a_null_environment_variable_is_damaged()
+    {
+        string configuration = """
+            {"FunctionName":"broken","Runtime":"provided.al2023","CodeSize":1,"Timeout":3,"MemorySize":128,
+             "LastModified":"2026-01-01T00:00:00Z","CodeSha256":"x","Version":"$LATEST","RevisionId":"r",
+             "CodeDirectory":"functions/broken/x","Environment":{"Variables":{"COLOR":null}}}
+            """;
+        using (LambdaStateDatabase state = new(_dataDirectory))
+        {
+            state.Put(FunctionDocuments.Kind, "broken/configuration", configuration);
+        }
+
+        LambdaStateException refused = Assert.Throws<LambdaStateException>(() => new FunctionHost(Options));
+        Assert.Contains("'function/broken/configuration'", refused.Message);
+    }
+
+    [Fact]
+    public async Task A_moved_data_directory_keeps_its_functions_code()
+    {
+        string marker = Guid.NewGuid().ToString("N");
+        string zip = WriteZip(FunctionZip.BashRuntime());
+        string zip2 = WriteZip(FunctionZip.BashRuntime("version-2.txt"));
+        await using (LambdaServer server = await LambdaServer.StartAsync(Options, marker: marker))
+        {
+            Cli cli = new(server);
+            await cli.CreateAsync(zip, marker);
+            await cli.OkAsync("publish-version", "--function-name", "kept");
+            await cli.OkAsync("update-function-code", "--function-name", "kept", "--zip-file", "fileb://" + zip2);
+        }
+
+        Directory.Move(_dataDirectory, Moved);
+        await using (LambdaServer server = await LambdaServer.StartAsync(new FunctionHostOptions { DataDirectory = Moved }, marker: marker))
+        {
+            Cli cli = new(server);
+            string latestRoot = (await cli.InvokeAsync("kept")).GetProperty("LAMBDA_TASK_ROOT").GetString()!;
+            Assert.StartsWith(Moved + Path.DirectorySeparatorChar, latestRoot, StringComparison.Ordinal);
+            Assert.True(File.Exists(Path.Combine(latestRoot, "version-2.txt")));
+            Assert.False(File.Exists(Path.Combine((await cli.InvokeAsync("kept", "1")).GetProperty("LAMBDA_TASK_ROOT").GetString()!, "version-2.txt")));
+            // Still zipped code, not a hot-reload directory: PublishVersion checks its CodeSha256.
+            Assert.Contains("(InvalidParameterValueException)", (await cli.RunAsync("publish-version", "--function-name", "kept", "--code-sha256", "not-the-sha")).Stderr);
+        }
     }
 
     [Fact]
@@ -272,6 +437,88 @@ public sealed partial class RestartTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// Another connection makes the later writes to the state file that match <paramref name="when"/> (SQL on NEW, or
+    /// 1 for all of them) fail, as a full disk would.
+    /// </summary>
+    private void RefuseWrites(string when)
+    {
+        using SqliteConnection connection = new($"Data Source={Path.Combine(_dataDirectory, LambdaStateDatabase.FileName)};Pooling=False");
+        connection.Open();
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = $"""
+            CREATE TRIGGER refuse_insert BEFORE INSERT ON documents WHEN {when} BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;
+            CREATE TRIGGER refuse_update BEFORE UPDATE ON documents WHEN {when} BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;
+            """;
+        command.ExecuteNonQuery();
+    }
+
+    private void DropTriggers()
+    {
+        using SqliteConnection connection = new($"Data Source={Path.Combine(_dataDirectory, LambdaStateDatabase.FileName)};Pooling=False");
+        connection.Open();
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = "DROP TRIGGER IF EXISTS refuse_insert; DROP TRIGGER IF EXISTS refuse_update; DROP TRIGGER IF EXISTS refuse_delete;";
+        command.ExecuteNonQuery();
+    }
+
+    [Fact]
+    public async Task PublishVersion_after_a_restart_with_an_unchanged_declaration_answers_the_existing_version()
+    {
+        string marker = Guid.NewGuid().ToString("N");
+        string project = Path.Combine(_dataDirectory + "-zips", "handshake.json");
+        void Declare(string color)
+        {
+            Directory.CreateDirectory(_dataDirectory + "-zips");
+            File.WriteAllText(project, JsonSerializer.Serialize(new
+            {
+                functions = new Dictionary<string, object>
+                {
+                    ["declared"] = new { runtime = "provided.al2023", handler = "function.handler", code = TestHost.FunctionDirectory("bash-runtime"), environment = new Dictionary<string, string> { ["HANDSHAKE_TEST_MARKER"] = marker, ["COLOR"] = color } },
+                },
+            }));
+        }
+
+        async Task<string> PublishAfterStartAsync()
+        {
+            await using LambdaServer server = await LambdaServer.StartAsync(Options, marker: marker);
+            server.Test.Host.LoadProjectFile(project);
+            return JsonDocument.Parse(await new Cli(server).OkAsync("publish-version", "--function-name", "declared")).RootElement.GetProperty("Version").GetString()!;
+        }
+
+        Declare("file");
+        Assert.Equal("1", await PublishAfterStartAsync());
+        // Nothing changed in the declaration: as on Lambda, the last version is answered and none is made.
+        Assert.Equal("1", await PublishAfterStartAsync());
+        Declare("changed");
+        Assert.Equal("2", await PublishAfterStartAsync());
+    }
+
+    [Fact]
+    public async Task UntagResource_removes_from_memory_the_keys_it_saved_removed()
+    {
+        IReadOnlyDictionary<string, string> answered;
+        await using (TestHost test = TestHost.Start(Options))
+        {
+            test.AddBash("f");
+            test.Host.TagFunction("f", new Dictionary<string, string> { ["a"] = "1", ["b"] = "2" });
+            // A sequence that answers differently each time it is enumerated: the keys are taken once.
+            int enumerations = 0;
+            IEnumerable<string> Keys()
+            {
+                enumerations++;
+                yield return enumerations == 1 ? "a" : "b";
+            }
+
+            test.Host.UntagFunction("f", Keys());
+            answered = test.Host.ListTags("f");
+        }
+
+        await using TestHost restarted = TestHost.Start(Options);
+        Assert.Equal(["b"], answered.Keys);
+        Assert.Equal(answered, restarted.Host.ListTags("f"));
+    }
+
     private string WriteZip(byte[] zip)
     {
         Directory.CreateDirectory(_dataDirectory + "-zips");
@@ -292,7 +539,7 @@ public sealed partial class RestartTests : IDisposable
 
     public void Dispose()
     {
-        foreach (string directory in (string[])[_dataDirectory, _dataDirectory + "-zips"])
+        foreach (string directory in (string[])[_dataDirectory, _dataDirectory + "-zips", Moved])
         {
             if (Directory.Exists(directory))
             {

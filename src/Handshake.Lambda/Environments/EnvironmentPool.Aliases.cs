@@ -2,7 +2,10 @@ using Handshake.Lambda.Functions;
 
 namespace Handshake.Lambda.Environments;
 
-/// <summary>A function's aliases: kept in the pool, under its lock, with its versions (see EnvironmentPool.Versions.cs).</summary>
+/// <summary>
+/// A function's aliases: kept in the pool with its versions (see EnvironmentPool.Versions.cs), changed under
+/// <see cref="_control"/> and <see cref="_gate"/> (EnvironmentPool.SavedState.cs).
+/// </summary>
 internal sealed partial class EnvironmentPool
 {
     private readonly Dictionary<string, FunctionAlias> _aliases = new(StringComparer.Ordinal);
@@ -10,7 +13,7 @@ internal sealed partial class EnvironmentPool
     /// <exception cref="LambdaException">ResourceConflictException when the alias exists; ResourceNotFoundException for a missing version.</exception>
     public FunctionAlias CreateAlias(FunctionAlias alias)
     {
-        lock (_gate)
+        lock (_control)
         {
             if (_aliases.ContainsKey(alias.Name))
             {
@@ -18,8 +21,12 @@ internal sealed partial class EnvironmentPool
             }
 
             CheckAliasLocked(alias);
-            PutLocked(DocumentKey(Persistence.FunctionDocuments.Alias, alias.Name), Persistence.FunctionDocuments.WriteAlias(_host, _definition.Name, alias));
-            _aliases[alias.Name] = alias;
+            PutDocument(DocumentKey(Persistence.FunctionDocuments.Alias, alias.Name), Persistence.FunctionDocuments.WriteAlias(_host, _definition.Name, alias));
+            lock (_gate)
+            {
+                _aliases[alias.Name] = alias;
+            }
+
             return alias;
         }
     }
@@ -27,27 +34,34 @@ internal sealed partial class EnvironmentPool
     /// <summary>UpdateAlias: <paramref name="change"/> gets the current alias, under the lock.</summary>
     public FunctionAlias UpdateAlias(string name, Func<FunctionAlias, FunctionAlias> change)
     {
-        lock (_gate)
+        lock (_control)
         {
             FunctionAlias current = AliasLocked(name);
             FunctionAlias updated = change(current) with { RevisionId = Guid.NewGuid().ToString(), Router = new AliasRouter() };
             CheckAliasLocked(updated);
-            PutLocked(DocumentKey(Persistence.FunctionDocuments.Alias, name), Persistence.FunctionDocuments.WriteAlias(_host, _definition.Name, updated));
-            _aliases[name] = updated;
+            PutDocument(DocumentKey(Persistence.FunctionDocuments.Alias, name), Persistence.FunctionDocuments.WriteAlias(_host, _definition.Name, updated));
+            lock (_gate)
+            {
+                _aliases[name] = updated;
+            }
+
             return updated;
         }
     }
 
     public void DeleteAlias(string name)
     {
-        lock (_gate)
+        lock (_control)
         {
             _ = AliasLocked(name);
-            DeleteQualifierDocumentsLocked(name, alias: true);
-            _aliases.Remove(name);
-            _eventInvokeConfigs.Remove(name);
-            _policies.Remove(name);
-            DeleteAliasUrlLocked(name);
+            DeleteQualifierDocuments(name, alias: true);
+            lock (_gate)
+            {
+                _aliases.Remove(name);
+                _eventInvokeConfigs.Remove(name);
+                _policies.Remove(name);
+                DeleteAliasUrlLocked(name);
+            }
         }
     }
 

@@ -3,7 +3,7 @@ using Handshake.Lambda.Functions;
 namespace Handshake.Lambda.Environments;
 
 /// <summary>
-/// PutFunctionEventInvokeConfig's settings, by qualifier, under the pool's lock: the check that the version or alias
+/// PutFunctionEventInvokeConfig's settings, by qualifier, under the pool's control-plane lock: the check that the version or alias
 /// exists and the write are one step, and deleting the version or alias (same lock) removes its settings, so a Put
 /// racing a delete cannot leave settings for a qualifier that is gone (and that a new alias of the same name would
 /// inherit), nor can an Update bring back settings just deleted.
@@ -15,7 +15,7 @@ internal sealed partial class EnvironmentPool
     /// <summary>False when the qualifier is not $LATEST, a version or an alias of this function (or the function is gone).</summary>
     public bool TryPutEventInvokeConfig(string qualifier, Func<EventInvokeConfig?, EventInvokeConfig> change, bool update, out EventInvokeConfig? config)
     {
-        lock (_gate)
+        lock (_control)
         {
             config = null;
             if (!HasQualifierLocked(qualifier))
@@ -30,8 +30,12 @@ internal sealed partial class EnvironmentPool
             }
 
             EventInvokeConfig changed = change(current);
-            PutLocked(DocumentKey(Persistence.FunctionDocuments.EventInvokeConfig, qualifier), Persistence.FunctionDocuments.WriteEventInvokeConfig(_host, _definition.Name, changed));
-            _eventInvokeConfigs[qualifier] = config = changed;
+            PutDocument(DocumentKey(Persistence.FunctionDocuments.EventInvokeConfig, qualifier), Persistence.FunctionDocuments.WriteEventInvokeConfig(_host, _definition.Name, changed));
+            lock (_gate)
+            {
+                _eventInvokeConfigs[qualifier] = config = changed;
+            }
+
             return true;
         }
     }
@@ -46,15 +50,18 @@ internal sealed partial class EnvironmentPool
 
     public bool DeleteEventInvokeConfig(string qualifier)
     {
-        lock (_gate)
+        lock (_control)
         {
             if (!_eventInvokeConfigs.ContainsKey(qualifier))
             {
                 return false;
             }
 
-            DeleteDocumentLocked(DocumentKey(Persistence.FunctionDocuments.EventInvokeConfig, qualifier));
-            return _eventInvokeConfigs.Remove(qualifier);
+            DeleteDocument(DocumentKey(Persistence.FunctionDocuments.EventInvokeConfig, qualifier));
+            lock (_gate)
+            {
+                return _eventInvokeConfigs.Remove(qualifier);
+            }
         }
     }
 

@@ -3,7 +3,7 @@ using Handshake.Lambda.Functions;
 namespace Handshake.Lambda.Environments;
 
 /// <summary>
-/// A function's URLs, one per qualifier (the unqualified function or an alias), kept under the pool's lock with its
+/// A function's URLs, one per qualifier (the unqualified function or an alias), changed under the pool's locks with its
 /// aliases: deleting the alias deletes its URL, deleting the function (the pool) deletes them all, as in Lambda.
 /// </summary>
 internal sealed partial class EnvironmentPool
@@ -22,7 +22,7 @@ internal sealed partial class EnvironmentPool
     /// <exception cref="LambdaException">ResourceConflictException when the qualifier has a URL; ResourceNotFoundException for a missing alias.</exception>
     public FunctionUrlConfig CreateUrl(FunctionUrlConfig config)
     {
-        lock (_gate)
+        lock (_control)
         {
             // A DeleteFunction that won the race: the function (and its URLs) is gone, as Lambda would then answer.
             if (_deleted)
@@ -42,8 +42,12 @@ internal sealed partial class EnvironmentPool
                 throw UrlFunctionNotFound();
             }
 
-            PutLocked(DocumentKey(Persistence.FunctionDocuments.Url, key), Persistence.FunctionDocuments.WriteUrl(_host, config));
-            _urls[key] = config;
+            PutDocument(DocumentKey(Persistence.FunctionDocuments.Url, key), Persistence.FunctionDocuments.WriteUrl(_host, config));
+            lock (_gate)
+            {
+                _urls[key] = config;
+            }
+
             return config;
         }
     }
@@ -68,7 +72,7 @@ internal sealed partial class EnvironmentPool
     /// <summary>UpdateFunctionUrlConfig: <paramref name="change"/> gets the current config, under the lock.</summary>
     public FunctionUrlConfig UpdateUrl(string? qualifier, Func<FunctionUrlConfig, FunctionUrlConfig> change)
     {
-        lock (_gate)
+        lock (_control)
         {
             if (_deleted || qualifier is not null && !_aliases.ContainsKey(qualifier))
             {
@@ -79,14 +83,17 @@ internal sealed partial class EnvironmentPool
             string key = qualifier ?? FunctionDefinition.LatestVersion;
             FunctionUrlConfig current = _urls.TryGetValue(key, out FunctionUrlConfig? found) ? found : throw UrlNotFound();
             FunctionUrlConfig updated = change(current);
-            PutLocked(DocumentKey(Persistence.FunctionDocuments.Url, key), Persistence.FunctionDocuments.WriteUrl(_host, updated));
-            return _urls[key] = updated;
+            PutDocument(DocumentKey(Persistence.FunctionDocuments.Url, key), Persistence.FunctionDocuments.WriteUrl(_host, updated));
+            lock (_gate)
+            {
+                return _urls[key] = updated;
+            }
         }
     }
 
     public void DeleteUrl(string? qualifier)
     {
-        lock (_gate)
+        lock (_control)
         {
             string key = qualifier ?? FunctionDefinition.LatestVersion;
             if (!_urls.ContainsKey(key))
@@ -94,8 +101,11 @@ internal sealed partial class EnvironmentPool
                 throw UrlNotFound();
             }
 
-            DeleteDocumentLocked(DocumentKey(Persistence.FunctionDocuments.Url, key));
-            _urls.Remove(key);
+            DeleteDocument(DocumentKey(Persistence.FunctionDocuments.Url, key));
+            lock (_gate)
+            {
+                _urls.Remove(key);
+            }
         }
     }
 

@@ -3,7 +3,7 @@ using Handshake.Lambda.Functions;
 namespace Handshake.Lambda.Environments;
 
 /// <summary>
-/// Resource-based policies by qualifier ($LATEST, a version, an alias), under the pool's lock like the asynchronous
+/// Resource-based policies by qualifier ($LATEST, a version, an alias), under the pool's locks like the asynchronous
 /// invocation settings: a statement is never added for a qualifier that is being deleted, and deleting the version or
 /// alias removes its policy.
 /// </summary>
@@ -14,7 +14,7 @@ internal sealed partial class EnvironmentPool
     /// <summary>Runs <paramref name="change"/> on the qualifier's policy (created empty when absent) under the lock; false when the qualifier does not exist.</summary>
     public bool TryChangePolicy(string qualifier, Action<ResourcePolicy> change)
     {
-        lock (_gate)
+        lock (_control)
         {
             if (!HasQualifierLocked(qualifier))
             {
@@ -27,14 +27,20 @@ internal sealed partial class EnvironmentPool
             string key = DocumentKey(Persistence.FunctionDocuments.Policy, qualifier);
             if (policy.Count > 0)
             {
-                PutLocked(key, Persistence.FunctionDocuments.WritePolicy(policy));
-                _policies[qualifier] = policy;
+                PutDocument(key, Persistence.FunctionDocuments.WritePolicy(policy));
+                lock (_gate)
+                {
+                    _policies[qualifier] = policy;
+                }
             }
             else
             {
                 // The last statement removed: GetPolicy answers "does not exist" again.
-                DeleteDocumentLocked(key);
-                _policies.Remove(qualifier);
+                DeleteDocument(key);
+                lock (_gate)
+                {
+                    _policies.Remove(qualifier);
+                }
             }
 
             return true;

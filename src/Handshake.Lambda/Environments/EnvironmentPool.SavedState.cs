@@ -5,8 +5,16 @@ namespace Handshake.Lambda.Environments;
 
 /// <summary>
 /// The pool's part in keeping the control plane across restarts (Persistence/FunctionDocuments.cs). Every change is
-/// saved under the pool's lock before it is made in memory: a change whose save fails is not made, and its request is
-/// answered ServiceException, so memory never holds what the file does not; a change that was answered is in the file.
+/// saved before it is made in memory: a change whose save fails is not made, and its request is answered
+/// ServiceException, so memory never holds what the file does not; a change that was answered is in the file.
+///
+/// Control-plane changes are ordered by <see cref="_control"/>, not by <see cref="_gate"/>: the write to lambda.db (which
+/// can wait on a busy file) runs under <see cref="_control"/> alone, and <see cref="_gate"/> is taken only for the short
+/// change in memory after it. The store's event loop takes <see cref="_gate"/> on the warm Invoke path (and the Runtime
+/// API's inline handlers do), so a slow file must not be written under it. Every writer of the control-plane fields
+/// (the definition, versions, aliases, URLs, settings, policies, tags, <see cref="_deleted"/>) holds both locks, so a
+/// change holding <see cref="_control"/> reads them without <see cref="_gate"/>, and they cannot change between its
+/// checks, its write and its change in memory.
 /// </summary>
 internal sealed partial class EnvironmentPool
 {
@@ -18,23 +26,36 @@ internal sealed partial class EnvironmentPool
 
     /// <summary>
     /// CreateFunction: <paramref name="add"/> puts the pool in the host's registry (false: the name is taken), and the
-    /// function's documents are written, under the pool's lock so that nothing reaches the pool before they are. When
-    /// the write fails, <paramref name="remove"/> takes the pool out again.
+    /// function's documents are written in one transaction, with version 1 when <paramref name="publish"/> (Publish=true),
+    /// so that a failed write leaves neither. Until the write is done the pool counts as deleted: an invocation that finds
+    /// it in the registry meanwhile is answered ResourceNotFoundException (as for a function not yet made) rather than
+    /// run a function that may not be kept, and control-plane changes wait on <see cref="_control"/>. When the write
+    /// fails, <paramref name="remove"/> takes the pool out again.
     /// </summary>
-    public bool TryCreate(IReadOnlyDictionary<string, string>? tags, Func<bool> add, Action remove)
+    /// <returns>Null when the name is taken; else $LATEST's configuration, or version 1's when published.</returns>
+    public FunctionDefinition? TryCreate(IReadOnlyDictionary<string, string>? tags, bool publish, Func<bool> add, Action remove)
     {
-        lock (_gate)
+        lock (_control)
         {
-            if (!add())
+            lock (_gate)
             {
-                return false;
+                _deleted = true;
             }
 
+            if (!add())
+            {
+                return null;
+            }
+
+            FunctionDefinition latest = _definition;
+            FunctionDefinition? version = publish ? NewVersion(latest, description: null) : null;
             try
             {
-                string name = _definition.Name;
-                string configuration = FunctionDocuments.WriteFunction(_host, _definition);
+                string name = latest.Name;
+                string configuration = FunctionDocuments.WriteFunction(_host, latest);
                 string? tagDocument = tags is { Count: > 0 } ? FunctionDocuments.WriteTags(tags) : null;
+                string? versionDocument = version is null ? null : FunctionDocuments.WriteVersion(_host, version);
+                string? publishDocument = version is null ? null : FunctionDocuments.WritePublish(1, latest.RevisionId);
                 _host.SaveState(batch =>
                 {
                     // Anything left under the name (a declared function's versions from an earlier start) is not this function's.
@@ -44,21 +65,36 @@ internal sealed partial class EnvironmentPool
                     {
                         batch.Put(FunctionDocuments.Kind, FunctionDocuments.Key(name, FunctionDocuments.Tags), tagDocument);
                     }
+
+                    if (versionDocument is not null)
+                    {
+                        batch.Put(FunctionDocuments.Kind, FunctionDocuments.Key(name, FunctionDocuments.Version, version!.Version), versionDocument);
+                        batch.Put(FunctionDocuments.Kind, FunctionDocuments.Key(name, FunctionDocuments.Publish), publishDocument!);
+                    }
                 });
             }
             catch
             {
-                _deleted = true;
                 remove();
                 throw;
             }
 
-            foreach ((string key, string value) in tags ?? new Dictionary<string, string>())
+            lock (_gate)
             {
-                _tags[key] = value;
+                foreach ((string key, string value) in tags ?? new Dictionary<string, string>())
+                {
+                    _tags[key] = value;
+                }
+
+                if (version is not null)
+                {
+                    AddVersionLocked(version, latest.RevisionId);
+                }
+
+                _deleted = false;
             }
 
-            return true;
+            return version ?? latest;
         }
     }
 
@@ -101,9 +137,12 @@ internal sealed partial class EnvironmentPool
         }
     }
 
-    /// <summary>Under the lock, before the change is made in memory. A deleted function takes no more changes.</summary>
+    /// <summary>
+    /// Under <see cref="_control"/> (not <see cref="_gate"/>: see the class summary), before the change is made in
+    /// memory. A deleted function takes no more changes.
+    /// </summary>
     /// <exception cref="LambdaException">ResourceNotFoundException once the function is deleted; ServiceException when the write fails.</exception>
-    private void SaveLocked(Action<LambdaStateDatabase.Batch> changes)
+    private void Save(Action<LambdaStateDatabase.Batch> changes)
     {
         if (_deleted)
         {
@@ -117,12 +156,12 @@ internal sealed partial class EnvironmentPool
 
     private string DocumentKey(string part, string qualifier) => FunctionDocuments.Key(_definition.Name, part, qualifier);
 
-    private void PutLocked(string key, string body) => SaveLocked(batch => batch.Put(FunctionDocuments.Kind, key, body));
+    private void PutDocument(string key, string body) => Save(batch => batch.Put(FunctionDocuments.Kind, key, body));
 
-    private void DeleteDocumentLocked(string key) => SaveLocked(batch => batch.Delete(FunctionDocuments.Kind, key));
+    private void DeleteDocument(string key) => Save(batch => batch.Delete(FunctionDocuments.Kind, key));
 
     /// <summary>A version or alias goes: its settings and policy go with it (and an alias's URL).</summary>
-    private void DeleteQualifierDocumentsLocked(string qualifier, bool alias) => SaveLocked(batch =>
+    private void DeleteQualifierDocuments(string qualifier, bool alias) => Save(batch =>
     {
         batch.Delete(FunctionDocuments.Kind, DocumentKey(alias ? FunctionDocuments.Alias : FunctionDocuments.Version, qualifier));
         batch.Delete(FunctionDocuments.Kind, DocumentKey(FunctionDocuments.EventInvokeConfig, qualifier));

@@ -19,7 +19,7 @@ internal sealed partial class EnvironmentPool
     /// <summary>Adds or replaces these tags; false (nothing changed) when the function would then have more than <paramref name="limit"/>.</summary>
     public bool Tag(IReadOnlyDictionary<string, string> tags, int limit)
     {
-        lock (_gate)
+        lock (_control)
         {
             int added = tags.Keys.Count(key => !_tags.ContainsKey(key));
             if (_tags.Count + added > limit)
@@ -33,10 +33,13 @@ internal sealed partial class EnvironmentPool
                 changed[key] = value;
             }
 
-            SaveTagsLocked(changed);
-            foreach ((string key, string value) in tags)
+            SaveTags(changed);
+            lock (_gate)
             {
-                _tags[key] = value;
+                foreach ((string key, string value) in tags)
+                {
+                    _tags[key] = value;
+                }
             }
 
             return true;
@@ -45,32 +48,37 @@ internal sealed partial class EnvironmentPool
 
     public void Untag(IEnumerable<string> keys)
     {
-        lock (_gate)
+        // One snapshot: the keys saved are the keys removed, whatever the caller's enumerable does when enumerated again.
+        string[] removed = [.. keys];
+        lock (_control)
         {
             SortedDictionary<string, string> changed = new(_tags, StringComparer.Ordinal);
-            foreach (string key in keys)
+            foreach (string key in removed)
             {
                 changed.Remove(key);
             }
 
-            SaveTagsLocked(changed);
-            foreach (string key in keys)
+            SaveTags(changed);
+            lock (_gate)
             {
-                _tags.Remove(key);
+                foreach (string key in removed)
+                {
+                    _tags.Remove(key);
+                }
             }
         }
     }
 
-    private void SaveTagsLocked(SortedDictionary<string, string> tags)
+    private void SaveTags(SortedDictionary<string, string> tags)
     {
         string key = DocumentKey(Persistence.FunctionDocuments.Tags);
         if (tags.Count > 0)
         {
-            PutLocked(key, Persistence.FunctionDocuments.WriteTags(tags));
+            PutDocument(key, Persistence.FunctionDocuments.WriteTags(tags));
         }
         else
         {
-            DeleteDocumentLocked(key);
+            DeleteDocument(key);
         }
     }
 }

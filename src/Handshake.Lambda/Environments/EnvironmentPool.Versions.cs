@@ -4,7 +4,8 @@ using Handshake.Lambda.Functions;
 namespace Handshake.Lambda.Environments;
 
 /// <summary>
-/// Published versions: kept in the pool, under its lock, with the function's environments, which the stacks of each
+/// Published versions: kept in the pool (changed under <see cref="_control"/> and <see cref="_gate"/>, see
+/// EnvironmentPool.SavedState.cs), with the function's environments, which the stacks of each
 /// version hold apart from $LATEST's (aliases: EnvironmentPool.Aliases.cs).
 /// </summary>
 internal sealed partial class EnvironmentPool
@@ -31,7 +32,7 @@ internal sealed partial class EnvironmentPool
     /// </summary>
     public FunctionDefinition Publish(string? description, string? codeSha256, string? revisionId, bool hotReload)
     {
-        lock (_gate)
+        lock (_control)
         {
             FunctionDefinition latest = _definition;
             if (revisionId is not null && revisionId != latest.RevisionId)
@@ -44,31 +45,52 @@ internal sealed partial class EnvironmentPool
                 throw LambdaException.InvalidParameter($"CodeSHA256 ({codeSha256}) is different from current CodeSHA256 in $LATEST ({latest.CodeSha256}). Please try again with the CodeSHA256 in $LATEST.");
             }
 
-            if (_versions is not null && _publishedRevision == latest.RevisionId && _versions.TryGetValue(_lastVersion, out PublishedVersion? last))
+            if (UnchangedSinceLastVersion(latest) is { } last)
             {
-                return last.Definition;
+                return last;
             }
 
-            int number = _lastVersion + 1;
-            FunctionDefinition snapshot = latest with
+            FunctionDefinition snapshot = NewVersion(latest, description);
+            Save(batch => PutVersionDocuments(batch, snapshot, latest.RevisionId));
+            lock (_gate)
             {
-                Version = number.ToString(CultureInfo.InvariantCulture),
-                Description = description ?? latest.Description,
-                LastModified = _host.Options.Clock.GetUtcNow(),
-                RevisionId = Guid.NewGuid().ToString(),
-            };
-            string version = Persistence.FunctionDocuments.WriteVersion(_host, snapshot);
-            string publish = Persistence.FunctionDocuments.WritePublish(number, latest.RevisionId);
-            SaveLocked(batch =>
-            {
-                batch.Put(Persistence.FunctionDocuments.Kind, DocumentKey(Persistence.FunctionDocuments.Version, snapshot.Version), version);
-                batch.Put(Persistence.FunctionDocuments.Kind, DocumentKey(Persistence.FunctionDocuments.Publish), publish);
-            });
-            _lastVersion = number;
-            (_versions ??= [])[number] = new PublishedVersion(snapshot);
-            _publishedRevision = latest.RevisionId;
+                AddVersionLocked(snapshot, latest.RevisionId);
+            }
+
             return snapshot;
         }
+    }
+
+    /// <summary>Under <see cref="_control"/>: the last version, when $LATEST has not changed since it was published.</summary>
+    private FunctionDefinition? UnchangedSinceLastVersion(FunctionDefinition latest) =>
+        _versions is not null && _publishedRevision == latest.RevisionId && _versions.TryGetValue(_lastVersion, out PublishedVersion? last)
+            ? last.Definition
+            : null;
+
+    /// <summary>Under <see cref="_control"/>: a snapshot of <paramref name="latest"/> as the next version (not yet saved nor added).</summary>
+    private FunctionDefinition NewVersion(FunctionDefinition latest, string? description) => latest with
+    {
+        Version = (_lastVersion + 1).ToString(CultureInfo.InvariantCulture),
+        Description = description ?? latest.Description,
+        LastModified = _host.Options.Clock.GetUtcNow(),
+        RevisionId = Guid.NewGuid().ToString(),
+    };
+
+    /// <summary>A new version's documents: the version, and the last number and $LATEST's RevisionId it was published from.</summary>
+    private void PutVersionDocuments(Persistence.LambdaStateDatabase.Batch batch, FunctionDefinition snapshot, string latestRevisionId)
+    {
+        int number = int.Parse(snapshot.Version, CultureInfo.InvariantCulture);
+        batch.Put(Persistence.FunctionDocuments.Kind, DocumentKey(Persistence.FunctionDocuments.Version, snapshot.Version), Persistence.FunctionDocuments.WriteVersion(_host, snapshot));
+        batch.Put(Persistence.FunctionDocuments.Kind, DocumentKey(Persistence.FunctionDocuments.Publish), Persistence.FunctionDocuments.WritePublish(number, latestRevisionId));
+    }
+
+    /// <summary>Under both locks, once the version's documents are written.</summary>
+    private void AddVersionLocked(FunctionDefinition snapshot, string latestRevisionId)
+    {
+        int number = int.Parse(snapshot.Version, CultureInfo.InvariantCulture);
+        _lastVersion = number;
+        (_versions ??= [])[number] = new PublishedVersion(snapshot);
+        _publishedRevision = latestRevisionId;
     }
 
     /// <summary>$LATEST, then the published versions in order.</summary>
@@ -145,7 +167,7 @@ internal sealed partial class EnvironmentPool
     public void DeleteVersion(string qualifier)
     {
         List<ExecutionEnvironment> retired = [];
-        lock (_gate)
+        lock (_control)
         {
             if (qualifier == FunctionDefinition.LatestVersion)
             {
@@ -172,18 +194,21 @@ internal sealed partial class EnvironmentPool
                 throw LambdaException.Conflict($"Unable to delete version because the following aliases reference it: [{string.Join(", ", referencing)}]");
             }
 
-            DeleteQualifierDocumentsLocked(qualifier, alias: false);
-            _versions!.Remove(int.Parse(qualifier, CultureInfo.InvariantCulture));
-            _eventInvokeConfigs.Remove(qualifier);
-            _policies.Remove(qualifier);
-            foreach (ExecutionEnvironment environment in (IEnumerable<ExecutionEnvironment>)[.. version.Idle, .. version.Reset])
+            DeleteQualifierDocuments(qualifier, alias: false);
+            lock (_gate)
             {
-                _all.Remove(environment);
-                retired.Add(environment);
-            }
+                _versions!.Remove(int.Parse(qualifier, CultureInfo.InvariantCulture));
+                _eventInvokeConfigs.Remove(qualifier);
+                _policies.Remove(qualifier);
+                foreach (ExecutionEnvironment environment in (IEnumerable<ExecutionEnvironment>)[.. version.Idle, .. version.Reset])
+                {
+                    _all.Remove(environment);
+                    retired.Add(environment);
+                }
 
-            version.Idle.Clear();
-            version.Reset.Clear();
+                version.Idle.Clear();
+                version.Reset.Clear();
+            }
         }
 
         Retire(retired);

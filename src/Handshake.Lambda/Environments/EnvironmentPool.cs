@@ -15,6 +15,12 @@ internal sealed partial class EnvironmentPool
 {
     private readonly FunctionHost _host;
     private readonly Lock _gate = new();
+
+    /// <summary>
+    /// Orders the control-plane changes (write the document, then change memory) without holding <see cref="_gate"/>
+    /// during the write: see EnvironmentPool.SavedState.cs. Taken before <see cref="_gate"/>, never while holding it.
+    /// </summary>
+    private readonly Lock _control = new();
     private readonly Stack<ExecutionEnvironment> _idle = new();
 
     /// <summary>
@@ -83,35 +89,63 @@ internal sealed partial class EnvironmentPool
     /// <summary>
     /// New code or configuration: running environments finish their invocation, then are replaced. A new reserved
     /// concurrency alone keeps the environments, but never more of them than the new limit (see <see cref="ConcurrencyChangedLocked"/>).
+    /// With <paramref name="publish"/> (UpdateFunctionCode's Publish=true), a version of the new $LATEST is published
+    /// in the same write: a failed write leaves neither the change nor the version.
     /// </summary>
-    public void Update(Func<FunctionDefinition, FunctionDefinition> change)
+    /// <returns>$LATEST's configuration; with <paramref name="publish"/>, the version's.</returns>
+    public FunctionDefinition Update(Func<FunctionDefinition, FunctionDefinition> change, bool publish = false)
     {
         List<ExecutionEnvironment> retired;
         List<Waiter>? throttled = null;
-        lock (_gate)
+        FunctionDefinition answer;
+        lock (_control)
         {
-            FunctionDefinition updated = change(_definition);
-            if (ReferenceEquals(updated, _definition))
+            FunctionDefinition current = _definition;
+            FunctionDefinition updated = change(current);
+            if (ReferenceEquals(updated, current))
             {
-                return;
+                return publish ? PublishUnchanged(current) : current;
             }
 
-            if (SavesConfiguration)
+            FunctionDefinition? version = publish ? NewVersion(updated, description: null) : null;
+            if (SavesConfiguration || version is not null)
             {
-                PutLocked(DocumentKey(Persistence.FunctionDocuments.Configuration), Persistence.FunctionDocuments.WriteFunction(_host, updated));
+                string? configuration = SavesConfiguration ? Persistence.FunctionDocuments.WriteFunction(_host, updated) : null;
+                Save(batch =>
+                {
+                    if (configuration is not null)
+                    {
+                        batch.Put(Persistence.FunctionDocuments.Kind, DocumentKey(Persistence.FunctionDocuments.Configuration), configuration);
+                    }
+
+                    if (version is not null)
+                    {
+                        PutVersionDocuments(batch, version, updated.RevisionId);
+                    }
+                });
             }
 
-            if (OnlyConcurrencyChanged(_definition, updated))
+            lock (_gate)
             {
-                _definition = updated;
-                retired = ConcurrencyChangedLocked(out throttled);
+                if (OnlyConcurrencyChanged(_definition, updated))
+                {
+                    _definition = updated;
+                    retired = ConcurrencyChangedLocked(out throttled);
+                }
+                else
+                {
+                    _definition = updated;
+                    _generation++;
+                    retired = RemoveIdle();
+                }
+
+                if (version is not null)
+                {
+                    AddVersionLocked(version, updated.RevisionId);
+                }
             }
-            else
-            {
-                _definition = updated;
-                _generation++;
-                retired = RemoveIdle();
-            }
+
+            answer = version ?? updated;
         }
 
         foreach (Waiter waiter in throttled ?? [])
@@ -123,6 +157,25 @@ internal sealed partial class EnvironmentPool
         Retire(retired);
         // A raised limit may let queued invocations start now.
         ServeWaiters();
+        return answer;
+    }
+
+    /// <summary>Under <see cref="_control"/>: Publish=true on an update that changed nothing publishes as PublishVersion would.</summary>
+    private FunctionDefinition PublishUnchanged(FunctionDefinition latest)
+    {
+        if (UnchangedSinceLastVersion(latest) is { } last)
+        {
+            return last;
+        }
+
+        FunctionDefinition version = NewVersion(latest, description: null);
+        Save(batch => PutVersionDocuments(batch, version, latest.RevisionId));
+        lock (_gate)
+        {
+            AddVersionLocked(version, latest.RevisionId);
+        }
+
+        return version;
     }
 
     /// <summary>
@@ -184,22 +237,25 @@ internal sealed partial class EnvironmentPool
         List<ExecutionEnvironment> all;
         List<ExecutionEnvironment> idle;
         List<Waiter> waiters;
-        lock (_gate)
+        lock (_control)
         {
-            // Every document of the function goes in one write; SaveLocked refuses a function already deleted.
-            SaveLocked(batch => batch.DeletePrefix(Persistence.FunctionDocuments.Kind, Persistence.FunctionDocuments.Prefix(_definition.Name)));
-            _deleted = true;
-            all = [.. _all];
-            idle = [.. _idle, .. _reset];
-            TakeAllVersionIdleLocked(idle);
-            waiters = [.. _waiters];
-            _waiters.Clear();
-            _idle.Clear();
-            _reset.Clear();
-            // Idle environments give their account slots back now; busy ones do when their invocation ends (Release).
-            foreach (ExecutionEnvironment environment in idle)
+            // Every document of the function goes in one write; Save refuses a function already deleted.
+            Save(batch => batch.DeletePrefix(Persistence.FunctionDocuments.Kind, Persistence.FunctionDocuments.Prefix(_definition.Name)));
+            lock (_gate)
             {
-                _all.Remove(environment);
+                _deleted = true;
+                all = [.. _all];
+                idle = [.. _idle, .. _reset];
+                TakeAllVersionIdleLocked(idle);
+                waiters = [.. _waiters];
+                _waiters.Clear();
+                _idle.Clear();
+                _reset.Clear();
+                // Idle environments give their account slots back now; busy ones do when their invocation ends (Release).
+                foreach (ExecutionEnvironment environment in idle)
+                {
+                    _all.Remove(environment);
+                }
             }
         }
 

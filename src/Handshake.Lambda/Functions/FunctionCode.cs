@@ -12,7 +12,7 @@ public static class FunctionCode
     /// <summary>Lambda's message for a package that is not a readable zip.</summary>
     public const string CannotUnzip = "Could not unzip uploaded file. Please check your file, then try to upload again.";
 
-    /// <summary>Unpacks a zip into DATA/functions/NAME/SHA and returns the directory, CodeSha256 and CodeSize.</summary>
+    /// <summary>Unpacks a zip into functions/NAME/SHA under the host's data directory (DATA/lambda under `up`) and returns the directory, CodeSha256 and CodeSize.</summary>
     /// <exception cref="LambdaException">InvalidParameterValueException when the zip cannot be read.</exception>
     public static (string Directory, string Sha256, long Size) InstallZip(string dataDirectory, string functionName, byte[] zip)
     {

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 
 namespace Handshake.Lambda.Functions;
@@ -85,7 +88,7 @@ public static class ProjectFile
             }
 
             (string sha, long size) = CodeDirectoryHash.Compute(codeDirectory);
-            functions.Add(new FunctionDefinition
+            functions.Add(WithDeclaredRevisionId(new FunctionDefinition
             {
                 Name = function.Name,
                 Runtime = runtime,
@@ -99,10 +102,34 @@ public static class ProjectFile
                 LastModified = now,
                 CodeSha256 = sha,
                 CodeSize = size,
-            });
+            }));
         }
 
         return functions;
+    }
+
+    /// <summary>
+    /// A declared function's RevisionId is derived from what the declaration says (and its code's CodeSha256), not made
+    /// new at each start: PublishVersion answers the last version when $LATEST's RevisionId is the one it was published
+    /// from, and a restart with an unchanged handshake.json must not make $LATEST look changed (Lambda publishes no
+    /// duplicate version). Reserved concurrency is left out, as it is no part of a version.
+    /// </summary>
+    internal static FunctionDefinition WithDeclaredRevisionId(FunctionDefinition declared)
+    {
+        StringBuilder content = new();
+        foreach (string part in (string[])[declared.Name, declared.Runtime, declared.Handler, declared.CodeDirectory, declared.CodeSha256,
+            declared.MemorySize.ToString(CultureInfo.InvariantCulture), declared.Timeout.ToString("R", CultureInfo.InvariantCulture), declared.Description, declared.Role])
+        {
+            content.Append(part.Length).Append(':').Append(part).Append('\n');
+        }
+
+        foreach ((string name, string value) in declared.Environment.OrderBy(static variable => variable.Key, StringComparer.Ordinal))
+        {
+            content.Append(name.Length).Append(':').Append(name).Append('=').Append(value.Length).Append(':').Append(value).Append('\n');
+        }
+
+        byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(content.ToString()));
+        return declared with { RevisionId = new Guid(hash.AsSpan(0, 16)).ToString() };
     }
 
     /// <summary>Lambda's refusal, on one line after the function it concerns.</summary>

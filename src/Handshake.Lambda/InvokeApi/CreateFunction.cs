@@ -28,7 +28,8 @@ internal static class CreateFunction
             throw LambdaException.InvalidParameter("The runtime parameter is required for functions with a Zip package type.");
         }
 
-        // Every field is checked before the code is unpacked, so a refused request leaves nothing behind.
+        // Every field is checked before the code is unpacked, so a request refused for its fields leaves nothing behind
+        // (one whose save fails leaves the unpacked code, which the same zip reuses: README, known limits).
         FunctionDefinition configured = FunctionFields.Apply(host, body, new FunctionDefinition
         {
             Name = functionName,
@@ -43,15 +44,10 @@ internal static class CreateFunction
         }
 
         (string directory, string sha, long size) = FunctionFields.InstallCode(host, functionName, code);
-        // The tags are saved with the function, in one write: an acknowledged CreateFunction has them after a restart.
-        FunctionDefinition function = host.CreateFunction(configured with { CodeDirectory = directory, CodeSha256 = sha, CodeSize = size }, tags);
-
-        // Publish=true: version 1 is published with the function, and the answer is its configuration (pinned to the
-        // function just created, as UpdateFunctionCode's is).
-        if (FunctionFields.Publish(body))
-        {
-            function = host.PublishVersion(functionName, revisionId: function.RevisionId);
-        }
+        // The tags, and with Publish=true version 1, are saved with the function, in one write: an acknowledged
+        // CreateFunction has them after a restart, and a 500 (the write failed) leaves none of them. The answer is
+        // version 1's configuration when published.
+        FunctionDefinition function = host.CreateFunction(configured with { CodeDirectory = directory, CodeSha256 = sha, CodeSize = size }, tags, FunctionFields.Publish(body));
 
         await JsonResponse.WriteAsync(context, 201, writer => FunctionConfigurationJson.Write(writer, host, function, function.IsPublished ? function.Version : null)).ConfigureAwait(false);
     }

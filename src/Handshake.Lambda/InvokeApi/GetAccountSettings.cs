@@ -35,7 +35,8 @@ internal static class GetAccountSettings
             writer.WriteNumber("CodeSizeUnzipped", CodeSizeUnzippedQuota);
             writer.WriteNumber("CodeSizeZipped", CodeSizeZippedQuota);
             writer.WriteNumber("ConcurrentExecutions", host.Options.AccountConcurrencyLimit);
-            writer.WriteNumber("UnreservedConcurrentExecutions", host.Options.AccountConcurrencyLimit - host.ReservedConcurrencyTotal());
+            // Never below 0, Lambda's minimum: restored reservations can exceed this start's limit (FunctionHost.WarnIfOverReserved).
+            writer.WriteNumber("UnreservedConcurrentExecutions", Math.Max(0, host.Options.AccountConcurrencyLimit - host.ReservedConcurrencyTotal()));
             writer.WriteEndObject();
             writer.WriteStartObject("AccountUsage");
             writer.WriteNumber("TotalCodeSize", codeSize);

@@ -13,10 +13,14 @@ internal static class PutFunctionConcurrency
         using JsonDocument document = await JsonResponse.ReadAsync(context).ConfigureAwait(false);
         int reserved = JsonResponse.Int(document.RootElement, "ReservedConcurrentExecutions", 0, int.MaxValue)
             ?? throw LambdaException.Validation("1 validation error detected: Value null at 'reservedConcurrentExecutions' failed to satisfy constraint: Member must not be null");
-        // What the other functions reserve counts too: together they may not reserve more than the account has.
+        // What the other functions reserve counts too: together they may not reserve more than the account has. A
+        // reservation no higher than the function's own is always taken: functions restored from a data directory made
+        // with a higher account limit may reserve more than this start has (FunctionHost.WarnIfOverReserved), and
+        // lowering them is how they are made to fit.
         lock (host.ReservedConcurrencyGate)
         {
-            if ((long)reserved + host.ReservedConcurrencyTotal(except: current.Name) > host.Options.AccountConcurrencyLimit)
+            int own = host.GetVersion(current.Name, null).ReservedConcurrency ?? 0;
+            if (reserved > own && (long)reserved + host.ReservedConcurrencyTotal(except: current.Name) > host.Options.AccountConcurrencyLimit)
             {
                 throw LambdaException.InvalidParameter($"Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [0]. (account limit: {host.Options.AccountConcurrencyLimit})");
             }

@@ -23,7 +23,7 @@ internal static class UpdateAlias
         (string? additional, double weight) = AliasConfigurationJson.ReadRouting(body, out bool routingGiven);
         FunctionAlias alias = host.UpdateAlias(functionName, aliasName, current =>
         {
-            // Under the pool's lock: of two updates carrying the same RevisionId, only the first succeeds.
+            // Under the pool's control-plane lock: of two updates carrying the same RevisionId, only the first succeeds.
             if (revisionId is not null && revisionId != current.RevisionId)
             {
                 throw LambdaException.PreconditionFailed();

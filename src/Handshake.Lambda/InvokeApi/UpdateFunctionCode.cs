@@ -25,9 +25,11 @@ internal static class UpdateFunctionCode
         }
 
         (string directory, string sha, long size) = FunctionFields.InstallCode(host, current.Name, body);
+        // Publish=true: a version of the new code, published in the same write as the code (a 500 leaves neither), from
+        // the $LATEST this update made: an update that came between gets the caller 412, not a version of code it did not send.
         FunctionDefinition updated = host.UpdateFunction(current.Name, f =>
         {
-            // Again under the pool's lock: of two updates carrying the same RevisionId, only the first succeeds.
+            // Again under the pool's control-plane lock: of two updates carrying the same RevisionId, only the first succeeds.
             FunctionFields.CheckRevisionId(body, f);
             return f with
             {
@@ -37,14 +39,7 @@ internal static class UpdateFunctionCode
                 LastModified = host.Options.Clock.GetUtcNow(),
                 RevisionId = Guid.NewGuid().ToString(),
             };
-        });
-        // Publish=true: a version of the new code. The RevisionId pins the $LATEST just written: an update that came
-        // between gets the caller 412 PreconditionFailedException, not a version of code or settings it did not send.
-        if (FunctionFields.Publish(body))
-        {
-            updated = host.PublishVersion(current.Name, revisionId: updated.RevisionId);
-        }
-
+        }, FunctionFields.Publish(body));
         await JsonResponse.WriteAsync(context, 200, writer => FunctionConfigurationJson.Write(writer, host, updated, updated.IsPublished ? updated.Version : null)).ConfigureAwait(false);
     }
 }

@@ -17,7 +17,7 @@ internal static class UpdateFunctionConfiguration
         JsonElement body = document.RootElement;
         FunctionDefinition updated = host.UpdateFunction(current.Name, f =>
         {
-            // Checked and applied under the pool's lock, to the definition this update replaces.
+            // Checked and applied under the pool's control-plane lock, to the definition this update replaces.
             FunctionFields.CheckRevisionId(body, f);
             return FunctionFields.Apply(host, body, f) with
             {

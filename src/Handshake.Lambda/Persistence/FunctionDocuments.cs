@@ -58,7 +58,7 @@ internal static class FunctionDocuments
             writer.WriteNumber("ReservedConcurrentExecutions", reserved);
         }
 
-        writer.WriteString("CodeDirectory", function.CodeDirectory);
+        writer.WriteString("CodeDirectory", SavedCodeDirectory(host, function.CodeDirectory));
         writer.WriteEndObject();
     });
 
@@ -67,7 +67,7 @@ internal static class FunctionDocuments
     {
         writer.WriteStartObject();
         WriteConfiguration(writer, host, version);
-        writer.WriteString("CodeDirectory", version.CodeDirectory);
+        writer.WriteString("CodeDirectory", SavedCodeDirectory(host, version.CodeDirectory));
         writer.WriteEndObject();
     });
 
@@ -124,16 +124,17 @@ internal static class FunctionDocuments
 
     // ---- Reading: each throws FormatException for a document it cannot read ----
 
-    public static FunctionDefinition ReadFunction(string body)
+    /// <param name="dataDirectory">The host's data directory now: unpacked code is saved relative to it (<see cref="SavedCodeDirectory"/>).</param>
+    public static FunctionDefinition ReadFunction(string body, string dataDirectory)
     {
         JsonObject document = Parse(body);
-        return ReadConfiguration(document) with
+        return ReadConfiguration(document, dataDirectory) with
         {
             ReservedConcurrency = document["ReservedConcurrentExecutions"] is { } reserved ? (int)reserved : null,
         };
     }
 
-    public static FunctionDefinition ReadVersion(string body) => ReadConfiguration(Parse(body));
+    public static FunctionDefinition ReadVersion(string body, string dataDirectory) => ReadConfiguration(Parse(body), dataDirectory);
 
     public static (int LastVersion, string? PublishedRevisionId) ReadPublish(string body)
     {
@@ -151,7 +152,7 @@ internal static class FunctionDocuments
             foreach ((string version, JsonNode? value) in weights)
             {
                 additional = version;
-                weight = (double)value!;
+                weight = (double)(value ?? throw new FormatException($"no weight for version {version}"));
             }
         }
 
@@ -224,13 +225,21 @@ internal static class FunctionDocuments
         SortedDictionary<string, string> tags = new(StringComparer.Ordinal);
         foreach ((string key, JsonNode? value) in Parse(body)["Tags"] as JsonObject ?? throw new FormatException("no Tags object"))
         {
-            tags[key] = (string)value!;
+            tags[key] = (string?)value ?? throw new FormatException($"no value for tag {key}");
         }
 
         return tags;
     }
 
     // ---- Shared ----
+
+    /// <summary>
+    /// Code unpacked from a zip lives under the data directory and is saved relative to it ("functions/NAME/SHA"), so
+    /// that a moved or renamed data directory still finds it (read back with Path.Combine, which keeps an absolute path
+    /// as it is). A hot-reload directory is the user's, outside it, and stays absolute.
+    /// </summary>
+    private static string SavedCodeDirectory(FunctionHost host, string codeDirectory) =>
+        host.IsUnpackedCode(codeDirectory) ? Path.GetRelativePath(host.DataDirectory, codeDirectory) : codeDirectory;
 
     /// <summary>GetFunctionConfiguration's members that describe the function, with the exact Timeout and LastModified.</summary>
     private static void WriteConfiguration(Utf8JsonWriter writer, FunctionHost host, FunctionDefinition function)
@@ -259,14 +268,14 @@ internal static class FunctionDocuments
         writer.WriteString("RevisionId", function.RevisionId);
     }
 
-    private static FunctionDefinition ReadConfiguration(JsonObject document)
+    private static FunctionDefinition ReadConfiguration(JsonObject document, string dataDirectory)
     {
         Dictionary<string, string> variables = new(StringComparer.Ordinal);
         if (document["Environment"]?["Variables"] is JsonObject environment)
         {
             foreach ((string name, JsonNode? value) in environment)
             {
-                variables[name] = (string)value!;
+                variables[name] = (string?)value ?? throw new FormatException($"no value for environment variable {name}");
             }
         }
 
@@ -276,7 +285,7 @@ internal static class FunctionDocuments
             Runtime = (string)Required(document, "Runtime")!,
             Role = (string?)document["Role"] ?? "",
             Handler = (string?)document["Handler"] ?? "",
-            CodeDirectory = (string)Required(document, "CodeDirectory")!,
+            CodeDirectory = Path.Combine(dataDirectory, (string)Required(document, "CodeDirectory")!),
             CodeSize = (long)Required(document, "CodeSize"),
             Description = (string?)document["Description"] ?? "",
             Timeout = (double)Required(document, "Timeout"),
@@ -315,7 +324,7 @@ internal static class FunctionDocuments
     }
 
     private static IReadOnlyList<string>? Strings(JsonNode? node) =>
-        node is JsonArray array ? [.. array.Select(static v => (string)v!)] : null;
+        node is JsonArray array ? [.. array.Select(static v => (string?)v ?? throw new FormatException("null in a list of strings"))] : null;
 
     private static DateTimeOffset Time(JsonObject document, string name) =>
         DateTimeOffset.Parse((string)Required(document, name)!, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);

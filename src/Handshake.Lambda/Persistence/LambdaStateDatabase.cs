@@ -10,7 +10,9 @@ namespace Handshake.Lambda.Persistence;
 /// start. A document is written before the request that made it is answered, so an acknowledged change survives
 /// kill -9 (WAL with synchronous=NORMAL, as the store's database: the commit reaches the operating system before it
 /// returns). The writes are few (control-plane calls, a checkpoint per batch, an entry per Event invocation), so one
-/// connection behind a lock serves them all.
+/// connection behind a lock serves them all. A writer waits at most a second for a file another process holds
+/// (busy_timeout): the change is then refused with ServiceException rather than keep its control-plane request (and
+/// the function's later changes) waiting.
 /// </summary>
 internal sealed class LambdaStateDatabase : IDisposable
 {
@@ -22,7 +24,8 @@ internal sealed class LambdaStateDatabase : IDisposable
 
     public LambdaStateDatabase(string directory)
     {
-        Directory.CreateDirectory(directory);
+        System.IO.Directory.CreateDirectory(directory);
+        Directory = directory;
         FilePath = Path.Combine(directory, FileName);
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
@@ -32,7 +35,7 @@ internal sealed class LambdaStateDatabase : IDisposable
         }.ToString());
         _connection.Open();
         Execute("""
-            PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;
+            PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=1000;
             CREATE TABLE IF NOT EXISTS documents(
                 kind TEXT NOT NULL,
                 key TEXT NOT NULL,
@@ -42,6 +45,9 @@ internal sealed class LambdaStateDatabase : IDisposable
     }
 
     public string FilePath { get; }
+
+    /// <summary>The host's data directory, which holds the file (and the unpacked code the documents name relative to it).</summary>
+    public string Directory { get; }
 
     /// <summary>Every document of one kind, in key order.</summary>
     public List<(string Key, string Body)> Load(string kind)
@@ -120,9 +126,31 @@ internal sealed class LambdaStateDatabase : IDisposable
         public void Delete(string kind, string key) =>
             Run("DELETE FROM documents WHERE kind = $kind AND key = $key;", kind, key, null);
 
-        /// <summary>Removes every document of a kind whose key starts with the prefix (a function's versions, say).</summary>
-        public void DeletePrefix(string kind, string keyPrefix) =>
-            Run("DELETE FROM documents WHERE kind = $kind AND substr(key, 1, length($key)) = $key;", kind, keyPrefix, null);
+        /// <summary>The statement <see cref="DeletePrefix"/> runs (its plan is checked by the tests).</summary>
+        internal const string DeletePrefixSql = "DELETE FROM documents WHERE kind = $kind AND key >= $key AND key < $end;";
+
+        /// <summary>
+        /// Removes every document of a kind whose key starts with the prefix (a function's documents, say), as the key
+        /// range [prefix, prefix with its last character incremented): a seek on the primary key, not a scan of the
+        /// kind. The keys compare as UTF-8 bytes, which order as the characters for a prefix that ends in an ASCII
+        /// character (FunctionDocuments' end in '/').
+        /// </summary>
+        public void DeletePrefix(string kind, string keyPrefix)
+        {
+            if (keyPrefix.Length == 0 || !char.IsAscii(keyPrefix[^1]))
+            {
+                throw new ArgumentException("A key prefix ends in an ASCII character.", nameof(keyPrefix));
+            }
+
+            string end = string.Concat(keyPrefix.AsSpan(0, keyPrefix.Length - 1), ((char)(keyPrefix[^1] + 1)).ToString());
+            using SqliteCommand command = _connection.CreateCommand();
+            command.Transaction = _transaction;
+            command.CommandText = DeletePrefixSql;
+            command.Parameters.AddWithValue("$kind", kind);
+            command.Parameters.AddWithValue("$key", keyPrefix);
+            command.Parameters.AddWithValue("$end", end);
+            command.ExecuteNonQuery();
+        }
 
         private void Run(string sql, string kind, string key, string? body)
         {

@@ -5,7 +5,7 @@ using Handshake.Lambda.Functions;
 namespace Handshake.Lambda.Persistence;
 
 /// <summary>What the state database holds for one function, read back at start (see <see cref="FunctionDocuments"/>).</summary>
-internal sealed class SavedFunction(string name)
+internal sealed class SavedFunction(string name, string dataDirectory)
 {
     public string Name { get; } = name;
 
@@ -45,7 +45,7 @@ internal sealed class SavedFunction(string name)
 
                 if (!functions.TryGetValue(parts[0], out SavedFunction? function))
                 {
-                    functions[parts[0]] = function = new SavedFunction(parts[0]);
+                    functions[parts[0]] = function = new SavedFunction(parts[0], database.Directory);
                 }
 
                 function.Read(parts[1], parts.Length == 3 ? parts[2] : null, body);
@@ -66,7 +66,7 @@ internal sealed class SavedFunction(string name)
         switch (part, qualifier)
         {
             case (FunctionDocuments.Configuration, null):
-                Configuration = FunctionDocuments.ReadFunction(body);
+                Configuration = FunctionDocuments.ReadFunction(body, dataDirectory);
                 Check(Configuration.Name == Name && !Configuration.IsPublished, "the configuration is another function's");
                 break;
             case (FunctionDocuments.Publish, null):
@@ -76,7 +76,7 @@ internal sealed class SavedFunction(string name)
                 Tags = FunctionDocuments.ReadTags(body);
                 break;
             case (FunctionDocuments.Version, { } number):
-                FunctionDefinition version = FunctionDocuments.ReadVersion(body);
+                FunctionDefinition version = FunctionDocuments.ReadVersion(body, dataDirectory);
                 Check(version.Name == Name && version.Version == number, "the version is another one's");
                 Versions[int.Parse(number, NumberStyles.None, CultureInfo.InvariantCulture)] = version;
                 break;

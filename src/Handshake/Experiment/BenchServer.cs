@@ -64,21 +64,36 @@ internal sealed class BenchServer : IAsyncDisposable
             throw;
         }
 
-        Uri store = options.Tls ? server.TlsEndpoint! : server.Endpoint;
-        string functionStoreEndpoint = store.GetLeftPart(UriPartial.Authority);
-        if (link is not null)
+        // From here the server and the link are this method's until BenchServer owns them: a failure (a leftover
+        // function whose delete cannot be saved, say) must not leave the server listening and its functions running.
+        try
         {
-            link.Upstream = new IPEndPoint(IPAddress.Loopback, store.Port);
-            functionStoreEndpoint = $"{scheme}://127.0.0.1:{link.Port} (emulated link) -> {functionStoreEndpoint}";
-        }
+            Uri store = options.Tls ? server.TlsEndpoint! : server.Endpoint;
+            string functionStoreEndpoint = store.GetLeftPart(UriPartial.Authority);
+            if (link is not null)
+            {
+                link.Upstream = new IPEndPoint(IPAddress.Loopback, store.Port);
+                functionStoreEndpoint = $"{scheme}://127.0.0.1:{link.Port} (emulated link) -> {functionStoreEndpoint}";
+            }
 
-        if (run.Notes.Count == 0)
+            if (run.Notes.Count == 0)
+            {
+                AddNotes(options, run, server);
+            }
+
+            DeleteLeftoverFunctions(server);
+            return new BenchServer(server, link, functionStoreEndpoint);
+        }
+        catch
         {
-            AddNotes(options, run, server);
-        }
+            await server.DisposeAsync().ConfigureAwait(false);
+            if (link is not null)
+            {
+                await link.DisposeAsync().ConfigureAwait(false);
+            }
 
-        DeleteLeftoverFunctions(server);
-        return new BenchServer(server, link, functionStoreEndpoint);
+            throw;
+        }
     }
 
     /// <summary>
