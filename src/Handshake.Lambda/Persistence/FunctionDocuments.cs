@@ -95,7 +95,7 @@ internal static class FunctionDocuments
         if (config.Cors is { } cors)
         {
             writer.WritePropertyName("Cors");
-            JsonSerializer.Serialize(writer, CorsNode(cors));
+            CorsNode(cors).WriteTo(writer);
         }
 
         writer.WriteString("CreationTime", config.CreationTime.ToString("O", CultureInfo.InvariantCulture));
