@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using Handshake.Lambda.Persistence;
-using Microsoft.Data.Sqlite;
 
 namespace Handshake.Lambda.Tests;
 
@@ -26,7 +25,7 @@ public sealed class EventStateWriteFailureTests : IDisposable
         server.Host.ResumeSavedWork();
         string uuid = (await CliAsync(server, "create-event-source-mapping", "--function-name", "recorder", "--event-source-arn", ordersArn,
             "--starting-position", "LATEST", "--batch-size", "2")).GetProperty("UUID").GetString()!;
-        RefuseWrites(Path.Combine(_data, "lambda", LambdaStateDatabase.FileName));
+        StateFileFaults.RefuseWrites(Path.Combine(_data, "lambda", LambdaStateDatabase.FileName));
 
         string answer = Path.Combine(_data, "answer.json");
         var invoked = await RunAsync(server, "invoke", "--function-name", "recorder", "--invocation-type", "Event", "--payload", """{"n": 1}""", answer);
@@ -67,20 +66,6 @@ public sealed class EventStateWriteFailureTests : IDisposable
         using JsonDocument body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("Service", body.RootElement.GetProperty("Type").GetString());
         Assert.Contains("stopping", body.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
-    }
-
-    /// <summary>Another connection makes every later write to the state file fail, as a full disk would.</summary>
-    private static void RefuseWrites(string file)
-    {
-        using SqliteConnection connection = new($"Data Source={file};Pooling=False");
-        connection.Open();
-        using SqliteCommand command = connection.CreateCommand();
-        command.CommandText = """
-            CREATE TRIGGER refuse_insert BEFORE INSERT ON documents BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;
-            CREATE TRIGGER refuse_update BEFORE UPDATE ON documents BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;
-            CREATE TRIGGER refuse_delete BEFORE DELETE ON documents BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;
-            """;
-        command.ExecuteNonQuery();
     }
 
     private static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(StreamServer server, string operation, params string[] arguments) =>

@@ -187,18 +187,8 @@ public sealed partial class RestartTests : IDisposable
         Cli cli = new(server);
         string zip = WriteZip(FunctionZip.BashRuntime());
         await cli.CreateAsync(zip, marker);
-        // Another connection makes every later write to the state file fail, as a full disk would.
-        using (SqliteConnection connection = new($"Data Source={Path.Combine(_dataDirectory, LambdaStateDatabase.FileName)};Pooling=False"))
-        {
-            connection.Open();
-            using SqliteCommand command = connection.CreateCommand();
-            command.CommandText = """
-                CREATE TRIGGER refuse_insert BEFORE INSERT ON documents BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;
-                CREATE TRIGGER refuse_update BEFORE UPDATE ON documents BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;
-                CREATE TRIGGER refuse_delete BEFORE DELETE ON documents BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;
-                """;
-            command.ExecuteNonQuery();
-        }
+        // Every later write to the state file fails, as a full disk would.
+        StateFileFaults.RefuseWrites(Path.Combine(_dataDirectory, LambdaStateDatabase.FileName));
 
         var tag = await cli.RunAsync("tag-resource", "--resource", Arn, "--tags", "team=core");
         Assert.Contains("An error occurred (ServiceException) when calling the TagResource operation", tag.Stderr);
@@ -437,21 +427,9 @@ public sealed partial class RestartTests : IDisposable
         }
     }
 
-    /// <summary>
-    /// Another connection makes the later writes to the state file that match <paramref name="when"/> (SQL on NEW, or
-    /// 1 for all of them) fail, as a full disk would.
-    /// </summary>
-    private void RefuseWrites(string when)
-    {
-        using SqliteConnection connection = new($"Data Source={Path.Combine(_dataDirectory, LambdaStateDatabase.FileName)};Pooling=False");
-        connection.Open();
-        using SqliteCommand command = connection.CreateCommand();
-        command.CommandText = $"""
-            CREATE TRIGGER refuse_insert BEFORE INSERT ON documents WHEN {when} BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;
-            CREATE TRIGGER refuse_update BEFORE UPDATE ON documents WHEN {when} BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;
-            """;
-        command.ExecuteNonQuery();
-    }
+    /// <summary>The later writes to the state file that match <paramref name="when"/> (SQL on NEW) fail, as a full disk would; deletes still work.</summary>
+    private void RefuseWrites(string when) =>
+        StateFileFaults.RefuseWrites(Path.Combine(_dataDirectory, LambdaStateDatabase.FileName), when, deletes: false);
 
     private void DropTriggers()
     {
