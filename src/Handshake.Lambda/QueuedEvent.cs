@@ -70,8 +70,7 @@ internal sealed class QueuedEvent
 
     public string ToJson()
     {
-        using MemoryStream buffer = new();
-        using (Utf8JsonWriter writer = new(buffer))
+        return Persistence.LambdaStateDatabase.Document(writer =>
         {
             writer.WriteStartObject();
             writer.WriteString("FunctionName", FunctionName);
@@ -100,9 +99,7 @@ internal sealed class QueuedEvent
             }
 
             writer.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        });
     }
 
     /// <exception cref="JsonException">Not a document <see cref="ToJson"/> wrote.</exception>

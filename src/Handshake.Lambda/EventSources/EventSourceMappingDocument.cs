@@ -16,8 +16,7 @@ internal static class EventSourceMappingDocument
     public static string ToJson(EventSourceMapping mapping)
     {
         EventSourceMappingSettings settings = mapping.Settings;
-        using MemoryStream buffer = new();
-        using (Utf8JsonWriter writer = new(buffer))
+        return Persistence.LambdaStateDatabase.Document(writer =>
         {
             writer.WriteStartObject();
             writer.WriteString("UUID", mapping.Uuid);
@@ -60,9 +59,7 @@ internal static class EventSourceMappingDocument
             }
 
             writer.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        });
     }
 
     /// <summary>

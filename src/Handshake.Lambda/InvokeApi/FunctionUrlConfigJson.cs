@@ -152,22 +152,7 @@ internal static class FunctionUrlConfigJson
         writer.WriteString("AuthType", config.AuthType);
         if (config.Cors is { } cors)
         {
-            writer.WriteStartObject("Cors");
-            if (cors.AllowCredentials is { } credentials)
-            {
-                writer.WriteBoolean("AllowCredentials", credentials);
-            }
-
-            WriteStrings(writer, "AllowHeaders", cors.AllowHeaders);
-            WriteStrings(writer, "AllowMethods", cors.AllowMethods);
-            WriteStrings(writer, "AllowOrigins", cors.AllowOrigins);
-            WriteStrings(writer, "ExposeHeaders", cors.ExposeHeaders);
-            if (cors.MaxAge is { } maxAge)
-            {
-                writer.WriteNumber("MaxAge", maxAge);
-            }
-
-            writer.WriteEndObject();
+            WriteCors(writer, cors);
         }
 
         writer.WriteString("CreationTime", Time(config.CreationTime));
@@ -177,6 +162,27 @@ internal static class FunctionUrlConfigJson
         }
 
         writer.WriteString("InvokeMode", config.InvokeMode);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>The Cors member, as the API answers it (and as the saved URL config keeps it).</summary>
+    public static void WriteCors(Utf8JsonWriter writer, FunctionUrlCors cors)
+    {
+        writer.WriteStartObject("Cors");
+        if (cors.AllowCredentials is { } credentials)
+        {
+            writer.WriteBoolean("AllowCredentials", credentials);
+        }
+
+        WriteStrings(writer, "AllowHeaders", cors.AllowHeaders);
+        WriteStrings(writer, "AllowMethods", cors.AllowMethods);
+        WriteStrings(writer, "AllowOrigins", cors.AllowOrigins);
+        WriteStrings(writer, "ExposeHeaders", cors.ExposeHeaders);
+        if (cors.MaxAge is { } maxAge)
+        {
+            writer.WriteNumber("MaxAge", maxAge);
+        }
+
         writer.WriteEndObject();
     }
 

@@ -49,7 +49,7 @@ internal static class FunctionDocuments
     // ---- Writing ----
 
     /// <summary>A function made through the API ($LATEST), with its reserved concurrency.</summary>
-    public static string WriteFunction(FunctionHost host, FunctionDefinition function) => Write(writer =>
+    public static string WriteFunction(FunctionHost host, FunctionDefinition function) => LambdaStateDatabase.Document(writer =>
     {
         writer.WriteStartObject();
         WriteConfiguration(writer, host, function);
@@ -63,7 +63,7 @@ internal static class FunctionDocuments
     });
 
     /// <summary>A published version: an immutable snapshot, its code directory with it.</summary>
-    public static string WriteVersion(FunctionHost host, FunctionDefinition version) => Write(writer =>
+    public static string WriteVersion(FunctionHost host, FunctionDefinition version) => LambdaStateDatabase.Document(writer =>
     {
         writer.WriteStartObject();
         WriteConfiguration(writer, host, version);
@@ -71,7 +71,7 @@ internal static class FunctionDocuments
         writer.WriteEndObject();
     });
 
-    public static string WritePublish(int lastVersion, string? publishedRevisionId) => Write(writer =>
+    public static string WritePublish(int lastVersion, string? publishedRevisionId) => LambdaStateDatabase.Document(writer =>
     {
         writer.WriteStartObject();
         writer.WriteNumber("LastVersion", lastVersion);
@@ -84,9 +84,9 @@ internal static class FunctionDocuments
     });
 
     public static string WriteAlias(FunctionHost host, string functionName, FunctionAlias alias) =>
-        Write(writer => InvokeApi.AliasConfigurationJson.Write(writer, host, functionName, alias));
+        LambdaStateDatabase.Document(writer => InvokeApi.AliasConfigurationJson.Write(writer, host, functionName, alias));
 
-    public static string WriteUrl(FunctionHost host, FunctionUrlConfig config) => Write(writer =>
+    public static string WriteUrl(FunctionHost host, FunctionUrlConfig config) => LambdaStateDatabase.Document(writer =>
     {
         writer.WriteStartObject();
         writer.WriteString("FunctionArn", host.Arn(config.FunctionName) + (config.Qualifier is null ? "" : ":" + config.Qualifier));
@@ -94,8 +94,7 @@ internal static class FunctionDocuments
         writer.WriteString("AuthType", config.AuthType);
         if (config.Cors is { } cors)
         {
-            writer.WritePropertyName("Cors");
-            CorsNode(cors).WriteTo(writer);
+            InvokeApi.FunctionUrlConfigJson.WriteCors(writer, cors);
         }
 
         writer.WriteString("CreationTime", config.CreationTime.ToString("O", CultureInfo.InvariantCulture));
@@ -105,9 +104,9 @@ internal static class FunctionDocuments
     });
 
     public static string WriteEventInvokeConfig(FunctionHost host, string functionName, EventInvokeConfig config) =>
-        Write(writer => InvokeApi.EventInvokeConfigJson.Write(writer, host, functionName, config));
+        LambdaStateDatabase.Document(writer => InvokeApi.EventInvokeConfigJson.Write(writer, host, functionName, config));
 
-    public static string WritePolicy(ResourcePolicy policy) => Write(writer =>
+    public static string WritePolicy(ResourcePolicy policy) => LambdaStateDatabase.Document(writer =>
     {
         writer.WriteStartObject();
         writer.WriteString("Policy", policy.Document());
@@ -115,7 +114,7 @@ internal static class FunctionDocuments
         writer.WriteEndObject();
     });
 
-    public static string WriteTags(IReadOnlyDictionary<string, string> tags) => Write(writer =>
+    public static string WriteTags(IReadOnlyDictionary<string, string> tags) => LambdaStateDatabase.Document(writer =>
     {
         writer.WriteStartObject();
         InvokeApi.FunctionTags.Write(writer, tags);
@@ -298,31 +297,6 @@ internal static class FunctionDocuments
         };
     }
 
-    private static JsonObject CorsNode(FunctionUrlCors cors)
-    {
-        JsonObject node = [];
-        if (cors.AllowCredentials is { } credentials)
-        {
-            node["AllowCredentials"] = credentials;
-        }
-
-        foreach ((string name, IReadOnlyList<string>? values) in (ReadOnlySpan<(string, IReadOnlyList<string>?)>)
-            [("AllowHeaders", cors.AllowHeaders), ("AllowMethods", cors.AllowMethods), ("AllowOrigins", cors.AllowOrigins), ("ExposeHeaders", cors.ExposeHeaders)])
-        {
-            if (values is not null)
-            {
-                node[name] = new JsonArray([.. values.Select(static v => (JsonNode?)JsonValue.Create(v))]);
-            }
-        }
-
-        if (cors.MaxAge is { } maxAge)
-        {
-            node["MaxAge"] = maxAge;
-        }
-
-        return node;
-    }
-
     private static IReadOnlyList<string>? Strings(JsonNode? node) =>
         node is JsonArray array ? [.. array.Select(static v => (string?)v ?? throw new FormatException("null in a list of strings"))] : null;
 
@@ -342,16 +316,5 @@ internal static class FunctionDocuments
         {
             throw new FormatException(e.Message, e);
         }
-    }
-
-    private static string Write(Action<Utf8JsonWriter> write)
-    {
-        using MemoryStream buffer = new();
-        using (Utf8JsonWriter writer = new(buffer))
-        {
-            write(writer);
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 }

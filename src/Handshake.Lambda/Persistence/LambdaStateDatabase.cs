@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 
 namespace Handshake.Lambda.Persistence;
@@ -48,6 +49,18 @@ internal sealed class LambdaStateDatabase : IDisposable
 
     /// <summary>The host's data directory, which holds the file (and the unpacked code the documents name relative to it).</summary>
     public string Directory { get; }
+
+    /// <summary>A document's text, as its writer makes it (each kind's owner writes its own shape).</summary>
+    public static string Document(Action<Utf8JsonWriter> write)
+    {
+        using MemoryStream buffer = new();
+        using (Utf8JsonWriter writer = new(buffer))
+        {
+            write(writer);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
 
     /// <summary>Every document of one kind, in key order.</summary>
     public List<(string Key, string Body)> Load(string kind)
