@@ -72,6 +72,11 @@ internal sealed partial class DynamoEventLoop
         }
 
         string? operation = DynamoHttpEndpoint.OperationOf(request.Target);
+        if (operation is null && endpoint.AnswersElsewhere(request.Target))
+        {
+            return false; // another service's target (CloudWatch Logs): Kestrel's path routes it
+        }
+
         connection.Started = Stopwatch.GetTimestamp();
         connection.MetricOperation = DynamoHttpEndpoint.MetricTag(operation);
         _observer?.Request(connection.Features, request.Authorization);

@@ -42,6 +42,17 @@ public sealed class DynamoHttpEndpoint
     /// </summary>
     public Func<HttpRequest, ReadOnlyMemory<byte>, DynamoException?>? Authenticator { get; init; }
 
+    /// <summary>
+    /// Another AWS JSON service answered on this endpoint (the composition puts CloudWatch Logs' <c>Logs_20140328.*</c>
+    /// here): given an X-Amz-Target that is neither DynamoDB's nor Streams', the handler that answers the whole request,
+    /// or null to answer it as DynamoDB does (UnknownOperationException). Asked only for such targets, so a DynamoDB
+    /// request costs nothing more. The store knows nothing of these services.
+    /// </summary>
+    public Func<string, Func<HttpContext, Task>?>? OtherServices { get; init; }
+
+    /// <summary>True when <see cref="OtherServices"/> answers this target: the event loop then leaves the request to Kestrel.</summary>
+    internal bool AnswersElsewhere(string? target) => target is not null && OtherServices?.Invoke(target) is not null;
+
     public async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
@@ -64,16 +75,24 @@ public sealed class DynamoHttpEndpoint
             await SendAsync(response, 404, "text/plain", UnknownOperationXml).ConfigureAwait(false);
             return;
         }
+        // Read once: X-Amz-Target is not one of Kestrel's known headers, so each read is a case-insensitive lookup.
+        string? target = TargetOperation(request);
+        // Not DynamoDB's nor Streams': another service on this endpoint may answer it (the raw header is read again
+        // only then, never for a DynamoDB request).
+        if (target is null && OtherServices is { } others && request.Headers["X-Amz-Target"].ToString() is { Length: > 0 } rawTarget
+            && others(rawTarget) is { } other)
+        {
+            await other(context).ConfigureAwait(false);
+            return;
+        }
         if (request.ContentLength > MaxRequestBytes)
         {
             await SendErrorAsync(response, new DynamoException(DynamoErrorCode.RequestEntityTooLarge,
-                "Request must be smaller than " + MaxRequestBytes + " bytes for the " + TargetOperation(request) + " operation")).ConfigureAwait(false);
+                "Request must be smaller than " + MaxRequestBytes + " bytes for the " + target + " operation")).ConfigureAwait(false);
             return;
         }
 
         long started = Stopwatch.GetTimestamp();
-        // Read once: X-Amz-Target is not one of Kestrel's known headers, so each read is a case-insensitive lookup.
-        string? target = TargetOperation(request);
         string metricOperation = MetricTag(target);
         byte[]? body = null;
         int length = 0;

@@ -12,6 +12,7 @@ public sealed class FunctionLog(int capacity)
     private readonly Lock _gate = new();
     private readonly LogEvent[] _ring = new LogEvent[capacity];
     private long _next;
+    private DateTimeOffset? _firstTimestamp;
     private TaskCompletionSource _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The sequence number the next event will get.</summary>
@@ -31,6 +32,7 @@ public sealed class FunctionLog(int capacity)
         TaskCompletionSource appended;
         lock (_gate)
         {
+            _firstTimestamp ??= timestamp;
             _ring[_next % _ring.Length] = new LogEvent(_next, timestamp, logStreamName, message);
             _next++;
             appended = _appended;
@@ -54,6 +56,37 @@ public sealed class FunctionLog(int capacity)
             }
 
             return events;
+        }
+    }
+
+    /// <summary>
+    /// Every event the ring still holds, oldest first, and the sequence number the next event will get, read under one
+    /// lock so that the two agree (the CloudWatch Logs API pages, filters and lists streams over this copy).
+    /// </summary>
+    public (List<LogEvent> Events, long NextSequence) Snapshot()
+    {
+        lock (_gate)
+        {
+            long first = Math.Max(0, _next - _ring.Length);
+            List<LogEvent> events = new((int)(_next - first));
+            for (long i = first; i < _next; i++)
+            {
+                events.Add(_ring[i % _ring.Length]);
+            }
+
+            return (events, _next);
+        }
+    }
+
+    /// <summary>The timestamp of the first event ever appended (even once the ring has dropped it): the log group's creation time.</summary>
+    public DateTimeOffset? FirstTimestamp
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _firstTimestamp;
+            }
         }
     }
 

@@ -9,5 +9,13 @@ public sealed class FunctionLogStore(int eventsPerFunction)
 
     public FunctionLog For(string functionName) => _logs.GetOrAdd(functionName, static (_, capacity) => new FunctionLog(capacity), eventsPerFunction);
 
+    /// <summary>Every function's log, by name (ordinal order), including logs that have no event yet.</summary>
+    public List<KeyValuePair<string, FunctionLog>> All()
+    {
+        List<KeyValuePair<string, FunctionLog>> all = [.. _logs];
+        all.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return all;
+    }
+
     public bool TryGet(string functionName, out FunctionLog log) => _logs.TryGetValue(functionName, out log!);
 }

@@ -6,6 +6,7 @@ using Handshake.Lambda;
 using Handshake.Lambda.Environments;
 using Handshake.Lambda.Functions;
 using Handshake.Lambda.InvokeApi;
+using Handshake.Lambda.LogsApi;
 using Handshake.Network.Accounting;
 using Handshake.Network.Metrics;
 using Handshake.Network.SigV4;
@@ -108,9 +109,12 @@ public sealed class HandshakeServer : IAsyncDisposable
             HandshakeServer? started = null;
             Func<string, SigV4Credentials?> known = KnownCredentials(options, () => started?.Functions);
             bool strict = options.Auth == AuthMode.Strict;
-            storeEndpoint = strict
-                ? new DynamoHttpEndpoint(store) { Authenticator = StoreAuthenticator(known, options.Clock) }
-                : new DynamoHttpEndpoint(store);
+            // CloudWatch Logs shares POST / with the store: the store asks the router about targets that are not its own.
+            storeEndpoint = new DynamoHttpEndpoint(store)
+            {
+                Authenticator = strict ? StoreAuthenticator(known, options.Clock) : null,
+                OtherServices = target => router?.OtherService(target),
+            };
             router = new(ledger, new AdminEndpoint(ledger, exporter), storeEndpoint)
             {
                 Strict = strict ? new StrictAuthentication(known, options.Clock) : null,
@@ -256,6 +260,7 @@ public sealed class HandshakeServer : IAsyncDisposable
             DeclaredFunctions = host.LoadProjectFile(projectFile);
         }
 
+        router.CloudWatchLogs = new CloudWatchLogsEndpoint(host);
         router.Lambda = router.Strict is { } strict
             ? new LambdaHttpEndpoint(host) { FunctionUrlAuthorizer = strict.AuthorizeFunctionUrl }
             : new LambdaHttpEndpoint(host);

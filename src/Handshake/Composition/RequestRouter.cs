@@ -1,5 +1,6 @@
 using Handshake.Dynamo.Protocol;
 using Handshake.Lambda.InvokeApi;
+using Handshake.Lambda.LogsApi;
 using Handshake.Network.Accounting;
 using Microsoft.AspNetCore.Http;
 
@@ -14,6 +15,9 @@ internal sealed class RequestRouter(ConnectionLedger ledger, AdminEndpoint admin
 {
     /// <summary>Set once the function host runs; it needs the endpoint's bound port first.</summary>
     public LambdaHttpEndpoint? Lambda { get; set; }
+
+    /// <summary>The CloudWatch Logs API over the functions' logs; set with <see cref="Lambda"/>.</summary>
+    public CloudWatchLogsEndpoint? CloudWatchLogs { get; set; }
 
     /// <summary>Under <c>--auth strict</c>: the checks of the Lambda API and the admin routes (the store checks its own).</summary>
     public StrictAuthentication? Strict { get; init; }
@@ -58,6 +62,20 @@ internal sealed class RequestRouter(ConnectionLedger ledger, AdminEndpoint admin
             await next(context).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// What the store hands over for a target that is not DynamoDB's (DynamoHttpEndpoint.OtherServices): CloudWatch Logs'
+    /// operations come here, everything else stays the store's to refuse.
+    /// </summary>
+    public Func<HttpContext, Task>? OtherService(string target) =>
+        CloudWatchLogsEndpoint.IsLogsTarget(target) ? _handleCloudWatchLogs ??= HandleCloudWatchLogsAsync : null;
+
+    private Func<HttpContext, Task>? _handleCloudWatchLogs;
+
+    private Task HandleCloudWatchLogsAsync(HttpContext context) =>
+        Strict is { } strict ? AuthorizedAsync(context, strict.AuthorizeLogsAsync, ServeCloudWatchLogsAsync) : ServeCloudWatchLogsAsync(context);
+
+    private Task ServeCloudWatchLogsAsync(HttpContext context) => CloudWatchLogs is { } logs ? logs.HandleAsync(context) : NotReadyAsync(context);
 
     private Task HandleLambdaAsync(HttpContext context) => Lambda is { } lambda ? lambda.HandleAsync(context) : NotReadyAsync(context);
 

@@ -17,6 +17,7 @@ internal sealed class StrictAuthentication(Func<string, SigV4Credentials?> crede
 {
     private readonly SigV4Verifier _lambda = new(credentials, "lambda", clock);
     private readonly SigV4Verifier _admin = new(credentials, service: null, clock);
+    private readonly SigV4Verifier _logs = new(credentials, "logs", clock);
 
     /// <summary>True when the request may go on; otherwise Lambda's error has been written.</summary>
     public Task<bool> AuthorizeLambdaAsync(HttpContext context) => AuthorizeAsync(context, _lambda);
@@ -28,11 +29,17 @@ internal sealed class StrictAuthentication(Func<string, SigV4Credentials?> crede
     public string? AuthorizeFunctionUrl(HttpRequest request, ReadOnlySpan<byte> body) =>
         _lambda.Verify(request, body) is null ? Handshake.Lambda.InvokeApi.LambdaHttpEndpoint.SignatureAccessKey(request) : null;
 
+    /// <summary>
+    /// The CloudWatch Logs API: SigV4 scoped to service <c>logs</c>, refused as CloudWatch Logs' JSON front end refuses
+    /// (the store's statuses and words, with <c>__type</c> in the body as awsJson1_1 clients read it).
+    /// </summary>
+    public Task<bool> AuthorizeLogsAsync(HttpContext context) => AuthorizeAsync(context, _logs, awsJson: true);
+
     /// <summary>True when the request may go on; otherwise the refusal has been written.</summary>
     public Task<bool> AuthorizeAdminAsync(HttpContext context) =>
         context.Connection.RemoteIpAddress is { } peer && IPAddress.IsLoopback(peer) ? Task.FromResult(true) : AuthorizeAsync(context, _admin);
 
-    private static async Task<bool> AuthorizeAsync(HttpContext context, SigV4Verifier verifier)
+    private static async Task<bool> AuthorizeAsync(HttpContext context, SigV4Verifier verifier, bool awsJson = false)
     {
         // The signature covers the body's hash, so the body is read here and handed on from memory.
         HttpRequest request = context.Request;
@@ -56,23 +63,35 @@ internal sealed class StrictAuthentication(Func<string, SigV4Credentials?> crede
             return true;
         }
 
+        if (awsJson)
+        {
+            // The JSON services' front end (DynamoDB's and CloudWatch Logs' alike): the store's words and statuses.
+            await WriteAsync(context, Handshake.Dynamo.Protocol.DynamoErrorCode.HttpStatus(failure.Code), failure.Code, failure.Message, awsJson).ConfigureAwait(false);
+            return false;
+        }
+
         // Lambda's front end says "Missing Authentication Token" where DynamoDB says "Request is missing ...".
         string message = failure.Code == SigV4Failure.MissingAuthenticationTokenException ? "Missing Authentication Token" : failure.Message;
         await WriteAsync(context, StatusCodes.Status403Forbidden, failure.Code, message).ConfigureAwait(false);
         return false;
     }
 
-    private static async Task WriteAsync(HttpContext context, int status, string type, string message)
+    private static async Task WriteAsync(HttpContext context, int status, string type, string message, bool awsJson = false)
     {
         HttpResponse response = context.Response;
         response.StatusCode = status;
-        response.ContentType = "application/json";
+        response.ContentType = awsJson ? "application/x-amz-json-1.1" : "application/json";
         response.Headers["x-amzn-ErrorType"] = type;
         response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
         using MemoryStream buffer = new();
         using (Utf8JsonWriter writer = new(buffer))
         {
             writer.WriteStartObject();
+            if (awsJson)
+            {
+                writer.WriteString("__type", type);
+            }
+
             writer.WriteString("message", message);
             writer.WriteEndObject();
         }

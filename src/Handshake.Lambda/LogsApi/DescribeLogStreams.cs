@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Handshake.Lambda.Logs;
+
+namespace Handshake.Lambda.LogsApi;
+
+/// <summary>
+/// DescribeLogStreams: a function's streams (one per execution environment, named as Lambda names them), each known
+/// while the ring holds one of its events. Ordered by name or by last event time, either way ascending or descending.
+/// </summary>
+internal static class DescribeLogStreams
+{
+    private const string TokenPrefix = "handshake-streams/";
+
+    public static async Task ExecuteAsync(FunctionHost host, LogsRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
+    {
+        string? prefix = request.Length("logStreamNamePrefix", request.String("logStreamNamePrefix"), 1, 512);
+        string? orderBy = request.String("orderBy");
+        bool descending = request.Boolean("descending") ?? false;
+        string? nextToken = request.Length("nextToken", request.String("nextToken"), 1, int.MaxValue);
+        int limit = request.Limit("limit", 1, 50, 50);
+        if (orderBy is not null and not ("LogStreamName" or "LastEventTime"))
+        {
+            request.Violation("orderBy", orderBy, "Member must satisfy enum value set: [LogStreamName, LastEventTime]");
+        }
+
+        (string groupName, string function, FunctionLog log) = LogGroups.Resolve(host, request);
+        bool byTime = orderBy == "LastEventTime";
+        if (byTime && prefix is not null)
+        {
+            throw LogsException.InvalidParameter("Cannot order by LastEventTime with a logStreamNamePrefix.");
+        }
+
+        int offset = nextToken is null ? 0 : ParseToken(nextToken);
+        await LogGroups.SettleAsync(host, function, cancellationToken).ConfigureAwait(false);
+        (List<LogEvent> events, _) = log.Snapshot();
+        List<LogStreamSummary> streams = LogGroups.Streams(events);
+        if (prefix is not null)
+        {
+            streams.RemoveAll(s => !s.Name.StartsWith(prefix, StringComparison.Ordinal));
+        }
+
+        if (byTime)
+        {
+            // Ties (streams whose last events share a millisecond) keep the name order, so that pages are stable.
+            streams.Sort(static (a, b) => a.LastEvent != b.LastEvent ? a.LastEvent.CompareTo(b.LastEvent) : string.CompareOrdinal(a.Name, b.Name));
+        }
+
+        if (descending)
+        {
+            streams.Reverse();
+        }
+
+        writer.WriteStartObject();
+        writer.WriteStartArray("logStreams");
+        int end = Math.Min(streams.Count, offset + limit);
+        for (int i = offset; i < end; i++)
+        {
+            LogStreamSummary stream = streams[i];
+            writer.WriteStartObject();
+            writer.WriteString("logStreamName", stream.Name);
+            // The host learns of a stream with its first event: that is when it was created, as far as anyone can tell.
+            writer.WriteNumber("creationTime", stream.FirstEvent.ToUnixTimeMilliseconds());
+            writer.WriteNumber("firstEventTimestamp", stream.FirstEvent.ToUnixTimeMilliseconds());
+            writer.WriteNumber("lastEventTimestamp", stream.LastEvent.ToUnixTimeMilliseconds());
+            writer.WriteNumber("lastIngestionTime", stream.LastEvent.ToUnixTimeMilliseconds());
+            writer.WriteString("arn", LogGroups.StreamArn(host, groupName, stream.Name));
+            // Deprecated in the API: CloudWatch answers 0 whatever the stream holds.
+            writer.WriteNumber("storedBytes", 0);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        if (end < streams.Count)
+        {
+            writer.WriteString("nextToken", Convert.ToBase64String(Encoding.UTF8.GetBytes(TokenPrefix + end.ToString(CultureInfo.InvariantCulture))));
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static int ParseToken(string token)
+    {
+        try
+        {
+            string text = Encoding.UTF8.GetString(Convert.FromBase64String(token));
+            if (text.StartsWith(TokenPrefix, StringComparison.Ordinal)
+                && int.TryParse(text.AsSpan(TokenPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int offset))
+            {
+                return offset;
+            }
+        }
+        catch (FormatException)
+        {
+        }
+
+        throw LogsException.InvalidNextToken();
+    }
+}

@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Handshake.Lambda.Logs;
+
+namespace Handshake.Lambda.LogsApi;
+
+/// <summary>
+/// FilterLogEvents: the group's events (all streams, or the named ones, or those under a prefix) in the order they
+/// were logged, within the time window, that match the filter pattern (<see cref="FilterPattern"/>). A page ends at
+/// the limit or 1 MB; nextToken (the position after the page) is present only while more matching events remain, so
+/// the paginators stop when it is absent.
+/// </summary>
+internal static class FilterLogEvents
+{
+    private const string TokenPrefix = "handshake-events/";
+
+    public static async Task ExecuteAsync(FunctionHost host, LogsRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
+    {
+        List<string>? streamNames = request.Strings("logStreamNames");
+        string? streamPrefix = request.Length("logStreamNamePrefix", request.String("logStreamNamePrefix"), 1, 512);
+        long? startTime = request.Long("startTime");
+        long? endTime = request.Long("endTime");
+        string? pattern = request.Length("filterPattern", request.String("filterPattern"), 0, 1024);
+        string? nextToken = request.Length("nextToken", request.String("nextToken"), 1, int.MaxValue);
+        int limit = request.Limit("limit", 1, 10_000, 10_000);
+        if (streamNames is { Count: 0 or > 100 })
+        {
+            request.Violation("logStreamNames", "[" + string.Join(", ", streamNames) + "]",
+                streamNames.Count == 0 ? "Member must have length greater than or equal to 1" : "Member must have length less than or equal to 100");
+        }
+
+        (_, string function, FunctionLog log) = LogGroups.Resolve(host, request);
+        if (streamNames is not null && streamPrefix is not null)
+        {
+            throw LogsException.InvalidParameter("logStreamNames and logStreamNamePrefix are mutually exclusive parameters.");
+        }
+
+        FilterPattern filter = FilterPattern.Parse(pattern);
+        long from = nextToken is null ? 0 : ParseToken(nextToken);
+        HashSet<string>? names = streamNames is null ? null : new(streamNames, StringComparer.Ordinal);
+
+        await LogGroups.SettleAsync(host, function, cancellationToken).ConfigureAwait(false);
+        (List<LogEvent> events, _) = log.Snapshot();
+        writer.WriteStartObject();
+        writer.WriteStartArray("events");
+        int count = 0;
+        int bytes = 0;
+        long? resumeAt = null;
+        foreach (LogEvent e in events)
+        {
+            if (e.Sequence < from
+                || (names is not null && !names.Contains(e.LogStreamName))
+                || (streamPrefix is not null && !e.LogStreamName.StartsWith(streamPrefix, StringComparison.Ordinal))
+                || !LogGroups.InWindow(e, startTime, endTime)
+                || !filter.Matches(e.Message))
+            {
+                continue;
+            }
+
+            bytes += LogGroups.EventBytes(e);
+            if (count == limit || (bytes > LogGroups.MaxPageBytes && count > 0))
+            {
+                resumeAt = e.Sequence; // a matching event is left for the next page
+                break;
+            }
+
+            long timestamp = e.Timestamp.ToUnixTimeMilliseconds();
+            writer.WriteStartObject();
+            writer.WriteString("logStreamName", e.LogStreamName);
+            writer.WriteNumber("timestamp", timestamp);
+            writer.WriteString("message", e.Message);
+            writer.WriteNumber("ingestionTime", timestamp);
+            // CloudWatch's event ids are 56-digit strings, unique in the group: here the event's position in the log.
+            writer.WriteString("eventId", e.Sequence.ToString("D56", CultureInfo.InvariantCulture));
+            writer.WriteEndObject();
+            count++;
+        }
+
+        writer.WriteEndArray();
+        // Deprecated since 2020: CloudWatch answers an empty list.
+        writer.WriteStartArray("searchedLogStreams");
+        writer.WriteEndArray();
+        if (resumeAt is long resume)
+        {
+            writer.WriteString("nextToken", Convert.ToBase64String(Encoding.UTF8.GetBytes(TokenPrefix + resume.ToString(CultureInfo.InvariantCulture))));
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static long ParseToken(string token)
+    {
+        try
+        {
+            string text = Encoding.UTF8.GetString(Convert.FromBase64String(token));
+            if (text.StartsWith(TokenPrefix, StringComparison.Ordinal)
+                && long.TryParse(text.AsSpan(TokenPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out long position))
+            {
+                return position;
+            }
+        }
+        catch (FormatException)
+        {
+        }
+
+        throw LogsException.InvalidNextToken();
+    }
+}

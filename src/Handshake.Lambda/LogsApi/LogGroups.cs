@@ -1,0 +1,128 @@
+using System.Text;
+using Handshake.Lambda.Logs;
+
+namespace Handshake.Lambda.LogsApi;
+
+/// <summary>One log stream as DescribeLogStreams reports it, summed up from the events the ring still holds.</summary>
+internal sealed record LogStreamSummary(string Name, DateTimeOffset FirstEvent, DateTimeOffset LastEvent);
+
+/// <summary>
+/// Lambda's log groups: a function's log is the group <c>/aws/lambda/NAME</c>, which exists once the function has
+/// logged (Lambda creates the group at its first invocation). Names, ARNs and identifiers resolve here.
+/// </summary>
+internal static class LogGroups
+{
+    public const string LambdaPrefix = "/aws/lambda/";
+
+    /// <summary>The log group a request names by logGroupName or logGroupIdentifier (a name or an ARN), with its function's log.</summary>
+    /// <exception cref="LogsException">Both or neither given; ResourceNotFoundException for a group that does not exist.</exception>
+    public static (string GroupName, string Function, FunctionLog Log) Resolve(FunctionHost host, LogsRequest request)
+    {
+        string? name = request.String("logGroupName");
+        string? identifier = request.String("logGroupIdentifier");
+        request.Length("logGroupName", name, 1, 512);
+        request.Length("logGroupIdentifier", identifier, 1, 2048);
+        request.ThrowIfInvalid();
+        if (name is not null && identifier is not null)
+        {
+            throw LogsException.InvalidParameter("LogGroup name and LogGroup ARN are mutually exclusive parameters.");
+        }
+
+        if ((name ?? identifier) is not { } given)
+        {
+            throw LogsException.InvalidParameter("Either LogGroup name or LogGroup ARN must be specified.");
+        }
+
+        string groupName = name ?? GroupNameOf(host, given) ?? throw LogsException.LogGroupNotFound();
+        return Find(host, groupName) is { } found ? (groupName, found.Function, found.Log) : throw LogsException.LogGroupNotFound();
+    }
+
+    /// <summary>The function and log behind a group name; null when the group does not exist (no such function log, or nothing logged yet).</summary>
+    public static (string Function, FunctionLog Log)? Find(FunctionHost host, string groupName)
+    {
+        if (!groupName.StartsWith(LambdaPrefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        string function = groupName[LambdaPrefix.Length..];
+        return host.Logs.TryGet(function, out FunctionLog log) && log.NextSequence > 0 ? (function, log) : null;
+    }
+
+    /// <summary>
+    /// The group a logGroupIdentifier names: a name as it is, an ARN (<c>arn:aws:logs:REGION:ACCOUNT:log-group:NAME</c>,
+    /// with or without DescribeLogGroups' trailing <c>:*</c>) only in this host's region and account.
+    /// </summary>
+    private static string? GroupNameOf(FunctionHost host, string identifier)
+    {
+        if (!identifier.StartsWith("arn:", StringComparison.Ordinal))
+        {
+            return identifier;
+        }
+
+        string prefix = GroupArnPrefix(host);
+        if (!identifier.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        string name = identifier[prefix.Length..];
+        return name.EndsWith(":*", StringComparison.Ordinal) ? name[..^2] : name;
+    }
+
+    private static string GroupArnPrefix(FunctionHost host) => $"arn:aws:logs:{host.Options.Region}:{host.Options.AccountId}:log-group:";
+
+    /// <summary>The group's ARN as DescribeLogGroups' <c>logGroupArn</c> (no trailing <c>:*</c>).</summary>
+    public static string GroupArn(FunctionHost host, string groupName) => GroupArnPrefix(host) + groupName;
+
+    public static string StreamArn(FunctionHost host, string groupName, string streamName) => GroupArn(host, groupName) + ":log-stream:" + streamName;
+
+    /// <summary>
+    /// Waits (at most 2 s) until the function's answered invocations have their END and REPORT lines in the log, as
+    /// `handshake logs` does: a caller that reads the log right after its Invoke returned finds the REPORT there.
+    /// </summary>
+    public static async Task SettleAsync(FunctionHost host, string function, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await host.LogsSettledAsync(function).WaitAsync(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // A function still printing: serve what is there.
+        }
+    }
+
+    /// <summary>The streams of a snapshot, by name (ordinal), each with its first and last event the ring still holds.</summary>
+    public static List<LogStreamSummary> Streams(List<LogEvent> events)
+    {
+        Dictionary<string, (DateTimeOffset First, DateTimeOffset Last)> streams = new(StringComparer.Ordinal);
+        foreach (LogEvent e in events)
+        {
+            streams[e.LogStreamName] = streams.TryGetValue(e.LogStreamName, out var seen)
+                ? (e.Timestamp < seen.First ? e.Timestamp : seen.First, e.Timestamp > seen.Last ? e.Timestamp : seen.Last)
+                : (e.Timestamp, e.Timestamp);
+        }
+
+        List<LogStreamSummary> summaries = new(streams.Count);
+        foreach ((string name, (DateTimeOffset first, DateTimeOffset last)) in streams)
+        {
+            summaries.Add(new LogStreamSummary(name, first, last));
+        }
+
+        summaries.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return summaries;
+    }
+
+    /// <summary>What a page of events may hold: CloudWatch's 1 MB, counted as the service counts an event (its UTF-8 message and 26 bytes).</summary>
+    public const int MaxPageBytes = 1024 * 1024;
+
+    public static int EventBytes(LogEvent e) => Encoding.UTF8.GetByteCount(e.Message) + 26;
+
+    /// <summary>A request's startTime/endTime window: startTime inclusive, endTime exclusive, both in epoch milliseconds.</summary>
+    public static bool InWindow(LogEvent e, long? startTime, long? endTime)
+    {
+        long timestamp = e.Timestamp.ToUnixTimeMilliseconds();
+        return (startTime is not long start || timestamp >= start) && (endTime is not long end || timestamp < end);
+    }
+}
