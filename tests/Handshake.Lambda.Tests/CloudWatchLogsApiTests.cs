@@ -20,14 +20,16 @@ public sealed partial class CloudWatchLogsApiTests
     public async Task Boto3_reads_a_functions_log_group_streams_and_events_as_from_CloudWatch()
     {
         await using Up up = await Up.StartAsync();
-        var run = await Repository.RunAsync("python3", [Repository.Path("tests", "clients", "logs_boto3.py"), up.Endpoint, "bash", "3"],
+        var run = await Repository.RunAsync("python3", [Repository.Path("tests", "clients", "logs_boto3.py"), up.Endpoint, "bash", "3", "zeta"],
             Repository.AwsEnvironment(new Uri(up.Endpoint)));
         Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
         JsonElement o = JsonDocument.Parse(run.Stdout.Trim().Split('\n')[^1]).RootElement;
         string[] requestIds = [.. o.GetProperty("requestIds").EnumerateArray().Select(e => e.GetString()!)];
 
-        // DescribeLogGroups: the one function that logged, with CloudWatch's fields.
-        JsonElement group = Assert.Single(o.GetProperty("groups").EnumerateArray());
+        // DescribeLogGroups: one group per function that logged, in name order, with CloudWatch's fields.
+        JsonElement[] groups = [.. o.GetProperty("groups").EnumerateArray()];
+        Assert.Equal(["/aws/lambda/bash", "/aws/lambda/zeta"], groups.Select(g => g.GetProperty("logGroupName").GetString()));
+        JsonElement group = groups[0];
         Assert.Equal("/aws/lambda/bash", group.GetProperty("logGroupName").GetString());
         Assert.Equal("arn:aws:logs:us-east-1:000000000000:log-group:/aws/lambda/bash:*", group.GetProperty("arn").GetString());
         Assert.Equal("arn:aws:logs:us-east-1:000000000000:log-group:/aws/lambda/bash", group.GetProperty("logGroupArn").GetString());
@@ -36,6 +38,9 @@ public sealed partial class CloudWatchLogsApiTests
         Assert.True(group.GetProperty("hasCreationTime").GetBoolean());
         Assert.True(group.GetProperty("storedBytes>0").GetBoolean());
         Assert.Equal(["/aws/lambda/bash"], Names(o, "groupsByPrefix"));
+        // boto3's paginator, one group a page: the token (the last name) resumes after it; the last page has none.
+        Assert.Equal("/aws/lambda/bash|/aws/lambda/zeta",
+            string.Join("|", o.GetProperty("groupsPaged").EnumerateArray().Select(page => string.Join(",", page.EnumerateArray().Select(g => g.GetString())))));
         Assert.Empty(Names(o, "groupsByOtherPrefix"));
         Assert.Equal(["/aws/lambda/bash"], Names(o, "groupsByPattern"));
         Assert.Empty(Names(o, "groupsByUpperPattern")); // the pattern is a case-sensitive substring
@@ -271,7 +276,7 @@ public sealed partial class CloudWatchLogsApiTests
         Assert.Equal(400, error.GetProperty("status").GetInt32());
     }
 
-    /// <summary>`handshake up --port 0 --in-memory` in a directory whose handshake.json declares the bash sample.</summary>
+    /// <summary>`handshake up --port 0 --in-memory` in a directory whose handshake.json declares the bash sample twice (bash and zeta).</summary>
     private sealed partial class Up : IAsyncDisposable
     {
         private readonly Process _process;
@@ -292,7 +297,9 @@ public sealed partial class CloudWatchLogsApiTests
             string directory = System.IO.Directory.CreateTempSubdirectory("handshake-cwlogs-").FullName;
             string code = TestHost.FunctionDirectory("bash-runtime");
             await File.WriteAllTextAsync(Path.Combine(directory, "handshake.json"), $$"""
-                { "functions": { "bash": { "runtime": "provided", "code": "{{code}}" } } }
+                { "functions": {
+                    "bash": { "runtime": "provided", "code": "{{code}}" },
+                    "zeta": { "runtime": "provided", "code": "{{code}}" } } }
                 """);
             ProcessStartInfo info = new(Executable, ["up", "--port", "0", "--in-memory", .. extra ?? []])
             {

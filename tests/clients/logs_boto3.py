@@ -1,7 +1,8 @@
 """boto3's logs client against the CloudWatch Logs API that `handshake up` serves over its functions' logs.
 
-Usage: python3 logs_boto3.py <endpoint-url> <function-name> <invocations>. Invokes the function (boto3's lambda client)
-that many times, then reads its log group as from CloudWatch. Prints one JSON object on the last line of stdout: named
+Usage: python3 logs_boto3.py <endpoint-url> <function-name> <invocations> <other-function>. Invokes the function
+(boto3's lambda client) that many times and the other function once, then reads the first one's log group as from
+CloudWatch. Prints one JSON object on the last line of stdout: named
 observations (values derived from what boto3 returned, or {"error": {"code", "message"}} for what it raised).
 """
 import json
@@ -10,7 +11,7 @@ import sys
 import boto3
 from botocore.exceptions import ClientError
 
-endpoint, function, invocations = sys.argv[1], sys.argv[2], int(sys.argv[3])
+endpoint, function, invocations, other = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 group = "/aws/lambda/" + function
 logs = boto3.client("logs", endpoint_url=endpoint)
 lam = boto3.client("lambda", endpoint_url=endpoint)
@@ -30,6 +31,7 @@ for i in range(invocations):
     answer = lam.invoke(FunctionName=function, Payload=json.dumps({"n": i}).encode())
     request_ids.append(answer["ResponseMetadata"]["RequestId"])
 observations["requestIds"] = request_ids
+lam.invoke(FunctionName=other, Payload=b"{}")
 
 
 def describe_groups(**kwargs):
@@ -42,6 +44,8 @@ observe("groupsByPrefix", lambda: [g["logGroupName"] for g in logs.describe_log_
 observe("groupsByOtherPrefix", lambda: [g["logGroupName"] for g in logs.describe_log_groups(logGroupNamePrefix="/aws/lambda/zz-none")["logGroups"]])
 observe("groupsByPattern", lambda: [g["logGroupName"] for g in logs.describe_log_groups(logGroupNamePattern=function[1:])["logGroups"]])
 observe("groupsByUpperPattern", lambda: [g["logGroupName"] for g in logs.describe_log_groups(logGroupNamePattern=function.upper())["logGroups"]])
+observe("groupsPaged", lambda: [[g["logGroupName"] for g in page["logGroups"]]
+                                 for page in logs.get_paginator("describe_log_groups").paginate(PaginationConfig={"PageSize": 1})])
 observe("groupsLimit51", lambda: logs.describe_log_groups(limit=51))
 observe("groupsPrefixAndPattern", lambda: logs.describe_log_groups(logGroupNamePrefix="/aws", logGroupNamePattern="x"))
 
