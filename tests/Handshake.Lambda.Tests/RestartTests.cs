@@ -383,6 +383,69 @@ public sealed partial class RestartTests : IDisposable
     }
 
     [Fact]
+    public async Task Unpacked_code_that_nothing_saved_uses_is_removed_at_the_next_start_and_the_rest_still_runs()
+    {
+        string marker = Guid.NewGuid().ToString("N");
+        string a = WriteZip(FunctionZip.BashRuntime());
+        string b = WriteZip(FunctionZip.BashRuntime("b.txt"));
+        string c = WriteZip(FunctionZip.BashRuntime("c.txt"));
+        string d = WriteZip(FunctionZip.BashRuntime("d.txt"));
+        string e = WriteZip(FunctionZip.BashRuntime("e.txt"));
+        string project = Path.Combine(_dataDirectory, "handshake.json");
+        Directory.CreateDirectory(_dataDirectory);
+        File.WriteAllText(project, JsonSerializer.Serialize(new
+        {
+            functions = new Dictionary<string, object>
+            {
+                ["declared"] = new { runtime = "provided.al2023", handler = "function.handler", code = TestHost.FunctionDirectory("bash-runtime"), environment = new Dictionary<string, string> { ["HANDSHAKE_TEST_MARKER"] = marker } },
+            },
+        }));
+
+        string functions = Path.Combine(_dataDirectory, "functions");
+        await using (LambdaServer server = await LambdaServer.StartAsync(Options, marker: marker))
+        {
+            server.Test.Host.LoadProjectFile(project);
+            Cli cli = new(server);
+            await cli.CreateAsync(a, marker);
+            await cli.OkAsync("publish-version", "--function-name", "kept");
+            await cli.OkAsync("update-function-code", "--function-name", "kept", "--zip-file", "fileb://" + b);
+            await cli.OkAsync("update-function-code", "--function-name", "kept", "--zip-file", "fileb://" + d);
+            await cli.CreateAsync(c, marker, "gone");
+            await cli.OkAsync("delete-function", "--function-name", "gone");
+            // A declared function is not saved, but a version published from zipped code is: its code must stay.
+            await cli.OkAsync("update-function-code", "--function-name", "declared", "--zip-file", "fileb://" + e);
+            await cli.OkAsync("publish-version", "--function-name", "declared");
+            // Nothing is removed while the host runs (an environment may still run the replaced code).
+            Assert.Equal(Sorted(CodeName(a), CodeName(b), CodeName(d)), CodeDirectories("kept"));
+            Assert.Equal([CodeName(c)], CodeDirectories("gone"));
+        }
+
+        // What a kill in the middle of unpacking leaves.
+        Directory.CreateDirectory(Path.Combine(functions, "kept", CodeName(b) + ".tmp-0badf00d"));
+        await using (LambdaServer server = await LambdaServer.StartAsync(Options, marker: marker))
+        {
+            Assert.Equal(Sorted(CodeName(a), CodeName(d)), CodeDirectories("kept"));
+            Assert.False(Directory.Exists(Path.Combine(functions, "gone")));
+            Assert.Equal([CodeName(e)], CodeDirectories("declared"));
+
+            server.Test.Host.LoadProjectFile(project);
+            Cli cli = new(server);
+            Assert.True(File.Exists(Path.Combine((await cli.InvokeAsync("kept")).GetProperty("LAMBDA_TASK_ROOT").GetString()!, "d.txt")));
+            string versionRoot = (await cli.InvokeAsync("kept", "1")).GetProperty("LAMBDA_TASK_ROOT").GetString()!;
+            Assert.Equal(Path.Combine(functions, "kept", CodeName(a)), versionRoot);
+            Assert.True(File.Exists(Path.Combine((await cli.InvokeAsync("declared", "1")).GetProperty("LAMBDA_TASK_ROOT").GetString()!, "e.txt")));
+        }
+
+        string[] CodeDirectories(string function) =>
+            [.. Directory.GetDirectories(Path.Combine(functions, function)).Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
+
+        static string[] Sorted(params string[] names) => [.. names.Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>The directory FunctionCode.InstallZip unpacks a package into: its SHA-256's first 16 hex digits.</summary>
+    private static string CodeName(string zip) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(zip)))[..16];
+
+    [Fact]
     public async Task A_declared_function_wins_over_a_saved_one_of_its_name_and_keeps_what_the_API_made_for_it()
     {
         string marker = Guid.NewGuid().ToString("N");
