@@ -42,4 +42,29 @@ public sealed class MemberConstraintTests(ServerFixture fixture)
         var (_, missing, _) = await ErrorAsync("DescribeTable", $$$$$"""{"TableName":"{{{{{name}}}}}"}""");
         Assert.Equal("com.amazonaws.dynamodb.v20120810#ResourceNotFoundException", missing);
     }
+
+    [Fact]
+    public async Task BatchGetItemRefusesAnEmptyAttributesToGet()
+    {
+        var table = await CreateTableAsync();
+        var (status, type, message) = await ErrorAsync("BatchGetItem",
+            $$$$$"""{"RequestItems":{"{{{{{table}}}}}":{"Keys":[{"pk":{"S":"a"}}],"AttributesToGet":[]}}}""");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("com.amazon.coral.validate#ValidationException", type);
+        Assert.Equal($"1 validation error detected: Value '[]' at 'requestItems.{table}.member.attributesToGet' failed to satisfy constraint: Member must have length greater than or equal to 1", message);
+    }
+
+    [Fact]
+    public async Task BatchGetItemCountsOneItemAskedForByTableNameAndByArnAsADuplicate()
+    {
+        var table = await CreateTableAsync();
+        var arn = "arn:aws:dynamodb:us-east-1:000000000000:table/" + table;
+        Assert.Equal(HttpStatusCode.OK, (await fixture.PostAsync("PutItem", $$$$$"""{"TableName":"{{{{{table}}}}}","Item":{"pk":{"S":"a"}}}""")).StatusCode);
+
+        var (status, type, message) = await ErrorAsync("BatchGetItem",
+            $$$$$"""{"RequestItems":{"{{{{{table}}}}}":{"Keys":[{"pk":{"S":"a"}}]},"{{{{{arn}}}}}":{"Keys":[{"pk":{"S":"a"}}]}}}""");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("com.amazon.coral.validate#ValidationException", type);
+        Assert.Equal("Provided list of item keys contains duplicates", message);
+    }
 }
