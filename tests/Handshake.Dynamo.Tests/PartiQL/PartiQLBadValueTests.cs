@@ -49,4 +49,22 @@ public sealed class PartiQLBadValueTests(ServerFixture fixture)
         Assert.Equal("com.amazon.coral.validate#ValidationException", type);
         Assert.Equal(message, text);
     }
+
+    [Theory]
+    [InlineData("INSERT INTO \"T\" VALUE {'pk': 'a', '': 1}")]
+    [InlineData("INSERT INTO \"T\" VALUE {'pk': 'a', 'm': {'k': [{'': 1}]}}")]
+    [InlineData("UPDATE \"T\" SET m = {'': 1} WHERE pk = 'b'")]
+    public async Task ATupleWithAnEmptyAttributeNameIsRefusedAndWritesNothing(string statement)
+    {
+        var table = await CreateTableAsync();
+        Assert.Equal(HttpStatusCode.OK, (await fixture.PostAsync("PutItem", $$$$$"""{"TableName":"{{{{{table}}}}}","Item":{"pk":{"S":"b"}}}""")).StatusCode);
+
+        var (status, type, text) = await ErrorAsync("ExecuteStatement", $$$$"""{"Statement":{{{{Json(statement.Replace("\"T\"", "\"" + table + "\""))}}}}}""");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("com.amazon.coral.validate#ValidationException", type);
+        Assert.Equal("1 validation error detected: Empty attribute name", text);
+
+        var scan = await fixture.PostAsync("Scan", $$$$$"""{"TableName":"{{{{{table}}}}}","ConsistentRead":true}""");
+        Assert.Equal("""{"Items":[{"pk":{"S":"b"}}],"Count":1,"ScannedCount":1}""", await scan.Content.ReadAsStringAsync());
+    }
 }
