@@ -121,6 +121,30 @@ public sealed class DynamoEventLoopTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARequestWhoseLinesEndInABareLineFeedIsAnsweredNotLeftWaiting()
+    {
+        // Kestrel reads a bare LF as a line's end, so this head is whole; the loop waited for a CRLF CRLF that never
+        // comes, and the request stayed unanswered until the idle timeout.
+        using var client = await RawClient.ConnectAsync(_server.Port);
+        await client.SendAsync(Post("ListTables", "{}").Replace("\r\n", "\n"));
+        var response = await client.ReadAsync();
+        Assert.Equal((200, "{\"TableNames\":[]}"), (response.Status, response.Body));
+    }
+
+    [Fact]
+    public async Task AHeaderLineWithABareLineFeedInsideIsReadAsKestrelReadsIt()
+    {
+        // Kestrel reads "X-Note: a\nConnection: close" as two headers; the loop read one, X-Note, and kept the
+        // connection open where Kestrel's reading closes it.
+        using var client = await RawClient.ConnectAsync(_server.Port);
+        await client.SendAsync(Post("ListTables", "{}", extraHeaders: "X-Note: a\nConnection: close\r\n"));
+        var response = await client.ReadAsync();
+        Assert.Equal(200, response.Status);
+        Assert.Equal("close", response.Headers["connection"]);
+        Assert.True(await client.EndsAsync());
+    }
+
+    [Fact]
     public async Task ARequestTooLargeForTheLoopGoesToKestrelWithTheBytesAlreadyRead()
     {
         // A body over the loop's 64 KB: the loop has read the head and part of the body when it hands the connection

@@ -85,6 +85,45 @@ public sealed class ItemNestingTests(ServerFixture fixture) : IClassFixture<Serv
         Assert.Equal(31, Levels(item["doc"]));
     }
 
+    [Fact]
+    public async Task ATransactionsUpdateThatNestsTooDeepCancelsAndWritesNothing()
+    {
+        string table = fixture.NewTableName("nest");
+        await SdkItemTests.CreateTableAsync(fixture.Client, table);
+        await fixture.Client.PutItemAsync(table, new() { ["pk"] = new AttributeValue("u"), ["doc"] = Wrapped(30) }).WaitAsync(ServerFixture.Timeout);
+
+        // The same update as UpdateItem's above, as the second action: the whole transaction is cancelled.
+        var error = await Assert.ThrowsAsync<TransactionCanceledException>(() => fixture.Client.TransactWriteItemsAsync(new TransactWriteItemsRequest
+        {
+            TransactItems =
+            [
+                new TransactWriteItem { Put = new Put { TableName = table, Item = new() { ["pk"] = new AttributeValue("other") } } },
+                new TransactWriteItem
+                {
+                    Update = new Update
+                    {
+                        TableName = table,
+                        Key = new() { ["pk"] = new AttributeValue("u") },
+                        UpdateExpression = "SET doc.n = :v",
+                        ExpressionAttributeValues = new() { [":v"] = Wrapped(31) },
+                    },
+                },
+            ],
+        }).WaitAsync(ServerFixture.Timeout));
+        Assert.Equal(["None", "ValidationError"], error.CancellationReasons.Select(r => r.Code));
+        Assert.Equal(Message, error.CancellationReasons[1].Message);
+
+        // PartiQL's UPDATE in ExecuteTransaction is the same transaction action.
+        var partiQL = await Assert.ThrowsAsync<TransactionCanceledException>(() => fixture.Client.ExecuteTransactionAsync(new ExecuteTransactionRequest
+        {
+            TransactStatements = [new ParameterizedStatement { Statement = $"UPDATE \"{table}\" SET doc.n = ? WHERE pk = 'u'", Parameters = [Wrapped(31)] }],
+        }).WaitAsync(ServerFixture.Timeout));
+        Assert.Equal(Message, Assert.Single(partiQL.CancellationReasons).Message);
+
+        var scan = await fixture.Client.ScanAsync(new ScanRequest(table) { ConsistentRead = true }).WaitAsync(ServerFixture.Timeout);
+        Assert.Equal(30, Levels(Assert.Single(scan.Items)["doc"]));
+    }
+
     private static int Levels(AttributeValue value)
     {
         int maps = 0;

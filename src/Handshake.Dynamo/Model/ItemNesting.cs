@@ -5,7 +5,8 @@ namespace Handshake.Dynamo.Model;
 /// <summary>
 /// DynamoDB's 32-level limit on nested attributes: a scalar inside 31 maps or lists is accepted, inside 32 it is not
 /// (captured against AWS: 31 map wraps pass, 32 fail). Checked on every item that is written whole (PutItem,
-/// BatchWriteItem, a transaction's Put) and on the item an UpdateItem produces, before anything is stored.
+/// BatchWriteItem, a transaction's Put) and on the item an UpdateItem or a transaction's Update produces, before
+/// anything is stored.
 /// </summary>
 public static class ItemNesting
 {

@@ -48,6 +48,8 @@ internal static class BatchGetItem
             if (!t.KeysPresent) errors.Add(null, "requestItems." + t.Name + ".member.keys", "Member must not be null");
             else if (t.Keys.Count == 0) errors.Add("[]", "requestItems." + t.Name + ".member.keys", "Member must have length greater than or equal to 1");
             else if (t.Keys.Count > MaxKeys) errors.Add("[" + t.Keys.Count + " keys]", "requestItems." + t.Name + ".member.keys", "Member must have length less than or equal to 100");
+            // The model's minimum, as on GetItem: an empty list would otherwise project every item to nothing.
+            if (t.AttributesToGet is { Count: 0 }) errors.Add("[]", "requestItems." + t.Name + ".member.attributesToGet", "Member must have length greater than or equal to 1");
         }
         errors.ThrowIfAny();
         if (valueError is not null) throw DynamoException.Validation(valueError);
@@ -62,14 +64,16 @@ internal static class BatchGetItem
             t.Paths = GetItem.ProjectionPaths(t.Projection, t.AttributesToGet, attributes);
             attributes.ThrowIfUnused();
         }
+        // One set across the entries: a table may be named twice, by its name and by its ARN, and one item asked for
+        // under both is a duplicate as BatchWriteItem and TransactGetItems count it, not an item read and sent twice.
+        var seen = new HashSet<(long, PrimaryKey)>();
         foreach (var t in tables)
         {
             t.Table = store.GetTable(t.Name);
-            var seen = new HashSet<PrimaryKey>();
             foreach (var key in t.Keys)
             {
                 var encoded = PrimaryKey.FromKey(t.Table, key);
-                if (!seen.Add(encoded)) throw DynamoException.Validation("Provided list of item keys contains duplicates");
+                if (!seen.Add((t.Table.InternalId, encoded))) throw DynamoException.Validation("Provided list of item keys contains duplicates");
                 t.EncodedKeys.Add(encoded);
             }
         }

@@ -80,6 +80,8 @@ internal static class CreateTable
         SchemaJson.ValidateThroughput(r.ProvisionedThroughput, "provisionedThroughput", errors);
         if (r.KeySchema is null) errors.Add(null, "keySchema", "Member must not be null");
         else SchemaJson.ValidateKeySchema(r.KeySchema, "keySchema", errors);
+        // Checked like TagResource's: a tag with no key or value, or too long a one, must not reach the table.
+        if (r.Tags is not null) TagResource.ValidateTags(r.Tags, errors);
         TableDescription.ValidateTableClass(r.TableClass, errors);
         r.StreamSpecification?.Validate(errors);
         errors.ThrowIfAny();
@@ -105,7 +107,7 @@ internal static class CreateTable
         SchemaJson.CheckAllDefinitionsUsed(definitions, hash, range, indexes);
 
         var tags = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (r.Tags is not null) foreach (var (k, v) in r.Tags) if (k is not null) tags[k] = v ?? string.Empty;
+        if (r.Tags is not null) foreach (var (k, v) in r.Tags) tags[k!] = v!;
         var now = store.Clock.GetUtcNow();
         return new TableDefinition
         {

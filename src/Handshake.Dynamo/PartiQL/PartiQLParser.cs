@@ -532,6 +532,9 @@ internal sealed class PartiQLParser
                                     _at--;
                                     throw Unexpected();
                                 }
+                                // A tuple's keys become attribute names, refused when empty as in any item or map
+                                // sent as JSON: an INSERT or SET must not store what PutItem would refuse.
+                                if (AttributeValueJson.NameError(key.Text) is { } nameError) throw DynamoException.Validation(nameError);
                                 Expect(":");
                                 if (!map.TryAdd(key.Text, ParseValue()))
                                     throw DynamoException.Validation("Duplicate keys in tuple. Key: " + key.Text);

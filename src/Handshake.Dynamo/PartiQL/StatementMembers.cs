@@ -85,7 +85,9 @@ internal sealed class StatementMembers
         errors.NotNull(Statement, path + "statement");
         if (Statement is { Length: 0 }) errors.Add(Statement, path + "statement", "Member must have length greater than or equal to 1");
         errors.MaxLength(Statement, path + "statement", MaxStatementLength);
-        if (Parameters is { Count: 0 }) errors.Add("[]", path + "parameters", "Member must have length greater than or equal to 1");
+        // Invalid values are left out of the list (their error is ValueError, raised by Parse): a list whose values
+        // were all refused was not sent empty, and its values' own errors are the answer.
+        if (Parameters is { Count: 0 } && ValueError is null) errors.Add("[]", path + "parameters", "Member must have length greater than or equal to 1");
         ReturnValuesMember.ValidateOnConditionCheckFailure(OnFailure, errors);
     }
 

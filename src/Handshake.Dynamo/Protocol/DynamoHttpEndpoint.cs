@@ -116,6 +116,15 @@ public sealed class DynamoHttpEndpoint
             int status = await ExecuteAsync(target, request.Headers.Authorization, request, body.AsMemory(0, length), buffer).ConfigureAwait(false);
             await SendAsync(response, status, JsonContentType, buffer.Written).ConfigureAwait(false);
         }
+        catch (BadHttpRequestException e) when (!response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+        {
+            // Kestrel refused the body while we read it: a chunked body past MaxRequestBodySize (413; a declared
+            // Content-Length past it is refused above) or a malformed chunked framing (400). That is bad input, not a
+            // bug, so it gets a client error in DynamoDB's shape, never the retryable 500 below, which SDKs resend.
+            await SendErrorAsync(response, e.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? new DynamoException(DynamoErrorCode.RequestEntityTooLarge, "Request must be smaller than " + MaxRequestBytes + " bytes for the " + target + " operation")
+                : DynamoException.Serialization(null)).ConfigureAwait(false);
+        }
         catch (Exception) when (!response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
             // A bug, not bad input: still answer in DynamoDB's shape (a retryable 500) rather than drop the connection.

@@ -31,7 +31,9 @@ internal static class PlainRequest
         int headEnd = data.IndexOf("\r\n\r\n"u8);
         if (headEnd < 0 || headEnd > MaxHeadBytes)
         {
-            return new Parsed(headEnd > MaxHeadBytes || data.Length > MaxHeadBytes ? Outcome.HandOver : Outcome.NeedMore);
+            // Kestrel also ends lines at a bare LF, so "...\n\n" may be a whole head that no CRLF CRLF will follow:
+            // waiting for one would leave the request unanswered until the idle timeout. Kestrel decides.
+            return new Parsed(headEnd > MaxHeadBytes || data.Length > MaxHeadBytes || HasBareLineFeed(data) ? Outcome.HandOver : Outcome.NeedMore);
         }
 
         ReadOnlySpan<byte> head = data[..headEnd];
@@ -78,8 +80,9 @@ internal static class PlainRequest
             ReadOnlySpan<byte> line = end < 0 ? rest : rest[..end];
             rest = end < 0 ? default : rest[(end + 2)..];
             int colon = line.IndexOf((byte)':');
-            // No colon, a name ending in whitespace or a folded line: Kestrel decides what such a request gets.
-            if (colon <= 0 || line[colon - 1] is (byte)' ' or (byte)'\t' || line[0] is (byte)' ' or (byte)'\t')
+            // No colon, a name ending in whitespace, a folded line, or a bare CR or LF (which Kestrel reads as a line's
+            // end, so its headers would not be these): Kestrel decides what such a request gets.
+            if (colon <= 0 || line[colon - 1] is (byte)' ' or (byte)'\t' || line[0] is (byte)' ' or (byte)'\t' || line.IndexOfAny((byte)'\r', (byte)'\n') >= 0)
             {
                 return new Parsed(Outcome.HandOver);
             }
@@ -153,6 +156,24 @@ internal static class PlainRequest
         return data.Length < length
             ? new Parsed(Outcome.NeedMore)
             : new Parsed(Outcome.Answer, length, bodyLength, path ?? target!, authorization, path is not null, headersAt, headEnd);
+    }
+
+    /// <summary>True when some LF in <paramref name="data"/> has no CR before it.</summary>
+    private static bool HasBareLineFeed(ReadOnlySpan<byte> data)
+    {
+        int at = 0;
+        while (data[at..].IndexOf((byte)'\n') is var found and >= 0)
+        {
+            int index = at + found;
+            if (index == 0 || data[index - 1] != (byte)'\r')
+            {
+                return true;
+            }
+
+            at = index + 1;
+        }
+
+        return false;
     }
 
     /// <summary>

@@ -107,6 +107,8 @@ internal sealed class TransactWriteCommand(List<TransactAction> actions, string?
                 var updated = a.Update!.Apply(basis);
                 int size = ItemSize.Of(updated);
                 if (size > ItemSize.MaxItemBytes) throw DynamoException.Validation("Item size to update has exceeded the maximum allowed size");
+                // As UpdateItem checks the item it produces: an update must not store what PutItem would refuse.
+                ItemNesting.Validate(updated);
                 SecondaryIndexKey.Validate(a.Table, updated, fromUpdateExpression: true);
                 return (StoredItem.Serialize(updated), size);
             }
