@@ -216,6 +216,45 @@ public sealed class ConfigurationValidationTests
     }
 
     [Fact]
+    public async Task An_integer_member_of_another_JSON_type_is_400_InvalidRequestContentException_not_a_500()
+    {
+        await using LambdaServer server = await LambdaServer.StartAsync();
+        server.Test.AddBash("typed");
+        using HttpClient http = server.Client();
+        string before = await http.GetStringAsync("/2015-03-31/functions/typed/configuration");
+        static StringContent Raw(string json) => new(json, Encoding.UTF8, "application/json");
+
+        // Every operation that reads an integer member: each was a bare 500 with an empty body (JsonElement.TryGetInt32
+        // throws on a string), which the SDKs retry as a service error and then report without a message.
+        (HttpMethod Method, string Path, string Body, string Member)[] requests =
+        [
+            (HttpMethod.Post, "/2015-03-31/functions", """{"FunctionName":"other","Runtime":"provided.al2023","Role":"arn:aws:iam::000000000000:role/lambda","Handler":"h","Timeout":"30","Code":{"ZipFile":"UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA=="}}""", "Timeout"),
+            (HttpMethod.Put, "/2015-03-31/functions/typed/configuration", """{"Timeout":"x"}""", "Timeout"),
+            (HttpMethod.Put, "/2015-03-31/functions/typed/configuration", """{"MemorySize":{"mb":256}}""", "MemorySize"),
+            (HttpMethod.Put, "/2017-10-31/functions/typed/concurrency", """{"ReservedConcurrentExecutions":"x"}""", "ReservedConcurrentExecutions"),
+            (HttpMethod.Put, "/2019-09-25/functions/typed/event-invoke-config", """{"MaximumRetryAttempts":true}""", "MaximumRetryAttempts"),
+            (HttpMethod.Post, "/2019-09-25/functions/typed/event-invoke-config", """{"MaximumEventAgeInSeconds":"60"}""", "MaximumEventAgeInSeconds"),
+            (HttpMethod.Post, "/2021-10-31/functions/typed/url", """{"AuthType":"NONE","Cors":{"MaxAge":"x"}}""", "MaxAge"),
+        ];
+        foreach ((HttpMethod method, string path, string body, string member) in requests)
+        {
+            using HttpRequestMessage request = new(method, path) { Content = Raw(body) };
+            var (status, type, message) = await Error(await http.SendAsync(request));
+            Assert.True(status == HttpStatusCode.BadRequest, $"{method} {path} {body}: {(int)status}");
+            Assert.Equal("InvalidRequestContentException", type);
+            Assert.StartsWith("Could not parse request body into json: ", message);
+            Assert.Contains(member, message);
+        }
+
+        // Nothing was made or changed.
+        Assert.Equal(before, await http.GetStringAsync("/2015-03-31/functions/typed/configuration"));
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/2015-03-31/functions/other")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/2021-10-31/functions/typed/url")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/2019-09-25/functions/typed/event-invoke-config")).StatusCode);
+        Assert.False(JsonDocument.Parse(await http.GetStringAsync("/2015-03-31/functions/typed")).RootElement.TryGetProperty("Concurrency", out _));
+    }
+
+    [Fact]
     public async Task A_project_file_is_refused_on_one_line_for_what_Lambda_would_refuse()
     {
         string directory = Directory.CreateTempSubdirectory("handshake-project-").FullName;

@@ -57,12 +57,25 @@ internal static class JsonResponse
     public static string? String(JsonElement element, string name) =>
         element.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    /// <exception cref="LambdaException">ValidationException (the model's range) when present but not an integer in range.</exception>
+    /// <exception cref="LambdaException">
+    /// InvalidRequestContentException when present but not a JSON number; ValidationException (the model's range) when a
+    /// number that is not an integer in range.
+    /// </exception>
     public static int? Int(JsonElement element, string name, int min, int max)
     {
         if (!element.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
         {
             return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Number)
+        {
+            // TryGetInt32 throws on a string, an object or a boolean, which made `"Timeout":"x"` a bare 500. Lambda
+            // refuses a member of the wrong JSON type when it deserializes the body, before any validation: 400
+            // InvalidRequestContentException "Could not parse request body into json: ..." (the prefix is Lambda's,
+            // the rest of the message names the member and is the host's).
+            throw new LambdaException(400, "InvalidRequestContentException",
+                $"Could not parse request body into json: {name} must be an integer, not {(value.ValueKind is JsonValueKind.True or JsonValueKind.False ? "a boolean" : "a JSON " + value.ValueKind.ToString().ToLowerInvariant())}.");
         }
 
         if (!value.TryGetInt32(out int number) || number < min || number > max)
