@@ -61,7 +61,8 @@ internal static class JsonResponse
     /// InvalidRequestContentException when present but not a JSON number; ValidationException (the model's range) when a
     /// number that is not an integer in range.
     /// </exception>
-    public static int? Int(JsonElement element, string name, int min, int max)
+    /// <param name="path">The member's path in the messages of the model's checks (default: the name, camel-cased).</param>
+    public static int? Int(JsonElement element, string name, int min, int max, string? path = null)
     {
         if (!element.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
         {
@@ -80,7 +81,7 @@ internal static class JsonResponse
 
         if (!value.TryGetInt32(out int number) || number < min || number > max)
         {
-            throw LambdaException.Validation($"1 validation error detected: Value '{value.GetRawText()}' at '{char.ToLowerInvariant(name[0])}{name[1..]}' failed to satisfy constraint: Member must have value {(number < min ? "greater than or equal to " + min : "less than or equal to " + max)}");
+            throw LambdaException.Validation($"1 validation error detected: Value '{value.GetRawText()}' at '{path ?? char.ToLowerInvariant(name[0]) + name[1..]}' failed to satisfy constraint: Member must have value {(number < min ? "greater than or equal to " + min : "less than or equal to " + max)}");
         }
 
         return number;
