@@ -255,6 +255,45 @@ public sealed class ConfigurationValidationTests
     }
 
     [Fact]
+    public async Task A_description_over_256_and_a_handler_over_128_or_with_spaces_are_refused_as_AWS_refuses_them()
+    {
+        await using LambdaServer server = await LambdaServer.StartAsync();
+        server.Test.AddBash("described");
+        using HttpClient http = server.Client();
+        string before = await http.GetStringAsync("/2015-03-31/functions/described/configuration");
+        string longDescription = new('d', 257);
+        string longHandler = new('h', 129);
+        string descriptionError = $"1 validation error detected: Value '{longDescription}' at 'description' failed to satisfy constraint: Member must have length less than or equal to 256";
+
+        // They were accepted, so a function that deployed here was refused by its first real deployment.
+        (HttpMethod Method, string Path, object Body, string Message)[] requests =
+        [
+            (HttpMethod.Post, "/2015-03-31/functions", new { FunctionName = "other", Runtime = "provided.al2023", Role = "arn:aws:iam::000000000000:role/lambda", Handler = "h", Description = longDescription, Code = new { ZipFile = Convert.ToBase64String(FunctionZip.BashRuntime()) } }, descriptionError),
+            (HttpMethod.Put, "/2015-03-31/functions/described/configuration", new { Description = longDescription }, descriptionError),
+            (HttpMethod.Put, "/2015-03-31/functions/described/configuration", new { Handler = longHandler },
+                $"1 validation error detected: Value '{longHandler}' at 'handler' failed to satisfy constraint: Member must have length less than or equal to 128"),
+            (HttpMethod.Put, "/2015-03-31/functions/described/configuration", new { Handler = "index handler" },
+                "1 validation error detected: Value 'index handler' at 'handler' failed to satisfy constraint: Member must satisfy regular expression pattern: [^\\s]+"),
+            (HttpMethod.Post, "/2015-03-31/functions/described/versions", new { Description = longDescription }, descriptionError),
+            (HttpMethod.Post, "/2015-03-31/functions/described/aliases", new { Name = "live", FunctionVersion = "$LATEST", Description = longDescription }, descriptionError),
+        ];
+        foreach ((HttpMethod method, string path, object body, string message) in requests)
+        {
+            using HttpRequestMessage request = new(method, path) { Content = Json(body) };
+            Assert.Equal((HttpStatusCode.BadRequest, "ValidationException", message), await Error(await http.SendAsync(request)));
+        }
+
+        Assert.Equal(before, await http.GetStringAsync("/2015-03-31/functions/described/configuration"));
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/2015-03-31/functions/other")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/2015-03-31/functions/described/aliases/live")).StatusCode);
+        Assert.Equal(1, JsonDocument.Parse(await http.GetStringAsync("/2015-03-31/functions/described/versions")).RootElement.GetProperty("Versions").GetArrayLength());
+
+        // The limits themselves are accepted.
+        HttpResponseMessage atLimit = await http.PutAsync("/2015-03-31/functions/described/configuration", Json(new { Description = new string('d', 256), Handler = new string('h', 128) }));
+        Assert.Equal(HttpStatusCode.OK, atLimit.StatusCode);
+    }
+
+    [Fact]
     public async Task A_project_file_is_refused_on_one_line_for_what_Lambda_would_refuse()
     {
         string directory = Directory.CreateTempSubdirectory("handshake-project-").FullName;

@@ -30,17 +30,36 @@ internal static class FunctionFields
             EnvironmentVariableRules.Check(environment, host.Options.StoreEndpoint);
         }
 
+        string? handler = JsonResponse.String(body, "Handler");
+        string? description = JsonResponse.Description(body);
+        CheckHandler(handler);
         return function with
         {
             Runtime = runtime ?? function.Runtime,
-            Handler = JsonResponse.String(body, "Handler") ?? function.Handler,
+            Handler = handler ?? function.Handler,
             Role = JsonResponse.String(body, "Role") ?? function.Role,
-            Description = JsonResponse.String(body, "Description") ?? function.Description,
+            Description = description ?? function.Description,
             Timeout = JsonResponse.Int(body, "Timeout", 1, 900) ?? function.Timeout,
             MemorySize = JsonResponse.Int(body, "MemorySize", 128, 10240) ?? function.MemorySize,
             Environment = environment ?? function.Environment,
             EphemeralStorageSize = EphemeralStorageSize(body) ?? function.EphemeralStorageSize,
         };
+    }
+
+    /// <summary>
+    /// The model's constraints on Handler (at most 128 characters, pattern <c>[^\s]+</c>), which AWS's request
+    /// validation answers before Lambda. They were not checked, so a function that deployed here was
+    /// refused by its first real deployment. An empty Handler is let through (the pattern would refuse it, but whether
+    /// AWS applies it to an empty string was not checked, and refusing a deployment Lambda takes is the worse error).
+    /// </summary>
+    /// <exception cref="LambdaException">ValidationException, with the model's wording.</exception>
+    private static void CheckHandler(string? handler)
+    {
+        if (handler is not null && (handler.Length > 128 || handler.Any(char.IsWhiteSpace)))
+        {
+            throw LambdaException.Validation($"1 validation error detected: Value '{handler}' at 'handler' failed to satisfy constraint: " +
+                (handler.Length > 128 ? "Member must have length less than or equal to 128" : "Member must satisfy regular expression pattern: [^\\s]+"));
+        }
     }
 
     /// <summary>EphemeralStorage {"Size": MB}: CreateFunction and UpdateFunctionConfiguration; null when absent.</summary>

@@ -54,6 +54,22 @@ internal static class JsonResponse
         }
     }
 
+    /// <summary>
+    /// A Description member (functions, versions, aliases): at most 256 characters in Lambda's model, which AWS's request
+    /// validation enforces before Lambda. It was not checked, so what deployed here could be refused by AWS.
+    /// </summary>
+    /// <exception cref="LambdaException">ValidationException, with the model's wording.</exception>
+    public static string? Description(JsonElement element)
+    {
+        string? description = String(element, "Description");
+        if (description is { Length: > 256 })
+        {
+            throw LambdaException.Validation($"1 validation error detected: Value '{description}' at 'description' failed to satisfy constraint: Member must have length less than or equal to 256");
+        }
+
+        return description;
+    }
+
     public static string? String(JsonElement element, string name) =>
         element.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
