@@ -216,6 +216,84 @@ public sealed class ConfigurationValidationTests
     }
 
     [Fact]
+    public async Task An_integer_member_of_another_JSON_type_is_400_InvalidRequestContentException_not_a_500()
+    {
+        await using LambdaServer server = await LambdaServer.StartAsync();
+        server.Test.AddBash("typed");
+        using HttpClient http = server.Client();
+        string before = await http.GetStringAsync("/2015-03-31/functions/typed/configuration");
+        static StringContent Raw(string json) => new(json, Encoding.UTF8, "application/json");
+
+        // Every operation that reads an integer member: each was a bare 500 with an empty body (JsonElement.TryGetInt32
+        // throws on a string), which the SDKs retry as a service error and then report without a message.
+        (HttpMethod Method, string Path, string Body, string Member)[] requests =
+        [
+            (HttpMethod.Post, "/2015-03-31/functions", """{"FunctionName":"other","Runtime":"provided.al2023","Role":"arn:aws:iam::000000000000:role/lambda","Handler":"h","Timeout":"30","Code":{"ZipFile":"UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA=="}}""", "Timeout"),
+            (HttpMethod.Put, "/2015-03-31/functions/typed/configuration", """{"Timeout":"x"}""", "Timeout"),
+            (HttpMethod.Put, "/2015-03-31/functions/typed/configuration", """{"MemorySize":{"mb":256}}""", "MemorySize"),
+            (HttpMethod.Put, "/2017-10-31/functions/typed/concurrency", """{"ReservedConcurrentExecutions":"x"}""", "ReservedConcurrentExecutions"),
+            (HttpMethod.Put, "/2019-09-25/functions/typed/event-invoke-config", """{"MaximumRetryAttempts":true}""", "MaximumRetryAttempts"),
+            (HttpMethod.Post, "/2019-09-25/functions/typed/event-invoke-config", """{"MaximumEventAgeInSeconds":"60"}""", "MaximumEventAgeInSeconds"),
+            (HttpMethod.Post, "/2021-10-31/functions/typed/url", """{"AuthType":"NONE","Cors":{"MaxAge":"x"}}""", "MaxAge"),
+        ];
+        foreach ((HttpMethod method, string path, string body, string member) in requests)
+        {
+            using HttpRequestMessage request = new(method, path) { Content = Raw(body) };
+            var (status, type, message) = await Error(await http.SendAsync(request));
+            Assert.True(status == HttpStatusCode.BadRequest, $"{method} {path} {body}: {(int)status}");
+            Assert.Equal("InvalidRequestContentException", type);
+            Assert.StartsWith("Could not parse request body into json: ", message);
+            Assert.Contains(member, message);
+        }
+
+        // Nothing was made or changed.
+        Assert.Equal(before, await http.GetStringAsync("/2015-03-31/functions/typed/configuration"));
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/2015-03-31/functions/other")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/2021-10-31/functions/typed/url")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/2019-09-25/functions/typed/event-invoke-config")).StatusCode);
+        Assert.False(JsonDocument.Parse(await http.GetStringAsync("/2015-03-31/functions/typed")).RootElement.TryGetProperty("Concurrency", out _));
+    }
+
+    [Fact]
+    public async Task A_description_over_256_and_a_handler_over_128_or_with_spaces_are_refused_as_AWS_refuses_them()
+    {
+        await using LambdaServer server = await LambdaServer.StartAsync();
+        server.Test.AddBash("described");
+        using HttpClient http = server.Client();
+        string before = await http.GetStringAsync("/2015-03-31/functions/described/configuration");
+        string longDescription = new('d', 257);
+        string longHandler = new('h', 129);
+        string descriptionError = $"1 validation error detected: Value '{longDescription}' at 'description' failed to satisfy constraint: Member must have length less than or equal to 256";
+
+        // They were accepted, so a function that deployed here was refused by its first real deployment.
+        (HttpMethod Method, string Path, object Body, string Message)[] requests =
+        [
+            (HttpMethod.Post, "/2015-03-31/functions", new { FunctionName = "other", Runtime = "provided.al2023", Role = "arn:aws:iam::000000000000:role/lambda", Handler = "h", Description = longDescription, Code = new { ZipFile = Convert.ToBase64String(FunctionZip.BashRuntime()) } }, descriptionError),
+            (HttpMethod.Put, "/2015-03-31/functions/described/configuration", new { Description = longDescription }, descriptionError),
+            (HttpMethod.Put, "/2015-03-31/functions/described/configuration", new { Handler = longHandler },
+                $"1 validation error detected: Value '{longHandler}' at 'handler' failed to satisfy constraint: Member must have length less than or equal to 128"),
+            (HttpMethod.Put, "/2015-03-31/functions/described/configuration", new { Handler = "index handler" },
+                "1 validation error detected: Value 'index handler' at 'handler' failed to satisfy constraint: Member must satisfy regular expression pattern: [^\\s]+"),
+            (HttpMethod.Post, "/2015-03-31/functions/described/versions", new { Description = longDescription }, descriptionError),
+            (HttpMethod.Post, "/2015-03-31/functions/described/aliases", new { Name = "live", FunctionVersion = "$LATEST", Description = longDescription }, descriptionError),
+        ];
+        foreach ((HttpMethod method, string path, object body, string message) in requests)
+        {
+            using HttpRequestMessage request = new(method, path) { Content = Json(body) };
+            Assert.Equal((HttpStatusCode.BadRequest, "ValidationException", message), await Error(await http.SendAsync(request)));
+        }
+
+        Assert.Equal(before, await http.GetStringAsync("/2015-03-31/functions/described/configuration"));
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/2015-03-31/functions/other")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/2015-03-31/functions/described/aliases/live")).StatusCode);
+        Assert.Equal(1, JsonDocument.Parse(await http.GetStringAsync("/2015-03-31/functions/described/versions")).RootElement.GetProperty("Versions").GetArrayLength());
+
+        // The limits themselves are accepted.
+        HttpResponseMessage atLimit = await http.PutAsync("/2015-03-31/functions/described/configuration", Json(new { Description = new string('d', 256), Handler = new string('h', 128) }));
+        Assert.Equal(HttpStatusCode.OK, atLimit.StatusCode);
+    }
+
+    [Fact]
     public async Task A_project_file_is_refused_on_one_line_for_what_Lambda_would_refuse()
     {
         string directory = Directory.CreateTempSubdirectory("handshake-project-").FullName;

@@ -140,6 +140,43 @@ public sealed class ControlPlaneTests
     }
 
     [Fact]
+    public async Task An_empty_zip_is_refused_with_Lambdas_message_on_create_update_and_dry_run()
+    {
+        await using LambdaServer server = await LambdaServer.StartAsync();
+        using HttpClient http = server.Client();
+        using MemoryStream buffer = new();
+        using (new System.IO.Compression.ZipArchive(buffer, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        {
+        }
+
+        // A readable archive with no entry (22 bytes: the end-of-central-directory record alone), as a build that
+        // packaged nothing produces. It was a bare 500 (extraction made no directory to move into place).
+        string empty = Convert.ToBase64String(buffer.ToArray());
+        object request = CreateRequest("emptied");
+        HttpResponseMessage created = await http.PostAsync("/2015-03-31/functions", Json(new
+        {
+            FunctionName = "emptied", Runtime = "provided.al2023", Role = "arn:aws:iam::000000000000:role/lambda", Handler = "function.handler",
+            Code = new { ZipFile = empty },
+        }));
+        Assert.Equal(HttpStatusCode.BadRequest, created.StatusCode);
+        Assert.Equal("InvalidParameterValueException", ErrorType(created));
+        Assert.Equal("Uploaded file must be a non-empty zip", (await Body(created)).GetProperty("message").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/2015-03-31/functions/emptied")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.Created, (await http.PostAsync("/2015-03-31/functions", Json(request))).StatusCode);
+        string sha = (await Body(await http.GetAsync("/2015-03-31/functions/emptied/configuration"))).GetProperty("CodeSha256").GetString()!;
+        foreach (object update in (object[])[new { ZipFile = empty }, new { ZipFile = empty, DryRun = true }])
+        {
+            HttpResponseMessage updated = await http.PutAsync("/2015-03-31/functions/emptied/code", Json(update));
+            Assert.Equal(HttpStatusCode.BadRequest, updated.StatusCode);
+            Assert.Equal("InvalidParameterValueException", ErrorType(updated));
+            Assert.Equal("Uploaded file must be a non-empty zip", (await Body(updated)).GetProperty("message").GetString());
+        }
+
+        Assert.Equal(sha, (await Body(await http.GetAsync("/2015-03-31/functions/emptied/configuration"))).GetProperty("CodeSha256").GetString());
+    }
+
+    [Fact]
     public async Task A_local_directory_is_used_in_place_with_S3Bucket_hot_reload()
     {
         await using LambdaServer server = await LambdaServer.StartAsync();

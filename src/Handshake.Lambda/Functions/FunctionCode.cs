@@ -12,6 +12,9 @@ public static class FunctionCode
     /// <summary>Lambda's message for a package that is not a readable zip.</summary>
     public const string CannotUnzip = "Could not unzip uploaded file. Please check your file, then try to upload again.";
 
+    /// <summary>Lambda's message (InvalidParameterValueException) for a readable zip that holds no entry.</summary>
+    public const string EmptyZip = "Uploaded file must be a non-empty zip";
+
     /// <summary>Unpacks a zip into functions/NAME/SHA under the host's data directory (DATA/lambda under `up`) and returns the directory, CodeSha256 and CodeSize.</summary>
     /// <exception cref="LambdaException">InvalidParameterValueException when the zip cannot be read.</exception>
     public static (string Directory, string Sha256, long Size) InstallZip(string dataDirectory, string functionName, byte[] zip)
@@ -23,6 +26,13 @@ public static class FunctionCode
         {
             using MemoryStream stream = new(zip);
             using ZipArchive archive = new(stream, ZipArchiveMode.Read);
+            // An empty archive extracts nothing, not even the staging directory, so the move below failed with a bare
+            // 500; Lambda refuses such a package before anything else.
+            if (archive.Entries.Count == 0)
+            {
+                throw LambdaException.InvalidParameter(EmptyZip);
+            }
+
             // Extraction restores Unix permissions from the entries, so a `bootstrap` stays executable.
             archive.ExtractToDirectory(staging, overwriteFiles: true);
         }
@@ -52,6 +62,11 @@ public static class FunctionCode
         {
             using MemoryStream stream = new(zip);
             using ZipArchive archive = new(stream, ZipArchiveMode.Read);
+            if (archive.Entries.Count == 0)
+            {
+                throw LambdaException.InvalidParameter(EmptyZip);
+            }
+
             foreach (ZipArchiveEntry entry in archive.Entries)
             {
                 using Stream content = entry.Open();

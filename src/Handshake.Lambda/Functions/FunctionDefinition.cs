@@ -31,6 +31,15 @@ public sealed record FunctionDefinition
 
     public string Role { get; init; } = "";
 
+    /// <summary>
+    /// The instruction set architecture the API was given (CreateFunction, UpdateFunctionCode): "x86_64" or "arm64".
+    /// Recorded and answered as Lambda answers it; the host runs the code natively on its own machine whatever it says.
+    /// </summary>
+    public string Architecture { get; init; } = X86_64;
+
+    /// <summary>/tmp's size in MB (512 to 10,240), recorded and answered; the host does not limit /tmp.</summary>
+    public int EphemeralStorageSize { get; init; } = 512;
+
     public DateTimeOffset LastModified { get; init; }
 
     /// <summary>Base64 SHA-256 of the deployment package (of the zip, or of the directory's file names and contents).</summary>
@@ -46,4 +55,8 @@ public sealed record FunctionDefinition
     public bool IsPublished => Version != LatestVersion;
 
     public const string LatestVersion = "$LATEST";
+
+    public const string X86_64 = "x86_64";
+
+    public const string Arm64 = "arm64";
 }

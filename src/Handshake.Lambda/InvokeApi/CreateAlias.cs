@@ -23,7 +23,7 @@ internal static class CreateAlias
         {
             Name = aliasName,
             FunctionVersion = version,
-            Description = JsonResponse.String(body, "Description") ?? "",
+            Description = JsonResponse.Description(body) ?? "",
             AdditionalVersion = additional,
             AdditionalWeight = weight,
         });

@@ -36,6 +36,7 @@ internal static class CreateFunction
             Runtime = "provided.al2023",
             CodeDirectory = "",
             LastModified = host.Options.Clock.GetUtcNow(),
+            Architecture = FunctionFields.Architecture(body, FunctionDefinition.X86_64),
         });
         Dictionary<string, string>? tags = FunctionTags.Read(body);
         if (host.TryGetFunction(functionName, out _))

@@ -47,10 +47,10 @@ internal static class FunctionConfigurationJson
         writer.WriteString("LastUpdateStatus", "Successful");
         writer.WriteString("PackageType", "Zip");
         writer.WriteStartArray("Architectures");
-        writer.WriteStringValue("x86_64");
+        writer.WriteStringValue(function.Architecture);
         writer.WriteEndArray();
         writer.WriteStartObject("EphemeralStorage");
-        writer.WriteNumber("Size", 512);
+        writer.WriteNumber("Size", function.EphemeralStorageSize);
         writer.WriteEndObject();
         writer.WriteStartObject("SnapStart");
         writer.WriteString("ApplyOn", "None");

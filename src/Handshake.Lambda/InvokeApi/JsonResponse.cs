@@ -54,20 +54,50 @@ internal static class JsonResponse
         }
     }
 
+    /// <summary>
+    /// A Description member (functions, versions, aliases): at most 256 characters in Lambda's model, which AWS's request
+    /// validation enforces before Lambda. It was not checked, so what deployed here could be refused by AWS.
+    /// </summary>
+    /// <exception cref="LambdaException">ValidationException, with the model's wording.</exception>
+    public static string? Description(JsonElement element)
+    {
+        string? description = String(element, "Description");
+        if (description is { Length: > 256 })
+        {
+            throw LambdaException.Validation($"1 validation error detected: Value '{description}' at 'description' failed to satisfy constraint: Member must have length less than or equal to 256");
+        }
+
+        return description;
+    }
+
     public static string? String(JsonElement element, string name) =>
         element.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    /// <exception cref="LambdaException">ValidationException (the model's range) when present but not an integer in range.</exception>
-    public static int? Int(JsonElement element, string name, int min, int max)
+    /// <exception cref="LambdaException">
+    /// InvalidRequestContentException when present but not a JSON number; ValidationException (the model's range) when a
+    /// number that is not an integer in range.
+    /// </exception>
+    /// <param name="path">The member's path in the messages of the model's checks (default: the name, camel-cased).</param>
+    public static int? Int(JsonElement element, string name, int min, int max, string? path = null)
     {
         if (!element.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
         {
             return null;
         }
 
+        if (value.ValueKind != JsonValueKind.Number)
+        {
+            // TryGetInt32 throws on a string, an object or a boolean, which made `"Timeout":"x"` a bare 500. Lambda
+            // refuses a member of the wrong JSON type when it deserializes the body, before any validation: 400
+            // InvalidRequestContentException "Could not parse request body into json: ..." (the prefix is Lambda's,
+            // the rest of the message names the member and is the host's).
+            throw new LambdaException(400, "InvalidRequestContentException",
+                $"Could not parse request body into json: {name} must be an integer, not {(value.ValueKind is JsonValueKind.True or JsonValueKind.False ? "a boolean" : "a JSON " + value.ValueKind.ToString().ToLowerInvariant())}.");
+        }
+
         if (!value.TryGetInt32(out int number) || number < min || number > max)
         {
-            throw LambdaException.Validation($"1 validation error detected: Value '{value.GetRawText()}' at '{char.ToLowerInvariant(name[0])}{name[1..]}' failed to satisfy constraint: Member must have value {(number < min ? "greater than or equal to " + min : "less than or equal to " + max)}");
+            throw LambdaException.Validation($"1 validation error detected: Value '{value.GetRawText()}' at '{path ?? char.ToLowerInvariant(name[0]) + name[1..]}' failed to satisfy constraint: Member must have value {(number < min ? "greater than or equal to " + min : "less than or equal to " + max)}");
         }
 
         return number;

@@ -17,7 +17,7 @@ internal static class PublishVersion
         using JsonDocument document = await JsonResponse.ReadAsync(context).ConfigureAwait(false);
         JsonElement body = document.RootElement;
         FunctionDefinition version = host.PublishVersion(functionName,
-            JsonResponse.String(body, "Description"), JsonResponse.String(body, "CodeSha256"), JsonResponse.String(body, "RevisionId"));
+            JsonResponse.Description(body), JsonResponse.String(body, "CodeSha256"), JsonResponse.String(body, "RevisionId"));
         await JsonResponse.WriteAsync(context, 201, writer => FunctionConfigurationJson.Write(writer, host, version, version.Version)).ConfigureAwait(false);
     }
 }

@@ -18,7 +18,7 @@ internal static class UpdateAlias
         using JsonDocument document = await JsonResponse.ReadAsync(context).ConfigureAwait(false);
         JsonElement body = document.RootElement;
         string? version = JsonResponse.String(body, "FunctionVersion") is { } v ? AliasConfigurationJson.CheckFunctionVersion(v) : null;
-        string? description = JsonResponse.String(body, "Description");
+        string? description = JsonResponse.Description(body);
         string? revisionId = JsonResponse.String(body, "RevisionId");
         (string? additional, double weight) = AliasConfigurationJson.ReadRouting(body, out bool routingGiven);
         FunctionAlias alias = host.UpdateAlias(functionName, aliasName, current =>

@@ -17,6 +17,8 @@ internal static class UpdateFunctionCode
         using JsonDocument document = await JsonResponse.ReadAsync(context).ConfigureAwait(false);
         JsonElement body = document.RootElement;
         FunctionFields.CheckRevisionId(body, current);
+        // Checked before the code, as the model's constraints are; a dry run checks it too.
+        _ = FunctionFields.Architecture(body, current.Architecture);
         if (body.TryGetProperty("DryRun", out JsonElement dryRun) && dryRun.ValueKind == JsonValueKind.True)
         {
             FunctionFields.CheckCode(body);
@@ -36,6 +38,7 @@ internal static class UpdateFunctionCode
                 CodeDirectory = directory,
                 CodeSha256 = sha,
                 CodeSize = size,
+                Architecture = FunctionFields.Architecture(body, f.Architecture),
                 LastModified = host.Options.Clock.GetUtcNow(),
                 RevisionId = Guid.NewGuid().ToString(),
             };

@@ -264,6 +264,12 @@ internal static class FunctionDocuments
 
         writer.WriteEndObject();
         writer.WriteEndObject();
+        writer.WriteStartArray("Architectures");
+        writer.WriteStringValue(function.Architecture);
+        writer.WriteEndArray();
+        writer.WriteStartObject("EphemeralStorage");
+        writer.WriteNumber("Size", function.EphemeralStorageSize);
+        writer.WriteEndObject();
         writer.WriteString("RevisionId", function.RevisionId);
     }
 
@@ -293,6 +299,9 @@ internal static class FunctionDocuments
             CodeSha256 = (string)Required(document, "CodeSha256")!,
             Version = (string)Required(document, "Version")!,
             Environment = variables,
+            // Absent from documents saved before the host recorded them: Lambda's defaults, which those functions had.
+            Architecture = (string?)document["Architectures"]?[0] ?? FunctionDefinition.X86_64,
+            EphemeralStorageSize = (int?)document["EphemeralStorage"]?["Size"] ?? 512,
             RevisionId = (string)Required(document, "RevisionId")!,
         };
     }
