@@ -97,6 +97,15 @@ public sealed class Boto3Tests(Boto3Run run) : IClassFixture<Boto3Run>
     }
 
     [Theory, BothStores]
+    public void Batch_get_by_table_arn_answers_under_the_arn(StoreMode mode)
+    {
+        var report = run.For(mode);
+        JsonAssert.Equal(
+            """{"items":[{"id":{"S":"arn-1"}}],"tables":["arn:aws:dynamodb:us-east-1:000000000000:table/py-items"]}""",
+            report.Value("batchGetByArn"));
+    }
+
+    [Theory, BothStores]
     public void Resource_table_attributes_and_waiters_work(StoreMode mode)
     {
         var report = run.For(mode);

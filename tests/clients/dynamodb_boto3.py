@@ -220,6 +220,19 @@ observe("partiqlTransactionCancelled", transaction_cancelled)
 
 # ---- service calls ----
 arn = client.describe_table(TableName="py-items")["Table"]["TableArn"]
+
+
+def batch_get_by_arn():
+    # A table named by ARN is answered under the ARN (API reference, BatchGetItem Responses: "A map of table name or
+    # table ARN to a list of items"), so the lookup by the key the request used must not raise KeyError.
+    client.put_item(TableName=arn, Item={"id": {"S": "arn-1"}})
+    resp = client.batch_get_item(RequestItems={arn: {"Keys": [{"id": {"S": "arn-1"}}], "ConsistentRead": True}},
+                                 ReturnConsumedCapacity="TOTAL")
+    client.delete_item(TableName=arn, Key={"id": {"S": "arn-1"}})
+    return {"items": resp["Responses"][arn], "tables": [c["TableName"] for c in resp["ConsumedCapacity"]]}
+
+
+observe("batchGetByArn", batch_get_by_arn)
 observe("tagResource", lambda: client.tag_resource(ResourceArn=arn, Tags=[{"Key": "owner", "Value": "oracle"}]))
 observe("listTags", lambda: client.list_tags_of_resource(ResourceArn=arn))
 observe("untagResource", lambda: client.untag_resource(ResourceArn=arn, TagKeys=["owner"]))

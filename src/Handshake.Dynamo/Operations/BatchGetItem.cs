@@ -88,7 +88,9 @@ internal static class BatchGetItem
         for (int ti = 0; ti < tables.Count; ti++)
         {
             var t = tables[ti];
-            w.WriteStartArray(t.Table!.Name);
+            // Keyed as the request keyed the entry, name or ARN (API reference, BatchGetItem Responses: "A map of
+            // table name or table ARN to a list of items"), so a table named both ways keeps two entries.
+            w.WriteStartArray(t.Name);
             for (int k = 0; k < t.EncodedKeys.Count; k++)
             {
                 if (responseBytes > MaxResponseBytes)
@@ -96,7 +98,7 @@ internal static class BatchGetItem
                     unprocessed.Add((t, k));
                     continue;
                 }
-                var stored = store.ReadItem(t.Table, t.EncodedKeys[k], out int size);
+                var stored = store.ReadItem(t.Table!, t.EncodedKeys[k], out int size);
                 units[ti] += ConsumedCapacity.ReadUnits(size, t.Consistent);
                 if (stored is null) continue;
                 responseBytes += stored.Length;
@@ -112,7 +114,7 @@ internal static class BatchGetItem
         if (mode != CapacityMode.None)
         {
             w.WriteStartArray("ConsumedCapacity"u8);
-            for (int ti = 0; ti < tables.Count; ti++) ConsumedCapacity.WriteValue(w, mode, tables[ti].Table!.Name, units[ti], CapacitySplit.None);
+            for (int ti = 0; ti < tables.Count; ti++) ConsumedCapacity.WriteValue(w, mode, tables[ti].Table!.Name, units[ti], CapacitySplit.None, requestedName: tables[ti].Name);
             w.WriteEndArray();
         }
         w.WriteEndObject();

@@ -14,7 +14,8 @@ internal static class BatchWriteItem
 {
     private const int MaxRequests = 25;
 
-    private sealed record WriteRequest(TableDefinition Table, PrimaryKey Key, byte[]? Item, int Size);
+    /// <param name="RequestedName">The RequestItems key the request came under, the table's name or ARN.</param>
+    private sealed record WriteRequest(TableDefinition Table, string RequestedName, PrimaryKey Key, byte[]? Item, int Size);
 
     public static async Task ExecuteAsync(DynamoStore store, ReadOnlyMemory<byte> body, ResponseBuffer response)
     {
@@ -27,14 +28,22 @@ internal static class BatchWriteItem
         w.WriteEndObject();
         if (capacityMode != CapacityMode.None)
         {
-            var perTable = new Dictionary<string, double>(StringComparer.Ordinal);
+            // One entry per RequestItems key, named as the request named the table (API reference, ConsumedCapacity
+            // TableName: "If you had specified the Amazon Resource Name (ARN) of a table in the input, you'll see the
+            // table ARN in the response"). A table named both by name and by ARN answers two entries, each with the
+            // units (index writes included) of its own requests.
+            var perTable = new Dictionary<string, (TableDefinition Table, double Units, List<IndexWriteUnits>? Indexes)>(StringComparer.Ordinal);
             for (int i = 0; i < requests.Count; i++)
             {
-                perTable.TryGetValue(requests[i].Table.Name, out var units);
-                perTable[requests[i].Table.Name] = units + ConsumedCapacity.WriteUnits(command.OldSizes[i], requests[i].Size);
+                var r = requests[i];
+                perTable.TryGetValue(r.RequestedName, out var entry);
+                var indexes = entry.Indexes;
+                if (command.IndexUnits[i] is { } written) (indexes ??= []).AddRange(written);
+                perTable[r.RequestedName] = (r.Table, entry.Units + ConsumedCapacity.WriteUnits(command.OldSizes[i], r.Size), indexes);
             }
             w.WriteStartArray("ConsumedCapacity"u8);
-            foreach (var (table, units) in perTable) ConsumedCapacity.WriteValue(w, capacityMode, table, units, CapacitySplit.None, command.IndexUnits);
+            foreach (var (requested, (table, units, indexes)) in perTable)
+                ConsumedCapacity.WriteValue(w, capacityMode, table.Name, units, CapacitySplit.None, indexes, requested);
             w.WriteEndArray();
         }
         ItemCollectionMetrics.WritePerTable(w, command.Collections);
@@ -94,8 +103,8 @@ internal static class BatchWriteItem
                 if (put is not null) SecondaryIndexKey.Validate(table, put);
                 if (!seen.Add((table.InternalId, key))) throw DynamoException.Validation("Provided list of item keys contains duplicates");
                 prepared.Add(put is not null
-                    ? new WriteRequest(table, key, StoredItem.Serialize(put), ItemSize.Of(put))
-                    : new WriteRequest(table, key, null, 0));
+                    ? new WriteRequest(table, tableName, key, StoredItem.Serialize(put), ItemSize.Of(put))
+                    : new WriteRequest(table, tableName, key, null, 0));
             }
         }
         return (prepared, ConsumedCapacity.Mode(returnCapacity), metrics);
@@ -148,10 +157,11 @@ internal static class BatchWriteItem
 
         public int[] OldSizes { get; } = new int[requests.Count];
 
-        public List<IndexWriteUnits>? IndexUnits { get; private set; }
+        /// <summary>The index writes of each request, taken after it, so each RequestItems key is charged its own.</summary>
+        public List<IndexWriteUnits>?[] IndexUnits { get; } = new List<IndexWriteUnits>?[requests.Count];
 
         /// <summary>The item collections written, measured after all the writes (ReturnItemCollectionMetrics=SIZE).</summary>
-        public List<(TableDefinition Table, byte[] Hash, long Bytes)> Collections { get; private set; } = [];
+        public List<(TableDefinition Table, string RequestedName, byte[] Hash, long Bytes)> Collections { get; private set; } = [];
 
         public override void Apply(WriteContext context)
         {
@@ -164,9 +174,9 @@ internal static class BatchWriteItem
                 OldSizes[i] = oldSize;
                 if (r.Item is not null) context.Upsert(r.Table, r.Key, r.Size, r.Item, existed, oldSize, oldItem);
                 else if (existed) context.Delete(r.Table, r.Key, oldSize, oldItem);
+                IndexUnits[i] = context.TakeIndexUnits();
             }
-            IndexUnits = context.TakeIndexUnits();
-            Collections = ItemCollectionMetrics.Measure(context, returnItemCollectionMetrics, requests.Select(r => (r.Table, r.Key.Hash)));
+            Collections = ItemCollectionMetrics.Measure(context, returnItemCollectionMetrics, requests.Select(r => (r.Table, r.RequestedName, r.Key.Hash)));
         }
     }
 }

@@ -55,7 +55,8 @@ internal abstract class ConditionalWriteCommand(TableDefinition table, PrimaryKe
     protected abstract void Write(WriteContext context, bool existed, int oldSize);
 
     /// <summary>The response after the commit: Attributes (the old item, when asked for), ConsumedCapacity, ItemCollectionMetrics.</summary>
-    public void WriteResponse(ResponseBuffer response, CapacityMode capacity)
+    /// <param name="requestedTableName">The request's TableName, name or ARN, which ConsumedCapacity echoes.</param>
+    public void WriteResponse(ResponseBuffer response, CapacityMode capacity, string requestedTableName)
     {
         var w = response.Writer;
         w.WriteStartObject();
@@ -64,7 +65,7 @@ internal abstract class ConditionalWriteCommand(TableDefinition table, PrimaryKe
             w.WritePropertyName("Attributes"u8);
             response.WriteRawValue(_oldItem);
         }
-        ConsumedCapacity.WriteMember(w, capacity, table.Name, ConsumedCapacity.WriteUnits(_oldSize, newSize), _indexUnits);
+        ConsumedCapacity.WriteMember(w, capacity, table.Name, ConsumedCapacity.WriteUnits(_oldSize, newSize), _indexUnits, requestedTableName);
         ItemCollectionMetrics.WriteMember(w, table, key.Hash, _collectionBytes);
         w.WriteEndObject();
     }

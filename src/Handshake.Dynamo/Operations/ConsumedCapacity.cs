@@ -56,14 +56,17 @@ internal static class ConsumedCapacity
     /// Index writes (<paramref name="indexes"/>, from <see cref="Storage.WriteContext.TakeIndexUnits"/>) add to the
     /// total; INDEXES mode breaks them down per index under GlobalSecondaryIndexes and LocalSecondaryIndexes.
     /// Entries for other tables are ignored, so a batch can pass all of its units for each table.
+    /// <paramref name="requestedName"/> is the table as the request named it, name or ARN, and is what TableName
+    /// answers (API reference, ConsumedCapacity.TableName: "If you had specified the Amazon Resource Name (ARN) of a
+    /// table in the input, you'll see the table ARN in the response"); null means the plain name.
     /// </remarks>
     public static void WriteValue(Utf8JsonWriter w, CapacityMode mode, string tableName, double units, CapacitySplit split,
-        List<Storage.IndexWriteUnits>? indexes = null)
+        List<Storage.IndexWriteUnits>? indexes = null, string? requestedName = null)
     {
         double total = units;
         if (indexes is not null) foreach (var i in indexes) if (i.Table.Name == tableName) total += i.Units;
         w.WriteStartObject();
-        w.WriteString("TableName"u8, tableName);
+        w.WriteString("TableName"u8, requestedName ?? tableName);
         w.WriteNumber("CapacityUnits"u8, total);
         WriteSplit(w, split, total);
         if (mode == CapacityMode.Indexes)
@@ -110,10 +113,10 @@ internal static class ConsumedCapacity
 
     /// <summary>The ConsumedCapacity member of a non-transactional operation: <c>CapacityUnits</c> without a split.</summary>
     public static void WriteMember(Utf8JsonWriter w, CapacityMode mode, string tableName, double units,
-        List<Storage.IndexWriteUnits>? indexes = null)
+        List<Storage.IndexWriteUnits>? indexes = null, string? requestedName = null)
     {
         if (mode == CapacityMode.None) return;
         w.WritePropertyName("ConsumedCapacity"u8);
-        WriteValue(w, mode, tableName, units, CapacitySplit.None, indexes);
+        WriteValue(w, mode, tableName, units, CapacitySplit.None, indexes, requestedName);
     }
 }

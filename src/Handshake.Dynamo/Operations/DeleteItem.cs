@@ -10,12 +10,12 @@ internal static class DeleteItem
 {
     public static async Task ExecuteAsync(DynamoStore store, ReadOnlyMemory<byte> body, ResponseBuffer response)
     {
-        var command = Prepare(store, body.Span, out var capacity);
+        var command = Prepare(store, body.Span, out var capacity, out var tableName);
         await store.WriteAsync(command).ConfigureAwait(false);
-        command.WriteResponse(response, capacity);
+        command.WriteResponse(response, capacity, tableName);
     }
 
-    private static DeleteItemCommand Prepare(DynamoStore store, ReadOnlySpan<byte> body, out CapacityMode capacity)
+    private static DeleteItemCommand Prepare(DynamoStore store, ReadOnlySpan<byte> body, out CapacityMode capacity, out string tableName)
     {
         var reader = JsonRequest.Begin(body);
         var members = new ConditionalWriteMembers();
@@ -35,6 +35,7 @@ internal static class DeleteItem
         var table = store.GetTable(members.TableName!);
         var primaryKey = PrimaryKey.FromKey(table, key!);
         capacity = members.CapacityMode;
+        tableName = members.TableName!;
         return new DeleteItemCommand(table, primaryKey, node, members.ReturnOld, members.ReturnOldOnFailure, members.ReturnItemCollectionMetrics);
     }
 

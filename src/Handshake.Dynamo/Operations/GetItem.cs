@@ -65,7 +65,7 @@ internal static class GetItem
                 AttributeValueJson.WriteMap(w, projected);
             }
         }
-        ConsumedCapacity.WriteMember(w, ConsumedCapacity.Mode(returnCapacity), table.Name, ConsumedCapacity.ReadUnits(size, consistent));
+        ConsumedCapacity.WriteMember(w, ConsumedCapacity.Mode(returnCapacity), table.Name, ConsumedCapacity.ReadUnits(size, consistent), requestedName: tableName);
         w.WriteEndObject();
         return Task.CompletedTask;
     }

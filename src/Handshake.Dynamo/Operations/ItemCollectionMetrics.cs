@@ -64,18 +64,20 @@ internal static class ItemCollectionMetrics
 
     /// <summary>
     /// The member BatchWriteItem and TransactWriteItems add: per table, one entry per item collection written, in
-    /// request order. Nothing when no written table has a local index.
+    /// request order. Nothing when no written table has a local index. Each table is keyed as the request named it,
+    /// name or ARN (API reference, BatchWriteItem ItemCollectionMetrics: "Each entry in this map consists of a table
+    /// name or table ARN"), so a table named both ways in one request answers under both keys.
     /// </summary>
-    public static void WritePerTable(Utf8JsonWriter w, List<(TableDefinition Table, byte[] Hash, long Bytes)> collections)
+    public static void WritePerTable(Utf8JsonWriter w, List<(TableDefinition Table, string RequestedName, byte[] Hash, long Bytes)> collections)
     {
         if (collections.Count == 0) return;
         w.WriteStartObject("ItemCollectionMetrics"u8);
-        var written = new HashSet<TableDefinition>();
-        foreach (var (table, _, _) in collections)
+        var written = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (_, requested, _, _) in collections)
         {
-            if (!written.Add(table)) continue;
-            w.WriteStartArray(table.Name);
-            foreach (var c in collections) if (c.Table == table) WriteValue(w, c.Table, c.Hash, c.Bytes);
+            if (!written.Add(requested)) continue;
+            w.WriteStartArray(requested);
+            foreach (var c in collections) if (c.RequestedName == requested) WriteValue(w, c.Table, c.Hash, c.Bytes);
             w.WriteEndArray();
         }
         w.WriteEndObject();
@@ -83,18 +85,18 @@ internal static class ItemCollectionMetrics
 
     /// <summary>
     /// Measures, on the writer thread after the writes, each distinct collection the writes touched on tables that
-    /// want metrics.
+    /// want metrics, once per name the request gave its table.
     /// </summary>
-    public static List<(TableDefinition Table, byte[] Hash, long Bytes)> Measure(Storage.WriteContext context, string? returnItemCollectionMetrics,
-        IEnumerable<(TableDefinition Table, byte[] Hash)> written)
+    public static List<(TableDefinition Table, string RequestedName, byte[] Hash, long Bytes)> Measure(Storage.WriteContext context, string? returnItemCollectionMetrics,
+        IEnumerable<(TableDefinition Table, string RequestedName, byte[] Hash)> written)
     {
-        var result = new List<(TableDefinition, byte[], long)>();
+        var result = new List<(TableDefinition, string, byte[], long)>();
         if (returnItemCollectionMetrics != "SIZE") return result;
-        var seen = new HashSet<(TableDefinition, string)>();
-        foreach (var (table, hash) in written)
+        var seen = new HashSet<(string, string)>();
+        foreach (var (table, requested, hash) in written)
         {
-            if (!Wanted(returnItemCollectionMetrics, table) || !seen.Add((table, Convert.ToBase64String(hash)))) continue;
-            result.Add((table, hash, context.ItemCollectionBytes(table, hash)));
+            if (!Wanted(returnItemCollectionMetrics, table) || !seen.Add((requested, Convert.ToBase64String(hash)))) continue;
+            result.Add((table, requested, hash, context.ItemCollectionBytes(table, hash)));
         }
         return result;
     }

@@ -10,12 +10,12 @@ internal static class PutItem
 {
     public static async Task ExecuteAsync(DynamoStore store, ReadOnlyMemory<byte> body, ResponseBuffer response)
     {
-        var command = Prepare(store, body.Span, out var capacity);
+        var command = Prepare(store, body.Span, out var capacity, out var tableName);
         await store.WriteAsync(command).ConfigureAwait(false);
-        command.WriteResponse(response, capacity);
+        command.WriteResponse(response, capacity, tableName);
     }
 
-    private static PutItemCommand Prepare(DynamoStore store, ReadOnlySpan<byte> body, out CapacityMode capacity)
+    private static PutItemCommand Prepare(DynamoStore store, ReadOnlySpan<byte> body, out CapacityMode capacity, out string tableName)
     {
         var reader = JsonRequest.Begin(body);
         var members = new ConditionalWriteMembers();
@@ -39,6 +39,7 @@ internal static class PutItem
         var key = PrimaryKey.FromItem(table, item!);
         SecondaryIndexKey.Validate(table, item!);
         capacity = members.CapacityMode;
+        tableName = members.TableName!;
         return new PutItemCommand(table, key, StoredItem.Serialize(item!), size, node, members.ReturnOld, members.ReturnOldOnFailure, members.ReturnItemCollectionMetrics);
     }
 

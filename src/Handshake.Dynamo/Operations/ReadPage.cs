@@ -28,6 +28,9 @@ internal sealed class ReadPage
     /// </summary>
     public Func<Dictionary<string, AttributeValue>, string>? NextToken { get; init; }
 
+    /// <summary>The table as the request named it (name or ARN), echoed in ConsumedCapacity; null: its name.</summary>
+    public string? RequestedTableName { get; init; }
+
     /// <summary>Rows that belong to the request (a parallel scan's segment); null takes every row.</summary>
     public Func<KeySpaceRow, bool>? Include { get; init; }
 
@@ -41,6 +44,7 @@ internal sealed class ReadPage
         Consistent = request.ConsistentRead,
         Capacity = ConsumedCapacity.Mode(request.ReturnConsumedCapacity),
         Include = include,
+        RequestedTableName = request.TableName,
     };
 
     /// <summary>Reads the rows on one of the store's read connections and writes the page as the response.</summary>
@@ -98,9 +102,9 @@ internal sealed class ReadPage
         double units = ConsumedCapacity.ReadUnits((int)Math.Min(bytes, int.MaxValue), Consistent);
         // A read of an index is charged to the index (INDEXES mode shows it under its name, the table at 0).
         if (space.Index is { } index)
-            ConsumedCapacity.WriteMember(w, Capacity, space.Table.Name, 0, [new IndexWriteUnits(space.Table, index, units)]);
+            ConsumedCapacity.WriteMember(w, Capacity, space.Table.Name, 0, [new IndexWriteUnits(space.Table, index, units)], RequestedTableName);
         else
-            ConsumedCapacity.WriteMember(w, Capacity, space.Table.Name, units);
+            ConsumedCapacity.WriteMember(w, Capacity, space.Table.Name, units, requestedName: RequestedTableName);
         w.WriteEndObject();
     }
 

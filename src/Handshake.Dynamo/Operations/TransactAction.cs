@@ -28,6 +28,12 @@ internal sealed class TransactAction
 
     // Resolved by Prepare.
     public TableDefinition Table = null!;
+
+    /// <summary>
+    /// The table as the action named it, name or ARN, which the response's ConsumedCapacity and ItemCollectionMetrics
+    /// echo. A PartiQL statement (ExecuteTransaction) names its table in the statement and leaves TableName unset.
+    /// </summary>
+    public string RequestedName => TableName ?? Table.Name;
     public PrimaryKey PrimaryKey;
     public byte[]? ItemBytes;
     public int ItemSize;

@@ -98,28 +98,31 @@ internal static class TransactGetItems
             w.WriteEndObject();
         }
         w.WriteEndArray();
-        WriteCapacity(w, ConsumedCapacity.Mode(returnCapacity), command);
+        WriteCapacity(w, ConsumedCapacity.Mode(returnCapacity), command, gets.ConvertAll(g => g.TableName!));
         w.WriteEndObject();
     }
 
     /// <summary>
     /// ConsumedCapacity of a transactional read (also ExecuteTransaction's): twice a consistent read per item, summed
-    /// per table in order of first appearance.
+    /// per table in order of first appearance. <paramref name="requestedNames"/> (one per Get) are the tables as the
+    /// request named them, name or ARN, and are what TableName answers, each its own entry (as TransactWriteItems);
+    /// null answers the plain names (ExecuteTransaction, whose statements name tables by name).
     /// </summary>
-    internal static void WriteCapacity(Utf8JsonWriter w, CapacityMode mode, TransactReadCommand command)
+    internal static void WriteCapacity(Utf8JsonWriter w, CapacityMode mode, TransactReadCommand command, List<string>? requestedNames = null)
     {
         if (mode == CapacityMode.None) return;
-        var perTable = new List<(string Table, double Units)>();
+        var perTable = new List<(string Requested, string Table, double Units)>();
         for (int i = 0; i < command.Tables.Count; i++)
         {
             double units = 2 * ConsumedCapacity.ReadUnits(command.Sizes[i], consistent: true);
             string name = command.Tables[i].Name;
-            int at = perTable.FindIndex(t => t.Table == name);
-            if (at < 0) perTable.Add((name, units));
-            else perTable[at] = (perTable[at].Table, perTable[at].Units + units);
+            string requested = requestedNames?[i] ?? name;
+            int at = perTable.FindIndex(t => t.Requested == requested);
+            if (at < 0) perTable.Add((requested, name, units));
+            else perTable[at] = perTable[at] with { Units = perTable[at].Units + units };
         }
         w.WriteStartArray("ConsumedCapacity"u8);
-        foreach (var (table, units) in perTable) ConsumedCapacity.WriteValue(w, mode, table, units, CapacitySplit.Read);
+        foreach (var (requested, table, units) in perTable) ConsumedCapacity.WriteValue(w, mode, table, units, CapacitySplit.Read, requestedName: requested);
         w.WriteEndArray();
     }
 

@@ -72,25 +72,30 @@ internal static class TransactWriteItems
     {
         if (mode != CapacityMode.None)
         {
-            // Per table, in order of first appearance; a transaction costs twice its plain writes, index writes too.
-            var perTable = new List<(string Table, double Units)>();
+            // Per table as the actions named it (name or ARN), in order of first appearance; a transaction costs twice
+            // its plain writes, index writes too. AWS documents only that an ARN in the input comes back as the ARN
+            // (API reference, ConsumedCapacity.TableName), not what one table named both ways answers: like
+            // BatchWriteItem, each name gets its own entry with the units of its own actions.
+            var perTable = new List<(string Requested, TableDefinition Table, double Units, List<IndexWriteUnits>? Indexes)>();
             for (int i = 0; i < actions.Count; i++)
             {
                 double units = 2 * ConsumedCapacity.WriteUnits(command.Sizes[i], 0);
-                int at = perTable.FindIndex(t => t.Table == actions[i].Table.Name);
-                if (at < 0) perTable.Add((actions[i].Table.Name, units));
-                else perTable[at] = (perTable[at].Table, perTable[at].Units + units);
-            }
-            List<IndexWriteUnits>? indexUnits = null;
-            if (command.IndexUnits is { } raw)
-            {
-                indexUnits = new List<IndexWriteUnits>(raw.Count);
-                foreach (var u in raw) indexUnits.Add(u with { Units = 2 * u.Units });
+                string requested = actions[i].RequestedName;
+                int at = perTable.FindIndex(t => t.Requested == requested);
+                if (at < 0) perTable.Add((requested, actions[i].Table, units, null));
+                else perTable[at] = perTable[at] with { Units = perTable[at].Units + units };
+                // A replay applied nothing: like DynamoDB, it reports read capacity for looking the token up.
+                if (!command.Replayed && command.IndexUnits[i] is { } raw)
+                {
+                    at = at < 0 ? perTable.Count - 1 : at;
+                    var indexes = perTable[at].Indexes ?? [];
+                    foreach (var u in raw) indexes.Add(u with { Units = 2 * u.Units });
+                    perTable[at] = perTable[at] with { Indexes = indexes };
+                }
             }
             w.WriteStartArray("ConsumedCapacity"u8);
-            // A replay applied nothing: like DynamoDB, it reports read capacity for looking the token up.
-            foreach (var (table, units) in perTable)
-                ConsumedCapacity.WriteValue(w, mode, table, units, command.Replayed ? CapacitySplit.Read : CapacitySplit.Write, command.Replayed ? null : indexUnits);
+            foreach (var (requested, table, units, indexes) in perTable)
+                ConsumedCapacity.WriteValue(w, mode, table.Name, units, command.Replayed ? CapacitySplit.Read : CapacitySplit.Write, indexes, requested);
             w.WriteEndArray();
         }
     }

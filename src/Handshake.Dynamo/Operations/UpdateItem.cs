@@ -14,7 +14,7 @@ internal static class UpdateItem
 {
     public static async Task ExecuteAsync(DynamoStore store, ReadOnlyMemory<byte> body, ResponseBuffer response)
     {
-        var command = Prepare(store, body.Span, out var capacity);
+        var command = Prepare(store, body.Span, out var capacity, out var tableName);
         await store.WriteAsync(command).ConfigureAwait(false);
         var w = response.Writer;
         w.WriteStartObject();
@@ -24,12 +24,12 @@ internal static class UpdateItem
             w.WritePropertyName("Attributes"u8);
             AttributeValueJson.WriteMap(w, attributes);
         }
-        ConsumedCapacity.WriteMember(w, capacity, command.Table.Name, ConsumedCapacity.WriteUnits(command.OldSize, command.NewSize), command.IndexUnits);
+        ConsumedCapacity.WriteMember(w, capacity, command.Table.Name, ConsumedCapacity.WriteUnits(command.OldSize, command.NewSize), command.IndexUnits, tableName);
         ItemCollectionMetrics.WriteMember(w, command.Table, command.Key.Hash, command.CollectionBytes);
         w.WriteEndObject();
     }
 
-    private static UpdateItemCommand Prepare(DynamoStore store, ReadOnlySpan<byte> body, out CapacityMode capacity)
+    private static UpdateItemCommand Prepare(DynamoStore store, ReadOnlySpan<byte> body, out CapacityMode capacity, out string tableName)
     {
         var reader = JsonRequest.Begin(body);
         var members = new ConditionalWriteMembers();
@@ -66,6 +66,7 @@ internal static class UpdateItem
                     throw DynamoException.Validation("One or more parameter values were invalid: Cannot update attribute " + top + ". This attribute is part of the key");
             }
         capacity = members.CapacityMode;
+        tableName = members.TableName!;
         return new UpdateItemCommand(table, primaryKey, key!, updates, node, members.ReturnValues ?? "NONE", members.ReturnOldOnFailure, members.ReturnItemCollectionMetrics);
     }
 

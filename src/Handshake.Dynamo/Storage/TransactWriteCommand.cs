@@ -19,13 +19,14 @@ internal sealed class TransactWriteCommand(List<TransactAction> actions, string?
     /// <summary>The larger of each item's old and new size, for capacity.</summary>
     public int[] Sizes { get; } = new int[actions.Count];
 
-    public List<IndexWriteUnits>? IndexUnits { get; private set; }
+    /// <summary>The index writes of each action, taken after it, so each name the request gives a table is charged its own.</summary>
+    public List<IndexWriteUnits>?[] IndexUnits { get; } = new List<IndexWriteUnits>?[actions.Count];
 
     /// <summary>
     /// The item collections the Put, Update and Delete actions wrote (a ConditionCheck writes none), measured after
     /// the writes when ReturnItemCollectionMetrics=SIZE; empty for a replay, which wrote nothing.
     /// </summary>
-    public List<(TableDefinition Table, byte[] Hash, long Bytes)> Collections { get; private set; } = [];
+    public List<(TableDefinition Table, string RequestedName, byte[] Hash, long Bytes)> Collections { get; private set; } = [];
 
     /// <summary>True when the token matched an earlier identical transaction: nothing was applied again.</summary>
     public bool Replayed { get; private set; }
@@ -82,10 +83,10 @@ internal sealed class TransactWriteCommand(List<TransactAction> actions, string?
             var a = actions[i];
             if (newItems[i] is { } item) context.Upsert(a.Table, a.PrimaryKey, item.Size, item.Bytes, existed[i].Existed, existed[i].Size, oldItems[i]);
             else if (a.Kind == TransactActionKind.Delete && existed[i].Existed) context.Delete(a.Table, a.PrimaryKey, existed[i].Size, oldItems[i]);
+            IndexUnits[i] = context.TakeIndexUnits();
         }
-        IndexUnits = context.TakeIndexUnits();
         Collections = ItemCollectionMetrics.Measure(context, returnItemCollectionMetrics,
-            actions.Where(a => a.Kind != TransactActionKind.ConditionCheck).Select(a => (a.Table, a.PrimaryKey.Hash)));
+            actions.Where(a => a.Kind != TransactActionKind.ConditionCheck).Select(a => (a.Table, a.RequestedName, a.PrimaryKey.Hash)));
         // Remembered now, in memory and in the same savepoint as the writes: a retry with the same token may sit in
         // the same group commit and must already see it. A failed commit rolls the row back and the store reloads the
         // tokens from the database (LoadCatalog), so a retry runs.
