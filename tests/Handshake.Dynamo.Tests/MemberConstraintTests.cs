@@ -10,22 +10,6 @@ namespace Handshake.Dynamo.Tests;
 [Collection(ServerCollection.Name)]
 public sealed class MemberConstraintTests(ServerFixture fixture)
 {
-    private async Task<(HttpStatusCode Status, string Type, string Message)> ErrorAsync(string operation, string body)
-    {
-        var response = await fixture.PostAsync(operation, body);
-        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync().WaitAsync(ServerFixture.Timeout));
-        return (response.StatusCode, doc.RootElement.GetProperty("__type").GetString()!, doc.RootElement.GetProperty("message").GetString()!);
-    }
-
-    private async Task<string> CreateTableAsync()
-    {
-        var name = fixture.NewTableName();
-        var response = await fixture.PostAsync("CreateTable",
-            $$$$$"""{"TableName":"{{{{{name}}}}}","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}""");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return name;
-    }
-
     [Theory]
     [InlineData("""[{"Key":"","Value":"v"}]""", "1 validation error detected: Value '' at 'tags.1.member.key' failed to satisfy constraint: Member must have length greater than or equal to 1")]
     [InlineData("""[{"Key":"a","Value":"1"},{"Key":"k"}]""", "1 validation error detected: Value null at 'tags.2.member.value' failed to satisfy constraint: Member must not be null")]
@@ -33,21 +17,21 @@ public sealed class MemberConstraintTests(ServerFixture fixture)
     public async Task CreateTableChecksItsTagsAsTagResourceDoesAndCreatesNothing(string tags, string message)
     {
         var name = fixture.NewTableName();
-        var (status, type, text) = await ErrorAsync("CreateTable",
+        var (status, type, text) = await fixture.ErrorAsync("CreateTable",
             $$$$$"""{"TableName":"{{{{{name}}}}}","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST","Tags":{{{{{tags}}}}}}""");
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("com.amazon.coral.validate#ValidationException", type);
         Assert.Equal(message, text);
 
-        var (_, missing, _) = await ErrorAsync("DescribeTable", $$$$$"""{"TableName":"{{{{{name}}}}}"}""");
+        var (_, missing, _) = await fixture.ErrorAsync("DescribeTable", $$$$$"""{"TableName":"{{{{{name}}}}}"}""");
         Assert.Equal("com.amazonaws.dynamodb.v20120810#ResourceNotFoundException", missing);
     }
 
     [Fact]
     public async Task BatchGetItemRefusesAnEmptyAttributesToGet()
     {
-        var table = await CreateTableAsync();
-        var (status, type, message) = await ErrorAsync("BatchGetItem",
+        var table = await fixture.CreateHashTableAsync();
+        var (status, type, message) = await fixture.ErrorAsync("BatchGetItem",
             $$$$$"""{"RequestItems":{"{{{{{table}}}}}":{"Keys":[{"pk":{"S":"a"}}],"AttributesToGet":[]}}}""");
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("com.amazon.coral.validate#ValidationException", type);
@@ -57,11 +41,11 @@ public sealed class MemberConstraintTests(ServerFixture fixture)
     [Fact]
     public async Task BatchGetItemCountsOneItemAskedForByTableNameAndByArnAsADuplicate()
     {
-        var table = await CreateTableAsync();
+        var table = await fixture.CreateHashTableAsync();
         var arn = "arn:aws:dynamodb:us-east-1:000000000000:table/" + table;
         Assert.Equal(HttpStatusCode.OK, (await fixture.PostAsync("PutItem", $$$$$"""{"TableName":"{{{{{table}}}}}","Item":{"pk":{"S":"a"}}}""")).StatusCode);
 
-        var (status, type, message) = await ErrorAsync("BatchGetItem",
+        var (status, type, message) = await fixture.ErrorAsync("BatchGetItem",
             $$$$$"""{"RequestItems":{"{{{{{table}}}}}":{"Keys":[{"pk":{"S":"a"}}]},"{{{{{arn}}}}}":{"Keys":[{"pk":{"S":"a"}}]}}}""");
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("com.amazon.coral.validate#ValidationException", type);

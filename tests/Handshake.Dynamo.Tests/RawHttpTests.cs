@@ -17,15 +17,6 @@ public sealed class RawHttpTests(ServerFixture fixture)
         return (response.StatusCode, doc.RootElement.GetProperty("__type").GetString()!, message, response);
     }
 
-    private async Task<string> CreateTableAsync()
-    {
-        var name = fixture.NewTableName();
-        var response = await fixture.PostAsync("CreateTable",
-            $$$$$"""{"TableName":"{{{{{name}}}}}","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}""");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return name;
-    }
-
     [Fact]
     public async Task EveryResponseCarriesARequestIdAndTheCrc32OfTheExactBody()
     {
@@ -91,7 +82,7 @@ public sealed class RawHttpTests(ServerFixture fixture)
     [Fact]
     public async Task NumberAsJsonNumberIsASerializationException()
     {
-        var table = await CreateTableAsync();
+        var table = await fixture.CreateHashTableAsync();
         var (_, type, _, _) = await ReadErrorAsync(await fixture.PostAsync("PutItem", $$$$$"""{"TableName":"{{{{{table}}}}}","Item":{"pk":{"S":"a"},"n":{"N":5}}}"""));
         Assert.Equal("com.amazon.coral.service#SerializationException", type);
     }
@@ -138,7 +129,7 @@ public sealed class RawHttpTests(ServerFixture fixture)
     [Fact]
     public async Task DuplicateCreateIsResourceInUse()
     {
-        var table = await CreateTableAsync();
+        var table = await fixture.CreateHashTableAsync();
         var (_, type, message, _) = await ReadErrorAsync(await fixture.PostAsync("CreateTable",
             $$$$$"""{"TableName":"{{{{{table}}}}}","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}"""));
         Assert.Equal("com.amazonaws.dynamodb.v20120810#ResourceInUseException", type);
@@ -161,7 +152,7 @@ public sealed class RawHttpTests(ServerFixture fixture)
     [InlineData("""{"other":{"S":"x"}}""", "One or more parameter values were invalid: Missing the key pk in the item")]
     public async Task BadItemsAreRejectedWithAwsMessagesAndNothingIsWritten(string item, string message)
     {
-        var table = await CreateTableAsync();
+        var table = await fixture.CreateHashTableAsync();
         var (status, type, actual, _) = await ReadErrorAsync(await fixture.PostAsync("PutItem", $$$$$"""{"TableName":"{{{{{table}}}}}","Item":{{{{{item}}}}}}"""));
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("com.amazon.coral.validate#ValidationException", type);
@@ -174,7 +165,7 @@ public sealed class RawHttpTests(ServerFixture fixture)
     [Fact]
     public async Task KeysOverTheSizeLimitsAreRejected()
     {
-        var table = await CreateTableAsync();
+        var table = await fixture.CreateHashTableAsync();
         var (_, _, message, _) = await ReadErrorAsync(await fixture.PostAsync("PutItem",
             $$$$$"""{"TableName":"{{{{{table}}}}}","Item":{"pk":{"S":"{{{{{new string('k', 2049)}}}}}"}}}"""));
         Assert.Equal("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes", message);
@@ -183,7 +174,7 @@ public sealed class RawHttpTests(ServerFixture fixture)
     [Fact]
     public async Task ItemsOverFourHundredKilobytesAreRejected()
     {
-        var table = await CreateTableAsync();
+        var table = await fixture.CreateHashTableAsync();
         var (_, type, message, _) = await ReadErrorAsync(await fixture.PostAsync("PutItem",
             $$$$$"""{"TableName":"{{{{{table}}}}}","Item":{"pk":{"S":"a"},"big":{"S":"{{{{{new string('x', 400 * 1024)}}}}}"}}}"""));
         Assert.Equal("com.amazon.coral.validate#ValidationException", type);
@@ -193,7 +184,7 @@ public sealed class RawHttpTests(ServerFixture fixture)
     [Fact]
     public async Task ConditionFailureUsesTheServiceNamespace()
     {
-        var table = await CreateTableAsync();
+        var table = await fixture.CreateHashTableAsync();
         var put = $$$$$"""{"TableName":"{{{{{table}}}}}","Item":{"pk":{"S":"a"}},"ConditionExpression":"attribute_not_exists(pk)"}""";
         Assert.Equal(HttpStatusCode.OK, (await fixture.PostAsync("PutItem", put)).StatusCode);
         var (status, type, message, _) = await ReadErrorAsync(await fixture.PostAsync("PutItem", put));
@@ -209,7 +200,7 @@ public sealed class RawHttpTests(ServerFixture fixture)
     [InlineData("""  """, "Invalid ConditionExpression: The expression can not be empty;")]
     public async Task ConditionExpressionErrors(string condition, string message)
     {
-        var table = await CreateTableAsync();
+        var table = await fixture.CreateHashTableAsync();
         var (_, type, actual, _) = await ReadErrorAsync(await fixture.PostAsync("PutItem",
             $$$$$"""{"TableName":"{{{{{table}}}}}","Item":{"pk":{"S":"a"}},"ConditionExpression":"{{{{{condition}}}}}"}"""));
         Assert.Equal("com.amazon.coral.validate#ValidationException", type);
@@ -219,7 +210,7 @@ public sealed class RawHttpTests(ServerFixture fixture)
     [Fact]
     public async Task UnusedExpressionAttributeNamesAreRejected()
     {
-        var table = await CreateTableAsync();
+        var table = await fixture.CreateHashTableAsync();
         var (_, _, message, _) = await ReadErrorAsync(await fixture.PostAsync("PutItem",
             $$$$$"""{"TableName":"{{{{{table}}}}}","Item":{"pk":{"S":"a"}},"ConditionExpression":"attribute_not_exists(pk)","ExpressionAttributeNames":{"#u":"x"}}"""));
         Assert.Equal("Value provided in ExpressionAttributeNames unused in expressions: keys: {#u}", message);
@@ -228,7 +219,7 @@ public sealed class RawHttpTests(ServerFixture fixture)
     [Fact]
     public async Task BatchWriteValidation()
     {
-        var table = await CreateTableAsync();
+        var table = await fixture.CreateHashTableAsync();
         var (_, _, message, _) = await ReadErrorAsync(await fixture.PostAsync("BatchWriteItem", """{"RequestItems":{}}"""));
         Assert.Equal("The requestItems parameter is required for BatchWriteItem", message);
 
@@ -246,7 +237,7 @@ public sealed class RawHttpTests(ServerFixture fixture)
     [Fact]
     public async Task ABatchWithOneBadItemWritesNothing()
     {
-        var table = await CreateTableAsync();
+        var table = await fixture.CreateHashTableAsync();
         var good = $$$$$"""{"PutRequest":{"Item":{"pk":{"S":"good"}}}}""";
         var bad = $$$$$"""{"PutRequest":{"Item":{"pk":{"N":"1"}}}}""";
         var response = await fixture.PostAsync("BatchWriteItem", $$$$$"""{"RequestItems":{"{{{{{table}}}}}":[{{{{{good}}}}},{{{{{bad}}}}}]}}""");
@@ -258,7 +249,7 @@ public sealed class RawHttpTests(ServerFixture fixture)
     [Fact]
     public async Task ConsumedCapacityFollowsDynamoDbRules()
     {
-        var table = await CreateTableAsync();
+        var table = await fixture.CreateHashTableAsync();
         var put = await fixture.PostAsync("PutItem",
             $$$$$"""{"TableName":"{{{{{table}}}}}","Item":{"pk":{"S":"a"},"v":{"S":"{{{{{new string('x', 5000)}}}}}"}},"ReturnConsumedCapacity":"TOTAL"}""");
         using (var doc = JsonDocument.Parse(await put.Content.ReadAsStringAsync()))
@@ -280,7 +271,7 @@ public sealed class RawHttpTests(ServerFixture fixture)
     [Fact]
     public async Task TableArnIsAcceptedAsTableName()
     {
-        var table = await CreateTableAsync();
+        var table = await fixture.CreateHashTableAsync();
         var arn = "arn:aws:dynamodb:us-east-1:000000000000:table/" + table;
         Assert.Equal(HttpStatusCode.OK, (await fixture.PostAsync("PutItem", $$$$$"""{"TableName":"{{{{{arn}}}}}","Item":{"pk":{"S":"a"}}}""")).StatusCode);
         var get = await fixture.PostAsync("GetItem", $$$$$"""{"TableName":"{{{{{table}}}}}","Key":{"pk":{"S":"a"}}}""");
@@ -290,7 +281,7 @@ public sealed class RawHttpTests(ServerFixture fixture)
     [Fact]
     public async Task UnicodeSurvivesUnescaped()
     {
-        var table = await CreateTableAsync();
+        var table = await fixture.CreateHashTableAsync();
         await fixture.PostAsync("PutItem", $$$$$"""{"TableName":"{{{{{table}}}}}","Item":{"pk":{"S":"ключ"},"v":{"S":"😀 \u00e9"}}}""");
         var get = await fixture.PostAsync("GetItem", $$$$$"""{"TableName":"{{{{{table}}}}}","Key":{"pk":{"S":"ключ"}}}""");
         using var doc = JsonDocument.Parse(await get.Content.ReadAsStringAsync());

@@ -1,5 +1,7 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 
@@ -43,6 +45,24 @@ public sealed class ServerFixture : IAsyncLifetime
         request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body ?? string.Empty));
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
         return Http.SendAsync(request).WaitAsync(Timeout);
+    }
+
+    /// <summary>A raw request's DynamoDB error: status, __type and message.</summary>
+    public async Task<(HttpStatusCode Status, string Type, string Message)> ErrorAsync(string operation, string body)
+    {
+        var response = await PostAsync(operation, body);
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync().WaitAsync(Timeout));
+        return (response.StatusCode, doc.RootElement.GetProperty("__type").GetString()!, doc.RootElement.GetProperty("message").GetString()!);
+    }
+
+    /// <summary>A fresh on-demand table with a string hash key <c>pk</c>, made over raw HTTP; returns its name.</summary>
+    public async Task<string> CreateHashTableAsync()
+    {
+        var name = NewTableName();
+        var response = await PostAsync("CreateTable",
+            $$$$$"""{"TableName":"{{{{{name}}}}}","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}""");
+        if (response.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException("CreateTable answered " + response.StatusCode);
+        return name;
     }
 
     private int _tableCounter;

@@ -10,22 +10,6 @@ namespace Handshake.Dynamo.Tests.PartiQL;
 [Collection(ServerCollection.Name)]
 public sealed class PartiQLBadValueTests(ServerFixture fixture)
 {
-    private async Task<(HttpStatusCode Status, string Type, string Message)> ErrorAsync(string operation, string body)
-    {
-        var response = await fixture.PostAsync(operation, body);
-        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync().WaitAsync(ServerFixture.Timeout));
-        return (response.StatusCode, doc.RootElement.GetProperty("__type").GetString()!, doc.RootElement.GetProperty("message").GetString()!);
-    }
-
-    private async Task<string> CreateTableAsync()
-    {
-        var name = fixture.NewTableName();
-        var response = await fixture.PostAsync("CreateTable",
-            $$$$$"""{"TableName":"{{{{{name}}}}}","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}""");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return name;
-    }
-
     private static string Json(string text) => JsonSerializer.Serialize(text);
 
     [Theory]
@@ -37,14 +21,14 @@ public sealed class PartiQLBadValueTests(ServerFixture fixture)
     [InlineData("""{"M":{"":{"S":"x"}}}""", "1 validation error detected: Empty attribute name")]
     public async Task AnInvalidParameterIsReportedAsItselfNotAsAnEmptyList(string parameter, string message)
     {
-        var table = await CreateTableAsync();
+        var table = await fixture.CreateHashTableAsync();
         var statement = Json($"SELECT * FROM \"{table}\" WHERE pk = ?");
-        var (status, type, text) = await ErrorAsync("ExecuteStatement", $$$"""{"Statement":{{{statement}}},"Parameters":[{{{parameter}}}]}""");
+        var (status, type, text) = await fixture.ErrorAsync("ExecuteStatement", $$$"""{"Statement":{{{statement}}},"Parameters":[{{{parameter}}}]}""");
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("com.amazon.coral.validate#ValidationException", type);
         Assert.Equal(message, text);
 
-        (status, type, text) = await ErrorAsync("ExecuteTransaction", $$$"""{"TransactStatements":[{"Statement":{{{statement}}},"Parameters":[{{{parameter}}}]}]}""");
+        (status, type, text) = await fixture.ErrorAsync("ExecuteTransaction", $$$"""{"TransactStatements":[{"Statement":{{{statement}}},"Parameters":[{{{parameter}}}]}]}""");
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("com.amazon.coral.validate#ValidationException", type);
         Assert.Equal(message, text);
@@ -56,10 +40,10 @@ public sealed class PartiQLBadValueTests(ServerFixture fixture)
     [InlineData("UPDATE \"T\" SET m = {'': 1} WHERE pk = 'b'")]
     public async Task ATupleWithAnEmptyAttributeNameIsRefusedAndWritesNothing(string statement)
     {
-        var table = await CreateTableAsync();
+        var table = await fixture.CreateHashTableAsync();
         Assert.Equal(HttpStatusCode.OK, (await fixture.PostAsync("PutItem", $$$$$"""{"TableName":"{{{{{table}}}}}","Item":{"pk":{"S":"b"}}}""")).StatusCode);
 
-        var (status, type, text) = await ErrorAsync("ExecuteStatement", $$$$"""{"Statement":{{{{Json(statement.Replace("\"T\"", "\"" + table + "\""))}}}}}""");
+        var (status, type, text) = await fixture.ErrorAsync("ExecuteStatement", $$$$"""{"Statement":{{{{Json(statement.Replace("\"T\"", "\"" + table + "\""))}}}}}""");
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("com.amazon.coral.validate#ValidationException", type);
         Assert.Equal("1 validation error detected: Empty attribute name", text);
