@@ -32,7 +32,7 @@ internal static class DescribeLogStreams
             throw LogsException.InvalidParameter("Cannot order by LastEventTime with a logStreamNamePrefix.");
         }
 
-        int offset = nextToken is null ? 0 : ParseToken(nextToken);
+        int offset = nextToken is null ? 0 : ReadOffset(nextToken);
         await LogGroups.SettleAsync(host, function, cancellationToken).ConfigureAwait(false);
         (List<LogEvent> events, _) = log.Snapshot();
         List<LogStreamSummary> streams = LogGroups.Streams(events);
@@ -74,27 +74,13 @@ internal static class DescribeLogStreams
         writer.WriteEndArray();
         if (end < streams.Count)
         {
-            writer.WriteString("nextToken", Convert.ToBase64String(Encoding.UTF8.GetBytes(TokenPrefix + end.ToString(CultureInfo.InvariantCulture))));
+            writer.WriteString("nextToken", PagingToken.Write(TokenPrefix, end));
         }
 
         writer.WriteEndObject();
     }
 
-    private static int ParseToken(string token)
-    {
-        try
-        {
-            string text = Encoding.UTF8.GetString(Convert.FromBase64String(token));
-            if (text.StartsWith(TokenPrefix, StringComparison.Ordinal)
-                && int.TryParse(text.AsSpan(TokenPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int offset))
-            {
-                return offset;
-            }
-        }
-        catch (FormatException)
-        {
-        }
-
-        throw LogsException.InvalidNextToken();
-    }
+    // An offset past int's range is no offset this operation gave out.
+    private static int ReadOffset(string token) =>
+        PagingToken.Read(TokenPrefix, token) is long offset and <= int.MaxValue ? (int)offset : throw LogsException.InvalidNextToken();
 }

@@ -37,7 +37,7 @@ internal static class FilterLogEvents
         }
 
         FilterPattern filter = FilterPattern.Parse(pattern);
-        long from = nextToken is null ? 0 : ParseToken(nextToken);
+        long from = nextToken is null ? 0 : PagingToken.Read(TokenPrefix, nextToken);
         HashSet<string>? names = streamNames is null ? null : new(streamNames, StringComparer.Ordinal);
 
         await LogGroups.SettleAsync(host, function, cancellationToken).ConfigureAwait(false);
@@ -83,27 +83,9 @@ internal static class FilterLogEvents
         writer.WriteEndArray();
         if (resumeAt is long resume)
         {
-            writer.WriteString("nextToken", Convert.ToBase64String(Encoding.UTF8.GetBytes(TokenPrefix + resume.ToString(CultureInfo.InvariantCulture))));
+            writer.WriteString("nextToken", PagingToken.Write(TokenPrefix, resume));
         }
 
         writer.WriteEndObject();
-    }
-
-    private static long ParseToken(string token)
-    {
-        try
-        {
-            string text = Encoding.UTF8.GetString(Convert.FromBase64String(token));
-            if (text.StartsWith(TokenPrefix, StringComparison.Ordinal)
-                && long.TryParse(text.AsSpan(TokenPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out long position))
-            {
-                return position;
-            }
-        }
-        catch (FormatException)
-        {
-        }
-
-        throw LogsException.InvalidNextToken();
     }
 }
