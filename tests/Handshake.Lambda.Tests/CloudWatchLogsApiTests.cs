@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 
 namespace Handshake.Lambda.Tests;
 
@@ -311,7 +310,7 @@ public sealed partial class CloudWatchLogsApiTests
             Process process = Process.Start(info)!;
             try
             {
-                return new Up(process, directory, await ReadEndpointAsync(process).WaitAsync(TestHost.Wait));
+                return new Up(process, directory, await UpBanner.ReadEndpointAsync(process).WaitAsync(TestHost.Wait));
             }
             catch
             {
@@ -333,25 +332,5 @@ public sealed partial class CloudWatchLogsApiTests
             _process.Dispose();
             System.IO.Directory.Delete(Directory, recursive: true);
         }
-
-        private static async Task<string> ReadEndpointAsync(Process up)
-        {
-            while (await up.StandardOutput.ReadLineAsync() is string line)
-            {
-                Match match = EndpointLine().Match(line);
-                if (match.Success)
-                {
-                    // Keep draining the output so that the host never blocks on a full pipe.
-                    _ = up.StandardOutput.ReadToEndAsync();
-                    _ = up.StandardError.ReadToEndAsync();
-                    return match.Groups[1].Value;
-                }
-            }
-
-            throw new InvalidOperationException("handshake up exited: " + await up.StandardError.ReadToEndAsync());
-        }
-
-        [GeneratedRegex(@"is up on (http://127\.0\.0\.1:\d+)")]
-        private static partial Regex EndpointLine();
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 
 namespace Handshake.Lambda.Tests;
 
@@ -31,7 +30,7 @@ public sealed partial class CommandTests
         using Process up = Process.Start(info)!;
         try
         {
-            string endpoint = await ReadEndpointAsync(up).WaitAsync(TestHost.Wait);
+            string endpoint = await UpBanner.ReadEndpointAsync(up).WaitAsync(TestHost.Wait);
 
             var invoked = await Repository.RunAsync(Executable, ["invoke", "bash", "--payload", """{"verb":"invoke"}""", "--endpoint", endpoint]);
             Assert.True(invoked.ExitCode == 0, invoked.Stderr);
@@ -75,24 +74,4 @@ public sealed partial class CommandTests
             Directory.Delete(directory, recursive: true);
         }
     }
-
-    private static async Task<string> ReadEndpointAsync(Process up)
-    {
-        while (await up.StandardOutput.ReadLineAsync() is string line)
-        {
-            Match match = EndpointLine().Match(line);
-            if (match.Success)
-            {
-                // Keep draining stdout so that the host never blocks on a full pipe.
-                _ = up.StandardOutput.ReadToEndAsync();
-                _ = up.StandardError.ReadToEndAsync();
-                return match.Groups[1].Value;
-            }
-        }
-
-        throw new InvalidOperationException("handshake up exited: " + await up.StandardError.ReadToEndAsync());
-    }
-
-    [GeneratedRegex(@"is up on (http://127\.0\.0\.1:\d+)")]
-    private static partial Regex EndpointLine();
 }

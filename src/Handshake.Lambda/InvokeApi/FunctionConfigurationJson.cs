@@ -46,12 +46,7 @@ internal static class FunctionConfigurationJson
         writer.WriteString("State", "Active");
         writer.WriteString("LastUpdateStatus", "Successful");
         writer.WriteString("PackageType", "Zip");
-        writer.WriteStartArray("Architectures");
-        writer.WriteStringValue(function.Architecture);
-        writer.WriteEndArray();
-        writer.WriteStartObject("EphemeralStorage");
-        writer.WriteNumber("Size", function.EphemeralStorageSize);
-        writer.WriteEndObject();
+        WriteArchitectureAndStorage(writer, function);
         writer.WriteStartObject("SnapStart");
         writer.WriteString("ApplyOn", "None");
         writer.WriteString("OptimizationStatus", "Off");
@@ -60,6 +55,17 @@ internal static class FunctionConfigurationJson
         writer.WriteString("LogFormat", "Text");
         writer.WriteString("LogGroup", "/aws/lambda/" + function.Name);
         writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Architectures and EphemeralStorage as the API answers them; the saved document (FunctionDocuments) keeps them in the same shape.</summary>
+    internal static void WriteArchitectureAndStorage(Utf8JsonWriter writer, FunctionDefinition function)
+    {
+        writer.WriteStartArray("Architectures");
+        writer.WriteStringValue(function.Architecture);
+        writer.WriteEndArray();
+        writer.WriteStartObject("EphemeralStorage");
+        writer.WriteNumber("Size", function.EphemeralStorageSize);
         writer.WriteEndObject();
     }
 }

@@ -264,12 +264,7 @@ internal static class FunctionDocuments
 
         writer.WriteEndObject();
         writer.WriteEndObject();
-        writer.WriteStartArray("Architectures");
-        writer.WriteStringValue(function.Architecture);
-        writer.WriteEndArray();
-        writer.WriteStartObject("EphemeralStorage");
-        writer.WriteNumber("Size", function.EphemeralStorageSize);
-        writer.WriteEndObject();
+        InvokeApi.FunctionConfigurationJson.WriteArchitectureAndStorage(writer, function);
         writer.WriteString("RevisionId", function.RevisionId);
     }
 
