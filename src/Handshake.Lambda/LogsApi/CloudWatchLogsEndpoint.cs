@@ -19,13 +19,13 @@ public sealed class CloudWatchLogsEndpoint(FunctionHost host)
     /// <summary>CloudWatch Logs' request bodies are small (a read request is a few names and numbers); larger ones are refused unread.</summary>
     private const int MaxRequestBytes = 1024 * 1024;
 
-    /// <summary>True for a target of CloudWatch Logs' API (any operation: the ones not implemented are answered UnknownOperationException).</summary>
     /// <summary>
     /// Log messages are the functions' own text: written as CloudWatch writes them (quotes, &lt;, &gt;, non-ASCII as
     /// they are), not with the default encoder's \u0027 escapes, which are valid JSON but not what `aws logs` prints.
     /// </summary>
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>True for a target of CloudWatch Logs' API (any operation: the ones not implemented are answered UnknownOperationException).</summary>
     public static bool IsLogsTarget(string target) => target.StartsWith(TargetPrefix, StringComparison.Ordinal);
 
     public async Task HandleAsync(HttpContext context)
