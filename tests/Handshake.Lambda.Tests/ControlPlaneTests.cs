@@ -117,21 +117,21 @@ public sealed class ControlPlaneTests
         Assert.Equal(HttpStatusCode.BadRequest, badJson.StatusCode);
         Assert.Equal("InvalidRequestContentException", ErrorType(badJson));
 
-        HttpResponseMessage badZip = await http.PostAsync("/2015-03-31/functions", Json(new { FunctionName = "f", Runtime = "provided.al2023", Role = "r", Code = new { ZipFile = Convert.ToBase64String("not a zip"u8.ToArray()) } }));
+        HttpResponseMessage badZip = await http.PostAsync("/2015-03-31/functions", Json(new { FunctionName = "f", Runtime = "provided.al2023", Role = "arn:aws:iam::000000000000:role/lambda", Code = new { ZipFile = Convert.ToBase64String("not a zip"u8.ToArray()) } }));
         Assert.Equal(HttpStatusCode.BadRequest, badZip.StatusCode);
         Assert.Equal("InvalidParameterValueException", ErrorType(badZip));
         Assert.Equal("Could not unzip uploaded file. Please check your file, then try to upload again.", (await Body(badZip)).GetProperty("message").GetString());
 
-        HttpResponseMessage badRuntime = await http.PostAsync("/2015-03-31/functions", Json(new { FunctionName = "f", Runtime = "cobol85", Role = "r", Code = new { ZipFile = Convert.ToBase64String(FunctionZip.BashRuntime()) } }));
+        HttpResponseMessage badRuntime = await http.PostAsync("/2015-03-31/functions", Json(new { FunctionName = "f", Runtime = "cobol85", Role = "arn:aws:iam::000000000000:role/lambda", Code = new { ZipFile = Convert.ToBase64String(FunctionZip.BashRuntime()) } }));
         Assert.Equal("InvalidParameterValueException", ErrorType(badRuntime));
 
-        HttpResponseMessage badName = await http.PostAsync("/2015-03-31/functions", Json(new { FunctionName = "no spaces", Runtime = "provided.al2023", Role = "r", Code = new { ZipFile = "" } }));
+        HttpResponseMessage badName = await http.PostAsync("/2015-03-31/functions", Json(new { FunctionName = "no spaces", Runtime = "provided.al2023", Role = "arn:aws:iam::000000000000:role/lambda", Code = new { ZipFile = "" } }));
         Assert.Equal(HttpStatusCode.BadRequest, badName.StatusCode);
 
-        HttpResponseMessage badTimeout = await http.PostAsync("/2015-03-31/functions", Json(new { FunctionName = "f", Runtime = "provided.al2023", Role = "r", Timeout = 901, Code = new { ZipFile = Convert.ToBase64String(FunctionZip.BashRuntime()) } }));
+        HttpResponseMessage badTimeout = await http.PostAsync("/2015-03-31/functions", Json(new { FunctionName = "f", Runtime = "provided.al2023", Role = "arn:aws:iam::000000000000:role/lambda", Timeout = 901, Code = new { ZipFile = Convert.ToBase64String(FunctionZip.BashRuntime()) } }));
         Assert.Equal("ValidationException", ErrorType(badTimeout));
 
-        HttpResponseMessage s3 = await http.PostAsync("/2015-03-31/functions", Json(new { FunctionName = "f", Runtime = "provided.al2023", Role = "r", Code = new { S3Bucket = "bucket", S3Key = "key.zip" } }));
+        HttpResponseMessage s3 = await http.PostAsync("/2015-03-31/functions", Json(new { FunctionName = "f", Runtime = "provided.al2023", Role = "arn:aws:iam::000000000000:role/lambda", Code = new { S3Bucket = "bucket", S3Key = "key.zip" } }));
         Assert.Equal("InvalidParameterValueException", ErrorType(s3));
 
         HttpResponseMessage unknown = await http.PatchAsync("/2015-03-31/functions/f", new StringContent("{}"));
@@ -187,7 +187,7 @@ public sealed class ControlPlaneTests
         {
             FunctionName = "inplace",
             Runtime = "provided.al2023",
-            Role = "r",
+            Role = "arn:aws:iam::000000000000:role/lambda",
             Code = new { S3Bucket = "hot-reload", S3Key = directory },
             Environment = new { Variables = new Dictionary<string, string> { ["HANDSHAKE_TEST_MARKER"] = server.Test.Marker } },
         }));

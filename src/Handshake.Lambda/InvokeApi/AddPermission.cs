@@ -14,9 +14,16 @@ namespace Handshake.Lambda.InvokeApi;
 /// </summary>
 internal static partial class AddPermission
 {
+    /// <summary>The body's members and their JSON types: Lambda's AddPermissionRequest.</summary>
+    internal static readonly RequestShape Input = RequestShape.Structure(
+        ("StatementId", RequestShape.String), ("Action", RequestShape.String), ("Principal", RequestShape.String),
+        ("SourceArn", RequestShape.String), ("SourceAccount", RequestShape.String), ("EventSourceToken", RequestShape.String),
+        ("RevisionId", RequestShape.String), ("PrincipalOrgID", RequestShape.String), ("FunctionUrlAuthType", RequestShape.String),
+        ("InvokedViaFunctionUrl", RequestShape.Boolean));
+
     public static async Task HandleAsync(FunctionHost host, HttpContext context, string nameOrArn, string? qualifier)
     {
-        using JsonDocument document = await JsonResponse.ReadAsync(context).ConfigureAwait(false);
+        using JsonDocument document = await JsonResponse.ReadAsync(context, Input).ConfigureAwait(false);
         JsonElement body = document.RootElement;
         string sid = Required(body, "StatementId", StatementIdPattern(), "([a-zA-Z0-9-_.]+)", 100);
         string action = Required(body, "Action", ActionPattern(), "(lambda:[*]|lambda:[a-zA-Z]+|[*])", int.MaxValue);

@@ -10,10 +10,15 @@ namespace Handshake.Lambda.InvokeApi;
 /// </summary>
 internal static class CreateAlias
 {
+    /// <summary>The body's members and their JSON types: Lambda's CreateAliasRequest.</summary>
+    internal static readonly RequestShape Input = RequestShape.Structure(
+        ("Name", RequestShape.String), ("FunctionVersion", RequestShape.String), ("Description", RequestShape.String),
+        ("RoutingConfig", LambdaModelShapes.AliasRoutingConfiguration));
+
     public static async Task HandleAsync(FunctionHost host, HttpContext context, string name)
     {
         string functionName = LambdaHttpEndpoint.Find(host, name, null).Name;
-        using JsonDocument document = await JsonResponse.ReadAsync(context).ConfigureAwait(false);
+        using JsonDocument document = await JsonResponse.ReadAsync(context, Input).ConfigureAwait(false);
         JsonElement body = document.RootElement;
         string aliasName = AliasConfigurationJson.CheckName(JsonResponse.String(body, "Name"));
         string version = AliasConfigurationJson.CheckFunctionVersion(JsonResponse.String(body, "FunctionVersion")

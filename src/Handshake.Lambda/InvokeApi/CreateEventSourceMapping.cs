@@ -11,9 +11,22 @@ namespace Handshake.Lambda.InvokeApi;
 /// </summary>
 internal static class CreateEventSourceMapping
 {
+    /// <summary>
+    /// The body's members and their JSON types: Lambda's CreateEventSourceMappingRequest, the members
+    /// UpdateEventSourceMapping shares and the ones only a new mapping takes.
+    /// </summary>
+    internal static readonly RequestShape Input = RequestShape.Structure(
+    [
+        .. LambdaModelShapes.EventSourceMapping,
+        ("EventSourceArn", RequestShape.String), ("StartingPosition", RequestShape.String),
+        ("StartingPositionTimestamp", RequestShape.Timestamp), ("Tags", RequestShape.StringMap), ("Topics", RequestShape.StringList),
+        ("Queues", RequestShape.StringList),
+        ("SelfManagedEventSource", RequestShape.Structure(("Endpoints", RequestShape.Map(RequestShape.StringList)))),
+    ]);
+
     public static async Task HandleAsync(FunctionHost host, HttpContext context)
     {
-        using JsonDocument document = await JsonResponse.ReadAsync(context).ConfigureAwait(false);
+        using JsonDocument document = await JsonResponse.ReadAsync(context, Input).ConfigureAwait(false);
         JsonElement body = document.RootElement;
         string functionName = JsonResponse.String(body, "FunctionName")
             ?? throw LambdaException.Validation("1 validation error detected: Value null at 'functionName' failed to satisfy constraint: Member must not be null");

@@ -7,9 +7,22 @@ namespace Handshake.Lambda.InvokeApi;
 /// <summary>POST /2015-03-31/functions: 201 with the FunctionConfiguration.</summary>
 internal static class CreateFunction
 {
+    /// <summary>
+    /// The body's members and their JSON types: Lambda's CreateFunctionRequest, the configuration members
+    /// UpdateFunctionConfiguration shares and the ones only a new function takes.
+    /// </summary>
+    internal static readonly RequestShape Input = RequestShape.Structure(
+    [
+        .. LambdaModelShapes.FunctionConfiguration,
+        ("FunctionName", RequestShape.String), ("Code", LambdaModelShapes.FunctionCode), ("Publish", RequestShape.Boolean),
+        ("PackageType", RequestShape.String), ("Tags", RequestShape.StringMap), ("CodeSigningConfigArn", RequestShape.String),
+        ("Architectures", RequestShape.StringList), ("PublishTo", RequestShape.String),
+        ("TenancyConfig", RequestShape.Structure(("TenantIsolationMode", RequestShape.String))),
+    ]);
+
     public static async Task HandleAsync(FunctionHost host, HttpContext context)
     {
-        using JsonDocument document = await JsonResponse.ReadAsync(context).ConfigureAwait(false);
+        using JsonDocument document = await JsonResponse.ReadAsync(context, Input).ConfigureAwait(false);
         JsonElement body = document.RootElement;
         string name = JsonResponse.String(body, "FunctionName")
             ?? throw LambdaException.Validation("1 validation error detected: Value null at 'functionName' failed to satisfy constraint: Member must not be null");

@@ -59,26 +59,17 @@ internal static class EventSourceMappingFields
     /// </summary>
     private static FilterCriteria ReadFilterCriteria(JsonElement criteria)
     {
-        if (criteria.ValueKind != JsonValueKind.Object)
-        {
-            throw LambdaException.InvalidParameter("Invalid filter pattern definition.");
-        }
-
+        // An object, Filters a list of objects and each Pattern a string (or null): the body was checked against the
+        // model's shape when it was read, so a wrong JSON type is InvalidRequestContentException, as on Lambda.
         if (!criteria.TryGetProperty("Filters", out JsonElement list) || list.ValueKind == JsonValueKind.Null)
         {
             return new FilterCriteria(null, []);
         }
 
-        if (list.ValueKind != JsonValueKind.Array)
-        {
-            throw LambdaException.InvalidParameter("Invalid filter pattern definition.");
-        }
-
         List<string?> patterns = [];
         foreach (JsonElement filter in list.EnumerateArray())
         {
-            patterns.Add(filter.ValueKind == JsonValueKind.Object && filter.TryGetProperty("Pattern", out JsonElement pattern)
-                && pattern.ValueKind == JsonValueKind.String ? pattern.GetString() : null);
+            patterns.Add(filter.ValueKind == JsonValueKind.Object && filter.TryGetProperty("Pattern", out JsonElement pattern) ? pattern.GetString() : null);
         }
 
         for (int i = 0; i < patterns.Count; i++)

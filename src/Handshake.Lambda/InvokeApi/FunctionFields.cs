@@ -1,10 +1,11 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Handshake.Lambda.Functions;
 
 namespace Handshake.Lambda.InvokeApi;
 
 /// <summary>The configuration fields CreateFunction and UpdateFunctionConfiguration share, validated as Lambda does.</summary>
-internal static class FunctionFields
+internal static partial class FunctionFields
 {
     /// <exception cref="LambdaException">A field Lambda would refuse (see <see cref="LambdaRuntimes"/>, <see cref="EnvironmentVariableRules"/>).</exception>
     public static FunctionDefinition Apply(FunctionHost host, JsonElement body, FunctionDefinition function)
@@ -15,6 +16,8 @@ internal static class FunctionFields
             LambdaRuntimes.Check(runtime);
         }
 
+        // Environment is an object and its Variables strings (or nulls): the body was checked against the model's shape
+        // when it was read. A null variable is dropped, as Lambda's deserializer leaves no value for it.
         Dictionary<string, string>? environment = null;
         if (body.TryGetProperty("Environment", out JsonElement env) && env.ValueKind == JsonValueKind.Object)
         {
@@ -23,7 +26,10 @@ internal static class FunctionFields
             {
                 foreach (JsonProperty variable in variables.EnumerateObject())
                 {
-                    environment[variable.Name] = variable.Value.ValueKind == JsonValueKind.String ? variable.Value.GetString()! : variable.Value.GetRawText();
+                    if (variable.Value.GetString() is string value)
+                    {
+                        environment[variable.Name] = value;
+                    }
                 }
             }
 
@@ -33,11 +39,13 @@ internal static class FunctionFields
         string? handler = JsonResponse.String(body, "Handler");
         string? description = JsonResponse.Description(body);
         CheckHandler(handler);
+        string? role = JsonResponse.String(body, "Role");
+        CheckRole(role);
         return function with
         {
             Runtime = runtime ?? function.Runtime,
             Handler = handler ?? function.Handler,
-            Role = JsonResponse.String(body, "Role") ?? function.Role,
+            Role = role ?? function.Role,
             Description = description ?? function.Description,
             Timeout = JsonResponse.Int(body, "Timeout", 1, 900) ?? function.Timeout,
             MemorySize = JsonResponse.Int(body, "MemorySize", 128, 10240) ?? function.MemorySize,
@@ -48,19 +56,39 @@ internal static class FunctionFields
 
     /// <summary>
     /// The model's constraints on Handler (at most 128 characters, pattern <c>[^\s]+</c>), which AWS's request
-    /// validation answers before Lambda. They were not checked, so a function that deployed here was
-    /// refused by its first real deployment. An empty Handler is let through (the pattern would refuse it, but whether
-    /// AWS applies it to an empty string was not checked, and refusing a deployment Lambda takes is the worse error).
+    /// validation answers before Lambda. They were not checked, so a function that deployed here was refused by its
+    /// first real deployment. An empty Handler is refused too: the model's minimum length is 0, but the pattern needs
+    /// one character, and AWS's validation matches a pattern against the whole value, the empty string included (the
+    /// message for it is inferred from the model, not captured: README).
     /// </summary>
     /// <exception cref="LambdaException">ValidationException, with the model's wording.</exception>
     private static void CheckHandler(string? handler)
     {
-        if (handler is not null && (handler.Length > 128 || handler.Any(char.IsWhiteSpace)))
+        if (handler is not null && (handler.Length is 0 or > 128 || handler.Any(char.IsWhiteSpace)))
         {
             throw LambdaException.Validation($"1 validation error detected: Value '{handler}' at 'handler' failed to satisfy constraint: " +
                 (handler.Length > 128 ? "Member must have length less than or equal to 128" : "Member must satisfy regular expression pattern: [^\\s]+"));
         }
     }
+
+    /// <summary>
+    /// The model's pattern for Role (RoleArn), which AWS's request validation answers before Lambda with
+    /// ValidationException (a role name instead of its ARN is the common mistake, reported publicly as a
+    /// ValidationException: terraform-provider-aws#13709). It was not checked, so such a function deployed here.
+    /// </summary>
+    /// <exception cref="LambdaException">ValidationException, with the model's wording.</exception>
+    private static void CheckRole(string? role)
+    {
+        if (role is not null && !RolePattern().IsMatch(role))
+        {
+            throw LambdaException.Validation($"1 validation error detected: Value '{role}' at 'role' failed to satisfy constraint: Member must satisfy regular expression pattern: {RoleArnPattern}");
+        }
+    }
+
+    private const string RoleArnPattern = @"arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+";
+
+    [GeneratedRegex("^(?:" + RoleArnPattern + ")$")]
+    private static partial Regex RolePattern();
 
     /// <summary>EphemeralStorage {"Size": MB}: CreateFunction and UpdateFunctionConfiguration; null when absent.</summary>
     /// <exception cref="LambdaException">ValidationException outside the model's 512-10,240, or without Size.</exception>
@@ -69,11 +97,6 @@ internal static class FunctionFields
         if (!body.TryGetProperty("EphemeralStorage", out JsonElement storage) || storage.ValueKind == JsonValueKind.Null)
         {
             return null;
-        }
-
-        if (storage.ValueKind != JsonValueKind.Object)
-        {
-            throw new LambdaException(400, "InvalidRequestContentException", "Could not parse request body into json: EphemeralStorage must be an object.");
         }
 
         return JsonResponse.Int(storage, "Size", 512, 10240, "ephemeralStorage.size")
@@ -93,15 +116,10 @@ internal static class FunctionFields
             return current;
         }
 
-        if (architectures.ValueKind != JsonValueKind.Array)
-        {
-            throw new LambdaException(400, "InvalidRequestContentException", "Could not parse request body into json: Architectures must be a list.");
-        }
-
         List<string> values = [];
         foreach (JsonElement value in architectures.EnumerateArray())
         {
-            values.Add(value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText());
+            values.Add(value.GetString() ?? "null");
         }
 
         string shown = "[" + string.Join(", ", values) + "]";

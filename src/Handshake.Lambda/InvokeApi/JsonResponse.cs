@@ -32,8 +32,14 @@ internal static class JsonResponse
         return Task.CompletedTask;
     }
 
-    /// <exception cref="LambdaException">RequestTooLargeException, or InvalidRequestContentException for bad JSON.</exception>
-    public static async Task<JsonDocument> ReadAsync(HttpContext context)
+    /// <summary>
+    /// The body of a control-plane request, checked against the operation's <paramref name="input"/> shape: every
+    /// member of the wrong JSON type is refused here, in one place, before the operation reads any of them.
+    /// </summary>
+    /// <exception cref="LambdaException">
+    /// RequestTooLargeException, or InvalidRequestContentException for bad JSON or a member of the wrong JSON type.
+    /// </exception>
+    public static async Task<JsonDocument> ReadAsync(HttpContext context, RequestShape input)
     {
         byte[] body = await RequestBody.ReadAsync(context.Request, MaxControlPlaneBody, context.RequestAborted).ConfigureAwait(false)
             ?? throw new LambdaException(413, "RequestTooLargeException", "Request must be smaller than 69905067 bytes for the CreateFunction operation");
@@ -44,6 +50,16 @@ internal static class JsonResponse
             {
                 document.Dispose();
                 throw new LambdaException(400, "InvalidRequestContentException", "Could not parse request body into json: the body is not a JSON object");
+            }
+
+            try
+            {
+                input.Check(document.RootElement);
+            }
+            catch (LambdaException)
+            {
+                document.Dispose();
+                throw;
             }
 
             return document;
@@ -74,8 +90,8 @@ internal static class JsonResponse
         element.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     /// <exception cref="LambdaException">
-    /// InvalidRequestContentException when present but not a JSON number; ValidationException (the model's range) when a
-    /// number that is not an integer in range.
+    /// InvalidRequestContentException when present but not a JSON number (<see cref="RequestShape"/>); ValidationException
+    /// (the model's range) when a number that is not an integer in range.
     /// </exception>
     /// <param name="path">The member's path in the messages of the model's checks (default: the name, camel-cased).</param>
     public static int? Int(JsonElement element, string name, int min, int max, string? path = null)
@@ -85,16 +101,9 @@ internal static class JsonResponse
             return null;
         }
 
-        if (value.ValueKind != JsonValueKind.Number)
-        {
-            // TryGetInt32 throws on a string, an object or a boolean, which made `"Timeout":"x"` a bare 500. Lambda
-            // refuses a member of the wrong JSON type when it deserializes the body, before any validation: 400
-            // InvalidRequestContentException "Could not parse request body into json: ..." (the prefix is Lambda's,
-            // the rest of the message names the member and is the host's).
-            throw new LambdaException(400, "InvalidRequestContentException",
-                $"Could not parse request body into json: {name} must be an integer, not {(value.ValueKind is JsonValueKind.True or JsonValueKind.False ? "a boolean" : "a JSON " + value.ValueKind.ToString().ToLowerInvariant())}.");
-        }
-
+        // The body was checked against its operation's shape when it was read; checked again so that a member left out of
+        // a shape is the same 400, not the InvalidOperationException TryGetInt32 throws on a string (a bare 500).
+        RequestShape.Integer.Check(value, name);
         if (!value.TryGetInt32(out int number) || number < min || number > max)
         {
             throw LambdaException.Validation($"1 validation error detected: Value '{value.GetRawText()}' at '{path ?? char.ToLowerInvariant(name[0]) + name[1..]}' failed to satisfy constraint: Member must have value {(number < min ? "greater than or equal to " + min : "less than or equal to " + max)}");

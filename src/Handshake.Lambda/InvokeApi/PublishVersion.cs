@@ -11,10 +11,15 @@ namespace Handshake.Lambda.InvokeApi;
 /// </summary>
 internal static class PublishVersion
 {
+    /// <summary>The body's members and their JSON types: Lambda's PublishVersionRequest.</summary>
+    internal static readonly RequestShape Input = RequestShape.Structure(
+        ("CodeSha256", RequestShape.String), ("Description", RequestShape.String), ("RevisionId", RequestShape.String),
+        ("PublishTo", RequestShape.String));
+
     public static async Task HandleAsync(FunctionHost host, HttpContext context, string name)
     {
         string functionName = LambdaHttpEndpoint.Find(host, name, null).Name;
-        using JsonDocument document = await JsonResponse.ReadAsync(context).ConfigureAwait(false);
+        using JsonDocument document = await JsonResponse.ReadAsync(context, Input).ConfigureAwait(false);
         JsonElement body = document.RootElement;
         FunctionDefinition version = host.PublishVersion(functionName,
             JsonResponse.Description(body), JsonResponse.String(body, "CodeSha256"), JsonResponse.String(body, "RevisionId"));

@@ -7,10 +7,13 @@ namespace Handshake.Lambda.InvokeApi;
 /// <summary>PUT /2017-10-31/functions/{name}/concurrency {"ReservedConcurrentExecutions": N}. Zero throttles every invocation.</summary>
 internal static class PutFunctionConcurrency
 {
+    /// <summary>The body's members and their JSON types: Lambda's PutFunctionConcurrencyRequest.</summary>
+    internal static readonly RequestShape Input = RequestShape.Structure(("ReservedConcurrentExecutions", RequestShape.Integer));
+
     public static async Task HandleAsync(FunctionHost host, HttpContext context, string name)
     {
         FunctionDefinition current = LambdaHttpEndpoint.Find(host, name, null);
-        using JsonDocument document = await JsonResponse.ReadAsync(context).ConfigureAwait(false);
+        using JsonDocument document = await JsonResponse.ReadAsync(context, Input).ConfigureAwait(false);
         int reserved = JsonResponse.Int(document.RootElement, "ReservedConcurrentExecutions", 0, int.MaxValue)
             ?? throw LambdaException.Validation("1 validation error detected: Value null at 'reservedConcurrentExecutions' failed to satisfy constraint: Member must not be null");
         // What the other functions reserve counts too: together they may not reserve more than the account has. A

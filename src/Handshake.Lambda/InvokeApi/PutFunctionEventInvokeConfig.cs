@@ -10,10 +10,13 @@ namespace Handshake.Lambda.InvokeApi;
 /// </summary>
 internal static class PutFunctionEventInvokeConfig
 {
+    /// <summary>The body's members and their JSON types: Lambda's PutFunctionEventInvokeConfigRequest.</summary>
+    internal static readonly RequestShape Input = RequestShape.Structure(LambdaModelShapes.EventInvokeConfig);
+
     public static async Task HandleAsync(FunctionHost host, HttpContext context, string nameOrArn, string? qualifier)
     {
         string name = LambdaHttpEndpoint.Resolve(host, nameOrArn, ref qualifier);
-        using JsonDocument document = await JsonResponse.ReadAsync(context).ConfigureAwait(false);
+        using JsonDocument document = await JsonResponse.ReadAsync(context, Input).ConfigureAwait(false);
         EventInvokeConfigJson.Fields fields = EventInvokeConfigJson.Read(document.RootElement);
         host.CheckEventInvokeConfigTarget(name, qualifier, update: false);
         EventInvokeConfigJson.CheckDestinations(host, name, fields);

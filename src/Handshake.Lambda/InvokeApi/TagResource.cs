@@ -6,9 +6,12 @@ namespace Handshake.Lambda.InvokeApi;
 /// <summary>POST /2017-03-31/tags/{ARN} {"Tags": {...}}: adds or replaces the function's tags; 204.</summary>
 internal static class TagResource
 {
+    /// <summary>The body's members and their JSON types: Lambda's TagResourceRequest.</summary>
+    internal static readonly RequestShape Input = RequestShape.Structure(("Tags", RequestShape.StringMap));
+
     public static async Task HandleAsync(FunctionHost host, HttpContext context, string arn)
     {
-        using JsonDocument document = await JsonResponse.ReadAsync(context).ConfigureAwait(false);
+        using JsonDocument document = await JsonResponse.ReadAsync(context, Input).ConfigureAwait(false);
         Dictionary<string, string> tags = FunctionTags.Read(document.RootElement)
             ?? throw LambdaException.Validation("1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null");
         host.TagFunction(FunctionTags.FunctionFromArn(host, arn), tags);

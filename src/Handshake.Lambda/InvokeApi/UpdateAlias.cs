@@ -11,11 +11,16 @@ namespace Handshake.Lambda.InvokeApi;
 /// </summary>
 internal static class UpdateAlias
 {
+    /// <summary>The body's members and their JSON types: Lambda's UpdateAliasRequest.</summary>
+    internal static readonly RequestShape Input = RequestShape.Structure(
+        ("FunctionVersion", RequestShape.String), ("Description", RequestShape.String),
+        ("RoutingConfig", LambdaModelShapes.AliasRoutingConfiguration), ("RevisionId", RequestShape.String));
+
     public static async Task HandleAsync(FunctionHost host, HttpContext context, string name, string aliasName)
     {
         string functionName = LambdaHttpEndpoint.Find(host, name, null).Name;
         AliasConfigurationJson.CheckName(aliasName);
-        using JsonDocument document = await JsonResponse.ReadAsync(context).ConfigureAwait(false);
+        using JsonDocument document = await JsonResponse.ReadAsync(context, Input).ConfigureAwait(false);
         JsonElement body = document.RootElement;
         string? version = JsonResponse.String(body, "FunctionVersion") is { } v ? AliasConfigurationJson.CheckFunctionVersion(v) : null;
         string? description = JsonResponse.Description(body);

@@ -10,9 +10,12 @@ namespace Handshake.Lambda.InvokeApi;
 /// </summary>
 internal static class UpdateEventSourceMapping
 {
+    /// <summary>The body's members and their JSON types: Lambda's UpdateEventSourceMappingRequest.</summary>
+    internal static readonly RequestShape Input = RequestShape.Structure(LambdaModelShapes.EventSourceMapping);
+
     public static async Task HandleAsync(FunctionHost host, HttpContext context, string uuid)
     {
-        using JsonDocument document = await JsonResponse.ReadAsync(context).ConfigureAwait(false);
+        using JsonDocument document = await JsonResponse.ReadAsync(context, Input).ConfigureAwait(false);
         JsonElement body = document.RootElement;
         // Every member is checked before the mapping changes (Update applies the new settings only once they are
         // made), so a refused update changes nothing.

@@ -11,10 +11,20 @@ namespace Handshake.Lambda.InvokeApi;
 /// </summary>
 internal static class UpdateFunctionCode
 {
+    /// <summary>
+    /// The body's members and their JSON types: Lambda's UpdateFunctionCodeRequest (the code's members at the top level,
+    /// not under Code).
+    /// </summary>
+    internal static readonly RequestShape Input = RequestShape.Structure(
+        ("ZipFile", RequestShape.Blob), ("S3Bucket", RequestShape.String), ("S3Key", RequestShape.String),
+        ("S3ObjectVersion", RequestShape.String), ("ImageUri", RequestShape.String), ("Publish", RequestShape.Boolean),
+        ("DryRun", RequestShape.Boolean), ("RevisionId", RequestShape.String), ("Architectures", RequestShape.StringList),
+        ("SourceKMSKeyArn", RequestShape.String), ("PublishTo", RequestShape.String));
+
     public static async Task HandleAsync(FunctionHost host, HttpContext context, string name)
     {
         FunctionDefinition current = LambdaHttpEndpoint.Find(host, name, null);
-        using JsonDocument document = await JsonResponse.ReadAsync(context).ConfigureAwait(false);
+        using JsonDocument document = await JsonResponse.ReadAsync(context, Input).ConfigureAwait(false);
         JsonElement body = document.RootElement;
         FunctionFields.CheckRevisionId(body, current);
         // Checked before the code, as the model's constraints are; a dry run checks it too.

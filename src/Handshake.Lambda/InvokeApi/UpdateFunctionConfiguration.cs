@@ -10,10 +10,13 @@ namespace Handshake.Lambda.InvokeApi;
 /// </summary>
 internal static class UpdateFunctionConfiguration
 {
+    /// <summary>The body's members and their JSON types: Lambda's UpdateFunctionConfigurationRequest.</summary>
+    internal static readonly RequestShape Input = RequestShape.Structure([.. LambdaModelShapes.FunctionConfiguration, ("RevisionId", RequestShape.String)]);
+
     public static async Task HandleAsync(FunctionHost host, HttpContext context, string name)
     {
         FunctionDefinition current = LambdaHttpEndpoint.Find(host, name, null);
-        using JsonDocument document = await JsonResponse.ReadAsync(context).ConfigureAwait(false);
+        using JsonDocument document = await JsonResponse.ReadAsync(context, Input).ConfigureAwait(false);
         JsonElement body = document.RootElement;
         FunctionDefinition updated = host.UpdateFunction(current.Name, f =>
         {

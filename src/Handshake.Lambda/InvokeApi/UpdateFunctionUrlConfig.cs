@@ -10,10 +10,13 @@ namespace Handshake.Lambda.InvokeApi;
 /// </summary>
 internal static class UpdateFunctionUrlConfig
 {
+    /// <summary>The body's members and their JSON types: Lambda's UpdateFunctionUrlConfigRequest.</summary>
+    internal static readonly RequestShape Input = RequestShape.Structure(LambdaModelShapes.FunctionUrlConfig);
+
     public static async Task HandleAsync(FunctionHost host, HttpContext context, string name)
     {
         string functionName = FunctionUrlConfigJson.Resolve(host, context, name, out string? qualifier);
-        using JsonDocument document = await JsonResponse.ReadAsync(context).ConfigureAwait(false);
+        using JsonDocument document = await JsonResponse.ReadAsync(context, Input).ConfigureAwait(false);
         JsonElement body = document.RootElement;
         string? authType = FunctionUrlConfigJson.AuthType(body, required: false);
         FunctionUrlCors? cors = FunctionUrlConfigJson.Cors(body);
