@@ -17,8 +17,8 @@ internal static class CreateAlias
 
     public static async Task HandleAsync(FunctionHost host, HttpContext context, string name)
     {
-        string functionName = LambdaHttpEndpoint.Find(host, name, null).Name;
         using JsonDocument document = await JsonResponse.ReadAsync(context, Input).ConfigureAwait(false);
+        string functionName = LambdaHttpEndpoint.Find(host, name, null).Name;
         JsonElement body = document.RootElement;
         string aliasName = AliasConfigurationJson.CheckName(JsonResponse.String(body, "Name"));
         string version = AliasConfigurationJson.CheckFunctionVersion(JsonResponse.String(body, "FunctionVersion")

@@ -15,8 +15,8 @@ internal static class CreateFunctionUrlConfig
 
     public static async Task HandleAsync(FunctionHost host, HttpContext context, string name)
     {
-        string functionName = FunctionUrlConfigJson.Resolve(host, context, name, out string? qualifier);
         using JsonDocument document = await JsonResponse.ReadAsync(context, Input).ConfigureAwait(false);
+        string functionName = FunctionUrlConfigJson.Resolve(host, context, name, out string? qualifier);
         JsonElement body = document.RootElement;
         string authType = FunctionUrlConfigJson.AuthType(body, required: true)!;
         FunctionUrlCors? cors = FunctionUrlConfigJson.Cors(body);

@@ -34,7 +34,9 @@ internal static class JsonResponse
 
     /// <summary>
     /// The body of a control-plane request, checked against the operation's <paramref name="input"/> shape: every
-    /// member of the wrong JSON type is refused here, in one place, before the operation reads any of them.
+    /// member of the wrong JSON type is refused here, in one place, before the operation reads any of them. Operations
+    /// read the body before they look anything up, because Lambda deserializes it first: a wrong-typed member is 400
+    /// even for a function that does not exist.
     /// </summary>
     /// <exception cref="LambdaException">
     /// RequestTooLargeException, or InvalidRequestContentException for bad JSON or a member of the wrong JSON type.

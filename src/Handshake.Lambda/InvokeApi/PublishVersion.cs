@@ -18,8 +18,8 @@ internal static class PublishVersion
 
     public static async Task HandleAsync(FunctionHost host, HttpContext context, string name)
     {
-        string functionName = LambdaHttpEndpoint.Find(host, name, null).Name;
         using JsonDocument document = await JsonResponse.ReadAsync(context, Input).ConfigureAwait(false);
+        string functionName = LambdaHttpEndpoint.Find(host, name, null).Name;
         JsonElement body = document.RootElement;
         FunctionDefinition version = host.PublishVersion(functionName,
             JsonResponse.Description(body), JsonResponse.String(body, "CodeSha256"), JsonResponse.String(body, "RevisionId"));

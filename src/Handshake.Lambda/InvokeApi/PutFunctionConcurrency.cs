@@ -12,8 +12,8 @@ internal static class PutFunctionConcurrency
 
     public static async Task HandleAsync(FunctionHost host, HttpContext context, string name)
     {
-        FunctionDefinition current = LambdaHttpEndpoint.Find(host, name, null);
         using JsonDocument document = await JsonResponse.ReadAsync(context, Input).ConfigureAwait(false);
+        FunctionDefinition current = LambdaHttpEndpoint.Find(host, name, null);
         int reserved = JsonResponse.Int(document.RootElement, "ReservedConcurrentExecutions", 0, int.MaxValue)
             ?? throw LambdaException.Validation("1 validation error detected: Value null at 'reservedConcurrentExecutions' failed to satisfy constraint: Member must not be null");
         // What the other functions reserve counts too: together they may not reserve more than the account has. A

@@ -18,9 +18,9 @@ internal static class UpdateAlias
 
     public static async Task HandleAsync(FunctionHost host, HttpContext context, string name, string aliasName)
     {
+        using JsonDocument document = await JsonResponse.ReadAsync(context, Input).ConfigureAwait(false);
         string functionName = LambdaHttpEndpoint.Find(host, name, null).Name;
         AliasConfigurationJson.CheckName(aliasName);
-        using JsonDocument document = await JsonResponse.ReadAsync(context, Input).ConfigureAwait(false);
         JsonElement body = document.RootElement;
         string? version = JsonResponse.String(body, "FunctionVersion") is { } v ? AliasConfigurationJson.CheckFunctionVersion(v) : null;
         string? description = JsonResponse.Description(body);

@@ -23,8 +23,8 @@ internal static class UpdateFunctionCode
 
     public static async Task HandleAsync(FunctionHost host, HttpContext context, string name)
     {
-        FunctionDefinition current = LambdaHttpEndpoint.Find(host, name, null);
         using JsonDocument document = await JsonResponse.ReadAsync(context, Input).ConfigureAwait(false);
+        FunctionDefinition current = LambdaHttpEndpoint.Find(host, name, null);
         JsonElement body = document.RootElement;
         FunctionFields.CheckRevisionId(body, current);
         // Checked before the code, as the model's constraints are; a dry run checks it too.

@@ -15,8 +15,8 @@ internal static class UpdateFunctionConfiguration
 
     public static async Task HandleAsync(FunctionHost host, HttpContext context, string name)
     {
-        FunctionDefinition current = LambdaHttpEndpoint.Find(host, name, null);
         using JsonDocument document = await JsonResponse.ReadAsync(context, Input).ConfigureAwait(false);
+        FunctionDefinition current = LambdaHttpEndpoint.Find(host, name, null);
         JsonElement body = document.RootElement;
         FunctionDefinition updated = host.UpdateFunction(current.Name, f =>
         {
