@@ -17,7 +17,7 @@ internal static partial class FunctionFields
         }
 
         // Environment is an object and its Variables strings (or nulls): the body was checked against the model's shape
-        // when it was read. A null variable is dropped, as Lambda's deserializer leaves no value for it.
+        // when it was read. A null variable is dropped (it has no value; what Lambda does with one was not checked).
         Dictionary<string, string>? environment = null;
         if (body.TryGetProperty("Environment", out JsonElement env) && env.ValueKind == JsonValueKind.Object)
         {

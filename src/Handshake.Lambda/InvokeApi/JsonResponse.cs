@@ -45,30 +45,30 @@ internal static class JsonResponse
     {
         byte[] body = await RequestBody.ReadAsync(context.Request, MaxControlPlaneBody, context.RequestAborted).ConfigureAwait(false)
             ?? throw new LambdaException(413, "RequestTooLargeException", "Request must be smaller than 69905067 bytes for the CreateFunction operation");
+        JsonDocument document;
         try
         {
-            JsonDocument document = JsonDocument.Parse(body.Length == 0 ? "{}"u8.ToArray() : body);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                document.Dispose();
-                throw new LambdaException(400, "InvalidRequestContentException", "Could not parse request body into json: the body is not a JSON object");
-            }
-
-            try
-            {
-                input.Check(document.RootElement);
-            }
-            catch (LambdaException)
-            {
-                document.Dispose();
-                throw;
-            }
-
-            return document;
+            document = JsonDocument.Parse(body.Length == 0 ? "{}"u8.ToArray() : body);
         }
         catch (JsonException e)
         {
             throw new LambdaException(400, "InvalidRequestContentException", $"Could not parse request body into json: {e.Message}");
+        }
+
+        try
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new LambdaException(400, "InvalidRequestContentException", "Could not parse request body into json: the body is not a JSON object");
+            }
+
+            input.Check(document.RootElement);
+            return document;
+        }
+        catch
+        {
+            document.Dispose();
+            throw;
         }
     }
 

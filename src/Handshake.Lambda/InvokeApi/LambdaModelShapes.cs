@@ -3,7 +3,7 @@ using Shape = Handshake.Lambda.InvokeApi.RequestShape;
 namespace Handshake.Lambda.InvokeApi;
 
 /// <summary>
-/// The request shapes of Lambda's API model (2015-03-31, as botocore ships it) that more than one operation takes, named
+/// The request shapes of Lambda's API model (2015-03-31, as botocore 1.43 ships it) that more than one operation takes, named
 /// as the model names them. Each operation's own input is declared in its file (<c>Input</c>) from these. Members the
 /// host does not implement are typed too: Lambda refuses them for their type before anything reads them.
 /// </summary>
