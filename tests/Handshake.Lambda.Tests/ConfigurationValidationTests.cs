@@ -210,6 +210,15 @@ public sealed class ConfigurationValidationTests
         Assert.Equal(50, page.GetProperty("Functions").GetArrayLength());
         Assert.Equal("fn-49", page.GetProperty("NextMarker").GetString());
 
+        Assert.Equal((HttpStatusCode.BadRequest, "ValidationException",
+            "1 validation error detected: Value null at 'role' failed to satisfy constraint: Member must not be null"),
+            await Error(await http.PostAsync("/2015-03-31/functions", Json(new
+            {
+                FunctionName = "no-role", Runtime = "provided.al2023", Handler = "function.handler",
+                Code = new { ZipFile = Convert.ToBase64String(FunctionZip.BashRuntime()) },
+            }))));
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/2015-03-31/functions/no-role")).StatusCode);
+
         var badName = await Error(await http.GetAsync("/2015-03-31/functions/bad!name"));
         Assert.Equal((HttpStatusCode.BadRequest, "ValidationException"), (badName.Status, badName.Type));
         Assert.StartsWith("1 validation error detected: Value 'bad!name' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern:", badName.Message);

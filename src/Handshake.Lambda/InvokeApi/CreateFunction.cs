@@ -31,6 +31,12 @@ internal static class CreateFunction
             throw LambdaException.Validation(LambdaHttpEndpoint.FunctionNamePatternError(name));
         }
 
+        // Role is required by Lambda's model (the host runs nothing as it, but a deploy that leaves it out would fail on AWS).
+        if (JsonResponse.String(body, "Role") is null)
+        {
+            throw LambdaException.Validation("1 validation error detected: Value null at 'role' failed to satisfy constraint: Member must not be null");
+        }
+
         if (!body.TryGetProperty("Code", out JsonElement code) || code.ValueKind != JsonValueKind.Object)
         {
             throw LambdaException.Validation("1 validation error detected: Value null at 'code' failed to satisfy constraint: Member must not be null");
