@@ -105,6 +105,53 @@ public sealed class ExecutableTests : IDisposable
     }
 
     [Fact]
+    public async Task A_data_directory_it_cannot_write_gives_one_line_that_says_so_and_a_non_zero_exit()
+    {
+        // An existing directory no one may create files in, even root (these tests may run as root, for whom a
+        // chmod 555 directory is writable): SQLite cannot create the database there (SQLITE_CANTOPEN). That is not a
+        // damaged database, and the line must not say it is.
+        string data = "/proc/self/fdinfo";
+        using HandshakeProcess process = HandshakeProcess.Start(_directory, "up", "--port", "0", "--data-dir", data);
+        Assert.Equal(1, await process.WaitForExitAsync());
+        string line = Assert.Single((await process.StandardErrorAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("handshake: Cannot open or write the store database ", line);
+        Assert.Contains("writable?", line);
+        Assert.DoesNotContain("damaged", line);
+        Assert.Equal("", await process.ReadToEndAsync());
+    }
+
+    [Theory]
+    [InlineData("frobnicate", "unknown command or option 'frobnicate' (see handshake --help)")]
+    [InlineData("invoke", "Required argument missing for command: 'invoke'.")]
+    [InlineData("logs", "Required argument missing for command: 'logs'.")]
+    [InlineData("invoke f --payload", "Required argument missing for option: '--payload'.")]
+    [InlineData("connections --endpoint localhost:4566", "--endpoint takes an http:// or https:// URL, not 'localhost:4566'.")]
+    public async Task Wrong_invocations_give_one_line_and_a_non_zero_exit(string arguments, string message)
+    {
+        using HandshakeProcess process = HandshakeProcess.Start(_directory, arguments.Split(' '));
+        Assert.Equal(1, await process.WaitForExitAsync());
+        Assert.Equal($"handshake: {message}\n", await process.StandardErrorAsync());
+        Assert.Equal("", await process.ReadToEndAsync());
+    }
+
+    [Fact]
+    public async Task An_invoke_payload_that_is_not_JSON_is_refused_before_any_request()
+    {
+        // Nothing listens at the endpoint: the refusal must come from the payload, not from the connection.
+        using TcpListener reserved = new(IPAddress.Loopback, 0);
+        reserved.Start();
+        int port = ((IPEndPoint)reserved.LocalEndpoint).Port;
+        reserved.Stop();
+
+        using HandshakeProcess process = HandshakeProcess.Start(_directory, "invoke", "f", "--payload", "{bad", "--endpoint", $"http://127.0.0.1:{port}");
+        Assert.Equal(1, await process.WaitForExitAsync());
+        string line = Assert.Single((await process.StandardErrorAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("handshake: --payload takes the event as JSON: ", line);
+        Assert.Contains("BytePositionInLine: 1", line);
+        Assert.Equal("", await process.ReadToEndAsync());
+    }
+
+    [Fact]
     public async Task A_broken_handshake_json_gives_one_line_and_a_non_zero_exit()
     {
         File.WriteAllText(Path.Combine(_directory, "handshake.json"), "{ \"functions\": ");

@@ -44,6 +44,11 @@ public sealed partial class CommandTests
             var missing = await Repository.RunAsync(Executable, ["invoke", "nope", "--endpoint", endpoint]);
             Assert.Equal(1, missing.ExitCode);
             Assert.Contains("ResourceNotFoundException", missing.Stderr);
+            // One line with the error's type and message, not Lambda's JSON body quoted.
+            Assert.Matches(@"^handshake: ResourceNotFoundException: Function not found: arn:aws:lambda:[a-z0-9-]+:\d{12}:function:nope\n$", missing.Stderr);
+            var missingLogs = await Repository.RunAsync(Executable, ["logs", "nope", "--endpoint", endpoint]);
+            Assert.Equal(1, missingLogs.ExitCode);
+            Assert.Matches(@"^handshake: ResourceNotFoundException: Function not found: arn:aws:lambda:[a-z0-9-]+:\d{12}:function:nope\n$", missingLogs.Stderr);
 
             var logs = await Repository.RunAsync(Executable, ["logs", "bash", "--endpoint", endpoint]);
             Assert.True(logs.ExitCode == 0, logs.Stderr);

@@ -41,7 +41,7 @@ internal static class LogsCommand
                 if (!response.IsSuccessStatusCode)
                 {
                     string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                    await Console.Error.WriteLineAsync($"handshake: {endpoint} answered {(int)response.StatusCode}: {body}").ConfigureAwait(false);
+                    await Console.Error.WriteLineAsync($"handshake: {ErrorBody.Describe(response.Headers, (int)response.StatusCode, body)}").ConfigureAwait(false);
                     return 1;
                 }
 
