@@ -120,6 +120,20 @@ public sealed class ExecutableTests : IDisposable
         Assert.Equal("", await process.ReadToEndAsync());
     }
 
+    [Fact]
+    public async Task An_address_that_is_not_this_machines_gives_one_line_and_a_non_zero_exit()
+    {
+        // 192.0.2.1 is TEST-NET-1 (RFC 5737): never a local address, so the bind fails (EADDRNOTAVAIL); nothing is sent.
+        using HandshakeProcess process = HandshakeProcess.Start(_directory, "up", "--port", "0", "--in-memory", "--host", "192.0.2.1");
+        Assert.Equal(1, await process.WaitForExitAsync());
+        string stderr = await process.StandardErrorAsync();
+        string line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("handshake: cannot listen on 192.0.2.1 port 0: ", line);
+        Assert.Contains("--host takes an address of this machine", line);
+        Assert.DoesNotContain("   at ", stderr);
+        Assert.Equal("", await process.ReadToEndAsync());
+    }
+
     [Theory]
     [InlineData("frobnicate", "unknown command or option 'frobnicate' (see handshake --help)")]
     [InlineData("invoke", "Required argument missing for command: 'invoke'.")]

@@ -232,6 +232,27 @@ public sealed class HandshakeServer : IAsyncDisposable
                 : options.Port;
             throw new HandshakeStartException($"port {port} on {options.Host} is already in use (choose another with --port{(port == options.Port ? "" : " / --tls-port")})", e);
         }
+        catch (Exception e) when (SocketError(e) is { } socket)
+        {
+            // Any other refusal to bind: an address that is not this machine's (--host 10.0.0.9: "Cannot assign
+            // requested address"), a privileged port without the right to it ("Permission denied"). One line, not the
+            // bind's stack trace.
+            string ports = options.Tls ? $"ports {options.Port} and {options.TlsPort}" : $"port {options.Port}";
+            throw new HandshakeStartException($"cannot listen on {options.Host} {ports}: {socket.Message} (--host takes an address of this machine)", e);
+        }
+    }
+
+    private static System.Net.Sockets.SocketException? SocketError(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is System.Net.Sockets.SocketException socket)
+            {
+                return socket;
+            }
+        }
+
+        return null;
     }
 
     private static readonly FunctionHostOptions HostDefaults = new();
