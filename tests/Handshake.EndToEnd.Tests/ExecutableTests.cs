@@ -121,6 +121,32 @@ public sealed class ExecutableTests : IDisposable
     }
 
     [Fact]
+    public async Task A_data_directory_another_up_holds_gives_one_line_and_a_non_zero_exit_until_that_one_stops()
+    {
+        // Two `up` on one data directory would each serve their own catalog over the same SQLite files: a table made
+        // through one would be missing from the other. The second is refused; once the first is gone, even by
+        // SIGKILL, the directory is free again.
+        string data = Path.Combine(_directory, "data");
+        using HandshakeProcess first = HandshakeProcess.Start(_directory, "up", "--port", "0", "--data-dir", data);
+        await first.ReadUntilAsync("Press Ctrl-C");
+
+        using (HandshakeProcess second = HandshakeProcess.Start(_directory, "up", "--port", "0", "--data-dir", data))
+        {
+            Assert.Equal(1, await second.WaitForExitAsync());
+            string line = Assert.Single((await second.StandardErrorAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Equal($"handshake: the data directory {data} is in use by another handshake up (stop it, or choose another --data-dir)", line);
+            Assert.Equal("", await second.ReadToEndAsync());
+        }
+
+        first.KillHard();
+        await first.WaitForExitAsync();
+        using HandshakeProcess third = HandshakeProcess.Start(_directory, "up", "--port", "0", "--data-dir", data);
+        await third.ReadUntilAsync("Press Ctrl-C");
+        third.Terminate();
+        Assert.Equal(0, await third.WaitForExitAsync());
+    }
+
+    [Fact]
     public async Task An_address_that_is_not_this_machines_gives_one_line_and_a_non_zero_exit()
     {
         // 192.0.2.1 is TEST-NET-1 (RFC 5737): never a local address, so the bind fails (EADDRNOTAVAIL); nothing is sent.
