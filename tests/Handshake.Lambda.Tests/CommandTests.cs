@@ -55,6 +55,14 @@ public sealed partial class CommandTests
             Assert.Equal(2, logs.Stdout.Split('\n').Count(l => l.Contains(" START RequestId: ", StringComparison.Ordinal)));
             Assert.Contains("handling ", logs.Stdout);
 
+            // What invoke takes, logs takes too: the function's ARN, or a qualified name, reads the function's log.
+            foreach (string named in (string[])["arn:aws:lambda:us-east-1:000000000000:function:bash", "bash:$LATEST", "arn:aws:lambda:us-east-1:000000000000:function:bash:live"])
+            {
+                var same = await Repository.RunAsync(Executable, ["logs", named, "--endpoint", endpoint]);
+                Assert.True(same.ExitCode == 0, same.Stderr);
+                Assert.Equal(2, same.Stdout.Split('\n').Count(l => l.Contains(" START RequestId: ", StringComparison.Ordinal)));
+            }
+
             // NAME:QUALIFIER reaches the Invoke API as Lambda's path does: $LATEST runs, an unknown version is not found.
             var latest = await Repository.RunAsync(Executable, ["invoke", "bash:$LATEST", "--payload", """{"qualified":1}""", "--endpoint", endpoint]);
             Assert.True(latest.ExitCode == 0, latest.Stderr);
