@@ -37,7 +37,14 @@ public sealed class DynamoStore : IAsyncDisposable
         _checkpointer = database.InMemory ? null : new WalCheckpointer(database, TimeProvider.System, options.WalTruncateAboveFrames, options.WalCheckpointInterval);
     }
 
-    /// <summary>Opens (or creates) the store. Throws <see cref="DynamoStoreOpenException"/> for a damaged database.</summary>
+    // SQLite's primary result codes for a file it cannot open or create, and for a write to a read-only database.
+    private const int SqliteCantOpen = 14;
+    private const int SqliteReadOnly = 8;
+
+    /// <summary>
+    /// Opens (or creates) the store. Throws <see cref="DynamoStoreOpenException"/> for a damaged database, or one that
+    /// cannot be opened, created or written.
+    /// </summary>
     public static DynamoStore Open(DynamoStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -47,6 +54,15 @@ public sealed class DynamoStore : IAsyncDisposable
         {
             writer = database.OpenWriter();
             return new DynamoStore(options, database, writer);
+        }
+        catch (SqliteException e) when (database.FilePath is { } path && e.SqliteErrorCode is SqliteCantOpen or SqliteReadOnly)
+        {
+            // Not damage: SQLite could not open or create the file, or cannot write it (a data directory this user may
+            // not write to, a read-only file or file system). Saying "damaged" here sent people looking at a file
+            // that was never made.
+            writer?.Dispose();
+            throw new DynamoStoreOpenException(
+                $"Cannot open or write the store database {path} (is {Path.GetDirectoryName(path)} writable?): {e.Message.ReplaceLineEndings(" ")}", e);
         }
         catch (SqliteException e)
         {

@@ -105,6 +105,93 @@ public sealed class ExecutableTests : IDisposable
     }
 
     [Fact]
+    public async Task A_data_directory_it_cannot_write_gives_one_line_that_says_so_and_a_non_zero_exit()
+    {
+        // An existing directory no one may create files in, even root (these tests may run as root, for whom a
+        // chmod 555 directory is writable): SQLite cannot create the database there (SQLITE_CANTOPEN). That is not a
+        // damaged database, and the line must not say it is.
+        string data = "/proc/self/fdinfo";
+        using HandshakeProcess process = HandshakeProcess.Start(_directory, "up", "--port", "0", "--data-dir", data);
+        Assert.Equal(1, await process.WaitForExitAsync());
+        string line = Assert.Single((await process.StandardErrorAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("handshake: Cannot open or write the store database ", line);
+        Assert.Contains("writable?", line);
+        Assert.DoesNotContain("damaged", line);
+        Assert.Equal("", await process.ReadToEndAsync());
+    }
+
+    [Fact]
+    public async Task A_data_directory_another_up_holds_gives_one_line_and_a_non_zero_exit_until_that_one_stops()
+    {
+        // Two `up` on one data directory would each serve their own catalog over the same SQLite files: a table made
+        // through one would be missing from the other. The second is refused; once the first is gone, even by
+        // SIGKILL, the directory is free again.
+        string data = Path.Combine(_directory, "data");
+        using HandshakeProcess first = HandshakeProcess.Start(_directory, "up", "--port", "0", "--data-dir", data);
+        await first.ReadUntilAsync("Press Ctrl-C");
+
+        using (HandshakeProcess second = HandshakeProcess.Start(_directory, "up", "--port", "0", "--data-dir", data))
+        {
+            Assert.Equal(1, await second.WaitForExitAsync());
+            string line = Assert.Single((await second.StandardErrorAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Equal($"handshake: the data directory {data} is in use by another handshake up (stop it, or choose another --data-dir)", line);
+            Assert.Equal("", await second.ReadToEndAsync());
+        }
+
+        first.KillHard();
+        await first.WaitForExitAsync();
+        using HandshakeProcess third = HandshakeProcess.Start(_directory, "up", "--port", "0", "--data-dir", data);
+        await third.ReadUntilAsync("Press Ctrl-C");
+        third.Terminate();
+        Assert.Equal(0, await third.WaitForExitAsync());
+    }
+
+    [Fact]
+    public async Task An_address_that_is_not_this_machines_gives_one_line_and_a_non_zero_exit()
+    {
+        // 192.0.2.1 is TEST-NET-1 (RFC 5737): never a local address, so the bind fails (EADDRNOTAVAIL); nothing is sent.
+        using HandshakeProcess process = HandshakeProcess.Start(_directory, "up", "--port", "0", "--in-memory", "--host", "192.0.2.1");
+        Assert.Equal(1, await process.WaitForExitAsync());
+        string stderr = await process.StandardErrorAsync();
+        string line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("handshake: cannot listen on 192.0.2.1 port 0: ", line);
+        Assert.Contains("--host takes an address of this machine", line);
+        Assert.DoesNotContain("   at ", stderr);
+        Assert.Equal("", await process.ReadToEndAsync());
+    }
+
+    [Theory]
+    [InlineData("frobnicate", "unknown command or option 'frobnicate' (see handshake --help)")]
+    [InlineData("invoke", "Required argument missing for command: 'invoke'.")]
+    [InlineData("logs", "Required argument missing for command: 'logs'.")]
+    [InlineData("invoke f --payload", "Required argument missing for option: '--payload'.")]
+    [InlineData("connections --endpoint localhost:4566", "--endpoint takes an http:// or https:// URL, not 'localhost:4566'.")]
+    public async Task Wrong_invocations_give_one_line_and_a_non_zero_exit(string arguments, string message)
+    {
+        using HandshakeProcess process = HandshakeProcess.Start(_directory, arguments.Split(' '));
+        Assert.Equal(1, await process.WaitForExitAsync());
+        Assert.Equal($"handshake: {message}\n", await process.StandardErrorAsync());
+        Assert.Equal("", await process.ReadToEndAsync());
+    }
+
+    [Fact]
+    public async Task An_invoke_payload_that_is_not_JSON_is_refused_before_any_request()
+    {
+        // Nothing listens at the endpoint: the refusal must come from the payload, not from the connection.
+        using TcpListener reserved = new(IPAddress.Loopback, 0);
+        reserved.Start();
+        int port = ((IPEndPoint)reserved.LocalEndpoint).Port;
+        reserved.Stop();
+
+        using HandshakeProcess process = HandshakeProcess.Start(_directory, "invoke", "f", "--payload", "{bad", "--endpoint", $"http://127.0.0.1:{port}");
+        Assert.Equal(1, await process.WaitForExitAsync());
+        string line = Assert.Single((await process.StandardErrorAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("handshake: --payload takes the event as JSON: ", line);
+        Assert.Contains("BytePositionInLine: 1", line);
+        Assert.Equal("", await process.ReadToEndAsync());
+    }
+
+    [Fact]
     public async Task A_broken_handshake_json_gives_one_line_and_a_non_zero_exit()
     {
         File.WriteAllText(Path.Combine(_directory, "handshake.json"), "{ \"functions\": ");

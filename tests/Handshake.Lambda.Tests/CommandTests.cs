@@ -44,11 +44,24 @@ public sealed partial class CommandTests
             var missing = await Repository.RunAsync(Executable, ["invoke", "nope", "--endpoint", endpoint]);
             Assert.Equal(1, missing.ExitCode);
             Assert.Contains("ResourceNotFoundException", missing.Stderr);
+            // One line with the error's type and message, not Lambda's JSON body quoted.
+            Assert.Matches(@"^handshake: ResourceNotFoundException: Function not found: arn:aws:lambda:[a-z0-9-]+:\d{12}:function:nope\n$", missing.Stderr);
+            var missingLogs = await Repository.RunAsync(Executable, ["logs", "nope", "--endpoint", endpoint]);
+            Assert.Equal(1, missingLogs.ExitCode);
+            Assert.Matches(@"^handshake: ResourceNotFoundException: Function not found: arn:aws:lambda:[a-z0-9-]+:\d{12}:function:nope\n$", missingLogs.Stderr);
 
             var logs = await Repository.RunAsync(Executable, ["logs", "bash", "--endpoint", endpoint]);
             Assert.True(logs.ExitCode == 0, logs.Stderr);
             Assert.Equal(2, logs.Stdout.Split('\n').Count(l => l.Contains(" START RequestId: ", StringComparison.Ordinal)));
             Assert.Contains("handling ", logs.Stdout);
+
+            // What invoke takes, logs takes too: the function's ARN, or a qualified name, reads the function's log.
+            foreach (string named in (string[])["arn:aws:lambda:us-east-1:000000000000:function:bash", "bash:$LATEST", "arn:aws:lambda:us-east-1:000000000000:function:bash:live"])
+            {
+                var same = await Repository.RunAsync(Executable, ["logs", named, "--endpoint", endpoint]);
+                Assert.True(same.ExitCode == 0, same.Stderr);
+                Assert.Equal(2, same.Stdout.Split('\n').Count(l => l.Contains(" START RequestId: ", StringComparison.Ordinal)));
+            }
 
             // NAME:QUALIFIER reaches the Invoke API as Lambda's path does: $LATEST runs, an unknown version is not found.
             var latest = await Repository.RunAsync(Executable, ["invoke", "bash:$LATEST", "--payload", """{"qualified":1}""", "--endpoint", endpoint]);

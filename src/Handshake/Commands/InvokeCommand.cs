@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Text;
+using System.Text.Json;
 
 namespace Handshake.Commands;
 
@@ -16,7 +18,12 @@ internal static class InvokeCommand
     internal static Command Create()
     {
         Argument<string> function = new("function") { Description = "The function's name or ARN, optionally qualified: NAME:VERSION or NAME:ALIAS." };
-        Option<string> payload = new("--payload") { Description = "The event, as JSON.", DefaultValueFactory = _ => "{}" };
+        Option<string> payload = new("--payload")
+        {
+            Description = "The event, as JSON.",
+            DefaultValueFactory = _ => "{}",
+            CustomParser = ParsePayload,
+        };
         Option<bool> tail = new("--tail") { Description = "Print the invocation's log (the last 4 KB) to stderr." };
         Option<Uri> endpoint = CommandOptions.Endpoint();
         Command command = new("invoke", "Invoke a function on a running `handshake up` and print its response.")
@@ -29,6 +36,29 @@ internal static class InvokeCommand
         command.SetAction((parseResult, cancellationToken) => RunAsync(
             parseResult.GetValue(endpoint)!, parseResult.GetValue(function)!, parseResult.GetValue(payload)!, parseResult.GetValue(tail), cancellationToken));
         return command;
+    }
+
+    // Checked here, not left to the endpoint: a typo in the event is one line naming --payload (and where the JSON
+    // breaks), before any request, rather than the Invoke API's InvalidRequestContentException with its body quoted.
+    // Empty (or blank) is let through: the Invoke API takes an empty body, as Lambda does.
+    private static string ParsePayload(ArgumentResult result)
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "{}";
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return text;
+        }
+
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(text);
+        }
+        catch (JsonException e)
+        {
+            result.AddError($"--payload takes the event as JSON: {e.Message.ReplaceLineEndings(" ")}");
+        }
+
+        return text;
     }
 
     private static async Task<int> RunAsync(Uri endpoint, string function, string payload, bool tail, CancellationToken cancellationToken)
@@ -58,8 +88,7 @@ internal static class InvokeCommand
 
             if (!response.IsSuccessStatusCode)
             {
-                string type = response.Headers.TryGetValues("x-amzn-ErrorType", out IEnumerable<string>? types) ? types.First() : $"HTTP {(int)response.StatusCode}";
-                await Console.Error.WriteLineAsync($"handshake: {type}: {body}").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"handshake: {ErrorBody.Describe(response.Headers, (int)response.StatusCode, body)}").ConfigureAwait(false);
                 return 1;
             }
 

@@ -14,7 +14,7 @@ internal static class LogsCommand
 
     internal static Command Create()
     {
-        Argument<string> function = new("function") { Description = "The function's name." };
+        Argument<string> function = new("function") { Description = "The function's name or ARN (a qualifier, NAME:ALIAS, is dropped: a function's versions share its log)." };
         Option<bool> follow = new("--follow", "-f") { Description = "Keep printing new events as they come." };
         Option<Uri> endpoint = CommandOptions.Endpoint();
         Command command = new("logs", "Print a function's logs from a running `handshake up`.")
@@ -23,8 +23,22 @@ internal static class LogsCommand
             follow,
             endpoint,
         };
-        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult.GetValue(endpoint)!, parseResult.GetValue(function)!, parseResult.GetValue(follow), cancellationToken));
+        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult.GetValue(endpoint)!, FunctionName(parseResult.GetValue(function)!), parseResult.GetValue(follow), cancellationToken));
         return command;
+    }
+
+    /// <summary>
+    /// The name in what `handshake invoke` takes: NAME, NAME:QUALIFIER or the function's ARN (arn:aws:lambda:REGION:
+    /// ACCOUNT:function:NAME[:QUALIFIER]). The logs are the function's, as Lambda's log group /aws/lambda/NAME holds
+    /// every version's streams, so a qualifier is dropped rather than answered "Function not found".
+    /// </summary>
+    internal static string FunctionName(string function)
+    {
+        const string ArnMarker = ":function:";
+        int marker = function.StartsWith("arn:", StringComparison.Ordinal) ? function.IndexOf(ArnMarker, StringComparison.Ordinal) : -1;
+        string name = marker >= 0 ? function[(marker + ArnMarker.Length)..] : function;
+        int colon = name.IndexOf(':');
+        return colon > 0 ? name[..colon] : name;
     }
 
     private static async Task<int> RunAsync(Uri endpoint, string function, bool follow, CancellationToken cancellationToken)
@@ -41,7 +55,7 @@ internal static class LogsCommand
                 if (!response.IsSuccessStatusCode)
                 {
                     string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                    await Console.Error.WriteLineAsync($"handshake: {endpoint} answered {(int)response.StatusCode}: {body}").ConfigureAwait(false);
+                    await Console.Error.WriteLineAsync($"handshake: {ErrorBody.Describe(response.Headers, (int)response.StatusCode, body)}").ConfigureAwait(false);
                     return 1;
                 }
 

@@ -29,6 +29,9 @@ public sealed class HandshakeServer : IAsyncDisposable
     private readonly X509Certificate2? _certificate;
     private int _disposed;
 
+    // DATA/handshake.lock, held exclusively (flock) while this server runs; null in memory.
+    private FileStream? _dataLock;
+
     private HandshakeServer(WebApplication app, DynamoStore store, ConnectionLedger ledger, PrometheusExporter exporter,
         X509Certificate2? certificate, HandshakeServerOptions options)
     {
@@ -71,6 +74,10 @@ public sealed class HandshakeServer : IAsyncDisposable
     public static async Task<HandshakeServer> StartAsync(HandshakeServerOptions options, CancellationToken cancellationToken = default)
     {
         string dataDirectory = Path.GetFullPath(options.DataDirectory);
+
+        // One server per data directory: a second `up` on the same one would open the same SQLite files beside the first
+        // and serve its own in-memory catalog, so that a table one creates is not there in the other. Held until dispose.
+        FileStream? dataLock = options.InMemory ? null : LockDataDirectory(dataDirectory);
 
         // The store opens on the other core while Kestrel is being built: together they are most of the time to the
         // first request.
@@ -120,7 +127,7 @@ public sealed class HandshakeServer : IAsyncDisposable
                 Strict = strict ? new StrictAuthentication(known, options.Clock) : null,
             };
             app.Run(router.HandleAsync);
-            server = started = new(app, store, ledger, exporter, certificate, options) { CertificatePemPath = pemPath };
+            server = started = new(app, store, ledger, exporter, certificate, options) { CertificatePemPath = pemPath, _dataLock = dataLock };
             await StartListeningAsync(app, options, cancellationToken).ConfigureAwait(false);
             server.ReadAddresses();
             server.StartFunctionHost(router, dataDirectory);
@@ -142,6 +149,7 @@ public sealed class HandshakeServer : IAsyncDisposable
             certificate?.Dispose();
             exporter.Dispose();
             ledger.Dispose();
+            dataLock?.Dispose();
             try
             {
                 await (await opening.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
@@ -232,6 +240,27 @@ public sealed class HandshakeServer : IAsyncDisposable
                 : options.Port;
             throw new HandshakeStartException($"port {port} on {options.Host} is already in use (choose another with --port{(port == options.Port ? "" : " / --tls-port")})", e);
         }
+        catch (Exception e) when (SocketError(e) is { } socket)
+        {
+            // Any other refusal to bind: an address that is not this machine's (--host 10.0.0.9: "Cannot assign
+            // requested address"), a privileged port without the right to it ("Permission denied"). One line, not the
+            // bind's stack trace.
+            string ports = options.Tls ? $"ports {options.Port} and {options.TlsPort}" : $"port {options.Port}";
+            throw new HandshakeStartException($"cannot listen on {options.Host} {ports}: {socket.Message} (--host takes an address of this machine)", e);
+        }
+    }
+
+    private static System.Net.Sockets.SocketException? SocketError(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is System.Net.Sockets.SocketException socket)
+            {
+                return socket;
+            }
+        }
+
+        return null;
     }
 
     private static readonly FunctionHostOptions HostDefaults = new();
@@ -325,5 +354,35 @@ public sealed class HandshakeServer : IAsyncDisposable
         Connections.Dispose();
         await Store.DisposeAsync().ConfigureAwait(false);
         _certificate?.Dispose();
+        _dataLock?.Dispose();
     }
+
+    /// <summary>
+    /// Takes DATA/handshake.lock exclusively (on Linux, .NET's FileShare.None is flock(LOCK_EX): released by the kernel
+    /// when the process dies, kill -9 included, so a crash never leaves the directory locked). Null when the file
+    /// cannot be made (a directory that cannot be created or written): the store then says what is wrong with it.
+    /// </summary>
+    private static FileStream? LockDataDirectory(string dataDirectory)
+    {
+        string path = Path.Combine(dataDirectory, "handshake.lock");
+        try
+        {
+            Directory.CreateDirectory(dataDirectory);
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e) when (e.HResult == WouldBlock || (e.HResult & 0xFFFF) == SharingViolation)
+        {
+            throw new HandshakeStartException(
+                $"the data directory {dataDirectory} is in use by another handshake up (stop it, or choose another --data-dir)", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    // What .NET's sharing-violation IOException carries as HResult when another process holds the file's lock: on
+    // Linux flock's errno, EWOULDBLOCK (11); on Windows ERROR_SHARING_VIOLATION (32).
+    private const int WouldBlock = 11;
+    private const int SharingViolation = 32;
 }
