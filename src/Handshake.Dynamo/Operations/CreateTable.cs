@@ -80,8 +80,6 @@ internal static class CreateTable
         SchemaJson.ValidateThroughput(r.ProvisionedThroughput, "provisionedThroughput", errors);
         if (r.KeySchema is null) errors.Add(null, "keySchema", "Member must not be null");
         else SchemaJson.ValidateKeySchema(r.KeySchema, "keySchema", errors);
-        // Checked like TagResource's: a tag with no key or value, or too long a one, must not reach the table.
-        if (r.Tags is not null) TagResource.ValidateTags(r.Tags, errors);
         TableDescription.ValidateTableClass(r.TableClass, errors);
         r.StreamSpecification?.Validate(errors);
         errors.ThrowIfAny();
@@ -105,6 +103,9 @@ internal static class CreateTable
         SchemaJson.ResolveIndexes(r.LocalSecondaryIndexes, global: false, hash, range, definitions, payPerRequest, indexes);
         SchemaJson.ResolveIndexes(r.GlobalSecondaryIndexes, global: true, hash, range, definitions, payPerRequest, indexes);
         SchemaJson.CheckAllDefinitionsUsed(definitions, hash, range, indexes);
+        // Checked as TagResource checks them, so that no table is created with a tag AWS would refuse (an empty list
+        // is accepted here, unlike TagResource). Where among the table's checks AWS runs them is inferred.
+        if (r.Tags is not null) TagRules.Check(r.Tags);
 
         var tags = new Dictionary<string, string>(StringComparer.Ordinal);
         if (r.Tags is not null) foreach (var (k, v) in r.Tags) tags[k!] = v!;
