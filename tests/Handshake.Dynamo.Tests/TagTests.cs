@@ -116,4 +116,22 @@ public sealed class TagTests(ServerFixture fixture)
         }
         Assert.Equal(HttpStatusCode.OK, (await fixture.PostAsync("UntagResource", $$"""{"ResourceArn":"{{Arn(table)}}","TagKeys":["never-set"]}""")).StatusCode);
     }
+
+    [Theory]
+    [InlineData("I_do_not_exist", "One or more parameter values were invalid: ARNs must start with 'arn:': I_do_not_exist")]
+    [InlineData("arn:aws:s3:::bucket", "One or more parameter values were invalid: Provided Arn is not a DynamoDB resource arn: arn:aws:s3:::bucket")]
+    [InlineData("arn:aws:dynamodb:us-east-1:000000000000:table/t/index/gsi", "One or more parameter values were invalid: Invalid resource arn provided, only table or stream is accepted. Provided resource arn: arn:aws:dynamodb:us-east-1:000000000000:table/t/index/gsi")]
+    [InlineData("arn:aws:dynamodb:eu-west-1:000000000000:table/t", "Invalid TableArn: Invalid ResourceArn provided as input arn:aws:dynamodb:eu-west-1:000000000000:table/t")]
+    public async Task TheTagOperationsRefuseAnArnThatIsNotATableOfThisRegion(string arn, string message)
+    {
+        foreach (var (operation, body) in new[]
+        {
+            ("ListTagsOfResource", $$"""{"ResourceArn":"{{arn}}"}"""),
+            ("TagResource", $$"""{"ResourceArn":"{{arn}}","Tags":[{"Key":"a","Value":"1"}]}"""),
+        })
+        {
+            var (status, type, text) = await fixture.ErrorAsync(operation, body);
+            Assert.Equal((HttpStatusCode.BadRequest, Validation, message), (status, type, text));
+        }
+    }
 }
