@@ -117,6 +117,15 @@ public sealed class TagTests(ServerFixture fixture)
         Assert.Equal(HttpStatusCode.OK, (await fixture.PostAsync("UntagResource", $$"""{"ResourceArn":"{{Arn(table)}}","TagKeys":["never-set"]}""")).StatusCode);
     }
 
+    [Fact]
+    public async Task ListTagsOfResourceIgnoresAGarbageNextTokenAsAwsDoes()
+    {
+        // AWS answers 200 with the first (only) page for a NextToken it never issued (ack-api-quirks DDB-TABLE-073).
+        var table = await fixture.CreateHashTableAsync();
+        Assert.Equal(HttpStatusCode.OK, (await fixture.PostAsync("TagResource", $$"""{"ResourceArn":"{{Arn(table)}}","Tags":[{"Key":"a","Value":"1"}]}""")).StatusCode);
+        Assert.Equal([("a", "1")], await ListAsync(table, ""","NextToken":"not-a-token-we-issued" """));
+    }
+
     [Theory]
     [InlineData("I_do_not_exist", "One or more parameter values were invalid: ARNs must start with 'arn:': I_do_not_exist")]
     [InlineData("arn:aws:s3:::bucket", "One or more parameter values were invalid: Provided Arn is not a DynamoDB resource arn: arn:aws:s3:::bucket")]
