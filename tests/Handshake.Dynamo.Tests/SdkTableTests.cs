@@ -99,6 +99,28 @@ public sealed class SdkTableTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task UpdateTableWithNothingToChangeNamesEveryMemberAwsNamesAndTheSameBillingModeIsANoOp()
+    {
+        var name = fixture.NewTableName();
+        await Client.CreateTableAsync(new CreateTableRequest
+        {
+            TableName = name,
+            AttributeDefinitions = [new("pk", ScalarAttributeType.S)],
+            KeySchema = [new("pk", KeyType.HASH)],
+            BillingMode = BillingMode.PAY_PER_REQUEST,
+        }).WaitAsync(ServerFixture.Timeout);
+
+        // AWS's current text, the same in us-east-1 and us-west-2 (ack-api-quirks DDB-TABLE-442, 2026-10).
+        var empty = await Assert.ThrowsAsync<AmazonDynamoDBException>(() =>
+            Client.UpdateTableAsync(new UpdateTableRequest { TableName = name }).WaitAsync(ServerFixture.Timeout));
+        Assert.Equal("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required", empty.Message);
+
+        // Re-sending the billing mode a table has is a 200 that changes nothing (ack-api-quirks DDB-TABLE-156).
+        var again = await Client.UpdateTableAsync(new UpdateTableRequest { TableName = name, BillingMode = BillingMode.PAY_PER_REQUEST }).WaitAsync(ServerFixture.Timeout);
+        Assert.Equal(BillingMode.PAY_PER_REQUEST, again.TableDescription.BillingModeSummary.BillingMode);
+    }
+
+    [Fact]
     public async Task CreateTableValidatesTheSchema()
     {
         var error = await Assert.ThrowsAsync<AmazonDynamoDBException>(() => Client.CreateTableAsync(new CreateTableRequest
