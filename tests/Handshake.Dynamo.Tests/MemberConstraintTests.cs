@@ -43,6 +43,18 @@ public sealed class MemberConstraintTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task BatchGetItemRefusesMoreThanAHundredKeysOfOneTableInAwsWords()
+    {
+        // AWS leaves the value out and capitalises the members here (dynamodb-conformance's exact capture).
+        var table = await fixture.CreateHashTableAsync();
+        var keys = string.Join(",", Enumerable.Range(0, 101).Select(i => $$$"""{"pk":{"S":"k{{{i}}}"}}"""));
+        var (status, type, message) = await fixture.ErrorAsync("BatchGetItem", $$$$"""{"RequestItems":{"{{{{table}}}}":{"Keys":[{{{{keys}}}}]}}}""");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("com.amazon.coral.validate#ValidationException", type);
+        Assert.Equal($"1 validation error detected: Value at 'RequestItems.{table}.member.Keys' failed to satisfy constraint: Member must have length less than or equal to 100", message);
+    }
+
+    [Fact]
     public async Task BatchGetItemCountsOneItemAskedForByTableNameAndByArnAsADuplicate()
     {
         var table = await fixture.CreateHashTableAsync();

@@ -47,7 +47,9 @@ internal static class BatchGetItem
             errors.TableNameOrArn(t.Name, "requestItems." + t.Name + ".member");
             if (!t.KeysPresent) errors.Add(null, "requestItems." + t.Name + ".member.keys", "Member must not be null");
             else if (t.Keys.Count == 0) errors.Add("[]", "requestItems." + t.Name + ".member.keys", "Member must have length greater than or equal to 1");
-            else if (t.Keys.Count > MaxKeys) errors.Add("[" + t.Keys.Count + " keys]", "requestItems." + t.Name + ".member.keys", "Member must have length less than or equal to 100");
+            // AWS's words for this one, value left out and members capitalised (the public dynamodb-conformance
+            // suite's exact capture from AWS; moto's older one leaves the value out too).
+            else if (t.Keys.Count > MaxKeys) errors.AddWithoutValue("RequestItems." + t.Name + ".member.Keys", "Member must have length less than or equal to 100");
             // The model's minimum, as on GetItem: an empty list would otherwise project every item to nothing.
             if (t.AttributesToGet is { Count: 0 }) errors.Add("[]", "requestItems." + t.Name + ".member.attributesToGet", "Member must have length greater than or equal to 1");
         }
