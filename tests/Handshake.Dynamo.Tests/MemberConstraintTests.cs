@@ -55,6 +55,18 @@ public sealed class MemberConstraintTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task BatchGetItemRefusesAProjectionExpressionOnOneTableBesideAttributesToGetOnAnother()
+    {
+        var first = await fixture.CreateHashTableAsync();
+        var second = await fixture.CreateHashTableAsync();
+        var (status, type, message) = await fixture.ErrorAsync("BatchGetItem",
+            $$$$"""{"RequestItems":{"{{{{first}}}}":{"Keys":[{"pk":{"S":"a"}}],"ProjectionExpression":"pk"},"{{{{second}}}}":{"Keys":[{"pk":{"S":"b"}}],"AttributesToGet":["pk"]}}}""");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("com.amazon.coral.validate#ValidationException", type);
+        Assert.Equal("Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}", message);
+    }
+
+    [Fact]
     public async Task BatchGetItemCountsOneItemAskedForByTableNameAndByArnAsADuplicate()
     {
         var table = await fixture.CreateHashTableAsync();
