@@ -70,6 +70,17 @@ public sealed class SdkTableTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task ListTablesRefusesATableArnAsItsStartAsAwsDoes()
+    {
+        // DescribeTable takes an ARN for TableName; ListTables' cursor does not (ack-api-quirks DDB-TABLE-072).
+        var arn = "arn:aws:dynamodb:us-east-1:000000000000:table/" + await fixture.CreateHashTableAsync();
+        var (status, type, message) = await fixture.ErrorAsync("ListTables", $$"""{"ExclusiveStartTableName":"{{arn}}"}""");
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, status);
+        Assert.Equal("com.amazon.coral.validate#ValidationException", type);
+        Assert.Equal($"1 validation error detected: Value '{arn}' at 'exclusiveStartTableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", message);
+    }
+
+    [Fact]
     public async Task UpdateTableSwitchesBillingAndThroughput()
     {
         var name = fixture.NewTableName();
