@@ -80,9 +80,9 @@ internal static class CreateTable
         SchemaJson.ValidateThroughput(r.ProvisionedThroughput, "provisionedThroughput", errors);
         if (r.KeySchema is null) errors.Add(null, "keySchema", "Member must not be null");
         else SchemaJson.ValidateKeySchema(r.KeySchema, "keySchema", errors);
-        TableDescription.ValidateTableClass(r.TableClass, errors);
         r.StreamSpecification?.Validate(errors);
         errors.ThrowIfAny();
+        TableDescription.CheckTableClass(r.TableClass);
         streamViewType = r.StreamSpecification?.ForCreateTable();
 
         bool payPerRequest = r.BillingMode == "PAY_PER_REQUEST";

@@ -38,7 +38,6 @@ internal static class UpdateTable
         errors.TableNameOrArn(tableName);
         errors.Enum(billingMode, "billingMode", "PROVISIONED, PAY_PER_REQUEST", "PROVISIONED", "PAY_PER_REQUEST");
         SchemaJson.ValidateThroughput(throughput, "provisionedThroughput", errors);
-        TableDescription.ValidateTableClass(tableClass, errors);
         if (definitions is not null)
         {
             for (int i = 0; i < definitions.Count; i++)
@@ -52,6 +51,7 @@ internal static class UpdateTable
         if (indexUpdates is not null) GlobalSecondaryIndexUpdates.ValidateMembers(indexUpdates, errors);
         stream?.Validate(errors);
         errors.ThrowIfAny();
+        TableDescription.CheckTableClass(tableClass);
         bool streamUpdate = stream is not null;
         bool hasIndexUpdates = indexUpdates is { Count: > 0 };
         // AWS's text names every member that makes an update, the ones this store does not model too (captured in
