@@ -69,6 +69,23 @@ public sealed class SdkTableTests(ServerFixture fixture)
         Assert.Equal(Enumerable.Range(0, 5).Select(i => $"{prefix}-{i}"), names);
     }
 
+    // AWS's texts (ack-api-quirks DDB-TABLE-442); a refused CreateTable makes no table.
+    [Theory]
+    [InlineData("""{"Enabled":false,"SSEType":"KMS"}""", "One or more parameter values were invalid: SSEType can not be specified if Enabled is false")]
+    [InlineData("""{"Enabled":false,"KMSMasterKeyId":"alias/k"}""", "One or more parameter values were invalid: KMSMasterKeyId can not be specified if Enabled is false")]
+    [InlineData("""{"Enabled":true,"KMSMasterKeyId":"alias/k"}""", "One or more parameter values were invalid: SSEType KMS is required if KMSMasterKeyId is specified")]
+    [InlineData("""{"Enabled":true,"SSEType":"AES256"}""", "One or more parameter values were invalid: SSEType AES256 is not supported")]
+    [InlineData("""{"Enabled":true,"SSEType":"ROT13"}""", "1 validation error detected: Value 'ROT13' at 'sSESpecification.sSEType' failed to satisfy constraint: Member must satisfy enum value set: [AES256, KMS]")]
+    public async Task CreateTableRefusesAnSseSpecificationAwsRefuses(string sse, string message)
+    {
+        var name = fixture.NewTableName();
+        var (status, type, text) = await fixture.ErrorAsync("CreateTable",
+            $$$"""{"TableName":"{{{name}}}","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST","SSESpecification":{{{sse}}}}""");
+        Assert.Equal((System.Net.HttpStatusCode.BadRequest, "com.amazon.coral.validate#ValidationException", message), (status, type, text));
+        var (_, missing, _) = await fixture.ErrorAsync("DescribeTable", $$"""{"TableName":"{{name}}"}""");
+        Assert.Equal("com.amazonaws.dynamodb.v20120810#ResourceNotFoundException", missing);
+    }
+
     [Fact]
     public async Task ListTablesRefusesATableArnAsItsStartAsAwsDoes()
     {

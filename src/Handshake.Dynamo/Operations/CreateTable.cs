@@ -36,6 +36,7 @@ internal static class CreateTable
         public bool DeletionProtectionEnabled;
         public string? TableClass;
         public StreamSpecificationMember? StreamSpecification;
+        public SSESpecificationMember? SSESpecification;
     }
 
     private static Request Parse(ReadOnlySpan<byte> body)
@@ -55,6 +56,7 @@ internal static class CreateTable
             else if (reader.ValueTextEquals("DeletionProtectionEnabled"u8)) { if (JsonRequest.ValueOf(ref reader)) r.DeletionProtectionEnabled = JsonRequest.ReadBoolean(ref reader); }
             else if (reader.ValueTextEquals("TableClass"u8)) { if (JsonRequest.ValueOf(ref reader)) r.TableClass = JsonRequest.ReadString(ref reader); }
             else if (reader.ValueTextEquals("StreamSpecification"u8)) { if (JsonRequest.ValueOf(ref reader)) r.StreamSpecification = StreamSpecificationMember.Read(ref reader); }
+            else if (reader.ValueTextEquals("SSESpecification"u8)) { if (JsonRequest.ValueOf(ref reader)) r.SSESpecification = SSESpecificationMember.Read(ref reader); }
             else JsonRequest.SkipValue(ref reader);
         }
         return r;
@@ -81,9 +83,11 @@ internal static class CreateTable
         if (r.KeySchema is null) errors.Add(null, "keySchema", "Member must not be null");
         else SchemaJson.ValidateKeySchema(r.KeySchema, "keySchema", errors);
         r.StreamSpecification?.Validate(errors);
+        r.SSESpecification?.Validate(errors);
         errors.ThrowIfAny();
         TableDescription.CheckTableClass(r.TableClass);
         streamViewType = r.StreamSpecification?.ForCreateTable();
+        r.SSESpecification?.Check();
 
         bool payPerRequest = r.BillingMode == "PAY_PER_REQUEST";
         if (payPerRequest && r.ProvisionedThroughput is not null)
