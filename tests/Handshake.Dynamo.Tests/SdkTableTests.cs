@@ -87,6 +87,29 @@ public sealed class SdkTableTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task UpdateTableTakesAnSseSpecificationAloneAndRefusesWhatAwsRefuses()
+    {
+        // AWS's answers (ack-api-quirks DDB-TABLE-442): the store was answering "At least one of ... is required".
+        var table = await fixture.CreateHashTableAsync();
+        foreach (var (sse, message) in new[]
+        {
+            ("""{"Enabled":false}""", "One or more parameter values were invalid: Table is already encrypted by default"),
+            ("{}", "One or more parameter values were invalid: Table is already encrypted by default"),
+            ("""{"Enabled":true,"SSEType":"AES256"}""", "One or more parameter values were invalid: SSEType AES256 is not supported"),
+        })
+        {
+            var (_, type, text) = await fixture.ErrorAsync("UpdateTable", $$$"""{"TableName":"{{{table}}}","SSESpecification":{{{sse}}}}""");
+            Assert.Equal(("com.amazon.coral.validate#ValidationException", message), (type, text));
+        }
+        var (_, _, beside) = await fixture.ErrorAsync("UpdateTable", $$$"""{"TableName":"{{{table}}}","SSESpecification":{"Enabled":true,"SSEType":"KMS"},"DeletionProtectionEnabled":true}""");
+        Assert.Equal("One or more parameter values were invalid: Server-Side Encryption modification must be the only operation in the request", beside);
+        Assert.False((await Client.DescribeTableAsync(table).WaitAsync(ServerFixture.Timeout)).Table.DeletionProtectionEnabled);
+
+        var kms = await fixture.PostAsync("UpdateTable", $$$"""{"TableName":"{{{table}}}","SSESpecification":{"Enabled":true,"SSEType":"KMS"}}""");
+        Assert.Equal(System.Net.HttpStatusCode.OK, kms.StatusCode);
+    }
+
+    [Fact]
     public async Task ListTablesRefusesATableArnAsItsStartAsAwsDoes()
     {
         // DescribeTable takes an ARN for TableName; ListTables' cursor does not (ack-api-quirks DDB-TABLE-072).
