@@ -4,10 +4,10 @@ using Handshake.Dynamo.Protocol;
 namespace Handshake.Dynamo.Operations;
 
 /// <summary>
-/// The SSESpecification member of CreateTable and UpdateTable: Enabled, SSEType and KMSMasterKeyId. The store keeps no encryption settings (a
-/// table describes no SSEDescription), but a specification AWS would refuse is refused here too, with AWS's texts
-/// (captured from AWS by the ack-api-quirks project, DDB-TABLE-442; which one AWS gives first when several apply is
-/// inferred).
+/// The SSESpecification member of CreateTable and UpdateTable: Enabled, SSEType and KMSMasterKeyId. The store keeps
+/// no encryption settings (a table describes no SSEDescription), but a specification AWS would refuse is refused here
+/// too, with AWS's texts (captured from AWS by the ack-api-quirks project, DDB-TABLE-442; which one AWS gives first
+/// when several apply is inferred).
 /// </summary>
 internal sealed class SSESpecificationMember
 {
