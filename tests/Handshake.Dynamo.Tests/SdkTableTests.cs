@@ -110,6 +110,26 @@ public sealed class SdkTableTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task UpdateTableTakesWarmAndOnDemandThroughputAloneAndRefusesThemWhereAwsDoes()
+    {
+        // Both were answered "At least one of ... is required" when alone. AWS's rules: ack-api-quirks DDB-TABLE-442.
+        var table = await fixture.CreateHashTableAsync();
+        foreach (var member in new[] { "\"WarmThroughput\":{\"ReadUnitsPerSecond\":13000}", "\"OnDemandThroughput\":{\"MaxReadRequestUnits\":100}" })
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await fixture.PostAsync("UpdateTable", $$"""{"TableName":"{{table}}",{{member}}}""")).StatusCode);
+
+        var (_, _, warm) = await fixture.ErrorAsync("UpdateTable", $$$"""{"TableName":"{{{table}}}","WarmThroughput":{"ReadUnitsPerSecond":13000},"DeletionProtectionEnabled":true}""");
+        Assert.Equal("One or more parameter values were invalid: WarmThroughput must be the only operation in the request", warm);
+        var (_, _, onDemand) = await fixture.ErrorAsync("UpdateTable", $$$"""{"TableName":"{{{table}}}","OnDemandThroughput":{"MaxReadRequestUnits":100},"TableClass":"STANDARD"}""");
+        Assert.Equal("One or more parameter values were invalid: OnDemandThroughput can only be combined with BillingMode in an UpdateTable request", onDemand);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await fixture.PostAsync("UpdateTable", $$$"""{"TableName":"{{{table}}}","OnDemandThroughput":{"MaxReadRequestUnits":100},"BillingMode":"PAY_PER_REQUEST"}""")).StatusCode);
+
+        // An empty {} counts as absent, as AWS drops it beside another change.
+        var (_, _, empty) = await fixture.ErrorAsync("UpdateTable", $$$"""{"TableName":"{{{table}}}","WarmThroughput":{}}""");
+        Assert.StartsWith("At least one of ProvisionedThroughput", empty);
+        Assert.False((await Client.DescribeTableAsync(table).WaitAsync(ServerFixture.Timeout)).Table.DeletionProtectionEnabled);
+    }
+
+    [Fact]
     public async Task ListTablesRefusesATableArnAsItsStartAsAwsDoes()
     {
         // DescribeTable takes an ARN for TableName; ListTables' cursor does not (ack-api-quirks DDB-TABLE-072).
