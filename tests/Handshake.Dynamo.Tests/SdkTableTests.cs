@@ -69,6 +69,77 @@ public sealed class SdkTableTests(ServerFixture fixture)
         Assert.Equal(Enumerable.Range(0, 5).Select(i => $"{prefix}-{i}"), names);
     }
 
+    // AWS's texts (ack-api-quirks DDB-TABLE-442); a refused CreateTable makes no table.
+    [Theory]
+    [InlineData("""{"Enabled":false,"SSEType":"KMS"}""", "One or more parameter values were invalid: SSEType can not be specified if Enabled is false")]
+    [InlineData("""{"Enabled":false,"KMSMasterKeyId":"alias/k"}""", "One or more parameter values were invalid: KMSMasterKeyId can not be specified if Enabled is false")]
+    [InlineData("""{"Enabled":true,"KMSMasterKeyId":"alias/k"}""", "One or more parameter values were invalid: SSEType KMS is required if KMSMasterKeyId is specified")]
+    [InlineData("""{"Enabled":true,"SSEType":"AES256"}""", "One or more parameter values were invalid: SSEType AES256 is not supported")]
+    [InlineData("""{"Enabled":true,"SSEType":"ROT13"}""", "1 validation error detected: Value 'ROT13' at 'sSESpecification.sSEType' failed to satisfy constraint: Member must satisfy enum value set: [AES256, KMS]")]
+    public async Task CreateTableRefusesAnSseSpecificationAwsRefuses(string sse, string message)
+    {
+        var name = fixture.NewTableName();
+        var (status, type, text) = await fixture.ErrorAsync("CreateTable",
+            $$$"""{"TableName":"{{{name}}}","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST","SSESpecification":{{{sse}}}}""");
+        Assert.Equal((System.Net.HttpStatusCode.BadRequest, "com.amazon.coral.validate#ValidationException", message), (status, type, text));
+        var (_, missing, _) = await fixture.ErrorAsync("DescribeTable", $$"""{"TableName":"{{name}}"}""");
+        Assert.Equal("com.amazonaws.dynamodb.v20120810#ResourceNotFoundException", missing);
+    }
+
+    [Fact]
+    public async Task UpdateTableTakesAnSseSpecificationAloneAndRefusesWhatAwsRefuses()
+    {
+        // AWS's answers (ack-api-quirks DDB-TABLE-442): the store was answering "At least one of ... is required".
+        var table = await fixture.CreateHashTableAsync();
+        foreach (var (sse, message) in new[]
+        {
+            ("""{"Enabled":false}""", "One or more parameter values were invalid: Table is already encrypted by default"),
+            ("{}", "One or more parameter values were invalid: Table is already encrypted by default"),
+            ("""{"Enabled":true,"SSEType":"AES256"}""", "One or more parameter values were invalid: SSEType AES256 is not supported"),
+        })
+        {
+            var (_, type, text) = await fixture.ErrorAsync("UpdateTable", $$$"""{"TableName":"{{{table}}}","SSESpecification":{{{sse}}}}""");
+            Assert.Equal(("com.amazon.coral.validate#ValidationException", message), (type, text));
+        }
+        var (_, _, beside) = await fixture.ErrorAsync("UpdateTable", $$$"""{"TableName":"{{{table}}}","SSESpecification":{"Enabled":true,"SSEType":"KMS"},"DeletionProtectionEnabled":true}""");
+        Assert.Equal("One or more parameter values were invalid: Server-Side Encryption modification must be the only operation in the request", beside);
+        Assert.False((await Client.DescribeTableAsync(table).WaitAsync(ServerFixture.Timeout)).Table.DeletionProtectionEnabled);
+
+        var kms = await fixture.PostAsync("UpdateTable", $$$"""{"TableName":"{{{table}}}","SSESpecification":{"Enabled":true,"SSEType":"KMS"}}""");
+        Assert.Equal(System.Net.HttpStatusCode.OK, kms.StatusCode);
+    }
+
+    [Fact]
+    public async Task UpdateTableTakesWarmAndOnDemandThroughputAloneAndRefusesThemWhereAwsDoes()
+    {
+        // Both were answered "At least one of ... is required" when alone. AWS's rules: ack-api-quirks DDB-TABLE-442.
+        var table = await fixture.CreateHashTableAsync();
+        foreach (var member in new[] { "\"WarmThroughput\":{\"ReadUnitsPerSecond\":13000}", "\"OnDemandThroughput\":{\"MaxReadRequestUnits\":100}" })
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await fixture.PostAsync("UpdateTable", $$"""{"TableName":"{{table}}",{{member}}}""")).StatusCode);
+
+        var (_, _, warm) = await fixture.ErrorAsync("UpdateTable", $$$"""{"TableName":"{{{table}}}","WarmThroughput":{"ReadUnitsPerSecond":13000},"DeletionProtectionEnabled":true}""");
+        Assert.Equal("One or more parameter values were invalid: WarmThroughput must be the only operation in the request", warm);
+        var (_, _, onDemand) = await fixture.ErrorAsync("UpdateTable", $$$"""{"TableName":"{{{table}}}","OnDemandThroughput":{"MaxReadRequestUnits":100},"TableClass":"STANDARD"}""");
+        Assert.Equal("One or more parameter values were invalid: OnDemandThroughput can only be combined with BillingMode in an UpdateTable request", onDemand);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await fixture.PostAsync("UpdateTable", $$$"""{"TableName":"{{{table}}}","OnDemandThroughput":{"MaxReadRequestUnits":100},"BillingMode":"PAY_PER_REQUEST"}""")).StatusCode);
+
+        // An empty {} counts as absent, as AWS drops it beside another change.
+        var (_, _, empty) = await fixture.ErrorAsync("UpdateTable", $$$"""{"TableName":"{{{table}}}","WarmThroughput":{}}""");
+        Assert.StartsWith("At least one of ProvisionedThroughput", empty);
+        Assert.False((await Client.DescribeTableAsync(table).WaitAsync(ServerFixture.Timeout)).Table.DeletionProtectionEnabled);
+    }
+
+    [Fact]
+    public async Task ListTablesRefusesATableArnAsItsStartAsAwsDoes()
+    {
+        // DescribeTable takes an ARN for TableName; ListTables' cursor does not (ack-api-quirks DDB-TABLE-072).
+        var arn = "arn:aws:dynamodb:us-east-1:000000000000:table/" + await fixture.CreateHashTableAsync();
+        var (status, type, message) = await fixture.ErrorAsync("ListTables", $$"""{"ExclusiveStartTableName":"{{arn}}"}""");
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, status);
+        Assert.Equal("com.amazon.coral.validate#ValidationException", type);
+        Assert.Equal($"1 validation error detected: Value '{arn}' at 'exclusiveStartTableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", message);
+    }
+
     [Fact]
     public async Task UpdateTableSwitchesBillingAndThroughput()
     {
@@ -96,6 +167,28 @@ public sealed class SdkTableTests(ServerFixture fixture)
         var same = await Assert.ThrowsAsync<AmazonDynamoDBException>(() =>
             Client.UpdateTableAsync(new UpdateTableRequest { TableName = name, ProvisionedThroughput = new ProvisionedThroughput(10, 20) }).WaitAsync(ServerFixture.Timeout));
         Assert.Equal("One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST", same.Message);
+    }
+
+    [Fact]
+    public async Task UpdateTableWithNothingToChangeNamesEveryMemberAwsNamesAndTheSameBillingModeIsANoOp()
+    {
+        var name = fixture.NewTableName();
+        await Client.CreateTableAsync(new CreateTableRequest
+        {
+            TableName = name,
+            AttributeDefinitions = [new("pk", ScalarAttributeType.S)],
+            KeySchema = [new("pk", KeyType.HASH)],
+            BillingMode = BillingMode.PAY_PER_REQUEST,
+        }).WaitAsync(ServerFixture.Timeout);
+
+        // AWS's current text, the same in us-east-1 and us-west-2 (ack-api-quirks DDB-TABLE-442, 2026-10).
+        var empty = await Assert.ThrowsAsync<AmazonDynamoDBException>(() =>
+            Client.UpdateTableAsync(new UpdateTableRequest { TableName = name }).WaitAsync(ServerFixture.Timeout));
+        Assert.Equal("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required", empty.Message);
+
+        // Re-sending the billing mode a table has is a 200 that changes nothing (ack-api-quirks DDB-TABLE-156).
+        var again = await Client.UpdateTableAsync(new UpdateTableRequest { TableName = name, BillingMode = BillingMode.PAY_PER_REQUEST }).WaitAsync(ServerFixture.Timeout);
+        Assert.Equal(BillingMode.PAY_PER_REQUEST, again.TableDescription.BillingModeSummary.BillingMode);
     }
 
     [Fact]

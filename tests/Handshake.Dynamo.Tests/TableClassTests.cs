@@ -41,13 +41,16 @@ public sealed class TableClassTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task AnUnknownTableClassIsRefusedWithTheEnumConstraint()
+    public async Task AnUnknownTableClassIsRefusedInAwsWords()
     {
+        // AWS's own text, not the model's enum message (ack-api-quirks DDB-TABLE-442; cfn-lint quotes it too).
+        const string Refusal = "Invalid table-class parameter provided. Please try again with a valid table-class value: [STANDARD, STANDARD_INFREQUENT_ACCESS].";
         var name = fixture.NewTableName();
         var e = await Assert.ThrowsAsync<AmazonDynamoDBException>(() => Client.CreateTableAsync(Create(name, "FOO")).WaitAsync(Timeout));
-        Assert.Equal("1 validation error detected: Value 'FOO' at 'tableClass' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, STANDARD_INFREQUENT_ACCESS]", e.Message);
+        Assert.Equal(Refusal, e.Message);
         await Client.CreateTableAsync(Create(name, null)).WaitAsync(Timeout);
         var (_, type, message) = await ErrorAsync(fixture, "UpdateTable", "{\"TableName\":\"" + name + "\",\"TableClass\":\"GLACIER\"}");
-        Assert.Equal(("ValidationException", "1 validation error detected: Value 'GLACIER' at 'tableClass' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, STANDARD_INFREQUENT_ACCESS]"), (type, message));
+        Assert.Equal(("ValidationException", Refusal), (type, message));
+        Assert.Null((await Client.DescribeTableAsync(name).WaitAsync(Timeout)).Table.TableClassSummary);
     }
 }

@@ -47,7 +47,9 @@ internal static class BatchGetItem
             errors.TableNameOrArn(t.Name, "requestItems." + t.Name + ".member");
             if (!t.KeysPresent) errors.Add(null, "requestItems." + t.Name + ".member.keys", "Member must not be null");
             else if (t.Keys.Count == 0) errors.Add("[]", "requestItems." + t.Name + ".member.keys", "Member must have length greater than or equal to 1");
-            else if (t.Keys.Count > MaxKeys) errors.Add("[" + t.Keys.Count + " keys]", "requestItems." + t.Name + ".member.keys", "Member must have length less than or equal to 100");
+            // AWS's words for this one, value left out and members capitalised (the public dynamodb-conformance
+            // suite's exact capture from AWS; moto's older one leaves the value out too).
+            else if (t.Keys.Count > MaxKeys) errors.AddWithoutValue("RequestItems." + t.Name + ".member.Keys", "Member must have length less than or equal to 100");
             // The model's minimum, as on GetItem: an empty list would otherwise project every item to nothing.
             if (t.AttributesToGet is { Count: 0 }) errors.Add("[]", "requestItems." + t.Name + ".member.attributesToGet", "Member must have length greater than or equal to 1");
         }
@@ -56,10 +58,13 @@ internal static class BatchGetItem
         int total = 0;
         foreach (var t in tables) total += t.Keys.Count;
         if (total > MaxKeys) throw DynamoException.Validation("Too many items requested for the BatchGetItem call");
+        // The request as a whole may not mix the two, even when each table uses one (AWS refuses a ProjectionExpression
+        // on one table beside AttributesToGet on another, per the dynamodb-conformance suite; the text is the one AWS
+        // gives for one table using both, inferred to be the same).
+        if (tables.Exists(t => t.AttributesToGet is not null) && tables.Exists(t => t.Projection is not null))
+            throw DynamoException.Validation("Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}");
         foreach (var t in tables)
         {
-            if (t.AttributesToGet is not null && t.Projection is not null)
-                throw DynamoException.Validation("Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}");
             var attributes = t.Expressions.Prepare(t.Projection is not null, "ProjectionExpression");
             t.Paths = GetItem.ProjectionPaths(t.Projection, t.AttributesToGet, attributes);
             attributes.ThrowIfUnused();

@@ -36,6 +36,7 @@ internal static class CreateTable
         public bool DeletionProtectionEnabled;
         public string? TableClass;
         public StreamSpecificationMember? StreamSpecification;
+        public SSESpecificationMember? SSESpecification;
     }
 
     private static Request Parse(ReadOnlySpan<byte> body)
@@ -55,6 +56,7 @@ internal static class CreateTable
             else if (reader.ValueTextEquals("DeletionProtectionEnabled"u8)) { if (JsonRequest.ValueOf(ref reader)) r.DeletionProtectionEnabled = JsonRequest.ReadBoolean(ref reader); }
             else if (reader.ValueTextEquals("TableClass"u8)) { if (JsonRequest.ValueOf(ref reader)) r.TableClass = JsonRequest.ReadString(ref reader); }
             else if (reader.ValueTextEquals("StreamSpecification"u8)) { if (JsonRequest.ValueOf(ref reader)) r.StreamSpecification = StreamSpecificationMember.Read(ref reader); }
+            else if (reader.ValueTextEquals("SSESpecification"u8)) { if (JsonRequest.ValueOf(ref reader)) r.SSESpecification = SSESpecificationMember.Read(ref reader); }
             else JsonRequest.SkipValue(ref reader);
         }
         return r;
@@ -80,12 +82,12 @@ internal static class CreateTable
         SchemaJson.ValidateThroughput(r.ProvisionedThroughput, "provisionedThroughput", errors);
         if (r.KeySchema is null) errors.Add(null, "keySchema", "Member must not be null");
         else SchemaJson.ValidateKeySchema(r.KeySchema, "keySchema", errors);
-        // Checked like TagResource's: a tag with no key or value, or too long a one, must not reach the table.
-        if (r.Tags is not null) TagResource.ValidateTags(r.Tags, errors);
-        TableDescription.ValidateTableClass(r.TableClass, errors);
         r.StreamSpecification?.Validate(errors);
+        r.SSESpecification?.Validate(errors);
         errors.ThrowIfAny();
+        TableDescription.CheckTableClass(r.TableClass);
         streamViewType = r.StreamSpecification?.ForCreateTable();
+        r.SSESpecification?.Check();
 
         bool payPerRequest = r.BillingMode == "PAY_PER_REQUEST";
         if (payPerRequest && r.ProvisionedThroughput is not null)
@@ -105,6 +107,9 @@ internal static class CreateTable
         SchemaJson.ResolveIndexes(r.LocalSecondaryIndexes, global: false, hash, range, definitions, payPerRequest, indexes);
         SchemaJson.ResolveIndexes(r.GlobalSecondaryIndexes, global: true, hash, range, definitions, payPerRequest, indexes);
         SchemaJson.CheckAllDefinitionsUsed(definitions, hash, range, indexes);
+        // Checked as TagResource checks them, so that no table is created with a tag AWS would refuse (an empty list
+        // is accepted here, unlike TagResource). Where among the table's checks AWS runs them is inferred.
+        if (r.Tags is not null) TagRules.Check(r.Tags);
 
         var tags = new Dictionary<string, string>(StringComparer.Ordinal);
         if (r.Tags is not null) foreach (var (k, v) in r.Tags) tags[k!] = v!;

@@ -20,7 +20,8 @@ internal static class ListTables
         var errors = new ValidationErrors();
         if (start is not null)
         {
-            start = TableNames.FromNameOrArn(start);
+            // A name only: unlike TableName elsewhere, AWS does not take an ARN here and refuses it by the pattern
+            // (ack-api-quirks DDB-TABLE-072, captured from AWS).
             if (!TableNames.MatchesPattern(start)) errors.Add(start, "exclusiveStartTableName", "Member must satisfy regular expression pattern: " + TableNames.Pattern);
             if (start.Length < 3) errors.Add(start, "exclusiveStartTableName", "Member must have length greater than or equal to 3");
             if (start.Length > 255) errors.Add(start, "exclusiveStartTableName", "Member must have length less than or equal to 255");

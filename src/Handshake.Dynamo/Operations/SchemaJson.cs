@@ -218,6 +218,13 @@ internal static class SchemaJson
             if (index.ProjectionType is null) throw DynamoException.Validation(Invalid + "Unknown ProjectionType: null");
             if (index.NonKeyAttributes is not null && index.ProjectionType != "INCLUDE")
                 throw DynamoException.Validation(Invalid + "ProjectionType is " + index.ProjectionType + ", but NonKeyAttributes is specified");
+            // AWS's texts for the other two ways an INCLUDE projection can be wrong (ack-api-quirks DDB-TABLE-442,
+            // captured from AWS); an INCLUDE without its list projected keys only, and a name listed twice was kept twice.
+            if (index.ProjectionType == "INCLUDE" && index.NonKeyAttributes is null)
+                throw DynamoException.Validation(Invalid + "ProjectionType is INCLUDE, but NonKeyAttributes is not specified");
+            if (index.NonKeyAttributes is { } nonKey)
+                for (int i = 1; i < nonKey.Count; i++)
+                    if (nonKey.IndexOf(nonKey[i]) < i) throw DynamoException.Validation(Invalid + "Duplicate element in NonKeyAttributes: " + nonKey[i]);
             if (global && payPerRequest && index.ProvisionedThroughput is not null)
                 throw DynamoException.Validation(Invalid + "ProvisionedThroughput should not be specified for index: " + index.IndexName + " when BillingMode is PAY_PER_REQUEST");
             if (global && !payPerRequest && index.ProvisionedThroughput is null)

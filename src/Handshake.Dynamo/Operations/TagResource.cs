@@ -6,8 +6,6 @@ namespace Handshake.Dynamo.Operations;
 /// <summary>TagResource: adds or replaces tags on a table (at most 50 per resource, as in DynamoDB).</summary>
 internal static class TagResource
 {
-    private const int MaxTags = 50;
-
     public static async Task ExecuteAsync(DynamoStore store, ReadOnlyMemory<byte> body, ResponseBuffer response)
     {
         var reader = JsonRequest.Begin(body.Span);
@@ -23,32 +21,18 @@ internal static class TagResource
         errors.NotNull(arn, "resourceArn");
         errors.NotNull(tags, "tags");
         if (arn is { Length: < 1 or > 1283 }) errors.Add(arn, "resourceArn", arn.Length < 1 ? "Member must have length greater than or equal to 1" : "Member must have length less than or equal to 1283");
-        if (tags is not null) ValidateTags(tags, errors);
         errors.ThrowIfAny();
         if (tags!.Count == 0) throw DynamoException.Validation("Atleast one Tag needs to be provided as Input.");
+        TagRules.Check(tags);
         var table = ResourceArns.Resolve(store, arn!);
         await store.WriteAsync(new UpdateTableMetadataCommand(table, t =>
         {
             var updated = new Dictionary<string, string>(t.Tags, StringComparer.Ordinal);
             foreach (var (k, v) in tags) updated[k!] = v!;
-            if (updated.Count > MaxTags) throw new DynamoException(DynamoErrorCode.LimitExceededException, "The number of tags exceeds the limit of 50.");
+            // Counted after the merge, as AWS does: re-tagging keys already there never trips the limit.
+            if (updated.Count > TagRules.MaxTags) throw DynamoException.Validation(TagRules.TooMany);
             t.Tags = updated;
         })).ConfigureAwait(false);
         // No output members: DynamoDB sends an empty body, and the SDKs check x-amz-crc32 against what they read.
-    }
-
-    /// <summary>
-    /// The model's constraints on each Tag (Key 1-128 characters, Value at most 256, both required), for TagResource's
-    /// Tags and CreateTable's, which are the same shape.
-    /// </summary>
-    internal static void ValidateTags(List<(string? Key, string? Value)> tags, ValidationErrors errors)
-    {
-        for (int i = 0; i < tags.Count; i++)
-        {
-            errors.NotNull(tags[i].Key, $"tags.{i + 1}.member.key");
-            errors.NotNull(tags[i].Value, $"tags.{i + 1}.member.value");
-            if (tags[i].Key is { Length: < 1 or > 128 } k) errors.Add(k, $"tags.{i + 1}.member.key", k.Length < 1 ? "Member must have length greater than or equal to 1" : "Member must have length less than or equal to 128");
-            if (tags[i].Value is { Length: > 256 } v) errors.Add(v, $"tags.{i + 1}.member.value", "Member must have length less than or equal to 256");
-        }
     }
 }

@@ -22,6 +22,10 @@ internal static class UntagResource
         errors.NotNull(keys, "tagKeys");
         errors.ThrowIfAny();
         if (keys!.Count == 0) throw DynamoException.Validation("Atleast one Tag Key needs to be provided as Input.");
+        // AWS checks each key as TagResource does (an aws: key cannot be removed either) and refuses more than 50 keys
+        // with the tag-count message, though removing them could never exceed the limit.
+        foreach (var key in keys) TagRules.CheckKey(key);
+        if (keys.Count > TagRules.MaxTags) throw DynamoException.Validation(TagRules.TooMany);
         var table = ResourceArns.Resolve(store, arn!);
         await store.WriteAsync(new UpdateTableMetadataCommand(table, t =>
         {

@@ -22,6 +22,17 @@ internal sealed class ValidationErrors
         _errors.Add((value is null ? "Value null" : "Value '" + value + "'") + " at '" + path + "' failed to satisfy constraint: " + constraint);
     }
 
+    /// <summary>
+    /// One violation that AWS reports without the value (<c>Value at 'path' failed to ...</c>), as it does for
+    /// BatchGetItem's list of more than 100 keys.
+    /// </summary>
+    public void AddWithoutValue(string path, string constraint)
+    {
+        _errors ??= [];
+        if (_errors.Count >= MaxReported) return;
+        _errors.Add("Value at '" + path + "' failed to satisfy constraint: " + constraint);
+    }
+
     public void NotNull(object? value, string path)
     {
         if (value is null) Add(null, path, "Member must not be null");
