@@ -96,33 +96,33 @@ internal sealed class LogDatabase : IDisposable
     }
 
     /// <summary>
-    /// Writes the events in one transaction (a group's row with its first event), then drops each written function's
+    /// Writes the events in one transaction, with a group's row at its first batch, then drops each written function's
     /// events older than its newest <paramref name="eventsPerFunction"/>: a seek on the primary key per function.
     /// </summary>
     public void Write(IReadOnlyList<(string Function, LogEvent Event)> batch, int eventsPerFunction)
     {
         using SqliteTransaction transaction = _connection.BeginTransaction();
-        using SqliteCommand group = Command(transaction, "INSERT INTO log_groups(function, creation_time) VALUES ($function, $time) ON CONFLICT(function) DO NOTHING;",
-            "$function", "$time");
         using SqliteCommand insert = Command(transaction,
             "INSERT INTO log_events(function, sequence, timestamp, log_stream, message) VALUES ($function, $sequence, $time, $stream, $message) ON CONFLICT DO NOTHING;",
             "$function", "$sequence", "$time", "$stream", "$message");
-        Dictionary<string, long> newest = new(StringComparer.Ordinal);
+        Dictionary<string, (LogEvent Oldest, long Newest)> written = new(StringComparer.Ordinal);
         foreach ((string function, LogEvent e) in batch)
         {
-            if (!newest.TryGetValue(function, out long seen))
-            {
-                Run(group, function, e.Timestamp.UtcTicks);
-            }
-
-            newest[function] = Math.Max(seen, e.Sequence);
+            written[function] = written.TryGetValue(function, out var seen)
+                ? (e.Sequence < seen.Oldest.Sequence ? e : seen.Oldest, Math.Max(seen.Newest, e.Sequence))
+                : (e, e.Sequence);
             Run(insert, function, e.Sequence, e.Timestamp.UtcTicks, e.LogStreamName, e.Message);
         }
 
+        // The group's creation time is its first event's (the lowest number, which need not have the earliest
+        // timestamp: two environments' lines race to the log), as FunctionLog.FirstTimestamp has it.
+        using SqliteCommand group = Command(transaction, "INSERT INTO log_groups(function, creation_time) VALUES ($function, $time) ON CONFLICT(function) DO NOTHING;",
+            "$function", "$time");
         using SqliteCommand prune = Command(transaction, "DELETE FROM log_events WHERE function = $function AND sequence <= $before;", "$function", "$before");
-        foreach ((string function, long sequence) in newest)
+        foreach ((string function, (LogEvent oldest, long newest)) in written)
         {
-            Run(prune, function, sequence - eventsPerFunction);
+            Run(group, function, oldest.Timestamp.UtcTicks);
+            Run(prune, function, newest - eventsPerFunction);
         }
 
         transaction.Commit();
