@@ -23,6 +23,8 @@ internal sealed partial class LogWriter : IDisposable
     /// <summary>Events per transaction at most, so that a backlog is committed in steps of bounded size.</summary>
     private const int MaxBatch = 4096;
 
+    // FullMode Wait, written only with TryWrite: a full channel refuses the event at once (never waits), and the
+    // refusal is seen, so it is counted; DropWrite would drop it silently.
     private readonly Channel<(string Function, LogEvent Event)> _channel =
         Channel.CreateBounded<(string, LogEvent)>(new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly ManualResetEventSlim _stopping = new();
