@@ -46,7 +46,6 @@ public sealed partial class FunctionHost : IAsyncDisposable
         Options = options;
         LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = LoggerFactory.CreateLogger("Handshake.Lambda.FunctionHost");
-        Logs = new FunctionLogStore(options.LogEventsPerFunction);
         Launcher = launcher ?? new ProcessGroupLauncher(_guard);
         // The Runtime API handlers never block (they complete or park a task), so Kestrel may run them and write their
         // answers on the socket's completion thread: two thread-pool hops less per Runtime API exchange.
@@ -59,6 +58,10 @@ public sealed partial class FunctionHost : IAsyncDisposable
 
         DataDirectory = options.DataDirectory ?? _temporaryDataDirectory!;
         StateDatabase = new Persistence.LambdaStateDatabase(DataDirectory);
+        // Without a data directory (`up --in-memory`) the logs are as ephemeral as the rest: no logs.db in the temporary one.
+        Logs = options.DataDirectory is null
+            ? new FunctionLogStore(options.LogEventsPerFunction)
+            : FunctionLogStore.Open(DataDirectory, options.LogEventsPerFunction, _logger);
         TimeSpan period = TimeSpan.FromTicks(Math.Clamp(options.IdleTimeout.Ticks / 4, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromMinutes(1).Ticks));
         _reaper = options.Clock.CreateTimer(_ => ReapIdle(), null, period, period);
         EventSourceMappings = new EventSources.EventSourceMappings(this, _stoppingToken);
@@ -72,6 +75,7 @@ public sealed partial class FunctionHost : IAsyncDisposable
             _reaper.Dispose();
             _stopping.Cancel();
             _guard.Dispose();
+            Logs.Abandon();
             StateDatabase.Dispose();
             throw;
         }
@@ -82,11 +86,12 @@ public sealed partial class FunctionHost : IAsyncDisposable
 
     public FunctionHostOptions Options { get; }
 
+    /// <summary>The functions' logs: in memory, and in logs.db in <see cref="DataDirectory"/> when there is one (see Logs/).</summary>
     public FunctionLogStore Logs { get; }
 
     /// <summary>
     /// Where zipped code is unpacked (functions/NAME/SHA256 under it) and the control plane's state is kept (lambda.db
-    /// in it). Under <c>handshake up</c> it is DATA/lambda.
+    /// in it, and the functions' logs in logs.db). Under <c>handshake up</c> it is DATA/lambda.
     /// </summary>
     public string DataDirectory { get; }
 
@@ -494,6 +499,8 @@ public sealed partial class FunctionHost : IAsyncDisposable
             LogShutdownIncomplete(_logger, e.Message);
         }
 
+        // The environments have stopped, so their last lines (END, REPORT, what they printed on SIGTERM) are in.
+        await Logs.StopAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         _guard.Dispose();
         _stopping.Dispose();
         StateDatabase.Dispose();

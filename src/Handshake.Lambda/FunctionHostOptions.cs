@@ -63,7 +63,10 @@ public sealed class FunctionHostOptions
     /// </summary>
     public long MaxStreamedResponseBytes { get; init; } = 200L * 1024 * 1024;
 
-    /// <summary>Log events kept in memory per function.</summary>
+    /// <summary>
+    /// Log events kept per function (each log group's newest): in memory, and in the data directory's logs.db, which
+    /// the writer prunes to the same count.
+    /// </summary>
     public int LogEventsPerFunction { get; init; } = 10_000;
 
     /// <summary>

@@ -275,10 +275,15 @@ public sealed partial class CloudWatchLogsApiTests
         Assert.Equal(400, error.GetProperty("status").GetInt32());
     }
 
-    /// <summary>`handshake up --port 0 --in-memory` in a directory whose handshake.json declares the bash sample twice (bash and zeta).</summary>
+    /// <summary>
+    /// `handshake up --port 0 --in-memory` in a directory whose handshake.json declares the bash sample twice (bash and
+    /// zeta); or, from <see cref="StartWithDataAsync"/>, `up` keeping its data in the directory (DIRECTORY/.handshake,
+    /// up's default --data-dir), to be stopped and started again on it.
+    /// </summary>
     private sealed partial class Up : IAsyncDisposable
     {
         private readonly Process _process;
+        private bool _keepDirectory;
 
         private Up(Process process, string directory, string endpoint)
         {
@@ -291,7 +296,24 @@ public sealed partial class CloudWatchLogsApiTests
 
         public string Endpoint { get; }
 
-        public static async Task<Up> StartAsync(string[]? extra = null)
+        public static async Task<Up> StartAsync(string[]? extra = null) =>
+            await StartInAsync(await CreateProjectAsync(), ["--in-memory", .. extra ?? []]);
+
+        /// <param name="project">The directory of an earlier Up's <see cref="StopAsync"/>, to start again on its data; null for a new one.</param>
+        public static async Task<Up> StartWithDataAsync(string? project = null) =>
+            await StartInAsync(project ?? await CreateProjectAsync(), []);
+
+        /// <summary>SIGTERM, as a service manager stops `up`: it shuts down cleanly. The directory is kept for the next start.</summary>
+        public async Task<string> StopAsync()
+        {
+            var signalled = await Repository.RunAsync("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            Assert.True(signalled.ExitCode == 0, signalled.Stderr);
+            await _process.WaitForExitAsync().WaitAsync(TestHost.Wait);
+            _keepDirectory = true;
+            return Directory;
+        }
+
+        private static async Task<string> CreateProjectAsync()
         {
             string directory = System.IO.Directory.CreateTempSubdirectory("handshake-cwlogs-").FullName;
             string code = TestHost.FunctionDirectory("bash-runtime");
@@ -300,7 +322,12 @@ public sealed partial class CloudWatchLogsApiTests
                     "bash": { "runtime": "provided", "code": "{{code}}" },
                     "zeta": { "runtime": "provided", "code": "{{code}}" } } }
                 """);
-            ProcessStartInfo info = new(Executable, ["up", "--port", "0", "--in-memory", .. extra ?? []])
+            return directory;
+        }
+
+        private static async Task<Up> StartInAsync(string directory, string[] arguments)
+        {
+            ProcessStartInfo info = new(Executable, ["up", "--port", "0", .. arguments])
             {
                 WorkingDirectory = directory,
                 RedirectStandardOutput = true,
@@ -330,7 +357,10 @@ public sealed partial class CloudWatchLogsApiTests
             }
 
             _process.Dispose();
-            System.IO.Directory.Delete(Directory, recursive: true);
+            if (!_keepDirectory)
+            {
+                System.IO.Directory.Delete(Directory, recursive: true);
+            }
         }
     }
 }

@@ -6,14 +6,25 @@ public sealed record LogEvent(long Sequence, DateTimeOffset Timestamp, string Lo
 /// <summary>
 /// A function's log events (all its environments' streams), kept in memory in a bounded ring so that a function that
 /// prints megabytes costs a fixed amount. Readers page by sequence number and can wait for new events (`logs --follow`).
+/// The ring is what every reader reads; with a <see cref="LogWriter"/> each event is also copied to logs.db, and the
+/// ring is refilled from there at start (<see cref="Restore"/>), so sequence numbers go on across restarts.
 /// </summary>
-public sealed class FunctionLog(int capacity)
+public sealed class FunctionLog
 {
     private readonly Lock _gate = new();
-    private readonly LogEvent[] _ring = new LogEvent[capacity];
+    private readonly string _functionName;
+    private readonly LogEvent[] _ring;
+    private readonly LogWriter? _writer;
     private long _next;
     private DateTimeOffset? _firstTimestamp;
     private TaskCompletionSource _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    internal FunctionLog(string functionName, int capacity, LogWriter? writer)
+    {
+        _functionName = functionName;
+        _ring = new LogEvent[capacity];
+        _writer = writer;
+    }
 
     /// <summary>The sequence number the next event will get.</summary>
     public long NextSequence
@@ -30,16 +41,37 @@ public sealed class FunctionLog(int capacity)
     public void Append(DateTimeOffset timestamp, string logStreamName, string message)
     {
         TaskCompletionSource appended;
+        LogEvent e;
         lock (_gate)
         {
             _firstTimestamp ??= timestamp;
-            _ring[_next % _ring.Length] = new LogEvent(_next, timestamp, logStreamName, message);
+            e = new LogEvent(_next, timestamp, logStreamName, message);
+            _ring[_next % _ring.Length] = e;
             _next++;
             appended = _appended;
             _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
         appended.TrySetResult();
+        // Outside the lock: the file is keyed by sequence number, so two environments' events may reach it in either order.
+        _writer?.TryWrite(_functionName, e);
+    }
+
+    /// <summary>
+    /// Puts back what logs.db kept (oldest first; sequence numbers with gaps where the writer dropped events), before
+    /// any event is appended: numbering goes on after the last one, and the group keeps its creation time.
+    /// </summary>
+    internal void Restore(DateTimeOffset creationTime, List<LogEvent> events)
+    {
+        lock (_gate)
+        {
+            _firstTimestamp = creationTime;
+            foreach (LogEvent e in events)
+            {
+                _ring[e.Sequence % _ring.Length] = e;
+                _next = e.Sequence + 1;
+            }
+        }
     }
 
     /// <summary>Events with a sequence number at or above <paramref name="from"/>, oldest first, at most <paramref name="max"/>.</summary>
@@ -52,7 +84,7 @@ public sealed class FunctionLog(int capacity)
             List<LogEvent> events = new((int)Math.Max(0, end - first));
             for (long i = first; i < end; i++)
             {
-                events.Add(_ring[i % _ring.Length]);
+                AddIfKept(events, i);
             }
 
             return events;
@@ -71,10 +103,20 @@ public sealed class FunctionLog(int capacity)
             List<LogEvent> events = new((int)(_next - first));
             for (long i = first; i < _next; i++)
             {
-                events.Add(_ring[i % _ring.Length]);
+                AddIfKept(events, i);
             }
 
             return (events, _next);
+        }
+    }
+
+    /// <summary>The event numbered <paramref name="sequence"/>, unless it is a gap left by a restore (a slot empty or holding an older event).</summary>
+    private void AddIfKept(List<LogEvent> events, long sequence)
+    {
+        LogEvent? e = _ring[sequence % _ring.Length];
+        if (e is not null && e.Sequence == sequence)
+        {
+            events.Add(e);
         }
     }
 

@@ -1,0 +1,166 @@
+using Microsoft.Data.Sqlite;
+
+namespace Handshake.Lambda.Logs;
+
+/// <summary>
+/// The functions' log events kept across restarts, in <c>logs.db</c> next to the host's <c>lambda.db</c>: one row per
+/// event (function, sequence number, timestamp, log stream, message) and one per log group (its creation time).
+///
+/// A file of its own rather than tables in lambda.db: the log is written all the time (every line a function prints),
+/// the control-plane state seldom and synchronously, before its request is answered. In one file they would share
+/// SQLite's single writer lock and WAL, so a batch of log lines being committed would hold up an acknowledged
+/// control-plane change (and a checkpoint of megabytes of log would stall it); apart, neither waits for the other, and
+/// a logs file that is lost, locked or full degrades the logs alone.
+///
+/// WAL with synchronous=NORMAL: a commit is not fsynced, so kill -9 (or a power cut) may lose the last batch or so of
+/// log lines (the writer commits every <see cref="LogWriter.FlushInterval"/>), never the Lambda state in lambda.db.
+/// Only the <see cref="LogWriter"/>'s thread writes; reads happen once, at start, before it runs.
+/// </summary>
+internal sealed class LogDatabase : IDisposable
+{
+    public const string FileName = "logs.db";
+
+    private readonly SqliteConnection _connection;
+
+    /// <exception cref="SqliteException">The file cannot be opened or created (the host then keeps its logs in memory only).</exception>
+    public LogDatabase(string directory)
+    {
+        FilePath = Path.Combine(directory, FileName);
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = FilePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+        }.ToString());
+        try
+        {
+            _connection.Open();
+            Execute("""
+                PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=1000;
+                CREATE TABLE IF NOT EXISTS log_groups(
+                    function TEXT NOT NULL PRIMARY KEY,
+                    creation_time INTEGER NOT NULL) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS log_events(
+                    function TEXT NOT NULL,
+                    sequence INTEGER NOT NULL,
+                    timestamp INTEGER NOT NULL,
+                    log_stream TEXT NOT NULL,
+                    message TEXT NOT NULL,
+                    PRIMARY KEY(function, sequence)) WITHOUT ROWID;
+                """);
+        }
+        catch
+        {
+            _connection.Dispose();
+            throw;
+        }
+    }
+
+    public string FilePath { get; }
+
+    /// <summary>
+    /// Every log group with its newest <paramref name="eventsPerFunction"/> events, oldest first. Sequence numbers may
+    /// have gaps (events the writer had to drop).
+    /// </summary>
+    public List<(string Function, DateTimeOffset CreationTime, List<LogEvent> Events)> Load(int eventsPerFunction)
+    {
+        List<(string, DateTimeOffset, List<LogEvent>)> groups = [];
+        using (SqliteCommand command = _connection.CreateCommand())
+        {
+            command.CommandText = "SELECT function, creation_time FROM log_groups ORDER BY function;";
+            using SqliteDataReader reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                groups.Add((reader.GetString(0), FromTicks(reader.GetInt64(1)), []));
+            }
+        }
+
+        using SqliteCommand events = _connection.CreateCommand();
+        // The newest N by the primary key, read backwards, then put in order.
+        events.CommandText = "SELECT sequence, timestamp, log_stream, message FROM log_events WHERE function = $function ORDER BY sequence DESC LIMIT $limit;";
+        SqliteParameter function = events.Parameters.Add("$function", SqliteType.Text);
+        events.Parameters.AddWithValue("$limit", eventsPerFunction);
+        foreach ((string name, _, List<LogEvent> list) in groups)
+        {
+            function.Value = name;
+            using SqliteDataReader reader = events.ExecuteReader();
+            while (reader.Read())
+            {
+                list.Add(new LogEvent(reader.GetInt64(0), FromTicks(reader.GetInt64(1)), reader.GetString(2), reader.GetString(3)));
+            }
+
+            list.Reverse();
+        }
+
+        return groups;
+    }
+
+    /// <summary>
+    /// Writes the events in one transaction, with a group's row at its first batch, then drops each written function's
+    /// events older than its newest <paramref name="eventsPerFunction"/>: a seek on the primary key per function.
+    /// </summary>
+    public void Write(IReadOnlyList<(string Function, LogEvent Event)> batch, int eventsPerFunction)
+    {
+        using SqliteTransaction transaction = _connection.BeginTransaction();
+        using SqliteCommand insert = Command(transaction,
+            "INSERT INTO log_events(function, sequence, timestamp, log_stream, message) VALUES ($function, $sequence, $time, $stream, $message) ON CONFLICT DO NOTHING;",
+            "$function", "$sequence", "$time", "$stream", "$message");
+        Dictionary<string, (LogEvent Oldest, long Newest)> written = new(StringComparer.Ordinal);
+        foreach ((string function, LogEvent e) in batch)
+        {
+            written[function] = written.TryGetValue(function, out var seen)
+                ? (e.Sequence < seen.Oldest.Sequence ? e : seen.Oldest, Math.Max(seen.Newest, e.Sequence))
+                : (e, e.Sequence);
+            Run(insert, function, e.Sequence, e.Timestamp.UtcTicks, e.LogStreamName, e.Message);
+        }
+
+        // The group's creation time is its first event's (the lowest number, which need not have the earliest
+        // timestamp: two environments' lines race to the log), as FunctionLog.FirstTimestamp has it.
+        using SqliteCommand group = Command(transaction, "INSERT INTO log_groups(function, creation_time) VALUES ($function, $time) ON CONFLICT(function) DO NOTHING;",
+            "$function", "$time");
+        using SqliteCommand prune = Command(transaction, "DELETE FROM log_events WHERE function = $function AND sequence <= $before;", "$function", "$before");
+        foreach ((string function, (LogEvent oldest, long newest)) in written)
+        {
+            Run(group, function, oldest.Timestamp.UtcTicks);
+            Run(prune, function, newest - eventsPerFunction);
+        }
+
+        transaction.Commit();
+    }
+
+    public void Dispose() => _connection.Dispose();
+
+    // Ticks rather than milliseconds: an event read back is the event that was appended, to the tick.
+    private static DateTimeOffset FromTicks(long ticks) => new(ticks, TimeSpan.Zero);
+
+    private SqliteCommand Command(SqliteTransaction transaction, string sql, params string[] parameters)
+    {
+        SqliteCommand command = _connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (string parameter in parameters)
+        {
+            // Typed by the value at each execution (text or integer).
+            command.Parameters.AddWithValue(parameter, DBNull.Value);
+        }
+
+        return command;
+    }
+
+    private static void Run(SqliteCommand command, params object[] values)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            command.Parameters[i].Value = values[i];
+        }
+
+        command.ExecuteNonQuery();
+    }
+
+    private void Execute(string sql)
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,159 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace Handshake.Lambda.Logs;
+
+/// <summary>
+/// Copies log events into <see cref="LogDatabase"/> off the invocation path: <see cref="TryWrite"/> puts an event in a
+/// bounded channel and returns at once; one background thread takes what has gathered every
+/// <see cref="FlushInterval"/> and commits it in one transaction (pruning each function to its newest events in the
+/// same one). An invocation never waits for a commit: when the channel is full (a disk slower than the functions'
+/// printing) the event is dropped from the file, counted and warned about, and stays in the in-memory log; when a
+/// commit fails (disk full, file locked) that batch is dropped the same way and the writer carries on.
+/// </summary>
+internal sealed partial class LogWriter : IDisposable
+{
+    /// <summary>How long events gather before a commit: a few commits a second, and what kill -9 may lose.</summary>
+    public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(150);
+
+    /// <summary>Events waiting for the writer at most; beyond it new events are not written to the file.</summary>
+    public const int Capacity = 16_384;
+
+    /// <summary>Events per transaction at most, so that a backlog is committed in steps of bounded size.</summary>
+    private const int MaxBatch = 4096;
+
+    // FullMode Wait, written only with TryWrite: a full channel refuses the event at once (never waits), and the
+    // refusal is seen, so it is counted; DropWrite would drop it silently.
+    private readonly Channel<(string Function, LogEvent Event)> _channel =
+        Channel.CreateBounded<(string, LogEvent)>(new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly ManualResetEventSlim _stopping = new();
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly LogDatabase _database;
+    private readonly int _eventsPerFunction;
+    private readonly ILogger _logger;
+    private long _dropped;
+    private long _droppedWarned;
+    private bool _failing;
+
+    public LogWriter(LogDatabase database, int eventsPerFunction, ILogger logger)
+    {
+        _database = database;
+        _eventsPerFunction = eventsPerFunction;
+        _logger = logger;
+        // A thread of its own: the commits block on the disk, which the thread pool's threads (the invocations') must not.
+        new Thread(Run) { IsBackground = true, Name = "handshake-log-writer" }.Start();
+    }
+
+    /// <summary>Events not written to the file (channel full, or their commit failed) since the host started.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Hands an event to the writer; never blocks. False (and counted) when the channel is full or closed.</summary>
+    public bool TryWrite(string function, LogEvent e)
+    {
+        if (_channel.Writer.TryWrite((function, e)))
+        {
+            return true;
+        }
+
+        Interlocked.Increment(ref _dropped);
+        return false;
+    }
+
+    /// <summary>
+    /// Commits what is queued and stops, waiting at most <paramref name="timeout"/>: a shutdown is not held up by a
+    /// slow disk (what is still queued then is lost, as with kill -9).
+    /// </summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        _channel.Writer.TryComplete();
+        _stopping.Set();
+        try
+        {
+            await _stopped.Task.WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            LogStopIncomplete(_logger, _database.FilePath, timeout.TotalSeconds);
+        }
+    }
+
+    public void Dispose()
+    {
+        _channel.Writer.TryComplete();
+        _stopping.Set();
+    }
+
+    private void Run()
+    {
+        List<(string, LogEvent)> batch = new(MaxBatch);
+        ChannelReader<(string, LogEvent)> reader = _channel.Reader;
+        try
+        {
+            while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            {
+                // Let a burst gather (an invocation's START, output, END and REPORT) rather than commit line by line.
+                _stopping.Wait(FlushInterval);
+                while (reader.TryPeek(out _))
+                {
+                    while (batch.Count < MaxBatch && reader.TryRead(out (string, LogEvent) item))
+                    {
+                        batch.Add(item);
+                    }
+
+                    Commit(batch);
+                    batch.Clear();
+                }
+
+                WarnOfDrops();
+            }
+        }
+        finally
+        {
+            // Should the thread end early, later events are counted as dropped rather than fill the channel.
+            _channel.Writer.TryComplete();
+            _database.Dispose();
+            _stopped.TrySetResult();
+        }
+    }
+
+    private void Commit(List<(string, LogEvent)> batch)
+    {
+        try
+        {
+            _database.Write(batch, _eventsPerFunction);
+            _failing = false;
+        }
+        catch (SqliteException e)
+        {
+            Interlocked.Add(ref _dropped, batch.Count);
+            _droppedWarned += batch.Count;
+            if (!_failing)
+            {
+                // Once per stretch of failures: a full disk would otherwise warn a few times a second.
+                _failing = true;
+                LogWriteFailed(_logger, batch.Count, _database.FilePath, e.Message);
+            }
+        }
+    }
+
+    /// <summary>One warning per stretch of events the full channel refused (not one per event), with the running total.</summary>
+    private void WarnOfDrops()
+    {
+        long dropped = Dropped;
+        if (dropped != _droppedWarned)
+        {
+            LogDropped(_logger, dropped - _droppedWarned, dropped, _database.FilePath);
+            _droppedWarned = dropped;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} function log events could not be committed to {File}: {Reason}. They remain in memory until the host stops; later failures are counted, not logged, until a commit succeeds")]
+    private static partial void LogWriteFailed(ILogger logger, int count, string file, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} function log events were not written to {File} ({Total} since start): the functions print faster than the disk takes them. They remain in memory until the host stops")]
+    private static partial void LogDropped(ILogger logger, long count, long total, string file);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The function log writer did not finish writing to {File} within {Seconds} s of shutdown: the last log lines are not kept")]
+    private static partial void LogStopIncomplete(ILogger logger, string file, double seconds);
+}
