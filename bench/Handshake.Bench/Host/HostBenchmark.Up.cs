@@ -34,7 +34,9 @@ internal static partial class HostBenchmark
             });
             await File.WriteAllTextAsync(Path.Combine(project.FullName, "handshake.json"), declaration);
             int port = StartupProbe.FreePort();
-            await using PeerProcess up = PeerProcess.Start("handshake up", executable, ["up", "--port", port.ToString(CultureInfo.InvariantCulture), "--in-memory"], project.FullName);
+            // As a user runs it: the default data directory (./.handshake in the project directory, deleted below), so
+            // the function logs' writer (logs.db) works beside the invocations being measured.
+            await using PeerProcess up = PeerProcess.Start("handshake up", executable, ["up", "--port", port.ToString(CultureInfo.InvariantCulture)], project.FullName);
             while (await up.ReadLineAsync(TimeSpan.FromSeconds(30), CancellationToken.None) is { } line && !line.StartsWith("Handshake is up", StringComparison.Ordinal))
             {
             }
