@@ -66,7 +66,9 @@ public sealed class TagTests(ServerFixture fixture)
 
         // New values for all fifty keys stay at fifty.
         Assert.Equal(HttpStatusCode.OK, (await fixture.PostAsync("TagResource", $$"""{"ResourceArn":"{{Arn(table)}}","Tags":{{Tags(0, 50, "w")}}}""")).StatusCode);
-        Assert.All(await ListAsync(table), t => Assert.Equal("w", t.Value));
+        var rewritten = await ListAsync(table);
+        Assert.Equal(50, rewritten.Count);
+        Assert.All(rewritten, t => Assert.Equal("w", t.Value));
     }
 
     [Theory]

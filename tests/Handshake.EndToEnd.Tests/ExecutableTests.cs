@@ -282,12 +282,30 @@ public sealed class ExecutableTests : IDisposable
             Assert.Contains("(account limit: 1)", await refused.Content.ReadAsStringAsync());
         }
 
-        // --max-queued-invocations 0: with the one slot busy, a second invocation is throttled instead of waiting.
+        // --max-queued-invocations 0: with the one slot busy, a second invocation is throttled instead of waiting. The
+        // second is sent once the first has been handed to its environment (the invocations counter), not after a fixed
+        // sleep, which a loaded machine could outlast or undercut; the first then holds the slot for its 3 s wait.
         Task<HttpResponseMessage> first = client.PostAsync("/2015-03-31/functions/slow/invocations", new StringContent("""{"waitMs":3000}"""));
-        Task<HttpResponseMessage> second = Task.Delay(500).ContinueWith(_ => client.PostAsync("/2015-03-31/functions/slow/invocations", new StringContent("{}"))).Unwrap();
-        HttpStatusCode[] statuses = [.. (await Task.WhenAll(first, second)).Select(r => r.StatusCode)];
-        Assert.Single(statuses, s => s == HttpStatusCode.OK);
-        Assert.Single(statuses, s => s == HttpStatusCode.TooManyRequests);
+        DateTime handedOver = DateTime.UtcNow + HandshakeProcess.Timeout;
+        while (await CounterAsync(client, "handshake_lambda_invocations_total", "slow") < 1)
+        {
+            Assert.False(first.IsCompleted, "the first invocation ended before it was counted as handed to an environment");
+            Assert.True(DateTime.UtcNow < handedOver, "the first invocation was never handed to an environment");
+            await Task.Delay(20);
+        }
+
+        using (HttpResponseMessage second = await client.PostAsync("/2015-03-31/functions/slow/invocations", new StringContent("{}")))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
+        }
+
+        using (HttpResponseMessage firstAnswer = await first)
+        {
+            Assert.Equal(HttpStatusCode.OK, firstAnswer.StatusCode);
+            Assert.Equal("""{"waited":3000}""", await firstAnswer.Content.ReadAsStringAsync());
+        }
+
+        Assert.Equal(1, await CounterAsync(client, "handshake_lambda_throttles_total", "slow"));
 
         // --environment-idle-timeout 1s: the idle environment is shut down, so a later invocation is a second cold start
         // (with the default, ten minutes, it would find the first environment warm).
@@ -305,9 +323,13 @@ public sealed class ExecutableTests : IDisposable
         Assert.Equal(0, await process.WaitForExitAsync());
     }
 
-    private static async Task<long> EnvironmentsStartedAsync(HttpClient client, string function)
+    private static Task<long> EnvironmentsStartedAsync(HttpClient client, string function) =>
+        CounterAsync(client, "handshake_lambda_environments_started_total", function);
+
+    /// <summary>A function's series of a counter on /metrics; 0 before the series first appears.</summary>
+    private static async Task<long> CounterAsync(HttpClient client, string counter, string function)
     {
-        string series = $"handshake_lambda_environments_started_total{{function=\"{function}\"}} ";
+        string series = $"{counter}{{function=\"{function}\"}} ";
         string text = await client.GetStringAsync("/metrics");
         string? line = text.Split('\n').SingleOrDefault(l => l.StartsWith(series, StringComparison.Ordinal));
         return line is null ? 0 : long.Parse(line[series.Length..], System.Globalization.CultureInfo.InvariantCulture);

@@ -169,8 +169,9 @@ public sealed class EventInvokeConfigTests
             return new EventInvokeConfig("", 0, null, null, null, default);
         }, update: false));
         Assert.True(entered.Wait(TestHost.Wait));
-        Task delete = Task.Run(() => test.Host.DeleteAlias("source", "live"));
-        await Task.WhenAny(delete, Task.Delay(300));
+        Task delete = await StartAndWaitUntilBlockedAsync(() => test.Host.DeleteAlias("source", "live"));
+        // The delete waits for the held Put (both take the function's control lock): the race is really run.
+        Assert.False(delete.IsCompleted, "the delete did not wait for the Put it raced");
         release.Set();
         await Task.WhenAll(put, delete).WaitAsync(TestHost.Wait);
 
@@ -194,8 +195,9 @@ public sealed class EventInvokeConfigTests
             return current! with { MaximumRetryAttempts = 1 };
         }, update: true));
         Assert.True(entered.Wait(TestHost.Wait));
-        Task delete = Task.Run(() => test.Host.DeleteEventInvokeConfig("source", null));
-        await Task.WhenAny(delete, Task.Delay(300));
+        Task delete = await StartAndWaitUntilBlockedAsync(() => test.Host.DeleteEventInvokeConfig("source", null));
+        // The delete waits for the held Put (both take the function's control lock): the race is really run.
+        Assert.False(delete.IsCompleted, "the delete did not wait for the Put it raced");
         release.Set();
         await Task.WhenAll(update, delete).WaitAsync(TestHost.Wait);
 
@@ -224,6 +226,36 @@ public sealed class EventInvokeConfigTests
             + (await test.LogMessagesAsync("pong")).Count(m => m.StartsWith("START ", StringComparison.Ordinal));
         Assert.Equal(1 + FunctionHost.MaxDestinationHops, starts);
         Assert.Equal(1, test.Host.DestinationLoopsStopped);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> on a thread of its own and returns once that thread is blocked (waiting for what
+    /// the racing operation holds) or has finished: the race is then set up whatever the machine's load, where a fixed
+    /// sleep let a preempted thread arrive after the other operation was released (the test then passed without racing).
+    /// </summary>
+    private static async Task<Task> StartAndWaitUntilBlockedAsync(Action action)
+    {
+        TaskCompletionSource done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        Thread thread = new(() =>
+        {
+            try
+            {
+                action();
+                done.SetResult();
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        }) { IsBackground = true };
+        thread.Start();
+        using CancellationTokenSource timeout = new(TestHost.Wait);
+        while (!done.Task.IsCompleted && (thread.ThreadState & ThreadState.WaitSleepJoin) == 0)
+        {
+            await Task.Delay(5, timeout.Token);
+        }
+
+        return done.Task;
     }
 
     /// <summary>The system's clock, moved forward on demand: timers and delays stay real.</summary>

@@ -89,7 +89,7 @@ public sealed class HostFaultTests
         Assert.Equal("Runtime.ExitError", error.GetProperty("errorType").GetString());
         foreach (int child in children)
         {
-            Assert.True(Gone(await ProcessTable.WaitForStateAsync(child, '?')), $"child {child} survived the crash");
+            Assert.True(Gone(await ProcessTable.WaitForStateAsync(child, Gone)), $"child {child} survived the crash");
         }
 
         Assert.Equal("{}", TestHost.Text(await test.InvokeAsync("other", "{}")));
@@ -108,7 +108,7 @@ public sealed class HostFaultTests
         int[] children = await ChildrenAsync(test, "forker");
         foreach (int child in children)
         {
-            Assert.True(Gone(await ProcessTable.WaitForStateAsync(child, '?')), $"child {child} survived the timeout");
+            Assert.True(Gone(await ProcessTable.WaitForStateAsync(child, Gone)), $"child {child} survived the timeout");
         }
 
         Assert.Equal("{}", TestHost.Text(await test.InvokeAsync("other", "{}")));
@@ -130,7 +130,7 @@ public sealed class HostFaultTests
         // DisposeAsync also asserted that no process with the test's marker (the children carry it) is left.
         foreach (int child in children)
         {
-            Assert.True(Gone(await ProcessTable.WaitForStateAsync(child, '?')), $"child {child} survived the shutdown");
+            Assert.True(Gone(await ProcessTable.WaitForStateAsync(child, Gone)), $"child {child} survived the shutdown");
         }
     }
 

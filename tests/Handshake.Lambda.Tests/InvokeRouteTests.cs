@@ -174,8 +174,10 @@ public sealed class InvokeRouteTests
         string requests = $"POST /2015-03-31/functions/echo/invocations HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {large.Length}\r\n\r\n{large}"
             + $"POST /2015-03-31/functions/echo/invocations HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {small.Length}\r\n\r\n{small}";
         await socket.SendAsync(Encoding.ASCII.GetBytes(requests)).WaitAsync(TestHost.Wait);
-        await server.Test.WaitForLogAsync("echo", m => m.StartsWith("handling", StringComparison.Ordinal));
-        await Task.Delay(300);
+        // The first answer's REPORT is written once the loop has made its first send of that answer (the exchange's
+        // Sent, after Flush's first send whether or not the socket took it all): nobody has read yet, so the send was
+        // partial. An event to wait for, not a sleep that a loaded machine could outlast.
+        await server.Test.WaitForLogAsync("echo", m => m.StartsWith("REPORT", StringComparison.Ordinal));
 
         List<Answer> answers = await ReadAnswersAsync(socket, 2);
 

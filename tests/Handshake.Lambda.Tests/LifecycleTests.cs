@@ -177,8 +177,10 @@ public sealed class LifecycleTests
     [Fact]
     public async Task Init_over_the_init_limit_is_retried_within_the_invocation_and_succeeds_when_it_fits_the_timeout()
     {
-        await using TestHost test = TestHost.Start(new FunctionHostOptions { InitTimeout = TimeSpan.FromMilliseconds(300) });
-        test.AddBash("slowinit", timeout: 10, environment: new() { ["INIT_MODE"] = "slow-init", ["INIT_SECONDS"] = "1" });
+        // The first init must have printed its line before the init limit stops it: 1 s leaves a loaded machine time to
+        // start bash (300 ms, as before, was a bound on how fast a process starts); the 2 s sleep still overruns it.
+        await using TestHost test = TestHost.Start(new FunctionHostOptions { InitTimeout = TimeSpan.FromSeconds(1) });
+        test.AddBash("slowinit", timeout: 10, environment: new() { ["INIT_MODE"] = "slow-init", ["INIT_SECONDS"] = "2" });
 
         InvocationResult result = await test.InvokeAsync("slowinit", """{"x":1}""", tail: true);
 
@@ -192,10 +194,10 @@ public sealed class LifecycleTests
         Assert.Matches(@"^INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: timeout$", log[initReport]);
         Assert.Single(log, m => m.StartsWith("INIT_REPORT", StringComparison.Ordinal));
         Assert.True(initReport < log.FindIndex(m => m.StartsWith("START", StringComparison.Ordinal)));
-        // The retried init is part of the invocation: in its Duration (at least the 1 s sleep), not an Init Duration.
+        // The retried init is part of the invocation: in its Duration (at least the 2 s sleep), not an Init Duration.
         string report = Assert.Single(log, m => m.StartsWith("REPORT", StringComparison.Ordinal));
         Assert.DoesNotContain("Init Duration", report);
-        Assert.True(double.Parse(System.Text.RegularExpressions.Regex.Match(report, @"Duration: ([\d.]+) ms").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= 1000);
+        Assert.True(double.Parse(System.Text.RegularExpressions.Regex.Match(report, @"Duration: ([\d.]+) ms").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= 2000);
         // Both attempts are in the same log stream, and in the invocation's tail.
         Assert.Single(test.Host.Logs.For("slowinit").Read(0, int.MaxValue).Select(e => e.LogStreamName).Distinct());
         string tail = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(result.LogResult!));
@@ -211,14 +213,16 @@ public sealed class LifecycleTests
     [Fact]
     public async Task A_runtime_that_never_calls_next_is_retried_once_and_times_out_under_the_function_timeout()
     {
-        await using TestHost test = TestHost.Start(new FunctionHostOptions { InitTimeout = TimeSpan.FromMilliseconds(300) });
-        test.AddBash("nonext", timeout: 1, environment: new() { ["INIT_MODE"] = "never-next" });
+        // Each attempt must print its line before it is stopped: the first has the 1 s init limit, the retry what is left
+        // of the 3 s function timeout (with 300 ms and 1 s, a loaded machine's slow bash start could miss a line).
+        await using TestHost test = TestHost.Start(new FunctionHostOptions { InitTimeout = TimeSpan.FromSeconds(1) });
+        test.AddBash("nonext", timeout: 3, environment: new() { ["INIT_MODE"] = "never-next" });
 
         InvocationResult result = await test.InvokeAsync("nonext", "{}", tail: true);
 
         JsonElement error = TestHost.Json(result);
         Assert.Equal("Sandbox.Timedout", error.GetProperty("errorType").GetString());
-        Assert.EndsWith("Task timed out after 1.00 seconds", error.GetProperty("errorMessage").GetString());
+        Assert.EndsWith("Task timed out after 3.00 seconds", error.GetProperty("errorMessage").GetString());
         List<string> log = await test.LogMessagesAsync("nonext");
         Assert.Equal(2, log.Count(m => m == "never calling next"));
         List<string> platform = log.FindAll(m => m.StartsWith("INIT_REPORT", StringComparison.Ordinal) || m.StartsWith("START", StringComparison.Ordinal)
@@ -229,7 +233,7 @@ public sealed class LifecycleTests
         Assert.StartsWith("START RequestId:", platform[2]);
         Assert.StartsWith("END RequestId:", platform[3]);
         Assert.EndsWith("Status: timeout", platform[4]);
-        Assert.Contains(log, m => m.EndsWith("Task timed out after 1.00 seconds", StringComparison.Ordinal));
+        Assert.Contains(log, m => m.EndsWith("Task timed out after 3.00 seconds", StringComparison.Ordinal));
         Assert.Contains("Status: timeout", System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(result.LogResult!)));
         await test.AssertServesAnotherFunctionAsync();
     }

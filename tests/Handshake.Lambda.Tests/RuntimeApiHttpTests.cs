@@ -54,8 +54,11 @@ public sealed class RuntimeApiHttpTests
         // The freeze comes first when the answer completes the host's wait inline, on the Runtime API's thread, before
         // it sends the 202. The host writes the event and only then starts waiting, so an answer sent the moment the
         // event arrives can find the invoking thread not yet waiting (preempted on a loaded machine: seen once in a full
-        // run); it then releases the environment on its own thread, and the 202 may leave first. Give it time to wait.
-        await Task.Delay(200);
+        // run with a 200 ms sleep here); it then releases the environment on its own thread, and the 202 may leave
+        // first. So the answer goes once the host has started its wait: the wait's timeout timer, created on the host's
+        // clock, says so. The short pause after it covers the few instructions from the timer to the await.
+        await runtime.AnswerWaitStarted.WaitAsync(TestHost.Wait);
+        await Task.Delay(20);
 
         await runtime.SendAsync(
             $"POST /2018-06-01/runtime/invocation/{requestId}/response HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{{}}" +
@@ -178,9 +181,11 @@ public sealed class RuntimeApiHttpTests
         private PlayedProcess? _process;
         private readonly List<byte> _received = [];
 
+        private readonly WaitWatchingClock _clock = new();
+
         private PlayedRuntime()
         {
-            Host = new FunctionHost(new FunctionHostOptions(), null, this);
+            Host = new FunctionHost(new FunctionHostOptions { Clock = _clock }, null, this);
             Host.CreateFunction(new FunctionDefinition
             {
                 Name = Function,
@@ -204,6 +209,32 @@ public sealed class RuntimeApiHttpTests
         public int[] BytesWaitingAtSignals => [.. _signals.Select(s => s.BytesWaiting)];
 
         public static Task<PlayedRuntime> StartAsync() => Task.FromResult(new PlayedRuntime());
+
+        /// <summary>Completed once the host has begun waiting for the first invocation's answer (see <see cref="WaitWatchingClock"/>).</summary>
+        public Task AnswerWaitStarted => _clock.AnswerWaitStarted;
+
+        /// <summary>
+        /// The system's clock, which notes the host's wait for an invocation's answer: a timer due after more than the
+        /// init limit (10 s) and at most the function's 30 s timeout. Init waits are due at the init limit; the reaper and
+        /// the memory checks are periodic.
+        /// </summary>
+        private sealed class WaitWatchingClock : TimeProvider
+        {
+            private readonly TaskCompletionSource _answerWait = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+            public Task AnswerWaitStarted => _answerWait.Task;
+
+            public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+            {
+                ITimer timer = base.CreateTimer(callback, state, dueTime, period);
+                if (period == Timeout.InfiniteTimeSpan && dueTime > new FunctionHostOptions().InitTimeout && dueTime <= TimeSpan.FromSeconds(30))
+                {
+                    _answerWait.TrySetResult();
+                }
+
+                return timer;
+            }
+        }
 
         public Task<InvocationResult> InvokeAsync(string payload) =>
             Host.InvokeAsync(Function, new Invocation(Guid.NewGuid().ToString(), Encoding.UTF8.GetBytes(payload)));

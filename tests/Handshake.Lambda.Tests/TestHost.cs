@@ -112,12 +112,15 @@ internal static class ProcessTable
 {
     /// <summary>
     /// The processes with the marker that are still alive after a bounded wait: a process killed with SIGKILL takes a
-    /// moment to become a zombie, and nothing notifies that for processes that are not our children.
+    /// moment to become a zombie, and nothing notifies that for processes that are not our children. The bound is the
+    /// tests' deadline (<see cref="TestHost.Wait"/>), not 200 polls (about 2 s, which a loaded machine can use up): the
+    /// wait ends as soon as none is left, so only a failing test waits it out.
     /// </summary>
     public static async Task<List<int>> RemainingWithMarkerAsync(string marker)
     {
+        DateTime giveUp = DateTime.UtcNow + TestHost.Wait;
         List<int> found = WithMarker(marker);
-        for (int i = 0; i < 200 && found.Count > 0; i++)
+        while (found.Count > 0 && DateTime.UtcNow < giveUp)
         {
             await Task.Delay(10);
             found = WithMarker(marker);
@@ -157,10 +160,18 @@ internal static class ProcessTable
     /// Waits (bounded) until the process shows a state. A signal is delivered asynchronously after kill() returns, and
     /// the kernel has no notification for /proc state changes, so this reads it again after short delays.
     /// </summary>
-    public static async Task<char> WaitForStateAsync(int pid, char state)
+    public static Task<char> WaitForStateAsync(int pid, char state) => WaitForStateAsync(pid, seen => seen == state);
+
+    /// <summary>
+    /// Waits until the process's state satisfies <paramref name="done"/>, bounded by the tests' deadline
+    /// (<see cref="TestHost.Wait"/>) rather than 400 polls (about 2 s, which a loaded machine can use up); returns the
+    /// last state seen, which the caller asserts. A passing test waits only until the state shows.
+    /// </summary>
+    public static async Task<char> WaitForStateAsync(int pid, Func<char, bool> done)
     {
+        DateTime giveUp = DateTime.UtcNow + TestHost.Wait;
         char seen = State(pid);
-        for (int i = 0; i < 400 && seen != state; i++)
+        while (!done(seen) && DateTime.UtcNow < giveUp)
         {
             await Task.Delay(5);
             seen = State(pid);

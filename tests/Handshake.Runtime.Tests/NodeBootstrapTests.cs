@@ -353,8 +353,10 @@ public sealed class NodeBootstrapTests
 
     private static async Task WaitForOutputAsync(FunctionProcess function, string text)
     {
-        // stdout is read asynchronously: the line may land a moment after the post it precedes.
-        for (var i = 0; i < 100 && !function.Output.Contains(text, StringComparison.Ordinal); i++)
+        // stdout is read asynchronously: the line may land a moment after the post it precedes. Bounded by the tests' deadline, not
+        // 100 polls (about 5 s, which a loaded machine can use up): a passing test waits only until the line is there.
+        DateTime giveUp = DateTime.UtcNow + Timeout;
+        while (!function.Output.Contains(text, StringComparison.Ordinal) && DateTime.UtcNow < giveUp)
         {
             await Task.Delay(50);
         }

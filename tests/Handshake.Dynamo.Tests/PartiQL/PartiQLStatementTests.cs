@@ -224,6 +224,7 @@ public sealed class PartiQLStatementTests(ServerFixture fixture)
         do
         {
             var page = await RunAsync($"SELECT * FROM \"{table}\" WHERE pk = 'p' AND sk >= 1", limit: 2, nextToken: token);
+            Assert.True(page.Items.Count <= 2, $"page {pages + 1} has {page.Items.Count} items");
             seen.AddRange(page.Items.Select(i => i["sk"].N));
             token = page.NextToken;
             if (token is not null) Assert.Equal(page.Items[^1]["sk"].N, page.LastEvaluatedKey["sk"].N);
@@ -231,6 +232,8 @@ public sealed class PartiQLStatementTests(ServerFixture fixture)
         }
         while (token is not null && pages < 20);
         Assert.Equal(["1", "2", "3", "4", "5", "6"], seen);
+        // Paged by the NextToken (one page of all six would also read them in order): two at a time, three pages at least.
+        Assert.True(pages >= 3, $"{pages} pages");
 
         var descending = await RunAsync($"SELECT sk FROM \"{table}\" WHERE pk = 'p' AND sk BETWEEN 2 AND 4 ORDER BY sk DESC");
         Assert.Equal(["4", "3", "2"], descending.Items.Select(i => i["sk"].N));
@@ -251,12 +254,15 @@ public sealed class PartiQLStatementTests(ServerFixture fixture)
         do
         {
             var page = await RunAsync($"SELECT * FROM \"{table}\" WHERE pk IN ['c', 'a', 'zz', 'a'] AND sk >= 1", limit: 3, nextToken: token);
+            Assert.True(page.Items.Count <= 3, $"page {pages + 1} has {page.Items.Count} items");
             seen.AddRange(page.Items.Select(i => i["pk"].S + i["sk"].N));
             token = page.NextToken;
             pages++;
         }
         while (token is not null && pages < 20);
         Assert.Equal(["c1", "c2", "a1", "a2"], seen);
+        // Four items at most three a page: the read went on across a NextToken.
+        Assert.True(pages >= 2, $"{pages} pages");
 
         var capacity = await RunAsync($"SELECT * FROM \"{table}\" WHERE pk IN ['a'] AND sk = 1", consistent: true, capacity: "TOTAL");
         Assert.Equal("a1", Assert.Single(capacity.Items)["pk"].S + capacity.Items[0]["sk"].N);

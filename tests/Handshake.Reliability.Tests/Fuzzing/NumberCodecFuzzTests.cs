@@ -1,5 +1,6 @@
 using CsCheck;
 using Handshake.Dynamo.Model;
+using Handshake.Dynamo.Protocol;
 
 namespace Handshake.Reliability.Tests.Fuzzing;
 
@@ -18,12 +19,38 @@ public sealed class NumberCodecFuzzTests
     [Fact]
     public void ParsingRandomTextRaisesOnlyDynamoErrors()
     {
+        int parsed = 0, refused = 0;
         NumberLike.Sample(text =>
         {
-            string? error = DynamoNumber.TryParse(text, out _);
-            OnlyDynamoErrors.Run(() => DynamoNumber.Parse(text));
-            return error is null || error.Length > 0;
+            // TryParse must not throw at all; Parse raises only DynamoDB's error, with TryParse's message, exactly when
+            // TryParse refuses; what parses has a canonical text that parses back to the same number.
+            string? error = DynamoNumber.TryParse(text, out DynamoNumber number);
+            string? raised = null;
+            OnlyDynamoErrors.Run(() =>
+            {
+                try
+                {
+                    DynamoNumber.Parse(text);
+                }
+                catch (DynamoException e)
+                {
+                    raised = e.WireMessage;
+                    throw;
+                }
+            });
+            if (error is null)
+            {
+                Interlocked.Increment(ref parsed);
+                return raised is null && DynamoNumber.Parse(number.ToString()) == number;
+            }
+
+            Interlocked.Increment(ref refused);
+            return error.Length > 0 && raised == error;
         }, iter: 20_000);
+
+        // Both outcomes were exercised: a generator that only ever produced garbage (or only numbers) would test half.
+        Assert.True(parsed > 100, $"{parsed} of 20000 random texts parsed");
+        Assert.True(refused > 100, $"{refused} of 20000 random texts refused");
     }
 
     [Fact]

@@ -106,9 +106,21 @@ public sealed class LoadGeneratorTests
     {
         // Nothing scripted: the server holds every request open.
         await using var server = new ScriptedHttpServer();
-        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
-        var result = await LoadGenerator.RunAsync(EndPoint(server), Requests(), 3, TimeSpan.FromSeconds(30), 100, null, cancel.Token)
-            .WaitAsync(TimeSpan.FromSeconds(30));
+        using var cancel = new CancellationTokenSource();
+        var run = LoadGenerator.RunAsync(EndPoint(server), Requests(), 3, TimeSpan.FromSeconds(30), 100, null, cancel.Token);
+        // Cancelled once the server holds all three requests, not after a fixed 500 ms that a loaded machine could
+        // spend before the third connection had sent its request (which would then be missing from the counts).
+        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            while (server.Requests.Count < 3)
+            {
+                Assert.False(run.IsCompleted, $"the run ended with {server.Requests.Count} requests at the server");
+                await Task.Delay(10, deadline.Token);
+            }
+        }
+
+        cancel.Cancel();
+        var result = await run.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(3, result.Requests);
         Assert.Equal(3, result.Errors);
