@@ -44,8 +44,10 @@ internal static partial class HostBenchmark
             Uri endpoint = new($"http://127.0.0.1:{port}");
             // The bare baseline in a process of its own as well (the same Kestrel answer as the in-process one).
             await using RunningTarget separate = await new TargetLauncher(root, null).StartBareAsync(CancellationToken.None);
+            int functionPid = 0;
+            Func<int> findFunction = () => functionPid is not 0 && Directory.Exists($"/proc/{functionPid}") ? functionPid : functionPid = ProcessCounters.ChildProcessId(up.Id, "bootstrap");
             await WarmAsync(http, bare, endpoint, "noop-aot", "same through `handshake up` (NativeAOT, its own process)", warm,
-                () => ProcessCounters.ChildProcessId(up.Id, "bootstrap"), () => FreezeCounts.ScrapeAsync(endpoint, "noop-aot"), hostPid: up.Id,
+                findFunction, () => FreezeCounts.ScrapeAsync(endpoint, "noop-aot"), UntilStopped(findFunction), hostPid: up.Id,
                 separateBare: new Uri($"http://127.0.0.1:{separate.Endpoint.Port}"));
         }
         finally

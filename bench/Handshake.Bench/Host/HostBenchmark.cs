@@ -336,8 +336,8 @@ internal static partial class HostBenchmark
     /// Before each timed invocation of an in-process row: wait (untimed) until the function's environment is frozen,
     /// so that every invocation thaws it, as a warm invocation on Lambda does. Without it this process's client sends
     /// the next invocation before the host has seen the runtime's `next` about as often as not, and the host hands it
-    /// over with no freeze and no thaw: cheaper, and a different measurement. (`up` serves `next` inline and freezes
-    /// before the client's next call arrives; its row needs no pacing.) Null with --back-to-back or --no-freeze.
+    /// over with no freeze and no thaw: cheaper, and a different measurement. (The `up` row: see UntilStopped.) Null with
+    /// --back-to-back or --no-freeze.
     /// </summary>
     private static Func<Task>? UntilFrozen(FunctionHost host, string function) => s_paceUntilFrozen
         ? async () =>
@@ -353,6 +353,28 @@ internal static partial class HostBenchmark
                     // Not frozen within a second (the runtime never came back to `next`): time it as it is.
                 }
             }
+        }
+        : null;
+
+    /// <summary>
+    /// The same pacing for the `up` row, whose host is another process: before each timed invocation, wait (untimed)
+    /// until the function process is stopped, read from /proc (state T). `up` answers the client before it freezes,
+    /// and the runtime's pipelined `next` can arrive after the client's next call, which the host then hands over with
+    /// no freeze: without the wait the row froze 0.59-0.95 of its invocations (2026-11-28 03:05-04:03 UTC) and its p50
+    /// mixed both kinds. The wait yields its thread between reads (a freeze takes microseconds) and gives up after a
+    /// second. Null with --back-to-back or --no-freeze.
+    /// </summary>
+    private static Func<Task>? UntilStopped(Func<int> findFunction) => s_paceUntilFrozen
+        ? () =>
+        {
+            int pid = findFunction();
+            long start = Stopwatch.GetTimestamp();
+            while (pid != 0 && !ProcessCounters.IsStopped(pid) && Stopwatch.GetElapsedTime(start) < TimeSpan.FromSeconds(1))
+            {
+                Thread.Yield();
+            }
+
+            return Task.CompletedTask;
         }
         : null;
 

@@ -84,6 +84,24 @@ internal static class ProcessCounters
         return total;
     }
 
+    /// <summary>
+    /// True when process <paramref name="pid"/> is stopped (state T in /proc/PID/stat: a SIGSTOP, the host's freeze).
+    /// False when it runs, sleeps, or is gone.
+    /// </summary>
+    public static bool IsStopped(int pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
+            int close = stat.LastIndexOf(')');
+            return close > 0 && close + 2 < stat.Length && stat[close + 2] == 'T';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>A child of <paramref name="parent"/> whose command name is <paramref name="name"/>, or 0.</summary>
     public static int ChildProcessId(int parent, string name)
     {
