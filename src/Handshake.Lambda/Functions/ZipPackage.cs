@@ -67,8 +67,8 @@ internal static class ZipPackage
 
         foreach ((string path, string target) in links)
         {
-            // A link over a file of the same name is a duplicate entry (the last wins); over a directory, File.Delete
-            // throws and the package is refused: a link where entries were written is not something Lambda unpacks.
+            // A link over a file or link of the same name replaces it (duplicate entries); over a directory (entries
+            // were written beneath the link's name) creating it throws and the package is refused, as Check refuses it.
             if (File.Exists(path) || new FileInfo(path).LinkTarget is not null)
             {
                 File.Delete(path);
@@ -115,7 +115,7 @@ internal static class ZipPackage
         }
     }
 
-    /// <summary>The declared sizes first: Lambda refuses such a package before inflating anything.</summary>
+    /// <summary>The declared sizes first, which costs nothing: a bomb is refused before anything is inflated or written.</summary>
     private static void CheckDeclaredSize(ZipArchive archive)
     {
         long declared = 0;
