@@ -156,6 +156,37 @@ public sealed class CodePackageTests : IDisposable
     }
 
     [Fact]
+    public async Task A_zip_above_50_MB_and_a_request_above_Lambdas_limit_are_refused_with_Lambdas_errors()
+    {
+        await using LambdaServer server = await LambdaServer.StartAsync(new FunctionHostOptions { DataDirectory = _dataDirectory });
+        using HttpClient http = server.Client();
+
+        // Base64 written straight into the body: 52,428,801 bytes of zip are 69,905,068 characters.
+        byte[] prefix = "{\"FunctionName\":\"big\",\"Runtime\":\"provided.al2023\",\"Role\":\"arn:aws:iam::000000000000:role/lambda\",\"Handler\":\"h\",\"Code\":{\"ZipFile\":\""u8.ToArray();
+        byte[] suffix = "\"}}"u8.ToArray();
+        byte[] zip = new byte[FunctionCode.MaxZippedBytes + 1];
+        byte[] body = new byte[prefix.Length + System.Buffers.Text.Base64.GetMaxEncodedToUtf8Length(zip.Length) + suffix.Length];
+        prefix.CopyTo(body, 0);
+        System.Buffers.Text.Base64.EncodeToUtf8(zip, body.AsSpan(prefix.Length), out _, out int written);
+        suffix.CopyTo(body, prefix.Length + written);
+        HttpResponseMessage zipped = await http.PostAsync("/2015-03-31/functions", new ByteArrayContent(body, 0, prefix.Length + written + suffix.Length));
+        Assert.Equal(HttpStatusCode.BadRequest, zipped.StatusCode);
+        Assert.Equal("InvalidParameterValueException", zipped.Headers.GetValues("x-amzn-ErrorType").Single());
+        Assert.Equal(FunctionCode.ZippedTooLarge, JsonDocument.Parse(await zipped.Content.ReadAsStringAsync()).RootElement.GetProperty("message").GetString());
+
+        // Refused on its Content-Length, before a byte of the body is read.
+        using System.Net.Sockets.Socket socket = new(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync(server.Endpoint.Host, server.Endpoint.Port).WaitAsync(TestHost.Wait);
+        await socket.SendAsync("PUT /2015-03-31/functions/big/code HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 70167211\r\n\r\n"u8.ToArray());
+        byte[] buffer = new byte[4096];
+        int read = await socket.ReceiveAsync(buffer.AsMemory()).AsTask().WaitAsync(TestHost.Wait);
+        string response = Encoding.UTF8.GetString(buffer, 0, read);
+        Assert.StartsWith("HTTP/1.1 413 ", response);
+        Assert.Contains("RequestEntityTooLargeException", response);
+        Assert.Contains("Request must be smaller than 70167211 bytes for the UpdateFunctionCode operation", response);
+    }
+
+    [Fact]
     public async Task A_refused_package_saves_no_function()
     {
         await using LambdaServer server = await LambdaServer.StartAsync(new FunctionHostOptions { DataDirectory = _dataDirectory });

@@ -15,6 +15,15 @@ public static class FunctionCode
     /// <summary>Lambda's message (InvalidParameterValueException) for a readable zip that holds no entry.</summary>
     public const string EmptyZip = "Uploaded file must be a non-empty zip";
 
+    /// <summary>Lambda's quota on a zip uploaded directly (Code.ZipFile, 50 MB).</summary>
+    public const int MaxZippedBytes = 52_428_800;
+
+    /// <summary>
+    /// What Lambda answers a Code.ZipFile above <see cref="MaxZippedBytes"/> with since 2023-11 (before the request
+    /// size check): the message as LocalStack's parity update records it; InvalidParameterValueException is inferred.
+    /// </summary>
+    public const string ZippedTooLarge = "Zipped size must be smaller than 52428800 bytes";
+
     /// <summary>Lambda's quota on a package's unzipped size (250 MB).</summary>
     public const long MaxUnzippedBytes = 262_144_000;
 
