@@ -313,6 +313,14 @@ public sealed class RuntimeApiHttpTests
 
         public async Task<bool> IsClosedAsync() => _received.Count == 0 && await ReceiveAsync() == 0;
 
+        /// <summary>Resets the connection (RST, not FIN), as a runtime killed mid-write or a broken network does.</summary>
+        public void Reset()
+        {
+            _socket!.LingerState = new LingerOption(true, 0);
+            _socket.Close();
+            _socket = null;
+        }
+
         private async Task<int> ReceiveAsync()
         {
             byte[] buffer = new byte[64 * 1024];

@@ -15,8 +15,26 @@ public static class FunctionCode
     /// <summary>Lambda's message (InvalidParameterValueException) for a readable zip that holds no entry.</summary>
     public const string EmptyZip = "Uploaded file must be a non-empty zip";
 
+    /// <summary>Lambda's quota on a zip uploaded directly (Code.ZipFile, 50 MB).</summary>
+    public const int MaxZippedBytes = 52_428_800;
+
+    /// <summary>
+    /// What Lambda answers a Code.ZipFile above <see cref="MaxZippedBytes"/> with since 2023-11 (before the request
+    /// size check): the message as LocalStack's parity update records it; InvalidParameterValueException is inferred.
+    /// </summary>
+    public const string ZippedTooLarge = "Zipped size must be smaller than 52428800 bytes";
+
+    /// <summary>Lambda's quota on a package's unzipped size (250 MB).</summary>
+    public const long MaxUnzippedBytes = 262_144_000;
+
+    /// <summary>Lambda's message (InvalidParameterValueException) for a package above <see cref="MaxUnzippedBytes"/> unzipped.</summary>
+    public const string UnzippedTooLarge = "Unzipped size must be smaller than 262144000 bytes";
+
     /// <summary>Unpacks a zip into functions/NAME/SHA under the host's data directory (DATA/lambda under `up`) and returns the directory, CodeSha256 and CodeSize.</summary>
-    /// <exception cref="LambdaException">InvalidParameterValueException when the zip cannot be read.</exception>
+    /// <exception cref="LambdaException">
+    /// InvalidParameterValueException when the zip cannot be read or unpacked (see <see cref="ZipPackage"/>) or is above
+    /// 250 MB unzipped; nothing is left behind then.
+    /// </exception>
     public static (string Directory, string Sha256, long Size) InstallZip(string dataDirectory, string functionName, byte[] zip)
     {
         string sha = Convert.ToBase64String(SHA256.HashData(zip));
@@ -34,12 +52,18 @@ public static class FunctionCode
             }
 
             // Extraction restores Unix permissions from the entries, so a `bootstrap` stays executable.
-            archive.ExtractToDirectory(staging, overwriteFiles: true);
+            ZipPackage.Extract(archive, staging);
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or ArgumentException)
         {
             TryDelete(staging);
             throw LambdaException.InvalidParameter(CannotUnzip);
+        }
+        catch (LambdaException)
+        {
+            // Above the unzipped limit, part of the package is already written.
+            TryDelete(staging);
+            throw;
         }
 
         if (Directory.Exists(directory))
@@ -67,11 +91,7 @@ public static class FunctionCode
                 throw LambdaException.InvalidParameter(EmptyZip);
             }
 
-            foreach (ZipArchiveEntry entry in archive.Entries)
-            {
-                using Stream content = entry.Open();
-                content.CopyTo(Stream.Null);
-            }
+            ZipPackage.Check(archive);
         }
         catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException)
         {

@@ -23,7 +23,7 @@ internal static partial class AddPermission
 
     public static async Task HandleAsync(FunctionHost host, HttpContext context, string nameOrArn, string? qualifier)
     {
-        using JsonDocument document = await JsonResponse.ReadAsync(context, Input).ConfigureAwait(false);
+        using JsonDocument document = await JsonResponse.ReadAsync(context, nameof(AddPermission), Input).ConfigureAwait(false);
         JsonElement body = document.RootElement;
         string sid = Required(body, "StatementId", StatementIdPattern(), "([a-zA-Z0-9-_.]+)", 100);
         string action = Required(body, "Action", ActionPattern(), "(lambda:[*]|lambda:[a-zA-Z]+|[*])", int.MaxValue);

@@ -17,7 +17,7 @@ internal static class CreateAlias
 
     public static async Task HandleAsync(FunctionHost host, HttpContext context, string name)
     {
-        using JsonDocument document = await JsonResponse.ReadAsync(context, Input).ConfigureAwait(false);
+        using JsonDocument document = await JsonResponse.ReadAsync(context, nameof(CreateAlias), Input).ConfigureAwait(false);
         string functionName = LambdaHttpEndpoint.Find(host, name, null).Name;
         JsonElement body = document.RootElement;
         string aliasName = AliasConfigurationJson.CheckName(JsonResponse.String(body, "Name"));

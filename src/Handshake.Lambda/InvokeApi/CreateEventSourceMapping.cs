@@ -26,7 +26,7 @@ internal static class CreateEventSourceMapping
 
     public static async Task HandleAsync(FunctionHost host, HttpContext context)
     {
-        using JsonDocument document = await JsonResponse.ReadAsync(context, Input).ConfigureAwait(false);
+        using JsonDocument document = await JsonResponse.ReadAsync(context, nameof(CreateEventSourceMapping), Input).ConfigureAwait(false);
         JsonElement body = document.RootElement;
         string functionName = JsonResponse.String(body, "FunctionName")
             ?? throw LambdaException.Validation("1 validation error detected: Value null at 'functionName' failed to satisfy constraint: Member must not be null");

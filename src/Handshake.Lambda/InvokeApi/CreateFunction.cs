@@ -22,7 +22,7 @@ internal static class CreateFunction
 
     public static async Task HandleAsync(FunctionHost host, HttpContext context)
     {
-        using JsonDocument document = await JsonResponse.ReadAsync(context, Input).ConfigureAwait(false);
+        using JsonDocument document = await JsonResponse.ReadAsync(context, nameof(CreateFunction), Input).ConfigureAwait(false);
         JsonElement body = document.RootElement;
         string name = JsonResponse.String(body, "FunctionName")
             ?? throw LambdaException.Validation("1 validation error detected: Value null at 'functionName' failed to satisfy constraint: Member must not be null");

@@ -182,14 +182,17 @@ internal static partial class FunctionFields
         string? bucket = JsonResponse.String(code, "S3Bucket");
         if (zip is not null)
         {
+            byte[] bytes;
             try
             {
-                return (Convert.FromBase64String(zip), null);
+                bytes = Convert.FromBase64String(zip);
             }
             catch (FormatException)
             {
                 throw LambdaException.InvalidParameter(FunctionCode.CannotUnzip);
             }
+
+            return bytes.Length > FunctionCode.MaxZippedBytes ? throw LambdaException.InvalidParameter(FunctionCode.ZippedTooLarge) : (bytes, null);
         }
 
         if (bucket == FunctionCode.LocalDirectoryBucket && JsonResponse.String(code, "S3Key") is string directory)

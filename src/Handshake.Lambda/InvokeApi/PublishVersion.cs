@@ -18,7 +18,7 @@ internal static class PublishVersion
 
     public static async Task HandleAsync(FunctionHost host, HttpContext context, string name)
     {
-        using JsonDocument document = await JsonResponse.ReadAsync(context, Input).ConfigureAwait(false);
+        using JsonDocument document = await JsonResponse.ReadAsync(context, nameof(PublishVersion), Input).ConfigureAwait(false);
         string functionName = LambdaHttpEndpoint.Find(host, name, null).Name;
         JsonElement body = document.RootElement;
         FunctionDefinition version = host.PublishVersion(functionName,

@@ -12,7 +12,7 @@ internal static class PutFunctionConcurrency
 
     public static async Task HandleAsync(FunctionHost host, HttpContext context, string name)
     {
-        using JsonDocument document = await JsonResponse.ReadAsync(context, Input).ConfigureAwait(false);
+        using JsonDocument document = await JsonResponse.ReadAsync(context, nameof(PutFunctionConcurrency), Input).ConfigureAwait(false);
         FunctionDefinition current = LambdaHttpEndpoint.Find(host, name, null);
         int reserved = JsonResponse.Int(document.RootElement, "ReservedConcurrentExecutions", 0, int.MaxValue)
             ?? throw LambdaException.Validation("1 validation error detected: Value null at 'reservedConcurrentExecutions' failed to satisfy constraint: Member must not be null");

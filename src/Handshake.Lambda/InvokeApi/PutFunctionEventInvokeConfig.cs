@@ -15,7 +15,7 @@ internal static class PutFunctionEventInvokeConfig
 
     public static async Task HandleAsync(FunctionHost host, HttpContext context, string nameOrArn, string? qualifier)
     {
-        using JsonDocument document = await JsonResponse.ReadAsync(context, Input).ConfigureAwait(false);
+        using JsonDocument document = await JsonResponse.ReadAsync(context, nameof(PutFunctionEventInvokeConfig), Input).ConfigureAwait(false);
         string name = LambdaHttpEndpoint.Resolve(host, nameOrArn, ref qualifier);
         EventInvokeConfigJson.Fields fields = EventInvokeConfigJson.Read(document.RootElement);
         host.CheckEventInvokeConfigTarget(name, qualifier, update: false);

@@ -11,7 +11,7 @@ internal static class TagResource
 
     public static async Task HandleAsync(FunctionHost host, HttpContext context, string arn)
     {
-        using JsonDocument document = await JsonResponse.ReadAsync(context, Input).ConfigureAwait(false);
+        using JsonDocument document = await JsonResponse.ReadAsync(context, nameof(TagResource), Input).ConfigureAwait(false);
         Dictionary<string, string> tags = FunctionTags.Read(document.RootElement)
             ?? throw LambdaException.Validation("1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null");
         host.TagFunction(FunctionTags.FunctionFromArn(host, arn), tags);

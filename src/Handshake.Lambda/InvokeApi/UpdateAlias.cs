@@ -18,7 +18,7 @@ internal static class UpdateAlias
 
     public static async Task HandleAsync(FunctionHost host, HttpContext context, string name, string aliasName)
     {
-        using JsonDocument document = await JsonResponse.ReadAsync(context, Input).ConfigureAwait(false);
+        using JsonDocument document = await JsonResponse.ReadAsync(context, nameof(UpdateAlias), Input).ConfigureAwait(false);
         string functionName = LambdaHttpEndpoint.Find(host, name, null).Name;
         AliasConfigurationJson.CheckName(aliasName);
         JsonElement body = document.RootElement;

@@ -15,7 +15,7 @@ internal static class UpdateEventSourceMapping
 
     public static async Task HandleAsync(FunctionHost host, HttpContext context, string uuid)
     {
-        using JsonDocument document = await JsonResponse.ReadAsync(context, Input).ConfigureAwait(false);
+        using JsonDocument document = await JsonResponse.ReadAsync(context, nameof(UpdateEventSourceMapping), Input).ConfigureAwait(false);
         JsonElement body = document.RootElement;
         // Every member is checked before the mapping changes (Update applies the new settings only once they are
         // made), so a refused update changes nothing.

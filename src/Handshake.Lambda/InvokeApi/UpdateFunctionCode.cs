@@ -23,7 +23,7 @@ internal static class UpdateFunctionCode
 
     public static async Task HandleAsync(FunctionHost host, HttpContext context, string name)
     {
-        using JsonDocument document = await JsonResponse.ReadAsync(context, Input).ConfigureAwait(false);
+        using JsonDocument document = await JsonResponse.ReadAsync(context, nameof(UpdateFunctionCode), Input).ConfigureAwait(false);
         FunctionDefinition current = LambdaHttpEndpoint.Find(host, name, null);
         JsonElement body = document.RootElement;
         FunctionFields.CheckRevisionId(body, current);

@@ -15,7 +15,7 @@ internal static class UpdateFunctionConfiguration
 
     public static async Task HandleAsync(FunctionHost host, HttpContext context, string name)
     {
-        using JsonDocument document = await JsonResponse.ReadAsync(context, Input).ConfigureAwait(false);
+        using JsonDocument document = await JsonResponse.ReadAsync(context, nameof(UpdateFunctionConfiguration), Input).ConfigureAwait(false);
         FunctionDefinition current = LambdaHttpEndpoint.Find(host, name, null);
         JsonElement body = document.RootElement;
         FunctionDefinition updated = host.UpdateFunction(current.Name, f =>

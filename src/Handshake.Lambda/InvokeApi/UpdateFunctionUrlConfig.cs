@@ -15,7 +15,7 @@ internal static class UpdateFunctionUrlConfig
 
     public static async Task HandleAsync(FunctionHost host, HttpContext context, string name)
     {
-        using JsonDocument document = await JsonResponse.ReadAsync(context, Input).ConfigureAwait(false);
+        using JsonDocument document = await JsonResponse.ReadAsync(context, nameof(UpdateFunctionUrlConfig), Input).ConfigureAwait(false);
         string functionName = FunctionUrlConfigJson.Resolve(host, context, name, out string? qualifier);
         JsonElement body = document.RootElement;
         string? authType = FunctionUrlConfigJson.AuthType(body, required: false);

@@ -143,6 +143,13 @@ internal sealed class RuntimeApiHandler(ExecutionEnvironment environment)
             return await AnswerThenFailAsync(connection, 400, "TruncatedHTTPRequest", "Truncated HTTP request",
                 () => environment.CompleteTruncated(invocation)).ConfigureAwait(false);
         }
+        catch
+        {
+            // The connection failed under the body (a reset): the answer was claimed, so nothing else would end the
+            // invocation before its timeout. As a streamed answer does.
+            environment.CompleteTruncated(invocation);
+            throw;
+        }
 
         if (body is null)
         {
