@@ -115,6 +115,14 @@ public sealed class RequestShapeTests
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         JsonElement configuration = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal("$LATEST", configuration.GetProperty("Version").GetString());
+
+        // A null tag value or environment variable is dropped, not kept as the text "null".
+        HttpResponseMessage withNulls = await http.PostAsync("/2015-03-31/functions", Raw(Create("\"Tags\":{\"kept\":\"1\",\"dropped\":null},\"Environment\":{\"Variables\":{\"KEPT\":\"1\",\"DROPPED\":null}}").Replace("\"other\"", "\"nulls\"")));
+        Assert.Equal(HttpStatusCode.Created, withNulls.StatusCode);
+        JsonElement variables = JsonDocument.Parse(await withNulls.Content.ReadAsStringAsync()).RootElement.GetProperty("Environment").GetProperty("Variables");
+        Assert.Equal(["KEPT"], variables.EnumerateObject().Select(static v => v.Name));
+        JsonElement tags = JsonDocument.Parse(await http.GetStringAsync("/2015-03-31/functions/nulls")).RootElement.GetProperty("Tags");
+        Assert.Equal(["kept"], tags.EnumerateObject().Select(static t => t.Name));
     }
 
     [Fact]

@@ -40,6 +40,13 @@ internal static class FunctionTags
         Dictionary<string, string> read = new(StringComparer.Ordinal);
         foreach (JsonProperty tag in tags.EnumerateObject())
         {
+            // A null value has no value to keep (stored as the text "null" before); dropped, as a null environment
+            // variable is. What Lambda answers for one was not checked.
+            if (tag.Value.ValueKind == JsonValueKind.Null)
+            {
+                continue;
+            }
+
             string value = tag.Value.ValueKind == JsonValueKind.String ? tag.Value.GetString()! : tag.Value.GetRawText();
             // AWS's tag rules: keys of 1 to 128 characters, not starting with aws:, values of at most 256.
             if (tag.Name.Length is 0 or > 128 || tag.Name.StartsWith("aws:", StringComparison.OrdinalIgnoreCase))
