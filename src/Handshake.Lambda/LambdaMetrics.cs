@@ -29,7 +29,19 @@ internal static class LambdaMetrics
     private static readonly Counter<long> Thaws = Meter.CreateCounter<long>(
         "handshake.lambda.environment.thaws", "{thaw}", "Frozen environments continued (SIGCONT) for an invocation.");
 
+    private static readonly Counter<long> LogEventsDropped = Meter.CreateCounter<long>(
+        "handshake.lambda.log_events.dropped", "{event}",
+        "Function log events not written to logs.db (the writer fell behind, or their commit failed): kept in memory only, lost at a restart.");
+
     public static void Invoked(string function) => Add(Invocations, function);
+
+    public static void LogEventsNotWritten(string function, long count)
+    {
+        if (LogEventsDropped.Enabled)
+        {
+            LogEventsDropped.Add(count, new KeyValuePair<string, object?>("function", function));
+        }
+    }
 
     public static void Throttled(string function) => Add(Throttles, function);
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Handshake.Lambda.Logs;
 using Microsoft.Data.Sqlite;
 
@@ -92,6 +93,28 @@ public sealed class LogPersistenceTests : IDisposable
             command.ExecuteNonQuery();
         }
 
+        // The drops are also counted on /metrics (handshake.lambda.log_events.dropped, by function).
+        long counted = 0;
+        using MeterListener listener = new();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == LambdaMetrics.MeterName && instrument.Name == "handshake.lambda.log_events.dropped")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (KeyValuePair<string, object?> tag in tags)
+            {
+                if (tag.Key == "function" && (string?)tag.Value == "refused")
+                {
+                    Interlocked.Add(ref counted, value);
+                }
+            }
+        });
+        listener.Start();
+
         TestHost test = TestHost.Start(new FunctionHostOptions { DataDirectory = _dataDirectory });
         await using (test)
         {
@@ -106,6 +129,7 @@ public sealed class LogPersistenceTests : IDisposable
 
         // Disposing flushed the writer: every event was offered to the file, and refused.
         Assert.Equal(test.Host.Logs.For("refused").NextSequence, test.Host.Logs.DroppedFromFile);
+        Assert.Equal(test.Host.Logs.DroppedFromFile, Interlocked.Read(ref counted));
         Assert.Empty(Query<long>("SELECT sequence FROM log_events;"));
     }
 

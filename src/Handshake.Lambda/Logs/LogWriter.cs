@@ -57,6 +57,7 @@ internal sealed partial class LogWriter : IDisposable
         }
 
         Interlocked.Increment(ref _dropped);
+        LambdaMetrics.LogEventsNotWritten(function, 1);
         return false;
     }
 
@@ -127,6 +128,11 @@ internal sealed partial class LogWriter : IDisposable
         catch (SqliteException e)
         {
             Interlocked.Add(ref _dropped, batch.Count);
+            foreach (IGrouping<string, (string, LogEvent)> function in batch.GroupBy(static item => item.Item1))
+            {
+                LambdaMetrics.LogEventsNotWritten(function.Key, function.Count());
+            }
+
             _droppedWarned += batch.Count;
             if (!_failing)
             {
