@@ -85,13 +85,7 @@ public sealed class LogPersistenceTests : IDisposable
     {
         Directory.CreateDirectory(_dataDirectory);
         new LogDatabase(_dataDirectory).Dispose();
-        using (SqliteConnection connection = new($"Data Source={LogsFile};Pooling=False"))
-        {
-            connection.Open();
-            using SqliteCommand command = connection.CreateCommand();
-            command.CommandText = "CREATE TRIGGER refuse_insert BEFORE INSERT ON log_events BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;";
-            command.ExecuteNonQuery();
-        }
+        StateFileFaults.RefuseWrites(LogsFile, table: "log_events");
 
         // The drops are also counted on /metrics (handshake.lambda.log_events.dropped, by function).
         long counted = 0;

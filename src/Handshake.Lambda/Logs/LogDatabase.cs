@@ -26,34 +26,18 @@ internal sealed class LogDatabase : IDisposable
     public LogDatabase(string directory)
     {
         FilePath = Path.Combine(directory, FileName);
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = FilePath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-        }.ToString());
-        try
-        {
-            _connection.Open();
-            Execute("""
-                PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=1000;
-                CREATE TABLE IF NOT EXISTS log_groups(
-                    function TEXT NOT NULL PRIMARY KEY,
-                    creation_time INTEGER NOT NULL) WITHOUT ROWID;
-                CREATE TABLE IF NOT EXISTS log_events(
-                    function TEXT NOT NULL,
-                    sequence INTEGER NOT NULL,
-                    timestamp INTEGER NOT NULL,
-                    log_stream TEXT NOT NULL,
-                    message TEXT NOT NULL,
-                    PRIMARY KEY(function, sequence)) WITHOUT ROWID;
-                """);
-        }
-        catch
-        {
-            _connection.Dispose();
-            throw;
-        }
+        _connection = Persistence.SqliteFile.Open(FilePath, """
+            CREATE TABLE IF NOT EXISTS log_groups(
+                function TEXT NOT NULL PRIMARY KEY,
+                creation_time INTEGER NOT NULL) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS log_events(
+                function TEXT NOT NULL,
+                sequence INTEGER NOT NULL,
+                timestamp INTEGER NOT NULL,
+                log_stream TEXT NOT NULL,
+                message TEXT NOT NULL,
+                PRIMARY KEY(function, sequence)) WITHOUT ROWID;
+            """);
     }
 
     public string FilePath { get; }
@@ -154,13 +138,6 @@ internal sealed class LogDatabase : IDisposable
             command.Parameters[i].Value = values[i];
         }
 
-        command.ExecuteNonQuery();
-    }
-
-    private void Execute(string sql)
-    {
-        using SqliteCommand command = _connection.CreateCommand();
-        command.CommandText = sql;
         command.ExecuteNonQuery();
     }
 }

@@ -28,15 +28,7 @@ internal sealed class LambdaStateDatabase : IDisposable
         System.IO.Directory.CreateDirectory(directory);
         Directory = directory;
         FilePath = Path.Combine(directory, FileName);
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = FilePath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-        }.ToString());
-        _connection.Open();
-        Execute("""
-            PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=1000;
+        _connection = SqliteFile.Open(FilePath, """
             CREATE TABLE IF NOT EXISTS documents(
                 kind TEXT NOT NULL,
                 key TEXT NOT NULL,
@@ -112,13 +104,6 @@ internal sealed class LambdaStateDatabase : IDisposable
             _disposed = true;
             _connection.Dispose();
         }
-    }
-
-    private void Execute(string sql)
-    {
-        using SqliteCommand command = _connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 
     /// <summary>The changes of one <see cref="Write"/>.</summary>
