@@ -28,18 +28,13 @@ internal static class LogsCommand
     }
 
     /// <summary>
-    /// The name in what `handshake invoke` takes: NAME, NAME:QUALIFIER or the function's ARN (arn:aws:lambda:REGION:
-    /// ACCOUNT:function:NAME[:QUALIFIER]). The logs are the function's, as Lambda's log group /aws/lambda/NAME holds
-    /// every version's streams, so a qualifier is dropped rather than answered "Function not found".
+    /// The name in what `handshake invoke` takes: NAME, NAME:QUALIFIER or the function's full or partial ARN, read as
+    /// the Invoke API reads it (anything else is asked for as it is, and answered not found). The logs are the
+    /// function's, as Lambda's log group /aws/lambda/NAME holds every version's streams, so a qualifier is dropped
+    /// rather than answered "Function not found".
     /// </summary>
-    internal static string FunctionName(string function)
-    {
-        const string ArnMarker = ":function:";
-        int marker = function.StartsWith("arn:", StringComparison.Ordinal) ? function.IndexOf(ArnMarker, StringComparison.Ordinal) : -1;
-        string name = marker >= 0 ? function[(marker + ArnMarker.Length)..] : function;
-        int colon = name.IndexOf(':');
-        return colon > 0 ? name[..colon] : name;
-    }
+    internal static string FunctionName(string function) =>
+        Lambda.Functions.FunctionName.TryParse(function, out string name, out _) ? name : function;
 
     private static async Task<int> RunAsync(Uri endpoint, string function, bool follow, CancellationToken cancellationToken)
     {
