@@ -126,7 +126,7 @@ public sealed class FaultTests
     public async Task A_runtime_that_answers_and_never_calls_next_again_times_out_the_next_invocation()
     {
         await using TestHost test = TestHost.Start();
-        test.AddBash("stuck", timeout: 1);
+        test.AddBash("stuck", timeout: 3);
         int pid = TestHost.Json(await test.InvokeAsync("stuck", """{"pid":1}""")).GetProperty("pid").GetInt32();
 
         // Answered, then the runtime leaves its loop without calling next: the environment can never take another event.

@@ -99,7 +99,7 @@ public sealed class HostFaultTests
     public async Task Forked_children_die_with_the_environment_on_a_timeout()
     {
         await using TestHost test = TestHost.Start();
-        test.AddBash("forker", timeout: 1);
+        test.AddBash("forker", timeout: 3);
         test.AddBash("other");
 
         JsonElement error = TestHost.Json(await test.InvokeAsync("forker", """{"fork":1,"sleep":true}"""));

@@ -62,7 +62,7 @@ public sealed class LifecycleTests
     public async Task A_timeout_kills_the_environment_and_the_next_invocation_reinitialises_it_with_a_new_process()
     {
         await using TestHost test = TestHost.Start();
-        test.AddBash("slow", timeout: 1);
+        test.AddBash("slow", timeout: 3);
         int pid = TestHost.Json(await test.InvokeAsync("slow", """{"pid":1}""")).GetProperty("pid").GetInt32();
 
         InvocationResult result = await test.InvokeAsync("slow", """{"sleep":true}""");
@@ -70,8 +70,8 @@ public sealed class LifecycleTests
         Assert.Equal("Unhandled", result.FunctionError);
         JsonElement error = TestHost.Json(result);
         Assert.Equal("Sandbox.Timedout", error.GetProperty("errorType").GetString());
-        Assert.EndsWith("Task timed out after 1.00 seconds", error.GetProperty("errorMessage").GetString());
-        Assert.Contains((await test.LogMessagesAsync("slow")), m => m.EndsWith("Task timed out after 1.00 seconds", StringComparison.Ordinal));
+        Assert.EndsWith("Task timed out after 3.00 seconds", error.GetProperty("errorMessage").GetString());
+        Assert.Contains((await test.LogMessagesAsync("slow")), m => m.EndsWith("Task timed out after 3.00 seconds", StringComparison.Ordinal));
 
         // The environment was reset (ResetTests): the next invocation re-runs init in it, in a new process.
         int fresh = TestHost.Json(await test.InvokeAsync("slow", """{"pid":1}""")).GetProperty("pid").GetInt32();
