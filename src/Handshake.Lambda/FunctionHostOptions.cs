@@ -50,6 +50,14 @@ public sealed class FunctionHostOptions
     /// </summary>
     public TimeSpan MemoryCheckInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// How long a Runtime API client may stall once it has started a request's head (Kestrel's RequestHeadersTimeout,
+    /// 30 s), or in the middle of a body the host skips (a refused request's): then the connection is closed, rather
+    /// than holding its socket and buffer until the environment ends. A connection that has sent nothing of a request
+    /// is not timed: a runtime's keep-alive connection waits out invocations of up to 900 s between requests.
+    /// </summary>
+    public TimeSpan RuntimeApiHeadTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Freeze environments (SIGSTOP) between invocations, as Lambda does. Off only for diagnosis.</summary>
     public bool FreezeBetweenInvocations { get; init; } = true;
 

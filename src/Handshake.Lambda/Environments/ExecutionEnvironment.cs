@@ -115,6 +115,8 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
         }
     }
 
+    public TimeSpan RuntimeApiHeadTimeout => _host.Options.RuntimeApiHeadTimeout;
+
     public bool IsFrozen
     {
         get

@@ -17,7 +17,8 @@ internal static class JsonResponse
     public static async Task WriteAsync(HttpContext context, int status, Action<Utf8JsonWriter> write)
     {
         using MemoryStream buffer = new();
-        using (Utf8JsonWriter writer = new(buffer))
+        // Written as Lambda writes it (see LambdaErrorWriter.WriterOptions): a Description of "it's" comes back as it was.
+        using (Utf8JsonWriter writer = new(buffer, LambdaErrorWriter.WriterOptions))
         {
             write(writer);
         }

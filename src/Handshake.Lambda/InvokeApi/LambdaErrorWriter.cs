@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
@@ -23,11 +24,20 @@ internal static class LambdaErrorWriter
         await response.Body.WriteAsync(body).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// JSON as Jackson writes it by default (Lambda's front end answers bad JSON with Jackson's parser errors, so it
+    /// is taken to write with Jackson too; inferred, no raw capture with such a character was found): `'`, `+`, `&amp;`,
+    /// `&lt;`, `&gt;` and non-ASCII text as they are, where System.Text.Json's default encoder writes `\u0027` and the
+    /// like, and every validation message quotes its value (`Value 'Bogus' at 'invocationType'`). Both decode alike;
+    /// only a raw HTTP reader (curl) sees the difference. The CloudWatch Logs API writes with the same options.
+    /// </summary>
+    internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>{"Reason":...,"Type":"User"|"Service","message":...}</summary>
     public static byte[] Body(LambdaException error)
     {
         using MemoryStream buffer = new();
-        using (Utf8JsonWriter writer = new(buffer))
+        using (Utf8JsonWriter writer = new(buffer, WriterOptions))
         {
             writer.WriteStartObject();
             if (error.Reason is not null)

@@ -50,34 +50,59 @@ internal sealed class RuntimeApiConnection(ConnectionContext connection, Runtime
     private async ValueTask<bool> ServeOneAsync()
     {
         ReadResult result = await ReadAsync(waitForMore: false).ConfigureAwait(false);
-        while (true)
+        CancellationTokenSource? headTimer = null;
+        try
         {
-            ReadOnlySequence<byte> buffer = result.Buffer;
-            if (RuntimeApiRequest.TryParse(buffer, out RuntimeApiRequest? request, out (int Status, string Message)? failure, out SequencePosition end))
+            while (true)
             {
-                if (failure is { } bad)
+                ReadOnlySequence<byte> buffer = result.Buffer;
+                if (RuntimeApiRequest.TryParse(buffer, out RuntimeApiRequest? request, out (int Status, string Message)? failure, out SequencePosition end))
                 {
+                    headTimer?.Dispose();
+                    headTimer = null;
+                    if (failure is { } bad)
+                    {
+                        _input.AdvanceTo(buffer.End);
+                        Respond(bad.Status, InvocationResult.ErrorPayload("BadRequest", bad.Message), close: true);
+                        return false;
+                    }
+
+                    _input.AdvanceTo(end);
+                    _closing = request!.Close;
+                    return await handler.HandleAsync(request!, this).ConfigureAwait(false) && !request!.Close;
+                }
+
+                if (result.IsCompleted)
+                {
+                    // Closed between requests (or in the middle of a head, which nothing can answer).
                     _input.AdvanceTo(buffer.End);
-                    Respond(bad.Status, InvocationResult.ErrorPayload("BadRequest", bad.Message), close: true);
                     return false;
                 }
 
-                _input.AdvanceTo(end);
-                _closing = request!.Close;
-                return await handler.HandleAsync(request!, this).ConfigureAwait(false) && !request!.Close;
+                _input.AdvanceTo(buffer.Start, buffer.End);
+                // Between requests a connection may wait as long as it likes (a runtime's keep-alive connection waits
+                // out an invocation of up to 900 s); once a head has started, all of it must come within the head
+                // timeout (see StallTimeout).
+                headTimer ??= buffer.IsEmpty ? null : StallTimeout();
+                result = await ReadAsync(waitForMore: true, headTimer?.Token ?? default).ConfigureAwait(false);
             }
-
-            if (result.IsCompleted)
-            {
-                // Closed between requests (or in the middle of a head, which nothing can answer).
-                _input.AdvanceTo(buffer.End);
-                return false;
-            }
-
-            _input.AdvanceTo(buffer.Start, buffer.End);
-            result = await ReadAsync(waitForMore: true).ConfigureAwait(false);
+        }
+        finally
+        {
+            headTimer?.Dispose();
         }
     }
+
+    /// <summary>
+    /// The time a client has to send something nobody waits on once it has begun (a request's head, a body being
+    /// skipped): the host's RuntimeApiHeadTimeout (Kestrel's RequestHeadersTimeout, 30 s), for all of it, not per
+    /// read. When it runs out the read throws <see cref="OperationCanceledException"/>, and <see cref="RunAsync"/>
+    /// closes the connection without an answer (as Go's net/http does on a ReadHeaderTimeout), so that a client that
+    /// stalls or trickles does not keep its socket and buffer until the environment ends. The runtime's own requests
+    /// are not cut by it: a runtime is frozen only once its `next` head has arrived whole. Not on the warm path: a
+    /// runtime's head arrives in one piece and is parsed before anything waits, so no timer is made for it.
+    /// </summary>
+    private CancellationTokenSource StallTimeout() => new(handler.HeadTimeout);
 
     /// <summary>Queues a response; it leaves with the next flush (before the connection waits for anything).</summary>
     public void Respond(int status, ReadOnlySpan<byte> body, bool close = false, IReadOnlyList<KeyValuePair<string, string>>? headers = null)
@@ -278,8 +303,35 @@ internal sealed class RuntimeApiConnection(ConnectionContext connection, Runtime
     /// <summary>Reads and drops a body nobody asked for, so that the next request can be found. False: too large to skip.</summary>
     public async ValueTask<bool> DiscardBodyAsync(RuntimeApiRequest request)
     {
-        byte[]? body = await ReadBodyAsync(request, RuntimeApiHandler.MaxResponseBytes).ConfigureAwait(false);
-        return body is not null;
+        if (request.Chunked || !request.HasBody)
+        {
+            byte[]? body = await ReadBodyAsync(request, RuntimeApiHandler.MaxResponseBytes).ConfigureAwait(false);
+            return body is not null;
+        }
+
+        long left = request.ContentLength!.Value;
+        if (left > RuntimeApiHandler.MaxResponseBytes)
+        {
+            return false;
+        }
+
+        // Skipped as it arrives, not read into an array of the declared length: a client that declares 6 MB and sends
+        // nothing must not hold 6 MB, nor hold the connection past the head timeout.
+        InviteBody(request);
+        using CancellationTokenSource timer = StallTimeout();
+        while (left > 0)
+        {
+            ReadResult result = await ReadAsync(waitForMore: false, timer.Token).ConfigureAwait(false);
+            long take = Math.Min(result.Buffer.Length, left);
+            _input.AdvanceTo(result.Buffer.GetPosition(take));
+            left -= take;
+            if (left > 0 && result.IsCompleted)
+            {
+                throw new InvalidDataException("Truncated body");
+            }
+        }
+
+        return true;
     }
 
     private async ValueTask CopyAsync(Memory<byte> body)
@@ -375,7 +427,7 @@ internal sealed class RuntimeApiConnection(ConnectionContext connection, Runtime
     /// Bytes from the connection. With <paramref name="waitForMore"/> false, what is already buffered comes back at
     /// once (a pipelined request); otherwise, and when nothing is buffered, the pending responses leave first.
     /// </summary>
-    private async ValueTask<ReadResult> ReadAsync(bool waitForMore)
+    private async ValueTask<ReadResult> ReadAsync(bool waitForMore, CancellationToken cancellationToken = default)
     {
         while (true)
         {
@@ -383,7 +435,7 @@ internal sealed class RuntimeApiConnection(ConnectionContext connection, Runtime
             if (waitForMore || !_input.TryRead(out result))
             {
                 await FlushAsync().ConfigureAwait(false);
-                result = await _input.ReadAsync().ConfigureAwait(false);
+                result = await _input.ReadAsync(cancellationToken).ConfigureAwait(false);
             }
 
             if (!result.IsCanceled)

@@ -14,6 +14,9 @@ internal sealed class RuntimeApiHandler(ExecutionEnvironment environment)
     public const int MaxResponseBytes = 6 * 1024 * 1024 + 100;
 
     private const string Prefix = "/2018-06-01/runtime/";
+
+    /// <summary>How long a started request head may take to arrive (see RuntimeApiConnection.StallTimeout).</summary>
+    public TimeSpan HeadTimeout => environment.RuntimeApiHeadTimeout;
     private static readonly byte[] Accepted = """{"status":"OK"}"""u8.ToArray();
 
     /// <summary>Serves one request; false when the connection must close after it.</summary>
