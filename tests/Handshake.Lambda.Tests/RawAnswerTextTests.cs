@@ -6,6 +6,9 @@ namespace Handshake.Lambda.Tests;
 /// <summary>
 /// The Lambda API's JSON as a raw HTTP reader (curl) sees it: quotes, ampersands, angle brackets and non-ASCII text
 /// as they are, not as System.Text.Json's default `\u0027` escapes; on the store's event loop and on Kestrel alike.
+/// A ValidationException's body is the message alone, with the invocation types in the order of AWS's one raw answer
+/// found (ex-aws/ex_aws#442: `{"message":"1 validation error detected: Value 'dry_run' at 'invocationType' failed to
+/// satisfy constraint: Member must satisfy enum value set: [DryRun, RequestResponse, Event]"}`).
 /// </summary>
 public sealed class RawAnswerTextTests
 {
@@ -25,8 +28,28 @@ public sealed class RawAnswerTextTests
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("ValidationException", string.Join(",", response.Headers.GetValues("x-amzn-ErrorType")));
         Assert.Equal(
-            """{"Type":"User","message":"1 validation error detected: Value 'Bogus' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]"}""",
+            """{"message":"1 validation error detected: Value 'Bogus' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [DryRun, RequestResponse, Event]"}""",
             Encoding.UTF8.GetString(await response.Content.ReadAsByteArrayAsync()));
+    }
+
+    [Fact]
+    public async Task The_AWS_CLI_reads_the_ValidationException_and_a_service_error_still_carries_its_Type()
+    {
+        await using LambdaServer server = await LambdaServer.StartAsync();
+        server.Test.AddBash("cli", timeout: 5);
+        string output = Path.Combine(Directory.CreateTempSubdirectory("handshake-raw-").FullName, "out.json");
+
+        var refused = await Repository.RunAsync("aws",
+            ["lambda", "invoke", "--function-name", "cli", "--invocation-type", "dry_run", output, "--endpoint-url", server.Endpoint.ToString()],
+            Repository.AwsEnvironment(server.Endpoint));
+
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("An error occurred (ValidationException) when calling the Invoke operation: 1 validation error detected: Value 'dry_run' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [DryRun, RequestResponse, Event]", refused.Stderr);
+
+        // Lambda's own errors keep their Type (a 404 here).
+        using HttpClient http = server.Client();
+        HttpResponseMessage missing = await http.PostAsync("/2015-03-31/functions/nope/invocations", new StringContent("{}"));
+        Assert.Equal("""{"Type":"User","message":"Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope"}""", await missing.Content.ReadAsStringAsync());
     }
 
     [Fact]

@@ -90,7 +90,9 @@ internal static class Invoke
     {
         if (invocationType is not ("RequestResponse" or "Event" or "DryRun"))
         {
-            throw LambdaException.Validation($"1 validation error detected: Value '{invocationType}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]");
+            // The set in the order AWS printed it in the one raw answer found (ex-aws/ex_aws#442, 2017: `[DryRun,
+            // RequestResponse, Event]`), not the model's order (Event, RequestResponse, DryRun).
+            throw LambdaException.Validation($"1 validation error detected: Value '{invocationType}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [DryRun, RequestResponse, Event]");
         }
     }
 

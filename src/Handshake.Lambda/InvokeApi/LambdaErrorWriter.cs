@@ -4,7 +4,10 @@ using Microsoft.AspNetCore.Http;
 
 namespace Handshake.Lambda.InvokeApi;
 
-/// <summary>Lambda's REST-JSON errors: the type in x-amzn-ErrorType, and a body {"Type":"User","message":...}.</summary>
+/// <summary>
+/// Lambda's REST-JSON errors: the type in x-amzn-ErrorType, and a body {"Type":"User","message":...}
+/// ({"message":...} for a ValidationException).
+/// </summary>
 internal static class LambdaErrorWriter
 {
     public static async Task WriteAsync(HttpContext context, LambdaException error)
@@ -33,7 +36,7 @@ internal static class LambdaErrorWriter
     /// </summary>
     internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>{"Reason":...,"Type":"User"|"Service","message":...}</summary>
+    /// <summary>{"Reason":...,"Type":"User"|"Service","message":...}, without Type for a ValidationException.</summary>
     public static byte[] Body(LambdaException error)
     {
         using MemoryStream buffer = new();
@@ -45,7 +48,16 @@ internal static class LambdaErrorWriter
                 writer.WriteString("Reason", error.Reason);
             }
 
-            writer.WriteString("Type", error.StatusCode >= 500 ? "Service" : "User");
+            // AWS's request validation (a constraint of the API model), which answers before Lambda's own code, writes
+            // the message alone: a raw capture of Invoke's answer to an unknown X-Amz-Invocation-Type is
+            // {"message":"1 validation error detected: Value 'dry_run' at 'invocationType' ..."} (ex-aws/ex_aws#442,
+            // 2017, 177 bytes as its Content-Length said), and LocalStack, whose Lambda tests are checked against AWS,
+            // raises its Lambda ValidationException without the Type its other Lambda errors carry.
+            if (error.ErrorType != "ValidationException")
+            {
+                writer.WriteString("Type", error.StatusCode >= 500 ? "Service" : "User");
+            }
+
             writer.WriteString("message", error.Message);
             writer.WriteEndObject();
         }
