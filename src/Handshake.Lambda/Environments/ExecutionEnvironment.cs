@@ -191,6 +191,7 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
         TryDeliverToParkedNext(invocation);
         TimeSpan timeout = TimeSpan.FromSeconds(Definition.Timeout);
         InvocationResult result;
+        bool timedOut = false;
         try
         {
             // After a suppressed init the handler has what init left of the timeout.
@@ -202,10 +203,11 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
             // Complete first, so that a later answer finds the invocation already completed (and gets its 400). An
             // answer that came between the deadline and here has already been accepted with a 202: it stands, and the
             // environment is not killed for a timeout its caller is not told about.
-            InvocationResult timedOut = InvocationResult.Error("Sandbox.Timedout", $"RequestId: {invocation.RequestId} Error: Task timed out after {timeout.TotalSeconds:0.00} seconds", reset: true);
-            if (invocation.Completion.TrySetResult(timedOut))
+            InvocationResult timeoutResult = InvocationResult.Error("Sandbox.Timedout", $"RequestId: {invocation.RequestId} Error: Task timed out after {timeout.TotalSeconds:0.00} seconds", reset: true);
+            if (invocation.Completion.TrySetResult(timeoutResult))
             {
-                result = timedOut;
+                result = timeoutResult;
+                timedOut = true;
                 lock (_gate)
                 {
                     _dead = true;
@@ -221,6 +223,16 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
         }
 
         double durationMs = ElapsedMs(initsHere ? _startedAt : _deliveredAt);
+        if (timedOut)
+        {
+            // The deadline counts from before the event reached the runtime (and a thaw), Duration from after: a
+            // timeout's Duration came out a little under the timeout (2999.56 ms for 3 s). Lambda's REPORT lines for
+            // timeouts in public logs never do (3071.27 ms for 3 s, 30030.16 ms for 30 s, 120000.64 ms for 120 s:
+            // alexa-samples/skill-sample-nodejs-smarthome-switch#18, aws/aws-lambda-dotnet#269,
+            // awslabs/aws-lambda-redshift-loader#80).
+            durationMs = Math.Max(durationMs, timeout.TotalMilliseconds);
+        }
+
         if (invocation.TailLog || result.ResetEnvironment)
         {
             await FinishInvocationAsync(invocation, result, durationMs).ConfigureAwait(false);
