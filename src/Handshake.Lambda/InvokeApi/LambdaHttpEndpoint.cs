@@ -19,6 +19,7 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
     private const string FunctionUrls2021 = "/2021-10-31/functions/";
     private const string Functions2021 = "/2021-11-15/functions/";
     private const string StreamingSuffix = "/response-streaming-invocations";
+    private const string Functions2014 = "/2014-11-13/functions/";
 
     /// <summary>Invoke's plain requests, for the store's event loop (see <see cref="InvokeRoute"/>).</summary>
     public InvokeRoute Route { get; } = new(host);
@@ -35,7 +36,8 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
             || path.StartsWith(AccountSettings2016, StringComparison.Ordinal)
             || path.StartsWith(Tags2017, StringComparison.Ordinal)
             || path.StartsWith(Functions2021, StringComparison.Ordinal)
-            || path.StartsWith(FunctionUrls2021, StringComparison.Ordinal);
+            || path.StartsWith(FunctionUrls2021, StringComparison.Ordinal)
+            || path.StartsWith(Functions2014, StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -282,6 +284,23 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
                 string name = rest[..^StreamingSuffix.Length];
                 string resolved = Resolve(host, name, ref qualifier);
                 return InvokeWithResponseStream.HandleAsync(host, context, resolved, qualifier);
+            }
+
+            throw UnknownOperation();
+        }
+
+        if (path.StartsWith(Functions2014, StringComparison.Ordinal))
+        {
+            // InvokeAsync (deprecated), the only operation of this version: .../invoke-async, with or without the
+            // trailing slash the CLI and SDKs send.
+            string rest = path[Functions2014.Length..].TrimEnd('/');
+            const string suffix = "/invoke-async";
+            if (method == "POST" && rest.EndsWith(suffix, StringComparison.Ordinal) && rest.Length > suffix.Length)
+            {
+                // No Qualifier parameter: a qualifier can come only with the name (name:QUALIFIER, a qualified ARN).
+                string? nameQualifier = null;
+                string name = Resolve(host, rest[..^suffix.Length], ref nameQualifier);
+                return InvokeAsync.HandleAsync(host, context, name, nameQualifier);
             }
 
             throw UnknownOperation();
