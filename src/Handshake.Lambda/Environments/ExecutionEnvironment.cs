@@ -225,9 +225,9 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
         double durationMs = ElapsedMs(initsHere ? _startedAt : _deliveredAt);
         if (timedOut)
         {
-            // The deadline counts from before the event reached the runtime (and a thaw), Duration from after: a
-            // timeout's Duration came out a little under the timeout (2999.56 ms for 3 s). Lambda's REPORT lines for
-            // timeouts in public logs never do (3071.27 ms for 3 s, 30030.16 ms for 30 s, 120000.64 ms for 120 s:
+            // The timeout's timer runs on the timer queue's millisecond clock and may fire a fraction of a millisecond
+            // early against the Stopwatch that measures Duration: a timeout's Duration could come out just under the
+            // timeout (2999.56 ms for 3 s was seen). Lambda's REPORT lines for timeouts in public logs never do (3071.27 ms for 3 s, 30030.16 ms for 30 s, 120000.64 ms for 120 s:
             // alexa-samples/skill-sample-nodejs-smarthome-switch#18, aws/aws-lambda-dotnet#269,
             // awslabs/aws-lambda-redshift-loader#80).
             durationMs = Math.Max(durationMs, timeout.TotalMilliseconds);
