@@ -44,6 +44,15 @@ public sealed class DurabilityTests : IDisposable
                 TableName = "durable",
                 PointInTimeRecoverySpecification = new PointInTimeRecoverySpecification { PointInTimeRecoveryEnabled = true, RecoveryPeriodInDays = 10 },
             }).WaitAsync(ServerFixture.Timeout);
+            await client.CreateTableAsync(new CreateTableRequest
+            {
+                TableName = "ceilings", BillingMode = BillingMode.PAY_PER_REQUEST,
+                AttributeDefinitions = [new AttributeDefinition("pk", ScalarAttributeType.S)],
+                KeySchema = [new KeySchemaElement("pk", KeyType.HASH)],
+                OnDemandThroughput = new OnDemandThroughput { MaxReadRequestUnits = 100, MaxWriteRequestUnits = 200 },
+            }).WaitAsync(ServerFixture.Timeout);
+            await client.UpdateTableAsync(new UpdateTableRequest { TableName = "ceilings", WarmThroughput = new WarmThroughput { ReadUnitsPerSecond = 15000 } })
+                .WaitAsync(ServerFixture.Timeout);
         }
 
         await using (var server = await DynamoServer.StartAsync(OnDisk()).WaitAsync(ServerFixture.Timeout))
@@ -66,6 +75,9 @@ public sealed class DurabilityTests : IDisposable
                 .WaitAsync(ServerFixture.Timeout)).ContinuousBackupsDescription.PointInTimeRecoveryDescription;
             Assert.Equal(PointInTimeRecoveryStatus.ENABLED, pitr.PointInTimeRecoveryStatus);
             Assert.Equal(10, pitr.RecoveryPeriodInDays);
+            var ceilings = (await client.DescribeTableAsync("ceilings").WaitAsync(ServerFixture.Timeout)).Table;
+            Assert.Equal((100L, 200L), (ceilings.OnDemandThroughput.MaxReadRequestUnits!.Value, ceilings.OnDemandThroughput.MaxWriteRequestUnits!.Value));
+            Assert.Equal((15000L, 4000L), (ceilings.WarmThroughput.ReadUnitsPerSecond!.Value, ceilings.WarmThroughput.WriteUnitsPerSecond!.Value));
         }
     }
 

@@ -85,6 +85,21 @@ public sealed class TableDefinition
     public bool DeletionProtectionEnabled { get; set; }
 
     /// <summary>
+    /// OnDemandThroughput's ceilings as CreateTable or UpdateTable set them (null: none; both null: no
+    /// OnDemandThroughput is described). Kept and described only: nothing is throttled here.
+    /// </summary>
+    public long? MaxReadRequestUnits { get; set; }
+    public long? MaxWriteRequestUnits { get; set; }
+
+    /// <summary>
+    /// The table's WarmThroughput: what it was created with (12,000/4,000 on demand, the capacity when provisioned,
+    /// or a higher value given), raised by UpdateTable's WarmThroughput, by a capacity increase and by a switch to on
+    /// demand, and never lowered, as AWS reports it. Described only.
+    /// </summary>
+    public long WarmReadUnitsPerSecond { get; set; }
+    public long WarmWriteUnitsPerSecond { get; set; }
+
+    /// <summary>
     /// STANDARD or STANDARD_INFREQUENT_ACCESS as CreateTable or UpdateTable set it; null when never given, and then
     /// DescribeTable has no TableClassSummary. Kept and described only: storage is the same for both.
     /// </summary>

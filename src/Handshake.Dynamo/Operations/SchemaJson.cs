@@ -140,6 +140,23 @@ internal static class SchemaJson
         if (t.Write > Max) throw DynamoException.Validation($"Given value {t.Write} for WriteCapacityUnits is out of bounds");
     }
 
+    /// <summary>
+    /// A table's provisioned capacity above the account's per-table quota (40,000, what DescribeLimits reports) is
+    /// AWS's LimitExceededException, checked after every validation (AWS answers it seconds later than a validation
+    /// error). The ReadCapacityUnits text is AWS's (ack-api-quirks DDB-TABLE-443, CreateTable and UpdateTable); the
+    /// WriteCapacityUnits one follows it (inferred). An index's own quota check is not made (its text was not found whole).
+    /// </summary>
+    public static void CheckTableMaximum(Throughput t, string region)
+    {
+        foreach (var (name, value) in new[] { ("ReadCapacityUnits", t.Read), ("WriteCapacityUnits", t.Write) })
+        {
+            if (value > OnDemandThroughputMember.TableMaximum)
+                throw new DynamoException(DynamoErrorCode.LimitExceededException,
+                    $"The requested {name}, {value}, is above the per table maximum for the account in {region}. Per table maximum: {OnDemandThroughputMember.TableMaximum}. "
+                    + "Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.");
+        }
+    }
+
     public static void ValidateKeySchema(List<(string? Name, string? KeyType)> keys, string path, ValidationErrors errors)
     {
         for (int i = 0; i < keys.Count; i++)

@@ -10,7 +10,12 @@ namespace Handshake.Dynamo.Operations;
 /// </summary>
 internal static class TableDescription
 {
-    public static void Write(Utf8JsonWriter w, TableDefinition t, string status)
+    /// <param name="warmStatus">WarmThroughput.Status: UPDATING only in the response to an UpdateTable that raised it.</param>
+    /// <param name="onDemandEcho">
+    /// The OnDemandThroughput an UpdateTable response reports instead of the kept one: AWS echoes a -1 that removed a
+    /// ceiling there, while DescribeTable leaves the removed member out (ack-api-quirks DDB-TABLE-178).
+    /// </param>
+    public static void Write(Utf8JsonWriter w, TableDefinition t, string status, string warmStatus = "ACTIVE", (long? Read, long? Write)? onDemandEcho = null)
     {
         w.WriteStartObject();
         w.WriteStartArray("AttributeDefinitions"u8);
@@ -57,7 +62,20 @@ internal static class TableDescription
             w.WriteString("LatestStreamArn"u8, latest.Arn);
         }
         w.WriteBoolean("DeletionProtectionEnabled"u8, t.DeletionProtectionEnabled);
-        WriteWarmThroughput(w, t.BillingMode, t.ReadCapacityUnits, t.WriteCapacityUnits, "ACTIVE");
+        var (maxRead, maxWrite) = onDemandEcho ?? (t.MaxReadRequestUnits, t.MaxWriteRequestUnits);
+        if (maxRead is not null || maxWrite is not null)
+        {
+            // Only the ceilings that are set: a table with none describes no OnDemandThroughput (DDB-TABLE-028/039).
+            w.WriteStartObject("OnDemandThroughput"u8);
+            if (maxRead is { } read) w.WriteNumber("MaxReadRequestUnits"u8, read);
+            if (maxWrite is { } write) w.WriteNumber("MaxWriteRequestUnits"u8, write);
+            w.WriteEndObject();
+        }
+        w.WriteStartObject("WarmThroughput"u8);
+        w.WriteNumber("ReadUnitsPerSecond"u8, t.WarmReadUnitsPerSecond);
+        w.WriteNumber("WriteUnitsPerSecond"u8, t.WarmWriteUnitsPerSecond);
+        w.WriteString("Status"u8, warmStatus);
+        w.WriteEndObject();
         if (t.TableClass is { } tableClass)
         {
             w.WriteStartObject("TableClassSummary"u8);
@@ -108,9 +126,9 @@ internal static class TableDescription
     }
 
     /// <summary>
-    /// WarmThroughput as AWS reports it for a table or GSI that never configured one: an on-demand table's baseline
-    /// of 12,000 read and 4,000 write units per second, or a provisioned one's capacity. Describe-only: a
-    /// WarmThroughput given to CreateTable or UpdateTable is not recorded (nothing is throttled here).
+    /// A GSI's WarmThroughput as AWS reports it for an index that never configured one: the on-demand baseline of
+    /// 12,000 read and 4,000 write units per second, or the index's provisioned capacity. An index-level
+    /// WarmThroughput or OnDemandThroughput is not kept (README); the table's own are (<see cref="TableDefinition"/>).
     /// </summary>
     private static void WriteWarmThroughput(Utf8JsonWriter w, string billingMode, long read, long write, string status)
     {

@@ -53,6 +53,10 @@ internal static class TableDefinitionJson
             WriteTime(w, "LastUpdateToPayPerRequestDateTime", t.LastUpdateToPayPerRequestDateTime);
             w.WriteNumber("NumberOfDecreasesToday", t.NumberOfDecreasesToday);
             w.WriteBoolean("DeletionProtectionEnabled", t.DeletionProtectionEnabled);
+            if (t.MaxReadRequestUnits is { } maxRead) w.WriteNumber("MaxReadRequestUnits", maxRead);
+            if (t.MaxWriteRequestUnits is { } maxWrite) w.WriteNumber("MaxWriteRequestUnits", maxWrite);
+            w.WriteNumber("WarmReadUnitsPerSecond", t.WarmReadUnitsPerSecond);
+            w.WriteNumber("WarmWriteUnitsPerSecond", t.WarmWriteUnitsPerSecond);
             if (t.TableClass is not null) w.WriteString("TableClass", t.TableClass);
             WriteTime(w, "TableClassUpdateDateTime", t.TableClassUpdateDateTime);
             w.WriteStartObject("Tags");
@@ -117,6 +121,8 @@ internal static class TableDefinitionJson
             LastUpdateToPayPerRequestDateTime = ReadTime(r, "LastUpdateToPayPerRequestDateTime"),
             NumberOfDecreasesToday = r.GetProperty("NumberOfDecreasesToday").GetInt32(),
             DeletionProtectionEnabled = r.GetProperty("DeletionProtectionEnabled").GetBoolean(),
+            MaxReadRequestUnits = r.TryGetProperty("MaxReadRequestUnits", out var maxRead) ? maxRead.GetInt64() : null,
+            MaxWriteRequestUnits = r.TryGetProperty("MaxWriteRequestUnits", out var maxWrite) ? maxWrite.GetInt64() : null,
             Tags = tags,
             TableClass = r.TryGetProperty("TableClass", out var tableClass) ? tableClass.GetString() : null,
             TableClassUpdateDateTime = ReadTime(r, "TableClassUpdateDateTime"),
@@ -126,6 +132,13 @@ internal static class TableDefinitionJson
             PointInTimeRecoveryEnabledDateTime = ReadTime(r, "PointInTimeRecoveryEnabledDateTime"),
             RecoveryPeriodInDays = r.TryGetProperty("RecoveryPeriodInDays", out var days) ? days.GetInt32() : 35,
         };
+        // A table written before warm throughput was kept describes what it always did: the on-demand baseline, or
+        // its provisioned capacity.
+        bool onDemand = table.BillingMode == "PAY_PER_REQUEST";
+        table.WarmReadUnitsPerSecond = r.TryGetProperty("WarmReadUnitsPerSecond", out var warmRead) ? warmRead.GetInt64()
+            : onDemand ? Operations.WarmThroughputMember.OnDemandRead : table.ReadCapacityUnits;
+        table.WarmWriteUnitsPerSecond = r.TryGetProperty("WarmWriteUnitsPerSecond", out var warmWrite) ? warmWrite.GetInt64()
+            : onDemand ? Operations.WarmThroughputMember.OnDemandWrite : table.WriteCapacityUnits;
         table.Counters.Set(itemCount, sizeBytes);
         return table;
     }
