@@ -120,6 +120,7 @@ internal static class CreateTable
         var indexes = new List<SecondaryIndexDefinition>();
         SchemaJson.ResolveIndexes(r.LocalSecondaryIndexes, global: false, hash, range, definitions, payPerRequest, indexes);
         SchemaJson.ResolveIndexes(r.GlobalSecondaryIndexes, global: true, hash, range, definitions, payPerRequest, indexes);
+        SchemaJson.CheckProjectedAttributeTotal(indexes);
         SchemaJson.CheckAllDefinitionsUsed(definitions, hash, range, indexes);
         // Checked as TagResource checks them, so that no table is created with a tag AWS would refuse (an empty list
         // is accepted here, unlike TagResource). Where among the table's checks AWS runs them is inferred.

@@ -151,6 +151,7 @@ internal static class GlobalSecondaryIndexUpdates
                 var resolved = new List<SecondaryIndexDefinition>();
                 SchemaJson.ResolveIndexes([c], global: true, table.Hash, table.Range, definitions, billingMode == "PAY_PER_REQUEST", resolved);
                 var index = resolved[0];
+                SchemaJson.CheckProjectedAttributeTotal([.. table.Indexes, index]);
                 index.IndexStatus = "CREATING";
                 index.Backfilling = true;
                 created.Add(index);
