@@ -39,6 +39,23 @@ public sealed class SdkTableTests(ServerFixture fixture)
         Assert.Equal($"Requested resource not found: Table: {name} not found", error.Message);
     }
 
+    [Theory]
+    [InlineData("S")]
+    [InlineData("N")]
+    public async Task AnAttributeDefinedTwiceIsRefusedInAwsWords(string secondType)
+    {
+        // ack-api-quirks DDB-TABLE-042: the same text whether the second definition has the same type or another.
+        var name = fixture.NewTableName();
+        var e = await Assert.ThrowsAsync<AmazonDynamoDBException>(() => Client.CreateTableAsync(new CreateTableRequest
+        {
+            TableName = name, BillingMode = BillingMode.PAY_PER_REQUEST,
+            AttributeDefinitions = [new("pk", ScalarAttributeType.S), new("pk", new ScalarAttributeType(secondType))],
+            KeySchema = [new("pk", KeyType.HASH)],
+        }).WaitAsync(ServerFixture.Timeout));
+        Assert.Equal(("ValidationException", "Attribute Name is duplicated: pk"), (e.ErrorCode, e.Message));
+        await Assert.ThrowsAsync<ResourceNotFoundException>(() => Client.DescribeTableAsync(name).WaitAsync(ServerFixture.Timeout));
+    }
+
     [Fact]
     public async Task ItemCountAndSizeAreMaintained()
     {

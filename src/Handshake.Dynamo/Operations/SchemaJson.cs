@@ -285,8 +285,11 @@ internal static class SchemaJson
         var defined = new HashSet<string>(StringComparer.Ordinal);
         foreach (var d in definitions)
         {
+            // AWS's text, for a name defined twice with the same type or with two (ack-api-quirks DDB-TABLE-042, captured
+            // from AWS); DynamoDB Local says "Cannot have two attributes with the same name". Where among the schema
+            // checks AWS makes it is inferred.
             if (!defined.Add(d.Name))
-                throw DynamoException.Validation("Cannot have two attributes with the same name");
+                throw DynamoException.Validation("Attribute Name is duplicated: " + d.Name);
         }
         if (defined.SetEquals(used)) return;
         if (indexes.Count == 0)
