@@ -202,4 +202,48 @@ public sealed class ThroughputSettingsTests(ServerFixture fixture)
             + "Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.", capacity.Message);
         Assert.Equal(1, (await DescribeAsync(provisioned)).ProvisionedThroughput.WriteCapacityUnits);
     }
+
+    [Fact]
+    public async Task AGlobalIndexUpdateCarriesCeilingsOrWarmThroughputInsteadOfCapacity()
+    {
+        var name = fixture.NewTableName();
+        await Client.CreateTableAsync(new CreateTableRequest
+        {
+            TableName = name, BillingMode = BillingMode.PAY_PER_REQUEST,
+            AttributeDefinitions = [new("pk", ScalarAttributeType.S), new("g", ScalarAttributeType.S)],
+            KeySchema = [new("pk", KeyType.HASH)],
+            GlobalSecondaryIndexes = [new GlobalSecondaryIndex { IndexName = "gsi1", KeySchema = [new("g", KeyType.HASH)], Projection = new Projection { ProjectionType = ProjectionType.ALL } }],
+        }).WaitAsync(Timeout);
+        UpdateTableRequest Update(string index, OnDemandThroughput? ceilings = null, WarmThroughput? warm = null, string? table = null) => new()
+        {
+            TableName = table ?? name,
+            GlobalSecondaryIndexUpdates = [new GlobalSecondaryIndexUpdate { Update = new UpdateGlobalSecondaryIndexAction { IndexName = index, OnDemandThroughput = ceilings, WarmThroughput = warm } }],
+        };
+
+        // Without capacity (optional in the model), an on-demand index's Update needs one of the two (ack-api-quirks DDB-TABLE-456).
+        const string OnlyUpdates = Invalid + "The only Updates for index: gsi1 when TableThroughputMode is PAY_PER_REQUEST can be to OnDemandThroughput, WarmThroughput";
+        Assert.Equal(OnlyUpdates, await UpdateFailsAsync(Update("gsi1")));
+        Assert.Equal(OnlyUpdates, await UpdateFailsAsync(Update("gsi1", ceilings: new OnDemandThroughput())));
+        // An empty WarmThroughput is refused before the table is looked up.
+        Assert.Equal(Invalid + "WarmThroughput must have at least one of ReadUnitsPerSecond or WriteUnitsPerSecond specified for index: ghost",
+            await UpdateFailsAsync(Update("ghost", warm: new WarmThroughput(), table: fixture.NewTableName())));
+        var missing = await Assert.ThrowsAsync<ResourceNotFoundException>(() => Client.UpdateTableAsync(Update("ghost", ceilings: new OnDemandThroughput { MaxReadRequestUnits = 5 })).WaitAsync(Timeout));
+        Assert.Equal($"Requested resource not found: Index ghost for table {name}", missing.Message);
+
+        await Client.UpdateTableAsync(Update("gsi1", ceilings: new OnDemandThroughput { MaxReadRequestUnits = 100, MaxWriteRequestUnits = 50 })).WaitAsync(Timeout);
+        await Client.UpdateTableAsync(Update("gsi1", warm: new WarmThroughput { ReadUnitsPerSecond = 13000 })).WaitAsync(Timeout);
+        var index = Assert.Single((await DescribeAsync(name)).GlobalSecondaryIndexes);
+        Assert.Equal((100L, 50L), (index.OnDemandThroughput.MaxReadRequestUnits!.Value, index.OnDemandThroughput.MaxWriteRequestUnits!.Value));
+        Assert.Equal((13000L, 4000L), (index.WarmThroughput.ReadUnitsPerSecond!.Value, index.WarmThroughput.WriteUnitsPerSecond!.Value));
+
+        Assert.Equal(Invalid + "Requested WriteUnitsPerSecond for WarmThroughput for index gsi1 is lower than current WarmThroughput, decreasing WarmThroughput is not supported",
+            await UpdateFailsAsync(Update("gsi1", warm: new WarmThroughput { WriteUnitsPerSecond = 1 })));
+        Assert.Equal(Invalid + "Requested MaxReadRequestUnits for OnDemandThroughput for index : gsi1 is outside of valid range",
+            await UpdateFailsAsync(Update("gsi1", ceilings: new OnDemandThroughput { MaxReadRequestUnits = 0 })));
+        // -1 removes both.
+        await Client.UpdateTableAsync(Update("gsi1", ceilings: new OnDemandThroughput { MaxReadRequestUnits = -1, MaxWriteRequestUnits = -1 })).WaitAsync(Timeout);
+        index = Assert.Single((await DescribeAsync(name)).GlobalSecondaryIndexes);
+        Assert.Null(index.OnDemandThroughput);
+        Assert.Equal(13000, index.WarmThroughput.ReadUnitsPerSecond);
+    }
 }

@@ -26,6 +26,17 @@ public sealed class SecondaryIndexDefinition(
     public long ReadCapacityUnits { get; set; } = readCapacityUnits;
     public long WriteCapacityUnits { get; set; } = writeCapacityUnits;
 
+    /// <summary>A GSI's OnDemandThroughput ceilings as an UpdateTable Update action set them (null: none).</summary>
+    public long? MaxReadRequestUnits { get; set; }
+    public long? MaxWriteRequestUnits { get; set; }
+
+    /// <summary>
+    /// A GSI's WarmThroughput once an UpdateTable Update action raised it; null until then, when DescribeTable reports
+    /// the on-demand baseline or the index's capacity.
+    /// </summary>
+    public long? WarmReadUnitsPerSecond { get; set; }
+    public long? WarmWriteUnitsPerSecond { get; set; }
+
     /// <summary>The index_items key of this index; assigned when the index is stored.</summary>
     public long InternalId { get; internal set; }
 

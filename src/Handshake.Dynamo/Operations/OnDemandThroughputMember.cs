@@ -50,12 +50,15 @@ internal sealed class OnDemandThroughputMember
     }
 
     /// <summary>UpdateTable's checks; <paramref name="provisioned"/> is the billing mode the table will have.</summary>
-    public void CheckForUpdateTable(bool provisioned, string region)
+    /// <param name="subject">"table", or "index : &lt;name&gt;" for a GSI's Update action (AWS's index form of the
+    /// range and quota texts, catalogued by ack-api-quirks DDB-TABLE-442/443; the PROVISIONED text is the table's for
+    /// an index too, inferred).</param>
+    public void CheckForUpdateTable(bool provisioned, string region, string subject = "table")
     {
         if (provisioned)
             throw DynamoException.Validation(Invalid + FirstMember() + " for OnDemandThroughput cannot be specified when the table BillingMode is PROVISIONED");
-        CheckRange(v => v == 0 || v < -1);
-        CheckTableMaximum(region);
+        CheckRange(v => v == 0 || v < -1, subject);
+        CheckTableMaximum(region, subject);
     }
 
     /// <summary>The ceilings after this update: a given member replaces the current one, -1 removes it.</summary>
@@ -64,23 +67,23 @@ internal sealed class OnDemandThroughputMember
 
     private string FirstMember() => MaxRead is not null ? "MaxReadRequestUnits" : "MaxWriteRequestUnits";
 
-    private void CheckRange(Func<long, bool> outside)
+    private void CheckRange(Func<long, bool> outside, string subject = "table")
     {
         if (MaxRead is { } read && outside(read))
-            throw DynamoException.Validation(Invalid + "Requested MaxReadRequestUnits for OnDemandThroughput for table is outside of valid range");
+            throw DynamoException.Validation(Invalid + "Requested MaxReadRequestUnits for OnDemandThroughput for " + subject + " is outside of valid range");
         if (MaxWrite is { } write && outside(write))
-            throw DynamoException.Validation(Invalid + "Requested MaxWriteRequestUnits for OnDemandThroughput for table is outside of valid range");
+            throw DynamoException.Validation(Invalid + "Requested MaxWriteRequestUnits for OnDemandThroughput for " + subject + " is outside of valid range");
     }
 
     // A ceiling above the account's per-table quota (40,000, what DescribeLimits reports) is AWS's LimitExceededException
     // (read text captured, DDB-TABLE-171/443, on UpdateTable; the write text and CreateTable's use of it are inferred).
-    private void CheckTableMaximum(string region)
+    private void CheckTableMaximum(string region, string subject = "table")
     {
         if (MaxRead > TableMaximum)
             throw new DynamoException(DynamoErrorCode.LimitExceededException,
-                "Subscriber limit exceeded: Requested MaxReadRequestUnits for OnDemandThroughput for table exceeds TableMaxReadCapacityUnits of the account in region " + region);
+                "Subscriber limit exceeded: Requested MaxReadRequestUnits for OnDemandThroughput for " + subject + " exceeds TableMaxReadCapacityUnits of the account in region " + region);
         if (MaxWrite > TableMaximum)
             throw new DynamoException(DynamoErrorCode.LimitExceededException,
-                "Subscriber limit exceeded: Requested MaxWriteRequestUnits for OnDemandThroughput for table exceeds TableMaxWriteCapacityUnits of the account in region " + region);
+                "Subscriber limit exceeded: Requested MaxWriteRequestUnits for OnDemandThroughput for " + subject + " exceeds TableMaxWriteCapacityUnits of the account in region " + region);
     }
 }

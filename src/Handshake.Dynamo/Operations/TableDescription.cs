@@ -119,25 +119,38 @@ internal static class TableDescription
             w.WriteNumber("IndexSizeBytes"u8, index.IndexSizeBytes);
             w.WriteNumber("ItemCount"u8, index.ItemCount);
             w.WriteString("IndexArn"u8, t.Arn + "/index/" + index.IndexName);
-            if (global) WriteWarmThroughput(w, t.BillingMode, index.ReadCapacityUnits, index.WriteCapacityUnits, index.IndexStatus);
+            if (global && (index.MaxReadRequestUnits is not null || index.MaxWriteRequestUnits is not null))
+            {
+                w.WriteStartObject("OnDemandThroughput"u8);
+                if (index.MaxReadRequestUnits is { } maxRead) w.WriteNumber("MaxReadRequestUnits"u8, maxRead);
+                if (index.MaxWriteRequestUnits is { } maxWrite) w.WriteNumber("MaxWriteRequestUnits"u8, maxWrite);
+                w.WriteEndObject();
+            }
+            if (global)
+            {
+                var (warmRead, warmWrite) = IndexWarmThroughput(t.BillingMode, index);
+                w.WriteStartObject("WarmThroughput"u8);
+                w.WriteNumber("ReadUnitsPerSecond"u8, warmRead);
+                w.WriteNumber("WriteUnitsPerSecond"u8, warmWrite);
+                w.WriteString("Status"u8, index.IndexStatus);
+                w.WriteEndObject();
+            }
             w.WriteEndObject();
         }
         if (any) w.WriteEndArray();
     }
 
     /// <summary>
-    /// A GSI's WarmThroughput as AWS reports it for an index that never configured one: the on-demand baseline of
-    /// 12,000 read and 4,000 write units per second, or the index's provisioned capacity. An index-level
-    /// WarmThroughput or OnDemandThroughput is not kept (README); the table's own are (<see cref="TableDefinition"/>).
+    /// A GSI's WarmThroughput: what an UpdateTable Update action raised it to, else as AWS reports it for an index that
+    /// never configured one, the on-demand baseline of 12,000 read and 4,000 write units per second or the index's
+    /// provisioned capacity (not the highest it had: README).
     /// </summary>
-    private static void WriteWarmThroughput(Utf8JsonWriter w, string billingMode, long read, long write, string status)
+    public static (long Read, long Write) IndexWarmThroughput(string billingMode, SecondaryIndexDefinition index)
     {
         bool onDemand = billingMode == "PAY_PER_REQUEST";
-        w.WriteStartObject("WarmThroughput"u8);
-        w.WriteNumber("ReadUnitsPerSecond"u8, onDemand ? 12000 : read);
-        w.WriteNumber("WriteUnitsPerSecond"u8, onDemand ? 4000 : write);
-        w.WriteString("Status"u8, status);
-        w.WriteEndObject();
+        long read = onDemand ? WarmThroughputMember.OnDemandRead : index.ReadCapacityUnits;
+        long write = onDemand ? WarmThroughputMember.OnDemandWrite : index.WriteCapacityUnits;
+        return (Math.Max(read, index.WarmReadUnitsPerSecond ?? 0), Math.Max(write, index.WarmWriteUnitsPerSecond ?? 0));
     }
 
     /// <summary>

@@ -160,8 +160,8 @@ internal static class UpdateTable
         List<Model.SecondaryIndexDefinition>? created = null;
         if (hasIndexUpdates)
         {
-            created = GlobalSecondaryIndexUpdates.Resolve(table, indexUpdates!, definitions, billingMode ?? table.BillingMode);
-            first = new GlobalSecondaryIndexUpdates.Command(table, indexUpdates!, created, definitions);
+            created = GlobalSecondaryIndexUpdates.Resolve(table, indexUpdates!, definitions, billingMode ?? table.BillingMode, region);
+            first = new GlobalSecondaryIndexUpdates.Command(table, indexUpdates!, created, definitions, region);
             if (billingMode is null && throughput is null && deletionProtection is null && tableClass is null)
             {
                 await WriteAndRespondAsync(store, response, table, first, created).ConfigureAwait(false);
@@ -209,9 +209,15 @@ internal static class UpdateTable
                 }
                 else
                 {
-                    // A provisioned table has no on-demand ceilings (dynoxide #161, captured on AWS).
+                    // A provisioned table has no on-demand ceilings (nubo-db/dynoxide#161, captured on AWS); its
+                    // indexes' are dropped with them (inferred).
                     t.MaxReadRequestUnits = null;
                     t.MaxWriteRequestUnits = null;
+                    foreach (var index in t.Indexes)
+                    {
+                        index.MaxReadRequestUnits = null;
+                        index.MaxWriteRequestUnits = null;
+                    }
                 }
             }
             if (onDemand is not null)

@@ -62,24 +62,26 @@ internal sealed class WarmThroughputMember
     /// public live measurement, us-east-1 2026-08-13, saw the same text naming WriteUnitsPerSecond for a lower write
     /// value); restating the current value is accepted.
     /// </summary>
-    public (long Read, long Write) ResolveForUpdateTable(long currentRead, long currentWrite, string region)
+    /// <param name="subject">"table", or "index &lt;name&gt;" for a GSI's Update action (the index forms of the
+    /// decrease and quota texts are captured, ack-api-quirks DDB-TABLE-456/443).</param>
+    public (long Read, long Write) ResolveForUpdateTable(long currentRead, long currentWrite, string region, string subject = "table")
     {
-        const string Lower = " for WarmThroughput for table is lower than current WarmThroughput, decreasing WarmThroughput is not supported";
-        if (ReadUnits < currentRead) throw DynamoException.Validation(Invalid + "Requested ReadUnitsPerSecond" + Lower);
-        if (WriteUnits < currentWrite) throw DynamoException.Validation(Invalid + "Requested WriteUnitsPerSecond" + Lower);
-        CheckTableMaximum(region);
+        string lower = " for WarmThroughput for " + subject + " is lower than current WarmThroughput, decreasing WarmThroughput is not supported";
+        if (ReadUnits < currentRead) throw DynamoException.Validation(Invalid + "Requested ReadUnitsPerSecond" + lower);
+        if (WriteUnits < currentWrite) throw DynamoException.Validation(Invalid + "Requested WriteUnitsPerSecond" + lower);
+        CheckTableMaximum(region, subject);
         return (ReadUnits ?? currentRead, WriteUnits ?? currentWrite);
     }
 
     // AWS refuses an index's warm throughput above the per-table quota with LimitExceededException (captured for an
     // index, DDB-TABLE-171/443); the table's own text is that one's pattern with "for table" (inferred).
-    private void CheckTableMaximum(string region)
+    private void CheckTableMaximum(string region, string subject = "table")
     {
         if (ReadUnits > OnDemandThroughputMember.TableMaximum)
             throw new DynamoException(DynamoErrorCode.LimitExceededException,
-                "Subscriber limit exceeded: Requested ReadUnitsPerSecond for WarmThroughput for table exceeds TableMaxReadCapacityUnits of the account in region " + region);
+                "Subscriber limit exceeded: Requested ReadUnitsPerSecond for WarmThroughput for " + subject + " exceeds TableMaxReadCapacityUnits of the account in region " + region);
         if (WriteUnits > OnDemandThroughputMember.TableMaximum)
             throw new DynamoException(DynamoErrorCode.LimitExceededException,
-                "Subscriber limit exceeded: Requested WriteUnitsPerSecond for WarmThroughput for table exceeds TableMaxWriteCapacityUnits of the account in region " + region);
+                "Subscriber limit exceeded: Requested WriteUnitsPerSecond for WarmThroughput for " + subject + " exceeds TableMaxWriteCapacityUnits of the account in region " + region);
     }
 }

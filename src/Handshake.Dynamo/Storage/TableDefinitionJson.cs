@@ -42,6 +42,10 @@ internal static class TableDefinitionJson
                 w.WriteNumber("ReadCapacityUnits", i.ReadCapacityUnits);
                 w.WriteNumber("WriteCapacityUnits", i.WriteCapacityUnits);
                 w.WriteString("IndexStatus", i.IndexStatus);
+                if (i.MaxReadRequestUnits is { } indexMaxRead) w.WriteNumber("MaxReadRequestUnits", indexMaxRead);
+                if (i.MaxWriteRequestUnits is { } indexMaxWrite) w.WriteNumber("MaxWriteRequestUnits", indexMaxWrite);
+                if (i.WarmReadUnitsPerSecond is { } indexWarmRead) w.WriteNumber("WarmReadUnitsPerSecond", indexWarmRead);
+                if (i.WarmWriteUnitsPerSecond is { } indexWarmWrite) w.WriteNumber("WarmWriteUnitsPerSecond", indexWarmWrite);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -91,7 +95,13 @@ internal static class TableDefinitionJson
                 i.GetProperty("IndexName").GetString()!, i.GetProperty("IsGlobal").GetBoolean(),
                 ReadKey(i.GetProperty("Hash")), i.TryGetProperty("Range", out var ir) ? ReadKey(ir) : null,
                 i.GetProperty("ProjectionType").GetString()!, nonKey,
-                i.GetProperty("ReadCapacityUnits").GetInt64(), i.GetProperty("WriteCapacityUnits").GetInt64());
+                i.GetProperty("ReadCapacityUnits").GetInt64(), i.GetProperty("WriteCapacityUnits").GetInt64())
+            {
+                MaxReadRequestUnits = i.TryGetProperty("MaxReadRequestUnits", out var iMaxRead) ? iMaxRead.GetInt64() : null,
+                MaxWriteRequestUnits = i.TryGetProperty("MaxWriteRequestUnits", out var iMaxWrite) ? iMaxWrite.GetInt64() : null,
+                WarmReadUnitsPerSecond = i.TryGetProperty("WarmReadUnitsPerSecond", out var iWarmRead) ? iWarmRead.GetInt64() : null,
+                WarmWriteUnitsPerSecond = i.TryGetProperty("WarmWriteUnitsPerSecond", out var iWarmWrite) ? iWarmWrite.GetInt64() : null,
+            };
             // An index still CREATING when the store stopped is backfilled again from the start (idempotent).
             if (i.TryGetProperty("IndexStatus", out var status) && status.GetString() == "CREATING")
             {
