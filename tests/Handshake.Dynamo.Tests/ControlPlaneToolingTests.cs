@@ -40,6 +40,16 @@ public sealed class ControlPlaneToolingTests(ServerFixture fixture)
         Assert.NotNull(again.EarliestRestorableDateTime);
         Assert.True(again.LatestRestorableDateTime >= again.EarliestRestorableDateTime);
 
+        // A recovery period with a disable is refused in AWS's words (ack-api-quirks DDB-TABLE-442), and PITR stays on.
+        var period = await Assert.ThrowsAsync<AmazonDynamoDBException>(() => Client.UpdateContinuousBackupsAsync(new UpdateContinuousBackupsRequest
+        {
+            TableName = name,
+            PointInTimeRecoverySpecification = new PointInTimeRecoverySpecification { PointInTimeRecoveryEnabled = false, RecoveryPeriodInDays = 5 },
+        }).WaitAsync(ServerFixture.Timeout));
+        Assert.Equal(("ValidationException", "Invalid Request: Cannot specify RecoveryPeriodInDays when disabling point-in-time recovery."), (period.ErrorCode, period.Message));
+        Assert.Equal(PointInTimeRecoveryStatus.ENABLED, (await Client.DescribeContinuousBackupsAsync(new DescribeContinuousBackupsRequest { TableName = name })
+            .WaitAsync(ServerFixture.Timeout)).ContinuousBackupsDescription.PointInTimeRecoveryDescription.PointInTimeRecoveryStatus);
+
         var disabled = (await Client.UpdateContinuousBackupsAsync(new UpdateContinuousBackupsRequest
         {
             TableName = name,

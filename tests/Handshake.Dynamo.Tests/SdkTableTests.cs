@@ -57,6 +57,30 @@ public sealed class SdkTableTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task AProvisionedGlobalIndexWithoutThroughputIsRefusedInCreateTablesWords()
+    {
+        // CreateTable's text differs from UpdateTable's "must be specified" (ack-api-quirks DDB-TABLE-442).
+        var name = fixture.NewTableName();
+        var e = await Assert.ThrowsAsync<AmazonDynamoDBException>(() => Client.CreateTableAsync(new CreateTableRequest
+        {
+            TableName = name, ProvisionedThroughput = new ProvisionedThroughput(1, 1),
+            AttributeDefinitions = [new("pk", ScalarAttributeType.S), new("g", ScalarAttributeType.S)],
+            KeySchema = [new("pk", KeyType.HASH)],
+            GlobalSecondaryIndexes = [new GlobalSecondaryIndex { IndexName = "by-g", KeySchema = [new("g", KeyType.HASH)], Projection = new Projection { ProjectionType = ProjectionType.ALL } }],
+        }).WaitAsync(ServerFixture.Timeout));
+        Assert.Equal(("ValidationException", "One or more parameter values were invalid: ProvisionedThroughput is not specified for index: by-g"), (e.ErrorCode, e.Message));
+
+        var table = await fixture.CreateHashTableAsync();
+        await Client.UpdateTableAsync(new UpdateTableRequest { TableName = table, BillingMode = BillingMode.PROVISIONED, ProvisionedThroughput = new ProvisionedThroughput(1, 1) }).WaitAsync(ServerFixture.Timeout);
+        var update = await Assert.ThrowsAsync<AmazonDynamoDBException>(() => Client.UpdateTableAsync(new UpdateTableRequest
+        {
+            TableName = table, AttributeDefinitions = [new("g", ScalarAttributeType.S)],
+            GlobalSecondaryIndexUpdates = [new GlobalSecondaryIndexUpdate { Create = new CreateGlobalSecondaryIndexAction { IndexName = "by-g", KeySchema = [new("g", KeyType.HASH)], Projection = new Projection { ProjectionType = ProjectionType.ALL } } }],
+        }).WaitAsync(ServerFixture.Timeout));
+        Assert.Equal("One or more parameter values were invalid: ProvisionedThroughput must be specified for index: by-g", update.Message);
+    }
+
+    [Fact]
     public async Task ItemCountAndSizeAreMaintained()
     {
         var name = await SdkItemTests.CreateTableAsync(Client, fixture.NewTableName());

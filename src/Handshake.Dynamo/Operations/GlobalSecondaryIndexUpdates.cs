@@ -165,7 +165,7 @@ internal static class GlobalSecondaryIndexUpdates
                             throw DynamoException.Validation(Invalid + "Cannot update attribute " + d.Name + ". This attribute is part of a key or index and its type cannot be changed");
                 }
                 var resolved = new List<SecondaryIndexDefinition>();
-                SchemaJson.ResolveIndexes([c], global: true, table.Hash, table.Range, definitions, billingMode == "PAY_PER_REQUEST", resolved);
+                SchemaJson.ResolveIndexes([c], global: true, table.Hash, table.Range, definitions, billingMode == "PAY_PER_REQUEST", resolved, createTable: false);
                 var index = resolved[0];
                 SchemaJson.CheckProjectedAttributeTotal([.. table.Indexes, index]);
                 index.IndexStatus = "CREATING";

@@ -193,8 +193,12 @@ internal static class SchemaJson
         return (Find(definitions, names[0])!, keys.Count == 2 ? Find(definitions, names[1]) : null);
     }
 
+    /// <param name="createTable">
+    /// CreateTable's indexes (its text for a provisioned GSI without throughput is `... is not specified for index`,
+    /// ack-api-quirks DDB-TABLE-442), or an UpdateTable index create (`... must be specified for index`).
+    /// </param>
     public static void ResolveIndexes(List<Index>? indexes, bool global, KeyAttribute tableHash, KeyAttribute? tableRange,
-        List<KeyAttribute> definitions, bool payPerRequest, List<SecondaryIndexDefinition> resolved)
+        List<KeyAttribute> definitions, bool payPerRequest, List<SecondaryIndexDefinition> resolved, bool createTable = true)
     {
         if (indexes is null) return;
         string kind = global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes";
@@ -245,7 +249,7 @@ internal static class SchemaJson
             if (global && payPerRequest && index.ProvisionedThroughput is not null)
                 throw DynamoException.Validation(Invalid + "ProvisionedThroughput should not be specified for index: " + index.IndexName + " when BillingMode is PAY_PER_REQUEST");
             if (global && !payPerRequest && index.ProvisionedThroughput is null)
-                throw DynamoException.Validation(Invalid + "ProvisionedThroughput must be specified for index: " + index.IndexName);
+                throw DynamoException.Validation(Invalid + "ProvisionedThroughput " + (createTable ? "is not" : "must be") + " specified for index: " + index.IndexName);
             foreach (var existing in resolved)
                 if (existing.IndexName == index.IndexName)
                     throw DynamoException.Validation(Invalid + "Duplicate index name: " + index.IndexName);

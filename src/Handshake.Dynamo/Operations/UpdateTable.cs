@@ -152,7 +152,7 @@ internal static class UpdateTable
                     throw DynamoException.Validation(Invalid + "ProvisionedThroughput must be specified for index: " + index.IndexName);
             }
         }
-        // OnDemandThroughput beside BillingMode: checked against the mode the table is switching to (dynoxide #161 runs
+        // OnDemandThroughput beside BillingMode: checked against the mode the table is switching to (nubo-db/dynoxide#161 runs
         // this check after the two above; that order is not captured).
         onDemand?.CheckForUpdateTable(newMode == "PROVISIONED", region);
         // The index or stream change and the metadata change beside it commit together (CompositeWriteCommand).
