@@ -175,6 +175,15 @@ public sealed class ThroughputSettingsTests(ServerFixture fixture)
             await UpdateFailsAsync(new UpdateTableRequest { TableName = name, WarmThroughput = new WarmThroughput { ReadUnitsPerSecond = 12999, WriteUnitsPerSecond = 5000 } }));
         Assert.Equal(Invalid + "Requested WriteUnitsPerSecond" + Decrease,
             await UpdateFailsAsync(new UpdateTableRequest { TableName = name, WarmThroughput = new WarmThroughput { WriteUnitsPerSecond = 3999 } }));
+        // Beside an index create AWS gives its own text (ack-api-quirks DDB-TABLE-174).
+        var beside = await UpdateFailsAsync(new UpdateTableRequest
+        {
+            TableName = name, WarmThroughput = new WarmThroughput { ReadUnitsPerSecond = 14000 },
+            AttributeDefinitions = [new("g", ScalarAttributeType.S)],
+            GlobalSecondaryIndexUpdates = [new GlobalSecondaryIndexUpdate { Create = new CreateGlobalSecondaryIndexAction { IndexName = "by-g", KeySchema = [new("g", KeyType.HASH)], Projection = new Projection { ProjectionType = ProjectionType.ALL } } }],
+        });
+        Assert.Equal(Invalid + "Create global secondary index cannot be specified when updating WarmThroughput", beside);
+        Assert.Null((await DescribeAsync(name)).GlobalSecondaryIndexes);
         // Restating the current value is accepted and changes nothing.
         await Client.UpdateTableAsync(new UpdateTableRequest { TableName = name, WarmThroughput = new WarmThroughput { ReadUnitsPerSecond = 13000, WriteUnitsPerSecond = 4000 } }).WaitAsync(Timeout);
         warm = (await DescribeAsync(name)).WarmThroughput;

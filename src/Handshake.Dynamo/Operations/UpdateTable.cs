@@ -89,6 +89,10 @@ internal static class UpdateTable
                 throw DynamoException.Validation(Invalid + "Server-Side Encryption modification must be the only operation in the request");
         }
         // What WarmThroughput and OnDemandThroughput may go with (ack-api-quirks DDB-TABLE-442).
+        // Beside an index create AWS words it otherwise (ack-api-quirks DDB-TABLE-174; which text wins when the request
+        // also changes something else is inferred).
+        if (warmThroughput && hasIndexUpdates && indexUpdates!.Exists(u => u.HasCreate))
+            throw DynamoException.Validation(Invalid + "Create global secondary index cannot be specified when updating WarmThroughput");
         if (warmThroughput && (otherChange || onDemandThroughput))
             throw DynamoException.Validation(Invalid + "WarmThroughput must be the only operation in the request");
         if (onDemandThroughput && (throughput is not null || deletionProtection is not null || tableClass is not null || streamUpdate || hasIndexUpdates))
