@@ -314,6 +314,19 @@ public sealed class SdkTableTests(ServerFixture fixture)
         Assert.Equal(TimeToLiveStatus.ENABLED, after.TimeToLiveDescription.TimeToLiveStatus);
         Assert.Equal("expires", after.TimeToLiveDescription.AttributeName);
         Assert.Equal("TimeToLive is already enabled", again.Message);
+
+        // Another attribute while TTL is on: refused for an enable and a disable alike, and nothing changes.
+        foreach (var enable in new[] { true, false })
+        {
+            var other = await Assert.ThrowsAsync<AmazonDynamoDBException>(() => Client.UpdateTimeToLiveAsync(new UpdateTimeToLiveRequest
+            {
+                TableName = name,
+                TimeToLiveSpecification = new TimeToLiveSpecification { AttributeName = "other", Enabled = enable },
+            }).WaitAsync(ServerFixture.Timeout));
+            Assert.Equal(("ValidationException", "TimeToLive is active on a different AttributeName: current AttributeName is expires"), (other.ErrorCode, other.Message));
+        }
+        var still = await Client.DescribeTimeToLiveAsync(new DescribeTimeToLiveRequest { TableName = name }).WaitAsync(ServerFixture.Timeout);
+        Assert.Equal(("expires", TimeToLiveStatus.ENABLED), (still.TimeToLiveDescription.AttributeName, still.TimeToLiveDescription.TimeToLiveStatus));
     }
 
     [Fact]
