@@ -44,6 +44,21 @@ public sealed class DurabilityTests : IDisposable
                 TableName = "durable",
                 PointInTimeRecoverySpecification = new PointInTimeRecoverySpecification { PointInTimeRecoveryEnabled = true, RecoveryPeriodInDays = 10 },
             }).WaitAsync(ServerFixture.Timeout);
+            await client.CreateTableAsync(new CreateTableRequest
+            {
+                TableName = "ceilings", BillingMode = BillingMode.PAY_PER_REQUEST,
+                AttributeDefinitions = [new AttributeDefinition("pk", ScalarAttributeType.S), new AttributeDefinition("g", ScalarAttributeType.S)],
+                KeySchema = [new KeySchemaElement("pk", KeyType.HASH)],
+                OnDemandThroughput = new OnDemandThroughput { MaxReadRequestUnits = 100, MaxWriteRequestUnits = 200 },
+                GlobalSecondaryIndexes = [new GlobalSecondaryIndex { IndexName = "by-g", KeySchema = [new KeySchemaElement("g", KeyType.HASH)], Projection = new Projection { ProjectionType = ProjectionType.KEYS_ONLY } }],
+            }).WaitAsync(ServerFixture.Timeout);
+            await client.UpdateTableAsync(new UpdateTableRequest
+            {
+                TableName = "ceilings",
+                GlobalSecondaryIndexUpdates = [new GlobalSecondaryIndexUpdate { Update = new UpdateGlobalSecondaryIndexAction { IndexName = "by-g", OnDemandThroughput = new OnDemandThroughput { MaxWriteRequestUnits = 30 }, WarmThroughput = new WarmThroughput { WriteUnitsPerSecond = 5000 } } }],
+            }).WaitAsync(ServerFixture.Timeout);
+            await client.UpdateTableAsync(new UpdateTableRequest { TableName = "ceilings", WarmThroughput = new WarmThroughput { ReadUnitsPerSecond = 15000 } })
+                .WaitAsync(ServerFixture.Timeout);
         }
 
         await using (var server = await DynamoServer.StartAsync(OnDisk()).WaitAsync(ServerFixture.Timeout))
@@ -66,6 +81,12 @@ public sealed class DurabilityTests : IDisposable
                 .WaitAsync(ServerFixture.Timeout)).ContinuousBackupsDescription.PointInTimeRecoveryDescription;
             Assert.Equal(PointInTimeRecoveryStatus.ENABLED, pitr.PointInTimeRecoveryStatus);
             Assert.Equal(10, pitr.RecoveryPeriodInDays);
+            var ceilings = (await client.DescribeTableAsync("ceilings").WaitAsync(ServerFixture.Timeout)).Table;
+            Assert.Equal((100L, 200L), (ceilings.OnDemandThroughput.MaxReadRequestUnits!.Value, ceilings.OnDemandThroughput.MaxWriteRequestUnits!.Value));
+            Assert.Equal((15000L, 4000L), (ceilings.WarmThroughput.ReadUnitsPerSecond!.Value, ceilings.WarmThroughput.WriteUnitsPerSecond!.Value));
+            var index = Assert.Single(ceilings.GlobalSecondaryIndexes);
+            Assert.Equal(((long?)null, 30L), (index.OnDemandThroughput.MaxReadRequestUnits, index.OnDemandThroughput.MaxWriteRequestUnits!.Value));
+            Assert.Equal((12000L, 5000L), (index.WarmThroughput.ReadUnitsPerSecond!.Value, index.WarmThroughput.WriteUnitsPerSecond!.Value));
         }
     }
 

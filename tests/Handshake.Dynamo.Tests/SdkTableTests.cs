@@ -39,6 +39,47 @@ public sealed class SdkTableTests(ServerFixture fixture)
         Assert.Equal($"Requested resource not found: Table: {name} not found", error.Message);
     }
 
+    [Theory]
+    [InlineData("S")]
+    [InlineData("N")]
+    public async Task AnAttributeDefinedTwiceIsRefusedInAwsWords(string secondType)
+    {
+        // ack-api-quirks DDB-TABLE-042: the same text whether the second definition has the same type or another.
+        var name = fixture.NewTableName();
+        var e = await Assert.ThrowsAsync<AmazonDynamoDBException>(() => Client.CreateTableAsync(new CreateTableRequest
+        {
+            TableName = name, BillingMode = BillingMode.PAY_PER_REQUEST,
+            AttributeDefinitions = [new("pk", ScalarAttributeType.S), new("pk", new ScalarAttributeType(secondType))],
+            KeySchema = [new("pk", KeyType.HASH)],
+        }).WaitAsync(ServerFixture.Timeout));
+        Assert.Equal(("ValidationException", "Attribute Name is duplicated: pk"), (e.ErrorCode, e.Message));
+        await Assert.ThrowsAsync<ResourceNotFoundException>(() => Client.DescribeTableAsync(name).WaitAsync(ServerFixture.Timeout));
+    }
+
+    [Fact]
+    public async Task AProvisionedGlobalIndexWithoutThroughputIsRefusedInCreateTablesWords()
+    {
+        // CreateTable's text differs from UpdateTable's "must be specified" (ack-api-quirks DDB-TABLE-442).
+        var name = fixture.NewTableName();
+        var e = await Assert.ThrowsAsync<AmazonDynamoDBException>(() => Client.CreateTableAsync(new CreateTableRequest
+        {
+            TableName = name, ProvisionedThroughput = new ProvisionedThroughput(1, 1),
+            AttributeDefinitions = [new("pk", ScalarAttributeType.S), new("g", ScalarAttributeType.S)],
+            KeySchema = [new("pk", KeyType.HASH)],
+            GlobalSecondaryIndexes = [new GlobalSecondaryIndex { IndexName = "by-g", KeySchema = [new("g", KeyType.HASH)], Projection = new Projection { ProjectionType = ProjectionType.ALL } }],
+        }).WaitAsync(ServerFixture.Timeout));
+        Assert.Equal(("ValidationException", "One or more parameter values were invalid: ProvisionedThroughput is not specified for index: by-g"), (e.ErrorCode, e.Message));
+
+        var table = await fixture.CreateHashTableAsync();
+        await Client.UpdateTableAsync(new UpdateTableRequest { TableName = table, BillingMode = BillingMode.PROVISIONED, ProvisionedThroughput = new ProvisionedThroughput(1, 1) }).WaitAsync(ServerFixture.Timeout);
+        var update = await Assert.ThrowsAsync<AmazonDynamoDBException>(() => Client.UpdateTableAsync(new UpdateTableRequest
+        {
+            TableName = table, AttributeDefinitions = [new("g", ScalarAttributeType.S)],
+            GlobalSecondaryIndexUpdates = [new GlobalSecondaryIndexUpdate { Create = new CreateGlobalSecondaryIndexAction { IndexName = "by-g", KeySchema = [new("g", KeyType.HASH)], Projection = new Projection { ProjectionType = ProjectionType.ALL } } }],
+        }).WaitAsync(ServerFixture.Timeout));
+        Assert.Equal("One or more parameter values were invalid: ProvisionedThroughput must be specified for index: by-g", update.Message);
+    }
+
     [Fact]
     public async Task ItemCountAndSizeAreMaintained()
     {
@@ -273,6 +314,19 @@ public sealed class SdkTableTests(ServerFixture fixture)
         Assert.Equal(TimeToLiveStatus.ENABLED, after.TimeToLiveDescription.TimeToLiveStatus);
         Assert.Equal("expires", after.TimeToLiveDescription.AttributeName);
         Assert.Equal("TimeToLive is already enabled", again.Message);
+
+        // Another attribute while TTL is on: refused for an enable and a disable alike, and nothing changes.
+        foreach (var enable in new[] { true, false })
+        {
+            var other = await Assert.ThrowsAsync<AmazonDynamoDBException>(() => Client.UpdateTimeToLiveAsync(new UpdateTimeToLiveRequest
+            {
+                TableName = name,
+                TimeToLiveSpecification = new TimeToLiveSpecification { AttributeName = "other", Enabled = enable },
+            }).WaitAsync(ServerFixture.Timeout));
+            Assert.Equal(("ValidationException", "TimeToLive is active on a different AttributeName: current AttributeName is expires"), (other.ErrorCode, other.Message));
+        }
+        var still = await Client.DescribeTimeToLiveAsync(new DescribeTimeToLiveRequest { TableName = name }).WaitAsync(ServerFixture.Timeout);
+        Assert.Equal(("expires", TimeToLiveStatus.ENABLED), (still.TimeToLiveDescription.AttributeName, still.TimeToLiveDescription.TimeToLiveStatus));
     }
 
     [Fact]

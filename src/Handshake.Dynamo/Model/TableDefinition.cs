@@ -26,6 +26,17 @@ public sealed class SecondaryIndexDefinition(
     public long ReadCapacityUnits { get; set; } = readCapacityUnits;
     public long WriteCapacityUnits { get; set; } = writeCapacityUnits;
 
+    /// <summary>A GSI's OnDemandThroughput ceilings as an UpdateTable Update action set them (null: none).</summary>
+    public long? MaxReadRequestUnits { get; set; }
+    public long? MaxWriteRequestUnits { get; set; }
+
+    /// <summary>
+    /// A GSI's WarmThroughput once an UpdateTable Update action raised it; null until then, when DescribeTable reports
+    /// the on-demand baseline or the index's capacity.
+    /// </summary>
+    public long? WarmReadUnitsPerSecond { get; set; }
+    public long? WarmWriteUnitsPerSecond { get; set; }
+
     /// <summary>The index_items key of this index; assigned when the index is stored.</summary>
     public long InternalId { get; internal set; }
 
@@ -83,6 +94,21 @@ public sealed class TableDefinition
     public DateTimeOffset? LastUpdateToPayPerRequestDateTime { get; set; }
     public int NumberOfDecreasesToday { get; set; }
     public bool DeletionProtectionEnabled { get; set; }
+
+    /// <summary>
+    /// OnDemandThroughput's ceilings as CreateTable or UpdateTable set them (null: none; both null: no
+    /// OnDemandThroughput is described). Kept and described only: nothing is throttled here.
+    /// </summary>
+    public long? MaxReadRequestUnits { get; set; }
+    public long? MaxWriteRequestUnits { get; set; }
+
+    /// <summary>
+    /// The table's WarmThroughput: what it was created with (12,000/4,000 on demand, the capacity when provisioned,
+    /// or a higher value given), raised by UpdateTable's WarmThroughput, by a capacity increase and by a switch to on
+    /// demand, and never lowered, as AWS reports it. Described only.
+    /// </summary>
+    public long WarmReadUnitsPerSecond { get; set; }
+    public long WarmWriteUnitsPerSecond { get; set; }
 
     /// <summary>
     /// STANDARD or STANDARD_INFREQUENT_ACCESS as CreateTable or UpdateTable set it; null when never given, and then

@@ -37,6 +37,8 @@ internal static class CreateTable
         public string? TableClass;
         public StreamSpecificationMember? StreamSpecification;
         public SSESpecificationMember? SSESpecification;
+        public OnDemandThroughputMember? OnDemandThroughput;
+        public WarmThroughputMember? WarmThroughput;
     }
 
     private static Request Parse(ReadOnlySpan<byte> body)
@@ -57,6 +59,8 @@ internal static class CreateTable
             else if (reader.ValueTextEquals("TableClass"u8)) { if (JsonRequest.ValueOf(ref reader)) r.TableClass = JsonRequest.ReadString(ref reader); }
             else if (reader.ValueTextEquals("StreamSpecification"u8)) { if (JsonRequest.ValueOf(ref reader)) r.StreamSpecification = StreamSpecificationMember.Read(ref reader); }
             else if (reader.ValueTextEquals("SSESpecification"u8)) { if (JsonRequest.ValueOf(ref reader)) r.SSESpecification = SSESpecificationMember.Read(ref reader); }
+            else if (reader.ValueTextEquals("OnDemandThroughput"u8)) { if (JsonRequest.ValueOf(ref reader)) r.OnDemandThroughput = OnDemandThroughputMember.Read(ref reader); }
+            else if (reader.ValueTextEquals("WarmThroughput"u8)) { if (JsonRequest.ValueOf(ref reader)) r.WarmThroughput = WarmThroughputMember.Read(ref reader); }
             else JsonRequest.SkipValue(ref reader);
         }
         return r;
@@ -98,6 +102,16 @@ internal static class CreateTable
                 throw DynamoException.Validation(Invalid + "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
             SchemaJson.CheckThroughputBounds(pt);
         }
+        // OnDemandThroughput and WarmThroughput are checked against the billing mode and capacity just settled (an
+        // empty {} of either is accepted as absent, as AWS accepts it); where among the schema checks AWS runs them
+        // is inferred.
+        long capacityRead = payPerRequest ? 0 : r.ProvisionedThroughput!.Read!.Value;
+        long capacityWrite = payPerRequest ? 0 : r.ProvisionedThroughput!.Write!.Value;
+        string region = store.Options.Region;
+        if (r.OnDemandThroughput is { IsEmpty: false } onDemand) onDemand.CheckForCreateTable(payPerRequest, region);
+        var (warmRead, warmWrite) = r.WarmThroughput is { IsEmpty: false } warm
+            ? warm.ResolveForCreateTable(payPerRequest, capacityRead, capacityWrite, region)
+            : payPerRequest ? (WarmThroughputMember.OnDemandRead, WarmThroughputMember.OnDemandWrite) : (capacityRead, capacityWrite);
 
         var definitions = new List<KeyAttribute>();
         foreach (var (name, type) in r.AttributeDefinitions!) definitions.Add(new KeyAttribute(name!, Enum.Parse<AttributeType>(type!)));
@@ -106,10 +120,12 @@ internal static class CreateTable
         var indexes = new List<SecondaryIndexDefinition>();
         SchemaJson.ResolveIndexes(r.LocalSecondaryIndexes, global: false, hash, range, definitions, payPerRequest, indexes);
         SchemaJson.ResolveIndexes(r.GlobalSecondaryIndexes, global: true, hash, range, definitions, payPerRequest, indexes);
+        SchemaJson.CheckProjectedAttributeTotal(indexes);
         SchemaJson.CheckAllDefinitionsUsed(definitions, hash, range, indexes);
         // Checked as TagResource checks them, so that no table is created with a tag AWS would refuse (an empty list
         // is accepted here, unlike TagResource). Where among the table's checks AWS runs them is inferred.
         if (r.Tags is not null) TagRules.Check(r.Tags);
+        if (!payPerRequest) SchemaJson.CheckTableMaximum(r.ProvisionedThroughput!, store.Options.Region);
 
         var tags = new Dictionary<string, string>(StringComparer.Ordinal);
         if (r.Tags is not null) foreach (var (k, v) in r.Tags) tags[k!] = v!;
@@ -126,10 +142,14 @@ internal static class CreateTable
             AttributeDefinitions = definitions,
             Indexes = indexes,
             BillingMode = payPerRequest ? "PAY_PER_REQUEST" : "PROVISIONED",
-            ReadCapacityUnits = payPerRequest ? 0 : r.ProvisionedThroughput!.Read!.Value,
-            WriteCapacityUnits = payPerRequest ? 0 : r.ProvisionedThroughput!.Write!.Value,
+            ReadCapacityUnits = capacityRead,
+            WriteCapacityUnits = capacityWrite,
             LastUpdateToPayPerRequestDateTime = payPerRequest ? now : null,
             DeletionProtectionEnabled = r.DeletionProtectionEnabled,
+            MaxReadRequestUnits = r.OnDemandThroughput?.MaxRead,
+            MaxWriteRequestUnits = r.OnDemandThroughput?.MaxWrite,
+            WarmReadUnitsPerSecond = warmRead,
+            WarmWriteUnitsPerSecond = warmWrite,
             TableClass = r.TableClass,
             Tags = tags,
         };
@@ -159,6 +179,8 @@ internal static class CreateTable
                 WriteCapacityUnits = proposed.WriteCapacityUnits,
                 LastUpdateToPayPerRequestDateTime = proposed.LastUpdateToPayPerRequestDateTime,
                 DeletionProtectionEnabled = proposed.DeletionProtectionEnabled, Tags = proposed.Tags, TableClass = proposed.TableClass,
+                MaxReadRequestUnits = proposed.MaxReadRequestUnits, MaxWriteRequestUnits = proposed.MaxWriteRequestUnits,
+                WarmReadUnitsPerSecond = proposed.WarmReadUnitsPerSecond, WarmWriteUnitsPerSecond = proposed.WarmWriteUnitsPerSecond,
             };
             foreach (var index in Created.Indexes) IndexStorage.Create(context, Created, index);
             // Visible to later commands of the same batch at once; rebuilt from the database if the commit fails.

@@ -7,7 +7,8 @@ namespace Handshake.Dynamo.Operations;
 
 /// <summary>
 /// UpdateTable's GlobalSecondaryIndexUpdates: Create (with the request's AttributeDefinitions, then a background
-/// backfill while the index is CREATING), Update (its provisioned throughput) and Delete. Checked in AWS's order:
+/// backfill while the index is CREATING), Update (its provisioned throughput, OnDemandThroughput ceilings or
+/// WarmThroughput, kept and described) and Delete. Checked in AWS's order:
 /// the shape of each update, then against the table as it stands.
 /// </summary>
 internal static class GlobalSecondaryIndexUpdates
@@ -20,6 +21,8 @@ internal static class GlobalSecondaryIndexUpdates
         public SchemaJson.Index? Create;
         public string? UpdateName;
         public SchemaJson.Throughput? UpdateThroughput;
+        public OnDemandThroughputMember? UpdateOnDemand;
+        public WarmThroughputMember? UpdateWarm;
         public string? DeleteName;
 
         public string? IndexName => Create?.IndexName ?? UpdateName ?? DeleteName;
@@ -60,6 +63,14 @@ internal static class GlobalSecondaryIndexUpdates
                         {
                             if (JsonRequest.ValueOf(ref reader)) update.UpdateThroughput = SchemaJson.ReadThroughput(ref reader);
                         }
+                        else if (isUpdate && reader.ValueTextEquals("OnDemandThroughput"u8))
+                        {
+                            if (JsonRequest.ValueOf(ref reader)) update.UpdateOnDemand = OnDemandThroughputMember.Read(ref reader);
+                        }
+                        else if (isUpdate && reader.ValueTextEquals("WarmThroughput"u8))
+                        {
+                            if (JsonRequest.ValueOf(ref reader)) update.UpdateWarm = WarmThroughputMember.Read(ref reader);
+                        }
                         else JsonRequest.SkipValue(ref reader);
                     }
                 }
@@ -80,9 +91,10 @@ internal static class GlobalSecondaryIndexUpdates
             if (u.HasDelete) errors.NotNull(u.DeleteName, path + ".delete.indexName");
             if (u.HasUpdate)
             {
+                // ProvisionedThroughput is optional in the current model (an Update may carry OnDemandThroughput or
+                // WarmThroughput instead); what an Update must carry is checked against the table (Resolve).
                 errors.NotNull(u.UpdateName, path + ".update.indexName");
-                if (u.UpdateThroughput is null) errors.Add(null, path + ".update.provisionedThroughput", "Member must not be null");
-                else SchemaJson.ValidateThroughput(u.UpdateThroughput, path + ".update.provisionedThroughput", errors);
+                SchemaJson.ValidateThroughput(u.UpdateThroughput, path + ".update.provisionedThroughput", errors);
             }
             if (u.Create is { } c)
             {
@@ -110,12 +122,16 @@ internal static class GlobalSecondaryIndexUpdates
                 throw DynamoException.Validation(Invalid + "Only one global secondary index action is allowed per GlobalSecondaryIndexUpdate object");
             if (!names.Add(u.IndexName!))
                 throw DynamoException.Validation(Invalid + "Only one global secondary index update per index is allowed simultaneously. Index: " + u.IndexName);
+            // Before the table is looked up: AWS gives it for a missing index and a missing table too (ack-api-quirks
+            // DDB-TABLE-456).
+            if (u.UpdateWarm is { IsEmpty: true })
+                throw DynamoException.Validation(Invalid + "WarmThroughput must have at least one of ReadUnitsPerSecond or WriteUnitsPerSecond specified for index: " + u.UpdateName);
         }
     }
 
     /// <summary>Checks the updates against the table and resolves the new indexes (their keys need definitions).</summary>
     public static List<SecondaryIndexDefinition> Resolve(TableDefinition table, List<Update> updates,
-        List<(string? Name, string? Type)>? requestDefinitions, string billingMode)
+        List<(string? Name, string? Type)>? requestDefinitions, string billingMode, string region)
     {
         int online = 0;
         foreach (var u in updates) if (u.HasCreate || u.HasDelete) online++;
@@ -149,8 +165,9 @@ internal static class GlobalSecondaryIndexUpdates
                             throw DynamoException.Validation(Invalid + "Cannot update attribute " + d.Name + ". This attribute is part of a key or index and its type cannot be changed");
                 }
                 var resolved = new List<SecondaryIndexDefinition>();
-                SchemaJson.ResolveIndexes([c], global: true, table.Hash, table.Range, definitions, billingMode == "PAY_PER_REQUEST", resolved);
+                SchemaJson.ResolveIndexes([c], global: true, table.Hash, table.Range, definitions, billingMode == "PAY_PER_REQUEST", resolved, createTable: false);
                 var index = resolved[0];
+                SchemaJson.CheckProjectedAttributeTotal([.. table.Indexes, index]);
                 index.IndexStatus = "CREATING";
                 index.Backfilling = true;
                 created.Add(index);
@@ -164,19 +181,47 @@ internal static class GlobalSecondaryIndexUpdates
             {
                 var name = u.UpdateName ?? u.DeleteName!;
                 var index = table.FindIndex(name);
+                // An Update's text is AWS's for an Update carrying OnDemandThroughput (ack-api-quirks DDB-TABLE-456;
+                // AWS was seen answering other Update payloads for a missing index otherwise: an HTTP 500 for
+                // WarmThroughput, a blocked-action text for throughput); a Delete's is inferred.
                 if (index is null)
-                    throw DynamoException.ResourceNotFound("Requested resource not found: Index: " + name + " not found");
+                    throw DynamoException.ResourceNotFound(u.HasUpdate
+                        ? "Requested resource not found: Index " + name + " for table " + table.Name
+                        : "Requested resource not found: Index: " + name + " not found");
                 if (!index.IsGlobal)
                     throw DynamoException.Validation((u.HasDelete ? "Cannot delete" : "Cannot update") + " an index that is not a GlobalSecondaryIndex: " + name);
                 if (u.UpdateThroughput is { } t) SchemaJson.CheckThroughputBounds(t);
+                if (u.HasUpdate) CheckUpdate(table, index, u, updates.IndexOf(u) + 1, billingMode, region);
             }
         }
         return created;
     }
 
+    /// <summary>
+    /// What an Update action must carry and may carry, against the table and the billing mode it will have. An
+    /// on-demand index's Update must bring OnDemandThroughput or WarmThroughput (AWS's text, ack-api-quirks
+    /// DDB-TABLE-456, also for an empty OnDemandThroughput); a provisioned one's, throughput or WarmThroughput (its
+    /// refusal keeps the old model's member text, inferred). Ceilings and warm throughput follow the table's rules.
+    /// </summary>
+    private static void CheckUpdate(TableDefinition table, SecondaryIndexDefinition index, Update u, int position, string billingMode, string region)
+    {
+        bool onDemand = u.UpdateOnDemand is { IsEmpty: false }, warm = u.UpdateWarm is { IsEmpty: false };
+        if (billingMode == "PAY_PER_REQUEST" && u.UpdateThroughput is null && !onDemand && !warm)
+            throw DynamoException.Validation(Invalid + "The only Updates for index: " + index.IndexName + " when TableThroughputMode is PAY_PER_REQUEST can be to OnDemandThroughput, WarmThroughput");
+        if (billingMode != "PAY_PER_REQUEST" && u.UpdateThroughput is null && !onDemand && !warm)
+            throw DynamoException.Validation("1 validation error detected: Value null at 'globalSecondaryIndexUpdates." + position
+                + ".member.update.provisionedThroughput' failed to satisfy constraint: Member must not be null");
+        if (onDemand) u.UpdateOnDemand!.CheckForUpdateTable(billingMode != "PAY_PER_REQUEST", region, "index : " + index.IndexName);
+        if (warm)
+        {
+            var (currentRead, currentWrite) = TableDescription.IndexWarmThroughput(table.BillingMode, index);
+            u.UpdateWarm!.ResolveForUpdateTable(currentRead, currentWrite, region, "index " + index.IndexName);
+        }
+    }
+
     /// <summary>Applies resolved updates on the writer thread; new GSIs are then backfilled by the store.</summary>
     public sealed class Command(TableDefinition table, List<Update> updates, List<SecondaryIndexDefinition> created,
-        List<(string? Name, string? Type)>? requestDefinitions) : WriteCommand
+        List<(string? Name, string? Type)>? requestDefinitions, string region) : WriteCommand
     {
         public override bool NeedsSavepoint => true;
 
@@ -193,12 +238,23 @@ internal static class GlobalSecondaryIndexUpdates
                     IndexStorage.Drop(context, index);
                     indexes.Remove(index);
                 }
-                else if (u.HasUpdate && u.UpdateThroughput is { Read: { } read, Write: { } write })
+                else if (u.HasUpdate)
                 {
                     var index = table.FindIndex(u.UpdateName!)
-                        ?? throw DynamoException.ResourceNotFound("Requested resource not found: Index: " + u.UpdateName + " not found");
-                    index.ReadCapacityUnits = read;
-                    index.WriteCapacityUnits = write;
+                        ?? throw DynamoException.ResourceNotFound("Requested resource not found: Index " + u.UpdateName + " for table " + table.Name);
+                    if (u.UpdateThroughput is { Read: { } read, Write: { } write })
+                    {
+                        index.ReadCapacityUnits = read;
+                        index.WriteCapacityUnits = write;
+                    }
+                    if (u.UpdateOnDemand is { IsEmpty: false } onDemand)
+                        (index.MaxReadRequestUnits, index.MaxWriteRequestUnits) = onDemand.Merge(index.MaxReadRequestUnits, index.MaxWriteRequestUnits);
+                    if (u.UpdateWarm is { IsEmpty: false } warm)
+                    {
+                        // Checked again here, on the writer thread, against the value as it is now.
+                        var (currentRead, currentWrite) = TableDescription.IndexWarmThroughput(table.BillingMode, index);
+                        (index.WarmReadUnitsPerSecond, index.WarmWriteUnitsPerSecond) = warm.ResolveForUpdateTable(currentRead, currentWrite, region, "index " + index.IndexName);
+                    }
                 }
             }
             foreach (var index in created)

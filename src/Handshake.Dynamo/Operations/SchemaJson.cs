@@ -140,6 +140,23 @@ internal static class SchemaJson
         if (t.Write > Max) throw DynamoException.Validation($"Given value {t.Write} for WriteCapacityUnits is out of bounds");
     }
 
+    /// <summary>
+    /// A table's provisioned capacity above the account's per-table quota (40,000, what DescribeLimits reports) is
+    /// AWS's LimitExceededException, checked after every validation (AWS answers it seconds later than a validation
+    /// error). The ReadCapacityUnits text is AWS's (ack-api-quirks DDB-TABLE-443, CreateTable and UpdateTable); the
+    /// WriteCapacityUnits one follows it (inferred). An index's own quota check is not made (its text was not found whole).
+    /// </summary>
+    public static void CheckTableMaximum(Throughput t, string region)
+    {
+        foreach (var (name, value) in new[] { ("ReadCapacityUnits", t.Read), ("WriteCapacityUnits", t.Write) })
+        {
+            if (value > OnDemandThroughputMember.TableMaximum)
+                throw new DynamoException(DynamoErrorCode.LimitExceededException,
+                    $"The requested {name}, {value}, is above the per table maximum for the account in {region}. Per table maximum: {OnDemandThroughputMember.TableMaximum}. "
+                    + "Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.");
+        }
+    }
+
     public static void ValidateKeySchema(List<(string? Name, string? KeyType)> keys, string path, ValidationErrors errors)
     {
         for (int i = 0; i < keys.Count; i++)
@@ -176,8 +193,12 @@ internal static class SchemaJson
         return (Find(definitions, names[0])!, keys.Count == 2 ? Find(definitions, names[1]) : null);
     }
 
+    /// <param name="createTable">
+    /// CreateTable's indexes (its text for a provisioned GSI without throughput is `... is not specified for index`,
+    /// ack-api-quirks DDB-TABLE-442), or an UpdateTable index create (`... must be specified for index`).
+    /// </param>
     public static void ResolveIndexes(List<Index>? indexes, bool global, KeyAttribute tableHash, KeyAttribute? tableRange,
-        List<KeyAttribute> definitions, bool payPerRequest, List<SecondaryIndexDefinition> resolved)
+        List<KeyAttribute> definitions, bool payPerRequest, List<SecondaryIndexDefinition> resolved, bool createTable = true)
     {
         if (indexes is null) return;
         string kind = global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes";
@@ -228,7 +249,7 @@ internal static class SchemaJson
             if (global && payPerRequest && index.ProvisionedThroughput is not null)
                 throw DynamoException.Validation(Invalid + "ProvisionedThroughput should not be specified for index: " + index.IndexName + " when BillingMode is PAY_PER_REQUEST");
             if (global && !payPerRequest && index.ProvisionedThroughput is null)
-                throw DynamoException.Validation(Invalid + "ProvisionedThroughput must be specified for index: " + index.IndexName);
+                throw DynamoException.Validation(Invalid + "ProvisionedThroughput " + (createTable ? "is not" : "must be") + " specified for index: " + index.IndexName);
             foreach (var existing in resolved)
                 if (existing.IndexName == index.IndexName)
                     throw DynamoException.Validation(Invalid + "Duplicate index name: " + index.IndexName);
@@ -243,6 +264,19 @@ internal static class SchemaJson
             throw DynamoException.Validation(Invalid + "GlobalSecondaryIndex count exceeds the per-table limit of 20");
     }
 
+    /// <summary>
+    /// AWS's limit of 100 projected non-key attributes across all of a table's indexes (documented: only INCLUDE
+    /// lists count, and a name projected into two indexes counts twice). The text after AWS's usual prefix is quoted
+    /// by a public CloudFormation preflight linter as CreateTable's (not a capture); the prefix, UpdateTable's use of
+    /// it and where it comes among the other checks are inferred.
+    /// </summary>
+    public static void CheckProjectedAttributeTotal(IEnumerable<SecondaryIndexDefinition> indexes)
+    {
+        int total = 0;
+        foreach (var index in indexes) if (index.ProjectionType == "INCLUDE") total += index.NonKeyAttributes?.Count ?? 0;
+        if (total > 100) throw DynamoException.Validation(Invalid + "Number of projected attributes in all indexes exceeds limit of 100");
+    }
+
     public static void CheckAllDefinitionsUsed(List<KeyAttribute> definitions, KeyAttribute hash, KeyAttribute? range, List<SecondaryIndexDefinition> indexes)
     {
         var used = new HashSet<string>(StringComparer.Ordinal) { hash.Name };
@@ -255,8 +289,11 @@ internal static class SchemaJson
         var defined = new HashSet<string>(StringComparer.Ordinal);
         foreach (var d in definitions)
         {
+            // AWS's text, for a name defined twice with the same type or with two (ack-api-quirks DDB-TABLE-042, captured
+            // from AWS); DynamoDB Local says "Cannot have two attributes with the same name". Where among the schema
+            // checks AWS makes it is inferred.
             if (!defined.Add(d.Name))
-                throw DynamoException.Validation("Cannot have two attributes with the same name");
+                throw DynamoException.Validation("Attribute Name is duplicated: " + d.Name);
         }
         if (defined.SetEquals(used)) return;
         if (indexes.Count == 0)

@@ -10,7 +10,12 @@ namespace Handshake.Dynamo.Operations;
 /// </summary>
 internal static class TableDescription
 {
-    public static void Write(Utf8JsonWriter w, TableDefinition t, string status)
+    /// <param name="warmStatus">WarmThroughput.Status: UPDATING only in the response to an UpdateTable that raised it.</param>
+    /// <param name="onDemandEcho">
+    /// The OnDemandThroughput an UpdateTable response reports instead of the kept one: AWS echoes a -1 that removed a
+    /// ceiling there, while DescribeTable leaves the removed member out (ack-api-quirks DDB-TABLE-178).
+    /// </param>
+    public static void Write(Utf8JsonWriter w, TableDefinition t, string status, string warmStatus = "ACTIVE", (long? Read, long? Write)? onDemandEcho = null)
     {
         w.WriteStartObject();
         w.WriteStartArray("AttributeDefinitions"u8);
@@ -57,7 +62,20 @@ internal static class TableDescription
             w.WriteString("LatestStreamArn"u8, latest.Arn);
         }
         w.WriteBoolean("DeletionProtectionEnabled"u8, t.DeletionProtectionEnabled);
-        WriteWarmThroughput(w, t.BillingMode, t.ReadCapacityUnits, t.WriteCapacityUnits, "ACTIVE");
+        var (maxRead, maxWrite) = onDemandEcho ?? (t.MaxReadRequestUnits, t.MaxWriteRequestUnits);
+        if (maxRead is not null || maxWrite is not null)
+        {
+            // Only the ceilings that are set: a table with none describes no OnDemandThroughput (DDB-TABLE-028/039).
+            w.WriteStartObject("OnDemandThroughput"u8);
+            if (maxRead is { } read) w.WriteNumber("MaxReadRequestUnits"u8, read);
+            if (maxWrite is { } write) w.WriteNumber("MaxWriteRequestUnits"u8, write);
+            w.WriteEndObject();
+        }
+        w.WriteStartObject("WarmThroughput"u8);
+        w.WriteNumber("ReadUnitsPerSecond"u8, t.WarmReadUnitsPerSecond);
+        w.WriteNumber("WriteUnitsPerSecond"u8, t.WarmWriteUnitsPerSecond);
+        w.WriteString("Status"u8, warmStatus);
+        w.WriteEndObject();
         if (t.TableClass is { } tableClass)
         {
             w.WriteStartObject("TableClassSummary"u8);
@@ -101,25 +119,38 @@ internal static class TableDescription
             w.WriteNumber("IndexSizeBytes"u8, index.IndexSizeBytes);
             w.WriteNumber("ItemCount"u8, index.ItemCount);
             w.WriteString("IndexArn"u8, t.Arn + "/index/" + index.IndexName);
-            if (global) WriteWarmThroughput(w, t.BillingMode, index.ReadCapacityUnits, index.WriteCapacityUnits, index.IndexStatus);
+            if (global && (index.MaxReadRequestUnits is not null || index.MaxWriteRequestUnits is not null))
+            {
+                w.WriteStartObject("OnDemandThroughput"u8);
+                if (index.MaxReadRequestUnits is { } maxRead) w.WriteNumber("MaxReadRequestUnits"u8, maxRead);
+                if (index.MaxWriteRequestUnits is { } maxWrite) w.WriteNumber("MaxWriteRequestUnits"u8, maxWrite);
+                w.WriteEndObject();
+            }
+            if (global)
+            {
+                var (warmRead, warmWrite) = IndexWarmThroughput(t.BillingMode, index);
+                w.WriteStartObject("WarmThroughput"u8);
+                w.WriteNumber("ReadUnitsPerSecond"u8, warmRead);
+                w.WriteNumber("WriteUnitsPerSecond"u8, warmWrite);
+                w.WriteString("Status"u8, index.IndexStatus);
+                w.WriteEndObject();
+            }
             w.WriteEndObject();
         }
         if (any) w.WriteEndArray();
     }
 
     /// <summary>
-    /// WarmThroughput as AWS reports it for a table or GSI that never configured one: an on-demand table's baseline
-    /// of 12,000 read and 4,000 write units per second, or a provisioned one's capacity. Describe-only: a
-    /// WarmThroughput given to CreateTable or UpdateTable is not recorded (nothing is throttled here).
+    /// A GSI's WarmThroughput: what an UpdateTable Update action raised it to, else as AWS reports it for an index that
+    /// never configured one, the on-demand baseline of 12,000 read and 4,000 write units per second or the index's
+    /// provisioned capacity (not the highest it had: README).
     /// </summary>
-    private static void WriteWarmThroughput(Utf8JsonWriter w, string billingMode, long read, long write, string status)
+    public static (long Read, long Write) IndexWarmThroughput(string billingMode, SecondaryIndexDefinition index)
     {
         bool onDemand = billingMode == "PAY_PER_REQUEST";
-        w.WriteStartObject("WarmThroughput"u8);
-        w.WriteNumber("ReadUnitsPerSecond"u8, onDemand ? 12000 : read);
-        w.WriteNumber("WriteUnitsPerSecond"u8, onDemand ? 4000 : write);
-        w.WriteString("Status"u8, status);
-        w.WriteEndObject();
+        long read = onDemand ? WarmThroughputMember.OnDemandRead : index.ReadCapacityUnits;
+        long write = onDemand ? WarmThroughputMember.OnDemandWrite : index.WriteCapacityUnits;
+        return (Math.Max(read, index.WarmReadUnitsPerSecond ?? 0), Math.Max(write, index.WarmWriteUnitsPerSecond ?? 0));
     }
 
     /// <summary>

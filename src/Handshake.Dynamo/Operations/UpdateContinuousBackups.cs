@@ -45,6 +45,9 @@ internal static class UpdateContinuousBackups
             if (days is > 35) errors.Add(days.Value.ToString(CultureInfo.InvariantCulture), "pointInTimeRecoverySpecification.recoveryPeriodInDays", "Member must have value less than or equal to 35");
         }
         errors.ThrowIfAny();
+        // AWS's text (ack-api-quirks DDB-TABLE-442); that it comes before the table is looked up is inferred.
+        if (enabled == false && days is not null)
+            throw DynamoException.Validation("Invalid Request: Cannot specify RecoveryPeriodInDays when disabling point-in-time recovery.");
 
         var table = DescribeContinuousBackups.Find(store, tableName!);
         var now = store.Clock.GetUtcNow();

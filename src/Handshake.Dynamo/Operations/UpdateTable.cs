@@ -21,7 +21,8 @@ internal static class UpdateTable
         bool? deletionProtection = null;
         StreamSpecificationMember? stream = null;
         SSESpecificationMember? sse = null;
-        bool warmThroughput = false, onDemandThroughput = false;
+        WarmThroughputMember? warm = null;
+        OnDemandThroughputMember? onDemand = null;
         List<GlobalSecondaryIndexUpdates.Update>? indexUpdates = null;
         List<(string? Name, string? Type)>? definitions = null;
         while (JsonRequest.NextMember(ref reader))
@@ -35,8 +36,8 @@ internal static class UpdateTable
             else if (reader.ValueTextEquals("AttributeDefinitions"u8)) { if (JsonRequest.ValueOf(ref reader)) definitions = SchemaJson.ReadPairs(ref reader, "AttributeName"u8, "AttributeType"u8); }
             else if (reader.ValueTextEquals("StreamSpecification"u8)) { if (JsonRequest.ValueOf(ref reader)) stream = StreamSpecificationMember.Read(ref reader); }
             else if (reader.ValueTextEquals("SSESpecification"u8)) { if (JsonRequest.ValueOf(ref reader)) sse = SSESpecificationMember.Read(ref reader); }
-            else if (reader.ValueTextEquals("WarmThroughput"u8)) { if (JsonRequest.ValueOf(ref reader)) warmThroughput = HasMembers(ref reader); }
-            else if (reader.ValueTextEquals("OnDemandThroughput"u8)) { if (JsonRequest.ValueOf(ref reader)) onDemandThroughput = HasMembers(ref reader); }
+            else if (reader.ValueTextEquals("WarmThroughput"u8)) { if (JsonRequest.ValueOf(ref reader)) warm = WarmThroughputMember.Read(ref reader); }
+            else if (reader.ValueTextEquals("OnDemandThroughput"u8)) { if (JsonRequest.ValueOf(ref reader)) onDemand = OnDemandThroughputMember.Read(ref reader); }
             else JsonRequest.SkipValue(ref reader);
         }
         var errors = new ValidationErrors();
@@ -58,6 +59,11 @@ internal static class UpdateTable
         sse?.Validate(errors);
         errors.ThrowIfAny();
         TableDescription.CheckTableClass(tableClass);
+        // An empty {} of either counts as absent, as AWS drops it beside another change (ack-api-quirks DDB-TABLE-456;
+        // alone AWS answers HTTP 500, which is not reproduced: the request is answered "At least one of ...").
+        if (warm is { IsEmpty: true }) warm = null;
+        if (onDemand is { IsEmpty: true }) onDemand = null;
+        bool warmThroughput = warm is not null, onDemandThroughput = onDemand is not null;
         bool streamUpdate = stream is not null;
         bool hasIndexUpdates = indexUpdates is { Count: > 0 };
         // AWS's text names every member that makes an update, the ones this store does not model too (captured in
@@ -82,8 +88,11 @@ internal static class UpdateTable
             if (otherChange || warmThroughput || onDemandThroughput)
                 throw DynamoException.Validation(Invalid + "Server-Side Encryption modification must be the only operation in the request");
         }
-        // WarmThroughput and OnDemandThroughput are accepted and not kept (README), but AWS's rules on what they may go
-        // with are kept (ack-api-quirks DDB-TABLE-442); an empty {} of either counts as absent, as AWS drops it.
+        // What WarmThroughput and OnDemandThroughput may go with (ack-api-quirks DDB-TABLE-442).
+        // Beside an index create AWS words it otherwise (ack-api-quirks DDB-TABLE-174; which text wins when the request
+        // also changes something else is inferred).
+        if (warmThroughput && hasIndexUpdates && indexUpdates!.Exists(u => u.HasCreate))
+            throw DynamoException.Validation(Invalid + "Create global secondary index cannot be specified when updating WarmThroughput");
         if (warmThroughput && (otherChange || onDemandThroughput))
             throw DynamoException.Validation(Invalid + "WarmThroughput must be the only operation in the request");
         if (onDemandThroughput && (throughput is not null || deletionProtection is not null || tableClass is not null || streamUpdate || hasIndexUpdates))
@@ -105,14 +114,33 @@ internal static class UpdateTable
             WriteResponse(response, table);
             return;
         }
-        if (!otherChange)
+        string region = store.Options.Region;
+        if (warm is not null)
         {
-            // WarmThroughput or OnDemandThroughput alone: answered as an update that changes nothing here.
-            WriteResponse(response, table);
+            // Alone by the rules above. AWS answers TableStatus ACTIVE with WarmThroughput.Status UPDATING (DDB-TABLE-059,
+            // -061); the next DescribeTable says ACTIVE. Checked against the current value on the writer thread, so two
+            // concurrent raises cannot let a lower one win.
+            await store.WriteAsync(new UpdateTableMetadataCommand(table, t =>
+                (t.WarmReadUnitsPerSecond, t.WarmWriteUnitsPerSecond) = warm.ResolveForUpdateTable(t.WarmReadUnitsPerSecond, t.WarmWriteUnitsPerSecond, region))).ConfigureAwait(false);
+            WriteResponse(response, table, "ACTIVE", warmStatus: "UPDATING");
             return;
         }
         // Billing checks come before anything is written: a request that switches mode and updates indexes is one change.
         string newMode = billingMode ?? table.BillingMode;
+        (long? Read, long? Write)? onDemandEcho = null;
+        if (!otherChange)
+        {
+            // OnDemandThroughput alone: merged into the table's ceilings, TableStatus ACTIVE as AWS answers it
+            // (DDB-TABLE-178), the response echoing a -1 that removed one.
+            onDemand!.CheckForUpdateTable(newMode == "PROVISIONED", region);
+            await store.WriteAsync(new UpdateTableMetadataCommand(table, t =>
+            {
+                (t.MaxReadRequestUnits, t.MaxWriteRequestUnits) = onDemand.Merge(t.MaxReadRequestUnits, t.MaxWriteRequestUnits);
+                onDemandEcho = (onDemand.MaxRead == -1 ? -1 : t.MaxReadRequestUnits, onDemand.MaxWrite == -1 ? -1 : t.MaxWriteRequestUnits);
+            })).ConfigureAwait(false);
+            WriteResponse(response, table, "ACTIVE", onDemandEcho: onDemandEcho);
+            return;
+        }
         if (newMode == "PAY_PER_REQUEST" && throughput is not null)
             throw DynamoException.Validation(Invalid + "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
         if (newMode == "PAY_PER_REQUEST" && indexUpdates is not null && indexUpdates.Exists(u => u.HasUpdate && u.UpdateThroughput is not null))
@@ -128,13 +156,16 @@ internal static class UpdateTable
                     throw DynamoException.Validation(Invalid + "ProvisionedThroughput must be specified for index: " + index.IndexName);
             }
         }
+        // OnDemandThroughput beside BillingMode: checked against the mode the table is switching to (nubo-db/dynoxide#161 runs
+        // this check after the two above; that order is not captured).
+        onDemand?.CheckForUpdateTable(newMode == "PROVISIONED", region);
         // The index or stream change and the metadata change beside it commit together (CompositeWriteCommand).
         WriteCommand? first = null;
         List<Model.SecondaryIndexDefinition>? created = null;
         if (hasIndexUpdates)
         {
-            created = GlobalSecondaryIndexUpdates.Resolve(table, indexUpdates!, definitions, billingMode ?? table.BillingMode);
-            first = new GlobalSecondaryIndexUpdates.Command(table, indexUpdates!, created, definitions);
+            created = GlobalSecondaryIndexUpdates.Resolve(table, indexUpdates!, definitions, billingMode ?? table.BillingMode, region);
+            first = new GlobalSecondaryIndexUpdates.Command(table, indexUpdates!, created, definitions, region);
             if (billingMode is null && throughput is null && deletionProtection is null && tableClass is null)
             {
                 await WriteAndRespondAsync(store, response, table, first, created).ConfigureAwait(false);
@@ -147,6 +178,7 @@ internal static class UpdateTable
                 + $"Current WriteCapacityUnits provisioned for the table: {table.WriteCapacityUnits}. Requested WriteCapacityUnits: {throughput.Write}. "
                 + "Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.");
 
+        if (throughput is not null) SchemaJson.CheckTableMaximum(throughput, region);
         var now = store.Clock.GetUtcNow();
         if (streamUpdate)
         {
@@ -164,6 +196,10 @@ internal static class UpdateTable
                 t.BillingMode = newMode;
                 if (newMode == "PAY_PER_REQUEST")
                 {
+                    // An on-demand table's warm throughput is at least the on-demand baseline, and stays so after a
+                    // switch back (ack-api-quirks DDB-TABLE-061).
+                    t.WarmReadUnitsPerSecond = Math.Max(t.WarmReadUnitsPerSecond, WarmThroughputMember.OnDemandRead);
+                    t.WarmWriteUnitsPerSecond = Math.Max(t.WarmWriteUnitsPerSecond, WarmThroughputMember.OnDemandWrite);
                     t.LastUpdateToPayPerRequestDateTime = now;
                     t.ReadCapacityUnits = 0;
                     t.WriteCapacityUnits = 0;
@@ -175,7 +211,21 @@ internal static class UpdateTable
                         index.WriteCapacityUnits = 0;
                     }
                 }
+                else
+                {
+                    // A provisioned table has no on-demand ceilings (nubo-db/dynoxide#161, captured on AWS); its
+                    // indexes' are dropped with them (inferred).
+                    t.MaxReadRequestUnits = null;
+                    t.MaxWriteRequestUnits = null;
+                    foreach (var index in t.Indexes)
+                    {
+                        index.MaxReadRequestUnits = null;
+                        index.MaxWriteRequestUnits = null;
+                    }
+                }
             }
+            if (onDemand is not null)
+                (t.MaxReadRequestUnits, t.MaxWriteRequestUnits) = onDemand.Merge(t.MaxReadRequestUnits, t.MaxWriteRequestUnits);
             if (throughput is not null)
             {
                 if (throughput.Read > t.ReadCapacityUnits || throughput.Write > t.WriteCapacityUnits) t.LastIncreaseDateTime = now;
@@ -186,6 +236,9 @@ internal static class UpdateTable
                 }
                 t.ReadCapacityUnits = throughput.Read!.Value;
                 t.WriteCapacityUnits = throughput.Write!.Value;
+                // Warm throughput follows the highest capacity ever provisioned, never down (DDB-TABLE-061).
+                t.WarmReadUnitsPerSecond = Math.Max(t.WarmReadUnitsPerSecond, t.ReadCapacityUnits);
+                t.WarmWriteUnitsPerSecond = Math.Max(t.WarmWriteUnitsPerSecond, t.WriteCapacityUnits);
             }
             if (deletionProtection is { } protect) t.DeletionProtectionEnabled = protect;
             if (tableClass is not null)
@@ -197,19 +250,6 @@ internal static class UpdateTable
         });
 
         await WriteAndRespondAsync(store, response, table, first is null ? metadata : new CompositeWriteCommand(first, metadata), created).ConfigureAwait(false);
-    }
-
-    /// <summary>Reads a structure member whose contents the store does not keep; true when it has a non-null member.</summary>
-    private static bool HasMembers(ref System.Text.Json.Utf8JsonReader reader)
-    {
-        JsonRequest.ExpectObject(ref reader, JsonShape.Structure);
-        bool any = false;
-        while (JsonRequest.NextMember(ref reader))
-        {
-            if (JsonRequest.ValueOf(ref reader)) any = true;
-            reader.Skip();
-        }
-        return any;
     }
 
     private static async ValueTask WriteAndRespondAsync(DynamoStore store, ResponseBuffer response, Model.TableDefinition table,
@@ -245,12 +285,13 @@ internal static class UpdateTable
         }
     }
 
-    private static void WriteResponse(ResponseBuffer response, Model.TableDefinition table)
+    private static void WriteResponse(ResponseBuffer response, Model.TableDefinition table, string status = "UPDATING",
+        string warmStatus = "ACTIVE", (long? Read, long? Write)? onDemandEcho = null)
     {
         var w = response.Writer;
         w.WriteStartObject();
         w.WritePropertyName("TableDescription"u8);
-        TableDescription.Write(w, table, "UPDATING");
+        TableDescription.Write(w, table, status, warmStatus, onDemandEcho);
         w.WriteEndObject();
     }
 }

@@ -47,10 +47,13 @@ internal static class UpdateTimeToLive
         var table = store.GetTable(tableName!, describeMissing: true);
         await store.WriteAsync(new UpdateTableMetadataCommand(table, t =>
         {
+            // Another attribute while TTL is on is refused for an enable as for a disable: the disable is captured
+            // from AWS (ack-api-quirks), the enable is what celery's DynamoDB backend documents meeting (not a
+            // capture); the same attribute again is "already enabled".
+            if (t.TimeToLiveEnabled && t.TimeToLiveAttribute != attribute)
+                throw DynamoException.Validation("TimeToLive is active on a different AttributeName: current AttributeName is " + t.TimeToLiveAttribute);
             if (enabled == true && t.TimeToLiveEnabled) throw DynamoException.Validation("TimeToLive is already enabled");
             if (enabled == false && !t.TimeToLiveEnabled) throw DynamoException.Validation("TimeToLive is already disabled");
-            if (enabled == false && t.TimeToLiveAttribute != attribute)
-                throw DynamoException.Validation("TimeToLive is active on a different AttributeName: current AttributeName is " + t.TimeToLiveAttribute);
             t.TimeToLiveEnabled = enabled!.Value;
             t.TimeToLiveAttribute = attribute;
         })).ConfigureAwait(false);

@@ -42,6 +42,10 @@ internal static class TableDefinitionJson
                 w.WriteNumber("ReadCapacityUnits", i.ReadCapacityUnits);
                 w.WriteNumber("WriteCapacityUnits", i.WriteCapacityUnits);
                 w.WriteString("IndexStatus", i.IndexStatus);
+                if (i.MaxReadRequestUnits is { } indexMaxRead) w.WriteNumber("MaxReadRequestUnits", indexMaxRead);
+                if (i.MaxWriteRequestUnits is { } indexMaxWrite) w.WriteNumber("MaxWriteRequestUnits", indexMaxWrite);
+                if (i.WarmReadUnitsPerSecond is { } indexWarmRead) w.WriteNumber("WarmReadUnitsPerSecond", indexWarmRead);
+                if (i.WarmWriteUnitsPerSecond is { } indexWarmWrite) w.WriteNumber("WarmWriteUnitsPerSecond", indexWarmWrite);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -53,6 +57,10 @@ internal static class TableDefinitionJson
             WriteTime(w, "LastUpdateToPayPerRequestDateTime", t.LastUpdateToPayPerRequestDateTime);
             w.WriteNumber("NumberOfDecreasesToday", t.NumberOfDecreasesToday);
             w.WriteBoolean("DeletionProtectionEnabled", t.DeletionProtectionEnabled);
+            if (t.MaxReadRequestUnits is { } maxRead) w.WriteNumber("MaxReadRequestUnits", maxRead);
+            if (t.MaxWriteRequestUnits is { } maxWrite) w.WriteNumber("MaxWriteRequestUnits", maxWrite);
+            w.WriteNumber("WarmReadUnitsPerSecond", t.WarmReadUnitsPerSecond);
+            w.WriteNumber("WarmWriteUnitsPerSecond", t.WarmWriteUnitsPerSecond);
             if (t.TableClass is not null) w.WriteString("TableClass", t.TableClass);
             WriteTime(w, "TableClassUpdateDateTime", t.TableClassUpdateDateTime);
             w.WriteStartObject("Tags");
@@ -87,7 +95,13 @@ internal static class TableDefinitionJson
                 i.GetProperty("IndexName").GetString()!, i.GetProperty("IsGlobal").GetBoolean(),
                 ReadKey(i.GetProperty("Hash")), i.TryGetProperty("Range", out var ir) ? ReadKey(ir) : null,
                 i.GetProperty("ProjectionType").GetString()!, nonKey,
-                i.GetProperty("ReadCapacityUnits").GetInt64(), i.GetProperty("WriteCapacityUnits").GetInt64());
+                i.GetProperty("ReadCapacityUnits").GetInt64(), i.GetProperty("WriteCapacityUnits").GetInt64())
+            {
+                MaxReadRequestUnits = i.TryGetProperty("MaxReadRequestUnits", out var iMaxRead) ? iMaxRead.GetInt64() : null,
+                MaxWriteRequestUnits = i.TryGetProperty("MaxWriteRequestUnits", out var iMaxWrite) ? iMaxWrite.GetInt64() : null,
+                WarmReadUnitsPerSecond = i.TryGetProperty("WarmReadUnitsPerSecond", out var iWarmRead) ? iWarmRead.GetInt64() : null,
+                WarmWriteUnitsPerSecond = i.TryGetProperty("WarmWriteUnitsPerSecond", out var iWarmWrite) ? iWarmWrite.GetInt64() : null,
+            };
             // An index still CREATING when the store stopped is backfilled again from the start (idempotent).
             if (i.TryGetProperty("IndexStatus", out var status) && status.GetString() == "CREATING")
             {
@@ -117,6 +131,8 @@ internal static class TableDefinitionJson
             LastUpdateToPayPerRequestDateTime = ReadTime(r, "LastUpdateToPayPerRequestDateTime"),
             NumberOfDecreasesToday = r.GetProperty("NumberOfDecreasesToday").GetInt32(),
             DeletionProtectionEnabled = r.GetProperty("DeletionProtectionEnabled").GetBoolean(),
+            MaxReadRequestUnits = r.TryGetProperty("MaxReadRequestUnits", out var maxRead) ? maxRead.GetInt64() : null,
+            MaxWriteRequestUnits = r.TryGetProperty("MaxWriteRequestUnits", out var maxWrite) ? maxWrite.GetInt64() : null,
             Tags = tags,
             TableClass = r.TryGetProperty("TableClass", out var tableClass) ? tableClass.GetString() : null,
             TableClassUpdateDateTime = ReadTime(r, "TableClassUpdateDateTime"),
@@ -126,6 +142,13 @@ internal static class TableDefinitionJson
             PointInTimeRecoveryEnabledDateTime = ReadTime(r, "PointInTimeRecoveryEnabledDateTime"),
             RecoveryPeriodInDays = r.TryGetProperty("RecoveryPeriodInDays", out var days) ? days.GetInt32() : 35,
         };
+        // A table written before warm throughput was kept describes what it always did: the on-demand baseline, or
+        // its provisioned capacity.
+        bool onDemand = table.BillingMode == "PAY_PER_REQUEST";
+        table.WarmReadUnitsPerSecond = r.TryGetProperty("WarmReadUnitsPerSecond", out var warmRead) ? warmRead.GetInt64()
+            : onDemand ? Operations.WarmThroughputMember.OnDemandRead : table.ReadCapacityUnits;
+        table.WarmWriteUnitsPerSecond = r.TryGetProperty("WarmWriteUnitsPerSecond", out var warmWrite) ? warmWrite.GetInt64()
+            : onDemand ? Operations.WarmThroughputMember.OnDemandWrite : table.WriteCapacityUnits;
         table.Counters.Set(itemCount, sizeBytes);
         return table;
     }

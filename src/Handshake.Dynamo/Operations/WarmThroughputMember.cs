@@ -1,0 +1,87 @@
+using System.Text.Json;
+using Handshake.Dynamo.Protocol;
+
+namespace Handshake.Dynamo.Operations;
+
+/// <summary>
+/// The table-level WarmThroughput member of CreateTable and UpdateTable: ReadUnitsPerSecond and WriteUnitsPerSecond,
+/// kept and described (nothing is throttled here). AWS's rules, captured from AWS by the ack-api-quirks project
+/// (DDB-TABLE-039, -059, -061, -442): at CreateTable an
+/// on-demand table's value may not be below the initial 12,000 reads / 4,000 writes, nor a provisioned table's below
+/// its capacity; UpdateTable may raise it (member by member) and never lower it; a member left out keeps its value.
+/// </summary>
+internal sealed class WarmThroughputMember
+{
+    private const string Invalid = "One or more parameter values were invalid: ";
+
+    /// <summary>The warm throughput every on-demand table starts with (AWS's "initial throughput for OnDemand").</summary>
+    public const long OnDemandRead = 12000, OnDemandWrite = 4000;
+
+    public long? ReadUnits { get; private set; }
+    public long? WriteUnits { get; private set; }
+
+    public bool IsEmpty => ReadUnits is null && WriteUnits is null;
+
+    public static WarmThroughputMember Read(ref Utf8JsonReader reader)
+    {
+        JsonRequest.ExpectObject(ref reader, JsonShape.Structure);
+        var member = new WarmThroughputMember();
+        while (JsonRequest.NextMember(ref reader))
+        {
+            if (reader.ValueTextEquals("ReadUnitsPerSecond"u8)) { if (JsonRequest.ValueOf(ref reader)) member.ReadUnits = JsonRequest.ReadLong(ref reader); }
+            else if (reader.ValueTextEquals("WriteUnitsPerSecond"u8)) { if (JsonRequest.ValueOf(ref reader)) member.WriteUnits = JsonRequest.ReadLong(ref reader); }
+            else JsonRequest.SkipValue(ref reader);
+        }
+        return member;
+    }
+
+    /// <summary>
+    /// CreateTable's checks against the table's starting throughput, which a member left out takes. Read texts
+    /// captured (0/0, 1/1 and -1/-1 on demand; 5/5 under 10/10 provisioned); the write texts follow their pattern
+    /// (inferred).
+    /// </summary>
+    public (long Read, long Write) ResolveForCreateTable(bool payPerRequest, long capacityRead, long capacityWrite, string region)
+    {
+        if (payPerRequest)
+        {
+            const string See = " is lower than initial throughput for OnDemand. See: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/on-demand-capacity-mode.html#on-demand-capacity-mode-initial";
+            if (ReadUnits < OnDemandRead) throw DynamoException.Validation(Invalid + "Requested ReadUnitsPerSecond for WarmThroughput for table" + See);
+            if (WriteUnits < OnDemandWrite) throw DynamoException.Validation(Invalid + "Requested WriteUnitsPerSecond for WarmThroughput for table" + See);
+        }
+        else
+        {
+            if (ReadUnits < capacityRead) throw DynamoException.Validation(Invalid + "Requested ReadUnitsPerSecond for WarmThroughput for table is lower than ReadCapacityUnits of ProvisionedThroughput");
+            if (WriteUnits < capacityWrite) throw DynamoException.Validation(Invalid + "Requested WriteUnitsPerSecond for WarmThroughput for table is lower than WriteCapacityUnits of ProvisionedThroughput");
+        }
+        CheckTableMaximum(region);
+        return (ReadUnits ?? (payPerRequest ? OnDemandRead : capacityRead), WriteUnits ?? (payPerRequest ? OnDemandWrite : capacityWrite));
+    }
+
+    /// <summary>
+    /// UpdateTable's checks against the table's current warm throughput (read text captured by ack-api-quirks; a
+    /// public live measurement, us-east-1 2026-08-13, saw the same text naming WriteUnitsPerSecond for a lower write
+    /// value); restating the current value is accepted.
+    /// </summary>
+    /// <param name="subject">"table", or "index &lt;name&gt;" for a GSI's Update action (the index forms of the
+    /// decrease and quota texts are captured, ack-api-quirks DDB-TABLE-456/443).</param>
+    public (long Read, long Write) ResolveForUpdateTable(long currentRead, long currentWrite, string region, string subject = "table")
+    {
+        string lower = " for WarmThroughput for " + subject + " is lower than current WarmThroughput, decreasing WarmThroughput is not supported";
+        if (ReadUnits < currentRead) throw DynamoException.Validation(Invalid + "Requested ReadUnitsPerSecond" + lower);
+        if (WriteUnits < currentWrite) throw DynamoException.Validation(Invalid + "Requested WriteUnitsPerSecond" + lower);
+        CheckTableMaximum(region, subject);
+        return (ReadUnits ?? currentRead, WriteUnits ?? currentWrite);
+    }
+
+    // AWS refuses an index's warm throughput above the per-table quota with LimitExceededException (captured for an
+    // index, DDB-TABLE-171/443); the table's own text is that one's pattern with "for table" (inferred).
+    private void CheckTableMaximum(string region, string subject = "table")
+    {
+        if (ReadUnits > OnDemandThroughputMember.TableMaximum)
+            throw new DynamoException(DynamoErrorCode.LimitExceededException,
+                "Subscriber limit exceeded: Requested ReadUnitsPerSecond for WarmThroughput for " + subject + " exceeds TableMaxReadCapacityUnits of the account in region " + region);
+        if (WriteUnits > OnDemandThroughputMember.TableMaximum)
+            throw new DynamoException(DynamoErrorCode.LimitExceededException,
+                "Subscriber limit exceeded: Requested WriteUnitsPerSecond for WarmThroughput for " + subject + " exceeds TableMaxWriteCapacityUnits of the account in region " + region);
+    }
+}
