@@ -39,16 +39,19 @@ public sealed class ConcurrencyTests
     {
         // One slot. "busy" holds it; "other" queues for it; then "busy" queues again. Before the fix the released
         // environment went to busy's own queue first, so a function kept busy starved every other function.
+        // "busy" holds the slot until the test releases it, not for a 1 s nap: a loaded machine could spend the nap
+        // before both waiters were queued, and "other" would then find the slot free instead of queueing for it.
         await using TestHost test = TestHost.Start(new FunctionHostOptions { AccountConcurrencyLimit = 1 });
         test.AddBash("busy");
         test.AddBash("other");
-        Task<InvocationResult> first = test.InvokeAsync("busy", """{"nap":true}""");
-        await WaitUntilAsync(() => test.Host.AccountEnvironmentCount == 1);
+        Task<InvocationResult> first = test.InvokeAsync("busy", test.HoldEvent(out string release));
+        await test.WaitForLogAsync("busy", m => m.StartsWith("handling ", StringComparison.Ordinal));
 
         Task<InvocationResult> other = test.InvokeAsync("other", "{}");
-        await WaitUntilAsync(() => test.Host.QueuedInvocations("other") == 1);
-        Task<InvocationResult> second = test.InvokeAsync("busy", """{"nap":true}""");
-        await WaitUntilAsync(() => test.Host.QueuedInvocations("busy") == 1);
+        await Eventually.WaitUntilAsync(() => test.Host.QueuedInvocations("other") == 1, "QueuedInvocations('other') == 1");
+        Task<InvocationResult> second = test.InvokeAsync("busy", "{}");
+        await Eventually.WaitUntilAsync(() => test.Host.QueuedInvocations("busy") == 1, "QueuedInvocations('busy') == 1");
+        TestHost.Release(release);
 
         Task finishedFirst = await Task.WhenAny(other, second);
 
@@ -72,23 +75,23 @@ public sealed class ConcurrencyTests
         {
             Task<InvocationResult> a1 = test.InvokeAsync("a", Hold(release[0]));
             Task<InvocationResult> a2 = test.InvokeAsync("a", Hold(release[1]));
-            await WaitUntilAsync(() => test.Host.EnvironmentCount("a") == 2);
+            await Eventually.WaitUntilAsync(() => test.Host.EnvironmentCount("a") == 2, "EnvironmentCount('a') == 2");
             Task<InvocationResult> b1 = test.InvokeAsync("b", Hold(release[2]));
-            await WaitUntilAsync(() => test.Host.QueuedInvocations("b") == 1);
+            await Eventually.WaitUntilAsync(() => test.Host.QueuedInvocations("b") == 1, "QueuedInvocations('b') == 1");
             Task<InvocationResult> b2 = test.InvokeAsync("b", "{}");
-            await WaitUntilAsync(() => test.Host.QueuedInvocations("b") == 2);
+            await Eventually.WaitUntilAsync(() => test.Host.QueuedInvocations("b") == 2, "QueuedInvocations('b') == 2");
             Task<InvocationResult> a3 = test.InvokeAsync("a", Hold(release[3]));
-            await WaitUntilAsync(() => test.Host.QueuedInvocations("a") == 1);
+            await Eventually.WaitUntilAsync(() => test.Host.QueuedInvocations("a") == 1, "QueuedInvocations('a') == 1");
 
             // "a" frees a slot: "b", with no environment and an older waiter, gets it.
             await File.WriteAllTextAsync(release[0], "");
             Assert.Null((await a1.WaitAsync(TestHost.Wait)).FunctionError);
-            await WaitUntilAsync(() => test.Host.EnvironmentCount("b") == 1);
+            await Eventually.WaitUntilAsync(() => test.Host.EnvironmentCount("b") == 1, "EnvironmentCount('b') == 1");
 
             // "a" frees the other: one each is even, so it serves "a"'s own next invocation, warm.
             await File.WriteAllTextAsync(release[1], "");
             Assert.Null((await a2.WaitAsync(TestHost.Wait)).FunctionError);
-            await WaitUntilAsync(() => test.Host.QueuedInvocations("a") == 0);
+            await Eventually.WaitUntilAsync(() => test.Host.QueuedInvocations("a") == 0, "QueuedInvocations('a') == 0");
 
             // "b"'s own environment then serves its queue; "a"'s goes last (had it gone idle with "b" still queued, it
             // would rightly have made room for "b").
@@ -119,9 +122,9 @@ public sealed class ConcurrencyTests
         await using TestHost test = TestHost.Start();
         test.AddBash("doomed", timeout: 60, reserved: 1);
         Task<InvocationResult> running = test.InvokeAsync("doomed", """{"sleep":true}""");
-        await WaitUntilAsync(() => test.Host.EnvironmentCount("doomed") == 1);
+        await Eventually.WaitUntilAsync(() => test.Host.EnvironmentCount("doomed") == 1, "EnvironmentCount('doomed') == 1");
         Task<InvocationResult> queued = test.InvokeAsync("doomed", "{}");
-        await WaitUntilAsync(() => test.Host.QueuedInvocations("doomed") == 1);
+        await Eventually.WaitUntilAsync(() => test.Host.QueuedInvocations("doomed") == 1, "QueuedInvocations('doomed') == 1");
 
         test.Host.DeleteFunction("doomed");
 
@@ -133,16 +136,6 @@ public sealed class ConcurrencyTests
         Assert.EndsWith("Runtime exited with error: signal: terminated", TestHost.Json(ended).GetProperty("errorMessage").GetString());
         await Assert.ThrowsAsync<LambdaException>(() => test.InvokeAsync("doomed", "{}"));
         Assert.Empty(await ProcessTable.RemainingWithMarkerAsync(test.Marker));
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        DateTime giveUp = DateTime.UtcNow + TestHost.Wait;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < giveUp, "condition not met in time");
-            await Task.Delay(10);
-        }
     }
 
     [Fact]

@@ -62,12 +62,17 @@ public sealed class HostFaultTests
     public async Task The_same_allocation_within_a_larger_memory_size_is_not_killed()
     {
         await using TestHost test = TestHost.Start(FastMemoryChecks);
-        test.AddBash("roomy", timeout: 1, memorySize: 1024);
+        // 3 s, not 1 s: on a loaded machine python's start and its 300 MB could take most of a second, and the
+        // invocation would time out before the allocation the test is about had been made (passing without checking it).
+        test.AddBash("roomy", timeout: 3, memorySize: 1024);
 
         // 300 MB within 1024 MB: the invocation runs until its timeout instead.
         JsonElement error = TestHost.Json(await test.InvokeAsync("roomy", """{"hog":true}"""));
 
         Assert.Equal("Sandbox.Timedout", error.GetProperty("errorType").GetString());
+        // And the allocation was made before the timeout: the REPORT's peak has it.
+        string report = (await test.LogMessagesAsync("roomy")).Last(m => m.StartsWith("REPORT", StringComparison.Ordinal));
+        Assert.True(MaxMemoryUsed(report) >= 300, report);
     }
 
     [Fact]

@@ -91,11 +91,13 @@ public sealed class InvokeTests
         Assert.Equal("env", identity.FunctionName);
         Assert.False(test.Host.TryGetEnvironment("AKIDUNKNOWN", out _));
 
-        // A second, concurrent environment gets other credentials.
-        Task<InvocationResult> busy = test.InvokeAsync("env", """{"nap":true}""");
+        // A second, concurrent environment gets other credentials. The first stays busy until released (a 1 s nap could
+        // end first on a loaded machine, and the second invocation would then find it warm).
+        Task<InvocationResult> busy = test.InvokeAsync("env", test.HoldEvent(out string release));
         await test.WaitForLogAsync("env", m => m.StartsWith("START", StringComparison.Ordinal), count: 2);
         JsonElement second = TestHost.Json(await test.InvokeAsync("env", """{"environment":true}"""));
-        await busy;
+        TestHost.Release(release);
+        Assert.Null((await busy).FunctionError);
         Assert.NotEqual(accessKey, second.GetProperty("AWS_ACCESS_KEY_ID").GetString());
     }
 

@@ -33,10 +33,14 @@ public sealed class LifecycleTests
         await using TestHost test = TestHost.Start();
         test.AddBash("queued", reserved: 1);
 
-        // The first naps for a second, so the other three queue behind it: each is handed over at `next` directly.
-        Task<InvocationResult> first = test.InvokeAsync("queued", """{"nap":true}""");
+        // The first is held until the other three are queued behind it (a 1 s nap could end first on a loaded machine,
+        // and the environment would then be frozen in between): each is handed over at `next` directly.
+        Task<InvocationResult> first = test.InvokeAsync("queued", test.HoldEvent(out string release));
         await test.WaitForLogAsync("queued", m => m.StartsWith("START", StringComparison.Ordinal));
-        InvocationResult[] queued = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => test.InvokeAsync("queued", """{"pid":1}""")));
+        Task<InvocationResult>[] waiting = [.. Enumerable.Range(0, 3).Select(_ => test.InvokeAsync("queued", """{"pid":1}"""))];
+        await Eventually.WaitUntilAsync(() => test.Host.QueuedInvocations("queued") == 3, "QueuedInvocations('queued') == 3");
+        TestHost.Release(release);
+        InvocationResult[] queued = await Task.WhenAll(waiting);
         Assert.Null((await first).FunctionError);
         Assert.All(queued, r => Assert.Null(r.FunctionError));
 
@@ -275,12 +279,12 @@ public sealed class LifecycleTests
         await using TestHost test = TestHost.Start(new FunctionHostOptions { IdleTimeout = TimeSpan.FromMilliseconds(300) });
         test.AddBash("idle");
         int pid = TestHost.Json(await test.InvokeAsync("idle", """{"pid":1}""")).GetProperty("pid").GetInt32();
-        Task exited = Assert.Single(test.Host.Environments("idle")).ExitedAsync();
 
-        await exited.WaitAsync(TestHost.Wait);
+        // Not Assert.Single(Environments).ExitedAsync(): on a loaded machine the 300 ms can pass before this line runs,
+        // and the environment would already be gone. The count and the process say the same, whenever they are read.
+        await Eventually.WaitUntilAsync(() => test.Host.EnvironmentCount("idle") == 0, "the idle environment is shut down");
 
-        Assert.Equal(0, test.Host.EnvironmentCount("idle"));
-        Assert.Equal('?', ProcessTable.State(pid));
+        Assert.Equal('?', await ProcessTable.WaitForStateAsync(pid, '?'));
         // A later invocation starts a new environment.
         Assert.NotEqual(pid, TestHost.Json(await test.InvokeAsync("idle", """{"pid":1}""")).GetProperty("pid").GetInt32());
     }

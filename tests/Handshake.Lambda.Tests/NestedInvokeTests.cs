@@ -47,7 +47,7 @@ public sealed class NestedInvokeTests
             request.Headers.TryAddWithoutValidation("Authorization",
                 "AWS4-HMAC-SHA256 Credential=ASIA0123456789ABCDEF/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host;x-amz-date, Signature=00");
             Task<HttpResponseMessage> outside = http.SendAsync(request);
-            await WaitUntilAsync(() => test.Host.QueuedInvocations("target") == 1);
+            await Eventually.WaitUntilAsync(() => test.Host.QueuedInvocations("target") == 1, "QueuedInvocations('target') == 1");
             Assert.False(outside.IsCompleted || held.IsCompleted);
 
             await File.WriteAllTextAsync(release, "");
@@ -97,7 +97,7 @@ public sealed class NestedInvokeTests
             Assert.Equal("ConcurrentInvocationLimitExceeded", e.Reason);
 
             Task<InvocationResult> queued = test.Host.InvokeAsync("target", new Invocation("queued", "{}"u8.ToArray()) { Authorization = "AWS4-HMAC-SHA256 Credential=handshake/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=00" });
-            await WaitUntilAsync(() => test.Host.QueuedInvocations("target") == 1);
+            await Eventually.WaitUntilAsync(() => test.Host.QueuedInvocations("target") == 1, "QueuedInvocations('target') == 1");
             await File.WriteAllTextAsync(release, "");
             Assert.Null((await held.WaitAsync(TestHost.Wait)).FunctionError);
             Assert.Null((await queued.WaitAsync(TestHost.Wait)).FunctionError);
@@ -105,16 +105,6 @@ public sealed class NestedInvokeTests
         finally
         {
             File.Delete(release);
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        DateTime giveUp = DateTime.UtcNow + TestHost.Wait;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < giveUp, "condition not met in time");
-            await Task.Delay(10);
         }
     }
 }

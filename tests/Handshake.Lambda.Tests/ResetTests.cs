@@ -26,7 +26,9 @@ public sealed class ResetTests
     {
         string delay = DelayFile();
         await using TestHost test = TestHost.Start();
-        test.AddBash("slow", timeout: 2, environment: new() { ["INIT_DELAY_FILE"] = delay });
+        // 3 s: the re-init below (a 0.5 s sleep, then bash, jq and curl) runs within an invocation's timeout, and a loaded
+        // 2-core machine's process starts could push 2 s (as 1 s did in FaultTests).
+        test.AddBash("slow", timeout: 3, environment: new() { ["INIT_DELAY_FILE"] = delay });
         try
         {
             JsonElement before = TestHost.Json(await test.InvokeAsync("slow", """{"environment":true}"""));
@@ -37,7 +39,7 @@ public sealed class ResetTests
             JsonElement error = TestHost.Json(await test.InvokeAsync("slow", """{"sleep":true}"""));
 
             Assert.Equal("Sandbox.Timedout", error.GetProperty("errorType").GetString());
-            Assert.EndsWith("Task timed out after 2.00 seconds", error.GetProperty("errorMessage").GetString());
+            Assert.EndsWith("Task timed out after 3.00 seconds", error.GetProperty("errorMessage").GetString());
             // Reset: the process is killed, the environment stays, with its slot and no process.
             Assert.Equal('?', await ProcessTable.WaitForStateAsync(pid, '?'));
             ExecutionEnvironment reset = Assert.Single(test.Host.Environments("slow"));
@@ -85,7 +87,7 @@ public sealed class ResetTests
             // Only the invocation that re-initialised shares its timeout with init: one that comes longer than the
             // function timeout after the re-init is a plain warm invocation, with the whole timeout and a Duration
             // counted from its delivery (not from the re-init).
-            await Task.Delay(TimeSpan.FromSeconds(2.5));
+            await Task.Delay(TimeSpan.FromSeconds(3.5));
             InvocationResult later = await test.InvokeAsync("slow", "{}");
             Assert.Null(later.FunctionError);
             string laterReport = (await test.LogMessagesAsync("slow")).FindAll(IsReport)[^1];
@@ -141,7 +143,9 @@ public sealed class ResetTests
     {
         string delay = DelayFile();
         await using TestHost test = TestHost.Start();
-        test.AddBash("doom", timeout: 1, environment: new() { ["INIT_DELAY_FILE"] = delay });
+        // 3 s: once init is fixed, the last invocation re-initialises within its timeout (bash, then curl), which a
+        // loaded 2-core machine could push past 1 s (as it did in FaultTests).
+        test.AddBash("doom", timeout: 3, environment: new() { ["INIT_DELAY_FILE"] = delay });
         try
         {
             Assert.Null((await test.InvokeAsync("doom", "{}")).FunctionError);
@@ -156,7 +160,7 @@ public sealed class ResetTests
 
                 JsonElement error = TestHost.Json(result);
                 Assert.Equal("Sandbox.Timedout", error.GetProperty("errorType").GetString());
-                Assert.EndsWith("Error: Task timed out after 1.00 seconds", error.GetProperty("errorMessage").GetString());
+                Assert.EndsWith("Error: Task timed out after 3.00 seconds", error.GetProperty("errorMessage").GetString());
                 // Still the same environment, reset again, and no process left.
                 ExecutionEnvironment environment = Assert.Single(test.Host.Environments("doom"));
                 Assert.Equal(id, environment.Id);
@@ -175,7 +179,7 @@ public sealed class ResetTests
             Assert.StartsWith("START RequestId:", platform[7]);
             Assert.StartsWith("END RequestId:", platform[8]);
             Assert.Matches(@"^REPORT RequestId: \S+\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tStatus: timeout$", platform[9]);
-            Assert.Contains(log, m => m.EndsWith("Task timed out after 1.00 seconds", StringComparison.Ordinal));
+            Assert.Contains(log, m => m.EndsWith("Task timed out after 3.00 seconds", StringComparison.Ordinal));
             Assert.Single(test.Host.Logs.For("doom").Read(0, int.MaxValue).Select(e => e.LogStreamName).Distinct());
 
             // Init is fixed (fast again): the same environment re-initialises within the next invocation and serves.
@@ -199,12 +203,14 @@ public sealed class ResetTests
     {
         string delay = DelayFile();
         await using TestHost test = TestHost.Start();
-        test.AddBash("short", timeout: 1, environment: new() { ["INIT_DELAY_FILE"] = delay });
+        // 2 s, not 1 s: the first invocation's handler (bash, grep, curl) must fit in it on a loaded machine; the 2.5 s
+        // re-init cannot.
+        test.AddBash("short", timeout: 2, environment: new() { ["INIT_DELAY_FILE"] = delay });
         try
         {
             Assert.Null((await test.InvokeAsync("short", "{}")).FunctionError);
             Assert.Equal("Unhandled", (await test.InvokeAsync("short", """{"crash":true}""")).FunctionError);
-            File.WriteAllText(delay, "1.5");
+            File.WriteAllText(delay, "2.5");
             Assert.Equal("Sandbox.Timedout", TestHost.Json(await test.InvokeAsync("short", "{}")).GetProperty("errorType").GetString());
 
             // A new configuration replaces the reset environment: the next invocation is a cold start with its own Init
@@ -230,12 +236,14 @@ public sealed class ResetTests
     {
         string hold = DelayFile();
         await using TestHost test = TestHost.Start();
-        test.AddBash("one", timeout: 2, reserved: 1);
+        // 3 s: the queued invocation re-initialises the reset environment within its own timeout (bash, then curl), which
+        // a loaded 2-core machine could push past 2 s.
+        test.AddBash("one", timeout: 3, reserved: 1);
         Task<InvocationResult> first = test.Host.InvokeAsync("one", new Invocation("held", JsonSerializer.SerializeToUtf8Bytes(new { hold })));
         await test.WaitForLogAsync("one", m => m == "handling held");
 
         Task<InvocationResult> queued = test.InvokeAsync("one", """{"pid":1}""");
-        await WaitUntilAsync(() => test.Host.QueuedInvocations("one") == 1);
+        await Eventually.WaitUntilAsync(() => test.Host.QueuedInvocations("one") == 1, "QueuedInvocations('one') == 1");
 
         Assert.Equal("Sandbox.Timedout", TestHost.Json(await first.WaitAsync(TestHost.Wait)).GetProperty("errorType").GetString());
         Assert.Null((await queued).FunctionError);
@@ -305,7 +313,7 @@ public sealed class ResetTests
         test.AddBash("reaped");
         Assert.Equal("Unhandled", (await test.InvokeAsync("reaped", """{"crash":true}""")).FunctionError);
 
-        await WaitUntilAsync(() => test.Host.EnvironmentCount("reaped") == 0);
+        await Eventually.WaitUntilAsync(() => test.Host.EnvironmentCount("reaped") == 0, "EnvironmentCount('reaped') == 0");
 
         Assert.Equal(0, test.Host.AccountEnvironmentCount);
         // A later invocation is a cold start with an Init phase.
@@ -395,9 +403,9 @@ public sealed class ResetTests
             await test.WaitForLogAsync("busy", m => m.StartsWith("handling ", StringComparison.Ordinal), count: 2);
             // "starved" queues first, then another "busy" invocation.
             Task<InvocationResult> starved = test.InvokeAsync("starved", "{}");
-            await WaitUntilAsync(() => test.Host.QueuedInvocations("starved") == 1);
+            await Eventually.WaitUntilAsync(() => test.Host.QueuedInvocations("starved") == 1, "QueuedInvocations('starved') == 1");
             Task<InvocationResult> later = test.Host.InvokeAsync("busy", new Invocation("later", "{}"u8.ToArray()));
-            await WaitUntilAsync(() => test.Host.QueuedInvocations("busy") == 1);
+            await Eventually.WaitUntilAsync(() => test.Host.QueuedInvocations("busy") == 1, "QueuedInvocations('busy') == 1");
 
             // The crash resets "busy"'s environment, but its slot is owed to "starved" (older, with no environment):
             // the reset environment leaves instead of serving "busy"'s queue, and is never re-initialised.
@@ -422,15 +430,6 @@ public sealed class ResetTests
         {
             File.Delete(crash);
             File.Delete(hold);
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using CancellationTokenSource timeout = new(TestHost.Wait);
-        while (!condition())
-        {
-            await Task.Delay(10, timeout.Token);
         }
     }
 }

@@ -70,8 +70,13 @@ public sealed class RuntimeApiConnectionTests
         Task<InvocationResult> invoke = runtime.InvokeAsync("{}");
         string requestId = await runtime.NextAsync();
 
-        await runtime.SendAsync($"POST /2018-06-01/runtime/invocation/{requestId}/response HTTP/1.1\r\nContent-Length: 100\r\n\r\n{{\"part");
-        await Task.Delay(100);
+        // The head asks for 100 Continue, which the host sends once it has claimed the answer and waits for the body: the
+        // reset then certainly comes in the middle of the body. (A fixed 100 ms pause, before, could pass on a loaded
+        // machine before the host had read the head; the reset could then drop the unread head, and the invocation
+        // waited for its 30 s timeout.)
+        await runtime.SendAsync($"POST /2018-06-01/runtime/invocation/{requestId}/response HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 100\r\n\r\n");
+        Assert.Equal("HTTP/1.1 100 Continue\r\n\r\n", await runtime.ReadExactlyAsync("HTTP/1.1 100 Continue\r\n\r\n".Length));
+        await runtime.SendAsync("{\"part");
         runtime.Reset();
 
         // Well before the function's 30 s timeout: the answer was claimed, so nothing else would end the invocation.

@@ -56,9 +56,10 @@ public sealed class RuntimeApiHttpTests
         // event arrives can find the invoking thread not yet waiting (preempted on a loaded machine: seen once in a full
         // run with a 200 ms sleep here); it then releases the environment on its own thread, and the 202 may leave
         // first. So the answer goes once the host has started its wait: the wait's timeout timer, created on the host's
-        // clock, says so. The short pause after it covers the few instructions from the timer to the await.
+        // clock, says so. The pause after it covers the few instructions from the timer to the await: 100 ms rather
+        // than 20, as a thread preempted there on a loaded 2-core machine can wait longer than 20 ms for a core.
         await runtime.AnswerWaitStarted.WaitAsync(TestHost.Wait);
-        await Task.Delay(20);
+        await Task.Delay(100);
 
         await runtime.SendAsync(
             $"POST /2018-06-01/runtime/invocation/{requestId}/response HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{{}}" +

@@ -12,6 +12,8 @@ internal sealed class TestHost : IAsyncDisposable
 {
     public static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
+    private readonly List<string> _holdFiles = [];
+
     private TestHost(FunctionHostOptions options, Environments.IProcessLauncher? launcher, string? marker)
     {
         Marker = marker ?? Guid.NewGuid().ToString("N");
@@ -50,6 +52,21 @@ internal sealed class TestHost : IAsyncDisposable
             Environment = variables,
         });
     }
+
+    /// <summary>
+    /// An event that keeps a bash function busy until <see cref="Release"/> creates <paramref name="file"/> (a new temp
+    /// path, deleted when the host is disposed). A test that needs an invocation in flight holds it this way rather than
+    /// with a fixed sleep ("nap"), which a loaded machine can spend before the test has done what must happen meanwhile.
+    /// </summary>
+    public string HoldEvent(out string file)
+    {
+        file = Path.Combine(Path.GetTempPath(), "handshake-hold-" + Guid.NewGuid().ToString("N"));
+        _holdFiles.Add(file);
+        return JsonSerializer.Serialize(new { hold = file });
+    }
+
+    /// <summary>Ends the hold of <see cref="HoldEvent"/>: the function answers.</summary>
+    public static void Release(string file) => File.WriteAllText(file, "");
 
     public Task<InvocationResult> InvokeAsync(string function, string payload, bool tail = false) =>
         Host.InvokeAsync(function, new Invocation(Guid.NewGuid().ToString(), Encoding.UTF8.GetBytes(payload)) { TailLog = tail }).WaitAsync(Wait);
@@ -102,7 +119,18 @@ internal sealed class TestHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Host.DisposeAsync().AsTask().WaitAsync(Wait);
+        try
+        {
+            await Host.DisposeAsync().AsTask().WaitAsync(Wait);
+        }
+        finally
+        {
+            foreach (string file in _holdFiles)
+            {
+                File.Delete(file);
+            }
+        }
+
         Assert.Empty(await ProcessTable.RemainingWithMarkerAsync(Marker));
     }
 }

@@ -12,10 +12,14 @@ public sealed class UpdateTests
         await using TestHost test = TestHost.Start();
         test.AddBash("changing", environment: new() { ["COLOR"] = "red" });
         int pid = TestHost.Json(await test.InvokeAsync("changing", """{"pid":1}""")).GetProperty("pid").GetInt32();
-        Task<InvocationResult> busy = test.Host.InvokeAsync("changing", new Invocation("busy-1", """{"nap":true}"""u8.ToArray()));
+        // Held until after the update (a 1 s nap could end before it on a loaded machine: the update would then find the
+        // environment idle).
+        Task<InvocationResult> busy = test.Host.InvokeAsync("changing", new Invocation("busy-1", Encoding.UTF8.GetBytes(test.HoldEvent(out string release))));
         await test.WaitForLogAsync("changing", m => m == "handling busy-1");
 
         test.Host.UpdateFunction("changing", f => f with { Environment = new Dictionary<string, string>(f.Environment) { ["COLOR"] = "blue" } });
+        Assert.False(busy.IsCompleted);
+        TestHost.Release(release);
 
         Assert.Null((await busy.WaitAsync(TestHost.Wait)).FunctionError);
         JsonElement env = TestHost.Json(await test.InvokeAsync("changing", """{"environment":1}"""));
