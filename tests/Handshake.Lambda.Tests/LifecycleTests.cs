@@ -138,6 +138,7 @@ public sealed class LifecycleTests
         Assert.Equal("init failed on purpose", TestHost.Json(result).GetProperty("errorMessage").GetString());
         string[] expected =
         [
+            @"^INIT_START Runtime Version: provided:al2023\.v\d+\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:[0-9a-f]{64}$",
             @"^INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: error\tError Type: Runtime.InitFailedOnPurpose$",
             @"^INIT_REPORT Init Duration: [\d.]+ ms\tPhase: invoke\tStatus: error\tError Type: Runtime.InitFailedOnPurpose$",
             @"^START RequestId: init-1 Version: \$LATEST$",

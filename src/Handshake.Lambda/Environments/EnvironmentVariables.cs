@@ -6,6 +6,9 @@ namespace Handshake.Lambda.Environments;
 /// <summary>The variables Lambda sets in an execution environment, then the function's own (which cannot override the reserved ones).</summary>
 internal static class EnvironmentVariables
 {
+    /// <summary>AWS_XRAY_DAEMON_ADDRESS's value: Lambda's link-local address and the daemon's UDP port (nothing listens here).</summary>
+    public const string XRayDaemonAddress = "169.254.79.129:2000";
+
     public static Dictionary<string, string> For(ExecutionEnvironment environment, FunctionHostOptions options, string runtimeApi)
     {
         FunctionDefinition function = environment.Definition;
@@ -39,6 +42,19 @@ internal static class EnvironmentVariables
         {
             variables.Remove("AWS_EXECUTION_ENV");
         }
+
+        // X-Ray, as Lambda sets them in every environment (tracing on or not), so that an X-Ray SDK in the function
+        // starts as it does on Lambda: LOG_ERROR (a segment missing outside a traced invocation is logged, not thrown)
+        // and the daemon's address. AWS_XRAY_CONTEXT_MISSING and AWS_XRAY_DAEMON_ADDRESS are not reserved on Lambda,
+        // so the function's own values win; the _AWS_XRAY_* pair follows AWS_XRAY_DAEMON_ADDRESS (their keys start with
+        // "_", which the key pattern refuses in a function's configuration). The address is the link-local one Lambda
+        // uses; no daemon listens there on this machine, so segments sent over UDP are lost, which the SDKs tolerate.
+        variables.TryAdd("AWS_XRAY_CONTEXT_MISSING", "LOG_ERROR");
+        variables.TryAdd("AWS_XRAY_DAEMON_ADDRESS", XRayDaemonAddress);
+        string daemon = variables["AWS_XRAY_DAEMON_ADDRESS"];
+        int colon = daemon.LastIndexOf(':');
+        variables["_AWS_XRAY_DAEMON_ADDRESS"] = colon > 0 ? daemon[..colon] : daemon;
+        variables["_AWS_XRAY_DAEMON_PORT"] = colon > 0 ? daemon[(colon + 1)..] : "2000";
 
         if (!string.IsNullOrEmpty(options.StoreEndpoint))
         {

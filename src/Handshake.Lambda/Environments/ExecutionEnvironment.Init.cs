@@ -30,6 +30,22 @@ internal sealed partial class ExecutionEnvironment
         }
     }
 
+    /// <summary>
+    /// Lambda's first line of an Init phase, written by Lambda (not the runtime) each time it creates an execution
+    /// environment for a managed runtime, provided.* included: `INIT_START Runtime Version: nodejs:20.vN\tRuntime
+    /// Version ARN: arn:aws:lambda:REGION::runtime:HASH` (AWS docs, "Identifying Lambda runtime version changes": once
+    /// per init, never per invocation). The re-init of a reset or failed environment (a suppressed init, run within an
+    /// invocation in the same environment) writes none: inferred from "each time it creates a new execution
+    /// environment", not checked against Lambda's logs. The version and hash are local stand-ins (README "Logs").
+    /// </summary>
+    private void LogInitStart()
+    {
+        if (!SuppressedInit)
+        {
+            AppendLog($"INIT_START Runtime Version: {Functions.FunctionRuntime.RuntimeVersion(Definition.Runtime)}\tRuntime Version ARN: {Functions.FunctionRuntime.RuntimeVersionArn(Definition.Runtime, _host.Options.Region)}");
+        }
+    }
+
     /// <summary>Null once the runtime has called `next`; otherwise why init failed (an error, an exit, or its limit).</summary>
     private async Task<InitFailure?> WaitForInitAsync()
     {

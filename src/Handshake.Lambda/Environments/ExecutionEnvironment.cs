@@ -323,6 +323,8 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
     private async Task<InitFailure?> StartAsync()
     {
         _startedAt = Stopwatch.GetTimestamp();
+        // Before anything init prints, and before a launch failure's lines (Lambda writes it as init begins).
+        LogInitStart();
         if (_predecessor is { } predecessor)
         {
             // A reset: the environment's previous process group is killed and gone before init runs again, so that one

@@ -53,6 +53,39 @@ public static class FunctionRuntime
         _ => "AWS_Lambda_" + runtime,
     };
 
+    /// <summary>
+    /// The runtime version Lambda names in an INIT_START line, `family:version.vN` (nodejs20.x is `nodejs:20.vN`,
+    /// dotnet8 `dotnet:8.vN`, provided.al2023 `provided:al2023.vN`; AWS's docs show `python:3.13.v14`). Handshake
+    /// has no runtime versions of its own, so N is a local stand-in (<see cref="LocalRuntimeVersion"/>).
+    /// </summary>
+    public static string RuntimeVersion(string runtime)
+    {
+        int letters = 0;
+        while (letters < runtime.Length && char.IsAsciiLetter(runtime[letters]))
+        {
+            letters++;
+        }
+
+        string family = runtime[..letters];
+        string version = runtime[letters..].TrimStart('.');
+        if (version.EndsWith(".x", StringComparison.Ordinal))
+        {
+            version = version[..^2];
+        }
+
+        return version.Length == 0 ? $"{family}.v{LocalRuntimeVersion}" : $"{family}:{version}.v{LocalRuntimeVersion}";
+    }
+
+    /// <summary>
+    /// The runtime version ARN of an INIT_START line, `arn:aws:lambda:REGION::runtime:HASH`, as Lambda's (64 hex
+    /// digits there). The hash is a stand-in: the SHA-256 of <see cref="RuntimeVersion"/>, so stable per runtime.
+    /// </summary>
+    public static string RuntimeVersionArn(string runtime, string region) =>
+        $"arn:aws:lambda:{region}::runtime:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(RuntimeVersion(runtime))))}";
+
+    /// <summary>The N of every runtime version the host names (Lambda's numbers belong to its own builds).</summary>
+    public const int LocalRuntimeVersion = 1;
+
     // "", "8", "20.x", "core3.1" (old dotnetcore identifiers are accepted too).
     private static bool IsVersionSuffix(ReadOnlySpan<char> suffix, bool allowX)
     {
