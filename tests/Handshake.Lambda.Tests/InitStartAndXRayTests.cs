@@ -72,18 +72,18 @@ public sealed partial class InitStartAndXRayTests
     {
         await using TestHost test = TestHost.Start();
         test.AddBash("xray", timeout: 5);
-        test.AddBash("xray-own", timeout: 5, environment: new() { ["AWS_XRAY_DAEMON_ADDRESS"] = "127.0.0.1:3000", ["AWS_XRAY_CONTEXT_MISSING"] = "IGNORE_ERROR" });
+        test.AddBash("xray-own", timeout: 5, environment: new() { ["AWS_XRAY_DAEMON_ADDRESS"] = "127.0.0.2:3000", ["AWS_XRAY_CONTEXT_MISSING"] = "IGNORE_ERROR" });
 
         JsonElement env = TestHost.Json(await test.InvokeAsync("xray", """{"environment":true}"""));
         Assert.Equal("LOG_ERROR", env.GetProperty("AWS_XRAY_CONTEXT_MISSING").GetString());
-        Assert.Equal("169.254.79.129:2000", env.GetProperty("AWS_XRAY_DAEMON_ADDRESS").GetString());
-        Assert.Equal("169.254.79.129", env.GetProperty("_AWS_XRAY_DAEMON_ADDRESS").GetString());
+        Assert.Equal("127.0.0.1:2000", env.GetProperty("AWS_XRAY_DAEMON_ADDRESS").GetString());
+        Assert.Equal("127.0.0.1", env.GetProperty("_AWS_XRAY_DAEMON_ADDRESS").GetString());
         Assert.Equal("2000", env.GetProperty("_AWS_XRAY_DAEMON_PORT").GetString());
 
         JsonElement own = TestHost.Json(await test.InvokeAsync("xray-own", """{"environment":true}"""));
         Assert.Equal("IGNORE_ERROR", own.GetProperty("AWS_XRAY_CONTEXT_MISSING").GetString());
-        Assert.Equal("127.0.0.1:3000", own.GetProperty("AWS_XRAY_DAEMON_ADDRESS").GetString());
-        Assert.Equal("127.0.0.1", own.GetProperty("_AWS_XRAY_DAEMON_ADDRESS").GetString());
+        Assert.Equal("127.0.0.2:3000", own.GetProperty("AWS_XRAY_DAEMON_ADDRESS").GetString());
+        Assert.Equal("127.0.0.2", own.GetProperty("_AWS_XRAY_DAEMON_ADDRESS").GetString());
         Assert.Equal("3000", own.GetProperty("_AWS_XRAY_DAEMON_PORT").GetString());
     }
 }

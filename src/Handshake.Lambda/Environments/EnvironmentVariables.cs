@@ -6,8 +6,11 @@ namespace Handshake.Lambda.Environments;
 /// <summary>The variables Lambda sets in an execution environment, then the function's own (which cannot override the reserved ones).</summary>
 internal static class EnvironmentVariables
 {
-    /// <summary>AWS_XRAY_DAEMON_ADDRESS's value: Lambda's link-local address and the daemon's UDP port (nothing listens here).</summary>
-    public const string XRayDaemonAddress = "169.254.79.129:2000";
+    /// <summary>
+    /// AWS_XRAY_DAEMON_ADDRESS's value: the X-Ray daemon's default listen address, not Lambda's link-local
+    /// 169.254.79.129:2000, so that a daemon run on this machine gets the segments and nothing is sent off the machine.
+    /// </summary>
+    public const string XRayDaemonAddress = "127.0.0.1:2000";
 
     public static Dictionary<string, string> For(ExecutionEnvironment environment, FunctionHostOptions options, string runtimeApi)
     {
