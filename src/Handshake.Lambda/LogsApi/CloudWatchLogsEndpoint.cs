@@ -1,4 +1,3 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
@@ -22,8 +21,9 @@ public sealed class CloudWatchLogsEndpoint(FunctionHost host)
     /// <summary>
     /// Log messages are the functions' own text: written as CloudWatch writes them (quotes, &lt;, &gt;, non-ASCII as
     /// they are), not with the default encoder's \u0027 escapes, which are valid JSON but not what `aws logs` prints.
+    /// The same options as Lambda's own answers.
     /// </summary>
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static JsonWriterOptions WriterOptions => InvokeApi.LambdaErrorWriter.WriterOptions;
 
     /// <summary>True for a target of CloudWatch Logs' API (any operation: the ones not implemented are answered UnknownOperationException).</summary>
     public static bool IsLogsTarget(string target) => target.StartsWith(TargetPrefix, StringComparison.Ordinal);
