@@ -21,6 +21,14 @@ public sealed class Boto3StreamsTests(Boto3StreamsRun run) : IClassFixture<Boto3
     }
 
     [Theory, BothStores]
+    public void Every_answer_matches_botocores_model_of_the_service(StoreMode mode)
+    {
+        var report = run.For(mode);
+        Assert.True(report.Stat("calls") > 50, report.StatsText); // the audit saw the answers to real calls, errors included
+        Assert.Empty(report.ModelViolations);
+    }
+
+    [Theory, BothStores]
     public void The_table_describes_its_stream(StoreMode mode)
     {
         var report = run.For(mode);

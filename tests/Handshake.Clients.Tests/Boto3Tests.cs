@@ -19,6 +19,14 @@ public sealed class Boto3Tests(Boto3Run run) : IClassFixture<Boto3Run>
     }
 
     [Theory, BothStores]
+    public void Every_answer_matches_botocores_model_of_the_service(StoreMode mode)
+    {
+        var report = run.For(mode);
+        Assert.True(report.Stat("calls") > 50, report.StatsText); // the audit saw the answers to real calls, errors included
+        Assert.Empty(report.ModelViolations);
+    }
+
+    [Theory, BothStores]
     public void Tables_are_created_waited_for_paged_updated_and_deleted(StoreMode mode)
     {
         var report = run.For(mode);

@@ -16,6 +16,7 @@ from boto3.dynamodb.types import Binary
 from botocore.config import Config
 from botocore.exceptions import WaiterError
 
+import model_audit
 from boto3_observations import count_call, observation
 
 endpoint = sys.argv[1]
@@ -60,8 +61,10 @@ session = boto3.session.Session(aws_access_key_id="AKIDORACLEBOTO3", aws_secret_
 config = Config(retries={"mode": "legacy", "max_attempts": 3}, connect_timeout=5, read_timeout=10)
 client = session.client("dynamodb", endpoint_url=endpoint, config=config)
 resource = session.resource("dynamodb", endpoint_url=endpoint, config=config)
+model_violations = []
 for c in (client, resource.meta.client):
     c.meta.events.register("after-call.dynamodb", after_call)
+    model_audit.install(c, model_violations)
 waiter_config = {"Delay": 1, "MaxAttempts": 20}
 
 
@@ -247,4 +250,5 @@ observe("waitTableNotExists", lambda: wait("table_not_exists", "py-b"))
 observe("deleteMissingTable", lambda: client.delete_table(TableName="py-b"))
 observe("listTablesAfterDelete", lambda: client.list_tables())
 
-sys.stdout.write("\n" + json.dumps({"observations": observations, "stats": stats, "errors": errors, "fatal": None}) + "\n")
+sys.stdout.write("\n" + json.dumps({"observations": observations, "stats": stats, "model_violations": model_violations, "errors": errors,
+                                    "fatal": None}) + "\n")

@@ -12,6 +12,7 @@ import sys
 import boto3
 from botocore.config import Config
 
+import model_audit
 from boto3_observations import count_call, observation
 
 endpoint = sys.argv[1]
@@ -53,8 +54,10 @@ streams = session.client("dynamodbstreams", endpoint_url=endpoint, config=config
 # Without boto3's own checks, so that the store's answers to what boto3 would refuse are seen too.
 unchecked = session.client("dynamodbstreams", endpoint_url=endpoint,
                            config=config.merge(Config(parameter_validation=False)))
+model_violations = []
 for c, service in ((ddb, "dynamodb"), (streams, "dynamodbstreams"), (unchecked, "dynamodbstreams")):
     c.meta.events.register("after-call." + service, after_call)
+    model_audit.install(c, model_violations)
 
 
 def create(name, view_type, range_key=True):
@@ -211,4 +214,5 @@ observe("badIterator", lambda: streams.get_records(ShardIterator="not-an-iterato
 observe("tamperedIterator", lambda: streams.get_records(ShardIterator=latest[:-6] + ("AAAAAA" if not latest.endswith("AAAAAA") else "BBBBBB")))
 observe("limitTooLarge", lambda: streams.get_records(ShardIterator=latest, Limit=1001))
 
-sys.stdout.write("\n" + json.dumps({"observations": observations, "stats": stats, "errors": errors, "fatal": None}) + "\n")
+sys.stdout.write("\n" + json.dumps({"observations": observations, "stats": stats, "model_violations": model_violations, "errors": errors,
+                                    "fatal": None}) + "\n")

@@ -11,12 +11,16 @@ import sys
 import boto3
 from botocore.exceptions import ClientError
 
+import model_audit
+
 endpoint, zip_path, marker = sys.argv[1], sys.argv[2], sys.argv[3]
 lam = boto3.client("lambda", endpoint_url=endpoint)
 role = "arn:aws:iam::000000000000:role/lambda"
 with open(zip_path, "rb") as f:
     code = f.read()
 observations = {}
+model_violations = []  # what model_audit finds wrong in any answer, printed as "modelViolations"
+model_audit.install(lam, model_violations)
 
 
 def observe(name, call):
@@ -65,4 +69,5 @@ observe("concurrency", lambda: lam.put_function_concurrency(FunctionName="member
 function_arn = "arn:aws:lambda:us-east-1:000000000000:function:members"
 observe("tagged", lambda: lam.tag_resource(Resource=function_arn, Tags={"stage": "test"}))
 observe("tags", lambda: lam.list_tags(Resource=function_arn)["Tags"] | {})
+observations["modelViolations"] = model_violations
 print(json.dumps(observations, default=str))

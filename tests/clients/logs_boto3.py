@@ -11,11 +11,16 @@ import sys
 import boto3
 from botocore.exceptions import ClientError
 
+import model_audit
+
 endpoint, function, invocations, other = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 group = "/aws/lambda/" + function
 logs = boto3.client("logs", endpoint_url=endpoint)
 lam = boto3.client("lambda", endpoint_url=endpoint)
 observations = {}
+model_violations = []  # what model_audit finds wrong in any answer, printed as "modelViolations"
+for client in (logs, lam):
+    model_audit.install(client, model_violations)
 
 
 def observe(name, call):
@@ -141,4 +146,5 @@ observe("filterBadToken", lambda: logs.filter_log_events(logGroupName=group, nex
 observe("filterMissingGroup", lambda: logs.filter_log_events(logGroupName="/aws/lambda/zz-none"))
 observe("putLogEvents", lambda: logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=[{"timestamp": 1, "message": "x"}]))
 
+observations["modelViolations"] = model_violations
 print(json.dumps(observations))

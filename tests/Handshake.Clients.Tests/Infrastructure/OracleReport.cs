@@ -16,12 +16,14 @@ public sealed class OracleReport
 {
     private readonly JsonElement observations;
     private readonly JsonElement stats;
+    private readonly JsonElement? modelViolations;
 
     private OracleReport(JsonElement root, string what)
     {
         What = what;
         observations = root.GetProperty("observations");
         stats = root.GetProperty("stats");
+        modelViolations = root.TryGetProperty("model_violations", out var violations) ? violations : null;
     }
 
     public string What { get; }
@@ -74,6 +76,14 @@ public sealed class OracleReport
     }
 
     public long Stat(string name) => stats.GetProperty(name).GetInt64();
+
+    /// <summary>
+    /// What tests/clients/model_audit.py found wrong in the answers against botocore's model of the service (a member
+    /// it does not have, a wrong JSON type, a value outside an enum); only the boto3 scripts run the audit.
+    /// </summary>
+    public IReadOnlyList<string> ModelViolations =>
+        modelViolations is { } list ? [.. list.EnumerateArray().Select(v => v.GetString()!)]
+            : throw new InvalidOperationException($"{What} ran no model audit");
 
     public string StatsText => stats.ToString();
 
