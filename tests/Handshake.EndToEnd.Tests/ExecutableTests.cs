@@ -404,7 +404,7 @@ public sealed class ExecutableTests : IDisposable
         Assert.Equal(0, await process.WaitForExitAsync());
     }
 
-    private static string ExportedValue(List<string> banner, string name)
+    internal static string ExportedValue(List<string> banner, string name)
     {
         string prefix = $"export {name}=";
         string line = Assert.Single(banner, l => l.StartsWith(prefix, StringComparison.Ordinal));

@@ -145,6 +145,13 @@ ok("GetPolicy", lambda: lam.get_policy(FunctionName=fn))
 ok("RemovePermission", lambda: lam.remove_permission(FunctionName=fn, StatementId="s3"))
 refused("GetPolicy (none)", lambda: lam.get_policy(FunctionName=fn))
 
+# Code signing (none can exist here).
+ok("GetFunctionCodeSigningConfig", lambda: lam.get_function_code_signing_config(FunctionName=fn))
+refused("PutFunctionCodeSigningConfig", lambda: lam.put_function_code_signing_config(
+    FunctionName=fn, CodeSigningConfigArn="arn:aws:lambda:us-east-1:000000000000:code-signing-config:csc-0123456789abcdefg"))
+ok("DeleteFunctionCodeSigningConfig", lambda: lam.delete_function_code_signing_config(FunctionName=fn))
+refused("GetFunctionCodeSigningConfig (missing)", lambda: lam.get_function_code_signing_config(FunctionName="missing"))
+
 # Tags.
 ok("TagResource", lambda: lam.tag_resource(Resource=arn, Tags={"stage": "test"}))
 ok("ListTags", lambda: lam.list_tags(Resource=arn))
@@ -160,8 +167,12 @@ table = ok("DescribeTable", lambda: ddb.describe_table(TableName="audit-events")
 stream_arn = table["Table"]["LatestStreamArn"] if table else "arn:aws:dynamodb:us-east-1:000000000000:table/none/stream/x"
 mapping = ok("CreateEventSourceMapping", lambda: lam.create_event_source_mapping(
     FunctionName=fn, EventSourceArn=stream_arn, StartingPosition="LATEST", BatchSize=10, Enabled=False,
-    FilterCriteria={"Filters": [{"Pattern": '{"eventName": ["INSERT"]}'}]}))
+    FilterCriteria={"Filters": [{"Pattern": '{"eventName": ["INSERT"]}'}]}, Tags={"team": "a"}))
 uuid = mapping["UUID"] if mapping else "00000000-0000-0000-0000-000000000000"
+mapping_arn = f"arn:aws:lambda:us-east-1:000000000000:event-source-mapping:{uuid}"
+ok("TagResource (mapping)", lambda: lam.tag_resource(Resource=mapping_arn, Tags={"stage": "test"}))
+ok("ListTags (mapping)", lambda: lam.list_tags(Resource=mapping_arn))
+ok("UntagResource (mapping)", lambda: lam.untag_resource(Resource=mapping_arn, TagKeys=["team"]))
 ok("GetEventSourceMapping", lambda: lam.get_event_source_mapping(UUID=uuid))
 ok("UpdateEventSourceMapping", lambda: lam.update_event_source_mapping(UUID=uuid, BatchSize=5))
 ok("ListEventSourceMappings", lambda: lam.list_event_source_mappings(FunctionName=fn))

@@ -74,6 +74,9 @@ internal sealed class EventSourceMapping(string uuid, string eventSourceArn, str
 
     public DateTimeOffset LastModified { get; set; }
 
+    /// <summary>The mapping's tags (Lambda tags mappings since 2024): replaced whole, under the lock, by each change.</summary>
+    public IReadOnlyDictionary<string, string> Tags { get; set; } = new Dictionary<string, string>();
+
     /// <summary>Records after this stored sequence number are the next to deliver (moved by <see cref="Checkpoint"/>).</summary>
     public long Position => Volatile.Read(ref _position);
 

@@ -58,6 +58,17 @@ internal static class EventSourceMappingDocument
                 writer.WriteEndObject();
             }
 
+            if (mapping.Tags.Count > 0)
+            {
+                writer.WriteStartObject("Tags");
+                foreach ((string key, string value) in mapping.Tags)
+                {
+                    writer.WriteString(key, value);
+                }
+
+                writer.WriteEndObject();
+            }
+
             writer.WriteEndObject();
         });
     }
@@ -115,6 +126,9 @@ internal static class EventSourceMappingDocument
                 Settings = settings,
                 LastModified = DateTimeOffset.FromUnixTimeMilliseconds(root.GetProperty("LastModifiedUnixMs").GetInt64()),
                 Saving = saving,
+                Tags = root.TryGetProperty("Tags", out JsonElement tags)
+                    ? tags.EnumerateObject().ToDictionary(t => t.Name, t => t.Value.GetString()!, StringComparer.Ordinal)
+                    : new Dictionary<string, string>(),
             };
             mapping.SetState(settings.Enabled ? "Enabled" : "Disabled");
             mapping.SetResult(root.GetProperty("LastProcessingResult").GetString()!);

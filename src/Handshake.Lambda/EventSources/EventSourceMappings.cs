@@ -37,16 +37,18 @@ public sealed partial class EventSourceMappings
     /// <summary>The store's streams, or null when the host runs without a store (no stream ARN then exists).</summary>
     public StreamFeed? Feed => _host.Options.Streams;
 
-    internal EventSourceMappingView Create(string eventSourceArn, string startingPosition, long position, EventSourceMappingSettings settings)
+    internal EventSourceMappingView Create(
+        string eventSourceArn, string startingPosition, long position, EventSourceMappingSettings settings, IReadOnlyDictionary<string, string> tags)
     {
         // One create at a time: two requests for the same stream and function must not both pass the check.
         lock (_creating)
         {
-            return CreateLocked(eventSourceArn, startingPosition, position, settings);
+            return CreateLocked(eventSourceArn, startingPosition, position, settings, tags);
         }
     }
 
-    private EventSourceMappingView CreateLocked(string eventSourceArn, string startingPosition, long position, EventSourceMappingSettings settings)
+    private EventSourceMappingView CreateLocked(
+        string eventSourceArn, string startingPosition, long position, EventSourceMappingSettings settings, IReadOnlyDictionary<string, string> tags)
     {
         ThrowIfMapped(eventSourceArn, settings.QualifiedName, except: null);
         EventSourceMapping mapping = new(Guid.NewGuid().ToString(), eventSourceArn, startingPosition, position, Interlocked.Increment(ref _order))
@@ -54,6 +56,7 @@ public sealed partial class EventSourceMappings
             Settings = settings,
             LastModified = _host.Options.Clock.GetUtcNow(),
             Saving = SaveCheckpoint,
+            Tags = tags,
         };
         // Saved before it exists for anyone: a create that cannot be kept is not answered as made.
         lock (mapping.Sync)

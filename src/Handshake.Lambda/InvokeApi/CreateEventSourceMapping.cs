@@ -53,9 +53,10 @@ internal static class CreateEventSourceMapping
         }
 
         EventSourceMappingSettings settings = EventSourceMappingFields.Apply(host, body, new EventSourceMappingSettings { FunctionName = "" });
+        Dictionary<string, string> tags = FunctionTags.Read(body) ?? [];
         long position = host.EventSourceMappings.Feed?.StartingPosition(arn, latest: startingPosition == "LATEST")
             ?? throw LambdaException.InvalidParameter($"Stream not found: {arn}");
-        EventSourceMappingView created = host.EventSourceMappings.Create(arn, startingPosition, position, settings);
+        EventSourceMappingView created = host.EventSourceMappings.Create(arn, startingPosition, position, settings, tags);
         await JsonResponse.WriteAsync(context, 202, writer => EventSourceMappingJson.Write(writer, host, created)).ConfigureAwait(false);
     }
 

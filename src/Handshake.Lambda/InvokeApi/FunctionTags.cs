@@ -3,21 +3,43 @@ using Handshake.Lambda.Functions;
 
 namespace Handshake.Lambda.InvokeApi;
 
-/// <summary>The tags of a request (TagResource, CreateFunction) and the function ARN the tag operations name.</summary>
+/// <summary>The tags of a request (TagResource, CreateFunction, CreateEventSourceMapping) and the resource the tag operations' ARN names.</summary>
 internal static class FunctionTags
 {
-    /// <summary>The function an unqualified function ARN names (the only taggable resource here).</summary>
+    /// <summary>
+    /// What a tag operation's ARN names: a function (an unqualified function ARN) or an event source mapping
+    /// (<c>arn:aws:lambda:REGION:ACCOUNT:event-source-mapping:UUID</c>), the taggable resources the host has.
+    /// </summary>
     /// <exception cref="LambdaException">
-    /// ValidationException for what is not an unqualified function ARN (inferred wording beyond the model's pattern);
-    /// ResourceNotFoundException for a function that does not exist, or another region's or account's.
+    /// ValidationException for anything else (the model's pattern; inferred wording beyond it); ResourceNotFoundException
+    /// for a function or mapping that does not exist, or another region's or account's.
     /// </exception>
-    public static string FunctionFromArn(FunctionHost host, string arn)
+    public static TaggedResource Resolve(FunctionHost host, string arn)
     {
+        const string mappingPrefix = ":event-source-mapping:";
+        int mapping = arn.IndexOf(mappingPrefix, StringComparison.Ordinal);
+        if (mapping > 0 && arn.StartsWith("arn:", StringComparison.Ordinal))
+        {
+            string uuid = arn[(mapping + mappingPrefix.Length)..];
+            string[] parts = arn[..mapping].Split(':');
+            if (parts.Length != 5 || parts[2] != "lambda" || !Guid.TryParseExact(uuid, "D", out _) || uuid != uuid.ToLowerInvariant())
+            {
+                throw PatternError(arn);
+            }
+
+            if (parts[3] != host.Options.Region || parts[4] != host.Options.AccountId)
+            {
+                throw EventSources.EventSourceMappings.NotFound();
+            }
+
+            return new TaggedResource(null, uuid);
+        }
+
         if (!arn.StartsWith("arn:", StringComparison.Ordinal)
             || !FunctionName.TryParse(arn, out string name, out string? qualifier, out string? region, out string? account)
             || region is null || qualifier is not null)
         {
-            throw LambdaException.Validation($"1 validation error detected: Value '{arn}' at 'resource' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*):lambda:[a-z]{{2}}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{{1}}:\\d{{12}}:(function:[a-zA-Z0-9-_]+|code-signing-config:csc-[a-z0-9]{{17}}|event-source-mapping:[0-9a-f]{{8}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{12}})");
+            throw PatternError(arn);
         }
 
         if (region != host.Options.Region || account != host.Options.AccountId || !host.TryGetFunction(name, out _))
@@ -25,8 +47,11 @@ internal static class FunctionTags
             throw LambdaException.FunctionNotFound(arn);
         }
 
-        return name;
+        return new TaggedResource(name, null);
     }
+
+    private static LambdaException PatternError(string arn) =>
+        LambdaException.Validation($"1 validation error detected: Value '{arn}' at 'resource' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*):lambda:[a-z]{{2}}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{{1}}:\\d{{12}}:(function:[a-zA-Z0-9-_]+|code-signing-config:csc-[a-z0-9]{{17}}|event-source-mapping:[0-9a-f]{{8}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{12}})");
 
     /// <summary>The Tags map of a request, checked; null when the request has none.</summary>
     /// <exception cref="LambdaException">InvalidParameterValueException for more than 50 tags or a key or value Lambda refuses (inferred wording).</exception>
@@ -81,3 +106,6 @@ internal static class FunctionTags
         writer.WriteEndObject();
     }
 }
+
+/// <summary>A taggable resource: a function (by name) or an event source mapping (by UUID); exactly one is set.</summary>
+internal readonly record struct TaggedResource(string? Function, string? MappingUuid);

@@ -20,6 +20,7 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
     private const string Functions2021 = "/2021-11-15/functions/";
     private const string StreamingSuffix = "/response-streaming-invocations";
     private const string Functions2014 = "/2014-11-13/functions/";
+    private const string CodeSigning2020 = "/2020-06-30/functions/";
 
     /// <summary>Invoke's plain requests, for the store's event loop (see <see cref="InvokeRoute"/>).</summary>
     public InvokeRoute Route { get; } = new(host);
@@ -37,7 +38,8 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
             || path.StartsWith(Tags2017, StringComparison.Ordinal)
             || path.StartsWith(Functions2021, StringComparison.Ordinal)
             || path.StartsWith(FunctionUrls2021, StringComparison.Ordinal)
-            || path.StartsWith(Functions2014, StringComparison.Ordinal);
+            || path.StartsWith(Functions2014, StringComparison.Ordinal)
+            || path.StartsWith(CodeSigning2020, StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -354,6 +356,21 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
                 ("PUT", "url") => UpdateFunctionUrlConfig.HandleAsync(host, context, name),
                 ("DELETE", "url") => DeleteFunctionUrlConfig.HandleAsync(host, context, name),
                 ("GET", "urls") => ListFunctionUrlConfigs.HandleAsync(host, context, name),
+                _ => throw UnknownOperation(),
+            };
+        }
+
+        if (path.StartsWith(CodeSigning2020, StringComparison.Ordinal))
+        {
+            // A function's code signing configuration: .../{name}/code-signing-config.
+            const string suffix = "/code-signing-config";
+            string rest = path[CodeSigning2020.Length..];
+            string name = rest.EndsWith(suffix, StringComparison.Ordinal) ? rest[..^suffix.Length] : "";
+            return (method, name.Length > 0) switch
+            {
+                ("GET", true) => GetFunctionCodeSigningConfig.HandleAsync(host, context, name),
+                ("PUT", true) => PutFunctionCodeSigningConfig.HandleAsync(host, context, name),
+                ("DELETE", true) => DeleteFunctionCodeSigningConfig.HandleAsync(host, context, name),
                 _ => throw UnknownOperation(),
             };
         }

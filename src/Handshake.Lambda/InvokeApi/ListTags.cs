@@ -2,12 +2,15 @@ using Microsoft.AspNetCore.Http;
 
 namespace Handshake.Lambda.InvokeApi;
 
-/// <summary>GET /2017-03-31/tags/{ARN}: {"Tags": {...}}, empty for a function without tags.</summary>
+/// <summary>GET /2017-03-31/tags/{ARN}: {"Tags": {...}} of a function or an event source mapping, empty when it has none.</summary>
 internal static class ListTags
 {
     public static Task HandleAsync(FunctionHost host, HttpContext context, string arn)
     {
-        IReadOnlyDictionary<string, string> tags = host.ListTags(FunctionTags.FunctionFromArn(host, arn));
+        TaggedResource resource = FunctionTags.Resolve(host, arn);
+        IReadOnlyDictionary<string, string> tags = resource.Function is { } function
+            ? host.ListTags(function)
+            : host.EventSourceMappings.ListTags(resource.MappingUuid!);
         return JsonResponse.WriteAsync(context, 200, writer =>
         {
             writer.WriteStartObject();

@@ -13,7 +13,16 @@ internal static class UntagResource
             throw LambdaException.Validation("1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null");
         }
 
-        host.UntagFunction(FunctionTags.FunctionFromArn(host, arn), keys);
+        TaggedResource resource = FunctionTags.Resolve(host, arn);
+        if (resource.Function is { } function)
+        {
+            host.UntagFunction(function, keys);
+        }
+        else
+        {
+            host.EventSourceMappings.Untag(resource.MappingUuid!, keys);
+        }
+
         return JsonResponse.NoContent(context);
     }
 }

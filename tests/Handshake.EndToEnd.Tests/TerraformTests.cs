@@ -1,0 +1,307 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+
+namespace Handshake.EndToEnd.Tests;
+
+/// <summary>
+/// Terraform with the AWS provider (5.100.0, the one this machine's image ships in /opt/tf-plugins: another real SDK,
+/// the AWS SDK for Go v2, as oracle) against `handshake up`, as LocalStack users deploy: a DynamoDB table with a GSI,
+/// TTL, a stream and point-in-time recovery, an item in it, a Lambda function from a zip with its alias, URL,
+/// permission, asynchronous settings and reserved concurrency, an event source mapping on the table's stream with
+/// filters and tags, and an invocation. Apply, then a plan that must find nothing to change (every attribute read back
+/// as written), then an in-place change of each kind and the same empty plan, then destroy, leaving nothing.
+/// </summary>
+public sealed class TerraformTests : IDisposable
+{
+    private const string Terraform = "/usr/local/bin/terraform";
+    private const string PluginDirectory = "/opt/tf-plugins";
+
+    /// <summary>A custom runtime that answers each event with the event itself.</summary>
+    private const string EchoBootstrap = """
+        #!/bin/bash
+        set -uo pipefail
+        API="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime"
+        EVENT=$(mktemp)
+        trap 'rm -f "$EVENT"' EXIT
+        while true; do
+          ID=$(curl -sS -D - -o "$EVENT" "$API/invocation/next" | grep -Fi Lambda-Runtime-Aws-Request-Id | tr -d '[:space:]' | cut -d: -f2)
+          [ -n "$ID" ] || exit 1
+          curl -sS -o /dev/null -X POST "$API/invocation/$ID/response" --data-binary "@$EVENT"
+        done
+
+        """;
+
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(180);
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("handshake-terraform-").FullName;
+
+    [Fact]
+    public async Task Terraform_applies_plans_no_changes_updates_and_destroys_a_table_and_a_function_with_its_mapping()
+    {
+        Assert.True(File.Exists(Terraform) && Directory.Exists(PluginDirectory),
+            $"{Terraform} and the AWS provider in {PluginDirectory} come with this machine's image");
+        using HandshakeProcess up = HandshakeProcess.Start(_directory, "up", "--port", "0", "--in-memory");
+        string endpoint = ExecutableTests.ExportedValue(await up.ReadUntilAsync("Press Ctrl-C"), "AWS_ENDPOINT_URL");
+        using HttpClient http = new() { BaseAddress = new Uri(endpoint), Timeout = HandshakeProcess.Timeout };
+        string project = Path.Combine(_directory, "project");
+        Directory.CreateDirectory(project);
+
+        await WriteZipAsync(project, version: 1);
+        await File.WriteAllTextAsync(Path.Combine(project, "main.tf"), Configuration(endpoint, memory: 256, batchSize: 10, stage: "one"));
+        await RunAsync(project, "init", "-plugin-dir=" + PluginDirectory);
+        await RunAsync(project, "apply", "-auto-approve");
+        await AssertNoChangesAsync(project);
+
+        // What Terraform made is there, as the other clients see it.
+        JsonElement outputs = JsonDocument.Parse((await RunAsync(project, "output", "-json")).Stdout).RootElement;
+        Assert.Equal("""{"hello":"world"}""", outputs.GetProperty("invocation").GetProperty("value").GetString());
+        string mappingArn = outputs.GetProperty("mapping_arn").GetProperty("value").GetString()!;
+        Assert.Equal("one", (await GetJsonAsync(http, $"/2017-03-31/tags/{mappingArn}")).GetProperty("Tags").GetProperty("stage").GetString());
+        JsonElement item = await DynamoAsync(http, "GetItem", """{"TableName":"records","Key":{"pk":{"S":"seed"},"sk":{"N":"1"}}}""");
+        Assert.Equal("from terraform", item.GetProperty("Item").GetProperty("note").GetProperty("S").GetString());
+        JsonElement configuration = await GetJsonAsync(http, "/2015-03-31/functions/put-record/configuration");
+        Assert.Equal(256, configuration.GetProperty("MemorySize").GetInt32());
+        Assert.Equal(3, (await GetJsonAsync(http, "/2019-09-30/functions/put-record/concurrency")).GetProperty("ReservedConcurrentExecutions").GetInt32());
+
+        // In place: the function's configuration and code, the mapping's batch size and tags.
+        await WriteZipAsync(project, version: 2);
+        await File.WriteAllTextAsync(Path.Combine(project, "main.tf"), Configuration(endpoint, memory: 512, batchSize: 20, stage: "two"));
+        await RunAsync(project, "apply", "-auto-approve");
+        await AssertNoChangesAsync(project);
+        configuration = await GetJsonAsync(http, "/2015-03-31/functions/put-record/configuration");
+        Assert.Equal(512, configuration.GetProperty("MemorySize").GetInt32());
+        Assert.Equal("2", configuration.GetProperty("Environment").GetProperty("Variables").GetProperty("CODE").GetString());
+        Assert.Equal("two", (await GetJsonAsync(http, $"/2017-03-31/tags/{mappingArn}")).GetProperty("Tags").GetProperty("stage").GetString());
+        string uuid = mappingArn[(mappingArn.LastIndexOf(':') + 1)..];
+        Assert.Equal(20, (await GetJsonAsync(http, $"/2015-03-31/event-source-mappings/{uuid}")).GetProperty("BatchSize").GetInt32());
+
+        await RunAsync(project, "destroy", "-auto-approve");
+        Assert.Empty((await DynamoAsync(http, "ListTables", "{}")).GetProperty("TableNames").EnumerateArray());
+        Assert.Empty((await GetJsonAsync(http, "/2015-03-31/functions/")).GetProperty("Functions").EnumerateArray());
+        Assert.Empty((await GetJsonAsync(http, "/2015-03-31/event-source-mappings/")).GetProperty("EventSourceMappings").EnumerateArray());
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A function's process may still hold a file for a moment; the temporary directory is left then.
+        }
+    }
+
+    /// <summary>The configuration, with the values the second apply changes as parameters.</summary>
+    private static string Configuration(string endpoint, int memory, int batchSize, string stage) => $$"""
+        terraform {
+          required_providers {
+            aws = { source = "hashicorp/aws", version = "5.100.0" }
+          }
+        }
+        provider "aws" {
+          region                      = "us-east-1"
+          access_key                  = "AKIDTERRAFORM"
+          secret_key                  = "terraform"
+          skip_credentials_validation = true
+          skip_metadata_api_check     = true
+          skip_requesting_account_id  = true
+          endpoints {
+            dynamodb = "{{endpoint}}"
+            lambda   = "{{endpoint}}"
+          }
+        }
+        resource "aws_dynamodb_table" "records" {
+          name             = "records"
+          billing_mode     = "PAY_PER_REQUEST"
+          hash_key         = "pk"
+          range_key        = "sk"
+          stream_enabled   = true
+          stream_view_type = "NEW_AND_OLD_IMAGES"
+          attribute {
+            name = "pk"
+            type = "S"
+          }
+          attribute {
+            name = "sk"
+            type = "N"
+          }
+          attribute {
+            name = "g"
+            type = "S"
+          }
+          global_secondary_index {
+            name            = "by-g"
+            hash_key        = "g"
+            projection_type = "ALL"
+          }
+          ttl {
+            attribute_name = "expires"
+            enabled        = true
+          }
+          point_in_time_recovery {
+            enabled = true
+          }
+          tags = { team = "a" }
+        }
+        resource "aws_dynamodb_table_item" "seed" {
+          table_name = aws_dynamodb_table.records.name
+          hash_key   = aws_dynamodb_table.records.hash_key
+          range_key  = aws_dynamodb_table.records.range_key
+          item       = jsonencode({ pk = { S = "seed" }, sk = { N = "1" }, note = { S = "from terraform" } })
+        }
+        resource "aws_lambda_function" "put" {
+          function_name                  = "put-record"
+          role                           = "arn:aws:iam::000000000000:role/lambda"
+          runtime                        = "provided.al2023"
+          handler                        = "function.handler"
+          filename                       = "function.zip"
+          source_code_hash               = filebase64sha256("function.zip")
+          timeout                        = 10
+          memory_size                    = {{memory}}
+          publish                        = true
+          reserved_concurrent_executions = 3
+          environment {
+            variables = { TABLE = aws_dynamodb_table.records.name, CODE = "{{memory / 256}}" }
+          }
+          tags = { team = "a" }
+        }
+        resource "aws_lambda_alias" "live" {
+          name             = "live"
+          function_name    = aws_lambda_function.put.function_name
+          function_version = aws_lambda_function.put.version
+        }
+        resource "aws_lambda_function_url" "put" {
+          function_name      = aws_lambda_function.put.function_name
+          authorization_type = "NONE"
+        }
+        resource "aws_lambda_permission" "s3" {
+          statement_id  = "s3"
+          action        = "lambda:InvokeFunction"
+          function_name = aws_lambda_function.put.function_name
+          principal     = "s3.amazonaws.com"
+          source_arn    = "arn:aws:s3:::bucket"
+        }
+        resource "aws_lambda_function_event_invoke_config" "put" {
+          function_name                = aws_lambda_function.put.function_name
+          maximum_retry_attempts       = 1
+          maximum_event_age_in_seconds = 120
+        }
+        resource "aws_lambda_event_source_mapping" "records" {
+          event_source_arn  = aws_dynamodb_table.records.stream_arn
+          function_name     = aws_lambda_function.put.arn
+          starting_position = "LATEST"
+          batch_size        = {{batchSize}}
+          tags              = { stage = "{{stage}}" }
+          filter_criteria {
+            filter {
+              pattern = jsonencode({ eventName = ["INSERT"] })
+            }
+          }
+        }
+        resource "aws_lambda_invocation" "hello" {
+          function_name = aws_lambda_function.put.function_name
+          input         = jsonencode({ hello = "world" })
+        }
+        output "invocation" {
+          value = aws_lambda_invocation.hello.result
+        }
+        output "mapping_arn" {
+          value = aws_lambda_event_source_mapping.records.arn
+        }
+        """;
+
+    /// <summary>The echo runtime as function.zip, with a comment that makes each version's code (and hash) its own.</summary>
+    private static async Task WriteZipAsync(string project, int version)
+    {
+        await using FileStream file = File.Create(Path.Combine(project, "function.zip"));
+        await using ZipArchive zip = new(file, ZipArchiveMode.Create);
+        ZipArchiveEntry bootstrap = zip.CreateEntry("bootstrap");
+        bootstrap.ExternalAttributes = 0x81ED << 16; // -rwxr-xr-x, as `zip` records it: extraction restores it
+        await using Stream entry = await bootstrap.OpenAsync();
+        await entry.WriteAsync(Encoding.UTF8.GetBytes(EchoBootstrap.ReplaceLineEndings("\n") + $"# version {version}\n"));
+    }
+
+    private static async Task AssertNoChangesAsync(string project)
+    {
+        // -detailed-exitcode: 0 for no changes, 2 for a plan with changes (a value read back differently from how it was written).
+        (int exitCode, string stdout, string stderr) = await RunCommandAsync(project, "plan", "-detailed-exitcode");
+        Assert.True(exitCode == 0, $"terraform plan found changes after apply (exit {exitCode}):\n{stdout}\n{stderr}");
+    }
+
+    private static async Task<(string Stdout, string Stderr)> RunAsync(string project, params string[] arguments)
+    {
+        (int exitCode, string stdout, string stderr) = await RunCommandAsync(project, arguments);
+        Assert.True(exitCode == 0, $"terraform {string.Join(' ', arguments)} exited {exitCode}:\n{stdout}\n{stderr}");
+        return (stdout, stderr);
+    }
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunCommandAsync(string project, params string[] arguments)
+    {
+        ProcessStartInfo start = new(Terraform)
+        {
+            WorkingDirectory = project,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        if (arguments[0] != "output")
+        {
+            start.ArgumentList.Add("-input=false");
+        }
+
+        start.ArgumentList.Add("-no-color");
+        // No call home for a version check (only 127.0.0.1 is reached), no prompts, and nothing from the machine's AWS setup.
+        start.Environment["CHECKPOINT_DISABLE"] = "1";
+        start.Environment["TF_IN_AUTOMATION"] = "1";
+        start.Environment["TF_CLI_CONFIG_FILE"] = "/dev/null";
+        foreach (string name in start.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal)).ToArray())
+        {
+            start.Environment.Remove(name);
+        }
+
+        using Process process = Process.Start(start)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(CommandTimeout);
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    private static async Task<JsonElement> GetJsonAsync(HttpClient http, string path)
+    {
+        using HttpResponseMessage response = await http.GetAsync(path);
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode} {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    private static async Task<JsonElement> DynamoAsync(HttpClient http, string operation, string body)
+    {
+        using HttpRequestMessage request = new(HttpMethod.Post, "/") { Content = new StringContent(body, Encoding.UTF8) };
+        request.Content.Headers.ContentType = new("application/x-amz-json-1.0");
+        request.Headers.TryAddWithoutValidation("X-Amz-Target", "DynamoDB_20120810." + operation);
+        request.Headers.TryAddWithoutValidation("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDTEST/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00");
+        using HttpResponseMessage response = await http.SendAsync(request);
+        string text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{operation}: {(int)response.StatusCode} {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+}
