@@ -33,7 +33,7 @@ internal static class SchemaJson
         public Throughput? ProvisionedThroughput;
 
         /// <summary>A GSI's members (AWS's model has them on GlobalSecondaryIndex and CreateGlobalSecondaryIndexAction,
-        /// not on LocalSecondaryIndex, so an LSI's are ignored as unknown members).</summary>
+        /// not on LocalSecondaryIndex): read from any index, as ProvisionedThroughput is, but used only for a GSI.</summary>
         public OnDemandThroughputMember? OnDemandThroughput;
         public WarmThroughputMember? WarmThroughput;
     }
