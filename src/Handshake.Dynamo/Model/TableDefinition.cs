@@ -26,13 +26,13 @@ public sealed class SecondaryIndexDefinition(
     public long ReadCapacityUnits { get; set; } = readCapacityUnits;
     public long WriteCapacityUnits { get; set; } = writeCapacityUnits;
 
-    /// <summary>A GSI's OnDemandThroughput ceilings as an UpdateTable Update action set them (null: none).</summary>
+    /// <summary>A GSI's OnDemandThroughput ceilings as given when it was created or set by an UpdateTable Update action (null: none).</summary>
     public long? MaxReadRequestUnits { get; set; }
     public long? MaxWriteRequestUnits { get; set; }
 
     /// <summary>
-    /// A GSI's WarmThroughput once an UpdateTable Update action raised it; null until then, when DescribeTable reports
-    /// the on-demand baseline or the index's capacity.
+    /// A GSI's WarmThroughput as given when it was created or raised by an UpdateTable Update action; null if never
+    /// given, when DescribeTable reports the on-demand baseline or the index's capacity.
     /// </summary>
     public long? WarmReadUnitsPerSecond { get; set; }
     public long? WarmWriteUnitsPerSecond { get; set; }

@@ -118,8 +118,9 @@ internal static class CreateTable
         var keys = r.KeySchema!;
         var (hash, range) = SchemaJson.ResolveKeySchema(keys, definitions, tableLevel: true);
         var indexes = new List<SecondaryIndexDefinition>();
-        SchemaJson.ResolveIndexes(r.LocalSecondaryIndexes, global: false, hash, range, definitions, payPerRequest, indexes);
-        SchemaJson.ResolveIndexes(r.GlobalSecondaryIndexes, global: true, hash, range, definitions, payPerRequest, indexes);
+        SchemaJson.ResolveIndexes(r.LocalSecondaryIndexes, global: false, hash, range, definitions, payPerRequest, region, indexes);
+        // Each GSI's OnDemandThroughput and WarmThroughput are checked and resolved here too, with the rest of the request.
+        SchemaJson.ResolveIndexes(r.GlobalSecondaryIndexes, global: true, hash, range, definitions, payPerRequest, region, indexes);
         SchemaJson.CheckProjectedAttributeTotal(indexes);
         SchemaJson.CheckAllDefinitionsUsed(definitions, hash, range, indexes);
         // Checked as TagResource checks them, so that no table is created with a tag AWS would refuse (an empty list

@@ -6,9 +6,9 @@ using Handshake.Dynamo.Storage;
 namespace Handshake.Dynamo.Operations;
 
 /// <summary>
-/// UpdateTable's GlobalSecondaryIndexUpdates: Create (with the request's AttributeDefinitions, then a background
-/// backfill while the index is CREATING), Update (its provisioned throughput, OnDemandThroughput ceilings or
-/// WarmThroughput, kept and described) and Delete. Checked in AWS's order:
+/// UpdateTable's GlobalSecondaryIndexUpdates: Create (with the request's AttributeDefinitions and, like CreateTable's
+/// indexes, optional OnDemandThroughput and WarmThroughput, then a background backfill while the index is CREATING),
+/// Update (its provisioned throughput, OnDemandThroughput ceilings or WarmThroughput, kept and described) and Delete. Checked in AWS's order:
 /// the shape of each update, then against the table as it stands.
 /// </summary>
 internal static class GlobalSecondaryIndexUpdates
@@ -165,7 +165,7 @@ internal static class GlobalSecondaryIndexUpdates
                             throw DynamoException.Validation(Invalid + "Cannot update attribute " + d.Name + ". This attribute is part of a key or index and its type cannot be changed");
                 }
                 var resolved = new List<SecondaryIndexDefinition>();
-                SchemaJson.ResolveIndexes([c], global: true, table.Hash, table.Range, definitions, billingMode == "PAY_PER_REQUEST", resolved, createTable: false);
+                SchemaJson.ResolveIndexes([c], global: true, table.Hash, table.Range, definitions, billingMode == "PAY_PER_REQUEST", region, resolved, createTable: false);
                 var index = resolved[0];
                 SchemaJson.CheckProjectedAttributeTotal([.. table.Indexes, index]);
                 index.IndexStatus = "CREATING";
@@ -211,11 +211,11 @@ internal static class GlobalSecondaryIndexUpdates
         if (billingMode != "PAY_PER_REQUEST" && u.UpdateThroughput is null && !onDemand && !warm)
             throw DynamoException.Validation("1 validation error detected: Value null at 'globalSecondaryIndexUpdates." + position
                 + ".member.update.provisionedThroughput' failed to satisfy constraint: Member must not be null");
-        if (onDemand) u.UpdateOnDemand!.CheckForUpdateTable(billingMode != "PAY_PER_REQUEST", region, "index : " + index.IndexName);
+        if (onDemand) u.UpdateOnDemand!.CheckForUpdateTable(billingMode != "PAY_PER_REQUEST", region, OnDemandThroughputMember.ForIndex(index.IndexName));
         if (warm)
         {
             var (currentRead, currentWrite) = TableDescription.IndexWarmThroughput(table.BillingMode, index);
-            u.UpdateWarm!.ResolveForUpdateTable(currentRead, currentWrite, region, "index " + index.IndexName);
+            u.UpdateWarm!.ResolveForUpdateTable(currentRead, currentWrite, region, WarmThroughputMember.ForIndex(index.IndexName));
         }
     }
 
@@ -253,7 +253,7 @@ internal static class GlobalSecondaryIndexUpdates
                     {
                         // Checked again here, on the writer thread, against the value as it is now.
                         var (currentRead, currentWrite) = TableDescription.IndexWarmThroughput(table.BillingMode, index);
-                        (index.WarmReadUnitsPerSecond, index.WarmWriteUnitsPerSecond) = warm.ResolveForUpdateTable(currentRead, currentWrite, region, "index " + index.IndexName);
+                        (index.WarmReadUnitsPerSecond, index.WarmWriteUnitsPerSecond) = warm.ResolveForUpdateTable(currentRead, currentWrite, region, WarmThroughputMember.ForIndex(index.IndexName));
                     }
                 }
             }

@@ -50,16 +50,35 @@ internal sealed class OnDemandThroughputMember
     }
 
     /// <summary>UpdateTable's checks; <paramref name="provisioned"/> is the billing mode the table will have.</summary>
-    /// <param name="subject">"table", or "index : &lt;name&gt;" for a GSI's Update action (AWS's index form of the
+    /// <param name="subject">"table", or <see cref="ForIndex"/> for a GSI's Update action (AWS's index form of the
     /// range and quota texts, catalogued by ack-api-quirks DDB-TABLE-442/443; the PROVISIONED text is the table's for
     /// an index too, inferred).</param>
     public void CheckForUpdateTable(bool provisioned, string region, string subject = "table")
     {
-        if (provisioned)
-            throw DynamoException.Validation(Invalid + FirstMember() + " for OnDemandThroughput cannot be specified when the table BillingMode is PROVISIONED");
+        if (provisioned) throw RefusedWhenProvisioned();
         CheckRange(v => v == 0 || v < -1, subject);
         CheckTableMaximum(region, subject);
     }
+
+    /// <summary>
+    /// The checks for a GSI's ceilings given when the index is created, in CreateTable's GlobalSecondaryIndexes or an
+    /// UpdateTable Create action; <paramref name="provisioned"/> is the billing mode the table will have. The texts are
+    /// the ones an index's Update action gets (AWS's for a new index are not known: inferred), and the range is
+    /// CreateTable's: a new index has no ceiling for -1 to remove.
+    /// </summary>
+    public void CheckForNewIndex(bool provisioned, string region, string indexName)
+    {
+        if (provisioned) throw RefusedWhenProvisioned();
+        CheckRange(v => v < 1, ForIndex(indexName));
+        CheckTableMaximum(region, ForIndex(indexName));
+    }
+
+    /// <summary>How AWS's OnDemandThroughput texts name an index: "index : &lt;name&gt;" (DDB-TABLE-442/443).</summary>
+    public static string ForIndex(string indexName) => "index : " + indexName;
+
+    // UpdateTable's text, with "the" and without a full stop (captured); an index's too (inferred).
+    private DynamoException RefusedWhenProvisioned() =>
+        DynamoException.Validation(Invalid + FirstMember() + " for OnDemandThroughput cannot be specified when the table BillingMode is PROVISIONED");
 
     /// <summary>The ceilings after this update: a given member replaces the current one, -1 removes it.</summary>
     public (long? Read, long? Write) Merge(long? read, long? write) =>

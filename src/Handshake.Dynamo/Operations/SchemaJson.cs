@@ -31,6 +31,11 @@ internal static class SchemaJson
         public string? ProjectionType;
         public List<string>? NonKeyAttributes;
         public Throughput? ProvisionedThroughput;
+
+        /// <summary>A GSI's members (AWS's model has them on GlobalSecondaryIndex and CreateGlobalSecondaryIndexAction,
+        /// not on LocalSecondaryIndex): read from any index, as ProvisionedThroughput is, but used only for a GSI.</summary>
+        public OnDemandThroughputMember? OnDemandThroughput;
+        public WarmThroughputMember? WarmThroughput;
     }
 
     /// <summary>Reads a list of two-string structures, e.g. KeySchema or Tags.</summary>
@@ -90,6 +95,8 @@ internal static class SchemaJson
                 if (reader.ValueTextEquals("IndexName"u8)) { if (JsonRequest.ValueOf(ref reader)) index.IndexName = JsonRequest.ReadString(ref reader); }
                 else if (reader.ValueTextEquals("KeySchema"u8)) { if (JsonRequest.ValueOf(ref reader)) index.KeySchema = ReadPairs(ref reader, "AttributeName"u8, "KeyType"u8); }
                 else if (reader.ValueTextEquals("ProvisionedThroughput"u8)) { if (JsonRequest.ValueOf(ref reader)) index.ProvisionedThroughput = ReadThroughput(ref reader); }
+                else if (reader.ValueTextEquals("OnDemandThroughput"u8)) { if (JsonRequest.ValueOf(ref reader)) index.OnDemandThroughput = OnDemandThroughputMember.Read(ref reader); }
+                else if (reader.ValueTextEquals("WarmThroughput"u8)) { if (JsonRequest.ValueOf(ref reader)) index.WarmThroughput = WarmThroughputMember.Read(ref reader); }
                 else if (reader.ValueTextEquals("Projection"u8))
                 {
                     if (!JsonRequest.ValueOf(ref reader)) continue;
@@ -193,12 +200,14 @@ internal static class SchemaJson
         return (Find(definitions, names[0])!, keys.Count == 2 ? Find(definitions, names[1]) : null);
     }
 
+    /// <param name="payPerRequest">The billing mode the table will have.</param>
+    /// <param name="region">The store's region, named by the quota texts of a GSI's OnDemandThroughput and WarmThroughput.</param>
     /// <param name="createTable">
     /// CreateTable's indexes (its text for a provisioned GSI without throughput is `... is not specified for index`,
     /// ack-api-quirks DDB-TABLE-442), or an UpdateTable index create (`... must be specified for index`).
     /// </param>
     public static void ResolveIndexes(List<Index>? indexes, bool global, KeyAttribute tableHash, KeyAttribute? tableRange,
-        List<KeyAttribute> definitions, bool payPerRequest, List<SecondaryIndexDefinition> resolved, bool createTable = true)
+        List<KeyAttribute> definitions, bool payPerRequest, string region, List<SecondaryIndexDefinition> resolved, bool createTable = true)
     {
         if (indexes is null) return;
         string kind = global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes";
@@ -253,8 +262,10 @@ internal static class SchemaJson
             foreach (var existing in resolved)
                 if (existing.IndexName == index.IndexName)
                     throw DynamoException.Validation(Invalid + "Duplicate index name: " + index.IndexName);
-            resolved.Add(new SecondaryIndexDefinition(index.IndexName!, global, hash, range, index.ProjectionType, index.NonKeyAttributes,
-                index.ProvisionedThroughput?.Read ?? 0, index.ProvisionedThroughput?.Write ?? 0));
+            var definition = new SecondaryIndexDefinition(index.IndexName!, global, hash, range, index.ProjectionType, index.NonKeyAttributes,
+                index.ProvisionedThroughput?.Read ?? 0, index.ProvisionedThroughput?.Write ?? 0);
+            if (global) ResolveThroughputSettings(index, definition, payPerRequest, region);
+            resolved.Add(definition);
         }
         int count = 0;
         foreach (var r in resolved) if (r.IsGlobal == global) count++;
@@ -262,6 +273,25 @@ internal static class SchemaJson
             throw DynamoException.Validation(Invalid + "Number of LocalSecondaryIndexes exceeds per-table limit of 5");
         if (global && count > 20)
             throw DynamoException.Validation(Invalid + "GlobalSecondaryIndex count exceeds the per-table limit of 20");
+    }
+
+    /// <summary>
+    /// A new GSI's OnDemandThroughput and WarmThroughput, checked with the table's rules in the index forms of the texts an
+    /// index's Update action gets, and kept on the index as an Update action keeps them (so DescribeTable shows them the
+    /// same way and they are stored with the table's definition). Checked here, before anything is written, so that a
+    /// refused request creates nothing. An empty {} of either counts as absent, as CreateTable takes the table's (for an
+    /// index, inferred); where among the index's other checks AWS makes these is inferred.
+    /// </summary>
+    private static void ResolveThroughputSettings(Index index, SecondaryIndexDefinition definition, bool payPerRequest, string region)
+    {
+        if (index.OnDemandThroughput is { IsEmpty: false } onDemand)
+        {
+            onDemand.CheckForNewIndex(!payPerRequest, region, index.IndexName!);
+            (definition.MaxReadRequestUnits, definition.MaxWriteRequestUnits) = (onDemand.MaxRead, onDemand.MaxWrite);
+        }
+        if (index.WarmThroughput is { IsEmpty: false } warm)
+            (definition.WarmReadUnitsPerSecond, definition.WarmWriteUnitsPerSecond) = warm.ResolveForCreateTable(
+                payPerRequest, definition.ReadCapacityUnits, definition.WriteCapacityUnits, region, WarmThroughputMember.ForIndex(index.IndexName!));
     }
 
     /// <summary>

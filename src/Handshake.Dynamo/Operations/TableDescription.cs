@@ -141,7 +141,7 @@ internal static class TableDescription
     }
 
     /// <summary>
-    /// A GSI's WarmThroughput: what an UpdateTable Update action raised it to, else as AWS reports it for an index that
+    /// A GSI's WarmThroughput: what it was created with or an UpdateTable Update action raised it to, else as AWS reports it for an index that
     /// never configured one, the on-demand baseline of 12,000 read and 4,000 write units per second or the index's
     /// provisioned capacity (not the highest it had: README).
     /// </summary>

@@ -38,31 +38,38 @@ internal sealed class WarmThroughputMember
     /// <summary>
     /// CreateTable's checks against the table's starting throughput, which a member left out takes. Read texts
     /// captured (0/0, 1/1 and -1/-1 on demand; 5/5 under 10/10 provisioned); the write texts follow their pattern
-    /// (inferred).
+    /// (inferred). A GSI given WarmThroughput when it is created (CreateTable's GlobalSecondaryIndexes, an UpdateTable
+    /// Create action) is checked the same way against its own start, the on-demand baseline or its capacity.
     /// </summary>
-    public (long Read, long Write) ResolveForCreateTable(bool payPerRequest, long capacityRead, long capacityWrite, string region)
+    /// <param name="subject">"table", or <see cref="ForIndex"/> for a new GSI (the on-demand text's index form is
+    /// catalogued by ack-api-quirks DDB-TABLE-442; the provisioned one's is inferred from it).</param>
+    public (long Read, long Write) ResolveForCreateTable(bool payPerRequest, long capacityRead, long capacityWrite, string region, string subject = "table")
     {
+        string requested = " for WarmThroughput for " + subject + " is lower than ";
         if (payPerRequest)
         {
-            const string See = " is lower than initial throughput for OnDemand. See: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/on-demand-capacity-mode.html#on-demand-capacity-mode-initial";
-            if (ReadUnits < OnDemandRead) throw DynamoException.Validation(Invalid + "Requested ReadUnitsPerSecond for WarmThroughput for table" + See);
-            if (WriteUnits < OnDemandWrite) throw DynamoException.Validation(Invalid + "Requested WriteUnitsPerSecond for WarmThroughput for table" + See);
+            const string See = "initial throughput for OnDemand. See: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/on-demand-capacity-mode.html#on-demand-capacity-mode-initial";
+            if (ReadUnits < OnDemandRead) throw DynamoException.Validation(Invalid + "Requested ReadUnitsPerSecond" + requested + See);
+            if (WriteUnits < OnDemandWrite) throw DynamoException.Validation(Invalid + "Requested WriteUnitsPerSecond" + requested + See);
         }
         else
         {
-            if (ReadUnits < capacityRead) throw DynamoException.Validation(Invalid + "Requested ReadUnitsPerSecond for WarmThroughput for table is lower than ReadCapacityUnits of ProvisionedThroughput");
-            if (WriteUnits < capacityWrite) throw DynamoException.Validation(Invalid + "Requested WriteUnitsPerSecond for WarmThroughput for table is lower than WriteCapacityUnits of ProvisionedThroughput");
+            if (ReadUnits < capacityRead) throw DynamoException.Validation(Invalid + "Requested ReadUnitsPerSecond" + requested + "ReadCapacityUnits of ProvisionedThroughput");
+            if (WriteUnits < capacityWrite) throw DynamoException.Validation(Invalid + "Requested WriteUnitsPerSecond" + requested + "WriteCapacityUnits of ProvisionedThroughput");
         }
-        CheckTableMaximum(region);
+        CheckTableMaximum(region, subject);
         return (ReadUnits ?? (payPerRequest ? OnDemandRead : capacityRead), WriteUnits ?? (payPerRequest ? OnDemandWrite : capacityWrite));
     }
+
+    /// <summary>How AWS's WarmThroughput texts name an index: "index &lt;name&gt;", no colon (DDB-TABLE-443/456).</summary>
+    public static string ForIndex(string indexName) => "index " + indexName;
 
     /// <summary>
     /// UpdateTable's checks against the table's current warm throughput (read text captured by ack-api-quirks; a
     /// public live measurement, us-east-1 2026-08-13, saw the same text naming WriteUnitsPerSecond for a lower write
     /// value); restating the current value is accepted.
     /// </summary>
-    /// <param name="subject">"table", or "index &lt;name&gt;" for a GSI's Update action (the index forms of the
+    /// <param name="subject">"table", or <see cref="ForIndex"/> for a GSI's Update action (the index forms of the
     /// decrease and quota texts are captured, ack-api-quirks DDB-TABLE-456/443).</param>
     public (long Read, long Write) ResolveForUpdateTable(long currentRead, long currentWrite, string region, string subject = "table")
     {
