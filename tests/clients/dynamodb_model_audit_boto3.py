@@ -7,12 +7,10 @@ with its reasons, a missing table, a validation error), and every answer is chec
 Prints one JSON object on the last line of stdout: {"responses": N, "violations": [...], "failed": {call: error}},
 where "failed" lists the calls expected to succeed that did not and the calls expected to be refused that succeeded.
 """
-import json
 import sys
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
 
 import model_audit
 
@@ -21,31 +19,8 @@ session = boto3.session.Session(aws_access_key_id="AKIDAUDIT", aws_secret_access
 config = Config(retries={"mode": "standard", "max_attempts": 1}, read_timeout=30, parameter_validation=False)
 ddb = session.client("dynamodb", endpoint_url=endpoint, config=config)
 streams = session.client("dynamodbstreams", endpoint_url=endpoint, config=config)
-violations = []
-responses = [0]
-for client in (ddb, streams):
-    model_audit.install(client, violations)
-    client.meta.events.register("after-call", lambda **kwargs: responses.__setitem__(0, responses[0] + 1))
-failed = {}
-
-
-def ok(name, call):
-    """A call that must succeed; its failure is listed."""
-    try:
-        return call()
-    except ClientError as e:
-        failed[name] = f"{e.response['Error']['Code']}: {e.response['Error']['Message']}"
-        return None
-
-
-def refused(name, call):
-    """A call that must fail with a service error (its answer is audited all the same); success is listed."""
-    try:
-        call()
-        failed[name] = "succeeded, but should have been refused"
-    except ClientError:
-        pass
-
+run = model_audit.Run(ddb, streams)
+ok, refused = run.ok, run.refused
 
 S = lambda v: {"S": v}
 N = lambda v: {"N": str(v)}
@@ -218,4 +193,4 @@ ok("UpdateTable (protect)", lambda: ddb.update_table(TableName="audit-od", Delet
 refused("DeleteTable (protected)", lambda: ddb.delete_table(TableName="audit-od"))
 ok("DeleteTable", lambda: ddb.delete_table(TableName=table))
 
-print(json.dumps({"responses": responses[0], "violations": violations, "failed": failed}))
+print(run.report())

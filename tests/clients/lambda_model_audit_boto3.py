@@ -7,12 +7,10 @@ operation is called at least once to succeed and, where the host refuses bad inp
 {"responses": N, "violations": [...], "failed": {call: error}}, where "failed" lists the calls expected to succeed
 that did not and the calls expected to be refused that succeeded.
 """
-import json
 import sys
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
 
 import model_audit
 
@@ -21,34 +19,11 @@ session = boto3.session.Session(aws_access_key_id="AKIDAUDIT", aws_secret_access
 config = Config(retries={"mode": "standard", "max_attempts": 1}, read_timeout=30, parameter_validation=False)
 lam = session.client("lambda", endpoint_url=endpoint, config=config)
 ddb = session.client("dynamodb", endpoint_url=endpoint, config=config)
-violations = []
-responses = [0]
-for client in (lam, ddb):
-    model_audit.install(client, violations)
-    client.meta.events.register("after-call", lambda **kwargs: responses.__setitem__(0, responses[0] + 1))
-failed = {}
+run = model_audit.Run(lam, ddb)
+ok, refused = run.ok, run.refused
 role = "arn:aws:iam::000000000000:role/lambda"
 with open(zip_path, "rb") as f:
     code = f.read()
-
-
-def ok(name, call):
-    """A call that must succeed; its failure is listed."""
-    try:
-        return call()
-    except ClientError as e:
-        failed[name] = f"{e.response['Error']['Code']}: {e.response['Error']['Message']}"
-        return None
-
-
-def refused(name, call):
-    """A call that must fail with a service error (its answer is audited all the same); success is listed."""
-    try:
-        call()
-        failed[name] = "succeeded, but should have been refused"
-    except ClientError:
-        pass
-
 
 fn = "audit"
 arn = f"arn:aws:lambda:us-east-1:000000000000:function:{fn}"
@@ -188,4 +163,4 @@ ok("DeleteFunction", lambda: lam.delete_function(FunctionName=fn))
 refused("DeleteFunction (missing)", lambda: lam.delete_function(FunctionName=fn))
 ok("DeleteFunction (second)", lambda: lam.delete_function(FunctionName="audit-two"))
 
-print(json.dumps({"responses": responses[0], "violations": violations, "failed": failed}))
+print(run.report())

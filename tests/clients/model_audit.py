@@ -12,14 +12,52 @@ and records every departure:
   DynamoDB itself answers NumberOfDecreasesToday 0 where the model says at least 1);
 - a union (such as DynamoDB's AttributeValue) without exactly one member set.
 Usage: install(client, violations) registers the check on a client; violations is a list that gets one line each.
+Run(*clients) does that for scripts that also check each call's outcome.
 """
 import base64
 import binascii
 import json
 
+from botocore.exceptions import ClientError
+
 # Structures that hold exactly one member although botocore's model does not mark them as unions: DynamoDB's
 # AttributeValue (one data type and its value).
 UNTAGGED_UNIONS = {"AttributeValue"}
+
+
+class Run:
+    """For the scripts that call every operation of a service (dynamodb_model_audit_boto3.py,
+    lambda_model_audit_boto3.py): the audit installed on each client, the answers counted, and each call's expected
+    outcome checked: ok() must succeed, refused() must fail with a service error (its answer audited all the same).
+    report() is the script's last line: {"responses": N, "violations": [...], "failed": {call: what went otherwise}}."""
+
+    def __init__(self, *clients):
+        self.violations = []
+        self.responses = 0
+        self.failed = {}
+        for client in clients:
+            install(client, self.violations)
+            client.meta.events.register("after-call", self._count)
+
+    def _count(self, **kwargs):
+        self.responses += 1
+
+    def ok(self, name, call):
+        try:
+            return call()
+        except ClientError as e:
+            self.failed[name] = f"{e.response['Error']['Code']}: {e.response['Error']['Message']}"
+            return None
+
+    def refused(self, name, call):
+        try:
+            call()
+            self.failed[name] = "succeeded, but should have been refused"
+        except ClientError:
+            pass
+
+    def report(self):
+        return json.dumps({"responses": self.responses, "violations": self.violations, "failed": self.failed})
 
 
 def install(client, violations):
@@ -68,12 +106,7 @@ def audit_response(service, operation_model, response_dict, violations):
     if not isinstance(data, dict):
         violations.append(f"{name}: body is {type(data).__name__}, not an object")
         return
-    for key, value in data.items():
-        member = body_members.get(key)
-        if member is None:
-            violations.append(f"{name}.{key}: not a member of {shape.name}")
-        else:
-            check(member, value, f"{name}.{key}", protocol, violations)
+    check_members(body_members, shape.name, data, name, protocol, violations)
 
 
 def audit_error(service, operation_model, status, body, headers, violations):
@@ -135,12 +168,7 @@ def check(shape, value, path, protocol, violations):
             violations.append(f"{path}: {type(value).__name__}, not an object ({shape.name})")
             return
         members = {m.serialization.get("name", k): m for k, m in shape.members.items()}
-        for key, item in value.items():
-            member = members.get(key)
-            if member is None:
-                violations.append(f"{path}.{key}: not a member of {shape.name}")
-            else:
-                check(member, item, f"{path}.{key}", protocol, violations)
+        check_members(members, shape.name, value, path, protocol, violations)
         if getattr(shape, "is_tagged_union", False) or shape.name in UNTAGGED_UNIONS:
             if len(value) != 1:
                 violations.append(f"{path}: union {shape.name} with {len(value)} members set")
@@ -190,6 +218,16 @@ def check(shape, value, path, protocol, violations):
         except binascii.Error:
             violations.append(f"{path}: not valid base64 ({shape.name})")
         check_length(shape, len(base64.b64decode(value)), path, violations)
+
+
+def check_members(members, shape_name, value, path, protocol, violations):
+    """An object's keys against a structure's members (by their names on the wire)."""
+    for key, item in value.items():
+        member = members.get(key)
+        if member is None:
+            violations.append(f"{path}.{key}: not a member of {shape_name}")
+        else:
+            check(member, item, f"{path}.{key}", protocol, violations)
 
 
 def check_length(shape, length, path, violations):
