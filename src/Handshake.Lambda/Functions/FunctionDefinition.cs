@@ -40,6 +40,15 @@ public sealed record FunctionDefinition
     /// <summary>/tmp's size in MB (512 to 10,240), recorded and answered; the host does not limit /tmp.</summary>
     public int EphemeralStorageSize { get; init; } = 512;
 
+    /// <summary>TracingConfig's Mode, "PassThrough" or "Active": recorded and answered (there is no X-Ray here).</summary>
+    public string TracingMode { get; init; } = "PassThrough";
+
+    /// <summary>
+    /// LoggingConfig, recorded and answered as Lambda answers it (deploy tools compare it with what they sent); the
+    /// host's log lines stay text, in /aws/lambda/NAME, whatever it says (README, known limits).
+    /// </summary>
+    public FunctionLogging Logging { get; init; } = FunctionLogging.Default;
+
     public DateTimeOffset LastModified { get; init; }
 
     /// <summary>Base64 SHA-256 of the deployment package (of the zip, or of the directory's file names and contents).</summary>

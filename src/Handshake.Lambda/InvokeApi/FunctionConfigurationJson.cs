@@ -40,7 +40,7 @@ internal static class FunctionConfigurationJson
         }
 
         writer.WriteStartObject("TracingConfig");
-        writer.WriteString("Mode", "PassThrough");
+        writer.WriteString("Mode", function.TracingMode);
         writer.WriteEndObject();
         writer.WriteString("RevisionId", function.RevisionId);
         writer.WriteString("State", "Active");
@@ -51,10 +51,27 @@ internal static class FunctionConfigurationJson
         writer.WriteString("ApplyOn", "None");
         writer.WriteString("OptimizationStatus", "Off");
         writer.WriteEndObject();
-        writer.WriteStartObject("LoggingConfig");
-        writer.WriteString("LogFormat", "Text");
-        writer.WriteString("LogGroup", "/aws/lambda/" + function.Name);
+        WriteLoggingConfig(writer, function);
         writer.WriteEndObject();
+    }
+
+    /// <summary>LoggingConfig as Lambda answers it (levels only with JSON); the saved document keeps it in the same shape.</summary>
+    internal static void WriteLoggingConfig(Utf8JsonWriter writer, FunctionDefinition function)
+    {
+        FunctionLogging logging = function.Logging;
+        writer.WriteStartObject("LoggingConfig");
+        writer.WriteString("LogFormat", logging.LogFormat);
+        if (logging.ApplicationLogLevel is { } application)
+        {
+            writer.WriteString("ApplicationLogLevel", application);
+        }
+
+        if (logging.SystemLogLevel is { } system)
+        {
+            writer.WriteString("SystemLogLevel", system);
+        }
+
+        writer.WriteString("LogGroup", logging.LogGroupFor(function.Name));
         writer.WriteEndObject();
     }
 

@@ -51,8 +51,69 @@ internal static partial class FunctionFields
             MemorySize = JsonResponse.Int(body, "MemorySize", 128, 10240) ?? function.MemorySize,
             Environment = environment ?? function.Environment,
             EphemeralStorageSize = EphemeralStorageSize(body) ?? function.EphemeralStorageSize,
+            TracingMode = TracingMode(body) ?? function.TracingMode,
+            Logging = Logging(body, function.Name) ?? function.Logging,
         };
     }
+
+    /// <summary>TracingConfig {"Mode": "Active" | "PassThrough"}; null when absent or without a Mode (nothing changes).</summary>
+    /// <exception cref="LambdaException">ValidationException for another Mode, in the model's words.</exception>
+    private static string? TracingMode(JsonElement body)
+    {
+        if (!body.TryGetProperty("TracingConfig", out JsonElement tracing) || tracing.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        string? mode = JsonResponse.String(tracing, "Mode");
+        return mode is null or "Active" or "PassThrough" ? mode
+            : throw LambdaException.Validation($"1 validation error detected: Value '{mode}' at 'tracingConfig.mode' failed to satisfy constraint: Member must satisfy enum value set: [Active, PassThrough]");
+    }
+
+    /// <summary>
+    /// LoggingConfig: present, it replaces the function's whole logging configuration (a member left out takes its
+    /// default, as Lambda does: captured by another emulator's AWS recordings, and LocalStack agrees); null when absent.
+    /// </summary>
+    /// <exception cref="LambdaException">
+    /// ValidationException for the model's enums and LogGroup pattern; InvalidParameterValueException for a level with
+    /// the Text format (Lambda's text, as LocalStack's AWS-validated provider has it).
+    /// </exception>
+    private static FunctionLogging? Logging(JsonElement body, string functionName)
+    {
+        if (!body.TryGetProperty("LoggingConfig", out JsonElement logging) || logging.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        string format = Enum(logging, "LogFormat", "loggingConfig.logFormat", ["JSON", "Text"]) ?? "Text";
+        string? application = Enum(logging, "ApplicationLogLevel", "loggingConfig.applicationLogLevel", ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"]);
+        string? system = Enum(logging, "SystemLogLevel", "loggingConfig.systemLogLevel", ["DEBUG", "INFO", "WARN"]);
+        string? group = JsonResponse.String(logging, "LogGroup");
+        if (group is not null && (group.Length is 0 or > 512 || !LogGroupPattern().IsMatch(group)))
+        {
+            throw LambdaException.Validation($"1 validation error detected: Value '{group}' at 'loggingConfig.logGroup' failed to satisfy constraint: " +
+                (group.Length > 512 ? "Member must have length less than or equal to 512" : group.Length == 0 ? "Member must have length greater than or equal to 1" : "Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+"));
+        }
+
+        if (format == "Text" && (application is not null || system is not null))
+        {
+            throw LambdaException.InvalidParameter("LogLevel is not supported when LogFormat is set to \"Text\". Remove LogLevel from your request or change the LogFormat to \"JSON\" and try again.");
+        }
+
+        // The default group named explicitly is the default: answered the same either way.
+        group = group == "/aws/lambda/" + functionName ? null : group;
+        return format == "JSON" ? new FunctionLogging("JSON", application ?? "INFO", system ?? "INFO", group) : new FunctionLogging("Text", null, null, group);
+    }
+
+    private static string? Enum(JsonElement element, string name, string path, string[] values)
+    {
+        string? value = JsonResponse.String(element, name);
+        return value is null || values.Contains(value) ? value
+            : throw LambdaException.Validation($"1 validation error detected: Value '{value}' at '{path}' failed to satisfy constraint: Member must satisfy enum value set: [{string.Join(", ", values)}]");
+    }
+
+    [GeneratedRegex(@"^[\.\-_/#A-Za-z0-9]+$")]
+    private static partial Regex LogGroupPattern();
 
     /// <summary>
     /// The model's constraints on Handler (at most 128 characters, pattern <c>[^\s]+</c>), which AWS's request

@@ -265,6 +265,10 @@ internal static class FunctionDocuments
         writer.WriteEndObject();
         writer.WriteEndObject();
         InvokeApi.FunctionConfigurationJson.WriteArchitectureAndStorage(writer, function);
+        writer.WriteStartObject("TracingConfig");
+        writer.WriteString("Mode", function.TracingMode);
+        writer.WriteEndObject();
+        InvokeApi.FunctionConfigurationJson.WriteLoggingConfig(writer, function);
         writer.WriteString("RevisionId", function.RevisionId);
     }
 
@@ -297,8 +301,23 @@ internal static class FunctionDocuments
             // Absent from documents saved before the host recorded them: Lambda's defaults, which those functions had.
             Architecture = (string?)document["Architectures"]?[0] ?? FunctionDefinition.X86_64,
             EphemeralStorageSize = (int?)document["EphemeralStorage"]?["Size"] ?? 512,
+            TracingMode = (string?)document["TracingConfig"]?["Mode"] ?? "PassThrough",
+            Logging = ReadLogging(document["LoggingConfig"], (string)Required(document, "FunctionName")!),
             RevisionId = (string)Required(document, "RevisionId")!,
         };
+    }
+
+    /// <summary>LoggingConfig as <see cref="InvokeApi.FunctionConfigurationJson.WriteLoggingConfig"/> saved it; Text when absent (older documents).</summary>
+    private static FunctionLogging ReadLogging(JsonNode? node, string functionName)
+    {
+        if (node is not JsonObject logging)
+        {
+            return FunctionLogging.Default;
+        }
+
+        string group = (string?)logging["LogGroup"] ?? "/aws/lambda/" + functionName;
+        return new FunctionLogging((string?)logging["LogFormat"] ?? "Text", (string?)logging["ApplicationLogLevel"], (string?)logging["SystemLogLevel"],
+            group == "/aws/lambda/" + functionName ? null : group);
     }
 
     private static IReadOnlyList<string>? Strings(JsonNode? node) =>
