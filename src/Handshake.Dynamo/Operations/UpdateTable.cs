@@ -6,9 +6,9 @@ namespace Handshake.Dynamo.Operations;
 /// <summary>
 /// UpdateTable: billing mode, provisioned throughput, deletion protection, table class, StreamSpecification (a new
 /// stream, or the current one disabled), SSESpecification and GlobalSecondaryIndexUpdates, all of a request's changes
-/// in one commit. The
-/// response says UPDATING; the change is already complete (a new index's backfill aside), so the next DescribeTable
-/// says ACTIVE.
+/// in one commit. The response says UPDATING (ACTIVE, with the setting itself UPDATING, for an encryption or warm
+/// throughput change, as AWS answers those); the change is already complete (a new index's backfill aside), so the
+/// next DescribeTable says ACTIVE.
 /// </summary>
 internal static class UpdateTable
 {
