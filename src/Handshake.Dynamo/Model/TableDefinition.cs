@@ -119,6 +119,13 @@ public sealed class TableDefinition
     /// <summary>When UpdateTable last changed <see cref="TableClass"/> (TableClassSummary.LastUpdateDateTime).</summary>
     public DateTimeOffset? TableClassUpdateDateTime { get; set; }
 
+    /// <summary>
+    /// The KMS key the table is encrypted with (SSEDescription.KMSMasterKeyArn), resolved to a key ARN when CreateTable
+    /// or UpdateTable set it, as AWS resolves an alias once at write time; null for the AWS owned key, which DynamoDB
+    /// describes with no SSEDescription. Kept and described only: nothing is encrypted with it.
+    /// </summary>
+    public string? KMSMasterKeyArn { get; set; }
+
     /// <summary>Tags, replaced as a whole on change so readers never see a dictionary being mutated.</summary>
     public IReadOnlyDictionary<string, string> Tags { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
 

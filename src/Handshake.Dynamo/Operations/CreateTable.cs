@@ -152,6 +152,7 @@ internal static class CreateTable
             WarmReadUnitsPerSecond = warmRead,
             WarmWriteUnitsPerSecond = warmWrite,
             TableClass = r.TableClass,
+            KMSMasterKeyArn = r.SSESpecification is { RequestsKmsKey: true } sse ? sse.ResolveKeyArn(region, store.Options.AccountId) : null,
             Tags = tags,
         };
     }
@@ -180,6 +181,7 @@ internal static class CreateTable
                 WriteCapacityUnits = proposed.WriteCapacityUnits,
                 LastUpdateToPayPerRequestDateTime = proposed.LastUpdateToPayPerRequestDateTime,
                 DeletionProtectionEnabled = proposed.DeletionProtectionEnabled, Tags = proposed.Tags, TableClass = proposed.TableClass,
+                KMSMasterKeyArn = proposed.KMSMasterKeyArn,
                 MaxReadRequestUnits = proposed.MaxReadRequestUnits, MaxWriteRequestUnits = proposed.MaxWriteRequestUnits,
                 WarmReadUnitsPerSecond = proposed.WarmReadUnitsPerSecond, WarmWriteUnitsPerSecond = proposed.WarmWriteUnitsPerSecond,
             };

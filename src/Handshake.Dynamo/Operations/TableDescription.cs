@@ -15,7 +15,13 @@ internal static class TableDescription
     /// The OnDemandThroughput an UpdateTable response reports instead of the kept one: AWS echoes a -1 that removed a
     /// ceiling there, while DescribeTable leaves the removed member out (ack-api-quirks DDB-TABLE-178).
     /// </param>
-    public static void Write(Utf8JsonWriter w, TableDefinition t, string status, string warmStatus = "ACTIVE", (long? Read, long? Write)? onDemandEcho = null)
+    /// <param name="sseEcho">
+    /// The SSEDescription an UpdateTable that changes encryption reports instead of the kept one: AWS answers Status
+    /// UPDATING with the key the table had before (no SSEType or key when it had the AWS owned key), and only a later
+    /// DescribeTable shows the new key or no SSEDescription (ack-api-quirks DDB-TABLE-065, -079, -140, -371).
+    /// </param>
+    public static void Write(Utf8JsonWriter w, TableDefinition t, string status, string warmStatus = "ACTIVE",
+        (long? Read, long? Write)? onDemandEcho = null, (string Status, string? KeyArn)? sseEcho = null)
     {
         w.WriteStartObject();
         w.WriteStartArray("AttributeDefinitions"u8);
@@ -60,6 +66,19 @@ internal static class TableDescription
             // Still named once disabled: the stream stays readable for 24 hours.
             w.WriteString("LatestStreamLabel"u8, latest.Label);
             w.WriteString("LatestStreamArn"u8, latest.Arn);
+        }
+        var (sseStatus, keyArn) = sseEcho ?? ("ENABLED", t.KMSMasterKeyArn);
+        if (sseEcho is not null || keyArn is not null)
+        {
+            // A table on the AWS owned key has no SSEDescription, never one saying DISABLED (DDB-TABLE-027, -079).
+            w.WriteStartObject("SSEDescription"u8);
+            w.WriteString("Status"u8, sseStatus);
+            if (keyArn is not null)
+            {
+                w.WriteString("SSEType"u8, "KMS");
+                w.WriteString("KMSMasterKeyArn"u8, keyArn);
+            }
+            w.WriteEndObject();
         }
         w.WriteBoolean("DeletionProtectionEnabled"u8, t.DeletionProtectionEnabled);
         var (maxRead, maxWrite) = onDemandEcho ?? (t.MaxReadRequestUnits, t.MaxWriteRequestUnits);

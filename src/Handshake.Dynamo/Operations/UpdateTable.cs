@@ -5,9 +5,10 @@ namespace Handshake.Dynamo.Operations;
 
 /// <summary>
 /// UpdateTable: billing mode, provisioned throughput, deletion protection, table class, StreamSpecification (a new
-/// stream, or the current one disabled) and GlobalSecondaryIndexUpdates, all of a request's changes in one commit. The
-/// response says UPDATING; the change is already complete (a new index's backfill aside), so the next DescribeTable
-/// says ACTIVE.
+/// stream, or the current one disabled), SSESpecification and GlobalSecondaryIndexUpdates, all of a request's changes
+/// in one commit. The response says UPDATING (ACTIVE, with the setting itself UPDATING, for an encryption or warm
+/// throughput change, as AWS answers those); the change is already complete (a new index's backfill aside), so the
+/// next DescribeTable says ACTIVE.
 /// </summary>
 internal static class UpdateTable
 {
@@ -107,11 +108,7 @@ internal static class UpdateTable
         var table = store.GetTable(tableName!, describeMissing: true);
         if (sse is not null)
         {
-            // Every table here is encrypted with the AWS owned key, so asking for that again (an empty specification or
-            // Enabled false) is AWS's refusal of a no-op (ack-api-quirks DDB-TABLE-442). A switch to a KMS key is
-            // accepted and, like CreateTable's, not kept: the store models no keys.
-            if (sse.Enabled != true) throw DynamoException.Validation(Invalid + "Table is already encrypted by default");
-            WriteResponse(response, table);
+            await ChangeEncryptionAsync(store, response, table, sse).ConfigureAwait(false);
             return;
         }
         string region = store.Options.Region;
@@ -252,6 +249,30 @@ internal static class UpdateTable
         await WriteAndRespondAsync(store, response, table, first is null ? metadata : new CompositeWriteCommand(first, metadata), created).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// An SSESpecification, alone by the rules above: the table switches to the KMS key asked for or back to the AWS
+    /// owned key. AWS refuses two re-sends as no-ops, the owned key on a table that has it and the exact key ARN the
+    /// table already has (a key id, an alias or no key at all re-encrypts on AWS and is accepted here too;
+    /// ack-api-quirks DDB-TABLE-018, -082, -141). Checked against the table's key on the writer thread, so two
+    /// concurrent changes cannot both pass the check. As on AWS, the table stays ACTIVE and the response reports the
+    /// change as under way; the next DescribeTable shows it done.
+    /// </summary>
+    private static async ValueTask ChangeEncryptionAsync(DynamoStore store, ResponseBuffer response, Model.TableDefinition table, SSESpecificationMember sse)
+    {
+        string? keyArn = sse.RequestsKmsKey ? sse.ResolveKeyArn(store.Options.Region, store.Options.AccountId) : null;
+        string? previous = null;
+        await store.WriteAsync(new UpdateTableMetadataCommand(table, t =>
+        {
+            if (keyArn is null && t.KMSMasterKeyArn is null)
+                throw DynamoException.Validation(Invalid + "Table is already encrypted by default");
+            if (sse.KMSMasterKeyId is not null && sse.KMSMasterKeyId == t.KMSMasterKeyArn)
+                throw DynamoException.Validation(Invalid + "Table is already encrypted with given KMSMasterKeyId. Use KMSMasterKeyId parameter if you want to change Master Key");
+            previous = t.KMSMasterKeyArn;
+            t.KMSMasterKeyArn = keyArn;
+        })).ConfigureAwait(false);
+        WriteResponse(response, table, "ACTIVE", sseEcho: ("UPDATING", previous));
+    }
+
     private static async ValueTask WriteAndRespondAsync(DynamoStore store, ResponseBuffer response, Model.TableDefinition table,
         WriteCommand command, List<Model.SecondaryIndexDefinition>? created)
     {
@@ -286,12 +307,12 @@ internal static class UpdateTable
     }
 
     private static void WriteResponse(ResponseBuffer response, Model.TableDefinition table, string status = "UPDATING",
-        string warmStatus = "ACTIVE", (long? Read, long? Write)? onDemandEcho = null)
+        string warmStatus = "ACTIVE", (long? Read, long? Write)? onDemandEcho = null, (string Status, string? KeyArn)? sseEcho = null)
     {
         var w = response.Writer;
         w.WriteStartObject();
         w.WritePropertyName("TableDescription"u8);
-        TableDescription.Write(w, table, status, warmStatus, onDemandEcho);
+        TableDescription.Write(w, table, status, warmStatus, onDemandEcho, sseEcho);
         w.WriteEndObject();
     }
 }

@@ -63,6 +63,7 @@ internal static class TableDefinitionJson
             w.WriteNumber("WarmWriteUnitsPerSecond", t.WarmWriteUnitsPerSecond);
             if (t.TableClass is not null) w.WriteString("TableClass", t.TableClass);
             WriteTime(w, "TableClassUpdateDateTime", t.TableClassUpdateDateTime);
+            if (t.KMSMasterKeyArn is not null) w.WriteString("KMSMasterKeyArn", t.KMSMasterKeyArn);
             w.WriteStartObject("Tags");
             foreach (var (k, v) in t.Tags) w.WriteString(k, v);
             w.WriteEndObject();
@@ -136,6 +137,7 @@ internal static class TableDefinitionJson
             Tags = tags,
             TableClass = r.TryGetProperty("TableClass", out var tableClass) ? tableClass.GetString() : null,
             TableClassUpdateDateTime = ReadTime(r, "TableClassUpdateDateTime"),
+            KMSMasterKeyArn = r.TryGetProperty("KMSMasterKeyArn", out var kmsKey) ? kmsKey.GetString() : null,
             TimeToLiveAttribute = r.TryGetProperty("TimeToLiveAttribute", out var ttl) ? ttl.GetString() : null,
             TimeToLiveEnabled = r.GetProperty("TimeToLiveEnabled").GetBoolean(),
             PointInTimeRecoveryEnabled = r.TryGetProperty("PointInTimeRecoveryEnabled", out var pitr) && pitr.GetBoolean(),
