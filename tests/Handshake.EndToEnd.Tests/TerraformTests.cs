@@ -9,8 +9,8 @@ namespace Handshake.EndToEnd.Tests;
 /// <summary>
 /// Terraform with the AWS provider (5.100.0, the one this machine's image ships in /opt/tf-plugins: another real SDK,
 /// the AWS SDK for Go v2, as oracle) against `handshake up`, as LocalStack users deploy: a DynamoDB table with a GSI,
-/// TTL, a stream and point-in-time recovery, an item in it, a Lambda function from a zip with its alias, URL,
-/// permission, asynchronous settings and reserved concurrency, an event source mapping on the table's stream with
+/// TTL, a stream, point-in-time recovery and KMS encryption, an item in it, a Lambda function from a zip with its
+/// alias, URL, permission, asynchronous settings, reserved concurrency, active tracing and JSON logging, an event source mapping on the table's stream with
 /// filters and tags, and an invocation. Apply, then a plan that must find nothing to change (every attribute read back
 /// as written), then an in-place change of each kind and the same empty plan, then destroy, leaving nothing.
 /// </summary>
@@ -146,6 +146,9 @@ public sealed class TerraformTests : IDisposable
           point_in_time_recovery {
             enabled = true
           }
+          server_side_encryption {
+            enabled = true
+          }
           tags = { team = "a" }
         }
         resource "aws_dynamodb_table_item" "seed" {
@@ -167,6 +170,16 @@ public sealed class TerraformTests : IDisposable
           reserved_concurrent_executions = 3
           environment {
             variables = { TABLE = aws_dynamodb_table.records.name, CODE = "{{memory / 256}}" }
+          }
+          tracing_config {
+            mode = "Active"
+          }
+          logging_config {
+            # Both levels, as on AWS: JSON's levels default to INFO, and with publish = true the provider plans a new
+            # version on every run for a level left out (terraform-provider-aws#42181).
+            log_format            = "JSON"
+            application_log_level = "INFO"
+            system_log_level      = "WARN"
           }
           tags = { team = "a" }
         }
