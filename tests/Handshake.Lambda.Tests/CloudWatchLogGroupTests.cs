@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Handshake.Lambda.Logs;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Handshake.Lambda.Tests;
 
@@ -225,6 +228,61 @@ public sealed class CloudWatchLogGroupTests
     }
 
     [Fact]
+    public async Task DeleteLogGroup_clears_a_functions_log_in_memory_and_in_logs_db_and_numbering_goes_on()
+    {
+        string directory = Directory.CreateTempSubdirectory("handshake-cwgroups-db-").FullName;
+        try
+        {
+            DateTimeOffset start = new(2026, 11, 28, 8, 0, 0, TimeSpan.Zero);
+            FunctionLogStore store = FunctionLogStore.Open(directory, 100, NullLogger.Instance);
+            FunctionLog log = store.For("fn");
+            for (int i = 0; i < 3; i++)
+            {
+                log.Append(start.AddSeconds(i), "s1", "before " + i);
+            }
+
+            log.Clear();
+            Assert.Empty(log.Snapshot().Events);
+            Assert.Null(log.FirstTimestamp); // the group no longer exists, until the next line
+            log.Append(start.AddSeconds(10), "s2", "after 0");
+            log.Append(start.AddSeconds(11), "s2", "after 1");
+            store.For("gone").Append(start, "s3", "only");
+            store.For("gone").Clear();
+            await store.StopAsync(TimeSpan.FromSeconds(10));
+
+            // The file: the events after the deletion only, and the group's row made again by the first of them.
+            Assert.Equal([3L, 4L], Query<long>(directory, "SELECT sequence FROM log_events WHERE function = 'fn' ORDER BY sequence;"));
+            Assert.Equal([start.AddSeconds(10).UtcTicks], Query<long>(directory, "SELECT creation_time FROM log_groups WHERE function = 'fn';"));
+            Assert.Empty(Query<long>(directory, "SELECT sequence FROM log_events WHERE function = 'gone';"));
+            Assert.Empty(Query<string>(directory, "SELECT function FROM log_groups WHERE function = 'gone';"));
+
+            // Read back: the new group as it was, numbering going on; the deleted one is not there.
+            FunctionLogStore again = FunctionLogStore.Open(directory, 100, NullLogger.Instance);
+            Assert.True(again.TryGet("fn", out FunctionLog restored));
+            Assert.Equal(["after 0", "after 1"], restored.Snapshot().Events.Select(e => e.Message));
+            Assert.Equal(5, restored.NextSequence);
+            Assert.Equal(start.AddSeconds(10), restored.FirstTimestamp);
+            Assert.False(again.TryGet("gone", out _));
+            await again.StopAsync(TimeSpan.FromSeconds(10));
+
+            // An event numbered below a deletion that reaches the writer after it (the log hands events over outside
+            // its lock) is not written: it belonged to the deleted group.
+            using (LogDatabase database = new(directory))
+            {
+                database.Write([new LogWriter.Change("late", null, DeleteBefore: 2), new LogWriter.Change("late", new LogEvent(1, start, "s", "stale")),
+                    new LogWriter.Change("late", new LogEvent(2, start, "s", "fresh"))], 100);
+            }
+
+            Assert.Equal(["fresh"], Query<string>(directory, "SELECT message FROM log_events WHERE function = 'late';"));
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Terraform_applies_plans_no_changes_updates_and_destroys_an_aws_cloudwatch_log_group()
     {
         Assert.True(File.Exists(Terraform) && Directory.Exists(PluginDirectory),
@@ -339,6 +397,22 @@ public sealed class CloudWatchLogGroupTests
             Repository.AwsEnvironment(new Uri(up.Endpoint)));
         Assert.True(run.ExitCode == 0, run.Stderr);
         return Compact(JsonDocument.Parse(run.Stdout).RootElement.GetProperty("tags"));
+    }
+
+    private static List<T> Query<T>(string directory, string sql)
+    {
+        using SqliteConnection connection = new($"Data Source={Path.Combine(directory, LogDatabase.FileName)};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        using SqliteDataReader reader = command.ExecuteReader();
+        List<T> values = [];
+        while (reader.Read())
+        {
+            values.Add(reader.GetFieldValue<T>(0));
+        }
+
+        return values;
     }
 
     /// <summary>An answer's JSON as one line, however the client printed it (the CLI indents, Python spaces its separators).</summary>
