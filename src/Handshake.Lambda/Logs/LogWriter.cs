@@ -71,16 +71,21 @@ internal sealed partial class LogWriter : IDisposable
     /// </summary>
     public void TryDelete(string function, long before)
     {
+        if (_channel.Writer.TryWrite(new Change(function, null, before)))
+        {
+            return;
+        }
+
+        // Full: wait for room, at most a second (cancelled then, so that it is not queued later after all).
+        using CancellationTokenSource timeout = new(TimeSpan.FromSeconds(1));
         try
         {
-            if (_channel.Writer.WriteAsync(new Change(function, null, before)).AsTask().Wait(TimeSpan.FromSeconds(1)))
-            {
-                return;
-            }
+            _channel.Writer.WriteAsync(new Change(function, null, before), timeout.Token).AsTask().GetAwaiter().GetResult();
+            return;
         }
-        catch (AggregateException)
+        catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
         {
-            // The channel is closed: the host is stopping.
+            // Not queued: a disk far behind, or the host stopping.
         }
 
         LogDeleteNotWritten(_logger, function, _database.FilePath);
