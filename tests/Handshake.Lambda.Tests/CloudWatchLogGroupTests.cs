@@ -65,6 +65,13 @@ public sealed class CloudWatchLogGroupTests
         Assert.False(o.GetProperty("retentionAfterDelete").GetBoolean());
         AssertError(o, "deleteRetentionMissing", "ResourceNotFoundException", "The specified log group does not exist.");
 
+        // The KMS key id, associated and disassociated.
+        Assert.Equal("{}", Compact(o.GetProperty("associateKmsKey")));
+        Assert.Equal("arn:aws:kms:us-east-1:000000000000:key/k2", o.GetProperty("kmsAfterAssociate").GetString());
+        Assert.Equal("{}", Compact(o.GetProperty("disassociateKmsKey")));
+        Assert.False(o.GetProperty("kmsAfterDisassociate").GetBoolean());
+        AssertError(o, "associateKmsKeyMissing", "ResourceNotFoundException", "The specified log group does not exist.");
+
         // Tags by ARN (with or without DescribeLogGroups' ":*") and by name, one set of tags.
         Assert.Equal("""{"stage":"one","team":"a"}""", Compact(o.GetProperty("tagsAtCreate")));
         Assert.Equal("{}", Compact(o.GetProperty("tagResource")));
@@ -299,18 +306,21 @@ public sealed class CloudWatchLogGroupTests
         Assert.Equal(14, group.GetProperty("retentionInDays").GetInt32());
         Assert.Equal("""{"owner":"x","team":"a"}""", await TagsAsync(up, "/aws/lambda/put-record"));
 
-        // In place: the retention (PutRetentionPolicy), a tag changed (TagResource) and one removed (UntagResource).
-        await File.WriteAllTextAsync(Path.Combine(project, "main.tf"), Configuration(up.Endpoint, retention: 30, tags: """{ team = "b" }"""));
+        // In place: the retention (PutRetentionPolicy), a tag changed (TagResource) and one removed (UntagResource), a
+        // KMS key given (AssociateKmsKey).
+        await File.WriteAllTextAsync(Path.Combine(project, "main.tf"), Configuration(up.Endpoint, retention: 30, tags: """{ team = "b" }""", kmsKeyId: "arn:aws:kms:us-east-1:000000000000:key/k1"));
         await TerraformAsync(project, "apply", "-auto-approve");
         await AssertNoChangesAsync(project);
-        Assert.Equal(30, Group(await DescribeAsync(up), "/aws/lambda/put-record").GetProperty("retentionInDays").GetInt32());
+        group = Group(await DescribeAsync(up), "/aws/lambda/put-record");
+        Assert.Equal(30, group.GetProperty("retentionInDays").GetInt32());
+        Assert.Equal("arn:aws:kms:us-east-1:000000000000:key/k1", group.GetProperty("kmsKeyId").GetString());
         Assert.Equal("""{"team":"b"}""", await TagsAsync(up, "/aws/lambda/put-record"));
 
         await TerraformAsync(project, "destroy", "-auto-approve");
         Assert.Empty(await DescribeAsync(up));
     }
 
-    private static string Configuration(string endpoint, int retention, string tags) => $$"""
+    private static string Configuration(string endpoint, int retention, string tags, string? kmsKeyId = null) => $$"""
         terraform {
           required_providers {
             aws = { source = "hashicorp/aws", version = "5.100.0" }
@@ -329,6 +339,7 @@ public sealed class CloudWatchLogGroupTests
           name              = "/aws/lambda/put-record"
           retention_in_days = {{retention}}
           tags              = {{tags}}
+          {{(kmsKeyId is null ? "" : $"kms_key_id        = \"{kmsKeyId}\"")}}
         }
         """;
 

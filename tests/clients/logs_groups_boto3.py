@@ -84,6 +84,13 @@ observe("deleteRetention", lambda: answer(logs.delete_retention_policy(logGroupN
 observe("retentionAfterDelete", lambda: "retentionInDays" in group(created))
 observe("deleteRetentionMissing", lambda: logs.delete_retention_policy(logGroupName="/app/none"))
 
+# The KMS key id: associated and disassociated (kept and described only).
+observe("associateKmsKey", lambda: answer(logs.associate_kms_key(logGroupName=created, kmsKeyId="arn:aws:kms:us-east-1:000000000000:key/k2")))
+observe("kmsAfterAssociate", lambda: group(created).get("kmsKeyId"))
+observe("disassociateKmsKey", lambda: answer(logs.disassociate_kms_key(logGroupName=created)))
+observe("kmsAfterDisassociate", lambda: "kmsKeyId" in group(created))
+observe("associateKmsKeyMissing", lambda: logs.associate_kms_key(logGroupName="/app/none", kmsKeyId="k"))
+
 # Tags, by ARN and (the older operations) by name: both see the same tags.
 observe("tagsAtCreate", lambda: logs.list_tags_for_resource(resourceArn=ARN + created)["tags"])
 observe("tagResource", lambda: answer(logs.tag_resource(resourceArn=ARN + created, tags={"team": "b", "owner": "me"})))

@@ -79,6 +79,8 @@ public sealed class CloudWatchLogsEndpoint(FunctionHost host)
             "TagLogGroup" => TagLogGroup.ExecuteAsync,
             "UntagLogGroup" => UntagLogGroup.ExecuteAsync,
             "ListTagsLogGroup" => ListTagsLogGroup.ExecuteAsync,
+            "AssociateKmsKey" => AssociateKmsKey.ExecuteAsync,
+            "DisassociateKmsKey" => DisassociateKmsKey.ExecuteAsync,
             // Writing events (CreateLogStream, PutLogEvents, ...) and the rest are not served: Lambda writes these logs.
             _ => throw LogsException.UnknownOperation(),
         };
