@@ -11,6 +11,7 @@ public sealed partial class FunctionHost
     private void RestoreSavedState()
     {
         RestoreSavedFunctions();
+        LogGroupSettings.Restore();
         // Read only: the mappings' pollers and the queued invocations start at ResumeSavedWork (FunctionHost.Resume.cs).
         EventSourceMappings.Restore();
         RestoreEventQueue();

@@ -58,6 +58,7 @@ public sealed partial class FunctionHost : IAsyncDisposable
 
         DataDirectory = options.DataDirectory ?? _temporaryDataDirectory!;
         StateDatabase = new Persistence.LambdaStateDatabase(DataDirectory);
+        LogGroupSettings = new LogsApi.LogGroupSettings(StateDatabase);
         // Without a data directory (`up --in-memory`) the logs are as ephemeral as the rest: no logs.db in the temporary one.
         Logs = options.DataDirectory is null
             ? new FunctionLogStore(options.LogEventsPerFunction)
@@ -97,6 +98,9 @@ public sealed partial class FunctionHost : IAsyncDisposable
 
     /// <summary>The control plane's state and the accepted Event invocations, kept across restarts (see Persistence/).</summary>
     internal Persistence.LambdaStateDatabase StateDatabase { get; }
+
+    /// <summary>Log groups made or changed through the CloudWatch Logs API (retention, tags), kept in lambda.db (see LogsApi/LogGroupSettings.cs).</summary>
+    internal LogsApi.LogGroupSettings LogGroupSettings { get; }
 
     internal IProcessLauncher Launcher { get; }
 

@@ -74,6 +74,25 @@ public sealed class FunctionLog
         }
     }
 
+    /// <summary>
+    /// DeleteLogGroup: drops every event and the group's creation time, as CloudWatch deletes a group's streams and
+    /// events. Numbering goes on (a follower paging by sequence number is not sent back to events it has seen); the
+    /// function's next line makes the group again, as Lambda does. The rows in logs.db below the returned number are
+    /// deleted by the writer, in order with the events written before.
+    /// </summary>
+    internal void Clear()
+    {
+        long next;
+        lock (_gate)
+        {
+            Array.Clear(_ring);
+            _firstTimestamp = null;
+            next = _next;
+        }
+
+        _writer?.TryDelete(_functionName, next);
+    }
+
     /// <summary>Events with a sequence number at or above <paramref name="from"/>, oldest first, at most <paramref name="max"/>.</summary>
     public List<LogEvent> Read(long from, int max)
     {

@@ -80,28 +80,56 @@ internal sealed class LogDatabase : IDisposable
     }
 
     /// <summary>
-    /// Writes the events in one transaction, with a group's row at its first batch, then drops each written function's
-    /// events older than its newest <paramref name="eventsPerFunction"/>: a seek on the primary key per function.
+    /// Each function's events numbered below this were in a group since deleted (see <see cref="Write"/>); only the
+    /// writer's thread reads and writes it.
     /// </summary>
-    public void Write(IReadOnlyList<(string Function, LogEvent Event)> batch, int eventsPerFunction)
+    private readonly Dictionary<string, long> _deletedBefore = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Writes the changes in one transaction, in order: events (with a group's row at its first batch), and deleted
+    /// groups (DeleteLogGroup: the function's events numbered below the deletion and its group row go). Then drops each
+    /// written function's events older than its newest <paramref name="eventsPerFunction"/>: a seek on the primary key
+    /// per function. An event numbered below its function's deletion is not written: it was appended before the
+    /// deletion but reached the channel after it (the log hands events over outside its lock).
+    /// </summary>
+    public void Write(IReadOnlyList<LogWriter.Change> batch, int eventsPerFunction)
     {
         using SqliteTransaction transaction = _connection.BeginTransaction();
         using SqliteCommand insert = Command(transaction,
             "INSERT INTO log_events(function, sequence, timestamp, log_stream, message) VALUES ($function, $sequence, $time, $stream, $message) ON CONFLICT DO NOTHING;",
             "$function", "$sequence", "$time", "$stream", "$message");
+        // The group's creation time is its first event's (the lowest number, which need not have the earliest
+        // timestamp: two environments' lines race to the log), as FunctionLog.FirstTimestamp has it.
+        using SqliteCommand group = Command(transaction, "INSERT INTO log_groups(function, creation_time) VALUES ($function, $time) ON CONFLICT(function) DO NOTHING;",
+            "$function", "$time");
+        using SqliteCommand deleteEvents = Command(transaction, "DELETE FROM log_events WHERE function = $function AND sequence < $before;", "$function", "$before");
+        using SqliteCommand deleteGroup = Command(transaction, "DELETE FROM log_groups WHERE function = $function;", "$function");
         Dictionary<string, (LogEvent Oldest, long Newest)> written = new(StringComparer.Ordinal);
-        foreach ((string function, LogEvent e) in batch)
+        foreach (LogWriter.Change change in batch)
         {
+            string function = change.Function;
+            if (change.Event is not { } e)
+            {
+                // Events of this batch written before the deletion go with the rest; the group row is made again by
+                // the first event after it (below, from what is left in `written`).
+                Run(deleteEvents, function, change.DeleteBefore);
+                Run(deleteGroup, function);
+                _deletedBefore[function] = change.DeleteBefore;
+                written.Remove(function);
+                continue;
+            }
+
+            if (_deletedBefore.TryGetValue(function, out long before) && e.Sequence < before)
+            {
+                continue;
+            }
+
             written[function] = written.TryGetValue(function, out var seen)
                 ? (e.Sequence < seen.Oldest.Sequence ? e : seen.Oldest, Math.Max(seen.Newest, e.Sequence))
                 : (e, e.Sequence);
             Run(insert, function, e.Sequence, e.Timestamp.UtcTicks, e.LogStreamName, e.Message);
         }
 
-        // The group's creation time is its first event's (the lowest number, which need not have the earliest
-        // timestamp: two environments' lines race to the log), as FunctionLog.FirstTimestamp has it.
-        using SqliteCommand group = Command(transaction, "INSERT INTO log_groups(function, creation_time) VALUES ($function, $time) ON CONFLICT(function) DO NOTHING;",
-            "$function", "$time");
         using SqliteCommand prune = Command(transaction, "DELETE FROM log_events WHERE function = $function AND sequence <= $before;", "$function", "$before");
         foreach ((string function, (LogEvent oldest, long newest)) in written)
         {

@@ -14,6 +14,9 @@ namespace Handshake.Lambda.Logs;
 /// </summary>
 internal sealed partial class LogWriter : IDisposable
 {
+    /// <summary>One change for logs.db: an event to insert, or (Event null) a deleted group's rows below <c>DeleteBefore</c> to remove.</summary>
+    internal readonly record struct Change(string Function, LogEvent? Event, long DeleteBefore = 0);
+
     /// <summary>How long events gather before a commit: a few commits a second, and what kill -9 may lose.</summary>
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(150);
 
@@ -25,8 +28,8 @@ internal sealed partial class LogWriter : IDisposable
 
     // FullMode Wait, written only with TryWrite: a full channel refuses the event at once (never waits), and the
     // refusal is seen, so it is counted; DropWrite would drop it silently.
-    private readonly Channel<(string Function, LogEvent Event)> _channel =
-        Channel.CreateBounded<(string, LogEvent)>(new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly Channel<Change> _channel =
+        Channel.CreateBounded<Change>(new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly ManualResetEventSlim _stopping = new();
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly LogDatabase _database;
@@ -51,7 +54,7 @@ internal sealed partial class LogWriter : IDisposable
     /// <summary>Hands an event to the writer; never blocks. False (and counted) when the channel is full or closed.</summary>
     public bool TryWrite(string function, LogEvent e)
     {
-        if (_channel.Writer.TryWrite((function, e)))
+        if (_channel.Writer.TryWrite(new Change(function, e)))
         {
             return true;
         }
@@ -59,6 +62,33 @@ internal sealed partial class LogWriter : IDisposable
         Interlocked.Increment(ref _dropped);
         LambdaMetrics.LogEventsNotWritten(function, 1);
         return false;
+    }
+
+    /// <summary>
+    /// Hands a DeleteLogGroup to the writer: the function's rows numbered below <paramref name="before"/> go, and its
+    /// group row. It waits for room (a deletion must not be dropped as an event may be), at most a second; past that
+    /// (a disk far behind) the rows stay and the group comes back with them after a restart, which is warned about.
+    /// </summary>
+    public void TryDelete(string function, long before)
+    {
+        if (_channel.Writer.TryWrite(new Change(function, null, before)))
+        {
+            return;
+        }
+
+        // Full: wait for room, at most a second (cancelled then, so that it is not queued later after all).
+        using CancellationTokenSource timeout = new(TimeSpan.FromSeconds(1));
+        try
+        {
+            _channel.Writer.WriteAsync(new Change(function, null, before), timeout.Token).AsTask().GetAwaiter().GetResult();
+            return;
+        }
+        catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
+        {
+            // Not queued: a disk far behind, or the host stopping.
+        }
+
+        LogDeleteNotWritten(_logger, function, _database.FilePath);
     }
 
     /// <summary>
@@ -87,8 +117,8 @@ internal sealed partial class LogWriter : IDisposable
 
     private void Run()
     {
-        List<(string, LogEvent)> batch = new(MaxBatch);
-        ChannelReader<(string, LogEvent)> reader = _channel.Reader;
+        List<Change> batch = new(MaxBatch);
+        ChannelReader<Change> reader = _channel.Reader;
         try
         {
             while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
@@ -97,7 +127,7 @@ internal sealed partial class LogWriter : IDisposable
                 _stopping.Wait(FlushInterval);
                 while (reader.TryPeek(out _))
                 {
-                    while (batch.Count < MaxBatch && reader.TryRead(out (string, LogEvent) item))
+                    while (batch.Count < MaxBatch && reader.TryRead(out Change item))
                     {
                         batch.Add(item);
                     }
@@ -118,7 +148,7 @@ internal sealed partial class LogWriter : IDisposable
         }
     }
 
-    private void Commit(List<(string, LogEvent)> batch)
+    private void Commit(List<Change> batch)
     {
         try
         {
@@ -127,18 +157,19 @@ internal sealed partial class LogWriter : IDisposable
         }
         catch (SqliteException e)
         {
-            Interlocked.Add(ref _dropped, batch.Count);
-            foreach (IGrouping<string, (string, LogEvent)> function in batch.GroupBy(static item => item.Item1))
+            int events = batch.Count(static item => item.Event is not null);
+            Interlocked.Add(ref _dropped, events);
+            foreach (IGrouping<string, Change> function in batch.Where(static item => item.Event is not null).GroupBy(static item => item.Function))
             {
                 LambdaMetrics.LogEventsNotWritten(function.Key, function.Count());
             }
 
-            _droppedWarned += batch.Count;
+            _droppedWarned += events;
             if (!_failing)
             {
                 // Once per stretch of failures: a full disk would otherwise warn a few times a second.
                 _failing = true;
-                LogWriteFailed(_logger, batch.Count, _database.FilePath, e.Message);
+                LogWriteFailed(_logger, events, _database.FilePath, e.Message);
             }
         }
     }
@@ -159,6 +190,9 @@ internal sealed partial class LogWriter : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} function log events were not written to {File} ({Total} since start): the functions print faster than the disk takes them. They remain in memory until the host stops")]
     private static partial void LogDropped(ILogger logger, long count, long total, string file);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The deleted log group of {Function} could not be queued for deletion from {File}: its events come back after a restart")]
+    private static partial void LogDeleteNotWritten(ILogger logger, string function, string file);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The function log writer did not finish writing to {File} within {Seconds} s of shutdown: the last log lines are not kept")]
     private static partial void LogStopIncomplete(ILogger logger, string file, double seconds);

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 namespace Handshake.Lambda.LogsApi;
 
 /// <summary>
-/// The read side of the CloudWatch Logs API over the functions' logs, on the shared endpoint: awsJson1_1, <c>POST /</c>
+/// The CloudWatch Logs API over the functions' logs (reading them, and the log groups' settings), on the shared endpoint: awsJson1_1, <c>POST /</c>
 /// with <c>X-Amz-Target: Logs_20140328.Operation</c>, so that `aws logs`, boto3's logs client and the SDKs read a
 /// function's log group <c>/aws/lambda/NAME</c> as from CloudWatch. The store hands these requests here
 /// (DynamoHttpEndpoint.OtherServices); every error is answered in CloudWatch's shape, never as a 500.
@@ -68,7 +68,20 @@ public sealed class CloudWatchLogsEndpoint(FunctionHost host)
             "DescribeLogStreams" => DescribeLogStreams.ExecuteAsync,
             "GetLogEvents" => GetLogEvents.ExecuteAsync,
             "FilterLogEvents" => FilterLogEvents.ExecuteAsync,
-            // The write side (CreateLogGroup, PutLogEvents, ...) and the rest are not served: Lambda writes these logs.
+            // The groups' settings, as Terraform's aws_cloudwatch_log_group and `aws logs` manage them.
+            "CreateLogGroup" => CreateLogGroup.ExecuteAsync,
+            "DeleteLogGroup" => DeleteLogGroup.ExecuteAsync,
+            "PutRetentionPolicy" => PutRetentionPolicy.ExecuteAsync,
+            "DeleteRetentionPolicy" => DeleteRetentionPolicy.ExecuteAsync,
+            "TagResource" => TagResource.ExecuteAsync,
+            "UntagResource" => UntagResource.ExecuteAsync,
+            "ListTagsForResource" => ListTagsForResource.ExecuteAsync,
+            "TagLogGroup" => TagLogGroup.ExecuteAsync,
+            "UntagLogGroup" => UntagLogGroup.ExecuteAsync,
+            "ListTagsLogGroup" => ListTagsLogGroup.ExecuteAsync,
+            "AssociateKmsKey" => AssociateKmsKey.ExecuteAsync,
+            "DisassociateKmsKey" => DisassociateKmsKey.ExecuteAsync,
+            // Writing events (CreateLogStream, PutLogEvents, ...) and the rest are not served: Lambda writes these logs.
             _ => throw LogsException.UnknownOperation(),
         };
 

@@ -4,7 +4,8 @@ using Handshake.Lambda.Logs;
 namespace Handshake.Lambda.LogsApi;
 
 /// <summary>
-/// DescribeLogGroups: one group per function that has logged (<c>/aws/lambda/NAME</c>), in name order. The page token
+/// DescribeLogGroups: one group per function that has logged (<c>/aws/lambda/NAME</c>) and per group made or changed
+/// through the API (CreateLogGroup, a retention or tags), in name order. The page token
 /// is the last group name returned, as CloudWatch's is, so a page resumes after it however the groups change meanwhile.
 /// </summary>
 internal static class DescribeLogGroups
@@ -21,19 +22,31 @@ internal static class DescribeLogGroups
             throw LogsException.InvalidParameter("LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.");
         }
 
+        // Every group that exists: those with a record (created, or with retention or tags) and the functions' logs
+        // that have an event, by name (ordinal, as CloudWatch lists them).
+        SortedDictionary<string, (LogGroupSetting? Setting, FunctionLog? Log)> groups = new(StringComparer.Ordinal);
+        foreach (LogGroupSetting setting in host.LogGroupSettings.All())
+        {
+            groups[setting.Name] = (setting, null);
+        }
+
+        foreach ((string function, FunctionLog log) in host.Logs.All())
+        {
+            string groupName = LogGroups.LambdaPrefix + function;
+            LogGroupSetting? setting = groups.TryGetValue(groupName, out var seen) ? seen.Setting : null;
+            if (setting is not null || log.FirstTimestamp is not null)
+            {
+                groups[groupName] = (setting, log); // a log with no event and no record: Lambda has not made the group
+            }
+        }
+
         writer.WriteStartObject();
         writer.WriteStartArray("logGroups");
         string? last = null;
         int written = 0;
         bool more = false;
-        foreach ((string function, FunctionLog log) in host.Logs.All())
+        foreach ((string groupName, (LogGroupSetting? setting, FunctionLog? log)) in groups)
         {
-            if (log.FirstTimestamp is not { } created)
-            {
-                continue; // no event yet: Lambda has not created the group
-            }
-
-            string groupName = LogGroups.LambdaPrefix + function;
             // The prefix is case-sensitive; the pattern is a case-sensitive substring anywhere in the name.
             if ((prefix is not null && !groupName.StartsWith(prefix, StringComparison.Ordinal))
                 || (!string.IsNullOrEmpty(pattern) && !groupName.Contains(pattern, StringComparison.Ordinal))
@@ -42,27 +55,46 @@ internal static class DescribeLogGroups
                 continue;
             }
 
+            // A group created before its function logged keeps its creation time; a function's group, its first event's.
+            if ((setting?.CreationTime ?? log?.FirstTimestamp) is not { } created)
+            {
+                continue; // its events deleted since the listing began
+            }
+
             if (written == limit)
             {
                 more = true;
                 break;
             }
 
-            (List<LogEvent> events, _) = log.Snapshot();
             long storedBytes = 0;
-            foreach (LogEvent e in events)
+            if (log is not null)
             {
-                storedBytes += LogGroups.EventBytes(e);
+                (List<LogEvent> events, _) = log.Snapshot();
+                foreach (LogEvent e in events)
+                {
+                    storedBytes += LogGroups.EventBytes(e);
+                }
             }
 
             string arn = LogGroups.GroupArn(host, groupName);
             writer.WriteStartObject();
             writer.WriteString("logGroupName", groupName);
             writer.WriteNumber("creationTime", created.ToUnixTimeMilliseconds());
+            if (setting?.RetentionInDays is int days)
+            {
+                writer.WriteNumber("retentionInDays", days); // absent when the events never expire, as CloudWatch answers
+            }
+
             writer.WriteNumber("metricFilterCount", 0);
             writer.WriteString("arn", arn + ":*");
             writer.WriteNumber("storedBytes", storedBytes);
-            writer.WriteString("logGroupClass", "STANDARD");
+            if (setting?.KmsKeyId is { } kmsKeyId)
+            {
+                writer.WriteString("kmsKeyId", kmsKeyId);
+            }
+
+            writer.WriteString("logGroupClass", setting?.LogGroupClass ?? "STANDARD");
             writer.WriteString("logGroupArn", arn);
             writer.WriteEndObject();
             last = groupName;

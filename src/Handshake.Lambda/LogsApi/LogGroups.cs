@@ -7,12 +7,17 @@ namespace Handshake.Lambda.LogsApi;
 internal sealed record LogStreamSummary(string Name, DateTimeOffset FirstEvent, DateTimeOffset LastEvent);
 
 /// <summary>
-/// Lambda's log groups: a function's log is the group <c>/aws/lambda/NAME</c>, which exists once the function has
-/// logged (Lambda creates the group at its first invocation). Names, ARNs and identifiers resolve here.
+/// The log groups: a function's log is the group <c>/aws/lambda/NAME</c>, which exists once the function has logged
+/// (Lambda creates the group at its first invocation); any group also exists while it has a record in
+/// <see cref="LogGroupSettings"/> (made by CreateLogGroup, or by a retention or tag change of a function's group), with
+/// no events until its function logs into it. Names, ARNs and identifiers resolve here.
 /// </summary>
 internal static class LogGroups
 {
     public const string LambdaPrefix = "/aws/lambda/";
+
+    /// <summary>The events of a group that has none: a created group no function logs into (nothing is ever appended to it).</summary>
+    private static readonly FunctionLog NoEvents = new(string.Empty, 1, writer: null);
 
     /// <summary>The log group a request names by logGroupName or logGroupIdentifier (a name or an ARN), with its function's log.</summary>
     /// <exception cref="LogsException">Both or neither given; ResourceNotFoundException for a group that does not exist.</exception>
@@ -37,17 +42,52 @@ internal static class LogGroups
         return Find(host, groupName) is { } found ? (groupName, found.Function, found.Log) : throw LogsException.LogGroupNotFound();
     }
 
-    /// <summary>The function and log behind a group name; null when the group does not exist (no such function log, or nothing logged yet).</summary>
+    /// <summary>
+    /// The function (empty for a group outside /aws/lambda/) and log behind a group name; null when the group does not
+    /// exist: no record, and no such function log or nothing logged since the group was made or last deleted.
+    /// </summary>
     public static (string Function, FunctionLog Log)? Find(FunctionHost host, string groupName)
     {
-        if (!groupName.StartsWith(LambdaPrefix, StringComparison.Ordinal))
+        string function = FunctionOf(groupName);
+        FunctionLog? log = function.Length > 0 && host.Logs.TryGet(function, out FunctionLog found) ? found : null;
+        if (log?.FirstTimestamp is not null || host.LogGroupSettings.Get(groupName) is not null)
         {
-            return null;
+            return (function, log ?? NoEvents);
         }
 
-        string function = groupName[LambdaPrefix.Length..];
-        return host.Logs.TryGet(function, out FunctionLog log) && log.NextSequence > 0 ? (function, log) : null;
+        return null;
     }
+
+    /// <summary>
+    /// Changes an existing group's record (retention, tags): a function's group that exists because it logged gets
+    /// its record now, with the log's creation time. The change is kept before it is answered.
+    /// </summary>
+    /// <exception cref="LogsException">ResourceNotFoundException for a group that does not exist; what <paramref name="change"/> throws.</exception>
+    public static LogGroupSetting Change(FunctionHost host, string groupName, Func<LogGroupSetting, LogGroupSetting> change) =>
+        host.LogGroupSettings.Update(groupName, current =>
+        {
+            if (current is null)
+            {
+                string function = FunctionOf(groupName);
+                DateTimeOffset? created = function.Length > 0 && host.Logs.TryGet(function, out FunctionLog log) ? log.FirstTimestamp : null;
+                current = created is { } time
+                    ? new LogGroupSetting(groupName, time, RetentionInDays: null, KmsKeyId: null, "STANDARD", new Dictionary<string, string>())
+                    : throw LogsException.LogGroupNotFound();
+            }
+
+            return change(current);
+        });
+
+    /// <summary>The function whose log a group name is (<c>/aws/lambda/NAME</c>); empty for any other group.</summary>
+    public static string FunctionOf(string groupName) =>
+        groupName.StartsWith(LambdaPrefix, StringComparison.Ordinal) ? groupName[LambdaPrefix.Length..] : string.Empty;
+
+    /// <summary>
+    /// The group a resource ARN names (TagResource, UntagResource, ListTagsForResource): a log group's ARN in this
+    /// host's region and account, with or without the trailing <c>:*</c>; null for any other ARN.
+    /// </summary>
+    public static string? GroupNameOfArn(FunctionHost host, string arn) =>
+        arn.StartsWith("arn:", StringComparison.Ordinal) ? GroupNameOf(host, arn) : null;
 
     /// <summary>
     /// The group a logGroupIdentifier names: a name as it is, an ARN (<c>arn:aws:logs:REGION:ACCOUNT:log-group:NAME</c>,

@@ -19,6 +19,8 @@ internal sealed class LogsException(string code, string? message, int status = 4
 
     public static LogsException LogStreamNotFound() => new("ResourceNotFoundException", "The specified log stream does not exist.");
 
+    public static LogsException LogGroupAlreadyExists() => new("ResourceAlreadyExistsException", "The specified log group already exists");
+
     public static LogsException InvalidParameter(string message) => new("InvalidParameterException", message);
 
     public static LogsException InvalidNextToken() => InvalidParameter("The specified nextToken is invalid.");

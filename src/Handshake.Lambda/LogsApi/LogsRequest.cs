@@ -75,6 +75,28 @@ internal sealed class LogsRequest
         return strings;
     }
 
+    /// <summary>A map of strings (tags); a member that is not an object of strings is a SerializationException.</summary>
+    public Dictionary<string, string>? Map(string name)
+    {
+        if (!_root.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            throw LogsException.Serialization();
+        }
+
+        Dictionary<string, string> map = new(StringComparer.Ordinal);
+        foreach (JsonProperty entry in value.EnumerateObject())
+        {
+            map[entry.Name] = entry.Value.ValueKind == JsonValueKind.String ? entry.Value.GetString()! : throw LogsException.Serialization();
+        }
+
+        return map;
+    }
+
     /// <summary>An optional integer member within [min, max] (the model's range), or <paramref name="fallback"/> when absent.</summary>
     public int Limit(string name, int min, int max, int fallback)
     {

@@ -1,0 +1,522 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Handshake.Lambda.Logs;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Handshake.Lambda.Tests;
+
+/// <summary>
+/// The log groups' write side of the CloudWatch Logs API on `handshake up` (CreateLogGroup, DeleteLogGroup,
+/// PutRetentionPolicy, DeleteRetentionPolicy, the tag operations), with the official clients as oracles: boto3
+/// (tests/clients/logs_groups_boto3.py, its answers audited against botocore's model), the AWS CLI v1, and Terraform's
+/// aws provider 5.100.0 managing an <c>aws_cloudwatch_log_group</c> from create to destroy. Groups made this way, and
+/// their settings, survive a restart of `up` on its data directory (they are kept in DATA/lambda/lambda.db).
+/// </summary>
+public sealed class CloudWatchLogGroupTests
+{
+    private const string Terraform = "/usr/local/bin/terraform";
+    private const string PluginDirectory = "/opt/tf-plugins";
+    private const string Arn = "arn:aws:logs:us-east-1:000000000000:log-group:";
+
+    private static string Executable => Path.Combine(Repository.Root, "src", "Handshake", "bin",
+        AppContext.BaseDirectory.Contains("/bin/Release/", StringComparison.Ordinal) ? "Release" : "Debug", "net10.0", "handshake");
+
+    [Fact]
+    public async Task Boto3_creates_describes_retains_tags_and_deletes_log_groups_as_CloudWatch_does()
+    {
+        await using Up up = await Up.StartAsync(["--in-memory"]);
+        var run = await Repository.RunAsync("python3", [Repository.Path("tests", "clients", "logs_groups_boto3.py"), up.Endpoint, "bash", "zeta"],
+            Repository.AwsEnvironment(new Uri(up.Endpoint)));
+        Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
+        JsonElement o = JsonDocument.Parse(run.Stdout.Trim().Split('\n')[^1]).RootElement;
+        Assert.Empty(o.GetProperty("modelViolations").EnumerateArray().Select(v => v.GetString()));
+
+        // CreateLogGroup: {} answered; the group is listed with what it was given, and has no stream or event.
+        Assert.Equal("{}", Compact(o.GetProperty("create")));
+        JsonElement created = o.GetProperty("createdGroup");
+        Assert.Equal("/app/created", created.GetProperty("logGroupName").GetString());
+        Assert.Equal(Arn + "/app/created:*", created.GetProperty("arn").GetString());
+        Assert.Equal(Arn + "/app/created", created.GetProperty("logGroupArn").GetString());
+        Assert.Equal("arn:aws:kms:us-east-1:000000000000:key/k1", created.GetProperty("kmsKeyId").GetString());
+        Assert.Equal("INFREQUENT_ACCESS", created.GetProperty("logGroupClass").GetString());
+        Assert.Equal(0, created.GetProperty("storedBytes").GetInt64());
+        Assert.Equal(0, created.GetProperty("metricFilterCount").GetInt32());
+        Assert.True(created.GetProperty("creationTime").GetInt64() > 0);
+        Assert.False(created.TryGetProperty("retentionInDays", out _)); // never expire: no member, as CloudWatch answers
+        Assert.Empty(o.GetProperty("createdStreams").EnumerateArray());
+        Assert.Empty(o.GetProperty("createdEvents").EnumerateArray());
+        Assert.Equal(["/app/created"], o.GetProperty("createdByPrefix").EnumerateArray().Select(e => e.GetString()));
+        AssertError(o, "createDuplicate", "ResourceAlreadyExistsException", "The specified log group already exists");
+        AssertError(o, "createBadName", "InvalidParameterException",
+            @"1 validation error detected: Value '/app/bad name' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\.\-_/#A-Za-z0-9]+");
+        AssertError(o, "createLongName", "InvalidParameterException", "Invalid LogGroup or LogStream, both must have length less than or equal to 512.");
+        AssertError(o, "createBadClass", "InvalidParameterException",
+            "1 validation error detected: Value 'COLD' at 'logGroupClass' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, INFREQUENT_ACCESS, DELIVERY]");
+
+        // Retention: kept and described; a number of days CloudWatch does not allow is refused; deleted, it is gone.
+        Assert.Equal("{}", Compact(o.GetProperty("putRetention")));
+        Assert.Equal(14, o.GetProperty("retentionAfterPut").GetInt32());
+        AssertError(o, "putRetentionBad", "InvalidParameterException",
+            "1 validation error detected: Value '10' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: " +
+            "[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]");
+        AssertError(o, "putRetentionMissing", "ResourceNotFoundException", "The specified log group does not exist.");
+        Assert.Equal("{}", Compact(o.GetProperty("deleteRetention")));
+        Assert.False(o.GetProperty("retentionAfterDelete").GetBoolean());
+        AssertError(o, "deleteRetentionMissing", "ResourceNotFoundException", "The specified log group does not exist.");
+
+        // The KMS key id, associated and disassociated.
+        Assert.Equal("{}", Compact(o.GetProperty("associateKmsKey")));
+        Assert.Equal("arn:aws:kms:us-east-1:000000000000:key/k2", o.GetProperty("kmsAfterAssociate").GetString());
+        Assert.Equal("{}", Compact(o.GetProperty("disassociateKmsKey")));
+        Assert.False(o.GetProperty("kmsAfterDisassociate").GetBoolean());
+        AssertError(o, "associateKmsKeyMissing", "ResourceNotFoundException", "The specified log group does not exist.");
+
+        // Tags by ARN (with or without DescribeLogGroups' ":*") and by name, one set of tags.
+        Assert.Equal("""{"stage":"one","team":"a"}""", Compact(o.GetProperty("tagsAtCreate")));
+        Assert.Equal("{}", Compact(o.GetProperty("tagResource")));
+        Assert.Equal("{}", Compact(o.GetProperty("untagResource")));
+        Assert.Equal("""{"owner":"me","team":"b"}""", Compact(o.GetProperty("tagsByArn")));
+        Assert.Equal("""{"owner":"me","team":"b"}""", Compact(o.GetProperty("tagsByStarArn")));
+        Assert.Equal("""{"old":"api","team":"b"}""", Compact(o.GetProperty("tagsLogGroup")));
+        foreach (string missing in (string[])["tagsMissing", "tagMissing", "tagsLogGroupMissing", "tagsOtherRegion"])
+        {
+            AssertError(o, missing, "ResourceNotFoundException", "The specified log group does not exist.");
+        }
+
+        // A function's group that exists because it logged takes a retention and tags, and cannot be created again.
+        AssertError(o, "functionCreate", "ResourceAlreadyExistsException", "The specified log group already exists");
+        JsonElement function = o.GetProperty("functionGroup");
+        Assert.Equal(7, function.GetProperty("retentionInDays").GetInt32());
+        Assert.Equal("STANDARD", function.GetProperty("logGroupClass").GetString());
+        Assert.True(function.GetProperty("storedBytes>0").GetBoolean());
+        Assert.Equal("""{"fn":"yes"}""", Compact(o.GetProperty("functionTags")));
+        Assert.Equal(1, o.GetProperty("functionStarts").GetInt32());
+
+        // DeleteLogGroup takes its events, retention and tags; the function's next invocation makes it again, bare.
+        Assert.Equal("{}", Compact(o.GetProperty("functionDelete")));
+        Assert.False(o.GetProperty("functionListedAfterDelete").GetBoolean());
+        AssertError(o, "functionEventsAfterDelete", "ResourceNotFoundException", "The specified log group does not exist.");
+        AssertError(o, "functionStreamsAfterDelete", "ResourceNotFoundException", "The specified log group does not exist.");
+        AssertError(o, "functionDeleteAgain", "ResourceNotFoundException", "The specified log group does not exist.");
+        Assert.Equal(1, o.GetProperty("functionStartsAgain").GetInt32()); // only the new invocation's lines
+        Assert.False(o.GetProperty("functionGroupAgain").GetBoolean());
+        Assert.Equal("{}", Compact(o.GetProperty("functionTagsAgain")));
+
+        // A function's group created before it logs: its lines go there, and the group keeps its creation time and retention.
+        JsonElement other = o.GetProperty("otherAfterInvoke");
+        Assert.Equal(o.GetProperty("otherCreationTime").GetInt64(), other.GetProperty("creationTime").GetInt64());
+        Assert.Equal(3653, other.GetProperty("retentionInDays").GetInt32());
+        Assert.Equal(1, o.GetProperty("otherStarts").GetInt32());
+
+        Assert.Equal("{}", Compact(o.GetProperty("deleteCreated")));
+        Assert.False(o.GetProperty("createdListedAfterDelete").GetBoolean());
+        AssertError(o, "deleteCreatedAgain", "ResourceNotFoundException", "The specified log group does not exist.");
+        AssertError(o, "tagsAfterDelete", "ResourceNotFoundException", "The specified log group does not exist.");
+    }
+
+    [Fact]
+    public async Task The_AWS_CLI_manages_a_log_group_and_prints_CloudWatchs_errors()
+    {
+        await using Up up = await Up.StartAsync(["--in-memory"]);
+        Dictionary<string, string> environment = Repository.AwsEnvironment(new Uri(up.Endpoint));
+
+        async Task<string> Logs(params string[] arguments)
+        {
+            var run = await Repository.RunAsync("aws", ["logs", .. arguments, "--endpoint-url", up.Endpoint], environment);
+            Assert.True(run.ExitCode == 0, $"aws logs {string.Join(' ', arguments)}: {run.Stderr}");
+            return run.Stdout;
+        }
+
+        async Task<string> Fails(params string[] arguments)
+        {
+            var run = await Repository.RunAsync("aws", ["logs", .. arguments, "--endpoint-url", up.Endpoint], environment);
+            Assert.NotEqual(0, run.ExitCode);
+            return run.Stderr.Trim();
+        }
+
+        Assert.Equal("", await Logs("create-log-group", "--log-group-name", "/aws/lambda/bash", "--tags", "team=a"));
+        Assert.Equal("", await Logs("put-retention-policy", "--log-group-name", "/aws/lambda/bash", "--retention-in-days", "30"));
+        JsonElement group = Assert.Single(JsonDocument.Parse(await Logs("describe-log-groups", "--log-group-name-prefix", "/aws/lambda/"))
+            .RootElement.GetProperty("logGroups").EnumerateArray());
+        Assert.Equal(30, group.GetProperty("retentionInDays").GetInt32());
+        Assert.Equal("""{"team":"a"}""", Compact(JsonDocument.Parse(await Logs("list-tags-log-group", "--log-group-name", "/aws/lambda/bash"))
+            .RootElement.GetProperty("tags")));
+        Assert.Equal("", await Logs("tag-resource", "--resource-arn", Arn + "/aws/lambda/bash", "--tags", "env=dev"));
+        Assert.Equal("", await Logs("untag-resource", "--resource-arn", Arn + "/aws/lambda/bash", "--tag-keys", "team"));
+        Assert.Equal("""{"env":"dev"}""", Compact(JsonDocument.Parse(await Logs("list-tags-for-resource", "--resource-arn", Arn + "/aws/lambda/bash"))
+            .RootElement.GetProperty("tags")));
+
+        Assert.Equal("An error occurred (ResourceAlreadyExistsException) when calling the CreateLogGroup operation: The specified log group already exists",
+            await Fails("create-log-group", "--log-group-name", "/aws/lambda/bash"));
+        Assert.StartsWith("An error occurred (InvalidParameterException) when calling the PutRetentionPolicy operation: 1 validation error detected: " +
+            "Value '0' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: [1, 3, 5,",
+            await Fails("put-retention-policy", "--log-group-name", "/aws/lambda/bash", "--retention-in-days", "0"));
+
+        // The function logs into the created group; deleting the group takes those events.
+        var invoked = await Repository.RunAsync("aws", ["lambda", "invoke", "--endpoint-url", up.Endpoint, "--function-name", "bash", "--payload", "{}",
+            Path.Combine(up.Directory, "out.json")], environment);
+        Assert.True(invoked.ExitCode == 0, invoked.Stderr);
+        Assert.Contains("REPORT RequestId: ", await Logs("filter-log-events", "--log-group-name", "/aws/lambda/bash", "--filter-pattern", "REPORT"));
+        Assert.Equal("", await Logs("delete-log-group", "--log-group-name", "/aws/lambda/bash"));
+        Assert.Equal("An error occurred (ResourceNotFoundException) when calling the DeleteLogGroup operation: The specified log group does not exist.",
+            await Fails("delete-log-group", "--log-group-name", "/aws/lambda/bash"));
+        Assert.Equal("An error occurred (ResourceNotFoundException) when calling the FilterLogEvents operation: The specified log group does not exist.",
+            await Fails("filter-log-events", "--log-group-name", "/aws/lambda/bash"));
+        Assert.Empty(JsonDocument.Parse(await Logs("describe-log-groups")).RootElement.GetProperty("logGroups").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Created_groups_retention_tags_and_deletions_survive_a_restart_of_up()
+    {
+        string? project = null;
+        try
+        {
+            long createdAt;
+            // Environments stop after a second idle: zeta's is gone before its group is deleted, so no line of its
+            // shutdown (bash's "Terminated" at SIGTERM) makes the group again before the restart.
+            await using (Up up = await Up.StartAsync(["--environment-idle-timeout", "1s"]))
+            {
+                Dictionary<string, string> environment = Repository.AwsEnvironment(new Uri(up.Endpoint));
+                async Task Logs(params string[] arguments)
+                {
+                    var run = await Repository.RunAsync("aws", ["logs", .. arguments, "--endpoint-url", up.Endpoint], environment);
+                    Assert.True(run.ExitCode == 0, $"aws logs {string.Join(' ', arguments)}: {run.Stderr}");
+                }
+
+                async Task Invoke(string function)
+                {
+                    var run = await Repository.RunAsync(Executable, ["invoke", function, "--payload", "{}", "--endpoint", up.Endpoint]);
+                    Assert.True(run.ExitCode == 0, run.Stderr);
+                }
+
+                // A created group with settings; a function's logged group given a retention and tags; a function's
+                // logged group deleted (its events must not come back from logs.db).
+                await Logs("create-log-group", "--log-group-name", "/app/kept", "--tags", "team=a", "--log-group-class", "INFREQUENT_ACCESS");
+                await Logs("put-retention-policy", "--log-group-name", "/app/kept", "--retention-in-days", "545");
+                await Invoke("bash");
+                await Logs("put-retention-policy", "--log-group-name", "/aws/lambda/bash", "--retention-in-days", "1");
+                await Logs("tag-resource", "--resource-arn", Arn + "/aws/lambda/bash", "--tags", "fn=bash");
+                await Invoke("zeta");
+                await Task.Delay(TimeSpan.FromSeconds(3));
+                await Logs("delete-log-group", "--log-group-name", "/aws/lambda/zeta");
+                createdAt = Group(await DescribeAsync(up), "/app/kept").GetProperty("creationTime").GetInt64();
+                project = await up.StopAsync();
+            }
+
+            await using (Up up = await Up.StartAsync([], project))
+            {
+                project = null; // this Up deletes the directory
+                JsonElement[] groups = await DescribeAsync(up);
+                Assert.Equal(["/app/kept", "/aws/lambda/bash"], groups.Select(g => g.GetProperty("logGroupName").GetString()));
+                JsonElement kept = Group(groups, "/app/kept");
+                Assert.Equal(createdAt, kept.GetProperty("creationTime").GetInt64());
+                Assert.Equal(545, kept.GetProperty("retentionInDays").GetInt32());
+                Assert.Equal("INFREQUENT_ACCESS", kept.GetProperty("logGroupClass").GetString());
+                Assert.Equal(1, Group(groups, "/aws/lambda/bash").GetProperty("retentionInDays").GetInt32());
+                Dictionary<string, string> environment = Repository.AwsEnvironment(new Uri(up.Endpoint));
+                var tags = await Repository.RunAsync("aws", ["logs", "list-tags-log-group", "--log-group-name", "/app/kept", "--endpoint-url", up.Endpoint], environment);
+                Assert.True(tags.ExitCode == 0, tags.Stderr);
+                Assert.Equal("""{"team":"a"}""", Compact(JsonDocument.Parse(tags.Stdout).RootElement.GetProperty("tags")));
+                tags = await Repository.RunAsync("aws", ["logs", "list-tags-for-resource", "--resource-arn", Arn + "/aws/lambda/bash", "--endpoint-url", up.Endpoint], environment);
+                Assert.True(tags.ExitCode == 0, tags.Stderr);
+                Assert.Equal("""{"fn":"bash"}""", Compact(JsonDocument.Parse(tags.Stdout).RootElement.GetProperty("tags")));
+                var zeta = await Repository.RunAsync("aws", ["logs", "filter-log-events", "--log-group-name", "/aws/lambda/zeta", "--endpoint-url", up.Endpoint], environment);
+                Assert.Contains("ResourceNotFoundException", zeta.Stderr);
+            }
+        }
+        finally
+        {
+            if (project is not null)
+            {
+                Directory.Delete(project, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task DeleteLogGroup_clears_a_functions_log_in_memory_and_in_logs_db_and_numbering_goes_on()
+    {
+        string directory = Directory.CreateTempSubdirectory("handshake-cwgroups-db-").FullName;
+        try
+        {
+            DateTimeOffset start = new(2026, 11, 28, 8, 0, 0, TimeSpan.Zero);
+            FunctionLogStore store = FunctionLogStore.Open(directory, 100, NullLogger.Instance);
+            FunctionLog log = store.For("fn");
+            for (int i = 0; i < 3; i++)
+            {
+                log.Append(start.AddSeconds(i), "s1", "before " + i);
+            }
+
+            log.Clear();
+            Assert.Empty(log.Snapshot().Events);
+            Assert.Null(log.FirstTimestamp); // the group no longer exists, until the next line
+            log.Append(start.AddSeconds(10), "s2", "after 0");
+            log.Append(start.AddSeconds(11), "s2", "after 1");
+            store.For("gone").Append(start, "s3", "only");
+            store.For("gone").Clear();
+            await store.StopAsync(TimeSpan.FromSeconds(10));
+
+            // The file: the events after the deletion only, and the group's row made again by the first of them.
+            Assert.Equal([3L, 4L], Query<long>(directory, "SELECT sequence FROM log_events WHERE function = 'fn' ORDER BY sequence;"));
+            Assert.Equal([start.AddSeconds(10).UtcTicks], Query<long>(directory, "SELECT creation_time FROM log_groups WHERE function = 'fn';"));
+            Assert.Empty(Query<long>(directory, "SELECT sequence FROM log_events WHERE function = 'gone';"));
+            Assert.Empty(Query<string>(directory, "SELECT function FROM log_groups WHERE function = 'gone';"));
+
+            // Read back: the new group as it was, numbering going on; the deleted one is not there.
+            FunctionLogStore again = FunctionLogStore.Open(directory, 100, NullLogger.Instance);
+            Assert.True(again.TryGet("fn", out FunctionLog restored));
+            Assert.Equal(["after 0", "after 1"], restored.Snapshot().Events.Select(e => e.Message));
+            Assert.Equal(5, restored.NextSequence);
+            Assert.Equal(start.AddSeconds(10), restored.FirstTimestamp);
+            Assert.False(again.TryGet("gone", out _));
+            await again.StopAsync(TimeSpan.FromSeconds(10));
+
+            // An event numbered below a deletion that reaches the writer after it (the log hands events over outside
+            // its lock) is not written: it belonged to the deleted group.
+            using (LogDatabase database = new(directory))
+            {
+                database.Write([new LogWriter.Change("late", null, DeleteBefore: 2), new LogWriter.Change("late", new LogEvent(1, start, "s", "stale")),
+                    new LogWriter.Change("late", new LogEvent(2, start, "s", "fresh"))], 100);
+            }
+
+            Assert.Equal(["fresh"], Query<string>(directory, "SELECT message FROM log_events WHERE function = 'late';"));
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Terraform_applies_plans_no_changes_updates_and_destroys_an_aws_cloudwatch_log_group()
+    {
+        Assert.True(File.Exists(Terraform) && Directory.Exists(PluginDirectory),
+            $"{Terraform} and the AWS provider in {PluginDirectory} come with this machine's image");
+        await using Up up = await Up.StartAsync(["--in-memory"]);
+        string project = Path.Combine(up.Directory, "terraform");
+        Directory.CreateDirectory(project);
+
+        await File.WriteAllTextAsync(Path.Combine(project, "main.tf"), Configuration(up.Endpoint, retention: 14, tags: """{ team = "a", owner = "x" }"""));
+        await TerraformAsync(project, "init", "-plugin-dir=" + PluginDirectory);
+        await TerraformAsync(project, "apply", "-auto-approve");
+        await AssertNoChangesAsync(project);
+        JsonElement group = Group(await DescribeAsync(up), "/aws/lambda/put-record");
+        Assert.Equal(14, group.GetProperty("retentionInDays").GetInt32());
+        Assert.Equal("""{"owner":"x","team":"a"}""", await TagsAsync(up, "/aws/lambda/put-record"));
+
+        // In place: the retention (PutRetentionPolicy), a tag changed (TagResource) and one removed (UntagResource), a
+        // KMS key given (AssociateKmsKey).
+        await File.WriteAllTextAsync(Path.Combine(project, "main.tf"), Configuration(up.Endpoint, retention: 30, tags: """{ team = "b" }""", kmsKeyId: "arn:aws:kms:us-east-1:000000000000:key/k1"));
+        await TerraformAsync(project, "apply", "-auto-approve");
+        await AssertNoChangesAsync(project);
+        group = Group(await DescribeAsync(up), "/aws/lambda/put-record");
+        Assert.Equal(30, group.GetProperty("retentionInDays").GetInt32());
+        Assert.Equal("arn:aws:kms:us-east-1:000000000000:key/k1", group.GetProperty("kmsKeyId").GetString());
+        Assert.Equal("""{"team":"b"}""", await TagsAsync(up, "/aws/lambda/put-record"));
+
+        await TerraformAsync(project, "destroy", "-auto-approve");
+        Assert.Empty(await DescribeAsync(up));
+    }
+
+    private static string Configuration(string endpoint, int retention, string tags, string? kmsKeyId = null) => $$"""
+        terraform {
+          required_providers {
+            aws = { source = "hashicorp/aws", version = "5.100.0" }
+          }
+        }
+        provider "aws" {
+          region                      = "us-east-1"
+          access_key                  = "test"
+          secret_key                  = "test"
+          skip_credentials_validation = true
+          skip_metadata_api_check     = true
+          skip_requesting_account_id  = true
+          endpoints { logs = "{{endpoint}}" }
+        }
+        resource "aws_cloudwatch_log_group" "fn" {
+          name              = "/aws/lambda/put-record"
+          retention_in_days = {{retention}}
+          tags              = {{tags}}
+          {{(kmsKeyId is null ? "" : $"kms_key_id        = \"{kmsKeyId}\"")}}
+        }
+        """;
+
+    /// <summary>`plan -detailed-exitcode` exits 0 only when there is nothing to change (2: changes, 1: an error).</summary>
+    private static async Task AssertNoChangesAsync(string project)
+    {
+        (int exitCode, string stdout, string stderr) = await RunTerraformAsync(project, "plan", "-detailed-exitcode");
+        Assert.True(exitCode == 0, $"terraform plan found changes or failed ({exitCode}):\n{stdout}\n{stderr}");
+    }
+
+    private static async Task TerraformAsync(string project, params string[] arguments)
+    {
+        (int exitCode, string stdout, string stderr) = await RunTerraformAsync(project, arguments);
+        Assert.True(exitCode == 0, $"terraform {string.Join(' ', arguments)} exited {exitCode}:\n{stdout}\n{stderr}");
+    }
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunTerraformAsync(string project, params string[] arguments)
+    {
+        ProcessStartInfo start = new(Terraform)
+        {
+            WorkingDirectory = project,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in (string[])[.. arguments, "-input=false", "-no-color"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // No call home for a version check (only 127.0.0.1 is reached), no prompts, and nothing from the machine's AWS setup.
+        start.Environment["CHECKPOINT_DISABLE"] = "1";
+        start.Environment["TF_IN_AUTOMATION"] = "1";
+        start.Environment["TF_CLI_CONFIG_FILE"] = "/dev/null";
+        foreach (string name in start.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal)).ToArray())
+        {
+            start.Environment.Remove(name);
+        }
+
+        using Process process = Process.Start(start)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(180));
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    private static async Task<JsonElement[]> DescribeAsync(Up up)
+    {
+        var run = await Repository.RunAsync("aws", ["logs", "describe-log-groups", "--endpoint-url", up.Endpoint], Repository.AwsEnvironment(new Uri(up.Endpoint)));
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        return [.. JsonDocument.Parse(run.Stdout).RootElement.GetProperty("logGroups").EnumerateArray().Select(g => g.Clone())];
+    }
+
+    private static async Task<string> TagsAsync(Up up, string group)
+    {
+        var run = await Repository.RunAsync("aws", ["logs", "list-tags-for-resource", "--resource-arn", Arn + group, "--endpoint-url", up.Endpoint],
+            Repository.AwsEnvironment(new Uri(up.Endpoint)));
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        return Compact(JsonDocument.Parse(run.Stdout).RootElement.GetProperty("tags"));
+    }
+
+    private static List<T> Query<T>(string directory, string sql)
+    {
+        using SqliteConnection connection = new($"Data Source={Path.Combine(directory, LogDatabase.FileName)};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        using SqliteDataReader reader = command.ExecuteReader();
+        List<T> values = [];
+        while (reader.Read())
+        {
+            values.Add(reader.GetFieldValue<T>(0));
+        }
+
+        return values;
+    }
+
+    /// <summary>An answer's JSON as one line, however the client printed it (the CLI indents, Python spaces its separators).</summary>
+    private static string Compact(JsonElement element) => JsonSerializer.Serialize(element);
+
+    private static JsonElement Group(JsonElement[] groups, string name) => Assert.Single(groups, g => g.GetProperty("logGroupName").GetString() == name);
+
+    private static void AssertError(JsonElement observations, string name, string code, string message)
+    {
+        JsonElement error = observations.GetProperty(name).GetProperty("error");
+        Assert.Equal(code, error.GetProperty("code").GetString());
+        Assert.Equal(message, error.GetProperty("message").GetString());
+        Assert.Equal(400, error.GetProperty("status").GetInt32());
+    }
+
+    /// <summary>
+    /// `handshake up --port 0` in a directory whose handshake.json declares the bash sample twice (bash and zeta),
+    /// with the given arguments (`--in-memory`, or none to keep its data in DIRECTORY/.handshake); started again on an
+    /// earlier one's directory after <see cref="StopAsync"/>.
+    /// </summary>
+    private sealed class Up : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private bool _keepDirectory;
+
+        private Up(Process process, string directory, string endpoint)
+        {
+            _process = process;
+            Directory = directory;
+            Endpoint = endpoint;
+        }
+
+        public string Directory { get; }
+
+        public string Endpoint { get; }
+
+        public static async Task<Up> StartAsync(string[] arguments, string? directory = null)
+        {
+            if (directory is null)
+            {
+                directory = System.IO.Directory.CreateTempSubdirectory("handshake-cwgroups-").FullName;
+                string code = TestHost.FunctionDirectory("bash-runtime");
+                await File.WriteAllTextAsync(Path.Combine(directory, "handshake.json"), $$"""
+                    { "functions": {
+                        "bash": { "runtime": "provided", "code": "{{code}}" },
+                        "zeta": { "runtime": "provided", "code": "{{code}}" } } }
+                    """);
+            }
+
+            ProcessStartInfo info = new(Executable, ["up", "--port", "0", .. arguments])
+            {
+                WorkingDirectory = directory,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            Process process = Process.Start(info)!;
+            try
+            {
+                return new Up(process, directory, await UpBanner.ReadEndpointAsync(process).WaitAsync(TestHost.Wait));
+            }
+            catch
+            {
+                process.Kill(entireProcessTree: true);
+                process.Dispose();
+                System.IO.Directory.Delete(directory, recursive: true);
+                throw;
+            }
+        }
+
+        /// <summary>SIGTERM: `up` shuts down cleanly. The directory is kept for the next start.</summary>
+        public async Task<string> StopAsync()
+        {
+            var signalled = await Repository.RunAsync("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            Assert.True(signalled.ExitCode == 0, signalled.Stderr);
+            await _process.WaitForExitAsync().WaitAsync(TestHost.Wait);
+            _keepDirectory = true;
+            return Directory;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync().WaitAsync(TestHost.Wait);
+            }
+
+            _process.Dispose();
+            if (!_keepDirectory)
+            {
+                System.IO.Directory.Delete(Directory, recursive: true);
+            }
+        }
+    }
+}
