@@ -66,7 +66,10 @@ internal sealed partial class ExecutionEnvironment
                 initCompleted = true;
             }
 
-            if (_assigned is { } assigned)
+            // The first `next` after init takes the event at once, unless what init printed is still on its way to the
+            // log: then the invocation (InvokeAsync) reads it first and delivers after, so that the log has init's
+            // lines before START, as Lambda's does (a line still in the pipe came out after START on a loaded machine).
+            if (_assigned is { } assigned && !(initCompleted && OutputPending()))
             {
                 _assigned = null;
                 // Not frozen: a runtime that is calling `next` is running.
@@ -214,7 +217,8 @@ internal sealed partial class ExecutionEnvironment
     /// </summary>
     public void InitErrorAccepted() => _init.TrySetResult(_postedInitError);
 
-    private void TryDeliverToParkedNext(Invocation invocation)
+    /// <param name="initsHere">The invocation ran a suppressed init: its deadline counts from the init's start.</param>
+    private void TryDeliverToParkedNext(Invocation invocation, bool initsHere = false)
     {
         TaskCompletionSource<Invocation?>? parked = null;
         bool thaw = false;
@@ -226,6 +230,10 @@ internal sealed partial class ExecutionEnvironment
                 _parkedNext = null;
                 _assigned = null;
                 thaw = Deliver(invocation);
+                if (initsHere)
+                {
+                    invocation.DeadlineUnixMs -= (long)_initDurationMs;
+                }
             }
         }
 
@@ -312,6 +320,9 @@ internal sealed partial class ExecutionEnvironment
     /// Output written before the answer may still sit in the pipes: read it before END, so that the log and the tail
     /// are complete. Bounded, so that a function that keeps printing cannot hold the answer back.
     /// </summary>
+    /// <summary>Output the runtime wrote that the log has not taken yet (see <see cref="DrainOutputAsync"/>).</summary>
+    private bool OutputPending() => _process is not null && _output is not null && (_process.PendingOutputBytes() > 0 || _output.IsProcessing);
+
     private async Task DrainOutputAsync()
     {
         if (_process is null || _output is null)

@@ -136,7 +136,8 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
         // Only the invocation that runs a suppressed init (the first on a reset environment, or the retry of a failed
         // Init phase) shares its timeout with init and counts init in its Duration; later ones on the same environment
         // are plain warm invocations.
-        bool initsHere = SuppressedInit && _server is null;
+        bool startsHere = _server is null;
+        bool initsHere = SuppressedInit && startsHere;
         lock (_gate)
         {
             // Assigned before init completes, so that the runtime's first `next` takes it at once (no freeze on a cold start).
@@ -188,7 +189,14 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
             return await FailInitAsync(invocation, failure).ConfigureAwait(false);
         }
 
-        TryDeliverToParkedNext(invocation);
+        if (startsHere)
+        {
+            // Init's output first (see BeginNext): when the first `next` found it still in the pipes, it left the event
+            // for this call to deliver.
+            await DrainOutputAsync().ConfigureAwait(false);
+        }
+
+        TryDeliverToParkedNext(invocation, initsHere);
         TimeSpan timeout = TimeSpan.FromSeconds(Definition.Timeout);
         InvocationResult result;
         bool timedOut = false;
