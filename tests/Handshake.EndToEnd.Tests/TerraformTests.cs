@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
@@ -16,9 +15,6 @@ namespace Handshake.EndToEnd.Tests;
 /// </summary>
 public sealed class TerraformTests : IDisposable
 {
-    private const string Terraform = "/usr/local/bin/terraform";
-    private const string PluginDirectory = "/opt/tf-plugins";
-
     /// <summary>A custom runtime that answers each event with the event itself.</summary>
     private const string EchoBootstrap = """
         #!/bin/bash
@@ -34,15 +30,12 @@ public sealed class TerraformTests : IDisposable
 
         """;
 
-    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(180);
-
     private readonly string _directory = Directory.CreateTempSubdirectory("handshake-terraform-").FullName;
 
     [Fact]
     public async Task Terraform_applies_plans_no_changes_updates_and_destroys_a_table_and_a_function_with_its_mapping()
     {
-        Assert.True(File.Exists(Terraform) && Directory.Exists(PluginDirectory),
-            $"{Terraform} and the AWS provider in {PluginDirectory} come with this machine's image");
+        TerraformCli.AssertInstalled();
         using HandshakeProcess up = HandshakeProcess.Start(_directory, "up", "--port", "0", "--in-memory");
         string endpoint = ExecutableTests.ExportedValue(await up.ReadUntilAsync("Press Ctrl-C"), "AWS_ENDPOINT_URL");
         using HttpClient http = new() { BaseAddress = new Uri(endpoint), Timeout = HandshakeProcess.Timeout };
@@ -51,12 +44,12 @@ public sealed class TerraformTests : IDisposable
 
         await WriteZipAsync(project, version: 1);
         await File.WriteAllTextAsync(Path.Combine(project, "main.tf"), Configuration(endpoint, memory: 256, batchSize: 10, stage: "one"));
-        await RunAsync(project, "init", "-plugin-dir=" + PluginDirectory);
-        await RunAsync(project, "apply", "-auto-approve");
-        await AssertNoChangesAsync(project);
+        await TerraformCli.InitAsync(project);
+        await TerraformCli.RunAsync(project, "apply", "-auto-approve");
+        await TerraformCli.AssertNoChangesAsync(project);
 
         // What Terraform made is there, as the other clients see it.
-        JsonElement outputs = JsonDocument.Parse((await RunAsync(project, "output", "-json")).Stdout).RootElement;
+        JsonElement outputs = JsonDocument.Parse((await TerraformCli.RunAsync(project, "output", "-json")).Stdout).RootElement;
         Assert.Equal("""{"hello":"world"}""", outputs.GetProperty("invocation").GetProperty("value").GetString());
         string mappingArn = outputs.GetProperty("mapping_arn").GetProperty("value").GetString()!;
         Assert.Equal("one", (await GetJsonAsync(http, $"/2017-03-31/tags/{mappingArn}")).GetProperty("Tags").GetProperty("stage").GetString());
@@ -69,8 +62,8 @@ public sealed class TerraformTests : IDisposable
         // In place: the function's configuration and code, the mapping's batch size and tags.
         await WriteZipAsync(project, version: 2);
         await File.WriteAllTextAsync(Path.Combine(project, "main.tf"), Configuration(endpoint, memory: 512, batchSize: 20, stage: "two"));
-        await RunAsync(project, "apply", "-auto-approve");
-        await AssertNoChangesAsync(project);
+        await TerraformCli.RunAsync(project, "apply", "-auto-approve");
+        await TerraformCli.AssertNoChangesAsync(project);
         configuration = await GetJsonAsync(http, "/2015-03-31/functions/put-record/configuration");
         Assert.Equal(512, configuration.GetProperty("MemorySize").GetInt32());
         Assert.Equal("2", configuration.GetProperty("Environment").GetProperty("Variables").GetProperty("CODE").GetString());
@@ -78,7 +71,7 @@ public sealed class TerraformTests : IDisposable
         string uuid = mappingArn[(mappingArn.LastIndexOf(':') + 1)..];
         Assert.Equal(20, (await GetJsonAsync(http, $"/2015-03-31/event-source-mappings/{uuid}")).GetProperty("BatchSize").GetInt32());
 
-        await RunAsync(project, "destroy", "-auto-approve");
+        await TerraformCli.RunAsync(project, "destroy", "-auto-approve");
         Assert.Empty((await DynamoAsync(http, "ListTables", "{}")).GetProperty("TableNames").EnumerateArray());
         Assert.Empty((await GetJsonAsync(http, "/2015-03-31/functions/")).GetProperty("Functions").EnumerateArray());
         Assert.Empty((await GetJsonAsync(http, "/2015-03-31/event-source-mappings/")).GetProperty("EventSourceMappings").EnumerateArray());
@@ -237,65 +230,6 @@ public sealed class TerraformTests : IDisposable
         bootstrap.ExternalAttributes = 0x81ED << 16; // -rwxr-xr-x, as `zip` records it: extraction restores it
         await using Stream entry = await bootstrap.OpenAsync();
         await entry.WriteAsync(Encoding.UTF8.GetBytes(EchoBootstrap.ReplaceLineEndings("\n") + $"# version {version}\n"));
-    }
-
-    private static async Task AssertNoChangesAsync(string project)
-    {
-        // -detailed-exitcode: 0 for no changes, 2 for a plan with changes (a value read back differently from how it was written).
-        (int exitCode, string stdout, string stderr) = await RunCommandAsync(project, "plan", "-detailed-exitcode");
-        Assert.True(exitCode == 0, $"terraform plan found changes after apply (exit {exitCode}):\n{stdout}\n{stderr}");
-    }
-
-    private static async Task<(string Stdout, string Stderr)> RunAsync(string project, params string[] arguments)
-    {
-        (int exitCode, string stdout, string stderr) = await RunCommandAsync(project, arguments);
-        Assert.True(exitCode == 0, $"terraform {string.Join(' ', arguments)} exited {exitCode}:\n{stdout}\n{stderr}");
-        return (stdout, stderr);
-    }
-
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunCommandAsync(string project, params string[] arguments)
-    {
-        ProcessStartInfo start = new(Terraform)
-        {
-            WorkingDirectory = project,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        if (arguments[0] != "output")
-        {
-            start.ArgumentList.Add("-input=false");
-        }
-
-        start.ArgumentList.Add("-no-color");
-        // No call home for a version check (only 127.0.0.1 is reached), no prompts, and nothing from the machine's AWS setup.
-        start.Environment["CHECKPOINT_DISABLE"] = "1";
-        start.Environment["TF_IN_AUTOMATION"] = "1";
-        start.Environment["TF_CLI_CONFIG_FILE"] = "/dev/null";
-        foreach (string name in start.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal)).ToArray())
-        {
-            start.Environment.Remove(name);
-        }
-
-        using Process process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(CommandTimeout);
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
     }
 
     private static async Task<JsonElement> GetJsonAsync(HttpClient http, string path)

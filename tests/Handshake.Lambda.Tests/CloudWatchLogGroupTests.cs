@@ -15,17 +15,12 @@ namespace Handshake.Lambda.Tests;
 /// </summary>
 public sealed class CloudWatchLogGroupTests
 {
-    private const string Terraform = "/usr/local/bin/terraform";
-    private const string PluginDirectory = "/opt/tf-plugins";
     private const string Arn = "arn:aws:logs:us-east-1:000000000000:log-group:";
-
-    private static string Executable => Path.Combine(Repository.Root, "src", "Handshake", "bin",
-        AppContext.BaseDirectory.Contains("/bin/Release/", StringComparison.Ordinal) ? "Release" : "Debug", "net10.0", "handshake");
 
     [Fact]
     public async Task Boto3_creates_describes_retains_tags_and_deletes_log_groups_as_CloudWatch_does()
     {
-        await using Up up = await Up.StartAsync(["--in-memory"]);
+        await using UpProcess up = await UpProcess.StartAsync(["--in-memory"]);
         var run = await Repository.RunAsync("python3", [Repository.Path("tests", "clients", "logs_groups_boto3.py"), up.Endpoint, "bash", "zeta"],
             Repository.AwsEnvironment(new Uri(up.Endpoint)));
         Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
@@ -118,7 +113,7 @@ public sealed class CloudWatchLogGroupTests
     [Fact]
     public async Task The_AWS_CLI_manages_a_log_group_and_prints_CloudWatchs_errors()
     {
-        await using Up up = await Up.StartAsync(["--in-memory"]);
+        await using UpProcess up = await UpProcess.StartAsync(["--in-memory"]);
         Dictionary<string, string> environment = Repository.AwsEnvironment(new Uri(up.Endpoint));
 
         async Task<string> Logs(params string[] arguments)
@@ -175,7 +170,7 @@ public sealed class CloudWatchLogGroupTests
             long createdAt;
             // Environments stop after a second idle: zeta's is gone before its group is deleted, so no line of its
             // shutdown (bash's "Terminated" at SIGTERM) makes the group again before the restart.
-            await using (Up up = await Up.StartAsync(["--environment-idle-timeout", "1s"]))
+            await using (UpProcess up = await UpProcess.StartAsync(["--environment-idle-timeout", "1s"]))
             {
                 Dictionary<string, string> environment = Repository.AwsEnvironment(new Uri(up.Endpoint));
                 async Task Logs(params string[] arguments)
@@ -186,7 +181,7 @@ public sealed class CloudWatchLogGroupTests
 
                 async Task Invoke(string function)
                 {
-                    var run = await Repository.RunAsync(Executable, ["invoke", function, "--payload", "{}", "--endpoint", up.Endpoint]);
+                    var run = await Repository.RunAsync(UpProcess.Executable, ["invoke", function, "--payload", "{}", "--endpoint", up.Endpoint]);
                     Assert.True(run.ExitCode == 0, run.Stderr);
                 }
 
@@ -204,9 +199,9 @@ public sealed class CloudWatchLogGroupTests
                 project = await up.StopAsync();
             }
 
-            await using (Up up = await Up.StartAsync([], project))
+            await using (UpProcess up = await UpProcess.StartAsync([], project))
             {
-                project = null; // this Up deletes the directory
+                project = null; // this UpProcess deletes the directory
                 JsonElement[] groups = await DescribeAsync(up);
                 Assert.Equal(["/app/kept", "/aws/lambda/bash"], groups.Select(g => g.GetProperty("logGroupName").GetString()));
                 JsonElement kept = Group(groups, "/app/kept");
@@ -292,16 +287,15 @@ public sealed class CloudWatchLogGroupTests
     [Fact]
     public async Task Terraform_applies_plans_no_changes_updates_and_destroys_an_aws_cloudwatch_log_group()
     {
-        Assert.True(File.Exists(Terraform) && Directory.Exists(PluginDirectory),
-            $"{Terraform} and the AWS provider in {PluginDirectory} come with this machine's image");
-        await using Up up = await Up.StartAsync(["--in-memory"]);
+        TerraformCli.AssertInstalled();
+        await using UpProcess up = await UpProcess.StartAsync(["--in-memory"]);
         string project = Path.Combine(up.Directory, "terraform");
         Directory.CreateDirectory(project);
 
         await File.WriteAllTextAsync(Path.Combine(project, "main.tf"), Configuration(up.Endpoint, retention: 14, tags: """{ team = "a", owner = "x" }"""));
-        await TerraformAsync(project, "init", "-plugin-dir=" + PluginDirectory);
-        await TerraformAsync(project, "apply", "-auto-approve");
-        await AssertNoChangesAsync(project);
+        await TerraformCli.InitAsync(project);
+        await TerraformCli.RunAsync(project, "apply", "-auto-approve");
+        await TerraformCli.AssertNoChangesAsync(project);
         JsonElement group = Group(await DescribeAsync(up), "/aws/lambda/put-record");
         Assert.Equal(14, group.GetProperty("retentionInDays").GetInt32());
         Assert.Equal("""{"owner":"x","team":"a"}""", await TagsAsync(up, "/aws/lambda/put-record"));
@@ -309,14 +303,14 @@ public sealed class CloudWatchLogGroupTests
         // In place: the retention (PutRetentionPolicy), a tag changed (TagResource) and one removed (UntagResource), a
         // KMS key given (AssociateKmsKey).
         await File.WriteAllTextAsync(Path.Combine(project, "main.tf"), Configuration(up.Endpoint, retention: 30, tags: """{ team = "b" }""", kmsKeyId: "arn:aws:kms:us-east-1:000000000000:key/k1"));
-        await TerraformAsync(project, "apply", "-auto-approve");
-        await AssertNoChangesAsync(project);
+        await TerraformCli.RunAsync(project, "apply", "-auto-approve");
+        await TerraformCli.AssertNoChangesAsync(project);
         group = Group(await DescribeAsync(up), "/aws/lambda/put-record");
         Assert.Equal(30, group.GetProperty("retentionInDays").GetInt32());
         Assert.Equal("arn:aws:kms:us-east-1:000000000000:key/k1", group.GetProperty("kmsKeyId").GetString());
         Assert.Equal("""{"team":"b"}""", await TagsAsync(up, "/aws/lambda/put-record"));
 
-        await TerraformAsync(project, "destroy", "-auto-approve");
+        await TerraformCli.RunAsync(project, "destroy", "-auto-approve");
         Assert.Empty(await DescribeAsync(up));
     }
 
@@ -343,66 +337,14 @@ public sealed class CloudWatchLogGroupTests
         }
         """;
 
-    /// <summary>`plan -detailed-exitcode` exits 0 only when there is nothing to change (2: changes, 1: an error).</summary>
-    private static async Task AssertNoChangesAsync(string project)
-    {
-        (int exitCode, string stdout, string stderr) = await RunTerraformAsync(project, "plan", "-detailed-exitcode");
-        Assert.True(exitCode == 0, $"terraform plan found changes or failed ({exitCode}):\n{stdout}\n{stderr}");
-    }
-
-    private static async Task TerraformAsync(string project, params string[] arguments)
-    {
-        (int exitCode, string stdout, string stderr) = await RunTerraformAsync(project, arguments);
-        Assert.True(exitCode == 0, $"terraform {string.Join(' ', arguments)} exited {exitCode}:\n{stdout}\n{stderr}");
-    }
-
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunTerraformAsync(string project, params string[] arguments)
-    {
-        ProcessStartInfo start = new(Terraform)
-        {
-            WorkingDirectory = project,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string argument in (string[])[.. arguments, "-input=false", "-no-color"])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        // No call home for a version check (only 127.0.0.1 is reached), no prompts, and nothing from the machine's AWS setup.
-        start.Environment["CHECKPOINT_DISABLE"] = "1";
-        start.Environment["TF_IN_AUTOMATION"] = "1";
-        start.Environment["TF_CLI_CONFIG_FILE"] = "/dev/null";
-        foreach (string name in start.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal)).ToArray())
-        {
-            start.Environment.Remove(name);
-        }
-
-        using Process process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(180));
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
-    }
-
-    private static async Task<JsonElement[]> DescribeAsync(Up up)
+    private static async Task<JsonElement[]> DescribeAsync(UpProcess up)
     {
         var run = await Repository.RunAsync("aws", ["logs", "describe-log-groups", "--endpoint-url", up.Endpoint], Repository.AwsEnvironment(new Uri(up.Endpoint)));
         Assert.True(run.ExitCode == 0, run.Stderr);
         return [.. JsonDocument.Parse(run.Stdout).RootElement.GetProperty("logGroups").EnumerateArray().Select(g => g.Clone())];
     }
 
-    private static async Task<string> TagsAsync(Up up, string group)
+    private static async Task<string> TagsAsync(UpProcess up, string group)
     {
         var run = await Repository.RunAsync("aws", ["logs", "list-tags-for-resource", "--resource-arn", Arn + group, "--endpoint-url", up.Endpoint],
             Repository.AwsEnvironment(new Uri(up.Endpoint)));
@@ -437,86 +379,5 @@ public sealed class CloudWatchLogGroupTests
         Assert.Equal(code, error.GetProperty("code").GetString());
         Assert.Equal(message, error.GetProperty("message").GetString());
         Assert.Equal(400, error.GetProperty("status").GetInt32());
-    }
-
-    /// <summary>
-    /// `handshake up --port 0` in a directory whose handshake.json declares the bash sample twice (bash and zeta),
-    /// with the given arguments (`--in-memory`, or none to keep its data in DIRECTORY/.handshake); started again on an
-    /// earlier one's directory after <see cref="StopAsync"/>.
-    /// </summary>
-    private sealed class Up : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private bool _keepDirectory;
-
-        private Up(Process process, string directory, string endpoint)
-        {
-            _process = process;
-            Directory = directory;
-            Endpoint = endpoint;
-        }
-
-        public string Directory { get; }
-
-        public string Endpoint { get; }
-
-        public static async Task<Up> StartAsync(string[] arguments, string? directory = null)
-        {
-            if (directory is null)
-            {
-                directory = System.IO.Directory.CreateTempSubdirectory("handshake-cwgroups-").FullName;
-                string code = TestHost.FunctionDirectory("bash-runtime");
-                await File.WriteAllTextAsync(Path.Combine(directory, "handshake.json"), $$"""
-                    { "functions": {
-                        "bash": { "runtime": "provided", "code": "{{code}}" },
-                        "zeta": { "runtime": "provided", "code": "{{code}}" } } }
-                    """);
-            }
-
-            ProcessStartInfo info = new(Executable, ["up", "--port", "0", .. arguments])
-            {
-                WorkingDirectory = directory,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            Process process = Process.Start(info)!;
-            try
-            {
-                return new Up(process, directory, await UpBanner.ReadEndpointAsync(process).WaitAsync(TestHost.Wait));
-            }
-            catch
-            {
-                process.Kill(entireProcessTree: true);
-                process.Dispose();
-                System.IO.Directory.Delete(directory, recursive: true);
-                throw;
-            }
-        }
-
-        /// <summary>SIGTERM: `up` shuts down cleanly. The directory is kept for the next start.</summary>
-        public async Task<string> StopAsync()
-        {
-            var signalled = await Repository.RunAsync("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            Assert.True(signalled.ExitCode == 0, signalled.Stderr);
-            await _process.WaitForExitAsync().WaitAsync(TestHost.Wait);
-            _keepDirectory = true;
-            return Directory;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync().WaitAsync(TestHost.Wait);
-            }
-
-            _process.Dispose();
-            if (!_keepDirectory)
-            {
-                System.IO.Directory.Delete(Directory, recursive: true);
-            }
-        }
     }
 }

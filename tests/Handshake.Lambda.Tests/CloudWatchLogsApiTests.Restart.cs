@@ -21,7 +21,7 @@ public sealed partial class CloudWatchLogsApiTests
         {
             Dictionary<string, string> before = [];
             string stream;
-            await using (Up up = await Up.StartWithDataAsync())
+            await using (UpProcess up = await UpProcess.StartAsync([]))
             {
                 Dictionary<string, string> environment = Repository.AwsEnvironment(new Uri(up.Endpoint));
                 for (int i = 0; i < 2; i++)
@@ -36,9 +36,9 @@ public sealed partial class CloudWatchLogsApiTests
             }
 
             Assert.True(File.Exists(Path.Combine(project, ".handshake", "lambda", "logs.db")));
-            await using (Up up = await Up.StartWithDataAsync(project))
+            await using (UpProcess up = await UpProcess.StartAsync([], project))
             {
-                project = null; // this Up deletes the directory
+                project = null; // this UpProcess deletes the directory
                 Dictionary<string, string> after = [];
                 Assert.Equal(stream, await ReadAllAsync(up, reads, after));
                 // The invocations' events the same, field by field: stream, timestamp, message and event id (the
@@ -64,7 +64,7 @@ public sealed partial class CloudWatchLogsApiTests
                 Assert.StartsWith(before["handshake logs"], after["handshake logs"]);
 
                 // A new invocation after the restart: the log goes on, its events numbered after the kept ones.
-                var invoked = await Repository.RunAsync(Executable, ["invoke", "bash", "--payload", "{}", "--endpoint", up.Endpoint]);
+                var invoked = await Repository.RunAsync(UpProcess.Executable, ["invoke", "bash", "--payload", "{}", "--endpoint", up.Endpoint]);
                 Assert.True(invoked.ExitCode == 0, invoked.Stderr);
                 var filtered = await Repository.RunAsync("aws", ["logs", "filter-log-events", "--endpoint-url", up.Endpoint, "--log-group-name", "/aws/lambda/bash",
                     "--filter-pattern", "REPORT"], Repository.AwsEnvironment(new Uri(up.Endpoint)));
@@ -94,7 +94,7 @@ public sealed partial class CloudWatchLogsApiTests
     /// Each read of <paramref name="reads"/> with the AWS CLI, the log groups, the stream's events from GetLogEvents and
     /// `handshake logs`' output, into <paramref name="answers"/>. Returns the function's one log stream.
     /// </summary>
-    private static async Task<string> ReadAllAsync(Up up, string[][] reads, Dictionary<string, string> answers)
+    private static async Task<string> ReadAllAsync(UpProcess up, string[][] reads, Dictionary<string, string> answers)
     {
         Dictionary<string, string> environment = Repository.AwsEnvironment(new Uri(up.Endpoint));
         foreach (string[] read in (string[][])[["describe-log-groups"], ["describe-log-streams", "--log-group-name", "/aws/lambda/bash"], .. reads])
@@ -110,7 +110,7 @@ public sealed partial class CloudWatchLogsApiTests
             "--log-stream-name", stream, "--start-from-head"], environment);
         Assert.True(events.ExitCode == 0, events.Stderr);
         answers["get-log-events"] = events.Stdout;
-        var logs = await Repository.RunAsync(Executable, ["logs", "bash", "--endpoint", up.Endpoint]);
+        var logs = await Repository.RunAsync(UpProcess.Executable, ["logs", "bash", "--endpoint", up.Endpoint]);
         Assert.True(logs.ExitCode == 0, logs.Stderr);
         Assert.Equal(2, logs.Stdout.Split('\n').Count(l => l.Contains(" REPORT RequestId: ", StringComparison.Ordinal)));
         answers["handshake logs"] = logs.Stdout;

@@ -12,13 +12,10 @@ namespace Handshake.Lambda.Tests;
 /// </summary>
 public sealed partial class CloudWatchLogsApiTests
 {
-    private static string Executable => Path.Combine(Repository.Root, "src", "Handshake", "bin",
-        AppContext.BaseDirectory.Contains("/bin/Release/", StringComparison.Ordinal) ? "Release" : "Debug", "net10.0", "handshake");
-
     [Fact]
     public async Task Boto3_reads_a_functions_log_group_streams_and_events_as_from_CloudWatch()
     {
-        await using Up up = await Up.StartAsync();
+        await using UpProcess up = await UpProcess.StartAsync(["--in-memory"]);
         var run = await Repository.RunAsync("python3", [Repository.Path("tests", "clients", "logs_boto3.py"), up.Endpoint, "bash", "3", "zeta"],
             Repository.AwsEnvironment(new Uri(up.Endpoint)));
         Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
@@ -121,7 +118,7 @@ public sealed partial class CloudWatchLogsApiTests
     [Fact]
     public async Task The_AWS_CLI_gets_and_filters_a_functions_log_events()
     {
-        await using Up up = await Up.StartAsync();
+        await using UpProcess up = await UpProcess.StartAsync(["--in-memory"]);
         Dictionary<string, string> environment = Repository.AwsEnvironment(new Uri(up.Endpoint));
         string output = Path.Combine(up.Directory, "out.json");
         for (int i = 0; i < 2; i++)
@@ -169,14 +166,14 @@ public sealed partial class CloudWatchLogsApiTests
     [Fact]
     public async Task Logs_requests_share_POST_slash_with_the_store_whose_other_answers_are_unchanged()
     {
-        await using Up up = await Up.StartAsync();
+        await using UpProcess up = await UpProcess.StartAsync(["--in-memory"]);
         using HttpClient http = new() { BaseAddress = new Uri(up.Endpoint), Timeout = TestHost.Wait };
 
         // Before any invocation no group exists (Lambda creates it at the first invocation).
         (HttpStatusCode status, string body) = await PostAsync(http, "Logs_20140328.DescribeLogGroups", "{}");
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("""{"logGroups":[]}""", body);
-        var invoked = await Repository.RunAsync(Executable, ["invoke", "bash", "--payload", "{}", "--endpoint", up.Endpoint]);
+        var invoked = await Repository.RunAsync(UpProcess.Executable, ["invoke", "bash", "--payload", "{}", "--endpoint", up.Endpoint]);
         Assert.True(invoked.ExitCode == 0, invoked.Stderr);
 
         // Both JSON content types: 1.1 (what the SDKs send) goes to Kestrel's path, 1.0 is declined by the store's event loop.
@@ -218,7 +215,7 @@ public sealed partial class CloudWatchLogsApiTests
     [Fact]
     public async Task Under_auth_strict_the_Logs_API_verifies_SigV4_for_service_logs()
     {
-        await using Up up = await Up.StartAsync(["--auth", "strict", "--credentials", "AKIDSTRICT:strict-secret"]);
+        await using UpProcess up = await UpProcess.StartAsync(["--in-memory", "--auth", "strict", "--credentials", "AKIDSTRICT:strict-secret"]);
         Dictionary<string, string> environment = Repository.AwsEnvironment(new Uri(up.Endpoint));
         environment["AWS_ACCESS_KEY_ID"] = "AKIDSTRICT";
         environment["AWS_SECRET_ACCESS_KEY"] = "strict-secret";
@@ -275,94 +272,5 @@ public sealed partial class CloudWatchLogsApiTests
         Assert.Equal(code, error.GetProperty("code").GetString());
         Assert.Equal(message, error.GetProperty("message").GetString());
         Assert.Equal(400, error.GetProperty("status").GetInt32());
-    }
-
-    /// <summary>
-    /// `handshake up --port 0 --in-memory` in a directory whose handshake.json declares the bash sample twice (bash and
-    /// zeta); or, from <see cref="StartWithDataAsync"/>, `up` keeping its data in the directory (DIRECTORY/.handshake,
-    /// up's default --data-dir), to be stopped and started again on it.
-    /// </summary>
-    private sealed partial class Up : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private bool _keepDirectory;
-
-        private Up(Process process, string directory, string endpoint)
-        {
-            _process = process;
-            Directory = directory;
-            Endpoint = endpoint;
-        }
-
-        public string Directory { get; }
-
-        public string Endpoint { get; }
-
-        public static async Task<Up> StartAsync(string[]? extra = null) =>
-            await StartInAsync(await CreateProjectAsync(), ["--in-memory", .. extra ?? []]);
-
-        /// <param name="project">The directory of an earlier Up's <see cref="StopAsync"/>, to start again on its data; null for a new one.</param>
-        public static async Task<Up> StartWithDataAsync(string? project = null) =>
-            await StartInAsync(project ?? await CreateProjectAsync(), []);
-
-        /// <summary>SIGTERM, as a service manager stops `up`: it shuts down cleanly. The directory is kept for the next start.</summary>
-        public async Task<string> StopAsync()
-        {
-            var signalled = await Repository.RunAsync("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            Assert.True(signalled.ExitCode == 0, signalled.Stderr);
-            await _process.WaitForExitAsync().WaitAsync(TestHost.Wait);
-            _keepDirectory = true;
-            return Directory;
-        }
-
-        private static async Task<string> CreateProjectAsync()
-        {
-            string directory = System.IO.Directory.CreateTempSubdirectory("handshake-cwlogs-").FullName;
-            string code = TestHost.FunctionDirectory("bash-runtime");
-            await File.WriteAllTextAsync(Path.Combine(directory, "handshake.json"), $$"""
-                { "functions": {
-                    "bash": { "runtime": "provided", "code": "{{code}}" },
-                    "zeta": { "runtime": "provided", "code": "{{code}}" } } }
-                """);
-            return directory;
-        }
-
-        private static async Task<Up> StartInAsync(string directory, string[] arguments)
-        {
-            ProcessStartInfo info = new(Executable, ["up", "--port", "0", .. arguments])
-            {
-                WorkingDirectory = directory,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            Process process = Process.Start(info)!;
-            try
-            {
-                return new Up(process, directory, await UpBanner.ReadEndpointAsync(process).WaitAsync(TestHost.Wait));
-            }
-            catch
-            {
-                process.Kill(entireProcessTree: true);
-                process.Dispose();
-                System.IO.Directory.Delete(directory, recursive: true);
-                throw;
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync().WaitAsync(TestHost.Wait);
-            }
-
-            _process.Dispose();
-            if (!_keepDirectory)
-            {
-                System.IO.Directory.Delete(Directory, recursive: true);
-            }
-        }
     }
 }

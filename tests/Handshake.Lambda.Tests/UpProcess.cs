@@ -1,0 +1,88 @@
+using System.Diagnostics;
+
+namespace Handshake.Lambda.Tests;
+
+/// <summary>
+/// `handshake up --port 0` in a directory whose handshake.json declares the bash sample twice (bash and zeta),
+/// with the given arguments (`--in-memory`, or none to keep its data in DIRECTORY/.handshake); started again on an
+/// earlier one's directory after <see cref="StopAsync"/>.
+/// </summary>
+internal sealed class UpProcess : IAsyncDisposable
+{
+    /// <summary>The `handshake` executable built beside these tests (Release or Debug, as they were built).</summary>
+    public static string Executable => Path.Combine(Repository.Root, "src", "Handshake", "bin",
+        AppContext.BaseDirectory.Contains("/bin/Release/", StringComparison.Ordinal) ? "Release" : "Debug", "net10.0", "handshake");
+
+    private readonly Process _process;
+    private bool _keepDirectory;
+
+    private UpProcess(Process process, string directory, string endpoint)
+    {
+        _process = process;
+        Directory = directory;
+        Endpoint = endpoint;
+    }
+
+    public string Directory { get; }
+
+    public string Endpoint { get; }
+
+    public static async Task<UpProcess> StartAsync(string[] arguments, string? directory = null)
+    {
+        if (directory is null)
+        {
+            directory = System.IO.Directory.CreateTempSubdirectory("handshake-up-").FullName;
+            string code = TestHost.FunctionDirectory("bash-runtime");
+            await File.WriteAllTextAsync(Path.Combine(directory, "handshake.json"), $$"""
+                { "functions": {
+                    "bash": { "runtime": "provided", "code": "{{code}}" },
+                    "zeta": { "runtime": "provided", "code": "{{code}}" } } }
+                """);
+        }
+
+        ProcessStartInfo info = new(Executable, ["up", "--port", "0", .. arguments])
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        Process process = Process.Start(info)!;
+        try
+        {
+            return new UpProcess(process, directory, await UpBanner.ReadEndpointAsync(process).WaitAsync(TestHost.Wait));
+        }
+        catch
+        {
+            process.Kill(entireProcessTree: true);
+            process.Dispose();
+            System.IO.Directory.Delete(directory, recursive: true);
+            throw;
+        }
+    }
+
+    /// <summary>SIGTERM: `up` shuts down cleanly. The directory is kept for the next start.</summary>
+    public async Task<string> StopAsync()
+    {
+        var signalled = await Repository.RunAsync("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        Assert.True(signalled.ExitCode == 0, signalled.Stderr);
+        await _process.WaitForExitAsync().WaitAsync(TestHost.Wait);
+        _keepDirectory = true;
+        return Directory;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync().WaitAsync(TestHost.Wait);
+        }
+
+        _process.Dispose();
+        if (!_keepDirectory)
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+    }
+}
