@@ -116,8 +116,42 @@ internal sealed partial class HandshakeProcess : IDisposable
 
     public async Task<int> WaitForExitAsync()
     {
-        await _process.WaitForExitAsync().WaitAsync(Timeout);
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(Timeout);
+        }
+        catch (TimeoutException e)
+        {
+            // Say what the child was doing, for a hang that only a loaded machine shows (one `up` once did not stop
+            // within 30 s of SIGTERM in CI): its standard error so far, and each thread's name, state and kernel wait.
+            string stderr;
+            lock (_stderr)
+            {
+                stderr = _stderr.ToString();
+            }
+
+            throw new TimeoutException($"handshake (pid {Id}) did not exit within {Timeout.TotalSeconds:0} s. Standard error so far:\n{stderr}\nThreads:\n{ThreadStates()}", e);
+        }
+
         return _process.ExitCode;
+    }
+
+    /// <summary>"name state wchan" for each of the child's threads, from /proc; empty when it has gone.</summary>
+    private string ThreadStates()
+    {
+        try
+        {
+            return string.Join('\n', Directory.GetDirectories($"/proc/{Id}/task").Select(task =>
+            {
+                string stat = File.ReadAllText(Path.Combine(task, "stat"));
+                string state = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[0];
+                return $"{File.ReadAllText(Path.Combine(task, "comm")).Trim()} {state} {File.ReadAllText(Path.Combine(task, "wchan")).Trim()}";
+            }));
+        }
+        catch (IOException)
+        {
+            return "";
+        }
     }
 
     public void Dispose()
