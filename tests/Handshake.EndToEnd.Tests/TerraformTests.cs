@@ -90,24 +90,7 @@ public sealed class TerraformTests : IDisposable
     }
 
     /// <summary>The configuration, with the values the second apply changes as parameters.</summary>
-    private static string Configuration(string endpoint, int memory, int batchSize, string stage) => $$"""
-        terraform {
-          required_providers {
-            aws = { source = "hashicorp/aws", version = "5.100.0" }
-          }
-        }
-        provider "aws" {
-          region                      = "us-east-1"
-          access_key                  = "AKIDTERRAFORM"
-          secret_key                  = "terraform"
-          skip_credentials_validation = true
-          skip_metadata_api_check     = true
-          skip_requesting_account_id  = true
-          endpoints {
-            dynamodb = "{{endpoint}}"
-            lambda   = "{{endpoint}}"
-          }
-        }
+    private static string Configuration(string endpoint, int memory, int batchSize, string stage) => TerraformCli.Provider(endpoint, "dynamodb", "lambda") + $$"""
         resource "aws_dynamodb_table" "records" {
           name             = "records"
           billing_mode     = "PAY_PER_REQUEST"

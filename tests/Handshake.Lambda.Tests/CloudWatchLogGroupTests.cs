@@ -314,21 +314,7 @@ public sealed class CloudWatchLogGroupTests
         Assert.Empty(await DescribeAsync(up));
     }
 
-    private static string Configuration(string endpoint, int retention, string tags, string? kmsKeyId = null) => $$"""
-        terraform {
-          required_providers {
-            aws = { source = "hashicorp/aws", version = "5.100.0" }
-          }
-        }
-        provider "aws" {
-          region                      = "us-east-1"
-          access_key                  = "test"
-          secret_key                  = "test"
-          skip_credentials_validation = true
-          skip_metadata_api_check     = true
-          skip_requesting_account_id  = true
-          endpoints { logs = "{{endpoint}}" }
-        }
+    private static string Configuration(string endpoint, int retention, string tags, string? kmsKeyId = null) => TerraformCli.Provider(endpoint, "logs") + $$"""
         resource "aws_cloudwatch_log_group" "fn" {
           name              = "/aws/lambda/put-record"
           retention_in_days = {{retention}}
@@ -352,21 +338,7 @@ public sealed class CloudWatchLogGroupTests
         return Compact(JsonDocument.Parse(run.Stdout).RootElement.GetProperty("tags"));
     }
 
-    private static List<T> Query<T>(string directory, string sql)
-    {
-        using SqliteConnection connection = new($"Data Source={Path.Combine(directory, LogDatabase.FileName)};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using SqliteCommand command = connection.CreateCommand();
-        command.CommandText = sql;
-        using SqliteDataReader reader = command.ExecuteReader();
-        List<T> values = [];
-        while (reader.Read())
-        {
-            values.Add(reader.GetFieldValue<T>(0));
-        }
-
-        return values;
-    }
+    private static List<T> Query<T>(string directory, string sql) => SqliteColumn.Read<T>(Path.Combine(directory, LogDatabase.FileName), sql);
 
     /// <summary>An answer's JSON as one line, however the client printed it (the CLI indents, Python spaces its separators).</summary>
     private static string Compact(JsonElement element) => JsonSerializer.Serialize(element);

@@ -1,6 +1,5 @@
 using System.Diagnostics.Metrics;
 using Handshake.Lambda.Logs;
-using Microsoft.Data.Sqlite;
 
 namespace Handshake.Lambda.Tests;
 
@@ -146,19 +145,5 @@ public sealed class LogPersistenceTests : IDisposable
         }
     }
 
-    private List<T> Query<T>(string sql)
-    {
-        using SqliteConnection connection = new($"Data Source={LogsFile};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using SqliteCommand command = connection.CreateCommand();
-        command.CommandText = sql;
-        using SqliteDataReader reader = command.ExecuteReader();
-        List<T> values = [];
-        while (reader.Read())
-        {
-            values.Add(reader.GetFieldValue<T>(0));
-        }
-
-        return values;
-    }
+    private List<T> Query<T>(string sql) => SqliteColumn.Read<T>(LogsFile, sql);
 }

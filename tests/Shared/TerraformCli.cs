@@ -14,6 +14,30 @@ internal static class TerraformCli
     public const string PluginDirectory = "/opt/tf-plugins";
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(180);
 
+    /// <summary>
+    /// The `terraform` and `provider "aws"` blocks of a configuration for `handshake up` at <paramref name="endpoint"/>:
+    /// the pinned provider, dummy credentials, no STS or metadata calls, and each of <paramref name="services"/>
+    /// (dynamodb, lambda, logs) pointed at the endpoint.
+    /// </summary>
+    public static string Provider(string endpoint, params string[] services) => $$"""
+        terraform {
+          required_providers {
+            aws = { source = "hashicorp/aws", version = "5.100.0" }
+          }
+        }
+        provider "aws" {
+          region                      = "us-east-1"
+          access_key                  = "AKIDTERRAFORM"
+          secret_key                  = "terraform"
+          skip_credentials_validation = true
+          skip_metadata_api_check     = true
+          skip_requesting_account_id  = true
+          endpoints {
+        {{string.Concat(services.Select(service => $"    {service} = \"{endpoint}\"\n"))}}  }
+        }
+
+        """;
+
     /// <summary>Fails the test with what is missing, rather than with a process that could not start.</summary>
     public static void AssertInstalled() =>
         Assert.True(File.Exists(Executable) && Directory.Exists(PluginDirectory),

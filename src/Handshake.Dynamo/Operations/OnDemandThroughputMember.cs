@@ -26,15 +26,8 @@ internal sealed class OnDemandThroughputMember
 
     public static OnDemandThroughputMember Read(ref Utf8JsonReader reader)
     {
-        JsonRequest.ExpectObject(ref reader, JsonShape.Structure);
-        var member = new OnDemandThroughputMember();
-        while (JsonRequest.NextMember(ref reader))
-        {
-            if (reader.ValueTextEquals("MaxReadRequestUnits"u8)) { if (JsonRequest.ValueOf(ref reader)) member.MaxRead = JsonRequest.ReadLong(ref reader); }
-            else if (reader.ValueTextEquals("MaxWriteRequestUnits"u8)) { if (JsonRequest.ValueOf(ref reader)) member.MaxWrite = JsonRequest.ReadLong(ref reader); }
-            else JsonRequest.SkipValue(ref reader);
-        }
-        return member;
+        var (read, write) = JsonRequest.ReadLongPair(ref reader, "MaxReadRequestUnits"u8, "MaxWriteRequestUnits"u8);
+        return new OnDemandThroughputMember { MaxRead = read, MaxWrite = write };
     }
 
     /// <summary>

@@ -24,15 +24,8 @@ internal sealed class WarmThroughputMember
 
     public static WarmThroughputMember Read(ref Utf8JsonReader reader)
     {
-        JsonRequest.ExpectObject(ref reader, JsonShape.Structure);
-        var member = new WarmThroughputMember();
-        while (JsonRequest.NextMember(ref reader))
-        {
-            if (reader.ValueTextEquals("ReadUnitsPerSecond"u8)) { if (JsonRequest.ValueOf(ref reader)) member.ReadUnits = JsonRequest.ReadLong(ref reader); }
-            else if (reader.ValueTextEquals("WriteUnitsPerSecond"u8)) { if (JsonRequest.ValueOf(ref reader)) member.WriteUnits = JsonRequest.ReadLong(ref reader); }
-            else JsonRequest.SkipValue(ref reader);
-        }
-        return member;
+        var (read, write) = JsonRequest.ReadLongPair(ref reader, "ReadUnitsPerSecond"u8, "WriteUnitsPerSecond"u8);
+        return new WarmThroughputMember { ReadUnits = read, WriteUnits = write };
     }
 
     /// <summary>

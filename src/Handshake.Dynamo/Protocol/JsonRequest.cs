@@ -103,6 +103,23 @@ internal static class JsonRequest
         return d >= long.MaxValue ? long.MaxValue : d <= long.MinValue ? long.MinValue : (long)Math.Floor(d);
     }
 
+    /// <summary>
+    /// A structure of two optional long members, any other member skipped (OnDemandThroughput's Max*RequestUnits,
+    /// WarmThroughput's *UnitsPerSecond); a null member counts as absent.
+    /// </summary>
+    public static (long? First, long? Second) ReadLongPair(ref Utf8JsonReader reader, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
+    {
+        ExpectObject(ref reader, JsonShape.Structure);
+        long? a = null, b = null;
+        while (NextMember(ref reader))
+        {
+            if (reader.ValueTextEquals(first)) { if (ValueOf(ref reader)) a = ReadLong(ref reader); }
+            else if (reader.ValueTextEquals(second)) { if (ValueOf(ref reader)) b = ReadLong(ref reader); }
+            else SkipValue(ref reader);
+        }
+        return (a, b);
+    }
+
     public static byte[] ReadBlob(ref Utf8JsonReader reader)
     {
         if (reader.TokenType != JsonTokenType.String) throw WrongType(ref reader, JsonShape.Blob);
