@@ -23,23 +23,7 @@ if (args is ["up", ..] && Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_
     Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
 }
 
-RootCommand root = new("Handshake: DynamoDB and Lambda on one machine, with every TCP connection counted.");
-
-// The verbs, one line each. A verb is listed only when it works: no stubs.
-// To add one: write Commands/<Verb>Command.cs with `internal static Command Create()` and add one line below.
-Command[] verbs =
-[
-    UpCommand.Create(),
-    ConnectionsCommand.Create(),
-    BenchCommand.Create(),
-    DemoCommand.Create(),
-    InvokeCommand.Create(),
-    LogsCommand.Create(),
-];
-foreach (Command verb in verbs)
-{
-    root.Subcommands.Add(verb);
-}
+RootCommand root = Verbs.CreateRoot();
 
 // Ctrl-C and SIGTERM cancel the action's CancellationToken; a verb that stops cleanly within this time exits normally.
 // bench and demo handle the two signals themselves (StopSignal), so that their report can say which one it was.

@@ -17,7 +17,7 @@ internal static class UpCommand
 
     internal static Command Create()
     {
-        Option<int> port = CommandOptions.Port("--port", "The HTTP port on 127.0.0.1.", CommandOptions.DefaultPort);
+        Option<int> port = CommandOptions.Port("--port", "The HTTP port on 127.0.0.1, or the --host address.", CommandOptions.DefaultPort);
         Option<string> dataDirectory = new("--data-dir")
         {
             Description = "Where the store's database, the Lambda state (functions made through the API, their code) and the TLS certificate are kept.",
@@ -25,7 +25,7 @@ internal static class UpCommand
         };
         Option<bool> inMemory = new("--in-memory") { Description = "Keep the store in memory and the Lambda state in a temporary directory; nothing survives a restart." };
         Option<bool> tls = new("--tls") { Description = "Also serve HTTPS, with a self-signed certificate kept in the data directory." };
-        Option<int?> tlsPort = CommandOptions.OptionalPort("--tls-port", "The HTTPS port on 127.0.0.1 (default: --port + 1).");
+        Option<int?> tlsPort = CommandOptions.OptionalPort("--tls-port", "The HTTPS port on 127.0.0.1, or the --host address (default: --port + 1).");
         Option<TimeSpan?> idleTimeout = CommandOptions.StoreIdleTimeout("Close kept-alive connections idle this long, e.g. 60s (default 130s, Kestrel's; at least 1s).");
 
         // The function host's limits (README `host`, Options): the account's size, the queue before 429, and how long
