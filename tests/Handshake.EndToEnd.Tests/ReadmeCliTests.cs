@@ -16,10 +16,15 @@ namespace Handshake.EndToEnd.Tests;
 /// that documents its options;</item>
 /// <item>an option table (header <c>| option | default |</c>) under a heading that names <c>`handshake VERB`</c>: that
 /// verb's options, one row each, with their defaults;</item>
-/// <item>a usage: <c>handshake VERB ...</c> (or <c>-- VERB ...</c> after <c>dotnet run</c>) in a code block or a code
-/// span, or a code span that starts with the verb (<c>`up --auth strict`</c>): every <c>-x</c>/<c>--xy</c> token
-/// after the verb is an option of that verb.</item>
+/// <item>a usage: <c>handshake VERB ...</c> (or <c>-- VERB ...</c> after <c>dotnet run --project src/Handshake</c>) in
+/// a code block or a code span, or a code span that starts with the verb (<c>`up --auth strict`</c>): every
+/// <c>-x</c>/<c>--xy</c> token after the verb is an option of that verb.</item>
 /// </list>
+/// An option is documented by its row in its verb's option table when the verb has one, else by a usage in the section
+/// the verbs table names; an alias by a usage anywhere or a table row. Defaults: a table's default column against the
+/// option's default value (a flag's is `off`), or against the default its help states in words ("default 130s") when it
+/// has no value of its own; <c>[--option VALUE]</c> in a usage, VALUE not a placeholder such as URL, against the
+/// default; "`--option` defaults to `VALUE`" likewise. Each failure lists everything that disagrees, with line numbers.
 /// </summary>
 public sealed partial class ReadmeCliTests
 {
