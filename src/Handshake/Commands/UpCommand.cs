@@ -73,6 +73,17 @@ internal static class UpCommand
                     result.AddError($"--credentials takes AKID:SECRET, not '{pair}'.");
                 }
             }
+
+            // Options that only mean something beside another: said rather than silently ignored.
+            if (result.GetResult(tlsPort) is not null && !result.GetValue(tls))
+            {
+                result.AddError("--tls-port needs --tls (without it no HTTPS port is opened).");
+            }
+
+            if (result.GetResult(credentials) is not null && result.GetValue(auth) != AuthMode.Strict)
+            {
+                result.AddError("--credentials needs --auth strict (under --auth off every key is accepted).");
+            }
         });
         command.SetAction((parseResult, cancellationToken) =>
         {

@@ -47,4 +47,23 @@ public sealed class HandshakeUpStrictTests
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    [Theory]
+    [InlineData("--tls-port needs --tls (without it no HTTPS port is opened).", "--tls-port", "0")]
+    [InlineData("--credentials needs --auth strict (under --auth off every key is accepted).", "--credentials", "AKID:secret")]
+    [InlineData("--credentials needs --auth strict (under --auth off every key is accepted).", "--auth", "off", "--credentials", "AKID:secret")]
+    public async Task AnOptionThatNeedsAnotherIsRefusedWithoutIt(string message, params string[] arguments)
+    {
+        string directory = Directory.CreateTempSubdirectory("handshake-needs-").FullName;
+        try
+        {
+            using HandshakeProcess process = HandshakeProcess.Start(directory, ["up", "--port", "0", "--in-memory", .. arguments]);
+            Assert.Equal(1, await process.WaitForExitAsync());
+            Assert.Contains(message, await process.StandardErrorAsync(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }
