@@ -12,6 +12,7 @@ public sealed partial class FunctionHost
     {
         RestoreSavedFunctions();
         LogGroupSettings.Restore();
+        CreatedLogStreams.Restore();
         // Read only: the mappings' pollers and the queued invocations start at ResumeSavedWork (FunctionHost.Resume.cs).
         EventSourceMappings.Restore();
         RestoreEventQueue();

@@ -59,6 +59,7 @@ public sealed partial class FunctionHost : IAsyncDisposable
         DataDirectory = options.DataDirectory ?? _temporaryDataDirectory!;
         StateDatabase = new Persistence.LambdaStateDatabase(DataDirectory);
         LogGroupSettings = new LogsApi.LogGroupSettings(StateDatabase);
+        CreatedLogStreams = new LogsApi.CreatedLogStreams(StateDatabase);
         // Without a data directory (`up --in-memory`) the logs are as ephemeral as the rest: no logs.db in the temporary one.
         Logs = options.DataDirectory is null
             ? new FunctionLogStore(options.LogEventsPerFunction)
@@ -101,6 +102,9 @@ public sealed partial class FunctionHost : IAsyncDisposable
 
     /// <summary>Log groups made or changed through the CloudWatch Logs API (retention, tags), kept in lambda.db (see LogsApi/LogGroupSettings.cs).</summary>
     internal LogsApi.LogGroupSettings LogGroupSettings { get; }
+
+    /// <summary>Log streams made by CreateLogStream, kept in lambda.db (see LogsApi/CreatedLogStreams.cs).</summary>
+    internal LogsApi.CreatedLogStreams CreatedLogStreams { get; }
 
     internal IProcessLauncher Launcher { get; }
 

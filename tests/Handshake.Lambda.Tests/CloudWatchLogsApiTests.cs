@@ -112,7 +112,7 @@ public sealed partial class CloudWatchLogsApiTests
         Assert.Equal("InvalidParameterException", ErrorOf(o, "filterSpaceDelimited").GetProperty("code").GetString());
         AssertError(o, "filterBadToken", "InvalidParameterException", "The specified nextToken is invalid.");
         AssertError(o, "filterMissingGroup", "ResourceNotFoundException", "The specified log group does not exist.");
-        Assert.Equal("UnknownOperationException", ErrorOf(o, "putLogEvents").GetProperty("code").GetString());
+        Assert.Equal("UnknownOperationException", ErrorOf(o, "putMetricFilter").GetProperty("code").GetString());
     }
 
     [Fact]
@@ -184,7 +184,7 @@ public sealed partial class CloudWatchLogsApiTests
             Assert.Equal(2, JsonDocument.Parse(body).RootElement.GetProperty("events").GetArrayLength()); // START and INIT_START
         }
 
-        (status, body) = await PostAsync(http, "Logs_20140328.PutLogEvents", "{}");
+        (status, body) = await PostAsync(http, "Logs_20140328.PutMetricFilter", "{}");
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("""{"__type":"com.amazon.coral.service#UnknownOperationException"}""", body);
         (status, body) = await PostAsync(http, "Logs_20140328.GetLogEvents", "{not json");

@@ -144,7 +144,9 @@ observe("filterJson", lambda: logs.filter_log_events(logGroupName=group, filterP
 observe("filterSpaceDelimited", lambda: logs.filter_log_events(logGroupName=group, filterPattern="[ip, user]"))
 observe("filterBadToken", lambda: logs.filter_log_events(logGroupName=group, nextToken="bm90LWEtdG9rZW4="))
 observe("filterMissingGroup", lambda: logs.filter_log_events(logGroupName="/aws/lambda/zz-none"))
-observe("putLogEvents", lambda: logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=[{"timestamp": 1, "message": "x"}]))
+# An operation the host does not serve (metric filters): UnknownOperationException.
+observe("putMetricFilter", lambda: logs.put_metric_filter(logGroupName=group, filterName="f", filterPattern="ERROR",
+                                                          metricTransformations=[{"metricName": "m", "metricNamespace": "n", "metricValue": "1"}]))
 
 observations["modelViolations"] = model_violations
 print(json.dumps(observations))

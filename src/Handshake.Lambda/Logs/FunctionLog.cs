@@ -93,6 +93,30 @@ public sealed class FunctionLog
         _writer?.TryDelete(_functionName, next);
     }
 
+    /// <summary>
+    /// DeleteLogStream: drops the stream's events from the ring (their slots become gaps, as a restore's are) and, through
+    /// the writer, its rows in logs.db numbered below the returned position. Numbering goes on; an environment still
+    /// writing to the stream makes it again with its next line (Lambda's own streams are the environments').
+    /// </summary>
+    internal void RemoveStream(string logStreamName)
+    {
+        long next;
+        lock (_gate)
+        {
+            for (int i = 0; i < _ring.Length; i++)
+            {
+                if (_ring[i] is { } e && e.LogStreamName == logStreamName)
+                {
+                    _ring[i] = null!;
+                }
+            }
+
+            next = _next;
+        }
+
+        _writer?.TryDeleteStream(_functionName, logStreamName, next);
+    }
+
     /// <summary>Events with a sequence number at or above <paramref name="from"/>, oldest first, at most <paramref name="max"/>.</summary>
     public List<LogEvent> Read(long from, int max)
     {

@@ -85,12 +85,16 @@ internal sealed class LogDatabase : IDisposable
     /// </summary>
     private readonly Dictionary<string, long> _deletedBefore = new(StringComparer.Ordinal);
 
+    /// <summary>The same for deleted log streams (DeleteLogStream), by function and stream; only the writer's thread uses it.</summary>
+    private readonly Dictionary<(string Function, string Stream), long> _streamDeletedBefore = new();
+
     /// <summary>
     /// Writes the changes in one transaction, in order: events (with a group's row at its first batch), and deleted
-    /// groups (DeleteLogGroup: the function's events numbered below the deletion and its group row go). Then drops each
-    /// written function's events older than its newest <paramref name="eventsPerFunction"/>: a seek on the primary key
-    /// per function. An event numbered below its function's deletion is not written: it was appended before the
-    /// deletion but reached the channel after it (the log hands events over outside its lock).
+    /// groups (DeleteLogGroup: the function's events numbered below the deletion and its group row go), and deleted
+    /// streams (DeleteLogStream: that stream's events numbered below the deletion go). Then drops each written
+    /// function's events older than its newest <paramref name="eventsPerFunction"/>: a seek on the primary key per
+    /// function. An event numbered below its function's (or its stream's) deletion is not written: it was appended
+    /// before the deletion but reached the channel after it (the log hands events over outside its lock).
     /// </summary>
     public void Write(IReadOnlyList<LogWriter.Change> batch, int eventsPerFunction)
     {
@@ -104,10 +108,20 @@ internal sealed class LogDatabase : IDisposable
             "$function", "$time");
         using SqliteCommand deleteEvents = Command(transaction, "DELETE FROM log_events WHERE function = $function AND sequence < $before;", "$function", "$before");
         using SqliteCommand deleteGroup = Command(transaction, "DELETE FROM log_groups WHERE function = $function;", "$function");
+        using SqliteCommand deleteStream = Command(transaction,
+            "DELETE FROM log_events WHERE function = $function AND log_stream = $stream AND sequence < $before;", "$function", "$stream", "$before");
         Dictionary<string, (LogEvent Oldest, long Newest)> written = new(StringComparer.Ordinal);
         foreach (LogWriter.Change change in batch)
         {
             string function = change.Function;
+            if (change.Event is null && change.Stream is { } stream)
+            {
+                // A deleted stream: its rows go (the group's row stays, with the other streams' events).
+                Run(deleteStream, function, stream, change.DeleteBefore);
+                _streamDeletedBefore[(function, stream)] = change.DeleteBefore;
+                continue;
+            }
+
             if (change.Event is not { } e)
             {
                 // Events of this batch written before the deletion go with the rest; the group row is made again by
@@ -119,7 +133,8 @@ internal sealed class LogDatabase : IDisposable
                 continue;
             }
 
-            if (_deletedBefore.TryGetValue(function, out long before) && e.Sequence < before)
+            if ((_deletedBefore.TryGetValue(function, out long before) && e.Sequence < before)
+                || (_streamDeletedBefore.TryGetValue((function, e.LogStreamName), out long streamBefore) && e.Sequence < streamBefore))
             {
                 continue;
             }

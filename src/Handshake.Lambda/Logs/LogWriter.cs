@@ -14,8 +14,11 @@ namespace Handshake.Lambda.Logs;
 /// </summary>
 internal sealed partial class LogWriter : IDisposable
 {
-    /// <summary>One change for logs.db: an event to insert, or (Event null) a deleted group's rows below <c>DeleteBefore</c> to remove.</summary>
-    internal readonly record struct Change(string Function, LogEvent? Event, long DeleteBefore = 0);
+    /// <summary>
+    /// One change for logs.db: an event to insert, or (Event null) a deleted group's rows below <c>DeleteBefore</c> to
+    /// remove, or (Event null, <c>Stream</c> given) only that stream's rows below it (DeleteLogStream).
+    /// </summary>
+    internal readonly record struct Change(string Function, LogEvent? Event, long DeleteBefore = 0, string? Stream = null);
 
     /// <summary>How long events gather before a commit: a few commits a second, and what kill -9 may lose.</summary>
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(150);
@@ -71,24 +74,43 @@ internal sealed partial class LogWriter : IDisposable
     /// </summary>
     public void TryDelete(string function, long before)
     {
-        if (_channel.Writer.TryWrite(new Change(function, null, before)))
+        if (!TryQueueDeletion(new Change(function, null, before)))
         {
-            return;
+            LogDeleteNotWritten(_logger, function, _database.FilePath);
+        }
+    }
+
+    /// <summary>
+    /// Hands a DeleteLogStream to the writer: the function's (or group's) rows of <paramref name="stream"/> numbered
+    /// below <paramref name="before"/> go. Waits for room as <see cref="TryDelete"/> does, and is warned about the same way.
+    /// </summary>
+    public void TryDeleteStream(string function, string stream, long before)
+    {
+        if (!TryQueueDeletion(new Change(function, null, before, stream)))
+        {
+            LogStreamDeleteNotWritten(_logger, stream, function, _database.FilePath);
+        }
+    }
+
+    private bool TryQueueDeletion(Change deletion)
+    {
+        if (_channel.Writer.TryWrite(deletion))
+        {
+            return true;
         }
 
         // Full: wait for room, at most a second (cancelled then, so that it is not queued later after all).
         using CancellationTokenSource timeout = new(TimeSpan.FromSeconds(1));
         try
         {
-            _channel.Writer.WriteAsync(new Change(function, null, before), timeout.Token).AsTask().GetAwaiter().GetResult();
-            return;
+            _channel.Writer.WriteAsync(deletion, timeout.Token).AsTask().GetAwaiter().GetResult();
+            return true;
         }
         catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
         {
             // Not queued: a disk far behind, or the host stopping.
+            return false;
         }
-
-        LogDeleteNotWritten(_logger, function, _database.FilePath);
     }
 
     /// <summary>
@@ -193,6 +215,9 @@ internal sealed partial class LogWriter : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The deleted log group of {Function} could not be queued for deletion from {File}: its events come back after a restart")]
     private static partial void LogDeleteNotWritten(ILogger logger, string function, string file);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The deleted log stream {Stream} of {Function} could not be queued for deletion from {File}: its events come back after a restart")]
+    private static partial void LogStreamDeleteNotWritten(ILogger logger, string stream, string function, string file);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The function log writer did not finish writing to {File} within {Seconds} s of shutdown: the last log lines are not kept")]
     private static partial void LogStopIncomplete(ILogger logger, string file, double seconds);

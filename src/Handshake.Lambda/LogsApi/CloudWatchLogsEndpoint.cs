@@ -4,7 +4,8 @@ using Microsoft.AspNetCore.Http;
 namespace Handshake.Lambda.LogsApi;
 
 /// <summary>
-/// The CloudWatch Logs API over the functions' logs (reading them, and the log groups' settings), on the shared endpoint: awsJson1_1, <c>POST /</c>
+/// The CloudWatch Logs API over the functions' logs (reading them, the log groups' settings, and writing streams and
+/// events), on the shared endpoint: awsJson1_1, <c>POST /</c>
 /// with <c>X-Amz-Target: Logs_20140328.Operation</c>, so that `aws logs`, boto3's logs client and the SDKs read a
 /// function's log group <c>/aws/lambda/NAME</c> as from CloudWatch. The store hands these requests here
 /// (DynamoHttpEndpoint.OtherServices); every error is answered in CloudWatch's shape, never as a 500.
@@ -15,7 +16,7 @@ public sealed class CloudWatchLogsEndpoint(FunctionHost host)
 
     private const string ContentType = "application/x-amz-json-1.1";
 
-    /// <summary>CloudWatch Logs' request bodies are small (a read request is a few names and numbers); larger ones are refused unread.</summary>
+    /// <summary>CloudWatch Logs' request bodies are small (a read request is a few names and numbers); larger ones are refused unread (PutLogEvents' excepted).</summary>
     private const int MaxRequestBytes = 1024 * 1024;
 
     /// <summary>
@@ -81,11 +82,18 @@ public sealed class CloudWatchLogsEndpoint(FunctionHost host)
             "ListTagsLogGroup" => ListTagsLogGroup.ExecuteAsync,
             "AssociateKmsKey" => AssociateKmsKey.ExecuteAsync,
             "DisassociateKmsKey" => DisassociateKmsKey.ExecuteAsync,
-            // Writing events (CreateLogStream, PutLogEvents, ...) and the rest are not served: Lambda writes these logs.
+            // Writing events: into any group that exists, a function's too, beside the lines its environments write.
+            "CreateLogStream" => CreateLogStream.ExecuteAsync,
+            "DeleteLogStream" => DeleteLogStream.ExecuteAsync,
+            "PutLogEvents" => PutLogEvents.ExecuteAsync,
+            // Metric and subscription filters, queries and the rest are not served.
             _ => throw LogsException.UnknownOperation(),
         };
 
-        byte[] body = await RequestBody.ReadAsync(context.Request, MaxRequestBytes, context.RequestAborted).ConfigureAwait(false)
+        // A batch of events may be 1 MB of messages, and more as JSON: read far enough to answer CloudWatch's own
+        // "Upload too large" rather than refuse it unread.
+        int limit = operation == "PutLogEvents" ? PutLogEvents.MaxRequestBytes : MaxRequestBytes;
+        byte[] body = await RequestBody.ReadAsync(context.Request, limit, context.RequestAborted).ConfigureAwait(false)
             ?? throw new LogsException("SerializationException", null, 413);
         JsonDocument document;
         try

@@ -46,7 +46,7 @@ internal static partial class CreateLogGroup
     }
 
     /// <summary>The model's pattern for a log group name (its length is checked apart, with CloudWatch's own message).</summary>
-    private static void ValidateName(LogsRequest request, string? name)
+    public static void ValidateName(LogsRequest request, string? name)
     {
         if (name is not null && (name.Length == 0 || !GroupNamePattern().IsMatch(name)))
         {

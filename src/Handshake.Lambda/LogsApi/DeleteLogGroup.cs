@@ -4,7 +4,8 @@ using Handshake.Lambda.Logs;
 namespace Handshake.Lambda.LogsApi;
 
 /// <summary>
-/// DeleteLogGroup: the group's record (retention, tags) and its events go, here and in logs.db. A function's group
+/// DeleteLogGroup: the group's record (retention, tags), its created streams and its events go, here and in logs.db (a
+/// function's events, or what PutLogEvents put into any group). A function's group
 /// comes back with its next log line, as Lambda makes it again, with no retention or tags. ResourceNotFoundException
 /// for a group that does not exist.
 /// </summary>
@@ -20,9 +21,10 @@ internal static class DeleteLogGroup
             throw LogsException.LogGroupNotFound();
         }
 
-        // The record first: should it fail to be deleted (ServiceUnavailableException), the events are still there.
+        // The records first: should one fail to be deleted (ServiceUnavailableException), the events are still there.
         host.LogGroupSettings.Remove(name!);
-        if (found.Function.Length > 0 && host.Logs.TryGet(found.Function, out FunctionLog log))
+        host.CreatedLogStreams.RemoveGroup(name!);
+        if (host.Logs.TryGet(LogGroups.LogKey(name!), out FunctionLog log))
         {
             log.Clear();
         }

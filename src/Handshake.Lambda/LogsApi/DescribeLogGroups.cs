@@ -30,11 +30,13 @@ internal static class DescribeLogGroups
             groups[setting.Name] = (setting, null);
         }
 
-        foreach ((string function, FunctionLog log) in host.Logs.All())
+        foreach ((string key, FunctionLog log) in host.Logs.All())
         {
-            string groupName = LogGroups.LambdaPrefix + function;
+            // A function's log, or (a key starting with ':') what PutLogEvents put into another group, which exists
+            // only with its record.
+            string groupName = LogGroups.GroupOfKey(key);
             LogGroupSetting? setting = groups.TryGetValue(groupName, out var seen) ? seen.Setting : null;
-            if (setting is not null || log.FirstTimestamp is not null)
+            if (setting is not null || (!key.StartsWith(':') && log.FirstTimestamp is not null))
             {
                 groups[groupName] = (setting, log); // a log with no event and no record: Lambda has not made the group
             }

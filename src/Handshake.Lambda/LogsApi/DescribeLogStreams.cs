@@ -6,8 +6,10 @@ using Handshake.Lambda.Logs;
 namespace Handshake.Lambda.LogsApi;
 
 /// <summary>
-/// DescribeLogStreams: a function's streams (one per execution environment, named as Lambda names them), each known
-/// while the ring holds one of its events. Ordered by name or by last event time, either way ascending or descending.
+/// DescribeLogStreams: a group's streams: a function's (one per execution environment, named as Lambda names them),
+/// each known while the ring holds one of its events, and the streams CreateLogStream made (known by their record, with
+/// or without events). Ordered by name or by last event time, either way ascending or descending; a stream with no
+/// event has no first or last event member, as CloudWatch answers for an empty stream.
 /// </summary>
 internal static class DescribeLogStreams
 {
@@ -35,7 +37,7 @@ internal static class DescribeLogStreams
         int offset = nextToken is null ? 0 : ReadOffset(nextToken);
         await LogGroups.SettleAsync(host, function, cancellationToken).ConfigureAwait(false);
         (List<LogEvent> events, _) = log.Snapshot();
-        List<LogStreamSummary> streams = LogGroups.Streams(events);
+        List<LogStreamSummary> streams = LogGroups.Streams(events, host.CreatedLogStreams.Of(groupName));
         if (prefix is not null)
         {
             streams.RemoveAll(s => !s.Name.StartsWith(prefix, StringComparison.Ordinal));
@@ -43,8 +45,14 @@ internal static class DescribeLogStreams
 
         if (byTime)
         {
-            // Ties (streams whose last events share a millisecond) keep the name order, so that pages are stable.
-            streams.Sort(static (a, b) => a.LastEvent != b.LastEvent ? a.LastEvent.CompareTo(b.LastEvent) : string.CompareOrdinal(a.Name, b.Name));
+            // Ties (streams whose last events share a millisecond) keep the name order, so that pages are stable. A
+            // stream with no event comes before every stream with one (inferred: CloudWatch's order for it is not documented).
+            streams.Sort(static (a, b) =>
+            {
+                DateTimeOffset left = a.LastEvent ?? DateTimeOffset.MinValue;
+                DateTimeOffset right = b.LastEvent ?? DateTimeOffset.MinValue;
+                return left != right ? left.CompareTo(right) : string.CompareOrdinal(a.Name, b.Name);
+            });
         }
 
         if (descending)
@@ -60,11 +68,14 @@ internal static class DescribeLogStreams
             LogStreamSummary stream = streams[i];
             writer.WriteStartObject();
             writer.WriteString("logStreamName", stream.Name);
-            // The host learns of a stream with its first event: that is when it was created, as far as anyone can tell.
-            writer.WriteNumber("creationTime", stream.FirstEvent.ToUnixTimeMilliseconds());
-            writer.WriteNumber("firstEventTimestamp", stream.FirstEvent.ToUnixTimeMilliseconds());
-            writer.WriteNumber("lastEventTimestamp", stream.LastEvent.ToUnixTimeMilliseconds());
-            writer.WriteNumber("lastIngestionTime", stream.LastEvent.ToUnixTimeMilliseconds());
+            writer.WriteNumber("creationTime", stream.CreationTime.ToUnixTimeMilliseconds());
+            if (stream.FirstEvent is { } first && stream.LastEvent is { } last)
+            {
+                writer.WriteNumber("firstEventTimestamp", first.ToUnixTimeMilliseconds());
+                writer.WriteNumber("lastEventTimestamp", last.ToUnixTimeMilliseconds());
+                writer.WriteNumber("lastIngestionTime", last.ToUnixTimeMilliseconds());
+            }
+
             writer.WriteString("arn", LogGroups.StreamArn(host, groupName, stream.Name));
             // Deprecated in the API: CloudWatch answers 0 whatever the stream holds.
             writer.WriteNumber("storedBytes", 0);

@@ -22,7 +22,7 @@ internal static class GetLogEvents
         string? nextToken = request.Length("nextToken", request.String("nextToken"), 1, int.MaxValue);
         int limit = request.Limit("limit", 1, 10_000, 10_000);
         bool startFromHead = request.Boolean("startFromHead") ?? false;
-        (_, string function, FunctionLog log) = LogGroups.Resolve(host, request);
+        (string groupName, string function, FunctionLog log) = LogGroups.Resolve(host, request);
         (bool forward, long position)? token = nextToken is null ? null : ParseToken(nextToken);
 
         await LogGroups.SettleAsync(host, function, cancellationToken).ConfigureAwait(false);
@@ -41,7 +41,8 @@ internal static class GetLogEvents
             }
         }
 
-        if (!exists)
+        // A stream CreateLogStream made exists with no event (its page is empty, its tokens the log's position).
+        if (!exists && !host.CreatedLogStreams.Contains(groupName, streamName!))
         {
             throw LogsException.LogStreamNotFound();
         }

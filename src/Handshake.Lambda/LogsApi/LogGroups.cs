@@ -3,8 +3,11 @@ using Handshake.Lambda.Logs;
 
 namespace Handshake.Lambda.LogsApi;
 
-/// <summary>One log stream as DescribeLogStreams reports it, summed up from the events the ring still holds.</summary>
-internal sealed record LogStreamSummary(string Name, DateTimeOffset FirstEvent, DateTimeOffset LastEvent);
+/// <summary>
+/// One log stream as DescribeLogStreams reports it: its creation time (CreateLogStream's, else its first event's) and
+/// its first and last events the ring still holds (none for a created stream nothing was put into).
+/// </summary>
+internal sealed record LogStreamSummary(string Name, DateTimeOffset CreationTime, DateTimeOffset? FirstEvent, DateTimeOffset? LastEvent);
 
 /// <summary>
 /// The log groups: a function's log is the group <c>/aws/lambda/NAME</c>, which exists once the function has logged
@@ -44,19 +47,70 @@ internal static class LogGroups
 
     /// <summary>
     /// The function (empty for a group outside /aws/lambda/) and log behind a group name; null when the group does not
-    /// exist: no record, and no such function log or nothing logged since the group was made or last deleted.
+    /// exist: no record, and no such function log or nothing logged since the group was made or last deleted. A group
+    /// outside /aws/lambda/ exists only while it has its record (CreateLogGroup's); its log holds what PutLogEvents put.
     /// </summary>
     public static (string Function, FunctionLog Log)? Find(FunctionHost host, string groupName)
     {
         string function = FunctionOf(groupName);
-        FunctionLog? log = function.Length > 0 && host.Logs.TryGet(function, out FunctionLog found) ? found : null;
-        if (log?.FirstTimestamp is not null || host.LogGroupSettings.Get(groupName) is not null)
+        FunctionLog? log = host.Logs.TryGet(LogKey(groupName), out FunctionLog found) ? found : null;
+        if ((function.Length > 0 && log?.FirstTimestamp is not null) || host.LogGroupSettings.Get(groupName) is not null)
         {
             return (function, log ?? NoEvents);
         }
 
         return null;
     }
+
+    /// <summary>
+    /// The key of a group's events in the log store (and logs.db's <c>function</c> column): a function's name for
+    /// <c>/aws/lambda/NAME</c>, so that PutLogEvents into a function's group lands in the log its environments write and
+    /// `handshake logs NAME` reads; <c>:</c> and the group's name for any other group. No function name and no group name
+    /// holds a colon, so the two kinds of key never meet.
+    /// </summary>
+    public static string LogKey(string groupName) => FunctionOf(groupName) is { Length: > 0 } function ? function : ":" + groupName;
+
+    /// <summary>The group a log store key belongs to (the inverse of <see cref="LogKey"/>).</summary>
+    public static string GroupOfKey(string key) => key.StartsWith(':') ? key[1..] : LambdaPrefix + key;
+
+    /// <summary>The log a write goes into: the group's own, made when it has none yet (a created group nothing was put into).</summary>
+    public static FunctionLog WritableLog(FunctionHost host, string groupName) => host.Logs.For(LogKey(groupName));
+
+    /// <summary>
+    /// The log group a write operation names by logGroupName (CreateLogStream, DeleteLogStream, PutLogEvents have no
+    /// logGroupIdentifier), with the model's constraints on it and on logStreamName collected into <paramref name="request"/>.
+    /// </summary>
+    public static (string? Group, string? Stream) ReadNames(LogsRequest request)
+    {
+        string? group = request.String("logGroupName");
+        string? stream = request.String("logStreamName");
+        request.Required("logGroupName", group);
+        request.Required("logStreamName", stream);
+        CreateLogGroup.ValidateName(request, group);
+        if (group is { Length: > 512 })
+        {
+            request.Violation("logGroupName", group, "Member must have length less than or equal to 512");
+        }
+
+        ValidateStreamName(request, stream);
+        return (group, stream);
+    }
+
+    /// <summary>The model's LogStreamName: 1-512 characters, pattern <c>[^:*]*</c> (no colon, no asterisk).</summary>
+    public static void ValidateStreamName(LogsRequest request, string? stream)
+    {
+        request.Length("logStreamName", stream, 1, 512);
+        if (stream is not null && stream.AsSpan().IndexOfAny(':', '*') >= 0)
+        {
+            request.Violation("logStreamName", stream, "Member must satisfy regular expression pattern: [^:*]*");
+        }
+    }
+
+    /// <summary>Whether a stream exists in a group: CreateLogStream recorded it, or the group's log holds one of its events.</summary>
+    public static bool StreamExists(FunctionHost host, string groupName, FunctionLog log, string stream) =>
+        host.CreatedLogStreams.Contains(groupName, stream) || HasEvents(log, stream);
+
+    public static bool HasEvents(FunctionLog log, string stream) => log.Snapshot().Events.Exists(e => e.LogStreamName == stream);
 
     /// <summary>
     /// Changes an existing group's record (retention, tags): a function's group that exists because it logged gets
@@ -133,8 +187,11 @@ internal static class LogGroups
         }
     }
 
-    /// <summary>The streams of a snapshot, by name (ordinal), each with its first and last event the ring still holds.</summary>
-    public static List<LogStreamSummary> Streams(List<LogEvent> events)
+    /// <summary>
+    /// The streams of a snapshot and the group's created streams (<paramref name="created"/>, with their creation times),
+    /// by name (ordinal), each with its first and last event the ring still holds.
+    /// </summary>
+    public static List<LogStreamSummary> Streams(List<LogEvent> events, Dictionary<string, DateTimeOffset> created)
     {
         Dictionary<string, (DateTimeOffset First, DateTimeOffset Last)> streams = new(StringComparer.Ordinal);
         foreach (LogEvent e in events)
@@ -144,10 +201,19 @@ internal static class LogGroups
                 : (e.Timestamp, e.Timestamp);
         }
 
-        List<LogStreamSummary> summaries = new(streams.Count);
+        List<LogStreamSummary> summaries = new(streams.Count + created.Count);
         foreach ((string name, (DateTimeOffset first, DateTimeOffset last)) in streams)
         {
-            summaries.Add(new LogStreamSummary(name, first, last));
+            // A stream the host learns of by its first event was created then, as far as anyone can tell.
+            summaries.Add(new LogStreamSummary(name, created.TryGetValue(name, out DateTimeOffset made) ? made : first, first, last));
+        }
+
+        foreach ((string name, DateTimeOffset made) in created)
+        {
+            if (!streams.ContainsKey(name))
+            {
+                summaries.Add(new LogStreamSummary(name, made, null, null));
+            }
         }
 
         summaries.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));

@@ -21,6 +21,9 @@ internal sealed class LogsException(string code, string? message, int status = 4
 
     public static LogsException LogGroupAlreadyExists() => new("ResourceAlreadyExistsException", "The specified log group already exists");
 
+    /// <summary>No full stop either, as CloudWatch words it (a LocalStack snapshot recorded against AWS, 2026-02).</summary>
+    public static LogsException LogStreamAlreadyExists() => new("ResourceAlreadyExistsException", "The specified log stream already exists");
+
     public static LogsException InvalidParameter(string message) => new("InvalidParameterException", message);
 
     public static LogsException InvalidNextToken() => InvalidParameter("The specified nextToken is invalid.");

@@ -75,6 +75,38 @@ internal sealed class LogsRequest
         return strings;
     }
 
+    /// <summary>A list of structures (PutLogEvents' logEvents): each item an object; anything else is a SerializationException.</summary>
+    public List<JsonElement>? Objects(string name)
+    {
+        if (!_root.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            throw LogsException.Serialization();
+        }
+
+        List<JsonElement> items = [];
+        foreach (JsonElement item in value.EnumerateArray())
+        {
+            items.Add(item.ValueKind == JsonValueKind.Object ? item : throw LogsException.Serialization());
+        }
+
+        return items;
+    }
+
+    /// <summary>A string member of one of <see cref="Objects"/>' items (null when absent); another JSON type is a SerializationException.</summary>
+    public static string? String(JsonElement item, string name) =>
+        !item.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null ? null
+        : value.ValueKind == JsonValueKind.String ? value.GetString() : throw LogsException.Serialization();
+
+    /// <summary>A long member of one of <see cref="Objects"/>' items (null when absent); another JSON type is a SerializationException.</summary>
+    public static long? Long(JsonElement item, string name) =>
+        !item.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null ? null
+        : value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long number) ? number : throw LogsException.Serialization();
+
     /// <summary>A map of strings (tags); a member that is not an object of strings is a SerializationException.</summary>
     public Dictionary<string, string>? Map(string name)
     {
