@@ -30,6 +30,8 @@ internal sealed partial class HandshakeProcess : IDisposable
 
     public int Id => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     public static HandshakeProcess Start(string workingDirectory, params string[] arguments) =>
         Start(workingDirectory, [], arguments);
 
