@@ -23,14 +23,20 @@ if (args is ["up", ..] && Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_
     Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
 }
 
-RootCommand root = Verbs.CreateRoot();
-
-// Ctrl-C and SIGTERM cancel the action's CancellationToken; a verb that stops cleanly within this time exits normally.
-// bench and demo handle the two signals themselves (StopSignal), so that their report can say which one it was.
+// Ctrl-C and SIGTERM cancel `stop`, the token every verb's action gets; a verb that stops cleanly within 10 s exits
+// normally, one that does not is ended then (StopSignal). Taken here, before anything starts, and not by
+// System.CommandLine, which registers its handlers only once the action has returned its first unfinished task: `up`
+// has started Kestrel, whose host lifetime also takes SIGTERM and swallows it, by then, so a SIGTERM in between was lost
+// and `up` kept running (StopSignal says more). bench and demo return 130 themselves when stopped, whichever signal
+// it was, and their report names it; the other verbs are ended as System.CommandLine would have: 130 or 143.
 bool experiment = args is ["bench" or "demo", ..];
 using CancellationTokenSource stop = new();
-using IDisposable? stopSignal = experiment ? Handshake.Experiment.StopSignal.Watch(stop) : null;
-InvocationConfiguration invocation = new() { ProcessTerminationTimeout = experiment ? null : TimeSpan.FromSeconds(10) };
+using IDisposable stopSignal = Handshake.Experiment.StopSignal.Watch(stop, interruptExit: 130, terminateExit: experiment ? 130 : 143);
+
+RootCommand root = Verbs.CreateRoot();
+
+// System.CommandLine's own signal handling is off: StopSignal (above) has both signals.
+InvocationConfiguration invocation = new() { ProcessTerminationTimeout = null };
 ParseResult parsed = root.Parse(args.Length == 0 ? ["--help"] : args);
 
 // A mistyped option is one line on stderr, not a page of help (`handshake VERB --help` shows that).

@@ -30,6 +30,8 @@ internal sealed partial class HandshakeProcess : IDisposable
 
     public int Id => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     public static HandshakeProcess Start(string workingDirectory, params string[] arguments) =>
         Start(workingDirectory, [], arguments);
 
@@ -122,8 +124,9 @@ internal sealed partial class HandshakeProcess : IDisposable
         }
         catch (TimeoutException e)
         {
-            // Say what the child was doing, for a hang that only a loaded machine shows (one `up` once did not stop
-            // within 30 s of SIGTERM in CI): its standard error so far, and each thread's name, state and kernel wait.
+            // Say what the child was doing: its standard error so far, and each thread's name, state and kernel wait.
+            // Added for an `up` that did not stop within 30 s of SIGTERM in CI (a SIGTERM lost during start-up, since
+            // fixed: UpSignalTests); kept for the next hang that only a loaded machine shows.
             string stderr;
             lock (_stderr)
             {
