@@ -26,8 +26,18 @@ namespace Handshake.Bench.Host;
 /// </summary>
 internal static partial class HostBenchmark
 {
+    /// <summary>What <c>host</c> takes (README, "Benchmark"), printed for <c>--help</c>.</summary>
+    public const string Usage = "usage: host [--warm 2000] [--cold 5] [--scale 500] [--concurrency 32] [--aot DIR] [--up PATH] [--no-freeze] [--warm-only] [--rows LIST] [--function-env NAME=VALUE] [--client http|blocking] [--back-to-back]";
+
     public static async Task<int> RunAsync(string[] args)
     {
+        // --help prints the usage and runs nothing (it used to start publishing the NativeAOT no-op, then the run).
+        if (args.Any(a => a is "--help" or "-h" or "-?"))
+        {
+            Console.WriteLine(Usage);
+            return 0;
+        }
+
         int warm = IntArg(args, "--warm", 2000);
         int cold = IntArg(args, "--cold", 5);
         int scale = IntArg(args, "--scale", 500);

@@ -10,8 +10,23 @@ namespace Handshake.Bench.Reliability;
 /// </summary>
 public static class ReliabilityCommand
 {
+    /// <summary>What <c>reliability</c> takes, printed for <c>--help</c> and for an unknown scenario.</summary>
+    public const string Usage = "usage: reliability kill-nine [--cycles N] [--workers N] | mixed-load [--duration 10m] [--interval 60s] [--workers N] [--invoke-workers N]  [--handshake PATH]";
+
+    /// <summary>
+    /// Whether the arguments ask for help (<c>--help</c>, <c>-h</c>, <c>-?</c>) anywhere: then the usage is printed and
+    /// nothing runs. Before this, <c>reliability kill-nine --help</c> started the 100-cycle kill -9 run.
+    /// </summary>
+    public static bool HelpRequested(IEnumerable<string> args) => args.Any(a => a is "--help" or "-h" or "-?");
+
     public static async Task<int> RunAsync(string[] args)
     {
+        if (HelpRequested(args))
+        {
+            Console.WriteLine(Usage);
+            return 0;
+        }
+
         Dictionary<string, string> options = new(StringComparer.Ordinal);
         for (int i = 1; i + 1 < args.Length; i += 2) options[args[i]] = args[i + 1];
         string handshake = options.GetValueOrDefault("--handshake") ?? DefaultHandshake();
@@ -55,7 +70,7 @@ public static class ReliabilityCommand
                 }
 
                 default:
-                    Console.Error.WriteLine("usage: reliability kill-nine [--cycles N] [--workers N] | mixed-load [--duration 10m] [--interval 60s] [--workers N] [--invoke-workers N]  [--handshake PATH]");
+                    Console.Error.WriteLine(Usage);
                     return 2;
             }
         }
