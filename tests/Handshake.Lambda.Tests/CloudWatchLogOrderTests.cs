@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Handshake.Lambda.Logs;
+using Handshake.Lambda.LogsApi;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -140,6 +141,28 @@ public sealed class CloudWatchLogOrderTests
         {
             SqliteConnection.ClearAllPools();
             Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("bm90LWEtdG9rZW4=")] // "not-a-token", shorter than the prefix
+    [InlineData("aGFuZHNoYWtlLWV2ZW50cy8xMg==")] // "handshake-events/12", an earlier version's token
+    [InlineData("aGFuZHNoYWtlLWV2ZW50cy1hdC8xMg==")] // "handshake-events-at/12", no sequence number
+    [InlineData("aGFuZHNoYWtlLWV2ZW50cy1hdC8vMTI=")] // "handshake-events-at//12", no timestamp
+    [InlineData("%%%")]
+    public void A_FilterLogEvents_token_that_is_not_a_place_is_refused_as_invalid(string token)
+    {
+        LogsException e = Assert.Throws<LogsException>(() => PagingToken.ReadPosition("handshake-events-at/", token));
+        Assert.Equal("The specified nextToken is invalid.", e.Message);
+    }
+
+    [Fact]
+    public void A_place_goes_through_a_FilterLogEvents_token_unchanged()
+    {
+        foreach (LogPosition position in new[] { new LogPosition(1764316800000, 42), new LogPosition(0, 0), LogPosition.Head, LogPosition.End })
+        {
+            Assert.Equal(position, PagingToken.ReadPosition("p/", PagingToken.Write("p/", position)));
         }
     }
 

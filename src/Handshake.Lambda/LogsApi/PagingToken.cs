@@ -20,8 +20,8 @@ internal static class PagingToken
     public static LogPosition ReadPosition(string prefix, string token)
     {
         string text = Decode(token);
-        int slash = text.IndexOf('/', prefix.Length);
-        if (text.StartsWith(prefix, StringComparison.Ordinal) && slash > prefix.Length
+        int slash = text.StartsWith(prefix, StringComparison.Ordinal) ? text.IndexOf('/', prefix.Length) : -1;
+        if (slash > prefix.Length
             && long.TryParse(text.AsSpan(prefix.Length, slash - prefix.Length), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long timestamp)
             && long.TryParse(text.AsSpan(slash + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long sequence))
         {
