@@ -70,7 +70,8 @@ public sealed class CloudWatchLogWriteTests
         Assert.Equal("""{"tooOldLogEventEndIndex":1}""", Compact(o.GetProperty("spanOfAccepted").GetProperty("rejectedLogEventsInfo")));
         Assert.Equal("""{"tooNewLogEventStartIndex":0}""", Compact(o.GetProperty("allRejected").GetProperty("rejectedLogEventsInfo")));
         Assert.Equal("""{"expiredLogEventEndIndex":1}""", Compact(o.GetProperty("expired").GetProperty("rejectedLogEventsInfo")));
-        Assert.Equal(["kept", "kept 2", "kept 3"], o.GetProperty("agesMessages").EnumerateArray().Select(m => m.GetString()));
+        // Read in timestamp order: "kept 2" (2 hours old) was put after "kept" (1 hour old).
+        Assert.Equal(["kept 2", "kept", "kept 3"], o.GetProperty("agesMessages").EnumerateArray().Select(m => m.GetString()));
 
         // 10,000 events in one batch, every one kept.
         Assert.False(o.GetProperty("many").GetBoolean());

@@ -8,12 +8,17 @@ public sealed record LogEvent(long Sequence, DateTimeOffset Timestamp, string Lo
 /// prints megabytes costs a fixed amount. Readers page by sequence number and can wait for new events (`logs --follow`).
 /// The ring is what every reader reads; with a <see cref="LogWriter"/> each event is also copied to logs.db, and the
 /// ring is refilled from there at start (<see cref="Restore"/>), so sequence numbers go on across restarts.
+///
+/// The same events are also kept in CloudWatch's read order (timestamp, then sequence number: <see cref="TimeOrderedEvents"/>)
+/// for the CloudWatch Logs API (<see cref="SnapshotByTime"/>), updated with the ring: an event the ring drops (the
+/// oldest logged or put, whatever its timestamp) leaves both.
 /// </summary>
 public sealed class FunctionLog
 {
     private readonly Lock _gate = new();
     private readonly string _functionName;
     private readonly LogEvent[] _ring;
+    private readonly TimeOrderedEvents _byTime;
     private readonly LogWriter? _writer;
     private long _next;
     private DateTimeOffset? _firstTimestamp;
@@ -23,6 +28,7 @@ public sealed class FunctionLog
     {
         _functionName = functionName;
         _ring = new LogEvent[capacity];
+        _byTime = new TimeOrderedEvents(capacity);
         _writer = writer;
     }
 
@@ -46,7 +52,14 @@ public sealed class FunctionLog
         {
             _firstTimestamp ??= timestamp;
             e = new LogEvent(_next, timestamp, logStreamName, message);
-            _ring[_next % _ring.Length] = e;
+            long slot = _next % _ring.Length;
+            if (_ring[slot] is { } dropped)
+            {
+                _byTime.Remove(dropped); // the oldest logged (a gap's stale event is not there: no-op)
+            }
+
+            _ring[slot] = e;
+            _byTime.Add(e);
             _next++;
             appended = _appended;
             _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -71,6 +84,9 @@ public sealed class FunctionLog
                 _ring[e.Sequence % _ring.Length] = e;
                 _next = e.Sequence + 1;
             }
+
+            // Sorted once here: logs.db's rows are read in sequence order, and put events need not be in timestamp order.
+            _byTime.Replace(Kept());
         }
     }
 
@@ -86,6 +102,7 @@ public sealed class FunctionLog
         lock (_gate)
         {
             Array.Clear(_ring);
+            _byTime.Clear();
             _firstTimestamp = null;
             next = _next;
         }
@@ -110,6 +127,8 @@ public sealed class FunctionLog
                     _ring[i] = null!;
                 }
             }
+
+            _byTime.RemoveAll(e => e.LogStreamName == logStreamName);
 
             next = _next;
         }
@@ -142,15 +161,34 @@ public sealed class FunctionLog
     {
         lock (_gate)
         {
-            long first = Math.Max(0, _next - _ring.Length);
-            List<LogEvent> events = new((int)(_next - first));
-            for (long i = first; i < _next; i++)
-            {
-                AddIfKept(events, i);
-            }
-
-            return (events, _next);
+            return (Kept(), _next);
         }
+    }
+
+    /// <summary>
+    /// The same events as <see cref="Snapshot"/>, in CloudWatch's read order: by timestamp (milliseconds), ties in the
+    /// order they were logged (GetLogEvents reads a stream, FilterLogEvents the group, in this order). Kept in that
+    /// order as events arrive, so this is a copy, not a sort.
+    /// </summary>
+    public (List<LogEvent> Events, long NextSequence) SnapshotByTime()
+    {
+        lock (_gate)
+        {
+            return (_byTime.ToList(), _next);
+        }
+    }
+
+    /// <summary>The events the ring holds, in sequence order (under the lock).</summary>
+    private List<LogEvent> Kept()
+    {
+        long first = Math.Max(0, _next - _ring.Length);
+        List<LogEvent> events = new((int)(_next - first));
+        for (long i = first; i < _next; i++)
+        {
+            AddIfKept(events, i);
+        }
+
+        return events;
     }
 
     /// <summary>The event numbered <paramref name="sequence"/>, unless it is a gap left by a restore (a slot empty or holding an older event).</summary>

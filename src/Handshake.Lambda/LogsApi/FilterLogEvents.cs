@@ -6,14 +6,17 @@ using Handshake.Lambda.Logs;
 namespace Handshake.Lambda.LogsApi;
 
 /// <summary>
-/// FilterLogEvents: the group's events (all streams, or the named ones, or those under a prefix) in the order they
-/// were logged, within the time window, that match the filter pattern (<see cref="FilterPattern"/>). A page ends at
-/// the limit or 1 MB; nextToken (the position after the page) is present only while more matching events remain, so
-/// the paginators stop when it is absent.
+/// FilterLogEvents: the group's events (all streams, or the named ones, or those under a prefix) in timestamp order
+/// across the streams (ties in the order they were logged or put), within the time window, that match the filter
+/// pattern (<see cref="FilterPattern"/>). A page ends at the limit or 1 MB; nextToken (the place of the first matching
+/// event left over, <see cref="LogPosition"/>: a timestamp and a sequence number, not an index, so it stays right when
+/// events arrive between pages) is present only while more matching events remain, so the paginators stop when it is
+/// absent.
 /// </summary>
 internal static class FilterLogEvents
 {
-    private const string TokenPrefix = "handshake-events/";
+    // Not the earlier "handshake-events/" (a sequence number alone): a token of an older host is refused, not misread.
+    private const string TokenPrefix = "handshake-events-at/";
 
     public static async Task ExecuteAsync(FunctionHost host, LogsRequest request, Utf8JsonWriter writer, CancellationToken cancellationToken)
     {
@@ -37,19 +40,19 @@ internal static class FilterLogEvents
         }
 
         FilterPattern filter = FilterPattern.Parse(pattern);
-        long from = nextToken is null ? 0 : PagingToken.Read(TokenPrefix, nextToken);
+        LogPosition from = nextToken is null ? LogPosition.Head : PagingToken.ReadPosition(TokenPrefix, nextToken);
         HashSet<string>? names = streamNames is null ? null : new(streamNames, StringComparer.Ordinal);
 
         await LogGroups.SettleAsync(host, function, cancellationToken).ConfigureAwait(false);
-        (List<LogEvent> events, _) = log.Snapshot();
+        (List<LogEvent> events, _) = log.SnapshotByTime();
         writer.WriteStartObject();
         writer.WriteStartArray("events");
         int count = 0;
         int bytes = 0;
-        long? resumeAt = null;
+        LogPosition? resumeAt = null;
         foreach (LogEvent e in events)
         {
-            if (e.Sequence < from
+            if (from.IsAfter(e)
                 || (names is not null && !names.Contains(e.LogStreamName))
                 || (streamPrefix is not null && !e.LogStreamName.StartsWith(streamPrefix, StringComparison.Ordinal))
                 || !LogGroups.InWindow(e, startTime, endTime)
@@ -61,7 +64,7 @@ internal static class FilterLogEvents
             bytes += LogGroups.EventBytes(e);
             if (count == limit || (bytes > LogGroups.MaxPageBytes && count > 0))
             {
-                resumeAt = e.Sequence; // a matching event is left for the next page
+                resumeAt = LogPosition.Of(e); // a matching event is left for the next page, which starts at it
                 break;
             }
 
@@ -81,7 +84,7 @@ internal static class FilterLogEvents
         // Deprecated since 2020: CloudWatch answers an empty list.
         writer.WriteStartArray("searchedLogStreams");
         writer.WriteEndArray();
-        if (resumeAt is long resume)
+        if (resumeAt is LogPosition resume)
         {
             writer.WriteString("nextToken", PagingToken.Write(TokenPrefix, resume));
         }

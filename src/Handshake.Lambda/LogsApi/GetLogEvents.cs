@@ -5,11 +5,13 @@ using Handshake.Lambda.Logs;
 namespace Handshake.Lambda.LogsApi;
 
 /// <summary>
-/// GetLogEvents: one stream's events, oldest first within a page, with CloudWatch's two tokens. A token is a position
-/// in the function's log (the sequence number the ring gives each event): <c>f/N/s</c> reads the stream's events at or
-/// after N, <c>b/N/s</c> the ones before N. Without a token the page is the stream's newest events (or its oldest, with
-/// startFromHead). When a page is empty its token comes back unchanged: that is how the SDKs' and the CLI's loops
-/// know they have read everything (they stop when nextForwardToken repeats).
+/// GetLogEvents: one stream's events in timestamp order (ties in the order they were logged or put), oldest first
+/// within a page, with CloudWatch's two tokens. A token is a place in the log's read order (<see cref="LogPosition"/>:
+/// an event's timestamp and sequence number), not an index, so it stays right when events arrive between pages:
+/// <c>f/.../s</c> reads the stream's events after the place, <c>b/.../s</c> the ones before it. After a page, the
+/// forward token is its last event's place and the backward token its first's. Without a token the page is the
+/// stream's newest events (or its oldest, with startFromHead). When a page is empty its token comes back unchanged:
+/// that is how the SDKs' and the CLI's loops know they have read everything (they stop when nextForwardToken repeats).
 /// </summary>
 internal static class GetLogEvents
 {
@@ -23,10 +25,10 @@ internal static class GetLogEvents
         int limit = request.Limit("limit", 1, 10_000, 10_000);
         bool startFromHead = request.Boolean("startFromHead") ?? false;
         (string groupName, string function, FunctionLog log) = LogGroups.Resolve(host, request);
-        (bool forward, long position)? token = nextToken is null ? null : ParseToken(nextToken);
+        (bool forward, LogPosition position)? token = nextToken is null ? null : ParseToken(nextToken);
 
         await LogGroups.SettleAsync(host, function, cancellationToken).ConfigureAwait(false);
-        (List<LogEvent> all, long nextSequence) = log.Snapshot();
+        (List<LogEvent> all, _) = log.SnapshotByTime();
         List<LogEvent> stream = [];
         bool exists = false;
         foreach (LogEvent e in all)
@@ -47,9 +49,9 @@ internal static class GetLogEvents
             throw LogsException.LogStreamNotFound();
         }
 
-        // Which way this page reads, and from where: forward takes the first events after the position, backward the last before it.
+        // Which way this page reads, and from where: forward takes the first events after the place, backward the last before it.
         bool readsForward = token?.forward ?? startFromHead;
-        long position = token?.position ?? (startFromHead ? 0 : nextSequence);
+        LogPosition position = token?.position ?? (startFromHead ? LogPosition.Head : LogPosition.End);
         List<LogEvent> page = readsForward ? First(stream, position, limit) : Last(stream, position, limit);
 
         writer.WriteStartObject();
@@ -65,22 +67,23 @@ internal static class GetLogEvents
         }
 
         writer.WriteEndArray();
-        // An empty page gives back the position it read from: a forward token that has nothing newer repeats.
-        long forwardFrom = page.Count > 0 ? page[^1].Sequence + 1 : token is null && readsForward ? nextSequence : position;
-        long backwardFrom = page.Count > 0 ? page[0].Sequence : position;
+        // An empty page gives back the place it read from (a forward token that has nothing newer repeats), but without
+        // a token the stream (in the window) is empty, and its forward token reads whatever comes into it.
+        LogPosition forwardFrom = page.Count > 0 ? LogPosition.Of(page[^1]) : token is null ? LogPosition.Head : position;
+        LogPosition backwardFrom = page.Count > 0 ? LogPosition.Of(page[0]) : position;
         writer.WriteString("nextForwardToken", Token('f', forwardFrom));
         writer.WriteString("nextBackwardToken", Token('b', backwardFrom));
         writer.WriteEndObject();
     }
 
-    /// <summary>The first events at or after <paramref name="from"/>, at most <paramref name="limit"/> and 1 MB.</summary>
-    private static List<LogEvent> First(List<LogEvent> stream, long from, int limit)
+    /// <summary>The first events after <paramref name="after"/>, at most <paramref name="limit"/> and 1 MB.</summary>
+    private static List<LogEvent> First(List<LogEvent> stream, LogPosition after, int limit)
     {
         List<LogEvent> page = [];
         int bytes = 0;
         foreach (LogEvent e in stream)
         {
-            if (e.Sequence < from)
+            if (!after.IsBefore(e))
             {
                 continue;
             }
@@ -98,10 +101,10 @@ internal static class GetLogEvents
     }
 
     /// <summary>The last events before <paramref name="before"/>, at most <paramref name="limit"/> and 1 MB, oldest first.</summary>
-    private static List<LogEvent> Last(List<LogEvent> stream, long before, int limit)
+    private static List<LogEvent> Last(List<LogEvent> stream, LogPosition before, int limit)
     {
         int end = stream.Count;
-        while (end > 0 && stream[end - 1].Sequence >= before)
+        while (end > 0 && !before.IsAfter(stream[end - 1]))
         {
             end--;
         }
@@ -122,16 +125,24 @@ internal static class GetLogEvents
         return stream.GetRange(start, end - start);
     }
 
-    // CloudWatch's tokens look like f/<56 digits>/s; clients treat them as opaque, so the digits here are a position.
-    private static string Token(char direction, long position) =>
-        direction + "/" + position.ToString("D56", CultureInfo.InvariantCulture) + "/s";
+    // CloudWatch's tokens look like f/<56 digits>/s; clients treat them as opaque, so the digits here are a place:
+    // 16 zeros, then the timestamp and the sequence number, each as 20 digits (offset by 2^63, so that the head's and
+    // the end's places, long.MinValue and long.MaxValue, are digits too).
+    private const int Padding = 16;
 
-    private static (bool Forward, long Position) ParseToken(string token)
+    private static string Token(char direction, LogPosition position) =>
+        direction + "/" + new string('0', Padding) + Digits(position.Timestamp) + Digits(position.Sequence) + "/s";
+
+    private static string Digits(long value) => unchecked((ulong)(value ^ long.MinValue)).ToString("D20", CultureInfo.InvariantCulture);
+
+    private static (bool Forward, LogPosition Position) ParseToken(string token)
     {
-        if (token.Length > 4 && token[0] is 'f' or 'b' && token[1] == '/' && token.EndsWith("/s", StringComparison.Ordinal)
-            && long.TryParse(token.AsSpan(2, token.Length - 4), NumberStyles.None, CultureInfo.InvariantCulture, out long position))
+        if (token.Length == 2 + Padding + 40 + 2 && token[0] is 'f' or 'b' && token[1] == '/' && token.EndsWith("/s", StringComparison.Ordinal)
+            && token.AsSpan(2, Padding).IndexOfAnyExcept('0') < 0
+            && ulong.TryParse(token.AsSpan(2 + Padding, 20), NumberStyles.None, CultureInfo.InvariantCulture, out ulong timestamp)
+            && ulong.TryParse(token.AsSpan(2 + Padding + 20, 20), NumberStyles.None, CultureInfo.InvariantCulture, out ulong sequence))
         {
-            return (token[0] == 'f', position);
+            return (token[0] == 'f', new LogPosition(unchecked((long)timestamp ^ long.MinValue), unchecked((long)sequence ^ long.MinValue)));
         }
 
         throw LogsException.InvalidNextToken();
