@@ -114,51 +114,36 @@ public sealed class CloudWatchLogGroupTests
     public async Task The_AWS_CLI_manages_a_log_group_and_prints_CloudWatchs_errors()
     {
         await using UpProcess up = await UpProcess.StartAsync(["--in-memory"]);
-        Dictionary<string, string> environment = Repository.AwsEnvironment(new Uri(up.Endpoint));
 
-        async Task<string> Logs(params string[] arguments)
-        {
-            var run = await Repository.RunAsync("aws", ["logs", .. arguments, "--endpoint-url", up.Endpoint], environment);
-            Assert.True(run.ExitCode == 0, $"aws logs {string.Join(' ', arguments)}: {run.Stderr}");
-            return run.Stdout;
-        }
-
-        async Task<string> Fails(params string[] arguments)
-        {
-            var run = await Repository.RunAsync("aws", ["logs", .. arguments, "--endpoint-url", up.Endpoint], environment);
-            Assert.NotEqual(0, run.ExitCode);
-            return run.Stderr.Trim();
-        }
-
-        Assert.Equal("", await Logs("create-log-group", "--log-group-name", "/aws/lambda/bash", "--tags", "team=a"));
-        Assert.Equal("", await Logs("put-retention-policy", "--log-group-name", "/aws/lambda/bash", "--retention-in-days", "30"));
-        JsonElement group = Assert.Single(JsonDocument.Parse(await Logs("describe-log-groups", "--log-group-name-prefix", "/aws/lambda/"))
+        Assert.Equal("", await up.AwsLogsAsync("create-log-group", "--log-group-name", "/aws/lambda/bash", "--tags", "team=a"));
+        Assert.Equal("", await up.AwsLogsAsync("put-retention-policy", "--log-group-name", "/aws/lambda/bash", "--retention-in-days", "30"));
+        JsonElement group = Assert.Single(JsonDocument.Parse(await up.AwsLogsAsync("describe-log-groups", "--log-group-name-prefix", "/aws/lambda/"))
             .RootElement.GetProperty("logGroups").EnumerateArray());
         Assert.Equal(30, group.GetProperty("retentionInDays").GetInt32());
-        Assert.Equal("""{"team":"a"}""", Compact(JsonDocument.Parse(await Logs("list-tags-log-group", "--log-group-name", "/aws/lambda/bash"))
+        Assert.Equal("""{"team":"a"}""", Compact(JsonDocument.Parse(await up.AwsLogsAsync("list-tags-log-group", "--log-group-name", "/aws/lambda/bash"))
             .RootElement.GetProperty("tags")));
-        Assert.Equal("", await Logs("tag-resource", "--resource-arn", Arn + "/aws/lambda/bash", "--tags", "env=dev"));
-        Assert.Equal("", await Logs("untag-resource", "--resource-arn", Arn + "/aws/lambda/bash", "--tag-keys", "team"));
-        Assert.Equal("""{"env":"dev"}""", Compact(JsonDocument.Parse(await Logs("list-tags-for-resource", "--resource-arn", Arn + "/aws/lambda/bash"))
+        Assert.Equal("", await up.AwsLogsAsync("tag-resource", "--resource-arn", Arn + "/aws/lambda/bash", "--tags", "env=dev"));
+        Assert.Equal("", await up.AwsLogsAsync("untag-resource", "--resource-arn", Arn + "/aws/lambda/bash", "--tag-keys", "team"));
+        Assert.Equal("""{"env":"dev"}""", Compact(JsonDocument.Parse(await up.AwsLogsAsync("list-tags-for-resource", "--resource-arn", Arn + "/aws/lambda/bash"))
             .RootElement.GetProperty("tags")));
 
         Assert.Equal("An error occurred (ResourceAlreadyExistsException) when calling the CreateLogGroup operation: The specified log group already exists",
-            await Fails("create-log-group", "--log-group-name", "/aws/lambda/bash"));
+            await up.AwsLogsFailsAsync("create-log-group", "--log-group-name", "/aws/lambda/bash"));
         Assert.StartsWith("An error occurred (InvalidParameterException) when calling the PutRetentionPolicy operation: 1 validation error detected: " +
             "Value '0' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: [1, 3, 5,",
-            await Fails("put-retention-policy", "--log-group-name", "/aws/lambda/bash", "--retention-in-days", "0"));
+            await up.AwsLogsFailsAsync("put-retention-policy", "--log-group-name", "/aws/lambda/bash", "--retention-in-days", "0"));
 
         // The function logs into the created group; deleting the group takes those events.
         var invoked = await Repository.RunAsync("aws", ["lambda", "invoke", "--endpoint-url", up.Endpoint, "--function-name", "bash", "--payload", "{}",
-            Path.Combine(up.Directory, "out.json")], environment);
+            Path.Combine(up.Directory, "out.json")], Repository.AwsEnvironment(new Uri(up.Endpoint)));
         Assert.True(invoked.ExitCode == 0, invoked.Stderr);
-        Assert.Contains("REPORT RequestId: ", await Logs("filter-log-events", "--log-group-name", "/aws/lambda/bash", "--filter-pattern", "REPORT"));
-        Assert.Equal("", await Logs("delete-log-group", "--log-group-name", "/aws/lambda/bash"));
+        Assert.Contains("REPORT RequestId: ", await up.AwsLogsAsync("filter-log-events", "--log-group-name", "/aws/lambda/bash", "--filter-pattern", "REPORT"));
+        Assert.Equal("", await up.AwsLogsAsync("delete-log-group", "--log-group-name", "/aws/lambda/bash"));
         Assert.Equal("An error occurred (ResourceNotFoundException) when calling the DeleteLogGroup operation: The specified log group does not exist.",
-            await Fails("delete-log-group", "--log-group-name", "/aws/lambda/bash"));
+            await up.AwsLogsFailsAsync("delete-log-group", "--log-group-name", "/aws/lambda/bash"));
         Assert.Equal("An error occurred (ResourceNotFoundException) when calling the FilterLogEvents operation: The specified log group does not exist.",
-            await Fails("filter-log-events", "--log-group-name", "/aws/lambda/bash"));
-        Assert.Empty(JsonDocument.Parse(await Logs("describe-log-groups")).RootElement.GetProperty("logGroups").EnumerateArray());
+            await up.AwsLogsFailsAsync("filter-log-events", "--log-group-name", "/aws/lambda/bash"));
+        Assert.Empty(JsonDocument.Parse(await up.AwsLogsAsync("describe-log-groups")).RootElement.GetProperty("logGroups").EnumerateArray());
     }
 
     [Fact]
@@ -172,12 +157,6 @@ public sealed class CloudWatchLogGroupTests
             // shutdown (bash's "Terminated" at SIGTERM) makes the group again before the restart.
             await using (UpProcess up = await UpProcess.StartAsync(["--environment-idle-timeout", "1s"]))
             {
-                Dictionary<string, string> environment = Repository.AwsEnvironment(new Uri(up.Endpoint));
-                async Task Logs(params string[] arguments)
-                {
-                    var run = await Repository.RunAsync("aws", ["logs", .. arguments, "--endpoint-url", up.Endpoint], environment);
-                    Assert.True(run.ExitCode == 0, $"aws logs {string.Join(' ', arguments)}: {run.Stderr}");
-                }
 
                 async Task Invoke(string function)
                 {
@@ -187,14 +166,14 @@ public sealed class CloudWatchLogGroupTests
 
                 // A created group with settings; a function's logged group given a retention and tags; a function's
                 // logged group deleted (its events must not come back from logs.db).
-                await Logs("create-log-group", "--log-group-name", "/app/kept", "--tags", "team=a", "--log-group-class", "INFREQUENT_ACCESS");
-                await Logs("put-retention-policy", "--log-group-name", "/app/kept", "--retention-in-days", "545");
+                await up.AwsLogsAsync("create-log-group", "--log-group-name", "/app/kept", "--tags", "team=a", "--log-group-class", "INFREQUENT_ACCESS");
+                await up.AwsLogsAsync("put-retention-policy", "--log-group-name", "/app/kept", "--retention-in-days", "545");
                 await Invoke("bash");
-                await Logs("put-retention-policy", "--log-group-name", "/aws/lambda/bash", "--retention-in-days", "1");
-                await Logs("tag-resource", "--resource-arn", Arn + "/aws/lambda/bash", "--tags", "fn=bash");
+                await up.AwsLogsAsync("put-retention-policy", "--log-group-name", "/aws/lambda/bash", "--retention-in-days", "1");
+                await up.AwsLogsAsync("tag-resource", "--resource-arn", Arn + "/aws/lambda/bash", "--tags", "fn=bash");
                 await Invoke("zeta");
                 await Task.Delay(TimeSpan.FromSeconds(3));
-                await Logs("delete-log-group", "--log-group-name", "/aws/lambda/zeta");
+                await up.AwsLogsAsync("delete-log-group", "--log-group-name", "/aws/lambda/zeta");
                 createdAt = Group(await DescribeAsync(up), "/app/kept").GetProperty("creationTime").GetInt64();
                 project = await up.StopAsync();
             }

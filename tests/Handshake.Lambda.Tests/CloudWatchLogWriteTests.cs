@@ -123,57 +123,42 @@ public sealed class CloudWatchLogWriteTests
     public async Task The_AWS_CLI_creates_a_stream_puts_reads_and_deletes_and_prints_CloudWatchs_errors()
     {
         await using UpProcess up = await UpProcess.StartAsync(["--in-memory"]);
-        Dictionary<string, string> environment = Repository.AwsEnvironment(new Uri(up.Endpoint));
-
-        async Task<string> Logs(params string[] arguments)
-        {
-            var run = await Repository.RunAsync("aws", ["logs", .. arguments, "--endpoint-url", up.Endpoint], environment);
-            Assert.True(run.ExitCode == 0, $"aws logs {string.Join(' ', arguments)}: {run.Stderr}");
-            return run.Stdout;
-        }
-
-        async Task<string> Fails(params string[] arguments)
-        {
-            var run = await Repository.RunAsync("aws", ["logs", .. arguments, "--endpoint-url", up.Endpoint], environment);
-            Assert.NotEqual(0, run.ExitCode);
-            return run.Stderr.Trim();
-        }
 
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         string At(long offset) => (now + offset).ToString(CultureInfo.InvariantCulture);
 
-        Assert.Equal("", await Logs("create-log-group", "--log-group-name", "/app/cli"));
-        Assert.Equal("", await Logs("create-log-stream", "--log-group-name", "/app/cli", "--log-stream-name", "web-1"));
-        JsonElement put = JsonDocument.Parse(await Logs("put-log-events", "--log-group-name", "/app/cli", "--log-stream-name", "web-1",
+        Assert.Equal("", await up.AwsLogsAsync("create-log-group", "--log-group-name", "/app/cli"));
+        Assert.Equal("", await up.AwsLogsAsync("create-log-stream", "--log-group-name", "/app/cli", "--log-stream-name", "web-1"));
+        JsonElement put = JsonDocument.Parse(await up.AwsLogsAsync("put-log-events", "--log-group-name", "/app/cli", "--log-stream-name", "web-1",
             "--log-events", $"timestamp={At(-1000)},message=first", $"timestamp={At(0)},message=second")).RootElement;
         Assert.Matches("^[0-9]{56}$", put.GetProperty("nextSequenceToken").GetString());
-        JsonElement events = JsonDocument.Parse(await Logs("get-log-events", "--log-group-name", "/app/cli", "--log-stream-name", "web-1", "--start-from-head"))
+        JsonElement events = JsonDocument.Parse(await up.AwsLogsAsync("get-log-events", "--log-group-name", "/app/cli", "--log-stream-name", "web-1", "--start-from-head"))
             .RootElement.GetProperty("events");
         Assert.Equal(["first", "second"], events.EnumerateArray().Select(e => e.GetProperty("message").GetString()));
         Assert.Equal(now, events[1].GetProperty("timestamp").GetInt64());
 
         // Rejected events: printed in the answer, not kept.
-        JsonElement rejected = JsonDocument.Parse(await Logs("put-log-events", "--log-group-name", "/app/cli", "--log-stream-name", "web-1",
+        JsonElement rejected = JsonDocument.Parse(await up.AwsLogsAsync("put-log-events", "--log-group-name", "/app/cli", "--log-stream-name", "web-1",
             "--log-events", $"timestamp={At(-15 * 86_400_000L)},message=old", $"timestamp={At(1)},message=third")).RootElement;
         Assert.Equal(1, rejected.GetProperty("rejectedLogEventsInfo").GetProperty("tooOldLogEventEndIndex").GetInt32());
 
         Assert.Equal("An error occurred (ResourceAlreadyExistsException) when calling the CreateLogStream operation: The specified log stream already exists",
-            await Fails("create-log-stream", "--log-group-name", "/app/cli", "--log-stream-name", "web-1"));
+            await up.AwsLogsFailsAsync("create-log-stream", "--log-group-name", "/app/cli", "--log-stream-name", "web-1"));
         Assert.Equal("An error occurred (ResourceNotFoundException) when calling the CreateLogStream operation: The specified log group does not exist.",
-            await Fails("create-log-stream", "--log-group-name", "/app/none", "--log-stream-name", "web-1"));
+            await up.AwsLogsFailsAsync("create-log-stream", "--log-group-name", "/app/none", "--log-stream-name", "web-1"));
         Assert.Equal("An error occurred (InvalidParameterException) when calling the PutLogEvents operation: Log events in a single PutLogEvents request must be in chronological order.",
-            await Fails("put-log-events", "--log-group-name", "/app/cli", "--log-stream-name", "web-1",
+            await up.AwsLogsFailsAsync("put-log-events", "--log-group-name", "/app/cli", "--log-stream-name", "web-1",
                 "--log-events", $"timestamp={At(0)},message=b", $"timestamp={At(-1)},message=a"));
         Assert.Equal("An error occurred (ResourceNotFoundException) when calling the PutLogEvents operation: The specified log stream does not exist.",
-            await Fails("put-log-events", "--log-group-name", "/app/cli", "--log-stream-name", "web-2", "--log-events", $"timestamp={At(0)},message=m"));
+            await up.AwsLogsFailsAsync("put-log-events", "--log-group-name", "/app/cli", "--log-stream-name", "web-2", "--log-events", $"timestamp={At(0)},message=m"));
 
-        JsonElement filtered = JsonDocument.Parse(await Logs("filter-log-events", "--log-group-name", "/app/cli")).RootElement.GetProperty("events");
+        JsonElement filtered = JsonDocument.Parse(await up.AwsLogsAsync("filter-log-events", "--log-group-name", "/app/cli")).RootElement.GetProperty("events");
         Assert.Equal(["first", "second", "third"], filtered.EnumerateArray().Select(e => e.GetProperty("message").GetString()));
 
-        Assert.Equal("", await Logs("delete-log-stream", "--log-group-name", "/app/cli", "--log-stream-name", "web-1"));
+        Assert.Equal("", await up.AwsLogsAsync("delete-log-stream", "--log-group-name", "/app/cli", "--log-stream-name", "web-1"));
         Assert.Equal("An error occurred (ResourceNotFoundException) when calling the DeleteLogStream operation: The specified log stream does not exist.",
-            await Fails("delete-log-stream", "--log-group-name", "/app/cli", "--log-stream-name", "web-1"));
-        Assert.Empty(JsonDocument.Parse(await Logs("describe-log-streams", "--log-group-name", "/app/cli")).RootElement.GetProperty("logStreams").EnumerateArray());
+            await up.AwsLogsFailsAsync("delete-log-stream", "--log-group-name", "/app/cli", "--log-stream-name", "web-1"));
+        Assert.Empty(JsonDocument.Parse(await up.AwsLogsAsync("describe-log-streams", "--log-group-name", "/app/cli")).RootElement.GetProperty("logStreams").EnumerateArray());
     }
 
     [Fact]
@@ -187,30 +172,23 @@ public sealed class CloudWatchLogWriteTests
             long emptyCreated;
             await using (UpProcess up = await UpProcess.StartAsync([]))
             {
-                Dictionary<string, string> environment = Repository.AwsEnvironment(new Uri(up.Endpoint));
-                async Task<string> Logs(params string[] arguments)
-                {
-                    var run = await Repository.RunAsync("aws", ["logs", .. arguments, "--endpoint-url", up.Endpoint], environment);
-                    Assert.True(run.ExitCode == 0, $"aws logs {string.Join(' ', arguments)}: {run.Stderr}");
-                    return run.Stdout;
-                }
 
                 var invoked = await Repository.RunAsync(UpProcess.Executable, ["invoke", "bash", "--payload", "{}", "--endpoint", up.Endpoint]);
                 Assert.True(invoked.ExitCode == 0, invoked.Stderr);
 
                 // An empty stream, a stream with events, a stream deleted with its events, and events put into the
                 // function's group.
-                await Logs("create-log-group", "--log-group-name", "/app/kept");
-                await Logs("create-log-stream", "--log-group-name", "/app/kept", "--log-stream-name", "empty");
-                await Logs("create-log-stream", "--log-group-name", "/app/kept", "--log-stream-name", "full");
-                await Logs("create-log-stream", "--log-group-name", "/app/kept", "--log-stream-name", "gone");
-                await Logs("put-log-events", "--log-group-name", "/app/kept", "--log-stream-name", "full",
+                await up.AwsLogsAsync("create-log-group", "--log-group-name", "/app/kept");
+                await up.AwsLogsAsync("create-log-stream", "--log-group-name", "/app/kept", "--log-stream-name", "empty");
+                await up.AwsLogsAsync("create-log-stream", "--log-group-name", "/app/kept", "--log-stream-name", "full");
+                await up.AwsLogsAsync("create-log-stream", "--log-group-name", "/app/kept", "--log-stream-name", "gone");
+                await up.AwsLogsAsync("put-log-events", "--log-group-name", "/app/kept", "--log-stream-name", "full",
                     "--log-events", $"timestamp={At(-2)},message=a", $"timestamp={At(-1)},message=b", $"timestamp={At(0)},message=c");
-                await Logs("put-log-events", "--log-group-name", "/app/kept", "--log-stream-name", "gone", "--log-events", $"timestamp={At(0)},message=gone");
-                await Logs("delete-log-stream", "--log-group-name", "/app/kept", "--log-stream-name", "gone");
-                await Logs("create-log-stream", "--log-group-name", "/aws/lambda/bash", "--log-stream-name", "custom");
-                await Logs("put-log-events", "--log-group-name", "/aws/lambda/bash", "--log-stream-name", "custom", "--log-events", $"timestamp={At(0)},message=put into bash");
-                emptyCreated = Stream(await Logs("describe-log-streams", "--log-group-name", "/app/kept"), "empty").GetProperty("creationTime").GetInt64();
+                await up.AwsLogsAsync("put-log-events", "--log-group-name", "/app/kept", "--log-stream-name", "gone", "--log-events", $"timestamp={At(0)},message=gone");
+                await up.AwsLogsAsync("delete-log-stream", "--log-group-name", "/app/kept", "--log-stream-name", "gone");
+                await up.AwsLogsAsync("create-log-stream", "--log-group-name", "/aws/lambda/bash", "--log-stream-name", "custom");
+                await up.AwsLogsAsync("put-log-events", "--log-group-name", "/aws/lambda/bash", "--log-stream-name", "custom", "--log-events", $"timestamp={At(0)},message=put into bash");
+                emptyCreated = Stream(await up.AwsLogsAsync("describe-log-streams", "--log-group-name", "/app/kept"), "empty").GetProperty("creationTime").GetInt64();
                 project = await up.StopAsync();
             }
 
@@ -221,37 +199,30 @@ public sealed class CloudWatchLogWriteTests
             await using (UpProcess up = await UpProcess.StartAsync([], project))
             {
                 project = null; // this UpProcess deletes the directory
-                Dictionary<string, string> environment = Repository.AwsEnvironment(new Uri(up.Endpoint));
-                async Task<string> Logs(params string[] arguments)
-                {
-                    var run = await Repository.RunAsync("aws", ["logs", .. arguments, "--endpoint-url", up.Endpoint], environment);
-                    Assert.True(run.ExitCode == 0, $"aws logs {string.Join(' ', arguments)}: {run.Stderr}");
-                    return run.Stdout;
-                }
 
-                string streams = await Logs("describe-log-streams", "--log-group-name", "/app/kept");
+                string streams = await up.AwsLogsAsync("describe-log-streams", "--log-group-name", "/app/kept");
                 Assert.Equal(["empty", "full"], JsonDocument.Parse(streams).RootElement.GetProperty("logStreams").EnumerateArray()
                     .Select(s => s.GetProperty("logStreamName").GetString()));
                 Assert.Equal(emptyCreated, Stream(streams, "empty").GetProperty("creationTime").GetInt64());
                 Assert.False(Stream(streams, "empty").TryGetProperty("lastEventTimestamp", out _));
-                JsonElement events = JsonDocument.Parse(await Logs("get-log-events", "--log-group-name", "/app/kept", "--log-stream-name", "full", "--start-from-head"))
+                JsonElement events = JsonDocument.Parse(await up.AwsLogsAsync("get-log-events", "--log-group-name", "/app/kept", "--log-stream-name", "full", "--start-from-head"))
                     .RootElement.GetProperty("events");
                 Assert.Equal(["a", "b", "c"], events.EnumerateArray().Select(e => e.GetProperty("message").GetString()));
                 Assert.Equal(now, events[2].GetProperty("timestamp").GetInt64());
-                var gone = await Repository.RunAsync("aws", ["logs", "get-log-events", "--log-group-name", "/app/kept", "--log-stream-name", "gone", "--endpoint-url", up.Endpoint], environment);
-                Assert.Contains("The specified log stream does not exist.", gone.Stderr);
+                Assert.Contains("The specified log stream does not exist.",
+                    await up.AwsLogsFailsAsync("get-log-events", "--log-group-name", "/app/kept", "--log-stream-name", "gone"));
 
                 // Put into the function's group: read back by the API and by `handshake logs`, beside the function's lines.
-                Assert.Contains("put into bash", await Logs("get-log-events", "--log-group-name", "/aws/lambda/bash", "--log-stream-name", "custom"));
+                Assert.Contains("put into bash", await up.AwsLogsAsync("get-log-events", "--log-group-name", "/aws/lambda/bash", "--log-stream-name", "custom"));
                 var logs = await Repository.RunAsync(UpProcess.Executable, ["logs", "bash", "--endpoint", up.Endpoint]);
                 Assert.True(logs.ExitCode == 0, logs.Stderr);
                 Assert.Contains("put into bash", logs.Stdout);
                 Assert.Contains("REPORT RequestId: ", logs.Stdout);
 
                 // Writing goes on after the restart, numbering after the restored events.
-                await Logs("put-log-events", "--log-group-name", "/app/kept", "--log-stream-name", "empty", "--log-events",
+                await up.AwsLogsAsync("put-log-events", "--log-group-name", "/app/kept", "--log-stream-name", "empty", "--log-events",
                     $"timestamp={DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()},message=after restart");
-                Assert.Contains("after restart", await Logs("get-log-events", "--log-group-name", "/app/kept", "--log-stream-name", "empty"));
+                Assert.Contains("after restart", await up.AwsLogsAsync("get-log-events", "--log-group-name", "/app/kept", "--log-stream-name", "empty"));
             }
         }
         finally

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Handshake.Lambda.Persistence;
-using Microsoft.Data.Sqlite;
 
 namespace Handshake.Lambda.LogsApi;
 
@@ -135,20 +134,6 @@ internal sealed class CreatedLogStreams(LambdaStateDatabase database)
         return streams;
     }
 
-    /// <summary>A change not kept is not made, as for the groups' records (<see cref="LogGroupSettings"/>).</summary>
-    private void Save(Action<LambdaStateDatabase.Batch> changes)
-    {
-        try
-        {
-            database.Write(changes);
-        }
-        catch (SqliteException e)
-        {
-            throw new LogsException("ServiceUnavailableException", $"The change could not be saved to {database.FilePath}: {e.Message}", 500);
-        }
-        catch (ObjectDisposedException)
-        {
-            throw new LogsException("ServiceUnavailableException", "The function host is stopping.", 503);
-        }
-    }
+    /// <summary>A change not kept is not made, as for the groups' records.</summary>
+    private void Save(Action<LambdaStateDatabase.Batch> changes) => LogGroupSettings.Save(database, changes);
 }

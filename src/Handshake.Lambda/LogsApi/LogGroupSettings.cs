@@ -98,8 +98,13 @@ internal sealed class LogGroupSettings(LambdaStateDatabase database)
         }
     }
 
-    /// <summary>A change not kept is not made: answered as CloudWatch's own fault (500), so that a client retries.</summary>
-    private void Save(Action<LambdaStateDatabase.Batch> changes)
+    private void Save(Action<LambdaStateDatabase.Batch> changes) => Save(database, changes);
+
+    /// <summary>
+    /// A change not kept is not made: answered as CloudWatch's own fault (500), so that a client retries. Shared with
+    /// the created log streams' records (<see cref="CreatedLogStreams"/>).
+    /// </summary>
+    internal static void Save(LambdaStateDatabase database, Action<LambdaStateDatabase.Batch> changes)
     {
         try
         {
