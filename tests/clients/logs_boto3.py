@@ -5,13 +5,14 @@ Usage: python3 logs_boto3.py <endpoint-url> <function-name> <invocations> <other
 CloudWatch. Prints one JSON object on the last line of stdout: named
 observations (values derived from what boto3 returned, or {"error": {"code", "message"}} for what it raised).
 """
+import functools
 import json
 import sys
 
 import boto3
-from botocore.exceptions import ClientError
 
 import model_audit
+import observed
 
 endpoint, function, invocations, other = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 group = "/aws/lambda/" + function
@@ -23,12 +24,7 @@ for client in (logs, lam):
     model_audit.install(client, model_violations)
 
 
-def observe(name, call):
-    try:
-        observations[name] = call()
-    except ClientError as e:
-        observations[name] = {"error": {"code": e.response["Error"]["Code"], "message": e.response["Error"]["Message"],
-                                        "status": e.response["ResponseMetadata"]["HTTPStatusCode"]}}
+observe = functools.partial(observed.observe, observations)
 
 
 request_ids = []

@@ -6,13 +6,14 @@ Usage: python3 logs_groups_boto3.py <endpoint-url> <function-name> <other-functi
 JSON object on the last line of stdout: named observations (values derived from what boto3 returned, or
 {"error": {"code", "message", "status"}} for what it raised), and "modelViolations" (model_audit.py).
 """
+import functools
 import json
 import sys
 
 import boto3
-from botocore.exceptions import ClientError
 
 import model_audit
+import observed
 
 endpoint, function, other = sys.argv[1], sys.argv[2], sys.argv[3]
 logs = boto3.client("logs", endpoint_url=endpoint)
@@ -28,17 +29,8 @@ function_group = "/aws/lambda/" + function
 other_group = "/aws/lambda/" + other
 
 
-def observe(name, call):
-    try:
-        observations[name] = call()
-    except ClientError as e:
-        observations[name] = {"error": {"code": e.response["Error"]["Code"], "message": e.response["Error"]["Message"],
-                                        "status": e.response["ResponseMetadata"]["HTTPStatusCode"]}}
-
-
-def answer(response):
-    """An answer without its ResponseMetadata (what the operation returned)."""
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
+observe = functools.partial(observed.observe, observations)
+answer = observed.answer
 
 
 def groups():

@@ -6,15 +6,16 @@ Usage: python3 logs_write_boto3.py <endpoint-url> <function-name>. Prints one JS
 named observations (values derived from what boto3 returned, or {"error": {"code", "message", "status"}} for what it
 raised), and "modelViolations" (model_audit.py: every answer checked against botocore's model).
 """
+import functools
 import json
 import sys
 import time
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
 
 import model_audit
+import observed
 
 endpoint, function = sys.argv[1], sys.argv[2]
 logs = boto3.client("logs", endpoint_url=endpoint)
@@ -36,17 +37,8 @@ def now():
     return int(time.time() * 1000)
 
 
-def observe(name, call):
-    try:
-        observations[name] = call()
-    except ClientError as e:
-        observations[name] = {"error": {"code": e.response["Error"]["Code"], "message": e.response["Error"]["Message"],
-                                        "status": e.response["ResponseMetadata"]["HTTPStatusCode"]}}
-
-
-def answer(response):
-    """An answer without its ResponseMetadata (what the operation returned)."""
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
+observe = functools.partial(observed.observe, observations)
+answer = observed.answer
 
 
 def put(group, stream, events, client=logs, **extra):
