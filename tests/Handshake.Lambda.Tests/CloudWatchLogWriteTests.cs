@@ -17,11 +17,7 @@ public sealed class CloudWatchLogWriteTests
     public async Task Boto3_creates_streams_puts_events_and_deletes_streams_as_CloudWatch_does()
     {
         await using UpProcess up = await UpProcess.StartAsync(["--in-memory"]);
-        var run = await Repository.RunAsync("python3", [Repository.Path("tests", "clients", "logs_write_boto3.py"), up.Endpoint, "bash"],
-            Repository.AwsEnvironment(new Uri(up.Endpoint)));
-        Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
-        JsonElement o = JsonDocument.Parse(run.Stdout.Trim().Split('\n')[^1]).RootElement;
-        Assert.Empty(o.GetProperty("modelViolations").EnumerateArray().Select(v => v.GetString()));
+        JsonElement o = await up.RunBoto3Async("logs_write_boto3.py", "bash");
 
         // CreateLogStream: {}; the empty stream is described with exactly the members CloudWatch gives an empty stream.
         Assert.Equal("{}", Compact(o.GetProperty("create")));

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 
 namespace Handshake.Lambda.Tests;
 
@@ -59,6 +60,20 @@ internal sealed class UpProcess : IAsyncDisposable
             System.IO.Directory.Delete(directory, recursive: true);
             throw;
         }
+    }
+
+    /// <summary>
+    /// tests/clients/SCRIPT ENDPOINT ARGUMENTS, a boto3 script that prints its observations as JSON on its last line:
+    /// it must succeed, and model_audit.py must have found nothing wrong in any answer ("modelViolations").
+    /// </summary>
+    public async Task<JsonElement> RunBoto3Async(string script, params string[] arguments)
+    {
+        var run = await Repository.RunAsync("python3", [Repository.Path("tests", "clients", script), Endpoint, .. arguments],
+            Repository.AwsEnvironment(new Uri(Endpoint)));
+        Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
+        JsonElement observations = JsonDocument.Parse(run.Stdout.Trim().Split('\n')[^1]).RootElement;
+        Assert.Empty(observations.GetProperty("modelViolations").EnumerateArray().Select(v => v.GetString()));
+        return observations;
     }
 
     /// <summary>`aws logs ARGUMENTS` against this `up`, which must succeed: its standard output.</summary>

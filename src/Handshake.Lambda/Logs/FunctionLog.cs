@@ -178,6 +178,23 @@ public sealed class FunctionLog
         }
     }
 
+    /// <summary>Whether any event the log holds is in <paramref name="logStreamName"/> (a scan under the lock, no copy).</summary>
+    public bool HasEvents(string logStreamName)
+    {
+        lock (_gate)
+        {
+            for (int i = 0; i < _byTime.Count; i++)
+            {
+                if (_byTime[i].LogStreamName == logStreamName)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
     /// <summary>The events the ring holds, in sequence order (under the lock).</summary>
     private List<LogEvent> Kept()
     {

@@ -27,7 +27,7 @@ internal static class CreateLogStream
             throw LogsException.LogGroupNotFound();
         }
 
-        if (!host.CreatedLogStreams.TryAdd(group!, stream!, host.Options.Clock.GetUtcNow(), () => LogGroups.HasEvents(found.Log, stream!)))
+        if (!host.CreatedLogStreams.TryAdd(group!, stream!, host.Options.Clock.GetUtcNow(), () => found.Log.HasEvents(stream!)))
         {
             throw LogsException.LogStreamAlreadyExists();
         }

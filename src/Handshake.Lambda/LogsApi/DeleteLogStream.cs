@@ -23,7 +23,7 @@ internal static class DeleteLogStream
 
         // The record first (it is what a failure to keep the change must leave as it was); then the events.
         bool recorded = host.CreatedLogStreams.Remove(group!, stream!);
-        if (!recorded && !LogGroups.HasEvents(found.Log, stream!))
+        if (!recorded && !found.Log.HasEvents(stream!))
         {
             throw LogsException.LogStreamNotFound();
         }

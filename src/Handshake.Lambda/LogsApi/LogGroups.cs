@@ -108,9 +108,7 @@ internal static class LogGroups
 
     /// <summary>Whether a stream exists in a group: CreateLogStream recorded it, or the group's log holds one of its events.</summary>
     public static bool StreamExists(FunctionHost host, string groupName, FunctionLog log, string stream) =>
-        host.CreatedLogStreams.Contains(groupName, stream) || HasEvents(log, stream);
-
-    public static bool HasEvents(FunctionLog log, string stream) => log.Snapshot().Events.Exists(e => e.LogStreamName == stream);
+        host.CreatedLogStreams.Contains(groupName, stream) || log.HasEvents(stream);
 
     /// <summary>
     /// Changes an existing group's record (retention, tags): a function's group that exists because it logged gets
