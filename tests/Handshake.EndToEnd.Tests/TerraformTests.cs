@@ -8,8 +8,8 @@ namespace Handshake.EndToEnd.Tests;
 /// <summary>
 /// Terraform with the AWS provider (5.100.0, the one this machine's image ships in /opt/tf-plugins: another real SDK,
 /// the AWS SDK for Go v2, as oracle) against `handshake up`, as LocalStack users deploy: a DynamoDB table with a GSI,
-/// TTL, a stream, point-in-time recovery and KMS encryption, an item in it, a Lambda function from a zip with its
-/// alias, URL, permission, asynchronous settings, reserved concurrency, active tracing and JSON logging, an event source mapping on the table's stream with
+/// TTL, a stream, point-in-time recovery and KMS encryption, an item in it, the function's CloudWatch log group with
+/// its retention, tags and KMS key, a Lambda function from a zip with its alias, URL, permission, asynchronous settings, reserved concurrency, active tracing and JSON logging, an event source mapping on the table's stream with
 /// filters and tags, and an invocation. Apply, then a plan that must find nothing to change (every attribute read back
 /// as written), then an in-place change of each kind and the same empty plan, then destroy, leaving nothing.
 /// </summary>
@@ -43,7 +43,7 @@ public sealed class TerraformTests : IDisposable
         Directory.CreateDirectory(project);
 
         await WriteZipAsync(project, version: 1);
-        await File.WriteAllTextAsync(Path.Combine(project, "main.tf"), Configuration(endpoint, memory: 256, batchSize: 10, stage: "one"));
+        await File.WriteAllTextAsync(Path.Combine(project, "main.tf"), Configuration(endpoint, memory: 256, batchSize: 10, stage: "one", retention: 14, logTags: """{ team = "a", owner = "x" }"""));
         await TerraformCli.InitAsync(project);
         await TerraformCli.RunAsync(project, "apply", "-auto-approve");
         await TerraformCli.AssertNoChangesAsync(project);
@@ -58,10 +58,17 @@ public sealed class TerraformTests : IDisposable
         JsonElement configuration = await GetJsonAsync(http, "/2015-03-31/functions/put-record/configuration");
         Assert.Equal(256, configuration.GetProperty("MemorySize").GetInt32());
         Assert.Equal(3, (await GetJsonAsync(http, "/2019-09-30/functions/put-record/concurrency")).GetProperty("ReservedConcurrentExecutions").GetInt32());
+        JsonElement group = await LogGroupAsync(http);
+        Assert.Equal(14, group.GetProperty("retentionInDays").GetInt32());
+        Assert.False(group.TryGetProperty("kmsKeyId", out _));
+        Assert.Equal("""{"owner":"x","team":"a"}""", await LogGroupTagsAsync(http));
+        // The group Terraform made before the function (depends_on) is the one the function logs into.
+        JsonElement starts = await LogsAsync(http, "FilterLogEvents", """{"logGroupName":"/aws/lambda/put-record","filterPattern":"START"}""");
+        Assert.NotEmpty(starts.GetProperty("events").EnumerateArray());
 
         // In place: the function's configuration and code, the mapping's batch size and tags.
         await WriteZipAsync(project, version: 2);
-        await File.WriteAllTextAsync(Path.Combine(project, "main.tf"), Configuration(endpoint, memory: 512, batchSize: 20, stage: "two"));
+        await File.WriteAllTextAsync(Path.Combine(project, "main.tf"), Configuration(endpoint, memory: 512, batchSize: 20, stage: "two", retention: 30, logTags: """{ team = "b" }""", kmsKeyId: "arn:aws:kms:us-east-1:000000000000:key/k1"));
         await TerraformCli.RunAsync(project, "apply", "-auto-approve");
         await TerraformCli.AssertNoChangesAsync(project);
         configuration = await GetJsonAsync(http, "/2015-03-31/functions/put-record/configuration");
@@ -70,11 +77,17 @@ public sealed class TerraformTests : IDisposable
         Assert.Equal("two", (await GetJsonAsync(http, $"/2017-03-31/tags/{mappingArn}")).GetProperty("Tags").GetProperty("stage").GetString());
         string uuid = mappingArn[(mappingArn.LastIndexOf(':') + 1)..];
         Assert.Equal(20, (await GetJsonAsync(http, $"/2015-03-31/event-source-mappings/{uuid}")).GetProperty("BatchSize").GetInt32());
+        // The log group in place: PutRetentionPolicy, TagResource and UntagResource, AssociateKmsKey.
+        group = await LogGroupAsync(http);
+        Assert.Equal(30, group.GetProperty("retentionInDays").GetInt32());
+        Assert.Equal("arn:aws:kms:us-east-1:000000000000:key/k1", group.GetProperty("kmsKeyId").GetString());
+        Assert.Equal("""{"team":"b"}""", await LogGroupTagsAsync(http));
 
         await TerraformCli.RunAsync(project, "destroy", "-auto-approve");
         Assert.Empty((await DynamoAsync(http, "ListTables", "{}")).GetProperty("TableNames").EnumerateArray());
         Assert.Empty((await GetJsonAsync(http, "/2015-03-31/functions/")).GetProperty("Functions").EnumerateArray());
         Assert.Empty((await GetJsonAsync(http, "/2015-03-31/event-source-mappings/")).GetProperty("EventSourceMappings").EnumerateArray());
+        Assert.Empty((await LogsAsync(http, "DescribeLogGroups", "{}")).GetProperty("logGroups").EnumerateArray());
     }
 
     public void Dispose()
@@ -90,7 +103,8 @@ public sealed class TerraformTests : IDisposable
     }
 
     /// <summary>The configuration, with the values the second apply changes as parameters.</summary>
-    private static string Configuration(string endpoint, int memory, int batchSize, string stage) => TerraformCli.Provider(endpoint, "dynamodb", "lambda") + $$"""
+    private static string Configuration(string endpoint, int memory, int batchSize, string stage, int retention, string logTags, string? kmsKeyId = null) =>
+        TerraformCli.Provider(endpoint, "dynamodb", "lambda", "logs") + $$"""
         resource "aws_dynamodb_table" "records" {
           name             = "records"
           billing_mode     = "PAY_PER_REQUEST"
@@ -133,7 +147,16 @@ public sealed class TerraformTests : IDisposable
           range_key  = aws_dynamodb_table.records.range_key
           item       = jsonencode({ pk = { S = "seed" }, sk = { N = "1" }, note = { S = "from terraform" } })
         }
+        # The function's log group, declared before the function (depends_on) as Terraform users do, so that its
+        # retention and tags are Terraform's: one the function had already logged into would exist, and need an import.
+        resource "aws_cloudwatch_log_group" "fn" {
+          name              = "/aws/lambda/put-record"
+          retention_in_days = {{retention}}
+          tags              = {{logTags}}
+          {{(kmsKeyId is null ? "" : $"kms_key_id        = \"{kmsKeyId}\"")}}
+        }
         resource "aws_lambda_function" "put" {
+          depends_on                     = [aws_cloudwatch_log_group.fn]
           function_name                  = "put-record"
           role                           = "arn:aws:iam::000000000000:role/lambda"
           runtime                        = "provided.al2023"
@@ -221,6 +244,29 @@ public sealed class TerraformTests : IDisposable
         string body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode} {body}");
         return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    /// <summary>The function's log group as DescribeLogGroups answers it.</summary>
+    private static async Task<JsonElement> LogGroupAsync(HttpClient http)
+    {
+        JsonElement groups = (await LogsAsync(http, "DescribeLogGroups", """{"logGroupNamePrefix":"/aws/lambda/put-record"}""")).GetProperty("logGroups");
+        return Assert.Single(groups.EnumerateArray());
+    }
+
+    private static async Task<string> LogGroupTagsAsync(HttpClient http) => JsonSerializer.Serialize(
+        (await LogsAsync(http, "ListTagsForResource", """{"resourceArn":"arn:aws:logs:us-east-1:000000000000:log-group:/aws/lambda/put-record"}""")).GetProperty("tags"));
+
+    /// <summary>A CloudWatch Logs call (JSON 1.1, target Logs_20140328), on the same endpoint.</summary>
+    private static async Task<JsonElement> LogsAsync(HttpClient http, string operation, string body)
+    {
+        using HttpRequestMessage request = new(HttpMethod.Post, "/") { Content = new StringContent(body, Encoding.UTF8) };
+        request.Content.Headers.ContentType = new("application/x-amz-json-1.1");
+        request.Headers.TryAddWithoutValidation("X-Amz-Target", "Logs_20140328." + operation);
+        request.Headers.TryAddWithoutValidation("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDTEST/20260101/us-east-1/logs/aws4_request, SignedHeaders=host, Signature=00");
+        using HttpResponseMessage response = await http.SendAsync(request);
+        string text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{operation}: {(int)response.StatusCode} {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
     }
 
     private static async Task<JsonElement> DynamoAsync(HttpClient http, string operation, string body)

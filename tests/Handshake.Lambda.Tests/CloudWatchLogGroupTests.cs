@@ -9,8 +9,9 @@ namespace Handshake.Lambda.Tests;
 /// <summary>
 /// The log groups' write side of the CloudWatch Logs API on `handshake up` (CreateLogGroup, DeleteLogGroup,
 /// PutRetentionPolicy, DeleteRetentionPolicy, the tag operations), with the official clients as oracles: boto3
-/// (tests/clients/logs_groups_boto3.py, its answers audited against botocore's model), the AWS CLI v1, and Terraform's
-/// aws provider 5.100.0 managing an <c>aws_cloudwatch_log_group</c> from create to destroy. Groups made this way, and
+/// (tests/clients/logs_groups_boto3.py, its answers audited against botocore's model) and the AWS CLI v1; Terraform's
+/// aws provider managing an <c>aws_cloudwatch_log_group</c> from create to destroy is part of the end-to-end
+/// TerraformTests (tests/Handshake.EndToEnd.Tests), which declares the group of the function it deploys. Groups made this way, and
 /// their settings, survive a restart of `up` on its data directory (they are kept in DATA/lambda/lambda.db).
 /// </summary>
 public sealed class CloudWatchLogGroupTests
@@ -259,58 +260,11 @@ public sealed class CloudWatchLogGroupTests
         }
     }
 
-    [Fact]
-    public async Task Terraform_applies_plans_no_changes_updates_and_destroys_an_aws_cloudwatch_log_group()
-    {
-        TerraformCli.AssertInstalled();
-        await using UpProcess up = await UpProcess.StartAsync(["--in-memory"]);
-        string project = Path.Combine(up.Directory, "terraform");
-        Directory.CreateDirectory(project);
-
-        await File.WriteAllTextAsync(Path.Combine(project, "main.tf"), Configuration(up.Endpoint, retention: 14, tags: """{ team = "a", owner = "x" }"""));
-        await TerraformCli.InitAsync(project);
-        await TerraformCli.RunAsync(project, "apply", "-auto-approve");
-        await TerraformCli.AssertNoChangesAsync(project);
-        JsonElement group = Group(await DescribeAsync(up), "/aws/lambda/put-record");
-        Assert.Equal(14, group.GetProperty("retentionInDays").GetInt32());
-        Assert.Equal("""{"owner":"x","team":"a"}""", await TagsAsync(up, "/aws/lambda/put-record"));
-
-        // In place: the retention (PutRetentionPolicy), a tag changed (TagResource) and one removed (UntagResource), a
-        // KMS key given (AssociateKmsKey).
-        await File.WriteAllTextAsync(Path.Combine(project, "main.tf"), Configuration(up.Endpoint, retention: 30, tags: """{ team = "b" }""", kmsKeyId: "arn:aws:kms:us-east-1:000000000000:key/k1"));
-        await TerraformCli.RunAsync(project, "apply", "-auto-approve");
-        await TerraformCli.AssertNoChangesAsync(project);
-        group = Group(await DescribeAsync(up), "/aws/lambda/put-record");
-        Assert.Equal(30, group.GetProperty("retentionInDays").GetInt32());
-        Assert.Equal("arn:aws:kms:us-east-1:000000000000:key/k1", group.GetProperty("kmsKeyId").GetString());
-        Assert.Equal("""{"team":"b"}""", await TagsAsync(up, "/aws/lambda/put-record"));
-
-        await TerraformCli.RunAsync(project, "destroy", "-auto-approve");
-        Assert.Empty(await DescribeAsync(up));
-    }
-
-    private static string Configuration(string endpoint, int retention, string tags, string? kmsKeyId = null) => TerraformCli.Provider(endpoint, "logs") + $$"""
-        resource "aws_cloudwatch_log_group" "fn" {
-          name              = "/aws/lambda/put-record"
-          retention_in_days = {{retention}}
-          tags              = {{tags}}
-          {{(kmsKeyId is null ? "" : $"kms_key_id        = \"{kmsKeyId}\"")}}
-        }
-        """;
-
     private static async Task<JsonElement[]> DescribeAsync(UpProcess up)
     {
         var run = await Repository.RunAsync("aws", ["logs", "describe-log-groups", "--endpoint-url", up.Endpoint], Repository.AwsEnvironment(new Uri(up.Endpoint)));
         Assert.True(run.ExitCode == 0, run.Stderr);
         return [.. JsonDocument.Parse(run.Stdout).RootElement.GetProperty("logGroups").EnumerateArray().Select(g => g.Clone())];
-    }
-
-    private static async Task<string> TagsAsync(UpProcess up, string group)
-    {
-        var run = await Repository.RunAsync("aws", ["logs", "list-tags-for-resource", "--resource-arn", Arn + group, "--endpoint-url", up.Endpoint],
-            Repository.AwsEnvironment(new Uri(up.Endpoint)));
-        Assert.True(run.ExitCode == 0, run.Stderr);
-        return Compact(JsonDocument.Parse(run.Stdout).RootElement.GetProperty("tags"));
     }
 
     private static List<T> Query<T>(string directory, string sql) => SqliteColumn.Read<T>(Path.Combine(directory, LogDatabase.FileName), sql);
