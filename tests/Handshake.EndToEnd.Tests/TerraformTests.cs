@@ -256,25 +256,20 @@ public sealed class TerraformTests : IDisposable
     private static async Task<string> LogGroupTagsAsync(HttpClient http) => JsonSerializer.Serialize(
         (await LogsAsync(http, "ListTagsForResource", """{"resourceArn":"arn:aws:logs:us-east-1:000000000000:log-group:/aws/lambda/put-record"}""")).GetProperty("tags"));
 
-    /// <summary>A CloudWatch Logs call (JSON 1.1, target Logs_20140328), on the same endpoint.</summary>
-    private static async Task<JsonElement> LogsAsync(HttpClient http, string operation, string body)
-    {
-        using HttpRequestMessage request = new(HttpMethod.Post, "/") { Content = new StringContent(body, Encoding.UTF8) };
-        request.Content.Headers.ContentType = new("application/x-amz-json-1.1");
-        request.Headers.TryAddWithoutValidation("X-Amz-Target", "Logs_20140328." + operation);
-        request.Headers.TryAddWithoutValidation("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDTEST/20260101/us-east-1/logs/aws4_request, SignedHeaders=host, Signature=00");
-        using HttpResponseMessage response = await http.SendAsync(request);
-        string text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{operation}: {(int)response.StatusCode} {text}");
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
+    /// <summary>A CloudWatch Logs call (JSON 1.1), on the same endpoint.</summary>
+    private static Task<JsonElement> LogsAsync(HttpClient http, string operation, string body) =>
+        AwsJsonAsync(http, "application/x-amz-json-1.1", "Logs_20140328", "logs", operation, body);
 
-    private static async Task<JsonElement> DynamoAsync(HttpClient http, string operation, string body)
+    private static Task<JsonElement> DynamoAsync(HttpClient http, string operation, string body) =>
+        AwsJsonAsync(http, "application/x-amz-json-1.0", "DynamoDB_20120810", "dynamodb", operation, body);
+
+    /// <summary>One call of an AWS JSON protocol (target prefix, signing service), which must succeed.</summary>
+    private static async Task<JsonElement> AwsJsonAsync(HttpClient http, string contentType, string targetPrefix, string service, string operation, string body)
     {
         using HttpRequestMessage request = new(HttpMethod.Post, "/") { Content = new StringContent(body, Encoding.UTF8) };
-        request.Content.Headers.ContentType = new("application/x-amz-json-1.0");
-        request.Headers.TryAddWithoutValidation("X-Amz-Target", "DynamoDB_20120810." + operation);
-        request.Headers.TryAddWithoutValidation("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDTEST/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00");
+        request.Content.Headers.ContentType = new(contentType);
+        request.Headers.TryAddWithoutValidation("X-Amz-Target", targetPrefix + "." + operation);
+        request.Headers.TryAddWithoutValidation("Authorization", $"AWS4-HMAC-SHA256 Credential=AKIDTEST/20260101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=00");
         using HttpResponseMessage response = await http.SendAsync(request);
         string text = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"{operation}: {(int)response.StatusCode} {text}");
