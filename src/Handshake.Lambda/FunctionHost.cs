@@ -28,6 +28,7 @@ public sealed partial class FunctionHost : IAsyncDisposable
     private readonly OrphanGuard _guard = new();
     private readonly SocketTransportFactory _transport;
     private readonly ITimer _reaper;
+    private readonly ITimer _retentionSweep;
     private readonly ILogger _logger;
     private readonly string? _temporaryDataDirectory;
     private int _accountSlotsInUse;
@@ -81,6 +82,10 @@ public sealed partial class FunctionHost : IAsyncDisposable
             StateDatabase.Dispose();
             throw;
         }
+
+        // The log groups' retentions: at once (what expired while no host ran, now that the retentions are restored),
+        // then on a coarse period; the reads expire their group's events themselves (LogsApi/LogRetention.cs).
+        _retentionSweep = options.Clock.CreateTimer(_ => SweepLogRetention(), null, TimeSpan.Zero, LogsApi.LogRetention.SweepInterval);
     }
 
     /// <summary>Event source mappings: DynamoDB streams whose records invoke functions (see EventSources/).</summary>
@@ -463,6 +468,18 @@ public sealed partial class FunctionHost : IAsyncDisposable
         }
     }
 
+    private void SweepLogRetention()
+    {
+        try
+        {
+            LogsApi.LogRetention.ExpireAll(this);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The host stopping under the sweep: the next start sweeps again.
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -471,6 +488,7 @@ public sealed partial class FunctionHost : IAsyncDisposable
         }
 
         await _reaper.DisposeAsync().ConfigureAwait(false);
+        await _retentionSweep.DisposeAsync().ConfigureAwait(false);
         WarnIfNeverResumed();
         _stopping.Cancel();
         List<Task> shutdowns = [];

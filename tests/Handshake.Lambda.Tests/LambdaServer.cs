@@ -14,7 +14,7 @@ namespace Handshake.Lambda.Tests;
 /// <summary>
 /// The Lambda endpoint alone at 127.0.0.1:0, for tests over HTTP with real clients, on the listener <c>handshake up</c>
 /// has: the store's event loop answers plain Invoke calls (<see cref="InvokeRoute"/>) and hands every other request to
-/// Kestrel. <c>kestrelOnly</c> puts the whole endpoint on Kestrel's own transport instead.
+/// Kestrel (the CloudWatch Logs API's too). <c>kestrelOnly</c> puts the whole endpoint on Kestrel's own transport instead.
 /// </summary>
 internal sealed class LambdaServer : IAsyncDisposable
 {
@@ -41,6 +41,7 @@ internal sealed class LambdaServer : IAsyncDisposable
     {
         TestHost test = TestHost.Start(options, marker: marker);
         LambdaHttpEndpoint endpoint = new(test.Host);
+        LogsApi.CloudWatchLogsEndpoint logs = new(test.Host);
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         if (kestrelOnly)
@@ -74,6 +75,12 @@ internal sealed class LambdaServer : IAsyncDisposable
             if (context.Request.Path.StartsWithSegments("/_handshake/logs"))
             {
                 return endpoint.HandleLogsAsync(context);
+            }
+
+            // As `up` hands them over (DynamoHttpEndpoint.OtherServices): the CloudWatch Logs API by its target.
+            if (LogsApi.CloudWatchLogsEndpoint.IsLogsTarget(context.Request.Headers["X-Amz-Target"].ToString()))
+            {
+                return logs.HandleAsync(context);
             }
 
             if (LambdaHttpEndpoint.IsLambdaRequest(context.Request))

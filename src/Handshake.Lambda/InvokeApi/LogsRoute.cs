@@ -50,6 +50,8 @@ internal static class LogsRoute
                 }
             }
 
+            // The group's retention, as the CloudWatch Logs API's reads apply it: an expired event is never returned.
+            LogsApi.LogRetention.Expire(host, LogsApi.LogGroups.LambdaPrefix + name, log);
             List<LogEvent> events = log.Read(from, limit);
             long next = events.Count > 0 ? events[^1].Sequence + 1 : Math.Max(from, 0);
             await JsonResponse.WriteAsync(context, 200, writer =>

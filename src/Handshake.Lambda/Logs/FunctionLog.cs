@@ -11,7 +11,8 @@ public sealed record LogEvent(long Sequence, DateTimeOffset Timestamp, string Lo
 ///
 /// The same events are also kept in CloudWatch's read order (timestamp, then sequence number: <see cref="TimeOrderedEvents"/>)
 /// for the CloudWatch Logs API (<see cref="SnapshotByTime"/>), updated with the ring: an event the ring drops (the
-/// oldest logged or put, whatever its timestamp) leaves both.
+/// oldest logged or put, whatever its timestamp) leaves both, and so does one its group's retention expires
+/// (<see cref="Expire"/>).
 /// </summary>
 public sealed class FunctionLog
 {
@@ -134,6 +135,47 @@ public sealed class FunctionLog
         }
 
         _writer?.TryDeleteStream(_functionName, logStreamName, next);
+    }
+
+    /// <summary>
+    /// A log group's retention: drops the events whose timestamp (in milliseconds, as PutLogEvents judges an event
+    /// expired) is before <paramref name="cutoff"/>, from the ring, from the time order and, through the writer, from
+    /// logs.db (its rows numbered below the returned position and stamped before the cutoff). Returns how many went.
+    /// Called before a read and on a coarse timer, never on append (see <see cref="LogsApi.LogRetention"/>): the time
+    /// order holds the oldest event at its front, so when nothing has expired this looks at one event, and each expired
+    /// event is removed from the front in O(1); nothing is queued for the file then.
+    /// </summary>
+    internal int Expire(DateTimeOffset cutoff)
+    {
+        long cutoffMs = cutoff.ToUnixTimeMilliseconds();
+        cutoff = DateTimeOffset.FromUnixTimeMilliseconds(cutoffMs); // whole milliseconds: logs.db compares ticks to it
+        int expired = 0;
+        long next;
+        lock (_gate)
+        {
+            while (_byTime.Count > 0 && _byTime[0].Timestamp.ToUnixTimeMilliseconds() < cutoffMs)
+            {
+                LogEvent e = _byTime[0];
+                _byTime.RemoveFirst();
+                // Its slot becomes a gap, as a deleted stream's do (a slot the ring has reused holds another event).
+                long slot = e.Sequence % _ring.Length;
+                if (ReferenceEquals(_ring[slot], e))
+                {
+                    _ring[slot] = null!;
+                }
+
+                expired++;
+            }
+
+            next = _next;
+        }
+
+        if (expired > 0)
+        {
+            _writer?.TryExpire(_functionName, cutoff, next);
+        }
+
+        return expired;
     }
 
     /// <summary>Events with a sequence number at or above <paramref name="from"/>, oldest first, at most <paramref name="max"/>.</summary>

@@ -88,13 +88,18 @@ internal sealed class LogDatabase : IDisposable
     /// <summary>The same for deleted log streams (DeleteLogStream), by function and stream; only the writer's thread uses it.</summary>
     private readonly Dictionary<(string Function, string Stream), long> _streamDeletedBefore = new();
 
+    /// <summary>The same for a retention's expiry: by function, the position and the cutoff (ticks) of its latest; only the writer's thread uses it.</summary>
+    private readonly Dictionary<string, (long Before, long Cutoff)> _expired = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Writes the changes in one transaction, in order: events (with a group's row at its first batch), and deleted
     /// groups (DeleteLogGroup: the function's events numbered below the deletion and its group row go), and deleted
-    /// streams (DeleteLogStream: that stream's events numbered below the deletion go). Then drops each written
+    /// streams (DeleteLogStream: that stream's events numbered below the deletion go), and expiries (a retention: the
+    /// events numbered below the expiry and stamped before its cutoff go; the group row stays). Then drops each written
     /// function's events older than its newest <paramref name="eventsPerFunction"/>: a seek on the primary key per
-    /// function. An event numbered below its function's (or its stream's) deletion is not written: it was appended
-    /// before the deletion but reached the channel after it (the log hands events over outside its lock).
+    /// function. An event numbered below its function's (or its stream's) deletion, or below an expiry and stamped
+    /// before its cutoff, is not written: it was appended before the deletion or expiry but reached the channel after
+    /// it (the log hands events over outside its lock).
     /// </summary>
     public void Write(IReadOnlyList<LogWriter.Change> batch, int eventsPerFunction)
     {
@@ -110,10 +115,21 @@ internal sealed class LogDatabase : IDisposable
         using SqliteCommand deleteGroup = Command(transaction, "DELETE FROM log_groups WHERE function = $function;", "$function");
         using SqliteCommand deleteStream = Command(transaction,
             "DELETE FROM log_events WHERE function = $function AND log_stream = $stream AND sequence < $before;", "$function", "$stream", "$before");
+        // A scan of the function's rows (no index on the timestamp): an expiry is rare (a read or the sweep that finds
+        // expired events) and a function keeps at most its newest eventsPerFunction rows.
+        using SqliteCommand expire = Command(transaction,
+            "DELETE FROM log_events WHERE function = $function AND sequence < $before AND timestamp < $cutoff;", "$function", "$before", "$cutoff");
         Dictionary<string, (LogEvent Oldest, long Newest)> written = new(StringComparer.Ordinal);
         foreach (LogWriter.Change change in batch)
         {
             string function = change.Function;
+            if (change.Event is null && change.ExpiredBefore is long cutoff)
+            {
+                Run(expire, function, change.DeleteBefore, cutoff);
+                _expired[function] = (change.DeleteBefore, cutoff);
+                continue;
+            }
+
             if (change.Event is null && change.Stream is { } stream)
             {
                 // A deleted stream: its rows go (the group's row stays, with the other streams' events).
@@ -134,7 +150,8 @@ internal sealed class LogDatabase : IDisposable
             }
 
             if ((_deletedBefore.TryGetValue(function, out long before) && e.Sequence < before)
-                || (_streamDeletedBefore.TryGetValue((function, e.LogStreamName), out long streamBefore) && e.Sequence < streamBefore))
+                || (_streamDeletedBefore.TryGetValue((function, e.LogStreamName), out long streamBefore) && e.Sequence < streamBefore)
+                || (_expired.TryGetValue(function, out var expiry) && e.Sequence < expiry.Before && e.Timestamp.UtcTicks < expiry.Cutoff))
             {
                 continue;
             }

@@ -16,9 +16,10 @@ internal sealed partial class LogWriter : IDisposable
 {
     /// <summary>
     /// One change for logs.db: an event to insert, or (Event null) a deleted group's rows below <c>DeleteBefore</c> to
-    /// remove, or (Event null, <c>Stream</c> given) only that stream's rows below it (DeleteLogStream).
+    /// remove, or (Event null, <c>Stream</c> given) only that stream's rows below it (DeleteLogStream), or (Event null,
+    /// <c>ExpiredBefore</c> given, in ticks) the rows below <c>DeleteBefore</c> stamped before it (a retention's expiry).
     /// </summary>
-    internal readonly record struct Change(string Function, LogEvent? Event, long DeleteBefore = 0, string? Stream = null);
+    internal readonly record struct Change(string Function, LogEvent? Event, long DeleteBefore = 0, string? Stream = null, long? ExpiredBefore = null);
 
     /// <summary>How long events gather before a commit: a few commits a second, and what kill -9 may lose.</summary>
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(150);
@@ -89,6 +90,20 @@ internal sealed partial class LogWriter : IDisposable
         if (!TryQueueDeletion(new Change(function, null, before, stream)))
         {
             LogStreamDeleteNotWritten(_logger, stream, function, _database.FilePath);
+        }
+    }
+
+    /// <summary>
+    /// Hands a retention's expiry to the writer: the function's (or group's) rows numbered below <paramref name="before"/>
+    /// and stamped before <paramref name="cutoff"/> go. Waits for room as <see cref="TryDelete"/> does: an expiry not
+    /// written would bring its events back after a restart (where the start's expiry takes them again while the
+    /// retention is set), which is warned about.
+    /// </summary>
+    public void TryExpire(string function, DateTimeOffset cutoff, long before)
+    {
+        if (!TryQueueDeletion(new Change(function, null, before, ExpiredBefore: cutoff.UtcTicks)))
+        {
+            LogExpiryNotWritten(_logger, function, _database.FilePath);
         }
     }
 
@@ -218,6 +233,9 @@ internal sealed partial class LogWriter : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The deleted log stream {Stream} of {Function} could not be queued for deletion from {File}: its events come back after a restart")]
     private static partial void LogStreamDeleteNotWritten(ILogger logger, string stream, string function, string file);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The expired log events of {Function} could not be queued for deletion from {File}: they come back after a restart unless the retention still expires them")]
+    private static partial void LogExpiryNotWritten(ILogger logger, string function, string file);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The function log writer did not finish writing to {File} within {Seconds} s of shutdown: the last log lines are not kept")]
     private static partial void LogStopIncomplete(ILogger logger, string file, double seconds);

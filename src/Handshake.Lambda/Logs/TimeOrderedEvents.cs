@@ -3,9 +3,10 @@ namespace Handshake.Lambda.Logs;
 /// <summary>
 /// A log's events in CloudWatch's read order: by timestamp (milliseconds, CloudWatch's resolution), ties by sequence
 /// number (the order they were logged or put). A circular buffer whose insert and remove shift the shorter side, so the
-/// common case costs O(1): a function's lines arrive in timestamp order (appended at the end) and the cap drops the
-/// oldest (removed at the front). An event put with an older timestamp is placed by binary search and costs a shift of
-/// at most half the buffer. Not thread-safe: <see cref="FunctionLog"/> calls it under its lock.
+/// common case costs O(1): a function's lines arrive in timestamp order (appended at the end), and the cap drops the
+/// oldest logged and a retention expires the oldest by timestamp (both removed at the front). An event put with an
+/// older timestamp is placed by binary search and costs a shift of at most half the buffer. Not thread-safe:
+/// <see cref="FunctionLog"/> calls it under its lock.
 /// </summary>
 internal sealed class TimeOrderedEvents(int capacity)
 {
@@ -69,6 +70,17 @@ internal sealed class TimeOrderedEvents(int capacity)
         }
 
         return low;
+    }
+
+    /// <summary>Removes the oldest event (retention's expiry, which goes from the front): O(1).</summary>
+    public void RemoveFirst()
+    {
+        if (Count == 0)
+        {
+            throw new InvalidOperationException("There is no event to remove.");
+        }
+
+        RemoveAt(0);
     }
 
     public void Clear()

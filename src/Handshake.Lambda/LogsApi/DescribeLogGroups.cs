@@ -69,9 +69,11 @@ internal static class DescribeLogGroups
                 break;
             }
 
+            // What the group holds once its expired events are gone (CloudWatch does not count events marked for deletion).
             long storedBytes = 0;
             if (log is not null)
             {
+                LogRetention.Expire(host, groupName, log);
                 (List<LogEvent> events, _) = log.Snapshot();
                 foreach (LogEvent e in events)
                 {

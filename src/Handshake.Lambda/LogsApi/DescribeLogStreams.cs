@@ -36,6 +36,7 @@ internal static class DescribeLogStreams
 
         int offset = nextToken is null ? 0 : ReadOffset(nextToken);
         await LogGroups.SettleAsync(host, function, cancellationToken).ConfigureAwait(false);
+        LogRetention.Expire(host, groupName, log);
         (List<LogEvent> events, _) = log.Snapshot();
         List<LogStreamSummary> streams = LogGroups.Streams(events, host.CreatedLogStreams.Of(groupName));
         if (prefix is not null)

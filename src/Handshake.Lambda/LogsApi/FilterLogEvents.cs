@@ -33,7 +33,7 @@ internal static class FilterLogEvents
                 streamNames.Count == 0 ? "Member must have length greater than or equal to 1" : "Member must have length less than or equal to 100");
         }
 
-        (_, string function, FunctionLog log) = LogGroups.Resolve(host, request);
+        (string groupName, string function, FunctionLog log) = LogGroups.Resolve(host, request);
         if (streamNames is not null && streamPrefix is not null)
         {
             throw LogsException.InvalidParameter("logStreamNames and logStreamNamePrefix are mutually exclusive parameters.");
@@ -44,6 +44,7 @@ internal static class FilterLogEvents
         HashSet<string>? names = streamNames is null ? null : new(streamNames, StringComparer.Ordinal);
 
         await LogGroups.SettleAsync(host, function, cancellationToken).ConfigureAwait(false);
+        LogRetention.Expire(host, groupName, log);
         (List<LogEvent> events, _) = log.SnapshotByTime();
         writer.WriteStartObject();
         writer.WriteStartArray("events");

@@ -28,6 +28,7 @@ internal static class GetLogEvents
         (bool forward, LogPosition position)? token = nextToken is null ? null : ParseToken(nextToken);
 
         await LogGroups.SettleAsync(host, function, cancellationToken).ConfigureAwait(false);
+        LogRetention.Expire(host, groupName, log);
         (List<LogEvent> all, _) = log.SnapshotByTime();
         List<LogEvent> stream = [];
         bool exists = false;

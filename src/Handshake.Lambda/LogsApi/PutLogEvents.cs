@@ -75,7 +75,7 @@ internal static class PutLogEvents
         // Rejected by age: the events are in order, so the too-old and expired ones are a prefix and the too-new a suffix.
         long now = host.Options.Clock.GetUtcNow().ToUnixTimeMilliseconds();
         long oldest = now - (long)TooOld.TotalMilliseconds;
-        long? retained = host.LogGroupSettings.Get(groupName!)?.RetentionInDays is int days ? now - (days * 86_400_000L) : null;
+        long? retained = LogRetention.Cutoff(host, groupName!, now);
         long newest = now + (long)TooNew.TotalMilliseconds;
         int tooOldEnd = events.FindIndex(e => e.Timestamp >= oldest) is int a and >= 0 ? a : events.Count;
         int expiredEnd = retained is long limit ? (events.FindIndex(e => e.Timestamp >= limit) is int b and >= 0 ? b : events.Count) : 0;

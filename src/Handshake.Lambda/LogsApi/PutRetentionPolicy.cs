@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
+using Handshake.Lambda.Logs;
 
 namespace Handshake.Lambda.LogsApi;
 
 /// <summary>
 /// PutRetentionPolicy: the group's retention, one of CloudWatch's allowed numbers of days, kept and described by
-/// DescribeLogGroups (<c>retentionInDays</c>). It is not enforced: the host keeps each function's newest 10,000
-/// events whatever their age (README "The CloudWatch Logs API"). Works on a function's group that exists because it
-/// logged, as on a created one.
+/// DescribeLogGroups (<c>retentionInDays</c>) and enforced on the events it holds (<see cref="LogRetention"/>): the
+/// events older than it go at once, so a lowered retention takes effect on what is stored, here and in logs.db. Works
+/// on a function's group that exists because it logged, as on a created one.
 /// </summary>
 internal static class PutRetentionPolicy
 {
@@ -29,6 +30,11 @@ internal static class PutRetentionPolicy
 
         request.ThrowIfInvalid();
         LogGroups.Change(host, name!, group => group with { RetentionInDays = (int)days!.Value });
+        if (host.Logs.TryGet(LogGroups.LogKey(name!), out FunctionLog log))
+        {
+            LogRetention.Expire(host, name!, log);
+        }
+
         writer.WriteStartObject();
         writer.WriteEndObject();
         return Task.CompletedTask;
