@@ -15,6 +15,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 
 namespace Handshake.Composition;
 
@@ -195,6 +198,11 @@ public sealed class HandshakeServer : IAsyncDisposable
         WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseKestrelCore();
         DynamoTransport.AddTo(builder.Services);
+        // The generic host's default lifetime, ConsoleLifetime, takes SIGINT, SIGTERM and SIGQUIT for the whole process
+        // and cancels them, only to ask a host stop that nothing here waits for: a process embedding this server (the
+        // tests, a user's program) lost its signals to it. Who starts the server stops it (DisposeAsync); `up` takes its
+        // signals itself (Experiment/StopSignal.cs). EmbeddedLifetime.cs says more.
+        builder.Services.Replace(ServiceDescriptor.Singleton<IHostLifetime>(new EmbeddedLifetime()));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
