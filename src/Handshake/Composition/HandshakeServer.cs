@@ -345,25 +345,49 @@ public sealed class HandshakeServer : IAsyncDisposable
             return;
         }
 
-        // Environments first (their invocations fail fast instead of holding requests open), then stop accepting and
-        // drain in-flight requests before the store closes under them.
+        // Each step below is bounded, by its own bound or by what it waits for; none is given a timeout from here (the
+        // bounds are what `up`'s stop takes at most, before StopSignal's forced exit 10 s after the signal):
+        //
+        // Environments first (their invocations fail fast instead of holding requests open). FunctionHost.DisposeAsync
+        // bounds each of its waits and logs what it left (environments 10 s, though each is SIGKILLed 300 ms after its
+        // SIGTERM; queued Event invocations 5 s; stream pollers 5 s; the log writer 2 s). Its first step, the idle
+        // reaper's timer, waits only for a reaping pass in progress, which cannot hang: it moves idle environments out
+        // under the pools' locks and starts their shutdowns without waiting for them. A bound from here would return
+        // with environment processes still running, which is what this dispose promises not to do.
         if (Functions is not null)
         {
             await Functions.DisposeAsync().ConfigureAwait(false);
         }
 
-        using (CancellationTokenSource drain = new(TimeSpan.FromSeconds(5)))
+        // Then stop accepting and drain in-flight requests before the store closes under them. A request that does not
+        // finish in the drain (a client that stopped sending mid-body, a TLS handshake never finished) is aborted by
+        // Kestrel, which waits at most a second more for it; the store's event loops are each joined for at most 5 s.
+        // Plain requests still arriving on the event loops are cut at once (they close with their loop): neither is an
+        // acknowledged write, so neither is lost. What the drain cut off is said (`up`: on stderr).
+        using (CancellationTokenSource drain = new(DrainTimeout))
         {
             await _app.StopAsync(drain.Token).ConfigureAwait(false);
+            if (drain.IsCancellationRequested)
+            {
+                Options.StopLog?.Invoke($"stopping: requests still in progress {DrainTimeout.TotalSeconds:0} s after the stop began were cut off");
+            }
         }
 
+        // Kestrel has stopped: disposing the application has nothing left to wait for.
         await _app.DisposeAsync().ConfigureAwait(false);
         _exporter.Dispose();
         Connections.Dispose();
+
+        // Never bounded: the store commits what was queued before it closed and checkpoints its WAL. An acknowledged
+        // write is in the WAL already (kill -9 keeps it), but a close cut short would leave the checkpoint to the next
+        // open.
         await Store.DisposeAsync().ConfigureAwait(false);
         _certificate?.Dispose();
         _dataLock?.Dispose();
     }
+
+    // How long in-flight requests get to finish when the server stops.
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Takes DATA/handshake.lock exclusively (on Linux, .NET's FileShare.None is flock(LOCK_EX): released by the kernel
