@@ -345,15 +345,17 @@ public sealed class HandshakeServer : IAsyncDisposable
             return;
         }
 
-        // Each step below is bounded, by its own bound or by what it waits for; none is given a timeout from here (the
-        // bounds are what `up`'s stop takes at most, before StopSignal's forced exit 10 s after the signal):
+        // Each step below is bounded, by its own bound or by what it waits for, so none is given a timeout from here.
+        // Their sum could pass `up`'s forced exit (StopSignal, 10 s after the signal) only when something is already
+        // wrong (an environment that outlives its SIGKILL, a busy event loop): the process then ends with the store's
+        // close unfinished, which loses no acknowledged write (each is in the WAL before its 200, as kill -9 shows).
         //
         // Environments first (their invocations fail fast instead of holding requests open). FunctionHost.DisposeAsync
-        // bounds each of its waits and logs what it left (environments 10 s, though each is SIGKILLed 300 ms after its
-        // SIGTERM; queued Event invocations 5 s; stream pollers 5 s; the log writer 2 s). Its first step, the idle
-        // reaper's timer, waits only for a reaping pass in progress, which cannot hang: it moves idle environments out
-        // under the pools' locks and starts their shutdowns without waiting for them. A bound from here would return
-        // with environment processes still running, which is what this dispose promises not to do.
+        // bounds each of its waits (environments 10 s, though each is SIGKILLed 300 ms after its SIGTERM; queued Event
+        // invocations 5 s; stream pollers 5 s; the log writer 2 s). Its first step, the idle reaper's timer, waits only
+        // for a reaping pass in progress, which cannot hang: the pass moves idle environments out under the pools'
+        // locks and starts their shutdowns without waiting for them. A bound from here would return with environment
+        // processes still running, which is what this dispose promises not to do.
         if (Functions is not null)
         {
             await Functions.DisposeAsync().ConfigureAwait(false);
@@ -363,7 +365,8 @@ public sealed class HandshakeServer : IAsyncDisposable
         // finish in the drain (a client that stopped sending mid-body, a TLS handshake never finished) is aborted by
         // Kestrel, which waits at most a second more for it; the store's event loops are each joined for at most 5 s.
         // Plain requests still arriving on the event loops are cut at once (they close with their loop): neither is an
-        // acknowledged write, so neither is lost. What the drain cut off is said (`up`: on stderr).
+        // acknowledged write, so neither is lost. What the drain cut off is said (`up`: on stderr); a drain that ran out
+        // is taken to mean that, though a loop busy past it would also let it run out.
         using (CancellationTokenSource drain = new(DrainTimeout))
         {
             await _app.StopAsync(drain.Token).ConfigureAwait(false);
