@@ -15,6 +15,7 @@ internal sealed partial class HandshakeProcess : IDisposable
 {
     /// <summary>The bound on every wait here, and on the callers' awaits that go with it.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private const int SigInt = 2;
     private const int SigKill = 9;
     private const int SigTerm = 15;
 
@@ -36,7 +37,11 @@ internal sealed partial class HandshakeProcess : IDisposable
         Start(workingDirectory, [], arguments);
 
     /// <summary>Starts it with these environment variables set (a null value removes one).</summary>
-    public static HandshakeProcess Start(string workingDirectory, IEnumerable<KeyValuePair<string, string?>> environment, params string[] arguments)
+    public static HandshakeProcess Start(string workingDirectory, IEnumerable<KeyValuePair<string, string?>> environment, params string[] arguments) =>
+        StartProgram(workingDirectory, Path.Combine(AppContext.BaseDirectory, "handshake.dll"), environment, arguments);
+
+    /// <summary>Another .NET program (<paramref name="dll"/>, run with dotnet) under the same handling: a test's helper program.</summary>
+    public static HandshakeProcess StartProgram(string workingDirectory, string dll, IEnumerable<KeyValuePair<string, string?>> environment, params string[] arguments)
     {
         string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
         ProcessStartInfo start = new(dotnet)
@@ -47,7 +52,7 @@ internal sealed partial class HandshakeProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = workingDirectory,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "handshake.dll"));
+        start.ArgumentList.Add(dll);
         foreach (string argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -113,6 +118,9 @@ internal sealed partial class HandshakeProcess : IDisposable
     }
 
     public void Terminate() => Signal(SigTerm, "SIGTERM");
+
+    /// <summary>SIGINT, what Ctrl-C sends.</summary>
+    public void Interrupt() => Signal(SigInt, "SIGINT");
 
     public void KillHard() => Signal(SigKill, "SIGKILL");
 

@@ -103,6 +103,8 @@ internal static class UpCommand
                 MaxQueuedInvocationsPerFunction = parseResult.GetValue(maxQueued),
                 EnvironmentIdleTimeout = parseResult.GetValue(environmentIdleTimeout),
                 ProjectFile = File.Exists(ProjectFile.DefaultFileName) ? Path.GetFullPath(ProjectFile.DefaultFileName) : null,
+                // What a stop cut short (requests still in progress after the drain) is one line on stderr.
+                StopLog = line => Console.Error.WriteLine($"handshake: {line}"),
             };
             return RunAsync(options, cancellationToken);
         });

@@ -15,6 +15,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 
 namespace Handshake.Composition;
 
@@ -195,6 +198,11 @@ public sealed class HandshakeServer : IAsyncDisposable
         WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseKestrelCore();
         DynamoTransport.AddTo(builder.Services);
+        // The generic host's default lifetime, ConsoleLifetime, takes SIGINT, SIGTERM and SIGQUIT for the whole process
+        // and cancels them, only to ask a host stop that nothing here waits for: a process embedding this server (the
+        // tests, a user's program) lost its signals to it. Who starts the server stops it (DisposeAsync); `up` takes its
+        // signals itself (Experiment/StopSignal.cs). EmbeddedLifetime.cs says more.
+        builder.Services.Replace(ServiceDescriptor.Singleton<IHostLifetime>(new EmbeddedLifetime()));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -337,25 +345,52 @@ public sealed class HandshakeServer : IAsyncDisposable
             return;
         }
 
-        // Environments first (their invocations fail fast instead of holding requests open), then stop accepting and
-        // drain in-flight requests before the store closes under them.
+        // Each step below is bounded, by its own bound or by what it waits for, so none is given a timeout from here.
+        // Their sum could pass `up`'s forced exit (StopSignal, 10 s after the signal) only when something is already
+        // wrong (an environment that outlives its SIGKILL, a busy event loop): the process then ends with the store's
+        // close unfinished, which loses no acknowledged write (each is in the WAL before its 200, as kill -9 shows).
+        //
+        // Environments first (their invocations fail fast instead of holding requests open). FunctionHost.DisposeAsync
+        // bounds each of its waits (environments 10 s, though each is SIGKILLed 300 ms after its SIGTERM; queued Event
+        // invocations 5 s; stream pollers 5 s; the log writer 2 s). Its first step, the idle reaper's timer, waits only
+        // for a reaping pass in progress, which cannot hang: the pass moves idle environments out under the pools'
+        // locks and starts their shutdowns without waiting for them. A bound from here would return with environment
+        // processes still running, which is what this dispose promises not to do.
         if (Functions is not null)
         {
             await Functions.DisposeAsync().ConfigureAwait(false);
         }
 
-        using (CancellationTokenSource drain = new(TimeSpan.FromSeconds(5)))
+        // Then stop accepting and drain in-flight requests before the store closes under them. A request that does not
+        // finish in the drain (a client that stopped sending mid-body, a TLS handshake never finished) is aborted by
+        // Kestrel, which waits at most a second more for it; the store's event loops are each joined for at most 5 s.
+        // Plain requests still arriving on the event loops are cut at once (they close with their loop): neither is an
+        // acknowledged write, so neither is lost. What the drain cut off is said (`up`: on stderr); a drain that ran out
+        // is taken to mean that, though a loop busy past it would also let it run out.
+        using (CancellationTokenSource drain = new(DrainTimeout))
         {
             await _app.StopAsync(drain.Token).ConfigureAwait(false);
+            if (drain.IsCancellationRequested)
+            {
+                Options.StopLog?.Invoke($"stopping: requests still in progress {DrainTimeout.TotalSeconds:0} s after the stop began were cut off");
+            }
         }
 
+        // Kestrel has stopped: disposing the application has nothing left to wait for.
         await _app.DisposeAsync().ConfigureAwait(false);
         _exporter.Dispose();
         Connections.Dispose();
+
+        // Never bounded: the store commits what was queued before it closed and checkpoints its WAL. An acknowledged
+        // write is in the WAL already (kill -9 keeps it), but a close cut short would leave the checkpoint to the next
+        // open.
         await Store.DisposeAsync().ConfigureAwait(false);
         _certificate?.Dispose();
         _dataLock?.Dispose();
     }
+
+    // How long in-flight requests get to finish when the server stops.
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Takes DATA/handshake.lock exclusively (on Linux, .NET's FileShare.None is flock(LOCK_EX): released by the kernel

@@ -59,4 +59,10 @@ public sealed class HandshakeServerOptions
     public string AccountId { get; init; } = "000000000000";
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Told, one line each, what a stop (<see cref="HandshakeServer.DisposeAsync"/>) cut short: requests still in
+    /// progress when the drain ran out. `up` prints them on stderr; null says nothing.
+    /// </summary>
+    public Action<string>? StopLog { get; init; }
 }

@@ -8,12 +8,17 @@ namespace Handshake.Experiment;
 /// <para>
 /// Why not System.CommandLine's: it registers its handlers only once the verb's action has returned its first
 /// unfinished task. `up` starts the server before that (HandshakeServer.StartAsync often runs to the banner without
-/// yielding), and Kestrel's generic host registers its ConsoleLifetime, which also handles SIGINT and SIGTERM, cancels
-/// them and only asks a host lifetime that `up` does not watch to stop. A SIGTERM that landed between the two (a test
-/// that signals as soon as the banner is out, a service manager stopping `up` while it starts) was swallowed: `up`
-/// kept running (seen in CI, the third `up` of ExecutableTests' data-directory test; reproduced about one start in
+/// yielding), and Kestrel's generic host then registered its ConsoleLifetime, which also handled SIGINT and SIGTERM,
+/// cancelled them and only asked a host lifetime that `up` does not watch to stop. A SIGTERM that landed between the two
+/// (a test that signals as soon as the banner is out, a service manager stopping `up` while it starts) was swallowed:
+/// `up` kept running (seen in CI, the third `up` of ExecutableTests' data-directory test; reproduced about one start in
 /// four with a SIGTERM the moment the port accepts). Taken here first, a signal at any point after this cancels the
 /// token the verb is given, and a start-up in progress stops as soon as it looks at it.
+/// </para>
+/// <para>
+/// HandshakeServer no longer registers ConsoleLifetime (Composition/EmbeddedLifetime.cs): these handlers are the only
+/// ones in the process, so without them a signal during start-up would end `up` by the runtime's default (status 130
+/// or 143, the store not closed) instead of stopping it cleanly with status 0.
 /// </para>
 /// <para>
 /// bench and demo also say in their report which of the two stopped them (<see cref="Name"/>).

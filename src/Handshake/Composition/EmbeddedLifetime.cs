@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Hosting;
+
+namespace Handshake.Composition;
+
+/// <summary>
+/// The host lifetime of <see cref="HandshakeServer"/>'s WebApplication: it starts at once and touches no signal.
+/// <para>
+/// It replaces ConsoleLifetime, which the generic host registers by default. ConsoleLifetime installs handlers for
+/// SIGINT, SIGTERM and SIGQUIT (PosixSignalRegistration), sets Cancel on each, and asks the host to stop; but the
+/// server is started with StartAsync and stopped by <see cref="HandshakeServer.DisposeAsync"/>, so nothing waits for
+/// that stop. In a process that embeds the server, a SIGTERM then neither ended the process (the runtime's default
+/// was cancelled) nor stopped the server: it was swallowed, whatever the embedder's own handler said. Without it the
+/// embedding process decides what its signals do; `handshake up` takes SIGINT and SIGTERM itself before it starts the
+/// server (Experiment/StopSignal.cs) and stops by disposing it, as every other embedder does.
+/// </para>
+/// </summary>
+internal sealed class EmbeddedLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
