@@ -23,15 +23,15 @@ if (args is ["up", ..] && Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_
     Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
 }
 
-// Ctrl-C and SIGTERM cancel `stop`, the token every verb's action gets; a verb that stops cleanly within 10 s exits
+// Ctrl-C, SIGTERM and SIGQUIT cancel `stop`, the token every verb's action gets; a verb that stops cleanly within 10 s exits
 // normally, one that does not is ended then (StopSignal). Taken here, before anything starts, and not by
 // System.CommandLine, which registers its handlers only once the action has returned its first unfinished task: `up`
 // has started Kestrel by then, whose host lifetime also took SIGTERM and swallowed it (it no longer does:
 // EmbeddedLifetime), so a SIGTERM in between was lost and `up` kept running (StopSignal says more). bench and demo return 130 themselves when stopped, whichever signal
-// it was, and their report names it; the other verbs are ended as System.CommandLine would have: 130 or 143.
+// it was, and their report names it; the other verbs are ended as System.CommandLine would have: 130 or 143 (131 for SIGQUIT).
 bool experiment = args is ["bench" or "demo", ..];
 using CancellationTokenSource stop = new();
-using IDisposable stopSignal = Handshake.Experiment.StopSignal.Watch(stop, interruptExit: 130, terminateExit: experiment ? 130 : 143);
+using IDisposable stopSignal = Handshake.Experiment.StopSignal.Watch(stop, interruptExit: 130, terminateExit: experiment ? 130 : 143, quitExit: experiment ? 130 : 131);
 
 RootCommand root = Verbs.CreateRoot();
 

@@ -57,6 +57,26 @@ public sealed class UpSignalTests : IDisposable
         Assert.Equal(0, await next.WaitForExitAsync());
     }
 
+    [Fact]
+    public async Task A_SIGQUIT_stops_up_cleanly_as_SIGTERM_does_and_frees_its_data_directory()
+    {
+        // Ctrl-\: by the runtime's default it would end `up` at once (status 131, the store not closed). ConsoleLifetime
+        // took it once; since the server no longer registers that, StopSignal takes it.
+        string data = Path.Combine(_directory, "quit");
+        using (HandshakeProcess up = HandshakeProcess.Start(_directory, "up", "--port", "0", "--data-dir", data))
+        {
+            await up.ReadUntilAsync("Press Ctrl-C");
+            up.Quit();
+            Assert.Equal(0, await up.WaitForExitAsync());
+            Assert.Equal("", await up.StandardErrorAsync());
+        }
+
+        using HandshakeProcess next = HandshakeProcess.Start(_directory, "up", "--port", "0", "--data-dir", data);
+        await next.ReadUntilAsync("Press Ctrl-C");
+        next.Terminate();
+        Assert.Equal(0, await next.WaitForExitAsync());
+    }
+
     // Polls until the port takes a connection (bounded by HandshakeProcess.Timeout); fails if `up` exits first.
     private static async Task WaitUntilAcceptingAsync(HandshakeProcess up, int port)
     {

@@ -16,6 +16,7 @@ internal sealed partial class HandshakeProcess : IDisposable
     /// <summary>The bound on every wait here, and on the callers' awaits that go with it.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private const int SigInt = 2;
+    private const int SigQuit = 3;
     private const int SigKill = 9;
     private const int SigTerm = 15;
 
@@ -121,6 +122,9 @@ internal sealed partial class HandshakeProcess : IDisposable
 
     /// <summary>SIGINT, what Ctrl-C sends.</summary>
     public void Interrupt() => Signal(SigInt, "SIGINT");
+
+    /// <summary>SIGQUIT, what Ctrl-\ sends.</summary>
+    public void Quit() => Signal(SigQuit, "SIGQUIT");
 
     public void KillHard() => Signal(SigKill, "SIGKILL");
 

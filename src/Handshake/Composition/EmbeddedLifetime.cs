@@ -10,7 +10,7 @@ namespace Handshake.Composition;
 /// server is started with StartAsync and stopped by <see cref="HandshakeServer.DisposeAsync"/>, so nothing waits for
 /// that stop. In a process that embeds the server, a SIGTERM then neither ended the process (the runtime's default
 /// was cancelled) nor stopped the server: it was swallowed, whatever the embedder's own handler said. Without it the
-/// embedding process decides what its signals do; `handshake up` takes SIGINT and SIGTERM itself before it starts the
+/// embedding process decides what its signals do; `handshake up` takes SIGINT, SIGTERM and SIGQUIT itself before it starts the
 /// server (Experiment/StopSignal.cs) and stops by disposing it, as every other embedder does.
 /// </para>
 /// </summary>

@@ -30,17 +30,20 @@ internal static class StopSignal
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
     private static volatile string s_name = "Ctrl-C";
 
-    /// <summary>"Ctrl-C", or "SIGTERM" once one has arrived.</summary>
+    /// <summary>"Ctrl-C", or "SIGTERM" or "SIGQUIT" once one has arrived.</summary>
     public static string Name => s_name;
 
     /// <summary>
-    /// Until disposed, SIGINT and SIGTERM cancel <paramref name="stop"/> instead of ending the process; a verb still
-    /// running <see cref="StopTimeout"/> later is ended with <paramref name="interruptExit"/> (SIGINT) or
-    /// <paramref name="terminateExit"/> (SIGTERM) as its exit status.
+    /// Until disposed, SIGINT, SIGTERM and SIGQUIT cancel <paramref name="stop"/> instead of ending the process; a verb
+    /// still running <see cref="StopTimeout"/> later is ended with <paramref name="interruptExit"/> (SIGINT),
+    /// <paramref name="terminateExit"/> (SIGTERM) or <paramref name="quitExit"/> (SIGQUIT) as its exit status.
+    /// SIGQUIT (Ctrl-\) stops as SIGTERM does, as Kestrel's ConsoleLifetime took it: by the runtime's default it would
+    /// end the process at once, the store not closed and the functions killed only by their orphan guard.
     /// </summary>
-    public static IDisposable Watch(CancellationTokenSource stop, int interruptExit, int terminateExit) => new Registrations(
+    public static IDisposable Watch(CancellationTokenSource stop, int interruptExit, int terminateExit, int quitExit) => new Registrations(
         PosixSignalRegistration.Create(PosixSignal.SIGINT, context => Stop(context, "Ctrl-C", stop, interruptExit)),
-        PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => Stop(context, "SIGTERM", stop, terminateExit)));
+        PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => Stop(context, "SIGTERM", stop, terminateExit)),
+        PosixSignalRegistration.Create(PosixSignal.SIGQUIT, context => Stop(context, "SIGQUIT", stop, quitExit)));
 
     private static void Stop(PosixSignalContext context, string name, CancellationTokenSource stop, int exit)
     {
