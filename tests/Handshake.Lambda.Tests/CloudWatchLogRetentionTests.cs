@@ -272,12 +272,4 @@ public sealed class CloudWatchLogRetentionTests
         Assert.True(run.ExitCode == 0, $"aws logs {string.Join(' ', arguments)}: {run.Stderr}");
         return run.Stdout;
     }
-
-    /// <summary>The system's clock, moved forward on demand: timers and delays stay real (as EventInvokeConfigTests' is).</summary>
-    private sealed class JumpClock : TimeProvider
-    {
-        public TimeSpan Offset { get; set; }
-
-        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Offset;
-    }
 }

@@ -257,12 +257,4 @@ public sealed class EventInvokeConfigTests
 
         return done.Task;
     }
-
-    /// <summary>The system's clock, moved forward on demand: timers and delays stay real.</summary>
-    private sealed class JumpClock : TimeProvider
-    {
-        public TimeSpan Offset { get; set; }
-
-        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Offset;
-    }
 }
