@@ -32,8 +32,7 @@ public sealed class UpSignalTests : IDisposable
             await WaitUntilAcceptingAsync(up, port);
 
             up.Terminate();
-            Assert.Equal(0, await up.WaitForExitAsync());
-            Assert.Equal("", await up.StandardErrorAsync());
+            await AssertStoppedCleanlyAsync(up);
         }
     }
 
@@ -46,15 +45,10 @@ public sealed class UpSignalTests : IDisposable
         {
             await WaitUntilAcceptingAsync(first, port);
             first.Terminate();
-            Assert.Equal(0, await first.WaitForExitAsync());
-            Assert.Equal("", await first.StandardErrorAsync());
+            await AssertStoppedCleanlyAsync(first);
         }
 
-        // Stopped, not abandoned: the data directory's lock went with it, and the next `up` starts on it.
-        using HandshakeProcess next = HandshakeProcess.Start(_directory, "up", "--port", "0", "--data-dir", data);
-        await next.ReadUntilAsync("Press Ctrl-C");
-        next.Terminate();
-        Assert.Equal(0, await next.WaitForExitAsync());
+        await AssertDataDirectoryFreeAsync(data);
     }
 
     [Fact]
@@ -67,10 +61,22 @@ public sealed class UpSignalTests : IDisposable
         {
             await up.ReadUntilAsync("Press Ctrl-C");
             up.Quit();
-            Assert.Equal(0, await up.WaitForExitAsync());
-            Assert.Equal("", await up.StandardErrorAsync());
+            await AssertStoppedCleanlyAsync(up);
         }
 
+        await AssertDataDirectoryFreeAsync(data);
+    }
+
+    // Status 0 and nothing on stderr: the stop ran to its end, not the 10 s forced exit or the signal's default.
+    private static async Task AssertStoppedCleanlyAsync(HandshakeProcess up)
+    {
+        Assert.Equal(0, await up.WaitForExitAsync());
+        Assert.Equal("", await up.StandardErrorAsync());
+    }
+
+    // Stopped, not abandoned: the data directory's lock went with the process, and the next `up` starts on it.
+    private async Task AssertDataDirectoryFreeAsync(string data)
+    {
         using HandshakeProcess next = HandshakeProcess.Start(_directory, "up", "--port", "0", "--data-dir", data);
         await next.ReadUntilAsync("Press Ctrl-C");
         next.Terminate();
