@@ -1,10 +1,13 @@
 using System.Net;
 using Handshake.Dynamo.Protocol;
+using Handshake.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Handshake.Dynamo;
@@ -39,6 +42,8 @@ public sealed class DynamoServer : IAsyncDisposable
         {
             var endpoint = new DynamoHttpEndpoint(store);
             var builder = WebApplication.CreateSlimBuilder();
+            // No ConsoleLifetime: a process that embeds the store keeps its own signals (EmbeddedLifetime.cs).
+            builder.Services.Replace(ServiceDescriptor.Singleton<IHostLifetime>(new EmbeddedLifetime()));
             DynamoTransport.AddTo(builder.Services);
             builder.Logging.ClearProviders();
             builder.WebHost.ConfigureKestrel(kestrel =>

@@ -4,9 +4,10 @@ using System.Text;
 namespace Handshake.EndToEnd.Tests;
 
 /// <summary>
-/// A program that embeds HandshakeServer keeps its signals. The server's WebApplication used to register the generic
-/// host's ConsoleLifetime, whose SIGINT and SIGTERM handlers cancel every signal of the process: the embedder's own
-/// handler ran, but a signal it let through did not end the process (nor stop the server). The embedder
+/// A program that embeds HandshakeServer, or the store alone (DynamoServer), keeps its signals. Their WebApplications
+/// used to register the generic host's ConsoleLifetime, whose SIGINT and SIGTERM handlers cancel every signal of the
+/// process: the embedder's own handler ran, but a signal it let through did not end the process (nor stop the
+/// server). The embedder
 /// (Embedder/Program.cs) cancels the first of each signal and lets the second through; signals go to that child
 /// process, never to the test process.
 /// </summary>
@@ -18,11 +19,13 @@ public sealed class EmbeddedSignalTests : IDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("handshake-embedded-").FullName;
 
     [Theory]
-    [InlineData("SIGTERM", 143)]
-    [InlineData("SIGINT", 130)]
-    public async Task The_embedder_decides_what_a_signal_does_and_the_server_serves_through_a_cancelled_one(string signal, int killedStatus)
+    [InlineData("handshake", "SIGTERM", 143)]
+    [InlineData("handshake", "SIGINT", 130)]
+    [InlineData("store", "SIGTERM", 143)]
+    [InlineData("store", "SIGINT", 130)]
+    public async Task The_embedder_decides_what_a_signal_does_and_the_server_serves_through_a_cancelled_one(string server, string signal, int killedStatus)
     {
-        using HandshakeProcess embedder = HandshakeProcess.StartProgram(_directory, EmbedderDll(), []);
+        using HandshakeProcess embedder = HandshakeProcess.StartProgram(_directory, EmbedderDll(), [], server == "store" ? ["store"] : []);
         string serving = (await embedder.ReadUntilAsync("serving "))[^1];
         using HttpClient http = new() { BaseAddress = new Uri(serving["serving ".Length..]), Timeout = HandshakeProcess.Timeout };
         Assert.Equal(0, await TableCountAsync(http));

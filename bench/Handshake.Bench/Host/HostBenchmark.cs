@@ -14,7 +14,10 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Handshake.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Handshake.Bench.Host;
@@ -459,6 +462,7 @@ internal static partial class HostBenchmark
         public static async Task<Endpoint> StartAsync(RequestDelegate handler, IPlainRoute? route = null)
         {
             WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+            builder.Services.Replace(ServiceDescriptor.Singleton<IHostLifetime>(new EmbeddedLifetime()));
             builder.Logging.ClearProviders();
             if (route is null)
             {

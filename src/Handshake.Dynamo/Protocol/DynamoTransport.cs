@@ -171,10 +171,7 @@ public sealed class DynamoTransport(ILoggerFactory? loggerFactory = null) : ICon
         public ValueTask DisposeAsync()
         {
             _handedOver.Writer.TryComplete();
-            foreach (DynamoEventLoop loop in _loops)
-            {
-                loop.Dispose();
-            }
+            DynamoEventLoop.DisposeAll(_loops);
 
             _contexts.Dispose();
             return ValueTask.CompletedTask;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Handshake.Dynamo;
 using Handshake.Dynamo.Protocol;
+using Handshake.Hosting;
 using Handshake.Lambda;
 using Handshake.Lambda.Environments;
 using Handshake.Lambda.Functions;
@@ -363,8 +364,8 @@ public sealed class HandshakeServer : IAsyncDisposable
 
         // Then stop accepting and drain in-flight requests before the store closes under them. A request that does not
         // finish in the drain (a client that stopped sending mid-body, a TLS handshake never finished) is aborted by
-        // Kestrel, which waits at most a second more for it; the store's event loops are each joined for at most 5 s.
-        // Plain requests still arriving on the event loops are cut at once (they close with their loop): neither is an
+        // Kestrel, which waits at most a second more for it; the store's event loops are joined for at most 5 s, all
+        // together. Plain requests still arriving on the event loops are cut at once (they close with their loop): neither is an
         // acknowledged write, so neither is lost. What the drain cut off is said (`up`: on stderr); a drain that ran out
         // is taken to mean that, though a loop busy past it would also let it run out.
         using (CancellationTokenSource drain = new(DrainTimeout))

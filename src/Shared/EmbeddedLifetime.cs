@@ -1,13 +1,15 @@
 using Microsoft.Extensions.Hosting;
 
-namespace Handshake.Composition;
+namespace Handshake.Hosting;
 
 /// <summary>
-/// The host lifetime of <see cref="HandshakeServer"/>'s WebApplication: it starts at once and touches no signal.
+/// The host lifetime of the WebApplications Handshake starts and stops itself (HandshakeServer, DynamoServer, the
+/// benchmark's endpoints): it starts at once and touches no signal. A source file linked into each project that
+/// needs it (internal to each).
 /// <para>
 /// It replaces ConsoleLifetime, which the generic host registers by default. ConsoleLifetime installs handlers for
 /// SIGINT, SIGTERM and SIGQUIT (PosixSignalRegistration), sets Cancel on each, and asks the host to stop; but the
-/// server is started with StartAsync and stopped by <see cref="HandshakeServer.DisposeAsync"/>, so nothing waits for
+/// server is started with StartAsync and stopped by its DisposeAsync, so nothing waits for
 /// that stop. In a process that embeds the server, a SIGTERM then neither ended the process (the runtime's default
 /// was cancelled) nor stopped the server: it was swallowed, whatever the embedder's own handler said. Without it the
 /// embedding process decides what its signals do; `handshake up` takes SIGINT, SIGTERM and SIGQUIT itself before it starts the
