@@ -23,10 +23,10 @@ internal static class BenchCommand
         Option<bool> tls = new("--tls") { Description = "Send the functions' store traffic over the HTTPS listener (real TLS handshakes)." };
         Option<TimeSpan?> linkRtt = CommandOptions.Duration("--link-rtt", "Route store traffic through an emulated link adding this round-trip time per exchange and handshake, e.g. 2ms.");
         Option<TimeSpan?> freezeGap = CommandOptions.Duration("--freeze-gap", "Pause this long between bursts with every environment frozen, e.g. 70s (with --store-idle-timeout shorter: stale sockets).");
-        Option<int> gaps = Positive<int>("--gaps", "How many freeze gaps split the invocations.", 1);
+        Option<int> gaps = Positive<int>("--gaps", "How many freeze gaps split the invocations (bursts = gaps + 1); only with --freeze-gap.", 1);
         Option<TimeSpan?> idle = CommandOptions.StoreIdleTimeout("Close kept-alive store connections idle this long, e.g. 60s (default 130s, Kestrel's; at least 1s).");
-        Option<Uri?> endpoint = new("--endpoint") { Description = "Use a running Handshake endpoint instead of starting one in this process.", CustomParser = ParseEndpoint };
-        Option<string?> dataDirectory = new("--data-dir") { Description = "Keep the in-process store here (default: a temporary directory, removed afterwards)." };
+        Option<Uri?> endpoint = new("--endpoint") { Description = "Use a running `handshake up` on this machine, by its http:// address, instead of starting one in this process.", CustomParser = ParseEndpoint };
+        Option<string?> dataDirectory = new("--data-dir") { Description = "Keep the in-process store here, in one directory per mode, DIR/MODE (default: a temporary directory, removed afterwards)." };
         Option<bool> inProcessInvoke = new("--in-process-invoke") { Description = "Invoke through the function host directly instead of the Invoke API over loopback HTTP (saves the bench's own HTTP cost)." };
         Option<string?> json = new("--json") { Description = "Write the results as JSON to this file." };
         Option<string?> html = new("--html") { Description = "Write a self-contained HTML report with charts to this file." };
@@ -40,6 +40,14 @@ internal static class BenchCommand
             if (!BenchMode.TryParseList(parseResult.GetValue(modes)!, out List<BenchMode> selected, out string? error))
             {
                 return await FailAsync(error!).ConfigureAwait(false);
+            }
+
+            // As `up` says of --tls-port without --tls: an option that only means something beside another is refused,
+            // not silently ignored (without --freeze-gap the invocations run in one burst, whatever --gaps says). Here
+            // rather than in a validator, which would hide a bad --gaps value's own message.
+            if (parseResult.GetResult(gaps) is { Implicit: false } && parseResult.GetValue(freezeGap) is null)
+            {
+                return await FailAsync("--gaps needs --freeze-gap (without it the invocations run in one burst, with no gap).").ConfigureAwait(false);
             }
 
             BenchOptions options = new()

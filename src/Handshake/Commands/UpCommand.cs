@@ -20,7 +20,7 @@ internal static class UpCommand
         Option<int> port = CommandOptions.Port("--port", "The HTTP port on 127.0.0.1, or the --host address.", CommandOptions.DefaultPort);
         Option<string> dataDirectory = new("--data-dir")
         {
-            Description = "Where the store's database, the Lambda state (functions made through the API, their code) and the TLS certificate are kept.",
+            Description = "Where the store's database, the Lambda state (functions made through the API, their code), the functions' logs and the TLS certificate are kept.",
             DefaultValueFactory = _ => "./.handshake",
         };
         Option<bool> inMemory = new("--in-memory") { Description = "Keep the store in memory and the Lambda state in a temporary directory; nothing survives a restart." };
@@ -35,7 +35,7 @@ internal static class UpCommand
         Option<int?> maxQueued = CommandOptions.Count("--max-queued-invocations",
             "Synchronous invocations a function may have waiting for an environment before 429 (default 1000; 0 throttles at once, as Lambda does).", 0);
         Option<TimeSpan?> environmentIdleTimeout = CommandOptions.Duration("--environment-idle-timeout",
-            "Shut down execution environments idle this long, e.g. 30s (default 10m).", TimeSpan.FromSeconds(1), "1s");
+            "Shut down execution environments idle this long, e.g. 30s (default 10m; at least 1s).", TimeSpan.FromSeconds(1), "1s");
 
         Option<string> host = new("--host")
         {
