@@ -192,11 +192,11 @@ public sealed class FunctionLog
 
                 // Events expire oldest first, so a stream's first expired event is its first event; the min keeps
                 // that true should an older one have been put after an expiry (a retention raised meanwhile).
-                _expiredStreams[e.LogStreamName] = _expiredStreams.TryGetValue(e.LogStreamName, out ExpiredStreamEvents seen)
+                ExpiredStreamEvents kept = _expiredStreams.TryGetValue(e.LogStreamName, out ExpiredStreamEvents seen)
                     ? new(Min(seen.FirstEventTimestamp, e.Timestamp), Max(seen.LastEventTimestamp, e.Timestamp))
                     : new(e.Timestamp, e.Timestamp);
-                streams ??= new(StringComparer.Ordinal);
-                streams[e.LogStreamName] = _expiredStreams[e.LogStreamName];
+                _expiredStreams[e.LogStreamName] = kept;
+                (streams ??= new(StringComparer.Ordinal))[e.LogStreamName] = kept; // for logs.db
                 expired++;
             }
 
