@@ -9,8 +9,8 @@ namespace Handshake.Lambda.LogsApi;
 /// DescribeLogStreams: a group's streams: a function's (one per execution environment, named as Lambda names them),
 /// each known once the log holds one of its events and until it is deleted (its events' expiry leaves it, with its
 /// first and last event timestamps, as CloudWatch's retention does), and the streams CreateLogStream made (known by
-/// their record, with or without events). Ordered by name or by last event time, either way ascending or descending; a stream with no
-/// event has no first or last event member, as CloudWatch answers for an empty stream.
+/// their record, with or without events). Ordered by name or by last event time, either way ascending or descending; a
+/// stream that never had an event has no first or last event member, as CloudWatch answers for a new empty stream.
 /// </summary>
 internal static class DescribeLogStreams
 {
