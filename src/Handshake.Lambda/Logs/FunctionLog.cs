@@ -4,6 +4,13 @@ namespace Handshake.Lambda.Logs;
 public sealed record LogEvent(long Sequence, DateTimeOffset Timestamp, string LogStreamName, string Message);
 
 /// <summary>
+/// What a log stream keeps of the events its group's retention took from it: the timestamp of its first event and of
+/// the newest one that expired. CloudWatch keeps a stream, and these, until the stream is deleted: retention deletes
+/// events, not streams, and DescribeLogStreams goes on describing an emptied stream with them.
+/// </summary>
+public readonly record struct ExpiredStreamEvents(DateTimeOffset FirstEventTimestamp, DateTimeOffset LastEventTimestamp);
+
+/// <summary>
 /// A function's log events (all its environments' streams), kept in memory in a bounded ring so that a function that
 /// prints megabytes costs a fixed amount. Readers page by sequence number and can wait for new events (`logs --follow`).
 /// The ring is what every reader reads; with a <see cref="LogWriter"/> each event is also copied to logs.db, and the
@@ -12,7 +19,9 @@ public sealed record LogEvent(long Sequence, DateTimeOffset Timestamp, string Lo
 /// The same events are also kept in CloudWatch's read order (timestamp, then sequence number: <see cref="TimeOrderedEvents"/>)
 /// for the CloudWatch Logs API (<see cref="SnapshotByTime"/>), updated with the ring: an event the ring drops (the
 /// oldest logged or put, whatever its timestamp) leaves both, and so does one its group's retention expires
-/// (<see cref="Expire"/>).
+/// (<see cref="Expire"/>). A stream whose events expire is not forgotten with them: the log keeps the timestamps they had
+/// (<see cref="ExpiredStreamEvents"/>, in logs.db too), so an environment's stream, known otherwise only by its events,
+/// stays until DeleteLogStream or DeleteLogGroup, as in CloudWatch.
 /// </summary>
 public sealed class FunctionLog
 {
@@ -21,6 +30,12 @@ public sealed class FunctionLog
     private readonly LogEvent[] _ring;
     private readonly TimeOrderedEvents _byTime;
     private readonly LogWriter? _writer;
+
+    /// <summary>
+    /// The streams the group's retention has taken events from, by name: kept by <see cref="Expire"/> (never by
+    /// <see cref="Append"/>, which must not gain work), dropped by <see cref="RemoveStream"/> and <see cref="Clear"/>.
+    /// </summary>
+    private readonly Dictionary<string, ExpiredStreamEvents> _expiredStreams = new(StringComparer.Ordinal);
     private long _next;
     private DateTimeOffset? _firstTimestamp;
     private TaskCompletionSource _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -73,13 +88,19 @@ public sealed class FunctionLog
 
     /// <summary>
     /// Puts back what logs.db kept (oldest first; sequence numbers with gaps where the writer dropped events), before
-    /// any event is appended: numbering goes on after the last one, and the group keeps its creation time.
+    /// any event is appended: numbering goes on after the last one, the group keeps its creation time, and the streams
+    /// a retention took events from keep what they had (<paramref name="expiredStreams"/>).
     /// </summary>
-    internal void Restore(DateTimeOffset creationTime, List<LogEvent> events)
+    internal void Restore(DateTimeOffset creationTime, List<LogEvent> events, Dictionary<string, ExpiredStreamEvents> expiredStreams)
     {
         lock (_gate)
         {
             _firstTimestamp = creationTime;
+            foreach ((string stream, ExpiredStreamEvents expired) in expiredStreams)
+            {
+                _expiredStreams[stream] = expired;
+            }
+
             foreach (LogEvent e in events)
             {
                 _ring[e.Sequence % _ring.Length] = e;
@@ -104,6 +125,7 @@ public sealed class FunctionLog
         {
             Array.Clear(_ring);
             _byTime.Clear();
+            _expiredStreams.Clear();
             _firstTimestamp = null;
             next = _next;
         }
@@ -130,6 +152,7 @@ public sealed class FunctionLog
             }
 
             _byTime.RemoveAll(e => e.LogStreamName == logStreamName);
+            _expiredStreams.Remove(logStreamName);
 
             next = _next;
         }
@@ -141,6 +164,8 @@ public sealed class FunctionLog
     /// A log group's retention: drops the events whose timestamp (in milliseconds, as PutLogEvents judges an event
     /// expired) is before <paramref name="cutoff"/>, from the ring, from the time order and, through the writer, from
     /// logs.db (its rows numbered below the returned position and stamped before the cutoff). Returns how many went.
+    /// Each stream an event leaves keeps its first event's timestamp and its newest expired one's (in memory and, with
+    /// the expiry, in logs.db), so that it is still described, with them, once all its events are gone.
     /// Called before a read and on a coarse timer, never on append (see <see cref="LogsApi.LogRetention"/>): the time
     /// order holds the oldest event at its front, so when nothing has expired this looks at one event, and each expired
     /// event is removed from the front in O(1); nothing is queued for the file then.
@@ -151,6 +176,7 @@ public sealed class FunctionLog
         cutoff = DateTimeOffset.FromUnixTimeMilliseconds(cutoffMs); // whole milliseconds: logs.db compares ticks to it
         int expired = 0;
         long next;
+        Dictionary<string, ExpiredStreamEvents>? streams = null;
         lock (_gate)
         {
             while (_byTime.Count > 0 && _byTime[0].Timestamp.ToUnixTimeMilliseconds() < cutoffMs)
@@ -164,15 +190,22 @@ public sealed class FunctionLog
                     _ring[slot] = null!;
                 }
 
+                // Events expire oldest first, so a stream's first expired event is its first event; the min keeps
+                // that true should an older one have been put after an expiry (a retention raised meanwhile).
+                ExpiredStreamEvents kept = _expiredStreams.TryGetValue(e.LogStreamName, out ExpiredStreamEvents seen)
+                    ? new(Min(seen.FirstEventTimestamp, e.Timestamp), Max(seen.LastEventTimestamp, e.Timestamp))
+                    : new(e.Timestamp, e.Timestamp);
+                _expiredStreams[e.LogStreamName] = kept;
+                (streams ??= new(StringComparer.Ordinal))[e.LogStreamName] = kept; // for logs.db
                 expired++;
             }
 
             next = _next;
         }
 
-        if (expired > 0)
+        if (streams is not null)
         {
-            _writer?.TryExpire(_functionName, cutoff, next);
+            _writer?.TryExpire(_functionName, cutoff, next, streams);
         }
 
         return expired;
@@ -220,22 +253,56 @@ public sealed class FunctionLog
         }
     }
 
+    /// <summary>
+    /// The events as <see cref="Snapshot"/> has them, with the streams a retention took events from (a copy), read under
+    /// one lock so that the two agree (DescribeLogStreams lists the streams of both).
+    /// </summary>
+    public (List<LogEvent> Events, Dictionary<string, ExpiredStreamEvents> ExpiredStreams) SnapshotStreams()
+    {
+        lock (_gate)
+        {
+            return (Kept(), new(_expiredStreams, StringComparer.Ordinal));
+        }
+    }
+
+    /// <summary>
+    /// Whether the log knows <paramref name="logStreamName"/>: it holds one of its events, or the stream's events have
+    /// expired (the stream stays until it is deleted). Not whether an expiry has run yet: an expired event not yet
+    /// removed still counts, so the answer is the same before and after the sweep.
+    /// </summary>
+    public bool HasStream(string logStreamName)
+    {
+        lock (_gate)
+        {
+            return _expiredStreams.ContainsKey(logStreamName) || HasEventsLocked(logStreamName);
+        }
+    }
+
     /// <summary>Whether any event the log holds is in <paramref name="logStreamName"/> (a scan under the lock, no copy).</summary>
     public bool HasEvents(string logStreamName)
     {
         lock (_gate)
         {
-            for (int i = 0; i < _byTime.Count; i++)
-            {
-                if (_byTime[i].LogStreamName == logStreamName)
-                {
-                    return true;
-                }
-            }
-
-            return false;
+            return HasEventsLocked(logStreamName);
         }
     }
+
+    private bool HasEventsLocked(string logStreamName)
+    {
+        for (int i = 0; i < _byTime.Count; i++)
+        {
+            if (_byTime[i].LogStreamName == logStreamName)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     /// <summary>The events the ring holds, in sequence order (under the lock).</summary>
     private List<LogEvent> Kept()

@@ -4,7 +4,13 @@ namespace Handshake.Lambda.Logs;
 
 /// <summary>
 /// The functions' log events kept across restarts, in <c>logs.db</c> next to the host's <c>lambda.db</c>: one row per
-/// event (function, sequence number, timestamp, log stream, message) and one per log group (its creation time).
+/// event (function, sequence number, timestamp, log stream, message), one per log group (its creation time), and one
+/// per log stream its group's retention took events from (<see cref="ExpiredStreamEvents"/>: the stream stays, with
+/// its first and last event timestamps, when all its events are gone).
+///
+/// The schema is made with IF NOT EXISTS at every open, which is also the migration: a logs.db written before the
+/// expired streams' table and the timestamp index gets both the first time it is opened (the index built then, over
+/// the rows it holds, which are at most the newest events per function).
 ///
 /// A file of its own rather than tables in lambda.db: the log is written all the time (every line a function prints),
 /// the control-plane state seldom and synchronously, before its request is answered. In one file they would share
@@ -37,25 +43,55 @@ internal sealed class LogDatabase : IDisposable
                 log_stream TEXT NOT NULL,
                 message TEXT NOT NULL,
                 PRIMARY KEY(function, sequence)) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS expired_log_streams(
+                function TEXT NOT NULL,
+                log_stream TEXT NOT NULL,
+                first_event_timestamp INTEGER NOT NULL,
+                last_event_timestamp INTEGER NOT NULL,
+                PRIMARY KEY(function, log_stream)) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS log_events_by_timestamp ON log_events(function, timestamp);
             """);
     }
 
     public string FilePath { get; }
 
     /// <summary>
-    /// Every log group with its newest <paramref name="eventsPerFunction"/> events, oldest first. Sequence numbers may
-    /// have gaps (events the writer had to drop).
+    /// A retention's expiry: a range of the timestamp index, since the expired rows are the function's oldest by
+    /// timestamp, so the delete reads those and no other. The index is named, not left to the planner, which without
+    /// statistics may take the primary key's range on sequence instead (all the function's rows, the newest too).
     /// </summary>
-    public List<(string Function, DateTimeOffset CreationTime, List<LogEvent> Events)> Load(int eventsPerFunction)
+    internal const string ExpireEvents =
+        "DELETE FROM log_events INDEXED BY log_events_by_timestamp WHERE function = $function AND timestamp < $cutoff AND sequence < $before;";
+
+    /// <summary>
+    /// Every log group with its newest <paramref name="eventsPerFunction"/> events, oldest first, and the streams its
+    /// retention took events from. Sequence numbers may have gaps (events the writer had to drop).
+    /// </summary>
+    public List<(string Function, DateTimeOffset CreationTime, List<LogEvent> Events, Dictionary<string, ExpiredStreamEvents> ExpiredStreams)> Load(int eventsPerFunction)
     {
-        List<(string, DateTimeOffset, List<LogEvent>)> groups = [];
+        List<(string, DateTimeOffset, List<LogEvent>, Dictionary<string, ExpiredStreamEvents>)> groups = [];
         using (SqliteCommand command = _connection.CreateCommand())
         {
             command.CommandText = "SELECT function, creation_time FROM log_groups ORDER BY function;";
             using SqliteDataReader reader = command.ExecuteReader();
             while (reader.Read())
             {
-                groups.Add((reader.GetString(0), FromTicks(reader.GetInt64(1)), []));
+                groups.Add((reader.GetString(0), FromTicks(reader.GetInt64(1)), [], new(StringComparer.Ordinal)));
+            }
+        }
+
+        using (SqliteCommand streams = _connection.CreateCommand())
+        {
+            streams.CommandText = "SELECT log_stream, first_event_timestamp, last_event_timestamp FROM expired_log_streams WHERE function = $function;";
+            SqliteParameter group = streams.Parameters.Add("$function", SqliteType.Text);
+            foreach ((string name, _, _, Dictionary<string, ExpiredStreamEvents> expired) in groups)
+            {
+                group.Value = name;
+                using SqliteDataReader reader = streams.ExecuteReader();
+                while (reader.Read())
+                {
+                    expired[reader.GetString(0)] = new(FromTicks(reader.GetInt64(1)), FromTicks(reader.GetInt64(2)));
+                }
             }
         }
 
@@ -64,7 +100,7 @@ internal sealed class LogDatabase : IDisposable
         events.CommandText = "SELECT sequence, timestamp, log_stream, message FROM log_events WHERE function = $function ORDER BY sequence DESC LIMIT $limit;";
         SqliteParameter function = events.Parameters.Add("$function", SqliteType.Text);
         events.Parameters.AddWithValue("$limit", eventsPerFunction);
-        foreach ((string name, _, List<LogEvent> list) in groups)
+        foreach ((string name, _, List<LogEvent> list, _) in groups)
         {
             function.Value = name;
             using SqliteDataReader reader = events.ExecuteReader();
@@ -95,7 +131,10 @@ internal sealed class LogDatabase : IDisposable
     /// Writes the changes in one transaction, in order: events (with a group's row at its first batch), and deleted
     /// groups (DeleteLogGroup: the function's events numbered below the deletion and its group row go), and deleted
     /// streams (DeleteLogStream: that stream's events numbered below the deletion go), and expiries (a retention: the
-    /// events numbered below the expiry and stamped before its cutoff go; the group row stays). Then drops each written
+    /// events numbered below the expiry and stamped before its cutoff go; the group row stays, and each stream the expiry
+    /// took events from gets or updates its expired_log_streams row, unless the stream or its group was deleted at or
+    /// after the expiry's position: that deletion was made after it in memory and only reached the writer first).
+    /// A deleted stream's or group's expired_log_streams rows go with its events. Then drops each written
     /// function's events older than its newest <paramref name="eventsPerFunction"/>: a seek on the primary key per
     /// function. An event numbered below its function's (or its stream's) deletion, or below an expiry and stamped
     /// before its cutoff, is not written: it was appended before the deletion or expiry but reached the channel after
@@ -113,20 +152,37 @@ internal sealed class LogDatabase : IDisposable
             "$function", "$time");
         using SqliteCommand deleteEvents = Command(transaction, "DELETE FROM log_events WHERE function = $function AND sequence < $before;", "$function", "$before");
         using SqliteCommand deleteGroup = Command(transaction, "DELETE FROM log_groups WHERE function = $function;", "$function");
+        using SqliteCommand deleteExpiredStreams = Command(transaction, "DELETE FROM expired_log_streams WHERE function = $function;", "$function");
         using SqliteCommand deleteStream = Command(transaction,
             "DELETE FROM log_events WHERE function = $function AND log_stream = $stream AND sequence < $before;", "$function", "$stream", "$before");
-        // A scan of the function's rows (no index on the timestamp): an expiry is rare (a read or the sweep that finds
-        // expired events) and a function keeps at most its newest eventsPerFunction rows.
-        using SqliteCommand expire = Command(transaction,
-            "DELETE FROM log_events WHERE function = $function AND sequence < $before AND timestamp < $cutoff;", "$function", "$before", "$cutoff");
+        using SqliteCommand deleteExpiredStream = Command(transaction,
+            "DELETE FROM expired_log_streams WHERE function = $function AND log_stream = $stream;", "$function", "$stream");
+        using SqliteCommand expire = Command(transaction, ExpireEvents, "$function", "$cutoff", "$before");
+        using SqliteCommand keepExpiredStream = Command(transaction,
+            """
+            INSERT INTO expired_log_streams(function, log_stream, first_event_timestamp, last_event_timestamp) VALUES ($function, $stream, $first, $last)
+            ON CONFLICT(function, log_stream) DO UPDATE SET first_event_timestamp = excluded.first_event_timestamp, last_event_timestamp = excluded.last_event_timestamp;
+            """,
+            "$function", "$stream", "$first", "$last");
         Dictionary<string, (LogEvent Oldest, long Newest)> written = new(StringComparer.Ordinal);
         foreach (LogWriter.Change change in batch)
         {
             string function = change.Function;
             if (change.Event is null && change.ExpiredBefore is long cutoff)
             {
-                Run(expire, function, change.DeleteBefore, cutoff);
+                Run(expire, function, cutoff, change.DeleteBefore);
                 _expired[function] = (change.DeleteBefore, cutoff);
+                foreach ((string expiredStream, ExpiredStreamEvents times) in change.ExpiredStreams ?? new Dictionary<string, ExpiredStreamEvents>())
+                {
+                    if ((_deletedBefore.TryGetValue(function, out long groupDeleted) && groupDeleted >= change.DeleteBefore)
+                        || (_streamDeletedBefore.TryGetValue((function, expiredStream), out long streamDeleted) && streamDeleted >= change.DeleteBefore))
+                    {
+                        continue;
+                    }
+
+                    Run(keepExpiredStream, function, expiredStream, times.FirstEventTimestamp.UtcTicks, times.LastEventTimestamp.UtcTicks);
+                }
+
                 continue;
             }
 
@@ -134,6 +190,7 @@ internal sealed class LogDatabase : IDisposable
             {
                 // A deleted stream: its rows go (the group's row stays, with the other streams' events).
                 Run(deleteStream, function, stream, change.DeleteBefore);
+                Run(deleteExpiredStream, function, stream);
                 _streamDeletedBefore[(function, stream)] = change.DeleteBefore;
                 continue;
             }
@@ -144,6 +201,7 @@ internal sealed class LogDatabase : IDisposable
                 // the first event after it (below, from what is left in `written`).
                 Run(deleteEvents, function, change.DeleteBefore);
                 Run(deleteGroup, function);
+                Run(deleteExpiredStreams, function);
                 _deletedBefore[function] = change.DeleteBefore;
                 written.Remove(function);
                 continue;

@@ -17,9 +17,11 @@ internal sealed partial class LogWriter : IDisposable
     /// <summary>
     /// One change for logs.db: an event to insert, or (Event null) a deleted group's rows below <c>DeleteBefore</c> to
     /// remove, or (Event null, <c>Stream</c> given) only that stream's rows below it (DeleteLogStream), or (Event null,
-    /// <c>ExpiredBefore</c> given, in ticks) the rows below <c>DeleteBefore</c> stamped before it (a retention's expiry).
+    /// <c>ExpiredBefore</c> given, in ticks) the rows below <c>DeleteBefore</c> stamped before it (a retention's expiry),
+    /// with what the streams it took events from keep of them (<c>ExpiredStreams</c>).
     /// </summary>
-    internal readonly record struct Change(string Function, LogEvent? Event, long DeleteBefore = 0, string? Stream = null, long? ExpiredBefore = null);
+    internal readonly record struct Change(string Function, LogEvent? Event, long DeleteBefore = 0, string? Stream = null, long? ExpiredBefore = null,
+        IReadOnlyDictionary<string, ExpiredStreamEvents>? ExpiredStreams = null);
 
     /// <summary>How long events gather before a commit: a few commits a second, and what kill -9 may lose.</summary>
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(150);
@@ -95,13 +97,14 @@ internal sealed partial class LogWriter : IDisposable
 
     /// <summary>
     /// Hands a retention's expiry to the writer: the function's (or group's) rows numbered below <paramref name="before"/>
-    /// and stamped before <paramref name="cutoff"/> go. Waits for room as <see cref="TryDelete"/> does: an expiry not
-    /// written would bring its events back after a restart (where the start's expiry takes them again while the
+    /// and stamped before <paramref name="cutoff"/> go, and <paramref name="streams"/> (the streams they were in, with
+    /// their first and newest expired timestamps) are kept. Waits for room as <see cref="TryDelete"/> does: an expiry
+    /// not written would bring its events back after a restart (where the start's expiry takes them again while the
     /// retention is set), which is warned about.
     /// </summary>
-    public void TryExpire(string function, DateTimeOffset cutoff, long before)
+    public void TryExpire(string function, DateTimeOffset cutoff, long before, IReadOnlyDictionary<string, ExpiredStreamEvents> streams)
     {
-        if (!TryQueueDeletion(new Change(function, null, before, ExpiredBefore: cutoff.UtcTicks)))
+        if (!TryQueueDeletion(new Change(function, null, before, ExpiredBefore: cutoff.UtcTicks, ExpiredStreams: streams)))
         {
             LogExpiryNotWritten(_logger, function, _database.FilePath);
         }

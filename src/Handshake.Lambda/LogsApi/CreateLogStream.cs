@@ -7,7 +7,7 @@ namespace Handshake.Lambda.LogsApi;
 /// with its creation time and no event, ready for PutLogEvents. Kept in lambda.db before it is answered
 /// (<see cref="CreatedLogStreams"/>), so it survives a restart, empty or not. ResourceNotFoundException for a group that
 /// does not exist, ResourceAlreadyExistsException for a stream that does: created here, or known by its events (a
-/// function environment's stream).
+/// function environment's stream, also once they have expired).
 /// </summary>
 internal static class CreateLogStream
 {
@@ -27,7 +27,7 @@ internal static class CreateLogStream
             throw LogsException.LogGroupNotFound();
         }
 
-        if (!host.CreatedLogStreams.TryAdd(group!, stream!, host.Options.Clock.GetUtcNow(), () => found.Log.HasEvents(stream!)))
+        if (!host.CreatedLogStreams.TryAdd(group!, stream!, host.Options.Clock.GetUtcNow(), () => found.Log.HasStream(stream!)))
         {
             throw LogsException.LogStreamAlreadyExists();
         }

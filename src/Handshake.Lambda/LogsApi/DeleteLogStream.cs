@@ -8,7 +8,8 @@ namespace Handshake.Lambda.LogsApi;
 /// its stored events go, and the host is not hurt by it, since an environment only ever appends to its stream (nothing
 /// reads a stream back to run): an environment still alive makes the stream again with its next line, as Lambda's own
 /// log agent makes a missing stream again (inferred), and a new environment writes to a stream of a new name anyway.
-/// ResourceNotFoundException for a group or a stream that does not exist.
+/// A stream whose events have all expired is deleted the same way (what the log keeps of it goes too). ResourceNotFoundException
+/// for a group or a stream that does not exist.
 /// </summary>
 internal static class DeleteLogStream
 {
@@ -23,7 +24,7 @@ internal static class DeleteLogStream
 
         // The record first (it is what a failure to keep the change must leave as it was); then the events.
         bool recorded = host.CreatedLogStreams.Remove(group!, stream!);
-        if (!recorded && !found.Log.HasEvents(stream!))
+        if (!recorded && !found.Log.HasStream(stream!))
         {
             throw LogsException.LogStreamNotFound();
         }

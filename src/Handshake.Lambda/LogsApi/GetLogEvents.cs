@@ -44,8 +44,9 @@ internal static class GetLogEvents
             }
         }
 
-        // A stream CreateLogStream made exists with no event (its page is empty, its tokens the log's position).
-        if (!exists && !host.CreatedLogStreams.Contains(groupName, streamName!))
+        // A stream CreateLogStream made, or one whose events have all expired, exists with no event (its page is empty,
+        // its tokens the log's position).
+        if (!exists && !LogGroups.StreamExists(host, groupName, log, streamName!))
         {
             throw LogsException.LogStreamNotFound();
         }

@@ -5,7 +5,8 @@ namespace Handshake.Lambda.LogsApi;
 
 /// <summary>
 /// One log stream as DescribeLogStreams reports it: its creation time (CreateLogStream's, else its first event's) and
-/// its first and last events the ring still holds (none for a created stream nothing was put into).
+/// its first and last event timestamps, counting the events its group's retention took from it (none for a created
+/// stream nothing was put into).
 /// </summary>
 internal sealed record LogStreamSummary(string Name, DateTimeOffset CreationTime, DateTimeOffset? FirstEvent, DateTimeOffset? LastEvent);
 
@@ -106,9 +107,12 @@ internal static class LogGroups
         }
     }
 
-    /// <summary>Whether a stream exists in a group: CreateLogStream recorded it, or the group's log holds one of its events.</summary>
+    /// <summary>
+    /// Whether a stream exists in a group: CreateLogStream recorded it, or the group's log holds one of its events or
+    /// held some that expired (<see cref="FunctionLog.HasStream"/>: the same answer whether or not the expiry has run).
+    /// </summary>
     public static bool StreamExists(FunctionHost host, string groupName, FunctionLog log, string stream) =>
-        host.CreatedLogStreams.Contains(groupName, stream) || log.HasEvents(stream);
+        host.CreatedLogStreams.Contains(groupName, stream) || log.HasStream(stream);
 
     /// <summary>
     /// Changes an existing group's record (retention, tags): a function's group that exists because it logged gets
@@ -186,12 +190,20 @@ internal static class LogGroups
     }
 
     /// <summary>
-    /// The streams of a snapshot and the group's created streams (<paramref name="created"/>, with their creation times),
-    /// by name (ordinal), each with its first and last event the ring still holds.
+    /// The streams of a snapshot, the streams its group's retention took events from (<paramref name="expired"/>, with
+    /// the timestamps those events had) and the group's created streams (<paramref name="created"/>, with their
+    /// creation times), by name (ordinal), each with its first and last event timestamps: a stream keeps its first
+    /// event's (and its creation time, which is that for a stream known by its events) when the retention takes it, and
+    /// a stream all of whose events expired is still listed with them, as CloudWatch keeps a stream until it is deleted.
     /// </summary>
-    public static List<LogStreamSummary> Streams(List<LogEvent> events, Dictionary<string, DateTimeOffset> created)
+    public static List<LogStreamSummary> Streams(List<LogEvent> events, Dictionary<string, ExpiredStreamEvents> expired, Dictionary<string, DateTimeOffset> created)
     {
         Dictionary<string, (DateTimeOffset First, DateTimeOffset Last)> streams = new(StringComparer.Ordinal);
+        foreach ((string name, ExpiredStreamEvents times) in expired)
+        {
+            streams[name] = (times.FirstEventTimestamp, times.LastEventTimestamp);
+        }
+
         foreach (LogEvent e in events)
         {
             streams[e.LogStreamName] = streams.TryGetValue(e.LogStreamName, out var seen)
