@@ -260,6 +260,12 @@ public sealed partial class ReadmeCliTests
         Option environments = OptionOf(bench, "--environments");
         Assert.Equal("one per core", DescribedDefault(environments));
         Assert.Equal(Math.Max(1, Environment.ProcessorCount), environments.GetDefaultValue());
+
+        // --auth: its default in the words it takes ("off"), not a default value, which the help would print as the
+        // enum's name ("[default: Off]", a word the README does not use).
+        Option auth = OptionOf(up, "--auth");
+        Assert.Equal("off", DescribedDefault(auth));
+        Assert.False(auth.HasDefaultValue);
     }
 
     private static Option OptionOf(Command verb, string name) => verb.Options.Single(o => o.Name == name);

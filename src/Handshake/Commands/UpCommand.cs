@@ -43,13 +43,13 @@ internal static class UpCommand
             DefaultValueFactory = _ => "127.0.0.1",
             CustomParser = result => ParseHost(result),
         };
-        Option<AuthMode> auth = new("--auth")
+        Option<AuthMode?> auth = new("--auth")
         {
-            Description = "off: accept any AWS4 signature, as DynamoDB Local does; strict: verify SigV4 against known credentials.",
-            // The help would otherwise name the enum's members (Off|Strict); its default still prints as Off, which
-            // the parser takes, as it takes any case.
+            Description = "off: accept any AWS4 signature, as DynamoDB Local does; strict: verify SigV4 against known credentials (default off).",
+            // The help would otherwise name the enum's members (Off|Strict), and a default value would print as the
+            // enum's name too ([default: Off]): so no default value, the default said in the description, in the
+            // words the option takes, and Off when the option is not given.
             HelpName = "off|strict",
-            DefaultValueFactory = _ => AuthMode.Off,
             CustomParser = result => ParseAuth(result),
         };
         Option<string[]> credentials = new("--credentials")
@@ -80,7 +80,7 @@ internal static class UpCommand
                 result.AddError("--tls-port needs --tls (without it no HTTPS port is opened).");
             }
 
-            if (result.GetResult(credentials) is not null && result.GetValue(auth) != AuthMode.Strict)
+            if (result.GetResult(credentials) is not null && (result.GetValue(auth) ?? AuthMode.Off) != AuthMode.Strict)
             {
                 result.AddError("--credentials needs --auth strict (under --auth off every key is accepted).");
             }
@@ -97,7 +97,7 @@ internal static class UpCommand
                 TlsPort = parseResult.GetValue(tlsPort) ?? (httpPort == 0 ? 0 : httpPort + 1),
                 StoreIdleTimeout = parseResult.GetValue(idleTimeout),
                 Host = parseResult.GetValue(host)!,
-                Auth = parseResult.GetValue(auth),
+                Auth = parseResult.GetValue(auth) ?? AuthMode.Off,
                 Credentials = KnownCredentials(parseResult.GetValue(credentials) ?? []),
                 AccountConcurrencyLimit = parseResult.GetValue(accountConcurrency),
                 MaxQueuedInvocationsPerFunction = parseResult.GetValue(maxQueued),
@@ -123,7 +123,7 @@ internal static class UpCommand
         return "127.0.0.1";
     }
 
-    private static AuthMode ParseAuth(System.CommandLine.Parsing.ArgumentResult result)
+    private static AuthMode? ParseAuth(System.CommandLine.Parsing.ArgumentResult result)
     {
         string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
         switch (text.ToLowerInvariant())
