@@ -6,8 +6,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Handshake.Dynamo;
@@ -43,7 +41,7 @@ public sealed class DynamoServer : IAsyncDisposable
             var endpoint = new DynamoHttpEndpoint(store);
             var builder = WebApplication.CreateSlimBuilder();
             // No ConsoleLifetime: a process that embeds the store keeps its own signals (EmbeddedLifetime.cs).
-            builder.Services.Replace(ServiceDescriptor.Singleton<IHostLifetime>(new EmbeddedLifetime()));
+            EmbeddedLifetime.Use(builder.Services);
             DynamoTransport.AddTo(builder.Services);
             builder.Logging.ClearProviders();
             builder.WebHost.ConfigureKestrel(kestrel =>

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace Handshake.Hosting;
@@ -18,6 +20,10 @@ namespace Handshake.Hosting;
 /// </summary>
 internal sealed class EmbeddedLifetime : IHostLifetime
 {
+    /// <summary>Puts this lifetime in place of the builder's default (ConsoleLifetime).</summary>
+    public static void Use(IServiceCollection services) =>
+        services.Replace(ServiceDescriptor.Singleton<IHostLifetime>(new EmbeddedLifetime()));
+
     public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

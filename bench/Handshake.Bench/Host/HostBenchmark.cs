@@ -16,8 +16,6 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Handshake.Bench.Host;
@@ -462,7 +460,7 @@ internal static partial class HostBenchmark
         public static async Task<Endpoint> StartAsync(RequestDelegate handler, IPlainRoute? route = null)
         {
             WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-            builder.Services.Replace(ServiceDescriptor.Singleton<IHostLifetime>(new EmbeddedLifetime()));
+            EmbeddedLifetime.Use(builder.Services);
             builder.Logging.ClearProviders();
             if (route is null)
             {

@@ -6,8 +6,6 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Handshake.Bench.Servers;
@@ -23,7 +21,7 @@ public static class BareEndpoint
     public static async Task<int> RunAsync(CancellationToken ct)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Services.Replace(ServiceDescriptor.Singleton<IHostLifetime>(new EmbeddedLifetime()));
+        EmbeddedLifetime.Use(builder.Services);
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

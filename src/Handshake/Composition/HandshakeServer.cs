@@ -203,7 +203,7 @@ public sealed class HandshakeServer : IAsyncDisposable
         // and cancels them, only to ask a host stop that nothing here waits for: a process embedding this server (the
         // tests, a user's program) lost its signals to it. Who starts the server stops it (DisposeAsync); `up` takes its
         // signals itself (Experiment/StopSignal.cs). EmbeddedLifetime.cs says more.
-        builder.Services.Replace(ServiceDescriptor.Singleton<IHostLifetime>(new EmbeddedLifetime()));
+        EmbeddedLifetime.Use(builder.Services);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
