@@ -196,6 +196,31 @@ public sealed class CloudWatchLogStreamCapTests
     }
 
     [Fact]
+    public void A_stream_deleted_and_made_again_is_kept_again_when_the_cap_empties_it()
+    {
+        // The log skips the lookup for the stream whose times it kept last (the same name string): a deletion must not
+        // leave that shortcut pointing at the deleted stream's times.
+        DateTimeOffset start = new(2026, 11, 28, 8, 0, 0, TimeSpan.Zero);
+        string stream = "s";
+        FunctionLog log = new("fn", 1, writer: null);
+        log.Append(start, stream, "one");
+        log.Append(start.AddHours(1), stream, "two"); // drops "one": "s" is kept last
+        log.RemoveStream(stream);
+        Assert.False(log.HasStream(stream));
+        log.Append(start.AddHours(2), stream, "three"); // made again
+        log.Append(start.AddHours(3), "t", "four"); // drops "three"
+        Assert.False(log.HasEvents(stream));
+        Assert.Equal(new FormerStreamEvents(start.AddHours(2), start.AddHours(2)), log.SnapshotStreams().FormerEvents[stream]);
+
+        log.Append(start.AddHours(4), "t", "five"); // drops "four": "t" is kept last
+        log.Clear();
+        log.Append(start.AddHours(5), "t", "six");
+        log.Append(start.AddHours(6), stream, "seven"); // drops "six"
+        Assert.Equal(new FormerStreamEvents(start.AddHours(5), start.AddHours(5)), Assert.Single(log.SnapshotStreams().FormerEvents, pair => pair.Key == "t").Value);
+        Assert.True(log.HasStream("t"));
+    }
+
+    [Fact]
     public void Logs_db_keeps_the_streams_its_prune_empties_widens_them_and_forgets_them_with_a_deletion()
     {
         string directory = Directory.CreateTempSubdirectory("handshake-cwcap-db-").FullName;

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace Handshake.Lambda.Logs;
 
 /// <summary>One line of a function's log, as CloudWatch Logs would store it.</summary>
@@ -35,10 +33,18 @@ public sealed class FunctionLog
 
     /// <summary>
     /// The streams the log has let events go from, by name, with those events' times (<see cref="Keep"/>): the cap's drop
-    /// in <see cref="Append"/> (one lookup in place, no allocation but a new stream's entry) and a retention's
-    /// <see cref="Expire"/>. Dropped by <see cref="RemoveStream"/> and <see cref="Clear"/>, which delete the stream.
+    /// in <see cref="Append"/> and a retention's <see cref="Expire"/>. Dropped by <see cref="RemoveStream"/> and
+    /// <see cref="Clear"/>, which delete the stream.
     /// </summary>
-    private readonly Dictionary<string, FormerStreamEvents> _formerEvents = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FormerTimes> _formerEvents = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The stream <see cref="Keep"/> last kept times for, by reference, and its entry: an environment hands the log the
+    /// same name string with every line, and a full log's drops come in runs of one stream, so most skip the lookup.
+    /// Forgotten with the entry (<see cref="RemoveStream"/>, <see cref="Clear"/>).
+    /// </summary>
+    private string? _keptStream;
+    private FormerTimes? _kept;
     private long _next;
     private DateTimeOffset? _firstTimestamp;
     private TaskCompletionSource _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -104,7 +110,7 @@ public sealed class FunctionLog
             _firstTimestamp = creationTime;
             foreach ((string stream, FormerStreamEvents former) in formerEvents)
             {
-                _formerEvents[stream] = former;
+                _formerEvents[stream] = new FormerTimes(former.FirstEventTimestamp, former.LastEventTimestamp);
             }
 
             long reach = events.Count > 0 ? events[^1].Sequence + 1 - _ring.Length : 0;
@@ -139,6 +145,7 @@ public sealed class FunctionLog
             Array.Clear(_ring);
             _byTime.Clear();
             _formerEvents.Clear();
+            (_keptStream, _kept) = (null, null);
             _firstTimestamp = null;
             next = _next;
         }
@@ -166,6 +173,7 @@ public sealed class FunctionLog
 
             _byTime.RemoveAll(e => e.LogStreamName == logStreamName);
             _formerEvents.Remove(logStreamName);
+            (_keptStream, _kept) = (null, null);
 
             next = _next;
         }
@@ -268,7 +276,13 @@ public sealed class FunctionLog
     {
         lock (_gate)
         {
-            return (Kept(), new(_formerEvents, StringComparer.Ordinal));
+            Dictionary<string, FormerStreamEvents> former = new(_formerEvents.Count, StringComparer.Ordinal);
+            foreach ((string stream, FormerTimes times) in _formerEvents)
+            {
+                former[stream] = times.Copy;
+            }
+
+            return (Kept(), former);
         }
     }
 
@@ -309,20 +323,47 @@ public sealed class FunctionLog
 
     /// <summary>
     /// Keeps, for the stream of an event the log lets go (under the lock), the oldest and newest timestamps of the
-    /// events it has let go from it: one lookup, in place. The min and max, not the first and last let go: the cap lets
+    /// events it has let go from it, in place: no lookup when the stream is the one kept last (<see cref="_keptStream"/>),
+    /// else one; an allocation only for a stream's first. The min and max, not the first and last let go: the cap lets
     /// events go in the order they were logged or put, not by timestamp, and a retention raised may let an older one
     /// be put after an expiry.
     /// </summary>
     private FormerStreamEvents Keep(LogEvent e)
     {
-        ref FormerStreamEvents former = ref CollectionsMarshal.GetValueRefOrAddDefault(_formerEvents, e.LogStreamName, out bool known);
-        former = known ? new(Min(former.FirstEventTimestamp, e.Timestamp), Max(former.LastEventTimestamp, e.Timestamp)) : new(e.Timestamp, e.Timestamp);
-        return former;
+        FormerTimes? times = ReferenceEquals(e.LogStreamName, _keptStream) ? _kept : null;
+        if (times is null)
+        {
+            if (!_formerEvents.TryGetValue(e.LogStreamName, out times))
+            {
+                times = new FormerTimes(e.Timestamp, e.Timestamp);
+                _formerEvents.Add(e.LogStreamName, times);
+            }
+
+            (_keptStream, _kept) = (e.LogStreamName, times);
+        }
+
+        if (e.Timestamp < times.First)
+        {
+            times.First = e.Timestamp;
+        }
+
+        if (e.Timestamp > times.Last)
+        {
+            times.Last = e.Timestamp;
+        }
+
+        return times.Copy;
     }
 
-    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+    /// <summary>A stream's <see cref="FormerStreamEvents"/>, changed in place under the log's lock; readers get a <see cref="Copy"/>.</summary>
+    private sealed class FormerTimes(DateTimeOffset first, DateTimeOffset last)
+    {
+        public DateTimeOffset First { get; set; } = first;
 
-    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+        public DateTimeOffset Last { get; set; } = last;
+
+        public FormerStreamEvents Copy => new(First, Last);
+    }
 
     /// <summary>The events the ring holds, in sequence order (under the lock).</summary>
     private List<LogEvent> Kept()
