@@ -182,7 +182,7 @@ public sealed class CloudWatchLogStreamLifetimeTests
         Assert.False(log.HasEvents("t"));
         Assert.True(log.HasStream("t"));
         Assert.False(log.HasStream("u"));
-        (List<LogEvent> events, Dictionary<string, ExpiredStreamEvents> expired) = log.SnapshotStreams();
+        (List<LogEvent> events, Dictionary<string, FormerStreamEvents> expired) = log.SnapshotStreams();
         Assert.Equal([
             new LogStreamSummary("s", start.AddHours(1), start.AddHours(1), start.AddHours(3)),
             new LogStreamSummary("t", start.AddHours(2), start.AddHours(2), start.AddHours(2))],
@@ -206,7 +206,7 @@ public sealed class CloudWatchLogStreamLifetimeTests
         Assert.True(log.HasStream("t"));
         log.Clear();
         Assert.False(log.HasStream("t"));
-        Assert.Empty(log.SnapshotStreams().ExpiredStreams);
+        Assert.Empty(log.SnapshotStreams().FormerEvents);
     }
 
     [Fact]
@@ -217,7 +217,7 @@ public sealed class CloudWatchLogStreamLifetimeTests
         {
             DateTimeOffset old = new(2026, 11, 20, 10, 0, 0, TimeSpan.Zero);
             DateTimeOffset cutoff = new(2026, 11, 27, 10, 0, 0, TimeSpan.Zero);
-            ExpiredStreamEvents times = new(old, old.AddHours(1));
+            FormerStreamEvents times = new(old, old.AddHours(1));
             using (LogDatabase database = new(directory))
             {
                 database.Write([
@@ -229,10 +229,10 @@ public sealed class CloudWatchLogStreamLifetimeTests
                 database.Write([
                     new LogWriter.Change("f", null, DeleteBefore: 4, Stream: "t"),
                     new LogWriter.Change("f", null, DeleteBefore: 4, ExpiredBefore: cutoff.UtcTicks,
-                        ExpiredStreams: new Dictionary<string, ExpiredStreamEvents> { ["s"] = times, ["t"] = new(old, old), ["u"] = new(old, old) })], 100);
+                        ExpiredStreams: new Dictionary<string, FormerStreamEvents> { ["s"] = times, ["t"] = new(old, old), ["u"] = new(old, old) })], 100);
                 database.Write([new LogWriter.Change("f", null, DeleteBefore: 4, Stream: "u")], 100);
                 database.Write([new LogWriter.Change("g", null, DeleteBefore: 1, ExpiredBefore: cutoff.UtcTicks,
-                    ExpiredStreams: new Dictionary<string, ExpiredStreamEvents> { ["v"] = new(old, old) })], 100);
+                    ExpiredStreams: new Dictionary<string, FormerStreamEvents> { ["v"] = new(old, old) })], 100);
                 database.Write([new LogWriter.Change("g", null, DeleteBefore: 1)], 100); // DeleteLogGroup
             }
 
@@ -268,7 +268,7 @@ public sealed class CloudWatchLogStreamLifetimeTests
             {
                 Assert.Equal(["old", "recent"], Assert.Single(database.Load(100)).Events.Select(e => e.Message));
                 database.Write([new LogWriter.Change("f", null, DeleteBefore: 2, ExpiredBefore: old.AddDays(1).UtcTicks,
-                    ExpiredStreams: new Dictionary<string, ExpiredStreamEvents> { ["s"] = new(old, old) })], 100);
+                    ExpiredStreams: new Dictionary<string, FormerStreamEvents> { ["s"] = new(old, old) })], 100);
             }
 
             Assert.Equal(["expired_log_streams", "log_events_by_timestamp"],

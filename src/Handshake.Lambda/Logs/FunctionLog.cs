@@ -4,11 +4,11 @@ namespace Handshake.Lambda.Logs;
 public sealed record LogEvent(long Sequence, DateTimeOffset Timestamp, string LogStreamName, string Message);
 
 /// <summary>
-/// What a log stream keeps of the events its group's retention took from it: the timestamp of its first event and of
-/// the newest one that expired. CloudWatch keeps a stream, and these, until the stream is deleted: retention deletes
-/// events, not streams, and DescribeLogStreams goes on describing an emptied stream with them.
+/// What a log stream keeps of its former events, those the log no longer holds (its group's retention expired them, or
+/// the cap pushed them out): the timestamp of the oldest of them and of the newest. CloudWatch keeps a stream, and these,
+/// until the stream is deleted: events go, streams stay, and DescribeLogStreams goes on describing an emptied stream with them.
 /// </summary>
-public readonly record struct ExpiredStreamEvents(DateTimeOffset FirstEventTimestamp, DateTimeOffset LastEventTimestamp);
+public readonly record struct FormerStreamEvents(DateTimeOffset FirstEventTimestamp, DateTimeOffset LastEventTimestamp);
 
 /// <summary>
 /// A function's log events (all its environments' streams), kept in memory in a bounded ring so that a function that
@@ -19,9 +19,9 @@ public readonly record struct ExpiredStreamEvents(DateTimeOffset FirstEventTimes
 /// The same events are also kept in CloudWatch's read order (timestamp, then sequence number: <see cref="TimeOrderedEvents"/>)
 /// for the CloudWatch Logs API (<see cref="SnapshotByTime"/>), updated with the ring: an event the ring drops (the
 /// oldest logged or put, whatever its timestamp) leaves both, and so does one its group's retention expires
-/// (<see cref="Expire"/>). A stream whose events expire is not forgotten with them: the log keeps the timestamps they had
-/// (<see cref="ExpiredStreamEvents"/>, in logs.db too), so an environment's stream, known otherwise only by its events,
-/// stays until DeleteLogStream or DeleteLogGroup, as in CloudWatch.
+/// (<see cref="Expire"/>). A stream is not forgotten with its events, whichever of the two took them: the log keeps the
+/// timestamps they had (<see cref="FormerStreamEvents"/>, in logs.db too), so an environment's stream, known otherwise
+/// only by its events, stays until DeleteLogStream or DeleteLogGroup, as in CloudWatch.
 /// </summary>
 public sealed class FunctionLog
 {
@@ -32,10 +32,19 @@ public sealed class FunctionLog
     private readonly LogWriter? _writer;
 
     /// <summary>
-    /// The streams the group's retention has taken events from, by name: kept by <see cref="Expire"/> (never by
-    /// <see cref="Append"/>, which must not gain work), dropped by <see cref="RemoveStream"/> and <see cref="Clear"/>.
+    /// The streams the log has let events go from, by name, with those events' times (<see cref="Keep"/>): the cap's drop
+    /// in <see cref="Append"/> and a retention's <see cref="Expire"/>. Dropped by <see cref="RemoveStream"/> and
+    /// <see cref="Clear"/>, which delete the stream.
     /// </summary>
-    private readonly Dictionary<string, ExpiredStreamEvents> _expiredStreams = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FormerTimes> _formerEvents = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The stream <see cref="Keep"/> last kept times for, by reference, and its entry: an environment hands the log the
+    /// same name string with every line, and a full log's drops come in runs of one stream, so most skip the lookup.
+    /// Forgotten with the entry (<see cref="RemoveStream"/>, <see cref="Clear"/>).
+    /// </summary>
+    private string? _keptStream;
+    private FormerTimes? _kept;
     private long _next;
     private DateTimeOffset? _firstTimestamp;
     private TaskCompletionSource _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -69,9 +78,11 @@ public sealed class FunctionLog
             _firstTimestamp ??= timestamp;
             e = new LogEvent(_next, timestamp, logStreamName, message);
             long slot = _next % _ring.Length;
-            if (_ring[slot] is { } dropped)
+            // The oldest logged goes (a gap's stale event is not in the time order: nothing goes), and its stream
+            // keeps its time, so that a stream the cap empties is still there, as one the retention empties is.
+            if (_ring[slot] is { } dropped && _byTime.Remove(dropped))
             {
-                _byTime.Remove(dropped); // the oldest logged (a gap's stale event is not there: no-op)
+                Keep(dropped);
             }
 
             _ring[slot] = e;
@@ -89,20 +100,28 @@ public sealed class FunctionLog
     /// <summary>
     /// Puts back what logs.db kept (oldest first; sequence numbers with gaps where the writer dropped events), before
     /// any event is appended: numbering goes on after the last one, the group keeps its creation time, and the streams
-    /// a retention took events from keep what they had (<paramref name="expiredStreams"/>).
+    /// the log had let events go from keep what they had (<paramref name="formerEvents"/>). An event numbered before
+    /// the ring's reach (logs.db written with a larger cap) is let go as the cap's drop is: its stream keeps its time.
     /// </summary>
-    internal void Restore(DateTimeOffset creationTime, List<LogEvent> events, Dictionary<string, ExpiredStreamEvents> expiredStreams)
+    internal void Restore(DateTimeOffset creationTime, List<LogEvent> events, Dictionary<string, FormerStreamEvents> formerEvents)
     {
         lock (_gate)
         {
             _firstTimestamp = creationTime;
-            foreach ((string stream, ExpiredStreamEvents expired) in expiredStreams)
+            foreach ((string stream, FormerStreamEvents former) in formerEvents)
             {
-                _expiredStreams[stream] = expired;
+                _formerEvents[stream] = new FormerTimes(former.FirstEventTimestamp, former.LastEventTimestamp);
             }
 
+            long reach = events.Count > 0 ? events[^1].Sequence + 1 - _ring.Length : 0;
             foreach (LogEvent e in events)
             {
+                if (e.Sequence < reach)
+                {
+                    Keep(e);
+                    continue;
+                }
+
                 _ring[e.Sequence % _ring.Length] = e;
                 _next = e.Sequence + 1;
             }
@@ -125,7 +144,8 @@ public sealed class FunctionLog
         {
             Array.Clear(_ring);
             _byTime.Clear();
-            _expiredStreams.Clear();
+            _formerEvents.Clear();
+            (_keptStream, _kept) = (null, null);
             _firstTimestamp = null;
             next = _next;
         }
@@ -152,7 +172,8 @@ public sealed class FunctionLog
             }
 
             _byTime.RemoveAll(e => e.LogStreamName == logStreamName);
-            _expiredStreams.Remove(logStreamName);
+            _formerEvents.Remove(logStreamName);
+            (_keptStream, _kept) = (null, null);
 
             next = _next;
         }
@@ -164,8 +185,8 @@ public sealed class FunctionLog
     /// A log group's retention: drops the events whose timestamp (in milliseconds, as PutLogEvents judges an event
     /// expired) is before <paramref name="cutoff"/>, from the ring, from the time order and, through the writer, from
     /// logs.db (its rows numbered below the returned position and stamped before the cutoff). Returns how many went.
-    /// Each stream an event leaves keeps its first event's timestamp and its newest expired one's (in memory and, with
-    /// the expiry, in logs.db), so that it is still described, with them, once all its events are gone.
+    /// Each stream an event leaves keeps its first event's timestamp and its newest expired one's (<see cref="Keep"/>, in
+    /// memory and, with the expiry, in logs.db), so that it is still described, with them, once all its events are gone.
     /// Called before a read and on a coarse timer, never on append (see <see cref="LogsApi.LogRetention"/>): the time
     /// order holds the oldest event at its front, so when nothing has expired this looks at one event, and each expired
     /// event is removed from the front in O(1); nothing is queued for the file then.
@@ -176,7 +197,7 @@ public sealed class FunctionLog
         cutoff = DateTimeOffset.FromUnixTimeMilliseconds(cutoffMs); // whole milliseconds: logs.db compares ticks to it
         int expired = 0;
         long next;
-        Dictionary<string, ExpiredStreamEvents>? streams = null;
+        Dictionary<string, FormerStreamEvents>? streams = null;
         lock (_gate)
         {
             while (_byTime.Count > 0 && _byTime[0].Timestamp.ToUnixTimeMilliseconds() < cutoffMs)
@@ -190,13 +211,7 @@ public sealed class FunctionLog
                     _ring[slot] = null!;
                 }
 
-                // Events expire oldest first, so a stream's first expired event is its first event; the min keeps
-                // that true should an older one have been put after an expiry (a retention raised meanwhile).
-                ExpiredStreamEvents kept = _expiredStreams.TryGetValue(e.LogStreamName, out ExpiredStreamEvents seen)
-                    ? new(Min(seen.FirstEventTimestamp, e.Timestamp), Max(seen.LastEventTimestamp, e.Timestamp))
-                    : new(e.Timestamp, e.Timestamp);
-                _expiredStreams[e.LogStreamName] = kept;
-                (streams ??= new(StringComparer.Ordinal))[e.LogStreamName] = kept; // for logs.db
+                (streams ??= new(StringComparer.Ordinal))[e.LogStreamName] = Keep(e); // for logs.db
                 expired++;
             }
 
@@ -254,27 +269,33 @@ public sealed class FunctionLog
     }
 
     /// <summary>
-    /// The events as <see cref="Snapshot"/> has them, with the streams a retention took events from (a copy), read under
-    /// one lock so that the two agree (DescribeLogStreams lists the streams of both).
+    /// The events as <see cref="Snapshot"/> has them, with the streams the log has let events go from (a copy), read
+    /// under one lock so that the two agree (DescribeLogStreams lists the streams of both).
     /// </summary>
-    public (List<LogEvent> Events, Dictionary<string, ExpiredStreamEvents> ExpiredStreams) SnapshotStreams()
+    public (List<LogEvent> Events, Dictionary<string, FormerStreamEvents> FormerEvents) SnapshotStreams()
     {
         lock (_gate)
         {
-            return (Kept(), new(_expiredStreams, StringComparer.Ordinal));
+            Dictionary<string, FormerStreamEvents> former = new(_formerEvents.Count, StringComparer.Ordinal);
+            foreach ((string stream, FormerTimes times) in _formerEvents)
+            {
+                former[stream] = times.Copy;
+            }
+
+            return (Kept(), former);
         }
     }
 
     /// <summary>
-    /// Whether the log knows <paramref name="logStreamName"/>: it holds one of its events, or the stream's events have
-    /// expired (the stream stays until it is deleted). Not whether an expiry has run yet: an expired event not yet
-    /// removed still counts, so the answer is the same before and after the sweep.
+    /// Whether the log knows <paramref name="logStreamName"/>: it holds one of its events, or held some that it let go
+    /// (expired, or pushed out by the cap: the stream stays until it is deleted). Not whether an expiry has run yet: an
+    /// expired event not yet removed still counts, so the answer is the same before and after the sweep.
     /// </summary>
     public bool HasStream(string logStreamName)
     {
         lock (_gate)
         {
-            return _expiredStreams.ContainsKey(logStreamName) || HasEventsLocked(logStreamName);
+            return _formerEvents.ContainsKey(logStreamName) || HasEventsLocked(logStreamName);
         }
     }
 
@@ -300,9 +321,49 @@ public sealed class FunctionLog
         return false;
     }
 
-    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+    /// <summary>
+    /// Keeps, for the stream of an event the log lets go (under the lock), the oldest and newest timestamps of the
+    /// events it has let go from it, in place: no lookup when the stream is the one kept last (<see cref="_keptStream"/>),
+    /// else one; an allocation only for a stream's first. The min and max, not the first and last let go: the cap lets
+    /// events go in the order they were logged or put, not by timestamp, and a retention raised may let an older one
+    /// be put after an expiry.
+    /// </summary>
+    private FormerStreamEvents Keep(LogEvent e)
+    {
+        FormerTimes? times = ReferenceEquals(e.LogStreamName, _keptStream) ? _kept : null;
+        if (times is null)
+        {
+            if (!_formerEvents.TryGetValue(e.LogStreamName, out times))
+            {
+                times = new FormerTimes(e.Timestamp, e.Timestamp);
+                _formerEvents.Add(e.LogStreamName, times);
+            }
 
-    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+            (_keptStream, _kept) = (e.LogStreamName, times);
+        }
+
+        if (e.Timestamp < times.First)
+        {
+            times.First = e.Timestamp;
+        }
+
+        if (e.Timestamp > times.Last)
+        {
+            times.Last = e.Timestamp;
+        }
+
+        return times.Copy;
+    }
+
+    /// <summary>A stream's <see cref="FormerStreamEvents"/>, changed in place under the log's lock; readers get a <see cref="Copy"/>.</summary>
+    private sealed class FormerTimes(DateTimeOffset first, DateTimeOffset last)
+    {
+        public DateTimeOffset First { get; set; } = first;
+
+        public DateTimeOffset Last { get; set; } = last;
+
+        public FormerStreamEvents Copy => new(First, Last);
+    }
 
     /// <summary>The events the ring holds, in sequence order (under the lock).</summary>
     private List<LogEvent> Kept()

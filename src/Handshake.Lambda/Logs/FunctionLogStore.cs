@@ -35,7 +35,7 @@ public sealed partial class FunctionLogStore
     internal static FunctionLogStore Open(string directory, int eventsPerFunction, ILogger logger)
     {
         LogDatabase? database = null;
-        List<(string Function, DateTimeOffset CreationTime, List<LogEvent> Events, Dictionary<string, ExpiredStreamEvents> ExpiredStreams)> saved;
+        List<(string Function, DateTimeOffset CreationTime, List<LogEvent> Events, Dictionary<string, FormerStreamEvents> FormerEvents)> saved;
         try
         {
             database = new LogDatabase(directory);
@@ -49,9 +49,9 @@ public sealed partial class FunctionLogStore
         }
 
         FunctionLogStore store = new(eventsPerFunction, new LogWriter(database, eventsPerFunction, logger));
-        foreach ((string function, DateTimeOffset creationTime, List<LogEvent> events, Dictionary<string, ExpiredStreamEvents> expiredStreams) in saved)
+        foreach ((string function, DateTimeOffset creationTime, List<LogEvent> events, Dictionary<string, FormerStreamEvents> formerEvents) in saved)
         {
-            store.For(function).Restore(creationTime, events, expiredStreams);
+            store.For(function).Restore(creationTime, events, formerEvents);
         }
 
         return store;

@@ -5,12 +5,15 @@ namespace Handshake.Lambda.Logs;
 /// <summary>
 /// The functions' log events kept across restarts, in <c>logs.db</c> next to the host's <c>lambda.db</c>: one row per
 /// event (function, sequence number, timestamp, log stream, message), one per log group (its creation time), and one
-/// per log stream its group's retention took events from (<see cref="ExpiredStreamEvents"/>: the stream stays, with
-/// its first and last event timestamps, when all its events are gone).
+/// per log stream that events have left, whether its group's retention expired them or the cap pruned them
+/// (<see cref="FormerStreamEvents"/>: the stream stays, with its first and last event timestamps, when all its events
+/// are gone). That table is named expired_log_streams, after the first of the two: the name is kept so that a logs.db
+/// of either age is the same file to a host of either age.
 ///
 /// The schema is made with IF NOT EXISTS at every open, which is also the migration: a logs.db written before the
 /// expired streams' table and the timestamp index gets both the first time it is opened (the index built then, over
-/// the rows it holds, which are at most the newest events per function).
+/// the rows it holds, which are at most the newest events per function). A logs.db written before the cap's pruning
+/// kept streams has streams the cap emptied already gone: nothing in it says they were there.
 ///
 /// A file of its own rather than tables in lambda.db: the log is written all the time (every line a function prints),
 /// the control-plane state seldom and synchronously, before its request is answered. In one file they would share
@@ -64,12 +67,14 @@ internal sealed class LogDatabase : IDisposable
         "DELETE FROM log_events INDEXED BY log_events_by_timestamp WHERE function = $function AND timestamp < $cutoff AND sequence < $before;";
 
     /// <summary>
-    /// Every log group with its newest <paramref name="eventsPerFunction"/> events, oldest first, and the streams its
-    /// retention took events from. Sequence numbers may have gaps (events the writer had to drop).
+    /// Every log group with its newest <paramref name="eventsPerFunction"/> events, oldest first, and the streams events
+    /// have left (expired or pruned), with those events' times; older rows than the newest <paramref name="eventsPerFunction"/>
+    /// (a file written with a larger cap, not yet pruned to this one) count as pruned. Sequence numbers may have gaps
+    /// (events the writer had to drop).
     /// </summary>
-    public List<(string Function, DateTimeOffset CreationTime, List<LogEvent> Events, Dictionary<string, ExpiredStreamEvents> ExpiredStreams)> Load(int eventsPerFunction)
+    public List<(string Function, DateTimeOffset CreationTime, List<LogEvent> Events, Dictionary<string, FormerStreamEvents> FormerEvents)> Load(int eventsPerFunction)
     {
-        List<(string, DateTimeOffset, List<LogEvent>, Dictionary<string, ExpiredStreamEvents>)> groups = [];
+        List<(string, DateTimeOffset, List<LogEvent>, Dictionary<string, FormerStreamEvents>)> groups = [];
         using (SqliteCommand command = _connection.CreateCommand())
         {
             command.CommandText = "SELECT function, creation_time FROM log_groups ORDER BY function;";
@@ -84,32 +89,53 @@ internal sealed class LogDatabase : IDisposable
         {
             streams.CommandText = "SELECT log_stream, first_event_timestamp, last_event_timestamp FROM expired_log_streams WHERE function = $function;";
             SqliteParameter group = streams.Parameters.Add("$function", SqliteType.Text);
-            foreach ((string name, _, _, Dictionary<string, ExpiredStreamEvents> expired) in groups)
+            foreach ((string name, _, _, Dictionary<string, FormerStreamEvents> former) in groups)
             {
                 group.Value = name;
                 using SqliteDataReader reader = streams.ExecuteReader();
                 while (reader.Read())
                 {
-                    expired[reader.GetString(0)] = new(FromTicks(reader.GetInt64(1)), FromTicks(reader.GetInt64(2)));
+                    former[reader.GetString(0)] = new(FromTicks(reader.GetInt64(1)), FromTicks(reader.GetInt64(2)));
                 }
             }
         }
+
+        using SqliteCommand beyond = _connection.CreateCommand();
+        beyond.CommandText = "SELECT log_stream, MIN(timestamp), MAX(timestamp) FROM log_events WHERE function = $function AND sequence < $before GROUP BY log_stream;";
+        SqliteParameter beyondFunction = beyond.Parameters.Add("$function", SqliteType.Text);
+        SqliteParameter beyondBefore = beyond.Parameters.Add("$before", SqliteType.Integer);
 
         using SqliteCommand events = _connection.CreateCommand();
         // The newest N by the primary key, read backwards, then put in order.
         events.CommandText = "SELECT sequence, timestamp, log_stream, message FROM log_events WHERE function = $function ORDER BY sequence DESC LIMIT $limit;";
         SqliteParameter function = events.Parameters.Add("$function", SqliteType.Text);
         events.Parameters.AddWithValue("$limit", eventsPerFunction);
-        foreach ((string name, _, List<LogEvent> list, _) in groups)
+        foreach ((string name, _, List<LogEvent> list, Dictionary<string, FormerStreamEvents> former) in groups)
         {
             function.Value = name;
-            using SqliteDataReader reader = events.ExecuteReader();
-            while (reader.Read())
+            using (SqliteDataReader reader = events.ExecuteReader())
             {
-                list.Add(new LogEvent(reader.GetInt64(0), FromTicks(reader.GetInt64(1)), reader.GetString(2), reader.GetString(3)));
+                while (reader.Read())
+                {
+                    list.Add(new LogEvent(reader.GetInt64(0), FromTicks(reader.GetInt64(1)), reader.GetString(2), reader.GetString(3)));
+                }
             }
 
             list.Reverse();
+            if (list.Count == eventsPerFunction)
+            {
+                // Rows older than these (a seek on the primary key that finds none unless the cap was lowered).
+                beyondFunction.Value = name;
+                beyondBefore.Value = list[0].Sequence;
+                using SqliteDataReader reader = beyond.ExecuteReader();
+                while (reader.Read())
+                {
+                    FormerStreamEvents pruned = new(FromTicks(reader.GetInt64(1)), FromTicks(reader.GetInt64(2)));
+                    former[reader.GetString(0)] = former.TryGetValue(reader.GetString(0), out FormerStreamEvents kept)
+                        ? new(Min(kept.FirstEventTimestamp, pruned.FirstEventTimestamp), Max(kept.LastEventTimestamp, pruned.LastEventTimestamp))
+                        : pruned;
+                }
+            }
         }
 
         return groups;
@@ -132,13 +158,15 @@ internal sealed class LogDatabase : IDisposable
     /// groups (DeleteLogGroup: the function's events numbered below the deletion and its group row go), and deleted
     /// streams (DeleteLogStream: that stream's events numbered below the deletion go), and expiries (a retention: the
     /// events numbered below the expiry and stamped before its cutoff go; the group row stays, and each stream the expiry
-    /// took events from gets or updates its expired_log_streams row, unless the stream or its group was deleted at or
+    /// took events from gets or widens its expired_log_streams row, unless the stream or its group was deleted at or
     /// after the expiry's position: that deletion was made after it in memory and only reached the writer first).
-    /// A deleted stream's or group's expired_log_streams rows go with its events. Then drops each written
-    /// function's events older than its newest <paramref name="eventsPerFunction"/>: a seek on the primary key per
-    /// function. An event numbered below its function's (or its stream's) deletion, or below an expiry and stamped
-    /// before its cutoff, is not written: it was appended before the deletion or expiry but reached the channel after
-    /// it (the log hands events over outside its lock).
+    /// A deleted stream's or group's expired_log_streams rows go with its events. Then prunes each written function
+    /// to its newest <paramref name="eventsPerFunction"/> events, as the ring's cap drops them in memory: each stream the
+    /// pruned rows were in gets or widens its expired_log_streams row with their oldest and newest timestamps (one
+    /// grouped read of the rows about to go), and the rows go; both a seek on the primary key per function and batch,
+    /// never a statement per event. An event numbered below its function's (or its stream's) deletion, or below an
+    /// expiry and stamped before its cutoff, is not written: it was appended before the deletion or expiry but reached
+    /// the channel after it (the log hands events over outside its lock).
     /// </summary>
     public void Write(IReadOnlyList<LogWriter.Change> batch, int eventsPerFunction)
     {
@@ -161,8 +189,7 @@ internal sealed class LogDatabase : IDisposable
         using SqliteCommand keepExpiredStream = Command(transaction,
             """
             INSERT INTO expired_log_streams(function, log_stream, first_event_timestamp, last_event_timestamp) VALUES ($function, $stream, $first, $last)
-            ON CONFLICT(function, log_stream) DO UPDATE SET first_event_timestamp = excluded.first_event_timestamp, last_event_timestamp = excluded.last_event_timestamp;
-            """,
+            """ + WidenStream,
             "$function", "$stream", "$first", "$last");
         Dictionary<string, (LogEvent Oldest, long Newest)> written = new(StringComparer.Ordinal);
         foreach (LogWriter.Change change in batch)
@@ -172,7 +199,7 @@ internal sealed class LogDatabase : IDisposable
             {
                 Run(expire, function, cutoff, change.DeleteBefore);
                 _expired[function] = (change.DeleteBefore, cutoff);
-                foreach ((string expiredStream, ExpiredStreamEvents times) in change.ExpiredStreams ?? new Dictionary<string, ExpiredStreamEvents>())
+                foreach ((string expiredStream, FormerStreamEvents times) in change.ExpiredStreams ?? new Dictionary<string, FormerStreamEvents>())
                 {
                     if ((_deletedBefore.TryGetValue(function, out long groupDeleted) && groupDeleted >= change.DeleteBefore)
                         || (_streamDeletedBefore.TryGetValue((function, expiredStream), out long streamDeleted) && streamDeleted >= change.DeleteBefore))
@@ -220,17 +247,44 @@ internal sealed class LogDatabase : IDisposable
             Run(insert, function, e.Sequence, e.Timestamp.UtcTicks, e.LogStreamName, e.Message);
         }
 
+        // The streams of the rows the prune deletes keep those rows' times first (the WHERE before ON CONFLICT is what
+        // tells SQLite's parser that ON starts the upsert).
+        using SqliteCommand keepPruned = Command(transaction,
+            """
+            INSERT INTO expired_log_streams(function, log_stream, first_event_timestamp, last_event_timestamp)
+            SELECT $function, log_stream, MIN(timestamp), MAX(timestamp) FROM log_events WHERE function = $function AND sequence <= $before GROUP BY log_stream
+            """ + WidenStream,
+            "$function", "$before");
         using SqliteCommand prune = Command(transaction, "DELETE FROM log_events WHERE function = $function AND sequence <= $before;", "$function", "$before");
         foreach ((string function, (LogEvent oldest, long newest)) in written)
         {
             Run(group, function, oldest.Timestamp.UtcTicks);
-            Run(prune, function, newest - eventsPerFunction);
+            if (newest - eventsPerFunction >= 0)
+            {
+                Run(keepPruned, function, newest - eventsPerFunction);
+                Run(prune, function, newest - eventsPerFunction);
+            }
         }
 
         transaction.Commit();
     }
 
+    /// <summary>
+    /// A stream's expired_log_streams row met again (an expiry, a prune) is widened to the oldest and newest times of
+    /// both, never narrowed: what either took from the stream stays described.
+    /// </summary>
+    private const string WidenStream = """
+
+        ON CONFLICT(function, log_stream) DO UPDATE SET
+            first_event_timestamp = MIN(first_event_timestamp, excluded.first_event_timestamp),
+            last_event_timestamp = MAX(last_event_timestamp, excluded.last_event_timestamp);
+        """;
+
     public void Dispose() => _connection.Dispose();
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     // Ticks rather than milliseconds: an event read back is the event that was appended, to the tick.
     private static DateTimeOffset FromTicks(long ticks) => new(ticks, TimeSpan.Zero);

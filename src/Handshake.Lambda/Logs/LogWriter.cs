@@ -21,7 +21,7 @@ internal sealed partial class LogWriter : IDisposable
     /// with what the streams it took events from keep of them (<c>ExpiredStreams</c>).
     /// </summary>
     internal readonly record struct Change(string Function, LogEvent? Event, long DeleteBefore = 0, string? Stream = null, long? ExpiredBefore = null,
-        IReadOnlyDictionary<string, ExpiredStreamEvents>? ExpiredStreams = null);
+        IReadOnlyDictionary<string, FormerStreamEvents>? ExpiredStreams = null);
 
     /// <summary>How long events gather before a commit: a few commits a second, and what kill -9 may lose.</summary>
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(150);
@@ -98,11 +98,11 @@ internal sealed partial class LogWriter : IDisposable
     /// <summary>
     /// Hands a retention's expiry to the writer: the function's (or group's) rows numbered below <paramref name="before"/>
     /// and stamped before <paramref name="cutoff"/> go, and <paramref name="streams"/> (the streams they were in, with
-    /// their first and newest expired timestamps) are kept. Waits for room as <see cref="TryDelete"/> does: an expiry
+    /// the times the log keeps of their former events, the expired ones among them) are kept. Waits for room as <see cref="TryDelete"/> does: an expiry
     /// not written would bring its events back after a restart (where the start's expiry takes them again while the
     /// retention is set), which is warned about.
     /// </summary>
-    public void TryExpire(string function, DateTimeOffset cutoff, long before, IReadOnlyDictionary<string, ExpiredStreamEvents> streams)
+    public void TryExpire(string function, DateTimeOffset cutoff, long before, IReadOnlyDictionary<string, FormerStreamEvents> streams)
     {
         if (!TryQueueDeletion(new Change(function, null, before, ExpiredBefore: cutoff.UtcTicks, ExpiredStreams: streams)))
         {

@@ -7,7 +7,7 @@ namespace Handshake.Lambda.LogsApi;
 /// with its creation time and no event, ready for PutLogEvents. Kept in lambda.db before it is answered
 /// (<see cref="CreatedLogStreams"/>), so it survives a restart, empty or not. ResourceNotFoundException for a group that
 /// does not exist, ResourceAlreadyExistsException for a stream that does: created here, or known by its events (a
-/// function environment's stream, also once they have expired).
+/// function environment's stream, also once they have expired or the cap has pushed them out).
 /// </summary>
 internal static class CreateLogStream
 {

@@ -9,8 +9,9 @@ namespace Handshake.Lambda.LogsApi;
 /// stream is control-plane state, acknowledged only once kept, as a created group is (<see cref="LogGroupSettings"/>):
 /// it must exist, empty, after a restart, and an empty stream has no event in logs.db to stand for it.
 ///
-/// A stream also exists once the group's log holds one of its events, and after they expire (a function's environment
-/// streams are known that way only: the log and logs.db keep an expired stream, see FunctionLog); this record is what makes a stream exist with no event, and what gives a created stream
+/// A stream also exists once the group's log holds one of its events, and after they expire or the cap pushes them out
+/// (a function's environment streams are known that way only: the log and logs.db keep such a stream, see FunctionLog);
+/// this record is what makes a stream exist with no event, and what gives a created stream
 /// its creation time. DeleteLogStream removes the record; DeleteLogGroup removes every record of the group.
 /// </summary>
 internal sealed class CreatedLogStreams(LambdaStateDatabase database)

@@ -8,7 +8,8 @@ namespace Handshake.Lambda.LogsApi;
 /// its stored events go, and the host is not hurt by it, since an environment only ever appends to its stream (nothing
 /// reads a stream back to run): an environment still alive makes the stream again with its next line, as Lambda's own
 /// log agent makes a missing stream again (inferred), and a new environment writes to a stream of a new name anyway.
-/// A stream whose events have all expired is deleted the same way (what the log keeps of it goes too). ResourceNotFoundException
+/// A stream whose events have all expired or been pushed out by the cap is deleted the same way (what the log keeps of
+/// it goes too). ResourceNotFoundException
 /// for a group or a stream that does not exist.
 /// </summary>
 internal static class DeleteLogStream

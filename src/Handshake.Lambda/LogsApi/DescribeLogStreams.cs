@@ -7,8 +7,9 @@ namespace Handshake.Lambda.LogsApi;
 
 /// <summary>
 /// DescribeLogStreams: a group's streams: a function's (one per execution environment, named as Lambda names them),
-/// each known once the log holds one of its events and until it is deleted (its events' expiry leaves it, with its
-/// first and last event timestamps, as CloudWatch's retention does), and the streams CreateLogStream made (known by
+/// each known once the log holds one of its events and until it is deleted (its events' expiry, or the cap pushing
+/// them out, leaves it, with its first and last event timestamps, as CloudWatch's retention does), and the streams
+/// CreateLogStream made (known by
 /// their record, with or without events). Ordered by name or by last event time, either way ascending or descending; a
 /// stream that never had an event has no first or last event member, as CloudWatch answers for a new empty stream.
 /// </summary>
@@ -38,8 +39,8 @@ internal static class DescribeLogStreams
         int offset = nextToken is null ? 0 : ReadOffset(nextToken);
         await LogGroups.SettleAsync(host, function, cancellationToken).ConfigureAwait(false);
         LogRetention.Expire(host, groupName, log);
-        (List<LogEvent> events, Dictionary<string, ExpiredStreamEvents> expired) = log.SnapshotStreams();
-        List<LogStreamSummary> streams = LogGroups.Streams(events, expired, host.CreatedLogStreams.Of(groupName));
+        (List<LogEvent> events, Dictionary<string, FormerStreamEvents> former) = log.SnapshotStreams();
+        List<LogStreamSummary> streams = LogGroups.Streams(events, former, host.CreatedLogStreams.Of(groupName));
         if (prefix is not null)
         {
             streams.RemoveAll(s => !s.Name.StartsWith(prefix, StringComparison.Ordinal));

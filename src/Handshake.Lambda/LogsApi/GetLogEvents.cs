@@ -44,7 +44,8 @@ internal static class GetLogEvents
             }
         }
 
-        // A stream CreateLogStream made, or one whose events have all expired, exists with no event (its page is empty,
+        // A stream CreateLogStream made, or one whose events have all expired or been pushed out by the cap, exists with no
+        // event (its page is empty,
         // its tokens the log's position).
         if (!exists && !LogGroups.StreamExists(host, groupName, log, streamName!))
         {

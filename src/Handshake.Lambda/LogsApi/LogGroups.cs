@@ -109,7 +109,8 @@ internal static class LogGroups
 
     /// <summary>
     /// Whether a stream exists in a group: CreateLogStream recorded it, or the group's log holds one of its events or
-    /// held some that expired (<see cref="FunctionLog.HasStream"/>: the same answer whether or not the expiry has run).
+    /// held some that expired or that the cap pushed out (<see cref="FunctionLog.HasStream"/>: the same answer whether or
+    /// not the expiry has run).
     /// </summary>
     public static bool StreamExists(FunctionHost host, string groupName, FunctionLog log, string stream) =>
         host.CreatedLogStreams.Contains(groupName, stream) || log.HasStream(stream);
@@ -190,16 +191,17 @@ internal static class LogGroups
     }
 
     /// <summary>
-    /// The streams of a snapshot, the streams its group's retention took events from (<paramref name="expired"/>, with
-    /// the timestamps those events had) and the group's created streams (<paramref name="created"/>, with their
-    /// creation times), by name (ordinal), each with its first and last event timestamps: a stream keeps its first
-    /// event's (and its creation time, which is that for a stream known by its events) when the retention takes it, and
-    /// a stream all of whose events expired is still listed with them, as CloudWatch keeps a stream until it is deleted.
+    /// The streams of a snapshot, the streams the log let events go from (<paramref name="former"/>: expired by the
+    /// group's retention or pushed out by the cap, with the timestamps those events had) and the group's created streams
+    /// (<paramref name="created"/>, with their creation times), by name (ordinal), each with its first and last event
+    /// timestamps: a stream keeps its first event's (and its creation time, which is that for a stream known by its
+    /// events) when the retention or the cap takes it, and a stream all of whose events went is still listed with them,
+    /// as CloudWatch keeps a stream until it is deleted.
     /// </summary>
-    public static List<LogStreamSummary> Streams(List<LogEvent> events, Dictionary<string, ExpiredStreamEvents> expired, Dictionary<string, DateTimeOffset> created)
+    public static List<LogStreamSummary> Streams(List<LogEvent> events, Dictionary<string, FormerStreamEvents> former, Dictionary<string, DateTimeOffset> created)
     {
         Dictionary<string, (DateTimeOffset First, DateTimeOffset Last)> streams = new(StringComparer.Ordinal);
-        foreach ((string name, ExpiredStreamEvents times) in expired)
+        foreach ((string name, FormerStreamEvents times) in former)
         {
             streams[name] = (times.FirstEventTimestamp, times.LastEventTimestamp);
         }
