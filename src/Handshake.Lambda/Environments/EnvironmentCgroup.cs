@@ -7,13 +7,13 @@ namespace Handshake.Lambda.Environments;
 /// <summary>
 /// The host's cgroup, which holds one cgroup per execution environment. A process that leaves its environment's process
 /// group (`setsid`, a daemon's double fork) stays in its cgroup: children inherit it, and only root can move a process
-/// out. So the cgroup reaches what the process group misses, as Lambda's sandbox does. Only cgroup.procs is used (and
-/// cgroup.kill where the kernel has it): no controller is configured, nothing is limited.
+/// out. So the cgroup reaches what the process group misses, as Lambda's sandbox does. Only membership is used (cgroup.procs,
+/// v1's tasks and pids.current, v2's cgroup.kill): no controller is configured, nothing is limited.
 /// Nested under the host's own cgroup (from /proc/self/cgroup) as `handshake-PID-N`, one per <see cref="FunctionHost"/>.
 /// v1's pids hierarchy is preferred where it is mounted, then the v2 (unified) one; without a writable one there is no
 /// HostCgroup, and environments are process groups only. v1 because joining is cheap there: a single-threaded process
 /// that moves itself (0 written to `tasks`) skips the kernel's global lock that moving a whole process takes (an RCU
-/// grace period: writing a pid to v2's cgroup.procs added about 2 ms to each start here, v1's `tasks` nothing measurable).
+/// grace period: writing to v2's cgroup.procs added 1-2 ms to each start here, v1's `tasks` nothing measurable).
 /// </summary>
 internal sealed class HostCgroup : IDisposable
 {
@@ -30,7 +30,7 @@ internal sealed class HostCgroup : IDisposable
     /// <summary>The host's cgroup directory.</summary>
     public string Path { get; }
 
-    /// <summary>"v1 (pids)" or "v2".</summary>
+    /// <summary>"v1 pids" or "v2".</summary>
     public string Version { get; }
 
     /// <summary>
@@ -38,7 +38,7 @@ internal sealed class HostCgroup : IDisposable
     /// died (SIGKILL leaves them; their orphan guard normally removes them). Null when none is writable (not root, no
     /// cgroupfs, read-only).
     /// </summary>
-    /// <param name="useHierarchy">For tests: which of "v1 (pids)" and "v2" may be used.</param>
+    /// <param name="useHierarchy">For tests: which of "v1 pids" and "v2" may be used.</param>
     public static HostCgroup? TryCreate(Func<string, bool>? useHierarchy = null)
     {
         if (!OperatingSystem.IsLinux())
@@ -48,7 +48,8 @@ internal sealed class HostCgroup : IDisposable
 
         foreach ((string parent, string version) in Hierarchies())
         {
-            if (useHierarchy is not null && !useHierarchy(version))
+            // A parent that is not there (a container that sees its cgroup's path but not the cgroup) is not created.
+            if ((useHierarchy is not null && !useHierarchy(version)) || !Directory.Exists(parent))
             {
                 continue;
             }
@@ -125,7 +126,7 @@ internal sealed class HostCgroup : IDisposable
             string[] fields = membership.Split(':', 3);
             if (fields.Length == 3 && v1 is not null && fields[1].Split(',').Contains("pids"))
             {
-                yield return (v1 + fields[2].TrimEnd('/'), "v1 (pids)");
+                yield return (v1 + fields[2].TrimEnd('/'), "v1 pids");
             }
         }
 
