@@ -25,6 +25,7 @@ internal sealed class HostCgroup : IDisposable
     {
         Path = path;
         Version = version;
+        AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
     }
 
     /// <summary>The host's cgroup directory.</summary>
@@ -90,7 +91,15 @@ internal sealed class HostCgroup : IDisposable
     }
 
     /// <summary>Removes the host's cgroup once its environments' cgroups are gone (each removes its own).</summary>
-    public void Dispose() => EnvironmentCgroup.TryRemove(Path);
+    public void Dispose()
+    {
+        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+        EnvironmentCgroup.TryRemove(Path);
+    }
+
+    // A host never disposed (its process exits without stopping it) still removes its cgroup when that is empty; one
+    // with environments left is removed by its orphan guard, once the guard has killed them.
+    private void OnProcessExit(object? sender, EventArgs e) => EnvironmentCgroup.TryRemove(Path);
 
     // The host's own cgroup in each hierarchy: the mount point joined with the path /proc/self/cgroup names.
     private static IEnumerable<(string Parent, string Version)> Hierarchies()
