@@ -11,9 +11,10 @@ namespace Handshake.Lambda.Environments;
 /// v1's tasks and pids.current, v2's cgroup.kill): no controller is configured, nothing is limited.
 /// Nested under the host's own cgroup (from /proc/self/cgroup) as `handshake-PID-N`, one per <see cref="FunctionHost"/>.
 /// v1's pids hierarchy is preferred where it is mounted, then the v2 (unified) one; without a writable one there is no
-/// HostCgroup, and environments are process groups only. v1 because joining is cheap there: a single-threaded process
-/// that moves itself (0 written to `tasks`) skips the kernel's global lock that moving a whole process takes (an RCU
-/// grace period: writing to v2's cgroup.procs added 1-2 ms to each start here, v1's `tasks` nothing measurable).
+/// HostCgroup, and environments are process groups only. v1 because joining is cheap there: the launching thread moves
+/// itself in for the fork and back (0 written to `tasks`: a thread, not a process, so not the kernel's global lock that
+/// moving a whole process takes, an RCU grace period), where v2 needs a shell that moves itself in before it execs the
+/// runtime (writing to v2's cgroup.procs added 1-2 ms to each start here, and the shell's exec about 1 ms).
 /// </summary>
 internal sealed class HostCgroup : IDisposable
 {
@@ -89,6 +90,13 @@ internal sealed class HostCgroup : IDisposable
             return null;
         }
     }
+
+    /// <summary>
+    /// v1: moves the calling thread back into the host process's own cgroup (the host's cgroup's parent), after
+    /// <see cref="EnvironmentCgroup.JoinWithThisThread"/> and the fork. Should that fail, the thread stays in the
+    /// environment's cgroup, whose listings skip the host's own process id (see EnvironmentCgroup.ReadMembers).
+    /// </summary>
+    public void ReturnThisThread() => EnvironmentCgroup.TryWrite(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Path)!, "tasks"), "0");
 
     /// <summary>Removes the host's cgroup once its environments' cgroups are gone (each removes its own).</summary>
     public void Dispose()
@@ -211,10 +219,17 @@ internal sealed partial class EnvironmentCgroup(string path, bool unified)
     public string ProcessesFile => Path + "/cgroup.procs";
 
     /// <summary>
-    /// The file a process writes 0 to, to join: v1's `tasks` (moves the writing thread only: for a single-threaded
-    /// process, cheap and the whole process), v2's cgroup.procs.
+    /// Whether the launcher joins from its own thread (<see cref="JoinWithThisThread"/>, v1) rather than through a shell
+    /// that moves itself in before it execs the runtime (v2, where a process's threads cannot be in different cgroups).
     /// </summary>
-    public string JoinFile => unified ? ProcessesFile : Path + "/tasks";
+    public bool JoinsWithThread => !unified;
+
+    /// <summary>
+    /// v1: moves the calling thread (0 written to `tasks`: that thread only) into this cgroup, so that a process it forks
+    /// is a member from its first instruction; <see cref="HostCgroup.ReturnThisThread"/> moves it back. No exec of a
+    /// shell per start, and no RCU grace period (moving one thread does not take the lock that moving a process does).
+    /// </summary>
+    public bool JoinWithThisThread() => TryWrite(Path + "/tasks", "0");
 
     /// <summary>
     /// At a freeze, after the group's SIGSTOP: stops the members outside the group (whose process group, /proc/PID/stat
@@ -295,7 +310,10 @@ internal sealed partial class EnvironmentCgroup(string path, bool unified)
             _watched?.Dispose();
         }
 
-        TryWrite(Path + "/cgroup.kill", "1");
+        if (unified)
+        {
+            _ = TryWrite(Path + "/cgroup.kill", "1"); // Linux 5.14 and later; older kernels have no such file
+        }
         for (int attempt = 0; attempt < 200; attempt++)
         {
             lock (_gate)
@@ -361,7 +379,13 @@ internal sealed partial class EnvironmentCgroup(string path, bool unified)
         {
             if (c == '\n')
             {
-                _members.Add(pid);
+                // Never the host itself: v1 lists a process when any of its threads is in the cgroup, and a launching
+                // thread that could not move back would otherwise make the host a member to stop or kill.
+                if (pid != Environment.ProcessId)
+                {
+                    _members.Add(pid);
+                }
+
                 pid = 0;
             }
             else
@@ -423,17 +447,17 @@ internal sealed partial class EnvironmentCgroup(string path, bool unified)
         }
     }
 
-    private static void TryWrite(string file, string text)
+    // True when written. Through a plain open and write: cgroup files take one write(2) of the whole text.
+    internal static bool TryWrite(string file, string text)
     {
         try
         {
-            if (File.Exists(file))
-            {
-                File.WriteAllText(file, text);
-            }
+            File.WriteAllText(file, text);
+            return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            return false;
         }
     }
 
