@@ -25,7 +25,8 @@ public sealed partial class FunctionHost : IAsyncDisposable
 
     /// <summary><see cref="_stopping"/>'s token, readable after it is disposed (see DeliverEventAsync).</summary>
     private readonly CancellationToken _stoppingToken;
-    private readonly OrphanGuard _guard = new();
+    private readonly OrphanGuard _guard;
+    private readonly HostCgroup? _cgroup;
     private readonly SocketTransportFactory _transport;
     private readonly ITimer _reaper;
     private readonly ITimer _retentionSweep;
@@ -47,7 +48,14 @@ public sealed partial class FunctionHost : IAsyncDisposable
         Options = options;
         LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = LoggerFactory.CreateLogger("Handshake.Lambda.FunctionHost");
-        Launcher = launcher ?? new ProcessGroupLauncher(_guard);
+        // Environments in cgroups where the machine allows it (root, a writable cgroupfs); else process groups only.
+        _cgroup = launcher is null ? HostCgroup.TryCreate() : null;
+        _guard = new OrphanGuard(_cgroup);
+        Launcher = launcher ?? new ProcessGroupLauncher(_guard, _cgroup);
+        ProcessContainment = _cgroup is null
+            ? "process groups (no writable cgroup: a process that leaves its environment's process group escapes freezing and killing)"
+            : $"process groups and a cgroup per environment (cgroup {_cgroup.Version}, {_cgroup.Path})";
+        LogProcessContainment(_logger, ProcessContainment);
         // The Runtime API handlers never block (they complete or park a task), so Kestrel may run them and write their
         // answers on the socket's completion thread: two thread-pool hops less per Runtime API exchange.
         _transport = new SocketTransportFactory(
@@ -78,6 +86,7 @@ public sealed partial class FunctionHost : IAsyncDisposable
             _reaper.Dispose();
             _stopping.Cancel();
             _guard.Dispose();
+            _cgroup?.Dispose();
             Logs.Abandon();
             StateDatabase.Dispose();
             throw;
@@ -112,6 +121,12 @@ public sealed partial class FunctionHost : IAsyncDisposable
     internal LogsApi.CreatedLogStreams CreatedLogStreams { get; }
 
     internal IProcessLauncher Launcher { get; }
+
+    /// <summary>What holds each environment's processes: process groups, and a cgroup per environment when one is writable.</summary>
+    public string ProcessContainment { get; }
+
+    /// <summary>The host's cgroup directory, when environments are in cgroups (for tests).</summary>
+    internal string? CgroupPath => _cgroup?.Path;
 
     internal IConnectionListenerFactory Transport => _transport;
 
@@ -528,6 +543,7 @@ public sealed partial class FunctionHost : IAsyncDisposable
         // The environments have stopped, so their last lines (END, REPORT, what they printed on SIGTERM) are in.
         await Logs.StopAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         _guard.Dispose();
+        _cgroup?.Dispose();
         _stopping.Dispose();
         StateDatabase.Dispose();
         if (_temporaryDataDirectory is not null && Directory.Exists(_temporaryDataDirectory))
@@ -541,6 +557,9 @@ public sealed partial class FunctionHost : IAsyncDisposable
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Function processes: {Containment}")]
+    private static partial void LogProcessContainment(ILogger logger, string containment);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Function host shutdown incomplete: {Reason}")]
     private static partial void LogShutdownIncomplete(ILogger logger, string reason);

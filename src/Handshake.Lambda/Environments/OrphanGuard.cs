@@ -8,6 +8,8 @@ namespace Handshake.Lambda.Environments;
 /// however) it kills every group still registered. PR_SET_PDEATHSIG cannot do this: it fires when the parent *thread*
 /// exits, and .NET starts children from pool threads. A process registered before its `setsid` ran has no group yet
 /// (and may have been stopped there), so when the group does not exist the guard kills the process itself.
+/// With the host's cgroup (its first argument, see <see cref="HostCgroup"/>), it then kills every process left in each
+/// environment's cgroup, those that left their group included, again until none is left, and removes the cgroups.
 /// </summary>
 public sealed class OrphanGuard : IDisposable
 {
@@ -21,12 +23,32 @@ public sealed class OrphanGuard : IDisposable
           esac
         done
         for g in $groups; do kill -s CONT -- "-$g" 2>/dev/null; kill -s KILL -- "-$g" 2>/dev/null || kill -s KILL "$g" 2>/dev/null; done
+        [ -n "$1" ] || exit 0
+        for try in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+          for d in "$1"/*/; do
+            [ -d "$d" ] || continue
+            [ -e "$d/cgroup.kill" ] && { echo 1 > "$d/cgroup.kill"; } 2>/dev/null
+            for p in $(cat "$d/cgroup.procs" 2>/dev/null); do kill -s CONT "$p" 2>/dev/null; kill -s KILL "$p" 2>/dev/null; done
+            rmdir "$d" 2>/dev/null
+          done
+          rmdir "$1" 2>/dev/null && exit 0
+          [ -d "$1" ] || exit 0
+          sleep 0.1
+        done
         """;
 
     private readonly Lock _gate = new();
     private readonly HashSet<int> _groups = [];
+    private readonly string? _cgroup;
     private Process? _guard;
     private bool _disposed;
+
+    public OrphanGuard()
+    {
+    }
+
+    /// <param name="cgroup">The host's cgroup: what is left in its environments' cgroups is killed too.</param>
+    internal OrphanGuard(HostCgroup? cgroup) => _cgroup = cgroup?.Path;
 
     /// <summary>The guard's process id, once started (for tests).</summary>
     internal int? ProcessId
@@ -109,7 +131,7 @@ public sealed class OrphanGuard : IDisposable
         }
     }
 
-    private static Process StartGuard()
+    private Process StartGuard()
     {
         ProcessStartInfo info = new("setsid")
         {
@@ -119,6 +141,8 @@ public sealed class OrphanGuard : IDisposable
         info.ArgumentList.Add("/bin/sh");
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add(Script);
+        info.ArgumentList.Add("orphan-guard");
+        info.ArgumentList.Add(_cgroup ?? "");
         return Process.Start(info) ?? throw new InvalidOperationException("could not start the orphan guard");
     }
 }

@@ -9,14 +9,33 @@ namespace Handshake.Lambda.Environments;
 /// Starts processes through util-linux `setsid`, which (the child not being a group leader) calls setsid() and execs the
 /// command: the process id is also its process group id, so freezing and killing reach every process the function starts.
 /// Each group is registered with the <see cref="OrphanGuard"/>, which kills it if the host dies.
+/// With a <see cref="HostCgroup"/>, each process is also started in a cgroup of its own, which keeps what leaves the
+/// group (see <see cref="EnvironmentCgroup"/>).
 /// </summary>
 public sealed partial class ProcessGroupLauncher(OrphanGuard guard) : IProcessLauncher
 {
     private static readonly string[] InheritedVariables = ["PATH", "HOME", "LANG", "TMPDIR", "DOTNET_ROOT", "DOTNET_CLI_HOME", "LD_LIBRARY_PATH", "SSL_CERT_FILE", "SSL_CERT_DIR"];
 
+    // v2 only (v1 joins from the host's thread: EnvironmentCgroup.JoinWithThisThread). $0 is the cgroup's cgroup.procs.
+    // The shell moves itself into the cgroup and execs setsid, which execs the runtime: one process throughout, a member
+    // before the runtime's first instruction, so nothing it forks is ever outside. Writing the pid from the host after
+    // the start instead would race the runtime's first forks. Costs one exec of /bin/sh per start (about 1 ms here).
+    private const string JoinCgroup =
+        "echo 0 > \"$0\" || { echo \"handshake: could not join the environment's cgroup ($0)\" >&2; exit 1; }; exec setsid \"$@\"";
+
+    private readonly HostCgroup? _cgroups;
+
+    internal ProcessGroupLauncher(OrphanGuard guard, HostCgroup? cgroups)
+        : this(guard)
+    {
+        _cgroups = cgroups;
+    }
+
     public IChildProcess Start(ProcessLaunchSpec spec)
     {
-        ProcessStartInfo info = new("setsid")
+        EnvironmentCgroup? cgroup = _cgroups?.CreateEnvironment();
+        bool throughShell = cgroup is { JoinsWithThread: false };
+        ProcessStartInfo info = new(throughShell ? "/bin/sh" : "setsid")
         {
             WorkingDirectory = spec.WorkingDirectory,
             RedirectStandardInput = true,
@@ -24,6 +43,13 @@ public sealed partial class ProcessGroupLauncher(OrphanGuard guard) : IProcessLa
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (throughShell)
+        {
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add(JoinCgroup);
+            info.ArgumentList.Add(cgroup!.ProcessesFile);
+        }
+
         info.ArgumentList.Add(spec.FileName);
         foreach (string argument in spec.Arguments)
         {
@@ -51,12 +77,44 @@ public sealed partial class ProcessGroupLauncher(OrphanGuard guard) : IProcessLa
             info.Environment[name] = value;
         }
 
-        Process process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {spec.FileName}");
+        Process process;
+        try
+        {
+            // v1: this thread joins the environment's cgroup for the fork, so the child is a member from its first
+            // instruction (a child inherits the cgroup of the thread that forks it; Process.Start forks on this thread).
+            if (cgroup is { JoinsWithThread: true } && !cgroup.JoinWithThisThread())
+            {
+                EnvironmentCgroup.TryRemove(cgroup.Path);
+                cgroup = null; // uncontained, as when the cgroup cannot be made
+            }
+
+            try
+            {
+                process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {spec.FileName}");
+            }
+            finally
+            {
+                if (cgroup is { JoinsWithThread: true })
+                {
+                    _cgroups!.ReturnThisThread();
+                }
+            }
+        }
+        catch
+        {
+            if (cgroup is not null)
+            {
+                EnvironmentCgroup.TryRemove(cgroup.Path);
+            }
+
+            throw;
+        }
+
         guard.Register(process.Id);
         ChildStopNotifications.Disable();
         // Functions do not read stdin; EOF at once rather than a pipe that never ends.
         process.StandardInput.Close();
-        return new GroupProcess(process, guard);
+        return new GroupProcess(process, guard, cgroup);
     }
 
     private sealed partial class GroupProcess : IChildProcess
@@ -65,14 +123,16 @@ public sealed partial class ProcessGroupLauncher(OrphanGuard guard) : IProcessLa
         private readonly Process _process;
         private readonly OrphanGuard _guard;
         private readonly Task<string> _exited;
+        private readonly EnvironmentCgroup? _cgroup;
 
         private readonly PipeStream _stdout;
         private readonly PipeStream _stderr;
 
-        public GroupProcess(Process process, OrphanGuard guard)
+        public GroupProcess(Process process, OrphanGuard guard, EnvironmentCgroup? cgroup)
         {
             _process = process;
             _guard = guard;
+            _cgroup = cgroup;
             ProcessId = process.Id;
             // Kept here: Process refuses access to its streams once disposed, and log draining may come after that.
             _stdout = (PipeStream)process.StandardOutput.BaseStream;
@@ -99,6 +159,16 @@ public sealed partial class ProcessGroupLauncher(OrphanGuard guard) : IProcessLa
             if (kill(-ProcessId, (int)signal) != 0)
             {
                 _ = kill(ProcessId, (int)signal);
+            }
+
+            // A freeze stops what left the group too; a thaw continues it (nothing to do unless something had left).
+            if (signal == ProcessSignal.Stop)
+            {
+                _cgroup?.StopEscaped(ProcessId);
+            }
+            else if (signal == ProcessSignal.Cont)
+            {
+                _cgroup?.ContinueEscaped();
             }
         }
 
@@ -149,6 +219,12 @@ public sealed partial class ProcessGroupLauncher(OrphanGuard guard) : IProcessLa
             await _process.WaitForExitAsync().ConfigureAwait(false);
             // The leader is gone; make sure nothing it started outlives it, then forget the group.
             _ = kill(-ProcessId, (int)ProcessSignal.Kill);
+            if (_cgroup is not null)
+            {
+                // And nothing that left the group: the environment ends when its process does, on every path.
+                await _cgroup.KillAllAsync().ConfigureAwait(false);
+            }
+
             _guard.Unregister(ProcessId);
             int code = _process.ExitCode;
             // .NET reports death by signal N as 128 + N.

@@ -210,6 +210,7 @@ internal static class UpCommand
             Console.WriteLine($"No {ProjectFile.DefaultFileName} here: no functions declared (create them with the Lambda API).");
         }
 
+        Console.WriteLine($"Function processes: {server.Functions.ProcessContainment}.");
         Console.WriteLine("Point any AWS SDK, the AWS CLI or boto3 at it:");
         Console.WriteLine($"export AWS_ENDPOINT_URL={endpoint}");
         Console.WriteLine($"export AWS_ENDPOINT_URL_DYNAMODB={endpoint}");

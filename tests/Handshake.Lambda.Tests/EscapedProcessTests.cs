@@ -1,0 +1,242 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Handshake.Lambda.Environments;
+
+namespace Handshake.Lambda.Tests;
+
+/// <summary>
+/// A process that leaves its environment's process group (the bash runtime's "escape": `setsid sleep 1000 &`, a session
+/// of its own) is still in the environment's cgroup: frozen with the environment, killed with it on a timeout, a delete
+/// and a shutdown, and by the orphan guard when the host is killed. These need a writable cgroup: each asserts that the
+/// host has one rather than pass without it (README: Known limits).
+/// </summary>
+public sealed class EscapedProcessTests
+{
+    [Fact]
+    public async Task An_escaped_process_is_frozen_with_its_environment_and_continued_at_the_thaw()
+    {
+        await using TestHost test = StartWithCgroup();
+        test.AddBash("escaper");
+        await test.InvokeAsync("escaper", """{"escape":1}""");
+        int escaped = await EscapedAsync(test, "escaper");
+        AssertInEnvironmentCgroup(test.Host.CgroupPath!, escaped);
+
+        Assert.Equal('T', await ProcessTable.WaitForStateAsync(escaped, 'T'));
+
+        // While an invocation runs the environment is thawed, the escaped process with it.
+        string hold = test.HoldEvent(out string file);
+        Task<InvocationResult> held = test.InvokeAsync("escaper", hold);
+        Assert.Equal('S', await ProcessTable.WaitForStateAsync(escaped, 'S'));
+        TestHost.Release(file);
+        await held;
+        Assert.Equal('T', await ProcessTable.WaitForStateAsync(escaped, 'T'));
+    }
+
+    [Fact]
+    public async Task An_escaped_process_dies_with_its_environment_on_a_timeout()
+    {
+        await using TestHost test = StartWithCgroup();
+        test.AddBash("escaper", timeout: 3);
+
+        JsonElement error = TestHost.Json(await test.InvokeAsync("escaper", """{"escape":1,"sleep":true}"""));
+
+        Assert.Equal("Sandbox.Timedout", error.GetProperty("errorType").GetString());
+        int escaped = await EscapedAsync(test, "escaper");
+        Assert.True(Gone(await ProcessTable.WaitForStateAsync(escaped, Gone)), $"escaped process {escaped} survived the timeout");
+        // The reset environment starts again in a new cgroup, and serves.
+        Assert.Equal("{}", TestHost.Text(await test.InvokeAsync("escaper", "{}")));
+    }
+
+    [Fact]
+    public async Task An_escaped_process_dies_when_its_function_is_deleted_and_when_the_host_shuts_down()
+    {
+        TestHost test = StartWithCgroup();
+        string cgroup = test.Host.CgroupPath!;
+        int deleted, kept;
+        await using (test)
+        {
+            test.AddBash("deleted");
+            test.AddBash("kept");
+            await test.InvokeAsync("deleted", """{"escape":1}""");
+            await test.InvokeAsync("kept", """{"escape":1}""");
+            deleted = await EscapedAsync(test, "deleted");
+            kept = await EscapedAsync(test, "kept");
+
+            test.Host.DeleteFunction("deleted");
+
+            Assert.True(Gone(await ProcessTable.WaitForStateAsync(deleted, Gone)), $"escaped process {deleted} survived the delete");
+            Assert.NotEqual('?', ProcessTable.State(kept));
+        }
+
+        // DisposeAsync also asserted that no process with the test's marker (the escaped ones carry it) is left.
+        Assert.True(Gone(await ProcessTable.WaitForStateAsync(kept, Gone)), $"escaped process {kept} survived the shutdown");
+        Assert.False(Directory.Exists(cgroup), $"{cgroup} left behind");
+    }
+
+    /// <summary>
+    /// With each hierarchy the machine has (the host takes v2 where it can): a freeze stops the escaped process and a
+    /// thaw continues it, and the orphan guard kills it when its pipe closes.
+    /// </summary>
+    [Theory]
+    [InlineData("v2")]
+    [InlineData("v1 pids")]
+    public async Task Escaped_processes_are_frozen_and_killed_by_the_orphan_guard_in_either_cgroup_version(string version)
+    {
+        using HostCgroup? cgroup = HostCgroup.TryCreate(v => v == version);
+        Assert.True(cgroup is not null, $"no writable cgroup {version} on this machine");
+        string marker = Guid.NewGuid().ToString("N");
+        OrphanGuard guard = new(cgroup);
+        ProcessGroupLauncher launcher = new(guard, cgroup);
+        Dictionary<string, string> environment = new() { ["HANDSHAKE_TEST_MARKER"] = marker };
+        string pidFile = Path.GetTempFileName();
+        try
+        {
+            IChildProcess runtime = launcher.Start(new ProcessLaunchSpec("/bin/sh", ["-c", $"setsid sleep 1000 </dev/null >/dev/null 2>&1 & echo $! > {pidFile}; exec sleep 1000"], "/", environment));
+            int escaped = await ReadPidAsync(pidFile);
+            AssertInEnvironmentCgroup(cgroup.Path, escaped);
+            await AssertLeftItsGroupAsync(escaped);
+            for (int i = 0; i < 2; i++)
+            {
+                runtime.SignalGroup(ProcessSignal.Stop);
+                Assert.Equal('T', await ProcessTable.WaitForStateAsync(escaped, 'T'));
+                runtime.SignalGroup(ProcessSignal.Cont);
+                Assert.Equal('S', await ProcessTable.WaitForStateAsync(escaped, 'S'));
+            }
+
+            runtime.SignalGroup(ProcessSignal.Stop);
+            guard.Dispose();
+
+            Assert.Equal("signal: killed", await runtime.Exited.WaitAsync(TestHost.Wait));
+            Assert.True(Gone(await ProcessTable.WaitForStateAsync(escaped, Gone)), $"escaped process {escaped} survived the guard");
+            Assert.Empty(await ProcessTable.RemainingWithMarkerAsync(marker));
+            Assert.False(Directory.Exists(cgroup.Path), $"{cgroup.Path} left behind");
+        }
+        finally
+        {
+            File.Delete(pidFile);
+        }
+    }
+
+    [Fact]
+    public async Task SIGKILL_of_up_leaves_no_escaped_process()
+    {
+        string marker = Guid.NewGuid().ToString("N");
+        string directory = Directory.CreateTempSubdirectory("handshake-escape-").FullName;
+        string code = TestHost.FunctionDirectory("bash-runtime");
+        await File.WriteAllTextAsync(Path.Combine(directory, "handshake.json"), $$"""
+            { "functions": { "bash": { "runtime": "provided", "code": "{{code}}", "environment": { "HANDSHAKE_TEST_MARKER": "{{marker}}" } } } }
+            """);
+        ProcessStartInfo info = new(UpProcess.Executable, ["up", "--port", "0", "--in-memory"])
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using Process up = Process.Start(info)!;
+        try
+        {
+            List<string> banner = [];
+            while (await up.StandardOutput.ReadLineAsync().WaitAsync(TestHost.Wait) is string line && !line.StartsWith("Press Ctrl-C", StringComparison.Ordinal))
+            {
+                banner.Add(line);
+            }
+
+            _ = up.StandardOutput.ReadToEndAsync();
+            _ = up.StandardError.ReadToEndAsync();
+            string endpoint = Regex.Match(banner[0], @"is up on (\S+) ").Groups[1].Value;
+            string containment = banner.Single(l => l.StartsWith("Function processes: ", StringComparison.Ordinal));
+            Assert.Contains("a cgroup per environment", containment);
+
+            var invoked = await Repository.RunAsync(UpProcess.Executable, ["invoke", "bash", "--payload", """{"escape":1}""", "--tail", "--endpoint", endpoint]);
+            Assert.True(invoked.ExitCode == 0, invoked.Stderr);
+            Match escapedLine = Regex.Match(invoked.Stderr, @"escaped (\d+)");
+            Assert.True(escapedLine.Success, invoked.Stderr);
+            int escaped = int.Parse(escapedLine.Groups[1].Value, CultureInfo.InvariantCulture);
+            Assert.Contains("/handshake-" + up.Id.ToString(CultureInfo.InvariantCulture) + "-", File.ReadAllText($"/proc/{escaped}/cgroup"));
+
+            // The host dies without any chance to clean up: its orphan guard kills the escaped process too.
+            up.Kill();
+            await up.WaitForExitAsync().WaitAsync(TestHost.Wait);
+            Assert.True(Gone(await ProcessTable.WaitForStateAsync(escaped, Gone)), $"escaped process {escaped} survived the host");
+            Assert.Empty(await ProcessTable.RemainingWithMarkerAsync(marker));
+        }
+        finally
+        {
+            if (!up.HasExited)
+            {
+                up.Kill();
+            }
+
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static TestHost StartWithCgroup()
+    {
+        TestHost test = TestHost.Start();
+        if (test.Host.CgroupPath is null)
+        {
+            test.Host.DisposeAsync().AsTask().Wait(TestHost.Wait);
+            // Without a writable cgroup an escaped process is out of reach (README, Known limits): fail, do not pass.
+            Assert.Fail("no writable cgroup: " + test.Host.ProcessContainment);
+        }
+
+        return test;
+    }
+
+    private static async Task<int> EscapedAsync(TestHost test, string function)
+    {
+        await test.WaitForLogAsync(function, m => m.StartsWith("escaped ", StringComparison.Ordinal));
+        string line = (await test.LogMessagesAsync(function)).Last(m => m.StartsWith("escaped ", StringComparison.Ordinal));
+        int pid = int.Parse(line["escaped ".Length..], CultureInfo.InvariantCulture);
+        await AssertLeftItsGroupAsync(pid);
+        return pid;
+    }
+
+    private static async Task<int> ReadPidAsync(string file)
+    {
+        DateTime giveUp = DateTime.UtcNow + TestHost.Wait;
+        while (true)
+        {
+            string text = File.ReadAllText(file).Trim();
+            if (text.Length > 0 || DateTime.UtcNow > giveUp)
+            {
+                return int.Parse(text, CultureInfo.InvariantCulture);
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
+    // The process's cgroup (in the hierarchy of hostCgroup) is an environment's under the host's.
+    private static void AssertInEnvironmentCgroup(string hostCgroup, int pid)
+    {
+        string name = Path.GetFileName(hostCgroup);
+        Assert.Contains($"/{name}/env-", File.ReadAllText($"/proc/{pid}/cgroup"));
+    }
+
+    // It did leave: a session, and so a process group, of its own. Its pid is known as soon as it is forked, and it
+    // calls setsid() a moment later: wait for that (bounded).
+    private static async Task AssertLeftItsGroupAsync(int pid)
+    {
+        DateTime giveUp = DateTime.UtcNow + TestHost.Wait;
+        while (ProcessGroup(pid) != pid && DateTime.UtcNow < giveUp)
+        {
+            await Task.Delay(5);
+        }
+
+        Assert.Equal(pid, ProcessGroup(pid));
+    }
+
+    private static int ProcessGroup(int pid)
+    {
+        string stat = File.ReadAllText($"/proc/{pid}/stat");
+        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[2], CultureInfo.InvariantCulture);
+    }
+
+    // A killed process reparented to init is reaped at once; a zombie still counts as gone.
+    private static bool Gone(char state) => state is '?' or 'Z';
+}
