@@ -54,8 +54,8 @@ public sealed partial class FunctionHost : IAsyncDisposable
         Launcher = launcher ?? new ProcessGroupLauncher(_guard, _cgroup);
         ProcessContainment = _cgroup is null
             ? "process groups (no writable cgroup: a process that leaves its environment's process group escapes freezing and killing)"
-            : $"process groups and a cgroup per environment (cgroup {_cgroup.Version}, {_cgroup.Path})";
-        LogProcessContainment(_logger, ProcessContainment);
+            : $"process groups and a cgroup per environment (cgroup {_cgroup.Version})";
+        LogProcessContainment(_logger, ProcessContainment, _cgroup?.Path ?? "none");
         // The Runtime API handlers never block (they complete or park a task), so Kestrel may run them and write their
         // answers on the socket's completion thread: two thread-pool hops less per Runtime API exchange.
         _transport = new SocketTransportFactory(
@@ -558,8 +558,8 @@ public sealed partial class FunctionHost : IAsyncDisposable
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Function processes: {Containment}")]
-    private static partial void LogProcessContainment(ILogger logger, string containment);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Function processes: {Containment}; the host's cgroup: {Cgroup}")]
+    private static partial void LogProcessContainment(ILogger logger, string containment, string cgroup);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Function host shutdown incomplete: {Reason}")]
     private static partial void LogShutdownIncomplete(ILogger logger, string reason);

@@ -71,11 +71,13 @@ public sealed partial class ReadmeExamplesTests : IDisposable
 
     /// <summary>
     /// A README banner line as a pattern for the run's line: the README's project directory and port become this run's,
-    /// and `ready N ms` any number; everything else must be equal.
+    /// `ready N ms` any number, and the cgroup version (`v1 pids`) either of the two the host uses (which one depends on
+    /// the machine's cgroup mounts); everything else must be equal.
     /// </summary>
     private Regex Pattern(string readmeLine, string port)
     {
         string text = Regex.Escape(readmeLine.Replace(ReadmeProject, _project, StringComparison.Ordinal).Replace(":" + ReadmePort, ":" + port, StringComparison.Ordinal));
+        text = text.Replace(Regex.Escape("(cgroup v1 pids)"), Regex.Escape("(cgroup ") + "(v1 pids|v2)" + Regex.Escape(")"), StringComparison.Ordinal);
         return new Regex("^" + text.Replace(Regex.Escape("ready N ms"), @"ready \d+ ms", StringComparison.Ordinal) + "$");
     }
 
