@@ -72,7 +72,7 @@ public sealed class CloudWatchLogRetentionTests
                 await up.AwsLogsAsync("put-log-events", "--log-group-name", "/app/aging", "--log-stream-name", "s", "--log-events", $"timestamp={At(-3 * Day)},message=old");
                 await up.AwsLogsAsync("put-log-events", "--log-group-name", "/app/aging", "--log-stream-name", "s", "--log-events", $"timestamp={At(-Hour)},message=recent");
                 await up.AwsLogsAsync("put-retention-policy", "--log-group-name", "/app/aging", "--retention-in-days", "1");
-                Assert.Equal(["recent"], Messages(await up.AwsLogsAsync("get-log-events", "--log-group-name", "/app/aging", "--log-stream-name", "s", "--start-from-head")));
+                Assert.Equal(["recent"], AwsLogsCli.Messages(await up.AwsLogsAsync("get-log-events", "--log-group-name", "/app/aging", "--log-stream-name", "s", "--start-from-head")));
                 project = await up.StopAsync();
             }
 
@@ -86,8 +86,8 @@ public sealed class CloudWatchLogRetentionTests
 
                 // Without the retention nothing would hide it: it is not there.
                 await up.AwsLogsAsync("delete-retention-policy", "--log-group-name", "/app/aging");
-                Assert.Equal(["recent"], Messages(await up.AwsLogsAsync("get-log-events", "--log-group-name", "/app/aging", "--log-stream-name", "s", "--start-from-head")));
-                Assert.Equal(["recent"], Messages(await up.AwsLogsAsync("filter-log-events", "--log-group-name", "/app/aging")));
+                Assert.Equal(["recent"], AwsLogsCli.Messages(await up.AwsLogsAsync("get-log-events", "--log-group-name", "/app/aging", "--log-stream-name", "s", "--start-from-head")));
+                Assert.Equal(["recent"], AwsLogsCli.Messages(await up.AwsLogsAsync("filter-log-events", "--log-group-name", "/app/aging")));
             }
         }
         finally
@@ -119,7 +119,7 @@ public sealed class CloudWatchLogRetentionTests
                 firstIds = [await InvokeAsync(server, "aging"), await InvokeAsync(server, "aging")];
 
                 // A one-day retention: the lines just logged are inside it, and stay.
-                await AwsLogsAsync(server, "put-retention-policy", "--log-group-name", "/aws/lambda/aging", "--retention-in-days", "1");
+                await AwsLogsCli.Async(server, "put-retention-policy", "--log-group-name", "/aws/lambda/aging", "--retention-in-days", "1");
                 Assert.Equal(2, await ReportsAsync(server, "aging"));
 
                 // Two days on (the next invocation's lines are stamped then), the first two invocations' START, END and
@@ -132,19 +132,19 @@ public sealed class CloudWatchLogRetentionTests
                 Assert.Single(logs.Stdout.Split('\n'), l => l.Contains("REPORT RequestId: " + secondId, StringComparison.Ordinal));
                 Assert.DoesNotContain(firstIds, id => logs.Stdout.Contains(id, StringComparison.Ordinal));
 
-                string[] reports = Messages(await AwsLogsAsync(server, "filter-log-events", "--log-group-name", "/aws/lambda/aging", "--filter-pattern", "REPORT"));
+                string[] reports = AwsLogsCli.Messages(await AwsLogsCli.Async(server, "filter-log-events", "--log-group-name", "/aws/lambda/aging", "--filter-pattern", "REPORT"));
                 Assert.Contains(secondId, Assert.Single(reports));
-                string[] all = Messages(await AwsLogsAsync(server, "filter-log-events", "--log-group-name", "/aws/lambda/aging"));
+                string[] all = AwsLogsCli.Messages(await AwsLogsCli.Async(server, "filter-log-events", "--log-group-name", "/aws/lambda/aging"));
                 Assert.Equal(["START", "END", "REPORT"], all.Select(Kind).Where(k => k != "output"));
                 Assert.DoesNotContain(all, m => firstIds.Any(id => m.Contains(id, StringComparison.Ordinal)));
 
                 // The environment's one stream: GetLogEvents reads the same lines.
-                string stream = Assert.Single(JsonDocument.Parse(await AwsLogsAsync(server, "describe-log-streams", "--log-group-name", "/aws/lambda/aging"))
+                string stream = Assert.Single(JsonDocument.Parse(await AwsLogsCli.Async(server, "describe-log-streams", "--log-group-name", "/aws/lambda/aging"))
                     .RootElement.GetProperty("logStreams").EnumerateArray()).GetProperty("logStreamName").GetString()!;
-                Assert.Equal(all, Messages(await AwsLogsAsync(server, "get-log-events", "--log-group-name", "/aws/lambda/aging", "--log-stream-name", stream, "--start-from-head")));
+                Assert.Equal(all, AwsLogsCli.Messages(await AwsLogsCli.Async(server, "get-log-events", "--log-group-name", "/aws/lambda/aging", "--log-stream-name", stream, "--start-from-head")));
 
                 // storedBytes counts what remains (each message's UTF-8 bytes and 26, as CloudWatch counts an event).
-                JsonElement group = Assert.Single(JsonDocument.Parse(await AwsLogsAsync(server, "describe-log-groups", "--log-group-name-prefix", "/aws/lambda/aging"))
+                JsonElement group = Assert.Single(JsonDocument.Parse(await AwsLogsCli.Async(server, "describe-log-groups", "--log-group-name-prefix", "/aws/lambda/aging"))
                     .RootElement.GetProperty("logGroups").EnumerateArray());
                 Assert.Equal(all.Sum(m => Encoding.UTF8.GetByteCount(m) + 26), group.GetProperty("storedBytes").GetInt64());
             }
@@ -238,15 +238,12 @@ public sealed class CloudWatchLogRetentionTests
     /// <summary>get-log-events (from the head) and filter-log-events read <paramref name="expected"/>, and storedBytes counts exactly them.</summary>
     private static async Task AssertReadAsync(UpProcess up, string[] expected)
     {
-        Assert.Equal(expected, Messages(await up.AwsLogsAsync("get-log-events", "--log-group-name", "/app/aging", "--log-stream-name", "s", "--start-from-head")));
-        Assert.Equal(expected, Messages(await up.AwsLogsAsync("filter-log-events", "--log-group-name", "/app/aging")));
+        Assert.Equal(expected, AwsLogsCli.Messages(await up.AwsLogsAsync("get-log-events", "--log-group-name", "/app/aging", "--log-stream-name", "s", "--start-from-head")));
+        Assert.Equal(expected, AwsLogsCli.Messages(await up.AwsLogsAsync("filter-log-events", "--log-group-name", "/app/aging")));
         JsonElement group = Assert.Single(JsonDocument.Parse(await up.AwsLogsAsync("describe-log-groups", "--log-group-name-prefix", "/app/aging"))
             .RootElement.GetProperty("logGroups").EnumerateArray());
         Assert.Equal(expected.Sum(m => Encoding.UTF8.GetByteCount(m) + 26), group.GetProperty("storedBytes").GetInt64());
     }
-
-    private static string[] Messages(string answer) =>
-        [.. JsonDocument.Parse(answer).RootElement.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("message").GetString()!)];
 
     private static string Kind(string message) =>
         message.StartsWith("START RequestId: ", StringComparison.Ordinal) ? "START"
@@ -264,12 +261,5 @@ public sealed class CloudWatchLogRetentionTests
     }
 
     private static async Task<int> ReportsAsync(LambdaServer server, string function) =>
-        Messages(await AwsLogsAsync(server, "filter-log-events", "--log-group-name", "/aws/lambda/" + function, "--filter-pattern", "REPORT")).Length;
-
-    private static async Task<string> AwsLogsAsync(LambdaServer server, params string[] arguments)
-    {
-        var run = await Repository.RunAsync("aws", ["logs", .. arguments, "--endpoint-url", server.Endpoint.ToString()], Repository.AwsEnvironment(server.Endpoint));
-        Assert.True(run.ExitCode == 0, $"aws logs {string.Join(' ', arguments)}: {run.Stderr}");
-        return run.Stdout;
-    }
+        AwsLogsCli.Messages(await AwsLogsCli.Async(server, "filter-log-events", "--log-group-name", "/aws/lambda/" + function, "--filter-pattern", "REPORT")).Length;
 }

@@ -35,20 +35,20 @@ public sealed class CloudWatchLogStreamCapTests
                 server.Test.AddBash("capped", timeout: 10);
                 await InvokeAsync(server, "capped");
                 await InvokeAsync(server, "capped");
-                JsonElement before = SingleStream(await AwsLogsAsync(server, "describe-log-streams", "--log-group-name", "/aws/lambda/capped"));
+                JsonElement before = AwsLogsCli.SingleStream(await AwsLogsCli.Async(server, "describe-log-streams", "--log-group-name", "/aws/lambda/capped"));
                 stream = before.GetProperty("logStreamName").GetString()!;
                 Assert.True(before.TryGetProperty("firstEventTimestamp", out _), before.GetRawText());
-                Assert.Equal(6, Messages(await AwsLogsAsync(server, "get-log-events", "--log-group-name", "/aws/lambda/capped", "--log-stream-name", stream)).Count(IsLambdaLine));
+                Assert.Equal(6, AwsLogsCli.Messages(await AwsLogsCli.Async(server, "get-log-events", "--log-group-name", "/aws/lambda/capped", "--log-stream-name", stream)).Count(AwsLogsCli.IsLambdaLine));
 
                 // A batch as large as the cap, put into another stream of the group, pushes every line of the environment's out.
                 await PushOutAsync(server, "/aws/lambda/capped", "pusher");
-                Assert.Equal(Cap, Messages(await AwsLogsAsync(server, "filter-log-events", "--log-group-name", "/aws/lambda/capped")).Count(m => m.StartsWith("pushed ", StringComparison.Ordinal)));
-                Assert.DoesNotContain(Messages(await AwsLogsAsync(server, "filter-log-events", "--log-group-name", "/aws/lambda/capped")), IsLambdaLine);
+                Assert.Equal(Cap, AwsLogsCli.Messages(await AwsLogsCli.Async(server, "filter-log-events", "--log-group-name", "/aws/lambda/capped")).Count(m => m.StartsWith("pushed ", StringComparison.Ordinal)));
+                Assert.DoesNotContain(AwsLogsCli.Messages(await AwsLogsCli.Async(server, "filter-log-events", "--log-group-name", "/aws/lambda/capped")), AwsLogsCli.IsLambdaLine);
 
                 // The stream is there, empty, described as before the cap took its events (storedBytes 0, as always).
                 await AssertEmptyStreamExistsAsync(server, "/aws/lambda/capped", stream);
-                Assert.Equal(before.GetRawText(), DescribedStream(await AwsLogsAsync(server, "describe-log-streams", "--log-group-name", "/aws/lambda/capped"), stream).GetRawText());
-                Assert.Equal(before.GetRawText(), DescribedStream(await AwsLogsAsync(server, "describe-log-streams", "--log-group-name", "/aws/lambda/capped",
+                Assert.Equal(before.GetRawText(), DescribedStream(await AwsLogsCli.Async(server, "describe-log-streams", "--log-group-name", "/aws/lambda/capped"), stream).GetRawText());
+                Assert.Equal(before.GetRawText(), DescribedStream(await AwsLogsCli.Async(server, "describe-log-streams", "--log-group-name", "/aws/lambda/capped",
                     "--order-by", "LastEventTime", "--descending"), stream).GetRawText());
                 Assert.Equal(0, before.GetProperty("storedBytes").GetInt64());
             }
@@ -60,7 +60,7 @@ public sealed class CloudWatchLogStreamCapTests
             {
                 await PushOutAsync(server, "/aws/lambda/capped", "pusher");
                 await AssertEmptyStreamExistsAsync(server, "/aws/lambda/capped", stream);
-                described = DescribedStream(await AwsLogsAsync(server, "describe-log-streams", "--log-group-name", "/aws/lambda/capped"), stream).GetRawText();
+                described = DescribedStream(await AwsLogsCli.Async(server, "describe-log-streams", "--log-group-name", "/aws/lambda/capped"), stream).GetRawText();
             }
 
             // logs.db: only the pushed events are left, and the stream is kept with its times.
@@ -73,25 +73,25 @@ public sealed class CloudWatchLogStreamCapTests
             {
                 // After a restart: the same stream, empty, described as it was, and there for every check.
                 await AssertEmptyStreamExistsAsync(server, "/aws/lambda/capped", stream);
-                Assert.Equal(described, DescribedStream(await AwsLogsAsync(server, "describe-log-streams", "--log-group-name", "/aws/lambda/capped"), stream).GetRawText());
+                Assert.Equal(described, DescribedStream(await AwsLogsCli.Async(server, "describe-log-streams", "--log-group-name", "/aws/lambda/capped"), stream).GetRawText());
                 JsonElement was = JsonDocument.Parse(described).RootElement;
 
                 // PutLogEvents writes into it: the new event is its last, its creation and first event times stay.
                 long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-                await AwsLogsAsync(server, "put-log-events", "--log-group-name", "/aws/lambda/capped", "--log-stream-name", stream,
+                await AwsLogsCli.Async(server, "put-log-events", "--log-group-name", "/aws/lambda/capped", "--log-stream-name", stream,
                     "--log-events", $"timestamp={now.ToString(CultureInfo.InvariantCulture)},message=after the cap");
-                JsonElement put = DescribedStream(await AwsLogsAsync(server, "describe-log-streams", "--log-group-name", "/aws/lambda/capped"), stream);
+                JsonElement put = DescribedStream(await AwsLogsCli.Async(server, "describe-log-streams", "--log-group-name", "/aws/lambda/capped"), stream);
                 Assert.Equal(was.GetProperty("creationTime").GetInt64(), put.GetProperty("creationTime").GetInt64());
                 Assert.Equal(was.GetProperty("firstEventTimestamp").GetInt64(), put.GetProperty("firstEventTimestamp").GetInt64());
                 Assert.Equal(now, put.GetProperty("lastEventTimestamp").GetInt64());
-                Assert.Equal(["after the cap"], Messages(await AwsLogsAsync(server, "get-log-events", "--log-group-name", "/aws/lambda/capped", "--log-stream-name", stream)));
+                Assert.Equal(["after the cap"], AwsLogsCli.Messages(await AwsLogsCli.Async(server, "get-log-events", "--log-group-name", "/aws/lambda/capped", "--log-stream-name", stream)));
 
                 // DeleteLogStream removes it: gone from the description and from every check.
-                await AwsLogsAsync(server, "delete-log-stream", "--log-group-name", "/aws/lambda/capped", "--log-stream-name", stream);
-                Assert.Equal(["pusher"], StreamNames(await AwsLogsAsync(server, "describe-log-streams", "--log-group-name", "/aws/lambda/capped")));
-                await AssertStreamMissingAsync(server, "GetLogEvents", "get-log-events", "--log-group-name", "/aws/lambda/capped", "--log-stream-name", stream);
-                await AssertStreamMissingAsync(server, "DeleteLogStream", "delete-log-stream", "--log-group-name", "/aws/lambda/capped", "--log-stream-name", stream);
-                await AssertStreamMissingAsync(server, "PutLogEvents", "put-log-events", "--log-group-name", "/aws/lambda/capped", "--log-stream-name", stream,
+                await AwsLogsCli.Async(server, "delete-log-stream", "--log-group-name", "/aws/lambda/capped", "--log-stream-name", stream);
+                Assert.Equal(["pusher"], StreamNames(await AwsLogsCli.Async(server, "describe-log-streams", "--log-group-name", "/aws/lambda/capped")));
+                await AwsLogsCli.AssertStreamMissingAsync(server, "GetLogEvents", "get-log-events", "--log-group-name", "/aws/lambda/capped", "--log-stream-name", stream);
+                await AwsLogsCli.AssertStreamMissingAsync(server, "DeleteLogStream", "delete-log-stream", "--log-group-name", "/aws/lambda/capped", "--log-stream-name", stream);
+                await AwsLogsCli.AssertStreamMissingAsync(server, "PutLogEvents", "put-log-events", "--log-group-name", "/aws/lambda/capped", "--log-stream-name", stream,
                     "--log-events", $"timestamp={now.ToString(CultureInfo.InvariantCulture)},message=late");
             }
 
@@ -99,7 +99,7 @@ public sealed class CloudWatchLogStreamCapTests
             await using (LambdaServer server = await LambdaServer.StartAsync(options, marker: marker))
             {
                 // Not back after a restart either.
-                Assert.Equal(["pusher"], StreamNames(await AwsLogsAsync(server, "describe-log-streams", "--log-group-name", "/aws/lambda/capped")));
+                Assert.Equal(["pusher"], StreamNames(await AwsLogsCli.Async(server, "describe-log-streams", "--log-group-name", "/aws/lambda/capped")));
             }
         }
         finally
@@ -121,7 +121,7 @@ public sealed class CloudWatchLogStreamCapTests
             {
                 server.Test.AddBash("regroup", timeout: 10);
                 await InvokeAsync(server, "regroup");
-                stream = SingleStream(await AwsLogsAsync(server, "describe-log-streams", "--log-group-name", "/aws/lambda/regroup")).GetProperty("logStreamName").GetString()!;
+                stream = AwsLogsCli.SingleStream(await AwsLogsCli.Async(server, "describe-log-streams", "--log-group-name", "/aws/lambda/regroup")).GetProperty("logStreamName").GetString()!;
                 await PushOutAsync(server, "/aws/lambda/regroup", "pusher");
                 await AssertEmptyStreamExistsAsync(server, "/aws/lambda/regroup", stream);
                 await server.Test.Host.LogsSettledAsync("regroup").WaitAsync(TestHost.Wait);
@@ -129,8 +129,8 @@ public sealed class CloudWatchLogStreamCapTests
                 string file = Path.Combine(directory, LogDatabase.FileName);
                 await WaitUntilAsync(() => SqliteColumn.Read<string>(file, "SELECT log_stream FROM expired_log_streams WHERE function = 'regroup';").Contains(stream));
 
-                await AwsLogsAsync(server, "delete-log-group", "--log-group-name", "/aws/lambda/regroup");
-                Assert.Empty(JsonDocument.Parse(await AwsLogsAsync(server, "describe-log-groups", "--log-group-name-prefix", "/aws/lambda/regroup"))
+                await AwsLogsCli.Async(server, "delete-log-group", "--log-group-name", "/aws/lambda/regroup");
+                Assert.Empty(JsonDocument.Parse(await AwsLogsCli.Async(server, "describe-log-groups", "--log-group-name-prefix", "/aws/lambda/regroup"))
                     .RootElement.GetProperty("logGroups").EnumerateArray());
                 Assert.False(server.Test.Host.Logs.For("regroup").HasStream(stream));
             }
@@ -140,7 +140,7 @@ public sealed class CloudWatchLogStreamCapTests
             string db = Path.Combine(directory, LogDatabase.FileName);
             Assert.Empty(SqliteColumn.Read<string>(db, "SELECT log_stream FROM expired_log_streams WHERE function = 'regroup';"));
             Assert.DoesNotContain(SqliteColumn.Read<string>(db, "SELECT message FROM log_events WHERE function = 'regroup';"),
-                message => message.StartsWith("pushed ", StringComparison.Ordinal) || IsLambdaLine(message));
+                message => message.StartsWith("pushed ", StringComparison.Ordinal) || AwsLogsCli.IsLambdaLine(message));
         }
         finally
         {
@@ -310,13 +310,13 @@ public sealed class CloudWatchLogStreamCapTests
     /// <summary>Creates <paramref name="pusher"/> (once) and puts <see cref="Cap"/> events into it, stamped now: every older event of the group goes.</summary>
     private static async Task PushOutAsync(LambdaServer server, string group, string pusher)
     {
-        if (!StreamNames(await AwsLogsAsync(server, "describe-log-streams", "--log-group-name", group)).Contains(pusher))
+        if (!StreamNames(await AwsLogsCli.Async(server, "describe-log-streams", "--log-group-name", group)).Contains(pusher))
         {
-            await AwsLogsAsync(server, "create-log-stream", "--log-group-name", group, "--log-stream-name", pusher);
+            await AwsLogsCli.Async(server, "create-log-stream", "--log-group-name", group, "--log-stream-name", pusher);
         }
 
         string now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
-        await AwsLogsAsync(server, ["put-log-events", "--log-group-name", group, "--log-stream-name", pusher, "--log-events",
+        await AwsLogsCli.Async(server, ["put-log-events", "--log-group-name", group, "--log-stream-name", pusher, "--log-events",
             .. Enumerable.Range(0, Cap).Select(i => $"timestamp={now},message=pushed {i.ToString(CultureInfo.InvariantCulture)}")]);
     }
 
@@ -325,18 +325,11 @@ public sealed class CloudWatchLogStreamCapTests
     /// </summary>
     private static async Task AssertEmptyStreamExistsAsync(LambdaServer server, string group, string stream)
     {
-        var create = await AwsLogsRunAsync(server, "create-log-stream", "--log-group-name", group, "--log-stream-name", stream);
+        var create = await AwsLogsCli.RunAsync(server, "create-log-stream", "--log-group-name", group, "--log-stream-name", stream);
         Assert.NotEqual(0, create.ExitCode);
         Assert.Contains("An error occurred (ResourceAlreadyExistsException) when calling the CreateLogStream operation: The specified log stream already exists", create.Stderr);
-        Assert.Empty(Messages(await AwsLogsAsync(server, "get-log-events", "--log-group-name", group, "--log-stream-name", stream, "--start-from-head")));
-        Assert.Empty(Messages(await AwsLogsAsync(server, "get-log-events", "--log-group-name", group, "--log-stream-name", stream)));
-    }
-
-    private static async Task AssertStreamMissingAsync(LambdaServer server, string operation, params string[] arguments)
-    {
-        var run = await AwsLogsRunAsync(server, arguments);
-        Assert.NotEqual(0, run.ExitCode);
-        Assert.Contains($"An error occurred (ResourceNotFoundException) when calling the {operation} operation: The specified log stream does not exist.", run.Stderr);
+        Assert.Empty(AwsLogsCli.Messages(await AwsLogsCli.Async(server, "get-log-events", "--log-group-name", group, "--log-stream-name", stream, "--start-from-head")));
+        Assert.Empty(AwsLogsCli.Messages(await AwsLogsCli.Async(server, "get-log-events", "--log-group-name", group, "--log-stream-name", stream)));
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
@@ -348,9 +341,6 @@ public sealed class CloudWatchLogStreamCapTests
         }
     }
 
-    private static JsonElement SingleStream(string answer) =>
-        Assert.Single(JsonDocument.Parse(answer).RootElement.GetProperty("logStreams").EnumerateArray()).Clone();
-
     private static JsonElement DescribedStream(string answer, string stream) =>
         Assert.Single(JsonDocument.Parse(answer).RootElement.GetProperty("logStreams").EnumerateArray(),
             s => s.GetProperty("logStreamName").GetString() == stream).Clone();
@@ -358,26 +348,9 @@ public sealed class CloudWatchLogStreamCapTests
     private static string[] StreamNames(string answer) =>
         [.. JsonDocument.Parse(answer).RootElement.GetProperty("logStreams").EnumerateArray().Select(s => s.GetProperty("logStreamName").GetString()!)];
 
-    private static string[] Messages(string answer) =>
-        [.. JsonDocument.Parse(answer).RootElement.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("message").GetString()!)];
-
-    private static bool IsLambdaLine(string message) =>
-        message.StartsWith("START RequestId: ", StringComparison.Ordinal) || message.StartsWith("END RequestId: ", StringComparison.Ordinal)
-        || message.StartsWith("REPORT RequestId: ", StringComparison.Ordinal);
-
     private static async Task InvokeAsync(LambdaServer server, string function)
     {
         InvocationResult result = await server.Test.Host.InvokeAsync(function, new Invocation(Guid.NewGuid().ToString(), "{}"u8.ToArray())).WaitAsync(TestHost.Wait);
         Assert.Null(result.FunctionError);
     }
-
-    private static async Task<string> AwsLogsAsync(LambdaServer server, params string[] arguments)
-    {
-        var run = await AwsLogsRunAsync(server, arguments);
-        Assert.True(run.ExitCode == 0, $"aws logs {string.Join(' ', arguments)}: {run.Stderr}");
-        return run.Stdout;
-    }
-
-    private static Task<(int ExitCode, string Stdout, string Stderr)> AwsLogsRunAsync(LambdaServer server, params string[] arguments) =>
-        Repository.RunAsync("aws", ["logs", .. arguments, "--endpoint-url", server.Endpoint.ToString()], Repository.AwsEnvironment(server.Endpoint));
 }

@@ -37,34 +37,34 @@ public sealed class CloudWatchLogStreamLifetimeTests
                 server.Test.AddBash("lifetime", timeout: 10);
                 await InvokeAsync(server, "lifetime");
                 await InvokeAsync(server, "lifetime");
-                await AwsLogsAsync(server, "put-retention-policy", "--log-group-name", "/aws/lambda/lifetime", "--retention-in-days", "1");
+                await AwsLogsCli.Async(server, "put-retention-policy", "--log-group-name", "/aws/lambda/lifetime", "--retention-in-days", "1");
 
-                JsonElement before = SingleStream(await AwsLogsAsync(server, "describe-log-streams", "--log-group-name", "/aws/lambda/lifetime"));
+                JsonElement before = AwsLogsCli.SingleStream(await AwsLogsCli.Async(server, "describe-log-streams", "--log-group-name", "/aws/lambda/lifetime"));
                 stream = before.GetProperty("logStreamName").GetString()!;
                 Assert.True(before.TryGetProperty("firstEventTimestamp", out _), before.GetRawText());
                 Assert.True(before.TryGetProperty("lastEventTimestamp", out _), before.GetRawText());
                 described = before.GetRawText();
-                Assert.Equal(6, Messages(await AwsLogsAsync(server, "get-log-events", "--log-group-name", "/aws/lambda/lifetime", "--log-stream-name", stream)).Count(IsLambdaLine));
+                Assert.Equal(6, AwsLogsCli.Messages(await AwsLogsCli.Async(server, "get-log-events", "--log-group-name", "/aws/lambda/lifetime", "--log-stream-name", stream)).Count(AwsLogsCli.IsLambdaLine));
 
                 // Two days on, every line of the stream has expired. Before any read has expired them, and after.
                 clock.Offset = TimeSpan.FromDays(2);
                 await AssertEmptyStreamExistsAsync(server, "/aws/lambda/lifetime", stream);
-                Assert.Empty(Messages(await AwsLogsAsync(server, "filter-log-events", "--log-group-name", "/aws/lambda/lifetime")));
-                Assert.Equal(0, Assert.Single(JsonDocument.Parse(await AwsLogsAsync(server, "describe-log-groups", "--log-group-name-prefix", "/aws/lambda/lifetime"))
+                Assert.Empty(AwsLogsCli.Messages(await AwsLogsCli.Async(server, "filter-log-events", "--log-group-name", "/aws/lambda/lifetime")));
+                Assert.Equal(0, Assert.Single(JsonDocument.Parse(await AwsLogsCli.Async(server, "describe-log-groups", "--log-group-name-prefix", "/aws/lambda/lifetime"))
                     .RootElement.GetProperty("logGroups").EnumerateArray()).GetProperty("storedBytes").GetInt64());
                 await AssertEmptyStreamExistsAsync(server, "/aws/lambda/lifetime", stream);
 
                 // Described as before the expiry: creationTime, firstEventTimestamp, lastEventTimestamp,
                 // lastIngestionTime, arn, storedBytes 0.
-                Assert.Equal(described, SingleStream(await AwsLogsAsync(server, "describe-log-streams", "--log-group-name", "/aws/lambda/lifetime")).GetRawText());
-                Assert.Equal(described, SingleStream(await AwsLogsAsync(server, "describe-log-streams", "--log-group-name", "/aws/lambda/lifetime",
+                Assert.Equal(described, AwsLogsCli.SingleStream(await AwsLogsCli.Async(server, "describe-log-streams", "--log-group-name", "/aws/lambda/lifetime")).GetRawText());
+                Assert.Equal(described, AwsLogsCli.SingleStream(await AwsLogsCli.Async(server, "describe-log-streams", "--log-group-name", "/aws/lambda/lifetime",
                     "--order-by", "LastEventTime", "--descending")).GetRawText());
             }
 
             // logs.db: the invocations' lines are gone, the stream is kept. The environment's shutdown may have logged a
             // line into the stream as the host stopped (bash's "Terminated"), stamped two days on: the stream's last event then.
             string file = Path.Combine(directory, LogDatabase.FileName);
-            Assert.DoesNotContain(SqliteColumn.Read<string>(file, "SELECT message FROM log_events WHERE function = 'lifetime';"), IsLambdaLine);
+            Assert.DoesNotContain(SqliteColumn.Read<string>(file, "SELECT message FROM log_events WHERE function = 'lifetime';"), AwsLogsCli.IsLambdaLine);
             Assert.Equal([stream], SqliteColumn.Read<string>(file, "SELECT log_stream FROM expired_log_streams WHERE function = 'lifetime';"));
             JsonElement was = JsonDocument.Parse(described).RootElement;
             long last = SqliteColumn.Read<long>(file, "SELECT timestamp FROM log_events WHERE function = 'lifetime';")
@@ -78,7 +78,7 @@ public sealed class CloudWatchLogStreamLifetimeTests
                 // After a restart: the same stream, empty, with its creation and first event times as they were, and
                 // still there for every check.
                 await AssertEmptyStreamExistsAsync(server, "/aws/lambda/lifetime", stream);
-                JsonElement restored = SingleStream(await AwsLogsAsync(server, "describe-log-streams", "--log-group-name", "/aws/lambda/lifetime"));
+                JsonElement restored = AwsLogsCli.SingleStream(await AwsLogsCli.Async(server, "describe-log-streams", "--log-group-name", "/aws/lambda/lifetime"));
                 Assert.Equal(was.GetProperty("creationTime").GetInt64(), restored.GetProperty("creationTime").GetInt64());
                 Assert.Equal(was.GetProperty("firstEventTimestamp").GetInt64(), restored.GetProperty("firstEventTimestamp").GetInt64());
                 Assert.Equal(last, restored.GetProperty("lastEventTimestamp").GetInt64());
@@ -88,21 +88,21 @@ public sealed class CloudWatchLogStreamLifetimeTests
 
                 // PutLogEvents finds it too: the new event is its last, its first event's time stays.
                 long now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-                await AwsLogsAsync(server, "put-log-events", "--log-group-name", "/aws/lambda/lifetime", "--log-stream-name", stream,
+                await AwsLogsCli.Async(server, "put-log-events", "--log-group-name", "/aws/lambda/lifetime", "--log-stream-name", stream,
                     "--log-events", $"timestamp={now.ToString(CultureInfo.InvariantCulture)},message=after expiry");
-                JsonElement put = SingleStream(await AwsLogsAsync(server, "describe-log-streams", "--log-group-name", "/aws/lambda/lifetime"));
+                JsonElement put = AwsLogsCli.SingleStream(await AwsLogsCli.Async(server, "describe-log-streams", "--log-group-name", "/aws/lambda/lifetime"));
                 Assert.Equal(was.GetProperty("creationTime").GetInt64(), put.GetProperty("creationTime").GetInt64());
                 Assert.Equal(was.GetProperty("firstEventTimestamp").GetInt64(), put.GetProperty("firstEventTimestamp").GetInt64());
                 Assert.Equal(now, put.GetProperty("lastEventTimestamp").GetInt64());
-                Assert.Equal(["after expiry"], Messages(await AwsLogsAsync(server, "get-log-events", "--log-group-name", "/aws/lambda/lifetime", "--log-stream-name", stream)));
+                Assert.Equal(["after expiry"], AwsLogsCli.Messages(await AwsLogsCli.Async(server, "get-log-events", "--log-group-name", "/aws/lambda/lifetime", "--log-stream-name", stream)));
 
                 // DeleteLogStream removes it: gone from the description and from every check.
-                await AwsLogsAsync(server, "delete-log-stream", "--log-group-name", "/aws/lambda/lifetime", "--log-stream-name", stream);
-                Assert.Empty(JsonDocument.Parse(await AwsLogsAsync(server, "describe-log-streams", "--log-group-name", "/aws/lambda/lifetime"))
+                await AwsLogsCli.Async(server, "delete-log-stream", "--log-group-name", "/aws/lambda/lifetime", "--log-stream-name", stream);
+                Assert.Empty(JsonDocument.Parse(await AwsLogsCli.Async(server, "describe-log-streams", "--log-group-name", "/aws/lambda/lifetime"))
                     .RootElement.GetProperty("logStreams").EnumerateArray());
-                await AssertStreamMissingAsync(server, "GetLogEvents", "get-log-events", "--log-group-name", "/aws/lambda/lifetime", "--log-stream-name", stream);
-                await AssertStreamMissingAsync(server, "DeleteLogStream", "delete-log-stream", "--log-group-name", "/aws/lambda/lifetime", "--log-stream-name", stream);
-                await AssertStreamMissingAsync(server, "PutLogEvents", "put-log-events", "--log-group-name", "/aws/lambda/lifetime", "--log-stream-name", stream,
+                await AwsLogsCli.AssertStreamMissingAsync(server, "GetLogEvents", "get-log-events", "--log-group-name", "/aws/lambda/lifetime", "--log-stream-name", stream);
+                await AwsLogsCli.AssertStreamMissingAsync(server, "DeleteLogStream", "delete-log-stream", "--log-group-name", "/aws/lambda/lifetime", "--log-stream-name", stream);
+                await AwsLogsCli.AssertStreamMissingAsync(server, "PutLogEvents", "put-log-events", "--log-group-name", "/aws/lambda/lifetime", "--log-stream-name", stream,
                     "--log-events", $"timestamp={now.ToString(CultureInfo.InvariantCulture)},message=late");
             }
 
@@ -110,7 +110,7 @@ public sealed class CloudWatchLogStreamLifetimeTests
             await using (LambdaServer server = await LambdaServer.StartAsync(options, marker: marker))
             {
                 // Not back after a restart either.
-                Assert.Empty(JsonDocument.Parse(await AwsLogsAsync(server, "describe-log-streams", "--log-group-name", "/aws/lambda/lifetime"))
+                Assert.Empty(JsonDocument.Parse(await AwsLogsCli.Async(server, "describe-log-streams", "--log-group-name", "/aws/lambda/lifetime"))
                     .RootElement.GetProperty("logStreams").EnumerateArray());
             }
         }
@@ -133,33 +133,33 @@ public sealed class CloudWatchLogStreamLifetimeTests
             {
                 server.Test.AddBash("regroup", timeout: 10);
                 await InvokeAsync(server, "regroup");
-                await AwsLogsAsync(server, "put-retention-policy", "--log-group-name", "/aws/lambda/regroup", "--retention-in-days", "1");
+                await AwsLogsCli.Async(server, "put-retention-policy", "--log-group-name", "/aws/lambda/regroup", "--retention-in-days", "1");
                 clock.Offset = TimeSpan.FromDays(2);
-                JsonElement expired = SingleStream(await AwsLogsAsync(server, "describe-log-streams", "--log-group-name", "/aws/lambda/regroup"));
+                JsonElement expired = AwsLogsCli.SingleStream(await AwsLogsCli.Async(server, "describe-log-streams", "--log-group-name", "/aws/lambda/regroup"));
                 string stream = expired.GetProperty("logStreamName").GetString()!;
                 long expiredLast = expired.GetProperty("lastEventTimestamp").GetInt64();
-                Assert.Empty(Messages(await AwsLogsAsync(server, "get-log-events", "--log-group-name", "/aws/lambda/regroup", "--log-stream-name", stream)));
+                Assert.Empty(AwsLogsCli.Messages(await AwsLogsCli.Async(server, "get-log-events", "--log-group-name", "/aws/lambda/regroup", "--log-stream-name", stream)));
 
-                await AwsLogsAsync(server, "delete-log-group", "--log-group-name", "/aws/lambda/regroup");
-                Assert.Empty(JsonDocument.Parse(await AwsLogsAsync(server, "describe-log-groups", "--log-group-name-prefix", "/aws/lambda/regroup"))
+                await AwsLogsCli.Async(server, "delete-log-group", "--log-group-name", "/aws/lambda/regroup");
+                Assert.Empty(JsonDocument.Parse(await AwsLogsCli.Async(server, "describe-log-groups", "--log-group-name-prefix", "/aws/lambda/regroup"))
                     .RootElement.GetProperty("logGroups").EnumerateArray());
 
                 // The same warm environment logs again: the group and the stream of the same name are made again, with
                 // only the new invocation's lines and the times they have (not the deleted stream's).
                 string requestId = await InvokeAsync(server, "regroup");
-                JsonElement again = SingleStream(await AwsLogsAsync(server, "describe-log-streams", "--log-group-name", "/aws/lambda/regroup"));
+                JsonElement again = AwsLogsCli.SingleStream(await AwsLogsCli.Async(server, "describe-log-streams", "--log-group-name", "/aws/lambda/regroup"));
                 Assert.Equal(stream, again.GetProperty("logStreamName").GetString());
                 Assert.True(again.GetProperty("firstEventTimestamp").GetInt64() > expiredLast, again.GetRawText());
                 Assert.True(again.GetProperty("creationTime").GetInt64() > expiredLast, again.GetRawText());
-                string[] lines = Messages(await AwsLogsAsync(server, "get-log-events", "--log-group-name", "/aws/lambda/regroup", "--log-stream-name", stream));
-                Assert.Equal(3, lines.Count(IsLambdaLine));
-                Assert.All(lines.Where(IsLambdaLine), line => Assert.Contains(requestId, line, StringComparison.Ordinal));
+                string[] lines = AwsLogsCli.Messages(await AwsLogsCli.Async(server, "get-log-events", "--log-group-name", "/aws/lambda/regroup", "--log-stream-name", stream));
+                Assert.Equal(3, lines.Count(AwsLogsCli.IsLambdaLine));
+                Assert.All(lines.Where(AwsLogsCli.IsLambdaLine), line => Assert.Contains(requestId, line, StringComparison.Ordinal));
             }
 
             // The deleted group's expired stream is not in logs.db (the new lines are).
             string file = Path.Combine(directory, LogDatabase.FileName);
             Assert.Empty(SqliteColumn.Read<string>(file, "SELECT log_stream FROM expired_log_streams WHERE function = 'regroup';"));
-            Assert.Equal(3, SqliteColumn.Read<string>(file, "SELECT message FROM log_events WHERE function = 'regroup';").Count(IsLambdaLine));
+            Assert.Equal(3, SqliteColumn.Read<string>(file, "SELECT message FROM log_events WHERE function = 'regroup';").Count(AwsLogsCli.IsLambdaLine));
         }
         finally
         {
@@ -315,17 +315,17 @@ public sealed class CloudWatchLogStreamLifetimeTests
             FunctionHostOptions options = new() { DataDirectory = directory };
             await using (LambdaServer server = await LambdaServer.StartAsync(options))
             {
-                string[] before = [.. JsonDocument.Parse(await AwsLogsAsync(server, "describe-log-streams", "--log-group-name", "/aws/lambda/legacy"))
+                string[] before = [.. JsonDocument.Parse(await AwsLogsCli.Async(server, "describe-log-streams", "--log-group-name", "/aws/lambda/legacy"))
                     .RootElement.GetProperty("logStreams").EnumerateArray().Select(s => s.GetRawText())];
                 Assert.Equal(2, before.Length);
-                Assert.Equal(4, Messages(await AwsLogsAsync(server, "filter-log-events", "--log-group-name", "/aws/lambda/legacy")).Length);
+                Assert.Equal(4, AwsLogsCli.Messages(await AwsLogsCli.Async(server, "filter-log-events", "--log-group-name", "/aws/lambda/legacy")).Length);
 
-                await AwsLogsAsync(server, "put-retention-policy", "--log-group-name", "/aws/lambda/legacy", "--retention-in-days", "1");
-                Assert.Equal(["recent"], Messages(await AwsLogsAsync(server, "filter-log-events", "--log-group-name", "/aws/lambda/legacy")));
-                Assert.Empty(Messages(await AwsLogsAsync(server, "get-log-events", "--log-group-name", "/aws/lambda/legacy", "--log-stream-name", "old")));
+                await AwsLogsCli.Async(server, "put-retention-policy", "--log-group-name", "/aws/lambda/legacy", "--retention-in-days", "1");
+                Assert.Equal(["recent"], AwsLogsCli.Messages(await AwsLogsCli.Async(server, "filter-log-events", "--log-group-name", "/aws/lambda/legacy")));
+                Assert.Empty(AwsLogsCli.Messages(await AwsLogsCli.Async(server, "get-log-events", "--log-group-name", "/aws/lambda/legacy", "--log-stream-name", "old")));
 
                 // Both streams described as they were: "old" with no event left, "mixed" with its first event's times.
-                string[] after = [.. JsonDocument.Parse(await AwsLogsAsync(server, "describe-log-streams", "--log-group-name", "/aws/lambda/legacy"))
+                string[] after = [.. JsonDocument.Parse(await AwsLogsCli.Async(server, "describe-log-streams", "--log-group-name", "/aws/lambda/legacy"))
                     .RootElement.GetProperty("logStreams").EnumerateArray().Select(s => s.GetRawText())];
                 Assert.Equal(before, after);
             }
@@ -383,28 +383,11 @@ public sealed class CloudWatchLogStreamLifetimeTests
     /// </summary>
     private static async Task AssertEmptyStreamExistsAsync(LambdaServer server, string group, string stream)
     {
-        var create = await AwsLogsRunAsync(server, "create-log-stream", "--log-group-name", group, "--log-stream-name", stream);
+        var create = await AwsLogsCli.RunAsync(server, "create-log-stream", "--log-group-name", group, "--log-stream-name", stream);
         Assert.NotEqual(0, create.ExitCode);
         Assert.Contains("An error occurred (ResourceAlreadyExistsException) when calling the CreateLogStream operation: The specified log stream already exists", create.Stderr);
-        Assert.Empty(Messages(await AwsLogsAsync(server, "get-log-events", "--log-group-name", group, "--log-stream-name", stream, "--start-from-head")));
+        Assert.Empty(AwsLogsCli.Messages(await AwsLogsCli.Async(server, "get-log-events", "--log-group-name", group, "--log-stream-name", stream, "--start-from-head")));
     }
-
-    private static async Task AssertStreamMissingAsync(LambdaServer server, string operation, params string[] arguments)
-    {
-        var run = await AwsLogsRunAsync(server, arguments);
-        Assert.NotEqual(0, run.ExitCode);
-        Assert.Contains($"An error occurred (ResourceNotFoundException) when calling the {operation} operation: The specified log stream does not exist.", run.Stderr);
-    }
-
-    private static JsonElement SingleStream(string answer) =>
-        Assert.Single(JsonDocument.Parse(answer).RootElement.GetProperty("logStreams").EnumerateArray()).Clone();
-
-    private static string[] Messages(string answer) =>
-        [.. JsonDocument.Parse(answer).RootElement.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("message").GetString()!)];
-
-    private static bool IsLambdaLine(string message) =>
-        message.StartsWith("START RequestId: ", StringComparison.Ordinal) || message.StartsWith("END RequestId: ", StringComparison.Ordinal)
-        || message.StartsWith("REPORT RequestId: ", StringComparison.Ordinal);
 
     /// <summary>An invocation that must succeed; its request id (the one its START, END and REPORT lines name).</summary>
     private static async Task<string> InvokeAsync(LambdaServer server, string function)
@@ -414,14 +397,4 @@ public sealed class CloudWatchLogStreamLifetimeTests
         Assert.Null(result.FunctionError);
         return requestId;
     }
-
-    private static async Task<string> AwsLogsAsync(LambdaServer server, params string[] arguments)
-    {
-        var run = await AwsLogsRunAsync(server, arguments);
-        Assert.True(run.ExitCode == 0, $"aws logs {string.Join(' ', arguments)}: {run.Stderr}");
-        return run.Stdout;
-    }
-
-    private static Task<(int ExitCode, string Stdout, string Stderr)> AwsLogsRunAsync(LambdaServer server, params string[] arguments) =>
-        Repository.RunAsync("aws", ["logs", .. arguments, "--endpoint-url", server.Endpoint.ToString()], Repository.AwsEnvironment(server.Endpoint));
 }

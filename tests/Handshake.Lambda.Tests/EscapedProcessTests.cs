@@ -76,8 +76,8 @@ public sealed class EscapedProcessTests
     }
 
     /// <summary>
-    /// With each hierarchy the machine has (the host takes v2 where it can): a freeze stops the escaped process and a
-    /// thaw continues it, and the orphan guard kills it when its pipe closes.
+    /// With each hierarchy (the host takes v1 pids where it can; this machine has both, and each case fails without its
+    /// own): a freeze stops the escaped process and a thaw continues it, and the orphan guard kills it when its pipe closes.
     /// </summary>
     [Theory]
     [InlineData("v2")]

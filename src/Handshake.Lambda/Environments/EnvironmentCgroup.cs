@@ -380,8 +380,9 @@ internal sealed partial class EnvironmentCgroup(string path, bool unified)
             if (c == '\n')
             {
                 // Never the host itself: v1 lists a process when any of its threads is in the cgroup, and a launching
-                // thread that could not move back would otherwise make the host a member to stop or kill.
-                if (pid != Environment.ProcessId)
+                // thread (in it for the fork) would otherwise make the host a member to stop or kill. Never 0 either:
+                // kill(0, ...) signals the caller's own process group.
+                if (pid > 0 && pid != Environment.ProcessId)
                 {
                     _members.Add(pid);
                 }

@@ -28,7 +28,7 @@ public sealed class OrphanGuard : IDisposable
           for d in "$1"/*/; do
             [ -d "$d" ] || continue
             [ -e "$d/cgroup.kill" ] && { echo 1 > "$d/cgroup.kill"; } 2>/dev/null
-            for p in $(cat "$d/cgroup.procs" 2>/dev/null); do kill -s CONT "$p" 2>/dev/null; kill -s KILL "$p" 2>/dev/null; done
+            for p in $(cat "$d/cgroup.procs" 2>/dev/null); do [ "$p" = "$2" ] && continue; kill -s CONT "$p" 2>/dev/null; kill -s KILL "$p" 2>/dev/null; done
             rmdir "$d" 2>/dev/null
           done
           rmdir "$1" 2>/dev/null && exit 0
@@ -143,6 +143,9 @@ public sealed class OrphanGuard : IDisposable
         info.ArgumentList.Add(Script);
         info.ArgumentList.Add("orphan-guard");
         info.ArgumentList.Add(_cgroup ?? "");
+        // The host's pid, which the guard never kills: under v1 a host that stops normally while a launch is in flight
+        // has the launching thread in that environment's cgroup for the fork (ProcessGroupLauncher), so it is listed.
+        info.ArgumentList.Add(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return Process.Start(info) ?? throw new InvalidOperationException("could not start the orphan guard");
     }
 }
