@@ -8,26 +8,14 @@ namespace Handshake.Lambda.Tests;
 /// </summary>
 public sealed partial class CommandTests
 {
-    private static string Executable => Path.Combine(Repository.Root, "src", "Handshake", "bin",
-        AppContext.BaseDirectory.Contains("/bin/Release/", StringComparison.Ordinal) ? "Release" : "Debug", "net10.0", "handshake");
+    private static string Executable => UpProcess.Executable;
 
     [Fact]
     public async Task Invoke_and_logs_talk_to_a_running_endpoint_and_SIGKILL_of_the_host_leaves_no_function_process()
     {
         string marker = Guid.NewGuid().ToString("N");
-        string directory = Directory.CreateTempSubdirectory("handshake-verbs-").FullName;
-        string code = TestHost.FunctionDirectory("bash-runtime");
-        await File.WriteAllTextAsync(Path.Combine(directory, "handshake.json"), $$"""
-            { "functions": { "bash": { "runtime": "provided", "code": "{{code}}", "environment": { "HANDSHAKE_TEST_MARKER": "{{marker}}" } } } }
-            """);
-        ProcessStartInfo info = new(Executable, ["up", "--port", "0", "--in-memory"])
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using Process up = Process.Start(info)!;
+        (Process started, string directory) = await UpProcess.StartMarkedAsync("handshake-verbs-", marker);
+        using Process up = started;
         try
         {
             string endpoint = await UpBanner.ReadEndpointAsync(up).WaitAsync(TestHost.Wait);

@@ -123,19 +123,8 @@ public sealed class EscapedProcessTests
     public async Task SIGKILL_of_up_leaves_no_escaped_process()
     {
         string marker = Guid.NewGuid().ToString("N");
-        string directory = Directory.CreateTempSubdirectory("handshake-escape-").FullName;
-        string code = TestHost.FunctionDirectory("bash-runtime");
-        await File.WriteAllTextAsync(Path.Combine(directory, "handshake.json"), $$"""
-            { "functions": { "bash": { "runtime": "provided", "code": "{{code}}", "environment": { "HANDSHAKE_TEST_MARKER": "{{marker}}" } } } }
-            """);
-        ProcessStartInfo info = new(UpProcess.Executable, ["up", "--port", "0", "--in-memory"])
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using Process up = Process.Start(info)!;
+        (Process started, string directory) = await UpProcess.StartMarkedAsync("handshake-escape-", marker);
+        using Process up = started;
         try
         {
             List<string> banner = [];

@@ -14,6 +14,28 @@ internal sealed class UpProcess : IAsyncDisposable
     public static string Executable => Path.Combine(Repository.Root, "src", "Handshake", "bin",
         AppContext.BaseDirectory.Contains("/bin/Release/", StringComparison.Ordinal) ? "Release" : "Debug", "net10.0", "handshake");
 
+    /// <summary>
+    /// Starts `up --port 0 --in-memory` as a bare process in a new project directory whose handshake.json declares the
+    /// bash runtime as `bash`, every process of it carrying HANDSHAKE_TEST_MARKER=<paramref name="marker"/> (for tests
+    /// that kill `up` themselves and then look for what it left).
+    /// </summary>
+    public static async Task<(Process Up, string Directory)> StartMarkedAsync(string prefix, string marker)
+    {
+        string directory = System.IO.Directory.CreateTempSubdirectory(prefix).FullName;
+        string code = TestHost.FunctionDirectory("bash-runtime");
+        await File.WriteAllTextAsync(Path.Combine(directory, "handshake.json"), $$"""
+            { "functions": { "bash": { "runtime": "provided", "code": "{{code}}", "environment": { "HANDSHAKE_TEST_MARKER": "{{marker}}" } } } }
+            """);
+        ProcessStartInfo info = new(Executable, ["up", "--port", "0", "--in-memory"])
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        return (Process.Start(info)!, directory);
+    }
+
     private readonly Process _process;
     private bool _keepDirectory;
 

@@ -11,10 +11,11 @@ namespace Handshake.Lambda.Environments;
 /// v1's tasks and pids.current, v2's cgroup.kill): no controller is configured, nothing is limited.
 /// Nested under the host's own cgroup (from /proc/self/cgroup) as `handshake-PID-N`, one per <see cref="FunctionHost"/>.
 /// v1's pids hierarchy is preferred where it is mounted, then the v2 (unified) one; without a writable one there is no
-/// HostCgroup, and environments are process groups only. v1 because joining is cheap there: the launching thread moves
-/// itself in for the fork and back (0 written to `tasks`: a thread, not a process, so not the kernel's global lock that
-/// moving a whole process takes, an RCU grace period), where v2 needs a shell that moves itself in before it execs the
-/// runtime (writing to v2's cgroup.procs added 1-2 ms to each start here, and the shell's exec about 1 ms).
+/// HostCgroup, and environments are process groups only. v1 because joining is cheap there: a single-threaded process
+/// that moves itself (0 written to `tasks`) skips the kernel's global lock that moving a whole process takes (an RCU
+/// grace period: writing to v2's cgroup.procs added 1-2 ms to each start here, v1's `tasks` nothing measurable).
+/// The launcher's shell moves itself in, never a host thread: a thread the host started while one of its threads was in
+/// an environment's cgroup would stay there (tried: it left the cgroup unremovable, and the orphan guard killed the host).
 /// </summary>
 internal sealed class HostCgroup : IDisposable
 {
@@ -90,13 +91,6 @@ internal sealed class HostCgroup : IDisposable
             return null;
         }
     }
-
-    /// <summary>
-    /// v1: moves the calling thread back into the host process's own cgroup (the host's cgroup's parent), after
-    /// <see cref="EnvironmentCgroup.JoinWithThisThread"/> and the fork. Should that fail, the thread stays in the
-    /// environment's cgroup, whose listings skip the host's own process id (see EnvironmentCgroup.ReadMembers).
-    /// </summary>
-    public void ReturnThisThread() => EnvironmentCgroup.TryWrite(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Path)!, "tasks"), "0");
 
     /// <summary>Removes the host's cgroup once its environments' cgroups are gone (each removes its own).</summary>
     public void Dispose()
@@ -219,17 +213,10 @@ internal sealed partial class EnvironmentCgroup(string path, bool unified)
     public string ProcessesFile => Path + "/cgroup.procs";
 
     /// <summary>
-    /// Whether the launcher joins from its own thread (<see cref="JoinWithThisThread"/>, v1) rather than through a shell
-    /// that moves itself in before it execs the runtime (v2, where a process's threads cannot be in different cgroups).
+    /// The file a process writes 0 to, to join: v1's `tasks` (moves the writing thread only: for a single-threaded
+    /// process, cheap and the whole process), v2's cgroup.procs.
     /// </summary>
-    public bool JoinsWithThread => !unified;
-
-    /// <summary>
-    /// v1: moves the calling thread (0 written to `tasks`: that thread only) into this cgroup, so that a process it forks
-    /// is a member from its first instruction; <see cref="HostCgroup.ReturnThisThread"/> moves it back. No exec of a
-    /// shell per start, and no RCU grace period (moving one thread does not take the lock that moving a process does).
-    /// </summary>
-    public bool JoinWithThisThread() => TryWrite(Path + "/tasks", "0");
+    public string JoinFile => unified ? ProcessesFile : Path + "/tasks";
 
     /// <summary>
     /// At a freeze, after the group's SIGSTOP: stops the members outside the group (whose process group, /proc/PID/stat
@@ -301,7 +288,8 @@ internal sealed partial class EnvironmentCgroup(string path, bool unified)
     /// <summary>
     /// Once the environment's process has exited and its group was killed: kills every member left (SIGCONT first, so
     /// that nothing stays stopped), again until none is left (a member may fork while it is being killed), then removes
-    /// the cgroup. Bounded (about 2 s); where the kernel has cgroup.kill (v2, Linux 5.14), one write kills them all.
+    /// the cgroup. Bounded (about 10 s: a killed process that left the group is reaped by init, which here takes 1-2 s, and
+    /// its zombie keeps the cgroup from being removed until then); where the kernel has cgroup.kill (v2, Linux 5.14), one write kills them all.
     /// </summary>
     public async Task KillAllAsync()
     {
@@ -314,7 +302,8 @@ internal sealed partial class EnvironmentCgroup(string path, bool unified)
         {
             _ = TryWrite(Path + "/cgroup.kill", "1"); // Linux 5.14 and later; older kernels have no such file
         }
-        for (int attempt = 0; attempt < 200; attempt++)
+
+        for (int attempt = 0; attempt < 1000; attempt++)
         {
             lock (_gate)
             {
@@ -379,9 +368,8 @@ internal sealed partial class EnvironmentCgroup(string path, bool unified)
         {
             if (c == '\n')
             {
-                // Never the host itself: v1 lists a process when any of its threads is in the cgroup, and a launching
-                // thread (in it for the fork) would otherwise make the host a member to stop or kill. Never 0 either:
-                // kill(0, ...) signals the caller's own process group.
+                // Never the host itself, should one of its threads ever be in the cgroup (v1 lists a process when any of
+                // its threads is), nor 0: kill(0, ...) signals the caller's own process group.
                 if (pid > 0 && pid != Environment.ProcessId)
                 {
                     _members.Add(pid);
@@ -449,7 +437,7 @@ internal sealed partial class EnvironmentCgroup(string path, bool unified)
     }
 
     // True when written. Through a plain open and write: cgroup files take one write(2) of the whole text.
-    internal static bool TryWrite(string file, string text)
+    private static bool TryWrite(string file, string text)
     {
         try
         {

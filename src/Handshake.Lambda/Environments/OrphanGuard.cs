@@ -9,7 +9,9 @@ namespace Handshake.Lambda.Environments;
 /// exits, and .NET starts children from pool threads. A process registered before its `setsid` ran has no group yet
 /// (and may have been stopped there), so when the group does not exist the guard kills the process itself.
 /// With the host's cgroup (its first argument, see <see cref="HostCgroup"/>), it then kills every process left in each
-/// environment's cgroup, those that left their group included, again until none is left, and removes the cgroups.
+/// environment's cgroup, those that left their group included, again until none is left, and removes the cgroups
+/// (retrying for up to about 10 s: init reaps a killed process that left its group, 1-2 s later here, and its zombie
+/// keeps the cgroup until then).
 /// </summary>
 public sealed class OrphanGuard : IDisposable
 {
@@ -24,7 +26,7 @@ public sealed class OrphanGuard : IDisposable
         done
         for g in $groups; do kill -s CONT -- "-$g" 2>/dev/null; kill -s KILL -- "-$g" 2>/dev/null || kill -s KILL "$g" 2>/dev/null; done
         [ -n "$1" ] || exit 0
-        for try in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+        try=0; while [ $try -lt 100 ]; do try=$((try + 1))
           for d in "$1"/*/; do
             [ -d "$d" ] || continue
             [ -e "$d/cgroup.kill" ] && { echo 1 > "$d/cgroup.kill"; } 2>/dev/null
@@ -143,8 +145,7 @@ public sealed class OrphanGuard : IDisposable
         info.ArgumentList.Add(Script);
         info.ArgumentList.Add("orphan-guard");
         info.ArgumentList.Add(_cgroup ?? "");
-        // The host's pid, which the guard never kills: under v1 a host that stops normally while a launch is in flight
-        // has the launching thread in that environment's cgroup for the fork (ProcessGroupLauncher), so it is listed.
+        // The host's pid, which the guard never kills, should the host (a thread of it) ever be listed in a cgroup.
         info.ArgumentList.Add(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return Process.Start(info) ?? throw new InvalidOperationException("could not start the orphan guard");
     }

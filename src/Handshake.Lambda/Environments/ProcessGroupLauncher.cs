@@ -16,10 +16,10 @@ public sealed partial class ProcessGroupLauncher(OrphanGuard guard) : IProcessLa
 {
     private static readonly string[] InheritedVariables = ["PATH", "HOME", "LANG", "TMPDIR", "DOTNET_ROOT", "DOTNET_CLI_HOME", "LD_LIBRARY_PATH", "SSL_CERT_FILE", "SSL_CERT_DIR"];
 
-    // v2 only (v1 joins from the host's thread: EnvironmentCgroup.JoinWithThisThread). $0 is the cgroup's cgroup.procs.
-    // The shell moves itself into the cgroup and execs setsid, which execs the runtime: one process throughout, a member
-    // before the runtime's first instruction, so nothing it forks is ever outside. Writing the pid from the host after
-    // the start instead would race the runtime's first forks. Costs one exec of /bin/sh per start (about 1 ms here).
+    // $0 is the cgroup's join file (EnvironmentCgroup.JoinFile). The shell moves itself into the cgroup (0: the writer)
+    // and execs setsid, which execs the runtime: one process throughout, a member before the runtime's first
+    // instruction, so nothing it forks is ever outside. Writing the pid from the host after the start instead would race
+    // the runtime's first forks. Costs one exec of /bin/sh per start (about 1 ms here).
     private const string JoinCgroup =
         "echo 0 > \"$0\" || { echo \"handshake: could not join the environment's cgroup ($0)\" >&2; exit 1; }; exec setsid \"$@\"";
 
@@ -34,8 +34,7 @@ public sealed partial class ProcessGroupLauncher(OrphanGuard guard) : IProcessLa
     public IChildProcess Start(ProcessLaunchSpec spec)
     {
         EnvironmentCgroup? cgroup = _cgroups?.CreateEnvironment();
-        bool throughShell = cgroup is { JoinsWithThread: false };
-        ProcessStartInfo info = new(throughShell ? "/bin/sh" : "setsid")
+        ProcessStartInfo info = new(cgroup is null ? "setsid" : "/bin/sh")
         {
             WorkingDirectory = spec.WorkingDirectory,
             RedirectStandardInput = true,
@@ -43,11 +42,11 @@ public sealed partial class ProcessGroupLauncher(OrphanGuard guard) : IProcessLa
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        if (throughShell)
+        if (cgroup is not null)
         {
             info.ArgumentList.Add("-c");
             info.ArgumentList.Add(JoinCgroup);
-            info.ArgumentList.Add(cgroup!.ProcessesFile);
+            info.ArgumentList.Add(cgroup.JoinFile);
         }
 
         info.ArgumentList.Add(spec.FileName);
@@ -80,25 +79,7 @@ public sealed partial class ProcessGroupLauncher(OrphanGuard guard) : IProcessLa
         Process process;
         try
         {
-            // v1: this thread joins the environment's cgroup for the fork, so the child is a member from its first
-            // instruction (a child inherits the cgroup of the thread that forks it; Process.Start forks on this thread).
-            if (cgroup is { JoinsWithThread: true } && !cgroup.JoinWithThisThread())
-            {
-                EnvironmentCgroup.TryRemove(cgroup.Path);
-                cgroup = null; // uncontained, as when the cgroup cannot be made
-            }
-
-            try
-            {
-                process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {spec.FileName}");
-            }
-            finally
-            {
-                if (cgroup is { JoinsWithThread: true })
-                {
-                    _cgroups!.ReturnThisThread();
-                }
-            }
+            process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {spec.FileName}");
         }
         catch
         {
