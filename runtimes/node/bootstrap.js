@@ -77,8 +77,10 @@ const HTTP_INTEGRATION_CONTENT_TYPE = 'application/vnd.awslambda.http-integratio
 
 // The runtime's own error types. The name sits on the prototype, so it is also the first word of `stack` (the first
 // line of `trace`), as in AWS's runtime.
+// The class itself is named `name` too: a JSON log line's errorType is the constructor's name (ImportModuleError).
 function runtimeErrorType(name) {
   const type = class extends Error {};
+  Object.defineProperty(type, 'name', { value: name });
   type.prototype.name = `Runtime.${name}`;
   return type;
 }
@@ -184,8 +186,12 @@ function formattedForLog(error) {
   }
 }
 
+// The runtime's own error lines ("Invoke Error", "Uncaught Exception", ...), at level ERROR. In JSON format AWS's
+// runtime drops the label and logs the error itself, so the line is {..., "message": {errorType, errorMessage,
+// stackTrace, ...}}; a value that is not an error is wrapped in one first.
 function logError(label, error) {
-  console.error(label, formattedForLog(error));
+  if (jsonLogFormat) console.error(error instanceof Error ? error : new Error(error));
+  else console.error(label, formattedForLog(error));
 }
 
 function errorBody(response) {
@@ -287,16 +293,65 @@ function parseOr(text, fallback) {
   }
 }
 
-// Lambda's console layout: timestamp TAB requestId TAB LEVEL TAB message, on stdout (captured into the log stream).
+// Logging as AWS's runtime does it (LogPatch in aws-lambda-nodejs-runtime-interface-client 3.x, which nodejs20.x and
+// nodejs22.x run): every console method writes one line to stdout, which the platform captures into the log stream.
+// AWS_LAMBDA_LOG_FORMAT=JSON (any case) makes each line a JSON object; anything else is text. AWS_LAMBDA_LOG_LEVEL
+// (TRACE, DEBUG, INFO, WARN, ERROR, FATAL, any case) drops the methods below it in either format; unset or unknown,
+// nothing is dropped. console.log is console.info; console.fatal is added.
+const LOG_LEVELS = { TRACE: 1, DEBUG: 2, INFO: 3, WARN: 4, ERROR: 5, FATAL: 6 };
+const CONSOLE_METHODS = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'FATAL' };
 let currentRequestId = undefined;
+let jsonLogFormat = false;
+
 function patchConsole() {
-  const levels = { log: 'INFO', info: 'INFO', debug: 'DEBUG', warn: 'WARN', error: 'ERROR', trace: 'TRACE' };
-  for (const [method, level] of Object.entries(levels)) {
-    console[method] = (...args) => {
-      const message = util.format(...args).replace(/\n/g, '\r');
-      process.stdout.write(`${new Date().toISOString()}\t${currentRequestId || 'undefined'}\t${level}\t${message}\n`);
-    };
+  jsonLogFormat = (process.env.AWS_LAMBDA_LOG_FORMAT || '').toUpperCase() === 'JSON';
+  const wanted = (process.env.AWS_LAMBDA_LOG_LEVEL || '').toUpperCase();
+  const minimum = Object.hasOwn(LOG_LEVELS, wanted) ? LOG_LEVELS[wanted] : LOG_LEVELS.TRACE;
+  const format = jsonLogFormat ? jsonLogLine : textLogLine;
+  for (const [method, level] of Object.entries(CONSOLE_METHODS)) {
+    // A method below the level does nothing at all: its arguments are not even formatted.
+    console[method] = LOG_LEVELS[level] < minimum
+      ? () => {}
+      : (...args) => process.stdout.write(format(level, args).replace(/\n/g, '\r') + '\n');
   }
+  console.log = console.info;
+}
+
+// timestamp TAB requestId TAB LEVEL TAB message. A \n in the message becomes \r (above), so one call is one line.
+function textLogLine(level, args) {
+  return `${new Date().toISOString()}\t${currentRequestId || 'undefined'}\t${level}\t${util.format(...args)}`;
+}
+
+// {"timestamp","level","requestId","message"} in that order; requestId is left out before the first invocation. One
+// argument is the message as it is, so an object stays an object, and an error in it becomes {errorType (its class's
+// name), errorMessage, stackTrace (lines), ...its own enumerable properties}; a value JSON cannot hold (a cycle, a
+// BigInt) falls back to its util.format text. Several arguments are util.format'ed into the message, and the first
+// error among them (the first argument included) adds errorType, errorMessage and stackTrace at the top level.
+function jsonLogLine(level, args) {
+  const line = { timestamp: new Date().toISOString(), level, requestId: currentRequestId };
+  if (args.length <= 1) {
+    line.message = args[0];
+    try {
+      return JSON.stringify(line, errorsAsObjects);
+    } catch {
+      line.message = util.format(line.message);
+      return JSON.stringify(line);
+    }
+  }
+  line.message = util.format(...args);
+  const error = args.find((arg) => arg instanceof Error);
+  if (error) {
+    line.errorType = error.constructor?.name ?? 'UnknownError';
+    line.errorMessage = error.message;
+    line.stackTrace = typeof error.stack === 'string' ? error.stack.split('\n') : [];
+  }
+  return JSON.stringify(line);
+}
+
+function errorsAsObjects(_key, value) {
+  if (!(value instanceof Error)) return value;
+  const stackTrace = typeof value.stack === 'string' ? value.stack.split('\n') : value.stack;
+  return Object.assign({ errorType: value.constructor?.name ?? 'UnknownError', errorMessage: value.message, stackTrace }, value);
 }
 
 // What to do when the event loop drains during an invocation ('beforeExit'): answer it. Unset between invocations,

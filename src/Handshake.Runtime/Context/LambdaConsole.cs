@@ -3,16 +3,21 @@ using System.Text;
 namespace Handshake.Runtime.Context;
 
 /// <summary>
-/// What AWS's .NET runtime does to the console (text log format): every <c>Console.WriteLine</c> becomes one line
-/// <c>timestamp TAB requestId TAB level TAB message</c>, at level <c>info</c> on stdout and <c>fail</c> on stderr;
-/// <c>Console.Write</c> without a newline passes through unchanged. <c>AWS_LAMBDA_LOG_LEVEL</c> (trace, debug, info,
-/// warn, error, fatal) drops lines below it. Installed by <see cref="Bootstrap.LambdaRuntime"/> only, so a test that
-/// drives <see cref="Bootstrap.LambdaBootstrap"/> in-process keeps its own console.
+/// What AWS's .NET runtime does to the console: every <c>Console.WriteLine</c> becomes one log line, at level
+/// Information on stdout and Error on stderr; <c>Console.Write</c> without a newline passes through unchanged. The
+/// text format (the default) is <c>timestamp TAB requestId TAB level TAB message</c> with the console's labels
+/// (<c>info</c>, <c>fail</c>); <c>AWS_LAMBDA_LOG_FORMAT=JSON</c> makes each line a <see cref="JsonLogLine"/>.
+/// <c>AWS_LAMBDA_LOG_LEVEL</c> (trace, debug, info, warn, error, fatal) drops lines below it in either format.
+/// Installed by <see cref="Bootstrap.LambdaRuntime"/> only, so a test that drives
+/// <see cref="Bootstrap.LambdaBootstrap"/> in-process keeps its own console.
 /// </summary>
 internal static class LambdaConsole
 {
-    // Microsoft.Extensions.Logging's levels and console labels, which AWS's runtime uses.
+    // Microsoft.Extensions.Logging's levels, which AWS's runtime uses: their console labels in the text format, their
+    // enum names in the JSON format.
     internal const int Trace = 0, Debug = 1, Information = 2, Warning = 3, Error = 4, Critical = 5;
+    private static readonly string[] s_labels = ["trce", "dbug", "info", "warn", "fail", "crit"];
+    private static readonly string[] s_names = ["Trace", "Debug", "Information", "Warning", "Error", "Critical"];
 
     private static volatile string s_requestId = string.Empty;
     private static PrefixingWriter? s_out;
@@ -20,6 +25,9 @@ internal static class LambdaConsole
 
     /// <summary>Lines below this level are dropped (AWS_LAMBDA_LOG_LEVEL; info when unset).</summary>
     internal static int MinimumLevel { get; private set; } = Information;
+
+    /// <summary>Whether lines are JSON (AWS_LAMBDA_LOG_FORMAT=JSON, any case) rather than text.</summary>
+    internal static bool JsonFormat { get; private set; }
 
     /// <summary>The request id stamped on console lines: set per invocation by the loop (a field write).</summary>
     internal static string CurrentRequestId
@@ -31,15 +39,16 @@ internal static class LambdaConsole
     internal static void Install(TimeProvider clock)
     {
         MinimumLevel = ParseLevel(Environment.GetEnvironmentVariable("AWS_LAMBDA_LOG_LEVEL"));
+        JsonFormat = string.Equals(Environment.GetEnvironmentVariable("AWS_LAMBDA_LOG_FORMAT")?.Trim(), "json", StringComparison.OrdinalIgnoreCase);
         if (s_out is not null)
         {
             return;
         }
 
-        s_out = new PrefixingWriter(Console.OpenStandardOutput, "info", Information, clock);
+        s_out = new PrefixingWriter(Console.OpenStandardOutput, Information, clock);
         Console.SetOut(s_out);
         s_out.Lock = Console.Out;
-        s_error = new PrefixingWriter(Console.OpenStandardError, "fail", Error, clock);
+        s_error = new PrefixingWriter(Console.OpenStandardError, Error, clock);
         Console.SetError(s_error);
         s_error.Lock = Console.Error;
     }
@@ -57,7 +66,23 @@ internal static class LambdaConsole
         }
     }
 
-    /// <summary>The runtime's own error lines (a failed invocation, a rejected post) on stderr, level fail.</summary>
+    /// <summary>
+    /// One log line in the configured format. In JSON the trace id is the one in <c>_X_AMZN_TRACE_ID</c> as the line
+    /// is written, which is where AWS's runtime reads it (the loop sets it per invocation).
+    /// </summary>
+    internal static string FormatLine(int level, string requestId, string? message, TimeProvider clock)
+    {
+        var timestamp = ConsoleLambdaLogger.Timestamp(clock);
+        return JsonFormat
+            ? JsonLogLine.Format(timestamp, s_names[level], requestId, Environment.GetEnvironmentVariable("_X_AMZN_TRACE_ID"), message ?? string.Empty)
+            : $"{timestamp}\t{requestId}\t{s_labels[level]}\t{message}";
+    }
+
+    /// <summary>
+    /// The runtime's own error lines (a failed invocation, a rejected post) on stderr, level Error. A whole exception
+    /// (<c>ToString()</c>) is the message, as AWS's runtime writes it with <c>Console.Error.WriteLine</c>: in JSON
+    /// that is one line, with no errorType/errorMessage/stackTrace keys.
+    /// </summary>
     internal static void WriteErrorLine(string requestId, string message, TimeProvider clock)
     {
         if (Error < MinimumLevel)
@@ -65,7 +90,7 @@ internal static class LambdaConsole
             return;
         }
 
-        var line = $"{ConsoleLambdaLogger.Timestamp(clock)}\t{requestId}\tfail\t{message}";
+        var line = FormatLine(Error, requestId, message, clock);
         if (s_error is { } installed)
         {
             installed.WriteRawLine(line);
@@ -87,7 +112,7 @@ internal static class LambdaConsole
     };
 
     /// <summary>Formats each WriteLine; everything else goes straight to the stream, created on first use.</summary>
-    private sealed class PrefixingWriter(Func<Stream> open, string label, int level, TimeProvider clock) : TextWriter
+    private sealed class PrefixingWriter(Func<Stream> open, int level, TimeProvider clock) : TextWriter
     {
         private StreamWriter? _inner;
 
@@ -113,7 +138,7 @@ internal static class LambdaConsole
                 return;
             }
 
-            Inner.WriteLine($"{ConsoleLambdaLogger.Timestamp(clock)}\t{s_requestId}\t{label}\t{value}");
+            Inner.WriteLine(FormatLine(level, s_requestId, value, clock));
         }
 
         public override void WriteLine() => WriteLine(string.Empty);
