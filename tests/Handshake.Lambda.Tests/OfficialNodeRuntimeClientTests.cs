@@ -160,6 +160,7 @@ public sealed class OfficialNodeRuntimeClientTests
         // An error after a chunk: the client sends it in the Runtime API's trailers, and the caller gets it in InvokeComplete.
         List<(Dictionary<string, string> Headers, byte[] Payload)> failing = await StreamAsync(http, "ric-stream-failing", "{}", null);
         Assert.Equal("partial", Encoding.UTF8.GetString(failing[0].Payload));
+        Assert.Contains("\"ErrorDetails\":\"{\\\"errorType\\\":\\\"Error\\\"", Encoding.UTF8.GetString(failing[^1].Payload));
         JsonElement complete = JsonDocument.Parse(failing[^1].Payload).RootElement;
         Assert.Equal("Error", complete.GetProperty("ErrorCode").GetString());
         JsonElement details = JsonDocument.Parse(complete.GetProperty("ErrorDetails").GetString()!).RootElement;

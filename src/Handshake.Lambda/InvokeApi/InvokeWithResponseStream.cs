@@ -152,7 +152,9 @@ internal static class InvokeWithResponseStream
     private static void WriteInvokeComplete(PipeWriter body, InvocationResult result)
     {
         using MemoryStream json = new();
-        using (Utf8JsonWriter writer = new(json))
+        // ErrorDetails is JSON inside a JSON string: escaped as AWS escapes it (\" rather than \u0022), as every other
+        // Lambda error body here is (LambdaErrorWriter).
+        using (Utf8JsonWriter writer = new(json, LambdaErrorWriter.WriterOptions))
         {
             writer.WriteStartObject();
             if (result.FunctionError is not null)
