@@ -59,6 +59,16 @@ internal static class EnvironmentVariables
         variables["_AWS_XRAY_DAEMON_ADDRESS"] = colon > 0 ? daemon[..colon] : daemon;
         variables["_AWS_XRAY_DAEMON_PORT"] = colon > 0 ? daemon[(colon + 1)..] : "2000";
 
+        // LoggingConfig's JSON format, as Lambda passes it to the runtime: AWS's runtime interface clients read these two
+        // and then write their application logs as JSON and drop those below the level. With Text Lambda sets neither
+        // (the clients take a missing AWS_LAMBDA_LOG_FORMAT for Text), so a function's own values, which Lambda does not
+        // reserve, reach the runtime as any variable of its does; with JSON the configuration's values replace them.
+        if (function.Logging.LogFormat == "JSON")
+        {
+            variables["AWS_LAMBDA_LOG_FORMAT"] = "JSON";
+            variables["AWS_LAMBDA_LOG_LEVEL"] = function.Logging.ApplicationLogLevel ?? "INFO";
+        }
+
         if (!string.IsNullOrEmpty(options.StoreEndpoint))
         {
             variables["AWS_ENDPOINT_URL"] = options.StoreEndpoint;

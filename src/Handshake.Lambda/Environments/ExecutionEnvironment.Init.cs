@@ -42,7 +42,11 @@ internal sealed partial class ExecutionEnvironment
     {
         if (!SuppressedInit)
         {
-            AppendLog($"INIT_START Runtime Version: {Functions.FunctionRuntime.RuntimeVersion(Definition.Runtime)}\tRuntime Version ARN: {Functions.FunctionRuntime.RuntimeVersionArn(Definition.Runtime, _host.Options.Region)}");
+            string version = Functions.FunctionRuntime.RuntimeVersion(Definition.Runtime);
+            string arn = Functions.FunctionRuntime.RuntimeVersionArn(Definition.Runtime, _host.Options.Region);
+            AppendPlatformLog(_platform.IsJson
+                ? _platform.InitStart(_host.Options.Clock.GetUtcNow(), version, arn, Definition.Name, Definition.Version)
+                : $"INIT_START Runtime Version: {version}\tRuntime Version ARN: {arn}");
         }
     }
 
@@ -104,7 +108,9 @@ internal sealed partial class ExecutionEnvironment
         {
             // AWS's documented forms: "Phase: init  Status: timeout", and "Status: error  Error Type: ..." for a failure.
             string status = failure.TimedOut ? "Status: timeout" : "Status: error\tError Type: " + failure.ErrorType;
-            AppendLog(string.Create(CultureInfo.InvariantCulture, $"INIT_REPORT Init Duration: {initMs:0.00} ms\tPhase: init\t{status}"));
+            AppendPlatformLog(_platform.IsJson
+                ? _platform.InitReport(_host.Options.Clock.GetUtcNow(), "init", failure.TimedOut ? "timeout" : "error", failure.TimedOut ? null : failure.ErrorType, initMs)
+                : string.Create(CultureInfo.InvariantCulture, $"INIT_REPORT Init Duration: {initMs:0.00} ms\tPhase: init\t{status}"));
             _ = ShutdownAsync();
             return result;
         }
@@ -112,8 +118,10 @@ internal sealed partial class ExecutionEnvironment
         // The retry failed too. A suppressed init that overran the function timeout is logged by Lambda as an error of
         // type Runtime.Unknown (the invocation itself then reports the timeout).
         string errorType = failure.TimedOut ? "Runtime.Unknown" : failure.ErrorType;
-        AppendLog(string.Create(CultureInfo.InvariantCulture, $"INIT_REPORT Init Duration: {initMs:0.00} ms\tPhase: invoke\tStatus: error\tError Type: {errorType}"));
-        AppendLog($"START RequestId: {invocation.RequestId} Version: {Definition.Version}");
+        AppendPlatformLog(_platform.IsJson
+            ? _platform.InitReport(_host.Options.Clock.GetUtcNow(), "invoke", "error", errorType, initMs)
+            : string.Create(CultureInfo.InvariantCulture, $"INIT_REPORT Init Duration: {initMs:0.00} ms\tPhase: invoke\tStatus: error\tError Type: {errorType}"));
+        LogStart(invocation);
         if (failure.TimedOut)
         {
             AppendLog($"{_host.Options.Clock.GetUtcNow():yyyy-MM-dd'T'HH:mm:ss.fff'Z'} {invocation.RequestId} {failure.Reason}");

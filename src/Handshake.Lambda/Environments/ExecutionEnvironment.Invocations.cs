@@ -269,38 +269,67 @@ internal sealed partial class ExecutionEnvironment
         _connectionsCountedFromStart = false;
         // On a cold start the tail was begun at init (InvokeAsync): it goes on.
         _tail = invocation.TailLog ? invocation.Tail ??= new InvocationTail() : null;
-        AppendLog($"START RequestId: {invocation.RequestId} Version: {Definition.Version}");
+        LogStart(invocation);
         return thaw;
     }
+
+    /// <summary>START, or its platform.start event (see <see cref="PlatformLog"/>).</summary>
+    private void LogStart(Invocation invocation) => AppendPlatformLog(_platform.IsJson
+        ? _platform.Start(_host.Options.Clock.GetUtcNow(), invocation.RequestId, Definition.Version)
+        : $"START RequestId: {invocation.RequestId} Version: {Definition.Version}");
 
     private async Task FinishInvocationAsync(Invocation invocation, InvocationResult result, double durationMs)
     {
         await DrainOutputAsync().ConfigureAwait(false);
-        StringBuilder report = new();
-        report.Append(CultureInfo.InvariantCulture, $"REPORT RequestId: {invocation.RequestId}\tDuration: {durationMs:0.00} ms\tBilled Duration: {Math.Max(1, Math.Ceiling(durationMs)):0} ms\t");
-        report.Append(CultureInfo.InvariantCulture, $"Memory Size: {Definition.MemorySize} MB\tMax Memory Used: {MaxMemoryUsedMb()} MB\t");
+        long billedMs = (long)Math.Max(1, Math.Ceiling(durationMs));
+        long maxMemoryMb = MaxMemoryUsedMb();
+        double? initMs = null;
         if (!_initReported)
         {
             _initReported = true;
-            report.Append(CultureInfo.InvariantCulture, $"Init Duration: {_initDurationMs:0.00} ms\t");
+            initMs = _initDurationMs;
         }
 
-        if (_host.Options.NewConnectionsByAccessKey is { } connections)
+        long? newConnections = _host.Options.NewConnectionsByAccessKey is { } connections ? connections(AccessKeyId) - _connectionsBefore : null;
+        bool timedOut = result.ErrorType == "Sandbox.Timedout";
+        if (_platform.IsJson)
         {
-            report.Append(CultureInfo.InvariantCulture, $"New Connections: {connections(AccessKeyId) - _connectionsBefore}\t");
+            // The Telemetry API's statuses: the text line's "Status: timeout" and "Status: error" (an environment
+            // reset), and "failure" for an error the runtime posted (which the text line does not mark).
+            string status = timedOut ? "timeout" : result.ResetEnvironment ? "error" : result.FunctionError is not null ? "failure" : "success";
+            string? errorType = status is "success" or "timeout" ? null : result.ErrorType;
+            DateTimeOffset now = _host.Options.Clock.GetUtcNow();
+            AppendPlatformLog(_platform.RuntimeDone(now, invocation.RequestId, status, errorType, durationMs, result.Payload.Length));
+            AppendPlatformLog(_platform.Report(now, invocation.RequestId, status, errorType, durationMs, billedMs, Definition.MemorySize, maxMemoryMb, initMs, newConnections));
+        }
+        else
+        {
+            StringBuilder report = new();
+            report.Append(CultureInfo.InvariantCulture, $"REPORT RequestId: {invocation.RequestId}\tDuration: {durationMs:0.00} ms\tBilled Duration: {billedMs} ms\t");
+            report.Append(CultureInfo.InvariantCulture, $"Memory Size: {Definition.MemorySize} MB\tMax Memory Used: {maxMemoryMb} MB\t");
+            if (initMs is double init)
+            {
+                report.Append(CultureInfo.InvariantCulture, $"Init Duration: {init:0.00} ms\t");
+            }
+
+            if (newConnections is long count)
+            {
+                report.Append(CultureInfo.InvariantCulture, $"New Connections: {count}\t");
+            }
+
+            if (timedOut)
+            {
+                report.Append("Status: timeout");
+            }
+            else if (result.ResetEnvironment)
+            {
+                report.Append("Status: error\tError Type: ").Append(result.ErrorType);
+            }
+
+            AppendLog($"END RequestId: {invocation.RequestId}");
+            AppendLog(report.ToString().TrimEnd('\t'));
         }
 
-        if (result.ErrorType == "Sandbox.Timedout")
-        {
-            report.Append("Status: timeout");
-        }
-        else if (result.ResetEnvironment)
-        {
-            report.Append("Status: error\tError Type: ").Append(result.ErrorType);
-        }
-
-        AppendLog($"END RequestId: {invocation.RequestId}");
-        AppendLog(report.ToString().TrimEnd('\t'));
         InvocationTail? tail;
         lock (_gate)
         {
@@ -346,6 +375,15 @@ internal sealed partial class ExecutionEnvironment
             catch (TimeoutException)
             {
             }
+        }
+    }
+
+    /// <summary>A line of Lambda's own (see <see cref="PlatformLog"/>); null when SystemLogLevel drops it.</summary>
+    private void AppendPlatformLog(string? line)
+    {
+        if (line is not null)
+        {
+            AppendLog(line);
         }
     }
 

@@ -18,6 +18,7 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly TaskCompletionSource<InitFailure?> _init = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly FunctionLog _log;
+    private readonly PlatformLog _platform;
     private RuntimeApiServer? _server;
     private IChildProcess? _process;
     private OutputCapture? _output;
@@ -78,6 +79,7 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
         }
 
         _log = host.Logs.For(definition.Name);
+        _platform = new PlatformLog(definition.Logging);
         LastUsed = now;
     }
 

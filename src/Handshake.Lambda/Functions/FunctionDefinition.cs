@@ -44,8 +44,10 @@ public sealed record FunctionDefinition
     public string TracingMode { get; init; } = "PassThrough";
 
     /// <summary>
-    /// LoggingConfig, recorded and answered as Lambda answers it (deploy tools compare it with what they sent); the
-    /// host's log lines stay text, in /aws/lambda/NAME, whatever it says (README, known limits).
+    /// LoggingConfig, answered as Lambda answers it (deploy tools compare it with what they sent). With LogFormat JSON
+    /// the environment's runtime gets AWS_LAMBDA_LOG_FORMAT and AWS_LAMBDA_LOG_LEVEL, and the host writes its own lines
+    /// as platform events filtered by SystemLogLevel (<see cref="Logs.PlatformLog"/>); LogGroup is recorded only: the
+    /// lines go to /aws/lambda/NAME whatever it says (README, known limits).
     /// </summary>
     public FunctionLogging Logging { get; init; } = FunctionLogging.Default;
 
