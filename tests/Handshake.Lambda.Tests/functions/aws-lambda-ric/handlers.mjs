@@ -36,3 +36,12 @@ export const held = async (event) => {
   while (!fs.existsSync(event.hold)) await new Promise((resolve) => setTimeout(resolve, 10));
   return { pid: process.pid };
 };
+
+// A line at each level: which of them reach the log is AWS_LAMBDA_LOG_LEVEL's doing, and their format
+// AWS_LAMBDA_LOG_FORMAT's.
+export const levels = async () => {
+  console.debug('a debug line');
+  console.info('an info line');
+  console.warn({ warned: true });
+  return 'logged';
+};
