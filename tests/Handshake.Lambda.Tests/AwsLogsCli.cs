@@ -12,6 +12,37 @@ internal static class AwsLogsCli
     public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(LambdaServer server, params string[] arguments) =>
         Repository.RunAsync("aws", ["logs", .. arguments, "--endpoint-url", server.Endpoint.ToString()], Repository.AwsEnvironment(server.Endpoint));
 
+    /// <summary>
+    /// Runs several `aws logs` commands one after another in one Python process (tests/clients/aws_cli_batch.py: the
+    /// CLI's own driver, a new one for each command); each one's exit code and output, whatever they are, in order. For
+    /// runs of commands with nothing else between them: a CLI start costs about 0.7 s of CPU, paid here once.
+    /// </summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)[]> RunBatchAsync(string endpoint, params string[][] commands)
+    {
+        string batch = JsonSerializer.Serialize(commands.Select(c => (string[])["logs", .. c, "--endpoint-url", endpoint]));
+        var run = await Repository.RunAsync("python3", [Repository.Path("tests", "clients", "aws_cli_batch.py"), batch], Repository.AwsEnvironment(new Uri(endpoint)));
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        (int, string, string)[] results = [.. JsonDocument.Parse(run.Stdout).RootElement.EnumerateArray()
+            .Select(r => (r.GetProperty("exitCode").GetInt32(), r.GetProperty("stdout").GetString()!, r.GetProperty("stderr").GetString()!))];
+        Assert.Equal(commands.Length, results.Length);
+        return results;
+    }
+
+    /// <summary><see cref="RunBatchAsync"/> of commands which must all succeed; their outputs.</summary>
+    public static async Task<string[]> BatchAsync(string endpoint, params string[][] commands)
+    {
+        var results = await RunBatchAsync(endpoint, commands);
+        for (int i = 0; i < commands.Length; i++)
+        {
+            Assert.True(results[i].ExitCode == 0, $"aws logs {string.Join(' ', commands[i])}: {results[i].Stderr}");
+        }
+
+        return [.. results.Select(r => r.Stdout)];
+    }
+
+    /// <summary><see cref="BatchAsync(string, string[][])"/> against a test server.</summary>
+    public static Task<string[]> BatchAsync(LambdaServer server, params string[][] commands) => BatchAsync(server.Endpoint.ToString(), commands);
+
     /// <summary>Runs `aws logs ARGUMENTS`, which must succeed; its output.</summary>
     public static async Task<string> Async(LambdaServer server, params string[] arguments)
     {
