@@ -13,20 +13,11 @@ internal static class AwsLogsCli
         Repository.RunAsync("aws", ["logs", .. arguments, "--endpoint-url", server.Endpoint.ToString()], Repository.AwsEnvironment(server.Endpoint));
 
     /// <summary>
-    /// Runs several `aws logs` commands one after another in one Python process (tests/clients/aws_cli_batch.py: the
-    /// CLI's own driver, a new one for each command); each one's exit code and output, whatever they are, in order. For
-    /// runs of commands with nothing else between them: a CLI start costs about 0.7 s of CPU, paid here once.
+    /// Runs several `aws logs` commands one after another in one CLI process (<see cref="AwsCliBatch"/>); each one's
+    /// exit code and output, whatever they are, in order.
     /// </summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)[]> RunBatchAsync(string endpoint, params string[][] commands)
-    {
-        string batch = JsonSerializer.Serialize(commands.Select(c => (string[])["logs", .. c, "--endpoint-url", endpoint]));
-        var run = await Repository.RunAsync("python3", [Repository.Path("tests", "clients", "aws_cli_batch.py"), batch], Repository.AwsEnvironment(new Uri(endpoint)));
-        Assert.True(run.ExitCode == 0, run.Stderr);
-        (int, string, string)[] results = [.. JsonDocument.Parse(run.Stdout).RootElement.EnumerateArray()
-            .Select(r => (r.GetProperty("exitCode").GetInt32(), r.GetProperty("stdout").GetString()!, r.GetProperty("stderr").GetString()!))];
-        Assert.Equal(commands.Length, results.Length);
-        return results;
-    }
+    public static Task<(int ExitCode, string Stdout, string Stderr)[]> RunBatchAsync(string endpoint, params string[][] commands) =>
+        AwsCliBatch.RunAsync(endpoint, [.. commands.Select(c => (string[])["logs", .. c])]);
 
     /// <summary><see cref="RunBatchAsync"/> of commands which must all succeed; their outputs.</summary>
     public static async Task<string[]> BatchAsync(string endpoint, params string[][] commands)

@@ -61,6 +61,22 @@ public abstract class RestartTestBase : IDisposable
             return result.Stdout;
         }
 
+        /// <summary>
+        /// `aws lambda COMMAND` for each of <paramref name="commands"/>, one after another in one CLI process
+        /// (<see cref="AwsCliBatch"/>), each of which must succeed; their outputs. Only where the test's point is not
+        /// the CLI, and only for runs of commands with nothing else between them.
+        /// </summary>
+        public async Task<string[]> OkBatchAsync(params string[][] commands)
+        {
+            var results = await AwsCliBatch.RunAsync(server.Endpoint.ToString(), [.. commands.Select(c => (string[])["lambda", .. c])], _environment);
+            for (int i = 0; i < commands.Length; i++)
+            {
+                Assert.True(results[i].ExitCode == 0, $"aws lambda {string.Join(' ', commands[i])}: {results[i].Stderr}");
+            }
+
+            return [.. results.Select(r => r.Stdout)];
+        }
+
         public async Task<JsonElement> CreateAsync(string zip, string marker, string name = "kept") =>
             JsonDocument.Parse(await OkAsync("create-function", "--function-name", name, "--runtime", "provided.al2023", "--handler", "function.handler",
                 "--role", "arn:aws:iam::000000000000:role/lambda", "--zip-file", "fileb://" + zip,

@@ -53,28 +53,30 @@ public sealed partial class RestartTests : RestartTestBase
         await using (LambdaServer server = await LambdaServer.StartAsync(Options, marker: marker))
         {
             Cli cli = new(server);
-            await cli.OkAsync("create-function", "--function-name", "kept", "--runtime", "provided.al2023", "--handler", "function.handler",
-                "--role", "arn:aws:iam::000000000000:role/lambda", "--zip-file", "fileb://" + zip, "--timeout", "10", "--memory-size", "256",
-                "--description", "first", "--environment", $"Variables={{HANDSHAKE_TEST_MARKER={marker},COLOR=red}}", "--tags", "team=core,stage=dev");
-            await cli.OkAsync("publish-version", "--function-name", "kept", "--description", "one");
-            await cli.OkAsync("update-function-code", "--function-name", "kept", "--zip-file", "fileb://" + zip2);
-            await cli.OkAsync("publish-version", "--function-name", "kept", "--description", "two");
-            // Version 3 is published and deleted: the next number after the restart is still 4.
-            await cli.OkAsync("update-function-configuration", "--function-name", "kept", "--description", "third");
-            await cli.OkAsync("publish-version", "--function-name", "kept");
-            await cli.OkAsync("delete-function", "--function-name", "kept", "--qualifier", "3");
-            await cli.OkAsync("create-alias", "--function-name", "kept", "--name", "live", "--function-version", "1", "--description", "weighted",
-                "--routing-config", """{"AdditionalVersionWeights":{"2":0.25}}""");
-            await cli.OkAsync("create-function-url-config", "--function-name", "kept", "--auth-type", "NONE");
-            await cli.OkAsync("create-function-url-config", "--function-name", "kept", "--qualifier", "live", "--auth-type", "AWS_IAM",
-                "--cors", "AllowOrigins=https://example.com,AllowMethods=GET,MaxAge=60", "--invoke-mode", "RESPONSE_STREAM");
-            await cli.OkAsync("put-function-event-invoke-config", "--function-name", "kept", "--maximum-retry-attempts", "1");
-            await cli.OkAsync("put-function-event-invoke-config", "--function-name", "kept", "--qualifier", "live", "--maximum-event-age-in-seconds", "300");
-            await cli.OkAsync("add-permission", "--function-name", "kept", "--statement-id", "s3", "--action", "lambda:InvokeFunction",
-                "--principal", "s3.amazonaws.com", "--source-arn", "arn:aws:s3:::bucket");
-            await cli.OkAsync("add-permission", "--function-name", "kept", "--qualifier", "live", "--statement-id", "public",
-                "--action", "lambda:InvokeFunctionUrl", "--principal", "*", "--function-url-auth-type", "NONE");
-            await cli.OkAsync("put-function-concurrency", "--function-name", "kept", "--reserved-concurrent-executions", "5");
+            // The changes one after another in one CLI process (Cli.OkBatchAsync): the test is about what is kept.
+            await cli.OkBatchAsync(
+                ["create-function", "--function-name", "kept", "--runtime", "provided.al2023", "--handler", "function.handler",
+                    "--role", "arn:aws:iam::000000000000:role/lambda", "--zip-file", "fileb://" + zip, "--timeout", "10", "--memory-size", "256",
+                    "--description", "first", "--environment", $"Variables={{HANDSHAKE_TEST_MARKER={marker},COLOR=red}}", "--tags", "team=core,stage=dev"],
+                ["publish-version", "--function-name", "kept", "--description", "one"],
+                ["update-function-code", "--function-name", "kept", "--zip-file", "fileb://" + zip2],
+                ["publish-version", "--function-name", "kept", "--description", "two"],
+                // Version 3 is published and deleted: the next number after the restart is still 4.
+                ["update-function-configuration", "--function-name", "kept", "--description", "third"],
+                ["publish-version", "--function-name", "kept"],
+                ["delete-function", "--function-name", "kept", "--qualifier", "3"],
+                ["create-alias", "--function-name", "kept", "--name", "live", "--function-version", "1", "--description", "weighted",
+                    "--routing-config", """{"AdditionalVersionWeights":{"2":0.25}}"""],
+                ["create-function-url-config", "--function-name", "kept", "--auth-type", "NONE"],
+                ["create-function-url-config", "--function-name", "kept", "--qualifier", "live", "--auth-type", "AWS_IAM",
+                    "--cors", "AllowOrigins=https://example.com,AllowMethods=GET,MaxAge=60", "--invoke-mode", "RESPONSE_STREAM"],
+                ["put-function-event-invoke-config", "--function-name", "kept", "--maximum-retry-attempts", "1"],
+                ["put-function-event-invoke-config", "--function-name", "kept", "--qualifier", "live", "--maximum-event-age-in-seconds", "300"],
+                ["add-permission", "--function-name", "kept", "--statement-id", "s3", "--action", "lambda:InvokeFunction",
+                    "--principal", "s3.amazonaws.com", "--source-arn", "arn:aws:s3:::bucket"],
+                ["add-permission", "--function-name", "kept", "--qualifier", "live", "--statement-id", "public",
+                    "--action", "lambda:InvokeFunctionUrl", "--principal", "*", "--function-url-auth-type", "NONE"],
+                ["put-function-concurrency", "--function-name", "kept", "--reserved-concurrent-executions", "5"]);
             before = await ReadAllAsync(server);
             Assert.Equal("red", (await cli.InvokeAsync("kept")).GetProperty("COLOR").GetString());
         }
