@@ -12,6 +12,28 @@ internal static class AwsLogsCli
     public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(LambdaServer server, params string[] arguments) =>
         Repository.RunAsync("aws", ["logs", .. arguments, "--endpoint-url", server.Endpoint.ToString()], Repository.AwsEnvironment(server.Endpoint));
 
+    /// <summary>
+    /// Runs several `aws logs` commands one after another in one CLI process (<see cref="AwsCliBatch"/>); each one's
+    /// exit code and output, whatever they are, in order.
+    /// </summary>
+    public static Task<(int ExitCode, string Stdout, string Stderr)[]> RunBatchAsync(string endpoint, params string[][] commands) =>
+        AwsCliBatch.RunAsync(endpoint, [.. commands.Select(c => (string[])["logs", .. c])]);
+
+    /// <summary><see cref="RunBatchAsync"/> of commands which must all succeed; their outputs.</summary>
+    public static async Task<string[]> BatchAsync(string endpoint, params string[][] commands)
+    {
+        var results = await RunBatchAsync(endpoint, commands);
+        for (int i = 0; i < commands.Length; i++)
+        {
+            Assert.True(results[i].ExitCode == 0, $"aws logs {string.Join(' ', commands[i])}: {results[i].Stderr}");
+        }
+
+        return [.. results.Select(r => r.Stdout)];
+    }
+
+    /// <summary><see cref="BatchAsync(string, string[][])"/> against a test server.</summary>
+    public static Task<string[]> BatchAsync(LambdaServer server, params string[][] commands) => BatchAsync(server.Endpoint.ToString(), commands);
+
     /// <summary>Runs `aws logs ARGUMENTS`, which must succeed; its output.</summary>
     public static async Task<string> Async(LambdaServer server, params string[] arguments)
     {

@@ -163,36 +163,45 @@ public sealed class CloudWatchLogGroupTests
 
                 // A created group with settings; a function's logged group given a retention and tags; a function's
                 // logged group deleted (its events must not come back from logs.db).
-                await up.AwsLogsAsync("create-log-group", "--log-group-name", "/app/kept", "--tags", "team=a", "--log-group-class", "INFREQUENT_ACCESS");
-                await up.AwsLogsAsync("put-retention-policy", "--log-group-name", "/app/kept", "--retention-in-days", "545");
+                // (Runs of commands one after another in one CLI process: AwsLogsCli.BatchAsync.)
+                await AwsLogsCli.BatchAsync(up.Endpoint,
+                    ["create-log-group", "--log-group-name", "/app/kept", "--tags", "team=a", "--log-group-class", "INFREQUENT_ACCESS"],
+                    ["put-retention-policy", "--log-group-name", "/app/kept", "--retention-in-days", "545"]);
                 await Invoke("bash");
-                await up.AwsLogsAsync("put-retention-policy", "--log-group-name", "/aws/lambda/bash", "--retention-in-days", "1");
-                await up.AwsLogsAsync("tag-resource", "--resource-arn", Arn + "/aws/lambda/bash", "--tags", "fn=bash");
+                await AwsLogsCli.BatchAsync(up.Endpoint,
+                    ["put-retention-policy", "--log-group-name", "/aws/lambda/bash", "--retention-in-days", "1"],
+                    ["tag-resource", "--resource-arn", Arn + "/aws/lambda/bash", "--tags", "fn=bash"]);
                 await Invoke("zeta");
                 await Task.Delay(TimeSpan.FromSeconds(3));
-                await up.AwsLogsAsync("delete-log-group", "--log-group-name", "/aws/lambda/zeta");
-                createdAt = Group(await DescribeAsync(up), "/app/kept").GetProperty("creationTime").GetInt64();
+                string[] deleted = await AwsLogsCli.BatchAsync(up.Endpoint, ["delete-log-group", "--log-group-name", "/aws/lambda/zeta"], ["describe-log-groups"]);
+                createdAt = Group(Groups(deleted[1]), "/app/kept").GetProperty("creationTime").GetInt64();
                 project = await up.StopAsync();
             }
 
             await using (UpProcess up = await UpProcess.StartAsync([], project))
             {
                 project = null; // this UpProcess deletes the directory
-                JsonElement[] groups = await DescribeAsync(up);
+                // The reads one after another in one CLI process (AwsLogsCli.RunBatchAsync).
+                var read = await AwsLogsCli.RunBatchAsync(up.Endpoint,
+                    ["describe-log-groups"],
+                    ["list-tags-log-group", "--log-group-name", "/app/kept"],
+                    ["list-tags-for-resource", "--resource-arn", Arn + "/aws/lambda/bash"],
+                    ["filter-log-events", "--log-group-name", "/aws/lambda/zeta"]);
+                Assert.True(read[0].ExitCode == 0, read[0].Stderr);
+                JsonElement[] groups = Groups(read[0].Stdout);
                 Assert.Equal(["/app/kept", "/aws/lambda/bash"], groups.Select(g => g.GetProperty("logGroupName").GetString()));
                 JsonElement kept = Group(groups, "/app/kept");
                 Assert.Equal(createdAt, kept.GetProperty("creationTime").GetInt64());
                 Assert.Equal(545, kept.GetProperty("retentionInDays").GetInt32());
                 Assert.Equal("INFREQUENT_ACCESS", kept.GetProperty("logGroupClass").GetString());
                 Assert.Equal(1, Group(groups, "/aws/lambda/bash").GetProperty("retentionInDays").GetInt32());
-                Dictionary<string, string> environment = Repository.AwsEnvironment(new Uri(up.Endpoint));
-                var tags = await Repository.RunAsync("aws", ["logs", "list-tags-log-group", "--log-group-name", "/app/kept", "--endpoint-url", up.Endpoint], environment);
+                var tags = read[1];
                 Assert.True(tags.ExitCode == 0, tags.Stderr);
                 Assert.Equal("""{"team":"a"}""", Compact(JsonDocument.Parse(tags.Stdout).RootElement.GetProperty("tags")));
-                tags = await Repository.RunAsync("aws", ["logs", "list-tags-for-resource", "--resource-arn", Arn + "/aws/lambda/bash", "--endpoint-url", up.Endpoint], environment);
+                tags = read[2];
                 Assert.True(tags.ExitCode == 0, tags.Stderr);
                 Assert.Equal("""{"fn":"bash"}""", Compact(JsonDocument.Parse(tags.Stdout).RootElement.GetProperty("tags")));
-                var zeta = await Repository.RunAsync("aws", ["logs", "filter-log-events", "--log-group-name", "/aws/lambda/zeta", "--endpoint-url", up.Endpoint], environment);
+                var zeta = read[3];
                 Assert.Contains("ResourceNotFoundException", zeta.Stderr);
             }
         }
@@ -260,12 +269,9 @@ public sealed class CloudWatchLogGroupTests
         }
     }
 
-    private static async Task<JsonElement[]> DescribeAsync(UpProcess up)
-    {
-        var run = await Repository.RunAsync("aws", ["logs", "describe-log-groups", "--endpoint-url", up.Endpoint], Repository.AwsEnvironment(new Uri(up.Endpoint)));
-        Assert.True(run.ExitCode == 0, run.Stderr);
-        return [.. JsonDocument.Parse(run.Stdout).RootElement.GetProperty("logGroups").EnumerateArray().Select(g => g.Clone())];
-    }
+    /// <summary>The groups of a DescribeLogGroups answer.</summary>
+    private static JsonElement[] Groups(string answer) =>
+        [.. JsonDocument.Parse(answer).RootElement.GetProperty("logGroups").EnumerateArray().Select(g => g.Clone())];
 
     private static List<T> Query<T>(string directory, string sql) => SqliteColumn.Read<T>(Path.Combine(directory, LogDatabase.FileName), sql);
 

@@ -9,8 +9,9 @@ namespace Handshake.Lambda.Tests;
 /// <summary>
 /// A log group's retention enforced on the events it holds (LogsApi/LogRetention.cs): an event older than now less the
 /// retention is not read again (GetLogEvents, FilterLogEvents, DescribeLogGroups' storedBytes, `handshake logs`) and is
-/// deleted from logs.db, for events put with PutLogEvents and for a function's own lines. The AWS CLI is the client;
-/// time is moved with the host's clock where a function's lines must age. Counts and contents are asserted, never times.
+/// deleted from logs.db, for events put with PutLogEvents and for a function's own lines. The AWS CLI is the client (a
+/// run of commands with nothing between them in one process: AwsLogsCli.BatchAsync); time is moved with the host's
+/// clock where a function's lines must age. Counts and contents are asserted, never times.
 /// </summary>
 public sealed class CloudWatchLogRetentionTests
 {
@@ -24,37 +25,32 @@ public sealed class CloudWatchLogRetentionTests
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         string At(long offset) => (now + offset).ToString(CultureInfo.InvariantCulture);
 
-        await up.AwsLogsAsync("create-log-group", "--log-group-name", "/app/aging");
-        await up.AwsLogsAsync("create-log-stream", "--log-group-name", "/app/aging", "--log-stream-name", "s");
         // One batch per day (a batch may span 24 hours at most); no retention yet, so all are kept.
-        await up.AwsLogsAsync("put-log-events", "--log-group-name", "/app/aging", "--log-stream-name", "s", "--log-events", $"timestamp={At(-10 * Day)},message=ten days");
-        await up.AwsLogsAsync("put-log-events", "--log-group-name", "/app/aging", "--log-stream-name", "s", "--log-events", $"timestamp={At(-4 * Day)},message=four days");
-        await up.AwsLogsAsync("put-log-events", "--log-group-name", "/app/aging", "--log-stream-name", "s",
-            "--log-events", $"timestamp={At(-2 * Hour)},message=two hours", $"timestamp={At(-Hour)},message=one hour");
-        await AssertReadAsync(up, ["ten days", "four days", "two hours", "one hour"]);
+        await AssertReadAsync(up, ["ten days", "four days", "two hours", "one hour"],
+            ["create-log-group", "--log-group-name", "/app/aging"],
+            ["create-log-stream", "--log-group-name", "/app/aging", "--log-stream-name", "s"],
+            ["put-log-events", "--log-group-name", "/app/aging", "--log-stream-name", "s", "--log-events", $"timestamp={At(-10 * Day)},message=ten days"],
+            ["put-log-events", "--log-group-name", "/app/aging", "--log-stream-name", "s", "--log-events", $"timestamp={At(-4 * Day)},message=four days"],
+            ["put-log-events", "--log-group-name", "/app/aging", "--log-stream-name", "s",
+                "--log-events", $"timestamp={At(-2 * Hour)},message=two hours", $"timestamp={At(-Hour)},message=one hour"]);
 
         // Events inside the retention stay.
-        await up.AwsLogsAsync("put-retention-policy", "--log-group-name", "/app/aging", "--retention-in-days", "14");
-        await AssertReadAsync(up, ["ten days", "four days", "two hours", "one hour"]);
+        await AssertReadAsync(up, ["ten days", "four days", "two hours", "one hour"], ["put-retention-policy", "--log-group-name", "/app/aging", "--retention-in-days", "14"]);
 
         // Lowered: what is older than the new retention goes, at once, from every read.
-        await up.AwsLogsAsync("put-retention-policy", "--log-group-name", "/app/aging", "--retention-in-days", "7");
-        await AssertReadAsync(up, ["four days", "two hours", "one hour"]);
-        await up.AwsLogsAsync("put-retention-policy", "--log-group-name", "/app/aging", "--retention-in-days", "5");
-        await AssertReadAsync(up, ["four days", "two hours", "one hour"]);
-        await up.AwsLogsAsync("put-retention-policy", "--log-group-name", "/app/aging", "--retention-in-days", "3");
-        await AssertReadAsync(up, ["two hours", "one hour"]);
+        await AssertReadAsync(up, ["four days", "two hours", "one hour"], ["put-retention-policy", "--log-group-name", "/app/aging", "--retention-in-days", "7"]);
+        await AssertReadAsync(up, ["four days", "two hours", "one hour"], ["put-retention-policy", "--log-group-name", "/app/aging", "--retention-in-days", "5"]);
+        await AssertReadAsync(up, ["two hours", "one hour"], ["put-retention-policy", "--log-group-name", "/app/aging", "--retention-in-days", "3"]);
 
         // Raised again, the expired events do not come back.
-        await up.AwsLogsAsync("put-retention-policy", "--log-group-name", "/app/aging", "--retention-in-days", "30");
-        await AssertReadAsync(up, ["two hours", "one hour"]);
+        await AssertReadAsync(up, ["two hours", "one hour"], ["put-retention-policy", "--log-group-name", "/app/aging", "--retention-in-days", "30"]);
 
         // Deleted: what remains is kept, and an event as old as the expired ones is kept again.
-        await up.AwsLogsAsync("put-retention-policy", "--log-group-name", "/app/aging", "--retention-in-days", "1");
-        await up.AwsLogsAsync("delete-retention-policy", "--log-group-name", "/app/aging");
-        await AssertReadAsync(up, ["two hours", "one hour"]);
-        await up.AwsLogsAsync("put-log-events", "--log-group-name", "/app/aging", "--log-stream-name", "s", "--log-events", $"timestamp={At(-4 * Day)},message=four days again");
-        await AssertReadAsync(up, ["four days again", "two hours", "one hour"]);
+        await AssertReadAsync(up, ["two hours", "one hour"],
+            ["put-retention-policy", "--log-group-name", "/app/aging", "--retention-in-days", "1"],
+            ["delete-retention-policy", "--log-group-name", "/app/aging"]);
+        await AssertReadAsync(up, ["four days again", "two hours", "one hour"],
+            ["put-log-events", "--log-group-name", "/app/aging", "--log-stream-name", "s", "--log-events", $"timestamp={At(-4 * Day)},message=four days again"]);
     }
 
     [Fact]
@@ -67,12 +63,14 @@ public sealed class CloudWatchLogRetentionTests
             string At(long offset) => (now + offset).ToString(CultureInfo.InvariantCulture);
             await using (UpProcess up = await UpProcess.StartAsync([]))
             {
-                await up.AwsLogsAsync("create-log-group", "--log-group-name", "/app/aging");
-                await up.AwsLogsAsync("create-log-stream", "--log-group-name", "/app/aging", "--log-stream-name", "s");
-                await up.AwsLogsAsync("put-log-events", "--log-group-name", "/app/aging", "--log-stream-name", "s", "--log-events", $"timestamp={At(-3 * Day)},message=old");
-                await up.AwsLogsAsync("put-log-events", "--log-group-name", "/app/aging", "--log-stream-name", "s", "--log-events", $"timestamp={At(-Hour)},message=recent");
-                await up.AwsLogsAsync("put-retention-policy", "--log-group-name", "/app/aging", "--retention-in-days", "1");
-                Assert.Equal(["recent"], AwsLogsCli.Messages(await up.AwsLogsAsync("get-log-events", "--log-group-name", "/app/aging", "--log-stream-name", "s", "--start-from-head")));
+                string[] answers = await AwsLogsCli.BatchAsync(up.Endpoint,
+                    ["create-log-group", "--log-group-name", "/app/aging"],
+                    ["create-log-stream", "--log-group-name", "/app/aging", "--log-stream-name", "s"],
+                    ["put-log-events", "--log-group-name", "/app/aging", "--log-stream-name", "s", "--log-events", $"timestamp={At(-3 * Day)},message=old"],
+                    ["put-log-events", "--log-group-name", "/app/aging", "--log-stream-name", "s", "--log-events", $"timestamp={At(-Hour)},message=recent"],
+                    ["put-retention-policy", "--log-group-name", "/app/aging", "--retention-in-days", "1"],
+                    ["get-log-events", "--log-group-name", "/app/aging", "--log-stream-name", "s", "--start-from-head"]);
+                Assert.Equal(["recent"], AwsLogsCli.Messages(answers[^1]));
                 project = await up.StopAsync();
             }
 
@@ -85,9 +83,12 @@ public sealed class CloudWatchLogRetentionTests
                 project = null; // this UpProcess deletes the directory
 
                 // Without the retention nothing would hide it: it is not there.
-                await up.AwsLogsAsync("delete-retention-policy", "--log-group-name", "/app/aging");
-                Assert.Equal(["recent"], AwsLogsCli.Messages(await up.AwsLogsAsync("get-log-events", "--log-group-name", "/app/aging", "--log-stream-name", "s", "--start-from-head")));
-                Assert.Equal(["recent"], AwsLogsCli.Messages(await up.AwsLogsAsync("filter-log-events", "--log-group-name", "/app/aging")));
+                string[] answers = await AwsLogsCli.BatchAsync(up.Endpoint,
+                    ["delete-retention-policy", "--log-group-name", "/app/aging"],
+                    ["get-log-events", "--log-group-name", "/app/aging", "--log-stream-name", "s", "--start-from-head"],
+                    ["filter-log-events", "--log-group-name", "/app/aging"]);
+                Assert.Equal(["recent"], AwsLogsCli.Messages(answers[1]));
+                Assert.Equal(["recent"], AwsLogsCli.Messages(answers[2]));
             }
         }
         finally
@@ -119,8 +120,10 @@ public sealed class CloudWatchLogRetentionTests
                 firstIds = [await InvokeAsync(server, "aging"), await InvokeAsync(server, "aging")];
 
                 // A one-day retention: the lines just logged are inside it, and stay.
-                await AwsLogsCli.Async(server, "put-retention-policy", "--log-group-name", "/aws/lambda/aging", "--retention-in-days", "1");
-                Assert.Equal(2, await ReportsAsync(server, "aging"));
+                string[] answers = await AwsLogsCli.BatchAsync(server,
+                    ["put-retention-policy", "--log-group-name", "/aws/lambda/aging", "--retention-in-days", "1"],
+                    ["filter-log-events", "--log-group-name", "/aws/lambda/aging", "--filter-pattern", "REPORT"]);
+                Assert.Equal(2, AwsLogsCli.Messages(answers[1]).Length);
 
                 // Two days on (the next invocation's lines are stamped then), the first two invocations' START, END and
                 // REPORT have expired: gone from every read, with no retention change to trigger it. `handshake logs`
@@ -132,19 +135,26 @@ public sealed class CloudWatchLogRetentionTests
                 Assert.Single(logs.Stdout.Split('\n'), l => l.Contains("REPORT RequestId: " + secondId, StringComparison.Ordinal));
                 Assert.DoesNotContain(firstIds, id => logs.Stdout.Contains(id, StringComparison.Ordinal));
 
-                string[] reports = AwsLogsCli.Messages(await AwsLogsCli.Async(server, "filter-log-events", "--log-group-name", "/aws/lambda/aging", "--filter-pattern", "REPORT"));
+                answers = await AwsLogsCli.BatchAsync(server,
+                    ["filter-log-events", "--log-group-name", "/aws/lambda/aging", "--filter-pattern", "REPORT"],
+                    ["filter-log-events", "--log-group-name", "/aws/lambda/aging"],
+                    ["describe-log-streams", "--log-group-name", "/aws/lambda/aging"]);
+                string[] reports = AwsLogsCli.Messages(answers[0]);
                 Assert.Contains(secondId, Assert.Single(reports));
-                string[] all = AwsLogsCli.Messages(await AwsLogsCli.Async(server, "filter-log-events", "--log-group-name", "/aws/lambda/aging"));
+                string[] all = AwsLogsCli.Messages(answers[1]);
                 Assert.Equal(["START", "END", "REPORT"], all.Select(Kind).Where(k => k != "output"));
                 Assert.DoesNotContain(all, m => firstIds.Any(id => m.Contains(id, StringComparison.Ordinal)));
 
                 // The environment's one stream: GetLogEvents reads the same lines.
-                string stream = Assert.Single(JsonDocument.Parse(await AwsLogsCli.Async(server, "describe-log-streams", "--log-group-name", "/aws/lambda/aging"))
+                string stream = Assert.Single(JsonDocument.Parse(answers[2])
                     .RootElement.GetProperty("logStreams").EnumerateArray()).GetProperty("logStreamName").GetString()!;
-                Assert.Equal(all, AwsLogsCli.Messages(await AwsLogsCli.Async(server, "get-log-events", "--log-group-name", "/aws/lambda/aging", "--log-stream-name", stream, "--start-from-head")));
+                answers = await AwsLogsCli.BatchAsync(server,
+                    ["get-log-events", "--log-group-name", "/aws/lambda/aging", "--log-stream-name", stream, "--start-from-head"],
+                    ["describe-log-groups", "--log-group-name-prefix", "/aws/lambda/aging"]);
+                Assert.Equal(all, AwsLogsCli.Messages(answers[0]));
 
                 // storedBytes counts what remains (each message's UTF-8 bytes and 26, as CloudWatch counts an event).
-                JsonElement group = Assert.Single(JsonDocument.Parse(await AwsLogsCli.Async(server, "describe-log-groups", "--log-group-name-prefix", "/aws/lambda/aging"))
+                JsonElement group = Assert.Single(JsonDocument.Parse(answers[1])
                     .RootElement.GetProperty("logGroups").EnumerateArray());
                 Assert.Equal(all.Sum(m => Encoding.UTF8.GetByteCount(m) + 26), group.GetProperty("storedBytes").GetInt64());
             }
@@ -235,12 +245,23 @@ public sealed class CloudWatchLogRetentionTests
         }
     }
 
-    /// <summary>get-log-events (from the head) and filter-log-events read <paramref name="expected"/>, and storedBytes counts exactly them.</summary>
-    private static async Task AssertReadAsync(UpProcess up, string[] expected)
+    /// <summary>
+    /// After the <paramref name="changes"/> (`aws logs` commands, which must succeed), get-log-events (from the head)
+    /// and filter-log-events read <paramref name="expected"/>, and storedBytes counts exactly them: the changes and the
+    /// reads in one batch (<see cref="AwsLogsCli.BatchAsync(string, string[][])"/>), one after another.
+    /// </summary>
+    private static async Task AssertReadAsync(UpProcess up, string[] expected, params string[][] changes)
     {
-        Assert.Equal(expected, AwsLogsCli.Messages(await up.AwsLogsAsync("get-log-events", "--log-group-name", "/app/aging", "--log-stream-name", "s", "--start-from-head")));
-        Assert.Equal(expected, AwsLogsCli.Messages(await up.AwsLogsAsync("filter-log-events", "--log-group-name", "/app/aging")));
-        JsonElement group = Assert.Single(JsonDocument.Parse(await up.AwsLogsAsync("describe-log-groups", "--log-group-name-prefix", "/app/aging"))
+        string[] answers = await AwsLogsCli.BatchAsync(up.Endpoint,
+        [
+            .. changes,
+            ["get-log-events", "--log-group-name", "/app/aging", "--log-stream-name", "s", "--start-from-head"],
+            ["filter-log-events", "--log-group-name", "/app/aging"],
+            ["describe-log-groups", "--log-group-name-prefix", "/app/aging"],
+        ]);
+        Assert.Equal(expected, AwsLogsCli.Messages(answers[^3]));
+        Assert.Equal(expected, AwsLogsCli.Messages(answers[^2]));
+        JsonElement group = Assert.Single(JsonDocument.Parse(answers[^1])
             .RootElement.GetProperty("logGroups").EnumerateArray());
         Assert.Equal(expected.Sum(m => Encoding.UTF8.GetByteCount(m) + 26), group.GetProperty("storedBytes").GetInt64());
     }
@@ -259,7 +280,4 @@ public sealed class CloudWatchLogRetentionTests
         Assert.Null(result.FunctionError);
         return requestId;
     }
-
-    private static async Task<int> ReportsAsync(LambdaServer server, string function) =>
-        AwsLogsCli.Messages(await AwsLogsCli.Async(server, "filter-log-events", "--log-group-name", "/aws/lambda/" + function, "--filter-pattern", "REPORT")).Length;
 }

@@ -11,8 +11,9 @@ namespace Handshake.Lambda.Tests;
 /// retention deletes events and leaves the emptied stream, described with its creationTime and its first and last event
 /// timestamps as they were (FunctionLog's expired streams, logs.db's expired_log_streams). A function environment's
 /// stream, known to the host only by its events, is the case that matters: the AWS CLI reads it before and after its
-/// events expire (the host's clock moved), across restarts, and deletes it. Also logs.db's timestamp index and its
-/// migration of a file written before it. Counts, contents and the answers' own values are asserted, never times.
+/// events expire (the host's clock moved), across restarts, and deletes it (runs of commands with nothing between them in
+/// one process: AwsLogsCli.RunBatchAsync). Also logs.db's timestamp index and its migration of a file written before
+/// it. Counts, contents and the answers' own values are asserted, never times.
 /// </summary>
 public sealed class CloudWatchLogStreamLifetimeTests
 {
@@ -37,9 +38,11 @@ public sealed class CloudWatchLogStreamLifetimeTests
                 server.Test.AddBash("lifetime", timeout: 10);
                 await InvokeAsync(server, "lifetime");
                 await InvokeAsync(server, "lifetime");
-                await AwsLogsCli.Async(server, "put-retention-policy", "--log-group-name", "/aws/lambda/lifetime", "--retention-in-days", "1");
+                string[] answers = await AwsLogsCli.BatchAsync(server,
+                    ["put-retention-policy", "--log-group-name", "/aws/lambda/lifetime", "--retention-in-days", "1"],
+                    ["describe-log-streams", "--log-group-name", "/aws/lambda/lifetime"]);
 
-                JsonElement before = AwsLogsCli.SingleStream(await AwsLogsCli.Async(server, "describe-log-streams", "--log-group-name", "/aws/lambda/lifetime"));
+                JsonElement before = AwsLogsCli.SingleStream(answers[1]);
                 stream = before.GetProperty("logStreamName").GetString()!;
                 Assert.True(before.TryGetProperty("firstEventTimestamp", out _), before.GetRawText());
                 Assert.True(before.TryGetProperty("lastEventTimestamp", out _), before.GetRawText());
@@ -47,18 +50,27 @@ public sealed class CloudWatchLogStreamLifetimeTests
                 Assert.Equal(6, AwsLogsCli.Messages(await AwsLogsCli.Async(server, "get-log-events", "--log-group-name", "/aws/lambda/lifetime", "--log-stream-name", stream)).Count(AwsLogsCli.IsLambdaLine));
 
                 // Two days on, every line of the stream has expired. Before any read has expired them, and after.
+                // (The reads one after another in one process: AwsLogsCli.RunBatchAsync.)
                 clock.Offset = TimeSpan.FromDays(2);
-                await AssertEmptyStreamExistsAsync(server, "/aws/lambda/lifetime", stream);
-                Assert.Empty(AwsLogsCli.Messages(await AwsLogsCli.Async(server, "filter-log-events", "--log-group-name", "/aws/lambda/lifetime")));
-                Assert.Equal(0, Assert.Single(JsonDocument.Parse(await AwsLogsCli.Async(server, "describe-log-groups", "--log-group-name-prefix", "/aws/lambda/lifetime"))
+                var read = await AwsLogsCli.RunBatchAsync(server.Endpoint.ToString(),
+                [
+                    .. EmptyStreamChecks("/aws/lambda/lifetime", stream),
+                    ["filter-log-events", "--log-group-name", "/aws/lambda/lifetime"],
+                    ["describe-log-groups", "--log-group-name-prefix", "/aws/lambda/lifetime"],
+                    .. EmptyStreamChecks("/aws/lambda/lifetime", stream),
+                    ["describe-log-streams", "--log-group-name", "/aws/lambda/lifetime"],
+                    ["describe-log-streams", "--log-group-name", "/aws/lambda/lifetime", "--order-by", "LastEventTime", "--descending"],
+                ]);
+                AssertEmptyStreamExists(read[0..2]);
+                Assert.Empty(AwsLogsCli.Messages(Ok(read[2])));
+                Assert.Equal(0, Assert.Single(JsonDocument.Parse(Ok(read[3]))
                     .RootElement.GetProperty("logGroups").EnumerateArray()).GetProperty("storedBytes").GetInt64());
-                await AssertEmptyStreamExistsAsync(server, "/aws/lambda/lifetime", stream);
+                AssertEmptyStreamExists(read[4..6]);
 
                 // Described as before the expiry: creationTime, firstEventTimestamp, lastEventTimestamp,
                 // lastIngestionTime, arn, storedBytes 0.
-                Assert.Equal(described, AwsLogsCli.SingleStream(await AwsLogsCli.Async(server, "describe-log-streams", "--log-group-name", "/aws/lambda/lifetime")).GetRawText());
-                Assert.Equal(described, AwsLogsCli.SingleStream(await AwsLogsCli.Async(server, "describe-log-streams", "--log-group-name", "/aws/lambda/lifetime",
-                    "--order-by", "LastEventTime", "--descending")).GetRawText());
+                Assert.Equal(described, AwsLogsCli.SingleStream(Ok(read[6])).GetRawText());
+                Assert.Equal(described, AwsLogsCli.SingleStream(Ok(read[7])).GetRawText());
             }
 
             // logs.db: the invocations' lines are gone, the stream is kept. The environment's shutdown may have logged a
@@ -77,8 +89,13 @@ public sealed class CloudWatchLogStreamLifetimeTests
             {
                 // After a restart: the same stream, empty, with its creation and first event times as they were, and
                 // still there for every check.
-                await AssertEmptyStreamExistsAsync(server, "/aws/lambda/lifetime", stream);
-                JsonElement restored = AwsLogsCli.SingleStream(await AwsLogsCli.Async(server, "describe-log-streams", "--log-group-name", "/aws/lambda/lifetime"));
+                var read = await AwsLogsCli.RunBatchAsync(server.Endpoint.ToString(),
+                [
+                    .. EmptyStreamChecks("/aws/lambda/lifetime", stream),
+                    ["describe-log-streams", "--log-group-name", "/aws/lambda/lifetime"],
+                ]);
+                AssertEmptyStreamExists(read[0..2]);
+                JsonElement restored = AwsLogsCli.SingleStream(Ok(read[2]));
                 Assert.Equal(was.GetProperty("creationTime").GetInt64(), restored.GetProperty("creationTime").GetInt64());
                 Assert.Equal(was.GetProperty("firstEventTimestamp").GetInt64(), restored.GetProperty("firstEventTimestamp").GetInt64());
                 Assert.Equal(last, restored.GetProperty("lastEventTimestamp").GetInt64());
@@ -88,22 +105,30 @@ public sealed class CloudWatchLogStreamLifetimeTests
 
                 // PutLogEvents finds it too: the new event is its last, its first event's time stays.
                 long now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-                await AwsLogsCli.Async(server, "put-log-events", "--log-group-name", "/aws/lambda/lifetime", "--log-stream-name", stream,
-                    "--log-events", $"timestamp={now.ToString(CultureInfo.InvariantCulture)},message=after expiry");
-                JsonElement put = AwsLogsCli.SingleStream(await AwsLogsCli.Async(server, "describe-log-streams", "--log-group-name", "/aws/lambda/lifetime"));
+                string[] answers = await AwsLogsCli.BatchAsync(server,
+                    ["put-log-events", "--log-group-name", "/aws/lambda/lifetime", "--log-stream-name", stream,
+                        "--log-events", $"timestamp={now.ToString(CultureInfo.InvariantCulture)},message=after expiry"],
+                    ["describe-log-streams", "--log-group-name", "/aws/lambda/lifetime"],
+                    ["get-log-events", "--log-group-name", "/aws/lambda/lifetime", "--log-stream-name", stream]);
+                JsonElement put = AwsLogsCli.SingleStream(answers[1]);
                 Assert.Equal(was.GetProperty("creationTime").GetInt64(), put.GetProperty("creationTime").GetInt64());
                 Assert.Equal(was.GetProperty("firstEventTimestamp").GetInt64(), put.GetProperty("firstEventTimestamp").GetInt64());
                 Assert.Equal(now, put.GetProperty("lastEventTimestamp").GetInt64());
-                Assert.Equal(["after expiry"], AwsLogsCli.Messages(await AwsLogsCli.Async(server, "get-log-events", "--log-group-name", "/aws/lambda/lifetime", "--log-stream-name", stream)));
+                Assert.Equal(["after expiry"], AwsLogsCli.Messages(answers[2]));
 
                 // DeleteLogStream removes it: gone from the description and from every check.
-                await AwsLogsCli.Async(server, "delete-log-stream", "--log-group-name", "/aws/lambda/lifetime", "--log-stream-name", stream);
-                Assert.Empty(JsonDocument.Parse(await AwsLogsCli.Async(server, "describe-log-streams", "--log-group-name", "/aws/lambda/lifetime"))
-                    .RootElement.GetProperty("logStreams").EnumerateArray());
-                await AwsLogsCli.AssertStreamMissingAsync(server, "GetLogEvents", "get-log-events", "--log-group-name", "/aws/lambda/lifetime", "--log-stream-name", stream);
-                await AwsLogsCli.AssertStreamMissingAsync(server, "DeleteLogStream", "delete-log-stream", "--log-group-name", "/aws/lambda/lifetime", "--log-stream-name", stream);
-                await AwsLogsCli.AssertStreamMissingAsync(server, "PutLogEvents", "put-log-events", "--log-group-name", "/aws/lambda/lifetime", "--log-stream-name", stream,
-                    "--log-events", $"timestamp={now.ToString(CultureInfo.InvariantCulture)},message=late");
+                read = await AwsLogsCli.RunBatchAsync(server.Endpoint.ToString(),
+                    ["delete-log-stream", "--log-group-name", "/aws/lambda/lifetime", "--log-stream-name", stream],
+                    ["describe-log-streams", "--log-group-name", "/aws/lambda/lifetime"],
+                    ["get-log-events", "--log-group-name", "/aws/lambda/lifetime", "--log-stream-name", stream],
+                    ["delete-log-stream", "--log-group-name", "/aws/lambda/lifetime", "--log-stream-name", stream],
+                    ["put-log-events", "--log-group-name", "/aws/lambda/lifetime", "--log-stream-name", stream,
+                        "--log-events", $"timestamp={now.ToString(CultureInfo.InvariantCulture)},message=late"]);
+                Ok(read[0]);
+                Assert.Empty(JsonDocument.Parse(Ok(read[1])).RootElement.GetProperty("logStreams").EnumerateArray());
+                AssertStreamMissing(read[2], "GetLogEvents");
+                AssertStreamMissing(read[3], "DeleteLogStream");
+                AssertStreamMissing(read[4], "PutLogEvents");
             }
 
             Assert.Empty(SqliteColumn.Read<string>(file, "SELECT log_stream FROM expired_log_streams WHERE function = 'lifetime';"));
@@ -378,15 +403,37 @@ public sealed class CloudWatchLogStreamLifetimeTests
     }
 
     /// <summary>
-    /// The checks find the stream: CreateLogStream refuses it as existing (first, as it expires nothing: its answer
-    /// must not depend on whether a read or the sweep has expired the events yet), and GetLogEvents reads it, empty.
+    /// The checks that find the stream, for <see cref="AssertEmptyStreamExists"/>: CreateLogStream refuses it as
+    /// existing (first, as it expires nothing: its answer must not depend on whether a read or the sweep has expired the
+    /// events yet), and GetLogEvents reads it, empty.
     /// </summary>
-    private static async Task AssertEmptyStreamExistsAsync(LambdaServer server, string group, string stream)
+    private static string[][] EmptyStreamChecks(string group, string stream) =>
+    [
+        ["create-log-stream", "--log-group-name", group, "--log-stream-name", stream],
+        ["get-log-events", "--log-group-name", group, "--log-stream-name", stream, "--start-from-head"],
+    ];
+
+    /// <summary>The stream exists (CreateLogStream refuses it) and holds no event (GetLogEvents reads none).</summary>
+    private static void AssertEmptyStreamExists((int ExitCode, string Stdout, string Stderr)[] answers)
     {
-        var create = await AwsLogsCli.RunAsync(server, "create-log-stream", "--log-group-name", group, "--log-stream-name", stream);
-        Assert.NotEqual(0, create.ExitCode);
-        Assert.Contains("An error occurred (ResourceAlreadyExistsException) when calling the CreateLogStream operation: The specified log stream already exists", create.Stderr);
-        Assert.Empty(AwsLogsCli.Messages(await AwsLogsCli.Async(server, "get-log-events", "--log-group-name", group, "--log-stream-name", stream, "--start-from-head")));
+        Assert.Equal(2, answers.Length);
+        Assert.NotEqual(0, answers[0].ExitCode);
+        Assert.Contains("An error occurred (ResourceAlreadyExistsException) when calling the CreateLogStream operation: The specified log stream already exists", answers[0].Stderr);
+        Assert.Empty(AwsLogsCli.Messages(Ok(answers[1])));
+    }
+
+    /// <summary>A batched command that must have succeeded: its output.</summary>
+    private static string Ok((int ExitCode, string Stdout, string Stderr) answer)
+    {
+        Assert.True(answer.ExitCode == 0, answer.Stderr);
+        return answer.Stdout;
+    }
+
+    /// <summary>A batched command that must have failed with CloudWatch's ResourceNotFoundException for a log stream.</summary>
+    private static void AssertStreamMissing((int ExitCode, string Stdout, string Stderr) answer, string operation)
+    {
+        Assert.NotEqual(0, answer.ExitCode);
+        Assert.Contains($"An error occurred (ResourceNotFoundException) when calling the {operation} operation: The specified log stream does not exist.", answer.Stderr);
     }
 
     /// <summary>An invocation that must succeed; its request id (the one its START, END and REPORT lines name).</summary>

@@ -174,17 +174,20 @@ public sealed class CloudWatchLogWriteTests
 
                 // An empty stream, a stream with events, a stream deleted with its events, and events put into the
                 // function's group.
-                await up.AwsLogsAsync("create-log-group", "--log-group-name", "/app/kept");
-                await up.AwsLogsAsync("create-log-stream", "--log-group-name", "/app/kept", "--log-stream-name", "empty");
-                await up.AwsLogsAsync("create-log-stream", "--log-group-name", "/app/kept", "--log-stream-name", "full");
-                await up.AwsLogsAsync("create-log-stream", "--log-group-name", "/app/kept", "--log-stream-name", "gone");
-                await up.AwsLogsAsync("put-log-events", "--log-group-name", "/app/kept", "--log-stream-name", "full",
-                    "--log-events", $"timestamp={At(-2)},message=a", $"timestamp={At(-1)},message=b", $"timestamp={At(0)},message=c");
-                await up.AwsLogsAsync("put-log-events", "--log-group-name", "/app/kept", "--log-stream-name", "gone", "--log-events", $"timestamp={At(0)},message=gone");
-                await up.AwsLogsAsync("delete-log-stream", "--log-group-name", "/app/kept", "--log-stream-name", "gone");
-                await up.AwsLogsAsync("create-log-stream", "--log-group-name", "/aws/lambda/bash", "--log-stream-name", "custom");
-                await up.AwsLogsAsync("put-log-events", "--log-group-name", "/aws/lambda/bash", "--log-stream-name", "custom", "--log-events", $"timestamp={At(0)},message=put into bash");
-                emptyCreated = Stream(await up.AwsLogsAsync("describe-log-streams", "--log-group-name", "/app/kept"), "empty").GetProperty("creationTime").GetInt64();
+                // (One after another in one process: AwsLogsCli.BatchAsync.)
+                string[] answers = await AwsLogsCli.BatchAsync(up.Endpoint,
+                    ["create-log-group", "--log-group-name", "/app/kept"],
+                    ["create-log-stream", "--log-group-name", "/app/kept", "--log-stream-name", "empty"],
+                    ["create-log-stream", "--log-group-name", "/app/kept", "--log-stream-name", "full"],
+                    ["create-log-stream", "--log-group-name", "/app/kept", "--log-stream-name", "gone"],
+                    ["put-log-events", "--log-group-name", "/app/kept", "--log-stream-name", "full",
+                        "--log-events", $"timestamp={At(-2)},message=a", $"timestamp={At(-1)},message=b", $"timestamp={At(0)},message=c"],
+                    ["put-log-events", "--log-group-name", "/app/kept", "--log-stream-name", "gone", "--log-events", $"timestamp={At(0)},message=gone"],
+                    ["delete-log-stream", "--log-group-name", "/app/kept", "--log-stream-name", "gone"],
+                    ["create-log-stream", "--log-group-name", "/aws/lambda/bash", "--log-stream-name", "custom"],
+                    ["put-log-events", "--log-group-name", "/aws/lambda/bash", "--log-stream-name", "custom", "--log-events", $"timestamp={At(0)},message=put into bash"],
+                    ["describe-log-streams", "--log-group-name", "/app/kept"]);
+                emptyCreated = Stream(answers[^1], "empty").GetProperty("creationTime").GetInt64();
                 project = await up.StopAsync();
             }
 
@@ -196,29 +199,38 @@ public sealed class CloudWatchLogWriteTests
             {
                 project = null; // this UpProcess deletes the directory
 
-                string streams = await up.AwsLogsAsync("describe-log-streams", "--log-group-name", "/app/kept");
+                var read = await AwsLogsCli.RunBatchAsync(up.Endpoint,
+                    ["describe-log-streams", "--log-group-name", "/app/kept"],
+                    ["get-log-events", "--log-group-name", "/app/kept", "--log-stream-name", "full", "--start-from-head"],
+                    ["get-log-events", "--log-group-name", "/app/kept", "--log-stream-name", "gone"],
+                    ["get-log-events", "--log-group-name", "/aws/lambda/bash", "--log-stream-name", "custom"]);
+                Assert.True(read[0].ExitCode == 0, read[0].Stderr);
+                string streams = read[0].Stdout;
                 Assert.Equal(["empty", "full"], JsonDocument.Parse(streams).RootElement.GetProperty("logStreams").EnumerateArray()
                     .Select(s => s.GetProperty("logStreamName").GetString()));
                 Assert.Equal(emptyCreated, Stream(streams, "empty").GetProperty("creationTime").GetInt64());
                 Assert.False(Stream(streams, "empty").TryGetProperty("lastEventTimestamp", out _));
-                JsonElement events = JsonDocument.Parse(await up.AwsLogsAsync("get-log-events", "--log-group-name", "/app/kept", "--log-stream-name", "full", "--start-from-head"))
-                    .RootElement.GetProperty("events");
+                Assert.True(read[1].ExitCode == 0, read[1].Stderr);
+                JsonElement events = JsonDocument.Parse(read[1].Stdout).RootElement.GetProperty("events");
                 Assert.Equal(["a", "b", "c"], events.EnumerateArray().Select(e => e.GetProperty("message").GetString()));
                 Assert.Equal(now, events[2].GetProperty("timestamp").GetInt64());
-                Assert.Contains("The specified log stream does not exist.",
-                    await up.AwsLogsFailsAsync("get-log-events", "--log-group-name", "/app/kept", "--log-stream-name", "gone"));
+                Assert.NotEqual(0, read[2].ExitCode);
+                Assert.Contains("The specified log stream does not exist.", read[2].Stderr);
 
                 // Put into the function's group: read back by the API and by `handshake logs`, beside the function's lines.
-                Assert.Contains("put into bash", await up.AwsLogsAsync("get-log-events", "--log-group-name", "/aws/lambda/bash", "--log-stream-name", "custom"));
+                Assert.True(read[3].ExitCode == 0, read[3].Stderr);
+                Assert.Contains("put into bash", read[3].Stdout);
                 var logs = await Repository.RunAsync(UpProcess.Executable, ["logs", "bash", "--endpoint", up.Endpoint]);
                 Assert.True(logs.ExitCode == 0, logs.Stderr);
                 Assert.Contains("put into bash", logs.Stdout);
                 Assert.Contains("REPORT RequestId: ", logs.Stdout);
 
                 // Writing goes on after the restart, numbering after the restored events.
-                await up.AwsLogsAsync("put-log-events", "--log-group-name", "/app/kept", "--log-stream-name", "empty", "--log-events",
-                    $"timestamp={DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()},message=after restart");
-                Assert.Contains("after restart", await up.AwsLogsAsync("get-log-events", "--log-group-name", "/app/kept", "--log-stream-name", "empty"));
+                string[] written = await AwsLogsCli.BatchAsync(up.Endpoint,
+                    ["put-log-events", "--log-group-name", "/app/kept", "--log-stream-name", "empty", "--log-events",
+                        $"timestamp={DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()},message=after restart"],
+                    ["get-log-events", "--log-group-name", "/app/kept", "--log-stream-name", "empty"]);
+                Assert.Contains("after restart", written[1]);
             }
         }
         finally

@@ -96,20 +96,17 @@ public sealed partial class CloudWatchLogsApiTests
     /// </summary>
     private static async Task<string> ReadAllAsync(UpProcess up, string[][] reads, Dictionary<string, string> answers)
     {
-        Dictionary<string, string> environment = Repository.AwsEnvironment(new Uri(up.Endpoint));
-        foreach (string[] read in (string[][])[["describe-log-groups"], ["describe-log-streams", "--log-group-name", "/aws/lambda/bash"], .. reads])
+        // The reads one after another in one CLI process (AwsLogsCli.BatchAsync), then the stream's events.
+        string[][] commands = [["describe-log-groups"], ["describe-log-streams", "--log-group-name", "/aws/lambda/bash"], .. reads];
+        string[] read = await AwsLogsCli.BatchAsync(up.Endpoint, commands);
+        for (int i = 0; i < commands.Length; i++)
         {
-            var answer = await Repository.RunAsync("aws", ["logs", .. read, "--endpoint-url", up.Endpoint], environment);
-            Assert.True(answer.ExitCode == 0, answer.Stderr);
-            answers[string.Join(" ", read)] = answer.Stdout;
+            answers[string.Join(" ", commands[i])] = read[i];
         }
 
         string stream = Assert.Single(JsonDocument.Parse(answers["describe-log-streams --log-group-name /aws/lambda/bash"]).RootElement
             .GetProperty("logStreams").EnumerateArray()).GetProperty("logStreamName").GetString()!;
-        var events = await Repository.RunAsync("aws", ["logs", "get-log-events", "--endpoint-url", up.Endpoint, "--log-group-name", "/aws/lambda/bash",
-            "--log-stream-name", stream, "--start-from-head"], environment);
-        Assert.True(events.ExitCode == 0, events.Stderr);
-        answers["get-log-events"] = events.Stdout;
+        answers["get-log-events"] = await up.AwsLogsAsync("get-log-events", "--log-group-name", "/aws/lambda/bash", "--log-stream-name", stream, "--start-from-head");
         var logs = await Repository.RunAsync(UpProcess.Executable, ["logs", "bash", "--endpoint", up.Endpoint]);
         Assert.True(logs.ExitCode == 0, logs.Stderr);
         Assert.Equal(2, logs.Stdout.Split('\n').Count(l => l.Contains(" REPORT RequestId: ", StringComparison.Ordinal)));

@@ -8,41 +8,39 @@ using Microsoft.Data.Sqlite;
 namespace Handshake.Lambda.Tests;
 
 /// <summary>
-/// The control plane across a restart of the host on the same data directory (DATA/lambda.db): the AWS CLI gets the
-/// same answers after as before, field by field, and the functions run.
+/// The control plane across a restart of the host on the same data directory (DATA/lambda.db): the host gives the
+/// same answers after as before (each read's body, as sent), and the functions run. Changes are made with the AWS CLI.
 /// </summary>
-public sealed partial class RestartTests : IDisposable
+public sealed partial class RestartTests : RestartTestBase
 {
-    private const string Arn = "arn:aws:lambda:us-east-1:000000000000:function:kept";
-
-    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "handshake-restart-" + Guid.NewGuid().ToString("N")[..12]);
-
-    private string Moved => _dataDirectory + "-moved";
-
-    private FunctionHostOptions Options => new() { DataDirectory = _dataDirectory };
-
-    /// <summary>Every read the CLI has of the function's control-plane state.</summary>
-    private static readonly string[][] Reads =
+    /// <summary>
+    /// Every read of the function's control-plane state, as the AWS CLI sends it (the command, and the request's path):
+    /// read over HTTP, the answer's body as it was sent. The CLI's reading of these answers is tested where each
+    /// operation is (ControlPlaneTests, VersionClientOracleTests, FunctionUrlTests, EventInvokeConfigClientTests,
+    /// PermissionTests, FunctionTagsTests); here the point is that the host answers the same after a restart, and
+    /// 38 CLI starts took most of the test's minute.
+    /// </summary>
+    private static readonly (string Read, string Path)[] Reads =
     [
-        ["list-functions"],
-        ["get-function", "--function-name", "kept"],
-        ["get-function", "--function-name", "kept", "--qualifier", "live"],
-        ["get-function-configuration", "--function-name", "kept"],
-        ["get-function-configuration", "--function-name", "kept", "--qualifier", "1"],
-        ["get-function-configuration", "--function-name", "kept", "--qualifier", "2"],
-        ["list-versions-by-function", "--function-name", "kept"],
-        ["list-aliases", "--function-name", "kept"],
-        ["get-alias", "--function-name", "kept", "--name", "live"],
-        ["get-function-url-config", "--function-name", "kept"],
-        ["get-function-url-config", "--function-name", "kept", "--qualifier", "live"],
-        ["list-function-url-configs", "--function-name", "kept"],
-        ["get-function-event-invoke-config", "--function-name", "kept"],
-        ["get-function-event-invoke-config", "--function-name", "kept", "--qualifier", "live"],
-        ["list-function-event-invoke-configs", "--function-name", "kept"],
-        ["list-tags", "--resource", Arn],
-        ["get-policy", "--function-name", "kept"],
-        ["get-policy", "--function-name", "kept", "--qualifier", "live"],
-        ["get-function-concurrency", "--function-name", "kept"],
+        ("list-functions", "/2015-03-31/functions/"),
+        ("get-function --function-name kept", "/2015-03-31/functions/kept"),
+        ("get-function --function-name kept --qualifier live", "/2015-03-31/functions/kept?Qualifier=live"),
+        ("get-function-configuration --function-name kept", "/2015-03-31/functions/kept/configuration"),
+        ("get-function-configuration --function-name kept --qualifier 1", "/2015-03-31/functions/kept/configuration?Qualifier=1"),
+        ("get-function-configuration --function-name kept --qualifier 2", "/2015-03-31/functions/kept/configuration?Qualifier=2"),
+        ("list-versions-by-function --function-name kept", "/2015-03-31/functions/kept/versions"),
+        ("list-aliases --function-name kept", "/2015-03-31/functions/kept/aliases"),
+        ("get-alias --function-name kept --name live", "/2015-03-31/functions/kept/aliases/live"),
+        ("get-function-url-config --function-name kept", "/2021-10-31/functions/kept/url"),
+        ("get-function-url-config --function-name kept --qualifier live", "/2021-10-31/functions/kept/url?Qualifier=live"),
+        ("list-function-url-configs --function-name kept", "/2021-10-31/functions/kept/urls"),
+        ("get-function-event-invoke-config --function-name kept", "/2019-09-25/functions/kept/event-invoke-config"),
+        ("get-function-event-invoke-config --function-name kept --qualifier live", "/2019-09-25/functions/kept/event-invoke-config?Qualifier=live"),
+        ("list-function-event-invoke-configs --function-name kept", "/2019-09-25/functions/kept/event-invoke-config/list"),
+        ("list-tags --resource " + Arn, "/2017-03-31/tags/" + Arn),
+        ("get-policy --function-name kept", "/2015-03-31/functions/kept/policy"),
+        ("get-policy --function-name kept --qualifier live", "/2015-03-31/functions/kept/policy?Qualifier=live"),
+        ("get-function-concurrency --function-name kept", "/2019-09-30/functions/kept/concurrency"),
     ];
 
     [Fact]
@@ -55,40 +53,46 @@ public sealed partial class RestartTests : IDisposable
         await using (LambdaServer server = await LambdaServer.StartAsync(Options, marker: marker))
         {
             Cli cli = new(server);
-            await cli.OkAsync("create-function", "--function-name", "kept", "--runtime", "provided.al2023", "--handler", "function.handler",
-                "--role", "arn:aws:iam::000000000000:role/lambda", "--zip-file", "fileb://" + zip, "--timeout", "10", "--memory-size", "256",
-                "--description", "first", "--environment", $"Variables={{HANDSHAKE_TEST_MARKER={marker},COLOR=red}}", "--tags", "team=core,stage=dev");
-            await cli.OkAsync("publish-version", "--function-name", "kept", "--description", "one");
-            await cli.OkAsync("update-function-code", "--function-name", "kept", "--zip-file", "fileb://" + zip2);
-            await cli.OkAsync("publish-version", "--function-name", "kept", "--description", "two");
-            // Version 3 is published and deleted: the next number after the restart is still 4.
-            await cli.OkAsync("update-function-configuration", "--function-name", "kept", "--description", "third");
-            await cli.OkAsync("publish-version", "--function-name", "kept");
-            await cli.OkAsync("delete-function", "--function-name", "kept", "--qualifier", "3");
-            await cli.OkAsync("create-alias", "--function-name", "kept", "--name", "live", "--function-version", "1", "--description", "weighted",
-                "--routing-config", """{"AdditionalVersionWeights":{"2":0.25}}""");
-            await cli.OkAsync("create-function-url-config", "--function-name", "kept", "--auth-type", "NONE");
-            await cli.OkAsync("create-function-url-config", "--function-name", "kept", "--qualifier", "live", "--auth-type", "AWS_IAM",
-                "--cors", "AllowOrigins=https://example.com,AllowMethods=GET,MaxAge=60", "--invoke-mode", "RESPONSE_STREAM");
-            await cli.OkAsync("put-function-event-invoke-config", "--function-name", "kept", "--maximum-retry-attempts", "1");
-            await cli.OkAsync("put-function-event-invoke-config", "--function-name", "kept", "--qualifier", "live", "--maximum-event-age-in-seconds", "300");
-            await cli.OkAsync("add-permission", "--function-name", "kept", "--statement-id", "s3", "--action", "lambda:InvokeFunction",
-                "--principal", "s3.amazonaws.com", "--source-arn", "arn:aws:s3:::bucket");
-            await cli.OkAsync("add-permission", "--function-name", "kept", "--qualifier", "live", "--statement-id", "public",
-                "--action", "lambda:InvokeFunctionUrl", "--principal", "*", "--function-url-auth-type", "NONE");
-            await cli.OkAsync("put-function-concurrency", "--function-name", "kept", "--reserved-concurrent-executions", "5");
-            before = await cli.ReadAllAsync();
+            // The changes one after another in one CLI process (Cli.OkBatchAsync): the test is about what is kept.
+            await cli.OkBatchAsync(
+                ["create-function", "--function-name", "kept", "--runtime", "provided.al2023", "--handler", "function.handler",
+                    "--role", "arn:aws:iam::000000000000:role/lambda", "--zip-file", "fileb://" + zip, "--timeout", "10", "--memory-size", "256",
+                    "--description", "first", "--environment", $"Variables={{HANDSHAKE_TEST_MARKER={marker},COLOR=red}}", "--tags", "team=core,stage=dev"],
+                ["publish-version", "--function-name", "kept", "--description", "one"],
+                ["update-function-code", "--function-name", "kept", "--zip-file", "fileb://" + zip2],
+                ["publish-version", "--function-name", "kept", "--description", "two"],
+                // Version 3 is published and deleted: the next number after the restart is still 4.
+                ["update-function-configuration", "--function-name", "kept", "--description", "third"],
+                ["publish-version", "--function-name", "kept"],
+                ["delete-function", "--function-name", "kept", "--qualifier", "3"],
+                ["create-alias", "--function-name", "kept", "--name", "live", "--function-version", "1", "--description", "weighted",
+                    "--routing-config", """{"AdditionalVersionWeights":{"2":0.25}}"""],
+                ["create-function-url-config", "--function-name", "kept", "--auth-type", "NONE"],
+                ["create-function-url-config", "--function-name", "kept", "--qualifier", "live", "--auth-type", "AWS_IAM",
+                    "--cors", "AllowOrigins=https://example.com,AllowMethods=GET,MaxAge=60", "--invoke-mode", "RESPONSE_STREAM"],
+                ["put-function-event-invoke-config", "--function-name", "kept", "--maximum-retry-attempts", "1"],
+                ["put-function-event-invoke-config", "--function-name", "kept", "--qualifier", "live", "--maximum-event-age-in-seconds", "300"],
+                ["add-permission", "--function-name", "kept", "--statement-id", "s3", "--action", "lambda:InvokeFunction",
+                    "--principal", "s3.amazonaws.com", "--source-arn", "arn:aws:s3:::bucket"],
+                ["add-permission", "--function-name", "kept", "--qualifier", "live", "--statement-id", "public",
+                    "--action", "lambda:InvokeFunctionUrl", "--principal", "*", "--function-url-auth-type", "NONE"],
+                ["put-function-concurrency", "--function-name", "kept", "--reserved-concurrent-executions", "5"]);
+            before = await ReadAllAsync(server);
             Assert.Equal("red", (await cli.InvokeAsync("kept")).GetProperty("COLOR").GetString());
         }
 
         await using (LambdaServer server = await LambdaServer.StartAsync(Options, marker: marker))
         {
             Cli cli = new(server);
-            Dictionary<string, string> after = await cli.ReadAllAsync();
+            Dictionary<string, string> after = await ReadAllAsync(server);
             foreach ((string read, string answer) in before)
             {
                 JsonAssertSame(read, answer, after[read]);
             }
+
+            // The one read no other test makes with the AWS CLI: the CLI prints the reservation kept.
+            Assert.Equal(5, JsonDocument.Parse(await cli.OkAsync("get-function-concurrency", "--function-name", "kept")).RootElement
+                .GetProperty("ReservedConcurrentExecutions").GetInt32());
 
             // The function runs from the code unpacked before the restart, with its configuration.
             JsonElement latest = await cli.InvokeAsync("kept");
@@ -184,11 +188,11 @@ public sealed partial class RestartTests : IDisposable
     {
         await using LambdaServer server = await LambdaServer.StartAsync(Options);
         string marker = server.Test.Marker;
-        Cli cli = new(server);
+        Cli cli = new(server, retries: false);
         string zip = WriteZip(FunctionZip.BashRuntime());
         await cli.CreateAsync(zip, marker);
         // Every later write to the state file fails, as a full disk would.
-        StateFileFaults.RefuseWrites(Path.Combine(_dataDirectory, LambdaStateDatabase.FileName));
+        StateFileFaults.RefuseWrites(Path.Combine(DataDirectory, LambdaStateDatabase.FileName));
 
         var tag = await cli.RunAsync("tag-resource", "--resource", Arn, "--tags", "team=core");
         Assert.Contains("An error occurred (ServiceException) when calling the TagResource operation", tag.Stderr);
@@ -215,7 +219,7 @@ public sealed partial class RestartTests : IDisposable
         JsonElement created;
         await using (LambdaServer server = await LambdaServer.StartAsync(Options, marker: marker))
         {
-            Cli cli = new(server);
+            Cli cli = new(server, retries: false);
             created = await cli.CreateAsync(zip, marker);
             // Only a version's document is refused: the function's own write, were it a write of its own, would succeed.
             RefuseWrites("NEW.key LIKE '%/version/%'");
@@ -279,7 +283,7 @@ public sealed partial class RestartTests : IDisposable
     {
         string marker = Guid.NewGuid().ToString("N");
         string zip = WriteZip(FunctionZip.BashRuntime());
-        await using (LambdaServer server = await LambdaServer.StartAsync(new FunctionHostOptions { DataDirectory = _dataDirectory, AccountConcurrencyLimit = 10 }, marker: marker))
+        await using (LambdaServer server = await LambdaServer.StartAsync(new FunctionHostOptions { DataDirectory = DataDirectory, AccountConcurrencyLimit = 10 }, marker: marker))
         {
             Cli cli = new(server);
             await cli.CreateAsync(zip, marker, "first");
@@ -289,7 +293,7 @@ public sealed partial class RestartTests : IDisposable
         }
 
         // The same data directory with a lower limit (as --account-concurrency, or fewer cores, would give): 6 + 4 > 6.
-        await using (LambdaServer server = await LambdaServer.StartAsync(new FunctionHostOptions { DataDirectory = _dataDirectory, AccountConcurrencyLimit = 6 }, marker: marker))
+        await using (LambdaServer server = await LambdaServer.StartAsync(new FunctionHostOptions { DataDirectory = DataDirectory, AccountConcurrencyLimit = 6 }, marker: marker))
         {
             Cli cli = new(server);
             JsonElement limits = JsonDocument.Parse(await cli.OkAsync("get-account-settings")).RootElement.GetProperty("AccountLimit");
@@ -313,13 +317,13 @@ public sealed partial class RestartTests : IDisposable
     [Fact]
     public void A_damaged_document_stops_the_host_with_the_file_and_the_document_named()
     {
-        using (LambdaStateDatabase state = new(_dataDirectory))
+        using (LambdaStateDatabase state = new(DataDirectory))
         {
             state.Put(FunctionDocuments.Kind, "broken/configuration", "{\"FunctionName\":");
         }
 
         LambdaStateException refused = Assert.Throws<LambdaStateException>(() => new FunctionHost(Options));
-        Assert.Contains(Path.Combine(_dataDirectory, LambdaStateDatabase.FileName), refused.Message);
+        Assert.Contains(Path.Combine(DataDirectory, LambdaStateDatabase.FileName), refused.Message);
         Assert.Contains("'function/broken/configuration'", refused.Message);
     }
 
@@ -329,7 +333,7 @@ public sealed partial class RestartTests : IDisposable
     [InlineData("broken/url/$LATEST", """{"UrlId":"u","AuthType":"NONE","CreationTime":"2026-01-01T00:00:00Z","LastModifiedTime":"2026-01-01T00:00:00Z","Cors":{"AllowOrigins":[null]}}""")]
     public void A_document_with_null_where_a_value_belongs_is_damaged(string key, string body)
     {
-        using (LambdaStateDatabase state = new(_dataDirectory))
+        using (LambdaStateDatabase state = new(DataDirectory))
         {
             state.Put(FunctionDocuments.Kind, key, body);
         }
@@ -346,7 +350,7 @@ public sealed partial class RestartTests : IDisposable
              "LastModified":"2026-01-01T00:00:00Z","CodeSha256":"x","Version":"$LATEST","RevisionId":"r",
              "CodeDirectory":"functions/broken/x","Environment":{"Variables":{"COLOR":null}}}
             """;
-        using (LambdaStateDatabase state = new(_dataDirectory))
+        using (LambdaStateDatabase state = new(DataDirectory))
         {
             state.Put(FunctionDocuments.Kind, "broken/configuration", configuration);
         }
@@ -355,184 +359,17 @@ public sealed partial class RestartTests : IDisposable
         Assert.Contains("'function/broken/configuration'", refused.Message);
     }
 
-    [Fact]
-    public async Task A_moved_data_directory_keeps_its_functions_code()
-    {
-        string marker = Guid.NewGuid().ToString("N");
-        string zip = WriteZip(FunctionZip.BashRuntime());
-        string zip2 = WriteZip(FunctionZip.BashRuntime("version-2.txt"));
-        await using (LambdaServer server = await LambdaServer.StartAsync(Options, marker: marker))
-        {
-            Cli cli = new(server);
-            await cli.CreateAsync(zip, marker);
-            await cli.OkAsync("publish-version", "--function-name", "kept");
-            await cli.OkAsync("update-function-code", "--function-name", "kept", "--zip-file", "fileb://" + zip2);
-        }
-
-        Directory.Move(_dataDirectory, Moved);
-        await using (LambdaServer server = await LambdaServer.StartAsync(new FunctionHostOptions { DataDirectory = Moved }, marker: marker))
-        {
-            Cli cli = new(server);
-            string latestRoot = (await cli.InvokeAsync("kept")).GetProperty("LAMBDA_TASK_ROOT").GetString()!;
-            Assert.StartsWith(Moved + Path.DirectorySeparatorChar, latestRoot, StringComparison.Ordinal);
-            Assert.True(File.Exists(Path.Combine(latestRoot, "version-2.txt")));
-            Assert.False(File.Exists(Path.Combine((await cli.InvokeAsync("kept", "1")).GetProperty("LAMBDA_TASK_ROOT").GetString()!, "version-2.txt")));
-            // Still zipped code, not a hot-reload directory: PublishVersion checks its CodeSha256.
-            Assert.Contains("(InvalidParameterValueException)", (await cli.RunAsync("publish-version", "--function-name", "kept", "--code-sha256", "not-the-sha")).Stderr);
-        }
-    }
-
-    [Fact]
-    public async Task Unpacked_code_that_nothing_saved_uses_is_removed_at_the_next_start_and_the_rest_still_runs()
-    {
-        string marker = Guid.NewGuid().ToString("N");
-        string a = WriteZip(FunctionZip.BashRuntime());
-        string b = WriteZip(FunctionZip.BashRuntime("b.txt"));
-        string c = WriteZip(FunctionZip.BashRuntime("c.txt"));
-        string d = WriteZip(FunctionZip.BashRuntime("d.txt"));
-        string e = WriteZip(FunctionZip.BashRuntime("e.txt"));
-        string project = Path.Combine(_dataDirectory, "handshake.json");
-        Directory.CreateDirectory(_dataDirectory);
-        File.WriteAllText(project, JsonSerializer.Serialize(new
-        {
-            functions = new Dictionary<string, object>
-            {
-                ["declared"] = new { runtime = "provided.al2023", handler = "function.handler", code = TestHost.FunctionDirectory("bash-runtime"), environment = new Dictionary<string, string> { ["HANDSHAKE_TEST_MARKER"] = marker } },
-            },
-        }));
-
-        string functions = Path.Combine(_dataDirectory, "functions");
-        await using (LambdaServer server = await LambdaServer.StartAsync(Options, marker: marker))
-        {
-            server.Test.Host.LoadProjectFile(project);
-            Cli cli = new(server);
-            await cli.CreateAsync(a, marker);
-            await cli.OkAsync("publish-version", "--function-name", "kept");
-            await cli.OkAsync("update-function-code", "--function-name", "kept", "--zip-file", "fileb://" + b);
-            await cli.OkAsync("update-function-code", "--function-name", "kept", "--zip-file", "fileb://" + d);
-            await cli.CreateAsync(c, marker, "gone");
-            await cli.OkAsync("delete-function", "--function-name", "gone");
-            // A declared function is not saved, but a version published from zipped code is: its code must stay.
-            await cli.OkAsync("update-function-code", "--function-name", "declared", "--zip-file", "fileb://" + e);
-            await cli.OkAsync("publish-version", "--function-name", "declared");
-            // Nothing is removed while the host runs (an environment may still run the replaced code).
-            Assert.Equal(Sorted(CodeName(a), CodeName(b), CodeName(d)), CodeDirectories("kept"));
-            Assert.Equal([CodeName(c)], CodeDirectories("gone"));
-        }
-
-        // What a kill in the middle of unpacking leaves.
-        Directory.CreateDirectory(Path.Combine(functions, "kept", CodeName(b) + ".tmp-0badf00d"));
-        await using (LambdaServer server = await LambdaServer.StartAsync(Options, marker: marker))
-        {
-            Assert.Equal(Sorted(CodeName(a), CodeName(d)), CodeDirectories("kept"));
-            Assert.False(Directory.Exists(Path.Combine(functions, "gone")));
-            Assert.Equal([CodeName(e)], CodeDirectories("declared"));
-
-            server.Test.Host.LoadProjectFile(project);
-            Cli cli = new(server);
-            Assert.True(File.Exists(Path.Combine((await cli.InvokeAsync("kept")).GetProperty("LAMBDA_TASK_ROOT").GetString()!, "d.txt")));
-            string versionRoot = (await cli.InvokeAsync("kept", "1")).GetProperty("LAMBDA_TASK_ROOT").GetString()!;
-            Assert.Equal(Path.Combine(functions, "kept", CodeName(a)), versionRoot);
-            Assert.True(File.Exists(Path.Combine((await cli.InvokeAsync("declared", "1")).GetProperty("LAMBDA_TASK_ROOT").GetString()!, "e.txt")));
-        }
-
-        string[] CodeDirectories(string function) =>
-            [.. Directory.GetDirectories(Path.Combine(functions, function)).Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
-
-        static string[] Sorted(params string[] names) => [.. names.Order(StringComparer.Ordinal)];
-    }
-
-    /// <summary>The directory FunctionCode.InstallZip unpacks a package into: its SHA-256's first 16 hex digits.</summary>
-    private static string CodeName(string zip) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(zip)))[..16];
-
-    [Fact]
-    public async Task A_declared_function_wins_over_a_saved_one_of_its_name_and_keeps_what_the_API_made_for_it()
-    {
-        string marker = Guid.NewGuid().ToString("N");
-        string zip = WriteZip(FunctionZip.BashRuntime());
-        string project = Path.Combine(_dataDirectory, "handshake.json");
-        Directory.CreateDirectory(_dataDirectory);
-        File.WriteAllText(project, JsonSerializer.Serialize(new
-        {
-            functions = new Dictionary<string, object>
-            {
-                ["declared"] = new { runtime = "provided.al2023", handler = "function.handler", code = TestHost.FunctionDirectory("bash-runtime"), environment = new Dictionary<string, string> { ["HANDSHAKE_TEST_MARKER"] = marker, ["COLOR"] = "file" } },
-            },
-        }));
-
-        await using (LambdaServer server = await LambdaServer.StartAsync(Options, marker: marker))
-        {
-            Cli cli = new(server);
-            // Made through the API under the name the project file declares at the next start.
-            await cli.CreateAsync(zip, marker, "declared");
-            await cli.OkAsync("tag-resource", "--resource", Arn.Replace(":kept", ":declared", StringComparison.Ordinal), "--tags", "from=api");
-        }
-
-        await using (LambdaServer server = await LambdaServer.StartAsync(Options, marker: marker))
-        {
-            server.Test.Host.LoadProjectFile(project);
-            Cli cli = new(server);
-            Assert.Equal("file", (await cli.InvokeAsync("declared")).GetProperty("COLOR").GetString());
-            Assert.Empty(JsonDocument.Parse(await cli.OkAsync("list-tags", "--resource", Arn.Replace(":kept", ":declared", StringComparison.Ordinal))).RootElement.GetProperty("Tags").EnumerateObject());
-            // What the API makes for a declared function is kept.
-            await cli.OkAsync("publish-version", "--function-name", "declared");
-            await cli.OkAsync("create-alias", "--function-name", "declared", "--name", "live", "--function-version", "1");
-        }
-
-        await using (LambdaServer server = await LambdaServer.StartAsync(Options, marker: marker))
-        {
-            Cli cli = new(server);
-            // Not declared yet: the host alone does not know the function, only what was made for it.
-            Assert.Contains("(ResourceNotFoundException)", (await cli.RunAsync("get-function", "--function-name", "declared")).Stderr);
-            server.Test.Host.LoadProjectFile(project);
-            Assert.Equal("1", JsonDocument.Parse(await cli.OkAsync("get-alias", "--function-name", "declared", "--name", "live")).RootElement.GetProperty("FunctionVersion").GetString());
-            Assert.Equal("file", (await cli.InvokeAsync("declared", "live")).GetProperty("COLOR").GetString());
-        }
-    }
-
     /// <summary>The later writes to the state file that match <paramref name="when"/> (SQL on NEW) fail, as a full disk would; deletes still work.</summary>
     private void RefuseWrites(string when) =>
-        StateFileFaults.RefuseWrites(Path.Combine(_dataDirectory, LambdaStateDatabase.FileName), when, deletes: false);
+        StateFileFaults.RefuseWrites(Path.Combine(DataDirectory, LambdaStateDatabase.FileName), when, deletes: false);
 
     private void DropTriggers()
     {
-        using SqliteConnection connection = new($"Data Source={Path.Combine(_dataDirectory, LambdaStateDatabase.FileName)};Pooling=False");
+        using SqliteConnection connection = new($"Data Source={Path.Combine(DataDirectory, LambdaStateDatabase.FileName)};Pooling=False");
         connection.Open();
         using SqliteCommand command = connection.CreateCommand();
         command.CommandText = "DROP TRIGGER IF EXISTS refuse_insert; DROP TRIGGER IF EXISTS refuse_update; DROP TRIGGER IF EXISTS refuse_delete;";
         command.ExecuteNonQuery();
-    }
-
-    [Fact]
-    public async Task PublishVersion_after_a_restart_with_an_unchanged_declaration_answers_the_existing_version()
-    {
-        string marker = Guid.NewGuid().ToString("N");
-        string project = Path.Combine(_dataDirectory + "-zips", "handshake.json");
-        void Declare(string color)
-        {
-            Directory.CreateDirectory(_dataDirectory + "-zips");
-            File.WriteAllText(project, JsonSerializer.Serialize(new
-            {
-                functions = new Dictionary<string, object>
-                {
-                    ["declared"] = new { runtime = "provided.al2023", handler = "function.handler", code = TestHost.FunctionDirectory("bash-runtime"), environment = new Dictionary<string, string> { ["HANDSHAKE_TEST_MARKER"] = marker, ["COLOR"] = color } },
-                },
-            }));
-        }
-
-        async Task<string> PublishAfterStartAsync()
-        {
-            await using LambdaServer server = await LambdaServer.StartAsync(Options, marker: marker);
-            server.Test.Host.LoadProjectFile(project);
-            return JsonDocument.Parse(await new Cli(server).OkAsync("publish-version", "--function-name", "declared")).RootElement.GetProperty("Version").GetString()!;
-        }
-
-        Declare("file");
-        Assert.Equal("1", await PublishAfterStartAsync());
-        // Nothing changed in the declaration: as on Lambda, the last version is answered and none is made.
-        Assert.Equal("1", await PublishAfterStartAsync());
-        Declare("changed");
-        Assert.Equal("2", await PublishAfterStartAsync());
     }
 
     [Fact]
@@ -560,12 +397,20 @@ public sealed partial class RestartTests : IDisposable
         Assert.Equal(answered, restarted.Host.ListTags("f"));
     }
 
-    private string WriteZip(byte[] zip)
+    /// <summary>Each read's answer (200, its body as sent), by the CLI command that sends it.</summary>
+    private static async Task<Dictionary<string, string>> ReadAllAsync(LambdaServer server)
     {
-        Directory.CreateDirectory(_dataDirectory + "-zips");
-        string path = Path.Combine(_dataDirectory + "-zips", Guid.NewGuid().ToString("N")[..8] + ".zip");
-        File.WriteAllBytes(path, zip);
-        return path;
+        using HttpClient http = server.Client();
+        Dictionary<string, string> answers = [];
+        foreach ((string read, string path) in Reads)
+        {
+            using HttpResponseMessage response = await http.GetAsync(path);
+            string body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{read} (GET {path}): {(int)response.StatusCode} {body}");
+            answers[read] = body;
+        }
+
+        return answers;
     }
 
     /// <summary>The same JSON, but for the port in a function URL (a test server listens on a new port each start; `up` keeps its port).</summary>
@@ -577,63 +422,4 @@ public sealed partial class RestartTests : IDisposable
 
     [GeneratedRegex(@"\.localhost:\d+/")]
     private static partial Regex LocalhostPort();
-
-    public void Dispose()
-    {
-        foreach (string directory in (string[])[_dataDirectory, _dataDirectory + "-zips", Moved])
-        {
-            if (Directory.Exists(directory))
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-        }
-    }
-
-    /// <summary>The AWS CLI against one server.</summary>
-    private sealed class Cli(LambdaServer server)
-    {
-        private readonly Dictionary<string, string> _environment = Repository.AwsEnvironment(server.Endpoint);
-
-        public Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args) =>
-            Repository.RunAsync("aws", ["lambda", .. args, "--endpoint-url", server.Endpoint.ToString()], _environment);
-
-        public async Task<string> OkAsync(params string[] args)
-        {
-            var result = await RunAsync(args);
-            Assert.True(result.ExitCode == 0, $"aws lambda {string.Join(' ', args)}: {result.Stderr}");
-            return result.Stdout;
-        }
-
-        public async Task<JsonElement> CreateAsync(string zip, string marker, string name = "kept") =>
-            JsonDocument.Parse(await OkAsync("create-function", "--function-name", name, "--runtime", "provided.al2023", "--handler", "function.handler",
-                "--role", "arn:aws:iam::000000000000:role/lambda", "--zip-file", "fileb://" + zip,
-                "--environment", $"Variables={{HANDSHAKE_TEST_MARKER={marker},COLOR=red}}")).RootElement.Clone();
-
-        /// <summary>Each read's stdout, by its command line.</summary>
-        public async Task<Dictionary<string, string>> ReadAllAsync()
-        {
-            Dictionary<string, string> answers = [];
-            foreach (string[] read in Reads)
-            {
-                answers[string.Join(' ', read)] = await OkAsync(read);
-            }
-
-            return answers;
-        }
-
-        /// <summary>The function's environment, as the bash runtime answers {"environment":1}.</summary>
-        public async Task<JsonElement> InvokeAsync(string name, string? qualifier = null)
-        {
-            string output = Path.Combine(Path.GetTempPath(), $"handshake-restart-{Guid.NewGuid():N}.json");
-            try
-            {
-                await OkAsync(["invoke", "--function-name", name, .. qualifier is null ? (string[])[] : ["--qualifier", qualifier], "--payload", """{"environment":1}""", output]);
-                return JsonDocument.Parse(File.ReadAllText(output, Encoding.UTF8)).RootElement.Clone();
-            }
-            finally
-            {
-                File.Delete(output);
-            }
-        }
-    }
 }
