@@ -62,8 +62,9 @@ public sealed class TerraformTests : IDisposable
         Assert.Equal(14, group.GetProperty("retentionInDays").GetInt32());
         Assert.False(group.TryGetProperty("kmsKeyId", out _));
         Assert.Equal("""{"owner":"x","team":"a"}""", await LogGroupTagsAsync(http));
-        // The group Terraform made before the function (depends_on) is the one the function logs into.
-        JsonElement starts = await LogsAsync(http, "FilterLogEvents", """{"logGroupName":"/aws/lambda/put-record","filterPattern":"START"}""");
+        // The group Terraform made before the function (depends_on) is the one the function logs into: its START, a
+        // platform.start event under log_format JSON (system_log_level INFO writes it; WARN would not).
+        JsonElement starts = await LogsAsync(http, "FilterLogEvents", """{"logGroupName":"/aws/lambda/put-record","filterPattern":"\"platform.start\""}""");
         Assert.NotEmpty(starts.GetProperty("events").EnumerateArray());
 
         // In place: the function's configuration and code, the mapping's batch size and tags.
@@ -178,7 +179,7 @@ public sealed class TerraformTests : IDisposable
             # version on every run for a level left out (terraform-provider-aws#42181).
             log_format            = "JSON"
             application_log_level = "INFO"
-            system_log_level      = "WARN"
+            system_log_level      = "INFO"
           }
           tags = { team = "a" }
         }
