@@ -34,6 +34,7 @@ public sealed partial class ReadmeExamplesTests : IDisposable
         Assert.Equal(3, function.Timeout);
         Assert.Equal(new Dictionary<string, string> { ["TABLE_NAME"] = "records" }, function.Environment);
         Assert.Equal(4, function.ReservedConcurrency);
+        Assert.Equal(new FunctionLogging("JSON", "DEBUG", "INFO", null), function.Logging);
 
         // The example is the repository's own sample: its code directory exists here, and the handler names its export.
         string sample = Path.Combine(RepositoryRoot(), "samples", "put-record-node", "v3.js");

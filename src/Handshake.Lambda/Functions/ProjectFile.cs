@@ -10,9 +10,11 @@ namespace Handshake.Lambda.Functions;
 /// <code>
 /// { "functions": { "put-record": { "runtime": "nodejs20.x", "handler": "index.handler", "code": "samples/put-record-node",
 ///                                  "memorySize": 128, "timeout": 3, "environment": { "TABLE": "records" },
-///                                  "reservedConcurrency": 4, "description": "..." } } }
+///                                  "reservedConcurrency": 4, "description": "...",
+///                                  "loggingConfig": { "logFormat": "JSON", "applicationLogLevel": "DEBUG" } } } }
 /// </code>
-/// `code` is relative to the project file's directory. Only `runtime` and `code` are required. The runtime and the
+/// `code` is relative to the project file's directory. Only `runtime` and `code` are required; an unknown key, or a
+/// value of the wrong JSON kind, is an error. The runtime and the
 /// environment are checked as Lambda's CreateFunction checks them (besides the shorthands `provided`, `dotnet` and
 /// `nodejs`), so that a project that loads here does not fail on its first deployment.
 /// </summary>
@@ -58,6 +60,7 @@ public static class ProjectFile
             }
 
             JsonElement f = function.Value;
+            CheckKeys(f, where);
             string runtime = GetString(f, "runtime") ?? throw new ProjectFileException($"{where}: \"runtime\" is required");
             if (!LambdaRuntimes.ProjectFileShorthands.Contains(runtime))
             {
@@ -87,6 +90,13 @@ public static class ProjectFile
                 AsProjectFileError(where, () => EnvironmentVariableRules.Check(environment, storeEndpoint));
             }
 
+            FunctionLogging logging = FunctionLogging.Default;
+            if (f.TryGetProperty("loggingConfig", out JsonElement loggingConfig))
+            {
+                CheckKeys(loggingConfig, $"{where}: \"loggingConfig\"", s_loggingConfigKeys);
+                AsProjectFileError(where, () => logging = InvokeApi.FunctionFields.LoggingConfig(loggingConfig, function.Name, camelCase: true));
+            }
+
             (string sha, long size) = CodeDirectoryHash.Compute(codeDirectory);
             functions.Add(WithDeclaredRevisionId(new FunctionDefinition
             {
@@ -99,6 +109,7 @@ public static class ProjectFile
                 Environment = environment,
                 ReservedConcurrency = GetInt(f, "reservedConcurrency"),
                 Description = GetString(f, "description") ?? "",
+                Logging = logging,
                 LastModified = now,
                 CodeSha256 = sha,
                 CodeSize = size,
@@ -118,7 +129,8 @@ public static class ProjectFile
     {
         StringBuilder content = new();
         foreach (string part in (string[])[declared.Name, declared.Runtime, declared.Handler, declared.CodeDirectory, declared.CodeSha256,
-            declared.MemorySize.ToString(CultureInfo.InvariantCulture), declared.Timeout.ToString("R", CultureInfo.InvariantCulture), declared.Description, declared.Role])
+            declared.MemorySize.ToString(CultureInfo.InvariantCulture), declared.Timeout.ToString("R", CultureInfo.InvariantCulture), declared.Description, declared.Role,
+            declared.Logging.LogFormat, declared.Logging.ApplicationLogLevel ?? "", declared.Logging.SystemLogLevel ?? "", declared.Logging.LogGroup ?? ""])
         {
             content.Append(part.Length).Append(':').Append(part).Append('\n');
         }
@@ -144,6 +156,62 @@ public static class ProjectFile
             throw new ProjectFileException($"{where}: {e.Message}");
         }
     }
+
+    // A function's keys and the JSON kind of each value. A key not among them (a typo such as "memmorySize") or a value
+    // of another kind ("memorySize": "256") would otherwise be ignored without a word, and the function run with the
+    // default: both stop `up` instead, naming the key.
+    private static readonly Dictionary<string, JsonValueKind> s_functionKeys = new()
+    {
+        ["runtime"] = JsonValueKind.String,
+        ["handler"] = JsonValueKind.String,
+        ["code"] = JsonValueKind.String,
+        ["memorySize"] = JsonValueKind.Number,
+        ["timeout"] = JsonValueKind.Number,
+        ["environment"] = JsonValueKind.Object,
+        ["reservedConcurrency"] = JsonValueKind.Number,
+        ["description"] = JsonValueKind.String,
+        ["loggingConfig"] = JsonValueKind.Object,
+    };
+
+    private static readonly Dictionary<string, JsonValueKind> s_loggingConfigKeys = new()
+    {
+        ["logFormat"] = JsonValueKind.String,
+        ["applicationLogLevel"] = JsonValueKind.String,
+        ["systemLogLevel"] = JsonValueKind.String,
+        ["logGroup"] = JsonValueKind.String,
+    };
+
+    private static void CheckKeys(JsonElement element, string where, Dictionary<string, JsonValueKind>? keys = null)
+    {
+        keys ??= s_functionKeys;
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw new ProjectFileException($"{where}: expected an object {{ ... }}, not {Describe(element.ValueKind)}");
+        }
+
+        foreach (JsonProperty key in element.EnumerateObject())
+        {
+            if (!keys.TryGetValue(key.Name, out JsonValueKind kind))
+            {
+                throw new ProjectFileException($"{where}: unknown key \"{key.Name}\" (the keys are {string.Join(", ", keys.Keys)})");
+            }
+
+            if (key.Value.ValueKind != kind)
+            {
+                throw new ProjectFileException($"{where}: \"{key.Name}\" must be {Describe(kind)}, not {Describe(key.Value.ValueKind)}");
+            }
+        }
+    }
+
+    private static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        _ => "null",
+    };
 
     private static string? GetString(JsonElement e, string name) =>
         e.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;

@@ -78,17 +78,22 @@ internal static partial class FunctionFields
     /// ValidationException for the model's enums and LogGroup pattern; InvalidParameterValueException for a level with
     /// the Text format (Lambda's text, as LocalStack's AWS-validated provider has it).
     /// </exception>
-    private static FunctionLogging? Logging(JsonElement body, string functionName)
-    {
-        if (!body.TryGetProperty("LoggingConfig", out JsonElement logging) || logging.ValueKind != JsonValueKind.Object)
-        {
-            return null;
-        }
+    private static FunctionLogging? Logging(JsonElement body, string functionName) =>
+        body.TryGetProperty("LoggingConfig", out JsonElement logging) && logging.ValueKind == JsonValueKind.Object
+            ? LoggingConfig(logging, functionName, camelCase: false)
+            : null;
 
-        string format = Enum(logging, "LogFormat", "loggingConfig.logFormat", ["JSON", "Text"]) ?? "Text";
-        string? application = Enum(logging, "ApplicationLogLevel", "loggingConfig.applicationLogLevel", ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"]);
-        string? system = Enum(logging, "SystemLogLevel", "loggingConfig.systemLogLevel", ["DEBUG", "INFO", "WARN"]);
-        string? group = JsonResponse.String(logging, "LogGroup");
+    /// <summary>
+    /// A LoggingConfig object, checked as CreateFunction checks it. <paramref name="camelCase"/>: its members are spelled
+    /// as handshake.json spells its keys (<c>logFormat</c>, <c>applicationLogLevel</c>, ...), not as the API does.
+    /// </summary>
+    internal static FunctionLogging LoggingConfig(JsonElement logging, string functionName, bool camelCase)
+    {
+        string Key(string name) => camelCase ? char.ToLowerInvariant(name[0]) + name[1..] : name;
+        string format = Enum(logging, Key("LogFormat"), "loggingConfig.logFormat", ["JSON", "Text"]) ?? "Text";
+        string? application = Enum(logging, Key("ApplicationLogLevel"), "loggingConfig.applicationLogLevel", ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"]);
+        string? system = Enum(logging, Key("SystemLogLevel"), "loggingConfig.systemLogLevel", ["DEBUG", "INFO", "WARN"]);
+        string? group = JsonResponse.String(logging, Key("LogGroup"));
         if (group is not null && (group.Length is 0 or > 512 || !LogGroupPattern().IsMatch(group)))
         {
             throw LambdaException.Validation($"1 validation error detected: Value '{group}' at 'loggingConfig.logGroup' failed to satisfy constraint: " +
