@@ -61,7 +61,7 @@ public sealed class ProjectFileKeysTests : IDisposable
     private static string Function(string extra)
     {
         string members = extra.Length == 0 ? "" : ", " + extra.Trim()[1..^1];
-        return $$"""{"functions": {"fn": {"runtime": "provided.al2023", "code": "code"{{members}}}}}""";
+        return "{\"functions\": {\"fn\": {\"runtime\": \"provided.al2023\", \"code\": \"code\"" + members + "}}}";
     }
 
     private string Write(string json)
