@@ -235,8 +235,7 @@ public sealed class OfficialNodeRuntimeClientTests
             running.Clear();
             foreach (string task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
             {
-                string stat = File.ReadAllText(Path.Combine(task, "stat"));
-                char state = stat[stat.LastIndexOf(')') + 2]; // the name may hold spaces and parentheses
+                char state = ProcessTable.StateIn(Path.Combine(task, "stat"));
                 if (state is not ('T' or 't'))
                 {
                     running.Add($"{Path.GetFileName(task)}: {state}");

@@ -209,11 +209,14 @@ internal static class ProcessTable
     }
 
     /// <summary>The state letter of /proc/PID/stat (R, S, T for stopped, Z...), or '?' when the process is gone.</summary>
-    public static char State(int pid)
+    public static char State(int pid) => StateIn($"/proc/{pid}/stat");
+
+    /// <summary>The state in a stat file: a process's, or one thread's (<c>/proc/PID/task/TID/stat</c>).</summary>
+    public static char StateIn(string statFile)
     {
         try
         {
-            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            string stat = File.ReadAllText(statFile);
             // The command may contain spaces and parentheses: the state follows the last ')'.
             return stat[stat.LastIndexOf(')') + 2];
         }
