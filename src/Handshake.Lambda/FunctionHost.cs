@@ -51,7 +51,7 @@ public sealed partial class FunctionHost : IAsyncDisposable
         // Environments in cgroups where the machine allows it (root, a writable cgroupfs); else process groups only.
         _cgroup = launcher is null ? HostCgroup.TryCreate() : null;
         _guard = new OrphanGuard(_cgroup);
-        Launcher = launcher ?? new ProcessGroupLauncher(_guard, _cgroup);
+        Launcher = launcher ?? new ProcessGroupLauncher(_guard, _cgroup) { ShutdownGracePeriod = options.ShutdownGracePeriod };
         ProcessContainment = _cgroup is null
             ? "process groups (no writable cgroup: a process that leaves its environment's process group escapes freezing and killing)"
             : $"process groups and a cgroup per environment (cgroup {_cgroup.Version})";

@@ -8,8 +8,8 @@ namespace Handshake.Lambda.Tests;
 
 /// <summary>
 /// A process that leaves its environment's process group (the bash runtime's "escape": `setsid sleep 1000 &`, a session
-/// of its own) is still in the environment's cgroup: frozen with the environment, killed with it on a timeout, a delete
-/// and a shutdown, and by the orphan guard when the host is killed. These need a writable cgroup: each asserts that the
+/// of its own) is still in the environment's cgroup: frozen with the environment, counted in its memory, sent its
+/// shutdown's SIGTERM, killed with it on a timeout, a delete and a shutdown, and by the orphan guard when the host is killed. These need a writable cgroup: each asserts that the
 /// host has one rather than pass without it (README: Known limits).
 /// </summary>
 public sealed class EscapedProcessTests
@@ -73,6 +73,51 @@ public sealed class EscapedProcessTests
         // DisposeAsync also asserted that no process with the test's marker (the escaped ones carry it) is left.
         Assert.True(Gone(await ProcessTable.WaitForStateAsync(kept, Gone)), $"escaped process {kept} survived the shutdown");
         Assert.False(Directory.Exists(cgroup), $"{cgroup} left behind");
+    }
+
+    [Fact]
+    public async Task An_escaped_process_counts_toward_the_memory_size()
+    {
+        await using TestHost test = StartWithCgroup(new FunctionHostOptions { MemoryCheckInterval = TimeSpan.FromMilliseconds(20) });
+        test.AddBash("escaper", timeout: 20, memorySize: 128);
+
+        // The runtime sleeps while a process of a session of its own holds 300 MB: without the cgroup's processes in the
+        // sum, this would run into the timeout instead.
+        InvocationResult result = await test.InvokeAsync("escaper", """{"escapeHog":1,"sleep":true}""");
+
+        JsonElement error = TestHost.Json(result);
+        Assert.Equal("Runtime.OutOfMemory", error.GetProperty("errorType").GetString());
+        int escaped = await EscapedAsync(test, "escaper");
+        Assert.True(Gone(await ProcessTable.WaitForStateAsync(escaped, Gone)), $"escaped process {escaped} survived the out-of-memory kill");
+        string report = Assert.Single(await test.LogMessagesAsync("escaper"), m => m.StartsWith("REPORT", StringComparison.Ordinal) && m.Contains("Runtime.OutOfMemory"));
+        Assert.Matches(@"Max Memory Used: (1[3-9]\d|[2-9]\d\d) MB", report);
+        Assert.Equal("{}", TestHost.Text(await test.InvokeAsync("escaper", "{}")));
+    }
+
+    [Fact]
+    public async Task An_escaped_process_gets_the_shutdowns_SIGTERM_and_its_grace_period()
+    {
+        string file = Path.GetTempFileName();
+        try
+        {
+            await using TestHost test = StartWithCgroup(new FunctionHostOptions { ShutdownGracePeriod = TimeSpan.FromSeconds(3) });
+            test.AddBash("escaper");
+            await test.InvokeAsync("escaper", JsonSerializer.Serialize(new { escapeTerm = file }));
+            int escaped = await EscapedAsync(test, "escaper");
+            await WaitForTextAsync(file, "ready");
+            Assert.Equal('T', await ProcessTable.WaitForStateAsync(escaped, 'T'));
+
+            // The frozen environment is deleted: the runtime (bash) exits on its SIGTERM at once; the escaped process,
+            // continued, handles its own and exits within the grace period rather than being killed first.
+            test.Host.DeleteFunction("escaper");
+
+            await WaitForTextAsync(file, "terminated");
+            Assert.True(Gone(await ProcessTable.WaitForStateAsync(escaped, Gone)), $"escaped process {escaped} survived the delete");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     /// <summary>
@@ -163,9 +208,9 @@ public sealed class EscapedProcessTests
         }
     }
 
-    private static TestHost StartWithCgroup()
+    private static TestHost StartWithCgroup(FunctionHostOptions? options = null)
     {
-        TestHost test = TestHost.Start();
+        TestHost test = TestHost.Start(options);
         if (test.Host.CgroupPath is null)
         {
             test.Host.DisposeAsync().AsTask().Wait(TestHost.Wait);
@@ -183,6 +228,17 @@ public sealed class EscapedProcessTests
         int pid = int.Parse(line["escaped ".Length..], CultureInfo.InvariantCulture);
         await AssertLeftItsGroupAsync(pid);
         return pid;
+    }
+
+    private static async Task WaitForTextAsync(string file, string text)
+    {
+        DateTime giveUp = DateTime.UtcNow + TestHost.Wait;
+        while (File.ReadAllText(file).Trim() != text && DateTime.UtcNow < giveUp)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(text, File.ReadAllText(file).Trim());
     }
 
     private static async Task<int> ReadPidAsync(string file)

@@ -190,6 +190,7 @@ internal sealed class HostCgroup : IDisposable
 internal sealed partial class EnvironmentCgroup(string path, bool unified)
 {
     private const int SIGKILL = 9;
+    private const int SIGTERM = 15;
     private const int SIGCONT = 18;
     private const int SIGSTOP = 19;
 
@@ -283,6 +284,61 @@ internal sealed partial class EnvironmentCgroup(string path, bool unified)
 
             _stopped = [];
         }
+    }
+
+    /// <summary>
+    /// The cgroup's processes now: the runtime, its group and every process that left the group (never the host). Read
+    /// anew each time (v2 through the held descriptor, from offset 0; v1 caches the list per open file, so it is opened).
+    /// </summary>
+    public int[] Processes()
+    {
+        lock (_gate)
+        {
+            if (unified)
+            {
+                ReadMembers(_watched ??= Open(ProcessesFile));
+            }
+            else
+            {
+                using SafeFileHandle? procs = Open(ProcessesFile);
+                ReadMembers(procs);
+            }
+
+            return [.. _members];
+        }
+    }
+
+    /// <summary>
+    /// At a shutdown, with the group's SIGTERM: SIGTERM to every member outside the group, so that a process that left it
+    /// is told too, and has the same grace period before the SIGKILL. One stopped by the freeze handles it once the
+    /// shutdown's SIGCONT continues it (<see cref="ContinueEscaped"/>).
+    /// </summary>
+    public void TerminateEscaped(int groupId)
+    {
+        foreach (int pid in Processes())
+        {
+            if (pid != groupId && ProcessGroupOf(pid) is int group && group != groupId)
+            {
+                _ = kill(pid, SIGTERM);
+            }
+        }
+    }
+
+    /// <summary>
+    /// True while a member is alive. A member that has exited stays listed as a zombie until it is reaped (by init for one
+    /// that left the group, which here can take a second or two), and does not count.
+    /// </summary>
+    public bool HasLiveProcesses()
+    {
+        foreach (int pid in Processes())
+        {
+            if (StateOf(pid) is char state && state != 'Z' && state != 'X')
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -432,6 +488,21 @@ internal sealed partial class EnvironmentCgroup(string path, bool unified)
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentOutOfRangeException)
         {
             // Exited between the listing and the read.
+            return null;
+        }
+    }
+
+    // The state letter of /proc/PID/stat (field 3, after the command); null once the process is gone.
+    private static char? StateOf(int pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            int close = stat.LastIndexOf(')');
+            return close >= 0 && close + 2 < stat.Length ? stat[close + 2] : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
             return null;
         }
     }

@@ -1,8 +1,8 @@
 namespace Handshake.Lambda.Environments;
 
 /// <summary>
-/// Memory size enforcement: while the environment runs (init and invocations; a frozen group cannot grow), its process
-/// group's resident memory is sampled; above the function's MemorySize the group is killed, and the invocation (or
+/// Memory size enforcement: while the environment runs (init and invocations; a frozen group cannot grow), the resident
+/// memory of its process group, and of its cgroup's processes outside the group, is sampled; above the function's MemorySize the group is killed, and the invocation (or
 /// init) is answered Runtime.OutOfMemory, as Lambda does when its sandbox's memory limit is hit.
 /// </summary>
 internal sealed partial class ExecutionEnvironment
@@ -30,7 +30,7 @@ internal sealed partial class ExecutionEnvironment
         {
             if (!IsFrozen)
             {
-                long resident = ProcessGroupMemory.ResidentBytes(process.ProcessId, _host.Options.MemoryCheckInterval / 2);
+                long resident = ProcessGroupMemory.ResidentBytes(process.ProcessId, process.ContainedProcesses(), _host.Options.MemoryCheckInterval / 2);
                 if (resident > Interlocked.Read(ref _peakResidentBytes))
                 {
                     Interlocked.Exchange(ref _peakResidentBytes, resident);

@@ -30,6 +30,12 @@ public interface IChildProcess : IAsyncDisposable
 
     /// <summary>Bytes written by the process to stdout and stderr that have not been read yet.</summary>
     int PendingOutputBytes();
+
+    /// <summary>
+    /// The processes of the environment's cgroup: the group's and those that left it. Empty without a cgroup, where only
+    /// the group is known.
+    /// </summary>
+    IReadOnlyList<int> ContainedProcesses() => [];
 }
 
 /// <summary>Linux signal numbers.</summary>

@@ -25,6 +25,12 @@ public sealed partial class ProcessGroupLauncher(OrphanGuard guard) : IProcessLa
 
     private readonly HostCgroup? _cgroups;
 
+    /// <summary>
+    /// With a cgroup: how long the processes that left the group may go on after a SIGTERM (a shutdown) once the runtime
+    /// has exited, before they are killed with the rest of the cgroup. The host passes its own ShutdownGracePeriod.
+    /// </summary>
+    public TimeSpan ShutdownGracePeriod { get; init; } = TimeSpan.FromMilliseconds(300);
+
     internal ProcessGroupLauncher(OrphanGuard guard, HostCgroup? cgroups)
         : this(guard)
     {
@@ -95,7 +101,7 @@ public sealed partial class ProcessGroupLauncher(OrphanGuard guard) : IProcessLa
         ChildStopNotifications.Disable();
         // Functions do not read stdin; EOF at once rather than a pipe that never ends.
         process.StandardInput.Close();
-        return new GroupProcess(process, guard, cgroup);
+        return new GroupProcess(process, guard, cgroup, ShutdownGracePeriod);
     }
 
     private sealed partial class GroupProcess : IChildProcess
@@ -105,15 +111,20 @@ public sealed partial class ProcessGroupLauncher(OrphanGuard guard) : IProcessLa
         private readonly OrphanGuard _guard;
         private readonly Task<string> _exited;
         private readonly EnvironmentCgroup? _cgroup;
+        private readonly TimeSpan _shutdownGracePeriod;
 
         private readonly PipeStream _stdout;
         private readonly PipeStream _stderr;
 
-        public GroupProcess(Process process, OrphanGuard guard, EnvironmentCgroup? cgroup)
+        // When the first SIGTERM was sent (Stopwatch ticks; 0: none): the grace period of what left the group runs from it.
+        private long _terminatedAt;
+
+        public GroupProcess(Process process, OrphanGuard guard, EnvironmentCgroup? cgroup, TimeSpan shutdownGracePeriod)
         {
             _process = process;
             _guard = guard;
             _cgroup = cgroup;
+            _shutdownGracePeriod = shutdownGracePeriod;
             ProcessId = process.Id;
             // Kept here: Process refuses access to its streams once disposed, and log draining may come after that.
             _stdout = (PipeStream)process.StandardOutput.BaseStream;
@@ -142,7 +153,8 @@ public sealed partial class ProcessGroupLauncher(OrphanGuard guard) : IProcessLa
                 _ = kill(ProcessId, (int)signal);
             }
 
-            // A freeze stops what left the group too; a thaw continues it (nothing to do unless something had left).
+            // A freeze stops what left the group too; a thaw continues it (nothing to do unless something had left); a
+            // shutdown's SIGTERM reaches it as well.
             if (signal == ProcessSignal.Stop)
             {
                 _cgroup?.StopEscaped(ProcessId);
@@ -151,9 +163,16 @@ public sealed partial class ProcessGroupLauncher(OrphanGuard guard) : IProcessLa
             {
                 _cgroup?.ContinueEscaped();
             }
+            else if (signal == ProcessSignal.Term && _cgroup is not null)
+            {
+                _ = Interlocked.CompareExchange(ref _terminatedAt, Stopwatch.GetTimestamp(), 0);
+                _cgroup.TerminateEscaped(ProcessId);
+            }
         }
 
         public int PendingOutputBytes() => Pending(_stdout) + Pending(_stderr);
+
+        public IReadOnlyList<int> ContainedProcesses() => _cgroup?.Processes() ?? [];
 
         public async ValueTask DisposeAsync()
         {
@@ -202,6 +221,14 @@ public sealed partial class ProcessGroupLauncher(OrphanGuard guard) : IProcessLa
             _ = kill(-ProcessId, (int)ProcessSignal.Kill);
             if (_cgroup is not null)
             {
+                // After a SIGTERM, what left the group keeps the rest of the grace period even when the runtime exits
+                // first (as a runtime that exits at once on SIGTERM does): checked every 10 ms, bounded by the period.
+                long terminatedAt = Interlocked.Read(ref _terminatedAt);
+                while (terminatedAt != 0 && Stopwatch.GetElapsedTime(terminatedAt) < _shutdownGracePeriod && _cgroup.HasLiveProcesses())
+                {
+                    await Task.Delay(10).ConfigureAwait(false);
+                }
+
                 // And nothing that left the group: the environment ends when its process does, on every path.
                 await _cgroup.KillAllAsync().ConfigureAwait(false);
             }

@@ -5,19 +5,24 @@ namespace Handshake.Lambda.Environments;
 
 /// <summary>
 /// The resident memory of process groups, summed over every process whose /proc/PID/stat names the group. Children
-/// a function forks (and those reparented to init when their parent exits) are counted, as Lambda counts the sandbox.
-/// One walk of /proc serves every environment that asks within <c>maxAge</c>: the walk reads one file per process on
-/// the machine, so it is shared rather than repeated per environment.
+/// a function forks (and those reparented to init when their parent exits) are counted, as Lambda counts the sandbox;
+/// so are the processes of the environment's cgroup that left the group (a daemon's `setsid`), which only the cgroup
+/// still ties to the environment. One walk of /proc serves every environment that asks within <c>maxAge</c>: the walk
+/// reads one file per process on the machine, so it is shared rather than repeated per environment.
 /// </summary>
 internal static class ProcessGroupMemory
 {
     private static readonly long PageSize = Environment.SystemPageSize;
     private static readonly Lock Gate = new();
-    private static Dictionary<int, long> _snapshot = [];
+    private static Snapshot _snapshot = new([], []);
     private static long _takenAt;
 
-    /// <summary>Bytes resident in the group's processes (0 when none is left), from a walk no older than maxAge.</summary>
-    public static long ResidentBytes(int groupId, TimeSpan maxAge)
+    /// <summary>
+    /// Bytes resident in the group's processes, and in those of <paramref name="contained"/> (the environment's cgroup)
+    /// that are outside the group; 0 when none is left. From a walk no older than maxAge: a process newer than the walk is
+    /// counted from the next one.
+    /// </summary>
+    public static long ResidentBytes(int groupId, IReadOnlyList<int> contained, TimeSpan maxAge)
     {
         lock (Gate)
         {
@@ -27,13 +32,23 @@ internal static class ProcessGroupMemory
                 _takenAt = Stopwatch.GetTimestamp();
             }
 
-            return _snapshot.GetValueOrDefault(groupId);
+            long bytes = _snapshot.BytesByGroup.GetValueOrDefault(groupId);
+            foreach (int pid in contained)
+            {
+                if (_snapshot.ByProcess.TryGetValue(pid, out (int Group, long Bytes) process) && process.Group != groupId)
+                {
+                    bytes += process.Bytes;
+                }
+            }
+
+            return bytes;
         }
     }
 
-    private static Dictionary<int, long> Walk()
+    private static Snapshot Walk()
     {
         Dictionary<int, long> bytesByGroup = [];
+        Dictionary<int, (int Group, long Bytes)> byProcess = [];
         foreach (string directory in Directory.EnumerateDirectories("/proc"))
         {
             ReadOnlySpan<char> name = Path.GetFileName(directory.AsSpan());
@@ -44,9 +59,11 @@ internal static class ProcessGroupMemory
 
             try
             {
-                if (Parse(File.ReadAllText(directory + "/stat"), out int group, out long pages))
+                if (Parse(File.ReadAllText(directory + "/stat"), out int group, out long pages)
+                    && int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out int pid))
                 {
                     bytesByGroup[group] = bytesByGroup.GetValueOrDefault(group) + pages * PageSize;
+                    byProcess[pid] = (group, pages * PageSize);
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -55,7 +72,7 @@ internal static class ProcessGroupMemory
             }
         }
 
-        return bytesByGroup;
+        return new Snapshot(bytesByGroup, byProcess);
     }
 
     // "pid (comm) state ppid pgrp ... rss ...": pgrp is field 5 and rss (pages) field 24. The command may hold spaces
@@ -95,4 +112,6 @@ internal static class ProcessGroupMemory
 
         return false;
     }
+
+    private sealed record Snapshot(Dictionary<int, long> BytesByGroup, Dictionary<int, (int Group, long Bytes)> ByProcess);
 }
