@@ -275,6 +275,24 @@ public sealed partial class FunctionHost : IAsyncDisposable
         return pending.Count == 0 ? Task.CompletedTask : Task.WhenAll(pending);
     }
 
+    /// <summary>
+    /// As <see cref="LogsSettledAsync"/>, for every environment that logs into the group: a group named in
+    /// LoggingConfig.LogGroup may be shared by several functions.
+    /// </summary>
+    public Task LogGroupSettledAsync(string groupName)
+    {
+        List<Task> pending = [];
+        foreach (ExecutionEnvironment environment in _started.Keys)
+        {
+            if (environment.LogGroupName == groupName && !environment.Finishing.IsCompleted)
+            {
+                pending.Add(environment.Finishing);
+            }
+        }
+
+        return pending.Count == 0 ? Task.CompletedTask : Task.WhenAll(pending);
+    }
+
     /// <summary>Which function environment an access key was given to. The store attributes connections with it.</summary>
     public bool TryGetEnvironment(string accessKeyId, out ExecutionEnvironmentIdentity id)
     {

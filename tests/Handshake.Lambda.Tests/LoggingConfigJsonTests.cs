@@ -7,7 +7,8 @@ namespace Handshake.Lambda.Tests;
 /// <summary>
 /// LoggingConfig with LogFormat JSON takes effect as on Lambda: the runtime gets AWS_LAMBDA_LOG_FORMAT and
 /// AWS_LAMBDA_LOG_LEVEL, the host's own lines become platform events (one JSON object a line), SystemLogLevel drops
-/// those below it, the runtime's own lines are kept as they are, and the tail shows what the log stream gets. Through
+/// those below it, ApplicationLogLevel drops the runtime's own lines below it (unlevelled ones are INFO) and keeps the
+/// rest as they are, and the tail shows what the log stream gets. Through
 /// the bash custom runtime, in real child processes.
 /// </summary>
 public sealed class LoggingConfigJsonTests
@@ -18,10 +19,10 @@ public sealed class LoggingConfigJsonTests
         await using TestHost test = TestHost.Start();
         // The function's own values of the two names: replaced under JSON, passed on as they are under Text.
         Dictionary<string, string> own = new() { ["AWS_LAMBDA_LOG_FORMAT"] = "Text", ["AWS_LAMBDA_LOG_LEVEL"] = "FATAL" };
-        AddBash(test, "json", new FunctionLogging("JSON", "DEBUG", "INFO", null), own);
-        AddBash(test, "jsondefault", new FunctionLogging("JSON", null, null, null));
-        AddBash(test, "text", FunctionLogging.Default);
-        AddBash(test, "textown", FunctionLogging.Default, own);
+        test.AddBash("json", environment: own, logging: new FunctionLogging("JSON", "DEBUG", "INFO", null));
+        test.AddBash("jsondefault", logging: new FunctionLogging("JSON", null, null, null));
+        test.AddBash("text");
+        test.AddBash("textown", environment: own);
 
         JsonElement json = TestHost.Json(await test.InvokeAsync("json", """{"environment":1}"""));
         Assert.Equal("JSON", json.GetProperty("AWS_LAMBDA_LOG_FORMAT").GetString());
@@ -44,7 +45,7 @@ public sealed class LoggingConfigJsonTests
     public async Task At_INFO_a_cold_and_a_warm_invocation_log_initStart_start_and_report_events_and_the_runtimes_lines()
     {
         await using TestHost test = TestHost.Start();
-        AddBash(test, "fn", new FunctionLogging("JSON", "INFO", "INFO", null));
+        test.AddBash("fn", logging: new FunctionLogging("JSON", "INFO", "INFO", null));
 
         InvocationResult cold = await InvokeAsync(test, "fn", "cold-1", """{"a":1}""");
         InvocationResult warm = await InvokeAsync(test, "fn", "warm-1", """{"b":2}""");
@@ -102,7 +103,7 @@ public sealed class LoggingConfigJsonTests
     public async Task At_DEBUG_runtimeDone_is_written_with_its_status_and_the_bytes_produced()
     {
         await using TestHost test = TestHost.Start();
-        AddBash(test, "fn", new FunctionLogging("JSON", "INFO", "DEBUG", null));
+        test.AddBash("fn", logging: new FunctionLogging("JSON", "INFO", "DEBUG", null));
 
         InvocationResult result = await InvokeAsync(test, "fn", "debug-1", """{"hello":"world"}""");
         List<string> log = await test.LogMessagesAsync("fn");
@@ -120,7 +121,7 @@ public sealed class LoggingConfigJsonTests
     public async Task At_WARN_a_success_writes_no_platform_event_and_failures_write_runtimeDone_and_report_in_the_log_and_the_tail()
     {
         await using TestHost test = TestHost.Start();
-        AddBash(test, "fn", new FunctionLogging("JSON", "INFO", "WARN", null));
+        test.AddBash("fn", logging: new FunctionLogging("JSON", "INFO", "WARN", null));
 
         InvocationResult ok = await InvokeAsync(test, "fn", "ok-1", """{"a":1}""");
         InvocationResult failed = await InvokeAsync(test, "fn", "fail-1", """{"fail":1}""");
@@ -160,7 +161,7 @@ public sealed class LoggingConfigJsonTests
     public async Task A_timeout_is_reported_with_status_timeout_and_its_line_is_kept()
     {
         await using TestHost test = TestHost.Start();
-        AddBash(test, "fn", new FunctionLogging("JSON", "INFO", "WARN", null), timeout: 3);
+        test.AddBash("fn", timeout: 3, logging: new FunctionLogging("JSON", "INFO", "WARN", null));
 
         InvocationResult result = await InvokeAsync(test, "fn", "slow-1", """{"sleep":1}""");
         List<string> log = await test.LogMessagesAsync("fn");
@@ -182,7 +183,7 @@ public sealed class LoggingConfigJsonTests
     public async Task A_failed_init_is_logged_as_initReport_events_for_both_phases()
     {
         await using TestHost test = TestHost.Start();
-        AddBash(test, "fn", new FunctionLogging("JSON", "INFO", "WARN", null), new() { ["INIT_MODE"] = "init-error" });
+        test.AddBash("fn", environment: new() { ["INIT_MODE"] = "init-error" }, logging: new FunctionLogging("JSON", "INFO", "WARN", null));
 
         InvocationResult result = await InvokeAsync(test, "fn", "init-1", "{}");
         List<string> log = await test.LogMessagesAsync("fn");
@@ -203,18 +204,61 @@ public sealed class LoggingConfigJsonTests
         Assert.Equal(new[] { "platform.initReport", "platform.initReport", "platform.runtimeDone", "platform.report" }, Tail(result).Select(Type).Where(t => t is not null));
     }
 
-    private static FunctionDefinition AddBash(TestHost test, string name, FunctionLogging logging, Dictionary<string, string>? environment = null, double timeout = 10) =>
-        test.Host.CreateFunction(new FunctionDefinition
-        {
-            Name = name,
-            Runtime = "provided.al2023",
-            Handler = "function.handler",
-            CodeDirectory = TestHost.FunctionDirectory("bash-runtime"),
-            Timeout = timeout,
-            MemorySize = 128,
-            Environment = new Dictionary<string, string>(environment ?? []) { ["HANDSHAKE_TEST_MARKER"] = test.Marker },
-            Logging = logging,
-        });
+    /// <summary>Lines of every kind the filter tells apart, each naming the level Lambda gives it.</summary>
+    private static readonly string[] LeveledLines =
+    [
+        "plain text: info",
+        """{"level":"TRACE","msg":"upper trace: trace"}""",
+        """{"level":"debug","msg":"lower debug: debug"}""",
+        """{"level":"info","msg":"lower info: info"}""",
+        """{"msg":"no level: info"}""",
+        """{"level":"LOUD","msg":"unknown level: info"}""",
+        """{"level":3,"msg":"number level: info"}""",
+        """{"nested":{"level":"ERROR"},"msg":"nested level only: info"}""",
+        """{"nested":{"level":"ERROR"},"level":"debug","msg":"nested error, top debug: debug"}""",
+        """{ broken json: info""",
+        """{"level":"Warn","msg":"mixed warn: warn"}""",
+        """{"level":"Warning","msg":".NET warning: warn"}""",
+        """{"timestamp":"2026-11-28T22:00:00Z","level":"error","msg":"error after timestamp: error"}""",
+        """{"level":"Critical","msg":".NET critical: fatal"}""",
+        """{"level":"FATAL","msg":"fatal: fatal"}""",
+    ];
+
+    [Theory]
+    [InlineData("TRACE", "trace")]
+    [InlineData("DEBUG", "debug")]
+    [InlineData(null, "info")]
+    [InlineData("WARN", "warn")]
+    [InlineData("ERROR", "error")]
+    [InlineData("FATAL", "fatal")]
+    public async Task ApplicationLogLevel_drops_the_functions_lines_below_it_with_unlevelled_lines_at_INFO(string? level, string lowestKept)
+    {
+        string[] order = ["trace", "debug", "info", "warn", "error", "fatal"];
+        await using TestHost test = TestHost.Start();
+        test.AddBash("fn", logging: new FunctionLogging("JSON", level, "INFO", null));
+
+        InvocationResult result = await InvokeAsync(test, "fn", "print-1", JsonSerializer.Serialize(new { print = LeveledLines }));
+        List<string> log = await test.LogMessagesAsync("fn");
+
+        // Each line's expected level is the word after its last ": ".
+        string[] kept = [.. LeveledLines.Where(l => Array.IndexOf(order, l[(l.LastIndexOf(": ", StringComparison.Ordinal) + 2)..].TrimEnd('"', '}')) >= Array.IndexOf(order, lowestKept))];
+        Assert.Equal(kept, log.Where(LeveledLines.Contains));
+        Assert.Equal(kept, Tail(result).Where(LeveledLines.Contains));
+        // The host's own lines are not application logs: the platform events stay whatever ApplicationLogLevel says.
+        Assert.Contains(log, m => Type(m) == "platform.start" && RequestId(m) == "print-1");
+        Assert.Contains(log, m => Type(m) == "platform.report" && RequestId(m) == "print-1");
+    }
+
+    [Fact]
+    public async Task Under_Text_no_line_is_dropped()
+    {
+        await using TestHost test = TestHost.Start();
+        test.AddBash("fn");
+
+        await InvokeAsync(test, "fn", "print-1", JsonSerializer.Serialize(new { print = LeveledLines }));
+
+        Assert.Equal(LeveledLines, (await test.LogMessagesAsync("fn")).Where(LeveledLines.Contains));
+    }
 
     private static Task<InvocationResult> InvokeAsync(TestHost test, string function, string requestId, string payload) =>
         test.Host.InvokeAsync(function, new Invocation(requestId, Encoding.UTF8.GetBytes(payload)) { TailLog = true }).WaitAsync(TestHost.Wait);

@@ -37,7 +37,8 @@ internal sealed class TestHost : IAsyncDisposable
         return directory;
     }
 
-    public FunctionDefinition AddBash(string name, double timeout = 10, int? reserved = null, Dictionary<string, string>? environment = null, int memorySize = 128)
+    public FunctionDefinition AddBash(string name, double timeout = 10, int? reserved = null, Dictionary<string, string>? environment = null, int memorySize = 128,
+        FunctionLogging? logging = null)
     {
         Dictionary<string, string> variables = new(environment ?? []) { ["HANDSHAKE_TEST_MARKER"] = Marker };
         return Host.CreateFunction(new FunctionDefinition
@@ -50,6 +51,7 @@ internal sealed class TestHost : IAsyncDisposable
             MemorySize = memorySize,
             ReservedConcurrency = reserved,
             Environment = variables,
+            Logging = logging ?? FunctionLogging.Default,
         });
     }
 

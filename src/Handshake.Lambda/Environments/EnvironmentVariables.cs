@@ -24,7 +24,7 @@ internal static class EnvironmentVariables
         variables["AWS_LAMBDA_FUNCTION_NAME"] = function.Name;
         variables["AWS_LAMBDA_FUNCTION_VERSION"] = function.Version;
         variables["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = function.MemorySize.ToString(CultureInfo.InvariantCulture);
-        variables["AWS_LAMBDA_LOG_GROUP_NAME"] = "/aws/lambda/" + function.Name;
+        variables["AWS_LAMBDA_LOG_GROUP_NAME"] = environment.LogGroupName;
         variables["AWS_LAMBDA_LOG_STREAM_NAME"] = environment.LogStreamName;
         variables["AWS_LAMBDA_RUNTIME_API"] = runtimeApi;
         variables["AWS_LAMBDA_INITIALIZATION_TYPE"] = "on-demand";

@@ -387,6 +387,15 @@ internal sealed partial class ExecutionEnvironment
         }
     }
 
+    /// <summary>A line of the function's own output; under LogFormat JSON, dropped when ApplicationLogLevel is above its level.</summary>
+    private void AppendApplicationLog(string line)
+    {
+        if (_applicationLog.Keeps(line))
+        {
+            AppendLog(line);
+        }
+    }
+
     private void AppendLog(string line)
     {
         _log.Append(_host.Options.Clock.GetUtcNow(), LogStreamName, line);

@@ -19,6 +19,7 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
     private readonly TaskCompletionSource<InitFailure?> _init = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly FunctionLog _log;
     private readonly PlatformLog _platform;
+    private readonly ApplicationLogFilter _applicationLog;
     private RuntimeApiServer? _server;
     private IChildProcess? _process;
     private OutputCapture? _output;
@@ -71,19 +72,28 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
         else
         {
             Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-            LogStreamName = $"{now:yyyy'/'MM'/'dd}/[{definition.Version}]{Id}";
+            // In a log group of its own choosing (LoggingConfig.LogGroup), which other functions may share, a stream's
+            // name also names the function, as Lambda's do there: YYYY/MM/DD/NAME[VERSION]ID.
+            LogStreamName = definition.Logging.LogGroup is null
+                ? $"{now:yyyy'/'MM'/'dd}/[{definition.Version}]{Id}"
+                : $"{now:yyyy'/'MM'/'dd}/{definition.Name}[{definition.Version}]{Id}";
             // Per-environment credentials, as Lambda gives each environment its own: the store attributes connections by key.
             AccessKeyId = AccessKeyPrefix + Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
             SecretAccessKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(30));
             SessionToken = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
         }
 
-        _log = host.Logs.For(definition.Name);
+        LogGroupName = definition.Logging.LogGroupFor(definition.Name);
+        _log = host.Logs.For(LogsApi.LogGroups.LogKey(LogGroupName));
         _platform = new PlatformLog(definition.Logging);
+        _applicationLog = new ApplicationLogFilter(definition.Logging);
         LastUsed = now;
     }
 
     public string Id { get; }
+
+    /// <summary>The log group its lines go to: LoggingConfig.LogGroup, else /aws/lambda/NAME.</summary>
+    public string LogGroupName { get; }
 
     public FunctionDefinition Definition { get; }
 
@@ -387,7 +397,7 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
         }
 
         _host.OnEnvironmentStarted(this);
-        _output = new OutputCapture(_process.StandardOutput, _process.StandardError, AppendLog);
+        _output = new OutputCapture(_process.StandardOutput, _process.StandardError, AppendApplicationLog);
         _ = MonitorExitAsync(_process);
         _ = WatchMemoryAsync(_process);
         return null;

@@ -46,8 +46,9 @@ public sealed record FunctionDefinition
     /// <summary>
     /// LoggingConfig, answered as Lambda answers it (deploy tools compare it with what they sent). With LogFormat JSON
     /// the environment's runtime gets AWS_LAMBDA_LOG_FORMAT and AWS_LAMBDA_LOG_LEVEL, and the host writes its own lines
-    /// as platform events filtered by SystemLogLevel (<see cref="Logs.PlatformLog"/>); LogGroup is recorded only: the
-    /// lines go to /aws/lambda/NAME whatever it says (README, known limits).
+    /// as platform events filtered by SystemLogLevel (<see cref="Logs.PlatformLog"/>) and drops the runtime's lines
+    /// below ApplicationLogLevel (<see cref="Logs.ApplicationLogFilter"/>). LogGroup, when set, is where the lines go
+    /// instead of /aws/lambda/NAME.
     /// </summary>
     public FunctionLogging Logging { get; init; } = FunctionLogging.Default;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Handshake.Lambda.Functions;
 using Handshake.Lambda.Logs;
 using Microsoft.AspNetCore.Http;
 
@@ -8,6 +9,9 @@ namespace Handshake.Lambda.InvokeApi;
 /// GET /_handshake/logs/{function}?from=SEQUENCE&amp;wait=SECONDS&amp;limit=N, for `handshake logs`:
 /// {"events":[{"sequence":0,"timestamp":1732630000000,"logStreamName":"...","message":"START RequestId: ..."}],"nextSequence":1}.
 /// With wait, the call returns as soon as an event at or after `from` exists (long poll for --follow).
+/// The function's log group is read: /aws/lambda/NAME, or the one its LoggingConfig.LogGroup names, where only the
+/// function's own streams (YYYY/MM/DD/NAME[VERSION]ID) are answered, since other functions may log into it too; a page
+/// can then hold fewer events than it read, and nextSequence still moves past all of them.
 /// </summary>
 internal static class LogsRoute
 {
@@ -24,7 +28,9 @@ internal static class LogsRoute
                 throw LambdaException.FunctionNotFound(host.Arn(name));
             }
 
-            FunctionLog log = host.Logs.For(name);
+            string group = host.TryGetFunction(name, out FunctionDefinition? function) ? function.Logging.LogGroupFor(name) : LogsApi.LogGroups.LambdaPrefix + name;
+            string? ownStreams = group == LogsApi.LogGroups.LambdaPrefix + name ? null : "/" + name + "[";
+            FunctionLog log = host.Logs.For(LogsApi.LogGroups.LogKey(group));
             try
             {
                 await host.LogsSettledAsync(name).WaitAsync(TimeSpan.FromSeconds(2), context.RequestAborted).ConfigureAwait(false);
@@ -51,9 +57,13 @@ internal static class LogsRoute
             }
 
             // The group's retention, as the CloudWatch Logs API's reads apply it: an expired event is never returned.
-            LogsApi.LogRetention.Expire(host, LogsApi.LogGroups.LambdaPrefix + name, log);
+            LogsApi.LogRetention.Expire(host, group, log);
             List<LogEvent> events = log.Read(from, limit);
             long next = events.Count > 0 ? events[^1].Sequence + 1 : Math.Max(from, 0);
+            if (ownStreams is not null)
+            {
+                events.RemoveAll(e => !e.LogStreamName.Contains(ownStreams, StringComparison.Ordinal));
+            }
             await JsonResponse.WriteAsync(context, 200, writer =>
             {
                 writer.WriteStartObject();

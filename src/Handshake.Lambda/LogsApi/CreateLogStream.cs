@@ -27,7 +27,7 @@ internal static class CreateLogStream
             throw LogsException.LogGroupNotFound();
         }
 
-        if (!host.CreatedLogStreams.TryAdd(group!, stream!, host.Options.Clock.GetUtcNow(), () => found.Log.HasStream(stream!)))
+        if (!host.CreatedLogStreams.TryAdd(group!, stream!, host.Options.Clock.GetUtcNow(), () => found.HasStream(stream!)))
         {
             throw LogsException.LogStreamAlreadyExists();
         }

@@ -25,12 +25,12 @@ internal static class DeleteLogStream
 
         // The record first (it is what a failure to keep the change must leave as it was); then the events.
         bool recorded = host.CreatedLogStreams.Remove(group!, stream!);
-        if (!recorded && !found.Log.HasStream(stream!))
+        if (!recorded && !found.HasStream(stream!))
         {
             throw LogsException.LogStreamNotFound();
         }
 
-        found.Log.RemoveStream(stream!);
+        found.RemoveStream(stream!);
         writer.WriteStartObject();
         writer.WriteEndObject();
         return Task.CompletedTask;

@@ -32,11 +32,11 @@ internal static class DescribeLogGroups
 
         foreach ((string key, FunctionLog log) in host.Logs.All())
         {
-            // A function's log, or (a key starting with ':') what PutLogEvents put into another group, which exists
-            // only with its record.
+            // A function's log, or (a key starting with ':') another group's: what PutLogEvents put into it and what
+            // the functions whose LoggingConfig names it wrote.
             string groupName = LogGroups.GroupOfKey(key);
             LogGroupSetting? setting = groups.TryGetValue(groupName, out var seen) ? seen.Setting : null;
-            if (setting is not null || (!key.StartsWith(':') && log.FirstTimestamp is not null))
+            if (setting is not null || log.FirstTimestamp is not null)
             {
                 groups[groupName] = (setting, log); // a log with no event and no record: Lambda has not made the group
             }

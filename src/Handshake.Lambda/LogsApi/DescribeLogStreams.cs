@@ -29,7 +29,7 @@ internal static class DescribeLogStreams
             request.Violation("orderBy", orderBy, "Member must satisfy enum value set: [LogStreamName, LastEventTime]");
         }
 
-        (string groupName, string function, FunctionLog log) = LogGroups.Resolve(host, request);
+        (string groupName, FunctionLog log) = LogGroups.Resolve(host, request);
         bool byTime = orderBy == "LastEventTime";
         if (byTime && prefix is not null)
         {
@@ -37,7 +37,7 @@ internal static class DescribeLogStreams
         }
 
         int offset = nextToken is null ? 0 : ReadOffset(nextToken);
-        await LogGroups.SettleAsync(host, function, cancellationToken).ConfigureAwait(false);
+        await LogGroups.SettleAsync(host, groupName, cancellationToken).ConfigureAwait(false);
         LogRetention.Expire(host, groupName, log);
         (List<LogEvent> events, Dictionary<string, FormerStreamEvents> former) = log.SnapshotStreams();
         List<LogStreamSummary> streams = LogGroups.Streams(events, former, host.CreatedLogStreams.Of(groupName));

@@ -33,7 +33,7 @@ internal static class FilterLogEvents
                 streamNames.Count == 0 ? "Member must have length greater than or equal to 1" : "Member must have length less than or equal to 100");
         }
 
-        (string groupName, string function, FunctionLog log) = LogGroups.Resolve(host, request);
+        (string groupName, FunctionLog log) = LogGroups.Resolve(host, request);
         if (streamNames is not null && streamPrefix is not null)
         {
             throw LogsException.InvalidParameter("logStreamNames and logStreamNamePrefix are mutually exclusive parameters.");
@@ -43,7 +43,7 @@ internal static class FilterLogEvents
         LogPosition from = nextToken is null ? LogPosition.Head : PagingToken.ReadPosition(TokenPrefix, nextToken);
         HashSet<string>? names = streamNames is null ? null : new(streamNames, StringComparer.Ordinal);
 
-        await LogGroups.SettleAsync(host, function, cancellationToken).ConfigureAwait(false);
+        await LogGroups.SettleAsync(host, groupName, cancellationToken).ConfigureAwait(false);
         LogRetention.Expire(host, groupName, log);
         (List<LogEvent> events, _) = log.SnapshotByTime();
         writer.WriteStartObject();

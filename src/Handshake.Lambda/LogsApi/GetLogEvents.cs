@@ -24,10 +24,10 @@ internal static class GetLogEvents
         string? nextToken = request.Length("nextToken", request.String("nextToken"), 1, int.MaxValue);
         int limit = request.Limit("limit", 1, 10_000, 10_000);
         bool startFromHead = request.Boolean("startFromHead") ?? false;
-        (string groupName, string function, FunctionLog log) = LogGroups.Resolve(host, request);
+        (string groupName, FunctionLog log) = LogGroups.Resolve(host, request);
         (bool forward, LogPosition position)? token = nextToken is null ? null : ParseToken(nextToken);
 
-        await LogGroups.SettleAsync(host, function, cancellationToken).ConfigureAwait(false);
+        await LogGroups.SettleAsync(host, groupName, cancellationToken).ConfigureAwait(false);
         LogRetention.Expire(host, groupName, log);
         (List<LogEvent> all, _) = log.SnapshotByTime();
         List<LogEvent> stream = [];

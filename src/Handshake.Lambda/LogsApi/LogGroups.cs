@@ -11,10 +11,11 @@ namespace Handshake.Lambda.LogsApi;
 internal sealed record LogStreamSummary(string Name, DateTimeOffset CreationTime, DateTimeOffset? FirstEvent, DateTimeOffset? LastEvent);
 
 /// <summary>
-/// The log groups: a function's log is the group <c>/aws/lambda/NAME</c>, which exists once the function has logged
-/// (Lambda creates the group at its first invocation); any group also exists while it has a record in
+/// The log groups: a function's log is the group <c>/aws/lambda/NAME</c>, or the group its LoggingConfig.LogGroup names
+/// (which other functions may share), and a group exists once a function has logged into it (Lambda creates the group
+/// at its first invocation, a custom one included); any group also exists while it has a record in
 /// <see cref="LogGroupSettings"/> (made by CreateLogGroup, or by a retention or tag change of a function's group), with
-/// no events until its function logs into it. Names, ARNs and identifiers resolve here.
+/// no events until a function logs into it. Names, ARNs and identifiers resolve here.
 /// </summary>
 internal static class LogGroups
 {
@@ -25,7 +26,7 @@ internal static class LogGroups
 
     /// <summary>The log group a request names by logGroupName or logGroupIdentifier (a name or an ARN), with its function's log.</summary>
     /// <exception cref="LogsException">Both or neither given; ResourceNotFoundException for a group that does not exist.</exception>
-    public static (string GroupName, string Function, FunctionLog Log) Resolve(FunctionHost host, LogsRequest request)
+    public static (string GroupName, FunctionLog Log) Resolve(FunctionHost host, LogsRequest request)
     {
         string? name = request.String("logGroupName");
         string? identifier = request.String("logGroupIdentifier");
@@ -43,21 +44,20 @@ internal static class LogGroups
         }
 
         string groupName = name ?? GroupNameOf(host, given) ?? throw LogsException.LogGroupNotFound();
-        return Find(host, groupName) is { } found ? (groupName, found.Function, found.Log) : throw LogsException.LogGroupNotFound();
+        return Find(host, groupName) is { } log ? (groupName, log) : throw LogsException.LogGroupNotFound();
     }
 
     /// <summary>
-    /// The function (empty for a group outside /aws/lambda/) and log behind a group name; null when the group does not
-    /// exist: no record, and no such function log or nothing logged since the group was made or last deleted. A group
-    /// outside /aws/lambda/ exists only while it has its record (CreateLogGroup's); its log holds what PutLogEvents put.
+    /// The log behind a group name; null when the group does not
+    /// exist: no record, and nothing logged since the group was made or last deleted (DeleteLogGroup clears the log). A
+    /// group outside /aws/lambda/ holds what PutLogEvents put and what the functions whose LoggingConfig names it wrote.
     /// </summary>
-    public static (string Function, FunctionLog Log)? Find(FunctionHost host, string groupName)
+    public static FunctionLog? Find(FunctionHost host, string groupName)
     {
-        string function = FunctionOf(groupName);
         FunctionLog? log = host.Logs.TryGet(LogKey(groupName), out FunctionLog found) ? found : null;
-        if ((function.Length > 0 && log?.FirstTimestamp is not null) || host.LogGroupSettings.Get(groupName) is not null)
+        if (log?.FirstTimestamp is not null || host.LogGroupSettings.Get(groupName) is not null)
         {
-            return (function, log ?? NoEvents);
+            return log ?? NoEvents;
         }
 
         return null;
@@ -125,8 +125,7 @@ internal static class LogGroups
         {
             if (current is null)
             {
-                string function = FunctionOf(groupName);
-                DateTimeOffset? created = function.Length > 0 && host.Logs.TryGet(function, out FunctionLog log) ? log.FirstTimestamp : null;
+                DateTimeOffset? created = host.Logs.TryGet(LogKey(groupName), out FunctionLog log) ? log.FirstTimestamp : null;
                 current = created is { } time
                     ? new LogGroupSetting(groupName, time, RetentionInDays: null, KmsKeyId: null, "STANDARD", new Dictionary<string, string>())
                     : throw LogsException.LogGroupNotFound();
@@ -175,14 +174,15 @@ internal static class LogGroups
     public static string StreamArn(FunctionHost host, string groupName, string streamName) => GroupArn(host, groupName) + ":log-stream:" + streamName;
 
     /// <summary>
-    /// Waits (at most 2 s) until the function's answered invocations have their END and REPORT lines in the log, as
-    /// `handshake logs` does: a caller that reads the log right after its Invoke returned finds the REPORT there.
+    /// Waits (at most 2 s) until the answered invocations of the functions that log into the group have their END and
+    /// REPORT lines in the log, as `handshake logs` does: a caller that reads the log right after its Invoke returned
+    /// finds the REPORT there.
     /// </summary>
-    public static async Task SettleAsync(FunctionHost host, string function, CancellationToken cancellationToken)
+    public static async Task SettleAsync(FunctionHost host, string groupName, CancellationToken cancellationToken)
     {
         try
         {
-            await host.LogsSettledAsync(function).WaitAsync(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+            await host.LogGroupSettledAsync(groupName).WaitAsync(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

@@ -67,7 +67,7 @@ internal static class PutLogEvents
             throw LogsException.LogGroupNotFound();
         }
 
-        if (!LogGroups.StreamExists(host, groupName!, found.Log, streamName!))
+        if (!LogGroups.StreamExists(host, groupName!, found, streamName!))
         {
             throw LogsException.LogStreamNotFound();
         }
