@@ -53,7 +53,7 @@ public sealed partial class FunctionHost : IAsyncDisposable
         _guard = new OrphanGuard(_cgroup);
         Launcher = launcher ?? new ProcessGroupLauncher(_guard, _cgroup) { ShutdownGracePeriod = options.ShutdownGracePeriod };
         ProcessContainment = _cgroup is null
-            ? "process groups (no writable cgroup: a process that leaves its environment's process group escapes freezing and killing)"
+            ? "process groups (no writable cgroup: a process that leaves its environment's process group escapes freezing, killing and the memory check)"
             : $"process groups and a cgroup per environment (cgroup {_cgroup.Version})";
         LogProcessContainment(_logger, ProcessContainment, _cgroup?.Path ?? "none");
         // The Runtime API handlers never block (they complete or park a task), so Kestrel may run them and write their

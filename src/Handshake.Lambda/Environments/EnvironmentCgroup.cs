@@ -251,7 +251,7 @@ internal sealed partial class EnvironmentCgroup(string path, bool unified)
             List<int>? escaped = null;
             foreach (int pid in _members)
             {
-                if (pid != groupId && ProcessGroupOf(pid) is int group && group != groupId)
+                if (pid != groupId && Stat(pid) is { Group: var group } && group != groupId)
                 {
                     _ = kill(pid, SIGSTOP);
                     (escaped ??= []).Add(pid);
@@ -317,7 +317,7 @@ internal sealed partial class EnvironmentCgroup(string path, bool unified)
     {
         foreach (int pid in Processes())
         {
-            if (pid != groupId && ProcessGroupOf(pid) is int group && group != groupId)
+            if (pid != groupId && Stat(pid) is { Group: var group } && group != groupId)
             {
                 _ = kill(pid, SIGTERM);
             }
@@ -332,7 +332,7 @@ internal sealed partial class EnvironmentCgroup(string path, bool unified)
     {
         foreach (int pid in Processes())
         {
-            if (StateOf(pid) is char state && state != 'Z' && state != 'X')
+            if (Stat(pid) is { State: not ('Z' or 'X') })
             {
                 return true;
             }
@@ -477,32 +477,20 @@ internal sealed partial class EnvironmentCgroup(string path, bool unified)
     }
 
     // "pid (comm) state ppid pgrp ...": the command may hold spaces and parentheses, so fields count from the last ')'.
-    private static int? ProcessGroupOf(int pid)
+    // The state letter and the process group; null once the process is gone.
+    private static (char State, int Group)? Stat(int pid)
     {
         try
         {
             string stat = File.ReadAllText($"/proc/{pid}/stat");
             string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ', 4);
-            return fields.Length >= 3 && int.TryParse(fields[2], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int group) ? group : null;
+            return fields.Length >= 3 && fields[0].Length == 1 && int.TryParse(fields[2], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int group)
+                ? (fields[0][0], group)
+                : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentOutOfRangeException)
         {
             // Exited between the listing and the read.
-            return null;
-        }
-    }
-
-    // The state letter of /proc/PID/stat (field 3, after the command); null once the process is gone.
-    private static char? StateOf(int pid)
-    {
-        try
-        {
-            string stat = File.ReadAllText($"/proc/{pid}/stat");
-            int close = stat.LastIndexOf(')');
-            return close >= 0 && close + 2 < stat.Length ? stat[close + 2] : null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
             return null;
         }
     }

@@ -2,8 +2,9 @@ namespace Handshake.Lambda.Environments;
 
 /// <summary>
 /// Memory size enforcement: while the environment runs (init and invocations; a frozen group cannot grow), the resident
-/// memory of its process group, and of its cgroup's processes outside the group, is sampled; above the function's MemorySize the group is killed, and the invocation (or
-/// init) is answered Runtime.OutOfMemory, as Lambda does when its sandbox's memory limit is hit.
+/// memory of its process group, and of its cgroup's processes outside the group, is sampled; above the function's
+/// MemorySize the group is killed (and with it the cgroup), and the invocation (or init) is answered
+/// Runtime.OutOfMemory, as Lambda does when its sandbox's memory limit is hit.
 /// </summary>
 internal sealed partial class ExecutionEnvironment
 {

@@ -28,8 +28,10 @@ internal static class LogsRoute
                 throw LambdaException.FunctionNotFound(host.Arn(name));
             }
 
-            string group = host.TryGetFunction(name, out FunctionDefinition? function) ? function.Logging.LogGroupFor(name) : LogsApi.LogGroups.LambdaPrefix + name;
-            string? ownStreams = group == LogsApi.LogGroups.LambdaPrefix + name ? null : "/" + name + "[";
+            // A deleted function's log is read from its own group: a custom one is no longer known.
+            string own = LogsApi.LogGroups.LambdaPrefix + name;
+            string group = host.TryGetFunction(name, out FunctionDefinition? function) ? function.Logging.LogGroupFor(name) : own;
+            string? ownStreams = group == own ? null : "/" + name + "[";
             FunctionLog log = host.Logs.For(LogsApi.LogGroups.LogKey(group));
             try
             {

@@ -24,7 +24,7 @@ internal static class LogGroups
     /// <summary>The events of a group that has none: a created group no function logs into (nothing is ever appended to it).</summary>
     private static readonly FunctionLog NoEvents = new(string.Empty, 1, writer: null);
 
-    /// <summary>The log group a request names by logGroupName or logGroupIdentifier (a name or an ARN), with its function's log.</summary>
+    /// <summary>The log group a request names by logGroupName or logGroupIdentifier (a name or an ARN), with its log.</summary>
     /// <exception cref="LogsException">Both or neither given; ResourceNotFoundException for a group that does not exist.</exception>
     public static (string GroupName, FunctionLog Log) Resolve(FunctionHost host, LogsRequest request)
     {
@@ -48,9 +48,9 @@ internal static class LogGroups
     }
 
     /// <summary>
-    /// The log behind a group name; null when the group does not
-    /// exist: no record, and nothing logged since the group was made or last deleted (DeleteLogGroup clears the log). A
-    /// group outside /aws/lambda/ holds what PutLogEvents put and what the functions whose LoggingConfig names it wrote.
+    /// The log behind a group name; null when the group does not exist: no record, and nothing logged since the group
+    /// was made or last deleted (DeleteLogGroup clears the log). A group outside /aws/lambda/ holds what PutLogEvents put
+    /// and what the functions whose LoggingConfig names it wrote.
     /// </summary>
     public static FunctionLog? Find(FunctionHost host, string groupName)
     {
