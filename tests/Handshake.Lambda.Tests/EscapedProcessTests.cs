@@ -164,6 +164,51 @@ public sealed class EscapedProcessTests
         }
     }
 
+    /// <summary>
+    /// With each hierarchy (the two read the cgroup's members differently): the escaped process is among the cgroup's
+    /// processes, which the memory check sums, and a SIGTERM to the group reaches it too, with the grace period to act on
+    /// it although the runtime dies at once.
+    /// </summary>
+    [Theory]
+    [InlineData("v2")]
+    [InlineData("v1 pids")]
+    public async Task Escaped_processes_are_listed_and_told_of_a_SIGTERM_in_either_cgroup_version(string version)
+    {
+        using HostCgroup? cgroup = HostCgroup.TryCreate(v => v == version);
+        Assert.True(cgroup is not null, $"no writable cgroup {version} on this machine");
+        string marker = Guid.NewGuid().ToString("N");
+        using OrphanGuard guard = new(cgroup);
+        ProcessGroupLauncher launcher = new(guard, cgroup) { ShutdownGracePeriod = TimeSpan.FromSeconds(1) };
+        Dictionary<string, string> environment = new() { ["HANDSHAKE_TEST_MARKER"] = marker };
+        string pidFile = Path.GetTempFileName();
+        string termFile = Path.GetTempFileName();
+        try
+        {
+            string trap = $"trap 'echo terminated > {termFile}; exit 0' TERM; echo ready > {termFile}; sleep 1000 & wait";
+            IChildProcess runtime = launcher.Start(new ProcessLaunchSpec("/bin/sh",
+                ["-c", $"setsid bash -c \"{trap}\" </dev/null >/dev/null 2>&1 & echo $! > {pidFile}; exec sleep 1000"], "/", environment));
+            int escaped = await ReadPidAsync(pidFile);
+            await AssertLeftItsGroupAsync(escaped);
+            await WaitForTextAsync(termFile, "ready");
+
+            IReadOnlyList<int> contained = runtime.ContainedProcesses();
+            Assert.Contains(runtime.ProcessId, contained);
+            Assert.Contains(escaped, contained);
+
+            runtime.SignalGroup(ProcessSignal.Term);
+
+            Assert.Equal("signal: terminated", await runtime.Exited.WaitAsync(TestHost.Wait));
+            Assert.Equal("terminated", File.ReadAllText(termFile).Trim());
+            Assert.True(Gone(await ProcessTable.WaitForStateAsync(escaped, Gone)), $"escaped process {escaped} survived");
+            Assert.Empty(await ProcessTable.RemainingWithMarkerAsync(marker));
+        }
+        finally
+        {
+            File.Delete(pidFile);
+            File.Delete(termFile);
+        }
+    }
+
     [Fact]
     public async Task SIGKILL_of_up_leaves_no_escaped_process()
     {
