@@ -147,14 +147,21 @@ public sealed partial class ProcessGroupLauncher(OrphanGuard guard) : IProcessLa
                 return;
             }
 
+            // A shutdown's SIGTERM reaches what left the group too, and first: the runtime may die of the group's SIGTERM
+            // at once, and WaitAsync must by then know that the grace period has begun, or it kills what left at once.
+            if (signal == ProcessSignal.Term && _cgroup is not null)
+            {
+                _ = Interlocked.CompareExchange(ref _terminatedAt, Stopwatch.GetTimestamp(), 0);
+                _cgroup.TerminateEscaped(ProcessId);
+            }
+
             // Until setsid() has run in the child the group does not exist yet; then signal the process itself.
             if (kill(-ProcessId, (int)signal) != 0)
             {
                 _ = kill(ProcessId, (int)signal);
             }
 
-            // A freeze stops what left the group too; a thaw continues it (nothing to do unless something had left); a
-            // shutdown's SIGTERM reaches it as well.
+            // A freeze stops what left the group too; a thaw continues it (nothing to do unless something had left).
             if (signal == ProcessSignal.Stop)
             {
                 _cgroup?.StopEscaped(ProcessId);
@@ -162,11 +169,6 @@ public sealed partial class ProcessGroupLauncher(OrphanGuard guard) : IProcessLa
             else if (signal == ProcessSignal.Cont)
             {
                 _cgroup?.ContinueEscaped();
-            }
-            else if (signal == ProcessSignal.Term && _cgroup is not null)
-            {
-                _ = Interlocked.CompareExchange(ref _terminatedAt, Stopwatch.GetTimestamp(), 0);
-                _cgroup.TerminateEscaped(ProcessId);
             }
         }
 

@@ -20,7 +20,9 @@ internal static class ProcessGroupMemory
     /// <summary>
     /// Bytes resident in the group's processes, and in those of <paramref name="contained"/> (the environment's cgroup)
     /// that are outside the group; 0 when none is left. From a walk no older than maxAge: a process newer than the walk is
-    /// counted from the next one.
+    /// counted from the next one. The leader (the pid that is the group's id) is counted through the group only: a walk
+    /// taken between the host's fork and the leader's setsid() sees it in the host's own group with the host's pages
+    /// (a forked copy of the host), which would count the host as the function's and kill it for memory it never had.
     /// </summary>
     public static long ResidentBytes(int groupId, IReadOnlyList<int> contained, TimeSpan maxAge)
     {
@@ -35,7 +37,7 @@ internal static class ProcessGroupMemory
             long bytes = _snapshot.BytesByGroup.GetValueOrDefault(groupId);
             foreach (int pid in contained)
             {
-                if (_snapshot.ByProcess.TryGetValue(pid, out (int Group, long Bytes) process) && process.Group != groupId)
+                if (pid != groupId && _snapshot.ByProcess.TryGetValue(pid, out (int Group, long Bytes) process) && process.Group != groupId)
                 {
                     bytes += process.Bytes;
                 }
