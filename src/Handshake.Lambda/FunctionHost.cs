@@ -261,30 +261,20 @@ public sealed partial class FunctionHost : IAsyncDisposable
     /// (they are written just after the answer leaves). Log readers wait for this, so that an invocation's REPORT is
     /// there as soon as its caller has the answer.
     /// </summary>
-    public Task LogsSettledAsync(string functionName)
-    {
-        List<Task> pending = [];
-        foreach (ExecutionEnvironment environment in Environments(functionName))
-        {
-            if (!environment.Finishing.IsCompleted)
-            {
-                pending.Add(environment.Finishing);
-            }
-        }
-
-        return pending.Count == 0 ? Task.CompletedTask : Task.WhenAll(pending);
-    }
+    public Task LogsSettledAsync(string functionName) => Settled(Environments(functionName));
 
     /// <summary>
     /// As <see cref="LogsSettledAsync"/>, for every environment that logs into the group: a group named in
     /// LoggingConfig.LogGroup may be shared by several functions.
     /// </summary>
-    public Task LogGroupSettledAsync(string groupName)
+    public Task LogGroupSettledAsync(string groupName) => Settled(_started.Keys.Where(e => e.LogGroupName == groupName));
+
+    private static Task Settled(IEnumerable<ExecutionEnvironment> environments)
     {
         List<Task> pending = [];
-        foreach (ExecutionEnvironment environment in _started.Keys)
+        foreach (ExecutionEnvironment environment in environments)
         {
-            if (environment.LogGroupName == groupName && !environment.Finishing.IsCompleted)
+            if (!environment.Finishing.IsCompleted)
             {
                 pending.Add(environment.Finishing);
             }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Handshake.Lambda.Functions;
@@ -57,11 +58,12 @@ internal sealed class ApplicationLogFilter
             return Level.Info;
         }
 
-        byte[] utf8 = Encoding.UTF8.GetBytes(line);
+        // A pooled buffer: under JSON every line of an object's shape is read here, on the output thread.
+        byte[] utf8 = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(line.Length));
         try
         {
             // Only the top level's members are looked at; nested objects and arrays are skipped whole.
-            Utf8JsonReader reader = new(utf8);
+            Utf8JsonReader reader = new(utf8.AsSpan(0, Encoding.UTF8.GetBytes(line, utf8)));
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 return Level.Info;
@@ -86,6 +88,10 @@ internal sealed class ApplicationLogFilter
         catch (JsonException)
         {
             // Not JSON after all (a line that starts with a brace): plain text, INFO.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(utf8);
         }
 
         return Level.Info;

@@ -74,11 +74,7 @@ internal sealed class PlatformLog
         using Event e = new(time, "platform.initReport");
         e.Record.WriteString("initializationType", "on-demand");
         e.Record.WriteString("phase", phase);
-        e.Record.WriteString("status", status);
-        if (errorType is not null)
-        {
-            e.Record.WriteString("errorType", errorType);
-        }
+        e.Status(status, errorType);
 
         e.Record.WriteStartObject("metrics");
         e.Record.WriteNumber("durationMs", Math.Round(durationMs, 2));
@@ -113,11 +109,7 @@ internal sealed class PlatformLog
 
         using Event e = new(time, "platform.runtimeDone");
         e.Record.WriteString("requestId", requestId);
-        e.Record.WriteString("status", status);
-        if (errorType is not null)
-        {
-            e.Record.WriteString("errorType", errorType);
-        }
+        e.Status(status, errorType);
 
         e.Record.WriteStartObject("metrics");
         e.Record.WriteNumber("durationMs", Math.Round(durationMs, 2));
@@ -157,11 +149,7 @@ internal sealed class PlatformLog
         }
 
         e.Record.WriteEndObject();
-        e.Record.WriteString("status", status);
-        if (errorType is not null)
-        {
-            e.Record.WriteString("errorType", errorType);
-        }
+        e.Status(status, errorType);
 
         return e.Finish();
     }
@@ -183,6 +171,16 @@ internal sealed class PlatformLog
         }
 
         public Utf8JsonWriter Record { get; }
+
+        /// <summary>The record's `status`, and its `errorType` when there is one (a failure's).</summary>
+        public void Status(string status, string? errorType)
+        {
+            Record.WriteString("status", status);
+            if (errorType is not null)
+            {
+                Record.WriteString("errorType", errorType);
+            }
+        }
 
         /// <summary>Closes the record and the envelope: the line.</summary>
         public string Finish()
