@@ -13,7 +13,7 @@ public sealed class AccountSettingsTests
         server.Test.AddBash("second");
         Dictionary<string, string> environment = Repository.AwsEnvironment(server.Endpoint);
         string endpoint = server.Endpoint.ToString();
-        Task<(int ExitCode, string Stdout, string Stderr)> Cli(params string[] args) => Repository.RunAsync("aws", ["lambda", .. args, "--endpoint-url", endpoint], environment);
+        Task<(int ExitCode, string Stdout, string Stderr)> Cli(params string[] args) => AwsCli.RunAsync(["lambda", .. args, "--endpoint-url", endpoint], environment);
 
         Assert.Equal(0, (await Cli("put-function-concurrency", "--function-name", "first", "--reserved-concurrent-executions", "6")).ExitCode);
         // Together the functions may not reserve more than the account has: 6 + 5 > 10.

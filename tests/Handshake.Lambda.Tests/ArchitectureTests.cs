@@ -93,7 +93,7 @@ public sealed class ArchitectureTests : IDisposable
 
     private static async Task<JsonElement> CliAsync(LambdaServer server, params string[] args)
     {
-        var result = await Repository.RunAsync("aws", ["lambda", .. args, "--endpoint-url", server.Endpoint.ToString()], Repository.AwsEnvironment(server.Endpoint));
+        var result = await AwsCli.RunAsync(["lambda", .. args, "--endpoint-url", server.Endpoint.ToString()], Repository.AwsEnvironment(server.Endpoint));
         Assert.True(result.ExitCode == 0, $"aws lambda {string.Join(' ', args)}: {result.Stderr}");
         return JsonDocument.Parse(result.Stdout).RootElement.Clone();
     }

@@ -1,12 +1,6 @@
-using System.Text.Json;
-
 namespace Handshake.Lambda.Tests;
 
-/// <summary>
-/// Several AWS CLI commands one after another in one Python process (tests/clients/aws_cli_batch.py: the CLI's own
-/// driver, a new one for each command), for runs of commands with nothing else between them: a CLI start (Python and
-/// the CLI's imports) costs about 0.7 s of CPU, paid here once.
-/// </summary>
+/// <summary>Several AWS CLI commands against one endpoint, one after another (<see cref="AwsCli"/>).</summary>
 internal static class AwsCliBatch
 {
     /// <summary>
@@ -16,12 +10,13 @@ internal static class AwsCliBatch
     /// </summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)[]> RunAsync(string endpoint, string[][] commands, Dictionary<string, string>? environment = null)
     {
-        string batch = JsonSerializer.Serialize(commands.Select(c => (string[])[.. c, "--endpoint-url", endpoint]));
-        var run = await Repository.RunAsync("python3", [Repository.Path("tests", "clients", "aws_cli_batch.py"), batch], environment ?? Repository.AwsEnvironment(new Uri(endpoint)));
-        Assert.True(run.ExitCode == 0, run.Stderr);
-        (int, string, string)[] results = [.. JsonDocument.Parse(run.Stdout).RootElement.EnumerateArray()
-            .Select(r => (r.GetProperty("exitCode").GetInt32(), r.GetProperty("stdout").GetString()!, r.GetProperty("stderr").GetString()!))];
-        Assert.Equal(commands.Length, results.Length);
+        environment ??= Repository.AwsEnvironment(new Uri(endpoint));
+        var results = new (int ExitCode, string Stdout, string Stderr)[commands.Length];
+        for (int i = 0; i < commands.Length; i++)
+        {
+            results[i] = await AwsCli.RunAsync([.. commands[i], "--endpoint-url", endpoint], environment);
+        }
+
         return results;
     }
 }

@@ -10,7 +10,7 @@ internal static class AwsLogsCli
 {
     /// <summary>Runs `aws logs ARGUMENTS` against the host; its exit code and output, whatever they are.</summary>
     public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(LambdaServer server, params string[] arguments) =>
-        Repository.RunAsync("aws", ["logs", .. arguments, "--endpoint-url", server.Endpoint.ToString()], Repository.AwsEnvironment(server.Endpoint));
+        AwsCli.RunAsync(["logs", .. arguments, "--endpoint-url", server.Endpoint.ToString()], Repository.AwsEnvironment(server.Endpoint));
 
     /// <summary>
     /// Runs several `aws logs` commands one after another in one CLI process (<see cref="AwsCliBatch"/>); each one's

@@ -17,14 +17,14 @@ public sealed class ClientOracleTests
             Dictionary<string, string> environment = Repository.AwsEnvironment(server.Endpoint);
             string endpoint = server.Endpoint.ToString();
 
-            var created = await Repository.RunAsync("aws", ["lambda", "create-function", "--endpoint-url", endpoint, "--function-name", "cli-fn",
+            var created = await AwsCli.RunAsync(["lambda", "create-function", "--endpoint-url", endpoint, "--function-name", "cli-fn",
                 "--runtime", "provided.al2023", "--role", "arn:aws:iam::000000000000:role/lambda", "--handler", "function.handler",
                 "--zip-file", "fileb://" + zip, "--environment", $"Variables={{HANDSHAKE_TEST_MARKER={server.Test.Marker}}}"], environment);
             Assert.True(created.ExitCode == 0, created.Stderr);
             Assert.Equal("cli-fn", JsonDocument.Parse(created.Stdout).RootElement.GetProperty("FunctionName").GetString());
 
             string output = Path.Combine(work, "out.json");
-            var invoked = await Repository.RunAsync("aws", ["lambda", "invoke", "--endpoint-url", endpoint, "--function-name", "cli-fn",
+            var invoked = await AwsCli.RunAsync(["lambda", "invoke", "--endpoint-url", endpoint, "--function-name", "cli-fn",
                 "--payload", """{"from":"cli"}""", "--log-type", "Tail", output], environment);
             Assert.True(invoked.ExitCode == 0, invoked.Stderr);
             JsonElement answer = JsonDocument.Parse(invoked.Stdout).RootElement;
@@ -33,30 +33,30 @@ public sealed class ClientOracleTests
             Assert.Contains("REPORT RequestId", System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(answer.GetProperty("LogResult").GetString()!)));
             Assert.Equal("""{"from":"cli"}""", await File.ReadAllTextAsync(output));
 
-            var failed = await Repository.RunAsync("aws", ["lambda", "invoke", "--endpoint-url", endpoint, "--function-name", "cli-fn", "--payload", """{"fail":1}""", output], environment);
+            var failed = await AwsCli.RunAsync(["lambda", "invoke", "--endpoint-url", endpoint, "--function-name", "cli-fn", "--payload", """{"fail":1}""", output], environment);
             Assert.Equal("Unhandled", JsonDocument.Parse(failed.Stdout).RootElement.GetProperty("FunctionError").GetString());
 
             // By ARN: the host's account (000000000000) is found; another account's ARN, full or partial, is not.
-            var byArn = await Repository.RunAsync("aws", ["lambda", "invoke", "--endpoint-url", endpoint, "--function-name", "arn:aws:lambda:us-east-1:000000000000:function:cli-fn", output], environment);
+            var byArn = await AwsCli.RunAsync(["lambda", "invoke", "--endpoint-url", endpoint, "--function-name", "arn:aws:lambda:us-east-1:000000000000:function:cli-fn", output], environment);
             Assert.True(byArn.ExitCode == 0, byArn.Stderr);
-            var otherAccount = await Repository.RunAsync("aws", ["lambda", "invoke", "--endpoint-url", endpoint, "--function-name", "arn:aws:lambda:us-east-1:111111111111:function:cli-fn", output], environment);
+            var otherAccount = await AwsCli.RunAsync(["lambda", "invoke", "--endpoint-url", endpoint, "--function-name", "arn:aws:lambda:us-east-1:111111111111:function:cli-fn", output], environment);
             Assert.NotEqual(0, otherAccount.ExitCode);
             Assert.Contains("An error occurred (ResourceNotFoundException) when calling the Invoke operation: Function not found: arn:aws:lambda:us-east-1:111111111111:function:cli-fn", otherAccount.Stderr);
-            var otherConfiguration = await Repository.RunAsync("aws", ["lambda", "get-function-configuration", "--endpoint-url", endpoint, "--function-name", "111111111111:function:cli-fn"], environment);
+            var otherConfiguration = await AwsCli.RunAsync(["lambda", "get-function-configuration", "--endpoint-url", endpoint, "--function-name", "111111111111:function:cli-fn"], environment);
             Assert.NotEqual(0, otherConfiguration.ExitCode);
             Assert.Contains("An error occurred (ResourceNotFoundException) when calling the GetFunctionConfiguration operation: Function not found: arn:aws:lambda:us-east-1:111111111111:function:cli-fn", otherConfiguration.Stderr);
-            var otherDelete = await Repository.RunAsync("aws", ["lambda", "delete-function", "--endpoint-url", endpoint, "--function-name", "arn:aws:lambda:us-east-1:111111111111:function:cli-fn"], environment);
+            var otherDelete = await AwsCli.RunAsync(["lambda", "delete-function", "--endpoint-url", endpoint, "--function-name", "arn:aws:lambda:us-east-1:111111111111:function:cli-fn"], environment);
             Assert.Contains("(ResourceNotFoundException)", otherDelete.Stderr);
 
-            var listed = await Repository.RunAsync("aws", ["lambda", "list-functions", "--endpoint-url", endpoint], environment);
+            var listed = await AwsCli.RunAsync(["lambda", "list-functions", "--endpoint-url", endpoint], environment);
             Assert.Equal("cli-fn", JsonDocument.Parse(listed.Stdout).RootElement.GetProperty("Functions")[0].GetProperty("FunctionName").GetString());
 
-            var concurrency = await Repository.RunAsync("aws", ["lambda", "put-function-concurrency", "--endpoint-url", endpoint, "--function-name", "cli-fn", "--reserved-concurrent-executions", "2"], environment);
+            var concurrency = await AwsCli.RunAsync(["lambda", "put-function-concurrency", "--endpoint-url", endpoint, "--function-name", "cli-fn", "--reserved-concurrent-executions", "2"], environment);
             Assert.True(concurrency.ExitCode == 0, concurrency.Stderr);
 
-            var deleted = await Repository.RunAsync("aws", ["lambda", "delete-function", "--endpoint-url", endpoint, "--function-name", "cli-fn"], environment);
+            var deleted = await AwsCli.RunAsync(["lambda", "delete-function", "--endpoint-url", endpoint, "--function-name", "cli-fn"], environment);
             Assert.True(deleted.ExitCode == 0, deleted.Stderr);
-            var missing = await Repository.RunAsync("aws", ["lambda", "get-function", "--endpoint-url", endpoint, "--function-name", "cli-fn"], environment);
+            var missing = await AwsCli.RunAsync(["lambda", "get-function", "--endpoint-url", endpoint, "--function-name", "cli-fn"], environment);
             Assert.NotEqual(0, missing.ExitCode);
             Assert.Contains("ResourceNotFoundException", missing.Stderr);
             Assert.Contains("Function not found: arn:aws:lambda:us-east-1:000000000000:function:cli-fn", missing.Stderr);

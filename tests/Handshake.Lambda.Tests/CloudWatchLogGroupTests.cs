@@ -131,7 +131,7 @@ public sealed class CloudWatchLogGroupTests
             await up.AwsLogsFailsAsync("put-retention-policy", "--log-group-name", "/aws/lambda/bash", "--retention-in-days", "0"));
 
         // The function logs into the created group; deleting the group takes those events.
-        var invoked = await Repository.RunAsync("aws", ["lambda", "invoke", "--endpoint-url", up.Endpoint, "--function-name", "bash", "--payload", "{}",
+        var invoked = await AwsCli.RunAsync(["lambda", "invoke", "--endpoint-url", up.Endpoint, "--function-name", "bash", "--payload", "{}",
             Path.Combine(up.Directory, "out.json")], Repository.AwsEnvironment(new Uri(up.Endpoint)));
         Assert.True(invoked.ExitCode == 0, invoked.Stderr);
         Assert.Contains("REPORT RequestId: ", await up.AwsLogsAsync("filter-log-events", "--log-group-name", "/aws/lambda/bash", "--filter-pattern", "REPORT"));

@@ -26,7 +26,7 @@ public sealed partial class CloudWatchLogsApiTests
                 Dictionary<string, string> environment = Repository.AwsEnvironment(new Uri(up.Endpoint));
                 for (int i = 0; i < 2; i++)
                 {
-                    var invoked = await Repository.RunAsync("aws", ["lambda", "invoke", "--endpoint-url", up.Endpoint, "--function-name", "bash",
+                    var invoked = await AwsCli.RunAsync(["lambda", "invoke", "--endpoint-url", up.Endpoint, "--function-name", "bash",
                         "--payload", "{}", Path.Combine(up.Directory, "out.json")], environment);
                     Assert.True(invoked.ExitCode == 0, invoked.Stderr);
                 }
@@ -66,7 +66,7 @@ public sealed partial class CloudWatchLogsApiTests
                 // A new invocation after the restart: the log goes on, its events numbered after the kept ones.
                 var invoked = await Repository.RunAsync(UpProcess.Executable, ["invoke", "bash", "--payload", "{}", "--endpoint", up.Endpoint]);
                 Assert.True(invoked.ExitCode == 0, invoked.Stderr);
-                var filtered = await Repository.RunAsync("aws", ["logs", "filter-log-events", "--endpoint-url", up.Endpoint, "--log-group-name", "/aws/lambda/bash",
+                var filtered = await AwsCli.RunAsync(["logs", "filter-log-events", "--endpoint-url", up.Endpoint, "--log-group-name", "/aws/lambda/bash",
                     "--filter-pattern", "REPORT"], Repository.AwsEnvironment(new Uri(up.Endpoint)));
                 Assert.True(filtered.ExitCode == 0, filtered.Stderr);
                 string[] ids = [.. JsonDocument.Parse(filtered.Stdout).RootElement.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("eventId").GetString()!)];

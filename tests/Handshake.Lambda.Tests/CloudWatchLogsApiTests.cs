@@ -119,15 +119,15 @@ public sealed partial class CloudWatchLogsApiTests
         string output = Path.Combine(up.Directory, "out.json");
         for (int i = 0; i < 2; i++)
         {
-            var invoked = await Repository.RunAsync("aws", ["lambda", "invoke", "--endpoint-url", up.Endpoint, "--function-name", "bash", "--payload", "{}", output], environment);
+            var invoked = await AwsCli.RunAsync(["lambda", "invoke", "--endpoint-url", up.Endpoint, "--function-name", "bash", "--payload", "{}", output], environment);
             Assert.True(invoked.ExitCode == 0, invoked.Stderr);
         }
 
-        var streams = await Repository.RunAsync("aws", ["logs", "describe-log-streams", "--endpoint-url", up.Endpoint, "--log-group-name", "/aws/lambda/bash"], environment);
+        var streams = await AwsCli.RunAsync(["logs", "describe-log-streams", "--endpoint-url", up.Endpoint, "--log-group-name", "/aws/lambda/bash"], environment);
         Assert.True(streams.ExitCode == 0, streams.Stderr);
         string stream = Assert.Single(JsonDocument.Parse(streams.Stdout).RootElement.GetProperty("logStreams").EnumerateArray()).GetProperty("logStreamName").GetString()!;
 
-        var events = await Repository.RunAsync("aws", ["logs", "get-log-events", "--endpoint-url", up.Endpoint, "--log-group-name", "/aws/lambda/bash",
+        var events = await AwsCli.RunAsync(["logs", "get-log-events", "--endpoint-url", up.Endpoint, "--log-group-name", "/aws/lambda/bash",
             "--log-stream-name", stream, "--start-from-head"], environment);
         Assert.True(events.ExitCode == 0, events.Stderr);
         JsonElement page = JsonDocument.Parse(events.Stdout).RootElement;
@@ -140,7 +140,7 @@ public sealed partial class CloudWatchLogsApiTests
         // The README's example, and the CLI's own pagination over one-event pages.
         foreach (string[] extra in new[] { Array.Empty<string>(), ["--page-size", "1"] })
         {
-            var filtered = await Repository.RunAsync("aws", ["logs", "filter-log-events", "--endpoint-url", up.Endpoint, "--log-group-name", "/aws/lambda/bash",
+            var filtered = await AwsCli.RunAsync(["logs", "filter-log-events", "--endpoint-url", up.Endpoint, "--log-group-name", "/aws/lambda/bash",
                 "--filter-pattern", "REPORT", .. extra], environment);
             Assert.True(filtered.ExitCode == 0, filtered.Stderr);
             JsonElement[] matched = [.. JsonDocument.Parse(filtered.Stdout).RootElement.GetProperty("events").EnumerateArray()];
@@ -149,12 +149,12 @@ public sealed partial class CloudWatchLogsApiTests
             Assert.All(matched, e => Assert.Equal(stream, e.GetProperty("logStreamName").GetString()));
         }
 
-        var json = await Repository.RunAsync("aws", ["logs", "filter-log-events", "--endpoint-url", up.Endpoint, "--log-group-name", "/aws/lambda/bash",
+        var json = await AwsCli.RunAsync(["logs", "filter-log-events", "--endpoint-url", up.Endpoint, "--log-group-name", "/aws/lambda/bash",
             "--filter-pattern", "{ $.level = \"ERROR\" }"], environment);
         Assert.NotEqual(0, json.ExitCode);
         Assert.Contains("An error occurred (InvalidParameterException) when calling the FilterLogEvents operation: Handshake does not implement JSON filter patterns", json.Stderr);
 
-        var missing = await Repository.RunAsync("aws", ["logs", "get-log-events", "--endpoint-url", up.Endpoint, "--log-group-name", "/aws/lambda/nope",
+        var missing = await AwsCli.RunAsync(["logs", "get-log-events", "--endpoint-url", up.Endpoint, "--log-group-name", "/aws/lambda/nope",
             "--log-stream-name", stream], environment);
         Assert.Contains("An error occurred (ResourceNotFoundException) when calling the GetLogEvents operation: The specified log group does not exist.", missing.Stderr);
     }
@@ -215,22 +215,22 @@ public sealed partial class CloudWatchLogsApiTests
         Dictionary<string, string> environment = Repository.AwsEnvironment(new Uri(up.Endpoint));
         environment["AWS_ACCESS_KEY_ID"] = "AKIDSTRICT";
         environment["AWS_SECRET_ACCESS_KEY"] = "strict-secret";
-        var invoked = await Repository.RunAsync("aws", ["lambda", "invoke", "--endpoint-url", up.Endpoint, "--function-name", "bash", "--payload", "{}",
+        var invoked = await AwsCli.RunAsync(["lambda", "invoke", "--endpoint-url", up.Endpoint, "--function-name", "bash", "--payload", "{}",
             Path.Combine(up.Directory, "out.json")], environment);
         Assert.True(invoked.ExitCode == 0, invoked.Stderr);
 
-        var signed = await Repository.RunAsync("aws", ["logs", "filter-log-events", "--endpoint-url", up.Endpoint, "--log-group-name", "/aws/lambda/bash",
+        var signed = await AwsCli.RunAsync(["logs", "filter-log-events", "--endpoint-url", up.Endpoint, "--log-group-name", "/aws/lambda/bash",
             "--filter-pattern", "REPORT"], environment);
         Assert.True(signed.ExitCode == 0, signed.Stderr);
         Assert.Single(JsonDocument.Parse(signed.Stdout).RootElement.GetProperty("events").EnumerateArray());
 
         environment["AWS_SECRET_ACCESS_KEY"] = "wrong-secret";
-        var forged = await Repository.RunAsync("aws", ["logs", "describe-log-groups", "--endpoint-url", up.Endpoint], environment);
+        var forged = await AwsCli.RunAsync(["logs", "describe-log-groups", "--endpoint-url", up.Endpoint], environment);
         Assert.NotEqual(0, forged.ExitCode);
         Assert.Contains("An error occurred (InvalidSignatureException) when calling the DescribeLogGroups operation", forged.Stderr);
 
         environment["AWS_ACCESS_KEY_ID"] = "AKIDUNKNOWN";
-        var unknown = await Repository.RunAsync("aws", ["logs", "describe-log-groups", "--endpoint-url", up.Endpoint], environment);
+        var unknown = await AwsCli.RunAsync(["logs", "describe-log-groups", "--endpoint-url", up.Endpoint], environment);
         Assert.Contains("An error occurred (UnrecognizedClientException) when calling the DescribeLogGroups operation", unknown.Stderr);
 
         using HttpClient http = new() { BaseAddress = new Uri(up.Endpoint), Timeout = TestHost.Wait };

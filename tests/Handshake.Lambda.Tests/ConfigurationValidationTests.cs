@@ -167,12 +167,12 @@ public sealed class ConfigurationValidationTests
             Dictionary<string, string> environment = Repository.AwsEnvironment(server.Endpoint);
             string[] common = ["--endpoint-url", server.Endpoint.ToString(), "--function-name", "dry"];
 
-            var created = await Repository.RunAsync("aws", ["lambda", "create-function", .. common, "--runtime", "provided.al2023", "--role", "arn:aws:iam::000000000000:role/lambda",
+            var created = await AwsCli.RunAsync(["lambda", "create-function", .. common, "--runtime", "provided.al2023", "--role", "arn:aws:iam::000000000000:role/lambda",
                 "--handler", "function.handler", "--zip-file", "fileb://" + original, "--environment", $"Variables={{HANDSHAKE_TEST_MARKER={server.Test.Marker}}}"], environment);
             Assert.True(created.ExitCode == 0, created.Stderr);
             string sha = JsonDocument.Parse(created.Stdout).RootElement.GetProperty("CodeSha256").GetString()!;
 
-            var dry = await Repository.RunAsync("aws", ["lambda", "update-function-code", .. common, "--zip-file", "fileb://" + replacement, "--dry-run"], environment);
+            var dry = await AwsCli.RunAsync(["lambda", "update-function-code", .. common, "--zip-file", "fileb://" + replacement, "--dry-run"], environment);
             Assert.True(dry.ExitCode == 0, dry.Stderr);
             Assert.Equal(sha, JsonDocument.Parse(dry.Stdout).RootElement.GetProperty("CodeSha256").GetString());
             HttpResponseMessage invoked = await server.Client().PostAsync("/2015-03-31/functions/dry/invocations", new StringContent("""{"environment":1}"""));
@@ -183,7 +183,7 @@ public sealed class ConfigurationValidationTests
             var dryBroken = await Error(await server.Client().PutAsync("/2015-03-31/functions/dry/code", Json(new { ZipFile = Convert.ToBase64String(await File.ReadAllBytesAsync(broken)), DryRun = true })));
             Assert.Equal((HttpStatusCode.BadRequest, "InvalidParameterValueException", "Could not unzip uploaded file. Please check your file, then try to upload again."), dryBroken);
 
-            var stale = await Repository.RunAsync("aws", ["lambda", "update-function-configuration", .. common, "--timeout", "5", "--revision-id", "00000000-0000-0000-0000-000000000000"], environment);
+            var stale = await AwsCli.RunAsync(["lambda", "update-function-configuration", .. common, "--timeout", "5", "--revision-id", "00000000-0000-0000-0000-000000000000"], environment);
             Assert.NotEqual(0, stale.ExitCode);
             Assert.Contains("(PreconditionFailedException) when calling the UpdateFunctionConfiguration operation: The Revision Id provided does not match the latest Revision Id.", stale.Stderr);
         }

@@ -14,7 +14,7 @@ public sealed class EventInvokeConfigClientTests
         Dictionary<string, string> environment = Repository.AwsEnvironment(server.Endpoint);
         string endpoint = server.Endpoint.ToString();
         string sinkArn = "arn:aws:lambda:us-east-1:000000000000:function:sink";
-        Task<(int ExitCode, string Stdout, string Stderr)> Cli(params string[] args) => Repository.RunAsync("aws", ["lambda", .. args, "--endpoint-url", endpoint], environment);
+        Task<(int ExitCode, string Stdout, string Stderr)> Cli(params string[] args) => AwsCli.RunAsync(["lambda", .. args, "--endpoint-url", endpoint], environment);
 
         var missing = await Cli("get-function-event-invoke-config", "--function-name", "source");
         Assert.Contains("An error occurred (ResourceNotFoundException) when calling the GetFunctionEventInvokeConfig operation: The function arn:aws:lambda:us-east-1:000000000000:function:source:$LATEST doesn't have an EventInvokeConfig", missing.Stderr);
@@ -68,7 +68,7 @@ public sealed class EventInvokeConfigClientTests
         Dictionary<string, string> environment = Repository.AwsEnvironment(server.Endpoint);
         string endpoint = server.Endpoint.ToString();
         Task<(int ExitCode, string Stdout, string Stderr)> Put(params string[] args) =>
-            Repository.RunAsync("aws", ["lambda", "put-function-event-invoke-config", .. args, "--endpoint-url", endpoint], environment);
+            AwsCli.RunAsync(["lambda", "put-function-event-invoke-config", .. args, "--endpoint-url", endpoint], environment);
 
         Assert.Contains("(InvalidParameterValueException) when calling the PutFunctionEventInvokeConfig operation: You must specify at least one of error handling or destination setting.",
             (await Put("--function-name", "source")).Stderr);

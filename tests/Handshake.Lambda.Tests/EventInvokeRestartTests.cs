@@ -209,7 +209,7 @@ public sealed class EventInvokeRestartTests : IDisposable
         string answer = Path.Combine(Path.GetTempPath(), "handshake-event-answer-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var run = await Repository.RunAsync("aws", ["lambda", "invoke", "--endpoint-url", server.Endpoint.ToString(),
+            var run = await AwsCli.RunAsync(["lambda", "invoke", "--endpoint-url", server.Endpoint.ToString(),
                 "--function-name", function, "--invocation-type", "Event",
                 "--payload", payload, answer], Repository.AwsEnvironment(server.Endpoint));
             Assert.True(run.ExitCode == 0, run.Stderr);

@@ -23,7 +23,7 @@ public sealed class EventSourceMappingFilterClientTests
         string endpoint = server.Endpoint.ToString();
         string criteria = JsonSerializer.Serialize(new { Filters = new[] { new { Pattern = Inserts }, new { Pattern = Keep } } });
 
-        var refused = await Repository.RunAsync("aws", ["lambda", "create-event-source-mapping", "--endpoint-url", endpoint,
+        var refused = await AwsCli.RunAsync(["lambda", "create-event-source-mapping", "--endpoint-url", endpoint,
             "--function-name", "recorder", "--event-source-arn", streamArn, "--starting-position", "LATEST",
             "--filter-criteria", """{"Filters": [{"Pattern": "{\"eventName\": \"INSERT\"}"}]}"""], environment);
         Assert.NotEqual(0, refused.ExitCode);
@@ -105,7 +105,7 @@ public sealed class EventSourceMappingFilterClientTests
 
     private static async Task<JsonElement> CliAsync(Dictionary<string, string> environment, string operation, params string[] arguments)
     {
-        var run = await Repository.RunAsync("aws", ["lambda", operation, .. arguments], environment);
+        var run = await AwsCli.RunAsync(["lambda", operation, .. arguments], environment);
         Assert.True(run.ExitCode == 0, run.Stderr);
         return JsonDocument.Parse(run.Stdout).RootElement.Clone();
     }

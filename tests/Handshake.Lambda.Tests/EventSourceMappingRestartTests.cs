@@ -202,7 +202,7 @@ public sealed class EventSourceMappingRestartTests : IDisposable
 
     private static async Task<JsonElement> CliAsync(StreamServer server, string operation, params string[] arguments)
     {
-        var run = await Repository.RunAsync("aws", ["lambda", operation, "--endpoint-url", server.Endpoint.ToString(), .. arguments],
+        var run = await AwsCli.RunAsync(["lambda", operation, "--endpoint-url", server.Endpoint.ToString(), .. arguments],
             Repository.AwsEnvironment(server.Endpoint));
         Assert.True(run.ExitCode == 0, run.Stderr);
         return JsonDocument.Parse(run.Stdout).RootElement.Clone();

@@ -24,7 +24,7 @@ public sealed class EventSourceMappingTests
         Dictionary<string, string> environment = Repository.AwsEnvironment(server.Endpoint);
         string endpoint = server.Endpoint.ToString();
 
-        var created = await Repository.RunAsync("aws", ["lambda", "create-event-source-mapping", "--endpoint-url", endpoint,
+        var created = await AwsCli.RunAsync(["lambda", "create-event-source-mapping", "--endpoint-url", endpoint,
             "--function-name", "recorder", "--event-source-arn", streamArn, "--starting-position", "TRIM_HORIZON"], environment);
         Assert.True(created.ExitCode == 0, created.Stderr);
         JsonElement mapping = JsonDocument.Parse(created.Stdout).RootElement;
@@ -99,7 +99,7 @@ public sealed class EventSourceMappingTests
         JsonElement deleted = await CliAsync(environment, "delete-event-source-mapping", "--endpoint-url", endpoint, "--uuid", uuid);
         Assert.Equal("Deleting", deleted.GetProperty("State").GetString());
         await StreamServer.WaitUntilAsync(() => server.Host.EventSourceMappings.TryGet(uuid, out _), exists => !exists);
-        var missing = await Repository.RunAsync("aws", ["lambda", "get-event-source-mapping", "--endpoint-url", endpoint, "--uuid", uuid], environment);
+        var missing = await AwsCli.RunAsync(["lambda", "get-event-source-mapping", "--endpoint-url", endpoint, "--uuid", uuid], environment);
         Assert.NotEqual(0, missing.ExitCode);
         Assert.Contains("(ResourceNotFoundException) when calling the GetEventSourceMapping operation: The resource you requested does not exist.", missing.Stderr);
     }
@@ -497,7 +497,7 @@ public sealed class EventSourceMappingTests
 
     private static async Task<JsonElement> CliAsync(Dictionary<string, string> environment, string operation, params string[] arguments)
     {
-        var run = await Repository.RunAsync("aws", ["lambda", operation, .. arguments], environment);
+        var run = await AwsCli.RunAsync(["lambda", operation, .. arguments], environment);
         Assert.True(run.ExitCode == 0, run.Stderr);
         return JsonDocument.Parse(run.Stdout).RootElement.Clone();
     }

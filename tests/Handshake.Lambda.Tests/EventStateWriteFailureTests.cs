@@ -73,7 +73,7 @@ public sealed class EventStateWriteFailureTests : IDisposable
     /// times, with sleeps of up to 1, 2, 4 and 8 seconds between them (about 8 s a command), each refused the same way.
     /// </summary>
     private static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(StreamServer server, string operation, params string[] arguments) =>
-        Repository.RunAsync("aws", ["lambda", operation, "--endpoint-url", server.Endpoint.ToString(), .. arguments],
+        AwsCli.RunAsync(["lambda", operation, "--endpoint-url", server.Endpoint.ToString(), .. arguments],
             new(Repository.AwsEnvironment(server.Endpoint)) { ["AWS_MAX_ATTEMPTS"] = "1" });
 
     private static async Task<JsonElement> CliAsync(StreamServer server, string operation, params string[] arguments)

@@ -16,7 +16,7 @@ public sealed class FunctionTagsTests
             await File.WriteAllBytesAsync(zip, FunctionZip.BashRuntime());
             Dictionary<string, string> environment = Repository.AwsEnvironment(server.Endpoint);
             string endpoint = server.Endpoint.ToString();
-            Task<(int ExitCode, string Stdout, string Stderr)> Cli(params string[] args) => Repository.RunAsync("aws", ["lambda", .. args, "--endpoint-url", endpoint], environment);
+            Task<(int ExitCode, string Stdout, string Stderr)> Cli(params string[] args) => AwsCli.RunAsync(["lambda", .. args, "--endpoint-url", endpoint], environment);
             string arn = "arn:aws:lambda:us-east-1:000000000000:function:tagged";
 
             var created = await Cli("create-function", "--function-name", "tagged", "--runtime", "provided.al2023", "--role", "arn:aws:iam::000000000000:role/lambda",

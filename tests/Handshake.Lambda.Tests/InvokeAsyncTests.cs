@@ -18,7 +18,7 @@ public sealed class InvokeAsyncTests
         string args = Path.Combine(work, "args.json");
         await File.WriteAllTextAsync(args, """{"legacy":"yes"}""");
 
-        var result = await Repository.RunAsync("aws",
+        var result = await AwsCli.RunAsync(
             ["lambda", "invoke-async", "--function-name", "legacy", "--invoke-args", args, "--endpoint-url", server.Endpoint.ToString()],
             Repository.AwsEnvironment(server.Endpoint));
 

@@ -14,7 +14,7 @@ public sealed class PermissionTests
         server.Test.Host.CreateAlias("target", new Functions.FunctionAlias { Name = "live", FunctionVersion = "1" });
         Dictionary<string, string> environment = Repository.AwsEnvironment(server.Endpoint);
         string endpoint = server.Endpoint.ToString();
-        Task<(int ExitCode, string Stdout, string Stderr)> Cli(params string[] args) => Repository.RunAsync("aws", ["lambda", .. args, "--endpoint-url", endpoint], environment);
+        Task<(int ExitCode, string Stdout, string Stderr)> Cli(params string[] args) => AwsCli.RunAsync(["lambda", .. args, "--endpoint-url", endpoint], environment);
 
         var none = await Cli("get-policy", "--function-name", "target");
         Assert.Contains("(ResourceNotFoundException) when calling the GetPolicy operation: The resource you requested does not exist.", none.Stderr);

@@ -39,7 +39,7 @@ public sealed class RawAnswerTextTests
         server.Test.AddBash("cli", timeout: 5);
         string output = Path.Combine(Directory.CreateTempSubdirectory("handshake-raw-").FullName, "out.json");
 
-        var refused = await Repository.RunAsync("aws",
+        var refused = await AwsCli.RunAsync(
             ["lambda", "invoke", "--function-name", "cli", "--invocation-type", "dry_run", output, "--endpoint-url", server.Endpoint.ToString()],
             Repository.AwsEnvironment(server.Endpoint));
 

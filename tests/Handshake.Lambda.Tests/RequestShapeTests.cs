@@ -141,12 +141,12 @@ public sealed class RequestShapeTests
 
             // Both were accepted: an empty Handler (the pattern [^\s]+ needs one character, though the model's minimum
             // length is 0, so botocore sends it) and a role's name (the model's pattern wants its ARN).
-            var emptyHandler = await Repository.RunAsync("aws", ["lambda", "update-function-configuration", .. endpoint, "--function-name", "handled", "--handler", ""], environment);
+            var emptyHandler = await AwsCli.RunAsync(["lambda", "update-function-configuration", .. endpoint, "--function-name", "handled", "--handler", ""], environment);
             Assert.NotEqual(0, emptyHandler.ExitCode);
             Assert.Contains("An error occurred (ValidationException) when calling the UpdateFunctionConfiguration operation: 1 validation error detected: Value '' at 'handler' failed to satisfy constraint: Member must satisfy regular expression pattern: [^\\s]+",
                 emptyHandler.Stderr);
 
-            var roleName = await Repository.RunAsync("aws", ["lambda", "create-function", .. endpoint, "--function-name", "named", "--runtime", "provided.al2023",
+            var roleName = await AwsCli.RunAsync(["lambda", "create-function", .. endpoint, "--function-name", "named", "--runtime", "provided.al2023",
                 "--role", "lambda-role", "--handler", "function.handler", "--zip-file", "fileb://" + zip], environment);
             Assert.NotEqual(0, roleName.ExitCode);
             Assert.Contains("An error occurred (ValidationException) when calling the CreateFunction operation: 1 validation error detected: Value 'lambda-role' at 'role' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+",
@@ -156,7 +156,7 @@ public sealed class RequestShapeTests
             Assert.Equal(HttpStatusCode.NotFound, (await server.Client().GetAsync("/2015-03-31/functions/named")).StatusCode);
 
             // A role ARN with a path is the pattern's too.
-            var pathRole = await Repository.RunAsync("aws", ["lambda", "update-function-configuration", .. endpoint, "--function-name", "handled",
+            var pathRole = await AwsCli.RunAsync(["lambda", "update-function-configuration", .. endpoint, "--function-name", "handled",
                 "--role", "arn:aws:iam::123456789012:role/service-role/my-role"], environment);
             Assert.True(pathRole.ExitCode == 0, pathRole.Stderr);
         }

@@ -52,7 +52,7 @@ public abstract class RestartTestBase : IDisposable
             : new(Repository.AwsEnvironment(server.Endpoint)) { ["AWS_MAX_ATTEMPTS"] = "1" };
 
         public Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args) =>
-            Repository.RunAsync("aws", ["lambda", .. args, "--endpoint-url", server.Endpoint.ToString()], _environment);
+            AwsCli.RunAsync(["lambda", .. args, "--endpoint-url", server.Endpoint.ToString()], _environment);
 
         public async Task<string> OkAsync(params string[] args)
         {

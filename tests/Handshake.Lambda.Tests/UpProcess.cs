@@ -101,7 +101,7 @@ internal sealed class UpProcess : IAsyncDisposable
     /// <summary>`aws logs ARGUMENTS` against this `up`, which must succeed: its standard output.</summary>
     public async Task<string> AwsLogsAsync(params string[] arguments)
     {
-        var run = await Repository.RunAsync("aws", ["logs", .. arguments, "--endpoint-url", Endpoint], Repository.AwsEnvironment(new Uri(Endpoint)));
+        var run = await AwsCli.RunAsync(["logs", .. arguments, "--endpoint-url", Endpoint], Repository.AwsEnvironment(new Uri(Endpoint)));
         Assert.True(run.ExitCode == 0, $"aws logs {string.Join(' ', arguments)}: {run.Stderr}");
         return run.Stdout;
     }
@@ -109,7 +109,7 @@ internal sealed class UpProcess : IAsyncDisposable
     /// <summary>`aws logs ARGUMENTS` against this `up`, which must fail: its standard error, trimmed.</summary>
     public async Task<string> AwsLogsFailsAsync(params string[] arguments)
     {
-        var run = await Repository.RunAsync("aws", ["logs", .. arguments, "--endpoint-url", Endpoint], Repository.AwsEnvironment(new Uri(Endpoint)));
+        var run = await AwsCli.RunAsync(["logs", .. arguments, "--endpoint-url", Endpoint], Repository.AwsEnvironment(new Uri(Endpoint)));
         Assert.NotEqual(0, run.ExitCode);
         return run.Stderr.Trim();
     }

@@ -22,14 +22,14 @@ public sealed class VersionClientOracleTests
             string endpoint = server.Endpoint.ToString();
             async Task<JsonElement> Aws(params string[] arguments)
             {
-                var run = await Repository.RunAsync("aws", ["lambda", .. arguments, "--endpoint-url", endpoint], environment);
+                var run = await AwsCli.RunAsync(["lambda", .. arguments, "--endpoint-url", endpoint], environment);
                 Assert.True(run.ExitCode == 0, run.Stderr);
                 return run.Stdout.Trim().Length == 0 ? default : JsonDocument.Parse(run.Stdout).RootElement.Clone();
             }
 
             async Task<string> Failure(params string[] arguments)
             {
-                var run = await Repository.RunAsync("aws", ["lambda", .. arguments, "--endpoint-url", endpoint], environment);
+                var run = await AwsCli.RunAsync(["lambda", .. arguments, "--endpoint-url", endpoint], environment);
                 Assert.NotEqual(0, run.ExitCode);
                 return run.Stderr;
             }
