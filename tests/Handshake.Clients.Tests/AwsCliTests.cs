@@ -7,7 +7,7 @@ namespace Handshake.Clients.Tests;
 /// <summary>
 /// Runs the AWS CLI (v1, on the machine) once per command against a durable store, in order, and keeps every result.
 /// Half-way the store is restarted on the same data directory, so the CLI also reads back what it wrote before.
-/// Each CLI start costs about half a second, so the whole sequence runs once and the tests assert on its results.
+/// The whole sequence runs once and the tests assert on its results.
 /// </summary>
 public sealed partial class AwsCliRun : IAsyncLifetime
 {
@@ -138,7 +138,7 @@ public sealed partial class AwsCliRun : IAsyncLifetime
         string[] command = arguments[0] == "..dynamodbstreams"
             ? ["dynamodbstreams", .. arguments[1..], "--endpoint-url", store!.Endpoint, "--output", "json", "--region", "us-east-1"]
             : ["dynamodb", .. arguments, "--endpoint-url", store!.Endpoint, "--output", "json", "--region", "us-east-1"];
-        var result = await OracleProcess.RunAsync("aws", command, CommandTimeout);
+        var result = await OracleProcess.RunAwsCliAsync(command, CommandTimeout);
         results.Add(step, result);
         return result;
     }

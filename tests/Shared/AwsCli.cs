@@ -19,15 +19,18 @@ internal static class AwsCli
     private static readonly ConcurrentBag<Worker> Idle = [];
 
     /// <summary>
-    /// Runs `aws ARGUMENTS` with <paramref name="environment"/> set over the test process's own variables, in
-    /// <paramref name="workingDirectory"/> (the repository root when null); its exit code and output, whatever they are.
+    /// Runs `aws ARGUMENTS` with the test process's own variables, less <paramref name="unset"/>, and
+    /// <paramref name="environment"/> set over them, in <paramref name="workingDirectory"/> (the repository root when
+    /// null), for at most <paramref name="timeout"/> (<see cref="CommandTimeout"/> when null); its exit code and output,
+    /// whatever they are.
     /// </summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IEnumerable<string> arguments, Dictionary<string, string>? environment = null, string? workingDirectory = null)
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IEnumerable<string> arguments, Dictionary<string, string>? environment = null,
+        string? workingDirectory = null, IEnumerable<string>? unset = null, TimeSpan? timeout = null)
     {
         Worker worker = Idle.TryTake(out Worker? idle) ? idle : Worker.Start();
         try
         {
-            var result = await worker.RunAsync(arguments, environment, workingDirectory ?? Worker.Root).WaitAsync(CommandTimeout);
+            var result = await worker.RunAsync(arguments, environment, unset, workingDirectory ?? Worker.Root).WaitAsync(timeout ?? CommandTimeout);
             Idle.Add(worker);
             return result;
         }
@@ -78,11 +81,13 @@ internal static class AwsCli
             return new Worker(Process.Start(info)!);
         }
 
-        public async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment, string workingDirectory)
+        public async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment,
+            IEnumerable<string>? unset, string workingDirectory)
         {
             string request = JsonSerializer.Serialize(new Dictionary<string, object?>
             {
                 ["arguments"] = arguments.ToArray(),
+                ["unset"] = unset?.ToArray() ?? [],
                 ["environment"] = environment ?? new Dictionary<string, string>(),
                 ["workingDirectory"] = workingDirectory,
             });

@@ -5,8 +5,9 @@ shim, Python and the CLI's imports) costs about a second and 0.7 s of CPU per `a
 and each command still gets a driver and a botocore session of its own, as a process would. Where awscli cannot be
 imported (a CLI v2, which is not a Python package), each command runs as its own `aws` process instead.
 
-Protocol: one JSON object per line on standard input, {"arguments": [...without the leading "aws"], "environment":
-{name: value, set over the worker's own}, "workingDirectory": path or null}; one JSON object per line on standard
+Protocol: one JSON object per line on standard input, {"arguments": [...without the leading "aws"], "unset": [names
+of the worker's own variables to leave out], "environment": {name: value, set over the rest}, "workingDirectory": path
+or null}; one JSON object per line on standard
 output, {"exitCode", "stdout", "stderr"}, in order. The worker exits when its standard input ends, so it never outlives
 the test process that started it.
 """
@@ -22,17 +23,23 @@ try:
 except ImportError:
     awscli = None
 
-# The protocol keeps the worker's real standard output to itself: anything that writes to file descriptor 1 directly
-# (rather than through sys.stdout, which each command redirects) lands in the worker's standard error instead.
+# The protocol keeps the worker's real standard input and output to itself. A command reads an empty standard input,
+# as an `aws` process with its input closed does; anything that writes to file descriptor 1 directly (rather than
+# through sys.stdout, which each command redirects) lands in the worker's standard error.
+requests = os.fdopen(os.dup(0), "r", encoding="utf-8")
 protocol = os.fdopen(os.dup(1), "w", encoding="utf-8")
+os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+sys.stdin = open(os.devnull, encoding="utf-8")
 os.dup2(2, 1)
 base_environment = dict(os.environ)
 base_directory = os.getcwd()
 
 
-def run(arguments, environment, directory):
+def run(arguments, unset, environment, directory):
     os.environ.clear()
     os.environ.update(base_environment)
+    for name in unset:
+        os.environ.pop(name, None)
     os.environ.update(environment)
     os.chdir(directory or base_directory)
     if awscli is None:
@@ -62,8 +69,9 @@ def decoded(stream):
     return stream.buffer.getvalue().decode("utf-8", errors="replace")
 
 
-for line in sys.stdin:
+for line in requests:
     request = json.loads(line)
-    code, out, err = run(request["arguments"], request.get("environment") or {}, request.get("workingDirectory"))
+    code, out, err = run(request["arguments"], request.get("unset") or [], request.get("environment") or {},
+                          request.get("workingDirectory"))
     protocol.write(json.dumps({"exitCode": code, "stdout": out, "stderr": err}) + "\n")
     protocol.flush()
