@@ -161,6 +161,14 @@ internal static class Invoke
         {
             throw new LambdaException(400, "InvalidRequestContentException", $"Could not parse request body into json: Could not parse payload into json: {e.Message}");
         }
+
+        // The reader does not check the bytes inside strings: a payload that is not UTF-8 went to the function. Lambda
+        // refuses it with Jackson's words (aws/aws-lambda-developer-guide#382: "... Could not parse payload into json:
+        // Invalid UTF-8 start byte 0x97"); an escaped lone surrogate, which Jackson reads, is passed on as it is.
+        if (JsonText.InvalidUtf8(payload) is { } invalid)
+        {
+            throw new LambdaException(400, "InvalidRequestContentException", $"Could not parse request body into json: Could not parse payload into json: {invalid}");
+        }
     }
 
     /// <summary>X-Amz-Client-Context is base64 of a JSON object; the runtime gets it decoded.</summary>

@@ -46,7 +46,8 @@ internal static class JsonResponse
     /// even for a function that does not exist.
     /// </summary>
     /// <exception cref="LambdaException">
-    /// RequestEntityTooLargeException, or InvalidRequestContentException for bad JSON or a member of the wrong JSON type.
+    /// RequestEntityTooLargeException, or InvalidRequestContentException for bad JSON, text that is not UTF-8 (or an escaped
+    /// lone surrogate, see <see cref="JsonText"/>) or a member of the wrong JSON type.
     /// </exception>
     public static async Task<JsonDocument> ReadAsync(HttpContext context, string operation, RequestShape input)
     {
@@ -76,6 +77,12 @@ internal static class JsonResponse
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 throw new LambdaException(400, "InvalidRequestContentException", "Could not parse request body into json: the body is not a JSON object");
+            }
+
+            // Before the shape check, which reads member names: a name or string .NET cannot read is Lambda's 400, not a 500.
+            if (JsonText.Unreadable(body, document.RootElement) is { } unreadable)
+            {
+                throw new LambdaException(400, "InvalidRequestContentException", $"Could not parse request body into json: {unreadable}");
             }
 
             input.Check(document.RootElement);

@@ -1,5 +1,7 @@
 using Handshake.Lambda.Functions;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Handshake.Lambda.InvokeApi;
 
@@ -26,9 +28,11 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
     public InvokeRoute Route { get; } = new(host);
 
     /// <summary>True for the paths of the Lambda API (which never carry X-Amz-Target, unlike DynamoDB's).</summary>
-    public static bool IsLambdaRequest(HttpRequest request)
+    public static bool IsLambdaRequest(HttpRequest request) =>
+        IsLambdaPath(request.Path.Value ?? "") || (SentPath(request) is { } sent && IsLambdaPath(sent));
+
+    private static bool IsLambdaPath(string path)
     {
-        string path = request.Path.Value ?? "";
         return path.StartsWith(Functions2015, StringComparison.Ordinal)
             || path.StartsWith(EventSourceMappings2015, StringComparison.Ordinal)
             || path.StartsWith(Functions2017, StringComparison.Ordinal)
@@ -95,8 +99,41 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
 
     private static string? AnySignature(HttpRequest request, ReadOnlySpan<byte> body) => SignatureAccessKey(request);
 
+    /// <summary>
+    /// The path as the client sent it (decoded), when it has a dot segment; null otherwise. Kestrel removes dot segments
+    /// from the path it decodes, so a function named <c>..</c> or <c>.</c> (raw or %2E-escaped) took the request out of
+    /// the Lambda API: <c>/2015-03-31/functions/../policy</c> became <c>/2015-03-31/policy</c>, answered with a bare 404
+    /// by the test host and with the store's XML UnknownOperationException by `up` (found by ControlPlaneFuzzTests). The
+    /// store's event loop, which takes Invoke's plain requests before Kestrel, reads such a segment as the name and the
+    /// model's FunctionName pattern refuses it; the other operations now read it alike. AWS documents no answer for a
+    /// dot segment: its front end is taken not to remove them, as that route does not.
+    /// </summary>
+    private static string? SentPath(HttpRequest request)
+    {
+        string? raw = request.HttpContext.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (string.IsNullOrEmpty(raw) || raw[0] != '/')
+        {
+            return null;
+        }
+
+        int query = raw.IndexOf('?', StringComparison.Ordinal);
+        string path = query < 0 ? raw : raw[..query];
+        if (!path.Replace("%2E", ".", StringComparison.OrdinalIgnoreCase).Split('/').Any(static segment => segment is "." or ".."))
+        {
+            return null;
+        }
+
+        // Decoded as Kestrel decodes a path: every escape but %2F, which would split a segment.
+        return string.Join("%2F", Regex.Split(path, "%2F", RegexOptions.IgnoreCase).Select(Uri.UnescapeDataString));
+    }
+
     public async Task HandleAsync(HttpContext context)
     {
+        if (SentPath(context.Request) is { } sent && IsLambdaPath(sent))
+        {
+            context.Request.Path = new PathString(sent);
+        }
+
         try
         {
             await RouteAsync(context).ConfigureAwait(false);
