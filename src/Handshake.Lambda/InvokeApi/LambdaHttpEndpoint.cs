@@ -117,7 +117,14 @@ public sealed class LambdaHttpEndpoint(FunctionHost host)
         }
 
         int query = raw.IndexOf('?', StringComparison.Ordinal);
-        string path = query < 0 ? raw : raw[..query];
+        ReadOnlySpan<char> target = query < 0 ? raw : raw.AsSpan(0, query);
+        // Every request on Kestrel asks (the store's among them): one scan, no allocation, for a path with no dot at all.
+        if (!target.Contains('.') && !target.Contains("%2E", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        string path = target.ToString();
         if (!path.Replace("%2E", ".", StringComparison.OrdinalIgnoreCase).Split('/').Any(static segment => segment is "." or ".."))
         {
             return null;
