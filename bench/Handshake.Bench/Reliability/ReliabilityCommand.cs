@@ -12,7 +12,7 @@ namespace Handshake.Bench.Reliability;
 public static class ReliabilityCommand
 {
     /// <summary>What <c>reliability</c> takes, printed for <c>--help</c> and under any command line it refuses.</summary>
-    public const string Usage = "usage: reliability kill-nine [--cycles N] [--workers N] | mixed-load [--duration 10m] [--interval 60s] [--workers N] [--invoke-workers N]  [--handshake PATH]";
+    public const string Usage = "usage: reliability kill-nine [--cycles N] [--workers N] [--handshake PATH] | mixed-load [--duration 10m] [--interval 60s] [--workers N] [--invoke-workers N] [--handshake PATH]";
 
     /// <summary>
     /// Whether the arguments ask for help (<c>--help</c>, <c>-h</c>, <c>-?</c>) anywhere: then the usage is printed and
