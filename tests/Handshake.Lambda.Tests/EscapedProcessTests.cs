@@ -90,7 +90,9 @@ public sealed class EscapedProcessTests
         int escaped = await EscapedAsync(test, "escaper");
         Assert.True(Gone(await ProcessTable.WaitForStateAsync(escaped, Gone)), $"escaped process {escaped} survived the out-of-memory kill");
         string report = Assert.Single(await test.LogMessagesAsync("escaper"), m => m.StartsWith("REPORT", StringComparison.Ordinal) && m.Contains("Runtime.OutOfMemory"));
-        Assert.Matches(@"Max Memory Used: (1[3-9]\d|[2-9]\d\d) MB", report);
+        // Killed at the first sample above 128 MB (whole MB, rounded down: 128 itself is possible), and never more than
+        // the 300 MB the escaped process holds and the runtime's few MB (a sample that counted the host's pages would be).
+        Assert.True(Regex.IsMatch(report, @"Max Memory Used: (12[89]|1[3-9]\d|[23]\d\d) MB"), report);
         Assert.Equal("{}", TestHost.Text(await test.InvokeAsync("escaper", "{}")));
     }
 
@@ -270,9 +272,9 @@ public sealed class EscapedProcessTests
     {
         await test.WaitForLogAsync(function, m => m.StartsWith("escaped ", StringComparison.Ordinal));
         string line = (await test.LogMessagesAsync(function)).Last(m => m.StartsWith("escaped ", StringComparison.Ordinal));
-        int pid = int.Parse(line["escaped ".Length..], CultureInfo.InvariantCulture);
-        await AssertLeftItsGroupAsync(pid);
-        return pid;
+        // The runtime logs the line once the child leads a process group of its own (announce_escaped in the bash
+        // runtime): read in the child's own /proc entry before anything could kill it, as a test here could not be sure to.
+        return int.Parse(line["escaped ".Length..], CultureInfo.InvariantCulture);
     }
 
     private static async Task WaitForTextAsync(string file, string text)
