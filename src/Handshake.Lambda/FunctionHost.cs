@@ -31,7 +31,7 @@ public sealed partial class FunctionHost : IAsyncDisposable
     private readonly ITimer _reaper;
     private readonly ITimer _retentionSweep;
     private readonly ILogger _logger;
-    private readonly string? _temporaryDataDirectory;
+    private readonly Persistence.TemporaryDataDirectory? _temporaryDataDirectory;
     private int _accountSlotsInUse;
     private long _waiterTickets;
     private int _peakAccountSlots;
@@ -62,10 +62,10 @@ public sealed partial class FunctionHost : IAsyncDisposable
             Microsoft.Extensions.Options.Options.Create(new SocketTransportOptions { UnsafePreferInlineScheduling = true }), LoggerFactory);
         if (options.DataDirectory is null)
         {
-            _temporaryDataDirectory = Path.Combine(Path.GetTempPath(), "handshake-functions-" + Guid.NewGuid().ToString("N")[..12]);
+            _temporaryDataDirectory = Persistence.TemporaryDataDirectory.Create(Path.GetTempPath());
         }
 
-        DataDirectory = options.DataDirectory ?? _temporaryDataDirectory!;
+        DataDirectory = options.DataDirectory ?? _temporaryDataDirectory!.Path;
         StateDatabase = new Persistence.LambdaStateDatabase(DataDirectory);
         LogGroupSettings = new LogsApi.LogGroupSettings(StateDatabase);
         CreatedLogStreams = new LogsApi.CreatedLogStreams(StateDatabase);
@@ -89,6 +89,7 @@ public sealed partial class FunctionHost : IAsyncDisposable
             _cgroup?.Dispose();
             Logs.Abandon();
             StateDatabase.Dispose();
+            _temporaryDataDirectory?.Dispose();
             throw;
         }
 
@@ -554,16 +555,7 @@ public sealed partial class FunctionHost : IAsyncDisposable
         _cgroup?.Dispose();
         _stopping.Dispose();
         StateDatabase.Dispose();
-        if (_temporaryDataDirectory is not null && Directory.Exists(_temporaryDataDirectory))
-        {
-            try
-            {
-                Directory.Delete(_temporaryDataDirectory, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
+        _temporaryDataDirectory?.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Function processes: {Containment}; the host's cgroup: {Cgroup}")]
