@@ -40,8 +40,8 @@ if [ "$build_status" -ne 0 ]; then
 fi
 
 # Two test projects run at a time, as `dotnet test` on the solution would on 2 cores, but the longest one (the function
-# host's, about as long as all the others together) starts first, beside the others one after another: run from the
-# solution, it started third, and ran alone for its last minutes.
+# host's, about 3 minutes alone) starts first, beside the others one after another: run from the solution, it started
+# third, and ran alone for its last minutes.
 run_tests() { # PROJECT: one project's tests, its TRX named after it
   dotnet test "tests/$1" -c Release --no-build --nologo \
     --logger "trx;LogFileName=$1.trx" --results-directory "$results" \
