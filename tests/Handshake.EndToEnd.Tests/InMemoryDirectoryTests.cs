@@ -29,10 +29,30 @@ public sealed class InMemoryDirectoryTests : IDisposable
         Assert.Empty(HostDirectories());
     }
 
+    [Fact]
+    public async Task A_running_ups_directory_is_kept_by_the_next_host_even_with_dotnets_file_locking_turned_off()
+    {
+        // Set for NFS and SMB mounts: FileShare.None then takes no lock, and only the host's own flock says it is alive.
+        KeyValuePair<string, string?> unlocked = new("DOTNET_SYSTEM_IO_DISABLEFILELOCKING", "1");
+        using HandshakeProcess first = Up(unlocked);
+        await first.ReadUntilAsync("Press Ctrl-C");
+        string running = Assert.Single(HostDirectories());
+
+        using HandshakeProcess second = Up(unlocked);
+        await second.ReadUntilAsync("Press Ctrl-C");
+
+        Assert.Equal(2, HostDirectories().Length);
+        Assert.True(File.Exists(Path.Combine(running, "lambda.db")), "the running host's state was deleted");
+        first.Terminate();
+        second.Terminate();
+        Assert.Equal((0, 0), (await first.WaitForExitAsync(), await second.WaitForExitAsync()));
+        Assert.Empty(HostDirectories());
+    }
+
     public void Dispose() => Directory.Delete(_temporary, recursive: true);
 
-    private HandshakeProcess Up() =>
-        HandshakeProcess.Start(_temporary, [new("TMPDIR", _temporary)], "up", "--port", "0", "--in-memory");
+    private HandshakeProcess Up(params KeyValuePair<string, string?>[] environment) =>
+        HandshakeProcess.Start(_temporary, [new("TMPDIR", _temporary), .. environment], "up", "--port", "0", "--in-memory");
 
     private string[] HostDirectories() => Directory.GetDirectories(_temporary, "handshake-functions-*");
 }

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Handshake.Lambda.Persistence;
 
 /// <summary>
@@ -7,9 +9,15 @@ namespace Handshake.Lambda.Persistence;
 /// open with an exclusive lock for the host's life (FileShare.None: an flock(2) lock, which the kernel drops with the
 /// process, whatever ends it), and each new host deletes the directories whose lock it can take: their host is gone.
 /// A directory without the lock file (being created, or from a build before it) is left alone.
+/// The lock is also taken with flock(2) itself, and a directory is deleted only when that call succeeds: .NET's
+/// FileShare.None takes no lock where file locking is turned off (DOTNET_SYSTEM_IO_DISABLEFILELOCKING) and ignores a
+/// file system that refuses flock, and either would make a live host's directory look abandoned.
 /// </summary>
-internal sealed class TemporaryDataDirectory : IDisposable
+internal sealed partial class TemporaryDataDirectory : IDisposable
 {
+    private const int LockExclusive = 2;
+    private const int LockNonBlocking = 4;
+
     public const string Prefix = "handshake-functions-";
     public const string LockFileName = "host.lock";
 
@@ -29,7 +37,10 @@ internal sealed class TemporaryDataDirectory : IDisposable
         DeleteAbandoned(parent);
         string path = System.IO.Path.Combine(parent, Prefix + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(path);
-        return new TemporaryDataDirectory(path, OpenLock(path, FileMode.CreateNew));
+        FileStream hostLock = OpenLock(path, FileMode.CreateNew);
+        // Where flock fails (a file system without it), no sweep can take the lock either, so none deletes this one.
+        _ = TryLock(hostLock);
+        return new TemporaryDataDirectory(path, hostLock);
     }
 
     /// <summary>
@@ -49,8 +60,11 @@ internal sealed class TemporaryDataDirectory : IDisposable
             try
             {
                 using FileStream abandoned = OpenLock(directory, FileMode.Open);
-                Directory.Delete(directory, recursive: true);
-                deleted++;
+                if (TryLock(abandoned))
+                {
+                    Directory.Delete(directory, recursive: true);
+                    deleted++;
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -76,4 +90,25 @@ internal sealed class TemporaryDataDirectory : IDisposable
 
     private static FileStream OpenLock(string directory, FileMode mode) =>
         new(System.IO.Path.Combine(directory, LockFileName), mode, FileAccess.ReadWrite, FileShare.None);
+
+    // flock(LOCK_EX | LOCK_NB) on the stream's descriptor (again, if FileShare.None took it: a no-op then).
+    private static bool TryLock(FileStream stream)
+    {
+        bool added = false;
+        try
+        {
+            stream.SafeFileHandle.DangerousAddRef(ref added);
+            return flock((int)stream.SafeFileHandle.DangerousGetHandle(), LockExclusive | LockNonBlocking) == 0;
+        }
+        finally
+        {
+            if (added)
+            {
+                stream.SafeFileHandle.DangerousRelease();
+            }
+        }
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int flock(int fd, int operation);
 }
