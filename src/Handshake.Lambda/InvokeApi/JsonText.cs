@@ -23,16 +23,18 @@ internal static class JsonText
     /// </remarks>
     public static string? Unreadable(ReadOnlySpan<byte> body, JsonElement root)
     {
-        if (InvalidUtf8(body) is { } invalid)
+        // Only a body that is not valid UTF-8, or holds a \u escape, can hold a string .NET cannot read: the others
+        // (a CreateFunction's 50 MB of base64, say) are scanned once and not walked.
+        if (Utf8.IsValid(body))
+        {
+            if (body.IndexOf("\\u"u8) < 0)
+            {
+                return null;
+            }
+        }
+        else if (FirstBreak(body) is { } invalid)
         {
             return invalid;
-        }
-
-        // Only a body that is not valid UTF-8, or holds a \u escape, can hold a string .NET cannot read: the others
-        // (a CreateFunction's 50 MB of base64, say) are not walked.
-        if (Utf8.IsValid(body) && body.IndexOf("\\u"u8) < 0)
-        {
-            return null;
         }
 
         try
@@ -51,13 +53,11 @@ internal static class JsonText
     /// Integer.toHexString writes it), without the location (<c>at [Source: ...; line: 1, column: 3]</c>) Jackson
     /// appends on a second line; null for valid UTF-8, and for the overlong and surrogate encodings Jackson decodes.
     /// </summary>
-    public static string? InvalidUtf8(ReadOnlySpan<byte> text)
-    {
-        if (Utf8.IsValid(text))
-        {
-            return null;
-        }
+    public static string? InvalidUtf8(ReadOnlySpan<byte> text) => Utf8.IsValid(text) ? null : FirstBreak(text);
 
+    // InvalidUtf8 for text known not to be valid UTF-8.
+    private static string? FirstBreak(ReadOnlySpan<byte> text)
+    {
         int i = 0;
         while (i < text.Length)
         {

@@ -52,11 +52,6 @@ internal sealed partial class TemporaryDataDirectory : IDisposable
         int deleted = 0;
         foreach (string directory in Directory.EnumerateDirectories(parent, Prefix + "*"))
         {
-            if (!File.Exists(System.IO.Path.Combine(directory, LockFileName)))
-            {
-                continue;
-            }
-
             try
             {
                 using FileStream abandoned = OpenLock(directory, FileMode.Open);
@@ -68,7 +63,8 @@ internal sealed partial class TemporaryDataDirectory : IDisposable
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                // Locked: its host is alive. Or not ours to delete, or deleted by another host's sweep meanwhile.
+                // No lock file (FileMode.Open: being made, or from a build before it), or locked: its host is alive. Or
+                // not ours to delete, or deleted by another host's sweep meanwhile.
             }
         }
 
