@@ -440,10 +440,12 @@ internal sealed partial class EnvironmentCgroup(string path, bool unified)
         }
     }
 
-    // Under _gate: v1's pids.current, the cgroup's task (thread) count; -1 when it cannot be read.
+    // Under _gate: v1's pids.current, the cgroup's task (thread) count; -1 when it cannot be read. One pread, not a read
+    // to end of file: the file is one short line, which the kernel's seq_file hands over whole in the first read, and
+    // this runs at every freeze.
     private long ReadTasks()
     {
-        int length = Read(_watched ??= Open(Path + "/pids.current"));
+        int length = ReadOnce(_watched ??= Open(Path + "/pids.current"));
         return length > 0 && long.TryParse(_buffer.AsSpan(0, length).Trim((byte)'\n'), NumberStyles.None, CultureInfo.InvariantCulture, out long tasks) ? tasks : -1;
     }
 
@@ -474,6 +476,20 @@ internal sealed partial class EnvironmentCgroup(string path, bool unified)
         }
 
         return length;
+    }
+
+    // Under _gate: one read from offset 0 into _buffer; its length.
+    private int ReadOnce(SafeFileHandle? file)
+    {
+        try
+        {
+            return file is null ? 0 : RandomAccess.Read(file, _buffer, 0);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
+        {
+            // The cgroup is gone (ENODEV through a held descriptor).
+            return 0;
+        }
     }
 
     // "pid (comm) state ppid pgrp ...": the command may hold spaces and parentheses, so fields count from the last ')'.

@@ -88,7 +88,7 @@ internal static class InvokeCommand
 
             if (!response.IsSuccessStatusCode)
             {
-                await Console.Error.WriteLineAsync($"handshake: {ErrorBody.Describe(response.Headers, (int)response.StatusCode, body)}").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"handshake: {ErrorBody.Describe(response, body, endpoint)}").ConfigureAwait(false);
                 return 1;
             }
 

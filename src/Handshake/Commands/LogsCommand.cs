@@ -50,20 +50,29 @@ internal static class LogsCommand
                 if (!response.IsSuccessStatusCode)
                 {
                     string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                    await Console.Error.WriteLineAsync($"handshake: {ErrorBody.Describe(response.Headers, (int)response.StatusCode, body)}").ConfigureAwait(false);
+                    await Console.Error.WriteLineAsync($"handshake: {ErrorBody.Describe(response, body, endpoint)}").ConfigureAwait(false);
                     return 1;
                 }
 
                 // Parsed as a document, not deserialized: no reflection, so the NativeAOT build of `handshake` keeps this verb.
                 await using Stream pageBody = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-                using JsonDocument page = await JsonDocument.ParseAsync(pageBody, default, cancellationToken).ConfigureAwait(false);
-                foreach (JsonElement e in page.RootElement.GetProperty("events").EnumerateArray())
+                try
                 {
-                    DateTimeOffset timestamp = DateTimeOffset.FromUnixTimeMilliseconds(e.GetProperty("timestamp").GetInt64());
-                    Console.Out.WriteLine($"{timestamp:yyyy-MM-dd'T'HH:mm:ss.fff'Z'} {LogText.ForTerminal(e.GetProperty("message").GetString() ?? "")}");
-                }
+                    using JsonDocument page = await JsonDocument.ParseAsync(pageBody, default, cancellationToken).ConfigureAwait(false);
+                    foreach (JsonElement e in page.RootElement.GetProperty("events").EnumerateArray())
+                    {
+                        DateTimeOffset timestamp = DateTimeOffset.FromUnixTimeMilliseconds(e.GetProperty("timestamp").GetInt64());
+                        Console.Out.WriteLine($"{timestamp:yyyy-MM-dd'T'HH:mm:ss.fff'Z'} {LogText.ForTerminal(e.GetProperty("message").GetString() ?? "")}");
+                    }
 
-                from = page.RootElement.GetProperty("nextSequence").GetInt64();
+                    from = page.RootElement.GetProperty("nextSequence").GetInt64();
+                }
+                catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentOutOfRangeException)
+                {
+                    // A 200 that is not a page of the host's logs: something else listens at the endpoint.
+                    await Console.Error.WriteLineAsync($"handshake: the answer from {endpoint} is not a page of Handshake's logs ({e.Message}); is it a Handshake endpoint (`handshake up`)?").ConfigureAwait(false);
+                    return 1;
+                }
             }
             while (follow && !cancellationToken.IsCancellationRequested);
         }
@@ -71,7 +80,7 @@ internal static class LogsCommand
         {
             return 0;
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
             await Console.Error.WriteLineAsync($"handshake: cannot read the logs of {function} from {endpoint}: {e.Message}").ConfigureAwait(false);
             return 1;
