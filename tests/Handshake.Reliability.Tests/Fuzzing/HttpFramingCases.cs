@@ -93,7 +93,25 @@ internal sealed class HttpFramingCases(IReadOnlyList<BaseRequest> bases, IReadOn
     {
         Random random = new(unchecked((seed * 1_000_003) + index));
         BaseRequest request = bases[random.Next(bases.Count)];
+        if (random.Next(16) == 0)
+        {
+            // Whitespace after the JSON (the same request) to a body around the event loop's 64 KB limit for a plain
+            // request: one over it is handed to Kestrel with the bytes the loop has already read.
+            int size = 64 * 1024 - 3 + random.Next(7);
+            request = request with { Name = request.Name + $" padded to {size}", Body = [.. request.Body, .. Enumerable.Repeat((byte)' ', Math.Max(0, size - request.Body.Length))] };
+        }
+
         Mutated mutated = Mutate(random, request);
+        if (random.Next(5) == 0 && !mutated.AloneOnly)
+        {
+            // A second mutation on top: a byte of the (mutated) head changed.
+            byte[] twice = [.. mutated.Bytes];
+            int headEnd = twice.AsSpan().IndexOf("\r\n\r\n"u8);
+            int at = random.Next(headEnd > 0 ? headEnd : twice.Length);
+            byte value = random.Next(3) == 0 ? (byte)random.Next(256) : FlipBytes[random.Next(FlipBytes.Length)];
+            twice[at] = value;
+            mutated = mutated with { Description = mutated.Description + $", then byte {at} -> 0x{value:X2}", Bytes = twice, FramingIntact = false };
+        }
         CaseMode mode = random.Next(20) switch
         {
             < 9 => CaseMode.Alone,
