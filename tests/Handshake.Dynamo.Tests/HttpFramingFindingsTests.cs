@@ -40,6 +40,30 @@ public sealed class HttpFramingFindingsTests(ServerFixture fixture)
         Assert.True(closed, "the connection stays open after a body whose end cannot be found");
     }
 
+    /// <summary>
+    /// Headers that Kestrel refuses with a 400 (RFC 9112 3.2 and 5.1) were answered by the event loop, which answers a
+    /// plain request before Kestrel sees it: the same bytes got a 200 or a 400 depending on the path a connection was
+    /// on. The loop now leaves such a request to Kestrel.
+    /// </summary>
+    [Theory]
+    [InlineData("Host: 127.0.0.1\r\nHost: other.example\r\n")]
+    [InlineData("Host: a b\r\n")]
+    [InlineData("Host: 127.0.0.1\r\nX-A mz-Date: 20260101T000000Z\r\n")]
+    public async Task AHostRepeatedOrNotAHostAndAHeaderNameThatIsNotATokenAreRefusedAsKestrelRefusesThem(string headers)
+    {
+        string request = "POST / HTTP/1.1\r\n" + headers + "X-Amz-Target: DynamoDB_20120810.ListTables\r\nContent-Type: application/x-amz-json-1.0\r\n"
+            + "Authorization: AWS4-HMAC-SHA256 Credential=AKIDTEST/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00\r\n"
+            + "Content-Length: 2\r\n\r\n{}";
+        (string answer, bool closed) = await SendAsync(Encoding.ASCII.GetBytes(request));
+        Assert.StartsWith("HTTP/1.1 400 Bad Request\r\n", answer);
+        Assert.True(closed);
+
+        // The same request with one plain Host is answered.
+        string plain = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n" + request[request.IndexOf("X-Amz-Target", StringComparison.Ordinal)..].Replace("Content-Length", "Connection: close\r\nContent-Length", StringComparison.Ordinal);
+        (answer, _) = await SendAsync(Encoding.ASCII.GetBytes(plain));
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", answer);
+    }
+
     /// <summary>Sends the bytes and reads until the server closes (10 s at most): everything it wrote, and whether it closed.</summary>
     private async Task<(string Answer, bool Closed)> SendAsync(byte[] request)
     {

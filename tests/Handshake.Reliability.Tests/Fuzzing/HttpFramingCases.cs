@@ -70,6 +70,9 @@ internal sealed class FramingCase
     /// <summary>The mutation changed the method or target: some other 2xx (a health check, a GET of a function) may answer it.</summary>
     public required bool OtherRoute { get; init; }
 
+    /// <summary>HTTP/1.1 has the mutated request refused with a 400 (RFC 9112): no 2xx may answer it.</summary>
+    public bool MustRefuse { get; init; }
+
     /// <summary>The mutated request is a HEAD (sent alone): its answer has no body.</summary>
     public bool HeadFirst { get; init; }
 
@@ -110,7 +113,7 @@ internal sealed class HttpFramingCases(IReadOnlyList<BaseRequest> bases, IReadOn
             int at = random.Next(headEnd > 0 ? headEnd : twice.Length);
             byte value = random.Next(3) == 0 ? (byte)random.Next(256) : FlipBytes[random.Next(FlipBytes.Length)];
             twice[at] = value;
-            mutated = mutated with { Description = mutated.Description + $", then byte {at} -> 0x{value:X2}", Bytes = twice, FramingIntact = false };
+            mutated = mutated with { Description = mutated.Description + $", then byte {at} -> 0x{value:X2}", Bytes = twice, FramingIntact = false, MustRefuse = false };
         }
         CaseMode mode = random.Next(20) switch
         {
@@ -155,10 +158,11 @@ internal sealed class HttpFramingCases(IReadOnlyList<BaseRequest> bases, IReadOn
             FramingIntact = mutated.FramingIntact,
             OtherRoute = mutated.OtherRoute,
             HeadFirst = mutated.Description == "method 'HEAD'",
+            MustRefuse = mutated.MustRefuse,
         };
     }
 
-    private sealed record Mutated(string Description, byte[] Bytes, bool FramingIntact = false, bool OtherRoute = false, bool AloneOnly = false);
+    private sealed record Mutated(string Description, byte[] Bytes, bool FramingIntact = false, bool OtherRoute = false, bool AloneOnly = false, bool MustRefuse = false);
 
     private string Length(BaseRequest request) => request.Body.Length.ToString(CultureInfo.InvariantCulture);
 
@@ -213,7 +217,8 @@ internal sealed class HttpFramingCases(IReadOnlyList<BaseRequest> bases, IReadOn
                     _ => name + "\t",
                 };
                 headers[which] = (changed, value);
-                return new($"header name '{Escape(changed)}'", Build(request, headers, cl, body));
+                // RFC 9112 (5.1): whitespace before the colon is a 400; a name that is not a token is no header at all.
+                return new($"header name '{Escape(changed)}'", Build(request, headers, cl, body), MustRefuse: true);
             }
 
             case 6:
@@ -389,7 +394,8 @@ internal sealed class HttpFramingCases(IReadOnlyList<BaseRequest> bases, IReadOn
                         break;
                 }
 
-                return new(description, Build(request, headers, cl, body));
+                // RFC 9112 (3.2): no Host, two, or one that is not a host is a 400; an empty one is valid.
+                return new(description, Build(request, headers, cl, body), MustRefuse: description != "empty Host");
             }
 
             default:

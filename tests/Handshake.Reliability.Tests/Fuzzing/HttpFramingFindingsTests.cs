@@ -64,7 +64,7 @@ public sealed class HttpFramingFindingsTests : IDisposable
     {
         string behind = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\n" + Authorization + "Content-Length: 2\r\n\r\n{}";
         ExchangeResult result = await RawHttpExchange.RunAsync(endpoint, Encoding.ASCII.GetBytes(request + behind), [], 0,
-            _ => false, TimeSpan.FromSeconds(10));
+            _ => false, null, TimeSpan.Zero, TimeSpan.FromSeconds(10));
         Assert.Null(result.FramingError);
         Assert.False(result.TimedOut, "the connection stayed open after a body whose end cannot be found");
         return Assert.Single(result.Responses);

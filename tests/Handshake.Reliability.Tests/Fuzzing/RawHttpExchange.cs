@@ -30,14 +30,15 @@ internal sealed record ExchangeResult(List<RawResponse> Responses, byte[] Raw, s
 /// </summary>
 internal static class RawHttpExchange
 {
-    /// <param name="halfCloseWhen">
-    /// When to shut down the sending side once everything is written: null at once; otherwise once the responses read so
-    /// far satisfy it (or the server closed). Kestrel takes a client's FIN for an abort (dotnet/aspnetcore#13188), so a
-    /// request it has not answered yet when the FIN comes may go unanswered; a check that needs an answer waits for it.
+    /// <param name="required">
+    /// Answers to wait for (until the deadline) before the sending side is shut down; null: none. Kestrel takes a client's
+    /// FIN for an abort (dotnet/aspnetcore#13188): it writes nothing more on that connection, so an answer the check
+    /// needs must have come before the half-close.
     /// </param>
+    /// <param name="wanted">Answers to wait for at most <paramref name="grace"/> more; null: none (a half-close at once).</param>
     /// <param name="headFirst">The first request is a HEAD: its answer has no body, whatever its Content-Length says.</param>
     public static async Task<ExchangeResult> RunAsync(IPEndPoint endpoint, byte[] bytes, int[] splits, int splitDelay,
-        Func<List<RawResponse>, bool>? halfCloseWhen, TimeSpan deadline, bool headFirst = false)
+        Func<List<RawResponse>, bool>? required, Func<List<RawResponse>, bool>? wanted, TimeSpan grace, TimeSpan deadline, bool headFirst = false)
     {
         Stopwatch clock = Stopwatch.StartNew();
         using Socket socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -45,10 +46,16 @@ internal static class RawHttpExchange
         await socket.ConnectAsync(endpoint, timeout.Token);
         List<byte> received = [];
         byte[] buffer = new byte[64 * 1024];
-        TaskCompletionSource answered = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (halfCloseWhen is null)
+        TaskCompletionSource requiredCame = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        TaskCompletionSource wantedCame = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (required is null)
         {
-            answered.SetResult();
+            requiredCame.SetResult();
+        }
+
+        if (wanted is null)
+        {
+            wantedCame.SetResult();
         }
 
         // Read while writing: a server that answers early (413, 400) and closes must not leave the writes blocked.
@@ -78,7 +85,16 @@ internal static class RawHttpExchange
                 }
             }
 
-            await answered.Task.WaitAsync(timeout.Token);
+            await requiredCame.Task.WaitAsync(timeout.Token);
+            try
+            {
+                await wantedCame.Task.WaitAsync(grace, timeout.Token);
+            }
+            catch (TimeoutException)
+            {
+                // Not (yet) answered: the half-close now, which may end the exchange without those answers.
+            }
+
             socket.Shutdown(SocketShutdown.Send);
         }
         catch (SocketException)
@@ -107,9 +123,18 @@ internal static class RawHttpExchange
                     }
 
                     received.AddRange(buffer.AsSpan(0, read));
-                    if (!answered.Task.IsCompleted && Parse([.. received], closed: false, headFirst) is { Error: null } parsed && halfCloseWhen!(parsed.Responses))
+                    if (!wantedCame.Task.IsCompleted || !requiredCame.Task.IsCompleted)
                     {
-                        answered.TrySetResult();
+                        List<RawResponse> responses = Parse([.. received], closed: false, headFirst).Responses;
+                        if (required?.Invoke(responses) != false)
+                        {
+                            requiredCame.TrySetResult();
+                        }
+
+                        if (wanted?.Invoke(responses) != false)
+                        {
+                            wantedCame.TrySetResult();
+                        }
                     }
                 }
             }
@@ -124,7 +149,8 @@ internal static class RawHttpExchange
             }
             finally
             {
-                answered.TrySetResult();
+                requiredCame.TrySetResult();
+                wantedCame.TrySetResult();
             }
         }
     }
