@@ -147,11 +147,12 @@ public sealed class FramingFuzzServer : IAsyncLifetime
 /// A seeded, bounded fuzz of the HTTP/1.1 framing on the shared endpoint (`up`'s port: the store's event loop answers
 /// plain requests, Kestrel the rest, the Lambda Invoke API on both): valid DynamoDB GetItem/PutItem and Lambda Invoke
 /// requests, mutated at the byte and header level (<see cref="HttpFramingCases"/>), sent over raw TCP, alone or
-/// pipelined with a valid request, whole or in small writes, then half-closed. For every case: whatever the server
-/// writes parses as well-formed HTTP/1.1 responses; no 5xx; a DynamoDB answer carries DynamoDB's error shape and the
-/// CRC32 of its exact body, a Lambda error Lambda's; every 2xx is the answer of a request the case sent (no desync); a
-/// valid request pipelined behind a request whose framing is intact is answered exactly, unless the server said
-/// Connection: close; the connection ends within seconds of the half-close. After every batch the server answers on a
+/// pipelined with a valid request, whole or in small writes, then half-closed (see <see cref="RunAsync"/>). For every
+/// case: whatever the server writes parses as well-formed HTTP/1.1 responses; no 5xx; a DynamoDB answer carries
+/// DynamoDB's error shape and the CRC32 of its exact body, a Lambda error Lambda's; every 2xx is the answer of a request
+/// the case sent (no desync); a valid request pipelined before a mutated one, or behind one whose framing is intact, is
+/// answered exactly, unless the server said Connection: close; a request RFC 9112 has refused with a 400 gets no 2xx;
+/// the exchange ends within seconds (5 s, half-close included). After every batch the server answers on a
 /// fresh connection and the seeded table reads exactly as before. Replay one case with HTTPFUZZ_REPLAY=seed:index; run
 /// more cases per seed with HTTPFUZZ_CASES=N.
 /// </summary>
