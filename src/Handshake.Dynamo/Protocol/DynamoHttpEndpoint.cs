@@ -4,6 +4,7 @@ using System.IO.Hashing;
 using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 
 namespace Handshake.Dynamo.Protocol;
@@ -254,7 +255,19 @@ public sealed class DynamoHttpEndpoint
         int length = 0;
         while (true)
         {
-            var result = await reader.ReadAsync().ConfigureAwait(false);
+            ReadResult result;
+            try
+            {
+                result = await reader.ReadAsync().ConfigureAwait(false);
+            }
+            catch (IOException e) when (e is not BadHttpRequestException && e is not ConnectionResetException)
+            {
+                // Kestrel refuses a chunk size past int's range with a bare IOException, not the BadHttpRequestException
+                // of every other framing error (found by HttpFramingFuzzTests): bad input, a 400, not the retryable 500.
+                ArrayPool<byte>.Shared.Return(body);
+                throw new BadHttpRequestException("The request body's framing is invalid.", StatusCodes.Status400BadRequest, e);
+            }
+
             var data = result.Buffer;
             if (length + data.Length > MaxRequestBytes)
             {

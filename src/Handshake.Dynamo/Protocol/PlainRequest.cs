@@ -21,6 +21,14 @@ internal static class PlainRequest
     /// <summary>The most a plain request can take: its head, the blank line and its body.</summary>
     public const int MaxRequestBytes = MaxHeadBytes + 4 + MaxBodyBytes;
 
+    // RFC 9110's tchar: what a header name may hold.
+    private static readonly SearchValues<byte> TokenBytes =
+        SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"u8);
+
+    // A Host's uri-host and port (RFC 3986: reg-name, IP literal, IPv4, percent-encoding): anything else is Kestrel's to judge.
+    private static readonly SearchValues<byte> HostBytes =
+        SearchValues.Create("-._~!$&'()*+,;=:%[]0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"u8);
+
     /// <summary>
     /// What the request at the start of <paramref name="data"/> is: a whole plain request (its length, head and body),
     /// not yet whole, or one that Kestrel must answer. With <paramref name="routes"/>, a POST to another path is plain
@@ -88,6 +96,13 @@ internal static class PlainRequest
             }
 
             ReadOnlySpan<byte> name = line[..colon];
+            // A name that is not a token (a space or a control character inside it): Kestrel refuses the request (400),
+            // so the loop must not answer it (found by HttpFramingFuzzTests: `X-A mz-Date` was a 200 here, a 400 there).
+            if (name.IndexOfAnyExcept(TokenBytes) >= 0)
+            {
+                return new Parsed(Outcome.HandOver);
+            }
+
             ReadOnlySpan<byte> value = line[(colon + 1)..].Trim(" \t"u8);
             if (Ascii.EqualsIgnoreCase(name, "x-amz-target"u8))
             {
@@ -116,8 +131,10 @@ internal static class PlainRequest
             }
             else if (Ascii.EqualsIgnoreCase(name, "host"u8))
             {
-                // A function URL's request (any path, POST / included) is Kestrel's to route, never the store's.
-                if (IsFunctionUrlHost(value))
+                // A function URL's request (any path, POST / included) is Kestrel's to route, never the store's. So is a
+                // second Host, or one that is not a host[:port]: RFC 9112 (3.2) has them refused with a 400, as Kestrel
+                // does (found by HttpFramingFuzzTests: the loop answered them).
+                if (host || value.IndexOfAnyExcept(HostBytes) >= 0 || IsFunctionUrlHost(value))
                 {
                     return new Parsed(Outcome.HandOver);
                 }

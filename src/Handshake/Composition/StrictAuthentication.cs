@@ -55,6 +55,13 @@ internal sealed class StrictAuthentication(Func<string, SigV4Credentials?> crede
                 e.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request must be smaller than the endpoint's limit of 16777216 bytes" : "Could not read the request body.").ConfigureAwait(false);
             return false;
         }
+        catch (IOException) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            // Kestrel refuses a chunk size past int's range with a bare IOException, not a BadHttpRequestException
+            // (found by HttpFramingFuzzTests): as unreadable as any other malformed body, not a 500.
+            await WriteAsync(context, StatusCodes.Status400BadRequest, "InvalidRequestContentException", "Could not read the request body.").ConfigureAwait(false);
+            return false;
+        }
 
         body.Position = 0;
         request.Body = body;
