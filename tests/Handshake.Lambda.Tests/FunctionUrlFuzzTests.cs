@@ -30,7 +30,7 @@ public sealed partial class FunctionUrlTests
     private const int FuzzAnswerCases = 60;
 
     /// <summary>Each test's whole loop stops here (checked per case), whatever the machine's load; each exchange has its own deadline.</summary>
-    private static readonly TimeSpan FuzzBudget = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan FuzzBudget = TimeSpan.FromSeconds(60);
 
     [Fact]
     public async Task Fuzz_random_requests_arrive_as_AWSs_payload_format_2_0_event()
@@ -48,29 +48,37 @@ public sealed partial class FunctionUrlTests
             for (int i = 0; i < FuzzRequestCases && clock.Elapsed < FuzzBudget; i++, done++)
             {
                 FuzzRequest request = FuzzRequestCase(seed, i, url.Host, url.Port);
+
+                // Every tenth request (the first on each connection among them, which the store's event loop hands to
+                // Kestrel) is written twice in one go, pipelined: both answers come back, in order, each with its event.
+                int copies = i % 10 == 0 && request.Protocol == "HTTP/1.1" ? 2 : 1;
                 long before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-                RawResponse response = await connection.SendAsync(request.Bytes, request.Method == "HEAD", closeAfter: request.Protocol == "HTTP/1.0");
+                List<RawResponse> responses = await connection.SendAsync(copies == 1 ? request.Bytes : [.. request.Bytes, .. request.Bytes], request.Method == "HEAD",
+                    closeAfter: request.Protocol == "HTTP/1.0", responses: copies);
                 long after = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-                string where = $"seed {seed}, request case {i}:\n{request.Show()}\n--- answered ---\n{response.Show()}";
-                Assert.True(response.Status == 200, where);
-                if (request.Method == "HEAD")
+                foreach (RawResponse response in responses)
                 {
-                    // The event went to the function, but HEAD's answer carries no body to read it from.
-                    Assert.True(response.Body.Length == 0 && response.Header("content-length") is not null, where);
-                    continue;
-                }
+                    string where = $"seed {seed}, request case {i}{(copies > 1 ? " (pipelined twice)" : "")}:\n{request.Show()}\n--- answered ---\n{response.Show()}";
+                    Assert.True(response.Status == 200, where);
+                    if (request.Method == "HEAD")
+                    {
+                        // The event went to the function, but HEAD's answer carries no body to read it from.
+                        Assert.True(response.Body.Length == 0 && response.Header("content-length") is not null, where);
+                        continue;
+                    }
 
-                JsonElement e;
-                try
-                {
-                    e = JsonDocument.Parse(response.Body).RootElement.Clone();
-                }
-                catch (JsonException x)
-                {
-                    throw new Xunit.Sdk.XunitException($"{where}\nnot JSON: {x.Message}");
-                }
+                    JsonElement e;
+                    try
+                    {
+                        e = JsonDocument.Parse(response.Body).RootElement.Clone();
+                    }
+                    catch (JsonException x)
+                    {
+                        throw new Xunit.Sdk.XunitException($"{where}\nnot JSON: {x.Message}");
+                    }
 
-                CheckEvent(e, request, urlId, server.Endpoint.Port, response.Header("x-amzn-RequestId"), before, after, where);
+                    CheckEvent(e, request, urlId, server.Endpoint.Port, response.Header("x-amzn-RequestId"), before, after, where);
+                }
             }
         }
 
@@ -101,7 +109,7 @@ public sealed partial class FunctionUrlTests
                 string method = answer.Head ? "HEAD" : "POST";
                 string host = streamed ? $"{streamUrl.Host}:{streamUrl.Port}" : $"{url.Host}:{url.Port}";
                 byte[] request = [.. Encoding.ASCII.GetBytes($"{method} /answer HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {order.Length}\r\n\r\n"), .. order];
-                RawResponse response = await connection.SendAsync(request, answer.Head);
+                RawResponse response = (await connection.SendAsync(request, answer.Head))[0];
                 string where = $"seed {seed}, answer case {i} ({answer.Kind}{(answer.Head ? ", HEAD" : "")}{(streamed ? ", streamed" : "")}): the function answers\n{answer.Order}\n--- answered ---\n{response.Show()}";
                 CheckAnswer(response, answer, where);
             }
@@ -890,7 +898,8 @@ public sealed partial class FunctionUrlTests
         private NetworkStream? _stream;
         private readonly List<byte> _pending = [];
 
-        public async Task<RawResponse> SendAsync(byte[] request, bool headRequest, bool closeAfter = false)
+        /// <summary>Writes <paramref name="request"/> (one request, or several pipelined) and reads that many answers.</summary>
+        public async Task<List<RawResponse>> SendAsync(byte[] request, bool headRequest, bool closeAfter = false, int responses = 1)
         {
             using CancellationTokenSource timeout = new(TestHost.Wait);
             if (_stream is null)
@@ -902,13 +911,24 @@ public sealed partial class FunctionUrlTests
             }
 
             await _stream.WriteAsync(request, timeout.Token);
+            List<RawResponse> answers = [];
+            for (int r = 0; r < responses; r++)
+            {
+                answers.Add(await ReadResponseAsync(headRequest, closeAfter && r == responses - 1, timeout.Token));
+            }
+
+            return answers;
+        }
+
+        private async Task<RawResponse> ReadResponseAsync(bool headRequest, bool closeAfter, CancellationToken cancel)
+        {
             string head;
             string[] lines;
             int status;
             do
             {
                 // An interim 100 Continue (for Expect) comes first: the answer is the one after it.
-                head = Encoding.Latin1.GetString(await ReadHeadAsync(timeout.Token));
+                head = Encoding.Latin1.GetString(await ReadHeadAsync(cancel));
                 lines = head.Split("\r\n");
                 status = int.Parse(lines[0].Split(' ')[1], CultureInfo.InvariantCulture);
             }
@@ -929,15 +949,15 @@ public sealed partial class FunctionUrlTests
             }
             else if (partial.Header("content-length") is { } length)
             {
-                body = await ReadExactlyAsync(int.Parse(length, CultureInfo.InvariantCulture), timeout.Token);
+                body = await ReadExactlyAsync(int.Parse(length, CultureInfo.InvariantCulture), cancel);
             }
             else if (partial.Header("transfer-encoding") is { } encoding && encoding.Contains("chunked", StringComparison.OrdinalIgnoreCase))
             {
-                body = await ReadChunkedAsync(timeout.Token);
+                body = await ReadChunkedAsync(cancel);
             }
             else
             {
-                body = await ReadToEndAsync(timeout.Token);
+                body = await ReadToEndAsync(cancel);
                 await CloseAsync();
             }
 
