@@ -185,9 +185,9 @@ public sealed partial class FunctionUrlTests
         string? rawQuery = random.Next(4) == 0 ? null : RandomQuery(random);
         string target = rawPath + (rawQuery is null ? "" : "?" + rawQuery);
 
-        // Header lines in the order sent; names in random case, some sent twice (in two cases), values with the
-        // separators a list header has (commas, semicolons, quotes).
-        // Each line with the lowercased name and the value the server should read from it.
+        // Header lines in the order sent, each with its lowercased name and the value the server should read from it:
+        // names in random case, some sent more than once, values with the separators a list header has (commas,
+        // semicolons, quotes) and whitespace around them.
         List<(string Line, string Name, string Value)> lines = [];
         string hostHeader = $"{host}:{port}";
         lines.Add(($"{RandomCase(random, "Host")}: {hostHeader}", "host", hostHeader));

@@ -159,8 +159,8 @@ internal static class FunctionUrlStream
     }
 
     /// <summary>
-    /// True when the invocation failed (a function error, or it did not run). The stream's pieces end only once the
-    /// invocation has (see AnswerAsync), so this does not wait.
+    /// True when the invocation failed (a function error, or it did not run). Called once the stream's pieces have
+    /// ended: the runtime's response is then whole, and its result (a trailer's error included) follows at once.
     /// </summary>
     private static async Task<bool> FailedAsync(Task<InvocationResult> running)
     {
