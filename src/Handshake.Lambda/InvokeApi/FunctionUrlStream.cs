@@ -49,7 +49,7 @@ internal static class FunctionUrlStream
         bool callerGone = false;
         try
         {
-            callerGone = !await StreamAsync(context, config, invocation, stream, contentType).ConfigureAwait(false);
+            callerGone = !await StreamAsync(context, config, invocation, stream, contentType, running).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -75,21 +75,26 @@ internal static class FunctionUrlStream
         }
     }
 
-    /// <summary>Passes the stream on; false when the caller went away. Returns with the head unsent when the prelude never completed.</summary>
-    private static async Task<bool> StreamAsync(HttpContext context, FunctionUrlConfig config, Invocation invocation, ResponseStream stream, string contentType)
+    /// <summary>
+    /// Passes the stream on; false when the caller went away. Returns with the head unsent when the prelude never
+    /// completed, or when the function failed before it wrote a byte.
+    /// </summary>
+    private static async Task<bool> StreamAsync(HttpContext context, FunctionUrlConfig config, Invocation invocation, ResponseStream stream, string contentType,
+        Task<InvocationResult> running)
     {
         PipeWriter body = context.Response.BodyWriter;
         bool integration = contentType.StartsWith(HttpIntegration, StringComparison.OrdinalIgnoreCase);
         MemoryStream? prelude = integration ? new MemoryStream() : null;
+
+        // A stream without a prelude: its head (200, the stream's content type) waits for the first byte of the body,
+        // or for the end. A function that throws before it writes anything still opens a stream (the runtime carries
+        // the error in its trailers, under its default content type): sent at once, that head was a 200 with an empty
+        // body for a failed invocation, where a failure before the head is a 502 (AWS answers a function error 502).
+        FunctionUrlResponse? rawHead = null;
         if (!integration)
         {
-            FunctionUrlResponse head = new();
-            head.Headers.Add(new("content-type", contentType));
-            InvokeFunctionUrl.WriteHead(context, head, config.Cors, invocation.RequestId, invocation.TraceId);
-            if ((await body.FlushAsync(context.RequestAborted).ConfigureAwait(false)).IsCompleted)
-            {
-                return false;
-            }
+            rawHead = new FunctionUrlResponse();
+            rawHead.Headers.Add(new("content-type", contentType));
         }
 
         while (await stream.Chunks.WaitToReadAsync(context.RequestAborted).ConfigureAwait(false))
@@ -118,6 +123,16 @@ internal static class FunctionUrlStream
                     InvokeFunctionUrl.WriteHead(context, head, config.Cors, invocation.RequestId, invocation.TraceId);
                     piece = rest;
                 }
+                else if (rawHead is not null)
+                {
+                    if (piece.IsEmpty)
+                    {
+                        continue;
+                    }
+
+                    InvokeFunctionUrl.WriteHead(context, rawHead, config.Cors, invocation.RequestId, invocation.TraceId);
+                    rawHead = null;
+                }
 
                 if (!piece.IsEmpty && !HttpMethods.IsHead(context.Request.Method) && !FunctionUrlResponse.HasNoBody(context.Response.StatusCode))
                 {
@@ -126,13 +141,37 @@ internal static class FunctionUrlStream
             }
 
             // One flush per batch of pieces: each reaches the caller as soon as it has come in.
-            if (prelude is null && (await body.FlushAsync(context.RequestAborted).ConfigureAwait(false)).IsCompleted)
+            if (prelude is null && rawHead is null && (await body.FlushAsync(context.RequestAborted).ConfigureAwait(false)).IsCompleted)
             {
                 return false;
             }
         }
 
+        if (rawHead is not null && !await FailedAsync(running).ConfigureAwait(false))
+        {
+            // The function ended its stream without a byte of body: the head alone, an empty 200 (flushed, so the
+            // response has started and is not taken for one whose head never came).
+            InvokeFunctionUrl.WriteHead(context, rawHead, config.Cors, invocation.RequestId, invocation.TraceId);
+            return !(await body.FlushAsync(context.RequestAborted).ConfigureAwait(false)).IsCompleted;
+        }
+
         return true;
+    }
+
+    /// <summary>
+    /// True when the invocation failed (a function error, or it did not run). Called once the stream's pieces have
+    /// ended: the runtime's response is then whole, and its result (a trailer's error included) follows at once.
+    /// </summary>
+    private static async Task<bool> FailedAsync(Task<InvocationResult> running)
+    {
+        try
+        {
+            return (await running.ConfigureAwait(false)).FunctionError is not null;
+        }
+        catch (LambdaException)
+        {
+            return true;
+        }
     }
 
     /// <summary>
