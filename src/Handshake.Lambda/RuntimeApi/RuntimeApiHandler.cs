@@ -274,9 +274,9 @@ internal sealed class RuntimeApiHandler(ExecutionEnvironment environment)
             return Error(connection, 413, "RequestEntityTooLarge", $"Exceeded maximum allowed payload size ({MaxResponseBytes} bytes).", close: true);
         }
 
-        if (!environment.PostInitError(body, request.FunctionErrorType))
+        if (environment.PostInitError(body, request.FunctionErrorType) is { } refusal)
         {
-            return Error(connection, 403, "InvalidStateTransition", "Init error reported after init");
+            return Error(connection, 403, "InvalidStateTransition", refusal);
         }
 
         connection.Respond(202, Accepted);
