@@ -91,7 +91,7 @@ internal sealed partial class RuntimeApiFuzzSequence
     private async Task ExitAsync()
     {
         Generation exiting = _gen!;
-        Log($"runtime exits in {_phase}");
+        Log($"runtime exits in {_phase}{(_phase == Phase.Idle && _pending is not null ? " (an invocation assigned)" : "")}");
         exiting.Process.Exit("exit status 1");
         string error = $"RequestId: {_pending?.Id} Error: Runtime exited with error: exit status 1";
         switch (_phase)

@@ -14,7 +14,7 @@ namespace Handshake.Lambda.Tests;
 /// invocation's result, is checked against the model; each invocation is answered once, with the first accepted answer
 /// or Lambda's error; no environment outlives its reset; the host serves a real function afterwards, and leaves no
 /// process. A failure names its seed and sequence and lists the steps so far; RAPIFUZZ_REPLAY=SEED:SEQUENCE runs that
-/// sequence alone.
+/// sequence alone. What it found is in <see cref="RuntimeApiFindingsTests"/>.
 /// </summary>
 public sealed class RuntimeApiFuzzTests(ITestOutputHelper output)
 {
@@ -38,6 +38,7 @@ public sealed class RuntimeApiFuzzTests(ITestOutputHelper output)
         TestHost test = TestHost.Start(new FunctionHostOptions { RuntimeApiHeadTimeout = TimeSpan.FromSeconds(5) }, launcher);
         List<(string Function, int Sequence, Task<InvocationResult> Task, RuntimeApiFuzzSequence.Outcome Expected, string Id, List<string> Log)> hangs = [];
         int steps = 0;
+        SortedDictionary<string, int> tally = [];
         try
         {
             for (int sequence = 0; sequence < SequencesPerSeed; sequence++)
@@ -63,6 +64,7 @@ public sealed class RuntimeApiFuzzTests(ITestOutputHelper output)
                 }
 
                 steps += log.Count;
+                Tally(log, tally);
                 if (run.Hanging is { } hang)
                 {
                     hangs.Add((function, sequence, hang.Task, hang.Expected, hang.Id, log));
@@ -94,6 +96,31 @@ public sealed class RuntimeApiFuzzTests(ITestOutputHelper output)
         Assert.Empty(launcher.Violations);
         Assert.All(launcher.All, process => Assert.True(process.Exited.IsCompleted, $"the environment at {process.Address} was left running"));
         output.WriteLine($"seed {seed}: {SequencesPerSeed} sequences, {steps} log lines, {hangs.Count} timeouts, {clock.Elapsed.TotalSeconds:0.0} s");
+        output.WriteLine(string.Join(", ", tally.Select(t => $"{t.Key}: {t.Value}")));
+    }
+
+    /// <summary>What the sequences did, counted from their logs: the statuses answered and the faults played.</summary>
+    private static void Tally(List<string> log, SortedDictionary<string, int> tally)
+    {
+        foreach (string line in log)
+        {
+            int at = line.IndexOf(" <- ", StringComparison.Ordinal);
+            string? key = at >= 0 ? "answer " + (line.EndsWith("closed", StringComparison.Ordinal) ? "closed" : line[(at + 4)..].Split(' ')[0])
+                : line.Contains("runtime exits in ", StringComparison.Ordinal) ? line[line.IndexOf("exits in ", StringComparison.Ordinal)..]
+                : line.Contains("pipelined in", StringComparison.Ordinal) ? "pipelined"
+                : line.Contains("over the limit", StringComparison.Ordinal) ? "over the limit"
+                : line.Contains(" cut after ", StringComparison.Ordinal) ? "cut by " + (line.Contains("by RST", StringComparison.Ordinal) ? "RST" : "FIN")
+                : line.Contains("init retried", StringComparison.Ordinal) ? "init retried"
+                : line.Contains("got the event", StringComparison.Ordinal) ? "event"
+                : line.Contains("waits in next", StringComparison.Ordinal) ? "parked"
+                : line.Contains("runtime hangs", StringComparison.Ordinal) ? "hang"
+                : line.Contains("probe:", StringComparison.Ordinal) ? "probe"
+                : null;
+            if (key is not null)
+            {
+                tally[key] = tally.GetValueOrDefault(key) + 1;
+            }
+        }
     }
 
     private static string Report(int seed, int sequence, List<string> log, Exception e) =>
