@@ -39,6 +39,7 @@ public sealed class RuntimeApiFuzzTests(ITestOutputHelper output)
         List<(string Function, int Sequence, Task<InvocationResult> Task, RuntimeApiFuzzSequence.Outcome Expected, string Id, List<string> Log)> hangs = [];
         int steps = 0;
         SortedDictionary<string, int> tally = [];
+        List<(double Ms, int Sequence)> slowest = [];
         try
         {
             for (int sequence = 0; sequence < SequencesPerSeed; sequence++)
@@ -54,6 +55,7 @@ public sealed class RuntimeApiFuzzTests(ITestOutputHelper output)
                 test.Host.CreateFunction(RuntimeApiFuzzSequence.Definition(function, mayHang));
                 List<string> log = [$"function {function}, timeout {(mayHang ? RuntimeApiFuzzSequence.HangTimeoutSeconds : 60)} s"];
                 RuntimeApiFuzzSequence run = new(test.Host, launcher, rng, function, log);
+                long began = Stopwatch.GetTimestamp();
                 try
                 {
                     await run.RunAsync(rng.Next(4, 16), mayHang);
@@ -61,6 +63,13 @@ public sealed class RuntimeApiFuzzTests(ITestOutputHelper output)
                 catch (Exception e)
                 {
                     throw new Xunit.Sdk.XunitException(Report(seed, sequence, log, e));
+                }
+
+                slowest.Add((Stopwatch.GetElapsedTime(began).TotalMilliseconds, sequence));
+                if (sequence % 25 == 24)
+                {
+                    // A real function (a bash runtime, a child process) is served between the played ones.
+                    await test.AssertServesAnotherFunctionAsync();
                 }
 
                 steps += log.Count;
@@ -97,6 +106,7 @@ public sealed class RuntimeApiFuzzTests(ITestOutputHelper output)
         Assert.All(launcher.All, process => Assert.True(process.Exited.IsCompleted, $"the environment at {process.Address} was left running"));
         output.WriteLine($"seed {seed}: {SequencesPerSeed} sequences, {steps} log lines, {hangs.Count} timeouts, {clock.Elapsed.TotalSeconds:0.0} s");
         output.WriteLine(string.Join(", ", tally.Select(t => $"{t.Key}: {t.Value}")));
+        output.WriteLine("slowest: " + string.Join(", ", slowest.OrderByDescending(s => s.Ms).Take(8).Select(s => $"#{s.Sequence} {s.Ms:0} ms")) + $"; all {slowest.Sum(s => s.Ms):0} ms");
     }
 
     /// <summary>What the sequences did, counted from their logs: the statuses answered and the faults played.</summary>
