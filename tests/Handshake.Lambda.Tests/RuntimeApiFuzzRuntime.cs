@@ -80,6 +80,7 @@ internal sealed class FuzzProcess(string address) : IChildProcess
     private readonly AnonymousPipeServerStream _stderr = new(PipeDirection.In);
     private readonly TaskCompletionSource<string> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _ended;
+    private int _stops;
 
     public string Address { get; } = address;
 
@@ -94,11 +95,19 @@ internal sealed class FuzzProcess(string address) : IChildProcess
 
     public Task<string> Exited => _exited.Task;
 
+    /// <summary>How many times the host has frozen it (SIGSTOP): once each time its runtime waits in `next` with nothing to do.</summary>
+    public int Stops => Volatile.Read(ref _stops);
+
     /// <summary>The runtime exits by itself (a crash).</summary>
     public void Exit(string how) => _exited.TrySetResult(how);
 
     public void SignalGroup(ProcessSignal signal)
     {
+        if (signal == ProcessSignal.Stop)
+        {
+            Interlocked.Increment(ref _stops);
+        }
+
         if (signal is ProcessSignal.Kill or ProcessSignal.Term)
         {
             _ended = true;

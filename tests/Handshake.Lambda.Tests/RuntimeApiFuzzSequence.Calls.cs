@@ -44,7 +44,7 @@ internal sealed partial class RuntimeApiFuzzSequence
     /// <summary>Two to four calls in one write, sometimes with a `next` behind them (as the C# client pipelines it).</summary>
     private async Task PipelineAsync()
     {
-        RawConnection connection = PickConnection();
+        RawConnection connection = await PickConnectionAsync();
         List<Item> items = [];
         bool current = false;
         for (int i = rng.Next(2, 5); i > 0; i--)
@@ -91,9 +91,14 @@ internal sealed partial class RuntimeApiFuzzSequence
                     await ReadEventAsync(connection);
                     break;
                 case Phase.Idle:
-                    Log($"  {connection.Name} waits in next");
+                    // Nothing answers it: it is known to wait once the host freezes the idle environment, and only then
+                    // may another connection's call come after it (the host serves connections independently).
                     _phase = Phase.Parked;
                     _parkedOn = connection;
+                    Generation waiting = _gen!;
+                    waiting.Freezes++;
+                    await Eventually.WaitUntilAsync(() => waiting.Process.Stops >= waiting.Freezes, $"{connection.Name}: the environment frozen while its runtime waits in next", Read);
+                    Log($"  {connection.Name} waits in next, frozen");
                     break;
                 case Phase.Parked:
                     await ExpectAsync(connection, "a second next", NextRefused("State transition from RuntimeNext to RuntimeNext failed: a next request is already waiting"));
@@ -298,6 +303,7 @@ internal sealed partial class RuntimeApiFuzzSequence
 
     private int Size() => rng.Next(100) switch
     {
+        >= 80 when _hangs => rng.Next(200, 64 * 1024),
         < 10 => 0,
         < 50 => rng.Next(1, 200),
         < 80 => rng.Next(200, 64 * 1024),

@@ -39,6 +39,9 @@ internal sealed partial class RuntimeApiFuzzSequence(FunctionHost host, FuzzLaun
 
         public List<RawConnection> Connections { get; } = [];
 
+        /// <summary>The freezes the model expects: one each time the runtime waits in `next` with nothing to do.</summary>
+        public int Freezes { get; set; }
+
         /// <summary>Reset, dead, or being reset: no call on it may be accepted any more.</summary>
         public bool Doomed { get; set; }
     }
@@ -60,6 +63,7 @@ internal sealed partial class RuntimeApiFuzzSequence(FunctionHost host, FuzzLaun
     private bool _nextSuppressed;
     private int _connectionCount;
     private int _invocationCount;
+    private bool _hangs;
 
     /// <summary>The invocation left to time out, and what it must be answered with (a hang sequence's last step).</summary>
     public (Task<InvocationResult> Task, Outcome Expected, string Id)? Hanging { get; private set; }
@@ -77,9 +81,12 @@ internal sealed partial class RuntimeApiFuzzSequence(FunctionHost host, FuzzLaun
 
     public async Task RunAsync(int steps, bool hangs)
     {
+        // A sequence that may hang runs under a 3 s timeout: no body of megabytes, which a loaded machine could take
+        // that long over.
+        _hangs = hangs;
         for (int step = 0; step < steps && Hanging is null; step++)
         {
-            await StepAsync(hangs);
+            await StepAsync();
             if (_pending is { Task.IsCompleted: true } early)
             {
                 Fail($"invocation {early.Id} was answered before the model decided it: {Describe(await early.Task)}");
@@ -97,7 +104,7 @@ internal sealed partial class RuntimeApiFuzzSequence(FunctionHost host, FuzzLaun
         }
     }
 
-    private Task StepAsync(bool hangs)
+    private Task StepAsync()
     {
         List<(int Weight, Func<Task> Action)> choices = [];
         bool initialized = _phase is Phase.Idle or Phase.Parked or Phase.Busy;
@@ -108,13 +115,13 @@ internal sealed partial class RuntimeApiFuzzSequence(FunctionHost host, FuzzLaun
 
         if (_gen is not null)
         {
-            choices.Add((20, () => SingleAsync(NextItem(PickConnection()))));
-            choices.Add((_phase == Phase.Busy ? 30 : 4, () => SingleAsync(AnswerItem(PickConnection(), ChooseId(), Size(), body: null))));
-            choices.Add((_phase == Phase.Init ? 10 : 2, () => SingleAsync(InitErrorItem(PickConnection()))));
-            choices.Add((3, () => SingleAsync(WrongMethodItem(PickConnection()))));
-            choices.Add((3, () => SingleAsync(UnknownPathItem(PickConnection()))));
-            choices.Add((_phase == Phase.Busy ? 4 : 1, () => OversizedAsync(PickConnection(), ChooseId())));
-            choices.Add((_phase == Phase.Busy ? 4 : 1, () => TruncatedAsync(PickConnection(), ChooseId())));
+            choices.Add((20, async () => await SingleAsync(NextItem(await PickConnectionAsync()))));
+            choices.Add((_phase == Phase.Busy ? 30 : 4, async () => await SingleAsync(AnswerItem(await PickConnectionAsync(), ChooseId(), Size(), body: null))));
+            choices.Add((_phase == Phase.Init ? 10 : 2, async () => await SingleAsync(InitErrorItem(await PickConnectionAsync()))));
+            choices.Add((3, async () => await SingleAsync(WrongMethodItem(await PickConnectionAsync()))));
+            choices.Add((3, async () => await SingleAsync(UnknownPathItem(await PickConnectionAsync()))));
+            choices.Add((_hangs ? 0 : _phase == Phase.Busy ? 4 : 1, async () => await OversizedAsync(await PickConnectionAsync(), ChooseId())));
+            choices.Add((_phase == Phase.Busy ? 4 : 1, async () => await TruncatedAsync(await PickConnectionAsync(), ChooseId())));
             choices.Add((3, ExitAsync));
             choices.Add((2, CloseIdleConnectionAsync));
             if (initialized)
@@ -122,7 +129,7 @@ internal sealed partial class RuntimeApiFuzzSequence(FunctionHost host, FuzzLaun
                 choices.Add((8, PipelineAsync));
             }
 
-            if (hangs && _phase == Phase.Busy)
+            if (_hangs && _phase == Phase.Busy)
             {
                 choices.Add((10, HangAsync));
             }
@@ -143,7 +150,7 @@ internal sealed partial class RuntimeApiFuzzSequence(FunctionHost host, FuzzLaun
     private async Task InvokeAsync()
     {
         string id = RandomId();
-        byte[] payload = Encoding.UTF8.GetBytes($$"""{"n":{{++_invocationCount}},"pad":"{{new string('p', rng.Next(100) < 90 ? rng.Next(0, 2000) : rng.Next(64 * 1024, 1024 * 1024))}}"}""");
+        byte[] payload = Encoding.UTF8.GetBytes($$"""{"n":{{++_invocationCount}},"pad":"{{new string('p', rng.Next(100) < 90 || _hangs ? rng.Next(0, 2000) : rng.Next(64 * 1024, 1024 * 1024))}}"}""");
         Log($"invoke {id} ({payload.Length} B) in {_phase}");
         _pending = new Pending(id, payload, host.InvokeAsync(function, new Invocation(id, payload)));
         switch (_phase)
@@ -178,14 +185,13 @@ internal sealed partial class RuntimeApiFuzzSequence(FunctionHost host, FuzzLaun
     }
 
     /// <summary>A connection of the current environment to send on: mostly the first open one, sometimes another or a new one.</summary>
-    private RawConnection PickConnection()
+    private async Task<RawConnection> PickConnectionAsync()
     {
         List<RawConnection> open = _gen!.Connections.FindAll(c => !c.Closed && c != _parkedOn);
         int roll = rng.Next(100);
         if (open.Count == 0 || roll < 8)
         {
-            // Connected synchronously enough: a loopback connect completes at once.
-            return NewConnectionAsync().GetAwaiter().GetResult();
+            return await NewConnectionAsync();
         }
 
         return roll < 80 ? open[0] : open[rng.Next(open.Count)];
@@ -293,10 +299,10 @@ internal sealed partial class RuntimeApiFuzzSequence(FunctionHost host, FuzzLaun
         {
             if (_phase is Phase.Init or Phase.Idle)
             {
-                await SingleAsync(NextItem(PickConnection()));
+                await SingleAsync(NextItem(await PickConnectionAsync()));
             }
 
-            await SingleAsync(AnswerItem(PickConnection(), _pending.Id, rng.Next(0, 100), body: null));
+            await SingleAsync(AnswerItem(await PickConnectionAsync(), _pending.Id, rng.Next(0, 100), body: null));
         }
 
         RawConnection? parked = _parkedOn;
