@@ -122,4 +122,37 @@ public sealed class RuntimeApiFindingsTests
         await test.AssertServesAnotherFunctionAsync();
         Assert.Empty(launcher.Violations);
     }
+
+    /// <summary>
+    /// A runtime that closed the connection its `next` waited on (one with a timeout on `next`, not frozen) could not
+    /// wait again: its `next` on a new connection got 403 (a next already waiting), and the next invocation went to the
+    /// closed connection and timed out.
+    /// </summary>
+    [Fact]
+    public async Task A_next_whose_connection_closes_is_withdrawn_and_a_next_on_a_new_connection_gets_the_event()
+    {
+        (TestHost test, FuzzLauncher launcher, OrphanGuard guard) = Start("fz-withdraw");
+        using OrphanGuard owned = guard;
+        await using TestHost host = test;
+        Task<InvocationResult> first = test.Host.InvokeAsync("fz-withdraw", new Invocation("withdraw-1", "{}"u8.ToArray()));
+        FuzzProcess process = await launcher.NextStartAsync("fz-withdraw", Soon);
+        RawConnection closing = await RawConnection.ConnectAsync(process.Address, "closing");
+        Assert.Equal("withdraw-1", (await SendAndReadAsync(closing, Next))?.Header("Lambda-Runtime-Aws-Request-Id"));
+        Assert.Equal(202, (await SendAndReadAsync(closing, Response("withdraw-1", "1")))?.Status);
+        Assert.Equal("1", TestHost.Text(await first.WaitAsync(Soon)));
+        await closing.SendAsync(Encoding.UTF8.GetBytes(Next));
+        ExecutionEnvironment environment = Assert.Single(test.Host.Environments("fz-withdraw"));
+        await Eventually.WaitUntilAsync(() => environment.WaitsInNext, "the next waiting", Soon);
+
+        closing.Dispose();
+
+        await Eventually.WaitUntilAsync(() => !environment.WaitsInNext, "the closed connection's next withdrawn", Soon);
+        using RawConnection reopened = await RawConnection.ConnectAsync(process.Address, "reopened");
+        await reopened.SendAsync(Encoding.UTF8.GetBytes(Next));
+        await Eventually.WaitUntilAsync(() => environment.WaitsInNext, "the new next waiting", Soon);
+        Task<InvocationResult> second = test.Host.InvokeAsync("fz-withdraw", new Invocation("withdraw-2", "{}"u8.ToArray()));
+        Assert.Equal("withdraw-2", (await reopened.ReadResponseAsync(Soon))?.Header("Lambda-Runtime-Aws-Request-Id"));
+        Assert.Equal(202, (await SendAndReadAsync(reopened, Response("withdraw-2", "2")))?.Status);
+        Assert.Equal("2", TestHost.Text(await second.WaitAsync(Soon)));
+    }
 }

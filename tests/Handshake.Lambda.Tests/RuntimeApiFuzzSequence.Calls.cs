@@ -96,8 +96,13 @@ internal sealed partial class RuntimeApiFuzzSequence
                     _phase = Phase.Parked;
                     _parkedOn = connection;
                     Generation waiting = _gen!;
-                    waiting.Freezes++;
-                    await Eventually.WaitUntilAsync(() => waiting.Process.Stops >= waiting.Freezes, $"{connection.Name}: the environment frozen while its runtime waits in next", Read);
+                    if (!waiting.Frozen)
+                    {
+                        waiting.Freezes++;
+                        waiting.Frozen = true;
+                    }
+
+                    await Eventually.WaitUntilAsync(() => waiting.Process.Stops >= waiting.Freezes && WaitsInNext(), $"{connection.Name}: the environment frozen while its runtime waits in next", Read);
                     Log($"  {connection.Name} waits in next, frozen");
                     break;
                 case Phase.Parked:

@@ -134,6 +134,22 @@ internal sealed partial class RuntimeApiFuzzSequence
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// The runtime closes the connection its `next` waits on (a runtime with a timeout on `next`, left unfrozen, does):
+    /// the host withdraws that `next`, so that one on another connection waits in its place and gets the next event.
+    /// </summary>
+    private async Task CloseParkedConnectionAsync()
+    {
+        RawConnection parked = _parkedOn!;
+        Log($"{parked.Name}: closed by the runtime while its next waits");
+        parked.Dispose();
+        _parkedOn = null;
+        _phase = Phase.Idle;
+        await Eventually.WaitUntilAsync(() => !WaitsInNext(), "the closed connection's next withdrawn", Read);
+    }
+
+    private bool WaitsInNext() => host.Environments(function).Any(e => e.WaitsInNext);
+
     /// <summary>The runtime never answers: the invocation must time out (checked at the end of the seed).</summary>
     private Task HangAsync()
     {

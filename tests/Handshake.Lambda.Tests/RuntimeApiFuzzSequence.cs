@@ -42,6 +42,9 @@ internal sealed partial class RuntimeApiFuzzSequence(FunctionHost host, FuzzLaun
         /// <summary>The freezes the model expects: one each time the runtime waits in `next` with nothing to do.</summary>
         public int Freezes { get; set; }
 
+        /// <summary>Frozen and not thawed since (a withdrawn `next` leaves it so: a played runtime may close while frozen).</summary>
+        public bool Frozen { get; set; }
+
         /// <summary>Reset, dead, or being reset: no call on it may be accepted any more.</summary>
         public bool Doomed { get; set; }
     }
@@ -124,6 +127,11 @@ internal sealed partial class RuntimeApiFuzzSequence(FunctionHost host, FuzzLaun
             choices.Add((_phase == Phase.Busy ? 4 : 1, async () => await TruncatedAsync(await PickConnectionAsync(), ChooseId())));
             choices.Add((3, ExitAsync));
             choices.Add((2, CloseIdleConnectionAsync));
+            if (_phase == Phase.Parked)
+            {
+                choices.Add((4, CloseParkedConnectionAsync));
+            }
+
             if (initialized)
             {
                 choices.Add((8, PipelineAsync));
@@ -217,6 +225,7 @@ internal sealed partial class RuntimeApiFuzzSequence(FunctionHost host, FuzzLaun
 
         Log($"  {connection.Name} got the event of {pending.Id}");
         _phase = Phase.Busy;
+        _gen!.Frozen = false;
     }
 
     /// <summary>The model decided the pending invocation: its answer must be <paramref name="expected"/>.</summary>

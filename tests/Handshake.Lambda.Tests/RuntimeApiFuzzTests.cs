@@ -118,6 +118,7 @@ public sealed class RuntimeApiFuzzTests(ITestOutputHelper output)
             string? key = at >= 0 ? "answer " + (line.EndsWith("closed", StringComparison.Ordinal) ? "closed" : line[(at + 4)..].Split(' ')[0])
                 : line.Contains("runtime exits in ", StringComparison.Ordinal) ? line[line.IndexOf("exits in ", StringComparison.Ordinal)..]
                 : line.Contains("pipelined in", StringComparison.Ordinal) ? "pipelined"
+                : line.Contains("while its next waits", StringComparison.Ordinal) ? "waiting next's connection closed"
                 : line.Contains("over the limit", StringComparison.Ordinal) ? "over the limit"
                 : line.Contains(" cut after ", StringComparison.Ordinal) ? "cut by " + (line.Contains("by RST", StringComparison.Ordinal) ? "RST" : "FIN")
                 : line.Contains("init retried", StringComparison.Ordinal) ? "init retried"

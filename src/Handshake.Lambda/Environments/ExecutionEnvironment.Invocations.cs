@@ -111,6 +111,30 @@ internal sealed partial class ExecutionEnvironment
         return next;
     }
 
+    /// <summary>The connection a `next` waited on has closed: it waits no more, unless the event has already been handed to it.</summary>
+    public void WithdrawNext(Task<Invocation?> next)
+    {
+        lock (_gate)
+        {
+            if (_parkedNext?.Task == next)
+            {
+                _parkedNext = null;
+            }
+        }
+    }
+
+    /// <summary>A `next` waits for an event. For tests and diagnostics.</summary>
+    public bool WaitsInNext
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _parkedNext is not null;
+            }
+        }
+    }
+
     /// <summary>
     /// The pool has nothing for this environment: freeze it now if the runtime is already waiting in `next`, or as soon
     /// as it gets there. Called under the pool's lock.
