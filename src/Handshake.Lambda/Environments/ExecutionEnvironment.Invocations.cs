@@ -58,6 +58,14 @@ internal sealed partial class ExecutionEnvironment
                 return null;
             }
 
+            if (!_initialized && _postedInitError is not null)
+            {
+                // As RIE, whose runtime leaves no state once it has reported an init error: the environment is being
+                // reset, and the invocation is the init error's (or the retry's), not this runtime's.
+                refusal = "State transition from RuntimeInitError to RuntimeNext failed: init error already reported";
+                return null;
+            }
+
             _current = null;
             if (!_initialized)
             {
@@ -101,6 +109,30 @@ internal sealed partial class ExecutionEnvironment
         }
 
         return next;
+    }
+
+    /// <summary>The connection a `next` waited on has closed: it waits no more, unless the event has already been handed to it.</summary>
+    public void WithdrawNext(Task<Invocation?> next)
+    {
+        lock (_gate)
+        {
+            if (_parkedNext?.Task == next)
+            {
+                _parkedNext = null;
+            }
+        }
+    }
+
+    /// <summary>A `next` waits for an event. For tests and diagnostics.</summary>
+    public bool WaitsInNext
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _parkedNext is not null;
+            }
+        }
     }
 
     /// <summary>
@@ -193,21 +225,26 @@ internal sealed partial class ExecutionEnvironment
     public void CompleteTruncated(Invocation invocation) =>
         invocation.Completion.TrySetResult(InvocationResult.Error("Runtime.TruncatedResponse", $"RequestId: {invocation.RequestId} Error: Runtime sent a truncated response", reset: true));
 
-    /// <summary>The runtime reports that init failed. Accepted only before its first `next`.</summary>
-    public bool PostInitError(byte[] body, string? errorType)
+    /// <summary>The runtime reports that init failed. Accepted only before its first `next`, and once: null, or why not.</summary>
+    public string? PostInitError(byte[] body, string? errorType)
     {
         lock (_gate)
         {
             if (_initialized)
             {
-                return false;
+                return "Init error reported after init";
+            }
+
+            if (_postedInitError is not null)
+            {
+                return "State transition from RuntimeInitError to RuntimeInitError failed: init error already reported";
             }
 
             string type = errorType ?? "Runtime.Unknown";
             _postedInitError = new InitFailure(type, body.Length > 0 ? body : InvocationResult.ErrorPayload(type, ""), "init error");
         }
 
-        return true;
+        return null;
     }
 
     /// <summary>

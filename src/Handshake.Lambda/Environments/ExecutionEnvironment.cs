@@ -34,6 +34,9 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
     private long _startedAt;
     private double _initDurationMs;
     private InitFailure? _postedInitError;
+
+    // Set when the process has exited (MonitorExitAsync): how, and the error type an invocation left on it fails with.
+    private (string How, string ErrorType)? _exit;
     private Task? _shutdown;
     private Task? _starting;
     private Task _finishing = Task.CompletedTask;
@@ -150,10 +153,14 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
         // are plain warm invocations.
         bool startsHere = _server is null;
         bool initsHere = SuppressedInit && startsHere;
+        (string How, string ErrorType)? exitedBefore;
         lock (_gate)
         {
             // Assigned before init completes, so that the runtime's first `next` takes it at once (no freeze on a cold start).
             _assigned = invocation;
+            // The process exited after the pool took this warm environment and before this assignment: MonitorExitAsync
+            // found nothing to fail, so it is failed here (below), not left to its timeout.
+            exitedBefore = _exit;
         }
 
         if (_server is null)
@@ -206,6 +213,20 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
             // Init's output first (see BeginNext): when the first `next` found it still in the pipes, it left the event
             // for this call to deliver.
             await DrainOutputAsync().ConfigureAwait(false);
+        }
+
+        if (exitedBefore is { } exit)
+        {
+            Invocation? orphaned;
+            lock (_gate)
+            {
+                orphaned = TakeAssignedLocked();
+            }
+
+            if (orphaned is not null)
+            {
+                FailOnExit(orphaned, exit.How, exit.ErrorType);
+            }
         }
 
         TryDeliverToParkedNext(invocation, initsHere);
@@ -409,33 +430,57 @@ internal sealed partial class ExecutionEnvironment : IAsyncDisposable
         Invocation? current;
         TaskCompletionSource<Invocation?>? parked;
         bool initPending;
-        bool outOfMemory;
+        string errorType;
         lock (_gate)
         {
-            outOfMemory = _outOfMemory;
+            // Lambda words an out-of-memory kill as the exit it is, with its own error type.
+            errorType = _outOfMemory ? "Runtime.OutOfMemory" : "Runtime.ExitError";
+            _exit = (how, errorType);
             _dead = true;
             _frozen = false;
             current = _current is { } c && c.Answered == 0 ? c : null;
             initPending = !_initialized;
+            // Handed over but not delivered (the runtime answered the last one and exited before its next `next`): it
+            // fails now as a delivered one does, not at its timeout. (During init, the init's failure answers it.)
+            current ??= initPending ? null : TakeAssignedLocked();
             parked = _parkedNext;
             _parkedNext = null;
         }
 
-        // Lambda words an out-of-memory kill as the exit it is, with its own error type.
-        string errorType = outOfMemory ? "Runtime.OutOfMemory" : "Runtime.ExitError";
         if (initPending)
         {
             _init.TrySetResult(_postedInitError ?? new InitFailure(errorType, null, $"Runtime exited with error: {how}"));
         }
 
-        if (current is not null && Interlocked.Exchange(ref current.Answered, 1) == 0)
+        if (current is not null)
         {
-            AppendLog($"RequestId: {current.RequestId} Error: Runtime exited with error: {how}\n{errorType}");
-            current.Completion.TrySetResult(InvocationResult.Error(errorType, $"RequestId: {current.RequestId} Error: Runtime exited with error: {how}", reset: true));
+            FailOnExit(current, how, errorType);
         }
 
         parked?.TrySetResult(null);
         _host.OnEnvironmentExited(this);
+    }
+
+    // Under _gate: the invocation assigned and not yet delivered, delivered now (START) so that it can fail as delivered.
+    private Invocation? TakeAssignedLocked()
+    {
+        if (_assigned is not { } assigned)
+        {
+            return null;
+        }
+
+        _assigned = null;
+        Deliver(assigned);
+        return assigned;
+    }
+
+    private void FailOnExit(Invocation invocation, string how, string errorType)
+    {
+        if (Interlocked.Exchange(ref invocation.Answered, 1) == 0)
+        {
+            AppendLog($"RequestId: {invocation.RequestId} Error: Runtime exited with error: {how}\n{errorType}");
+            invocation.Completion.TrySetResult(InvocationResult.Error(errorType, $"RequestId: {invocation.RequestId} Error: Runtime exited with error: {how}", reset: true));
+        }
     }
 
     private async Task ShutdownCoreAsync()

@@ -77,6 +77,9 @@ internal sealed class RuntimeApiHandler(ExecutionEnvironment environment)
         (bool closed, Invocation? invocation) = await connection.WaitAsync(next).ConfigureAwait(false);
         if (closed)
         {
+            // Nothing can reach the runtime on it: the next event must not go there (and be lost to the timeout), and a
+            // `next` the runtime sends on another connection must not be refused as a second one.
+            environment.WithdrawNext(next);
             return false;
         }
 
@@ -274,9 +277,9 @@ internal sealed class RuntimeApiHandler(ExecutionEnvironment environment)
             return Error(connection, 413, "RequestEntityTooLarge", $"Exceeded maximum allowed payload size ({MaxResponseBytes} bytes).", close: true);
         }
 
-        if (!environment.PostInitError(body, request.FunctionErrorType))
+        if (environment.PostInitError(body, request.FunctionErrorType) is { } refusal)
         {
-            return Error(connection, 403, "InvalidStateTransition", "Init error reported after init");
+            return Error(connection, 403, "InvalidStateTransition", refusal);
         }
 
         connection.Respond(202, Accepted);
