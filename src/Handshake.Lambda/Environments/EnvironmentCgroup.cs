@@ -445,12 +445,12 @@ internal sealed partial class EnvironmentCgroup(string path, bool unified)
     // this runs at every freeze.
     private long ReadTasks()
     {
-        int length = ReadOnce(_watched ??= Open(Path + "/pids.current"));
+        int length = Read(_watched ??= Open(Path + "/pids.current"), toEnd: false);
         return length > 0 && long.TryParse(_buffer.AsSpan(0, length).Trim((byte)'\n'), NumberStyles.None, CultureInfo.InvariantCulture, out long tasks) ? tasks : -1;
     }
 
-    // Under _gate: the whole file into _buffer, from offset 0; its length.
-    private int Read(SafeFileHandle? file)
+    // Under _gate: the whole file into _buffer, from offset 0, or (toEnd false) what its first read gives; its length.
+    private int Read(SafeFileHandle? file, bool toEnd = true)
     {
         if (file is null)
         {
@@ -464,6 +464,11 @@ internal sealed partial class EnvironmentCgroup(string path, bool unified)
             while ((read = RandomAccess.Read(file, _buffer.AsSpan(length), length)) > 0)
             {
                 length += read;
+                if (!toEnd)
+                {
+                    break;
+                }
+
                 if (length == _buffer.Length)
                 {
                     Array.Resize(ref _buffer, _buffer.Length * 2);
@@ -476,20 +481,6 @@ internal sealed partial class EnvironmentCgroup(string path, bool unified)
         }
 
         return length;
-    }
-
-    // Under _gate: one read from offset 0 into _buffer; its length.
-    private int ReadOnce(SafeFileHandle? file)
-    {
-        try
-        {
-            return file is null ? 0 : RandomAccess.Read(file, _buffer, 0);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
-        {
-            // The cgroup is gone (ENODEV through a held descriptor).
-            return 0;
-        }
     }
 
     // "pid (comm) state ppid pgrp ...": the command may hold spaces and parentheses, so fields count from the last ')'.
