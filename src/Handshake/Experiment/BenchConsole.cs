@@ -102,7 +102,8 @@ internal sealed class BenchConsole
         {
             if (r.SkippedBecause is { } reason)
             {
-                table.AddRow(Markup.Escape(r.Mode.Name), $"[grey]skipped: {Markup.Escape(reason)}[/]", "", "", "", "", "", "", "", "", "", "", "");
+                // The reason goes under the table (WriteDetails): in a numeric column it would stretch every row.
+                table.AddRow(Markup.Escape(r.Mode.Name), "[grey]skipped[/]", "", "", "", "", "", "", "", "", "", "", "");
                 continue;
             }
 
@@ -128,13 +129,15 @@ internal sealed class BenchConsole
     }
 
     /// <summary>Everything the table cannot hold: error types, TIME_WAIT, resets, REPORT-line cross-checks, notes.</summary>
-    public static void WriteDetails(BenchRun run)
+    public static void WriteDetails(BenchRun run, IAnsiConsole? console = null)
     {
-        AnsiConsole.MarkupLine($"[grey]Invocations through {Markup.Escape(run.InvokePath)}; functions' store endpoint {Markup.Escape(run.StoreEndpoint)}. {Markup.Escape(run.Machine)}.[/]");
+        console ??= AnsiConsole.Console;
+        console.MarkupLine($"[grey]Invocations through {Markup.Escape(run.InvokePath)}; functions' store endpoint {Markup.Escape(run.StoreEndpoint)}. {Markup.Escape(run.Machine)}.[/]");
         foreach (ModeResult r in run.Results)
         {
-            if (r.SkippedBecause is not null)
+            if (r.SkippedBecause is { } reason)
             {
+                console.MarkupLine($"[grey]{Markup.Escape(r.Mode.Name)}: skipped: {Markup.Escape(reason)}[/]");
                 continue;
             }
 
@@ -166,12 +169,12 @@ internal sealed class BenchConsole
                 parts.Add($"error {type}: {count:N0}");
             }
 
-            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(r.Mode.Name)}: {Markup.Escape(string.Join("; ", parts))}[/]");
+            console.MarkupLine($"[grey]{Markup.Escape(r.Mode.Name)}: {Markup.Escape(string.Join("; ", parts))}[/]");
         }
 
         foreach (string note in run.Notes)
         {
-            AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(note)}[/]");
+            console.MarkupLine($"[yellow]{Markup.Escape(note)}[/]");
         }
     }
 }
