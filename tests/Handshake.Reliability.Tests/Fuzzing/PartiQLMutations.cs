@@ -129,6 +129,63 @@ internal sealed partial class PartiQLMutations(Random random, string table)
         return (operation, bytes, string.Join("; ", done));
     }
 
+    private static readonly HashSet<string> Keywords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "BETWEEN", "IN", "IS", "MISSING", "NULL", "TRUE", "FALSE", "ORDER", "BY",
+        "ASC", "DESC", "STRING", "NUMERIC", "LIST", "STRUCT", "BOOLEAN", "BLOB", "size", "begins_with", "contains", "attribute_type",
+    };
+
+    /// <summary>
+    /// A SELECT and the same statement written differently: keywords and function names in random case, whitespace
+    /// changed (tabs, newlines, a -- comment, none around symbols) and sometimes a closing semicolon. Both must read
+    /// the same items.
+    /// </summary>
+    public (string Statement, string Variant, JsonArray Parameters) Equivalent(PartiQLStatements generator)
+    {
+        string statement;
+        JsonArray parameters;
+        if (Chance(0.5))
+        {
+            PartiQLCase one = generator.SelectOne();
+            (statement, parameters) = (one.Statement, one.Parameters);
+        }
+        else
+        {
+            SelectCase many = generator.Select();
+            (statement, parameters) = (many.Statement, many.Parameters);
+        }
+
+        List<string> tokens = TokenPattern().Matches(statement).Select(m => m.Value).ToList();
+        StringBuilder variant = new();
+        for (int i = 0; i < tokens.Count; i++)
+        {
+            string t = tokens[i];
+            if (Keywords.Contains(t))
+            {
+                variant.Append(new string(t.Select(ch => Chance(0.5) ? char.ToUpperInvariant(ch) : char.ToLowerInvariant(ch)).ToArray()));
+            }
+            else if (string.IsNullOrWhiteSpace(t))
+            {
+                bool besideSymbol = i > 0 && i + 1 < tokens.Count && (IsSymbol(tokens[i - 1]) || IsSymbol(tokens[i + 1]));
+                variant.Append(besideSymbol && Chance(0.5) ? "" : Pick([" ", "  ", "\t", "\n", " -- note\n", "\r\n"]));
+            }
+            else
+            {
+                variant.Append(t);
+            }
+        }
+
+        if (Chance(0.3))
+        {
+            variant.Append(Pick([";", " ;", "\n"]));
+        }
+
+        return (statement, variant.ToString(), parameters);
+    }
+
+    // Symbols whose neighbours' spacing does not matter; '-' and '<', '>' are left alone, so nothing new fuses.
+    private static bool IsSymbol(string token) => token is "=" or "," or "(" or ")" or "[" or "]" or "{" or "}" or "*";
+
     private (string Statement, JsonArray Parameters) Base(PartiQLStatements generator)
     {
         switch (_r.Next(6))

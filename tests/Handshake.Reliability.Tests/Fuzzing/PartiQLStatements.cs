@@ -47,6 +47,17 @@ internal sealed record SelectCase(string Statement, JsonArray Parameters, List<J
 internal sealed class PartiQLStatements(Random random, string table, string nativeTable)
 {
     public const string Index = "byG";
+
+    /// <summary>
+    /// The key spaces a SELECT may read: the table, the GSI byG (g + r, ALL), the LSI byL (pk + cnt, INCLUDE txt: a
+    /// SELECT * fetches the rest from the table) and the GSI byK (txt alone, KEYS_ONLY).
+    /// </summary>
+    internal sealed record KeySpace(string? Name, string Hash, string? Range, bool Global);
+
+    public static readonly KeySpace[] KeySpaces =
+    [
+        new(null, "pk", "sk", false), new("byG", "g", "r", true), new("byL", "pk", "cnt", false), new("byK", "txt", null, true),
+    ];
     public static readonly string[] Partitions = ["p0", "p1", "p2", "p3"];
     public static readonly string[] GsiKeys = ["ga", "gb", "gc"];
 
@@ -80,7 +91,7 @@ internal sealed class PartiQLStatements(Random random, string table, string nati
     private JsonObject ValueOfType(string attribute) => attribute switch
     {
         "cnt" or "r" => N(SmallNumber()),
-        "txt" or "g" => attribute == "g" ? S(Pick(GsiKeys)) : S(SmallString()),
+        "txt" or "g" or "dot.ted" => attribute == "g" ? S(Pick(GsiKeys)) : S(SmallString()),
         "lst" => new JsonObject { ["L"] = new JsonArray(Enumerable.Range(0, _r.Next(4)).Select(_ => (JsonNode)Scalar()).ToArray()) },
         "mp" => new JsonObject
         {
@@ -125,9 +136,11 @@ internal sealed class PartiQLStatements(Random random, string table, string nati
     /// <summary>A path in both languages: PartiQL text (names bare or double-quoted) and an expression with #names.</summary>
     private sealed record Path(string Top, string[] Segments)
     {
+        // A name that is not an identifier is always double-quoted; a nested name is sometimes written ['name'].
         public string PartiQL(Random r) => string.Concat(Segments.Select((s, i) => s.StartsWith('[')
             ? s
-            : (i == 0 ? "" : ".") + (r.Next(3) == 0 ? "\"" + s + "\"" : s)));
+            : i > 0 && r.Next(4) == 0 ? "['" + s + "']"
+            : (i == 0 ? "" : ".") + (r.Next(3) == 0 || !s.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') ? "\"" + s + "\"" : s)));
 
         public string Expression(Names names) => string.Concat(Segments.Select((s, i) => s.StartsWith('[') ? s : (i == 0 ? "" : ".") + names.Of(s)));
     }
@@ -179,15 +192,15 @@ internal sealed class PartiQLStatements(Random random, string table, string nati
     // ---- conditions ----
 
     /// <summary>A condition rendered in both languages at once (so each value is rendered once, in one order).</summary>
-    private (string PartiQL, string Expression) Condition(Names names, int depth, bool keysAllowed)
+    private (string PartiQL, string Expression) Condition(Names names, int depth, bool keysAllowed, string[]? exclude = null)
     {
         int kind = depth > 0 ? _r.Next(14) : _r.Next(11);
         switch (kind)
         {
             case 11:
             {
-                var (lp, le) = Condition(names, depth - 1, keysAllowed);
-                var (rp, re) = Condition(names, depth - 1, keysAllowed);
+                var (lp, le) = Condition(names, depth - 1, keysAllowed, exclude);
+                var (rp, re) = Condition(names, depth - 1, keysAllowed, exclude);
                 bool and = Chance(0.5);
                 // The expression side is never wrapped at its top: whoever combines it wraps it once, as
                 // DynamoDB refuses doubled parentheses ("The expression has redundant parentheses").
@@ -195,19 +208,20 @@ internal sealed class PartiQLStatements(Random random, string table, string nati
             }
             case 12:
             {
-                var (p, e) = Condition(names, depth - 1, keysAllowed);
+                var (p, e) = Condition(names, depth - 1, keysAllowed, exclude);
                 return ($"NOT ({p})", $"NOT ({e})");
             }
             case 13:
             {
-                var (p, e) = Condition(names, depth - 1, keysAllowed);
+                var (p, e) = Condition(names, depth - 1, keysAllowed, exclude);
                 return ($"({p})", e);
             }
         }
 
-        Path path = Pick(keysAllowed
-            ? new[] { P("cnt"), P("txt"), P("mp", "x"), P("mp", "y"), P("lst", "[0]"), P("flag"), P("tags"), P("r"), P("g"), P("sk"), P("pk") }
-            : new[] { P("cnt"), P("txt"), P("mp", "x"), P("mp", "y"), P("lst", "[0]"), P("flag"), P("tags"), P("nul") });
+        Path path = Pick((keysAllowed
+            ? new[] { P("cnt"), P("txt"), P("mp", "x"), P("mp", "y"), P("lst", "[0]"), P("flag"), P("tags"), P("r"), P("g"), P("sk"), P("pk"), P("dot.ted") }
+            : new[] { P("cnt"), P("txt"), P("mp", "x"), P("mp", "y"), P("lst", "[0]"), P("flag"), P("tags"), P("nul"), P("dot.ted") })
+            .Where(p => exclude?.Contains(p.Top) != true).ToArray());
         string pq = path.PartiQL(_r);
         string ex = path.Expression(names);
         switch (kind)
@@ -366,7 +380,7 @@ internal sealed class PartiQLStatements(Random random, string table, string nati
     private JsonObject Item(JsonObject pk, JsonObject sk)
     {
         JsonObject item = new() { ["pk"] = pk.DeepClone(), ["sk"] = sk.DeepClone() };
-        foreach (string attribute in new[] { "cnt", "txt", "lst", "mp", "tags", "flag", "g", "r", "bin", "nul" })
+        foreach (string attribute in new[] { "cnt", "txt", "lst", "mp", "tags", "flag", "g", "r", "bin", "nul", "dot.ted" })
         {
             if (Chance(0.55))
             {
@@ -430,7 +444,7 @@ internal sealed class PartiQLStatements(Random random, string table, string nati
         List<string> clauses = [];
         for (int i = 0; i < actions; i++)
         {
-            string[] attributes = ["cnt", "txt", "lst", "mp", "tags", "flag", "g", "r", "nul"];
+            string[] attributes = ["cnt", "txt", "lst", "mp", "tags", "flag", "g", "r", "nul", "dot.ted"];
             string attribute = Pick(attributes);
             if (!used.Add(attribute) && !Chance(0.05))
             {
@@ -442,7 +456,7 @@ internal sealed class PartiQLStatements(Random random, string table, string nati
                 attribute = Pick(["pk", "sk"]); // a key attribute: both refuse it
             }
 
-            string a = Chance(0.3) ? Quote(attribute) : attribute;
+            string a = Chance(0.3) || attribute.Contains('.', StringComparison.Ordinal) ? Quote(attribute) : attribute;
             string n = names.Of(attribute);
             int form = _r.Next(10);
             if (form == 0)
@@ -648,23 +662,27 @@ internal sealed class PartiQLStatements(Random random, string table, string nati
     {
         _parameters = [];
         Names names = new();
-        bool onIndex = Chance(0.25);
-        string from = TableName(table) + (onIndex ? "." + Quote(Index) : "");
+        KeySpace space = Chance(0.6) ? KeySpaces[0] : Pick(KeySpaces);
+        bool onIndex = space.Name is not null;
+        string from = TableName(table) + (onIndex ? "." + Quote(space.Name!) : "");
         string projectionPq = "*";
         string? projectionEx = null;
         if (Chance(0.4))
         {
-            Path[] all = [P("pk"), P("sk"), P("cnt"), P("txt"), P("mp", "x"), P("lst", "[0]"), P("tags"), P("g"), P("r"), P("flag")];
+            Path[] all = [P("pk"), P("sk"), P("cnt"), P("txt"), P("mp", "x"), P("lst", "[0]"), P("tags"), P("g"), P("r"), P("flag"), P("dot.ted")];
             Path[] chosen = all.Where(_ => Chance(0.4)).DefaultIfEmpty(P("cnt")).ToArray();
             projectionPq = string.Join(", ", chosen.Select(p => p.PartiQL(_r)));
             projectionEx = string.Join(", ", chosen.Select(p => p.Expression(names)));
         }
 
-        string hashName = onIndex ? "g" : "pk";
-        string rangeName = onIndex ? "r" : "sk";
+        string hashName = space.Hash;
+        string? rangeName = space.Range;
+        // A shape needing a sort key falls back to a one-partition Query on a key space without one.
         int shape = _r.Next(onIndex ? 3 : 5);
+        if (shape == 3 && rangeName is null) shape = 0;
         int? limit = Chance(0.6) ? 1 + _r.Next(5) : null;
-        bool consistent = !onIndex && Chance(0.3);
+        bool consistent = !space.Global && Chance(0.3);
+        string[] hashPool = hashName switch { "g" => GsiKeys, "txt" => ["a", "ab", "abc", "b", "ba", "x", "zz"], _ => Partitions };
         List<string> where = [];
         JsonObject? scanPk = null;
         string? keyCondition = null;
@@ -674,7 +692,7 @@ internal sealed class PartiQLStatements(Random random, string table, string nati
         // shape 0: a Query on one partition; 1: IN over several; 2: a Scan; 3: the whole key (a GetItem); 4: a Scan with key terms.
         if (shape is 0 or 3)
         {
-            JsonObject hash = onIndex ? S(Pick(GsiKeys)) : S(Pick(Partitions));
+            JsonObject hash = S(Pick(hashPool));
             partitions.Add(hash);
             where.Add($"{hashName} = {Render(hash)}");
             string hashEx = $"{names.Of(hashName)} = :hash";
@@ -683,16 +701,16 @@ internal sealed class PartiQLStatements(Random random, string table, string nati
             {
                 JsonObject range = N(_r.Next(6).ToString(CultureInfo.InvariantCulture));
                 where.Add($"{rangeName} = {Render(range)}");
-                keyCondition += $" AND {names.Of(rangeName)} = {names.Value(range)}";
+                keyCondition += $" AND {names.Of(rangeName!)} = {names.Value(range)}";
             }
-            else if (Chance(0.6))
+            else if (rangeName is not null && Chance(0.6))
             {
                 (string pq, string ex) = RangeTerm(rangeName, names);
                 where.Add(pq);
                 keyCondition += " AND " + ex;
             }
 
-            if (shape == 0 && Chance(0.3))
+            if (shape == 0 && rangeName is not null && Chance(0.3))
             {
                 bool desc = Chance(0.6);
                 order = $" ORDER BY {rangeName}{(desc ? " DESC" : Pick(["", " ASC"]))}";
@@ -701,8 +719,7 @@ internal sealed class PartiQLStatements(Random random, string table, string nati
         }
         else if (shape == 1)
         {
-            string[] pool = onIndex ? GsiKeys : Partitions;
-            JsonObject[] values = Enumerable.Range(0, 1 + _r.Next(4)).Select(_ => S(Pick(pool))).ToArray();
+            JsonObject[] values = Enumerable.Range(0, 1 + _r.Next(4)).Select(_ => S(Pick(hashPool))).ToArray();
             bool brackets = Chance(0.5);
             where.Add($"{hashName} IN {(brackets ? "[" : "(")}{string.Join(", ", values.Select(v => Render(v)))}{(brackets ? "]" : ")")}");
             // One Query per distinct value, in the list's order (README, PartiQL).
@@ -715,7 +732,7 @@ internal sealed class PartiQLStatements(Random random, string table, string nati
             }
 
             keyCondition = $"{names.Of(hashName)} = :hash";
-            if (Chance(0.4))
+            if (rangeName is not null && Chance(0.4))
             {
                 (string pq, string ex) = RangeTerm(rangeName, names);
                 where.Add(pq);
@@ -741,7 +758,7 @@ internal sealed class PartiQLStatements(Random random, string table, string nati
         bool scan = keyCondition is null;
         if (Chance(scan ? 0.8 : 0.5))
         {
-            (string pq, string ex) = Condition(names, 1, keysAllowed: scan && !onIndex);
+            (string pq, string ex) = Condition(names, 1, keysAllowed: scan && !onIndex, exclude: scan ? null : [space.Hash, space.Range ?? space.Hash]);
             where.Add(Chance(0.5) ? pq : "(" + pq + ")");
             filterEx = ex;
         }
@@ -760,7 +777,7 @@ internal sealed class PartiQLStatements(Random random, string table, string nati
         if (keyCondition is null)
         {
             JsonObject scanRequest = new() { ["TableName"] = nativeTable, ["ConsistentRead"] = consistent };
-            if (onIndex) scanRequest["IndexName"] = Index;
+            if (onIndex) scanRequest["IndexName"] = space.Name;
             if (filterEx is not null) scanRequest["FilterExpression"] = filterEx;
             if (projectionEx is not null) scanRequest["ProjectionExpression"] = projectionEx;
             names.AddTo(scanRequest);
@@ -777,7 +794,7 @@ internal sealed class PartiQLStatements(Random random, string table, string nati
                     ["ScanIndexForward"] = forward,
                     ["ConsistentRead"] = consistent,
                 };
-                if (onIndex) query["IndexName"] = Index;
+                if (onIndex) query["IndexName"] = space.Name;
                 if (filterEx is not null) query["FilterExpression"] = filterEx;
                 if (projectionEx is not null) query["ProjectionExpression"] = projectionEx;
                 names.AddTo(query);
