@@ -833,7 +833,7 @@ public sealed class PartiQLFuzzTests(PartiQLFuzzServer fixture, ITestOutputHelpe
                 continue;
             }
 
-            (string operation, byte[] body, string description) = mutations.Next(new PartiQLStatements(random, table, table));
+            (string operation, byte[] body, string description, string? expected) = mutations.Next(new PartiQLStatements(random, table, table));
             if (replay is not null)
             {
                 output.WriteLine($"{operation}: {Encoding.UTF8.GetString(body)}");
@@ -859,7 +859,12 @@ public sealed class PartiQLFuzzTests(PartiQLFuzzServer fixture, ITestOutputHelpe
                 output.WriteLine(answer.ToString());
             }
 
-            string key = operation + " " + (answer.Error ?? "200");
+            if (expected is not null && $"{answer.Error}: {answer.Message}" != expected)
+            {
+                Assert.Fail(where + $"\n    answered {answer}, not {expected}");
+            }
+
+            string key = operation + " " + (answer.Error ?? "200") + (expected is null ? "" : " (exact message checked)");
             answers[key] = answers.GetValueOrDefault(key) + 1;
             // Per-statement errors inside a 200: each needs a code and a message, and an InternalServerError is a 500 in disguise.
             bool anyApplied = answer.Ok;

@@ -45,16 +45,29 @@ internal sealed partial class PartiQLMutations(Random random, string table)
 
     private bool Chance(double p) => _r.NextDouble() < p;
 
-    public (string Operation, byte[] Body, string Description) Next(PartiQLStatements generator)
+    /// <summary>
+    /// The next damaged request. <c>Expected</c> is the exact answer AWS gives when the damage has one (a valid statement
+    /// sent alone with one parameter too many or too few: "Number of parameters in request and statement don't match."),
+    /// else null.
+    /// </summary>
+    public (string Operation, byte[] Body, string Description, string? Expected) Next(PartiQLStatements generator)
     {
         (string statement, JsonArray parameters) = Base(generator);
+        // Only a SELECT's text is always valid as generated; a write may be meant to fail (an odd key, overlapping
+        // paths), and which of two faults AWS reports first is not known.
+        bool select = statement.StartsWith("SELECT", StringComparison.Ordinal);
         List<string> done = [];
         int rounds = 1 + _r.Next(3);
+        bool countOnly = false;
         for (int i = 0; i < rounds; i++)
         {
             if (parameters.Count > 0 && Chance(0.3) || Chance(0.08))
             {
-                done.Add(MutateParameters(parameters));
+                string what = MutateParameters(parameters);
+                // Only these two leave every ? before the change bound as it was: anything else may be refused first for
+                // a value (a shifted parameter in set_add, say).
+                countOnly = select && rounds == 1 && what is "dropped the last parameter" or "added a valid parameter at the end";
+                done.Add(what);
             }
             else
             {
@@ -72,6 +85,13 @@ internal sealed partial class PartiQLMutations(Random random, string table)
         string operation;
         JsonObject body;
         int wrap = _r.Next(10);
+        string? expected = null;
+        if (wrap < 6 && countOnly && !(parameters.Count == 0 && members.ContainsKey("Parameters")))
+        {
+            // Nothing else is wrong with the request, so the count is what it is refused for.
+            return ("ExecuteStatement", Encoding.UTF8.GetBytes(members.ToJsonString()), done[0], "ValidationException: Number of parameters in request and statement don't match.");
+        }
+
         if (wrap < 6)
         {
             operation = "ExecuteStatement";
@@ -126,7 +146,7 @@ internal sealed partial class PartiQLMutations(Random random, string table)
             }
         }
 
-        return (operation, bytes, string.Join("; ", done));
+        return (operation, bytes, string.Join("; ", done), expected);
     }
 
     private static readonly HashSet<string> Keywords = new(StringComparer.OrdinalIgnoreCase)
@@ -365,11 +385,18 @@ internal sealed partial class PartiQLMutations(Random random, string table)
 
     private string MutateParameters(JsonArray parameters)
     {
-        int roll = _r.Next(5);
+        int roll = _r.Next(6);
         if (roll == 0 && parameters.Count > 0)
         {
-            parameters.RemoveAt(_r.Next(parameters.Count));
-            return "dropped a parameter";
+            int at = _r.Next(parameters.Count);
+            parameters.RemoveAt(at);
+            return at == parameters.Count ? "dropped the last parameter" : $"dropped parameter {at}";
+        }
+
+        if (roll == 5)
+        {
+            parameters.Add(new JsonObject { ["S"] = "extra" });
+            return "added a valid parameter at the end";
         }
 
         JsonNode odd = OddValue();
@@ -379,9 +406,9 @@ internal sealed partial class PartiQLMutations(Random random, string table)
             return "added parameter " + Describe(odd);
         }
 
-        int at = _r.Next(parameters.Count);
-        parameters[at] = odd;
-        return $"parameter {at} made {Describe(odd)}";
+        int index = _r.Next(parameters.Count);
+        parameters[index] = odd;
+        return $"parameter {index} made {Describe(odd)}";
     }
 
     private static string Describe(JsonNode node)

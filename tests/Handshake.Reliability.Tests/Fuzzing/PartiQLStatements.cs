@@ -76,9 +76,15 @@ internal sealed class PartiQLStatements(Random random, string table, string nati
 
     private bool Chance(double p) => _r.NextDouble() < p;
 
-    private string SmallString() => Pick(["a", "ab", "abc", "b", "ba", "x", "", "zz", "é", "a'b", "\"q\""]);
+    // Strings whose UTF-8 order differs from their UTF-16 order (an emoji against a fullwidth letter) among them.
+    private string SmallString() => Chance(0.1)
+        ? Pick(["\ud83d\ude00", "\uff5a", "a\tb", "\u00e9\u0301", "\u4e2d"])
+        : Pick(["a", "ab", "abc", "b", "ba", "x", "", "zz", "é", "a'b", "\"q\""]);
 
-    private string SmallNumber() => Pick(["0", "1", "2", "3", "5", "-1", "1.5", "10", "100", "-2.25", "1e2", "007"]);
+    // Rarely a number at the edge of DynamoDB's range, so arithmetic may overflow.
+    private string SmallNumber() => Chance(0.03)
+        ? Pick(["9.9999999999999999999999999999999999999E+125", "-9.9999999999999999999999999999999999999E+125", "1E-130", "12345678901234567890123456789012345678"])
+        : Pick(["0", "1", "2", "3", "5", "-1", "1.5", "10", "100", "-2.25", "1e2", "007"]);
 
     private JsonObject Scalar() => _r.Next(4) switch
     {
@@ -247,7 +253,7 @@ internal sealed class PartiQLStatements(Random random, string table, string nati
                 // BETWEEN with its bounds in order: a reversed pair is an error natively, and what PartiQL answers is not pinned.
                 bool numbers = Chance(0.6);
                 string[] bounds = numbers
-                    ? new[] { SmallNumber(), SmallNumber() }.OrderBy(n => decimal.Parse(n, NumberStyles.Float, CultureInfo.InvariantCulture)).ToArray()
+                    ? new[] { SmallNumber(), SmallNumber() }.OrderBy(n => double.Parse(n, NumberStyles.Float, CultureInfo.InvariantCulture)).ToArray()
                     : new[] { SmallString(), SmallString() }.OrderBy(s => Encoding.UTF8.GetBytes(s), ByteOrder.Instance).ToArray();
                 JsonObject lo = numbers ? N(bounds[0]) : S(bounds[0]);
                 JsonObject hi = numbers ? N(bounds[1]) : S(bounds[1]);
