@@ -462,6 +462,7 @@ public sealed class PartiQLFuzzTests(PartiQLFuzzServer fixture, ITestOutputHelpe
             Log(Current);
             // The PartiQL side, page by page: at most Limit items a page, every page's NextToken followed.
             List<JsonNode?> got = [];
+            List<string> gotPages = [];
             string? token = null;
             PartiQLAnswer? error = null;
             int pages = 0;
@@ -486,6 +487,7 @@ public sealed class PartiQLFuzzTests(PartiQLFuzzServer fixture, ITestOutputHelpe
                 }
 
                 got.AddRange(items.Select(i => i?.DeepClone()));
+                gotPages.Add(CanonicalJson.Items(items, ordered: true) + " then " + CanonicalJson.Item(page.Json["LastEvaluatedKey"]));
                 token = page.Json["NextToken"]?.GetValue<string>();
                 if (++pages > 500)
                 {
@@ -523,6 +525,30 @@ public sealed class PartiQLFuzzTests(PartiQLFuzzServer fixture, ITestOutputHelpe
             if ((error?.Error ?? "ok") != (nativeError?.Error ?? "ok"))
             {
                 Fail($"PartiQL answered {error?.ToString() ?? "ok"}, the native read {nativeError?.ToString() ?? "ok"}");
+            }
+
+            if (error is null && c.Limit is int pageSize && c.NativeReads.Count == 1 && !c.PointRead)
+            {
+                // One Query or Scan: a page is Limit items evaluated before the filter (README), so the pages, and
+                // where each stopped, are the native read's with the same Limit, item for item.
+                List<string> nativePages = [];
+                JsonNode? start = null;
+                for (int page = 0; page < 500; page++)
+                {
+                    JsonObject request = (JsonObject)c.NativeReads[0].DeepClone();
+                    request["Limit"] = pageSize;
+                    if (start is not null) request["ExclusiveStartKey"] = start.DeepClone();
+                    PartiQLAnswer answer = await server.SendAsync(c.NativeOperation, request);
+                    if (!answer.Ok) Fail("the native read with Limit failed: " + answer);
+                    start = answer.Json!["LastEvaluatedKey"];
+                    nativePages.Add(CanonicalJson.Items(answer.Json["Items"]!.AsArray(), ordered: true) + " then " + CanonicalJson.Item(start));
+                    if (start is null) break;
+                }
+
+                if (!gotPages.SequenceEqual(nativePages))
+                {
+                    Fail($"the SELECT's pages under Limit {pageSize}\n    {string.Join("\n    ", gotPages)}\n    the native read's\n    {string.Join("\n    ", nativePages)}");
+                }
             }
 
             if (error is not null)

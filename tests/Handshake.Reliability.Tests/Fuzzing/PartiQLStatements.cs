@@ -35,6 +35,9 @@ internal sealed record PartiQLCase(string Kind, string Statement, JsonArray Para
 /// <summary>A SELECT and the native reads (Query per partition, or a Scan) that return the same items.</summary>
 internal sealed record SelectCase(string Statement, JsonArray Parameters, List<JsonObject> NativeReads, string NativeOperation, bool Ordered, int? Limit, bool Consistent)
 {
+    /// <summary>Equality on the table's whole key: read as GetItem, one page whatever the Limit.</summary>
+    public bool PointRead { get; init; }
+
     public override string ToString() => $"SELECT (limit {Limit?.ToString(CultureInfo.InvariantCulture) ?? "none"}, consistent {Consistent}): {Statement} with {Parameters.ToJsonString()}";
 }
 
@@ -811,7 +814,10 @@ internal sealed class PartiQLStatements(Random random, string table, string nati
             }
         }
 
-        return new SelectCase(statement, _parameters, reads, keyCondition is null ? "Scan" : "Query", Ordered: keyCondition is not null, limit, consistent);
+        return new SelectCase(statement, _parameters, reads, keyCondition is null ? "Scan" : "Query", Ordered: keyCondition is not null, limit, consistent)
+        {
+            PointRead = shape == 3 && !onIndex,
+        };
     }
 
     private (string PartiQL, string Expression) RangeTerm(string range, Names names)
