@@ -111,7 +111,7 @@ public sealed class PartiQLFuzzServer : IAsyncLifetime
         return new(status, text, json, type[prefix.Length..], message);
     }
 
-    /// <summary>The fuzz's table: pk (S) + sk (N), GSIs byG (g + r, ALL) and byK (txt, KEYS_ONLY), LSI byL (pk + cnt, INCLUDE txt).</summary>
+    /// <summary>The fuzz's table: pk (S) + sk (N), GSIs byG (g + r, ALL), byK (txt, KEYS_ONLY) and byS (g + txt, INCLUDE cnt), LSI byL (pk + cnt, INCLUDE txt).</summary>
     internal async Task CreateTableAsync(string name)
     {
         PartiQLAnswer created = await SendAsync("CreateTable", JsonNode.Parse($$$"""
@@ -122,7 +122,9 @@ public sealed class PartiQLFuzzServer : IAsyncLifetime
              "KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],
              "GlobalSecondaryIndexes":[{"IndexName":"{{{PartiQLStatements.Index}}}","KeySchema":[{"AttributeName":"g","KeyType":"HASH"},{"AttributeName":"r","KeyType":"RANGE"}],
                                         "Projection":{"ProjectionType":"ALL"}},
-                                       {"IndexName":"byK","KeySchema":[{"AttributeName":"txt","KeyType":"HASH"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}],
+                                       {"IndexName":"byK","KeySchema":[{"AttributeName":"txt","KeyType":"HASH"}],"Projection":{"ProjectionType":"KEYS_ONLY"}},
+                                       {"IndexName":"byS","KeySchema":[{"AttributeName":"g","KeyType":"HASH"},{"AttributeName":"txt","KeyType":"RANGE"}],
+                                        "Projection":{"ProjectionType":"INCLUDE","NonKeyAttributes":["cnt"]}}],
              "LocalSecondaryIndexes":[{"IndexName":"byL","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"cnt","KeyType":"RANGE"}],
                                        "Projection":{"ProjectionType":"INCLUDE","NonKeyAttributes":["txt"]}}]}
             """)!.AsObject());
@@ -445,7 +447,7 @@ public sealed class PartiQLFuzzTests(PartiQLFuzzServer fixture, ITestOutputHelpe
                 Fail($"the tables differ\n    A (PartiQL): {left}\n    B (native):  {right}");
             }
 
-            foreach (string index in new[] { "byG", "byL", "byK" })
+            foreach (string index in new[] { "byG", "byL", "byK", "byS" })
             {
                 string leftIndex = await server.ScanAsync(a, index);
                 string rightIndex = await server.ScanAsync(b, index);

@@ -53,13 +53,15 @@ internal sealed class PartiQLStatements(Random random, string table, string nati
 
     /// <summary>
     /// The key spaces a SELECT may read: the table, the GSI byG (g + r, ALL), the LSI byL (pk + cnt, INCLUDE txt: a
-    /// SELECT * fetches the rest from the table) and the GSI byK (txt alone, KEYS_ONLY).
+    /// SELECT * fetches the rest from the table), the GSI byK (txt alone, KEYS_ONLY) and the GSI byS (g + txt, INCLUDE
+    /// cnt: a string sort key, for begins_with and string ranges).
     /// </summary>
     internal sealed record KeySpace(string? Name, string Hash, string? Range, bool Global);
 
     public static readonly KeySpace[] KeySpaces =
     [
         new(null, "pk", "sk", false), new("byG", "g", "r", true), new("byL", "pk", "cnt", false), new("byK", "txt", null, true),
+        new("byS", "g", "txt", true),
     ];
     public static readonly string[] Partitions = ["p0", "p1", "p2", "p3"];
     public static readonly string[] GsiKeys = ["ga", "gb", "gc"];
@@ -228,7 +230,8 @@ internal sealed class PartiQLStatements(Random random, string table, string nati
         }
 
         Path path = Pick((keysAllowed
-            ? new[] { P("cnt"), P("txt"), P("mp", "x"), P("mp", "y"), P("lst", "[0]"), P("flag"), P("tags"), P("r"), P("g"), P("sk"), P("pk"), P("dot.ted") }
+            // Not pk: an equality or IN on it at the top of a Scan's WHERE would make the read a Query (README).
+            ? new[] { P("cnt"), P("txt"), P("mp", "x"), P("mp", "y"), P("lst", "[0]"), P("flag"), P("tags"), P("r"), P("g"), P("sk"), P("dot.ted") }
             : new[] { P("cnt"), P("txt"), P("mp", "x"), P("mp", "y"), P("lst", "[0]"), P("flag"), P("tags"), P("nul"), P("dot.ted") })
             .Where(p => exclude?.Contains(p.Top) != true).ToArray());
         string pq = path.PartiQL(_r);
@@ -670,6 +673,7 @@ internal sealed class PartiQLStatements(Random random, string table, string nati
     public SelectCase Select()
     {
         _parameters = [];
+        _rangeEquality = false;
         Names names = new();
         KeySpace space = Chance(0.6) ? KeySpaces[0] : Pick(KeySpaces);
         bool onIndex = space.Name is not null;
@@ -816,18 +820,42 @@ internal sealed class PartiQLStatements(Random random, string table, string nati
 
         return new SelectCase(statement, _parameters, reads, keyCondition is null ? "Scan" : "Query", Ordered: keyCondition is not null, limit, consistent)
         {
-            PointRead = shape == 3 && !onIndex,
+            PointRead = !onIndex && (shape == 3 || shape == 0 && _rangeEquality),
         };
     }
 
+    private static readonly string[] StringKeys = ["a", "ab", "abc", "b", "ba", "x", "zz", "\u00e9", "\ud83d\ude00", "\uff5a"];
+
+    // Whether the last RangeTerm was an equality: with the partition key's, on the table, that names one item (a GetItem).
+    private bool _rangeEquality;
+
     private (string PartiQL, string Expression) RangeTerm(string range, Names names)
     {
-        JsonObject a = N(_r.Next(-1, 7).ToString(CultureInfo.InvariantCulture));
-        switch (_r.Next(3))
+        _rangeEquality = false;
+        bool text = range == "txt";
+        JsonObject a = text ? S(Pick(StringKeys)) : N(_r.Next(-1, 7).ToString(CultureInfo.InvariantCulture));
+        switch (_r.Next(text ? 4 : 3))
         {
+            case 3:
+            {
+                // begins_with on a string sort key narrows the seek (README).
+                JsonObject prefix = S(Pick(["a", "b", "z", "ab", "\ud83d\ude00"]));
+                return ($"begins_with({range}, {Render(prefix)})", $"begins_with({names.Of(range)}, {names.Value(prefix)})");
+            }
+            case 1 or 2 when text:
+            {
+                // Bounds in DynamoDB's order of strings, by UTF-8 bytes (an emoji sorts after a fullwidth letter).
+                string[] bounds = new[] { Pick(StringKeys), Pick(StringKeys) }.OrderBy(b => Encoding.UTF8.GetBytes(b), ByteOrder.Instance).ToArray();
+                JsonObject low = S(bounds[0]);
+                JsonObject high = S(bounds[1]);
+                string l = Render(low);
+                string h = Render(high);
+                return ($"{range} BETWEEN {l} AND {h}", $"{names.Of(range)} BETWEEN {names.Value(low)} AND {names.Value(high)}");
+            }
             case 0:
             {
                 string op = Pick(["=", "<", "<=", ">", ">="]);
+                _rangeEquality = op == "=";
                 if (Chance(0.2))
                 {
                     return ($"{Render(a)} {Mirror(op)} {range}", $"{names.Of(range)} {op} {names.Value(a)}");
