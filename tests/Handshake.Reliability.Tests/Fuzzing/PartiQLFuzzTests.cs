@@ -172,16 +172,19 @@ internal sealed class ShapeException(string message) : Exception(message);
 
 /// <summary>
 /// A seeded fuzz of PartiQL (ExecuteStatement, BatchExecuteStatement, ExecuteTransaction) in two parts.
-/// Differential: random INSERT/UPDATE/DELETE statements (literals and ? parameters mixed) go to table A and their
-/// native equivalents (PutItem with attribute_not_exists, UpdateItem with attribute_exists and the rest of the WHERE
-/// clause, DeleteItem) to table B; each outcome must agree (success, or the same error type: DuplicateItem for a
-/// conditional put's ConditionalCheckFailed) and the two tables, and their GSIs, must stay identical. SELECTs (key
-/// equality, IN, BETWEEN, comparisons, ORDER BY, the GSI, projections, Limit with NextToken paging) must return what the
-/// Query or Scan on B returns; batches must answer each statement as its own native call, and transactions as one
-/// TransactWriteItems (all or nothing, the same cancellation reasons). Mutation: valid statements damaged at the token,
-/// character and parameter level, sent alone, in a batch or in a transaction: every answer 200 or a DynamoDB-shaped
-/// 4xx with a matching x-amz-crc32, and no error answer changes the table. Replay one case with
-/// PARTIQLFUZZ_REPLAY=seed:index; run N cases per seed with PARTIQLFUZZ_CASES=N.
+/// Differential: random INSERT/UPDATE/DELETE statements (literals and ? parameters mixed, RETURNING, ALL_OLD on a
+/// failed condition, ReturnConsumedCapacity) go to table A and their native equivalents (PutItem with
+/// attribute_not_exists, UpdateItem with attribute_exists and the rest of the WHERE clause, DeleteItem) to its twin B;
+/// each outcome must agree (success, or the same error type: DuplicateItem for a conditional put's
+/// ConditionalCheckFailed), with the same returned item and units, and the two tables and their four indexes must stay
+/// identical. SELECTs (key equality, IN, BETWEEN, begins_with, comparisons, ORDER BY, the GSIs and the LSI, projections,
+/// Limit with NextToken paging) must return what the Query or Scan on B returns, page for page under a Limit; batches
+/// must answer each statement as its own native call, and transactions as one TransactWriteItems (all or nothing, the
+/// same cancellation reasons). Mutation: valid statements damaged at the token, character and parameter level, sent
+/// alone, in a batch or in a transaction: every answer 200 or a DynamoDB-shaped 4xx with a matching x-amz-crc32, no
+/// error answer changes the table, a parameter count off by one gets AWS's message, and a SELECT rewritten in keyword
+/// case and spacing reads the same. Replay one case with PARTIQLFUZZ_REPLAY=seed:index; run N cases per seed with
+/// PARTIQLFUZZ_CASES=N, other seeds with PARTIQLFUZZ_SEED=M, a longer time budget with PARTIQLFUZZ_SECONDS=S.
 /// </summary>
 public sealed class PartiQLFuzzTests(PartiQLFuzzServer fixture, ITestOutputHelper output) : IClassFixture<PartiQLFuzzServer>
 {

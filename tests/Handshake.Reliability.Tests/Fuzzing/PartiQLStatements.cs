@@ -42,8 +42,9 @@ internal sealed record SelectCase(string Statement, JsonArray Parameters, List<J
 }
 
 /// <summary>
-/// Seeded generators of PartiQL statements over one schema: table key pk (S) + sk (N), a GSI "byG" on g (S) + r (N),
-/// and non-key attributes cnt (N), txt (S), lst (L), mp (M), tags (SS), flag (BOOL), bin (B), nul (NULL). Keys come
+/// Seeded generators of PartiQL statements over one schema: table key pk (S) + sk (N), the indexes of
+/// <see cref="KeySpaces"/>, and other attributes cnt (N), txt (S), lst (L), mp (M), tags (SS), flag (BOOL), bin (B),
+/// nul (NULL) and "dot.ted" (S, a name PartiQL must quote). Keys come
 /// from a small space (4 partitions x 6 sort keys) so that inserts collide and updates find items. Values are written
 /// as literals or as <c>?</c> parameters at random, at any depth.
 /// </summary>
