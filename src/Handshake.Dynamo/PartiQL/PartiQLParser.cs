@@ -142,7 +142,8 @@ internal sealed class PartiQLParser
         if (Peek.IsKeyword("VALUES"))
             throw DynamoException.Validation("Unsupported operation: Inserting multiple items in a single statement is not supported, use \"INSERT INTO tableName VALUE item\" instead");
         ExpectKeyword("VALUE");
-        if (!Peek.Is("{") && !Peek.Is("?"))
+        // The item is a tuple literal or one ? parameter (a map); a ? is a Parameter token, not a symbol.
+        if (!Peek.Is("{") && Peek.Kind != TokenKind.Parameter)
             throw DynamoException.Validation("Unsupported format in item expression. Please use struct format {...} to express item values for insert statement.");
         var item = ParseValue();
         if (item.Type != AttributeType.M)
