@@ -1,0 +1,237 @@
+using System.Text;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Handshake.Reliability.Tests.Infrastructure;
+using static Handshake.Reliability.Tests.Fuzzing.ModelValues;
+
+namespace Handshake.Reliability.Tests.Fuzzing;
+
+/// <summary>
+/// The reads that compare the store's whole state with the model's: GetItem of every model key; Query on the table and
+/// each index with a random key condition, both directions, paged by Limit through LastEvaluatedKey; Select COUNT;
+/// a parallel Scan whose segments cover every item exactly once. Each returns the first disagreement, or null.
+/// </summary>
+internal sealed class StoreModelChecks(IAmazonDynamoDB client, StoreModel model, StoreModelGenerator g)
+{
+    private static readonly int?[] Limits = [null, 1, 2, 3, 7];
+
+    public async Task<string?> RunAsync()
+    {
+        foreach (ModelTable table in model.Tables.Values)
+        {
+            if (await GetItemsAsync(table) is { } getItem)
+            {
+                return getItem;
+            }
+
+            foreach (ModelIndex index in (ModelIndex[])[table.Shape.Table, .. table.Shape.Indexes])
+            {
+                for (int i = 0; i < 4; i++)
+                {
+                    if (await QueryAsync(table, index) is { } query)
+                    {
+                        return query;
+                    }
+                }
+            }
+
+            foreach (ModelIndex index in (ModelIndex[])[table.Shape.Table, table.Shape.Indexes[1]])
+            {
+                if (await ScanAsync(table, index) is { } scan)
+                {
+                    return scan;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<string?> GetItemsAsync(ModelTable table)
+    {
+        // Every item the model has, plus keys it may not have (a stray item in the store shows there).
+        IEnumerable<Dictionary<string, AttributeValue>> keys = table.Items.Values
+            .Select(item => new Dictionary<string, AttributeValue> { ["pk"] = item["pk"], ["sk"] = item["sk"] })
+            .Concat(Enumerable.Range(0, 6).Select(_ => g.PrimaryKey(table.Shape)));
+        foreach (Dictionary<string, AttributeValue> key in keys)
+        {
+            GetItemResponse response = await client.GetItemAsync(new GetItemRequest { TableName = table.Shape.Name, Key = key, ConsistentRead = true }).WaitAsync(Timeouts.Default);
+            string expected = Render(table.Get(key)), actual = Render(response.Item);
+            if (expected != actual)
+            {
+                return $"GetItem {table.Shape.Name} Key={Render(key)}\n  model: {expected}\n  store: {actual}";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A sort key condition and its meaning; begins_with only where the key is S or B.</summary>
+    private (string Text, Func<AttributeValue, bool> Holds) RangeCondition(string type, string name, ExpressionParts parts)
+    {
+        AttributeValue x = g.Key(type, 8), y = g.Key(type, 8);
+        if (CompareKeys(x, y) > 0)
+        {
+            (x, y) = (y, x);
+        }
+
+        string op = type == "N" ? g.Pick<string>(["=", "<", "<=", ">", ">=", "BETWEEN"]) : g.Pick<string>(["=", "<", "<=", ">", ">=", "BETWEEN", "begins_with"]);
+        string n = parts.Name(name);
+        switch (op)
+        {
+            case "BETWEEN":
+                return ($"{n} BETWEEN {parts.Value(x)} AND {parts.Value(y)}", v => CompareKeys(v, x) >= 0 && CompareKeys(v, y) <= 0);
+            case "begins_with":
+                AttributeValue prefix = type == "S" ? S(x.S.EnumerateRunes().First().ToString()) : B(Bytes(x)[..1]);
+                return ($"begins_with({n}, {parts.Value(prefix)})", v => StoreModelGenerator.BeginsWith(v, prefix));
+            default:
+                return ($"{n} {op} {parts.Value(x)}", v =>
+                {
+                    int c = CompareKeys(v, x);
+                    return op switch { "=" => c == 0, "<" => c < 0, "<=" => c <= 0, ">" => c > 0, _ => c >= 0 };
+                });
+        }
+    }
+
+    private async Task<string?> QueryAsync(ModelTable table, ModelIndex index)
+    {
+        ModelTableShape shape = table.Shape;
+        ExpressionParts parts = new();
+        AttributeValue hash = index.Hash switch { "g2h" => g.Attribute(shape, "g2h"), "g1h" => g.Attribute(shape, "g1h"), _ => g.Key(shape.HashType, 4) };
+        string keyCondition = $"{parts.Name(index.Hash)} = {parts.Value(hash)}";
+        Func<AttributeValue, bool> range = _ => true;
+        if (index.Range is not null && g.Chance(0.7))
+        {
+            (string text, range) = RangeCondition(shape.TypeOfKey(index.Range), index.Range, parts);
+            keyCondition += " AND " + text;
+        }
+
+        bool forward = g.Chance(0.5);
+        int? limit = g.Pick(Limits);
+        string describe = $"Query {shape.Name} index={index.Describe} ({index.Projection}) KeyConditionExpression='{keyCondition}' {parts.Describe()} ScanIndexForward={forward} Limit={limit}";
+        List<(string SortKey, List<string> Rows)> expected = table.Query(index, hash, range, forward);
+        int total = expected.Sum(group => group.Rows.Count);
+        QueryRequest request = new()
+        {
+            TableName = shape.Name,
+            IndexName = index.Name,
+            KeyConditionExpression = keyCondition,
+            ExpressionAttributeNames = parts.Names,
+            ExpressionAttributeValues = parts.Values,
+            ScanIndexForward = forward,
+            Limit = limit,
+            ConsistentRead = !index.Global,
+        };
+
+        // The LastEvaluatedKey of an index holds the index's keys and the table's: without the table's, a page boundary
+        // inside a tie group cannot resume at the right item.
+        string[] lekNames = new[] { "pk", "sk", index.Hash, index.Range }.OfType<string>().Distinct().Order(StringComparer.Ordinal).ToArray();
+        List<Dictionary<string, AttributeValue>> rows = [];
+        int pages = 0;
+        do
+        {
+            QueryResponse response = await client.QueryAsync(request).WaitAsync(Timeouts.Default);
+            List<Dictionary<string, AttributeValue>> page = response.Items ?? [];
+            rows.AddRange(page);
+            if (++pages > total + 2 || (limit is { } l && page.Count > l))
+            {
+                return $"{describe}: page {pages} has {page.Count} items (model: {total} in all)";
+            }
+
+            if (response.LastEvaluatedKey is { Count: > 0 } lek && !lek.Keys.Order(StringComparer.Ordinal).SequenceEqual(lekNames))
+            {
+                return $"{describe}: LastEvaluatedKey {Render(lek)} is not the keys {string.Join(",", lekNames)}";
+            }
+
+            request.ExclusiveStartKey = response.LastEvaluatedKey is { Count: > 0 } next ? next : null;
+        }
+        while (request.ExclusiveStartKey is not null);
+
+        if (Ordered(expected, rows, index.Range) is { } mismatch)
+        {
+            return $"{describe}: {mismatch}";
+        }
+
+        request.Limit = null;
+        request.ExclusiveStartKey = null;
+        request.Select = Select.COUNT;
+        QueryResponse count = await client.QueryAsync(request).WaitAsync(Timeouts.Default);
+        return count.Count == total ? null : $"{describe} Select=COUNT: store {count.Count}, model {total}";
+    }
+
+    /// <summary>The rows, group by group: each group's sort key equal, its rows equal as a multiset (ties are unordered).</summary>
+    private static string? Ordered(List<(string SortKey, List<string> Rows)> expected, List<Dictionary<string, AttributeValue>> rows, string? range)
+    {
+        int at = 0;
+        foreach ((string sortKey, List<string> group) in expected)
+        {
+            List<Dictionary<string, AttributeValue>> actual = rows.Skip(at).Take(group.Count).ToList();
+            at += group.Count;
+            bool keysMatch = actual.Count == group.Count && actual.All(r => (range is null ? "" : r.TryGetValue(range, out AttributeValue? v) ? Render(v) : "(none)") == sortKey);
+            if (!keysMatch || !actual.Select(Render).Order(StringComparer.Ordinal).SequenceEqual(group.Order(StringComparer.Ordinal), StringComparer.Ordinal))
+            {
+                return Listing("model", expected.SelectMany(e => e.Rows)) + Listing("store", rows.Select(Render));
+            }
+        }
+
+        return at == rows.Count ? null : Listing("model", expected.SelectMany(e => e.Rows)) + Listing("store", rows.Select(Render));
+    }
+
+    private static string Listing(string who, IEnumerable<string> rows)
+    {
+        StringBuilder b = new($"\n  {who}:");
+        foreach (string row in rows)
+        {
+            b.Append("\n    ").Append(row);
+        }
+
+        return b.ToString();
+    }
+
+    private async Task<string?> ScanAsync(ModelTable table, ModelIndex index)
+    {
+        int segments = g.Pick([1, 2, 3, 3, 4]);
+        int? limit = g.Pick(Limits);
+        string describe = $"Scan {table.Shape.Name} index={index.Describe} TotalSegments={segments} Limit={limit}";
+        List<string> expected = table.In(index).Select(item => Render(ModelTable.Project(index, item))).Order(StringComparer.Ordinal).ToList();
+        List<string> all = [];
+        Dictionary<string, int> segmentOfHash = [];
+        for (int segment = 0; segment < segments; segment++)
+        {
+            ScanRequest request = new() { TableName = table.Shape.Name, IndexName = index.Name, Segment = segment, TotalSegments = segments, Limit = limit };
+            int pages = 0;
+            do
+            {
+                ScanResponse response = await client.ScanAsync(request).WaitAsync(Timeouts.Default);
+                foreach (Dictionary<string, AttributeValue> item in response.Items ?? [])
+                {
+                    all.Add(Render(item));
+                    // A parallel scan puts every item of one partition key in one segment.
+                    string hash = Render(item[index.Hash]);
+                    if (index.Name is null && segmentOfHash.TryGetValue(hash, out int seen) && seen != segment)
+                    {
+                        return $"{describe}: partition key {hash} in segments {seen} and {segment}";
+                    }
+
+                    segmentOfHash[hash] = segment;
+                }
+
+                if (++pages > expected.Count + 2)
+                {
+                    return $"{describe}: segment {segment} still paging after {pages} pages (model: {expected.Count} items)";
+                }
+
+                request.ExclusiveStartKey = response.LastEvaluatedKey is { Count: > 0 } next ? next : null;
+            }
+            while (request.ExclusiveStartKey is not null);
+        }
+
+        if (!all.Order(StringComparer.Ordinal).SequenceEqual(expected, StringComparer.Ordinal))
+        {
+            return describe + ": the segments together are not every item exactly once" + Listing("model", expected) + Listing("store", all.Order(StringComparer.Ordinal));
+        }
+
+        ScanResponse count = await client.ScanAsync(new ScanRequest { TableName = table.Shape.Name, IndexName = index.Name, Select = Select.COUNT }).WaitAsync(Timeouts.Default);
+        return count.Count == expected.Count ? null : $"Scan {table.Shape.Name} index={index.Describe} Select=COUNT: store {count.Count}, model {expected.Count}";
+    }
+}
