@@ -99,6 +99,7 @@ internal sealed class StoreModelGenerator(Random random)
         "tags" => new AttributeValue { SS = Strings.OrderBy(_ => Random.Next()).Take(Random.Next(1, 4)).ToList() },
         "nums" => new AttributeValue { NS = Enumerable.Range(0, Numbers.Length).OrderBy(_ => Random.Next()).Take(Random.Next(1, 4)).Select(i => Pick(Numbers[i])).ToList() },
         "lst" => new AttributeValue { L = Enumerable.Range(0, Random.Next(1, 3)).Select(_ => AnyScalar()).ToList() },
+        "m" => new AttributeValue { M = new[] { "x", "y", "z" }.OrderBy(_ => Random.Next()).Take(Random.Next(1, 3)).ToDictionary(k => k, _ => AnyScalar()) },
         "lsk" => Key(shape.LsiType, 3),
         "g1h" => Key("S", 3),
         "g1r" => Key("N", 4),
@@ -106,7 +107,7 @@ internal sealed class StoreModelGenerator(Random random)
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
-    public static readonly string[] NonKeyAttributes = ["a", "cnt", "tags", "nums", "lst", "lsk", "g1h", "g1r", "g2h"];
+    public static readonly string[] NonKeyAttributes = ["a", "cnt", "tags", "nums", "lst", "m", "lsk", "g1h", "g1r", "g2h"];
 
     public AttributeValue AnyScalar() => Random.Next(4) switch
     {

@@ -65,7 +65,7 @@ internal sealed record BatchWriteItemOperation(List<(string Table, WriteRequest 
 }
 
 /// <summary>One action of a transaction: its kind, item, condition and (for Update) clauses.</summary>
-internal sealed record TransactAction(string Kind, string Table, Dictionary<string, AttributeValue> Key, Dictionary<string, AttributeValue>? Item, List<ModelUpdateAction>? Actions, ModelCondition? Condition, ExpressionParts Parts);
+internal sealed record TransactAction(string Kind, string Table, Dictionary<string, AttributeValue> Key, Dictionary<string, AttributeValue>? Item, List<ModelUpdateAction>? Actions, ModelCondition? Condition, ExpressionParts Parts, string OnFailure);
 
 /// <summary>
 /// TransactWriteItems: all or nothing. Any failed condition cancels the whole transaction, with a reason per action in
@@ -85,11 +85,12 @@ internal sealed record TransactWriteItemsOperation(List<TransactAction> Actions)
             ExpressionParts parts = new();
             string kind = g.Pick(["Put", "Update", "Delete", "ConditionCheck"]);
             ModelCondition? condition = kind == "ConditionCheck" || g.Chance(0.4) ? g.Condition(parts) : null;
+            string onFailure = condition is not null && g.Chance(0.3) ? "ALL_OLD" : "NONE";
             actions.Add(kind switch
             {
-                "Put" => new(kind, shape.Name, key, g.Item(shape, key), null, condition, parts),
-                "Update" => new(kind, shape.Name, key, null, StoreModelUpdates.Actions(g, shape, parts, mayFail: false), condition, parts),
-                _ => new(kind, shape.Name, key, null, null, condition, parts),
+                "Put" => new(kind, shape.Name, key, g.Item(shape, key), null, condition, parts, onFailure),
+                "Update" => new(kind, shape.Name, key, null, StoreModelUpdates.Actions(g, shape, parts, mayFail: false), condition, parts, onFailure),
+                _ => new(kind, shape.Name, key, null, null, condition, parts, onFailure),
             });
         }
 
@@ -98,7 +99,7 @@ internal sealed record TransactWriteItemsOperation(List<TransactAction> Actions)
 
     public override string Describe() => "TransactWriteItems " + string.Join(" ", Actions.Select(a => $"{a.Table}:{a.Kind}"
         + (a.Item is null ? $" Key={Render(a.Key)}" : $" Item={Render(a.Item)}")
-        + (a.Actions is null ? "" : $" UpdateExpression='{StoreModelUpdates.Expression(a.Actions)}'") + Text(a.Condition, a.Parts) + ";"));
+        + (a.Actions is null ? "" : $" UpdateExpression='{StoreModelUpdates.Expression(a.Actions)}'") + Text(a.Condition, a.Parts) + (a.OnFailure == "ALL_OLD" ? " ReturnValuesOnConditionCheckFailure=ALL_OLD" : "") + ";"));
 
     public override string Expect(StoreModel model)
     {
@@ -108,8 +109,11 @@ internal sealed record TransactWriteItemsOperation(List<TransactAction> Actions)
         }
 
         // Every condition reads the state before the transaction.
-        List<string> reasons = Actions.Select(a => a.Condition is null || a.Condition.Holds(model.Tables[a.Table].Get(a.Key)) ? "None" : "ConditionalCheckFailed").ToList();
-        if (reasons.Contains("ConditionalCheckFailed"))
+        // A failed one's reason carries the item under ReturnValuesOnConditionCheckFailure=ALL_OLD.
+        List<string> reasons = Actions.Select(a => model.Tables[a.Table].Get(a.Key) is var old && (a.Condition is null || a.Condition.Holds(old))
+            ? "None"
+            : "ConditionalCheckFailed" + (a.OnFailure == "ALL_OLD" ? OldItem(old) : "")).ToList();
+        if (reasons.Any(r => r != "None"))
         {
             return "cancelled " + string.Join(",", reasons);
         }
@@ -142,9 +146,9 @@ internal sealed record TransactWriteItemsOperation(List<TransactAction> Actions)
 
     private static TransactWriteItem Request(TransactAction a) => a.Kind switch
     {
-        "Put" => new() { Put = new Put { TableName = a.Table, Item = a.Item, ConditionExpression = a.Condition?.Text, ExpressionAttributeNames = a.Parts.NamesOrNull, ExpressionAttributeValues = a.Parts.ValuesOrNull } },
-        "Update" => new() { Update = new Update { TableName = a.Table, Key = a.Key, UpdateExpression = StoreModelUpdates.Expression(a.Actions!), ConditionExpression = a.Condition?.Text, ExpressionAttributeNames = a.Parts.NamesOrNull, ExpressionAttributeValues = a.Parts.ValuesOrNull } },
-        "Delete" => new() { Delete = new Delete { TableName = a.Table, Key = a.Key, ConditionExpression = a.Condition?.Text, ExpressionAttributeNames = a.Parts.NamesOrNull, ExpressionAttributeValues = a.Parts.ValuesOrNull } },
-        _ => new() { ConditionCheck = new ConditionCheck { TableName = a.Table, Key = a.Key, ConditionExpression = a.Condition!.Text, ExpressionAttributeNames = a.Parts.NamesOrNull, ExpressionAttributeValues = a.Parts.ValuesOrNull } },
+        "Put" => new() { Put = new Put { TableName = a.Table, Item = a.Item, ConditionExpression = a.Condition?.Text, ExpressionAttributeNames = a.Parts.NamesOrNull, ExpressionAttributeValues = a.Parts.ValuesOrNull, ReturnValuesOnConditionCheckFailure = new ReturnValuesOnConditionCheckFailure(a.OnFailure) } },
+        "Update" => new() { Update = new Update { TableName = a.Table, Key = a.Key, UpdateExpression = StoreModelUpdates.Expression(a.Actions!), ConditionExpression = a.Condition?.Text, ExpressionAttributeNames = a.Parts.NamesOrNull, ExpressionAttributeValues = a.Parts.ValuesOrNull, ReturnValuesOnConditionCheckFailure = new ReturnValuesOnConditionCheckFailure(a.OnFailure) } },
+        "Delete" => new() { Delete = new Delete { TableName = a.Table, Key = a.Key, ConditionExpression = a.Condition?.Text, ExpressionAttributeNames = a.Parts.NamesOrNull, ExpressionAttributeValues = a.Parts.ValuesOrNull, ReturnValuesOnConditionCheckFailure = new ReturnValuesOnConditionCheckFailure(a.OnFailure) } },
+        _ => new() { ConditionCheck = new ConditionCheck { TableName = a.Table, Key = a.Key, ConditionExpression = a.Condition!.Text, ExpressionAttributeNames = a.Parts.NamesOrNull, ExpressionAttributeValues = a.Parts.ValuesOrNull, ReturnValuesOnConditionCheckFailure = new ReturnValuesOnConditionCheckFailure(a.OnFailure) } },
     };
 }

@@ -29,13 +29,22 @@ internal abstract record ModelOperation
         }
         catch (TransactionCanceledException e)
         {
-            return "cancelled " + string.Join(",", e.CancellationReasons?.Select(r => r.Code) ?? []);
+            return "cancelled " + string.Join(",", e.CancellationReasons?.Select(r => r.Code + OldItem(r.Item)) ?? []);
+        }
+        catch (ConditionalCheckFailedException e)
+        {
+            return $"error {e.ErrorCode}: {e.Message}" + OldItem(e.Item);
         }
         catch (AmazonDynamoDBException e)
         {
             return $"error {e.ErrorCode}: {e.Message}";
         }
     }
+
+    /// <summary>The item a failed condition returns under ReturnValuesOnConditionCheckFailure=ALL_OLD, when there is one.</summary>
+    public static string OldItem(Dictionary<string, AttributeValue>? item) => item is { Count: > 0 } ? " item=" + Render(item) : "";
+
+    protected static string Failed(Dictionary<string, AttributeValue>? old, string onFailure) => ConditionFailed + (onFailure == "ALL_OLD" ? OldItem(old) : "");
 
     protected static string Returned(Dictionary<string, AttributeValue>? attributes) => "ok " + Render(attributes);
 
@@ -48,19 +57,23 @@ internal abstract record ModelOperation
         Dictionary<string, AttributeValue> key = g.PrimaryKey(shape);
         ExpressionParts parts = new();
         ModelCondition? condition = g.Chance(0.35) ? g.Condition(parts) : null;
+        string onFailure = condition is not null && g.Chance(0.3) ? "ALL_OLD" : "NONE";
         switch (g.Random.Next(10))
         {
             case < 3:
-                return new PutItemOperation(shape.Name, g.Item(shape, key), condition, parts, g.Pick(["NONE", "ALL_OLD"]));
+                return new PutItemOperation(shape.Name, g.Item(shape, key), condition, parts, g.Pick(["NONE", "ALL_OLD"]), onFailure);
             case < 6:
             {
                 bool mayFail = condition is null;
                 List<ModelUpdateAction> actions = StoreModelUpdates.Actions(g, shape, parts, mayFail);
-                return new UpdateItemOperation(shape.Name, key, actions, condition, parts, g.Pick(["NONE", "ALL_OLD", "ALL_NEW", "UPDATED_OLD", "UPDATED_NEW"]));
+                // UPDATED_* of a nested path returns only that path's part of the attribute: whole attributes only here.
+                bool nested = actions.Any(a => a.Text.Contains('.', StringComparison.Ordinal) || a.Text.Contains('[', StringComparison.Ordinal));
+                string returnValues = nested ? g.Pick(["NONE", "ALL_OLD", "ALL_NEW"]) : g.Pick(["NONE", "ALL_OLD", "ALL_NEW", "UPDATED_OLD", "UPDATED_NEW"]);
+                return new UpdateItemOperation(shape.Name, key, actions, condition, parts, returnValues, onFailure);
             }
 
             case 6:
-                return new DeleteItemOperation(shape.Name, key, condition, parts, g.Pick(["NONE", "ALL_OLD"]));
+                return new DeleteItemOperation(shape.Name, key, condition, parts, g.Pick(["NONE", "ALL_OLD"]), onFailure);
             case 7 or 8:
                 return BatchWriteItemOperation.Generate(g, model);
             default:
@@ -69,9 +82,9 @@ internal abstract record ModelOperation
     }
 }
 
-internal sealed record PutItemOperation(string Table, Dictionary<string, AttributeValue> Item, ModelCondition? Condition, ExpressionParts Parts, string ReturnValues) : ModelOperation
+internal sealed record PutItemOperation(string Table, Dictionary<string, AttributeValue> Item, ModelCondition? Condition, ExpressionParts Parts, string ReturnValues, string OnFailure) : ModelOperation
 {
-    public override string Describe() => $"PutItem {Table} Item={Render(Item)}{Text(Condition, Parts)} ReturnValues={ReturnValues}";
+    public override string Describe() => $"PutItem {Table} Item={Render(Item)}{Text(Condition, Parts)} ReturnValues={ReturnValues} ReturnValuesOnConditionCheckFailure={OnFailure}";
 
     public override string Expect(StoreModel model)
     {
@@ -79,7 +92,7 @@ internal sealed record PutItemOperation(string Table, Dictionary<string, Attribu
         Dictionary<string, AttributeValue>? old = table.Get(Item);
         if (Condition is not null && !Condition.Holds(old))
         {
-            return ConditionFailed;
+            return Failed(old, OnFailure);
         }
 
         table.Put(Item);
@@ -94,12 +107,13 @@ internal sealed record PutItemOperation(string Table, Dictionary<string, Attribu
         ExpressionAttributeNames = Parts.NamesOrNull,
         ExpressionAttributeValues = Parts.ValuesOrNull,
         ReturnValues = new ReturnValue(ReturnValues),
+        ReturnValuesOnConditionCheckFailure = new ReturnValuesOnConditionCheckFailure(OnFailure),
     })).Attributes));
 }
 
-internal sealed record UpdateItemOperation(string Table, Dictionary<string, AttributeValue> Key, List<ModelUpdateAction> Actions, ModelCondition? Condition, ExpressionParts Parts, string ReturnValues) : ModelOperation
+internal sealed record UpdateItemOperation(string Table, Dictionary<string, AttributeValue> Key, List<ModelUpdateAction> Actions, ModelCondition? Condition, ExpressionParts Parts, string ReturnValues, string OnFailure) : ModelOperation
 {
-    public override string Describe() => $"UpdateItem {Table} Key={Render(Key)} UpdateExpression='{StoreModelUpdates.Expression(Actions)}'{Text(Condition, Parts)} ReturnValues={ReturnValues}";
+    public override string Describe() => $"UpdateItem {Table} Key={Render(Key)} UpdateExpression='{StoreModelUpdates.Expression(Actions)}'{Text(Condition, Parts)} ReturnValues={ReturnValues} ReturnValuesOnConditionCheckFailure={OnFailure}";
 
     public override string Expect(StoreModel model)
     {
@@ -107,7 +121,7 @@ internal sealed record UpdateItemOperation(string Table, Dictionary<string, Attr
         Dictionary<string, AttributeValue>? old = table.Get(Key);
         if (Condition is not null && !Condition.Holds(old))
         {
-            return ConditionFailed;
+            return Failed(old, OnFailure);
         }
 
         (Dictionary<string, AttributeValue> next, string? error) = StoreModelUpdates.Apply(Actions, old, Key);
@@ -138,12 +152,13 @@ internal sealed record UpdateItemOperation(string Table, Dictionary<string, Attr
         ExpressionAttributeNames = Parts.NamesOrNull,
         ExpressionAttributeValues = Parts.ValuesOrNull,
         ReturnValues = new ReturnValue(ReturnValues),
+        ReturnValuesOnConditionCheckFailure = new ReturnValuesOnConditionCheckFailure(OnFailure),
     })).Attributes));
 }
 
-internal sealed record DeleteItemOperation(string Table, Dictionary<string, AttributeValue> Key, ModelCondition? Condition, ExpressionParts Parts, string ReturnValues) : ModelOperation
+internal sealed record DeleteItemOperation(string Table, Dictionary<string, AttributeValue> Key, ModelCondition? Condition, ExpressionParts Parts, string ReturnValues, string OnFailure) : ModelOperation
 {
-    public override string Describe() => $"DeleteItem {Table} Key={Render(Key)}{Text(Condition, Parts)} ReturnValues={ReturnValues}";
+    public override string Describe() => $"DeleteItem {Table} Key={Render(Key)}{Text(Condition, Parts)} ReturnValues={ReturnValues} ReturnValuesOnConditionCheckFailure={OnFailure}";
 
     public override string Expect(StoreModel model)
     {
@@ -151,7 +166,7 @@ internal sealed record DeleteItemOperation(string Table, Dictionary<string, Attr
         Dictionary<string, AttributeValue>? old = table.Get(Key);
         if (Condition is not null && !Condition.Holds(old))
         {
-            return ConditionFailed;
+            return Failed(old, OnFailure);
         }
 
         table.Delete(Key);
@@ -166,5 +181,6 @@ internal sealed record DeleteItemOperation(string Table, Dictionary<string, Attr
         ExpressionAttributeNames = Parts.NamesOrNull,
         ExpressionAttributeValues = Parts.ValuesOrNull,
         ReturnValues = new ReturnValue(ReturnValues),
+        ReturnValuesOnConditionCheckFailure = new ReturnValuesOnConditionCheckFailure(OnFailure),
     })).Attributes));
 }

@@ -12,13 +12,17 @@ internal static class StoreModelUpdates
 {
     public const string MissingOperand = "The provided expression refers to an attribute that does not exist in the item";
 
+    /// <summary>A nested path whose parent is missing (or not a map or list) cannot be set or removed.</summary>
+    public const string InvalidPath = "The document path provided in the update expression is invalid for update";
+
     /// <summary>One to three clauses on distinct attributes; <paramref name="mayFail"/> allows the clause that can be refused.</summary>
     public static List<ModelUpdateAction> Actions(StoreModelGenerator g, ModelTableShape shape, ExpressionParts parts, bool mayFail)
     {
         List<ModelUpdateAction> actions = [];
         foreach (string name in StoreModelGenerator.NonKeyAttributes.OrderBy(_ => g.Random.Next()).Take(g.Random.Next(1, 4)))
         {
-            actions.Add(Action(g, shape, parts, name, mayFail));
+            // At most one clause that can be refused: which of two refusals AWS reports first is not documented.
+            actions.Add(Action(g, shape, parts, name, mayFail && actions.Count == 0));
         }
 
         return actions;
@@ -47,6 +51,11 @@ internal static class StoreModelUpdates
     private static ModelUpdateAction Action(StoreModelGenerator g, ModelTableShape shape, ExpressionParts parts, string name, bool mayFail)
     {
         string n = parts.Name(name);
+        if (mayFail && name is "m" or "lst" && g.Chance(0.5))
+        {
+            return Nested(g, parts, name, n);
+        }
+
         if (g.Chance(0.15))
         {
             return new("REMOVE", name, n, (_, next) => { next.Remove(name); return null; });
@@ -126,6 +135,68 @@ internal static class StoreModelUpdates
             default:
                 return Set(name, n, parts, g.Attribute(shape, name));
         }
+    }
+
+    /// <summary>
+    /// SET or REMOVE of a map member or list element: the parent must exist (else <see cref="InvalidPath"/>); a missing
+    /// member or an index past the end is a no-op for REMOVE, and SET past the end appends.
+    /// </summary>
+    private static ModelUpdateAction Nested(StoreModelGenerator g, ExpressionParts parts, string name, string n)
+    {
+        bool remove = g.Chance(0.4);
+        AttributeValue value = g.AnyScalar();
+        if (name == "m")
+        {
+            string member = g.Pick(["x", "y"]);
+            string path = $"{n}.{parts.Name(member)}";
+            return new(remove ? "REMOVE" : "SET", name, remove ? path : $"{path} = {parts.Value(value)}", (before, next) =>
+            {
+                if (before.GetValueOrDefault(name)?.M is not { } map)
+                {
+                    return InvalidPath;
+                }
+
+                Dictionary<string, AttributeValue> changed = new(map);
+                if (remove)
+                {
+                    changed.Remove(member);
+                }
+                else
+                {
+                    changed[member] = Canonical(value);
+                }
+
+                next[name] = new AttributeValue { M = changed };
+                return null;
+            });
+        }
+
+        int index = g.Random.Next(4);
+        string element = $"{n}[{index}]";
+        return new(remove ? "REMOVE" : "SET", name, remove ? element : $"{element} = {parts.Value(value)}", (before, next) =>
+        {
+            if (before.GetValueOrDefault(name)?.L is not { } list)
+            {
+                return InvalidPath;
+            }
+
+            List<AttributeValue> changed = [.. list];
+            if (remove && index < changed.Count)
+            {
+                changed.RemoveAt(index);
+            }
+            else if (!remove && index < changed.Count)
+            {
+                changed[index] = Canonical(value);
+            }
+            else if (!remove)
+            {
+                changed.Add(Canonical(value));
+            }
+
+            next[name] = new AttributeValue { L = changed };
+            return null;
+        });
     }
 
     private static ModelUpdateAction Set(string name, string placeholder, ExpressionParts parts, AttributeValue value) =>
