@@ -131,15 +131,14 @@ internal sealed class ModelTable(ModelTableShape shape)
     }
 
     /// <summary>
-    /// The rows a Query must return, in order, as groups: within a group the index's sort key is equal, and DynamoDB
-    /// leaves the order of such ties unspecified (only the table's own primary key is unique), so a group compares as a
-    /// multiset. The table itself has groups of one.
+    /// The items a Query reads, in order, as groups: within a group the index's sort key is equal, and DynamoDB leaves
+    /// the order of such ties unspecified (only the table's own primary key is unique), so a group compares as a
+    /// multiset. The table itself has groups of one. <paramref name="keep"/> is the sort key condition (and where the
+    /// query starts).
     /// </summary>
-    public List<(string SortKey, List<string> Rows)> Query(ModelIndex index, AttributeValue hash, Func<AttributeValue, bool> range, bool forward)
+    public List<(string SortKey, List<Dictionary<string, AttributeValue>> Items)> Query(ModelIndex index, AttributeValue hash, Func<Dictionary<string, AttributeValue>, bool> keep, bool forward)
     {
-        List<Dictionary<string, AttributeValue>> matching = In(index)
-            .Where(item => SameValue(item[index.Hash], hash) && (index.Range is null || range(item[index.Range])))
-            .ToList();
+        List<Dictionary<string, AttributeValue>> matching = In(index).Where(item => SameValue(item[index.Hash], hash) && keep(item)).ToList();
         if (index.Range is not null)
         {
             matching.Sort((x, y) => CompareKeys(x[index.Range], y[index.Range]));
@@ -150,7 +149,7 @@ internal sealed class ModelTable(ModelTableShape shape)
             matching.Reverse();
         }
 
-        List<(string SortKey, List<string> Rows)> groups = [];
+        List<(string SortKey, List<Dictionary<string, AttributeValue>> Items)> groups = [];
         foreach (Dictionary<string, AttributeValue> item in matching)
         {
             string sortKey = index.Range is null ? "" : Render(item[index.Range]);
@@ -159,7 +158,7 @@ internal sealed class ModelTable(ModelTableShape shape)
                 groups.Add((sortKey, []));
             }
 
-            groups[^1].Rows.Add(Render(Project(index, item)));
+            groups[^1].Items.Add(item);
         }
 
         return groups;

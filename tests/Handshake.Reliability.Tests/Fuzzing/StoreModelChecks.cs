@@ -15,18 +15,20 @@ internal sealed class StoreModelChecks(IAmazonDynamoDB client, StoreModel model,
 {
     private static readonly int?[] Limits = [null, 1, 2, 3, 7];
 
+    private const string OutsideRange = "The provided starting key does not match the range key predicate";
+
     public async Task<string?> RunAsync()
     {
         foreach (ModelTable table in model.Tables.Values)
         {
-            if (await GetItemsAsync(table) is { } getItem)
+            if (await new StoreModelPointReads(client, g).RunAsync(table) is { } point)
             {
-                return getItem;
+                return point;
             }
 
             foreach (ModelIndex index in (ModelIndex[])[table.Shape.Table, .. table.Shape.Indexes])
             {
-                for (int i = 0; i < 4; i++)
+                for (int i = 0; i < 5; i++)
                 {
                     if (await QueryAsync(table, index) is { } query)
                     {
@@ -41,25 +43,6 @@ internal sealed class StoreModelChecks(IAmazonDynamoDB client, StoreModel model,
                 {
                     return scan;
                 }
-            }
-        }
-
-        return null;
-    }
-
-    private async Task<string?> GetItemsAsync(ModelTable table)
-    {
-        // Every item the model has, plus keys it may not have (a stray item in the store shows there).
-        IEnumerable<Dictionary<string, AttributeValue>> keys = table.Items.Values
-            .Select(item => new Dictionary<string, AttributeValue> { ["pk"] = item["pk"], ["sk"] = item["sk"] })
-            .Concat(Enumerable.Range(0, 6).Select(_ => g.PrimaryKey(table.Shape)));
-        foreach (Dictionary<string, AttributeValue> key in keys)
-        {
-            GetItemResponse response = await client.GetItemAsync(new GetItemRequest { TableName = table.Shape.Name, Key = key, ConsistentRead = true }).WaitAsync(Timeouts.Default);
-            string expected = Render(table.Get(key)), actual = Render(response.Item);
-            if (expected != actual)
-            {
-                return $"GetItem {table.Shape.Name} Key={Render(key)}\n  model: {expected}\n  store: {actual}";
             }
         }
 
@@ -108,34 +91,98 @@ internal sealed class StoreModelChecks(IAmazonDynamoDB client, StoreModel model,
 
         bool forward = g.Chance(0.5);
         int? limit = g.Pick(Limits);
-        string describe = $"Query {shape.Name} index={index.Describe} ({index.Projection}) KeyConditionExpression='{keyCondition}' {parts.Describe()} ScanIndexForward={forward} Limit={limit}";
-        List<(string SortKey, List<string> Rows)> expected = table.Query(index, hash, range, forward);
-        int total = expected.Sum(group => group.Rows.Count);
         QueryRequest request = new()
         {
             TableName = shape.Name,
             IndexName = index.Name,
             KeyConditionExpression = keyCondition,
-            ExpressionAttributeNames = parts.Names,
-            ExpressionAttributeValues = parts.Values,
             ScanIndexForward = forward,
             Limit = limit,
             ConsistentRead = !index.Global,
         };
 
+        // On the table: sometimes a filter (Limit counts the items read before it), a start key that need not exist,
+        // a projection. On the LSI: sometimes every attribute (read through to the table whatever the projection).
+        ModelCondition? filter = null;
+        Func<Dictionary<string, AttributeValue>, bool> after = _ => true;
+        bool outside = false;
+        ModelIndex returned = index;
+        ModelProjection? projection = null;
+        if (index.Name is null)
+        {
+            if (g.Chance(0.3))
+            {
+                filter = g.Condition(parts, keys: false);
+                request.FilterExpression = filter.Text;
+            }
+
+            if (g.Chance(0.2))
+            {
+                AttributeValue start = g.Key(shape.RangeType, 8);
+                request.ExclusiveStartKey = new() { ["pk"] = g.Respell(hash), ["sk"] = start };
+                after = item => CompareKeys(item["sk"], start) * (forward ? 1 : -1) > 0;
+                outside = !range(start);
+            }
+
+            if (g.Chance(0.25))
+            {
+                projection = ModelProjection.Generate(g, parts);
+                request.ProjectionExpression = projection.Text;
+            }
+        }
+        else if (index.Name == "lsi" && g.Chance(0.3))
+        {
+            request.Select = Select.ALL_ATTRIBUTES;
+            returned = index with { Projection = "ALL" };
+        }
+
+        request.ExpressionAttributeNames = parts.Names;
+        request.ExpressionAttributeValues = parts.Values;
+        string describe = $"Query {shape.Name} index={index.Describe} ({index.Projection}) KeyConditionExpression='{keyCondition}'"
+            + (filter is null ? "" : $" FilterExpression='{filter.Text}'") + (projection is null ? "" : $" ProjectionExpression='{projection.Text}'")
+            + (request.ExclusiveStartKey is null ? "" : $" ExclusiveStartKey={Render(request.ExclusiveStartKey)}")
+            + $" Select={request.Select?.Value} {parts.Describe()} ScanIndexForward={forward} Limit={limit}";
+        List<(string SortKey, List<Dictionary<string, AttributeValue>> Items)> read = table.Query(index, hash, item => (index.Range is null || range(item[index.Range])) && after(item), forward);
+        int scanned = read.Sum(group => group.Items.Count);
+        List<(string SortKey, List<string> Rows)> expected = read
+            .Select(group => (group.SortKey, group.Items.Where(item => filter is null || filter.Holds(item))
+                .Select(item => Render(projection is null ? ModelTable.Project(returned, item) : projection.Apply(item))).ToList()))
+            .Where(group => group.Item2.Count > 0)
+            .ToList();
+        int total = expected.Sum(group => group.Rows.Count);
+
         // The LastEvaluatedKey of an index holds the index's keys and the table's: without the table's, a page boundary
         // inside a tie group cannot resume at the right item.
         string[] lekNames = new[] { "pk", "sk", index.Hash, index.Range }.OfType<string>().Distinct().Order(StringComparer.Ordinal).ToArray();
+        Dictionary<string, AttributeValue>? firstKey = request.ExclusiveStartKey;
         List<Dictionary<string, AttributeValue>> rows = [];
-        int pages = 0;
+        int pages = 0, scannedCount = 0;
         do
         {
-            QueryResponse response = await client.QueryAsync(request).WaitAsync(Timeouts.Default);
+            QueryResponse response;
+            try
+            {
+                response = await client.QueryAsync(request).WaitAsync(Timeouts.Default);
+            }
+            catch (AmazonDynamoDBException e)
+            {
+                // A start key outside the sort key condition is refused (AWS checks it against the condition).
+                return pages == 0 && outside && e.ErrorCode == "ValidationException" && e.Message == OutsideRange
+                    ? null
+                    : $"{describe}: page {pages + 1} (ExclusiveStartKey={Render(request.ExclusiveStartKey)}): error {e.ErrorCode}: {e.Message}";
+            }
+
+            if (outside)
+            {
+                return $"{describe}: answered a start key outside the sort key condition; AWS refuses it: {OutsideRange}";
+            }
+
             List<Dictionary<string, AttributeValue>> page = response.Items ?? [];
             rows.AddRange(page);
-            if (++pages > total + 2 || (limit is { } l && page.Count > l))
+            scannedCount += response.ScannedCount ?? 0;
+            if (++pages > scanned + 2 || (limit is { } l && response.ScannedCount > l) || response.Count != page.Count)
             {
-                return $"{describe}: page {pages} has {page.Count} items (model: {total} in all)";
+                return $"{describe}: page {pages} has {page.Count} items, Count {response.Count}, ScannedCount {response.ScannedCount} (model: {scanned} read in all)";
             }
 
             if (response.LastEvaluatedKey is { Count: > 0 } lek && !lek.Keys.Order(StringComparer.Ordinal).SequenceEqual(lekNames))
@@ -147,19 +194,32 @@ internal sealed class StoreModelChecks(IAmazonDynamoDB client, StoreModel model,
         }
         while (request.ExclusiveStartKey is not null);
 
-        if (Ordered(expected, rows, index.Range) is { } mismatch)
+        if (Ordered(expected, rows, projection is null ? index.Range : null) is { } mismatch)
         {
             return $"{describe}: {mismatch}";
         }
 
+        if (scannedCount != scanned)
+        {
+            return $"{describe}: ScannedCount totals {scannedCount}, model read {scanned}";
+        }
+
+        if (projection is not null)
+        {
+            return null;
+        }
+
         request.Limit = null;
-        request.ExclusiveStartKey = null;
+        request.ExclusiveStartKey = firstKey;
         request.Select = Select.COUNT;
         QueryResponse count = await client.QueryAsync(request).WaitAsync(Timeouts.Default);
         return count.Count == total ? null : $"{describe} Select=COUNT: store {count.Count}, model {total}";
     }
 
-    /// <summary>The rows, group by group: each group's sort key equal, its rows equal as a multiset (ties are unordered).</summary>
+    /// <summary>
+    /// The rows, group by group: each group's sort key equal, its rows equal as a multiset (ties are unordered). With a
+    /// ProjectionExpression (<paramref name="range"/> null) the rows are the table's, one a group, compared in order.
+    /// </summary>
     private static string? Ordered(List<(string SortKey, List<string> Rows)> expected, List<Dictionary<string, AttributeValue>> rows, string? range)
     {
         int at = 0;
@@ -167,7 +227,7 @@ internal sealed class StoreModelChecks(IAmazonDynamoDB client, StoreModel model,
         {
             List<Dictionary<string, AttributeValue>> actual = rows.Skip(at).Take(group.Count).ToList();
             at += group.Count;
-            bool keysMatch = actual.Count == group.Count && actual.All(r => (range is null ? "" : r.TryGetValue(range, out AttributeValue? v) ? Render(v) : "(none)") == sortKey);
+            bool keysMatch = actual.Count == group.Count && (range is null || actual.All(r => (r.TryGetValue(range, out AttributeValue? v) ? Render(v) : "(none)") == sortKey));
             if (!keysMatch || !actual.Select(Render).Order(StringComparer.Ordinal).SequenceEqual(group.Order(StringComparer.Ordinal), StringComparer.Ordinal))
             {
                 return Listing("model", expected.SelectMany(e => e.Rows)) + Listing("store", rows.Select(Render));
@@ -177,7 +237,7 @@ internal sealed class StoreModelChecks(IAmazonDynamoDB client, StoreModel model,
         return at == rows.Count ? null : Listing("model", expected.SelectMany(e => e.Rows)) + Listing("store", rows.Select(Render));
     }
 
-    private static string Listing(string who, IEnumerable<string> rows)
+    internal static string Listing(string who, IEnumerable<string> rows)
     {
         StringBuilder b = new($"\n  {who}:");
         foreach (string row in rows)
@@ -202,7 +262,16 @@ internal sealed class StoreModelChecks(IAmazonDynamoDB client, StoreModel model,
             int pages = 0;
             do
             {
-                ScanResponse response = await client.ScanAsync(request).WaitAsync(Timeouts.Default);
+                ScanResponse response;
+                try
+                {
+                    response = await client.ScanAsync(request).WaitAsync(Timeouts.Default);
+                }
+                catch (AmazonDynamoDBException e)
+                {
+                    return $"{describe}: segment {segment} page {pages + 1}: error {e.ErrorCode}: {e.Message}";
+                }
+
                 foreach (Dictionary<string, AttributeValue> item in response.Items ?? [])
                 {
                     all.Add(Render(item));

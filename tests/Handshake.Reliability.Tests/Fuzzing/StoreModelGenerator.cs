@@ -85,6 +85,18 @@ internal sealed class StoreModelGenerator(Random random)
         _ => B(Binaries[Random.Next(Math.Min(size, Binaries.Length))]),
     };
 
+    /// <summary>The same value, spelled anew: a number in any of its spellings (a key must find its item by value).</summary>
+    public AttributeValue Respell(AttributeValue value)
+    {
+        if (value.N is null)
+        {
+            return Canonical(value);
+        }
+
+        string canonical = ModelNumber.Parse(value.N).ToString();
+        return Numbers.FirstOrDefault(row => ModelNumber.Parse(row[0]).ToString() == canonical) is { } spellings ? N(Pick(spellings)) : N(canonical);
+    }
+
     public Dictionary<string, AttributeValue> PrimaryKey(ModelTableShape shape) => new()
     {
         ["pk"] = Key(shape.HashType, 3),
@@ -138,11 +150,11 @@ internal sealed class StoreModelGenerator(Random random)
     }
 
     /// <summary>A condition over the item's existence, a counter's value, or the any-typed <c>a</c>; sometimes combined.</summary>
-    public ModelCondition Condition(ExpressionParts parts)
+    public ModelCondition Condition(ExpressionParts parts, bool keys = true)
     {
         if (Chance(0.15))
         {
-            ModelCondition left = Condition(parts), right = Condition(parts);
+            ModelCondition left = Condition(parts, keys), right = Condition(parts, keys);
             return Chance(0.5)
                 ? new($"({left.Text}) AND ({right.Text})", item => left.Holds(item) && right.Holds(item))
                 : new($"({left.Text}) OR ({right.Text})", item => left.Holds(item) || right.Holds(item));
@@ -150,11 +162,12 @@ internal sealed class StoreModelGenerator(Random random)
 
         if (Chance(0.08))
         {
-            ModelCondition inner = Condition(parts);
+            ModelCondition inner = Condition(parts, keys);
             return new($"NOT ({inner.Text})", item => !inner.Holds(item));
         }
 
-        switch (Random.Next(7))
+        // A Query's FilterExpression may not name key attributes: those conditions only where keys are allowed.
+        switch (keys ? Random.Next(7) : Random.Next(4, 7))
         {
             case 0:
                 return new($"attribute_exists({parts.Name("pk")})", item => item is not null);
