@@ -115,6 +115,11 @@ public sealed class StoreModelFuzzTests(StoreModelServer fixture, ITestOutputHel
 
             string kind = actual.StartsWith("error ", StringComparison.Ordinal) ? actual[6..actual.IndexOf(':', StringComparison.Ordinal)] : actual.Split(' ')[0];
             outcomes[kind] = outcomes.GetValueOrDefault(kind) + 1;
+            if (actual.Contains("ValidationError", StringComparison.Ordinal))
+            {
+                outcomes["cancelled by ValidationError"] = outcomes.GetValueOrDefault("cancelled by ValidationError") + 1;
+            }
+
             recent.Enqueue($"step {step}: {operation.Describe()} -> {actual}");
             if (recent.Count > RecentShown)
             {

@@ -167,7 +167,7 @@ internal sealed class StoreModelGenerator(Random random)
         }
 
         // A Query's FilterExpression may not name key attributes: those conditions only where keys are allowed.
-        switch (keys ? Random.Next(7) : Random.Next(4, 7))
+        switch (keys ? Random.Next(11) : Random.Next(4, 11))
         {
             case 0:
                 return new($"attribute_exists({parts.Name("pk")})", item => item is not null);
@@ -204,6 +204,41 @@ internal sealed class StoreModelGenerator(Random random)
                 AttributeValue value = AnyScalar();
                 return new($"{parts.Name("a")} = {parts.Value(value)}", item => item?.GetValueOrDefault("a") is { } a && SameValue(a, value));
             }
+            case 7:
+            {
+                // contains: a substring of a string, a byte run of a binary, a member of a set, an element of a list.
+                string name = Pick(["a", "tags", "nums", "lst"]);
+                AttributeValue operand = name switch { "tags" => S(Pick(Strings)), "nums" => Number(Random.Next(Numbers.Length)), _ => AnyScalar() };
+                return new($"contains({parts.Name(name)}, {parts.Value(operand)})", item => item?.GetValueOrDefault(name) is { } v && Contains(v, operand));
+            }
+            case 8:
+            {
+                string type = Pick(["S", "N", "B", "SS", "NS", "L", "M", "BOOL", "NULL"]);
+                return new($"attribute_type({parts.Name("a")}, {parts.Value(S(type))})", item => item?.GetValueOrDefault("a") is { } a && TypeOf(a) == type);
+            }
+            case 9:
+            {
+                AttributeValue[] choices = [AnyScalar(), AnyScalar(), AnyScalar()];
+                return new($"{parts.Name("a")} IN ({string.Join(", ", choices.Select(parts.Value))})", item => item?.GetValueOrDefault("a") is { } a && choices.Any(c => SameValue(a, c)));
+            }
+            case 10:
+            {
+                // size of a set, list or map is its member count.
+                string name = Pick(["tags", "nums", "lst", "m"]);
+                AttributeValue bound = N(Pick(["1", "2", "3"]));
+                string op = Pick(["<", ">=", "="]);
+                return new($"size({parts.Name(name)}) {op} {parts.Value(bound)}", item =>
+                {
+                    if (item?.GetValueOrDefault(name) is not { } v)
+                    {
+                        return false;
+                    }
+
+                    int size = v.SS is { Count: > 0 } ? v.SS.Count : v.NS is { Count: > 0 } ? v.NS.Count : v.L?.Count ?? v.M!.Count;
+                    int c = size.CompareTo(int.Parse(bound.N, System.Globalization.CultureInfo.InvariantCulture));
+                    return op switch { "<" => c < 0, ">=" => c >= 0, _ => c == 0 };
+                });
+            }
             default:
             {
                 AttributeValue prefix = Chance(0.5) ? S(Pick(["a", "\uFFFD", "é"])) : B(Pick<byte[]>([[0x00], [0xFF]]));
@@ -211,6 +246,16 @@ internal sealed class StoreModelGenerator(Random random)
             }
         }
     }
+
+    public static bool Contains(AttributeValue value, AttributeValue operand) => (TypeOf(value), TypeOf(operand)) switch
+    {
+        ("S", "S") => value.S.Contains(operand.S, StringComparison.Ordinal),
+        ("B", "B") => Bytes(value).AsSpan().IndexOf(Bytes(operand)) >= 0,
+        ("SS", "S") => value.SS.Contains(operand.S),
+        ("NS", "N") => value.NS.Any(n => SameValue(N(n), operand)),
+        ("L", _) => value.L.Any(e => SameValue(e, operand)),
+        _ => false,
+    };
 
     public static bool BeginsWith(AttributeValue value, AttributeValue prefix) => (TypeOf(value), TypeOf(prefix)) switch
     {

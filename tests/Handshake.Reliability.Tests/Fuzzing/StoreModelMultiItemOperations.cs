@@ -89,7 +89,9 @@ internal sealed record TransactWriteItemsOperation(List<TransactAction> Actions)
             actions.Add(kind switch
             {
                 "Put" => new(kind, shape.Name, key, g.Item(shape, key), null, condition, parts, onFailure),
-                "Update" => new(kind, shape.Name, key, null, StoreModelUpdates.Actions(g, shape, parts, mayFail: false), condition, parts, onFailure),
+                // An update that is refused (a missing operand, an invalid path) cancels the transaction with a
+                // ValidationError reason; never together with a condition, whose order against it is not documented.
+                "Update" => new(kind, shape.Name, key, null, StoreModelUpdates.Actions(g, shape, parts, mayFail: condition is null), condition, parts, onFailure),
                 _ => new(kind, shape.Name, key, null, null, condition, parts, onFailure),
             });
         }
@@ -111,7 +113,7 @@ internal sealed record TransactWriteItemsOperation(List<TransactAction> Actions)
         // Every condition reads the state before the transaction.
         // A failed one's reason carries the item under ReturnValuesOnConditionCheckFailure=ALL_OLD.
         List<string> reasons = Actions.Select(a => model.Tables[a.Table].Get(a.Key) is var old && (a.Condition is null || a.Condition.Holds(old))
-            ? "None"
+            ? a.Actions is not null && StoreModelUpdates.Apply(a.Actions, old, a.Key).Error is { } error ? "ValidationError " + error : "None"
             : "ConditionalCheckFailed" + (a.OnFailure == "ALL_OLD" ? OldItem(old) : "")).ToList();
         if (reasons.Any(r => r != "None"))
         {

@@ -29,7 +29,7 @@ internal abstract record ModelOperation
         }
         catch (TransactionCanceledException e)
         {
-            return "cancelled " + string.Join(",", e.CancellationReasons?.Select(r => r.Code + OldItem(r.Item)) ?? []);
+            return "cancelled " + string.Join(",", e.CancellationReasons?.Select(r => r.Code + (r.Code == "ValidationError" ? " " + r.Message : "") + OldItem(r.Item)) ?? []);
         }
         catch (ConditionalCheckFailedException e)
         {

@@ -132,6 +132,33 @@ internal static class StoreModelUpdates
                 });
             }
 
+            case "a" when g.Chance(0.4):
+            {
+                // A copy of another attribute as it was before this update, even if another clause changes it.
+                string source = g.Pick(["cnt", "tags", "lst", "g1h", "m"]);
+                string src = parts.Name(source);
+                if (mayFail && g.Chance(0.5))
+                {
+                    return new("SET", name, $"{n} = {src}", (before, next) =>
+                    {
+                        if (!before.TryGetValue(source, out AttributeValue? value))
+                        {
+                            return MissingOperand;
+                        }
+
+                        next[name] = value;
+                        return null;
+                    });
+                }
+
+                AttributeValue fallback = g.AnyScalar();
+                return new("SET", name, $"{n} = if_not_exists({src}, {parts.Value(fallback)})", (before, next) =>
+                {
+                    next[name] = before.GetValueOrDefault(source) ?? Canonical(fallback);
+                    return null;
+                });
+            }
+
             default:
                 return Set(name, n, parts, g.Attribute(shape, name));
         }
