@@ -61,11 +61,30 @@ internal abstract record ModelOperation
         switch (g.Random.Next(10))
         {
             case < 3:
-                return new PutItemOperation(shape.Name, g.Item(shape, key), condition, parts, g.Pick(["NONE", "ALL_OLD"]), onFailure);
+            {
+                Dictionary<string, AttributeValue> item = g.Item(shape, key);
+                if (condition is null && g.Chance(0.06))
+                {
+                    // A refused item: one key attribute of the wrong type, empty, or missing.
+                    (string attribute, AttributeValue? value) = StoreModelValidation.Fault(g, shape, tableKeys: true);
+                    if (value is null)
+                    {
+                        item.Remove(attribute);
+                    }
+                    else
+                    {
+                        item[attribute] = value;
+                    }
+                }
+
+                return new PutItemOperation(shape.Name, item, condition, parts, g.Pick(["NONE", "ALL_OLD"]), onFailure);
+            }
             case < 6:
             {
                 bool mayFail = condition is null;
-                List<ModelUpdateAction> actions = StoreModelUpdates.Actions(g, shape, parts, mayFail);
+                List<ModelUpdateAction> actions = mayFail && g.Chance(0.05)
+                    ? [StoreModelUpdates.Faulty(g, shape, parts)]
+                    : StoreModelUpdates.Actions(g, shape, parts, mayFail);
                 // UPDATED_* of a nested path returns only that path's part of the attribute: whole attributes only here.
                 bool nested = actions.Any(a => a.Text.Contains('.', StringComparison.Ordinal) || a.Text.Contains('[', StringComparison.Ordinal));
                 string returnValues = nested ? g.Pick(["NONE", "ALL_OLD", "ALL_NEW"]) : g.Pick(["NONE", "ALL_OLD", "ALL_NEW", "UPDATED_OLD", "UPDATED_NEW"]);
@@ -89,6 +108,11 @@ internal sealed record PutItemOperation(string Table, Dictionary<string, Attribu
     public override string Expect(StoreModel model)
     {
         ModelTable table = model.Tables[Table];
+        if (StoreModelValidation.Item(table.Shape, Item, fromUpdate: false) is { } invalid)
+        {
+            return "error ValidationException: " + invalid;
+        }
+
         Dictionary<string, AttributeValue>? old = table.Get(Item);
         if (Condition is not null && !Condition.Holds(old))
         {
@@ -125,9 +149,9 @@ internal sealed record UpdateItemOperation(string Table, Dictionary<string, Attr
         }
 
         (Dictionary<string, AttributeValue> next, string? error) = StoreModelUpdates.Apply(Actions, old, Key);
-        if (error is not null)
+        if ((error ?? StoreModelValidation.Item(table.Shape, next, fromUpdate: true)) is { } refused)
         {
-            return "error ValidationException: " + error;
+            return "error ValidationException: " + refused;
         }
 
         table.Put(next);

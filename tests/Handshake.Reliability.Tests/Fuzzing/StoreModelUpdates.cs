@@ -28,6 +28,13 @@ internal static class StoreModelUpdates
         return actions;
     }
 
+    /// <summary>A SET of a secondary index key to a value of the wrong type, or an empty one: refused.</summary>
+    public static ModelUpdateAction Faulty(StoreModelGenerator g, ModelTableShape shape, ExpressionParts parts)
+    {
+        (string attribute, AttributeValue? value) = StoreModelValidation.Fault(g, shape, tableKeys: false);
+        return Set(attribute, parts.Name(attribute), parts, value!);
+    }
+
     public static string Expression(List<ModelUpdateAction> actions) => string.Join(" ", actions
         .GroupBy(a => a.Section)
         .Select(section => section.Key + " " + string.Join(", ", section.Select(a => a.Text))));
