@@ -40,7 +40,9 @@ public sealed class StoreModelFuzzTests(StoreModelServer fixture, ITestOutputHel
 {
     private const int StepsPerSeed = 1500;
     private const int CheckEvery = 100;
-    private const int RecentShown = 6;
+    private const int RecentShown = 8;
+    private const double BurstChance = 0.06;
+    private const int BurstSize = 6;
 
     /// <summary>A longer campaign stops here even if it has steps left: every loop has a count and a time bound.</summary>
     private static readonly TimeSpan Budget = TimeSpan.FromMinutes(30);
@@ -72,7 +74,7 @@ public sealed class StoreModelFuzzTests(StoreModelServer fixture, ITestOutputHel
         // The sequence exercised what it is meant to: conditions failed and passed, transactions were cancelled and
         // committed, and the checks ran on tables that held items (a generator that never collides would test little).
         Assert.Equal(steps, done);
-        foreach (string outcome in new[] { "ok", "ConditionalCheckFailedException", "cancelled", "ValidationException" })
+        foreach (string outcome in new[] { "ok", "ConditionalCheckFailedException", "cancelled", "cancelled by ValidationError", "ValidationException", "sent at once" })
         {
             Assert.True(outcomes.GetValueOrDefault(outcome) > 0, $"seed {seed}: no {outcome} outcome in {done} steps ({Summary(outcomes)})");
         }
@@ -105,25 +107,50 @@ public sealed class StoreModelFuzzTests(StoreModelServer fixture, ITestOutputHel
         int step = 0;
         for (; step < steps && clock.Elapsed < budget; step++)
         {
-            ModelOperation operation = ModelOperation.Next(operations, model);
-            string expected = operation.Expect(model);
-            string actual = await operation.RunAsync(fixture.Client);
-            if (actual != expected)
+            // Now and then a burst: operations on disjoint items sent at once (they commute, so the model's order
+            // is as good as any), which the store must serialize as if one at a time.
+            List<ModelOperation> burst = [ModelOperation.Next(operations, model)];
+            if (operations.Chance(BurstChance))
             {
-                Assert.Fail($"seed {seed}, step {step}: {operation.Describe()}\n  model: {expected}\n  store: {actual}\n{Replay(seed, step, recent)}");
+                HashSet<string> touched = [.. burst[0].Touches()];
+                for (int i = 0; i < BurstSize; i++)
+                {
+                    ModelOperation candidate = ModelOperation.Next(operations, model);
+                    if (!candidate.Touches().Any(touched.Contains))
+                    {
+                        burst.Add(candidate);
+                        touched.UnionWith(candidate.Touches());
+                    }
+                }
             }
 
-            string kind = actual.StartsWith("error ", StringComparison.Ordinal) ? actual[6..actual.IndexOf(':', StringComparison.Ordinal)] : actual.Split(' ')[0];
-            outcomes[kind] = outcomes.GetValueOrDefault(kind) + 1;
-            if (actual.Contains("ValidationError", StringComparison.Ordinal))
+            string[] expected = burst.Select(operation => operation.Expect(model)).ToArray();
+            string[] actual = await Task.WhenAll(burst.Select(operation => operation.RunAsync(fixture.Client)));
+            for (int i = 0; i < burst.Count; i++)
             {
-                outcomes["cancelled by ValidationError"] = outcomes.GetValueOrDefault("cancelled by ValidationError") + 1;
+                string shown = burst.Count == 1 ? "" : $" (operation {i + 1} of {burst.Count} sent at once)";
+                if (actual[i] != expected[i])
+                {
+                    Assert.Fail($"seed {seed}, step {step}{shown}: {burst[i].Describe()}\n  model: {expected[i]}\n  store: {actual[i]}\n{Replay(seed, step, recent)}");
+                }
+
+                string kind = actual[i].StartsWith("error ", StringComparison.Ordinal) ? actual[i][6..actual[i].IndexOf(':', StringComparison.Ordinal)] : actual[i].Split(' ')[0];
+                outcomes[kind] = outcomes.GetValueOrDefault(kind) + 1;
+                if (actual[i].Contains("ValidationError", StringComparison.Ordinal))
+                {
+                    outcomes["cancelled by ValidationError"] = outcomes.GetValueOrDefault("cancelled by ValidationError") + 1;
+                }
+
+                recent.Enqueue($"step {step}{shown}: {burst[i].Describe()} -> {actual[i]}");
+                if (recent.Count > RecentShown)
+                {
+                    recent.Dequeue();
+                }
             }
 
-            recent.Enqueue($"step {step}: {operation.Describe()} -> {actual}");
-            if (recent.Count > RecentShown)
+            if (burst.Count > 1)
             {
-                recent.Dequeue();
+                outcomes["sent at once"] = outcomes.GetValueOrDefault("sent at once") + burst.Count;
             }
 
             if ((step + 1) % CheckEvery == 0 && await checks.RunAsync() is { } mismatch)

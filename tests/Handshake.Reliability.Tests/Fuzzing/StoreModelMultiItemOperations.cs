@@ -29,6 +29,8 @@ internal sealed record BatchWriteItemOperation(List<(string Table, WriteRequest 
 
     private static Dictionary<string, AttributeValue> KeyOf(WriteRequest request) => request.PutRequest?.Item ?? request.DeleteRequest.Key;
 
+    public override IEnumerable<string> Touches() => Requests.Select(r => ItemOf(r.Table, KeyOf(r.Request)));
+
     public override string Describe() => "BatchWriteItem " + string.Join(" ", Requests.Select(r =>
         r.Request.PutRequest is { } put ? $"{r.Table}:Put{Render(put.Item)}" : $"{r.Table}:Delete{Render(r.Request.DeleteRequest.Key)}"));
 
@@ -98,6 +100,8 @@ internal sealed record TransactWriteItemsOperation(List<TransactAction> Actions)
 
         return new(actions);
     }
+
+    public override IEnumerable<string> Touches() => Actions.Select(a => ItemOf(a.Table, a.Key));
 
     public override string Describe() => "TransactWriteItems " + string.Join(" ", Actions.Select(a => $"{a.Table}:{a.Kind}"
         + (a.Item is null ? $" Key={Render(a.Key)}" : $" Item={Render(a.Item)}")

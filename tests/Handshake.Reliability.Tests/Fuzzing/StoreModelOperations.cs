@@ -20,6 +20,12 @@ internal abstract record ModelOperation
 
     public abstract Task<string> RunAsync(IAmazonDynamoDB client);
 
+    /// <summary>The items the operation reads or writes (table and key by value): operations on disjoint items commute.</summary>
+    public abstract IEnumerable<string> Touches();
+
+    protected static string ItemOf(string table, IReadOnlyDictionary<string, AttributeValue> key) =>
+        key.ContainsKey("pk") && key.ContainsKey("sk") ? table + "/" + ModelTable.KeyOf(key) : table + "/?";
+
     /// <summary>Sends the request; any AWS error becomes its line, so a wrong error is a mismatch like a wrong item.</summary>
     protected static async Task<string> AnswerAsync(Func<Task<string>> send)
     {
@@ -103,6 +109,8 @@ internal abstract record ModelOperation
 
 internal sealed record PutItemOperation(string Table, Dictionary<string, AttributeValue> Item, ModelCondition? Condition, ExpressionParts Parts, string ReturnValues, string OnFailure) : ModelOperation
 {
+    public override IEnumerable<string> Touches() => [ItemOf(Table, Item)];
+
     public override string Describe() => $"PutItem {Table} Item={Render(Item)}{Text(Condition, Parts)} ReturnValues={ReturnValues} ReturnValuesOnConditionCheckFailure={OnFailure}";
 
     public override string Expect(StoreModel model)
@@ -137,6 +145,8 @@ internal sealed record PutItemOperation(string Table, Dictionary<string, Attribu
 
 internal sealed record UpdateItemOperation(string Table, Dictionary<string, AttributeValue> Key, List<ModelUpdateAction> Actions, ModelCondition? Condition, ExpressionParts Parts, string ReturnValues, string OnFailure) : ModelOperation
 {
+    public override IEnumerable<string> Touches() => [ItemOf(Table, Key)];
+
     public override string Describe() => $"UpdateItem {Table} Key={Render(Key)} UpdateExpression='{StoreModelUpdates.Expression(Actions)}'{Text(Condition, Parts)} ReturnValues={ReturnValues} ReturnValuesOnConditionCheckFailure={OnFailure}";
 
     public override string Expect(StoreModel model)
@@ -182,6 +192,8 @@ internal sealed record UpdateItemOperation(string Table, Dictionary<string, Attr
 
 internal sealed record DeleteItemOperation(string Table, Dictionary<string, AttributeValue> Key, ModelCondition? Condition, ExpressionParts Parts, string ReturnValues, string OnFailure) : ModelOperation
 {
+    public override IEnumerable<string> Touches() => [ItemOf(Table, Key)];
+
     public override string Describe() => $"DeleteItem {Table} Key={Render(Key)}{Text(Condition, Parts)} ReturnValues={ReturnValues} ReturnValuesOnConditionCheckFailure={OnFailure}";
 
     public override string Expect(StoreModel model)
