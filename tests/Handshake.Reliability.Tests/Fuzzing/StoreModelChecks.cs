@@ -252,13 +252,32 @@ internal sealed class StoreModelChecks(IAmazonDynamoDB client, StoreModel model,
     {
         int segments = g.Pick([1, 2, 3, 3, 4]);
         int? limit = g.Pick(Limits);
-        string describe = $"Scan {table.Shape.Name} index={index.Describe} TotalSegments={segments} Limit={limit}";
-        List<string> expected = table.In(index).Select(item => Render(ModelTable.Project(index, item))).Order(StringComparer.Ordinal).ToList();
+        // On the table, sometimes a filter (Limit and ScannedCount count what is read before it) and a projection.
+        ExpressionParts parts = new(), projected = new("p");
+        ModelCondition? filter = index.Name is null && g.Chance(0.3) ? g.Condition(parts) : null;
+        ModelProjection? projection = index.Name is null && g.Chance(0.2) ? ModelProjection.Generate(g, projected) : null;
+        string describe = $"Scan {table.Shape.Name} index={index.Describe} TotalSegments={segments} Limit={limit}"
+            + (filter is null ? "" : $" FilterExpression='{filter.Text}'") + (projection is null ? "" : $" ProjectionExpression='{projection.Text}'") + " " + parts.Describe() + " " + projected.Describe();
+        int read = table.In(index).Count();
+        List<string> expected = table.In(index).Where(item => filter is null || filter.Holds(item))
+            .Select(item => Render(projection is null ? ModelTable.Project(index, item) : projection.Apply(item))).Order(StringComparer.Ordinal).ToList();
         List<string> all = [];
         Dictionary<string, int> segmentOfHash = [];
+        int scannedCount = 0;
         for (int segment = 0; segment < segments; segment++)
         {
-            ScanRequest request = new() { TableName = table.Shape.Name, IndexName = index.Name, Segment = segment, TotalSegments = segments, Limit = limit };
+            ScanRequest request = new()
+            {
+                TableName = table.Shape.Name,
+                IndexName = index.Name,
+                Segment = segment,
+                TotalSegments = segments,
+                Limit = limit,
+                FilterExpression = filter?.Text,
+                ProjectionExpression = projection?.Text,
+                ExpressionAttributeNames = parts.Names.Concat(projected.Names).ToDictionary() is { Count: > 0 } names ? names : null,
+                ExpressionAttributeValues = parts.ValuesOrNull,
+            };
             int pages = 0;
             do
             {
@@ -272,9 +291,20 @@ internal sealed class StoreModelChecks(IAmazonDynamoDB client, StoreModel model,
                     return $"{describe}: segment {segment} page {pages + 1}: error {e.ErrorCode}: {e.Message}";
                 }
 
+                scannedCount += response.ScannedCount ?? 0;
+                if ((limit is { } l && response.ScannedCount > l) || response.Count != (response.Items?.Count ?? 0))
+                {
+                    return $"{describe}: segment {segment} page {pages + 1} has {response.Items?.Count} items, Count {response.Count}, ScannedCount {response.ScannedCount}";
+                }
+
                 foreach (Dictionary<string, AttributeValue> item in response.Items ?? [])
                 {
                     all.Add(Render(item));
+                    if (projection is not null)
+                    {
+                        continue;
+                    }
+
                     // A parallel scan puts every item of one partition key in one segment.
                     string hash = Render(item[index.Hash]);
                     if (index.Name is null && segmentOfHash.TryGetValue(hash, out int seen) && seen != segment)
@@ -285,7 +315,7 @@ internal sealed class StoreModelChecks(IAmazonDynamoDB client, StoreModel model,
                     segmentOfHash[hash] = segment;
                 }
 
-                if (++pages > expected.Count + 2)
+                if (++pages > read + 2)
                 {
                     return $"{describe}: segment {segment} still paging after {pages} pages (model: {expected.Count} items)";
                 }
@@ -300,7 +330,20 @@ internal sealed class StoreModelChecks(IAmazonDynamoDB client, StoreModel model,
             return describe + ": the segments together are not every item exactly once" + Listing("model", expected) + Listing("store", all.Order(StringComparer.Ordinal));
         }
 
-        ScanResponse count = await client.ScanAsync(new ScanRequest { TableName = table.Shape.Name, IndexName = index.Name, Select = Select.COUNT }).WaitAsync(Timeouts.Default);
+        if (scannedCount != read)
+        {
+            return $"{describe}: ScannedCount totals {scannedCount}, model read {read}";
+        }
+
+        ScanResponse count = await client.ScanAsync(new ScanRequest
+        {
+            TableName = table.Shape.Name,
+            IndexName = index.Name,
+            Select = Select.COUNT,
+            FilterExpression = filter?.Text,
+            ExpressionAttributeNames = parts.NamesOrNull,
+            ExpressionAttributeValues = parts.ValuesOrNull,
+        }).WaitAsync(Timeouts.Default);
         return count.Count == expected.Count ? null : $"Scan {table.Shape.Name} index={index.Describe} Select=COUNT: store {count.Count}, model {expected.Count}";
     }
 }

@@ -4,7 +4,7 @@ using static Handshake.Reliability.Tests.Fuzzing.ModelValues;
 namespace Handshake.Reliability.Tests.Fuzzing;
 
 /// <summary>The placeholders of one request's expressions: a name or value is declared only once it is used.</summary>
-internal sealed class ExpressionParts
+internal sealed class ExpressionParts(string prefix = "n")
 {
     public Dictionary<string, string> Names { get; } = [];
 
@@ -12,7 +12,7 @@ internal sealed class ExpressionParts
 
     public string Name(string attribute)
     {
-        string placeholder = "#n" + Names.Count;
+        string placeholder = "#" + prefix + Names.Count;
         Names[placeholder] = attribute;
         return placeholder;
     }
