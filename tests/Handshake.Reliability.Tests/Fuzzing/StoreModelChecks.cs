@@ -212,8 +212,20 @@ internal sealed class StoreModelChecks(IAmazonDynamoDB client, StoreModel model,
         request.Limit = null;
         request.ExclusiveStartKey = firstKey;
         request.Select = Select.COUNT;
-        QueryResponse count = await client.QueryAsync(request).WaitAsync(Timeouts.Default);
-        return count.Count == total ? null : $"{describe} Select=COUNT: store {count.Count}, model {total}";
+        // A COUNT page stops at 1 MB read, as any page does: the counts add up over the pages.
+        int counted = 0;
+        for (int page = 0; page <= scanned + 2; page++)
+        {
+            QueryResponse count = await client.QueryAsync(request).WaitAsync(Timeouts.Default);
+            counted += count.Count ?? 0;
+            request.ExclusiveStartKey = count.LastEvaluatedKey is { Count: > 0 } next ? next : null;
+            if (request.ExclusiveStartKey is null)
+            {
+                return counted == total ? null : $"{describe} Select=COUNT: store {counted}, model {total}";
+            }
+        }
+
+        return $"{describe} Select=COUNT: still paging after {scanned + 3} pages";
     }
 
     /// <summary>
@@ -335,7 +347,7 @@ internal sealed class StoreModelChecks(IAmazonDynamoDB client, StoreModel model,
             return $"{describe}: ScannedCount totals {scannedCount}, model read {read}";
         }
 
-        ScanResponse count = await client.ScanAsync(new ScanRequest
+        ScanRequest countRequest = new()
         {
             TableName = table.Shape.Name,
             IndexName = index.Name,
@@ -343,7 +355,19 @@ internal sealed class StoreModelChecks(IAmazonDynamoDB client, StoreModel model,
             FilterExpression = filter?.Text,
             ExpressionAttributeNames = parts.NamesOrNull,
             ExpressionAttributeValues = parts.ValuesOrNull,
-        }).WaitAsync(Timeouts.Default);
-        return count.Count == expected.Count ? null : $"Scan {table.Shape.Name} index={index.Describe} Select=COUNT: store {count.Count}, model {expected.Count}";
+        };
+        int counted = 0;
+        for (int page = 0; page <= read + 2; page++)
+        {
+            ScanResponse count = await client.ScanAsync(countRequest).WaitAsync(Timeouts.Default);
+            counted += count.Count ?? 0;
+            countRequest.ExclusiveStartKey = count.LastEvaluatedKey is { Count: > 0 } next ? next : null;
+            if (countRequest.ExclusiveStartKey is null)
+            {
+                return counted == expected.Count ? null : $"{describe} Select=COUNT: store {counted}, model {expected.Count}";
+            }
+        }
+
+        return $"{describe} Select=COUNT: still paging after {read + 3} pages";
     }
 }

@@ -146,6 +146,12 @@ internal sealed class StoreModelGenerator(Random random)
             item[name] = Attribute(shape, name);
         }
 
+        if (Chance(0.08))
+        {
+            // A few items of 100-400 KB, so a Query or Scan page stops at 1 MB before its Limit, wherever that falls.
+            item["big"] = S(new string((char)('a' + Random.Next(26)), Random.Next(100_000, 400_000)));
+        }
+
         return item;
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using System.Security.Cryptography;
 using System.Text;
 using Amazon.DynamoDBv2.Model;
 
@@ -166,6 +167,12 @@ internal static class ModelValues
     /// <summary>Escapes what would make a failure message unreadable (NUL, surrogates stay as code points).</summary>
     private static string Quote(string s)
     {
+        if (s.Length > 64)
+        {
+            // A large value by its length and digest: exact enough to compare, short enough to read.
+            return $"\"{s[..8]}...({s.Length} chars, sha256 {Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(s)))[..16]})\"";
+        }
+
         StringBuilder b = new("\"");
         foreach (Rune r in s.EnumerateRunes())
         {
