@@ -37,7 +37,7 @@ internal sealed class StoreModelChecks(IAmazonDynamoDB client, StoreModel model,
                 }
             }
 
-            foreach (ModelIndex index in (ModelIndex[])[table.Shape.Table, table.Shape.Indexes[1]])
+            foreach (ModelIndex index in (ModelIndex[])[table.Shape.Table, .. table.Shape.Indexes])
             {
                 if (await ScanAsync(table, index) is { } scan)
                 {

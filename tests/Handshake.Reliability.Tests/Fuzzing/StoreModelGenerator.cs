@@ -110,6 +110,7 @@ internal sealed class StoreModelGenerator(Random random)
         "cnt" => N(Pick(Small)),
         "tags" => new AttributeValue { SS = Strings.OrderBy(_ => Random.Next()).Take(Random.Next(1, 4)).ToList() },
         "nums" => new AttributeValue { NS = Enumerable.Range(0, Numbers.Length).OrderBy(_ => Random.Next()).Take(Random.Next(1, 4)).Select(i => Pick(Numbers[i])).ToList() },
+        "bins" => new AttributeValue { BS = Binaries.OrderBy(_ => Random.Next()).Take(Random.Next(1, 4)).Select(b => new MemoryStream(b)).ToList() },
         "lst" => new AttributeValue { L = Enumerable.Range(0, Random.Next(1, 3)).Select(_ => AnyScalar()).ToList() },
         "m" => new AttributeValue { M = new[] { "x", "y", "z" }.OrderBy(_ => Random.Next()).Take(Random.Next(1, 3)).ToDictionary(k => k, _ => AnyScalar()) },
         "lsk" => Key(shape.LsiType, 3),
@@ -119,7 +120,7 @@ internal sealed class StoreModelGenerator(Random random)
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
-    public static readonly string[] NonKeyAttributes = ["a", "cnt", "tags", "nums", "lst", "m", "lsk", "g1h", "g1r", "g2h"];
+    public static readonly string[] NonKeyAttributes = ["a", "cnt", "tags", "nums", "bins", "lst", "m", "lsk", "g1h", "g1r", "g2h"];
 
     public AttributeValue AnyScalar() => Random.Next(4) switch
     {
@@ -173,7 +174,7 @@ internal sealed class StoreModelGenerator(Random random)
         }
 
         // A Query's FilterExpression may not name key attributes: those conditions only where keys are allowed.
-        switch (keys ? Random.Next(11) : Random.Next(4, 11))
+        switch (keys ? Random.Next(12) : Random.Next(4, 12))
         {
             case 0:
                 return new($"attribute_exists({parts.Name("pk")})", item => item is not null);
@@ -213,8 +214,8 @@ internal sealed class StoreModelGenerator(Random random)
             case 7:
             {
                 // contains: a substring of a string, a byte run of a binary, a member of a set, an element of a list.
-                string name = Pick(["a", "tags", "nums", "lst"]);
-                AttributeValue operand = name switch { "tags" => S(Pick(Strings)), "nums" => Number(Random.Next(Numbers.Length)), _ => AnyScalar() };
+                string name = Pick(["a", "tags", "nums", "bins", "lst"]);
+                AttributeValue operand = name switch { "tags" => S(Pick(Strings)), "nums" => Number(Random.Next(Numbers.Length)), "bins" => B(Pick(Binaries)), _ => AnyScalar() };
                 return new($"contains({parts.Name(name)}, {parts.Value(operand)})", item => item?.GetValueOrDefault(name) is { } v && Contains(v, operand));
             }
             case 8:
@@ -227,10 +228,18 @@ internal sealed class StoreModelGenerator(Random random)
                 AttributeValue[] choices = [AnyScalar(), AnyScalar(), AnyScalar()];
                 return new($"{parts.Name("a")} IN ({string.Join(", ", choices.Select(parts.Value))})", item => item?.GetValueOrDefault("a") is { } a && choices.Any(c => SameValue(a, c)));
             }
+            case 11:
+            {
+                // Paths into a map or list: a member compared, an element's existence.
+                AttributeValue value = AnyScalar();
+                return Chance(0.5)
+                    ? new($"{parts.Name("m")}.{parts.Name("x")} = {parts.Value(value)}", item => item?.GetValueOrDefault("m")?.M?.GetValueOrDefault("x") is { } x && SameValue(x, value))
+                    : new($"attribute_exists({parts.Name("lst")}[1])", item => item?.GetValueOrDefault("lst")?.L is { Count: > 1 });
+            }
             case 10:
             {
                 // size of a set, list or map is its member count.
-                string name = Pick(["tags", "nums", "lst", "m"]);
+                string name = Pick(["tags", "nums", "bins", "lst", "m"]);
                 AttributeValue bound = N(Pick(["1", "2", "3"]));
                 string op = Pick(["<", ">=", "="]);
                 return new($"size({parts.Name(name)}) {op} {parts.Value(bound)}", item =>
@@ -240,7 +249,7 @@ internal sealed class StoreModelGenerator(Random random)
                         return false;
                     }
 
-                    int size = v.SS is { Count: > 0 } ? v.SS.Count : v.NS is { Count: > 0 } ? v.NS.Count : v.L?.Count ?? v.M!.Count;
+                    int size = v.SS is { Count: > 0 } ? v.SS.Count : v.NS is { Count: > 0 } ? v.NS.Count : v.BS is { Count: > 0 } ? v.BS.Count : v.L?.Count ?? v.M!.Count;
                     int c = size.CompareTo(int.Parse(bound.N, System.Globalization.CultureInfo.InvariantCulture));
                     return op switch { "<" => c < 0, ">=" => c >= 0, _ => c == 0 };
                 });
@@ -259,6 +268,7 @@ internal sealed class StoreModelGenerator(Random random)
         ("B", "B") => Bytes(value).AsSpan().IndexOf(Bytes(operand)) >= 0,
         ("SS", "S") => value.SS.Contains(operand.S),
         ("NS", "N") => value.NS.Any(n => SameValue(N(n), operand)),
+        ("BS", "B") => value.BS.Any(b => b.ToArray().AsSpan().SequenceEqual(Bytes(operand))),
         ("L", _) => value.L.Any(e => SameValue(e, operand)),
         _ => false,
     };

@@ -104,7 +104,7 @@ internal static class StoreModelUpdates
                 }
             }
 
-            case "tags" or "nums" when g.Chance(0.7):
+            case "tags" or "nums" or "bins" when g.Chance(0.7):
             {
                 AttributeValue members = g.Attribute(shape, name);
                 bool add = g.Chance(0.6);
@@ -121,7 +121,12 @@ internal static class StoreModelUpdates
                     }
                     else
                     {
-                        next[name] = name == "tags" ? new AttributeValue { SS = result.Select(m => m.S).ToList() } : new AttributeValue { NS = result.Select(m => m.N).ToList() };
+                        next[name] = name switch
+                        {
+                            "tags" => new AttributeValue { SS = result.Select(m => m.S).ToList() },
+                            "nums" => new AttributeValue { NS = result.Select(m => m.N).ToList() },
+                            _ => new AttributeValue { BS = result.Select(m => new MemoryStream(Bytes(m))).ToList() },
+                        };
                     }
 
                     return null;
@@ -240,5 +245,6 @@ internal static class StoreModelUpdates
 
     private static List<AttributeValue> Members(AttributeValue? set) => set is null ? []
         : set.SS is { Count: > 0 } ? set.SS.Select(S).ToList()
+        : set.BS is { Count: > 0 } ? set.BS.Select(m => B(m.ToArray())).ToList()
         : set.NS.Select(m => N(ModelNumber.Parse(m).ToString())).ToList();
 }
