@@ -7,9 +7,11 @@ using static Handshake.Reliability.Tests.Fuzzing.ModelValues;
 namespace Handshake.Reliability.Tests.Fuzzing;
 
 /// <summary>
-/// The reads that compare the store's whole state with the model's: GetItem of every model key; Query on the table and
-/// each index with a random key condition, both directions, paged by Limit through LastEvaluatedKey; Select COUNT;
-/// a parallel Scan whose segments cover every item exactly once. Each returns the first disagreement, or null.
+/// The reads that compare the store's whole state with the model's: the reads by key (<see cref="StoreModelPointReads"/>);
+/// Query on the table and each index with a random key condition, both directions, paged by Limit through
+/// LastEvaluatedKey (sometimes with a filter, a start key of the fuzz's own, a projection); Select COUNT; a parallel Scan
+/// of the table and each index whose segments cover every item exactly once. Each returns the first disagreement, or
+/// null.
 /// </summary>
 internal sealed class StoreModelChecks(IAmazonDynamoDB client, StoreModel model, StoreModelGenerator g)
 {
@@ -141,7 +143,7 @@ internal sealed class StoreModelChecks(IAmazonDynamoDB client, StoreModel model,
         string describe = $"Query {shape.Name} index={index.Describe} ({index.Projection}) KeyConditionExpression='{keyCondition}'"
             + (filter is null ? "" : $" FilterExpression='{filter.Text}'") + (projection is null ? "" : $" ProjectionExpression='{projection.Text}'")
             + (request.ExclusiveStartKey is null ? "" : $" ExclusiveStartKey={Render(request.ExclusiveStartKey)}")
-            + $" Select={request.Select?.Value} {parts.Describe()} ScanIndexForward={forward} Limit={limit}";
+            + (request.Select is null ? "" : $" Select={request.Select.Value}") + $" {parts.Describe()} ScanIndexForward={forward} Limit={limit}";
         List<(string SortKey, List<Dictionary<string, AttributeValue>> Items)> read = table.Query(index, hash, item => (index.Range is null || range(item[index.Range])) && after(item), forward);
         int scanned = read.Sum(group => group.Items.Count);
         List<(string SortKey, List<string> Rows)> expected = read

@@ -28,7 +28,7 @@ internal sealed class ExpressionParts(string prefix = "n")
 
     public Dictionary<string, AttributeValue>? ValuesOrNull => Values.Count == 0 ? null : Values;
 
-    public string Describe() => "names={" + string.Join(",", Names.Select(p => p.Key + "=" + p.Value)) + "} values={"
+    public string Describe() => Names.Count + Values.Count == 0 ? "" : "names={" + string.Join(",", Names.Select(p => p.Key + "=" + p.Value)) + "} values={"
         + string.Join(",", Values.Select(p => p.Key + "=" + Render(p.Value))) + "}";
 }
 
