@@ -7,16 +7,29 @@ using Xunit.Abstractions;
 
 namespace Handshake.Reliability.Tests.Fuzzing;
 
-/// <summary>The store alone on 127.0.0.1:0, in memory, with an SDK client that never retries; shared by the seeds.</summary>
+/// <summary>
+/// The store alone on 127.0.0.1:0 with an SDK client that never retries; shared by the seeds. In memory, or with
+/// STOREFUZZ_STORE=disk on a SQLite file in a temporary directory (the store as `handshake up` runs it: WAL, group
+/// commit, checkpoints).
+/// </summary>
 public sealed class StoreModelServer : IAsyncLifetime
 {
+    private string? _directory;
+
     internal DynamoServer Server { get; private set; } = null!;
 
     internal AmazonDynamoDBClient Client { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        Server = await DynamoServer.StartAsync(new DynamoServerOptions()).WaitAsync(Timeouts.Default);
+        DynamoStoreOptions store = new() { InMemory = true };
+        if (Environment.GetEnvironmentVariable("STOREFUZZ_STORE") == "disk")
+        {
+            _directory = Directory.CreateTempSubdirectory("handshake-storefuzz-").FullName;
+            store = new DynamoStoreOptions { DataDirectory = _directory };
+        }
+
+        Server = await DynamoServer.StartAsync(new DynamoServerOptions { Store = store }).WaitAsync(Timeouts.Default);
         Client = RunningServer.NewClient(Server.Endpoint, "storefuzz", "storefuzz");
     }
 
@@ -24,6 +37,10 @@ public sealed class StoreModelServer : IAsyncLifetime
     {
         Client.Dispose();
         await Server.DisposeAsync().AsTask().WaitAsync(Timeouts.Default);
+        if (_directory is not null)
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
     }
 }
 
