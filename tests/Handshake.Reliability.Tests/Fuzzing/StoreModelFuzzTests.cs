@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Amazon.DynamoDBv2;
+using Handshake.Composition;
 using Handshake.Dynamo;
 using Handshake.Reliability.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -9,34 +10,51 @@ namespace Handshake.Reliability.Tests.Fuzzing;
 
 /// <summary>
 /// The store alone on 127.0.0.1:0 with an SDK client that never retries; shared by the seeds. In memory, or with
-/// STOREFUZZ_STORE=disk on a SQLite file in a temporary directory (the store as `handshake up` runs it: WAL, group
-/// commit, checkpoints).
+/// STOREFUZZ_STORE=disk on a SQLite file in a temporary directory (WAL, group commit, checkpoints). With
+/// STOREFUZZ_SERVER=up, the composed server instead (`handshake up`'s one endpoint, whose own event loop answers plain
+/// DynamoDB requests).
 /// </summary>
 public sealed class StoreModelServer : IAsyncLifetime
 {
     private string? _directory;
+    private DynamoServer? _alone;
+    private RunningServer? _composed;
 
-    internal DynamoServer Server { get; private set; } = null!;
+    internal DynamoStore Store { get; private set; } = null!;
 
     internal AmazonDynamoDBClient Client { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        DynamoStoreOptions store = new() { InMemory = true };
-        if (Environment.GetEnvironmentVariable("STOREFUZZ_STORE") == "disk")
+        bool disk = Environment.GetEnvironmentVariable("STOREFUZZ_STORE") == "disk";
+        _directory = disk || Environment.GetEnvironmentVariable("STOREFUZZ_SERVER") == "up" ? Directory.CreateTempSubdirectory("handshake-storefuzz-").FullName : null;
+        if (Environment.GetEnvironmentVariable("STOREFUZZ_SERVER") == "up")
         {
-            _directory = Directory.CreateTempSubdirectory("handshake-storefuzz-").FullName;
-            store = new DynamoStoreOptions { DataDirectory = _directory };
+            _composed = await RunningServer.StartAsync(new HandshakeServerOptions { InMemory = !disk, DataDirectory = _directory! });
+            Store = _composed.Server.Store;
+            Client = _composed.Client;
+            return;
         }
 
-        Server = await DynamoServer.StartAsync(new DynamoServerOptions { Store = store }).WaitAsync(Timeouts.Default);
-        Client = RunningServer.NewClient(Server.Endpoint, "storefuzz", "storefuzz");
+        DynamoStoreOptions store = disk ? new DynamoStoreOptions { DataDirectory = _directory } : new DynamoStoreOptions { InMemory = true };
+        _alone = await DynamoServer.StartAsync(new DynamoServerOptions { Store = store }).WaitAsync(Timeouts.Default);
+        Store = _alone.Store;
+        Client = RunningServer.NewClient(_alone.Endpoint, "storefuzz", "storefuzz");
     }
 
     public async Task DisposeAsync()
     {
-        Client.Dispose();
-        await Server.DisposeAsync().AsTask().WaitAsync(Timeouts.Default);
+        if (_composed is not null)
+        {
+            await _composed.DisposeAsync();
+        }
+
+        if (_alone is not null)
+        {
+            Client.Dispose();
+            await _alone.DisposeAsync().AsTask().WaitAsync(Timeouts.Default);
+        }
+
         if (_directory is not null)
         {
             Directory.Delete(_directory, recursive: true);
@@ -114,7 +132,7 @@ public sealed class StoreModelFuzzTests(StoreModelServer fixture, ITestOutputHel
             await fixture.Client.CreateTableAsync(shape.CreateRequest()).WaitAsync(Timeouts.Default);
         }
 
-        await fixture.Server.Store.WhenIndexesActiveAsync().WaitAsync(Timeouts.Default);
+        await fixture.Store.WhenIndexesActiveAsync().WaitAsync(Timeouts.Default);
         StoreModel model = new(shapes);
         // Operations and checks draw from separate streams, so a sequence is the same however often it is checked.
         StoreModelGenerator operations = new(new Random(seed));
