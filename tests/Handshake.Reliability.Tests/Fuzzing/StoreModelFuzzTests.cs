@@ -110,7 +110,8 @@ public sealed class StoreModelFuzzTests(StoreModelServer fixture, ITestOutputHel
         // The sequence exercised what it is meant to: conditions failed and passed, transactions were cancelled and
         // committed, and the checks ran on tables that held items (a generator that never collides would test little).
         Assert.True(done == steps, $"seed {seed}: stopped at the time budget ({Budget}) after {done} of {steps} steps");
-        foreach (string outcome in new[] { "ok", "ConditionalCheckFailedException", "cancelled", "cancelled by ValidationError", "ValidationException", "sent at once" })
+        // (A replay cut short, STOREFUZZ_STEPS below the default, may not have come to every outcome yet.)
+        foreach (string outcome in steps < StepsPerSeed ? [] : new[] { "ok", "ConditionalCheckFailedException", "cancelled", "cancelled by ValidationError", "ValidationException", "sent at once" })
         {
             Assert.True(outcomes.GetValueOrDefault(outcome) > 0, $"seed {seed}: no {outcome} outcome in {done} steps ({Summary(outcomes)})");
         }
