@@ -105,32 +105,14 @@ internal sealed partial class PartiQLMutations(Random random, string table)
         else if (wrap < 8)
         {
             operation = "BatchExecuteStatement";
-            List<JsonNode> statements = [members];
-            if (Chance(0.4))
-            {
-                // A valid companion: the mutated statement's failure must stay its own (or refuse the whole batch).
-                (string other, JsonArray otherParameters) = Base(generator);
-                JsonObject companion = new() { ["Statement"] = other };
-                if (otherParameters.Count > 0) companion["Parameters"] = otherParameters;
-                statements.Insert(_r.Next(2), companion);
-            }
-
-            body = new JsonObject { ["Statements"] = new JsonArray(statements.ToArray()) };
+            body = new JsonObject { ["Statements"] = WithCompanion(members, generator) };
         }
         else
         {
             operation = "ExecuteTransaction";
-            List<JsonNode> statements = [members];
-            if (Chance(0.4))
-            {
-                (string other, JsonArray otherParameters) = Base(generator);
-                JsonObject companion = new() { ["Statement"] = other };
-                if (otherParameters.Count > 0) companion["Parameters"] = otherParameters;
-                statements.Insert(_r.Next(2), companion);
-            }
-
-            body = new JsonObject { ["TransactStatements"] = new JsonArray(statements.ToArray()) };
-            if (Chance(0.2)) body["ClientRequestToken"] = Pick(["", "t", new string('x', 37), Guid.NewGuid().ToString()]);
+            body = new JsonObject { ["TransactStatements"] = WithCompanion(members, generator) };
+            // The GUID comes from the case's own Random, so a replayed case sends the same token.
+            if (Chance(0.2)) body["ClientRequestToken"] = Pick(["", "t", new string('x', 37), SeededGuid().ToString()]);
         }
 
         byte[] bytes = Encoding.UTF8.GetBytes(body.ToJsonString());
@@ -205,6 +187,31 @@ internal sealed partial class PartiQLMutations(Random random, string table)
 
     // Symbols whose neighbours' spacing does not matter; '-' and '<', '>' are left alone, so nothing new fuses.
     private static bool IsSymbol(string token) => token is "=" or "," or "(" or ")" or "[" or "]" or "{" or "}" or "*";
+
+    /// <summary>
+    /// The mutated statement, sometimes beside a valid companion in either order: the mutated statement's failure must
+    /// stay its own (or refuse the whole batch or transaction).
+    /// </summary>
+    private JsonArray WithCompanion(JsonObject members, PartiQLStatements generator)
+    {
+        List<JsonNode> statements = [members];
+        if (Chance(0.4))
+        {
+            (string other, JsonArray otherParameters) = Base(generator);
+            JsonObject companion = new() { ["Statement"] = other };
+            if (otherParameters.Count > 0) companion["Parameters"] = otherParameters;
+            statements.Insert(_r.Next(2), companion);
+        }
+
+        return new JsonArray(statements.ToArray());
+    }
+
+    private Guid SeededGuid()
+    {
+        byte[] bytes = new byte[16];
+        _r.NextBytes(bytes);
+        return new Guid(bytes);
+    }
 
     private (string Statement, JsonArray Parameters) Base(PartiQLStatements generator)
     {
