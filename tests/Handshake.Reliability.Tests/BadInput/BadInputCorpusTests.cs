@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using Amazon.DynamoDBv2.Model;
+using Handshake.Reliability.Tests.Fuzzing;
 using Handshake.Reliability.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -74,32 +74,8 @@ public sealed class BadInputCorpusTests(ITestOutputHelper output)
             return outcome.Body == "<UnknownOperationException/>\n" ? null : "404 without UnknownOperationException";
         }
 
-        try
-        {
-            using JsonDocument document = JsonDocument.Parse(outcome.Body);
-            JsonElement root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("__type", out JsonElement type) || type.ValueKind != JsonValueKind.String)
-            {
-                return "no __type";
-            }
-
-            string code = type.GetString()!;
-            if (!code.StartsWith("com.amazon", StringComparison.Ordinal) || !code.Contains('#', StringComparison.Ordinal))
-            {
-                return "__type not in an AWS namespace";
-            }
-
-            // Every error but the serialization layer's carries a message (AWS sends SerializationException bare).
-            bool hasMessage = (root.TryGetProperty("message", out JsonElement message) || root.TryGetProperty("Message", out message))
-                && message.ValueKind == JsonValueKind.String && message.GetString()!.Length > 0;
-            return hasMessage || code.EndsWith("#SerializationException", StringComparison.Ordinal) || code.EndsWith("#UnknownOperationException", StringComparison.Ordinal)
-                ? null
-                : "no message";
-        }
-        catch (JsonException)
-        {
-            return "body is not JSON";
-        }
+        // DynamoDB's JSON error shape, its namespaces and the message every error but two carries.
+        return DynamoErrorShape.Problem(outcome.Body);
     }
 
     // Everything a bad request could have changed: the tables, the seeded table's items and its counters.

@@ -110,15 +110,7 @@ public sealed class AttributeValueJsonFuzzTests
     private static string? Problem(int status, string body)
     {
         if (status is < 400 or >= 500) return "not a 4xx";
-        try
-        {
-            using JsonDocument document = JsonDocument.Parse(body);
-            return document.RootElement.TryGetProperty("__type", out JsonElement type) && type.GetString()!.Contains('#', StringComparison.Ordinal) ? null : "no __type";
-        }
-        catch (JsonException)
-        {
-            return "not JSON";
-        }
+        return DynamoErrorShape.Problem(body);
     }
 
     private static async Task<(int Status, string Body)> SendAsync(DynamoHttpEndpoint endpoint, string operation, byte[] body)

@@ -314,8 +314,6 @@ public sealed class HttpFramingFuzzTests(FramingFuzzServer fixture, ITestOutputH
         return problems;
     }
 
-    private static readonly string[] DynamoNamespaces = ["com.amazonaws.dynamodb.v20120810#", "com.amazon.coral.validate#", "com.amazon.coral.service#"];
-
     /// <summary>Null when one answer is of a shape the server may send; otherwise what is wrong with it.</summary>
     private static string? Shape(FramingCase framing, RawResponse response, ref int bare)
     {
@@ -374,7 +372,7 @@ public sealed class HttpFramingFuzzTests(FramingFuzzServer fixture, ITestOutputH
 
         if (dynamo)
         {
-            return DynamoError(response);
+            return DynamoErrorShape.Problem(response.Body, out _);
         }
 
         if (response.Status == 404 && response.Body.AsSpan().SequenceEqual("<UnknownOperationException/>\n"u8))
@@ -390,35 +388,6 @@ public sealed class HttpFramingFuzzTests(FramingFuzzServer fixture, ITestOutputH
         }
 
         return "a 4xx in neither DynamoDB's nor Lambda's shape";
-    }
-
-    private static string? DynamoError(RawResponse response)
-    {
-        try
-        {
-            using JsonDocument document = JsonDocument.Parse(response.Body);
-            JsonElement root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("__type", out JsonElement type) || type.ValueKind != JsonValueKind.String)
-            {
-                return "a DynamoDB error without __type";
-            }
-
-            string code = type.GetString()!;
-            if (!DynamoNamespaces.Any(n => code.StartsWith(n, StringComparison.Ordinal)))
-            {
-                return "__type in no DynamoDB namespace";
-            }
-
-            bool message = (root.TryGetProperty("message", out JsonElement m) || root.TryGetProperty("Message", out m)) && m.ValueKind == JsonValueKind.String && m.GetString()!.Length > 0;
-            // AWS sends these two bare.
-            return message || code.EndsWith("#SerializationException", StringComparison.Ordinal) || code.EndsWith("#UnknownOperationException", StringComparison.Ordinal)
-                ? null
-                : "a DynamoDB error without a message";
-        }
-        catch (JsonException)
-        {
-            return "a DynamoDB error that is not JSON";
-        }
     }
 
     private static string? LambdaError(RawResponse response, string errorType)

@@ -30,8 +30,6 @@ public sealed class PartiQLFuzzServer : IAsyncLifetime
         "ItemCollectionSizeLimitExceededException", "ProvisionedThroughputExceededException", "RequestLimitExceeded", "LimitExceededException",
     ];
 
-    private static readonly string[] Namespaces = ["com.amazonaws.dynamodb.v20120810#", "com.amazon.coral.validate#", "com.amazon.coral.service#"];
-
     internal DynamoServer Server { get; private set; } = null!;
 
     internal HttpClient Http { get; private set; } = null!;
@@ -94,21 +92,13 @@ public sealed class PartiQLFuzzServer : IAsyncLifetime
             throw new ShapeException($"HTTP {status} (neither 200 nor a 4xx): {text}");
         }
 
-        string? type = json?["__type"]?.GetValue<string>();
-        string? prefix = Namespaces.FirstOrDefault(n => type?.StartsWith(n, StringComparison.Ordinal) == true);
-        if (type is null || prefix is null || !DynamoErrors.Contains(type[prefix.Length..]))
+        string? problem = DynamoErrorShape.Problem(bytes, out string? name) ?? (DynamoErrors.Contains(name!) ? null : $"{name} is not one of DynamoDB's errors");
+        if (problem is not null)
         {
-            throw new ShapeException($"HTTP {status} without a DynamoDB __type: {text}");
+            throw new ShapeException($"HTTP {status}: {problem}: {text}");
         }
 
-        string? message = (json!["message"] ?? json["Message"])?.GetValue<string>();
-        // AWS sends a SerializationException bare (no message), and so does the store.
-        if (string.IsNullOrEmpty(message) && type[prefix.Length..] != "SerializationException")
-        {
-            throw new ShapeException($"HTTP {status} {type} without a message: {text}");
-        }
-
-        return new(status, text, json, type[prefix.Length..], message);
+        return new(status, text, json, name, (json!["message"] ?? json["Message"])?.GetValue<string>());
     }
 
     /// <summary>The fuzz's table: pk (S) + sk (N), GSIs byG (g + r, ALL), byK (txt, KEYS_ONLY) and byS (g + txt, INCLUDE cnt), LSI byL (pk + cnt, INCLUDE txt).</summary>
